@@ -1,0 +1,43 @@
+# phas: quick start is `make demo` then `make test` (see README.md).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+
+# Debian 12 packages phas builds and tests with.
+DEB_PACKAGES := g++ cmake make pkg-config libxgboost-dev libcurl4-openssl-dev \
+  libssl-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev libfmt-dev \
+  libcli11-dev libyaml-cpp-dev libsqlite3-dev libgtest-dev libgmock-dev \
+  libbenchmark-dev
+# Extra packages for the benchmarks.
+BENCH_PACKAGES := wrk
+
+.PHONY: all deps build test demo bench bench-predictor clean format
+
+all: build
+
+deps:
+	@scripts/install-deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+demo: build
+	@PHAS=$(BUILD)/phas scripts/demo-predictor.sh
+
+bench-predictor: build
+	@scripts/install-deps.sh $(BENCH_PACKAGES)
+	bench/predictor_wrk.sh
+
+bench: bench-predictor
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD)

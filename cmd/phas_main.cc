@@ -1,0 +1,74 @@
+// phas: predictive horizontal auto scaler for EC2 Auto Scaling groups.
+// main() only wires subcommands and maps errors to exit codes.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cmd/commands.h"
+#include "common/version.h"
+
+namespace phas {
+
+int ReportError(const Status& st) {
+  std::fprintf(stderr, "phas: %s\n", st.ToString().c_str());
+  bool usage = st.code() == Status::Code::kInvalidArgument ||
+               st.code() == Status::Code::kNotFound;
+  return usage ? kExitUsage : kExitFailure;
+}
+
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int RealMain(int argc, char** argv) {
+  CLI::App app{"phas: predictive horizontal auto scaler for EC2 Auto Scaling groups"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("phas ") + kVersion);
+  int exit_code = kExitOk;
+  RegisterPredictorCommands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "phas: %s (see phas --help)\n", e.what());
+    return kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace phas
+
+int main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries command output (JSON, tables).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("phas"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v",
+                      spdlog::pattern_time_type::utc);
+  try {
+    return phas::RealMain(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "phas: internal error: %s\n", e.what());
+    return phas::kExitFailure;
+  }
+}

@@ -1,0 +1,167 @@
+#include "model/xgboost_booster.h"
+
+#include <xgboost/c_api.h>
+
+#include <fmt/format.h>
+
+#include "common/file_util.h"
+
+namespace phas {
+
+std::string XgbLastError() {
+  const char* e = XGBGetLastError();
+  std::string s = e ? e : "unknown XGBoost error";
+  // XGBoost prefixes messages with source locations; keep the last line,
+  // which says what is wrong.
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  size_t nl = s.rfind('\n');
+  if (nl != std::string::npos && nl + 1 < s.size()) {
+    std::string tail = s.substr(nl + 1);
+    if (tail.find("Stack trace") == std::string::npos) s = tail;
+  }
+  return s;
+}
+
+namespace {
+
+std::shared_ptr<void> OwnBooster(BoosterHandle h) {
+  return std::shared_ptr<void>(h, [](void* p) {
+    if (p) XGBoosterFree(p);
+  });
+}
+
+Result<BoosterHandle> NewBooster(const DMatrixHandle* dmats, bst_ulong n) {
+  BoosterHandle h = nullptr;
+  if (XGBoosterCreate(dmats, n, &h) != 0) {
+    return Status::Internal("XGBoosterCreate: " + XgbLastError());
+  }
+  // Single-threaded prediction: phas calls it per request from many threads.
+  XGBoosterSetParam(h, "nthread", "1");
+  return h;
+}
+
+}  // namespace
+
+XgbBooster::XgbBooster(void* handle) : handle_(OwnBooster(handle)) {}
+
+Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
+  if (!FileExists(path)) {
+    return Status::NotFound(path + ": no such model file");
+  }
+  PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
+  XgbBooster b(h);
+  if (XGBoosterLoadModel(h, path.c_str()) != 0) {
+    return Status::Corruption(path + ": not a loadable XGBoost model: " +
+                              XgbLastError());
+  }
+  return b;
+}
+
+Result<XgbBooster> XgbBooster::LoadFromJson(const std::string& json) {
+  PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
+  XgbBooster b(h);
+  if (XGBoosterLoadModelFromBuffer(h, json.data(), json.size()) != 0) {
+    return Status::Corruption("not a loadable XGBoost model: " +
+                              XgbLastError());
+  }
+  return b;
+}
+
+Result<XgbBooster> XgbBooster::Train(
+    const XgbMatrix& train, const std::map<std::string, std::string>& params,
+    int rounds) {
+  DMatrixHandle dm = train.handle();
+  PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(&dm, 1));
+  XgbBooster b(h);
+  for (const auto& [k, v] : params) {
+    if (XGBoosterSetParam(h, k.c_str(), v.c_str()) != 0) {
+      return Status::InvalidArgument("XGBoost parameter " + k + "=" + v +
+                                     ": " + XgbLastError());
+    }
+  }
+  for (int i = 0; i < rounds; ++i) {
+    if (XGBoosterUpdateOneIter(h, i, dm) != 0) {
+      return Status::Internal(fmt::format("XGBoost training round {}: {}", i,
+                                          XgbLastError()));
+    }
+  }
+  return b;
+}
+
+Result<std::string> XgbBooster::SaveJson() const {
+  bst_ulong len = 0;
+  const char* buf = nullptr;
+  if (XGBoosterSaveModelToBuffer(handle_.get(), R"({"format": "json"})", &len,
+                                 &buf) != 0) {
+    return Status::Internal("XGBoosterSaveModelToBuffer: " + XgbLastError());
+  }
+  return std::string(buf, len);
+}
+
+Status XgbBooster::SaveToFile(const std::string& path) const {
+  PHAS_ASSIGN_OR_RETURN(std::string json, SaveJson());
+  return WriteFileAtomic(path, json);
+}
+
+Result<uint64_t> XgbBooster::NumFeatures() const {
+  bst_ulong n = 0;
+  if (XGBoosterGetNumFeature(handle_.get(), &n) != 0) {
+    return Status::Internal("XGBoosterGetNumFeature: " + XgbLastError());
+  }
+  return static_cast<uint64_t>(n);
+}
+
+Result<std::vector<float>> XgbBooster::PredictDense(const float* data,
+                                                    size_t rows,
+                                                    size_t cols) const {
+  // The array interface describes our buffer to XGBoost without a copy.
+  std::string iface = fmt::format(
+      R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+      reinterpret_cast<uintptr_t>(data), rows, cols);
+  const char* config =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* out = nullptr;
+  if (XGBoosterPredictFromDense(handle_.get(), iface.c_str(), config, nullptr,
+                                &shape, &dim, &out) != 0) {
+    return Status::Internal("XGBoosterPredictFromDense: " + XgbLastError());
+  }
+  size_t total = 1;
+  for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
+  return std::vector<float>(out, out + total);
+}
+
+Result<XgbMatrix> XgbMatrix::FromDense(const std::vector<float>& data,
+                                       size_t rows, size_t cols) {
+  if (data.size() != rows * cols) {
+    return Status::InvalidArgument("matrix data size does not match shape");
+  }
+  DMatrixHandle h = nullptr;
+  if (XGDMatrixCreateFromMat(data.data(), rows, cols, NAN, &h) != 0) {
+    return Status::Internal("XGDMatrixCreateFromMat: " + XgbLastError());
+  }
+  XgbMatrix m;
+  m.handle_ = std::shared_ptr<void>(h, [](void* p) {
+    if (p) XGDMatrixFree(p);
+  });
+  return m;
+}
+
+Status XgbMatrix::SetLabels(const std::vector<float>& labels) {
+  if (XGDMatrixSetFloatInfo(handle_.get(), "label", labels.data(),
+                            labels.size()) != 0) {
+    return Status::InvalidArgument("labels: " + XgbLastError());
+  }
+  return Status::OK();
+}
+
+Status XgbMatrix::SetWeights(const std::vector<float>& weights) {
+  if (XGDMatrixSetFloatInfo(handle_.get(), "weight", weights.data(),
+                            weights.size()) != 0) {
+    return Status::InvalidArgument("weights: " + XgbLastError());
+  }
+  return Status::OK();
+}
+
+}  // namespace phas

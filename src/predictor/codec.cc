@@ -1,0 +1,307 @@
+#include "predictor/codec.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/json_util.h"
+
+namespace phas {
+namespace {
+
+using nlohmann::json;
+
+bool Fail(CodecError* err, std::string message, std::string field = {},
+          int status = 400) {
+  err->status = status;
+  err->message = std::move(message);
+  err->field = std::move(field);
+  return false;
+}
+
+const char* TypeName(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+// Tracks the path of the value being parsed, so a syntax error can name the
+// field it occurred in. Used only on the error path.
+class PathTracker : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Push(false); }
+  bool key(string_t& k) override {
+    if (!stack_.empty()) stack_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override { return Push(true); }
+  bool end_array() override { return Pop(); }
+  bool parse_error(std::size_t byte, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) override {
+    byte_ = byte;
+    last_token_ = last_token;
+    what_ = ex.what();
+    return false;
+  }
+
+  std::string Path() const {
+    std::string p;
+    for (const Frame& f : stack_) {
+      if (f.array) {
+        p += fmt::format("[{}]", f.index);
+      } else if (!f.key.empty()) {
+        if (!p.empty()) p += ".";
+        p += f.key;
+      }
+    }
+    return p;
+  }
+  size_t byte() const { return byte_; }
+  const std::string& last_token() const { return last_token_; }
+  const std::string& what() const { return what_; }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t index = 0;
+    std::string key;
+  };
+  bool Value() {
+    if (!stack_.empty() && stack_.back().array) ++stack_.back().index;
+    if (!stack_.empty() && !stack_.back().array) stack_.back().key.clear();
+    return true;
+  }
+  bool Push(bool array) {
+    stack_.push_back({array, 0, {}});
+    return true;
+  }
+  bool Pop() {
+    stack_.pop_back();
+    return Value();
+  }
+  std::vector<Frame> stack_;
+  size_t byte_ = 0;
+  std::string last_token_, what_;
+};
+
+bool DescribeSyntaxError(std::string_view body, CodecError* err) {
+  PathTracker t;
+  json::sax_parse(body.begin(), body.end(), &t);
+  const std::string& tok = t.last_token();
+  std::string what = t.what();
+  if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+  bool nonfinite = !tok.empty() &&
+                   (tok[0] == 'N' || tok[0] == 'I' || tok[0] == 'n' ||
+                    tok[0] == 'i' || tok.rfind("-I", 0) == 0 ||
+                    tok.rfind("-i", 0) == 0 || tok[0] == '+');
+  if (nonfinite) {
+    return Fail(err,
+                fmt::format("invalid JSON at byte {}: NaN and Infinity are not "
+                            "JSON numbers; every value must be finite",
+                            t.byte()),
+                t.Path());
+  }
+  return Fail(err, "invalid JSON: " + what, t.Path());
+}
+
+// Parses the body as a JSON object, or explains why it is not one.
+bool ParseObject(std::string_view body, json* out, CodecError* err) {
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return Fail(err, "empty body: expected a JSON object");
+  }
+  if (JsonNestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+    return Fail(err, fmt::format("JSON nested deeper than {} levels",
+                                 kMaxJsonDepth));
+  }
+  *out = json::parse(body.begin(), body.end(), nullptr,
+                     /*allow_exceptions=*/false);
+  if (out->is_discarded()) return DescribeSyntaxError(body, err);
+  if (!out->is_object()) {
+    return Fail(err, std::string("the body must be a JSON object, got ") +
+                         TypeName(*out));
+  }
+  return true;
+}
+
+bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
+                 const std::string& field, CodecError* err) {
+  if (spec.type == InputSpec::Type::kNumber) {
+    if (!v.is_number()) {
+      return Fail(err, fmt::format("{} ({}) must be a JSON number, got {}",
+                                   field, spec.name, TypeName(v)),
+                  field);
+    }
+    double d = v.get<double>();
+    if (!std::isfinite(d)) {
+      return Fail(err, fmt::format("{} ({}) must be a finite number", field,
+                                   spec.name),
+                  field);
+    }
+    out->number = d;
+    out->level = -1;
+    return true;
+  }
+  std::string allowed;
+  for (size_t i = 0; i < spec.levels.size(); ++i) {
+    allowed += (i ? ", " : "") + spec.levels[i];
+  }
+  if (!v.is_string()) {
+    return Fail(err, fmt::format("{} ({}) must be a string, one of: {}; got {}",
+                                 field, spec.name, allowed, TypeName(v)),
+                field);
+  }
+  const std::string& s = v.get_ref<const std::string&>();
+  int level = spec.LevelIndex(s);
+  if (level < 0) {
+    return Fail(err, fmt::format("{} ({}): unknown category '{}'; expected one "
+                                 "of: {}",
+                                 field, spec.name, Abbreviate(s), allowed),
+                field);
+  }
+  out->number = 0.0;
+  out->level = level;
+  return true;
+}
+
+// One instance: a positional array, or an object keyed by input name.
+// `prefix` is the instance's own path ("features", "instances[3]", "").
+bool DecodeInstance(const json& inst, const FeaturePipeline& p,
+                    const std::string& prefix, InputValue* out,
+                    CodecError* err) {
+  const auto& inputs = p.inputs();
+  if (inst.is_array()) {
+    if (inst.size() != inputs.size()) {
+      return Fail(err, fmt::format("{} must have exactly {} values, got {}",
+                                   prefix, inputs.size(), inst.size()),
+                  prefix);
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!DecodeValue(inst[i], inputs[i], &out[i],
+                       fmt::format("{}[{}]", prefix, i), err)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (!inst.is_object()) {
+    return Fail(err, fmt::format("{} must be an array of {} values or an "
+                                 "object of named values, got {}",
+                                 prefix, inputs.size(), TypeName(inst)),
+                prefix);
+  }
+  std::string dot = prefix.empty() ? "" : prefix + ".";
+  for (const auto& [key, value] : inst.items()) {
+    if (p.FindInput(key) < 0) {
+      std::string field = dot + Abbreviate(key);
+      return Fail(err, fmt::format("unknown field '{}'", field), field);
+    }
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto it = inst.find(inputs[i].name);
+    std::string field = dot + inputs[i].name;
+    if (it == inst.end()) {
+      return Fail(err, fmt::format("missing field '{}'", field), field);
+    }
+    if (!DecodeValue(*it, inputs[i], &out[i], field, err)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool DecodePredictRequest(std::string_view body, const FeaturePipeline& p,
+                          std::vector<InputValue>* out, CodecError* err) {
+  json j;
+  if (!ParseObject(body, &j, err)) return false;
+  out->assign(p.inputs().size(), InputValue());
+  auto it = j.find("features");
+  if (it != j.end()) {
+    for (const auto& [key, value] : j.items()) {
+      if (key != "features") {
+        return Fail(err, fmt::format("unknown field '{}' next to 'features'",
+                                     Abbreviate(key)),
+                    Abbreviate(key));
+      }
+    }
+    if (!it->is_array()) {
+      return Fail(err, fmt::format("features must be an array of {} values, got {}",
+                                   p.inputs().size(), TypeName(*it)),
+                  "features");
+    }
+    return DecodeInstance(*it, p, "features", out->data(), err);
+  }
+  return DecodeInstance(j, p, "", out->data(), err);
+}
+
+bool DecodeBatchRequest(std::string_view body, const FeaturePipeline& p,
+                        size_t max_instances, std::vector<InputValue>* out,
+                        size_t* rows, CodecError* err) {
+  json j;
+  if (!ParseObject(body, &j, err)) return false;
+  for (const auto& [key, value] : j.items()) {
+    if (key != "instances") {
+      return Fail(err, fmt::format("unknown field '{}'", Abbreviate(key)),
+                  Abbreviate(key));
+    }
+  }
+  auto it = j.find("instances");
+  if (it == j.end()) return Fail(err, "missing field 'instances'", "instances");
+  if (!it->is_array()) {
+    return Fail(err, std::string("instances must be an array, got ") +
+                         TypeName(*it),
+                "instances");
+  }
+  if (it->empty()) {
+    return Fail(err, "instances must hold at least one instance", "instances");
+  }
+  if (it->size() > max_instances) {
+    return Fail(err, fmt::format("instances holds {} rows; the maximum is {}",
+                                 it->size(), max_instances),
+                "instances", 413);
+  }
+  size_t k = p.inputs().size();
+  out->assign(it->size() * k, InputValue());
+  for (size_t r = 0; r < it->size(); ++r) {
+    if (!DecodeInstance((*it)[r], p, fmt::format("instances[{}]", r),
+                        out->data() + r * k, err)) {
+      return false;
+    }
+  }
+  *rows = it->size();
+  return true;
+}
+
+void EncodePrediction(const Prediction& pred, const ModelBundle& model,
+                      std::string* out) {
+  const ClassInfo& c = model.classes()[pred.cls];
+  fmt::format_to(std::back_inserter(*out), "{{\"prediction\":{},\"predicted_class\":",
+                 pred.cls);
+  AppendJsonString(out, c.label);
+  fmt::format_to(std::back_inserter(*out), ",\"confidence\":{},\"probabilities\":[",
+                 static_cast<double>(pred.confidence));
+  for (size_t i = 0; i < pred.probabilities.size(); ++i) {
+    if (i) out->push_back(',');
+    fmt::format_to(std::back_inserter(*out), "{}",
+                   static_cast<double>(pred.probabilities[i]));
+  }
+  out->append("],\"action\":\"");
+  out->append(ScaleActionName(c.action));
+  out->append("\"}");
+}
+
+}  // namespace phas

@@ -1,0 +1,140 @@
+#include "predictor/codec.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace phas {
+namespace {
+
+class CodecTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto m = ModelBundle::Load(testing::TestData("seed-model"));
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    model_ = new std::shared_ptr<const ModelBundle>(*m);
+  }
+  static void TearDownTestSuite() { delete model_; }
+  const FeaturePipeline& pipeline() { return (*model_)->pipeline(); }
+  static std::shared_ptr<const ModelBundle>* model_;
+};
+std::shared_ptr<const ModelBundle>* CodecTest::model_ = nullptr;
+
+const char* kGood =
+    R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network", "low"]})";
+
+TEST_F(CodecTest, AcceptsPositionalAndNamedForms) {
+  std::vector<InputValue> a, b;
+  CodecError err;
+  ASSERT_TRUE(DecodePredictRequest(kGood, pipeline(), &a, &err)) << err.message;
+  ASSERT_TRUE(DecodePredictRequest(
+      R"({"cpu_usage": 45.2, "memory_usage": 56.2, "network_traffic": 160.8,
+          "power_consumption": 203.4, "num_executed_instructions": 21696000000,
+          "execution_time": 0.2, "energy_efficiency": 1.9941,
+          "task_type": "network", "task_priority": "low"})",
+      pipeline(), &b, &err))
+      << err.message;
+  ASSERT_EQ(a.size(), 9u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].number, b[i].number);
+    EXPECT_EQ(a[i].level, b[i].level);
+  }
+  EXPECT_EQ(a[4].number, 21696000000.0);  // a JSON integer
+  EXPECT_EQ(a[7].level, 1);               // network
+  EXPECT_EQ(a[8].level, 2);               // low
+}
+
+TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
+  struct Case {
+    const char* name;
+    std::string body;
+    // expected
+    int status;
+    std::string field;
+  };
+  std::string deep(100, '[');
+  const Case cases[] = {
+      {"empty body", "", 400, ""},
+      {"whitespace body", "  \n ", 400, ""},
+      {"malformed json", R"({"features": [1, 2,)", 400, "features[2]"},
+      {"trailing garbage", std::string(kGood) + "x", 400, ""},
+      {"top-level array", "[1,2,3]", 400, ""},
+      {"top-level string", "\"hi\"", 400, ""},
+      {"features not array", R"({"features": "1,2,3"})", 400, "features"},
+      {"too few", R"({"features": [1, 2, 3]})", 400, "features"},
+      {"too many", R"({"features": [1,2,3,4,5,6,7,"io","low",9]})", 400, "features"},
+      {"string for number", R"({"features": [1,"2",3,4,5,6,7,"io","low"]})", 400, "features[1]"},
+      {"bool for number", R"({"features": [1,2,true,4,5,6,7,"io","low"]})", 400, "features[2]"},
+      {"null for number", R"({"features": [1,2,3,null,5,6,7,"io","low"]})", 400, "features[3]"},
+      {"nested array value", R"({"features": [1,2,3,4,[5],6,7,"io","low"]})", 400, "features[4]"},
+      {"number for category", R"({"features": [1,2,3,4,5,6,7,1,"low"]})", 400, "features[7]"},
+      {"unknown category", R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})", 400, "features[7]"},
+      {"category case differs", R"({"features": [1,2,3,4,5,6,7,"IO","low"]})", 400, "features[7]"},
+      {"unknown priority", R"({"features": [1,2,3,4,5,6,7,"io","urgent"]})", 400, "features[8]"},
+      {"NaN literal", R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
+      {"Infinity literal", R"({"features": [1,Infinity,3,4,5,6,7,"io","low"]})", 400, "features[1]"},
+      {"-Infinity literal", R"({"features": [1,2,-Infinity,4,5,6,7,"io","low"]})", 400, "features[2]"},
+      {"huge number overflows", R"({"features": [1e999,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
+      {"deep nesting", "{\"features\": " + deep, 400, ""},
+      {"extra field", R"({"features": [1,2,3,4,5,6,7,"io","low"], "x": 1})", 400, "x"},
+      {"named: missing field", R"({"cpu_usage": 1})", 400, "memory_usage"},
+      {"named: unknown field", R"({"cpu": 1})", 400, "cpu"},
+      {"named: bad type", R"({"cpu_usage": "high", "memory_usage": 1, "network_traffic": 1,
+          "power_consumption": 1, "num_executed_instructions": 1, "execution_time": 1,
+          "energy_efficiency": 1, "task_type": "io", "task_priority": "low"})", 400, "cpu_usage"},
+      {"empty object", "{}", 400, "cpu_usage"},
+      {"invalid utf8 string", "{\"features\": [1,2,3,4,5,6,7,\"\xff\",\"low\"]}", 400, "features[7]"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::vector<InputValue> out;
+    CodecError err;
+    EXPECT_FALSE(DecodePredictRequest(tc.body, pipeline(), &out, &err));
+    EXPECT_EQ(err.status, tc.status);
+    EXPECT_EQ(err.field, tc.field) << err.message;
+    EXPECT_FALSE(err.message.empty());
+  }
+}
+
+TEST_F(CodecTest, BatchLimitsAndRowErrors) {
+  std::vector<InputValue> out;
+  size_t rows = 0;
+  CodecError err;
+  std::string two = R"({"instances": [[1,2,3,4,5,6,7,"io","low"], [1,2,3,4,5,6,7,"compute","high"]]})";
+  ASSERT_TRUE(DecodeBatchRequest(two, pipeline(), 10, &out, &rows, &err)) << err.message;
+  EXPECT_EQ(rows, 2u);
+  EXPECT_EQ(out.size(), 18u);
+
+  EXPECT_FALSE(DecodeBatchRequest(two, pipeline(), 1, &out, &rows, &err));
+  EXPECT_EQ(err.status, 413);
+  EXPECT_EQ(err.field, "instances");
+
+  EXPECT_FALSE(DecodeBatchRequest(R"({"instances": []})", pipeline(), 10, &out, &rows, &err));
+  EXPECT_EQ(err.field, "instances");
+
+  EXPECT_FALSE(DecodeBatchRequest(
+      R"({"instances": [[1,2,3,4,5,6,7,"io","low"], [1,2,3,4,5,6,7,"io","lo"]]})",
+      pipeline(), 10, &out, &rows, &err));
+  EXPECT_EQ(err.field, "instances[1][8]");
+}
+
+TEST_F(CodecTest, EncodesTheOriginalsResponseShape) {
+  Prediction p;
+  p.cls = 2;
+  p.probabilities = {0.25f, 0.25f, 0.5f};
+  p.confidence = 0.5f;
+  std::string out;
+  EncodePrediction(p, **model_, &out);
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["prediction"], 2);
+  EXPECT_EQ(j["predicted_class"], "High");
+  EXPECT_EQ(j["action"], "hold");
+  EXPECT_DOUBLE_EQ(j["confidence"].get<double>(), 0.5);
+  EXPECT_EQ(j["probabilities"].size(), 3u);
+}
+
+}  // namespace
+}  // namespace phas

@@ -1,0 +1,70 @@
+#include "model/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace phas {
+namespace {
+
+using nlohmann::json;
+
+json ValidSpec() {
+  return json::parse(R"({
+    "inputs": [{"name": "a", "type": "number"}, {"name": "b", "type": "number"},
+               {"name": "kind", "type": "category", "levels": ["x", "y", "z"]}],
+    "constants": [{"name": "status", "value": "done"}],
+    "derived": [{"name": "ratio", "op": "div", "a": "a", "b": "b", "epsilon": 1}],
+    "standardize": {"columns": ["a"], "mean": [10], "scale": [2]},
+    "one_hot": [{"source": "kind", "levels": ["y", "z"]},
+                {"source": "status", "levels": ["done", "waiting"]}],
+    "zero": ["b"],
+    "columns": ["a", "b", "ratio", "kind_y", "kind_z", "status_done", "status_waiting"]
+  })");
+}
+
+TEST(PipelineTest, TransformsInOrder) {
+  auto p = FeaturePipeline::FromJson(ValidSpec());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  InputValue in[3] = {{14.0, -1}, {3.0, -1}, {0.0, 2}};
+  float out[7];
+  p->Transform(in, out);
+  EXPECT_FLOAT_EQ(out[0], 2.0f);   // (14 - 10) / 2
+  EXPECT_FLOAT_EQ(out[1], 0.0f);   // zero column
+  EXPECT_FLOAT_EQ(out[2], 3.5f);   // 14 / (3 + 1), from the raw value
+  EXPECT_FLOAT_EQ(out[3], 0.0f);   // kind is z
+  EXPECT_FLOAT_EQ(out[4], 1.0f);
+  EXPECT_FLOAT_EQ(out[5], 1.0f);   // constant status = done
+  EXPECT_FLOAT_EQ(out[6], 0.0f);
+}
+
+TEST(PipelineTest, ErrorsNameTheKey) {
+  struct Case {
+    const char* name;
+    const char* pointer;  // JSON pointer to change
+    json value;
+    const char* expected_key;
+  };
+  const Case cases[] = {
+      {"unknown op", "/derived/0/op", "pow", "pipeline.derived[0].op"},
+      {"derived from unknown", "/derived/0/b", "nope", "pipeline.derived[0].b"},
+      {"bad input type", "/inputs/1/type", "text", "pipeline.inputs[1].type"},
+      {"zero scale", "/standardize/scale/0", 0, "pipeline.standardize.scale[0]"},
+      {"unknown level", "/one_hot/0/levels/0", "w", "pipeline.one_hot[0].levels"},
+      {"column without source", "/columns/1", "mystery", "pipeline.columns[1]"},
+      {"unknown key", "/extra", 1, "pipeline.extra"},
+      {"unknown source", "/one_hot/1/source", "nothing", "pipeline.one_hot[1].source"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    json spec = ValidSpec();
+    spec[json::json_pointer(tc.pointer)] = tc.value;
+    auto p = FeaturePipeline::FromJson(spec);
+    ASSERT_FALSE(p.ok());
+    EXPECT_TRUE(p.status().IsInvalidArgument());
+    EXPECT_NE(p.status().message().find(tc.expected_key), std::string::npos)
+        << p.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace phas
