@@ -107,8 +107,10 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
           return Status::Corruption(
               fmt::format("tree {} node {}: child or feature out of range", t, i));
         }
-        node.left = l == -1 ? -1 : base + static_cast<int32_t>(l);
-        node.right = l == -1 ? -1 : base + static_cast<int32_t>(r);
+        int32_t self = base + static_cast<int32_t>(i);
+        node.left = l == -1 ? self : base + static_cast<int32_t>(l);
+        node.right = l == -1 ? self : base + static_cast<int32_t>(r);
+        if (l == -1) f = 0;
         node.feature = static_cast<uint32_t>(f);
         if (dleft[i].get<int>() != 0) node.feature |= kDefaultLeft;
         node.value = cond[i].get<float>();
@@ -121,6 +123,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
       e.tree_roots_.push_back(base);
       e.tree_group_.push_back(static_cast<int32_t>(group));
     }
+    PHAS_RETURN_IF_ERROR(e.ComputeDepths());
     return e;
   } catch (const json::exception& ex) {
     return Status::Corruption(std::string("unexpected model layout: ") +
@@ -128,22 +131,63 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
   }
 }
 
+Status TreeEnsemble::ComputeDepths() {
+  // Depth of every tree by an explicit stack (a corrupt model must not be
+  // able to recurse us out of stack, nor loop: depth is capped).
+  constexpr int kMaxDepth = 64;
+  std::vector<int32_t> depth(tree_roots_.size(), 0);
+  for (size_t t = 0; t < tree_roots_.size(); ++t) {
+    std::vector<std::pair<int32_t, int>> stack = {{tree_roots_[t], 0}};
+    while (!stack.empty()) {
+      auto [i, d] = stack.back();
+      stack.pop_back();
+      const Node& n = nodes_[i];
+      if (n.left == i) {
+        depth[t] = std::max(depth[t], d);
+        continue;
+      }
+      if (d >= kMaxDepth) {
+        return Status::Corruption(fmt::format("tree {} is deeper than {}", t, kMaxDepth));
+      }
+      stack.push_back({n.left, d + 1});
+      stack.push_back({n.right, d + 1});
+    }
+  }
+  for (size_t b = 0; b < tree_roots_.size(); b += kLanes) {
+    int32_t m = 0;
+    for (size_t t = b; t < std::min(b + kLanes, tree_roots_.size()); ++t) {
+      m = std::max(m, depth[t]);
+    }
+    lane_depth_.push_back(m);
+  }
+  return Status::OK();
+}
+
 void TreeEnsemble::PredictMargin(const float* row, float* out) const {
   for (int k = 0; k < num_outputs_; ++k) out[k] = base_margin_;
   const Node* nodes = nodes_.data();
-  for (size_t t = 0; t < tree_roots_.size(); ++t) {
-    const Node* n = nodes + tree_roots_[t];
-    while (n->left >= 0) {
-      float v = row[n->feature & ~kDefaultLeft];
-      int32_t next;
-      if (std::isnan(v)) {
-        next = (n->feature & kDefaultLeft) ? n->left : n->right;
-      } else {
-        next = v < n->value ? n->left : n->right;
-      }
-      n = nodes + next;
+  const size_t n_trees = tree_roots_.size();
+  for (size_t b = 0, block = 0; b < n_trees; b += kLanes, ++block) {
+    const size_t lanes = std::min<size_t>(kLanes, n_trees - b);
+    int32_t idx[kLanes];
+    for (size_t j = 0; j < kLanes; ++j) {
+      idx[j] = tree_roots_[b + (j < lanes ? j : 0)];
     }
-    out[tree_group_[t]] += n->value;
+    // Walk kLanes trees in lock step: their loads overlap in the memory
+    // system instead of waiting for each other.
+    for (int32_t d = 0; d < lane_depth_[block]; ++d) {
+      for (size_t j = 0; j < kLanes; ++j) {
+        const Node& n = nodes[idx[j]];
+        float v = row[n.feature & ~kDefaultLeft];
+        // Missing (NaN) follows default_left; otherwise left when v < split.
+        bool left = std::isnan(v) ? (n.feature & kDefaultLeft) != 0 : v < n.value;
+        idx[j] = left ? n.left : n.right;
+      }
+    }
+    // Sum in tree order, as XGBoost does, so results are bit-identical.
+    for (size_t j = 0; j < lanes; ++j) {
+      out[tree_group_[b + j]] += nodes[idx[j]].value;
+    }
   }
 }
 

@@ -45,15 +45,22 @@ class TreeEnsemble {
   void Predict(const float* row, float* out) const;
 
  private:
+  // A leaf points to itself on both sides, so a walk can take a fixed
+  // number of steps (the tree's depth) without testing for leaves; that is
+  // what lets PredictMargin interleave several trees without branches.
   struct Node {
-    int32_t left;       // -1 for a leaf
+    int32_t left;
     int32_t right;
     uint32_t feature;   // bit 31: default_left
     float value;        // split condition, or leaf value
   };
+  static constexpr int kLanes = 8;  // trees walked together
+  Status ComputeDepths();
+
   std::vector<Node> nodes_;
   std::vector<int32_t> tree_roots_;   // index of each tree's root in nodes_
   std::vector<int32_t> tree_group_;   // output group of each tree
+  std::vector<int32_t> lane_depth_;   // per block of kLanes trees: max depth
   int num_features_ = 0;
   int num_outputs_ = 1;
   float base_margin_ = 0.0f;

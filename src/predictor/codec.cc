@@ -1,6 +1,8 @@
 #include "predictor/codec.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -222,10 +224,128 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
   return true;
 }
 
+class Scanner {
+ public:
+  explicit Scanner(std::string_view s) : s_(s) {}
+  void SkipSpace() {
+    while (i_ < s_.size() &&
+           (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) {
+      ++i_;
+    }
+  }
+  bool Eat(char c) {
+    SkipSpace();
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool AtEnd() {
+    SkipSpace();
+    return i_ == s_.size();
+  }
+  // A string without escapes, control characters or non-ASCII bytes.
+  bool PlainString(std::string_view* out) {
+    if (!Eat('"')) return false;
+    size_t start = i_;
+    while (i_ < s_.size()) {
+      unsigned char c = static_cast<unsigned char>(s_[i_]);
+      if (c == '"') {
+        *out = s_.substr(start, i_ - start);
+        ++i_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+      ++i_;
+    }
+    return false;
+  }
+  // A JSON number converted as nlohmann::json does: integers through int64
+  // (then uint64), everything else through a correctly rounded double.
+  bool Number(double* out) {
+    SkipSpace();
+    size_t start = i_;
+    bool integer = true;
+    if (i_ < s_.size() && s_[i_] == '-') ++i_;
+    if (i_ >= s_.size()) return false;
+    if (s_[i_] == '0') {
+      ++i_;
+    } else if (s_[i_] >= '1' && s_[i_] <= '9') {
+      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    } else {
+      return false;
+    }
+    if (i_ < s_.size() && s_[i_] == '.') {
+      integer = false;
+      ++i_;
+      size_t d = i_;
+      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+      if (i_ == d) return false;
+    }
+    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      integer = false;
+      ++i_;
+      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      size_t d = i_;
+      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+      if (i_ == d) return false;
+    }
+    const char* b = s_.data() + start;
+    const char* e = s_.data() + i_;
+    if (integer) {
+      int64_t v;
+      if (std::from_chars(b, e, v).ec == std::errc()) {
+        *out = static_cast<double>(v);
+        return true;
+      }
+      uint64_t u;
+      if (*b != '-' && std::from_chars(b, e, u).ec == std::errc()) {
+        *out = static_cast<double>(u);
+        return true;
+      }
+    }
+    auto r = std::from_chars(b, e, *out);
+    return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
 }  // namespace
+
+bool FastDecodeFeatures(std::string_view body, const FeaturePipeline& p,
+                        std::vector<InputValue>* out) {
+  const auto& inputs = p.inputs();
+  out->resize(inputs.size());
+  Scanner sc(body);
+  std::string_view key;
+  if (!sc.Eat('{') || !sc.PlainString(&key) || key != "features" ||
+      !sc.Eat(':') || !sc.Eat('[')) {
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i > 0 && !sc.Eat(',')) return false;
+    InputValue& v = (*out)[i];
+    if (inputs[i].type == InputSpec::Type::kNumber) {
+      if (!sc.Number(&v.number)) return false;
+      v.level = -1;
+    } else {
+      std::string_view s;
+      if (!sc.PlainString(&s)) return false;
+      v.level = inputs[i].LevelIndex(s);
+      v.number = 0.0;
+      if (v.level < 0) return false;
+    }
+  }
+  return sc.Eat(']') && sc.Eat('}') && sc.AtEnd();
+}
 
 bool DecodePredictRequest(std::string_view body, const FeaturePipeline& p,
                           std::vector<InputValue>* out, CodecError* err) {
+  if (FastDecodeFeatures(body, p, out)) return true;
   json j;
   if (!ParseObject(body, &j, err)) return false;
   out->assign(p.inputs().size(), InputValue());

@@ -40,6 +40,14 @@ bool DecodeBatchRequest(std::string_view body, const FeaturePipeline& p,
                         size_t max_instances, std::vector<InputValue>* out,
                         size_t* rows, CodecError* err);
 
+// The fast path of DecodePredictRequest: a strict scanner for exactly
+// {"features": [numbers and plain ASCII strings]} that fills `out` and returns
+// true when the body is that shape and every value is valid. Returns false on
+// anything else, leaving the full parser to accept it or explain the error.
+// Values equal what the full parser produces. Exposed for tests.
+bool FastDecodeFeatures(std::string_view body, const FeaturePipeline& p,
+                        std::vector<InputValue>* out);
+
 // {"prediction", "predicted_class", "confidence", "probabilities", "action"}
 void EncodePrediction(const Prediction& pred, const ModelBundle& model,
                       std::string* out);

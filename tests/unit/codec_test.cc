@@ -1,5 +1,6 @@
 #include "predictor/codec.h"
 
+#include <cstring>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -134,6 +135,61 @@ TEST_F(CodecTest, EncodesTheOriginalsResponseShape) {
   EXPECT_EQ(j["action"], "hold");
   EXPECT_DOUBLE_EQ(j["confidence"].get<double>(), 0.5);
   EXPECT_EQ(j["probabilities"].size(), 3u);
+}
+
+}  // namespace
+}  // namespace phas
+
+namespace phas {
+namespace {
+
+// The fast path must produce exactly what the full JSON parser produces.
+TEST_F(CodecTest, FastPathEqualsFullParser) {
+  const char* numbers[] = {
+      "0", "-0", "1", "-1", "45.2", "1E5", "1e-7", "0.1", "2.5e+3",
+      "21696000000", "-9223372036854775808", "9223372036854775807",
+      "18446744073709551615", "123456789012345678901234567890",
+      "1.7976931348623157e308", "4.9e-324", "2.2250738585072014e-308",
+      "0.30000000000000004", "-1.5e-10"};
+  for (const char* n : numbers) {
+    SCOPED_TRACE(n);
+    std::string body = std::string(R"({ "features" : [)") + n +
+                       R"(, 2, 3, 4, 5, 6, 7, "io", "medium"] })";
+    std::vector<InputValue> fast;
+    ASSERT_TRUE(FastDecodeFeatures(body, pipeline(), &fast));
+    auto j = nlohmann::json::parse(body);
+    double want = j["features"][0].get<double>();
+    EXPECT_EQ(std::memcmp(&fast[0].number, &want, sizeof(double)), 0)
+        << fast[0].number << " vs " << want;
+    EXPECT_EQ(fast[7].level, 2);
+    EXPECT_EQ(fast[8].level, 1);
+  }
+}
+
+TEST_F(CodecTest, FastPathDeclinesWhatItDoesNotKnow) {
+  const char* bodies[] = {
+      R"({"features": [1,2,3,4,5,6,7,"i\u006f","low"]})",  // escape
+      R"({"features": [1,2,3,4,5,6,7,"io","low"], "x": 1})",
+      R"({"cpu_usage": 1})",
+      R"({"features": [1,2,3,4,5,6,7,"io","low"]} x)",
+      R"({"features": [01,2,3,4,5,6,7,"io","low"]})",
+      R"({"features": [1.,2,3,4,5,6,7,"io","low"]})",
+      R"({"features": [1e999,2,3,4,5,6,7,"io","low"]})",
+      R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})",
+      R"({"features": [1,2,3,4,5,6,7,"io","low",8]})",
+      R"({"features": [1,2,3,4,5,6,7,"io"]})",
+      R"({"features": [+1,2,3,4,5,6,7,"io","low"]})",
+  };
+  for (const char* b : bodies) {
+    SCOPED_TRACE(b);
+    std::vector<InputValue> out;
+    EXPECT_FALSE(FastDecodeFeatures(b, pipeline(), &out));
+  }
+  // ...and the full path still accepts the valid ones among them.
+  std::vector<InputValue> out;
+  CodecError err;
+  EXPECT_TRUE(DecodePredictRequest(bodies[0], pipeline(), &out, &err)) << err.message;
+  EXPECT_EQ(out[7].level, 2);
 }
 
 }  // namespace
