@@ -42,7 +42,13 @@ int RealMain(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("phas ") + kVersion);
   int exit_code = kExitOk;
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback(
+      [&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
   RegisterPredictorCommands(app, &exit_code);
+  RegisterDoctorCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -78,7 +78,18 @@ class Status {
   // Returns a copy whose message is "prefix: message".
   Status WithContext(const std::string& prefix) const {
     if (ok()) return *this;
-    return Status(code_, prefix + ": " + message_, retryable_);
+    Status s(code_, prefix + ": " + message_, retryable_);
+    s.detail_ = detail_;
+    return s;
+  }
+
+  // A machine-readable code from the source of the error, such as the AWS
+  // error code ("Throttling", "AccessDenied"). Empty when there is none.
+  const std::string& detail() const { return detail_; }
+  Status WithDetail(std::string detail) const {
+    Status s = *this;
+    s.detail_ = std::move(detail);
+    return s;
   }
 
   // "OK" or "<CodeName>: <message>".
@@ -92,6 +103,7 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   bool retryable_ = false;
+  std::string detail_;
 };
 
 // Either a value or a non-OK Status. Accessing value() of an error aborts.

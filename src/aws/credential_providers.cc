@@ -1,0 +1,276 @@
+#include "aws/credential_providers.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "aws/xml.h"
+#include "common/file_util.h"
+
+namespace phas::aws {
+namespace {
+
+Status NotConfigured(const std::string& what) { return Status::NotFound(what); }
+
+bool TrimTrailingNewlines(std::string* s) {
+  while (!s->empty() && (s->back() == '\n' || s->back() == '\r' || s->back() == ' ')) {
+    s->pop_back();
+  }
+  return !s->empty();
+}
+
+// Hosts allowed for AWS_CONTAINER_CREDENTIALS_FULL_URI over plain HTTP.
+bool AllowedContainerHost(const std::string& url) {
+  size_t start = url.find("://");
+  if (start == std::string::npos) return false;
+  std::string rest = url.substr(start + 3);
+  std::string host = rest.substr(0, rest.find('/'));
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1" ||
+         host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+}
+
+}  // namespace
+
+Result<Credentials> ParseCredentialsJson(const std::string& body, const std::string& source) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Unavailable(source + ": credentials response is not JSON", false);
+  }
+  if (j.contains("Code") && j["Code"].is_string() && j["Code"] != "Success") {
+    return Status::Unavailable(source + ": credentials not available (Code " +
+                                   j["Code"].get<std::string>() + ")",
+                               false);
+  }
+  Credentials c;
+  c.source = source;
+  auto str = [&](const char* k) {
+    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+  };
+  c.access_key_id = str("AccessKeyId");
+  c.secret_access_key = str("SecretAccessKey");
+  c.session_token = str("Token");
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    return Status::Unavailable(source + ": response lacks AccessKeyId or SecretAccessKey",
+                               false);
+  }
+  std::string exp = str("Expiration");
+  if (!exp.empty()) {
+    TimePoint t;
+    if (!ParseIso8601(exp, &t)) {
+      return Status::Unavailable(source + ": unreadable Expiration '" + exp + "'", false);
+    }
+    c.expiration = t;
+  }
+  return c;
+}
+
+Result<Credentials> EnvironmentCredentialsProvider::Get(TimePoint) {
+  auto id = env_("AWS_ACCESS_KEY_ID");
+  auto secret = env_("AWS_SECRET_ACCESS_KEY");
+  if (!id && !secret) return NotConfigured("AWS_ACCESS_KEY_ID is not set");
+  if (!id || !secret) {
+    return Status::InvalidArgument(
+        std::string("partial credentials in the environment: ") +
+        (id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not set");
+  }
+  Credentials c;
+  c.access_key_id = *id;
+  c.secret_access_key = *secret;
+  c.session_token = env_("AWS_SESSION_TOKEN").value_or("");
+  c.source = "environment (AWS_ACCESS_KEY_ID)";
+  return c;
+}
+
+Result<Credentials> ProfileCredentialsProvider::Get(TimePoint) {
+  const Profile& p = profile_;
+  std::string where = fmt::format("profile '{}' ({}, {})", p.name, p.credentials_path,
+                                  p.config_path);
+  if (!p.found) {
+    if (env_("AWS_PROFILE")) {
+      return Status::InvalidArgument("AWS_PROFILE names " + where +
+                                     ", which is in neither file");
+    }
+    return NotConfigured("no " + where);
+  }
+  std::string id = p.Get("aws_access_key_id");
+  std::string secret = p.Get("aws_secret_access_key");
+  if (id.empty() && secret.empty()) {
+    for (const char* unsupported : {"credential_process", "sso_start_url", "sso_session",
+                                    "source_profile", "credential_source"}) {
+      if (!p.Get(unsupported).empty()) {
+        return Status::FailedPrecondition(
+            where + " uses " + unsupported +
+            ", which phas does not support; use static keys, web identity, "
+            "container or instance credentials");
+      }
+    }
+    return NotConfigured(where + " has no static keys");
+  }
+  if (id.empty() || secret.empty()) {
+    return Status::InvalidArgument(where + ": partial credentials (" +
+                                   (id.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
+                                   " missing)");
+  }
+  Credentials c;
+  c.access_key_id = id;
+  c.secret_access_key = secret;
+  c.session_token = p.Get("aws_session_token");
+  c.source = "shared files, " + where;
+  return c;
+}
+
+WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(
+    Environment env, Profile profile, std::shared_ptr<QueryClient> sts)
+    : sts_(std::move(sts)) {
+  token_file_ = env("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("");
+  role_arn_ = env("AWS_ROLE_ARN").value_or("");
+  session_name_ = env("AWS_ROLE_SESSION_NAME").value_or("");
+  if (token_file_.empty() && role_arn_.empty()) {
+    token_file_ = profile.Get("web_identity_token_file");
+    role_arn_ = profile.Get("role_arn");
+    session_name_ = profile.Get("role_session_name");
+    if (token_file_.empty()) role_arn_.clear();  // role_arn alone is not web identity
+  }
+  if (session_name_.empty()) session_name_ = "phas";
+}
+
+Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
+  if (token_file_.empty() && role_arn_.empty()) {
+    return NotConfigured("AWS_WEB_IDENTITY_TOKEN_FILE is not set");
+  }
+  if (token_file_.empty() || role_arn_.empty()) {
+    return Status::InvalidArgument(
+        std::string("web identity: ") +
+        (token_file_.empty() ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") +
+        " is not set");
+  }
+  // The token file is re-read on every refresh: the platform rotates it.
+  auto token = ReadFile(token_file_, 64 * 1024);
+  if (!token.ok()) return token.status().WithContext("web identity token file");
+  std::string tok = *token;
+  if (!TrimTrailingNewlines(&tok)) {
+    return Status::InvalidArgument("web identity token file " + token_file_ + " is empty");
+  }
+  auto doc = sts_->Call("AssumeRoleWithWebIdentity", {{"RoleArn", role_arn_},
+                                                      {"RoleSessionName", session_name_},
+                                                      {"WebIdentityToken", tok}});
+  if (!doc.ok()) return doc.status().WithContext("web identity (role " + role_arn_ + ")");
+  pugi::xml_node cred = Find(**doc, "Credentials");
+  Credentials c;
+  c.access_key_id = Text(cred, "AccessKeyId");
+  c.secret_access_key = Text(cred, "SecretAccessKey");
+  c.session_token = Text(cred, "SessionToken");
+  TimePoint exp;
+  if (c.access_key_id.empty() || c.secret_access_key.empty() ||
+      !ParseIso8601(Text(cred, "Expiration"), &exp)) {
+    return Status::Unavailable("web identity: STS response lacks credentials", false);
+  }
+  c.expiration = exp;
+  c.source = "web identity (role " + role_arn_ + ", token file " + token_file_ + ")";
+  return c;
+}
+
+Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
+  std::string url;
+  if (auto rel = env_("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    url = "http://169.254.170.2" + *rel;
+  } else if (auto full = env_("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+    url = *full;
+    if (url.rfind("https://", 0) != 0 && !AllowedContainerHost(url)) {
+      return Status::InvalidArgument(
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback "
+          "or ECS/EKS link-local address; got " + url);
+    }
+  } else {
+    return NotConfigured("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set");
+  }
+  HttpCall call;
+  call.url = url;
+  call.bypass_proxy = true;
+  call.connect_timeout = std::chrono::milliseconds(2000);
+  call.timeout = std::chrono::milliseconds(5000);
+  if (auto file = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
+    auto tok = ReadFile(*file, 16 * 1024);
+    if (!tok.ok()) return tok.status().WithContext("container authorization token file");
+    std::string t = *tok;
+    TrimTrailingNewlines(&t);
+    call.headers.emplace_back("Authorization", t);
+  } else if (auto tok = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+    call.headers.emplace_back("Authorization", *tok);
+  }
+  PHAS_ASSIGN_OR_RETURN(HttpReply reply, transport_->Send(call));
+  if (reply.status != 200) {
+    return Status::Unavailable(fmt::format("container credentials {}: HTTP {}", url,
+                                           reply.status),
+                               reply.status >= 500);
+  }
+  return ParseCredentialsJson(reply.body, "container credentials (" + url + ")");
+}
+
+Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
+  if (imds_->disabled()) return NotConfigured("instance metadata is disabled");
+  auto roles = imds_->Get("meta-data/iam/security-credentials/");
+  if (!roles.ok()) {
+    if (roles.status().IsNotFound()) {
+      return Status::NotFound("instance metadata: this instance has no instance profile");
+    }
+    // Not on EC2 (nothing answers at the endpoint): the chain reports this as
+    // "no source found" with the reason.
+    return Status::NotFound("instance metadata at " + imds_->endpoint() +
+                            " unavailable: " + roles.status().message());
+  }
+  std::string role = roles->substr(0, roles->find('\n'));
+  TrimTrailingNewlines(&role);
+  if (role.empty()) return Status::NotFound("instance metadata: no role attached");
+  auto body = imds_->Get("meta-data/iam/security-credentials/" + role);
+  if (!body.ok()) return body.status().WithContext("instance metadata role " + role);
+  return ParseCredentialsJson(*body, "instance metadata (IMDSv2, role " + role + ")");
+}
+
+CredentialChain::CredentialChain(std::vector<std::shared_ptr<CredentialsProvider>> providers)
+    : providers_(std::move(providers)) {}
+
+Result<Credentials> CredentialChain::Get(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cached_ && (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
+    return *cached_;
+  }
+  if (cached_ && source_ >= 0) {
+    auto fresh = providers_[source_]->Get(now);
+    if (fresh.ok()) {
+      cached_ = *fresh;
+      return *cached_;
+    }
+    if (now < *cached_->expiration) {
+      spdlog::warn("credentials refresh from {} failed ({}); the current ones stay valid "
+                   "until {}",
+                   cached_->source, fresh.status().message(),
+                   FormatIso8601(*cached_->expiration));
+      return *cached_;
+    }
+    cached_.reset();
+    return fresh.status().WithContext("credentials expired and refresh failed");
+  }
+  std::string tried;
+  for (size_t i = 0; i < providers_.size(); ++i) {
+    auto c = providers_[i]->Get(now);
+    if (c.ok()) {
+      cached_ = *c;
+      source_ = static_cast<int>(i);
+      spdlog::info("AWS credentials from {}", c->source);
+      return *cached_;
+    }
+    if (!c.status().IsNotFound()) {
+      return c.status().WithContext("credentials (" + providers_[i]->name() + ")");
+    }
+    tried += (tried.empty() ? "" : "; ") + providers_[i]->name() + ": " + c.status().message();
+  }
+  return Status::PermissionDenied("no AWS credentials found (" + tried + ")");
+}
+
+}  // namespace phas::aws

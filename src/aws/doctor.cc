@@ -1,0 +1,147 @@
+#include "aws/doctor.h"
+
+#include <fmt/format.h>
+
+#include "aws/services.h"
+
+namespace phas::aws {
+namespace {
+
+DoctorCheck Check(const std::string& service, const std::string& action, const Status& st,
+                  const std::string& ok_detail) {
+  DoctorCheck c;
+  c.iam_action = IamActionName(service, action);
+  if (st.ok()) {
+    c.result = DoctorCheck::Result::kOk;
+    c.detail = ok_detail;
+  } else {
+    c.result = DoctorCheck::Result::kFailed;
+    // Authorization failures only; AuthFailure, SignatureDoesNotMatch and
+    // InvalidClientTokenId are about the credentials themselves.
+    bool denied = st.detail() == "AccessDenied" || st.detail() == "AccessDeniedException" ||
+                  st.detail() == "UnauthorizedOperation";
+    c.detail = denied ? "missing permission " + c.iam_action + " — " + st.message()
+                      : st.message();
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string IamActionName(const std::string& service, const std::string& action) {
+  return (service == "cloudwatch" || service == "monitoring" ? "cloudwatch" : service) + ":" +
+         action;
+}
+
+bool DoctorReport::ok() const {
+  for (const DoctorCheck& c : checks) {
+    if (c.result == DoctorCheck::Result::kFailed) return false;
+  }
+  return !credentials_source.empty();
+}
+
+std::string DoctorReport::ToText() const {
+  std::string out;
+  out += fmt::format("credentials: {}\n",
+                     credentials_source.empty() ? "NOT FOUND" : credentials_source);
+  if (!access_key_hint.empty()) out += fmt::format("access key:  {}\n", access_key_hint);
+  out += fmt::format("region:      {} (from {})\n", region, region_source);
+  out += "endpoints:\n";
+  for (const auto& [svc, ep] : endpoints) out += fmt::format("  {:<12} {}\n", svc, ep);
+  out += "checks:\n";
+  for (const DoctorCheck& c : checks) {
+    const char* r = c.result == DoctorCheck::Result::kOk       ? "ok  "
+                    : c.result == DoctorCheck::Result::kFailed ? "FAIL"
+                                                               : "skip";
+    out += fmt::format("  {} {:<40} {}\n", r, c.iam_action, c.detail);
+  }
+  out += ok() ? "result: ok\n" : "result: FAILED\n";
+  return out;
+}
+
+DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options, Clock* clock) {
+  DoctorReport rep;
+  rep.region = session.region().region;
+  rep.region_source = session.region().source;
+  for (Service s : {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2, Service::kSts}) {
+    const ServiceEndpoint& ep = session.client(s)->endpoint();
+    rep.endpoints.emplace_back(ServiceId(s), ep.url + " (" + ep.source + ")");
+  }
+  auto creds = session.credentials()->Get(clock->Now());
+  if (!creds.ok()) {
+    rep.checks.push_back({"(credentials)", DoctorCheck::Result::kFailed, creds.status().message()});
+    return rep;
+  }
+  rep.credentials_source = creds->source;
+  const std::string& id = creds->access_key_id;
+  rep.access_key_hint = id.size() > 8 ? id.substr(0, 4) + "…" + id.substr(id.size() - 4) : "…";
+
+  AutoScalingApi asg(session.client(Service::kAutoScaling));
+  CloudWatchApi cw(session.client(Service::kCloudWatch));
+  Ec2Api ec2(session.client(Service::kEc2));
+
+  std::vector<std::string> names;
+  if (!options.asg.empty()) names.push_back(options.asg);
+  auto groups = asg.DescribeAutoScalingGroups(names);
+  std::vector<std::string> instance_ids;
+  const AutoScalingGroupInfo* group = nullptr;
+  std::string detail;
+  Status gst = groups.ok() ? Status::OK() : groups.status();
+  if (groups.ok()) {
+    for (const auto& g : *groups) {
+      if (g.name == options.asg) group = &g;
+    }
+    if (!options.asg.empty() && group == nullptr) {
+      gst = Status::NotFound("group " + options.asg + " does not exist in " + rep.region);
+    } else if (group) {
+      for (const auto& i : group->instances) instance_ids.push_back(i.id);
+      detail = fmt::format("{}: min {} max {} desired {}, {} instances", group->name,
+                           group->min_size, group->max_size, group->desired_capacity,
+                           group->instances.size());
+    } else {
+      detail = fmt::format("{} groups visible", groups->size());
+    }
+  }
+  rep.checks.push_back(Check("autoscaling", "DescribeAutoScalingGroups", gst, detail));
+
+  TimePoint now = clock->Now();
+  std::vector<MetricQuery> queries;
+  std::vector<MetricDimension> dims;
+  if (!instance_ids.empty()) {
+    dims = {{"InstanceId", instance_ids[0]}};
+  } else if (!options.asg.empty()) {
+    dims = {{"AutoScalingGroupName", options.asg}};
+  }
+  queries.push_back({"cpu", "AWS/EC2", "CPUUtilization", dims, 60, "Average", ""});
+  auto data = cw.GetMetricData(queries, now - std::chrono::minutes(10), now);
+  rep.checks.push_back(Check(
+      "cloudwatch", "GetMetricData", data.ok() ? Status::OK() : data.status(),
+      data.ok() ? fmt::format("{} datapoints of CPUUtilization in the last 10 minutes",
+                              (*data)[0].values.size())
+                : ""));
+  auto stats = cw.GetMetricStatistics("AWS/EC2", "CPUUtilization", dims,
+                                      now - std::chrono::minutes(10), now, 60, {"Average"});
+  rep.checks.push_back(Check("cloudwatch", "GetMetricStatistics",
+                             stats.ok() ? Status::OK() : stats.status(),
+                             stats.ok() ? fmt::format("{} datapoints", stats->size()) : ""));
+  auto inst = ec2.DescribeInstances(instance_ids);
+  rep.checks.push_back(Check("ec2", "DescribeInstances", inst.ok() ? Status::OK() : inst.status(),
+                             inst.ok() ? fmt::format("{} instances", inst->size()) : ""));
+
+  DoctorCheck write;
+  write.iam_action = "autoscaling:SetDesiredCapacity";
+  if (!options.check_write || group == nullptr) {
+    write.detail = group ? "not tried: pass --check-write to set the group's desired capacity "
+                           "to its current value"
+                         : "not tried: needs --asg and --check-write";
+  } else {
+    Status st = asg.SetDesiredCapacity(group->name, group->desired_capacity, false);
+    write = Check("autoscaling", "SetDesiredCapacity", st,
+                  fmt::format("set {} to its current desired capacity {}", group->name,
+                              group->desired_capacity));
+  }
+  rep.checks.push_back(write);
+  return rep;
+}
+
+}  // namespace phas::aws

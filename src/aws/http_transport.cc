@@ -1,0 +1,135 @@
+#include "aws/http_transport.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace phas::aws {
+namespace {
+
+std::once_flag g_curl_init;
+
+size_t WriteBody(char* ptr, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(ptr, size * n);
+  return size * n;
+}
+
+size_t WriteHeader(char* ptr, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<HeaderList*>(user);
+  std::string line(ptr, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();  // a new response (after 100-continue or a redirect)
+    return size * n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return size * n;
+  std::string name = line.substr(0, colon);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  std::string value = line.substr(colon + 1);
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  value.erase(value.begin(), std::find_if(value.begin(), value.end(), not_space));
+  value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
+  headers->emplace_back(name, value);
+  return size * n;
+}
+
+Status FromCurl(CURLcode rc, const HttpCall& call, const char* detail) {
+  // The URL may carry a query, but phas never puts secrets in URLs.
+  std::string what = fmt::format("{} {}: {}", call.method, call.url,
+                                 detail[0] ? detail : curl_easy_strerror(rc));
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return Status::DeadlineExceeded(what);
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return Status::Unavailable(what, /*retryable=*/true);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return Status::InvalidArgument(what);
+    default:
+      return Status::Unavailable(what, /*retryable=*/false);
+  }
+}
+
+}  // namespace
+
+std::string HttpReply::Header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+CurlTransport::CurlTransport() {
+  std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_ = curl_easy_init();
+}
+
+CurlTransport::~CurlTransport() {
+  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CURL* c = static_cast<CURL*>(curl_);
+  if (c == nullptr) return Status::Internal("curl_easy_init failed");
+  curl_easy_reset(c);  // keeps the connection cache
+  HttpReply reply;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(call.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(call.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply.headers);
+  if (call.bypass_proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (call.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (call.method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
+    if (!call.body.empty() || call.method == "PUT") {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
+    }
+  }
+  curl_slist* list = nullptr;
+  // No "Expect: 100-continue" round trip, and no Accept header we did not set.
+  list = curl_slist_append(list, "Expect:");
+  for (const auto& [k, v] : call.headers) {
+    list = curl_slist_append(list, (k + ": " + v).c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  CURLcode rc = curl_easy_perform(c);
+  curl_slist_free_all(list);
+  if (rc != CURLE_OK) return FromCurl(rc, call, errbuf);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  reply.status = static_cast<int>(status);
+  return reply;
+}
+
+}  // namespace phas::aws

@@ -1,0 +1,100 @@
+// QueryClient: the AWS Query protocol (Auto Scaling, CloudWatch, EC2, STS).
+//
+// A call is a form-encoded POST of Action, Version and the parameters, signed
+// with SigV4 (or unsigned, for STS web-identity calls), sent with retries
+// (aws/retry.h), answered with XML. Errors become a Status whose message
+// reads "autoscaling SetDesiredCapacity: AccessDenied: <AWS message> (HTTP 403,
+// request id ...)" and whose detail() is the AWS error code.
+//
+// Status codes: PermissionDenied for authentication and authorization errors
+// (AccessDenied, SignatureDoesNotMatch, InvalidClientTokenId, ...),
+// InvalidArgument for validation errors, NotFound for missing resources,
+// Unavailable (retryable) for throttling and 5xx left after the retries,
+// DeadlineExceeded for timeouts.
+//
+// Thread-safety: safe to share between threads.
+#ifndef PHAS_AWS_QUERY_CLIENT_H_
+#define PHAS_AWS_QUERY_CLIENT_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pugixml.hpp>
+
+#include "aws/credentials.h"
+#include "aws/http_transport.h"
+#include "aws/retry.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace phas::aws {
+
+// Where and how to call one service.
+struct ServiceEndpoint {
+  std::string service;       // phas's id: "autoscaling", "cloudwatch", "ec2", "sts"
+  std::string signing_name;  // SigV4 service name: "autoscaling", "monitoring", ...
+  std::string api_version;   // "2011-01-01", ...
+  std::string url;           // "https://autoscaling.us-east-1.amazonaws.com"
+  std::string region;        // signing region
+  std::string source;        // how the URL was chosen, for `phas doctor`
+};
+
+// Parameters in call order (not yet encoded).
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+using XmlDoc = std::shared_ptr<pugi::xml_document>;
+
+// Reported once per call, after its last attempt.
+struct CallRecord {
+  std::string service;
+  std::string action;
+  int attempts = 0;
+  Status status;
+};
+using CallObserver = std::function<void(const CallRecord&)>;
+
+class QueryClient {
+ public:
+  // `credentials` may be null: requests are then sent unsigned (STS
+  // AssumeRoleWithWebIdentity). `random01` returns values in [0, 1) for the
+  // backoff jitter; null uses a seeded PRNG.
+  QueryClient(ServiceEndpoint endpoint, std::shared_ptr<HttpTransport> transport,
+              std::shared_ptr<CredentialsProvider> credentials, Clock* clock,
+              RetryOptions retry = {}, std::function<double()> random01 = nullptr);
+
+  Result<XmlDoc> Call(const std::string& action, const QueryParams& params);
+
+  void set_observer(CallObserver observer) { observer_ = std::move(observer); }
+  const ServiceEndpoint& endpoint() const { return endpoint_; }
+  // Correction applied to the local clock after a clock-skew error.
+  Duration clock_offset() const { return Duration(offset_.load()); }
+
+  // Form-encodes parameters (RFC 3986, as SigV4 expects).
+  static std::string FormEncode(const QueryParams& params);
+
+ private:
+  struct Attempt {
+    Status status;      // OK or the error of this attempt
+    ErrorKind kind = ErrorKind::kNone;
+    XmlDoc doc;
+  };
+  Attempt SendOnce(const std::string& action, const std::string& body);
+  Attempt Interpret(const std::string& action, const HttpReply& reply);
+
+  ServiceEndpoint endpoint_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<CredentialsProvider> credentials_;
+  Clock* clock_;
+  RetryOptions retry_;
+  std::function<double()> random01_;
+  RetryQuota quota_;
+  std::atomic<Duration::rep> offset_{0};
+  CallObserver observer_;
+};
+
+}  // namespace phas::aws
+
+#endif  // PHAS_AWS_QUERY_CLIENT_H_

@@ -1,0 +1,234 @@
+#include "aws/services.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "aws/xml.h"
+
+namespace phas::aws {
+namespace {
+
+int ToInt(const std::string& s, int fallback = 0) {
+  int v = fallback;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::optional<double> ToDouble(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc()) return std::nullopt;
+  return v;
+}
+
+void AddDimensions(QueryParams* p, const std::string& prefix,
+                   const std::vector<MetricDimension>& dims) {
+  for (size_t i = 0; i < dims.size(); ++i) {
+    p->emplace_back(fmt::format("{}.member.{}.Name", prefix, i + 1), dims[i].name);
+    p->emplace_back(fmt::format("{}.member.{}.Value", prefix, i + 1), dims[i].value);
+  }
+}
+
+AutoScalingGroupInfo ParseGroup(pugi::xml_node g) {
+  AutoScalingGroupInfo a;
+  a.name = Text(g, "AutoScalingGroupName");
+  a.arn = Text(g, "AutoScalingGroupARN");
+  a.min_size = ToInt(Text(g, "MinSize"));
+  a.max_size = ToInt(Text(g, "MaxSize"));
+  a.desired_capacity = ToInt(Text(g, "DesiredCapacity"));
+  a.default_cooldown = ToInt(Text(g, "DefaultCooldown"), 300);
+  if (std::string w = Text(g, "DefaultInstanceWarmup"); !w.empty()) {
+    a.default_instance_warmup = ToInt(w);
+  }
+  a.status = Text(g, "Status");
+  for (pugi::xml_node m : Members(g, "Instances")) {
+    AsgInstance i;
+    i.id = Text(m, "InstanceId");
+    i.lifecycle_state = Text(m, "LifecycleState");
+    i.health_status = Text(m, "HealthStatus");
+    i.availability_zone = Text(m, "AvailabilityZone");
+    i.instance_type = Text(m, "InstanceType");
+    i.protected_from_scale_in = Text(m, "ProtectedFromScaleIn") == "true";
+    a.instances.push_back(i);
+  }
+  for (pugi::xml_node m : Members(g, "SuspendedProcesses")) {
+    a.suspended_processes.push_back(Text(m, "ProcessName"));
+  }
+  return a;
+}
+
+}  // namespace
+
+Result<std::vector<AutoScalingGroupInfo>> AutoScalingApi::DescribeAutoScalingGroups(
+    const std::vector<std::string>& names) {
+  std::vector<AutoScalingGroupInfo> out;
+  for (size_t b = 0; b < names.size() || (names.empty() && b == 0); b += kNamesPerRequest) {
+    std::string token;
+    do {
+      QueryParams p;
+      for (size_t i = b; i < std::min(names.size(), b + kNamesPerRequest); ++i) {
+        p.emplace_back(fmt::format("AutoScalingGroupNames.member.{}", i - b + 1), names[i]);
+      }
+      p.emplace_back("MaxRecords", "100");
+      if (!token.empty()) p.emplace_back("NextToken", token);
+      PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("DescribeAutoScalingGroups", p));
+      pugi::xml_node result = Find(*doc, "DescribeAutoScalingGroupsResult");
+      for (pugi::xml_node g : Members(result, "AutoScalingGroups")) out.push_back(ParseGroup(g));
+      token = Text(result, "NextToken");
+    } while (!token.empty());
+    if (names.empty()) break;
+  }
+  return out;
+}
+
+Status AutoScalingApi::SetDesiredCapacity(const std::string& name, int desired,
+                                          bool honor_cooldown) {
+  auto r = client_->Call("SetDesiredCapacity",
+                         {{"AutoScalingGroupName", name},
+                          {"DesiredCapacity", std::to_string(desired)},
+                          {"HonorCooldown", honor_cooldown ? "true" : "false"}});
+  return r.ok() ? Status::OK() : r.status();
+}
+
+Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
+    const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
+  std::vector<MetricSeries> out(queries.size());
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    out[i].id = queries[i].id;
+    index[queries[i].id] = i;
+  }
+  for (size_t b = 0; b < queries.size(); b += kQueriesPerRequest) {
+    std::string token;
+    do {
+      QueryParams p;
+      size_t end_i = std::min(queries.size(), b + kQueriesPerRequest);
+      for (size_t i = b; i < end_i; ++i) {
+        const MetricQuery& q = queries[i];
+        std::string pre = fmt::format("MetricDataQueries.member.{}", i - b + 1);
+        p.emplace_back(pre + ".Id", q.id);
+        if (!q.expression.empty()) {
+          p.emplace_back(pre + ".Expression", q.expression);
+          p.emplace_back(pre + ".Period", std::to_string(q.period_seconds));
+        } else {
+          p.emplace_back(pre + ".MetricStat.Metric.Namespace", q.ns);
+          p.emplace_back(pre + ".MetricStat.Metric.MetricName", q.metric_name);
+          AddDimensions(&p, pre + ".MetricStat.Metric.Dimensions", q.dimensions);
+          p.emplace_back(pre + ".MetricStat.Period", std::to_string(q.period_seconds));
+          p.emplace_back(pre + ".MetricStat.Stat", q.stat);
+        }
+        p.emplace_back(pre + ".ReturnData", "true");
+      }
+      p.emplace_back("StartTime", FormatIso8601(start));
+      p.emplace_back("EndTime", FormatIso8601(end));
+      p.emplace_back("ScanBy", "TimestampAscending");
+      if (!token.empty()) p.emplace_back("NextToken", token);
+      PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("GetMetricData", p));
+      pugi::xml_node result = Find(*doc, "GetMetricDataResult");
+      for (pugi::xml_node m : Members(result, "MetricDataResults")) {
+        auto it = index.find(Text(m, "Id"));
+        if (it == index.end()) continue;
+        MetricSeries& s = out[it->second];
+        s.label = Text(m, "Label");
+        s.status_code = Text(m, "StatusCode");
+        auto ts = Members(m, "Timestamps");
+        auto vs = Members(m, "Values");
+        for (size_t k = 0; k < std::min(ts.size(), vs.size()); ++k) {
+          TimePoint t;
+          auto v = ToDouble(vs[k].child_value());
+          if (ParseIso8601(ts[k].child_value(), &t) && v) {
+            s.timestamps.push_back(t);
+            s.values.push_back(*v);
+          }
+        }
+      }
+      token = Text(result, "NextToken");
+    } while (!token.empty());
+  }
+  // Pages need not arrive in time order: sort each series by timestamp.
+  for (MetricSeries& s : out) {
+    std::vector<size_t> order(s.timestamps.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return s.timestamps[a] < s.timestamps[b]; });
+    std::vector<TimePoint> ts;
+    std::vector<double> vs;
+    for (size_t i : order) {
+      ts.push_back(s.timestamps[i]);
+      vs.push_back(s.values[i]);
+    }
+    s.timestamps = std::move(ts);
+    s.values = std::move(vs);
+  }
+  return out;
+}
+
+Result<std::vector<Datapoint>> CloudWatchApi::GetMetricStatistics(
+    const std::string& ns, const std::string& metric_name,
+    const std::vector<MetricDimension>& dimensions, TimePoint start, TimePoint end,
+    int period_seconds, const std::vector<std::string>& statistics) {
+  QueryParams p = {{"Namespace", ns}, {"MetricName", metric_name}};
+  AddDimensions(&p, "Dimensions", dimensions);
+  p.emplace_back("StartTime", FormatIso8601(start));
+  p.emplace_back("EndTime", FormatIso8601(end));
+  p.emplace_back("Period", std::to_string(period_seconds));
+  for (size_t i = 0; i < statistics.size(); ++i) {
+    p.emplace_back(fmt::format("Statistics.member.{}", i + 1), statistics[i]);
+  }
+  PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("GetMetricStatistics", p));
+  std::vector<Datapoint> out;
+  for (pugi::xml_node m : Members(Find(*doc, "GetMetricStatisticsResult"), "Datapoints")) {
+    Datapoint d;
+    if (!ParseIso8601(Text(m, "Timestamp"), &d.timestamp)) continue;
+    d.average = ToDouble(Text(m, "Average"));
+    d.maximum = ToDouble(Text(m, "Maximum"));
+    d.minimum = ToDouble(Text(m, "Minimum"));
+    d.sum = ToDouble(Text(m, "Sum"));
+    d.sample_count = ToDouble(Text(m, "SampleCount"));
+    d.unit = Text(m, "Unit");
+    out.push_back(d);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Datapoint& a, const Datapoint& b) { return a.timestamp < b.timestamp; });
+  return out;
+}
+
+Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(const std::vector<std::string>& ids,
+                                                           int max_results) {
+  std::vector<Ec2Instance> out;
+  constexpr size_t kIdsPerRequest = 1000;
+  for (size_t b = 0; b < ids.size() || (ids.empty() && b == 0); b += kIdsPerRequest) {
+    std::string token;
+    do {
+      QueryParams p;
+      for (size_t i = b; i < std::min(ids.size(), b + kIdsPerRequest); ++i) {
+        p.emplace_back(fmt::format("InstanceId.{}", i - b + 1), ids[i]);
+      }
+      if (ids.empty()) p.emplace_back("MaxResults", std::to_string(std::max(5, max_results)));
+      if (!token.empty()) p.emplace_back("NextToken", token);
+      PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("DescribeInstances", p));
+      pugi::xml_node root = doc->document_element();
+      for (pugi::xml_node r : Members(root, "reservationSet", "item")) {
+        for (pugi::xml_node i : Members(r, "instancesSet", "item")) {
+          Ec2Instance e;
+          e.id = Text(i, "instanceId");
+          e.instance_type = Text(i, "instanceType");
+          e.state = Text(i, "instanceState/name");
+          e.availability_zone = Text(i, "placement/availabilityZone");
+          TimePoint t;
+          if (ParseIso8601(Text(i, "launchTime"), &t)) e.launch_time = t;
+          out.push_back(e);
+        }
+      }
+      token = ids.empty() ? "" : Text(root, "nextToken");
+    } while (!token.empty());
+    if (ids.empty()) break;
+  }
+  return out;
+}
+
+}  // namespace phas::aws

@@ -1,0 +1,130 @@
+#include "aws/session.h"
+
+#include <fmt/format.h>
+
+namespace phas::aws {
+namespace {
+
+struct ServiceInfo {
+  Service service;
+  const char* id;
+  const char* env_suffix;
+  const char* prefix;        // endpoint host prefix
+  const char* signing_name;  // SigV4 service name
+  const char* api_version;
+};
+
+const ServiceInfo kServices[] = {
+    {Service::kAutoScaling, "autoscaling", "AUTO_SCALING", "autoscaling", "autoscaling",
+     "2011-01-01"},
+    {Service::kCloudWatch, "cloudwatch", "CLOUDWATCH", "monitoring", "monitoring",
+     "2010-08-01"},
+    {Service::kEc2, "ec2", "EC2", "ec2", "ec2", "2016-11-15"},
+    {Service::kSts, "sts", "STS", "sts", "sts", "2011-06-15"},
+};
+
+const ServiceInfo& Info(Service s) {
+  for (const ServiceInfo& i : kServices) {
+    if (i.service == s) return i;
+  }
+  return kServices[0];
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+const char* ServiceId(Service s) { return Info(s).id; }
+
+Result<ResolvedRegion> ResolveRegion(const std::string& configured, const Environment& env,
+                                     const Profile& profile, ImdsClient* imds) {
+  if (!configured.empty()) return ResolvedRegion{configured, "configuration (--region / aws.region)"};
+  if (auto r = env("AWS_REGION")) return ResolvedRegion{*r, "AWS_REGION"};
+  if (auto r = env("AWS_DEFAULT_REGION")) return ResolvedRegion{*r, "AWS_DEFAULT_REGION"};
+  if (std::string r = profile.Get("region"); !r.empty()) {
+    return ResolvedRegion{r, "profile " + profile.name};
+  }
+  std::string why = "instance metadata disabled";
+  if (imds && !imds->disabled()) {
+    auto r = imds->Get("meta-data/placement/region");
+    if (r.ok() && !r->empty()) return ResolvedRegion{*r, "instance metadata"};
+    why = "instance metadata: " + r.status().message();
+  }
+  return Status::InvalidArgument(
+      "no AWS region: set --region (or aws.region in the config), AWS_REGION, "
+      "AWS_DEFAULT_REGION or the profile's region (" + why + ")");
+}
+
+ServiceEndpoint ResolveEndpoint(Service s, const std::string& region, const Environment& env,
+                                const std::map<std::string, std::string>& configured) {
+  const ServiceInfo& info = Info(s);
+  ServiceEndpoint ep{info.id, info.signing_name, info.api_version, "", region, ""};
+  std::string ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("");
+  bool use_configured = ignore != "true" && ignore != "TRUE";
+  std::string specific = std::string("AWS_ENDPOINT_URL_") + info.env_suffix;
+  if (use_configured) {
+    if (auto v = env(specific)) {
+      ep.url = TrimSlash(*v);
+      ep.source = specific;
+      return ep;
+    }
+    if (auto v = env("AWS_ENDPOINT_URL")) {
+      ep.url = TrimSlash(*v);
+      ep.source = "AWS_ENDPOINT_URL";
+      return ep;
+    }
+  }
+  if (auto it = configured.find(info.id); it != configured.end()) {
+    ep.url = TrimSlash(it->second);
+    ep.source = fmt::format("config aws.endpoints.{}", info.id);
+    return ep;
+  }
+  if (auto it = configured.find("default"); it != configured.end()) {
+    ep.url = TrimSlash(it->second);
+    ep.source = "config aws.endpoints.default";
+    return ep;
+  }
+  std::string suffix = region.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
+  ep.url = fmt::format("https://{}.{}.{}", info.prefix, region, suffix);
+  ep.source = "standard regional endpoint";
+  return ep;
+}
+
+Result<std::unique_ptr<AwsSession>> AwsSession::Create(const AwsOptions& options,
+                                                       Environment env, Clock* clock,
+                                                       std::shared_ptr<HttpTransport> transport) {
+  std::unique_ptr<AwsSession> s(new AwsSession());
+  s->transport_ = transport ? std::move(transport) : std::make_shared<CurlTransport>();
+  s->imds_ = std::make_shared<ImdsClient>(s->transport_.get(), env, clock);
+  PHAS_ASSIGN_OR_RETURN(Profile profile, LoadProfile(env));
+  PHAS_ASSIGN_OR_RETURN(s->region_, ResolveRegion(options.region, env, profile, s->imds_.get()));
+  const std::string& region = s->region_.region;
+
+  auto sts = std::make_shared<QueryClient>(
+      ResolveEndpoint(Service::kSts, region, env, options.endpoints), s->transport_,
+      /*credentials=*/nullptr, clock, options.retry);
+  s->credentials_ = std::make_shared<CredentialChain>(
+      std::vector<std::shared_ptr<CredentialsProvider>>{
+          std::make_shared<EnvironmentCredentialsProvider>(env),
+          std::make_shared<ProfileCredentialsProvider>(env, profile),
+          std::make_shared<WebIdentityCredentialsProvider>(env, profile, sts),
+          std::make_shared<ContainerCredentialsProvider>(env, s->transport_),
+          std::make_shared<ImdsCredentialsProvider>(s->imds_),
+      });
+  s->clients_[Service::kSts] = sts;
+  for (Service svc : {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
+    s->clients_[svc] = std::make_shared<QueryClient>(
+        ResolveEndpoint(svc, region, env, options.endpoints), s->transport_, s->credentials_,
+        clock, options.retry);
+  }
+  return s;
+}
+
+void AwsSession::set_observer(const CallObserver& observer) {
+  for (auto& [svc, client] : clients_) client->set_observer(observer);
+}
+
+}  // namespace phas::aws
