@@ -125,6 +125,8 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   call.method = "POST";
   call.url = endpoint_.url + "/";
   call.body = body;
+  call.connect_timeout = retry_.connect_timeout;
+  call.timeout = retry_.request_timeout;
   std::string host = endpoint_.url.substr(endpoint_.url.find("://") + 3);
   host = host.substr(0, host.find('/'));
   TimePoint t = clock_->Now() + Duration(offset_.load());

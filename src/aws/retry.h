@@ -35,6 +35,9 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{20000};
   // Retry quota capacity. Default: 500.
   int quota_capacity = 500;
+  // Per attempt. Default: 3 s to connect, 10 s in all.
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{10000};
 };
 
 enum class ErrorKind {

@@ -21,6 +21,7 @@ pugi::xml_node Child(pugi::xml_node parent, const char* name) {
 }
 
 pugi::xml_node Path(pugi::xml_node node, const std::string& path) {
+  if (path.empty()) return node;
   size_t pos = 0;
   while (node && pos <= path.size()) {
     size_t slash = path.find('/', pos);

@@ -209,10 +209,12 @@ void AppendResponse(Connection* c, const HttpResponse& resp, const char* date,
   }
   fmt::format_to(std::back_inserter(o), "Content-Length: {}\r\n",
                  resp.body.size());
-  o.append("Date: ").append(date).append("\r\n");
+  bool has_date = false;
   for (const auto& [k, v] : resp.headers) {
     o.append(k).append(": ").append(v).append("\r\n");
+    has_date = has_date || EqualsIgnoreCase(k, "date");
   }
+  if (!has_date) o.append("Date: ").append(date).append("\r\n");
   if (!keep_alive) o.append("Connection: close\r\n");
   o.append("\r\n");
   o.append(resp.body);

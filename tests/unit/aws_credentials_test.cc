@@ -1,0 +1,409 @@
+// The credential chain: each source, the order between them, and IMDSv2
+// against a fake metadata server that enforces the token flow, with expiry
+// and refresh on a manual clock.
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "aws/credential_providers.h"
+#include "aws/session.h"
+#include "fake_server.h"
+
+namespace phas::aws {
+namespace {
+
+namespace fs = std::filesystem;
+using phas::testing::FakeServer;
+using phas::testing::RecordedRequest;
+
+TimePoint T0() {
+  TimePoint t;
+  ParseIso8601("2026-01-01T00:00:00Z", &t);
+  return t;
+}
+
+// A metadata server that implements IMDSv2 only: GETs need a token that a
+// PUT /latest/api/token issued (with a TTL header), else 401.
+class FakeImds {
+ public:
+  explicit FakeImds(ManualClock* clock) : clock_(clock), server_([this](auto& q, auto& r) {
+                                            Handle(q, r);
+                                          }) {}
+  std::string url() const { return server_.url(); }
+  void Revoke() { valid_token_.clear(); }
+  void set_down(bool down) { down_ = down; }
+  int credential_fetches() const { return fetches_; }
+  int token_puts() const { return puts_; }
+  int unauthorized() const { return unauthorized_; }
+
+ private:
+  void Handle(const RecordedRequest& q, HttpResponse& r) {
+    r.content_type = "text/plain";
+    if (q.method == "PUT" && q.path == "/latest/api/token") {
+      if (q.Header("x-aws-ec2-metadata-token-ttl-seconds").empty()) {
+        r.status = 400;
+        return;
+      }
+      ++puts_;
+      valid_token_ = "token-" + std::to_string(puts_);
+      r.body = valid_token_;
+      return;
+    }
+    if (q.method != "GET" || valid_token_.empty() ||
+        q.Header("x-aws-ec2-metadata-token") != valid_token_) {
+      ++unauthorized_;
+      r.status = 401;
+      return;
+    }
+    if (down_) {
+      r.status = 503;
+      return;
+    }
+    if (q.path == "/latest/meta-data/iam/security-credentials/") {
+      r.body = "web-role";
+    } else if (q.path == "/latest/meta-data/iam/security-credentials/web-role") {
+      ++fetches_;
+      r.content_type = "application/json";
+      r.body = fmt::format(
+          R"({{"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": "ASIAIMDS{:04d}",
+              "SecretAccessKey": "imds-secret-{}", "Token": "imds-token-{}",
+              "Expiration": "{}"}})",
+          fetches_, fetches_, fetches_,
+          FormatIso8601(clock_->Now() + std::chrono::hours(1)));
+    } else if (q.path == "/latest/meta-data/placement/region") {
+      r.body = "eu-west-3";
+    } else {
+      r.status = 404;
+    }
+  }
+
+  ManualClock* clock_;
+  FakeServer server_;
+  std::string valid_token_;
+  std::atomic<int> puts_{0}, fetches_{0}, unauthorized_{0};
+  std::atomic<bool> down_{false};
+};
+
+class CredentialsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("phas_creds_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  // The chain as AwsSession builds it, over `vars`.
+  std::shared_ptr<CredentialsProvider> Chain(std::map<std::string, std::string> vars) {
+    vars.emplace("HOME", dir_.string());  // no real ~/.aws
+    vars.emplace("AWS_REGION", "us-east-1");
+    AwsOptions opts;
+    auto session = AwsSession::Create(opts, MapEnvironment(vars), &clock_);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    session_ = std::move(session).value();
+    return session_->credentials();
+  }
+
+  fs::path dir_;
+  ManualClock clock_{T0()};
+  std::unique_ptr<AwsSession> session_;
+};
+
+TEST_F(CredentialsTest, Environment) {
+  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+                  {"AWS_SESSION_TOKEN", "env-token"}, {"AWS_EC2_METADATA_DISABLED", "true"}})
+               ->Get(clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "AKIAENV");
+  EXPECT_EQ(c->session_token, "env-token");
+  EXPECT_NE(c->source.find("environment"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, PartialEnvironmentIsAnErrorNotAFallThrough) {
+  std::string creds = Write("credentials", "[default]\naws_access_key_id = AKIAFILE\n"
+                                           "aws_secret_access_key = file-secret\n");
+  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SHARED_CREDENTIALS_FILE", creds}})
+               ->Get(clock_.Now());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("AWS_SECRET_ACCESS_KEY is not set"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, SharedFilesProfileSectionsAndPrecedence) {
+  std::string creds = Write("credentials",
+                            "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n"
+                            "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = dev-secret\n");
+  std::string config = Write("config",
+                             "[default]\nregion = us-west-1\n"
+                             "[profile dev]\nregion = ap-south-1\n"
+                             "aws_access_key_id = AKIACONFIG\naws_secret_access_key = config-secret\n"
+                             "aws_session_token = dev-token\n");
+  std::map<std::string, std::string> vars = {{"AWS_SHARED_CREDENTIALS_FILE", creds},
+                                             {"AWS_CONFIG_FILE", config},
+                                             {"AWS_PROFILE", "dev"},
+                                             {"HOME", dir_.string()},
+                                             {"AWS_EC2_METADATA_DISABLED", "true"}};
+  auto session = AwsSession::Create({}, MapEnvironment(vars), &clock_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ((*session)->region().region, "ap-south-1");  // from [profile dev]
+  auto c = (*session)->credentials()->Get(clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "AKIADEV");       // credentials file wins
+  EXPECT_EQ(c->secret_access_key, "dev-secret");
+  EXPECT_EQ(c->session_token, "dev-token");     // only in the config file
+  EXPECT_NE(c->source.find("profile 'dev'"), std::string::npos);
+
+  // An AWS_PROFILE that exists nowhere is a configuration error, not a
+  // reason to fall through to another identity.
+  vars["AWS_PROFILE"] = "nope";
+  vars["AWS_REGION"] = "us-east-1";
+  auto missing = AwsSession::Create({}, MapEnvironment(vars), &clock_);
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  auto m = (*missing)->credentials()->Get(clock_.Now());
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("AWS_PROFILE names profile 'nope'"), std::string::npos)
+      << m.status().message();
+}
+
+TEST_F(CredentialsTest, UnsupportedProfileKindSaysSo) {
+  std::string config = Write("config", "[default]\ncredential_process = /bin/creds\n");
+  auto c = Chain({{"AWS_CONFIG_FILE", config}})->Get(clock_.Now());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("credential_process"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
+  FakeServer ecs([](const RecordedRequest& q, HttpResponse& r) {
+    if (q.Header("authorization") != "secret-auth") {
+      r.status = 401;
+      return;
+    }
+    r.content_type = "application/json";
+    r.body = R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
+                 "Expiration": "2026-01-01T06:00:00Z"})";
+  });
+  std::string token_file = Write("auth", "secret-auth\n");
+  auto c = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/v2/credentials/x"},
+                  {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}})
+               ->Get(clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIAECS");
+  ASSERT_TRUE(c->expiration.has_value());
+  EXPECT_EQ(FormatIso8601(*c->expiration), "2026-01-01T06:00:00Z");
+  EXPECT_EQ(ecs.requests().at(0).path, "/v2/credentials/x");
+
+  auto bad = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds"}})
+                 ->Get(clock_.Now());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("must be https"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, WebIdentityCallsStsUnsigned) {
+  FakeServer sts([](const RecordedRequest& q, HttpResponse& r) {
+    r.body = R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult><Credentials>
+    <AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey>
+    <SessionToken>web-token</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration>
+  </Credentials></AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>)";
+    if (q.Form("Action") != "AssumeRoleWithWebIdentity" || !q.Header("authorization").empty()) {
+      r.status = 400;
+    }
+  });
+  std::string token = Write("token", "eyJhbGciOi.jwt.token\n");
+  auto c = Chain({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+                  {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/phas"},
+                  {"AWS_ENDPOINT_URL_STS", sts.url()}})
+               ->Get(clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIAWEB");
+  EXPECT_EQ(c->session_token, "web-token");
+  auto req = sts.requests().at(0);
+  EXPECT_EQ(req.Form("WebIdentityToken"), "eyJhbGciOi.jwt.token");
+  EXPECT_EQ(req.Form("RoleArn"), "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fphas");
+  EXPECT_EQ(req.Header("authorization"), "");
+}
+
+TEST_F(CredentialsTest, ChainOrder) {
+  FakeImds imds(&clock_);
+  FakeServer ecs([](const RecordedRequest&, HttpResponse& r) {
+    r.body = R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "s", "Token": "t",
+                 "Expiration": "2026-01-01T06:00:00Z"})";
+  });
+  FakeServer sts([](const RecordedRequest&, HttpResponse& r) {
+    r.body = R"(<R><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
+      <SessionToken>t</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration></Credentials></R>)";
+  });
+  std::string token = Write("token", "jwt");
+  std::string creds = Write("credentials", "[default]\naws_access_key_id = AKIAFILE\n"
+                                           "aws_secret_access_key = f\n");
+  std::map<std::string, std::string> all = {
+      {"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "e"},
+      {"AWS_SHARED_CREDENTIALS_FILE", creds},
+      {"AWS_WEB_IDENTITY_TOKEN_FILE", token}, {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
+      {"AWS_ENDPOINT_URL_STS", sts.url()},
+      {"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/c"},
+      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
+  struct Step {
+    const char* remove;      // the variable removed before this step
+    const char* expect_key;  // who answers
+  };
+  const Step steps[] = {{nullptr, "AKIAENV"},
+                        {"AWS_ACCESS_KEY_ID", "AKIAFILE"},
+                        {"AWS_SHARED_CREDENTIALS_FILE", "ASIAWEB"},
+                        {"AWS_WEB_IDENTITY_TOKEN_FILE", "ASIAECS"},
+                        {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "ASIAIMDS0001"}};
+  for (const Step& s : steps) {
+    SCOPED_TRACE(s.expect_key);
+    if (s.remove) all.erase(s.remove);
+    if (s.remove && std::string(s.remove) == "AWS_ACCESS_KEY_ID") all.erase("AWS_SECRET_ACCESS_KEY");
+    if (s.remove && std::string(s.remove) == "AWS_WEB_IDENTITY_TOKEN_FILE") all.erase("AWS_ROLE_ARN");
+    auto c = Chain(all)->Get(clock_.Now());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->access_key_id, s.expect_key);
+  }
+}
+
+TEST_F(CredentialsTest, NothingConfiguredListsWhatWasTried) {
+  auto c = Chain({{"AWS_EC2_METADATA_DISABLED", "true"}})->Get(clock_.Now());
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(c.status().IsPermissionDenied());
+  for (const char* src : {"environment", "shared-files", "web-identity", "container", "imds"}) {
+    EXPECT_NE(c.status().message().find(src), std::string::npos) << src;
+  }
+}
+
+TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
+  FakeImds imds(&clock_);
+  auto chain = Chain({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}});
+  auto c1 = chain->Get(clock_.Now());
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  EXPECT_EQ(c1->access_key_id, "ASIAIMDS0001");
+  EXPECT_NE(c1->source.find("IMDSv2, role web-role"), std::string::npos);
+  EXPECT_EQ(imds.token_puts(), 1);
+  EXPECT_EQ(imds.unauthorized(), 0) << "never a GET without a token (no IMDSv1)";
+
+  // Cached until 5 minutes before expiry.
+  clock_.Advance(std::chrono::minutes(50));
+  EXPECT_EQ(chain->Get(clock_.Now())->access_key_id, "ASIAIMDS0001");
+  EXPECT_EQ(imds.credential_fetches(), 1);
+
+  // Inside the refresh window: refreshed, with the cached token.
+  clock_.Advance(std::chrono::minutes(6));
+  EXPECT_EQ(chain->Get(clock_.Now())->access_key_id, "ASIAIMDS0002");
+  EXPECT_EQ(imds.token_puts(), 1);
+
+  // The service revokes the token: one 401, a new token, success.
+  imds.Revoke();
+  clock_.Advance(std::chrono::minutes(56));
+  EXPECT_EQ(chain->Get(clock_.Now())->access_key_id, "ASIAIMDS0003");
+  EXPECT_EQ(imds.token_puts(), 2);
+  EXPECT_EQ(imds.unauthorized(), 1);
+
+  // Refresh fails while the credentials are still valid: keep them.
+  clock_.Advance(std::chrono::minutes(56));
+  imds.set_down(true);
+  auto kept = chain->Get(clock_.Now());
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->access_key_id, "ASIAIMDS0003");
+
+  // ...and once they have expired, fail clearly.
+  clock_.Advance(std::chrono::minutes(10));
+  auto expired = chain->Get(clock_.Now());
+  ASSERT_FALSE(expired.ok());
+  EXPECT_NE(expired.status().message().find("expired"), std::string::npos);
+
+  // The IMDS token itself is renewed before its 6-hour TTL ends.
+  imds.set_down(false);
+  clock_.Advance(std::chrono::hours(6));
+  ASSERT_TRUE(chain->Get(clock_.Now()).ok());
+  EXPECT_EQ(imds.token_puts(), 3);
+}
+
+TEST_F(CredentialsTest, RegionFromInstanceMetadata) {
+  FakeImds imds(&clock_);
+  std::map<std::string, std::string> vars = {{"HOME", dir_.string()},
+                                             {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
+  auto s = AwsSession::Create({}, MapEnvironment(vars), &clock_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ((*s)->region().region, "eu-west-3");
+  EXPECT_EQ((*s)->region().source, "instance metadata");
+}
+
+TEST(RegionAndEndpointTest, ResolutionOrder) {
+  Profile profile;
+  profile.name = "p";
+  profile.values["region"] = "from-profile";
+  struct Case {
+    const char* name;
+    std::string flag;
+    std::map<std::string, std::string> env;
+    // expected
+    std::string region;
+  };
+  const Case cases[] = {
+      {"flag wins", "from-flag", {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}}, "from-flag"},
+      {"AWS_REGION", "", {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}}, "r1"},
+      {"AWS_DEFAULT_REGION", "", {{"AWS_DEFAULT_REGION", "r2"}}, "r2"},
+      {"profile", "", {}, "from-profile"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto r = ResolveRegion(tc.flag, MapEnvironment(tc.env), profile, nullptr);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->region, tc.region);
+  }
+  EXPECT_FALSE(ResolveRegion("", MapEnvironment({}), Profile(), nullptr).ok());
+
+  struct EpCase {
+    const char* name;
+    Service service;
+    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> config;
+    std::string region;
+    // expected
+    std::string url;
+    std::string signing_name;
+  };
+  const EpCase eps[] = {
+      {"standard autoscaling", Service::kAutoScaling, {}, {}, "eu-west-1",
+       "https://autoscaling.eu-west-1.amazonaws.com", "autoscaling"},
+      {"standard cloudwatch", Service::kCloudWatch, {}, {}, "eu-west-1",
+       "https://monitoring.eu-west-1.amazonaws.com", "monitoring"},
+      {"china", Service::kEc2, {}, {}, "cn-north-1", "https://ec2.cn-north-1.amazonaws.com.cn", "ec2"},
+      {"service env beats global env", Service::kCloudWatch,
+       {{"AWS_ENDPOINT_URL_CLOUDWATCH", "http://cw:1/"}, {"AWS_ENDPOINT_URL", "http://all:2"}}, {},
+       "r", "http://cw:1", "monitoring"},
+      {"global env beats config", Service::kEc2, {{"AWS_ENDPOINT_URL", "http://all:2"}},
+       {{"ec2", "http://cfg:3"}}, "r", "http://all:2", "ec2"},
+      {"config per service beats config default", Service::kAutoScaling, {},
+       {{"autoscaling", "http://as:4"}, {"default", "http://d:5"}}, "r", "http://as:4", "autoscaling"},
+      {"ignore configured endpoints", Service::kAutoScaling,
+       {{"AWS_ENDPOINT_URL", "http://all:2"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}}, {},
+       "us-east-2", "https://autoscaling.us-east-2.amazonaws.com", "autoscaling"},
+  };
+  for (const EpCase& tc : eps) {
+    SCOPED_TRACE(tc.name);
+    ServiceEndpoint ep = ResolveEndpoint(tc.service, tc.region, MapEnvironment(tc.env), tc.config);
+    EXPECT_EQ(ep.url, tc.url);
+    EXPECT_EQ(ep.signing_name, tc.signing_name);
+  }
+}
+
+TEST(ProfileTest, IniParsing) {
+  IniFile ini = ParseIni(
+      "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"
+      "s3 =\n  max_concurrent_requests = 10\nkey=value=with=equals\n");
+  EXPECT_EQ(ini["default"]["region"], "us-east-1");
+  EXPECT_EQ(ini["profile x"]["s3.max_concurrent_requests"], "10");
+  EXPECT_EQ(ini["profile x"]["key"], "value=with=equals");
+}
+
+}  // namespace
+}  // namespace phas::aws

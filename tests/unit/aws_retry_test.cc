@@ -1,0 +1,297 @@
+// Retries as the SDKs' standard mode, against local fault-injecting
+// endpoints: throttling, 5xx, timeouts, connection resets, clock skew. Counts
+// attempts, checks the backoff, and the error left at the end.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "aws/query_client.h"
+#include "aws/retry.h"
+#include "fake_server.h"
+
+namespace phas::aws {
+namespace {
+
+using phas::testing::FakeServer;
+using phas::testing::RecordedRequest;
+using std::chrono::milliseconds;
+
+// A clock that records requested sleeps and advances virtual time by them.
+class RecordingClock final : public Clock {
+ public:
+  explicit RecordingClock(TimePoint t) : now_(t) {}
+  TimePoint Now() const override { return now_; }
+  void SleepFor(Duration d) override {
+    sleeps.push_back(std::chrono::duration_cast<milliseconds>(d));
+    now_ += d;
+  }
+  std::vector<milliseconds> sleeps;
+
+ private:
+  TimePoint now_;
+};
+
+const char* kOk = R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+<DescribeAutoScalingGroupsResult><AutoScalingGroups/></DescribeAutoScalingGroupsResult>
+<ResponseMetadata><RequestId>ok-1</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>)";
+
+std::string ErrorXml(const std::string& code) {
+  return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code +
+         "</Code><Message>injected " + code + "</Message></Error><RequestId>req-" + code +
+         "</RequestId></ErrorResponse>";
+}
+
+// An endpoint that answers the first `failures` requests with `status` and
+// `code`, and then succeeds.
+struct Script {
+  int failures;
+  int status;
+  std::string code;
+};
+
+class RetryTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<QueryClient> Client(const std::string& url, RetryOptions opts = {}) {
+    ServiceEndpoint ep{"autoscaling", "autoscaling", "2011-01-01", url, "us-east-1", "test"};
+    auto creds = std::make_shared<StaticCredentialsProvider>(
+        Credentials{"AKIDEXAMPLE", "retry-test-secret", "", std::nullopt, "static"});
+    return std::make_unique<QueryClient>(ep, std::make_shared<CurlTransport>(), creds, &clock_,
+                                         opts, [] { return 0.5; });
+  }
+  // Real time: the fake servers' Date headers carry real time, and a large
+  // difference would (rightly) be taken for clock skew.
+  RecordingClock clock_{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+};
+
+TEST_F(RetryTest, ScriptedFaults) {
+  struct Case {
+    const char* name;
+    Script script;
+    // expected
+    int attempts;
+    bool ok;
+    std::vector<milliseconds> sleeps;  // with jitter fixed at 0.5
+    Status::Code code;
+  };
+  const Case cases[] = {
+      {"throttled twice then ok", {2, 400, "Throttling"}, 3, true, {milliseconds(250), milliseconds(500)}, Status::Code::kOk},
+      {"throttled always", {9, 400, "Throttling"}, 3, false, {milliseconds(250), milliseconds(500)}, Status::Code::kUnavailable},
+      {"ec2 RequestLimitExceeded", {1, 503, "RequestLimitExceeded"}, 2, true, {milliseconds(250)}, Status::Code::kOk},
+      {"500 always", {9, 500, "InternalFailure"}, 3, false, {milliseconds(50), milliseconds(100)}, Status::Code::kUnavailable},
+      {"503 once", {1, 503, "ServiceUnavailable"}, 2, true, {milliseconds(50)}, Status::Code::kOk},
+      {"502 without AWS body", {1, 502, ""}, 2, true, {milliseconds(50)}, Status::Code::kOk},
+      {"access denied: no retry", {9, 403, "AccessDenied"}, 1, false, {}, Status::Code::kPermissionDenied},
+      {"validation error: no retry", {9, 400, "ValidationError"}, 1, false, {}, Status::Code::kInvalidArgument},
+      {"bad signature: no retry", {9, 403, "SignatureDoesNotMatch"}, 1, false, {}, Status::Code::kPermissionDenied},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::atomic<int> seen{0};
+    Script s = tc.script;
+    FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+      if (seen++ < s.failures) {
+        r.status = s.status;
+        r.body = s.code.empty() ? "<html>bad gateway</html>" : ErrorXml(s.code);
+      } else {
+        r.body = kOk;
+      }
+    });
+    clock_.sleeps.clear();
+    auto client = Client(server.url());
+    int reported_attempts = 0;
+    client->set_observer([&](const CallRecord& rec) { reported_attempts = rec.attempts; });
+    auto r = client->Call("DescribeAutoScalingGroups", {});
+    EXPECT_EQ(r.ok(), tc.ok) << r.status().ToString();
+    EXPECT_EQ(static_cast<int>(server.count()), tc.attempts);
+    EXPECT_EQ(reported_attempts, tc.attempts);
+    EXPECT_EQ(clock_.sleeps, tc.sleeps);
+    if (!tc.ok) {
+      EXPECT_EQ(r.status().code(), tc.code) << r.status().ToString();
+      EXPECT_EQ(r.status().detail(), tc.script.code);
+      // The final error says what happened, and names the request id.
+      EXPECT_NE(r.status().message().find("req-" + tc.script.code), std::string::npos);
+      if (tc.attempts > 1) {
+        EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos)
+            << r.status().message();
+      }
+      EXPECT_EQ(r.status().message().find("retry-test-secret"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(RetryTest, TimeoutsAreRetriedAndReported) {
+  std::atomic<int> seen{0};
+  FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+    if (seen++ < 2) std::this_thread::sleep_for(milliseconds(700));
+    r.body = kOk;
+  });
+  RetryOptions opts;
+  opts.request_timeout = milliseconds(250);
+  auto client = Client(server.url(), opts);
+  auto r = client->Call("DescribeAutoScalingGroups", {});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(clock_.sleeps.size(), 2u);
+
+  seen = -100;  // always slow now
+  auto r2 = client->Call("DescribeAutoScalingGroups", {});
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().code(), Status::Code::kDeadlineExceeded);
+  EXPECT_NE(r2.status().message().find("after 3 attempts"), std::string::npos);
+}
+
+// Accepts connections, reads the request, and resets the connection (RST).
+class ResettingServer {
+ public:
+  ResettingServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    socklen_t len = sizeof(a);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] {
+      while (true) {
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        char buf[4096];
+        ::recv(c, buf, sizeof(buf), 0);
+        linger l{1, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+        ::close(c);
+        ++accepted;
+      }
+    });
+  }
+  ~ResettingServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::atomic<int> accepted{0};
+
+ private:
+  int fd_;
+  int port_;
+  std::thread thread_;
+};
+
+TEST_F(RetryTest, ConnectionResetAndRefused) {
+  ResettingServer rst;
+  auto client = Client(rst.url());
+  auto r = client->Call("DescribeAutoScalingGroups", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(rst.accepted.load(), 3);
+  EXPECT_TRUE(r.status().retryable());
+  EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos);
+
+  // Nothing listens: connection refused, retried, then a clear error.
+  auto refused = Client("http://127.0.0.1:1");
+  auto r2 = refused->Call("DescribeAutoScalingGroups", {});
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(clock_.sleeps.size(), 4u);
+  EXPECT_NE(r2.status().message().find("127.0.0.1:1"), std::string::npos) << r2.status().message();
+}
+
+TEST_F(RetryTest, ClockSkewIsCorrectedFromTheServerDate) {
+  // The server's clock is one hour ahead of ours; it rejects requests whose
+  // X-Amz-Date is more than 5 minutes off its own time.
+  TimePoint server_now = clock_.Now() + std::chrono::hours(1);
+  std::string server_date = [&] {
+    time_t t = std::chrono::system_clock::to_time_t(server_now);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[64];
+    strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return std::string(buf);
+  }();
+  FakeServer server([&](const RecordedRequest& q, HttpResponse& r) {
+    TimePoint sent;
+    std::string d = q.Header("x-amz-date");
+    std::string iso = d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" +
+                      d.substr(9, 2) + ":" + d.substr(11, 2) + ":" + d.substr(13, 2) + "Z";
+    ParseIso8601(iso, &sent);
+    r.headers.emplace_back("Date", server_date);
+    if (sent < server_now - std::chrono::minutes(5)) {
+      r.status = 400;
+      r.body = ErrorXml("RequestTimeTooSkewed");
+      return;
+    }
+    r.body = kOk;
+  });
+  auto client = Client(server.url());
+  auto r = client->Call("DescribeAutoScalingGroups", {});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(server.count(), 2u);
+  EXPECT_EQ(clock_.sleeps, std::vector<milliseconds>{milliseconds(0)});
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::minutes>(client->clock_offset()).count(), 60);
+  // Later calls are signed with the corrected time from the start.
+  ASSERT_TRUE(client->Call("DescribeAutoScalingGroups", {}).ok());
+  EXPECT_EQ(server.count(), 3u);
+}
+
+TEST_F(RetryTest, RetryQuotaStopsRetryStorms) {
+  FakeServer server([](const RecordedRequest&, HttpResponse& r) {
+    r.status = 500;
+    r.body = ErrorXml("InternalFailure");
+  });
+  RetryOptions opts;
+  opts.quota_capacity = 12;  // two retries' worth (5 each)
+  auto client = Client(server.url(), opts);
+  ASSERT_FALSE(client->Call("DescribeAutoScalingGroups", {}).ok());  // 3 attempts, 10 tokens
+  EXPECT_EQ(server.count(), 3u);
+  auto r = client->Call("DescribeAutoScalingGroups", {});  // 2 tokens left: no retry
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(server.count(), 4u);
+  EXPECT_NE(r.status().message().find("retry quota exhausted"), std::string::npos);
+}
+
+TEST(RetryPolicyTest, Classification) {
+  using std::chrono::seconds;
+  struct Case {
+    std::string code;
+    int status;
+    seconds skew;
+    ErrorKind want;
+  };
+  const Case cases[] = {
+      {"", 200, seconds(0), ErrorKind::kNone},
+      {"Throttling", 400, seconds(0), ErrorKind::kThrottling},
+      {"ThrottlingException", 400, seconds(0), ErrorKind::kThrottling},
+      {"RequestLimitExceeded", 503, seconds(0), ErrorKind::kThrottling},
+      {"", 429, seconds(0), ErrorKind::kThrottling},
+      {"InternalFailure", 500, seconds(0), ErrorKind::kTransient},
+      {"HTTP502", 502, seconds(0), ErrorKind::kTransient},
+      {"HTTP504", 504, seconds(0), ErrorKind::kTransient},
+      {"HTTP501", 501, seconds(0), ErrorKind::kPermanent},
+      {"RequestTimeTooSkewed", 403, seconds(0), ErrorKind::kClockSkew},
+      {"SignatureDoesNotMatch", 403, seconds(0), ErrorKind::kPermanent},
+      {"SignatureDoesNotMatch", 403, seconds(600), ErrorKind::kClockSkew},
+      {"AccessDenied", 403, seconds(600), ErrorKind::kPermanent},
+      {"ValidationError", 400, seconds(0), ErrorKind::kPermanent},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.code + " " + std::to_string(tc.status));
+    EXPECT_EQ(ClassifyAwsError(tc.code, tc.status, tc.skew), tc.want);
+  }
+}
+
+TEST(RetryPolicyTest, BackoffIsCappedFullJitter) {
+  RetryOptions o;
+  EXPECT_EQ(BackoffDelay(o, ErrorKind::kTransient, 2, 0.0), Duration::zero());
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kTransient, 2, 0.999)).count(), 99);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 4, 0.5)).count(), 1000);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 5, 0.9)).count(), 3600);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 30, 1.0)).count(), 20000);
+}
+
+}  // namespace
+}  // namespace phas::aws

@@ -1,0 +1,202 @@
+// The typed AWS clients over a fake transport: parsing of recorded response
+// documents, batching at the APIs' limits, pagination, and both error
+// layouts.
+#include "aws/services.h"
+
+#include <functional>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "common/file_util.h"
+#include "test_util.h"
+
+namespace phas::aws {
+namespace {
+
+std::string Recorded(const std::string& name) {
+  return *ReadFile(phas::testing::TestData("aws/" + name));
+}
+
+std::string FormField(const std::string& body, const std::string& key) {
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t amp = body.find('&', pos);
+    if (amp == std::string::npos) amp = body.size();
+    std::string kv = body.substr(pos, amp - pos);
+    size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return kv.substr(eq + 1);
+    pos = amp + 1;
+  }
+  return "";
+}
+
+size_t CountPrefix(const std::string& body, const std::string& prefix) {
+  size_t n = 0, pos = 0;
+  while ((pos = body.find(prefix, pos)) != std::string::npos) {
+    ++n;
+    pos += prefix.size();
+  }
+  return n;
+}
+
+// Answers each request through a function of its form body.
+class FakeTransport final : public HttpTransport {
+ public:
+  using Fn = std::function<HttpReply(const std::string& body)>;
+  explicit FakeTransport(Fn fn) : fn_(std::move(fn)) {}
+  Result<HttpReply> Send(const HttpCall& call) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bodies.push_back(call.body);
+    return fn_(call.body);
+  }
+  std::vector<std::string> bodies;
+
+ private:
+  std::mutex mu_;
+  Fn fn_;
+};
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<QueryClient> Client(const std::string& service,
+                                      std::shared_ptr<FakeTransport> t) {
+    ServiceEndpoint ep{service, service == "cloudwatch" ? "monitoring" : service, "v",
+                       "https://example.test", "us-east-1", "test"};
+    auto creds = std::make_shared<StaticCredentialsProvider>(
+        Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
+    return std::make_shared<QueryClient>(ep, t, creds, &clock_, RetryOptions{},
+                                         [] { return 0.0; });
+  }
+  ManualClock clock_{FromUnixSeconds(1767225600)};  // 2026-01-01T00:00:00Z
+};
+
+TEST_F(ServicesTest, DescribeAutoScalingGroupsParsesAndPaginates) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    HttpReply r{200, {}, ""};
+    r.body = FormField(body, "NextToken") == "page-2" ? Recorded("describe_asg_page2.xml")
+                                                      : Recorded("describe_asg_page1.xml");
+    return r;
+  });
+  AutoScalingApi api(Client("autoscaling", t));
+  auto groups = api.DescribeAutoScalingGroups({"web", "batch"});
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ(t->bodies.size(), 2u);
+  const AutoScalingGroupInfo& web = (*groups)[0];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_EQ(web.min_size, 2);
+  EXPECT_EQ(web.max_size, 10);
+  EXPECT_EQ(web.desired_capacity, 3);
+  EXPECT_EQ(web.default_instance_warmup, 120);
+  ASSERT_EQ(web.instances.size(), 2u);
+  EXPECT_EQ(web.instances[0].lifecycle_state, "InService");
+  EXPECT_EQ(web.instances[1].lifecycle_state, "Pending");
+  EXPECT_TRUE(web.instances[1].protected_from_scale_in);
+  EXPECT_EQ(web.suspended_processes, std::vector<std::string>{"AZRebalance"});
+  EXPECT_EQ((*groups)[1].status, "Delete in progress");
+  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeAutoScalingGroups");
+  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupNames.member.2"), "batch");
+}
+
+TEST_F(ServicesTest, DescribeAutoScalingGroupsBatchesFiftyNamesPerRequest) {
+  auto t = std::make_shared<FakeTransport>([](const std::string&) {
+    return HttpReply{200, {}, Recorded("describe_asg_page2.xml")};
+  });
+  AutoScalingApi api(Client("autoscaling", t));
+  std::vector<std::string> names;
+  for (int i = 0; i < 120; ++i) names.push_back("g" + std::to_string(i));
+  ASSERT_TRUE(api.DescribeAutoScalingGroups(names).ok());
+  ASSERT_EQ(t->bodies.size(), 3u);
+  EXPECT_EQ(CountPrefix(t->bodies[0], "AutoScalingGroupNames.member."), 50u);
+  EXPECT_EQ(CountPrefix(t->bodies[1], "AutoScalingGroupNames.member."), 50u);
+  EXPECT_EQ(CountPrefix(t->bodies[2], "AutoScalingGroupNames.member."), 20u);
+  EXPECT_EQ(FormField(t->bodies[2], "AutoScalingGroupNames.member.1"), "g100");
+}
+
+TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    return HttpReply{200, {},
+                     FormField(body, "NextToken") == "cw-page-2"
+                         ? Recorded("get_metric_data_page2.xml")
+                         : Recorded("get_metric_data_page1.xml")};
+  });
+  CloudWatchApi api(Client("cloudwatch", t));
+  std::vector<MetricQuery> q = {
+      {"cpu_0", "AWS/EC2", "CPUUtilization", {{"InstanceId", "i-0aaa"}}, 60, "Average", ""},
+      {"mem_0", "CWAgent", "mem_used_percent", {{"InstanceId", "i-0aaa"}}, 60, "Average", ""}};
+  auto r = api.GetMetricData(q, clock_.Now(), clock_.Now() + std::chrono::minutes(3));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].values, (std::vector<double>{40, 42.5, 47.25}));
+  EXPECT_EQ(FormatIso8601((*r)[0].timestamps[0]), "2026-01-01T00:01:00Z");
+  EXPECT_TRUE((*r)[1].values.empty());
+  ASSERT_EQ(t->bodies.size(), 2u);
+  const std::string& b = t->bodies[0];
+  EXPECT_EQ(FormField(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"), "AWS%2FEC2");
+  EXPECT_EQ(FormField(b, "MetricDataQueries.member.2.MetricStat.Metric.Dimensions.member.1.Value"),
+            "i-0aaa");
+  EXPECT_EQ(FormField(b, "StartTime"), "2026-01-01T00%3A00%3A00Z");
+}
+
+TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
+  auto t = std::make_shared<FakeTransport>([](const std::string&) {
+    return HttpReply{200, {}, Recorded("get_metric_data_page2.xml")};
+  });
+  CloudWatchApi api(Client("cloudwatch", t));
+  std::vector<MetricQuery> q;
+  for (int i = 0; i < 1001; ++i) {
+    q.push_back({"q" + std::to_string(i), "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""});
+  }
+  ASSERT_TRUE(api.GetMetricData(q, clock_.Now(), clock_.Now()).ok());
+  ASSERT_EQ(t->bodies.size(), 3u);
+  EXPECT_EQ(CountPrefix(t->bodies[0], ".Id="), 500u);
+  EXPECT_EQ(CountPrefix(t->bodies[2], ".Id="), 1u);
+}
+
+TEST_F(ServicesTest, DescribeInstances) {
+  auto t = std::make_shared<FakeTransport>([](const std::string&) {
+    return HttpReply{200, {}, Recorded("describe_instances.xml")};
+  });
+  Ec2Api api(Client("ec2", t));
+  auto r = api.DescribeInstances({"i-0aaa"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].state, "running");
+  EXPECT_EQ((*r)[0].availability_zone, "us-east-1a");
+  ASSERT_TRUE((*r)[0].launch_time.has_value());
+  EXPECT_EQ(FormatIso8601(*(*r)[0].launch_time), "2025-12-31T23:50:00Z");
+  EXPECT_EQ(FormField(t->bodies[0], "InstanceId.1"), "i-0aaa");
+}
+
+TEST_F(ServicesTest, BothErrorLayoutsBecomeTypedErrors) {
+  struct Case {
+    const char* name;
+    std::string service, file;
+    int http;
+    // expected
+    Status::Code code;
+    std::string detail, request_id;
+  };
+  const Case cases[] = {
+      {"ec2 layout", "ec2", "ec2_error.xml", 403, Status::Code::kPermissionDenied,
+       "UnauthorizedOperation", "ec2-err-1"},
+      {"query layout", "autoscaling", "query_error.xml", 400, Status::Code::kInvalidArgument,
+       "ValidationError", "q-err-1"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{tc.http, {}, Recorded(tc.file)};
+    });
+    auto r = Client(tc.service, t)->Call("Anything", {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), tc.code);
+    EXPECT_EQ(r.status().detail(), tc.detail);
+    EXPECT_NE(r.status().message().find(tc.request_id), std::string::npos) << r.status().message();
+    EXPECT_EQ(t->bodies.size(), 1u) << "not retried";
+  }
+}
+
+}  // namespace
+}  // namespace phas::aws
