@@ -111,11 +111,23 @@ def main():
                         PolicyDocument=json.dumps(with_moto_spelling(policy)))
     key = iam.create_access_key(UserName=user)["AccessKey"]
 
+    # A role with the same policy, assumable by web identity (EKS IRSA).
+    role_arn = iam.create_role(
+        RoleName=user + "-role",
+        AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                           "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.example"}}]}),
+    )["Role"]["Arn"]
+    iam.put_role_policy(RoleName=user + "-role", PolicyName="phas",
+                        PolicyDocument=json.dumps(with_moto_spelling(policy)))
+
     json.dump({"region": REGION, "asg": args.asg, "instances": instance_ids,
                "admin": {"AccessKeyId": admin["AccessKeyId"],
                          "SecretAccessKey": admin["SecretAccessKey"]},
                "phas": {"AccessKeyId": key["AccessKeyId"],
                         "SecretAccessKey": key["SecretAccessKey"]},
+               "role_arn": role_arn,
                "metric_time": now.isoformat()}, sys.stdout)
 
 

@@ -1,0 +1,53 @@
+// MotoServer: a moto server of the test's own on a free loopback port, with
+// IAM enforced (INITIAL_NO_AUTH_ACTION_COUNT=3: the first world build
+// creates an admin with its three unauthenticated calls; every later request
+// is signature-checked and authorized). Stopped when the object dies.
+#ifndef PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
+#define PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "process_util.h"
+
+namespace phas::testing {
+
+class MotoServer {
+ public:
+  // enforce_iam=false starts moto without authentication (for the one flow
+  // moto cannot serve with it on: unsigned STS AssumeRoleWithWebIdentity).
+  explicit MotoServer(bool enforce_iam = true);
+  ~MotoServer();
+  // Empty when the server runs; otherwise why it does not.
+  const std::string& error() const { return error_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Runs tests/integration/moto_world.py: a launch template, a group, metric
+  // data, and an IAM user limited to `policy_path`. Returns its JSON (keys
+  // region, asg, instances, phas{AccessKeyId,SecretAccessKey}, admin{...}),
+  // or null with error() set.
+  nlohmann::json BuildWorld(const std::string& policy_path, const std::string& asg,
+                            const std::vector<std::string>& extra_args = {});
+
+  // Environment for a phas process that talks to this server as `key`.
+  std::map<std::string, std::string> EnvFor(const nlohmann::json& key,
+                                            const std::string& home) const;
+
+ private:
+  bool enforce_iam_ = true;
+  int port_ = 0;
+  std::string log_;
+  std::unique_ptr<ChildProcess> proc_;
+  nlohmann::json admin_;
+  std::string error_;
+};
+
+// The repository's least-privilege policy.
+std::string DeployPolicyPath();
+
+}  // namespace phas::testing
+
+#endif  // PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
