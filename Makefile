@@ -11,7 +11,7 @@ DEB_PACKAGES := g++ cmake make pkg-config libxgboost-dev libcurl4-openssl-dev \
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps build test demo bench bench-predictor clean format
+.PHONY: all deps build test demo demo-predictor bench bench-predictor clean format
 
 all: build
 
@@ -28,6 +28,9 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 demo: build
+	$(BUILD)/phas demo
+
+demo-predictor: build
 	@PHAS=$(BUILD)/phas scripts/demo-predictor.sh
 
 bench-predictor: build

@@ -49,6 +49,7 @@ int RealMain(int argc, char** argv) {
       [&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
   RegisterPredictorCommands(app, &exit_code);
   RegisterDoctorCommand(app, &exit_code);
+  RegisterScalerCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

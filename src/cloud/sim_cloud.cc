@@ -1,0 +1,282 @@
+#include "cloud/sim_cloud.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace phas {
+namespace {
+
+constexpr const char* kMetricNames[8] = {
+    "CPUUtilization",  "NetworkIn",         "NetworkOut",        "DiskReadBytes",
+    "DiskWriteBytes",  "NetworkPacketsIn",  "NetworkPacketsOut", "mem_used_percent"};
+constexpr auto kMinute = std::chrono::seconds(60);
+
+TimePoint FloorMinute(TimePoint t) {
+  auto s = std::chrono::floor<std::chrono::minutes>(t.time_since_epoch());
+  return TimePoint(std::chrono::duration_cast<Duration>(s));
+}
+
+double Statistic(const std::string& stat, const std::vector<double>& v) {
+  if (stat == "Sum") {
+    double s = 0;
+    for (double x : v) s += x;
+    return s;
+  }
+  if (stat == "Maximum") return *std::max_element(v.begin(), v.end());
+  if (stat == "Minimum") return *std::min_element(v.begin(), v.end());
+  if (stat == "SampleCount") return static_cast<double>(v.size());
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+// Every InService instance's values in a minute with mean demand d spread
+// over n instances (the model in sim_cloud.h).
+void MinuteValues(double d, double n, double out[8]) {
+  double cpu = std::min(100.0, 100.0 * d / n);
+  double served = std::min(d / n, 1.0);
+  out[0] = cpu;
+  out[1] = served * 60e6;
+  out[2] = served * 45e6;
+  out[3] = served * 2e6;
+  out[4] = served * 4e6;
+  out[5] = out[1] / 1500.0;
+  out[6] = out[2] / 1500.0;
+  out[7] = 30.0 + 0.5 * cpu;
+}
+
+}  // namespace
+
+int SimMetricIndex(const std::string& ns, const std::string& name) {
+  for (int i = 0; i < 8; ++i) {
+    if (name == kMetricNames[i]) {
+      bool agent = i == 7;
+      if ((agent && ns == "CWAgent") || (!agent && ns == "AWS/EC2")) return i;
+    }
+  }
+  return -1;
+}
+
+SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups, SimOptions options)
+    : clock_(clock), options_(options) {
+  TimePoint now = clock_->Now();
+  for (SimGroupSpec& spec : groups) {
+    Group g;
+    g.spec = std::move(spec);
+    g.next_minute = FloorMinute(now);
+    // The group starts warm: its initial instances have been InService a while.
+    for (int i = 0; i < g.spec.desired; ++i) {
+      TimePoint launched = now - g.spec.boot_time - std::chrono::hours(1);
+      g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++), launched,
+                             launched + g.spec.boot_time, std::nullopt});
+    }
+    // Bill from the start of the run only.
+    for (const Instance& i : g.instances) {
+      g.closed_seconds -= std::chrono::duration<double>(now - i.launched).count();
+    }
+    groups_.push_back(std::move(g));
+  }
+}
+
+SimCloud::Group* SimCloud::Find(const std::string& name) {
+  for (Group& g : groups_) {
+    if (g.spec.name == name) return &g;
+  }
+  return nullptr;
+}
+
+const SimGroupSpec& SimCloud::spec(const std::string& group) const {
+  for (const Group& g : groups_) {
+    if (g.spec.name == group) return g.spec;
+  }
+  return groups_.front().spec;
+}
+
+void SimCloud::Sync() {
+  TimePoint now = clock_->Now();
+  for (Group& g : groups_) {
+    while (g.next_minute + kMinute <= now) {
+      SimulateMinute(g, g.next_minute);
+      g.next_minute += kMinute;
+    }
+  }
+}
+
+void SimCloud::SimulateMinute(Group& g, TimePoint m) {
+  TimePoint mid = m + std::chrono::seconds(30);
+  SimMinute rec;
+  rec.start = m;
+  rec.demand = g.spec.demand ? g.spec.demand->Mean(m, kMinute) : 0.0;
+  std::vector<const Instance*> serving;
+  for (const Instance& i : g.instances) {
+    if (i.in_service_at <= mid) {
+      serving.push_back(&i);
+    } else {
+      ++rec.pending;
+    }
+  }
+  rec.in_service = static_cast<int>(serving.size());
+  rec.desired = static_cast<int>(g.instances.size());
+  g.minutes.push_back(rec);
+  if (std::isnan(rec.demand) || serving.empty()) return;  // no datapoints
+  Point p;
+  p.minute = m;
+  MinuteValues(rec.demand, static_cast<double>(serving.size()), p.values);
+  for (const Instance* i : serving) {
+    auto& q = g.points[i->id];
+    q.push_back(p);
+    while (static_cast<int>(q.size()) > options_.retention_minutes) q.pop_front();
+  }
+}
+
+Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
+    const std::vector<std::string>& names) {
+  Sync();
+  calls_.describe += std::max<int>(1, static_cast<int>((names.size() + 49) / 50));
+  TimePoint now = clock_->Now();
+  std::vector<GroupDescription> out;
+  for (const std::string& name : names) {
+    Group* g = Find(name);
+    if (!g) continue;
+    GroupDescription d;
+    d.name = g->spec.name;
+    d.min_size = g->spec.min_size;
+    d.max_size = g->spec.max_size;
+    d.desired_capacity = g->spec.desired;
+    d.default_cooldown = 300;
+    for (const Instance& i : g->instances) {
+      aws::AsgInstance a;
+      a.id = i.id;
+      a.lifecycle_state = now >= i.in_service_at ? "InService" : "Pending";
+      a.health_status = "Healthy";
+      d.instances.push_back(a);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<MetricQuery>& queries,
+                                                          TimePoint start, TimePoint end) {
+  Sync();
+  calls_.get_metric_data += std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));
+  TimePoint visible_before = clock_->Now() - kMinute - options_.metric_delay;
+  std::vector<MetricSeries> out;
+  for (const MetricQuery& q : queries) {
+    MetricSeries s;
+    s.id = q.id;
+    s.label = q.metric_name;
+    s.status_code = "Complete";
+    int mi = SimMetricIndex(q.ns, q.metric_name);
+    if (mi < 0 || q.dimensions.size() != 1 || (mi == 7 && !options_.publish_memory)) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    const MetricDimension& dim = q.dimensions[0];
+    auto in_window = [&](TimePoint m) { return m >= start && m < end && m <= visible_before; };
+    if (dim.name == "InstanceId") {
+      for (const Group& g : groups_) {
+        auto it = g.points.find(dim.value);
+        if (it == g.points.end()) continue;
+        for (const Point& p : it->second) {
+          if (!in_window(p.minute)) continue;
+          s.timestamps.push_back(p.minute);
+          s.values.push_back(p.values[mi]);
+        }
+      }
+    } else if (dim.name == "AutoScalingGroupName") {
+      if (Group* g = Find(dim.value)) {
+        // Group aggregate: every instance had the same values in a minute.
+        for (const SimMinute& m : g->minutes) {
+          if (!in_window(m.start) || std::isnan(m.demand) || m.in_service == 0) continue;
+          double vals[8];
+          MinuteValues(m.demand, m.in_service, vals);
+          std::vector<double> per(static_cast<size_t>(m.in_service), vals[mi]);
+          s.timestamps.push_back(m.start);
+          s.values.push_back(Statistic(q.stat, per));
+        }
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void SimCloud::Resize(Group& g, int desired, TimePoint now) {
+  while (static_cast<int>(g.instances.size()) < desired) {
+    g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++), now,
+                           now + g.spec.boot_time, std::nullopt});
+  }
+  while (static_cast<int>(g.instances.size()) > desired) {
+    // Pending first (newest first), then the newest InService.
+    auto victim = std::max_element(g.instances.begin(), g.instances.end(),
+                                   [&](const Instance& a, const Instance& b) {
+                                     bool pa = a.in_service_at > now, pb = b.in_service_at > now;
+                                     if (pa != pb) return pb;  // pending sorts last (= max)
+                                     return a.launched < b.launched;
+                                   });
+    g.closed_seconds += std::chrono::duration<double>(now - victim->launched).count();
+    g.points.erase(victim->id);
+    g.instances.erase(victim);
+  }
+  g.spec.desired = desired;
+}
+
+Status SimCloud::SetDesiredCapacity(const std::string& group, int desired) {
+  Sync();
+  ++calls_.set_desired;
+  Group* g = Find(group);
+  if (!g) {
+    return Status::InvalidArgument("AutoScalingGroup name not found - " + group)
+        .WithDetail("ValidationError");
+  }
+  if (desired > g->spec.max_size) {
+    return Status::InvalidArgument(fmt::format(
+               "New SetDesiredCapacity value {} is above max value {} for the AutoScalingGroup.",
+               desired, g->spec.max_size))
+        .WithDetail("ValidationError");
+  }
+  if (desired < g->spec.min_size) {
+    return Status::InvalidArgument(fmt::format(
+               "New SetDesiredCapacity value {} is below min value {} for the AutoScalingGroup.",
+               desired, g->spec.min_size))
+        .WithDetail("ValidationError");
+  }
+  Resize(*g, desired, clock_->Now());
+  return Status::OK();
+}
+
+Status SimCloud::SetBounds(const std::string& group, int min_size, int max_size) {
+  Group* g = Find(group);
+  if (!g) return Status::NotFound(group);
+  g->spec.min_size = min_size;
+  g->spec.max_size = max_size;
+  // As AWS: desired capacity is brought inside the new bounds.
+  Resize(*g, std::clamp(g->spec.desired, min_size, max_size), clock_->Now());
+  return Status::OK();
+}
+
+const std::vector<SimMinute>& SimCloud::minutes(const std::string& group) const {
+  for (const Group& g : groups_) {
+    if (g.spec.name == group) return g.minutes;
+  }
+  static const std::vector<SimMinute> kEmpty;
+  return kEmpty;
+}
+
+double SimCloud::instance_seconds(const std::string& group) const {
+  TimePoint now = clock_->Now();
+  for (const Group& g : groups_) {
+    if (g.spec.name != group) continue;
+    double total = g.closed_seconds;
+    for (const Instance& i : g.instances) {
+      total += std::chrono::duration<double>(now - i.launched).count();
+    }
+    return total;
+  }
+  return 0;
+}
+
+}  // namespace phas

@@ -1,0 +1,130 @@
+// SimCloud: simulated Auto Scaling groups and CloudWatch, in the time of a
+// Clock (virtual in backtests and the demo).
+//
+// The world, documented in docs/backtest.md:
+//   - A group has min/max/desired. Raising desired launches instances: each
+//     is Pending for `boot_time`, then InService. Lowering it terminates
+//     Pending instances first, then the newest InService ones. Billing counts
+//     every instance-second from launch to termination, boot included.
+//   - Demand (sim/demand.h, in instance-units) is spread evenly over the
+//     InService instances, as a load balancer would. Each minute m, with D
+//     the mean demand over [m, m+60) and n the instances InService at m+30:
+//       CPUUtilization    = min(100, 100 * D / n)
+//       NetworkIn / Out   = served * 60 MB / 45 MB per minute, served = min(D/n, 1)
+//       NetworkPackets*   = Network bytes / 1,500
+//       DiskRead / Write  = served * 2 MB / 4 MB
+//       CWAgent mem_used_percent (when publish_memory) = 30 + 0.5 * CPU
+//     A datapoint of minute m becomes visible at m + 60 s + metric_delay, like
+//     CloudWatch's publication delay. No data (a gap in the demand, or no
+//     InService instance): no datapoint.
+//   - SetDesiredCapacity outside [min, max] fails as AWS does (ValidationError).
+//
+// Deterministic: no randomness.
+// Thread-safety: single-threaded use (the loop's thread).
+#ifndef PHAS_CLOUD_SIM_CLOUD_H_
+#define PHAS_CLOUD_SIM_CLOUD_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "sim/demand.h"
+
+namespace phas {
+
+struct SimGroupSpec {
+  std::string name;
+  int min_size = 1;
+  int max_size = 10;
+  int desired = 1;
+  // Launch to InService. Default: 300 s.
+  Duration boot_time = std::chrono::seconds(300);
+  std::shared_ptr<const DemandSeries> demand;
+};
+
+struct SimOptions {
+  // CloudWatch publication delay after a minute ends. Default: 60 s.
+  Duration metric_delay = std::chrono::seconds(60);
+  // Publish CWAgent mem_used_percent. Default: false (as most groups).
+  bool publish_memory = false;
+  // Per-instance datapoints kept (minutes). Default: 120.
+  int retention_minutes = 120;
+};
+
+// Ground truth of one simulated minute, for scoring.
+struct SimMinute {
+  TimePoint start;
+  double demand = 0;  // instance-units; NaN = no data
+  int in_service = 0;
+  int pending = 0;
+  int desired = 0;
+};
+
+struct SimCallCounts {
+  int describe = 0;        // DescribeAutoScalingGroups requests
+  int get_metric_data = 0;  // GetMetricData requests (500 queries each)
+  int set_desired = 0;
+};
+
+class SimCloud final : public Cloud {
+ public:
+  SimCloud(Clock* clock, std::vector<SimGroupSpec> groups, SimOptions options = {});
+
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& names) override;
+  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& queries,
+                                                  TimePoint start, TimePoint end) override;
+  Status SetDesiredCapacity(const std::string& group, int desired) override;
+
+  // Brings the simulation up to the clock's time (the Cloud operations do it
+  // themselves; scoring calls it at the end of a run).
+  void Sync();
+  // Changes min/max as an operator would (tests of bounds read every cycle).
+  Status SetBounds(const std::string& group, int min_size, int max_size);
+
+  const std::vector<SimMinute>& minutes(const std::string& group) const;
+  // Billed instance-seconds so far (launch to termination, boot included).
+  double instance_seconds(const std::string& group) const;
+  const SimCallCounts& calls() const { return calls_; }
+  const SimGroupSpec& spec(const std::string& group) const;
+
+ private:
+  struct Instance {
+    std::string id;
+    TimePoint launched;
+    TimePoint in_service_at;
+    std::optional<TimePoint> terminated;
+  };
+  struct Point {
+    TimePoint minute;
+    double values[8];  // kMetricNames order
+  };
+  struct Group {
+    SimGroupSpec spec;
+    std::vector<Instance> instances;  // live ones
+    double closed_seconds = 0;        // billed seconds of terminated instances
+    std::map<std::string, std::deque<Point>> points;  // per instance
+    std::vector<SimMinute> minutes;
+    TimePoint next_minute;  // first minute not yet simulated
+  };
+  Group* Find(const std::string& name);
+  void SimulateMinute(Group& g, TimePoint m);
+  void Resize(Group& g, int desired, TimePoint now);
+
+  Clock* clock_;
+  SimOptions options_;
+  std::vector<Group> groups_;
+  SimCallCounts calls_;
+  int next_instance_ = 1;
+};
+
+// Metric names SimCloud answers, with their namespace.
+int SimMetricIndex(const std::string& ns, const std::string& name);
+
+}  // namespace phas
+
+#endif  // PHAS_CLOUD_SIM_CLOUD_H_

@@ -1,0 +1,55 @@
+// Predictor: where the loop gets a model's answer for a group's features.
+//   BundlePredictor  in process, with a model bundle (the default)
+//   HttpPredictor    a `phas predictor` (or the original service) over HTTP,
+//                    POST {"features": [9 values]}, 6 s timeout by default
+// A failure is returned, never thrown; the seed policy's fallback decides.
+//
+// Thread-safety: safe to share.
+#ifndef PHAS_SCALER_PREDICTOR_CLIENT_H_
+#define PHAS_SCALER_PREDICTOR_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "aws/http_transport.h"
+#include "decision/types.h"
+#include "model/bundle.h"
+
+namespace phas {
+
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  virtual Result<ModelAnswer> Predict(const Features& f) = 0;
+  virtual std::string Describe() const = 0;
+};
+
+class BundlePredictor final : public Predictor {
+ public:
+  explicit BundlePredictor(std::shared_ptr<const ModelBundle> model) : model_(std::move(model)) {}
+  Result<ModelAnswer> Predict(const Features& f) override;
+  std::string Describe() const override;
+
+ private:
+  std::shared_ptr<const ModelBundle> model_;
+};
+
+class HttpPredictor final : public Predictor {
+ public:
+  HttpPredictor(std::string url, std::chrono::milliseconds timeout,
+                std::shared_ptr<aws::HttpTransport> transport);
+  Result<ModelAnswer> Predict(const Features& f) override;
+  std::string Describe() const override { return "HTTP predictor at " + url_; }
+
+  // The body the original scaler sent.
+  static std::string RequestBody(const Features& f);
+
+ private:
+  std::string url_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<aws::HttpTransport> transport_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SCALER_PREDICTOR_CLIENT_H_

@@ -1,0 +1,49 @@
+// DemandSeries: the load a simulated group must serve, in instance-units
+// (1.0 = the work one instance does at 100% CPU), as a function of time.
+//
+// Built from samples at any step. Between two samples the value is
+// interpolated linearly when they are at most `max_gap` apart; a longer gap
+// is "no data" (NaN), as are times before the first or after the last
+// sample. docs/backtest.md documents the rule.
+//
+// Thread-safety: immutable after construction.
+#ifndef PHAS_SIM_DEMAND_H_
+#define PHAS_SIM_DEMAND_H_
+
+#include <cmath>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace phas {
+
+class DemandSeries {
+ public:
+  struct Sample {
+    TimePoint time;
+    double value;
+  };
+  // Samples must be sorted by time. `max_gap`: the longest interval that is
+  // still interpolated. Default: twice the median step (set by the caller).
+  DemandSeries(std::vector<Sample> samples, Duration max_gap);
+
+  // Demand at t, or NaN when t falls in a gap or outside the series.
+  double At(TimePoint t) const;
+  // Mean of At() over [start, start + len), sampled every 10 s; NaN when
+  // any part of the interval is no-data.
+  double Mean(TimePoint start, Duration len) const;
+  double Peak() const;
+
+  TimePoint start() const { return samples_.empty() ? TimePoint() : samples_.front().time; }
+  TimePoint end() const { return samples_.empty() ? TimePoint() : samples_.back().time; }
+  const std::vector<Sample>& samples() const { return samples_; }
+  Duration max_gap() const { return max_gap_; }
+
+ private:
+  std::vector<Sample> samples_;
+  Duration max_gap_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SIM_DEMAND_H_

@@ -1,0 +1,147 @@
+#include "sim/trace.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "common/file_util.h"
+
+namespace phas {
+namespace {
+
+bool ParseNumber(const std::string& s, double* out) {
+  const char* b = s.data();
+  const char* e = s.data() + s.size();
+  while (b < e && (*b == ' ' || *b == '\t')) ++b;
+  while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
+  if (b == e) return false;
+  auto r = std::from_chars(b, e, *out);
+  return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
+}
+
+bool ParseTime(const std::string& s, TimePoint* out) {
+  double secs;
+  if (ParseNumber(s, &secs)) {
+    *out = FromUnixSeconds(secs);
+    return true;
+  }
+  std::string t = s;
+  while (!t.empty() && (t.back() == '\r' || t.back() == ' ')) t.pop_back();
+  while (!t.empty() && t.front() == ' ') t.erase(0, 1);
+  if (!t.empty() && t.find_first_of("Zz+-", 10) == std::string::npos) t += "Z";  // naive = UTC
+  return ParseIso8601(t, out);
+}
+
+}  // namespace
+
+Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
+  Trace tr;
+  tr.name = std::filesystem::path(source).stem().string();
+  std::istringstream in(csv);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line == "\r" || line[0] == '#') continue;
+    size_t comma = line.find(',');
+    if (comma == std::string::npos) {
+      return Status::InvalidArgument(fmt::format("{}:{}: expected 'timestamp,value'", source, lineno));
+    }
+    std::string ts = line.substr(0, comma), vs = line.substr(comma + 1);
+    TimePoint t;
+    double v;
+    bool t_ok = ParseTime(ts, &t);
+    bool v_ok = ParseNumber(vs, &v);
+    if (!t_ok || !v_ok) {
+      if (tr.samples.empty() && lineno == 1) continue;  // a header line
+      return Status::InvalidArgument(fmt::format(
+          "{}:{}: {} '{}'", source, lineno, !t_ok ? "unreadable timestamp" : "unreadable value",
+          !t_ok ? ts : vs));
+    }
+    if (v < 0) {
+      return Status::InvalidArgument(fmt::format("{}:{}: negative value {}", source, lineno, v));
+    }
+    if (!tr.samples.empty() && t <= tr.samples.back().time) {
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: timestamp not after the previous line's", source, lineno));
+    }
+    tr.samples.push_back({t, v});
+  }
+  if (tr.samples.size() < 2) {
+    return Status::InvalidArgument(source + ": fewer than 2 samples");
+  }
+  std::vector<Duration> steps;
+  for (size_t i = 1; i < tr.samples.size(); ++i) {
+    steps.push_back(tr.samples[i].time - tr.samples[i - 1].time);
+  }
+  std::nth_element(steps.begin(), steps.begin() + steps.size() / 2, steps.end());
+  tr.median_step = steps[steps.size() / 2];
+  tr.max_gap = tr.median_step * 3;
+  for (size_t i = 1; i < tr.samples.size(); ++i) {
+    if (tr.samples[i].time - tr.samples[i - 1].time > tr.max_gap) ++tr.gaps;
+  }
+  return tr;
+}
+
+Result<Trace> LoadTrace(const std::string& path) {
+  PHAS_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseTrace(text, path);
+}
+
+std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping& m,
+                                         TimePoint start) {
+  const auto& in = trace.samples;
+  std::vector<double> values(in.size());
+  for (size_t i = 0; i < in.size(); ++i) values[i] = in[i].value;
+  if (m.smoothing > Duration::zero()) {
+    // Centered moving average over samples within +-smoothing/2 that are not
+    // across a gap: a window never mixes the two sides of a gap.
+    std::vector<int> segment(in.size(), 0);
+    for (size_t i = 1; i < in.size(); ++i) {
+      segment[i] = segment[i - 1] + (in[i].time - in[i - 1].time > trace.max_gap ? 1 : 0);
+    }
+    std::vector<double> smooth(in.size());
+    size_t lo = 0, hi = 0;
+    double sum = 0;
+    Duration half = m.smoothing / 2;
+    for (size_t i = 0; i < in.size(); ++i) {
+      while (hi < in.size() && in[hi].time <= in[i].time + half) sum += in[hi++].value;
+      while (in[lo].time < in[i].time - half) sum -= in[lo++].value;
+      // Exclude other segments from the window.
+      double s = 0;
+      int n = 0;
+      if (segment[lo] == segment[i] && segment[hi - 1] == segment[i]) {
+        s = sum;
+        n = static_cast<int>(hi - lo);
+      } else {
+        for (size_t k = lo; k < hi; ++k) {
+          if (segment[k] == segment[i]) {
+            s += in[k].value;
+            ++n;
+          }
+        }
+      }
+      smooth[i] = s / n;
+    }
+    values = smooth;
+  }
+  // Scale on the series the simulator will see (after smoothing).
+  double peak = 0;
+  for (double v : values) peak = std::max(peak, v);
+  double scale = m.capacity_per_instance > 0 ? 1.0 / m.capacity_per_instance
+                 : peak > 0                  ? m.peak_instances * m.target_utilization / peak
+                                             : 0.0;
+  std::vector<DemandSeries::Sample> out(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    Duration offset = std::chrono::duration_cast<Duration>((in[i].time - in[0].time) * m.time_scale);
+    out[i] = {start + offset, values[i] * scale};
+  }
+  Duration gap = std::chrono::duration_cast<Duration>(trace.max_gap * m.time_scale);
+  return std::make_shared<DemandSeries>(std::move(out), gap);
+}
+
+}  // namespace phas

@@ -1,0 +1,61 @@
+// Load traces: CSV files of `timestamp,value`, and how a trace becomes the
+// demand of a simulated group.
+//
+// Format: an optional header line; then one sample per line; timestamps in
+// ISO-8601 UTC ("1995-07-01T04:00:00Z", offsets allowed) or epoch seconds
+// (a plain number: the Azure trace's seconds-since-start work as they are);
+// values are non-negative numbers. Lines must be in time order; a repeated
+// timestamp is an error. Errors name the file and line.
+//
+// Gaps (docs/backtest.md): a sample interval up to `max_gap` (default 3x the
+// median step) is interpolated; a longer one is no-data, left out of scores.
+//
+// Thread-safety: plain values and stateless functions.
+#ifndef PHAS_SIM_TRACE_H_
+#define PHAS_SIM_TRACE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "sim/demand.h"
+
+namespace phas {
+
+struct Trace {
+  std::string name;  // file stem
+  std::vector<DemandSeries::Sample> samples;
+  Duration median_step{};
+  Duration max_gap{};  // intervals longer than this are gaps
+  int gaps = 0;        // how many such intervals
+};
+
+// Parses CSV text; `source` names it in errors.
+Result<Trace> ParseTrace(const std::string& csv, const std::string& source);
+Result<Trace> LoadTrace(const std::string& path);
+
+// How trace units become instance-units of demand.
+struct DemandMapping {
+  // Trace units one instance serves at 100% CPU; 0: use peak_instances.
+  double capacity_per_instance = 0;
+  // The (smoothed) trace's peak needs this many instances at
+  // target_utilization.
+  // Default: 10 instances at 60%.
+  int peak_instances = 10;
+  double target_utilization = 0.6;
+  // Centered moving average over this window before mapping (0: none).
+  // Default: 0.
+  Duration smoothing = Duration::zero();
+  // Multiplies every time stamp's distance from the first (1: as recorded).
+  double time_scale = 1.0;
+};
+
+// The demand series of `trace` under `m`. The first sample is placed at
+// `start` (the trace's own times are kept relative to each other).
+std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping& m,
+                                         TimePoint start);
+
+}  // namespace phas
+
+#endif  // PHAS_SIM_TRACE_H_
