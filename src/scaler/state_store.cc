@@ -91,7 +91,8 @@ Result<PolicyState> StateStore::FromJson(const json& j) {
       s.recommendations.emplace_back(FromUnixSeconds(r[0].get<double>()), r[1].get<int>());
     }
     s.last_decision = j.value("last_decision", "");
-    for (const auto& [id, t] : j.value("first_in_service", json::object()).items()) {
+    const json seen = j.value("first_in_service", json::object());
+    for (const auto& [id, t] : seen.items()) {
       s.first_in_service[id] = FromUnixSeconds(t.get<double>());
     }
     return s;

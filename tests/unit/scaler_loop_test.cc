@@ -1,0 +1,257 @@
+// The control loop end to end on SimCloud and virtual time.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "cloud/sim_cloud.h"
+#include "scaler/scaler.h"
+#include "sim/sim_run.h"
+
+namespace phas {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const TimePoint kStart = FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+
+// Answers a fixed action, or fails.
+class ScriptedPredictor final : public Predictor {
+ public:
+  std::string action = "scale_up";
+  bool fail = false;
+  int calls = 0;
+  Result<ModelAnswer> Predict(const Features&) override {
+    ++calls;
+    if (fail) return Status::Unavailable("predictor down");
+    int cls = action == "scale_up" ? 0 : action == "scale_down" ? 1 : 2;
+    return ModelAnswer{cls, "L", action, 0.9};
+  }
+  std::string Describe() const override { return "scripted"; }
+};
+
+std::shared_ptr<DemandSeries> Flat(double units) {
+  return std::make_shared<DemandSeries>(
+      std::vector<DemandSeries::Sample>{{kStart - std::chrono::hours(1), units},
+                                        {kStart + std::chrono::hours(48), units}},
+      std::chrono::hours(100));
+}
+
+// Records what the store held when the loop called SetDesiredCapacity.
+class SpyCloud final : public Cloud {
+ public:
+  SpyCloud(Cloud* inner, StateStore* store, Clock* clock)
+      : inner_(inner), store_(store), clock_(clock) {}
+  Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& n) override {
+    return inner_->DescribeGroups(n);
+  }
+  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& q, TimePoint s,
+                                                  TimePoint e) override {
+    return inner_->GetMetricData(q, s, e);
+  }
+  Status SetDesiredCapacity(const std::string& g, int d) override {
+    auto saved = store_->LoadAll();
+    persisted_before_act.push_back(saved.ok() && saved->count(g) &&
+                                   saved->at(g).last_action == clock_->Now());
+    return inner_->SetDesiredCapacity(g, d);
+  }
+  std::vector<bool> persisted_before_act;
+
+ private:
+  Cloud* inner_;
+  StateStore* store_;
+  Clock* clock_;
+};
+
+SimRunOptions Until(TimePoint end) {
+  SimRunOptions o;
+  o.end = end;
+  return o;
+}
+
+class LoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("phas_loop_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    rec_ = MakeRecorder();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<SimCloud> Cloud1(int min, int max, int desired, double demand) {
+    SimGroupSpec spec{"web", min, max, desired, seconds(300), Flat(demand)};
+    return std::make_unique<SimCloud>(&clock_, std::vector<SimGroupSpec>{spec});
+  }
+  GroupConfig Group(const std::string& policy = "seed") {
+    GroupConfig g;
+    g.name = "web";
+    g.policy.policy = policy;
+    g.memory.enabled = false;
+    return g;
+  }
+  std::unique_ptr<Recorder> MakeRecorder() {
+    RecorderOptions o;
+    o.output_dir = (dir_ / "out").string();
+    auto r = std::make_unique<Recorder>(o);
+    EXPECT_TRUE(r->Open().ok());
+    return r;
+  }
+  std::string Log() {
+    std::ifstream in(dir_ / "out" / "ec2_monitor.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  static void ExpectCooldownRespected(const std::vector<ActionEvent>& actions) {
+    for (size_t i = 1; i < actions.size(); ++i) {
+      EXPECT_GE(actions[i].time - actions[i - 1].time, seconds(300)) << "actions " << i - 1
+                                                                    << " and " << i;
+    }
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Recorder> rec_ = nullptr;
+  ManualClock clock_{kStart};
+  ScriptedPredictor predictor_;
+  MetricsRegistry metrics_;
+};
+
+TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
+  auto cloud = Cloud1(1, 4, 2, 1.0);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), &metrics_);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
+  ASSERT_EQ(r[0].actions.size(), 2u);
+  EXPECT_EQ(r[0].actions[0].to, 3);
+  EXPECT_EQ(r[0].actions[1].to, 4);
+  ExpectCooldownRespected(r[0].actions);
+  for (const SimMinute& m : r[0].minutes) EXPECT_LE(m.desired, 4);
+  std::string log = Log();
+  EXPECT_NE(log.find("- INFO - [web] - SCALING UP: 2 -> 3 instances"), std::string::npos);
+  EXPECT_NE(log.find("Scale up needed but in cooldown period"), std::string::npos);
+  EXPECT_NE(log.find("Already at maximum capacity of (4 instances)"), std::string::npos);
+  EXPECT_NE(log.find("PREDICTION: 0 (L) - Confidence: 0.9"), std::string::npos);
+  EXPECT_NE(log.find("ASG METRICS (2 instances): {\"cpu_usage\": 50.0"), std::string::npos) << log.substr(0, 2000);
+}
+
+TEST_F(LoopTest, ScalesDownOnlyAfterThirtyConsecutiveAnswers) {
+  predictor_.action = "scale_down";
+  auto cloud = Cloud1(1, 6, 4, 0.5);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
+  ASSERT_GE(r[0].actions.size(), 2u);
+  // The first answer comes once the first minute's metrics are visible (at
+  // 2 minutes); the 30th, 290 s later.
+  EXPECT_EQ(r[0].actions[0].time, kStart + seconds(120 + 290));
+  EXPECT_EQ(r[0].actions[0].to, 3);
+  // Then a new streak of 30 (300 s) is needed again.
+  EXPECT_EQ(r[0].actions[1].time - r[0].actions[0].time, seconds(300));
+  ExpectCooldownRespected(r[0].actions);
+}
+
+TEST_F(LoopTest, DryRunDecidesButNeverActs) {
+  auto cloud = Cloud1(1, 6, 2, 1.5);
+  ScalerOptions opts;
+  opts.dry_run = true;
+  Scaler scaler({Group()}, opts, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
+  EXPECT_TRUE(r[0].actions.empty());
+  EXPECT_EQ(cloud->calls().set_desired, 0);
+  for (const SimMinute& m : r[0].minutes) EXPECT_EQ(m.desired, 2);
+  EXPECT_NE(Log().find("DRY RUN: SCALING UP: 2 -> 3 instances"), std::string::npos);
+}
+
+TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
+  auto sim = Cloud1(1, 10, 2, 1.0);
+  bool recovered = false;
+  auto store = StateStore::Open((dir_ / "state.db").string(), &recovered);
+  ASSERT_TRUE(store.ok());
+  SpyCloud spy(sim.get(), store->get(), &clock_);
+  {
+    Scaler first({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(), nullptr);
+    ASSERT_TRUE(first.Init(clock_.Now()).ok());
+    // No saved state: starts as if a cooldown had just begun.
+    auto r = RunSimulation(first, *sim, clock_, Until(kStart + seconds(290)));
+    EXPECT_TRUE(r[0].actions.empty());
+    r = RunSimulation(first, *sim, clock_, Until(kStart + seconds(320)));
+    ASSERT_EQ(r[0].actions.size(), 1u);
+    EXPECT_EQ(r[0].actions[0].time, kStart + seconds(300));
+  }
+  EXPECT_EQ(spy.persisted_before_act, std::vector<bool>{true});
+  // "Restart" 20 s after the action: a new loop on the same store does not
+  // act again until the cooldown has run out.
+  Scaler second({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(), nullptr);
+  ASSERT_TRUE(second.Init(clock_.Now()).ok());
+  auto r = RunSimulation(second, *sim, clock_, Until(kStart + seconds(590)));
+  EXPECT_TRUE(r[0].actions.empty());
+  r = RunSimulation(second, *sim, clock_, Until(kStart + seconds(620)));
+  ASSERT_EQ(r[0].actions.size(), 1u);
+  EXPECT_EQ(r[0].actions[0].time, kStart + seconds(600));
+}
+
+TEST_F(LoopTest, BoundsAreReadEveryCycle) {
+  auto cloud = Cloud1(1, 10, 2, 3.0);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(8)));
+  ASSERT_EQ(r[0].actions.size(), 2u);  // 2 -> 3 -> 4
+  ASSERT_TRUE(cloud->SetBounds("web", 1, 3).ok());  // an operator lowers max
+  r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
+  EXPECT_TRUE(r[0].actions.empty());
+  for (const SimMinute& m : r[0].minutes) {
+    if (m.start >= kStart + minutes(9)) {
+      EXPECT_LE(m.desired, 3);
+    }
+  }
+}
+
+TEST_F(LoopTest, PredictorFailureUsesTheFallbackAndIsCounted) {
+  predictor_.fail = true;
+  auto cloud = Cloud1(1, 10, 2, 1.9);  // 95% CPU
+  GroupConfig g = Group();
+  g.policy.seed.fallback = "reactive";
+  Scaler scaler({g}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), &metrics_);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(4)));
+  ASSERT_FALSE(r[0].actions.empty());
+  EXPECT_EQ(r[0].actions[0].to, 3);
+  std::string text = metrics_.Render();
+  EXPECT_NE(text.find("phas_scaler_predictor_failures_total{group=\"web\"}"), std::string::npos);
+  EXPECT_NE(text.find("phas_scaler_fallbacks_total{group=\"web\",fallback=\"reactive\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("code=\"fallback_cpu_above_target\""), std::string::npos);
+}
+
+TEST_F(LoopTest, RequestsPerCycleDoNotGrowWithInstances) {
+  for (int n : {1, 5, 50}) {
+    SCOPED_TRACE(n);
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 1, 100, n, seconds(300), Flat(n * 0.5)};
+    SimCloud cloud(&clock, {spec});
+    ScriptedPredictor p;
+    p.action = "hold";
+    GroupConfig g = Group();
+    g.memory.enabled = true;  // 8 queries per instance: 400 for 50 instances
+    Scaler scaler({g}, {}, &cloud, &p, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    clock.Advance(minutes(3));
+    scaler.RunOnce(clock.Now());
+    const SimCallCounts& c = cloud.calls();
+    EXPECT_EQ(c.describe, 1);
+    EXPECT_EQ(c.get_metric_data, 1);
+    EXPECT_EQ(c.set_desired, 0);
+    EXPECT_EQ(p.calls, 1);
+  }
+}
+
+}  // namespace
+}  // namespace phas
