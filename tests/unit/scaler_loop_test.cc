@@ -253,5 +253,29 @@ TEST_F(LoopTest, RequestsPerCycleDoNotGrowWithInstances) {
   }
 }
 
+// The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
+// queries per instance (4,000 queries), cost 2 DescribeAutoScalingGroups
+// (50 names each) + 8 GetMetricData (500 queries each) = 10 requests a cycle.
+TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
+  std::vector<SimGroupSpec> specs;
+  std::vector<GroupConfig> groups;
+  for (int i = 0; i < 100; ++i) {
+    std::string name = "g" + std::to_string(i);
+    specs.push_back({name, 1, 20, 5, seconds(300), Flat(2.5)});
+    GroupConfig g = Group("reactive");
+    g.name = name;
+    g.memory.enabled = true;
+    groups.push_back(g);
+  }
+  SimCloud cloud(&clock_, specs);
+  Scaler scaler(groups, {}, &cloud, nullptr, nullptr, nullptr, nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  clock_.Advance(minutes(3));
+  CycleReport rep = scaler.RunOnce(clock_.Now());
+  EXPECT_EQ(cloud.calls().describe, 2);
+  EXPECT_EQ(cloud.calls().get_metric_data, 8);
+  for (const GroupOutcome& g : rep.groups) ASSERT_TRUE(g.observation.features.has_value());
+}
+
 }  // namespace
 }  // namespace phas
