@@ -50,6 +50,7 @@ int RealMain(int argc, char** argv) {
   RegisterPredictorCommands(app, &exit_code);
   RegisterDoctorCommand(app, &exit_code);
   RegisterScalerCommands(app, &exit_code);
+  RegisterBacktestCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

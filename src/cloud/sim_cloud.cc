@@ -164,6 +164,7 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<Metr
   calls_.get_metric_data += std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));
   TimePoint visible_before = clock_->Now() - kMinute - options_.metric_delay;
   std::vector<MetricSeries> out;
+  out.reserve(queries.size());
   for (const MetricQuery& q : queries) {
     MetricSeries s;
     s.id = q.id;
@@ -180,10 +181,15 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<Metr
       for (const Group& g : groups_) {
         auto it = g.points.find(dim.value);
         if (it == g.points.end()) continue;
-        for (const Point& p : it->second) {
-          if (!in_window(p.minute)) continue;
-          s.timestamps.push_back(p.minute);
-          s.values.push_back(p.values[mi]);
+        // Points are in time order: jump to the window.
+        const auto& q = it->second;
+        auto p = std::lower_bound(q.begin(), q.end(), start,
+                                  [](const Point& x, TimePoint t) { return x.minute < t; });
+        s.timestamps.reserve(4);
+        s.values.reserve(4);
+        for (; p != q.end() && in_window(p->minute); ++p) {
+          s.timestamps.push_back(p->minute);
+          s.values.push_back(p->values[mi]);
         }
       }
     } else if (dim.name == "AutoScalingGroupName") {

@@ -26,6 +26,7 @@
 
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,7 +108,7 @@ class SimCloud final : public Cloud {
     SimGroupSpec spec;
     std::vector<Instance> instances;  // live ones
     double closed_seconds = 0;        // billed seconds of terminated instances
-    std::map<std::string, std::deque<Point>> points;  // per instance
+    std::unordered_map<std::string, std::deque<Point>> points;  // per instance
     std::vector<SimMinute> minutes;
     TimePoint next_minute;  // first minute not yet simulated
   };

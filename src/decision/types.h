@@ -8,6 +8,7 @@
 #define PHAS_DECISION_TYPES_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,12 +75,16 @@ struct Observation {
   // The model's answer, or why there is none.
   std::optional<ModelAnswer> model;
   std::string model_error;
-  // Load per instance at 100% (trace units), when the world knows it
-  // (simulator; the predictive policy's capacity model).
+  // Per-minute load of the group in instance-units (the sum of its
+  // instances' CPU / 100), oldest first, up to 15 days (scaler/history.h).
+  // Null when the loop keeps no history.
+  std::shared_ptr<const std::vector<MetricSample>> load_history;
+  // Forecast load (instance-units) ahead, from a forecaster, with why not
+  // when there is none (cold start, failure).
   std::vector<ForecastPoint> forecast;
   std::string forecast_error;
-  // Perfect foresight, simulator only: the capacity the demand needs at
-  // each future moment (oracle policy).
+  // Perfect foresight, simulator only: the capacity the demand will need
+  // over the coming boot time (oracle policy).
   std::optional<int> oracle_capacity;
 };
 

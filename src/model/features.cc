@@ -25,6 +25,15 @@ std::string PyFloat(double v) {
 
 double RoundHalfEven(double x, int digits) {
   if (!std::isfinite(x)) return x;
+  static const double kPow[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  if (digits >= 0 && digits <= 8 && std::fabs(x) < 1e9) {
+    double y = x * kPow[digits];
+    double frac = y - std::floor(y);
+    // Away from a tie, rounding the scaled value is exact enough; at (or
+    // next to) a tie the product's own rounding could decide, so take the
+    // exact path below.
+    if (std::fabs(frac - 0.5) > 1e-6) return std::round(y) / kPow[digits];
+  }
   // Fixed-point formatting rounds the exact binary value correctly (ties to
   // even), which is what Python's round does.
   std::string s = fmt::format("{:.{}f}", x, digits);

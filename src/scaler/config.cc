@@ -6,105 +6,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/file_util.h"
+#include "scaler/yaml_reader.h"
 
 namespace phas {
 namespace {
 
-// Reads typed values from YAML maps, naming the key path in every error and
-// refusing keys nobody reads.
-class Reader {
- public:
-  Reader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
-
-  Status CheckKeys(const std::set<std::string>& known) const {
-    if (!node_.IsMap()) return Bad("", "must be a mapping");
-    for (const auto& kv : node_) {
-      std::string k = kv.first.as<std::string>();
-      if (!known.count(k)) {
-        std::string list;
-        for (const std::string& n : known) list += (list.empty() ? "" : ", ") + n;
-        return Bad(k, "unknown key (known: " + list + ")");
-      }
-    }
-    return Status::OK();
-  }
-  bool Has(const std::string& key) const { return node_.IsMap() && node_[key]; }
-  YAML::Node Child(const std::string& key) const { return node_[key]; }
-  std::string Path(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
-
-  Status Str(const std::string& key, std::string* out) const {
-    if (!Has(key)) return Status::OK();
-    YAML::Node n = node_[key];
-    if (!n.IsScalar()) return Bad(key, "must be a string");
-    *out = n.as<std::string>();
-    return Status::OK();
-  }
-  Status Bool(const std::string& key, bool* out) const {
-    if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
-    if (v == "true" || v == "yes" || v == "on") {
-      *out = true;
-    } else if (v == "false" || v == "no" || v == "off") {
-      *out = false;
-    } else {
-      return Bad(key, "must be true or false, got '" + v + "'");
-    }
-    return Status::OK();
-  }
-  Status Int(const std::string& key, int* out, int lo, int hi) const {
-    if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
-    try {
-      size_t used = 0;
-      long long x = std::stoll(v, &used);
-      if (used == v.size() && x >= lo && x <= hi) {
-        *out = static_cast<int>(x);
-        return Status::OK();
-      }
-    } catch (...) {
-    }
-    return Bad(key, fmt::format("must be an integer in [{}, {}], got '{}'", lo, hi, v));
-  }
-  Status Num(const std::string& key, double* out, double lo, double hi) const {
-    if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
-    try {
-      size_t used = 0;
-      double x = std::stod(v, &used);
-      if (used == v.size() && x >= lo && x <= hi) {
-        *out = x;
-        return Status::OK();
-      }
-    } catch (...) {
-    }
-    return Bad(key, fmt::format("must be a number in [{}, {}], got '{}'", lo, hi, v));
-  }
-  Status Seconds(const std::string& key, Duration* out, double lo, double hi) const {
-    double s = std::chrono::duration<double>(*out).count();
-    PHAS_RETURN_IF_ERROR(Num(key, &s, lo, hi));
-    *out = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
-    return Status::OK();
-  }
-  Status OneOf(const std::string& key, std::string* out, const std::set<std::string>& allowed) const {
-    PHAS_RETURN_IF_ERROR(Str(key, out));
-    if (Has(key) && !allowed.count(*out)) {
-      std::string list;
-      for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return Bad(key, "must be one of " + list + ", got '" + *out + "'");
-    }
-    return Status::OK();
-  }
-  Status Bad(const std::string& key, const std::string& what) const {
-    std::string p = key.empty() ? path_ : Path(key);
-    return Status::InvalidArgument((p.empty() ? "(top level)" : p) + ": " + what);
-  }
-
- private:
-  YAML::Node node_;
-  std::string path_;
-};
+using Reader = YamlReader;
 
 Status ParseGuard(const Reader& r, GuardConfig* g) {
   PHAS_RETURN_IF_ERROR(r.Seconds("cooldown_seconds", &g->cooldown, 0, 86400));
@@ -142,18 +49,93 @@ Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
 
 }  // namespace
 
-std::vector<std::string> PolicyNames() { return {"seed", "reactive"}; }
+std::vector<std::string> PolicyNames() {
+  return {"seed", "reactive", "target-tracking", "step", "hpa", "aws-predictive", "oracle"};
+}
+
+namespace {
+
+Status ParseTargetTracking(const Reader& r, TargetTrackingConfig* c) {
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"target_cpu", "scale_out_points", "scale_in_points",
+                                    "scale_in_ratio", "scale_in_rounding"}));
+  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
+  PHAS_RETURN_IF_ERROR(r.Int("scale_out_points", &c->scale_out_points, 1, 1440));
+  PHAS_RETURN_IF_ERROR(r.Int("scale_in_points", &c->scale_in_points, 1, 1440));
+  PHAS_RETURN_IF_ERROR(r.Num("scale_in_ratio", &c->scale_in_ratio, 0.1, 1.0));
+  return r.OneOf("scale_in_rounding", &c->scale_in_rounding, {"floor", "ceil"});
+}
+
+Status ParseSteps(const Reader& r, const std::string& key, std::vector<StepAdjustment>* out) {
+  if (!r.Has(key)) return Status::OK();
+  YAML::Node list = r.Child(key);
+  if (!list.IsSequence() || list.size() == 0) return r.Bad(key, "must be a non-empty list");
+  out->clear();
+  for (size_t i = 0; i < list.size(); ++i) {
+    Reader s(list[i], fmt::format("{}[{}]", r.Path(key), i));
+    PHAS_RETURN_IF_ERROR(s.CheckKeys({"lower", "upper", "adjustment"}));
+    StepAdjustment a;
+    PHAS_RETURN_IF_ERROR(s.Num("lower", &a.lower, -1e9, 1e9));
+    PHAS_RETURN_IF_ERROR(s.Num("upper", &a.upper, -1e9, 1e9));
+    PHAS_RETURN_IF_ERROR(s.Num("adjustment", &a.adjustment, -1e6, 1e6));
+    if (!(a.lower < a.upper)) return s.Bad("upper", "must be above lower");
+    out->push_back(a);
+  }
+  return Status::OK();
+}
+
+Status ParseStep(const Reader& r, StepPolicyConfig* c) {
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"high_threshold", "low_threshold", "evaluation_points",
+                                    "adjustment_type", "out_steps", "in_steps"}));
+  PHAS_RETURN_IF_ERROR(r.Num("high_threshold", &c->high_threshold, 0, 100));
+  PHAS_RETURN_IF_ERROR(r.Num("low_threshold", &c->low_threshold, 0, 100));
+  PHAS_RETURN_IF_ERROR(r.Int("evaluation_points", &c->evaluation_points, 1, 1440));
+  std::string type = c->percent ? "PercentChangeInCapacity" : "ChangeInCapacity";
+  PHAS_RETURN_IF_ERROR(
+      r.OneOf("adjustment_type", &type, {"ChangeInCapacity", "PercentChangeInCapacity"}));
+  c->percent = type == "PercentChangeInCapacity";
+  PHAS_RETURN_IF_ERROR(ParseSteps(r, "out_steps", &c->out_steps));
+  PHAS_RETURN_IF_ERROR(ParseSteps(r, "in_steps", &c->in_steps));
+  if (c->low_threshold >= c->high_threshold) {
+    return r.Bad("low_threshold", "must be below high_threshold");
+  }
+  return Status::OK();
+}
+
+Status ParseHpa(const Reader& r, HpaConfig* c) {
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"target_cpu", "tolerance", "stabilization_seconds"}));
+  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
+  PHAS_RETURN_IF_ERROR(r.Num("tolerance", &c->tolerance, 0, 0.9));
+  return r.Seconds("stabilization_seconds", &c->stabilization, 0, 86400);
+}
+
+Status ParseAwsPredictive(const Reader& r, AwsPredictiveConfig* c) {
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"target_cpu", "buffer_seconds", "min_history_hours",
+                                    "max_history_days"}));
+  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
+  PHAS_RETURN_IF_ERROR(r.Seconds("buffer_seconds", &c->buffer, 0, 3600));
+  double h = std::chrono::duration<double>(c->min_history).count() / 3600;
+  PHAS_RETURN_IF_ERROR(r.Num("min_history_hours", &h, 0, 24 * 14));
+  c->min_history = std::chrono::duration_cast<Duration>(Seconds(h * 3600));
+  double d = std::chrono::duration<double>(c->max_history).count() / 86400;
+  PHAS_RETURN_IF_ERROR(r.Num("max_history_days", &d, 1, 60));
+  c->max_history = std::chrono::duration_cast<Duration>(Seconds(d * 86400));
+  return Status::OK();
+}
+
+}  // namespace
 
 Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, PolicyConfig* out,
                          const std::vector<std::string>& extra_keys) {
   Reader r(node, path);
-  std::set<std::string> keys = {"policy", "cooldown_seconds", "max_step_up", "max_step_down",
-                                "seed", "reactive"};
+  std::set<std::string> keys = {"policy",   "cooldown_seconds", "max_step_up",    "max_step_down",
+                                "seed",     "reactive",         "target_tracking", "step",
+                                "hpa",      "aws_predictive"};
   keys.insert(extra_keys.begin(), extra_keys.end());
   PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
   auto names = PolicyNames();
   PHAS_RETURN_IF_ERROR(r.OneOf("policy", &out->policy, {names.begin(), names.end()}));
   PHAS_RETURN_IF_ERROR(ParseGuard(r, &out->guard));
+  out->cooldown_set = out->cooldown_set || r.Has("cooldown_seconds");
   if (r.Has("seed")) {
     Reader s(r.Child("seed"), r.Path("seed"));
     PHAS_RETURN_IF_ERROR(s.CheckKeys({"scale_down_streak", "fallback"}));
@@ -164,15 +146,45 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, Policy
     PHAS_RETURN_IF_ERROR(ParseReactive(Reader(r.Child("reactive"), r.Path("reactive")),
                                        &out->reactive));
   }
-  out->seed.guard = out->guard;
-  out->seed.reactive = out->reactive;
-  out->reactive.guard = out->guard;
+  auto section = [&](const char* key, auto parse, auto* cfg) -> Status {
+    if (!r.Has(key)) return Status::OK();
+    return parse(Reader(r.Child(key), r.Path(key)), cfg);
+  };
+  PHAS_RETURN_IF_ERROR(section("target_tracking", ParseTargetTracking, &out->target_tracking));
+  PHAS_RETURN_IF_ERROR(section("step", ParseStep, &out->step));
+  PHAS_RETURN_IF_ERROR(section("hpa", ParseHpa, &out->hpa));
+  PHAS_RETURN_IF_ERROR(section("aws_predictive", ParseAwsPredictive, &out->aws_predictive));
   return Status::OK();
 }
 
-Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& c) {
+Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
+  PolicyConfig c = config;
+  if (!c.cooldown_set) {
+    int secs = 300;
+    if (c.policy == "target-tracking" || c.policy == "step" || c.policy == "aws-predictive") secs = 60;
+    if (c.policy == "hpa" || c.policy == "oracle") secs = 0;
+    c.guard.cooldown = std::chrono::seconds(secs);
+  }
+  c.seed.guard = c.guard;
+  c.seed.reactive = c.reactive;
+  c.reactive.guard = c.guard;
+  c.target_tracking.guard = c.guard;
+  c.step.guard = c.guard;
+  c.hpa.guard = c.guard;
+  c.aws_predictive.guard = c.guard;
+  c.aws_predictive.tracking = c.target_tracking;
+  c.aws_predictive.tracking.guard = c.guard;
   if (c.policy == "seed") return std::unique_ptr<Policy>(new SeedPolicy(c.seed));
   if (c.policy == "reactive") return std::unique_ptr<Policy>(new ReactivePolicy(c.reactive));
+  if (c.policy == "target-tracking") {
+    return std::unique_ptr<Policy>(new TargetTrackingPolicy(c.target_tracking));
+  }
+  if (c.policy == "step") return std::unique_ptr<Policy>(new StepPolicy(c.step));
+  if (c.policy == "hpa") return std::unique_ptr<Policy>(new HpaPolicy(c.hpa));
+  if (c.policy == "aws-predictive") {
+    return std::unique_ptr<Policy>(new AwsPredictivePolicy(c.aws_predictive));
+  }
+  if (c.policy == "oracle") return std::unique_ptr<Policy>(new OraclePolicy());
   return Status::InvalidArgument("unknown policy '" + c.policy + "'");
 }
 

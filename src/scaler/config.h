@@ -12,9 +12,13 @@
 #include <vector>
 
 #include "aws/session.h"
+#include "decision/aws_predictive_policy.h"
+#include "decision/hpa_policy.h"
 #include "decision/policy.h"
 #include "decision/reactive_policy.h"
 #include "decision/seed_policy.h"
+#include "decision/step_policy.h"
+#include "decision/target_tracking_policy.h"
 #include "scaler/observe.h"
 
 namespace YAML {
@@ -26,12 +30,20 @@ namespace phas {
 // How one group is scaled. Policy-specific sections are read only for the
 // policy named.
 struct PolicyConfig {
-  // seed | reactive. Default: seed.
+  // seed | reactive | target-tracking | step | hpa | aws-predictive |
+  // oracle (simulator only). Default: seed.
   std::string policy = "seed";
-  // Shared safety rules (decision/guard.h). Default: cooldown 300 s.
+  // Shared safety rules (decision/guard.h). The cooldown defaults by policy:
+  // 300 s for seed and reactive (the original's), 60 s for target-tracking,
+  // step and aws-predictive (one alarm period), 0 for hpa and oracle.
   GuardConfig guard;
+  bool cooldown_set = false;  // cooldown_seconds given explicitly
   SeedPolicyConfig seed;
   ReactivePolicyConfig reactive;
+  TargetTrackingConfig target_tracking;
+  StepPolicyConfig step;
+  HpaConfig hpa;
+  AwsPredictiveConfig aws_predictive;
 };
 
 struct GroupConfig {

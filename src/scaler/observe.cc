@@ -7,16 +7,10 @@
 namespace phas {
 namespace {
 
-struct Ec2Metric {
-  const char* name;
-  const char* key;
-};
-// The original's metrics and keys.
-constexpr Ec2Metric kEc2Metrics[] = {
-    {"CPUUtilization", "cpu_utilization"},     {"NetworkIn", "network_in"},
-    {"NetworkOut", "network_out"},             {"DiskReadBytes", "disk_read_bytes"},
-    {"DiskWriteBytes", "disk_write_bytes"},    {"NetworkPacketsIn", "network_packets_in"},
-    {"NetworkPacketsOut", "network_packets_out"}};
+// The original's AWS/EC2 metrics, in kMetricKeys order.
+constexpr const char* kEc2Names[7] = {"CPUUtilization",    "NetworkIn",       "NetworkOut",
+                                      "DiskReadBytes",     "DiskWriteBytes",  "NetworkPacketsIn",
+                                      "NetworkPacketsOut"};
 
 }  // namespace
 
@@ -30,32 +24,35 @@ std::vector<std::string> InServiceIds(const GroupDescription& d) {
 
 QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seconds) {
   QueryPlan plan;
+  size_t total = 0;
+  for (const GroupToObserve& g : groups) total += g.group.instances.size() * 8;
+  plan.queries.reserve(total);
+  plan.targets.reserve(total);
   for (size_t g = 0; g < groups.size(); ++g) {
     const GroupDescription& d = groups[g].group;
-    for (const auto& inst : d.instances) {
+    const MemoryMetricConfig& mem = groups[g].memory;
+    for (size_t ii = 0; ii < d.instances.size(); ++ii) {
+      const auto& inst = d.instances[ii];
       if (inst.lifecycle_state != "InService") continue;
-      auto add = [&](const std::string& ns, const std::string& name, const std::string& key,
-                     std::vector<MetricDimension> dims) {
-        MetricQuery q;
-        q.id = fmt::format("q{}", plan.queries.size());
-        q.ns = ns;
-        q.metric_name = name;
-        q.dimensions = std::move(dims);
+      for (int m = 0; m < (mem.enabled ? 8 : 7); ++m) {
+        MetricQuery& q = plan.queries.emplace_back();
+        q.id = "q" + std::to_string(plan.queries.size() - 1);
         q.period_seconds = period_seconds;
         q.stat = "Average";
-        plan.queries.push_back(std::move(q));
-        plan.targets.push_back({g, inst.id, key});
-      };
-      for (const Ec2Metric& m : kEc2Metrics) add("AWS/EC2", m.name, m.key, {{"InstanceId", inst.id}});
-      const MemoryMetricConfig& mem = groups[g].memory;
-      if (mem.enabled) {
-        std::vector<MetricDimension> dims;
-        for (const std::string& dim : mem.dimensions) {
-          if (dim == "InstanceId") dims.push_back({dim, inst.id});
-          if (dim == "AutoScalingGroupName") dims.push_back({dim, d.name});
-          if (dim == "InstanceType") dims.push_back({dim, inst.instance_type});
+        if (m < 7) {
+          q.ns = "AWS/EC2";
+          q.metric_name = kEc2Names[m];
+          q.dimensions.push_back({"InstanceId", inst.id});
+        } else {
+          q.ns = mem.ns;
+          q.metric_name = mem.name;
+          for (const std::string& dim : mem.dimensions) {
+            if (dim == "InstanceId") q.dimensions.push_back({dim, inst.id});
+            if (dim == "AutoScalingGroupName") q.dimensions.push_back({dim, d.name});
+            if (dim == "InstanceType") q.dimensions.push_back({dim, inst.instance_type});
+          }
         }
-        add(mem.ns, mem.name, "memory_utilization", dims);
+        plan.targets.push_back({g, ii, m});
       }
     }
   }
@@ -63,26 +60,44 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seco
 }
 
 GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSeries>& results,
-                            size_t g, const std::set<std::string>& warming) {
+                            size_t g, const GroupDescription& group,
+                            const std::set<std::string>& warming) {
   GroupMetrics out;
-  std::map<std::string, std::vector<double>> latest;  // key -> one value per instance
-  std::map<TimePoint, std::pair<double, int>> cpu_by_minute;
-  std::set<std::string> with_data;
+  std::vector<double> latest[8];  // per metric: one value per instance
+  // Per minute (a handful of minutes in the window): sum and count.
+  struct Acc {
+    TimePoint t;
+    double sum = 0;
+    int n = 0;
+  };
+  std::vector<Acc> cpu_by_minute, load_by_minute;
+  auto add = [](std::vector<Acc>& v, TimePoint t, double x) {
+    for (Acc& a : v) {
+      if (a.t == t) {
+        a.sum += x;
+        ++a.n;
+        return;
+      }
+    }
+    v.push_back({t, x, 1});
+  };
+  std::vector<char> with_data(group.instances.size(), 0);
   for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
     const QueryPlan::Target& t = plan.targets[i];
     const MetricSeries& s = results[i];
     if (t.group != g || s.values.empty()) continue;
-    latest[t.key].push_back(s.values.back());  // series are time-ascending
-    with_data.insert(t.instance);
-    if (t.key == "cpu_utilization" && !warming.count(t.instance)) {
-      for (size_t k = 0; k < s.values.size(); ++k) {
-        auto& acc = cpu_by_minute[s.timestamps[k]];
-        acc.first += s.values[k];
-        acc.second += 1;
-      }
+    latest[t.metric].push_back(s.values.back());  // series are time-ascending
+    with_data[t.instance] = 1;
+    if (t.metric != 0) continue;
+    bool warm = !warming.empty() && warming.count(group.instances[t.instance].id);
+    for (size_t k = 0; k < s.values.size(); ++k) {
+      add(load_by_minute, s.timestamps[k], s.values[k] / 100.0);
+      if (!warm) add(cpu_by_minute, s.timestamps[k], s.values[k]);
     }
   }
-  for (const auto& [key, values] : latest) {
+  for (int m = 0; m < 8; ++m) {
+    const std::vector<double>& values = latest[m];
+    if (values.empty()) continue;
     MetricAggregate a;
     double sum = 0;
     for (double v : values) sum += v;
@@ -90,12 +105,14 @@ GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSerie
     a.max_value = RoundHalfEven(*std::max_element(values.begin(), values.end()), 2);
     a.min_value = RoundHalfEven(*std::min_element(values.begin(), values.end()), 2);
     a.instance_count = static_cast<int>(values.size());
-    out.aggregate[key] = a;
+    out.aggregate[kMetricKeys[m]] = a;
   }
-  for (const auto& [t, acc] : cpu_by_minute) {
-    out.cpu.push_back({t, acc.first / acc.second, acc.second});
-  }
-  out.instances_with_data = static_cast<int>(with_data.size());
+  auto by_time = [](const Acc& a, const Acc& b) { return a.t < b.t; };
+  std::sort(cpu_by_minute.begin(), cpu_by_minute.end(), by_time);
+  std::sort(load_by_minute.begin(), load_by_minute.end(), by_time);
+  for (const Acc& a : cpu_by_minute) out.cpu.push_back({a.t, a.sum / a.n, a.n});
+  for (const Acc& a : load_by_minute) out.load.push_back({a.t, a.sum, a.n});
+  for (char c : with_data) out.instances_with_data += c;
   return out;
 }
 

@@ -46,6 +46,7 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       return Status::InvalidArgument("group " + g.name + ": policy " + p->name() +
                                      " needs a model, and none is configured");
     }
+    if (p->needs_history()) history_.try_emplace(g.name);
     policies_.push_back(std::move(p));
   }
   std::map<std::string, PolicyState> saved;
@@ -126,7 +127,24 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     observe_index[i] = observe.size();
     observe.push_back(std::move(o));
   }
-  QueryPlan plan = PlanQueries(observe, options_.period_seconds);
+  auto same_instances = [](const std::vector<GroupToObserve>& a,
+                           const std::vector<GroupToObserve>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const auto& x = a[i].group.instances;
+      const auto& y = b[i].group.instances;
+      if (a[i].group.name != b[i].group.name || x.size() != y.size()) return false;
+      for (size_t k = 0; k < x.size(); ++k) {
+        if (x[k].id != y[k].id || x[k].lifecycle_state != y[k].lifecycle_state) return false;
+      }
+    }
+    return true;
+  };
+  if (!same_instances(observe, plan_groups_)) {
+    plan_ = PlanQueries(observe, options_.period_seconds);
+    plan_groups_ = observe;
+  }
+  const QueryPlan& plan = plan_;
   std::vector<MetricSeries> results;
   bool metrics_ok = true;
   if (!plan.queries.empty()) {
@@ -151,7 +169,7 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     }
     out.found = true;
     const GroupToObserve& o = observe[observe_index[i]];
-    GroupMetrics gm = AggregateGroup(plan, results, observe_index[i], o.warming);
+    GroupMetrics gm = AggregateGroup(plan, results, observe_index[i], o.group, o.warming);
     ObserveGroup(o.group, gm, metrics_ok, i, now, &out);
     if (!metrics_ok) {
       Log(now, "ERROR", out.group, "cannot read metrics: " + report.metrics_status.message());
@@ -159,8 +177,10 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     if (hook_) hook_(out.group, &out.observation);
     out.decision = policies_[i]->Decide(out.observation, states_[out.group]);
     Act(i, now, &out);
-    LogDecision(groups_[i], now, out);
-    Record(i, now, out, gm, &o.group);
+    if (recorder_) {
+      LogDecision(groups_[i], now, out);
+      Record(i, now, out, gm, &o.group);
+    }
     CountDecision(out.group, out.decision);
     report.groups.push_back(std::move(out));
   }
@@ -193,6 +213,10 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   }
   obs.cpu = m.cpu;
   obs.metrics_ok = metrics_ok && !m.cpu.empty();
+  if (auto it = history_.find(cfg.name); it != history_.end()) {
+    it->second.Add(m.load);
+    obs.load_history = it->second.points();
+  }
   if (metrics_) {
     auto gauge = [&](const char* kind, int v) {
       metrics_
@@ -213,8 +237,10 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
     Log(now, "WARNING", cfg.name, "No metrics collected from any instance");
   } else {
     obs.features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
-    Log(now, "INFO", cfg.name,
-        fmt::format("ASG METRICS ({} instances): {}", n, FeaturesJson(*obs.features, n)));
+    if (recorder_) {
+      Log(now, "INFO", cfg.name,
+          fmt::format("ASG METRICS ({} instances): {}", n, FeaturesJson(*obs.features, n)));
+    }
   }
   if (!policies_[gi]->needs_model()) return;
   if (!obs.features) {
@@ -224,7 +250,7 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   auto answer = predictor_->Predict(*obs.features);
   if (answer.ok()) {
     obs.model = *answer;
-    Log(now, "INFO", cfg.name,
+    if (recorder_) Log(now, "INFO", cfg.name,
         fmt::format("PREDICTION: {} ({}) - Confidence: {}", answer->cls, answer->label,
                     PyFloat(answer->confidence)));
   } else {
@@ -239,6 +265,11 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
           .Inc();
     }
   }
+}
+
+LoadHistory* Scaler::history(const std::string& group) {
+  auto it = history_.find(group);
+  return it == history_.end() ? nullptr : &it->second;
 }
 
 void Scaler::Act(size_t gi, TimePoint now, GroupOutcome* out) {

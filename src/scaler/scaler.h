@@ -32,6 +32,7 @@
 #include "common/metrics.h"
 #include "decision/policy.h"
 #include "scaler/config.h"
+#include "scaler/history.h"
 #include "scaler/predictor_client.h"
 #include "scaler/recorder.h"
 #include "scaler/state_store.h"
@@ -84,6 +85,8 @@ class Scaler {
   void set_observation_hook(ObservationHook hook) { hook_ = std::move(hook); }
   const PolicyState& state(const std::string& group) const { return states_.at(group); }
   const std::vector<GroupConfig>& groups() const { return groups_; }
+  // The group's load history (null unless its policy reads one).
+  LoadHistory* history(const std::string& group);
 
  private:
   void ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool metrics_ok, size_t gi,
@@ -106,6 +109,11 @@ class Scaler {
   ObservationHook hook_;
   std::map<std::string, PolicyState> states_;
   std::set<std::string> seen_;  // groups observed at least once by this process
+  std::map<std::string, LoadHistory> history_;  // groups whose policy reads it
+  // The last query plan and the instances it was built for: most cycles see
+  // the same instances, and the plan is then reused as it is.
+  QueryPlan plan_;
+  std::vector<GroupToObserve> plan_groups_;
 };
 
 }  // namespace phas

@@ -5,22 +5,19 @@
 
 namespace phas {
 
-DemandSeries::DemandSeries(std::vector<Sample> samples, Duration max_gap)
-    : samples_(std::move(samples)), max_gap_(max_gap) {}
+DemandSeries::DemandSeries(std::vector<Sample> samples, Duration max_gap, Duration step)
+    : samples_(std::move(samples)), max_gap_(max_gap), step_(step) {}
 
 double DemandSeries::At(TimePoint t) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  if (samples_.empty() || t < samples_.front().time || t > samples_.back().time) return kNaN;
+  if (samples_.empty() || t < samples_.front().time) return kNaN;
+  // The last sample at or before t.
   auto it = std::upper_bound(samples_.begin(), samples_.end(), t,
                              [](TimePoint x, const Sample& s) { return x < s.time; });
-  if (it == samples_.end()) return samples_.back().value;  // t == last sample
-  const Sample& hi = *it;
-  const Sample& lo = *(it - 1);
-  if (hi.time - lo.time > max_gap_) return kNaN;
-  if (std::isnan(lo.value) || std::isnan(hi.value)) return kNaN;
-  double f = std::chrono::duration<double>(t - lo.time).count() /
-             std::chrono::duration<double>(hi.time - lo.time).count();
-  return lo.value + f * (hi.value - lo.value);
+  const Sample& s = *(it - 1);
+  bool next_close = it != samples_.end() && it->time - s.time <= max_gap_;
+  if (!next_close && t >= s.time + step_) return kNaN;
+  return s.value;
 }
 
 double DemandSeries::Mean(TimePoint start, Duration len) const {

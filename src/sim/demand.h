@@ -1,10 +1,13 @@
 // DemandSeries: the load a simulated group must serve, in instance-units
 // (1.0 = the work one instance does at 100% CPU), as a function of time.
 //
-// Built from samples at any step. Between two samples the value is
-// interpolated linearly when they are at most `max_gap` apart; a longer gap
-// is "no data" (NaN), as are times before the first or after the last
-// sample. docs/backtest.md documents the rule.
+// Built from samples at any step. A sample is the load over the interval
+// that starts at its timestamp (traces count requests per minute,
+// passengers per 30 minutes), so its value holds until the next sample when
+// that comes within `max_gap`: short gaps hold the last value. After a longer
+// gap, and after the last sample, a sample covers one `step` and the rest is
+// "no data" (NaN), as is everything before the first sample.
+// docs/backtest.md documents the rule.
 //
 // Thread-safety: immutable after construction.
 #ifndef PHAS_SIM_DEMAND_H_
@@ -25,7 +28,7 @@ class DemandSeries {
   };
   // Samples must be sorted by time. `max_gap`: the longest interval that is
   // still interpolated. Default: twice the median step (set by the caller).
-  DemandSeries(std::vector<Sample> samples, Duration max_gap);
+  DemandSeries(std::vector<Sample> samples, Duration max_gap, Duration step);
 
   // Demand at t, or NaN when t falls in a gap or outside the series.
   double At(TimePoint t) const;
@@ -38,10 +41,12 @@ class DemandSeries {
   TimePoint end() const { return samples_.empty() ? TimePoint() : samples_.back().time; }
   const std::vector<Sample>& samples() const { return samples_; }
   Duration max_gap() const { return max_gap_; }
+  Duration step() const { return step_; }
 
  private:
   std::vector<Sample> samples_;
   Duration max_gap_;
+  Duration step_;
 };
 
 }  // namespace phas

@@ -36,6 +36,7 @@ std::vector<SimGroupResult> RunSimulation(Scaler& scaler, SimCloud& cloud, Manua
   for (SimGroupResult& r : results) {
     r.minutes = cloud.minutes(r.name);
     r.instance_seconds = cloud.instance_seconds(r.name);
+    r.cloud_calls = cloud.calls();
   }
   return results;
 }

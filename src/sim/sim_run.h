@@ -28,6 +28,7 @@ struct SimGroupResult {
   double instance_seconds = 0;
   int scale_ups = 0;
   int scale_downs = 0;
+  SimCallCounts cloud_calls;  // what the loop asked the simulated cloud
 };
 
 struct SimRunOptions {

@@ -141,7 +141,8 @@ std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping
     out[i] = {start + offset, values[i] * scale};
   }
   Duration gap = std::chrono::duration_cast<Duration>(trace.max_gap * m.time_scale);
-  return std::make_shared<DemandSeries>(std::move(out), gap);
+  Duration step = std::chrono::duration_cast<Duration>(trace.median_step * m.time_scale);
+  return std::make_shared<DemandSeries>(std::move(out), gap, step);
 }
 
 }  // namespace phas

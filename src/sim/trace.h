@@ -7,8 +7,8 @@
 // values are non-negative numbers. Lines must be in time order; a repeated
 // timestamp is an error. Errors name the file and line.
 //
-// Gaps (docs/backtest.md): a sample interval up to `max_gap` (default 3x the
-// median step) is interpolated; a longer one is no-data, left out of scores.
+// Gaps (docs/backtest.md): within `max_gap` (3x the median step) the last
+// value holds; a longer gap is no-data, left out of scores.
 //
 // Thread-safety: plain values and stateless functions.
 #ifndef PHAS_SIM_TRACE_H_

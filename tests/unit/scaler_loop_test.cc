@@ -37,7 +37,7 @@ std::shared_ptr<DemandSeries> Flat(double units) {
   return std::make_shared<DemandSeries>(
       std::vector<DemandSeries::Sample>{{kStart - std::chrono::hours(1), units},
                                         {kStart + std::chrono::hours(48), units}},
-      std::chrono::hours(100));
+      std::chrono::hours(100), std::chrono::hours(49));
 }
 
 // Records what the store held when the loop called SetDesiredCapacity.

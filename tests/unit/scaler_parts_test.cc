@@ -58,12 +58,12 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   double cpu[3][2] = {{10, 20}, {30, 40}, {50, 90}};
   for (size_t i = 0; i < plan.targets.size(); ++i) {
     results[i].id = plan.queries[i].id;
-    if (plan.targets[i].key != "cpu_utilization") continue;
-    int inst = plan.targets[i].instance.back() - '0';
+    if (plan.targets[i].metric != 0) continue;
+    int inst = static_cast<int>(plan.targets[i].instance);
     results[i].timestamps = {t1, t2};
     results[i].values = {cpu[inst][0], cpu[inst][1]};
   }
-  GroupMetrics m = AggregateGroup(plan, results, 0, {"a-i2"});
+  GroupMetrics m = AggregateGroup(plan, results, 0, groups[0].group, {"a-i2"});
   const MetricAggregate& a = m.aggregate.at("cpu_utilization");
   EXPECT_DOUBLE_EQ(a.value, 50.0);      // mean of the latest values 20, 40, 90
   EXPECT_DOUBLE_EQ(a.max_value, 90.0);

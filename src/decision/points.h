@@ -1,0 +1,42 @@
+// Helpers for policies that evaluate one-minute metric points the way
+// CloudWatch alarms do: each point once, however often the loop runs.
+// Thread-safety: stateless.
+#ifndef PHAS_DECISION_POINTS_H_
+#define PHAS_DECISION_POINTS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decision/types.h"
+
+namespace phas {
+
+// Calls fn(point) for every point newer than `last`, oldest first; returns
+// the time of the newest point seen (or `last`).
+template <typename Fn>
+std::optional<TimePoint> ForEachNewPoint(const std::vector<MetricSample>& points,
+                                         std::optional<TimePoint> last, Fn fn) {
+  for (const MetricSample& p : points) {
+    if (last && p.time <= *last) continue;
+    last = p.time;
+    fn(p);
+  }
+  return last;
+}
+
+inline int Counter(const PolicyState& s, const std::string& key) {
+  auto it = s.counters.find(key);
+  return it == s.counters.end() ? 0 : static_cast<int>(it->second);
+}
+
+// Instances the latest CPU point averages (the ones that count, warm-up
+// excluded), or InService minus warming when unknown; at least 1.
+inline int ReadyInstances(const Observation& obs) {
+  if (!obs.cpu.empty() && obs.cpu.back().instances > 0) return obs.cpu.back().instances;
+  return std::max(1, obs.group.in_service - obs.group.warming);
+}
+
+}  // namespace phas
+
+#endif  // PHAS_DECISION_POINTS_H_

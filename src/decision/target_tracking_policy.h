@@ -1,0 +1,49 @@
+// AWS EC2 Auto Scaling target tracking on average CPU, as AWS documents it:
+//   - two CloudWatch alarms on the group's average CPU, one-minute points:
+//     high: above target for `scale_out_points` (3) consecutive points;
+//     low: below scale_in_ratio (0.9) x target for `scale_in_points` (15);
+//   - on the high alarm: desired = ceil(n * metric / target), n the capacity
+//     that counts: instances still warming up are left out of both the
+//     metric and n, so while they warm, repeated breaches compute the same
+//     capacity and launch nothing more ("Set the default instance warmup",
+//     EC2 Auto Scaling User Guide; AWS re:Post on warm-up and scale-out);
+//   - on the low alarm: desired = ceil(n * metric / target), the smallest
+//     capacity that keeps the metric at or under target, as AWS describes
+//     target tracking ("keeps the metric at, or close to, the target");
+//     `scale_in_rounding: floor` (the phas issue's wording) removes one more
+//     whenever n * metric / target is fractional, which takes the metric over
+//     target and flaps (docs/backtest.md measures both); never while
+//     instances warm up or pend.
+// The alarm points are evaluated once each, as CloudWatch does.
+#ifndef PHAS_DECISION_TARGET_TRACKING_POLICY_H_
+#define PHAS_DECISION_TARGET_TRACKING_POLICY_H_
+
+#include "decision/policy.h"
+
+namespace phas {
+
+struct TargetTrackingConfig {
+  // Target average CPU, percent. Default: 60.
+  double target = 60;
+  int scale_out_points = 3;     // Default: 3
+  int scale_in_points = 15;     // Default: 15
+  double scale_in_ratio = 0.9;  // Default: 0.9
+  // "ceil" (default) or "floor".
+  std::string scale_in_rounding = "ceil";
+  GuardConfig guard;  // Default cooldown for this policy: 60 s
+};
+
+class TargetTrackingPolicy final : public Policy {
+ public:
+  explicit TargetTrackingPolicy(TargetTrackingConfig c) : c_(std::move(c)) {}
+  std::string name() const override { return "target-tracking"; }
+  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  const GuardConfig& guard() const override { return c_.guard; }
+
+ private:
+  TargetTrackingConfig c_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_DECISION_TARGET_TRACKING_POLICY_H_

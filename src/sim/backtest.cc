@@ -1,0 +1,144 @@
+#include "sim/backtest.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/paths.h"
+#include "model/bundle.h"
+
+namespace phas {
+namespace {
+
+TimePoint FloorMinute(TimePoint t) {
+  return TimePoint(std::chrono::duration_cast<Duration>(
+      std::chrono::floor<std::chrono::minutes>(t.time_since_epoch())));
+}
+
+Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const DemandSeries> demand,
+                         TimePoint start, TimePoint end, int initial, Predictor* predictor,
+                         const BacktestOptions& o) {
+  ManualClock clock(start);
+  SimGroupSpec spec;
+  spec.name = "trace";
+  spec.min_size = o.min_size;
+  spec.max_size = o.max_size;
+  spec.desired = initial;
+  spec.boot_time = o.boot_time;
+  spec.demand = demand;
+  SimOptions sim;
+  sim.metric_delay = o.metric_delay;
+  SimCloud cloud(&clock, {spec}, sim);
+  GroupConfig g;
+  g.name = "trace";
+  auto it = o.policies.find(policy);
+  if (it != o.policies.end()) g.policy = it->second;
+  g.policy.policy = policy;
+  g.memory.enabled = false;
+  Scaler scaler({g}, {}, &cloud, predictor, nullptr, nullptr, nullptr);
+  PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
+  if (policy == "oracle") {
+    Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
+    double u = o.score.target_utilization;
+    int lo = o.min_size, hi = o.max_size;
+    scaler.set_observation_hook([demand, horizon, u, lo, hi](const std::string&, Observation* obs) {
+      obs->oracle_capacity = std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
+    });
+  }
+  SimRunOptions run;
+  run.end = end;
+  run.interval = o.interval;
+  if (o.progress) run.progress = [&](double f) { o.progress(policy, f); };
+  auto t0 = std::chrono::steady_clock::now();
+  auto results = RunSimulation(scaler, cloud, clock, run);
+  PolicyRun r;
+  r.policy = policy;
+  r.result = std::move(results[0]);
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.scores = Score(r.result.minutes, r.result.instance_seconds,
+                   static_cast<int>(r.result.actions.size()), o.score);
+  return r;
+}
+
+}  // namespace
+
+int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon, double u) {
+  int need = 0;
+  for (TimePoint m = FloorMinute(now); m <= now + horizon; m += std::chrono::minutes(1)) {
+    double mean = d.Mean(m, std::chrono::minutes(1));
+    if (!std::isnan(mean)) need = std::max(need, DemandInstances(mean, u));
+  }
+  return need;
+}
+
+Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::string>& policies,
+                                   const BacktestOptions& options) {
+  BacktestOptions o = options;
+  o.score.target_utilization = o.mapping.target_utilization;
+  for (const std::string& p : policies) {
+    auto names = PolicyNames();
+    if (std::find(names.begin(), names.end(), p) == names.end()) {
+      return Status::InvalidArgument("unknown policy '" + p + "' (known: " +
+                                     fmt::format("{}", fmt::join(names, ", ")) + ")");
+    }
+  }
+  BacktestResult res;
+  res.trace = trace.name;
+  res.options = o;
+  // Replay starts on a minute boundary at the trace's first sample.
+  TimePoint t0 = FloorMinute(trace.samples.front().time);
+  auto demand = MakeDemand(trace, o.mapping, t0);
+  res.start = t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
+  res.end = FloorMinute(demand->end()) + std::chrono::minutes(1);
+  if (o.hours > 0) {
+    res.end = std::min(res.end, res.start + std::chrono::duration_cast<Duration>(Seconds(o.hours * 3600)));
+  }
+  if (res.end <= res.start) return Status::InvalidArgument("nothing to replay: the range is empty");
+  res.trace_peak = demand->Peak();
+  res.smoothing = o.mapping.smoothing > Duration::zero()
+                      ? fmt::format("{:.0f} min", std::chrono::duration<double>(o.mapping.smoothing).count() / 60)
+                      : "none";
+  res.mapping = o.mapping.capacity_per_instance > 0
+                    ? fmt::format("capacity per instance {} trace units", o.mapping.capacity_per_instance)
+                    : fmt::format("peak = {} instances at {:.0f}%", o.mapping.peak_instances,
+                                  o.mapping.target_utilization * 100);
+
+  std::unique_ptr<Predictor> predictor;
+  if (std::find(policies.begin(), policies.end(), "seed") != policies.end()) {
+    std::string dir = o.model_dir;
+    if (dir.empty()) {
+      PHAS_ASSIGN_OR_RETURN(dir, FindDataPath("models/default"));
+    }
+    PHAS_ASSIGN_OR_RETURN(auto model, ModelBundle::Load(dir));
+    predictor = std::make_unique<BundlePredictor>(model);
+  }
+  // Every world starts with what the oracle would have at the start.
+  int initial = std::clamp(OracleCapacity(*demand, res.start, o.boot_time + o.interval, o.score.target_utilization),
+                           o.min_size, o.max_size);
+
+  std::vector<Result<PolicyRun>> out(policies.size(), Status::Internal("not run"));
+  std::atomic<size_t> next{0};
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(policies.size())));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < policies.size(); i = next++) {
+        out[i] = RunOne(policies[i], demand, res.start, res.end, initial, predictor.get(), o);
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (auto& r : out) {
+    if (!r.ok()) return r.status();
+    res.runs.push_back(std::move(r).value());
+  }
+  return res;
+}
+
+}  // namespace phas

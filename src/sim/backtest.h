@@ -1,0 +1,81 @@
+// Backtests: a real load trace replayed through the production control loop
+// (scaler/scaler.h, via sim/sim_run.h) on SimCloud in virtual time, once per
+// policy, each in its own simulated world started alike, then scored
+// (sim/scoring.h). Policies run in parallel threads; each world is
+// deterministic.
+//
+// Thread-safety: RunBacktest is safe to call from one thread at a time.
+#ifndef PHAS_SIM_BACKTEST_H_
+#define PHAS_SIM_BACKTEST_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scaler/config.h"
+#include "sim/scoring.h"
+#include "sim/sim_run.h"
+#include "sim/trace.h"
+
+namespace phas {
+
+struct BacktestOptions {
+  // Default smoothing: 10 minutes for every trace (docs/backtest.md: low-rate
+  // traces are Poisson-noisy at minute scale); every table says which window.
+  // Default peak: 20 instances at 60% (the traffic of a 20-instance service).
+  BacktestOptions() {
+    mapping.smoothing = std::chrono::minutes(10);
+    mapping.peak_instances = 20;
+  }
+  DemandMapping mapping;
+  // Group bounds. Default: 1 to 40 (twice the default peak).
+  int min_size = 1;
+  int max_size = 40;
+  // Default: 300 s.
+  Duration boot_time = std::chrono::seconds(300);
+  // CloudWatch publication delay. Default: 60 s.
+  Duration metric_delay = std::chrono::seconds(60);
+  // The loop's interval. Default: 10 s (production's).
+  Duration interval = std::chrono::seconds(10);
+  ScoreOptions score;  // target utilization = mapping's; price; threshold
+  // Model bundle for the seed policy; empty: the shipped default.
+  std::string model_dir;
+  // Per-policy configuration (the keys of a scaler group entry).
+  std::map<std::string, PolicyConfig> policies;
+  // Replay only [skip_hours, skip_hours + hours) of the trace (hours 0: all).
+  double skip_hours = 0;
+  double hours = 0;
+  // Parallel policies; 0: one per CPU.
+  int threads = 0;
+  // Called from worker threads with (policy, fraction done).
+  std::function<void(const std::string&, double)> progress;
+};
+
+struct PolicyRun {
+  std::string policy;
+  Scores scores;
+  SimGroupResult result;
+  double wall_seconds = 0;
+};
+
+struct BacktestResult {
+  std::string trace;
+  std::string smoothing;  // e.g. "15 min" or "none"
+  std::string mapping;    // how trace units became instances
+  BacktestOptions options;
+  TimePoint start, end;
+  double trace_peak = 0;  // in instance-units after mapping
+  std::vector<PolicyRun> runs;
+};
+
+Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::string>& policies,
+                                   const BacktestOptions& options);
+
+// The capacity the oracle asks for at `now`: what the demand needs at the
+// target utilization over every minute that touches [now, now + horizon].
+int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon, double u);
+
+}  // namespace phas
+
+#endif  // PHAS_SIM_BACKTEST_H_

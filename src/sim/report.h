@@ -1,0 +1,35 @@
+// How backtest results are shown: a text table (policies as rows), JSON for
+// machines, one self-contained HTML report with SVG charts, and the suite's
+// leaderboard.
+//
+// Thread-safety: stateless functions.
+#ifndef PHAS_SIM_REPORT_H_
+#define PHAS_SIM_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "sim/backtest.h"
+
+namespace phas {
+
+std::string ScoreTable(const BacktestResult& r);
+nlohmann::json BacktestJson(const BacktestResult& r);
+// A complete HTML document: inline CSS, inline SVG, no scripts, no network.
+std::string BacktestHtml(const std::vector<BacktestResult>& results);
+
+// One row per policy, averaged over traces, ranked by the Euclidean norm of
+// (theta_U, theta_O, tau_U, tau_O) (lower is better: the distance from the
+// ideal of supply equal to demand at every minute), with instance-hours
+// relative to the oracle where it ran.
+std::string Leaderboard(const std::vector<BacktestResult>& results);
+// The same as a Markdown table (docs/benchmarks.md).
+std::string LeaderboardMarkdown(const std::vector<BacktestResult>& results);
+// Per trace x policy, Markdown.
+std::string ScoresMarkdown(const std::vector<BacktestResult>& results);
+
+}  // namespace phas
+
+#endif  // PHAS_SIM_REPORT_H_

@@ -1,0 +1,225 @@
+// Scores on hand-computed tiny traces, trace parsing and the demand rules,
+// and backtests through the production loop.
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/backtest.h"
+#include "sim/backtest_config.h"
+#include "sim/report.h"
+#include "sim/scoring.h"
+#include "sim/trace.h"
+
+namespace phas {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TEST(ScoringTest, HandComputedTinyTrace) {
+  // u = 0.5, so d = ceil(D / 0.5).
+  //  minute  D    s   d   under          over           util
+  //  1       1.0  2   2   -              -              0.5
+  //  2       2.5  2   5   (5-2)/5 = 0.6  -              1.25 (> 0.9)
+  //  3       1.5  4   3   -              (4-3)/3        0.375
+  //  4       NaN  4   -   no data
+  //  5       0.0  1   0   -              1/max(0,1) = 1 0
+  std::vector<SimMinute> m = {{FromUnixSeconds(0), 1.0, 2, 0, 2},
+                              {FromUnixSeconds(60), 2.5, 2, 0, 2},
+                              {FromUnixSeconds(120), 1.5, 4, 0, 4},
+                              {FromUnixSeconds(180), kNaN, 4, 0, 4},
+                              {FromUnixSeconds(240), 0.0, 1, 0, 1}};
+  ScoreOptions o;
+  o.target_utilization = 0.5;
+  o.price_per_hour = 0.1;
+  Scores s = Score(m, 36000, 3, o);
+  EXPECT_DOUBLE_EQ(s.minutes, 4);
+  EXPECT_DOUBLE_EQ(s.no_data_minutes, 1);
+  EXPECT_DOUBLE_EQ(s.theta_u, 100 * 0.6 / 4);
+  EXPECT_DOUBLE_EQ(s.theta_o, 100 * (1.0 / 3 + 1.0) / 4);
+  EXPECT_DOUBLE_EQ(s.tau_u, 25);
+  EXPECT_DOUBLE_EQ(s.tau_o, 50);
+  // Pairs (1,2): supply flat, demand up; (2,3): supply up, demand down. The
+  // gap breaks the series, so (3,5) is not a pair.
+  EXPECT_DOUBLE_EQ(s.instability, 100);
+  // 1 supply change, 2 demand changes, over 4 minutes.
+  EXPECT_DOUBLE_EQ(s.jitter, (1 - 2) / (4.0 / 60));
+  EXPECT_DOUBLE_EQ(s.over_threshold_pct, 25);
+  EXPECT_DOUBLE_EQ(s.unserved_instance_hours, 0.5 / 60);
+  EXPECT_DOUBLE_EQ(s.instance_hours, 10);
+  EXPECT_DOUBLE_EQ(s.cost, 1.0);
+  EXPECT_EQ(s.actions, 3);
+}
+
+TEST(ScoringTest, PerfectSupplyScoresZero) {
+  std::vector<SimMinute> m;
+  for (int i = 0; i < 10; ++i) m.push_back({FromUnixSeconds(60 * i), 0.6 * (i % 3 + 1), i % 3 + 1, 0, 0});
+  Scores s = Score(m, 0, 0, {});
+  EXPECT_DOUBLE_EQ(s.theta_u + s.theta_o + s.tau_u + s.tau_o + s.instability, 0);
+}
+
+TEST(TraceTest, ParsesIsoEpochHeadersAndGaps) {
+  auto t = ParseTrace(
+      "timestamp,value\n1995-07-01T04:00:00Z,42\n1995-07-01T04:01:00Z,61\n"
+      "1995-07-01T04:02:00Z,10\n1995-07-01T04:10:00Z,7\n1995-07-01T04:11:00+00:00,8\n",
+      "nasa.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->name, "nasa");
+  EXPECT_EQ(t->samples.size(), 5u);
+  EXPECT_EQ(t->median_step, minutes(1));
+  EXPECT_EQ(t->gaps, 1);  // 04:02 -> 04:10
+  auto e = ParseTrace("0,1.5\n300,2\n600,2.5\n", "azure.csv");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->median_step, minutes(5));
+  EXPECT_EQ(ToUnixSeconds(e->samples[1].time), 300);
+}
+
+TEST(TraceTest, ErrorsNameFileAndLine) {
+  struct Case {
+    const char* name;
+    std::string csv;
+    // expected in the message
+    std::string want;
+  };
+  const Case cases[] = {
+      {"no comma", "2020-01-01T00:00:00Z 5\n", "x.csv:1"},
+      {"bad value", "0,1\n60,abc\n", "x.csv:2: unreadable value"},
+      {"bad time", "0,1\nyesterday,2\n", "x.csv:2: unreadable timestamp"},
+      {"negative", "0,1\n60,-2\n", "x.csv:2: negative value"},
+      {"out of order", "0,1\n60,2\n30,3\n", "x.csv:3: timestamp not after"},
+      {"repeated", "0,1\n0,2\n", "x.csv:2"},
+      {"too short", "0,1\n", "fewer than 2 samples"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto t = ParseTrace(tc.csv, "x.csv");
+    ASSERT_FALSE(t.ok());
+    EXPECT_NE(t.status().message().find(tc.want), std::string::npos) << t.status().message();
+  }
+}
+
+TEST(TraceTest, DemandHoldsShortGapsAndDropsLongOnes) {
+  auto t = ParseTrace("0,10\n60,20\n120,30\n600,40\n660,50\n", "g.csv");
+  ASSERT_TRUE(t.ok());
+  DemandMapping m;
+  m.capacity_per_instance = 10;  // 1 instance-unit per 10 trace units
+  auto d = MakeDemand(*t, m, FromUnixSeconds(0));
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(30)), 1.0);   // holds the 0 s sample
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(60)), 2.0);
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(150)), 3.0);  // within one step of the last before a gap
+  EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(300))));  // inside the 480 s gap: no data
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(700)), 5.0);
+  EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(800))));  // past the end
+  EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(-1))));
+}
+
+TEST(TraceTest, PeakMappingAndSmoothing) {
+  std::string csv;
+  for (int i = 0; i < 60; ++i) csv += std::to_string(i * 60) + "," + (i == 30 ? "100" : "10") + "\n";
+  auto t = ParseTrace(csv, "s.csv");
+  ASSERT_TRUE(t.ok());
+  DemandMapping m;
+  m.peak_instances = 10;
+  m.target_utilization = 0.5;
+  auto raw = MakeDemand(*t, m, FromUnixSeconds(0));
+  EXPECT_DOUBLE_EQ(raw->Peak(), 5.0);  // the peak needs 10 instances at 50%
+  m.smoothing = minutes(10);
+  auto smooth = MakeDemand(*t, m, FromUnixSeconds(0));
+  EXPECT_DOUBLE_EQ(smooth->Peak(), 5.0);  // rescaled after smoothing
+  // The spike is spread over the window: its neighbours rose, the base fell.
+  EXPECT_GT(smooth->At(FromUnixSeconds(29 * 60)), raw->At(FromUnixSeconds(29 * 60)));
+}
+
+// A trace whose every rise is announced at least a boot time ahead (it starts
+// flat for longer than a boot): the oracle is never under-provisioned.
+TEST(BacktestTest, OracleIsNeverUnderProvisionedWhenStepsAllowIt) {
+  std::string csv;
+  for (int i = 0; i < 8 * 60; ++i) {
+    double v = 100 + 80 * std::sin(i / 40.0) + (i > 200 && i < 260 ? 150 : 0);
+    csv += std::to_string(i * 60) + "," + std::to_string(std::max(v, 0.0)) + "\n";
+  }
+  auto t = ParseTrace(csv, "ramps.csv");
+  ASSERT_TRUE(t.ok());
+  BacktestOptions o;
+  o.mapping.smoothing = Duration::zero();  // the oracle sees the trace as it is
+  o.max_size = 50;
+  auto r = RunBacktest(*t, {"oracle", "target-tracking"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Scores& oracle = r->runs[0].scores;
+  EXPECT_EQ(oracle.tau_u, 0);
+  EXPECT_EQ(oracle.theta_u, 0);
+  EXPECT_GT(oracle.minutes, 8 * 60 - 5);
+  EXPECT_GT(r->runs[1].scores.tau_u, 0) << "a reactive policy cannot do that";
+}
+
+TEST(BacktestTest, DrivesTheProductionLoopEveryInterval) {
+  auto t = ParseTrace("0,10\n3600,20\n7200,10\n", "x.csv");
+  ASSERT_TRUE(t.ok());
+  BacktestOptions o;
+  o.hours = 1;
+  auto r = RunBacktest(*t, {"reactive"}, o);
+  ASSERT_TRUE(r.ok());
+  // One DescribeAutoScalingGroups per RunOnce: 360 cycles of 10 s in an hour.
+  EXPECT_EQ(r->runs[0].result.cloud_calls.describe, 360);
+  EXPECT_EQ(r->runs[0].result.cloud_calls.get_metric_data, 360);
+}
+
+TEST(BacktestTest, DeterministicAndReported) {
+  auto t = LoadTrace(std::string(PHAS_SOURCE_DIR) + "/data/traces/nab_asg_cluster_cpu_5min.csv");
+  ASSERT_TRUE(t.ok());
+  BacktestOptions o;
+  o.hours = 24;
+  auto a = RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
+  auto b = RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (size_t i = 0; i < a->runs.size(); ++i) {
+    EXPECT_EQ(a->runs[i].scores.instance_hours, b->runs[i].scores.instance_hours);
+    EXPECT_EQ(a->runs[i].result.actions.size(), b->runs[i].result.actions.size());
+  }
+  std::string table = ScoreTable(*a);
+  EXPECT_NE(table.find("smoothing 10 min"), std::string::npos) << table;
+  nlohmann::json j = BacktestJson(*a);
+  EXPECT_EQ(j["runs"].size(), 4u);
+  EXPECT_EQ(j["smoothing"], "10 min");
+  std::string html = BacktestHtml({*a});
+  EXPECT_EQ(html.rfind("<!doctype html>", 0), 0u);
+  size_t svgs = 0;
+  for (size_t pos = 0; (pos = html.find("<svg", pos)) != std::string::npos; ++pos) ++svgs;
+  EXPECT_EQ(svgs, 4u);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos) << "self-contained: nothing fetched";
+  EXPECT_EQ(html.find("href="), std::string::npos);
+}
+
+TEST(BacktestTest, ConfigErrorsNameTheKey) {
+  struct Case {
+    const char* yaml;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"world: {boot: 3}\n", "world.boot"},
+      {"demand: {target_utilization: 2}\n", "demand.target_utilization"},
+      {"policies: {magic: {}}\n", "policies.magic"},
+      {"policies: {hpa: {hpa: {tolerance: 5}}}\n", "policies.hpa.hpa.tolerance"},
+      {"world: {min_size: 9, max_size: 3}\n", "world.min_size"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.yaml);
+    BacktestOptions o;
+    Status st = ParseBacktestConfig(tc.yaml, "bt.yaml", &o);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.message().find(tc.key), std::string::npos) << st.message();
+  }
+  BacktestOptions o;
+  ASSERT_TRUE(ParseBacktestConfig("policies: {target-tracking: {target_tracking: {target_cpu: 50}}}\n",
+                                  "bt.yaml", &o)
+                  .ok());
+  EXPECT_EQ(o.policies.at("target-tracking").target_tracking.target, 50);
+}
+
+}  // namespace
+}  // namespace phas
