@@ -13,7 +13,7 @@ DEB_PACKAGES += chromium
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps build test demo demo-predictor bench bench-predictor clean format
+.PHONY: all deps build test demo demo-predictor bench bench-predictor bench-backtest bench-scaling clean format
 
 all: build
 
@@ -39,7 +39,16 @@ bench-predictor: build
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
 	bench/predictor_wrk.sh
 
-bench: bench-predictor
+bench-backtest: build
+	bench/backtest_speed.sh
+
+# Every trace in data/traces x every policy; rewrites docs/benchmarks.md's
+# scaling section (and leaves the JSON and HTML report in build/).
+bench-scaling: build
+	$(BUILD)/phas backtest --suite data/traces --json $(BUILD)/scaling.json \
+	  --report $(BUILD)/scaling.html --update-doc docs/benchmarks.md
+
+bench: bench-predictor bench-backtest
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

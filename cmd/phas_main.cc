@@ -51,6 +51,7 @@ int RealMain(int argc, char** argv) {
   RegisterDoctorCommand(app, &exit_code);
   RegisterScalerCommands(app, &exit_code);
   RegisterBacktestCommand(app, &exit_code);
+  RegisterForecastCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -169,6 +169,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   sopts.dry_run = c.dry_run;
   Scaler scaler(c.groups, sopts, &cloud, predictor.get(), store->get(), &recorder, &registry);
   if (Status st = scaler.Init(clock.Now(), recovered); !st.ok()) return ReportError(st);
+  if (Status st = scaler.RestoreHistory(clock.Now()); !st.ok()) return ReportError(st);
   spdlog::info("scaler: {} group(s), interval {} s, region {} ({}){}", c.groups.size(),
                std::chrono::duration<double>(c.interval).count(), (*session)->region().region,
                (*session)->region().source, c.dry_run ? ", DRY RUN" : "");

@@ -50,7 +50,8 @@ Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
 }  // namespace
 
 std::vector<std::string> PolicyNames() {
-  return {"seed", "reactive", "target-tracking", "step", "hpa", "aws-predictive", "oracle"};
+  return {"seed", "reactive", "target-tracking", "step", "hpa", "aws-predictive", "predictive",
+          "oracle"};
 }
 
 namespace {
@@ -122,6 +123,17 @@ Status ParseAwsPredictive(const Reader& r, AwsPredictiveConfig* c) {
   return Status::OK();
 }
 
+Status ParsePredictive(const Reader& r, PredictiveConfig* c) {
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"target_cpu", "boot_seconds", "buffer_seconds",
+                                    "stabilization_seconds", "forecast_only", "quantile"}));
+  PHAS_RETURN_IF_ERROR(r.Num("quantile", &c->quantile, 0.5, 0.999));
+  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
+  PHAS_RETURN_IF_ERROR(r.Seconds("boot_seconds", &c->boot_time, 0, 3600));
+  PHAS_RETURN_IF_ERROR(r.Seconds("buffer_seconds", &c->buffer, 0, 3600));
+  PHAS_RETURN_IF_ERROR(r.Seconds("stabilization_seconds", &c->stabilization, 0, 86400));
+  return r.Bool("forecast_only", &c->forecast_only);
+}
+
 }  // namespace
 
 Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, PolicyConfig* out,
@@ -129,7 +141,7 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, Policy
   Reader r(node, path);
   std::set<std::string> keys = {"policy",   "cooldown_seconds", "max_step_up",    "max_step_down",
                                 "seed",     "reactive",         "target_tracking", "step",
-                                "hpa",      "aws_predictive"};
+                                "hpa",      "aws_predictive",   "predictive"};
   keys.insert(extra_keys.begin(), extra_keys.end());
   PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
   auto names = PolicyNames();
@@ -154,6 +166,7 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, Policy
   PHAS_RETURN_IF_ERROR(section("step", ParseStep, &out->step));
   PHAS_RETURN_IF_ERROR(section("hpa", ParseHpa, &out->hpa));
   PHAS_RETURN_IF_ERROR(section("aws_predictive", ParseAwsPredictive, &out->aws_predictive));
+  PHAS_RETURN_IF_ERROR(section("predictive", ParsePredictive, &out->predictive));
   return Status::OK();
 }
 
@@ -161,7 +174,10 @@ Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
   PolicyConfig c = config;
   if (!c.cooldown_set) {
     int secs = 300;
-    if (c.policy == "target-tracking" || c.policy == "step" || c.policy == "aws-predictive") secs = 60;
+    if (c.policy == "target-tracking" || c.policy == "step" || c.policy == "aws-predictive" ||
+        c.policy == "predictive") {
+      secs = 60;
+    }
     if (c.policy == "hpa" || c.policy == "oracle") secs = 0;
     c.guard.cooldown = std::chrono::seconds(secs);
   }
@@ -174,6 +190,14 @@ Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
   c.aws_predictive.guard = c.guard;
   c.aws_predictive.tracking = c.target_tracking;
   c.aws_predictive.tracking.guard = c.guard;
+  c.predictive.guard = c.guard;
+  if (c.policy == "predictive") {
+    // Default step bounds of this policy (decision/predictive_policy.h).
+    if (c.predictive.guard.max_step_up == 0) c.predictive.guard.max_step_up = 10;
+    if (c.predictive.guard.max_step_down == 0) c.predictive.guard.max_step_down = 3;
+  }
+  c.predictive.tracking = c.target_tracking;
+  c.predictive.tracking.guard = c.predictive.guard;
   if (c.policy == "seed") return std::unique_ptr<Policy>(new SeedPolicy(c.seed));
   if (c.policy == "reactive") return std::unique_ptr<Policy>(new ReactivePolicy(c.reactive));
   if (c.policy == "target-tracking") {
@@ -184,6 +208,7 @@ Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
   if (c.policy == "aws-predictive") {
     return std::unique_ptr<Policy>(new AwsPredictivePolicy(c.aws_predictive));
   }
+  if (c.policy == "predictive") return std::unique_ptr<Policy>(new PredictivePolicy(c.predictive));
   if (c.policy == "oracle") return std::unique_ptr<Policy>(new OraclePolicy());
   return Status::InvalidArgument("unknown policy '" + c.policy + "'");
 }

@@ -15,6 +15,7 @@
 #include "decision/aws_predictive_policy.h"
 #include "decision/hpa_policy.h"
 #include "decision/policy.h"
+#include "decision/predictive_policy.h"
 #include "decision/reactive_policy.h"
 #include "decision/seed_policy.h"
 #include "decision/step_policy.h"
@@ -31,7 +32,7 @@ namespace phas {
 // policy named.
 struct PolicyConfig {
   // seed | reactive | target-tracking | step | hpa | aws-predictive |
-  // oracle (simulator only). Default: seed.
+  // predictive | oracle (simulator only). Default: seed.
   std::string policy = "seed";
   // Shared safety rules (decision/guard.h). The cooldown defaults by policy:
   // 300 s for seed and reactive (the original's), 60 s for target-tracking,
@@ -44,6 +45,7 @@ struct PolicyConfig {
   StepPolicyConfig step;
   HpaConfig hpa;
   AwsPredictiveConfig aws_predictive;
+  PredictiveConfig predictive;
 };
 
 struct GroupConfig {

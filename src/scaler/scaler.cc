@@ -47,6 +47,10 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
                                      " needs a model, and none is configured");
     }
     if (p->needs_history()) history_.try_emplace(g.name);
+    if (p->needs_forecast()) {
+      if (!forecaster_) forecaster_ = std::make_unique<ForecastProvider>(options_.forecast);
+      forecaster_->SetQuantile(g.name, g.policy.predictive.quantile);
+    }
     policies_.push_back(std::move(p));
   }
   std::map<std::string, PolicyState> saved;
@@ -214,9 +218,14 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   obs.cpu = m.cpu;
   obs.metrics_ok = metrics_ok && !m.cpu.empty();
   if (auto it = history_.find(cfg.name); it != history_.end()) {
-    it->second.Add(m.load);
+    std::vector<MetricSample> added = it->second.Add(m.load);
     obs.load_history = it->second.points();
+    if (store_ && !added.empty()) {
+      Status st = store_->AppendSeries("load:" + cfg.name, added);
+      if (!st.ok()) Log(now, "ERROR", cfg.name, "cannot save load history: " + st.message());
+    }
   }
+  if (forecaster_ && policies_[gi]->needs_forecast()) forecaster_->Fill(cfg.name, &obs);
   if (metrics_) {
     auto gauge = [&](const char* kind, int v) {
       metrics_
@@ -265,6 +274,44 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
           .Inc();
     }
   }
+}
+
+Status Scaler::RestoreHistory(TimePoint now) {
+  const Duration window = std::chrono::hours(24 * 14);
+  for (auto& [name, hist] : history_) {
+    if (store_) {
+      auto saved = store_->LoadSeries("load:" + name, now - window);
+      if (saved.ok()) {
+        hist.Add(*saved);
+      } else {
+        Log(now, "WARNING", name, "cannot read saved load history: " + saved.status().message());
+      }
+    }
+    auto points = hist.points();
+    TimePoint from = points->empty() ? now - window : points->back().time + std::chrono::minutes(1);
+    if (now - from < std::chrono::minutes(3)) continue;
+    MetricQuery q;
+    q.id = "history";
+    q.ns = "AWS/EC2";
+    q.metric_name = "CPUUtilization";
+    q.dimensions = {{"AutoScalingGroupName", name}};
+    q.period_seconds = 60;
+    q.stat = "Sum";
+    auto r = cloud_->GetMetricData({q}, from, now);
+    if (!r.ok()) {
+      Log(now, "WARNING", name, "cannot fetch load history from CloudWatch: " + r.status().message());
+      continue;
+    }
+    std::vector<MetricSample> fetched;
+    for (size_t i = 0; i < (*r)[0].values.size(); ++i) {
+      fetched.push_back({(*r)[0].timestamps[i], (*r)[0].values[i] / 100.0, 0});
+    }
+    std::vector<MetricSample> added = hist.Add(fetched);
+    if (store_ && !added.empty()) (void)store_->AppendSeries("load:" + name, added);
+    Log(now, "INFO", name,
+        fmt::format("load history: {} minutes ({} fetched from CloudWatch)", hist.size(), added.size()));
+  }
+  return Status::OK();
 }
 
 LoadHistory* Scaler::history(const std::string& group) {
@@ -371,6 +418,16 @@ void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out, const Gro
     rec["prediction"] = nullptr;
   }
   if (!o.model_error.empty()) rec["prediction_error"] = o.model_error;
+  if (!o.forecast.empty()) {
+    json pts = json::array();
+    for (const ForecastPoint& f : o.forecast) {
+      pts.push_back({{"time", FormatIso8601(f.time)}, {"mean", f.mean}, {"upper", f.upper}});
+    }
+    rec["forecast"] = {{"model", forecaster_ ? forecaster_->Describe(out.group) : ""},
+                       {"points", pts}};
+  } else if (!o.forecast_error.empty()) {
+    rec["forecast_error"] = o.forecast_error;
+  }
   const Decision& dec = out.decision;
   rec["decision"] = {{"policy", groups_[gi].policy.policy},
                      {"kind", DecisionKindName(dec.kind)},

@@ -32,6 +32,7 @@
 #include "common/metrics.h"
 #include "decision/policy.h"
 #include "scaler/config.h"
+#include "scaler/forecast_provider.h"
 #include "scaler/history.h"
 #include "scaler/predictor_client.h"
 #include "scaler/recorder.h"
@@ -41,6 +42,8 @@ namespace phas {
 
 struct ScalerOptions {
   bool dry_run = false;
+  // Forecasting, for the groups whose policy reads a forecast.
+  ForecastProviderOptions forecast;
   // Metric window and period. Default: 3 minutes at 60 s, as the original.
   Duration metrics_window = std::chrono::minutes(3);
   int period_seconds = 60;
@@ -82,6 +85,12 @@ class Scaler {
 
   CycleReport RunOnce(TimePoint now);
 
+  // For the groups whose policy reads a load history: reloads what the state
+  // store kept, then fetches the rest of the last 14 days from CloudWatch
+  // (the group's CPUUtilization Sum, one GetMetricData request), so a
+  // forecast is available at once after a restart or a first start.
+  Status RestoreHistory(TimePoint now);
+
   void set_observation_hook(ObservationHook hook) { hook_ = std::move(hook); }
   const PolicyState& state(const std::string& group) const { return states_.at(group); }
   const std::vector<GroupConfig>& groups() const { return groups_; }
@@ -110,6 +119,7 @@ class Scaler {
   std::map<std::string, PolicyState> states_;
   std::set<std::string> seen_;  // groups observed at least once by this process
   std::map<std::string, LoadHistory> history_;  // groups whose policy reads it
+  std::unique_ptr<ForecastProvider> forecaster_;  // when some policy reads a forecast
   // The last query plan and the instances it was built for: most cycles see
   // the same instances, and the plan is then reused as it is.
   QueryPlan plan_;

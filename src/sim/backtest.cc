@@ -37,7 +37,12 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
   GroupConfig g;
   g.name = "trace";
   auto it = o.policies.find(policy);
-  if (it != o.policies.end()) g.policy = it->second;
+  if (it != o.policies.end()) {
+    g.policy = it->second;
+  } else {
+    // The predictive policy leads by the world's boot time.
+    g.policy.predictive.boot_time = o.boot_time;
+  }
   g.policy.policy = policy;
   g.memory.enabled = false;
   Scaler scaler({g}, {}, &cloud, predictor, nullptr, nullptr, nullptr);

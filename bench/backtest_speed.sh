@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Speed of `phas backtest`: the 62-day, 1-minute NASA trace through all
+# seven policies (535,680 loop cycles each at the 10 s interval), as
+# docs/benchmarks.md reports it. Prints wall time, CPU time, peak RSS, and
+# each policy's own wall time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PHAS=${PHAS:-build/phas}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+/usr/bin/time -v "$PHAS" backtest --trace data/traces/nasa_http_1995_1min.csv --quiet \
+  --json "$out/r.json" > "$out/table.txt" 2> "$out/time.txt"
+cat "$out/table.txt"
+grep -E "Elapsed|User time|System time|Maximum resident" "$out/time.txt"
+python3 - "$out/r.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+cycles = int((r["runs"][0]["minutes_scored"] + r["runs"][0]["minutes_no_data"]) * 6)
+print(f"cycles per policy: ~{cycles}")
+for run in r["runs"]:
+    print(f'{run["policy"]:16s} {run["wall_seconds"]:7.1f} s  {run["wall_seconds"] / cycles * 1e6:6.1f} us/cycle')
+PY

@@ -1,0 +1,66 @@
+// `phas forecast`: forecast error of every model on a trace (walk-forward).
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cmd/commands.h"
+#include "forecast/evaluate.h"
+#include "sim/backtest.h"
+#include "sim/trace.h"
+
+namespace phas {
+
+void RegisterForecastCommand(CLI::App& app, int* exit_code) {
+  struct Flags {
+    std::vector<std::string> traces;
+    int horizon = 10;
+    int days = 14;
+    double smoothing = 10;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "forecast", "Forecast error (MAE, MAPE) of each model on traces, walk-forward, vs seasonal naive");
+  cmd->add_option("traces", f->traces, "Trace CSV files")->required();
+  cmd->add_option("--horizon", f->horizon, "Minutes ahead (default 10)")->check(CLI::Range(1, 240));
+  cmd->add_option("--days", f->days, "Evaluate the last N days (default 14)")->check(CLI::Range(1, 365));
+  cmd->add_option("--smoothing", f->smoothing, "Minutes, as the backtest (default 10)")
+      ->check(CLI::Range(0.0, 1440.0));
+  cmd->callback([f, exit_code] {
+    for (const std::string& path : f->traces) {
+      auto trace = LoadTrace(path);
+      if (!trace.ok()) {
+        *exit_code = ReportError(trace.status());
+        return;
+      }
+      // The demand a backtest replays, per minute, in instance-units.
+      BacktestOptions bo;
+      bo.mapping.smoothing = std::chrono::duration_cast<Duration>(Seconds(f->smoothing * 60));
+      TimePoint t0 = trace->samples.front().time;
+      auto demand = MakeDemand(*trace, bo.mapping, t0);
+      forecast::Series s;
+      s.start = t0;
+      for (TimePoint t = t0; t < demand->end(); t += std::chrono::minutes(1)) {
+        s.values.push_back(demand->Mean(t, std::chrono::minutes(1)));
+      }
+      forecast::EvalOptions eo;
+      eo.horizon = f->horizon;
+      eo.max_eval_days = f->days;
+      forecast::EvalResult r = forecast::EvaluateForecasters(s, eo);
+      std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n", trace->name.c_str(),
+                  f->horizon, r.days, r.period.c_str());
+      double sn = 0;
+      for (const auto& m : r.models) {
+        if (m.model == "seasonal-naive-1440") sn = m.mae;
+      }
+      std::printf("  %-26s %10s %8s %14s\n", "model", "MAE", "MAPE %", "MAE vs SN-day");
+      for (const auto& m : r.models) {
+        std::printf("  %-26s %10.4f %8.2f %13.0f%%\n", m.model.c_str(), m.mae, m.mape,
+                    sn > 0 ? 100 * m.mae / sn : 0.0);
+      }
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace phas

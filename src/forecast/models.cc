@@ -1,0 +1,318 @@
+#include "forecast/models.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "model/xgboost_booster.h"
+
+namespace phas::forecast {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+
+// The last known value at or before i, or NaN.
+double LastKnown(const std::vector<double>& v, size_t i) {
+  for (size_t k = i + 1; k-- > 0;) {
+    if (!std::isnan(v[k])) return v[k];
+    if (i - k > 1440) break;
+  }
+  return kNaN;
+}
+
+}  // namespace
+
+// --- SeasonalNaive ---------------------------------------------------------
+
+std::string SeasonalNaive::name() const {
+  return period_ == 0 ? "naive" : fmt::format("seasonal-naive-{}", period_);
+}
+
+std::vector<double> SeasonalNaive::Forecast(const Series& s, int horizon) const {
+  std::vector<double> out(horizon, kNaN);
+  if (s.values.empty()) return out;
+  size_t last = s.size() - 1;
+  for (int k = 1; k <= horizon; ++k) {
+    if (period_ == 0) {
+      out[k - 1] = LastKnown(s.values, last);
+      continue;
+    }
+    // The same phase, one (or more) periods back, as long as it is in the past.
+    for (long long j = static_cast<long long>(last) + k - period_; j >= 0; j -= period_) {
+      if (j <= static_cast<long long>(last) && !std::isnan(s.values[j])) {
+        out[k - 1] = s.values[j];
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<double> SeasonalNaive::Backtest(const Series& s, size_t from, int h) const {
+  std::vector<double> out;
+  for (size_t i = from; i + h < s.size(); ++i) {
+    if (period_ == 0) {
+      out.push_back(LastKnown(s.values, i));
+      continue;
+    }
+    double v = kNaN;
+    for (long long j = static_cast<long long>(i) + h - period_; j >= 0; j -= period_) {
+      if (j <= static_cast<long long>(i) && !std::isnan(s.values[j])) {
+        v = s.values[j];
+        break;
+      }
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+// --- HoltWinters -----------------------------------------------------------
+
+std::string HoltWinters::name() const {
+  std::string base = period_ == 0 ? "holt" : fmt::format("holt-winters-{}", period_);
+  return damped_ ? base + "-damped" : base;
+}
+
+void HoltWinters::Init(State& st, const Series& s) const {
+  // Level: the mean of the first period (or first hour); seasons: the first
+  // period's deviations from it; trend: 0.
+  const std::vector<double>& y = s.values;
+  size_t P = static_cast<size_t>(period_);
+  size_t init = P > 0 ? std::min(P, y.size()) : std::min<size_t>(60, y.size());
+  double sum = 0;
+  int cnt = 0;
+  for (size_t i = 0; i < init; ++i) {
+    if (!std::isnan(y[i])) {
+      sum += y[i];
+      ++cnt;
+    }
+  }
+  st.level = cnt ? sum / cnt : 0;
+  st.trend = 0;
+  st.season.assign(std::max<size_t>(P, 1), 0.0);
+  if (P > 0) {
+    for (size_t i = 0; i < init; ++i) st.season[i] = std::isnan(y[i]) ? 0.0 : y[i] - st.level;
+    st.t = init;
+  } else {
+    st.t = 0;
+  }
+}
+
+void HoltWinters::Step(State& st, double y, const Params& p) const {
+  size_t P = static_cast<size_t>(period_);
+  double s_old = P > 0 ? st.season[st.t % P] : 0.0;
+  if (std::isnan(y)) y = st.level + p.phi * st.trend + s_old;  // no data: carry the forecast
+  double prev = st.level;
+  st.level = p.alpha * (y - s_old) + (1 - p.alpha) * (st.level + p.phi * st.trend);
+  st.trend = p.beta * (st.level - prev) + (1 - p.beta) * p.phi * st.trend;
+  if (P > 0) st.season[st.t % P] = p.gamma * (y - st.level) + (1 - p.gamma) * s_old;
+  ++st.t;
+}
+
+std::vector<double> HoltWinters::ForecastFrom(const State& st, int h, const Params& p) const {
+  size_t P = static_cast<size_t>(period_);
+  std::vector<double> fc(h);
+  double damp = 0, f = 1;
+  for (int k = 1; k <= h; ++k) {
+    f *= p.phi;
+    damp += f;
+    // The value consumed last has index t - 1; step k ahead is t - 1 + k.
+    fc[k - 1] = st.level + damp * st.trend + (P > 0 ? st.season[(st.t - 1 + k) % P] : 0.0);
+  }
+  return fc;
+}
+
+HoltWinters::State HoltWinters::Start(const Series& s) const {
+  State st;
+  Init(st, s);
+  for (size_t t = st.t; t < s.size(); ++t) Step(st, s.values[t]);
+  return st;
+}
+
+template <typename Fn>
+void HoltWinters::Run(const Series& s, const Params& p, size_t from, int h, Fn at) const {
+  if (s.values.empty()) return;
+  State st;
+  Init(st, s);
+  for (size_t t = st.t; t < s.size(); ++t) {
+    Step(st, s.values[t], p);
+    if (t >= from) at(t, ForecastFrom(st, h, p));
+  }
+}
+
+Status HoltWinters::Fit(const Series& s) {
+  if (s.Known() < 60) return Status::FailedPrecondition("Holt-Winters needs an hour of data");
+  // Grid search on the mean absolute error at the working horizon over the
+  // second half of the history.
+  const int h = fit_horizon_;
+  size_t from = std::max<size_t>(period_ > 0 ? period_ : 60, s.size() / 2);
+  double best = std::numeric_limits<double>::infinity();
+  Params best_p;
+  const double alphas[] = {0.05, 0.2, 0.5, 0.9};
+  const double betas[] = {0.0, 0.01, 0.05};
+  const double gammas[] = {0.05, 0.2, 0.5};
+  const double phis_damped[] = {0.9, 0.98};
+  const double phis_plain[] = {1.0};
+  auto phis = damped_ ? std::vector<double>(std::begin(phis_damped), std::end(phis_damped))
+                      : std::vector<double>(std::begin(phis_plain), std::end(phis_plain));
+  for (double a : alphas) {
+    for (double b : betas) {
+      for (double g : (period_ > 0 ? std::vector<double>(std::begin(gammas), std::end(gammas))
+                                   : std::vector<double>{0.0})) {
+        for (double phi : phis) {
+          Params p{a, b, g, phi};
+          double err = 0;
+          size_t n = 0;
+          Run(s, p, from, h, [&](size_t t, const std::vector<double>& fc) {
+            if (t + h < s.size() && !std::isnan(s.values[t + h])) {
+              err += std::fabs(fc[h - 1] - s.values[t + h]);
+              ++n;
+            }
+          });
+          double mae = n ? err / n : std::numeric_limits<double>::infinity();
+          if (mae < best) {
+            best = mae;
+            best_p = p;
+          }
+        }
+      }
+    }
+  }
+  p_ = best_p;
+  return Status::OK();
+}
+
+std::vector<double> HoltWinters::Forecast(const Series& s, int horizon) const {
+  std::vector<double> out(horizon, kNaN);
+  if (s.values.empty()) return out;
+  Run(s, p_, s.size() - 1, horizon, [&](size_t, const std::vector<double>& fc) { out = fc; });
+  return out;
+}
+
+std::vector<double> HoltWinters::Backtest(const Series& s, size_t from, int h) const {
+  std::vector<double> out;
+  Run(s, p_, from, h, [&](size_t t, const std::vector<double>& fc) {
+    if (t + h < s.size()) out.push_back(fc[h - 1]);
+  });
+  // Origins before the seasonal initialization cannot be forecast.
+  size_t expected = s.size() > from + h ? s.size() - from - h : 0;
+  if (out.size() < expected) out.insert(out.begin(), expected - out.size(), kNaN);
+  return out;
+}
+
+// --- XgbForecaster ---------------------------------------------------------
+
+std::string XgbForecaster::name() const {
+  return period_ == 0 ? "xgboost" : fmt::format("xgboost-{}", period_);
+}
+
+void XgbForecaster::Features(const Series& s, size_t i, int h, float* out) const {
+  const std::vector<double>& y = s.values;
+  auto at = [&](long long k) -> float {
+    return k >= 0 && k < static_cast<long long>(y.size()) && !std::isnan(y[k])
+               ? static_cast<float>(y[k])
+               : std::numeric_limits<float>::quiet_NaN();
+  };
+  long long t = static_cast<long long>(i);
+  for (int k = 0; k < 10; ++k) out[k] = at(t - k);
+  double sum = 0;
+  int n = 0;
+  for (long long k = t - 59; k <= t; ++k) {
+    float v = at(k);
+    if (!std::isnan(v)) {
+      sum += v;
+      ++n;
+    }
+  }
+  out[10] = n ? static_cast<float>(sum / n) : std::numeric_limits<float>::quiet_NaN();
+  out[11] = (std::isnan(out[0]) || std::isnan(out[9])) ? std::numeric_limits<float>::quiet_NaN()
+                                                      : (out[0] - out[9]) / 9.0f;
+  long long target = t + h;
+  out[12] = period_ > 0 ? at(target - period_) : std::numeric_limits<float>::quiet_NaN();
+  out[13] = period_ > 0 ? at(t - period_) : std::numeric_limits<float>::quiet_NaN();
+  // Calendar of the target time (UTC).
+  double secs = ToUnixSeconds(s.TimeAt(static_cast<size_t>(target)));
+  double minute_of_day = std::fmod(secs / 60.0, 1440.0);
+  double day_of_week = std::fmod(std::floor(secs / 86400.0) + 4, 7);  // 1970-01-01 was a Thursday
+  out[14] = static_cast<float>(std::sin(2 * kPi * minute_of_day / 1440));
+  out[15] = static_cast<float>(std::cos(2 * kPi * minute_of_day / 1440));
+  out[16] = static_cast<float>(std::sin(2 * kPi * day_of_week / 7));
+  out[17] = static_cast<float>(std::cos(2 * kPi * day_of_week / 7));
+}
+
+Status XgbForecaster::Fit(const Series& s) {
+  std::vector<float> x;
+  std::vector<float> y;
+  float row[kFeatures];
+  // The target is the change from the last value: trees cannot extrapolate
+  // a level they have not seen, but changes recur.
+  for (size_t i = 10; i + horizon_ < s.size(); ++i) {
+    double target = s.values[i + horizon_];
+    if (std::isnan(target) || std::isnan(s.values[i])) continue;
+    Features(s, i, horizon_, row);
+    x.insert(x.end(), row, row + kFeatures);
+    y.push_back(static_cast<float>(target - s.values[i]));
+  }
+  if (y.size() < 200) return Status::FailedPrecondition("xgboost forecaster needs more history");
+  PHAS_ASSIGN_OR_RETURN(XgbMatrix m, XgbMatrix::FromDense(x, y.size(), kFeatures));
+  PHAS_RETURN_IF_ERROR(m.SetLabels(y));
+  PHAS_ASSIGN_OR_RETURN(
+      XgbBooster b, XgbBooster::Train(m,
+                                      {{"objective", "reg:squarederror"},
+                                       {"max_depth", "5"},
+                                       {"eta", "0.15"},
+                                       {"subsample", "1.0"},
+                                       {"min_child_weight", "5"},
+                                       {"seed", "0"},
+                                       {"nthread", "1"},
+                                       {"tree_method", "hist"}},
+                                      60));
+  PHAS_ASSIGN_OR_RETURN(std::string json, b.SaveJson());
+  PHAS_ASSIGN_OR_RETURN(TreeEnsemble e, TreeEnsemble::FromXgboostJson(json));
+  trees_ = std::move(e);
+  return Status::OK();
+}
+
+std::vector<double> XgbForecaster::Forecast(const Series& s, int horizon) const {
+  std::vector<double> out(horizon, kNaN);
+  if (!trees_ || s.values.empty()) return out;
+  size_t i = s.size() - 1;
+  float row[kFeatures];
+  Features(s, i, horizon_, row);
+  float delta;
+  trees_->Predict(row, &delta);
+  double last = LastKnown(s.values, i);
+  if (std::isnan(last)) return out;
+  double pred = last + delta;
+  // Steps before the model's horizon: from the last value towards its
+  // forecast; after it, the forecast holds.
+  for (int k = 1; k <= horizon; ++k) {
+    double f = std::min(1.0, static_cast<double>(k) / horizon_);
+    out[k - 1] = last + f * (pred - last);
+  }
+  return out;
+}
+
+std::vector<double> XgbForecaster::Backtest(const Series& s, size_t from, int h) const {
+  std::vector<double> out;
+  float row[kFeatures];
+  for (size_t i = from; i + h < s.size(); ++i) {
+    if (!trees_) {
+      out.push_back(kNaN);
+      continue;
+    }
+    Features(s, i, horizon_, row);
+    float delta;
+    trees_->Predict(row, &delta);
+    double last = LastKnown(s.values, i);
+    double f = std::min(1.0, static_cast<double>(h) / horizon_);
+    out.push_back(std::isnan(last) ? std::nan("") : last + f * delta);
+  }
+  return out;
+}
+
+}  // namespace phas::forecast

@@ -1,0 +1,113 @@
+#include "forecast/select.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace phas::forecast {
+
+Series Tail(const Series& s, size_t max_steps) {
+  if (s.size() <= max_steps) return s;
+  Series t;
+  t.step = s.step;
+  size_t cut = s.size() - max_steps;
+  t.start = s.TimeAt(cut);
+  t.values.assign(s.values.begin() + static_cast<std::ptrdiff_t>(cut), s.values.end());
+  return t;
+}
+
+double Quantile(std::vector<double> v, double q) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double pos = q * (v.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+}
+
+CandidateScore Score(const std::string& name, const std::vector<double>& forecast,
+                     const std::vector<double>& actual) {
+  CandidateScore c;
+  c.model = name;
+  double abs = 0, pct = 0;
+  size_t n = 0, m = 0;
+  for (size_t i = 0; i < forecast.size() && i < actual.size(); ++i) {
+    if (std::isnan(forecast[i]) || std::isnan(actual[i])) continue;
+    abs += std::fabs(forecast[i] - actual[i]);
+    ++n;
+    if (actual[i] > 0) {
+      pct += std::fabs(forecast[i] - actual[i]) / actual[i];
+      ++m;
+    }
+  }
+  c.mae = n ? abs / n : std::numeric_limits<double>::infinity();
+  c.mape = m ? 100 * pct / m : std::numeric_limits<double>::infinity();
+  return c;
+}
+
+Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOptions& o) {
+  Series history = Tail(full, static_cast<size_t>(o.max_history));
+  size_t known = history.Known();
+  if (known < static_cast<size_t>(o.min_history)) {
+    return Status::FailedPrecondition(
+        fmt::format("cold start: {} minutes of history, {} needed", known, o.min_history));
+  }
+  FittedForecast out;
+  out.period = DetectPeriod(history, o.periods);
+  int P = out.period.period_steps;
+  // Short-horizon models always compete; each confirmed period adds its own.
+  std::vector<std::shared_ptr<Forecaster>> candidates = {std::make_shared<SeasonalNaive>(0),
+                                                         std::make_shared<HoltWinters>(0, true)};
+  for (int p : out.period.confirmed) {
+    candidates.push_back(std::make_shared<SeasonalNaive>(p));
+    candidates.push_back(std::make_shared<HoltWinters>(p, false));
+    candidates.push_back(std::make_shared<HoltWinters>(p, true));
+  }
+  if (o.use_xgboost) candidates.push_back(std::make_shared<XgbForecaster>(P, o.horizon));
+
+  // Hold out the most recent cycle (the shortest confirmed period).
+  int cycle = out.period.confirmed.empty() ? 0 : out.period.confirmed.back();
+  size_t holdout = cycle > 0 ? static_cast<size_t>(cycle) : static_cast<size_t>(o.short_holdout);
+  holdout = std::min(holdout, history.size() / 3);
+  size_t split = history.size() - holdout;
+  Series train = history;
+  train.values.resize(split);
+  std::vector<double> actual;
+  for (size_t i = split - 1; i + o.horizon < history.size(); ++i) {
+    actual.push_back(history.values[i + o.horizon]);
+  }
+  double best = std::numeric_limits<double>::infinity();
+  std::shared_ptr<Forecaster> chosen;
+  std::vector<double> chosen_fc;
+  for (auto& c : candidates) {
+    if (!c->Fit(train).ok()) continue;
+    std::vector<double> fc = c->Backtest(history, split - 1, o.horizon);
+    CandidateScore score = Score(c->name(), fc, actual);
+    out.candidates.push_back(score);
+    if (score.mae < best) {
+      best = score.mae;
+      chosen = c;
+      chosen_fc = fc;
+    }
+  }
+  if (!chosen) return Status::FailedPrecondition("no forecaster could be fitted");
+  std::vector<double> residuals;
+  for (size_t i = 0; i < chosen_fc.size() && i < actual.size(); ++i) {
+    if (!std::isnan(chosen_fc[i]) && !std::isnan(actual[i])) {
+      residuals.push_back(actual[i] - chosen_fc[i]);
+    }
+  }
+  out.upper_margin = std::max(0.0, Quantile(residuals, o.quantile));
+  out.holdout_mae = best;
+  PHAS_RETURN_IF_ERROR(chosen->Fit(history));
+  out.model = chosen;
+  out.why = fmt::format("{} (held-out MAE {:.3f}, p{:.0f} margin {:.3f}; {})", chosen->name(), best,
+                        o.quantile * 100, out.upper_margin,
+                        P > 0 ? out.period.why : "no period: short-horizon models");
+  return out;
+}
+
+}  // namespace phas::forecast

@@ -1,0 +1,87 @@
+// Choosing and running a forecaster for a load series.
+//
+// SelectForecaster:
+//   1. cold start: fewer than `min_history` known values -> FailedPrecondition
+//      saying how much there is and how much is needed;
+//   2. periods: daily, then weekly, confirmed from the data (period.h);
+//   3. candidates: with a period, seasonal naive, Holt-Winters (additive,
+//      and damped trend) and XGBoost with seasonal lags; without one, only
+//      short-horizon models: naive (last value), Holt's damped trend, XGBoost
+//      on recent lags;
+//   4. each candidate is fitted on all but the most recent cycle (one period,
+//      or `short_holdout` steps without a period) and scored on that held-out
+//      cycle by its mean absolute error at the working horizon; the best one
+//      is refitted on everything;
+//   5. its held-out residuals (actual - forecast) give the upper quantile:
+//      upper = forecast + q(residuals), so a policy can ask for the load it is
+//      `quantile` sure not to exceed.
+//
+// Thread-safety: stateless; the returned model is used read-only.
+#ifndef PHAS_FORECAST_SELECT_H_
+#define PHAS_FORECAST_SELECT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "forecast/models.h"
+#include "forecast/period.h"
+
+namespace phas::forecast {
+
+struct ForecastOptions {
+  // Steps ahead the forecast is judged at. Default: 10 (minutes).
+  int horizon = 10;
+  // Upper bound quantile. Default: 0.9.
+  double quantile = 0.9;
+  // Known values needed before any forecast. Default: 180 (3 hours).
+  int min_history = 180;
+  // Held-out stretch when no period is found. Default: 240 steps.
+  int short_holdout = 240;
+  // At most this much history is used. Default: 14 days of minutes.
+  int max_history = 14 * 1440;
+  // Daily and weekly periods, in steps.
+  std::vector<int> periods = {1440, 10080};
+  bool use_xgboost = true;
+};
+
+struct CandidateScore {
+  std::string model;
+  double mae = 0;
+  double mape = 0;  // %, over held-out values > 0
+};
+
+struct FittedForecast {
+  std::shared_ptr<Forecaster> model;
+  PeriodResult period;
+  double holdout_mae = 0;
+  double upper_margin = 0;  // added to the forecast for the upper bound
+  // The same quantile over the held-out origins where the series had been
+  // rising (last 10 steps) and where it had not: a rise surprises upwards
+  // more often, so the bound is wider only when it must be.
+  double margin_rising = 0;
+  double margin_steady = 0;
+  std::vector<CandidateScore> candidates;
+  std::string why;  // one line for logs
+};
+
+Result<FittedForecast> SelectForecaster(const Series& history, const ForecastOptions& options);
+
+// True when the series rose over the 10 steps before index i.
+bool Rising(const std::vector<double>& v, size_t i);
+
+// The last `max_steps` of a series.
+Series Tail(const Series& s, size_t max_steps);
+
+// Quantile (0..1) of the known values, by linear interpolation.
+double Quantile(std::vector<double> v, double q);
+
+// MAE and MAPE of forecasts against actual values (pairs with a NaN or, for
+// MAPE, an actual of 0 are left out).
+CandidateScore Score(const std::string& name, const std::vector<double>& forecast,
+                     const std::vector<double>& actual);
+
+}  // namespace phas::forecast
+
+#endif  // PHAS_FORECAST_SELECT_H_

@@ -1,0 +1,114 @@
+#include "scaler/forecast_provider.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace phas {
+
+void ForecastProvider::Append(Group& g, const std::vector<MetricSample>& history) {
+  // The history is per minute and time-ordered: append what is new, with NaN
+  // for skipped minutes.
+  auto it = history.begin();
+  if (g.last_time) {
+    it = std::upper_bound(history.begin(), history.end(), *g.last_time,
+                          [](TimePoint t, const MetricSample& s) { return t < s.time; });
+  }
+  for (; it != history.end(); ++it) {
+    if (!g.last_time) {
+      g.series.start = it->time;
+      g.series.step = std::chrono::minutes(1);
+    } else {
+      auto gap = (it->time - *g.last_time) / std::chrono::minutes(1);
+      for (long k = 1; k < gap && k < 24 * 60; ++k) {
+        g.series.values.push_back(std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    g.series.values.push_back(it->value);
+    g.last_time = it->time;
+  }
+  // Keep the series bounded (a day more than the forecaster uses).
+  size_t cap = static_cast<size_t>(o_.forecast.max_history) + 1440;
+  if (g.series.size() > cap + 1440) {
+    size_t cut = g.series.size() - cap;
+    g.series.start = g.series.TimeAt(cut);
+    g.series.values.erase(g.series.values.begin(), g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
+    g.hw.reset();  // the state's index refers to the old start: rebuild at next select
+    g.next_select = TimePoint();
+  }
+}
+
+void ForecastProvider::Select(const std::string& name, Group& g, TimePoint now) {
+  forecast::ForecastOptions fo = o_.forecast;
+  if (auto q = quantile_.find(name); q != quantile_.end()) fo.quantile = q->second;
+  fo.horizon = std::min(fo.horizon, o_.horizon);
+  auto fit = forecast::SelectForecaster(g.series, fo);
+  g.hw.reset();
+  if (!fit.ok()) {
+    g.fit.reset();
+    g.error = fit.status().message();
+    g.next_select = now + o_.retry;
+    return;
+  }
+  g.fit = std::move(fit).value();
+  g.error.clear();
+  g.next_select = now + o_.reselect;
+  if (auto* hw = dynamic_cast<forecast::HoltWinters*>(g.fit->model.get())) {
+    g.hw = hw->Start(g.series);
+  }
+  g.forecast_at = 0;
+}
+
+void ForecastProvider::Fill(const std::string& name, Observation* obs) {
+  if (!obs->load_history) {
+    obs->forecast_error = "no load history";
+    return;
+  }
+  Group& g = groups_[name];
+  size_t before = g.series.size();
+  Append(g, *obs->load_history);
+  if (!g.last_time) {
+    obs->forecast_error = "no load history yet";
+    return;
+  }
+  if (obs->now >= g.next_select) {
+    Select(name, g, obs->now);
+  } else if (g.hw && g.series.size() > before) {
+    auto* hw = static_cast<forecast::HoltWinters*>(g.fit->model.get());
+    for (size_t i = before; i < g.series.size(); ++i) hw->Step(*g.hw, g.series.values[i]);
+  }
+  if (!g.fit) {
+    obs->forecast_error = g.error;
+    return;
+  }
+  if (g.forecast_at != g.series.size()) {
+    std::vector<double> mean = g.hw ? static_cast<forecast::HoltWinters*>(g.fit->model.get())
+                                          ->ForecastFrom(*g.hw, o_.horizon)
+                                    : g.fit->model->Forecast(g.series, o_.horizon);
+    g.forecast.clear();
+    double margin = g.fit->upper_margin;
+    for (int k = 0; k < o_.horizon; ++k) {
+      double m = mean[k];
+      if (std::isnan(m)) continue;
+      m = std::max(0.0, m);
+      // The margin was measured at the working horizon; nearer steps are
+      // surer: errors grow roughly with the square root of the horizon.
+      double scale = std::sqrt(std::min(1.0, (k + 1.0) / o_.forecast.horizon));
+      g.forecast.push_back({*g.last_time + std::chrono::minutes(k + 1), m,
+                            m + margin * scale});
+    }
+    g.forecast_at = g.series.size();
+  }
+  obs->forecast = g.forecast;
+  if (g.forecast.empty()) obs->forecast_error = g.fit->model->name() + " gave no forecast";
+}
+
+std::string ForecastProvider::Describe(const std::string& name) const {
+  auto it = groups_.find(name);
+  if (it == groups_.end()) return "";
+  return it->second.fit ? it->second.fit->why : it->second.error;
+}
+
+}  // namespace phas

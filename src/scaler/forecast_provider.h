@@ -1,0 +1,68 @@
+// ForecastProvider: gives each cycle's observation a load forecast, for the
+// policies that read one (predictive). Used as the loop's observation hook,
+// in production and in backtests alike.
+//
+// Per group it keeps the per-minute load series (from LoadHistory), chooses
+// a forecaster (forecast/select.h) at start and every `reselect` (default
+// 12 h) of history, and recomputes the forecast only when a new minute
+// arrives (Holt-Winters advanced one value at a time). Forecast points cover
+// the `horizon` minutes after the newest known minute, with the mean and the
+// upper bound (mean + the held-out residual quantile). Cold start and
+// failures leave the forecast empty and say why (obs->forecast_error).
+//
+// Thread-safety: one thread (the loop's).
+#ifndef PHAS_SCALER_FORECAST_PROVIDER_H_
+#define PHAS_SCALER_FORECAST_PROVIDER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "decision/types.h"
+#include "forecast/select.h"
+
+namespace phas {
+
+struct ForecastProviderOptions {
+  forecast::ForecastOptions forecast;
+  // Minutes forecast ahead (covers boot time + buffer + metric delay).
+  // Default: 12.
+  int horizon = 12;
+  // How often the forecaster is chosen again. Default: 12 hours.
+  Duration reselect = std::chrono::hours(12);
+  // After a cold start or failure, try again after. Default: 30 minutes.
+  Duration retry = std::chrono::minutes(30);
+};
+
+class ForecastProvider {
+ public:
+  explicit ForecastProvider(ForecastProviderOptions options) : o_(std::move(options)) {}
+  // Fills obs->forecast or obs->forecast_error from obs->load_history.
+  void Fill(const std::string& group, Observation* obs);
+  // The upper-bound quantile for one group (default: the options').
+  void SetQuantile(const std::string& group, double q) { quantile_[group] = q; }
+  // The current forecaster's description for a group ("" when none).
+  std::string Describe(const std::string& group) const;
+
+ private:
+  struct Group {
+    forecast::Series series;
+    std::optional<TimePoint> last_time;  // newest minute appended
+    std::optional<forecast::FittedForecast> fit;
+    std::optional<forecast::HoltWinters::State> hw;  // when the model is Holt-Winters
+    TimePoint next_select{};
+    size_t forecast_at = 0;  // series size when the forecast was computed
+    std::vector<ForecastPoint> forecast;
+    std::string error;
+  };
+  void Append(Group& g, const std::vector<MetricSample>& history);
+  void Select(const std::string& name, Group& g, TimePoint now);
+
+  ForecastProviderOptions o_;
+  std::map<std::string, Group> groups_;
+  std::map<std::string, double> quantile_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SCALER_FORECAST_PROVIDER_H_
