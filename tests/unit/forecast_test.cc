@@ -1,0 +1,204 @@
+// Forecasters on synthetic series with known answers, period detection,
+// model selection, the provider, and the predictive policy's table.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "decision/predictive_policy.h"
+#include "forecast/models.h"
+#include "forecast/period.h"
+#include "forecast/select.h"
+#include "scaler/forecast_provider.h"
+
+namespace phas {
+namespace {
+
+using forecast::Series;
+using std::chrono::minutes;
+
+constexpr double kPi = 3.14159265358979323846;
+const TimePoint kStart = FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z (a Thursday)
+
+Series Make(int n, const std::function<double(int)>& f) {
+  Series s;
+  s.start = kStart;
+  for (int i = 0; i < n; ++i) s.values.push_back(f(i));
+  return s;
+}
+
+// A daily sine: 10 + 5 sin(2 pi t / 1 day).
+double Sine(int i) { return 10 + 5 * std::sin(2 * kPi * i / 1440.0); }
+
+// A weekly pattern: weekdays follow a daily shape, weekends are flat and low.
+double Weekly(int i) {
+  int day = (i / 1440) % 7;
+  double daily = 8 + 6 * std::sin(2 * kPi * (i % 1440) / 1440.0);
+  return day >= 5 ? 2.0 : daily;
+}
+
+// A deterministic jitter in [-a, a].
+double Jitter(int i, double a) {
+  uint64_t z = static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull;
+  z ^= z >> 31;
+  z *= 0xBF58476D1CE4E5B9ull;
+  z ^= z >> 29;
+  return a * (static_cast<double>(z % 2001) / 1000.0 - 1.0);
+}
+
+TEST(PeriodTest, FindsDailyAndWeeklyAndRejectsNoiseAndTrend) {
+  struct Case {
+    const char* name;
+    std::function<double(int)> f;
+    int days;
+    // expected
+    int period;
+  };
+  const Case cases[] = {
+      {"daily sine", [](int i) { return Sine(i) + Jitter(i, 1); }, 4, 1440},
+      {"weekly pattern", [](int i) { return Weekly(i) + Jitter(i, 0.5); }, 15, 10080},
+      {"white noise", [](int i) { return 10 + Jitter(i, 3); }, 4, 0},
+      {"a trend only", [](int i) { return 1 + i / 1000.0 + Jitter(i, 0.2); }, 4, 0},
+      {"one day only: too short to tell", [](int i) { return Sine(i); }, 1, 0},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    forecast::PeriodResult r = forecast::DetectPeriod(Make(tc.days * 1440, tc.f), {1440, 10080});
+    EXPECT_EQ(r.period_steps, tc.period) << r.why;
+  }
+}
+
+TEST(ForecasterTest, KnownAnswers) {
+  // Pure daily sine: seasonal naive is exact; Holt-Winters close.
+  Series sine = Make(3 * 1440, Sine);
+  forecast::SeasonalNaive sn(1440);
+  std::vector<double> f = sn.Forecast(sine, 10);
+  for (int k = 1; k <= 10; ++k) EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 1e-9);
+  forecast::HoltWinters hw(1440, false);
+  ASSERT_TRUE(hw.Fit(sine).ok());
+  f = hw.Forecast(sine, 10);
+  for (int k = 1; k <= 10; ++k) EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 0.05);
+
+  // Weekly pattern: a week-long seasonal naive is exact, a daily one is not
+  // on the first weekday after a weekend.
+  Series week = Make(2 * 10080 + 1440 * 2, Weekly);  // ends on Saturday
+  forecast::SeasonalNaive sn_week(10080), sn_day(1440);
+  double actual = Weekly(static_cast<int>(week.size()) - 1 + 5);
+  EXPECT_NEAR(sn_week.Forecast(week, 5)[4], actual, 1e-9);
+
+  // A step: the naive model jumps with it at once; Holt's damped trend
+  // settles on the new level.
+  Series step = Make(600, [](int i) { return i < 500 ? 3.0 : 9.0; });
+  EXPECT_DOUBLE_EQ(forecast::SeasonalNaive(0).Forecast(step, 3)[2], 9.0);
+  forecast::HoltWinters holt(0, true);
+  ASSERT_TRUE(holt.Fit(step).ok());
+  EXPECT_NEAR(holt.Forecast(step, 5)[4], 9.0, 0.5);
+}
+
+TEST(ForecasterTest, XgboostLearnsADailyShapeDeterministically) {
+  Series s = Make(6 * 1440, [](int i) { return Sine(i) + Jitter(i, 0.3); });
+  forecast::XgbForecaster a(1440, 10), b(1440, 10);
+  ASSERT_TRUE(a.Fit(s).ok());
+  ASSERT_TRUE(b.Fit(s).ok());
+  std::vector<double> fa = a.Backtest(s, 5 * 1440, 10), fb = b.Backtest(s, 5 * 1440, 10);
+  EXPECT_EQ(fa, fb) << "fixed seed, one thread: the same trees";
+  double err = 0;
+  for (size_t i = 0; i < fa.size(); ++i) err += std::fabs(fa[i] - s.values[5 * 1440 + i + 10]);
+  EXPECT_LT(err / fa.size(), 0.6);  // the jitter alone is 0.3 on average
+}
+
+TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalNaive) {
+  auto cold = forecast::SelectForecaster(Make(90, Sine), {});
+  ASSERT_FALSE(cold.ok());
+  EXPECT_NE(cold.status().message().find("cold start: 90 minutes of history, 180 needed"),
+            std::string::npos);
+  Series s = Make(5 * 1440, [](int i) { return Sine(i) + Jitter(i, 0.5); });
+  auto fit = forecast::SelectForecaster(s, {});
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_EQ(fit->period.period_steps, 1440);
+  double sn_mae = 0;
+  for (const auto& c : fit->candidates) {
+    if (c.model == "seasonal-naive-1440") sn_mae = c.mae;
+  }
+  EXPECT_LE(fit->holdout_mae, sn_mae);
+  EXPECT_GT(fit->upper_margin, 0);
+  EXPECT_LT(fit->upper_margin, 2.0);
+}
+
+TEST(ForecastProviderTest, ColdStartThenForecasts) {
+  ForecastProviderOptions o;
+  ForecastProvider provider(o);
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  Observation obs;
+  obs.load_history = hist;
+  for (int i = 0; i < 100; ++i) hist->push_back({kStart + minutes(i), Sine(i), 1});
+  obs.now = kStart + minutes(102);
+  provider.Fill("g", &obs);
+  EXPECT_TRUE(obs.forecast.empty());
+  EXPECT_NE(obs.forecast_error.find("cold start"), std::string::npos);
+  for (int i = 100; i < 2 * 1440; ++i) hist->push_back({kStart + minutes(i), Sine(i), 1});
+  obs = Observation();
+  obs.load_history = hist;
+  obs.now = kStart + minutes(2 * 1440 + 2);
+  provider.Fill("g", &obs);
+  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+  EXPECT_EQ(obs.forecast[0].time, kStart + minutes(2 * 1440));
+  for (const ForecastPoint& f : obs.forecast) EXPECT_GE(f.upper, f.mean);
+  EXPECT_NEAR(obs.forecast[4].mean, Sine(2 * 1440 + 4), 0.5);
+}
+
+TEST(PredictivePolicyTest, Table) {
+  struct Case {
+    const char* name;
+    // inputs: forecast upper bound at +1..+8 minutes, the latest load
+    std::vector<double> upper;
+    double load_now;
+    std::vector<std::pair<int, int>> recent;  // (seconds ago, recommendation)
+    bool forecast_only;
+    // world state
+    int desired;
+    // expected
+    int target;
+    std::string code;
+  };
+  const Case cases[] = {
+      {"rise ahead: capacity before it arrives", {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, false, 5, 9, "pred_forecast_up"},
+      {"the peak past the lead window is not bought yet", {3, 3, 3, 3, 3, 3, 3, 9}, 3.0, {}, false, 5, 5, "pred_hold"},
+      {"now needs more than the forecast", {1, 1, 1, 1, 1, 1, 1, 1}, 4.2, {}, false, 5, 7, "pred_reactive_up"},
+      {"fall ahead: scale in when every recent recommendation agrees", {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 2}}, false, 5, 2, "pred_forecast_down"},
+      {"fall ahead, but a recent recommendation was higher", {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 4}}, false, 5, 4, "pred_forecast_down"},
+      {"forecast-only: says, does not act", {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, true, 5, 5, "forecast_only"},
+      {"no forecast: target tracking decides", {}, 3.0, {}, false, 5, 5, "pred_fallback_tt_ok"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    PredictiveConfig c;
+    c.forecast_only = tc.forecast_only;
+    PredictivePolicy p(c);
+    Observation o;
+    o.now = kStart;
+    o.group.desired = tc.desired;
+    o.group.in_service = tc.desired;
+    o.group.min_size = 1;
+    o.group.max_size = 50;
+    o.metrics_ok = true;
+    o.cpu = {{kStart - minutes(2), 50, tc.desired}};
+    auto hist = std::make_shared<std::vector<MetricSample>>();
+    hist->push_back({kStart - minutes(2), tc.load_now, tc.desired});
+    o.load_history = hist;
+    for (size_t k = 0; k < tc.upper.size(); ++k) {
+      // Points at now, now + 1 min, ...: the lead window (boot 300 s + buffer
+      // 60 s) ends at now + 6 min.
+      o.forecast.push_back({kStart + minutes(static_cast<int>(k)), tc.upper[k] - 0.1, tc.upper[k]});
+    }
+    if (tc.upper.empty()) o.forecast_error = "cold start";
+    PolicyState s;
+    for (auto [ago, r] : tc.recent) s.recommendations.emplace_back(kStart - std::chrono::seconds(ago), r);
+    Proposal out = p.Propose(o, s);
+    EXPECT_EQ(out.target, tc.target) << out.reason;
+    EXPECT_EQ(out.code, tc.code) << out.reason;
+    EXPECT_FALSE(out.reason.empty());
+  }
+}
+
+}  // namespace
+}  // namespace phas
