@@ -13,7 +13,7 @@ DEB_PACKAGES += chromium
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps build test demo demo-predictor bench bench-predictor bench-backtest bench-scaling clean format
+.PHONY: all deps build test demo demo-predictor bench bench-predictor bench-backtest bench-scaling model clean format
 
 all: build
 
@@ -47,6 +47,10 @@ bench-backtest: build
 bench-scaling: build
 	$(BUILD)/phas backtest --suite data/traces --json $(BUILD)/scaling.json \
 	  --report $(BUILD)/scaling.html --update-doc docs/benchmarks.md
+
+# The shipped model: trained on data/traces, deterministic (fixed seeds).
+model: build
+	$(BUILD)/phas train --traces data/traces --out data/models/default
 
 bench: bench-predictor bench-backtest
 

@@ -52,6 +52,7 @@ int RealMain(int argc, char** argv) {
   RegisterScalerCommands(app, &exit_code);
   RegisterBacktestCommand(app, &exit_code);
   RegisterForecastCommand(app, &exit_code);
+  RegisterTrainCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,9 +2,11 @@
 // a day and a half of virtual time in seconds of real time, printing the
 // loop's log lines and a summary per group.
 //
-// Two groups face the same demand: one with the seed policy and the default
-// model, one with the reactive CPU rule, so the model's effect is visible
-// beside a plain rule.
+// Two groups face the same demand: one with the seed policy and the shipped
+// model (trained by `phas train`), one with the reactive CPU rule, so the
+// model's effect is visible beside a plain rule. With the original's model
+// (`--model data/models/seed-original`) the seed group climbs to its maximum
+// and stays there: that model always answers "scale up".
 //
 // Thread-safety: single-threaded.
 #ifndef PHAS_SIM_DEMO_H_

@@ -33,7 +33,7 @@ class BundleTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
   }
   json ShippedManifest() {
-    return json::parse(*ReadFile(testing::SourcePath("data/models/default/manifest.json")));
+    return json::parse(*ReadFile(testing::SourcePath("data/models/seed-original/manifest.json")));
   }
   fs::path dir_;
 };

@@ -24,6 +24,10 @@ TEST(DemoTest, ShortTraceScalesBothWays) {
   EXPECT_GT(reactive.summary.scale_ups, 0);
   EXPECT_GT(reactive.summary.scale_downs, 0);
   EXPECT_GT(reactive.summary.instance_hours, 24 * 2 - 1);  // at least min capacity
+  // The seed group, with the shipped (trained) model, scales both ways too.
+  const DemoGroup& seed = (*r)[0];
+  EXPECT_GT(seed.summary.scale_ups, 0);
+  EXPECT_GT(seed.summary.scale_downs, 0);
   // Minutes with data: all but the trace's one 5-minute gap on that day.
   for (const DemoGroup& g : *r) EXPECT_GT(g.summary.minutes, 24 * 60 - 10);
   EXPECT_TRUE(std::filesystem::exists(out_dir + "/ec2_monitor.log"));

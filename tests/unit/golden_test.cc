@@ -79,7 +79,7 @@ TEST_P(GoldenTest, ModelInputMatchesEveryLine) {
 INSTANTIATE_TEST_SUITE_P(
     Bundles, GoldenTest,
     ::testing::Values(testing::TestData("seed-model"),
-                      testing::SourcePath("data/models/default")),
+                      testing::SourcePath("data/models/seed-original")),
     [](const auto& info) {
       return info.param.find("testdata") != std::string::npos ? "LegacyLayout"
                                                               : "ShippedManifest";

@@ -1,0 +1,79 @@
+#include "train/dataset.h"
+
+#include <cmath>
+
+#include "cloud/sim_cloud.h"
+#include "scaler/scaler.h"
+#include "sim/sim_run.h"
+
+namespace phas::train {
+
+int Label(const DemandSeries& demand, TimePoint t, int n, double u, Duration boot,
+          Duration down_window) {
+  double ahead = demand.Mean(t + boot, std::chrono::minutes(1));
+  if (!std::isnan(ahead) && ahead > n * u) return 0;
+  if (n > 1) {
+    double peak = 0;
+    bool known = true;
+    for (TimePoint s = t; s <= t + down_window; s += std::chrono::minutes(1)) {
+      double d = demand.Mean(s, std::chrono::minutes(1));
+      if (std::isnan(d)) {
+        known = false;
+        break;
+      }
+      peak = std::max(peak, d);
+    }
+    if (known && peak < (n - 1) * u) return 1;
+  }
+  return 2;
+}
+
+Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
+                                           const DatasetOptions& o) {
+  std::vector<Example> out;
+  const BacktestOptions& w = o.world;
+  TimePoint t0 = TimePoint(std::chrono::duration_cast<Duration>(
+      std::chrono::floor<std::chrono::minutes>(trace.samples.front().time.time_since_epoch())));
+  auto demand = MakeDemand(trace, w.mapping, t0);
+  TimePoint end = demand->end();
+  if (w.hours > 0) end = std::min(end, t0 + std::chrono::duration_cast<Duration>(Seconds(w.hours * 3600)));
+  double u = w.mapping.target_utilization;
+  for (const std::string& driver : o.drivers) {
+    ManualClock clock(t0);
+    SimGroupSpec spec;
+    spec.name = "train";
+    spec.min_size = w.min_size;
+    spec.max_size = w.max_size;
+    spec.desired = std::clamp(OracleCapacity(*demand, t0, w.boot_time, u), w.min_size, w.max_size);
+    spec.boot_time = w.boot_time;
+    spec.demand = demand;
+    SimOptions sim;
+    sim.metric_delay = w.metric_delay;
+    SimCloud cloud(&clock, {spec}, sim);
+    GroupConfig g;
+    g.name = "train";
+    g.policy.policy = driver;
+    g.memory.enabled = false;
+    Scaler scaler({g}, {}, &cloud, nullptr, nullptr, nullptr, nullptr);
+    PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
+    std::optional<TimePoint> last_minute;
+    scaler.set_observation_hook([&](const std::string&, Observation* obs) {
+      // One example per new minute of data.
+      if (!obs->features || obs->cpu.empty()) return;
+      if (last_minute && obs->cpu.back().time <= *last_minute) return;
+      last_minute = obs->cpu.back().time;
+      Example e;
+      e.features = *obs->features;
+      e.trace = trace_index;
+      e.label = Label(*demand, obs->now, obs->group.desired, u, w.boot_time, o.scale_down_window);
+      out.push_back(e);
+    });
+    SimRunOptions run;
+    run.end = end;
+    run.interval = w.interval;
+    RunSimulation(scaler, cloud, clock, run);
+  }
+  return out;
+}
+
+}  // namespace phas::train
