@@ -37,6 +37,7 @@ struct ScalerFlags {
   std::vector<std::string> groups;
   std::string policy;
   bool once = false;
+  bool forecast_only = false;
 };
 
 Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
@@ -61,6 +62,19 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
       g.name = name;
       if (!f.policy.empty()) g.policy.policy = f.policy;
       c.groups.push_back(g);
+    }
+  }
+  if (f.forecast_only) {
+    bool any = false;
+    for (GroupConfig& g : c.groups) {
+      if (g.policy.policy == "predictive") {
+        g.policy.predictive.forecast_only = true;
+        any = true;
+      }
+    }
+    if (!any) {
+      return Status::InvalidArgument(
+          "--forecast-only: no group uses the predictive policy (set policy: predictive)");
     }
   }
   PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, source));
@@ -235,6 +249,8 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--metrics-listen", f->metrics_listen,
                   "Prometheus /metrics address, or off (default 127.0.0.1:9464)");
   cmd->add_flag("--once", f->once, "Run one cycle and exit");
+  cmd->add_flag("--forecast-only", f->forecast_only,
+                "Predictive groups forecast and log what they would do, and never act");
   cmd->callback([f, exit_code] { *exit_code = RunScalerDaemon(*f); });
 
   auto d = std::make_shared<DemoOptions>();

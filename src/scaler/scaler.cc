@@ -225,7 +225,20 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
       if (!st.ok()) Log(now, "ERROR", cfg.name, "cannot save load history: " + st.message());
     }
   }
-  if (forecaster_ && policies_[gi]->needs_forecast()) forecaster_->Fill(cfg.name, &obs);
+  if (forecaster_ && policies_[gi]->needs_forecast()) {
+    forecaster_->Fill(cfg.name, &obs);
+    if (metrics_ && !obs.forecast.empty()) {
+      // The furthest point of the forecast: what the coming boot time holds.
+      const ForecastPoint& f = obs.forecast.back();
+      for (auto [bound, v] : {std::pair<const char*, double>{"mean", f.mean}, {"upper", f.upper}}) {
+        metrics_
+            ->GetGauge("phas_scaler_forecast_load",
+                       "Forecast load (instance-units) at the end of the forecast horizon.",
+                       {{"group", cfg.name}, {"bound", bound}})
+            .Set(v);
+      }
+    }
+  }
   if (metrics_) {
     auto gauge = [&](const char* kind, int v) {
       metrics_

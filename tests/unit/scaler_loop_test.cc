@@ -1,6 +1,7 @@
 // The control loop end to end on SimCloud and virtual time.
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -251,6 +252,34 @@ TEST_F(LoopTest, RequestsPerCycleDoNotGrowWithInstances) {
     EXPECT_EQ(c.set_desired, 0);
     EXPECT_EQ(p.calls, 1);
   }
+}
+
+// The predictive policy through the loop: cold start first (target tracking
+// decides, and says why), then forecasts; in forecast-only mode it logs what
+// it would do, exports the forecast, and never acts.
+TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
+  std::vector<DemandSeries::Sample> samples;
+  for (int m = -60; m < 12 * 60; ++m) {
+    samples.push_back({kStart + minutes(m), 3 + 2 * std::sin(m / 60.0)});
+  }
+  auto demand = std::make_shared<DemandSeries>(samples, minutes(3), minutes(1));
+  SimGroupSpec spec{"web", 1, 20, 6, seconds(300), demand};
+  SimCloud cloud(&clock_, {spec});
+  GroupConfig g = Group("predictive");
+  g.policy.predictive.forecast_only = true;
+  Scaler scaler({g}, {}, &cloud, nullptr, nullptr, rec_.get(), &metrics_);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunSimulation(scaler, cloud, clock_, Until(kStart + std::chrono::hours(5)));
+  EXPECT_TRUE(r[0].actions.empty());
+  std::string log = Log();
+  EXPECT_NE(log.find("[forecast_only]: no forecast (cold start"), std::string::npos);
+  EXPECT_NE(log.find("[forecast_only]: forecast-only: would set"), std::string::npos);
+  std::ifstream in(dir_ / "out" / "ec2_metrics_data.jsonl");
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  EXPECT_NE(last.find("\"forecast\":{\"model\""), std::string::npos) << last.substr(0, 300);
+  EXPECT_NE(metrics_.Render().find("phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
+            std::string::npos);
 }
 
 // The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
