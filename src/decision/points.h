@@ -30,6 +30,29 @@ inline int Counter(const PolicyState& s, const std::string& key) {
   return it == s.counters.end() ? 0 : static_cast<int>(it->second);
 }
 
+// A high and a low CloudWatch-style alarm on the CPU points: consecutive
+// points above `high` / below `low`, each point counted once. Reads the
+// counts kept under the keys in `state`, writes the new ones and the newest
+// point's time into p->if_held and p->if_acted, and returns them.
+struct AlarmCounts {
+  int high = 0;
+  int low = 0;
+};
+inline AlarmCounts CountAlarms(const Observation& obs, const PolicyState& state,
+                               const char* high_key, double high, const char* low_key,
+                               double low, Proposal* p) {
+  AlarmCounts c{Counter(state, high_key), Counter(state, low_key)};
+  p->if_held = state;
+  p->if_held.last_point = ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
+    c.high = s.value > high ? c.high + 1 : 0;
+    c.low = s.value < low ? c.low + 1 : 0;
+  });
+  p->if_held.counters[high_key] = c.high;
+  p->if_held.counters[low_key] = c.low;
+  p->if_acted = p->if_held;
+  return c;
+}
+
 // Instances the latest CPU point averages (the ones that count, warm-up
 // excluded), or InService minus warming when unknown; at least 1.
 inline int ReadyInstances(const Observation& obs) {

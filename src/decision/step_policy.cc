@@ -33,15 +33,7 @@ double StepPolicy::StepFor(const std::vector<StepAdjustment>& steps, double brea
 Proposal StepPolicy::Propose(const Observation& obs, const PolicyState& state) const {
   Proposal p;
   p.target = obs.group.desired;
-  p.if_held = state;
-  int high = Counter(state, kHigh), low = Counter(state, kLow);
-  p.if_held.last_point = ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
-    high = s.value > c_.high_threshold ? high + 1 : 0;
-    low = s.value < c_.low_threshold ? low + 1 : 0;
-  });
-  p.if_held.counters[kHigh] = high;
-  p.if_held.counters[kLow] = low;
-  p.if_acted = p.if_held;
+  auto [high, low] = CountAlarms(obs, state, kHigh, c_.high_threshold, kLow, c_.low_threshold, &p);
   if (!obs.metrics_ok || obs.cpu.empty()) {
     p.reason = "no metric this cycle";
     p.code = "no_metrics";

@@ -17,15 +17,8 @@ constexpr const char* kBelow = "tt.below";
 Proposal TargetTrackingPolicy::Propose(const Observation& obs, const PolicyState& state) const {
   Proposal p;
   p.target = obs.group.desired;
-  p.if_held = state;
-  int above = Counter(state, kAbove), below = Counter(state, kBelow);
-  p.if_held.last_point = ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
-    above = s.value > c_.target ? above + 1 : 0;
-    below = s.value < c_.target * c_.scale_in_ratio ? below + 1 : 0;
-  });
-  p.if_held.counters[kAbove] = above;
-  p.if_held.counters[kBelow] = below;
-  p.if_acted = p.if_held;
+  auto [above, below] =
+      CountAlarms(obs, state, kAbove, c_.target, kBelow, c_.target * c_.scale_in_ratio, &p);
   if (!obs.metrics_ok || obs.cpu.empty()) {
     p.reason = "no metric this cycle";
     p.code = "no_metrics";

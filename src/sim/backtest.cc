@@ -24,16 +24,8 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
                          TimePoint start, TimePoint end, int initial, Predictor* predictor,
                          const BacktestOptions& o) {
   ManualClock clock(start);
-  SimGroupSpec spec;
-  spec.name = "trace";
-  spec.min_size = o.min_size;
-  spec.max_size = o.max_size;
-  spec.desired = initial;
-  spec.boot_time = o.boot_time;
-  spec.demand = demand;
-  SimOptions sim;
-  sim.metric_delay = o.metric_delay;
-  SimCloud cloud(&clock, {spec}, sim);
+  std::unique_ptr<SimCloud> world = MakeSimGroup(&clock, o, demand, initial, "trace");
+  SimCloud& cloud = *world;
   GroupConfig g;
   g.name = "trace";
   auto it = o.policies.find(policy);
@@ -71,6 +63,21 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
 }
 
 }  // namespace
+
+std::unique_ptr<SimCloud> MakeSimGroup(Clock* clock, const BacktestOptions& o,
+                                       std::shared_ptr<const DemandSeries> demand, int initial,
+                                       const std::string& name) {
+  SimGroupSpec spec;
+  spec.name = name;
+  spec.min_size = o.min_size;
+  spec.max_size = o.max_size;
+  spec.desired = initial;
+  spec.boot_time = o.boot_time;
+  spec.demand = std::move(demand);
+  SimOptions sim;
+  sim.metric_delay = o.metric_delay;
+  return std::make_unique<SimCloud>(clock, std::vector<SimGroupSpec>{spec}, sim);
+}
 
 int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon, double u) {
   int need = 0;

@@ -40,16 +40,9 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
   double u = w.mapping.target_utilization;
   for (const std::string& driver : o.drivers) {
     ManualClock clock(t0);
-    SimGroupSpec spec;
-    spec.name = "train";
-    spec.min_size = w.min_size;
-    spec.max_size = w.max_size;
-    spec.desired = std::clamp(OracleCapacity(*demand, t0, w.boot_time, u), w.min_size, w.max_size);
-    spec.boot_time = w.boot_time;
-    spec.demand = demand;
-    SimOptions sim;
-    sim.metric_delay = w.metric_delay;
-    SimCloud cloud(&clock, {spec}, sim);
+    int initial = std::clamp(OracleCapacity(*demand, t0, w.boot_time, u), w.min_size, w.max_size);
+    std::unique_ptr<SimCloud> world = MakeSimGroup(&clock, w, demand, initial, "train");
+    SimCloud& cloud = *world;
     GroupConfig g;
     g.name = "train";
     g.policy.policy = driver;
