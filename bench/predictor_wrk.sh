@@ -6,6 +6,8 @@
 #
 #   bench/predictor_wrk.sh [duration=30s] [connections=16] [wrk_threads=2] [server_threads=1]
 #
+# MODEL: the bundle served (default data/models/seed-original, the original's,
+# which the figures in docs/benchmarks.md were measured with).
 # PIN=1 (default on >= 2 CPUs): the server runs on the last CPU and wrk on the
 # others (taskset), as a load generator on another machine would; on a 2-core
 # machine that keeps wrk and the server from preempting each other, which is
@@ -22,7 +24,7 @@ if [ "$PIN" = 1 ]; then
   SRV_PIN=(taskset -c $((NCPU - 1))); WRK_PIN=(taskset -c 0-$((NCPU - 2)))
 fi
 log=$(mktemp)
-"${SRV_PIN[@]}" "$PHAS" predictor --port 0 --threads "$ST" 2>"$log" &
+"${SRV_PIN[@]}" "$PHAS" predictor --model "${MODEL:-data/models/seed-original}" --port 0 --threads "$ST" 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 port=""

@@ -282,6 +282,33 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
             std::string::npos);
 }
 
+// Load history survives a restart: saved as it accumulates, reloaded from
+// the state store, and the minutes missed while down fetched from the cloud.
+TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  bool recovered = false;
+  auto store = StateStore::Open((dir_ / "state.db").string(), &recovered);
+  ASSERT_TRUE(store.ok());
+  GroupConfig g = Group("aws-predictive");
+  {
+    Scaler first({g}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+    ASSERT_TRUE(first.Init(clock_.Now()).ok());
+    RunSimulation(first, *sim, clock_, Until(kStart + minutes(60)));
+    EXPECT_GE(first.history("web")->size(), 55u);
+  }
+  // Down for 20 minutes; the simulated group keeps running.
+  clock_.Advance(minutes(20));
+  sim->Sync();
+  Scaler second({g}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+  ASSERT_TRUE(second.Init(clock_.Now()).ok());
+  ASSERT_TRUE(second.RestoreHistory(clock_.Now()).ok());
+  const auto& h = *second.history("web")->points();
+  EXPECT_GE(h.size(), 55u + 15u) << "saved minutes plus the ones fetched for the downtime";
+  EXPECT_LT(h.front().time, kStart + minutes(5));
+  EXPECT_GT(h.back().time, kStart + minutes(75));
+  EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
+}
+
 // The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
 // queries per instance (4,000 queries), cost 2 DescribeAutoScalingGroups
 // (50 names each) + 8 GetMetricData (500 queries each) = 10 requests a cycle.
