@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Speed of `phas backtest`: the 62-day, 1-minute NASA trace through all
-# seven policies (535,680 loop cycles each at the 10 s interval), as
+# eight policies (535,680 loop cycles each at the 10 s interval), as
 # docs/benchmarks.md reports it. Prints wall time, CPU time, peak RSS, and
 # each policy's own wall time.
 set -euo pipefail

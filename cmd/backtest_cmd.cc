@@ -180,7 +180,7 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--suite", f->suite, "Every .csv trace in this directory x every policy");
   cmd->add_option("--policy", f->policies,
                   "Comma-separated policies (default all): seed, reactive, target-tracking, step, "
-                  "hpa, aws-predictive, oracle");
+                  "hpa, aws-predictive, predictive, oracle");
   cmd->add_option("--config", f->config, "YAML: world, demand, model, per-policy settings");
   cmd->add_option("--json", f->json_out, "Write the results as JSON here");
   cmd->add_option("--report", f->report_out, "Write a self-contained HTML report here");
