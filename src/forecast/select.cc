@@ -66,7 +66,11 @@ Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOption
     candidates.push_back(std::make_shared<HoltWinters>(p, false));
     candidates.push_back(std::make_shared<HoltWinters>(p, true));
   }
-  if (o.use_xgboost) candidates.push_back(std::make_shared<XgbForecaster>(P, o.horizon));
+  // The trees weigh their features themselves: a daily lag the detector did
+  // not confirm (a cycle that drifts, or breaks on weekends) can still help
+  // them, and is ignored when it does not.
+  int xgb_period = P > 0 ? P : (history.size() >= 2 * 1440 ? 1440 : 0);
+  if (o.use_xgboost) candidates.push_back(std::make_shared<XgbForecaster>(xgb_period, o.horizon));
 
   // Hold out the most recent cycle (the shortest confirmed period).
   int cycle = out.period.confirmed.empty() ? 0 : out.period.confirmed.back();
