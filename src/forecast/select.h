@@ -57,19 +57,11 @@ struct FittedForecast {
   PeriodResult period;
   double holdout_mae = 0;
   double upper_margin = 0;  // added to the forecast for the upper bound
-  // The same quantile over the held-out origins where the series had been
-  // rising (last 10 steps) and where it had not: a rise surprises upwards
-  // more often, so the bound is wider only when it must be.
-  double margin_rising = 0;
-  double margin_steady = 0;
   std::vector<CandidateScore> candidates;
   std::string why;  // one line for logs
 };
 
 Result<FittedForecast> SelectForecaster(const Series& history, const ForecastOptions& options);
-
-// True when the series rose over the 10 steps before index i.
-bool Rising(const std::vector<double>& v, size_t i);
 
 // The last `max_steps` of a series.
 Series Tail(const Series& s, size_t max_steps);
