@@ -7,7 +7,8 @@
 //   3. candidates: with a period, seasonal naive, Holt-Winters (additive,
 //      and damped trend) and XGBoost with seasonal lags; without one, only
 //      short-horizon models: naive (last value), Holt's damped trend, XGBoost
-//      on recent lags;
+//      on recent lags (plus a one-day lag feature once two days are known:
+//      the trees ignore it when it does not help);
 //   4. each candidate is fitted on all but the most recent cycle (one period,
 //      or `short_holdout` steps without a period) and scored on that held-out
 //      cycle by its mean absolute error at the working horizon; the best one
