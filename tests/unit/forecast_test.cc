@@ -124,6 +124,32 @@ TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalNaive) {
   EXPECT_LT(fit->upper_margin, 2.0);
 }
 
+TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
+  // A wandering level (a random walk) with a short burst at 09:00 every day:
+  // the level correlates at every lag, so the detector confirms no period,
+  // but the day before tells when the next burst comes, which no
+  // short-horizon model can know.
+  std::vector<double> level(5 * 1440);
+  double x = 20;
+  for (size_t i = 0; i < level.size(); ++i) level[i] = (x += Jitter(static_cast<int>(i), 0.3));
+  auto burst = [&](int i) {
+    int m = i % 1440;
+    return level[i] + (m >= 540 && m < 560 ? 6.0 : 0.0);
+  };
+  // Ends at 10:00 on the fifth day: the held-out 4 hours hold a burst.
+  auto fit = forecast::SelectForecaster(Make(4 * 1440 + 600, burst), {});
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_EQ(fit->period.period_steps, 0) << fit->period.why;
+  double naive = 0, xgb = 0;
+  for (const auto& c : fit->candidates) {
+    if (c.model == "naive") naive = c.mae;
+    if (c.model == "xgboost-1440") xgb = c.mae;
+  }
+  ASSERT_GT(xgb, 0) << "XGBoost has the one-day lag";
+  EXPECT_LT(xgb, 0.85 * naive);
+  EXPECT_EQ(fit->model->name(), "xgboost-1440") << fit->why;
+}
+
 TEST(ForecastProviderTest, ColdStartThenForecasts) {
   ForecastProviderOptions o;
   ForecastProvider provider(o);
