@@ -28,6 +28,7 @@ struct ScalerFlags {
   std::string config;
   std::string region;
   double interval = 0;
+  double metrics_refresh = -1;  // unset
   bool dry_run = false;
   std::string model;
   std::string predictor_url;
@@ -49,6 +50,9 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
   }
   if (!f.region.empty()) c.region = f.region;
   if (f.interval > 0) c.interval = std::chrono::duration_cast<Duration>(Seconds(f.interval));
+  if (f.metrics_refresh >= 0) {
+    c.metrics_refresh = std::chrono::duration_cast<Duration>(Seconds(f.metrics_refresh));
+  }
   if (f.dry_run) c.dry_run = true;
   if (!f.model.empty()) c.model_dir = f.model;
   if (!f.predictor_url.empty()) c.predictor_url = f.predictor_url;
@@ -181,6 +185,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   AwsCloud cloud(session->get());
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
+  sopts.metrics_refresh = c.metrics_refresh;
   Scaler scaler(c.groups, sopts, &cloud, predictor.get(), store->get(), &recorder, &registry);
   if (Status st = scaler.Init(clock.Now(), recovered); !st.ok()) return ReportError(st);
   if (Status st = scaler.RestoreHistory(clock.Now()); !st.ok()) return ReportError(st);
@@ -240,6 +245,10 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--region", f->region, "AWS region");
   cmd->add_option("--interval", f->interval, "Seconds between cycles (default 10)")
       ->check(CLI::Range(1.0, 3600.0));
+  cmd->add_option("--metrics-refresh", f->metrics_refresh,
+                  "Re-read CloudWatch metrics at most every this many seconds; 0: every cycle "
+                  "(default 0)")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--dry-run", f->dry_run, "Decide and log, never act");
   cmd->add_option("--model", f->model, "Model bundle directory (default: shipped default)");
   cmd->add_option("--predictor-url", f->predictor_url,

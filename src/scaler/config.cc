@@ -246,11 +246,12 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml, const std::strin
   Reader r(root, "");
   auto wrap = [&](Status st) { return st.ok() ? st : st.WithContext(source); };
   PHAS_RETURN_IF_ERROR(wrap(r.CheckKeys(
-      {"region", "interval_seconds", "dry_run", "model", "predictor_url",
+      {"region", "interval_seconds", "metrics_refresh_seconds", "dry_run", "model", "predictor_url",
        "predictor_timeout_seconds", "output_dir", "state_path", "metrics_listen",
        "log_max_mb", "log_keep", "aws", "groups"})));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("region", &c.region)));
   PHAS_RETURN_IF_ERROR(wrap(r.Seconds("interval_seconds", &c.interval, 1, 3600)));
+  PHAS_RETURN_IF_ERROR(wrap(r.Seconds("metrics_refresh_seconds", &c.metrics_refresh, 0, 3600)));
   PHAS_RETURN_IF_ERROR(wrap(r.Bool("dry_run", &c.dry_run)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("model", &c.model_dir)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("predictor_url", &c.predictor_url)));

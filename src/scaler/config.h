@@ -61,6 +61,9 @@ struct ScalerConfig {
   std::string region;  // empty: the AWS resolution order
   // Default: 10 s.
   Duration interval = std::chrono::seconds(10);
+  // Re-read CloudWatch metrics at most this often (ScalerOptions).
+  // Default: 0 (every cycle).
+  Duration metrics_refresh = Duration::zero();
   // Decide and log, never act. Default: false.
   bool dry_run = false;
   // Model bundle; empty: the shipped default. Ignored when predictor_url is set.

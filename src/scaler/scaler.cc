@@ -147,19 +147,28 @@ CycleReport Scaler::RunOnce(TimePoint now) {
   if (!same_instances(observe, plan_groups_)) {
     plan_ = PlanQueries(observe, options_.period_seconds);
     plan_groups_ = observe;
+    metrics_read_at_.reset();  // other instances: the last read does not describe them
   }
   const QueryPlan& plan = plan_;
-  std::vector<MetricSeries> results;
   bool metrics_ok = true;
-  if (!plan.queries.empty()) {
+  bool fresh_enough = metrics_read_at_ && now >= *metrics_read_at_ &&
+                      now - *metrics_read_at_ < options_.metrics_refresh;
+  if (plan.queries.empty()) {
+    metric_data_.clear();
+    metrics_read_at_.reset();
+  } else if (!fresh_enough) {
     auto r = cloud_->GetMetricData(plan.queries, now - options_.metrics_window, now);
     if (r.ok()) {
-      results = std::move(r).value();
+      metric_data_ = std::move(r).value();
+      metrics_read_at_ = now;
     } else {
       metrics_ok = false;
+      metric_data_.clear();
+      metrics_read_at_.reset();  // read again next cycle
       report.metrics_status = r.status();
     }
   }
+  const std::vector<MetricSeries>& results = metric_data_;
 
   for (size_t i = 0; i < groups_.size(); ++i) {
     GroupOutcome out;

@@ -23,8 +23,9 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct ScalerOptions {
   // Metric window and period. Default: 3 minutes at 60 s, as the original.
   Duration metrics_window = std::chrono::minutes(3);
   int period_seconds = 60;
+  // Re-read the metrics at most this often; cycles in between decide on the
+  // last answer (CloudWatch bills GetMetricData per metric, and 60 s
+  // datapoints change once a minute). The metrics are read again at once
+  // when the InService instances change or the last read failed.
+  // Default: 0 (every cycle, as the original).
+  Duration metrics_refresh = Duration::zero();
 };
 
 // Adds to an observation what the loop itself does not know (the
@@ -124,6 +131,9 @@ class Scaler {
   // the same instances, and the plan is then reused as it is.
   QueryPlan plan_;
   std::vector<GroupToObserve> plan_groups_;
+  // The last successful metric read for plan_ and when it was made.
+  std::vector<MetricSeries> metric_data_;
+  std::optional<TimePoint> metrics_read_at_;
 };
 
 }  // namespace phas

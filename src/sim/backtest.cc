@@ -37,7 +37,9 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
   }
   g.policy.policy = policy;
   g.memory.enabled = false;
-  Scaler scaler({g}, {}, &cloud, predictor, nullptr, nullptr, nullptr);
+  ScalerOptions so;
+  so.metrics_refresh = o.metrics_refresh;
+  Scaler scaler({g}, so, &cloud, predictor, nullptr, nullptr, nullptr);
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
   if (policy == "oracle") {
     Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);

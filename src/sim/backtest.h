@@ -39,6 +39,9 @@ struct BacktestOptions {
   Duration metric_delay = std::chrono::seconds(60);
   // The loop's interval. Default: 10 s (production's).
   Duration interval = std::chrono::seconds(10);
+  // The loop re-reads metrics at most this often (ScalerOptions). Default: 0
+  // (every cycle).
+  Duration metrics_refresh = Duration::zero();
   ScoreOptions score;  // target utilization = mapping's; price; threshold
   // Model bundle for the seed policy; empty: the shipped default.
   std::string model_dir;

@@ -21,12 +21,15 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
     YamlReader w(r.Child("world"), "world");
     PHAS_RETURN_IF_ERROR(wrap(w.CheckKeys({"min_size", "max_size", "boot_seconds",
                                            "metric_delay_seconds", "interval_seconds",
-                                           "price_per_hour", "over_threshold"})));
+                                           "metrics_refresh_seconds", "price_per_hour",
+                                           "over_threshold"})));
     PHAS_RETURN_IF_ERROR(wrap(w.Int("min_size", &o->min_size, 0, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(w.Int("max_size", &o->max_size, 1, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(w.Seconds("boot_seconds", &o->boot_time, 0, 86400)));
     PHAS_RETURN_IF_ERROR(wrap(w.Seconds("metric_delay_seconds", &o->metric_delay, 0, 3600)));
     PHAS_RETURN_IF_ERROR(wrap(w.Seconds("interval_seconds", &o->interval, 1, 3600)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(w.Seconds("metrics_refresh_seconds", &o->metrics_refresh, 0, 3600)));
     PHAS_RETURN_IF_ERROR(wrap(w.Num("price_per_hour", &o->score.price_per_hour, 0, 1000)));
     PHAS_RETURN_IF_ERROR(wrap(w.Num("over_threshold", &o->score.over_threshold, 0.01, 10)));
     if (o->min_size > o->max_size) return wrap(w.Bad("min_size", "must not exceed max_size"));

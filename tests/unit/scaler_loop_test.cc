@@ -312,6 +312,87 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
 // The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
 // queries per instance (4,000 queries), cost 2 DescribeAutoScalingGroups
 // (50 names each) + 8 GetMetricData (500 queries each) = 10 requests a cycle.
+// Counts metric reads, and fails them on demand.
+class CountingCloud final : public Cloud {
+ public:
+  explicit CountingCloud(Cloud* inner) : inner_(inner) {}
+  Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& n) override {
+    return inner_->DescribeGroups(n);
+  }
+  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& q, TimePoint s,
+                                                  TimePoint e) override {
+    ++reads;
+    if (fail) return Status::Unavailable("throttled");
+    return inner_->GetMetricData(q, s, e);
+  }
+  Status SetDesiredCapacity(const std::string& g, int d) override {
+    return inner_->SetDesiredCapacity(g, d);
+  }
+  int reads = 0;
+  bool fail = false;
+
+ private:
+  Cloud* inner_;
+};
+
+TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
+  auto sim = Cloud1(1, 6, 2, 1.0);
+  CountingCloud cloud(sim.get());
+  ScalerOptions o;
+  o.dry_run = true;
+  o.metrics_refresh = seconds(60);
+  Scaler scaler({Group("reactive")}, o, &cloud, nullptr, nullptr, nullptr, nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  clock_.Advance(minutes(3));
+  auto cycle = [&] {
+    CycleReport rep = scaler.RunOnce(clock_.Now());
+    clock_.Advance(seconds(10));
+    return rep;
+  };
+  // 0, 10, ..., 120 s: reads at 0, 60 and 120; the cycles between decide on
+  // the last read.
+  for (int i = 0; i <= 12; ++i) {
+    CycleReport rep = cycle();
+    ASSERT_EQ(rep.groups.size(), 1u);
+    EXPECT_TRUE(rep.groups[0].observation.metrics_ok) << "cycle " << i;
+    EXPECT_TRUE(rep.groups[0].observation.features.has_value()) << "cycle " << i;
+  }
+  EXPECT_EQ(cloud.reads, 3);
+
+  // A failed read is not cached: the next cycle reads again.
+  for (int i = 0; i < 4; ++i) cycle();  // 130..160 s: nothing due
+  EXPECT_EQ(cloud.reads, 3);
+  cloud.fail = true;
+  CycleReport failed = cycle();  // 170 s: not yet due
+  EXPECT_EQ(cloud.reads, 3);
+  EXPECT_TRUE(failed.groups[0].observation.metrics_ok);
+  failed = cycle();  // 180 s: due, and fails
+  EXPECT_EQ(cloud.reads, 4);
+  EXPECT_FALSE(failed.groups[0].observation.metrics_ok);
+  cloud.fail = false;
+  cycle();  // 190 s
+  EXPECT_EQ(cloud.reads, 5);
+
+  // Other instances: read at once.
+  cycle();  // 200 s: cached
+  EXPECT_EQ(cloud.reads, 5);
+  ASSERT_TRUE(sim->SetDesiredCapacity("web", 3).ok());  // a Pending instance appears
+  cycle();  // 210 s
+  EXPECT_EQ(cloud.reads, 6);
+
+  // Refresh 0 (the default): every cycle.
+  CountingCloud every(sim.get());
+  ScalerOptions every_cycle;
+  every_cycle.dry_run = true;
+  Scaler each({Group("reactive")}, every_cycle, &every, nullptr, nullptr, nullptr, nullptr);
+  ASSERT_TRUE(each.Init(clock_.Now()).ok());
+  for (int i = 0; i < 5; ++i) {
+    each.RunOnce(clock_.Now());
+    clock_.Advance(seconds(10));
+  }
+  EXPECT_EQ(every.reads, 5);
+}
+
 TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
   std::vector<SimGroupSpec> specs;
   std::vector<GroupConfig> groups;

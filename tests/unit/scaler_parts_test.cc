@@ -150,6 +150,7 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   const Case cases[] = {
       {"unknown top-level key", "intervall_seconds: 5\n", "intervall_seconds"},
       {"bad interval", "interval_seconds: fast\n", "interval_seconds"},
+      {"negative metrics refresh", "metrics_refresh_seconds: -5\n", "metrics_refresh_seconds"},
       {"unknown group key", "groups:\n  - name: a\n    coldown_seconds: 3\n", "groups[0].coldown_seconds"},
       {"negative cooldown", "groups:\n  - name: a\n    cooldown_seconds: -1\n", "groups[0].cooldown_seconds"},
       {"unknown policy", "groups:\n  - name: a\n    policy: magic\n", "groups[0].policy"},
