@@ -47,6 +47,9 @@ struct Features {
   std::string task_type;      // compute | network | io
   std::string task_priority;  // high | medium | low
   bool memory_estimated = false;
+  // Temporal inputs from the group's load history (model/features.h
+  // TemporalInputs), for models that declare them; empty without history.
+  std::map<std::string, double> temporal;
 };
 
 // The class a model answered, with what it means.

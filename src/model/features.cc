@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -106,6 +107,43 @@ std::string FeaturesJson(const Features& f, int n) {
       f.memory_estimated ? "true" : "false");
 }
 
+std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& load, int n) {
+  using std::chrono::minutes;
+  std::map<std::string, double> out;
+  if (load.empty() || n <= 0) return out;
+  const MetricSample& last = load.back();
+  const double scale = 100.0 / n;
+  auto at = [&](TimePoint t) -> const MetricSample* {
+    auto it = std::lower_bound(load.begin(), load.end(), t,
+                               [](const MetricSample& s, TimePoint x) { return s.time < x; });
+    return it != load.end() && it->time == t ? &*it : nullptr;
+  };
+  // The highest value in [from, to], or NaN without history reaching `from`.
+  auto max_over = [&](TimePoint from, TimePoint to) {
+    double m = std::numeric_limits<double>::quiet_NaN();
+    if (load.front().time > from) return m;
+    auto it = std::lower_bound(load.begin(), load.end(), from,
+                               [](const MetricSample& s, TimePoint x) { return s.time < x; });
+    for (; it != load.end() && it->time <= to; ++it) {
+      if (std::isfinite(it->value) && !(it->value <= m)) m = it->value;
+    }
+    return m;
+  };
+  if (!std::isfinite(last.value)) return out;
+  for (auto [name, k] : {std::pair<const char*, int>{"load_change_5m", 5}, {"load_change_15m", 15}}) {
+    const MetricSample* p = at(last.time - minutes(k));
+    if (p && std::isfinite(p->value)) out[name] = (last.value - p->value) * scale;
+  }
+  if (double m = max_over(last.time - minutes(59), last.time); std::isfinite(m)) {
+    out["load_max_1h"] = m * scale;
+  }
+  TimePoint day = last.time - minutes(1440);
+  if (double m = max_over(day + minutes(1), day + minutes(10)); std::isfinite(m)) {
+    out["load_day_ago_next_10m"] = m * scale;
+  }
+  return out;
+}
+
 Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p,
                                                  const std::map<std::string, double>& extra) {
   const std::map<std::string, double> numbers = {
@@ -127,6 +165,8 @@ Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const Featur
         out[i].number = it->second;
       } else if (auto e = extra.find(in.name); e != extra.end()) {
         out[i].number = e->second;
+      } else if (in.optional) {
+        out[i].number = std::numeric_limits<double>::quiet_NaN();
       } else {
         return Status::InvalidArgument("the model needs input '" + in.name +
                                        "', which the scaler does not provide");

@@ -41,6 +41,20 @@ using AggregatedMetrics = std::map<std::string, MetricAggregate>;
 // `n` InService instances; min/max capacity as read this cycle.
 Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity, int max_capacity);
 
+// Temporal inputs from the group's per-minute load (instance-units, oldest
+// first; Observation::load_history) and its n InService instances, each in
+// percent of the current capacity (n instances), so that one model serves
+// groups of any size:
+//   load_change_5m, load_change_15m   the load now minus 5 / 15 minutes ago
+//   load_max_1h                       the highest load of the last hour
+//   load_day_ago_next_10m             the highest load of the 10 minutes that
+//                                     followed this moment one day ago
+// A value whose history is not there (fewer minutes, a gap) is left out;
+// the model then sees it missing.
+std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& load, int n);
+inline constexpr const char* kTemporalInputs[] = {"load_change_5m", "load_change_15m",
+                                                  "load_max_1h", "load_day_ago_next_10m"};
+
 // Python's round(x, digits).
 double RoundHalfEven(double x, int digits);
 
@@ -49,7 +63,8 @@ double RoundHalfEven(double x, int digits);
 std::string FeaturesJson(const Features& f, int n);
 
 // Model inputs by name for a pipeline: the 9 features (and any extra named
-// numbers in `extra`). Errors name an input the pipeline needs and the
+// numbers in `extra`; an optional input absent from both is missing: NaN).
+// Errors name an input the pipeline needs and the
 // scaler does not provide, or a category the pipeline does not know.
 Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p,
                                                  const std::map<std::string, double>& extra = {});

@@ -93,7 +93,7 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     const json& in = (*inputs_it)[i];
     std::string path = fmt::format("inputs[{}]", i);
     if (!in.is_object()) return Bad(path, "must be an object");
-    PHAS_RETURN_IF_ERROR(CheckKeys(in, path + ".", {"name", "type", "levels"}));
+    PHAS_RETURN_IF_ERROR(CheckKeys(in, path + ".", {"name", "type", "levels", "optional"}));
     InputSpec s;
     PHAS_ASSIGN_OR_RETURN(s.name, GetString(in, "name", path));
     PHAS_ASSIGN_OR_RETURN(std::string type, GetString(in, "type", path));
@@ -112,6 +112,18 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       return Bad(path + ".type", "must be 'number' or 'category', got '" +
                                      type + "'");
     }
+    if (auto o = in.find("optional"); o != in.end()) {
+      if (!o->is_boolean()) return Bad(path + ".optional", "must be true or false");
+      s.optional = o->get<bool>();
+      if (s.optional && s.type != InputSpec::Type::kNumber) {
+        return Bad(path + ".optional", "only a number input can be optional");
+      }
+    }
+    if (!s.optional && !p.inputs_.empty() && p.inputs_.back().optional) {
+      return Bad(path + ".optional",
+                 "a required input cannot follow an optional one");
+    }
+    if (!s.optional) p.required_inputs_ = p.inputs_.size() + 1;
     p.inputs_.push_back(std::move(s));
   }
   p.num_slots_ = static_cast<int>(p.inputs_.size());

@@ -3,7 +3,11 @@
 // manifest), so a model with other features loads without code changes.
 //
 // Steps, in order (docs/model-bundle.md has the schema):
-//   1. inputs       numbers, or categories with their allowed levels
+//   1. inputs       numbers, or categories with their allowed levels; a
+//                   number may be "optional" (after every required input):
+//                   a request may leave it out, and the model sees a
+//                   missing value (NaN, which the trees route by their
+//                   learned default direction)
 //   2. constants    fixed categorical values (the original's task_status)
 //   3. derived      a op (b + epsilon), op in mul, div, add, sub (double)
 //   4. standardize  (x - mean) / scale for the listed numeric columns
@@ -33,6 +37,7 @@ struct InputSpec {
   std::string name;
   Type type = Type::kNumber;
   std::vector<std::string> levels;  // categories only
+  bool optional = false;             // numbers only: may be absent (NaN)
 
   // Index of `level` in levels, or -1.
   int LevelIndex(std::string_view level) const;
@@ -51,6 +56,9 @@ class FeaturePipeline {
   static Result<FeaturePipeline> FromJson(const nlohmann::json& spec);
 
   const std::vector<InputSpec>& inputs() const { return inputs_; }
+  // How many inputs come before the optional ones (all of them when none is
+  // optional): a positional request has this many values, or all.
+  size_t required_inputs() const { return required_inputs_; }
   // Index of the input called `name`, or -1.
   int FindInput(std::string_view name) const;
   const std::vector<std::string>& columns() const { return columns_; }
@@ -89,6 +97,7 @@ class FeaturePipeline {
   std::vector<Scale> scales_;
   std::vector<Column> plan_;
   int num_slots_ = 0;
+  size_t required_inputs_ = 0;
   std::shared_ptr<const nlohmann::json> spec_;
 };
 

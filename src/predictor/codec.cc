@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -187,12 +188,22 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
                     CodecError* err) {
   const auto& inputs = p.inputs();
   if (inst.is_array()) {
-    if (inst.size() != inputs.size()) {
-      return Fail(err, fmt::format("{} must have exactly {} values, got {}",
-                                   prefix, inputs.size(), inst.size()),
+    size_t required = p.required_inputs();
+    if (inst.size() != inputs.size() && inst.size() != required) {
+      return Fail(err,
+                  required == inputs.size()
+                      ? fmt::format("{} must have exactly {} values, got {}", prefix,
+                                    inputs.size(), inst.size())
+                      : fmt::format("{} must have {} values ({} without the optional "
+                                    "ones), got {}",
+                                    prefix, inputs.size(), required, inst.size()),
                   prefix);
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
+      if (i >= inst.size()) {
+        out[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+        continue;
+      }
       if (!DecodeValue(inst[i], inputs[i], &out[i],
                        fmt::format("{}[{}]", prefix, i), err)) {
         return false;
@@ -217,6 +228,10 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
     auto it = inst.find(inputs[i].name);
     std::string field = dot + inputs[i].name;
     if (it == inst.end()) {
+      if (inputs[i].optional) {
+        out[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+        continue;
+      }
       return Fail(err, fmt::format("missing field '{}'", field), field);
     }
     if (!DecodeValue(*it, inputs[i], &out[i], field, err)) return false;
@@ -232,6 +247,10 @@ class Scanner {
            (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) {
       ++i_;
     }
+  }
+  bool Peek(char c) {
+    SkipSpace();
+    return i_ < s_.size() && s_[i_] == c;
   }
   bool Eat(char c) {
     SkipSpace();
@@ -327,6 +346,12 @@ bool FastDecodeFeatures(std::string_view body, const FeaturePipeline& p,
     return false;
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i == p.required_inputs() && i > 0 && sc.Peek(']')) {
+      for (; i < inputs.size(); ++i) {
+        (*out)[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+      }
+      break;
+    }
     if (i > 0 && !sc.Eat(',')) return false;
     InputValue& v = (*out)[i];
     if (inputs[i].type == InputSpec::Type::kNumber) {

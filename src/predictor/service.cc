@@ -219,6 +219,7 @@ void PredictorService::HandleHealth(HttpResponse& resp) {
         {"format", model_->format()},
         {"engine", model_->engine()},
         {"inputs", model_->pipeline().inputs().size()},
+        {"required_inputs", model_->pipeline().required_inputs()},
         {"classes", model_->classes().size()}}},
       {"uptime_seconds", uptime},
   };

@@ -9,11 +9,18 @@
 namespace phas {
 
 Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
-  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs, FeaturesToInputs(f, model_->pipeline()));
+  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs, FeaturesToInputs(f, model_->pipeline(), f.temporal));
   Prediction p;
   PHAS_RETURN_IF_ERROR(model_->Predict(inputs.data(), &p));
   const ClassInfo& c = model_->classes()[p.cls];
   return ModelAnswer{p.cls, c.label, ScaleActionName(c.action), p.confidence};
+}
+
+bool BundlePredictor::wants_history() const {
+  for (const InputSpec& in : model_->pipeline().inputs()) {
+    if (in.optional) return true;
+  }
+  return false;
 }
 
 std::string BundlePredictor::Describe() const {

@@ -1,7 +1,9 @@
 // Predictor: where the loop gets a model's answer for a group's features.
 //   BundlePredictor  in process, with a model bundle (the default)
 //   HttpPredictor    a `phas predictor` (or the original service) over HTTP,
-//                    POST {"features": [9 values]}, 6 s timeout by default
+//                    POST {"features": [9 values]}, 6 s timeout by default;
+//                    the original's body, so a remote model that declares
+//                    temporal inputs sees them missing
 // A failure is returned, never thrown; the seed policy's fallback decides.
 //
 // Thread-safety: safe to share.
@@ -22,6 +24,9 @@ class Predictor {
   virtual ~Predictor() = default;
   virtual Result<ModelAnswer> Predict(const Features& f) = 0;
   virtual std::string Describe() const = 0;
+  // True when the model reads temporal inputs (Features::temporal), so the
+  // loop must keep the group's load history. Default: false.
+  virtual bool wants_history() const { return false; }
 };
 
 class BundlePredictor final : public Predictor {
@@ -29,6 +34,7 @@ class BundlePredictor final : public Predictor {
   explicit BundlePredictor(std::shared_ptr<const ModelBundle> model) : model_(std::move(model)) {}
   Result<ModelAnswer> Predict(const Features& f) override;
   std::string Describe() const override;
+  bool wants_history() const override;
 
  private:
   std::shared_ptr<const ModelBundle> model_;

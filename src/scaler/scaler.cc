@@ -46,7 +46,10 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       return Status::InvalidArgument("group " + g.name + ": policy " + p->name() +
                                      " needs a model, and none is configured");
     }
-    if (p->needs_history()) history_.try_emplace(g.name);
+    if (p->needs_history() || options_.keep_history ||
+        (p->needs_model() && predictor_->wants_history())) {
+      history_.try_emplace(g.name);
+    }
     if (p->needs_forecast()) {
       if (!forecaster_) forecaster_ = std::make_unique<ForecastProvider>(options_.forecast);
       forecaster_->SetQuantile(g.name, g.policy.predictive.quantile);
@@ -268,6 +271,7 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
     Log(now, "WARNING", cfg.name, "No metrics collected from any instance");
   } else {
     obs.features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
+    if (obs.load_history) obs.features->temporal = TemporalInputs(*obs.load_history, n);
     if (recorder_) {
       Log(now, "INFO", cfg.name,
           fmt::format("ASG METRICS ({} instances): {}", n, FeaturesJson(*obs.features, n)));
@@ -428,6 +432,7 @@ void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out, const Gro
               {"raw_cloudwatch", raw}};
   if (o.features) {
     rec["metrics"] = json::parse(FeaturesJson(*o.features, o.group.in_service));
+    if (!o.features->temporal.empty()) rec["temporal"] = o.features->temporal;
   } else {
     rec["metrics"] = nullptr;
   }

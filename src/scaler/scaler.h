@@ -54,6 +54,9 @@ struct ScalerOptions {
   // when the InService instances change or the last read failed.
   // Default: 0 (every cycle, as the original).
   Duration metrics_refresh = Duration::zero();
+  // Keep every group's load history (and so the temporal model inputs),
+  // whatever its policy needs: for building training data. Default: false.
+  bool keep_history = false;
 };
 
 // Adds to an observation what the loop itself does not know (the

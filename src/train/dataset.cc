@@ -47,9 +47,12 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
     g.name = "train";
     g.policy.policy = driver;
     g.memory.enabled = false;
-    Scaler scaler({g}, {}, &cloud, nullptr, nullptr, nullptr, nullptr);
+    ScalerOptions so;
+    so.keep_history = true;  // the temporal inputs
+    Scaler scaler({g}, so, &cloud, nullptr, nullptr, nullptr, nullptr);
     PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
     std::optional<TimePoint> last_minute;
+    long made = 0;
     scaler.set_observation_hook([&](const std::string&, Observation* obs) {
       // One example per new minute of data.
       if (!obs->features || obs->cpu.empty()) return;
@@ -57,6 +60,10 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
       last_minute = obs->cpu.back().time;
       Example e;
       e.features = *obs->features;
+      // One example in four without its history: clients that send only
+      // the original 9 features (and a fresh start) get a model that has
+      // learned what to do when the temporal inputs are missing.
+      if (++made % 4 == 0) e.features.temporal.clear();
       e.trace = trace_index;
       e.label = Label(*demand, obs->now, obs->group.desired, u, w.boot_time, o.scale_down_window);
       out.push_back(e);

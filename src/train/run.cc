@@ -26,8 +26,12 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       "## What it is\n\n"
       "An XGBoost classifier (multi:softprob, 3 classes, {} rounds, depth {}, eta {}; classes "
       "weighted by inverse frequency, then scale-up examples x{} and scale-down x{}: a missing "
-      "instance costs more than a spare one) over the original system's 9 features, so `POST /predict` "
-      "and the original's clients keep working. Classes keep the original's names and meaning: "
+      "instance costs more than a spare one) over the original system's 9 features plus 4 optional "
+      "temporal inputs from the group's load history (load_change_5m, load_change_15m, load_max_1h, "
+      "load_day_ago_next_10m: docs/scaler.md). The temporal inputs are optional, so `POST /predict` "
+      "and the original's clients, sending the 9, keep working; one training example in four has "
+      "them removed, so the model has learned to answer without them. Classes keep the original's "
+      "names and meaning: "
       "0 \"Low\" = scale up, 1 \"Medium\" = scale down, 2 \"High\" = hold.\n\n"
       "## Data\n\n"
       "The shipped traces (`data/traces`, each with its license and attribution there), "
@@ -46,8 +50,9 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       "## Limits\n\n"
       "Trained on five public traces mapped to a 20-instance service; a workload whose CPU "
       "behaves differently (memory-bound, bursty beyond these) should be retrained on its own "
-      "history. The features describe the present only: the model cannot anticipate a rise the "
-      "present does not show; the `predictive` policy is phas's answer to that.\n",
+      "history. The temporal inputs see a trend and yesterday's load, not a forecast: the model "
+      "cannot anticipate a rise nothing foreshadows, and it acts through the seed policy's one "
+      "instance per cooldown; the `predictive` policy is phas's forecasting answer.\n",
       o.traces_dir, o.out_dir, o.train.rounds, o.train.max_depth, o.train.eta, o.train.up_weight,
       o.train.down_weight,
       w.mapping.peak_instances, w.mapping.target_utilization * 100,

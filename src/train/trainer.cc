@@ -14,7 +14,8 @@ using nlohmann::json;
 Result<std::vector<float>> Encode(const std::vector<Example>& data, const FeaturePipeline& p) {
   std::vector<float> x(data.size() * p.num_columns());
   for (size_t i = 0; i < data.size(); ++i) {
-    PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> in, FeaturesToInputs(data[i].features, p));
+    PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> in,
+                          FeaturesToInputs(data[i].features, p, data[i].features.temporal));
     p.Transform(in.data(), x.data() + i * p.num_columns());
   }
   return x;
@@ -56,13 +57,19 @@ json TrainedPipeline() {
   }
   inputs.push_back({{"name", "task_type"}, {"type", "category"}, {"levels", {"compute", "network", "io"}}});
   inputs.push_back({{"name", "task_priority"}, {"type", "category"}, {"levels", {"high", "medium", "low"}}});
+  // Temporal inputs (model/features.h TemporalInputs), optional: a request
+  // with the original 9 values leaves them missing.
+  for (const char* n : kTemporalInputs) {
+    inputs.push_back({{"name", n}, {"type", "number"}, {"optional", true}});
+  }
+  json columns = {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
+                  "num_executed_instructions", "execution_time", "energy_efficiency",
+                  "task_type_network", "task_type_io", "task_priority_medium", "task_priority_low"};
+  for (const char* n : kTemporalInputs) columns.push_back(n);
   return {{"inputs", inputs},
           {"one_hot", json::array({{{"source", "task_type"}, {"levels", {"network", "io"}}},
                                    {{"source", "task_priority"}, {"levels", {"medium", "low"}}}})},
-          {"columns",
-           {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
-            "num_executed_instructions", "execution_time", "energy_efficiency", "task_type_network",
-            "task_type_io", "task_priority_medium", "task_priority_low"}}};
+          {"columns", columns}};
 }
 
 Result<XgbBooster> TrainClassifier(const std::vector<Example>& data, const FeaturePipeline& p,

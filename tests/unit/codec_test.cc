@@ -1,5 +1,6 @@
 #include "predictor/codec.h"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -190,6 +191,47 @@ TEST_F(CodecTest, FastPathDeclinesWhatItDoesNotKnow) {
   CodecError err;
   EXPECT_TRUE(DecodePredictRequest(bodies[0], pipeline(), &out, &err)) << err.message;
   EXPECT_EQ(out[7].level, 2);
+}
+
+TEST_F(CodecTest, OptionalInputsMayBeLeftOut) {
+  // The original's 9 inputs plus one optional temporal input.
+  nlohmann::json spec = pipeline().spec();
+  spec["inputs"].push_back({{"name", "load_change_5m"}, {"type", "number"}, {"optional", true}});
+  auto p = FeaturePipeline::FromJson(spec);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  CodecError err;
+  std::vector<InputValue> nine, nine_fast, ten, named, rejected;
+  ASSERT_TRUE(DecodePredictRequest(kGood, *p, &nine, &err)) << err.message;
+  ASSERT_TRUE(FastDecodeFeatures(kGood, *p, &nine_fast));
+  ASSERT_TRUE(DecodePredictRequest(
+      R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network", "low", 7.5]})",
+      *p, &ten, &err))
+      << err.message;
+  ASSERT_EQ(nine.size(), 10u);
+  EXPECT_TRUE(std::isnan(nine[9].number));
+  EXPECT_TRUE(std::isnan(nine_fast[9].number));
+  EXPECT_EQ(ten[9].number, 7.5);
+  ASSERT_TRUE(DecodePredictRequest(
+      R"({"cpu_usage": 45.2, "memory_usage": 56.2, "network_traffic": 160.8,
+          "power_consumption": 203.4, "num_executed_instructions": 21696000000,
+          "execution_time": 0.2, "energy_efficiency": 1.9941,
+          "task_type": "network", "task_priority": "low", "load_change_5m": -2})",
+      *p, &named, &err))
+      << err.message;
+  EXPECT_EQ(named[9].number, -2.0);
+  // Eight values: the required ones are still required, and the message says
+  // how many either form needs.
+  EXPECT_FALSE(DecodePredictRequest(
+      R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network"]})", *p,
+      &rejected, &err));
+  EXPECT_EQ(err.field, "features");
+  EXPECT_NE(err.message.find("10 values (9 without the optional ones), got 8"), std::string::npos)
+      << err.message;
+  // An optional value given must still be a finite number.
+  EXPECT_FALSE(DecodePredictRequest(
+      R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network", "low", "x"]})",
+      *p, &rejected, &err));
+  EXPECT_EQ(err.field, "features[9]");
 }
 
 }  // namespace

@@ -82,5 +82,51 @@ TEST(FeaturesTest, RoundLikePython) {
   EXPECT_EQ(RoundHalfEven(-1.25, 1), -1.2);
 }
 
+TEST(FeaturesTest, TemporalInputsFromTheLoadHistory) {
+  const TimePoint t0 = FromUnixSeconds(1767225600);
+  // Per-minute load: minute i has load i / 100 instance-units, for `minutes`
+  // minutes, optionally with one minute missing.
+  auto history = [&](int minutes, int gap = -1) {
+    std::vector<MetricSample> h;
+    for (int i = 0; i < minutes; ++i) {
+      if (i == gap) continue;
+      h.push_back({t0 + std::chrono::minutes(i), i / 100.0, 0});
+    }
+    return h;
+  };
+  struct Case {
+    const char* name;
+    std::vector<MetricSample> load;
+    int n;
+    std::map<std::string, double> want;
+  };
+  const Case cases[] = {
+      {"empty", {}, 4, {}},
+      {"four minutes: nothing to compare", history(4), 4, {}},
+      // last = minute 19 (0.19); 5 min ago 0.14; 15 min ago 0.04; n = 2:
+      // 0.05 / 2 = 2.5 %, 0.15 / 2 = 7.5 %.
+      {"twenty minutes", history(20), 2, {{"load_change_5m", 2.5}, {"load_change_15m", 7.5}}},
+      {"a gap 5 minutes back", history(20, 14), 2, {{"load_change_15m", 7.5}}},
+      // an hour: highest of minutes 40..99 is 0.99 -> 99 % of one instance.
+      {"100 minutes", history(100), 1,
+       {{"load_change_5m", 5}, {"load_change_15m", 15}, {"load_max_1h", 99}}},
+      // a day and a half: one day before minute 2159 is 719; the 10 minutes
+      // after it reach 7.29 -> 729 %.
+      {"36 hours", history(2160), 1,
+       {{"load_change_5m", 5}, {"load_change_15m", 15}, {"load_max_1h", 2159},
+        {"load_day_ago_next_10m", 729}}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto got = TemporalInputs(tc.load, tc.n);
+    ASSERT_EQ(got.size(), tc.want.size());
+    for (const auto& [k, v] : tc.want) {
+      ASSERT_TRUE(got.count(k)) << k;
+      EXPECT_NEAR(got.at(k), v, 1e-9) << k;
+    }
+  }
+  EXPECT_TRUE(TemporalInputs(history(30), 0).empty()) << "no instances: no percentages";
+}
+
 }  // namespace
 }  // namespace phas

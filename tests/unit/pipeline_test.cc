@@ -1,5 +1,8 @@
 #include "model/pipeline.h"
 
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +66,46 @@ TEST(PipelineTest, ErrorsNameTheKey) {
     EXPECT_TRUE(p.status().IsInvalidArgument());
     EXPECT_NE(p.status().message().find(tc.expected_key), std::string::npos)
         << p.status().message();
+  }
+}
+
+TEST(PipelineTest, OptionalInputsComeLastAndAreNumbers) {
+  json spec = json::parse(R"({
+    "inputs": [{"name": "a", "type": "number"},
+               {"name": "t", "type": "number", "optional": true}],
+    "columns": ["a", "t"]})");
+  auto p = FeaturePipeline::FromJson(spec);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->required_inputs(), 1u);
+  EXPECT_TRUE(p->inputs()[1].optional);
+  InputValue in[2] = {{3.0, -1}, {std::numeric_limits<double>::quiet_NaN(), -1}};
+  float out[2];
+  p->Transform(in, out);
+  EXPECT_FLOAT_EQ(out[0], 3.0f);
+  EXPECT_TRUE(std::isnan(out[1])) << "a missing input reaches the trees as missing";
+
+  struct Case {
+    const char* name;
+    const char* inputs;
+    const char* expected_key;
+  };
+  const Case cases[] = {
+      {"required after optional",
+       R"([{"name": "t", "type": "number", "optional": true}, {"name": "a", "type": "number"}])",
+       "pipeline.inputs[1].optional"},
+      {"optional category",
+       R"([{"name": "k", "type": "category", "levels": ["x"], "optional": true}])",
+       "pipeline.inputs[0].optional"},
+      {"not a boolean", R"([{"name": "a", "type": "number", "optional": "yes"}])",
+       "pipeline.inputs[0].optional"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    json bad = {{"inputs", json::parse(tc.inputs)}, {"columns", json::array()}};
+    auto r = FeaturePipeline::FromJson(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(tc.expected_key), std::string::npos)
+        << r.status().message();
   }
 }
 

@@ -25,13 +25,17 @@ class ScriptedPredictor final : public Predictor {
   std::string action = "scale_up";
   bool fail = false;
   int calls = 0;
-  Result<ModelAnswer> Predict(const Features&) override {
+  Result<ModelAnswer> Predict(const Features& f) override {
     ++calls;
+    last_temporal = f.temporal;
     if (fail) return Status::Unavailable("predictor down");
     int cls = action == "scale_up" ? 0 : action == "scale_down" ? 1 : 2;
     return ModelAnswer{cls, "L", action, 0.9};
   }
   std::string Describe() const override { return "scripted"; }
+  bool wants_history() const override { return temporal_model; }
+  bool temporal_model = false;
+  std::map<std::string, double> last_temporal;
 };
 
 std::shared_ptr<DemandSeries> Flat(double units) {
@@ -391,6 +395,30 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
     clock_.Advance(seconds(10));
   }
   EXPECT_EQ(every.reads, 5);
+}
+
+TEST_F(LoopTest, AModelWithTemporalInputsGetsThemFromTheLoadHistory) {
+  for (bool temporal : {false, true}) {
+    SCOPED_TRACE(temporal ? "temporal model" : "the original's 9 features");
+    ScriptedPredictor predictor;
+    predictor.action = "hold";
+    predictor.temporal_model = temporal;
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 1, 4, 2, seconds(300), Flat(1.0)};
+    SimCloud cloud(&clock, {spec});
+    Scaler scaler({Group()}, {}, &cloud, &predictor, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunSimulation(scaler, cloud, clock, Until(kStart + minutes(30)));
+    ASSERT_GT(predictor.calls, 0);
+    if (temporal) {
+      ASSERT_TRUE(predictor.last_temporal.count("load_change_5m"));
+      ASSERT_TRUE(predictor.last_temporal.count("load_change_15m"));
+      EXPECT_NEAR(predictor.last_temporal.at("load_change_5m"), 0, 1e-9) << "flat demand";
+      EXPECT_FALSE(predictor.last_temporal.count("load_max_1h")) << "not an hour of history yet";
+    } else {
+      EXPECT_TRUE(predictor.last_temporal.empty()) << "no history kept for it";
+    }
+  }
 }
 
 TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
