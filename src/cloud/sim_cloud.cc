@@ -13,11 +13,6 @@ constexpr const char* kMetricNames[8] = {
     "DiskWriteBytes",  "NetworkPacketsIn",  "NetworkPacketsOut", "mem_used_percent"};
 constexpr auto kMinute = std::chrono::seconds(60);
 
-TimePoint FloorMinute(TimePoint t) {
-  auto s = std::chrono::floor<std::chrono::minutes>(t.time_since_epoch());
-  return TimePoint(std::chrono::duration_cast<Duration>(s));
-}
-
 double Statistic(const std::string& stat, const std::vector<double>& v) {
   if (stat == "Sum") {
     double s = 0;

@@ -44,6 +44,14 @@ class ManualClock final : public Clock {
   std::atomic<Duration::rep> now_;
 };
 
+// t rounded down to a whole unit since the epoch (minute, hour, ...).
+template <typename Unit>
+TimePoint FloorTo(TimePoint t) {
+  return TimePoint(std::chrono::duration_cast<Duration>(
+      std::chrono::floor<Unit>(t.time_since_epoch())));
+}
+inline TimePoint FloorMinute(TimePoint t) { return FloorTo<std::chrono::minutes>(t); }
+
 // Seconds since the Unix epoch, as a double.
 double ToUnixSeconds(TimePoint t);
 TimePoint FromUnixSeconds(double s);

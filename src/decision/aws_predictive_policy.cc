@@ -5,15 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "decision/points.h"
+
 namespace phas {
-namespace {
-
-TimePoint FloorHour(TimePoint t) {
-  return TimePoint(std::chrono::duration_cast<Duration>(
-      std::chrono::floor<std::chrono::hours>(t.time_since_epoch())));
-}
-
-}  // namespace
 
 std::optional<int> AwsPredictivePolicy::HourCapacity(const std::vector<MetricSample>& history,
                                                      TimePoint hour, TimePoint now,
@@ -45,7 +39,7 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(const std::vector<MetricSam
     return std::nullopt;
   }
   double load = sum / n;
-  int cap = static_cast<int>(std::ceil(load / (c_.target / 100.0) - 1e-9));
+  int cap = InstancesFor(load, c_.target / 100.0);
   *why = fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}%", load,
                      FormatIso8601(hour).substr(11, 5), cap, c_.target);
   return cap;
@@ -58,7 +52,7 @@ Proposal AwsPredictivePolicy::Propose(const Observation& obs, const PolicyState&
     tt.code = "ap_" + tt.code;
     return tt;
   }
-  TimePoint hour = FloorHour(obs.now + c_.buffer);
+  TimePoint hour = FloorTo<std::chrono::hours>(obs.now + c_.buffer);
   std::string why;
   std::optional<int> cap = HourCapacity(*obs.load_history, hour, obs.now, &why);
   Proposal p = tt;

@@ -36,16 +36,8 @@ Proposal HpaPolicy::Propose(const Observation& obs, const PolicyState& state) co
       raw = static_cast<int>(std::ceil(ratio * ready - 1e-9));
     }
   }
-  // Keep the recommendations of the stabilization window.
-  auto& recs = p.if_held.recommendations;
-  recs.erase(std::remove_if(recs.begin(), recs.end(),
-                            [&](const auto& r) { return r.first < obs.now - c_.stabilization; }),
-             recs.end());
-  recs.emplace_back(obs.now, raw);
-  int stabilized = raw;
-  if (raw < current) {
-    for (const auto& r : recs) stabilized = std::max(stabilized, r.second);
-  }
+  int stabilized = StabilizeScaleIn(&p.if_held.recommendations, obs.now, c_.stabilization, raw,
+                                    current);
   int limit = std::max(2 * current, current + 4);
   int want = std::min(stabilized, limit);
   p.if_acted = p.if_held;

@@ -4,8 +4,11 @@
 #ifndef PHAS_DECISION_POINTS_H_
 #define PHAS_DECISION_POINTS_H_
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "decision/types.h"
@@ -58,6 +61,29 @@ inline AlarmCounts CountAlarms(const Observation& obs, const PolicyState& state,
 inline int ReadyInstances(const Observation& obs) {
   if (!obs.cpu.empty() && obs.cpu.back().instances > 0) return obs.cpu.back().instances;
   return std::max(1, obs.group.in_service - obs.group.warming);
+}
+
+// Instances that serve `load` (instance-units) at utilization `u` (0..1):
+// ceil(load / u), 0 for no load.
+inline int InstancesFor(double load, double u) {
+  if (!(load > 0)) return 0;
+  return static_cast<int>(std::ceil(load / u - 1e-9));
+}
+
+// Scale-in stabilization as the HPA does it: records `raw` at `now` in
+// `recs` (dropping what is older than `window`) and returns raw, or, when
+// raw is below `current`, the highest recommendation of the window.
+inline int StabilizeScaleIn(std::vector<std::pair<TimePoint, int>>* recs, TimePoint now,
+                            Duration window, int raw, int current) {
+  recs->erase(std::remove_if(recs->begin(), recs->end(),
+                             [&](const auto& r) { return r.first < now - window; }),
+              recs->end());
+  recs->emplace_back(now, raw);
+  int out = raw;
+  if (raw < current) {
+    for (const auto& r : *recs) out = std::max(out, r.second);
+  }
+  return out;
 }
 
 }  // namespace phas

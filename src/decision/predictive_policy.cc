@@ -8,14 +8,6 @@
 #include "decision/points.h"
 
 namespace phas {
-namespace {
-
-int Need(double load, double target) {
-  if (!(load > 0)) return 0;
-  return static_cast<int>(std::ceil(load / (target / 100.0) - 1e-9));
-}
-
-}  // namespace
 
 Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& state) const {
   Proposal tt = TargetTrackingPolicy(c_.tracking).Propose(obs, state);
@@ -36,7 +28,7 @@ Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& st
   std::string now_why;
   if (obs.load_history && !obs.load_history->empty()) {
     double load = obs.load_history->back().value;
-    now_need = Need(load, c_.target);
+    now_need = InstancesFor(load, c_.target / 100.0);
     now_why = fmt::format("now {:.2f} needs {}", load, now_need);
   }
   if (tt.code == "tt_scale_out" && tt.target > now_need) {
@@ -49,7 +41,7 @@ Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& st
   const ForecastPoint* peak = nullptr;
   for (const ForecastPoint& f : obs.forecast) {
     if (f.time > until) break;
-    int n = Need(f.upper, c_.target);
+    int n = InstancesFor(f.upper, c_.target / 100.0);
     if (!peak || n > ahead) {
       ahead = n;
       peak = &f;
@@ -63,16 +55,8 @@ Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& st
 
   Proposal p;
   p.if_held = tt.if_held;  // keep target tracking's alarm counters going
-  auto& recs = p.if_held.recommendations;
-  recs.erase(std::remove_if(recs.begin(), recs.end(),
-                            [&](const auto& r) { return r.first < obs.now - c_.stabilization; }),
-             recs.end());
-  recs.emplace_back(obs.now, raw);
-  int want = raw;
-  if (raw < current) {
-    for (const auto& r : recs) want = std::max(want, r.second);
-    want = std::min(want, current);
-  }
+  int want = StabilizeScaleIn(&p.if_held.recommendations, obs.now, c_.stabilization, raw, current);
+  if (raw < current) want = std::min(want, current);
   p.if_acted = p.if_held;
   p.reason = ahead_why + "; " + now_why;
   if (want < raw || (raw < current && want == current)) {

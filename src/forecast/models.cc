@@ -31,42 +31,25 @@ std::string SeasonalNaive::name() const {
   return period_ == 0 ? "naive" : fmt::format("seasonal-naive-{}", period_);
 }
 
+double SeasonalNaive::At(const std::vector<double>& v, size_t i, int k) const {
+  if (period_ == 0) return LastKnown(v, i);
+  // The same phase, one (or more) periods back, as long as it is in the past.
+  for (long long j = static_cast<long long>(i) + k - period_; j >= 0; j -= period_) {
+    if (j <= static_cast<long long>(i) && !std::isnan(v[j])) return v[j];
+  }
+  return kNaN;
+}
+
 std::vector<double> SeasonalNaive::Forecast(const Series& s, int horizon) const {
   std::vector<double> out(horizon, kNaN);
   if (s.values.empty()) return out;
-  size_t last = s.size() - 1;
-  for (int k = 1; k <= horizon; ++k) {
-    if (period_ == 0) {
-      out[k - 1] = LastKnown(s.values, last);
-      continue;
-    }
-    // The same phase, one (or more) periods back, as long as it is in the past.
-    for (long long j = static_cast<long long>(last) + k - period_; j >= 0; j -= period_) {
-      if (j <= static_cast<long long>(last) && !std::isnan(s.values[j])) {
-        out[k - 1] = s.values[j];
-        break;
-      }
-    }
-  }
+  for (int k = 1; k <= horizon; ++k) out[k - 1] = At(s.values, s.size() - 1, k);
   return out;
 }
 
 std::vector<double> SeasonalNaive::Backtest(const Series& s, size_t from, int h) const {
   std::vector<double> out;
-  for (size_t i = from; i + h < s.size(); ++i) {
-    if (period_ == 0) {
-      out.push_back(LastKnown(s.values, i));
-      continue;
-    }
-    double v = kNaN;
-    for (long long j = static_cast<long long>(i) + h - period_; j >= 0; j -= period_) {
-      if (j <= static_cast<long long>(i) && !std::isnan(s.values[j])) {
-        v = s.values[j];
-        break;
-      }
-    }
-    out.push_back(v);
-  }
+  for (size_t i = from; i + h < s.size(); ++i) out.push_back(At(s.values, i, h));
   return out;
 }
 
@@ -277,40 +260,35 @@ Status XgbForecaster::Fit(const Series& s) {
   return Status::OK();
 }
 
-std::vector<double> XgbForecaster::Forecast(const Series& s, int horizon) const {
-  std::vector<double> out(horizon, kNaN);
-  if (!trees_ || s.values.empty()) return out;
-  size_t i = s.size() - 1;
+double XgbForecaster::Change(const Series& s, size_t i) const {
   float row[kFeatures];
   Features(s, i, horizon_, row);
   float delta;
   trees_->Predict(row, &delta);
+  return delta;
+}
+
+// Steps before the model's horizon go from the last value towards its
+// forecast; after it, the forecast holds.
+std::vector<double> XgbForecaster::Forecast(const Series& s, int horizon) const {
+  std::vector<double> out(horizon, kNaN);
+  if (!trees_ || s.values.empty()) return out;
+  size_t i = s.size() - 1;
   double last = LastKnown(s.values, i);
   if (std::isnan(last)) return out;
-  double pred = last + delta;
-  // Steps before the model's horizon: from the last value towards its
-  // forecast; after it, the forecast holds.
+  double pred = last + Change(s, i);
   for (int k = 1; k <= horizon; ++k) {
-    double f = std::min(1.0, static_cast<double>(k) / horizon_);
-    out[k - 1] = last + f * (pred - last);
+    out[k - 1] = last + std::min(1.0, static_cast<double>(k) / horizon_) * (pred - last);
   }
   return out;
 }
 
 std::vector<double> XgbForecaster::Backtest(const Series& s, size_t from, int h) const {
   std::vector<double> out;
-  float row[kFeatures];
+  double f = std::min(1.0, static_cast<double>(h) / horizon_);
   for (size_t i = from; i + h < s.size(); ++i) {
-    if (!trees_) {
-      out.push_back(kNaN);
-      continue;
-    }
-    Features(s, i, horizon_, row);
-    float delta;
-    trees_->Predict(row, &delta);
-    double last = LastKnown(s.values, i);
-    double f = std::min(1.0, static_cast<double>(h) / horizon_);
-    out.push_back(std::isnan(last) ? std::nan("") : last + f * delta);
+    double last = trees_ ? LastKnown(s.values, i) : kNaN;
+    out.push_back(std::isnan(last) ? kNaN : last + f * Change(s, i));
   }
   return out;
 }

@@ -53,6 +53,9 @@ class SeasonalNaive final : public Forecaster {
   std::vector<double> Backtest(const Series& s, size_t from, int h) const override;
 
  private:
+  // The forecast from origin i (the newest value used) for i + k.
+  double At(const std::vector<double>& v, size_t i, int k) const;
+
   int period_;
 };
 
@@ -109,6 +112,9 @@ class XgbForecaster final : public Forecaster {
   void Features(const Series& s, size_t i, int h, float* out) const;
 
  private:
+  // The trees' change from origin i to i + horizon_ (needs a fitted model).
+  double Change(const Series& s, size_t i) const;
+
   int period_;
   int horizon_;
   std::optional<TreeEnsemble> trees_;

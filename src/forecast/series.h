@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "decision/types.h"
 
 namespace phas::forecast {
 
@@ -24,11 +23,6 @@ struct Series {
   // Values that are not NaN.
   size_t Known() const;
 };
-
-// Puts samples (any order, any subset of minutes) on a regular grid from the
-// first sample to the last; steps without a sample are NaN.
-Series FromSamples(const std::vector<MetricSample>& samples,
-                   Duration step = std::chrono::minutes(1));
 
 // Deterministic pseudo-random numbers (splitmix64) for the places a
 // forecaster needs them (shuffled baselines): the seed is always explicit.

@@ -113,17 +113,19 @@ std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& lo
   if (load.empty() || n <= 0) return out;
   const MetricSample& last = load.back();
   const double scale = 100.0 / n;
+  auto first_from = [&](TimePoint t) {  // the first sample at or after t
+    return std::lower_bound(load.begin(), load.end(), t,
+                            [](const MetricSample& s, TimePoint x) { return s.time < x; });
+  };
   auto at = [&](TimePoint t) -> const MetricSample* {
-    auto it = std::lower_bound(load.begin(), load.end(), t,
-                               [](const MetricSample& s, TimePoint x) { return s.time < x; });
+    auto it = first_from(t);
     return it != load.end() && it->time == t ? &*it : nullptr;
   };
   // The highest value in [from, to], or NaN without history reaching `from`.
   auto max_over = [&](TimePoint from, TimePoint to) {
     double m = std::numeric_limits<double>::quiet_NaN();
     if (load.front().time > from) return m;
-    auto it = std::lower_bound(load.begin(), load.end(), from,
-                               [](const MetricSample& s, TimePoint x) { return s.time < x; });
+    auto it = first_from(from);
     for (; it != load.end() && it->time <= to; ++it) {
       if (std::isfinite(it->value) && !(it->value <= m)) m = it->value;
     }

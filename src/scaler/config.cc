@@ -114,13 +114,8 @@ Status ParseAwsPredictive(const Reader& r, AwsPredictiveConfig* c) {
                                     "max_history_days"}));
   PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
   PHAS_RETURN_IF_ERROR(r.Seconds("buffer_seconds", &c->buffer, 0, 3600));
-  double h = std::chrono::duration<double>(c->min_history).count() / 3600;
-  PHAS_RETURN_IF_ERROR(r.Num("min_history_hours", &h, 0, 24 * 14));
-  c->min_history = std::chrono::duration_cast<Duration>(Seconds(h * 3600));
-  double d = std::chrono::duration<double>(c->max_history).count() / 86400;
-  PHAS_RETURN_IF_ERROR(r.Num("max_history_days", &d, 1, 60));
-  c->max_history = std::chrono::duration_cast<Duration>(Seconds(d * 86400));
-  return Status::OK();
+  PHAS_RETURN_IF_ERROR(r.Span("min_history_hours", &c->min_history, 3600, 0, 24 * 14));
+  return r.Span("max_history_days", &c->max_history, 86400, 1, 60);
 }
 
 Status ParsePredictive(const Reader& r, PredictiveConfig* c) {

@@ -86,11 +86,17 @@ class YamlReader {
     }
     return Bad(key, fmt::format("must be a number in [{}, {}], got '{}'", lo, hi, v));
   }
-  Status Seconds(const std::string& key, Duration* out, double lo, double hi) const {
-    double s = std::chrono::duration<double>(*out).count();
-    PHAS_RETURN_IF_ERROR(Num(key, &s, lo, hi));
-    *out = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+  // A duration given as a number of `unit`s (the key says which:
+  // "_seconds", "_minutes", "_hours", "_days"), within [lo, hi] units.
+  Status Span(const std::string& key, Duration* out, double unit_seconds, double lo,
+              double hi) const {
+    double n = std::chrono::duration<double>(*out).count() / unit_seconds;
+    PHAS_RETURN_IF_ERROR(Num(key, &n, lo, hi));
+    *out = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit_seconds));
     return Status::OK();
+  }
+  Status Seconds(const std::string& key, Duration* out, double lo, double hi) const {
+    return Span(key, out, 1, lo, hi);
   }
   Status OneOf(const std::string& key, std::string* out, const std::set<std::string>& allowed) const {
     PHAS_RETURN_IF_ERROR(Str(key, out));

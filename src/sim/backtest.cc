@@ -15,11 +15,6 @@
 namespace phas {
 namespace {
 
-TimePoint FloorMinute(TimePoint t) {
-  return TimePoint(std::chrono::duration_cast<Duration>(
-      std::chrono::floor<std::chrono::minutes>(t.time_since_epoch())));
-}
-
 Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const DemandSeries> demand,
                          TimePoint start, TimePoint end, int initial, Predictor* predictor,
                          const BacktestOptions& o) {

@@ -41,9 +41,7 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
     PHAS_RETURN_IF_ERROR(wrap(d.Num("capacity_per_instance", &o->mapping.capacity_per_instance, 0, 1e12)));
     PHAS_RETURN_IF_ERROR(wrap(d.Int("peak_instances", &o->mapping.peak_instances, 1, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(d.Num("target_utilization", &o->mapping.target_utilization, 0.05, 1.0)));
-    double minutes = std::chrono::duration<double>(o->mapping.smoothing).count() / 60;
-    PHAS_RETURN_IF_ERROR(wrap(d.Num("smoothing_minutes", &minutes, 0, 24 * 60)));
-    o->mapping.smoothing = std::chrono::duration_cast<Duration>(Seconds(minutes * 60));
+    PHAS_RETURN_IF_ERROR(wrap(d.Span("smoothing_minutes", &o->mapping.smoothing, 60, 0, 24 * 60)));
   }
   if (r.Has("policies")) {
     YAML::Node ps = r.Child("policies");

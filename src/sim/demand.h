@@ -41,7 +41,6 @@ class DemandSeries {
   TimePoint end() const { return samples_.empty() ? TimePoint() : samples_.back().time; }
   const std::vector<Sample>& samples() const { return samples_; }
   Duration max_gap() const { return max_gap_; }
-  Duration step() const { return step_; }
 
  private:
   std::vector<Sample> samples_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "decision/points.h"
+
 namespace phas {
 namespace {
 
@@ -10,10 +12,7 @@ int Sign(int x) { return (x > 0) - (x < 0); }
 
 }  // namespace
 
-int DemandInstances(double demand, double u) {
-  if (!(demand > 0)) return 0;
-  return static_cast<int>(std::ceil(demand / u - 1e-9));
-}
+int DemandInstances(double demand, double u) { return InstancesFor(demand, u); }
 
 Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int actions,
              const ScoreOptions& o) {

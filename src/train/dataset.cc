@@ -32,8 +32,7 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
                                            const DatasetOptions& o) {
   std::vector<Example> out;
   const BacktestOptions& w = o.world;
-  TimePoint t0 = TimePoint(std::chrono::duration_cast<Duration>(
-      std::chrono::floor<std::chrono::minutes>(trace.samples.front().time.time_since_epoch())));
+  TimePoint t0 = FloorMinute(trace.samples.front().time);
   auto demand = MakeDemand(trace, w.mapping, t0);
   TimePoint end = demand->end();
   if (w.hours > 0) end = std::min(end, t0 + std::chrono::duration_cast<Duration>(Seconds(w.hours * 3600)));
