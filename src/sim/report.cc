@@ -110,6 +110,23 @@ std::string Chart(const BacktestResult& r, const PolicyRun& run) {
 
 }  // namespace
 
+namespace {
+
+// One line naming what was billed in minutes without data ("" when none).
+std::string NoDataNote(const BacktestResult& r) {
+  if (r.runs.empty() || r.runs.front().scores.no_data_minutes == 0) return "";
+  std::string out = fmt::format(
+      "{}: {:.0f} minutes without data are left out of every score, instance-hours included; "
+      "billed in them:",
+      r.trace, r.runs.front().scores.no_data_minutes);
+  for (const PolicyRun& p : r.runs) {
+    out += fmt::format(" {} {:.1f}", p.policy, p.scores.no_data_instance_hours);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ScoreTable(const BacktestResult& r) {
   std::string out = fmt::format(
       "trace {} ({}; smoothing {}; boot {} s; interval {} s; {:.1f} days)\n", r.trace, r.mapping,
@@ -127,6 +144,8 @@ std::string ScoreTable(const BacktestResult& r) {
         p.policy, s.theta_u, s.theta_o, s.tau_u, s.tau_o, s.instability, s.jitter, s.instance_hours,
         s.cost, s.actions, s.over_threshold_pct, s.unserved_instance_hours);
   }
+  std::string note = NoDataNote(r);
+  if (!note.empty()) out += note + " inst-h\n";
   return out;
 }
 
@@ -152,6 +171,7 @@ json BacktestJson(const BacktestResult& r) {
                     {"unserved_instance_hours", s.unserved_instance_hours},
                     {"minutes_scored", s.minutes},
                     {"minutes_no_data", s.no_data_minutes},
+                    {"instance_hours_no_data", s.no_data_instance_hours},
                     {"wall_seconds", p.wall_seconds},
                     {"action_log", actions}});
   }
@@ -208,6 +228,7 @@ std::string BacktestHtml(const std::vector<BacktestResult>& results) {
           s.instance_hours, s.cost, s.actions, s.over_threshold_pct, s.unserved_instance_hours);
     }
     h += "</table>";
+    if (std::string note = NoDataNote(r); !note.empty()) h += "<p>" + Escape(note) + " instance-h.</p>";
     for (const PolicyRun& p : r.runs) {
       h += fmt::format("<h3>{}</h3>", Escape(p.policy)) + Chart(r, p);
     }
@@ -309,6 +330,10 @@ std::string ScoresMarkdown(const std::vector<BacktestResult>& results) {
                          s.jitter, s.instance_hours, s.actions, s.over_threshold_pct,
                          s.unserved_instance_hours);
     }
+  }
+  for (const BacktestResult& r : results) {
+    std::string note = NoDataNote(r);
+    if (!note.empty()) out += "\n" + note + " instance-h.\n";
   }
   return out;
 }

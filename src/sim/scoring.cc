@@ -17,8 +17,6 @@ int DemandInstances(double demand, double u) { return InstancesFor(demand, u); }
 Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int actions,
              const ScoreOptions& o) {
   Scores s;
-  s.instance_hours = instance_seconds / 3600.0;
-  s.cost = s.instance_hours * o.price_per_hour;
   s.actions = actions;
   double under_acc = 0, over_acc = 0, under_t = 0, over_t = 0, hot = 0;
   int unstable = 0, pairs = 0, supply_changes = 0, demand_changes = 0;
@@ -27,6 +25,7 @@ Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int
   for (const SimMinute& m : minutes) {
     if (std::isnan(m.demand)) {
       s.no_data_minutes += 1;
+      s.no_data_instance_hours += (m.in_service + m.pending) / 60.0;
       have_prev = false;  // a gap breaks the change series
       continue;
     }
@@ -54,6 +53,8 @@ Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int
     prev_d = d;
     prev_s = sup;
   }
+  s.instance_hours = std::max(0.0, instance_seconds / 3600.0 - s.no_data_instance_hours);
+  s.cost = s.instance_hours * o.price_per_hour;
   if (s.minutes > 0) {
     s.theta_u = 100.0 * under_acc / s.minutes;
     s.theta_o = 100.0 * over_acc / s.minutes;

@@ -14,7 +14,9 @@
 //   instability = 100/(T-1) * #{sgn(ds) != sgn(dd)}  supply and demand moving apart, %
 //   jitter  = (E_S - E_D) / hours: supply adaptations minus demand changes, per hour
 // plus cost: instance-hours billed (launch to termination, boot included) and
-// money at a price, scaling actions, time with utilization D_t / s_t above a
+// money at a price, over the scored minutes (what is billed in minutes without
+// data is reported apart: no policy sees anything there, and the oracle's
+// "knowledge" of a gap is an artifact of the trace), scaling actions, time with utilization D_t / s_t above a
 // threshold, and unserved demand: sum (D_t - s_t)+ in instance-hours (work
 // beyond 100% of the capacity serving). Minutes without data are left out.
 //
@@ -39,7 +41,8 @@ struct Scores {
   double tau_u = 0, tau_o = 0;
   double instability = 0;
   double jitter = 0;
-  double instance_hours = 0;
+  double instance_hours = 0;          // billed during scored minutes
+  double no_data_instance_hours = 0;  // billed during minutes without data
   double cost = 0;
   int actions = 0;
   double over_threshold_pct = 0;
@@ -51,6 +54,8 @@ struct Scores {
 // Instances needed for `demand` instance-units at utilization u.
 int DemandInstances(double demand, double u);
 
+// `instance_seconds`: everything billed; the minutes without data take their
+// share (InService + Pending at the minute) out of it.
 Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int actions,
              const ScoreOptions& options);
 

@@ -50,8 +50,10 @@ TEST(ScoringTest, HandComputedTinyTrace) {
   EXPECT_DOUBLE_EQ(s.jitter, (1 - 2) / (4.0 / 60));
   EXPECT_DOUBLE_EQ(s.over_threshold_pct, 25);
   EXPECT_DOUBLE_EQ(s.unserved_instance_hours, 0.5 / 60);
-  EXPECT_DOUBLE_EQ(s.instance_hours, 10);
-  EXPECT_DOUBLE_EQ(s.cost, 1.0);
+  // 10 h billed; the minute without data had 4 InService: 4/60 h apart.
+  EXPECT_DOUBLE_EQ(s.no_data_instance_hours, 4.0 / 60);
+  EXPECT_DOUBLE_EQ(s.instance_hours, 10 - 4.0 / 60);
+  EXPECT_DOUBLE_EQ(s.cost, (10 - 4.0 / 60) * 0.1);
   EXPECT_EQ(s.actions, 3);
 }
 
