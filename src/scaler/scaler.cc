@@ -232,10 +232,7 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   if (auto it = history_.find(cfg.name); it != history_.end()) {
     std::vector<MetricSample> added = it->second.Add(m.load);
     obs.load_history = it->second.points();
-    if (store_ && !added.empty()) {
-      Status st = store_->AppendSeries("load:" + cfg.name, added);
-      if (!st.ok()) Log(now, "ERROR", cfg.name, "cannot save load history: " + st.message());
-    }
+    SaveHistory(cfg.name, added, now);
   }
   if (forecaster_ && policies_[gi]->needs_forecast()) {
     forecaster_->Fill(cfg.name, &obs);
@@ -333,11 +330,18 @@ Status Scaler::RestoreHistory(TimePoint now) {
       fetched.push_back({(*r)[0].timestamps[i], (*r)[0].values[i] / 100.0, 0});
     }
     std::vector<MetricSample> added = hist.Add(fetched);
-    if (store_ && !added.empty()) (void)store_->AppendSeries("load:" + name, added);
+    SaveHistory(name, added, now);
     Log(now, "INFO", name,
         fmt::format("load history: {} minutes ({} fetched from CloudWatch)", hist.size(), added.size()));
   }
   return Status::OK();
+}
+
+void Scaler::SaveHistory(const std::string& group, const std::vector<MetricSample>& added,
+                         TimePoint now) {
+  if (!store_ || added.empty()) return;
+  Status st = store_->AppendSeries("load:" + group, added);
+  if (!st.ok()) Log(now, "ERROR", group, "cannot save load history: " + st.message());
 }
 
 LoadHistory* Scaler::history(const std::string& group) {

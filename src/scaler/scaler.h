@@ -115,6 +115,9 @@ class Scaler {
               const GroupDescription* d);
   void LogDecision(const GroupConfig& g, TimePoint now, const GroupOutcome& out);
   void Log(TimePoint t, const char* level, const std::string& group, const std::string& msg);
+  // Appends new load minutes to the state database; a failure is logged (the
+  // in-memory history keeps them, and the next restart fetches them again).
+  void SaveHistory(const std::string& group, const std::vector<MetricSample>& added, TimePoint now);
   void CountDecision(const std::string& group, const Decision& d);
 
   std::vector<GroupConfig> groups_;

@@ -132,7 +132,8 @@ Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
     return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
   }
   Status st;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     std::string name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     json j = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)), nullptr,
                          false);
@@ -144,6 +145,7 @@ Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
     }
     out[name] = *s;
   }
+  if (rc != SQLITE_DONE) st = Status::IoError(sqlite3_errmsg(Db(db_)));
   sqlite3_finalize(stmt);
   if (!st.ok()) return st.WithContext(path_);
   return out;
@@ -170,14 +172,20 @@ Status StateStore::Save(const std::string& group, const PolicyState& state) {
 Status StateStore::AppendSeries(const std::string& key, const std::vector<MetricSample>& points) {
   PHAS_RETURN_IF_ERROR(Exec(Db(db_), "BEGIN"));
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(Db(db_), "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)", -1,
-                     &stmt, nullptr);
-  for (const MetricSample& p : points) {
+  bool ok = sqlite3_prepare_v2(Db(db_), "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)",
+                               -1, &stmt, nullptr) == SQLITE_OK;
+  for (size_t i = 0; ok && i < points.size(); ++i) {
     sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(stmt, 2, ToUnixSeconds(p.time));
-    sqlite3_bind_double(stmt, 3, p.value);
-    sqlite3_step(stmt);
+    sqlite3_bind_double(stmt, 2, ToUnixSeconds(points[i].time));
+    sqlite3_bind_double(stmt, 3, points[i].value);
+    ok = sqlite3_step(stmt) == SQLITE_DONE;
     sqlite3_reset(stmt);
+  }
+  if (!ok) {
+    Status st = Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    sqlite3_finalize(stmt);
+    (void)Exec(Db(db_), "ROLLBACK");
+    return st;
   }
   sqlite3_finalize(stmt);
   return Exec(Db(db_), "COMMIT");
@@ -192,8 +200,14 @@ Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key,
   }
   sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(stmt, 2, ToUnixSeconds(since));
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     out.push_back({FromUnixSeconds(sqlite3_column_double(stmt, 0)), sqlite3_column_double(stmt, 1)});
+  }
+  if (rc != SQLITE_DONE) {
+    Status st = Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    sqlite3_finalize(stmt);
+    return st;
   }
   sqlite3_finalize(stmt);
   return out;

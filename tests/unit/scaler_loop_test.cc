@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
@@ -311,6 +312,32 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   EXPECT_LT(h.front().time, kStart + minutes(5));
   EXPECT_GT(h.back().time, kStart + minutes(75));
   EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
+}
+
+// A state database that cannot keep the history (here: its table is gone)
+// costs the restart nothing but a logged error: the history comes from the
+// cloud and the loop runs on.
+TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  bool recovered = false;
+  std::string path = (dir_ / "state.db").string();
+  auto store = StateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE series", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  clock_.Advance(minutes(30));
+  sim->Sync();
+  Scaler scaler({Group("aws-predictive")}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  ASSERT_TRUE(scaler.RestoreHistory(clock_.Now()).ok());
+  EXPECT_GE(scaler.history("web")->size(), 25u);
+  std::string log = Log();
+  EXPECT_NE(log.find("cannot read saved load history"), std::string::npos) << log;
+  EXPECT_NE(log.find("cannot save load history"), std::string::npos) << log;
+  RunSimulation(scaler, *sim, clock_, Until(clock_.Now() + minutes(5)));
+  EXPECT_GE(scaler.history("web")->size(), 29u);
 }
 
 // The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
