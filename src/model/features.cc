@@ -146,8 +146,7 @@ std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& lo
   return out;
 }
 
-Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p,
-                                                 const std::map<std::string, double>& extra) {
+Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p) {
   const std::map<std::string, double> numbers = {
       {"cpu_usage", f.cpu_usage},
       {"memory_usage", f.memory_usage},
@@ -165,10 +164,10 @@ Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const Featur
       auto it = numbers.find(in.name);
       if (it != numbers.end()) {
         out[i].number = it->second;
-      } else if (auto e = extra.find(in.name); e != extra.end()) {
-        out[i].number = e->second;
+      } else if (auto t = f.temporal.find(in.name); t != f.temporal.end()) {
+        out[i].number = t->second;
       } else if (in.optional) {
-        out[i].number = std::numeric_limits<double>::quiet_NaN();
+        out[i] = InputValue::Missing();
       } else {
         return Status::InvalidArgument("the model needs input '" + in.name +
                                        "', which the scaler does not provide");

@@ -62,12 +62,11 @@ double RoundHalfEven(double x, int digits);
 // "instance_count": n} (Python json.dumps style), plus "memory_estimated".
 std::string FeaturesJson(const Features& f, int n);
 
-// Model inputs by name for a pipeline: the 9 features (and any extra named
-// numbers in `extra`; an optional input absent from both is missing: NaN).
+// Model inputs by name for a pipeline: the 9 features and f.temporal (an
+// optional input absent from both is missing: NaN).
 // Errors name an input the pipeline needs and the
 // scaler does not provide, or a category the pipeline does not know.
-Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p,
-                                                 const std::map<std::string, double>& extra = {});
+Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p);
 
 }  // namespace phas
 

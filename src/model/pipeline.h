@@ -22,6 +22,7 @@
 #ifndef PHAS_MODEL_PIPELINE_H_
 #define PHAS_MODEL_PIPELINE_H_
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct InputSpec {
 struct InputValue {
   double number = 0.0;
   int level = -1;
+  // An optional input left out: NaN, which the trees route by their learned
+  // default direction.
+  static InputValue Missing() { return {std::numeric_limits<double>::quiet_NaN(), -1}; }
 };
 
 class FeaturePipeline {

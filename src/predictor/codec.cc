@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -201,7 +200,7 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (i >= inst.size()) {
-        out[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+        out[i] = InputValue::Missing();
         continue;
       }
       if (!DecodeValue(inst[i], inputs[i], &out[i],
@@ -229,7 +228,7 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
     std::string field = dot + inputs[i].name;
     if (it == inst.end()) {
       if (inputs[i].optional) {
-        out[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+        out[i] = InputValue::Missing();
         continue;
       }
       return Fail(err, fmt::format("missing field '{}'", field), field);
@@ -348,7 +347,7 @@ bool FastDecodeFeatures(std::string_view body, const FeaturePipeline& p,
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (i == p.required_inputs() && i > 0 && sc.Peek(']')) {
       for (; i < inputs.size(); ++i) {
-        (*out)[i] = InputValue{std::numeric_limits<double>::quiet_NaN(), -1};
+        (*out)[i] = InputValue::Missing();
       }
       break;
     }

@@ -9,7 +9,7 @@
 namespace phas {
 
 Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
-  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs, FeaturesToInputs(f, model_->pipeline(), f.temporal));
+  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs, FeaturesToInputs(f, model_->pipeline()));
   Prediction p;
   PHAS_RETURN_IF_ERROR(model_->Predict(inputs.data(), &p));
   const ClassInfo& c = model_->classes()[p.cls];
@@ -17,10 +17,8 @@ Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
 }
 
 bool BundlePredictor::wants_history() const {
-  for (const InputSpec& in : model_->pipeline().inputs()) {
-    if (in.optional) return true;
-  }
-  return false;
+  // The optional inputs are the temporal ones.
+  return model_->pipeline().required_inputs() < model_->pipeline().inputs().size();
 }
 
 std::string BundlePredictor::Describe() const {

@@ -122,6 +122,8 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path, bo
   return std::unique_ptr<StateStore>(new StateStore(db, path));
 }
 
+Status StateStore::SqlError() const { return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_))); }
+
 StateStore::~StateStore() { sqlite3_close(Db(db_)); }
 
 Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
@@ -129,7 +131,7 @@ Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(Db(db_), "SELECT name, state FROM group_state", -1, &stmt, nullptr) !=
       SQLITE_OK) {
-    return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    return SqlError();
   }
   Status st;
   int rc;
@@ -157,7 +159,7 @@ Status StateStore::Save(const std::string& group, const PolicyState& state) {
       "INSERT INTO group_state (name, state, updated_at) VALUES (?, ?, ?) "
       "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
   if (sqlite3_prepare_v2(Db(db_), sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    return SqlError();
   }
   std::string text = ToJson(state).dump();
   sqlite3_bind_text(stmt, 1, group.c_str(), -1, SQLITE_TRANSIENT);
@@ -165,7 +167,7 @@ Status StateStore::Save(const std::string& group, const PolicyState& state) {
   sqlite3_bind_double(stmt, 3, ToUnixSeconds(std::chrono::system_clock::now()));
   int rc = sqlite3_step(stmt);
   sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+  if (rc != SQLITE_DONE) return SqlError();
   return Status::OK();
 }
 
@@ -182,7 +184,7 @@ Status StateStore::AppendSeries(const std::string& key, const std::vector<Metric
     sqlite3_reset(stmt);
   }
   if (!ok) {
-    Status st = Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    Status st = SqlError();
     sqlite3_finalize(stmt);
     (void)Exec(Db(db_), "ROLLBACK");
     return st;
@@ -196,7 +198,7 @@ Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key,
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(Db(db_), "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t",
                          -1, &stmt, nullptr) != SQLITE_OK) {
-    return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    return SqlError();
   }
   sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(stmt, 2, ToUnixSeconds(since));
@@ -205,7 +207,7 @@ Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key,
     out.push_back({FromUnixSeconds(sqlite3_column_double(stmt, 0)), sqlite3_column_double(stmt, 1)});
   }
   if (rc != SQLITE_DONE) {
-    Status st = Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+    Status st = SqlError();
     sqlite3_finalize(stmt);
     return st;
   }

@@ -47,6 +47,8 @@ class StateStore {
 
  private:
   StateStore(void* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // The database's last error, naming the file.
+  Status SqlError() const;
   void* db_;  // sqlite3*
   std::string path_;
 };

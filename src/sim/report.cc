@@ -108,10 +108,6 @@ std::string Chart(const BacktestResult& r, const PolicyRun& run) {
   return svg;
 }
 
-}  // namespace
-
-namespace {
-
 // One line naming what was billed in minutes without data ("" when none).
 std::string NoDataNote(const BacktestResult& r) {
   if (r.runs.empty() || r.runs.front().scores.no_data_minutes == 0) return "";

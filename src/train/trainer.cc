@@ -14,8 +14,7 @@ using nlohmann::json;
 Result<std::vector<float>> Encode(const std::vector<Example>& data, const FeaturePipeline& p) {
   std::vector<float> x(data.size() * p.num_columns());
   for (size_t i = 0; i < data.size(); ++i) {
-    PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> in,
-                          FeaturesToInputs(data[i].features, p, data[i].features.temporal));
+    PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> in, FeaturesToInputs(data[i].features, p));
     p.Transform(in.data(), x.data() + i * p.num_columns());
   }
   return x;

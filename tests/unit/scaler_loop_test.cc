@@ -46,11 +46,10 @@ std::shared_ptr<DemandSeries> Flat(double units) {
       std::chrono::hours(100), std::chrono::hours(49));
 }
 
-// Records what the store held when the loop called SetDesiredCapacity.
-class SpyCloud final : public Cloud {
+// Passes every call to another cloud; the spies below override what they watch.
+class ForwardingCloud : public Cloud {
  public:
-  SpyCloud(Cloud* inner, StateStore* store, Clock* clock)
-      : inner_(inner), store_(store), clock_(clock) {}
+  explicit ForwardingCloud(Cloud* inner) : inner_(inner) {}
   Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& n) override {
     return inner_->DescribeGroups(n);
   }
@@ -59,15 +58,27 @@ class SpyCloud final : public Cloud {
     return inner_->GetMetricData(q, s, e);
   }
   Status SetDesiredCapacity(const std::string& g, int d) override {
+    return inner_->SetDesiredCapacity(g, d);
+  }
+
+ private:
+  Cloud* inner_;
+};
+
+// Records what the store held when the loop called SetDesiredCapacity.
+class SpyCloud final : public ForwardingCloud {
+ public:
+  SpyCloud(Cloud* inner, StateStore* store, Clock* clock)
+      : ForwardingCloud(inner), store_(store), clock_(clock) {}
+  Status SetDesiredCapacity(const std::string& g, int d) override {
     auto saved = store_->LoadAll();
     persisted_before_act.push_back(saved.ok() && saved->count(g) &&
                                    saved->at(g).last_action == clock_->Now());
-    return inner_->SetDesiredCapacity(g, d);
+    return ForwardingCloud::SetDesiredCapacity(g, d);
   }
   std::vector<bool> persisted_before_act;
 
  private:
-  Cloud* inner_;
   StateStore* store_;
   Clock* clock_;
 };
@@ -344,26 +355,17 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
 // queries per instance (4,000 queries), cost 2 DescribeAutoScalingGroups
 // (50 names each) + 8 GetMetricData (500 queries each) = 10 requests a cycle.
 // Counts metric reads, and fails them on demand.
-class CountingCloud final : public Cloud {
+class CountingCloud final : public ForwardingCloud {
  public:
-  explicit CountingCloud(Cloud* inner) : inner_(inner) {}
-  Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& n) override {
-    return inner_->DescribeGroups(n);
-  }
+  using ForwardingCloud::ForwardingCloud;
   Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& q, TimePoint s,
                                                   TimePoint e) override {
     ++reads;
     if (fail) return Status::Unavailable("throttled");
-    return inner_->GetMetricData(q, s, e);
-  }
-  Status SetDesiredCapacity(const std::string& g, int d) override {
-    return inner_->SetDesiredCapacity(g, d);
+    return ForwardingCloud::GetMetricData(q, s, e);
   }
   int reads = 0;
   bool fail = false;
-
- private:
-  Cloud* inner_;
 };
 
 TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
