@@ -4,14 +4,13 @@
 //   - phas's TreeEnsemble (the serving engine)
 //   - the whole request path: JSON decode + pipeline + TreeEnsemble + encode
 // Run: build/phas_bench --benchmark_filter=Predict
+#include <benchmark/benchmark.h>
 #include <xgboost/c_api.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
 
 #include "model/bundle.h"
 #include "predictor/codec.h"
@@ -19,7 +18,8 @@
 namespace phas {
 namespace {
 
-const std::string kModelDir = std::string(PHAS_SOURCE_DIR) + "/data/models/default";
+const std::string kModelDir =
+    std::string(PHAS_SOURCE_DIR) + "/data/models/default";
 const char* kBody =
     R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network", "low"]})";
 
@@ -83,7 +83,8 @@ void BM_PredictTreeEnsembleVariedRows(benchmark::State& state) {
                    "/testdata/seed-model/golden_model_public.jsonl");
   std::string line;
   while (std::getline(in, line)) {
-    rows.push_back(nlohmann::json::parse(line)["row"].get<std::vector<float>>());
+    rows.push_back(
+        nlohmann::json::parse(line)["row"].get<std::vector<float>>());
   }
   Prediction p;
   size_t i = 0;

@@ -6,9 +6,8 @@
 #ifndef PHAS_CMD_COMMANDS_H_
 #define PHAS_CMD_COMMANDS_H_
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "common/status.h"
 

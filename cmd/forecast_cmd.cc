@@ -1,8 +1,8 @@
 // `phas forecast`: forecast error of every model on a trace (walk-forward).
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "cmd/commands.h"
 #include "forecast/evaluate.h"
@@ -19,12 +19,17 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
     double smoothing = 10;
   };
   auto f = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand(
-      "forecast", "Forecast error (MAE, MAPE) of each model on traces, walk-forward, vs seasonal naive");
+  CLI::App* cmd =
+      app.add_subcommand("forecast",
+                         "Forecast error (MAE, MAPE) of each model on traces, "
+                         "walk-forward, vs seasonal naive");
   cmd->add_option("traces", f->traces, "Trace CSV files")->required();
-  cmd->add_option("--horizon", f->horizon, "Minutes ahead (default 10)")->check(CLI::Range(1, 240));
-  cmd->add_option("--days", f->days, "Evaluate the last N days (default 14)")->check(CLI::Range(1, 365));
-  cmd->add_option("--smoothing", f->smoothing, "Minutes, as the backtest (default 10)")
+  cmd->add_option("--horizon", f->horizon, "Minutes ahead (default 10)")
+      ->check(CLI::Range(1, 240));
+  cmd->add_option("--days", f->days, "Evaluate the last N days (default 14)")
+      ->check(CLI::Range(1, 365));
+  cmd->add_option("--smoothing", f->smoothing,
+                  "Minutes, as the backtest (default 10)")
       ->check(CLI::Range(0.0, 1440.0));
   cmd->callback([f, exit_code] {
     for (const std::string& path : f->traces) {
@@ -35,7 +40,8 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       }
       // The demand a backtest replays, per minute, in instance-units.
       BacktestOptions bo;
-      bo.mapping.smoothing = std::chrono::duration_cast<Duration>(Seconds(f->smoothing * 60));
+      bo.mapping.smoothing =
+          std::chrono::duration_cast<Duration>(Seconds(f->smoothing * 60));
       TimePoint t0 = trace->samples.front().time;
       auto demand = MakeDemand(*trace, bo.mapping, t0);
       forecast::Series s;
@@ -47,16 +53,17 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       eo.horizon = f->horizon;
       eo.max_eval_days = f->days;
       forecast::EvalResult r = forecast::EvaluateForecasters(s, eo);
-      std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n", trace->name.c_str(),
-                  f->horizon, r.days, r.period.c_str());
+      std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n",
+                  trace->name.c_str(), f->horizon, r.days, r.period.c_str());
       double sn = 0;
       for (const auto& m : r.models) {
         if (m.model == "seasonal-naive-1440") sn = m.mae;
       }
-      std::printf("  %-26s %10s %8s %14s\n", "model", "MAE", "MAPE %", "MAE vs SN-day");
+      std::printf("  %-26s %10s %8s %14s\n", "model", "MAE", "MAPE %",
+                  "MAE vs SN-day");
       for (const auto& m : r.models) {
-        std::printf("  %-26s %10.4f %8.2f %13.0f%%\n", m.model.c_str(), m.mae, m.mape,
-                    sn > 0 ? 100 * m.mae / sn : 0.0);
+        std::printf("  %-26s %10.4f %8.2f %13.0f%%\n", m.model.c_str(), m.mae,
+                    m.mape, sn > 0 ? 100 * m.mae / sn : 0.0);
       }
     }
     *exit_code = kExitOk;

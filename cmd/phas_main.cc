@@ -1,11 +1,11 @@
 // phas: predictive horizontal auto scaler for EC2 Auto Scaling groups.
 // main() only wires subcommands and maps errors to exit codes.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "cmd/commands.h"
 #include "common/version.h"
@@ -38,13 +38,16 @@ int WaitForStopSignal() {
 }
 
 int RealMain(int argc, char** argv) {
-  CLI::App app{"phas: predictive horizontal auto scaler for EC2 Auto Scaling groups"};
+  CLI::App app{
+      "phas: predictive horizontal auto scaler for EC2 Auto Scaling groups"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("phas ") + kVersion);
   int exit_code = kExitOk;
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--log-level", log_level,
+                 "Log level: trace, debug, info, warn, error, off")
+      ->check(
+          CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.parse_complete_callback(
       [&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
   RegisterPredictorCommands(app, &exit_code);

@@ -1,11 +1,10 @@
 // `phas predictor` (the HTTP service) and `phas predict` (one prediction).
-#include <cstdio>
-#include <memory>
-#include <string>
-
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cmd/commands.h"
 #include "common/metrics.h"
@@ -34,8 +33,8 @@ int RunPredictor(const PredictorFlags& flags) {
                m.version(), m.dir(), m.format(), m.engine());
 
   MetricsRegistry metrics;
-  auto service = std::make_shared<PredictorService>(*model, flags.predictor,
-                                                    &metrics);
+  auto service =
+      std::make_shared<PredictorService>(*model, flags.predictor, &metrics);
   BlockStopSignals();
   HttpServer server(
       flags.http,
@@ -85,10 +84,12 @@ Result<std::string> ResolveModelDir(const std::string& flag) {
 void RegisterPredictorCommands(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<PredictorFlags>();
   CLI::App* srv = app.add_subcommand(
-      "predictor", "Serve the model over HTTP (POST /predict, /predict/batch, "
-                   "GET /health, /metrics)");
-  srv->add_option("--model", flags->model,
-                  "Model bundle directory (default: the shipped data/models/default)");
+      "predictor",
+      "Serve the model over HTTP (POST /predict, /predict/batch, "
+      "GET /health, /metrics)");
+  srv->add_option(
+      "--model", flags->model,
+      "Model bundle directory (default: the shipped data/models/default)");
   srv->add_option("--host", flags->http.host, "Address to bind")
       ->capture_default_str();
   srv->add_option("--port", flags->http.port, "TCP port (0: any free port)")
@@ -111,22 +112,26 @@ void RegisterPredictorCommands(CLI::App& app, int* exit_code) {
   auto model = std::make_shared<std::string>();
   auto body = std::make_shared<std::string>();
   CLI::App* one = app.add_subcommand(
-      "predict", "One prediction from the command line; prints the JSON answer");
-  one->add_option("--model", *model,
-                  "Model bundle directory (default: the shipped data/models/default)");
-  one->add_option("json", *body,
-                  R"(Request body, e.g. '{"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.99, "network", "low"]}')")
+      "predict",
+      "One prediction from the command line; prints the JSON answer");
+  one->add_option(
+      "--model", *model,
+      "Model bundle directory (default: the shipped data/models/default)");
+  one->add_option(
+         "json", *body,
+         R"(Request body, e.g. '{"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.99, "network", "low"]}')")
       ->required();
-  one->callback([model, body, exit_code] {
-    *exit_code = RunPredict(*model, *body);
-  });
+  one->callback(
+      [model, body, exit_code] { *exit_code = RunPredict(*model, *body); });
 
-  CLI::App* mdl = app.add_subcommand("model", "Inspect and convert model bundles");
+  CLI::App* mdl =
+      app.add_subcommand("model", "Inspect and convert model bundles");
   mdl->require_subcommand(1);
   auto inspect_dir = std::make_shared<std::string>();
   CLI::App* inspect = mdl->add_subcommand(
       "inspect", "Load a bundle and print what it is (JSON)");
-  inspect->add_option("dir", *inspect_dir, "Model bundle directory")->required();
+  inspect->add_option("dir", *inspect_dir, "Model bundle directory")
+      ->required();
   inspect->callback([inspect_dir, exit_code] {
     auto model = ModelBundle::Load(*inspect_dir);
     if (!model.ok()) {
@@ -138,11 +143,15 @@ void RegisterPredictorCommands(CLI::App& app, int* exit_code) {
     for (const InputSpec& in : m.pipeline().inputs()) inputs.push_back(in.name);
     nlohmann::json classes = nlohmann::json::array();
     for (const ClassInfo& c : m.classes()) {
-      classes.push_back({{"label", c.label}, {"action", ScaleActionName(c.action)}});
+      classes.push_back(
+          {{"label", c.label}, {"action", ScaleActionName(c.action)}});
     }
-    nlohmann::json j = {{"dir", m.dir()},         {"name", m.name()},
-                        {"version", m.version()}, {"format", m.format()},
-                        {"engine", m.engine()},   {"inputs", inputs},
+    nlohmann::json j = {{"dir", m.dir()},
+                        {"name", m.name()},
+                        {"version", m.version()},
+                        {"format", m.format()},
+                        {"engine", m.engine()},
+                        {"inputs", inputs},
                         {"columns", m.pipeline().columns()},
                         {"classes", classes}};
     std::printf("%s\n", j.dump(2).c_str());
@@ -153,7 +162,8 @@ void RegisterPredictorCommands(CLI::App& app, int* exit_code) {
       "manifest",
       "Print the phas manifest.json equivalent to the original's model.json + "
       "scaler.json + columns.json");
-  manifest->add_option("dir", *legacy_dir, "Directory of the original's artifacts")
+  manifest
+      ->add_option("dir", *legacy_dir, "Directory of the original's artifacts")
       ->required();
   manifest->callback([legacy_dir, exit_code] {
     auto m = ModelBundle::SeedManifest(*legacy_dir);

@@ -1,13 +1,13 @@
 // `phas scaler` (the daemon) and `phas demo` (the loop on a simulated group).
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <thread>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include <thread>
 
 #include "aws/environment.h"
 #include "aws/session.h"
@@ -49,9 +49,11 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
     source = f.config;
   }
   if (!f.region.empty()) c.region = f.region;
-  if (f.interval > 0) c.interval = std::chrono::duration_cast<Duration>(Seconds(f.interval));
+  if (f.interval > 0)
+    c.interval = std::chrono::duration_cast<Duration>(Seconds(f.interval));
   if (f.metrics_refresh >= 0) {
-    c.metrics_refresh = std::chrono::duration_cast<Duration>(Seconds(f.metrics_refresh));
+    c.metrics_refresh =
+        std::chrono::duration_cast<Duration>(Seconds(f.metrics_refresh));
   }
   if (f.dry_run) c.dry_run = true;
   if (!f.model.empty()) c.model_dir = f.model;
@@ -78,48 +80,55 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
     }
     if (!any) {
       return Status::InvalidArgument(
-          "--forecast-only: no group uses the predictive policy (set policy: predictive)");
+          "--forecast-only: no group uses the predictive policy (set policy: "
+          "predictive)");
     }
   }
   PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, source));
   return c;
 }
 
-Result<std::unique_ptr<Predictor>> MakePredictor(const ScalerConfig& c,
-                                                 std::shared_ptr<aws::HttpTransport> transport) {
+Result<std::unique_ptr<Predictor>> MakePredictor(
+    const ScalerConfig& c, std::shared_ptr<aws::HttpTransport> transport) {
   if (!c.predictor_url.empty()) {
-    return std::unique_ptr<Predictor>(new HttpPredictor(
-        c.predictor_url, std::chrono::duration_cast<std::chrono::milliseconds>(c.predictor_timeout),
-        transport));
+    return std::unique_ptr<Predictor>(
+        new HttpPredictor(c.predictor_url,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              c.predictor_timeout),
+                          transport));
   }
   PHAS_ASSIGN_OR_RETURN(std::string dir, ResolveModelDir(c.model_dir));
   PHAS_ASSIGN_OR_RETURN(auto model, ModelBundle::Load(dir));
   return std::unique_ptr<Predictor>(new BundlePredictor(model));
 }
 
-Result<std::unique_ptr<HttpServer>> StartMetricsServer(const std::string& listen,
-                                                       MetricsRegistry* registry) {
+Result<std::unique_ptr<HttpServer>> StartMetricsServer(
+    const std::string& listen, MetricsRegistry* registry) {
   if (listen.empty() || listen == "off") return std::unique_ptr<HttpServer>();
   size_t colon = listen.rfind(':');
   HttpServerOptions opts;
   opts.threads = 1;
-  opts.host = colon == std::string::npos ? "127.0.0.1" : listen.substr(0, colon);
+  opts.host =
+      colon == std::string::npos ? "127.0.0.1" : listen.substr(0, colon);
   try {
-    opts.port = std::stoi(colon == std::string::npos ? listen : listen.substr(colon + 1));
+    opts.port = std::stoi(
+        colon == std::string::npos ? listen : listen.substr(colon + 1));
   } catch (...) {
-    return Status::InvalidArgument("metrics_listen: expected host:port, got '" + listen + "'");
+    return Status::InvalidArgument("metrics_listen: expected host:port, got '" +
+                                   listen + "'");
   }
-  auto server = std::make_unique<HttpServer>(opts, [registry](const HttpRequest& q, HttpResponse& r) {
-    if (q.path == "/metrics" && (q.method == "GET" || q.method == "HEAD")) {
-      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = registry->Render();
-    } else if (q.path == "/health") {
-      r.body = R"({"status":"ok"})";
-    } else {
-      r.status = 404;
-      r.body = HttpServer::ErrorBody("no route; try GET /metrics", "path");
-    }
-  });
+  auto server = std::make_unique<HttpServer>(
+      opts, [registry](const HttpRequest& q, HttpResponse& r) {
+        if (q.path == "/metrics" && (q.method == "GET" || q.method == "HEAD")) {
+          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          r.body = registry->Render();
+        } else if (q.path == "/health") {
+          r.body = R"({"status":"ok"})";
+        } else {
+          r.status = 404;
+          r.body = HttpServer::ErrorBody("no route; try GET /metrics", "path");
+        }
+      });
   PHAS_RETURN_IF_ERROR(server->Start());
   return server;
 }
@@ -142,25 +151,31 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   auto store = StateStore::Open(c.state_path, &recovered);
   if (!store.ok()) return ReportError(store.status());
   if (recovered) {
-    spdlog::error("state store {} was unreadable: moved aside, starting in cooldown", c.state_path);
+    spdlog::error(
+        "state store {} was unreadable: moved aside, starting in cooldown",
+        c.state_path);
   }
 
   SystemClock clock;
   auto transport = std::make_shared<aws::CurlTransport>();
-  auto session = aws::AwsSession::Create(c.aws_options(), aws::ProcessEnvironment(), &clock);
+  auto session = aws::AwsSession::Create(c.aws_options(),
+                                         aws::ProcessEnvironment(), &clock);
   if (!session.ok()) return ReportError(session.status());
   MetricsRegistry registry;
   (*session)->set_observer([&registry](const aws::CallRecord& r) {
     registry
-        .GetCounter("phas_scaler_aws_requests_total", "AWS API calls, by operation.",
+        .GetCounter("phas_scaler_aws_requests_total",
+                    "AWS API calls, by operation.",
                     {{"service", r.service}, {"operation", r.action}})
         .Inc();
     if (!r.status.ok()) {
       registry
-          .GetCounter("phas_scaler_aws_errors_total", "AWS API calls that failed, by error code.",
+          .GetCounter("phas_scaler_aws_errors_total",
+                      "AWS API calls that failed, by error code.",
                       {{"service", r.service},
                        {"operation", r.action},
-                       {"code", r.status.detail().empty() ? "network" : r.status.detail()}})
+                       {"code", r.status.detail().empty() ? "network"
+                                                          : r.status.detail()}})
           .Inc();
     }
   });
@@ -180,18 +195,24 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   }
   auto metrics_server = StartMetricsServer(c.metrics_listen, &registry);
   if (!metrics_server.ok()) return ReportError(metrics_server.status());
-  if (*metrics_server) spdlog::info("metrics on http://{}/metrics", c.metrics_listen);
+  if (*metrics_server)
+    spdlog::info("metrics on http://{}/metrics", c.metrics_listen);
 
   AwsCloud cloud(session->get());
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
   sopts.metrics_refresh = c.metrics_refresh;
-  Scaler scaler(c.groups, sopts, &cloud, predictor.get(), store->get(), &recorder, &registry);
-  if (Status st = scaler.Init(clock.Now(), recovered); !st.ok()) return ReportError(st);
-  if (Status st = scaler.RestoreHistory(clock.Now()); !st.ok()) return ReportError(st);
-  spdlog::info("scaler: {} group(s), interval {} s, region {} ({}){}", c.groups.size(),
-               std::chrono::duration<double>(c.interval).count(), (*session)->region().region,
-               (*session)->region().source, c.dry_run ? ", DRY RUN" : "");
+  Scaler scaler(c.groups, sopts, &cloud, predictor.get(), store->get(),
+                &recorder, &registry);
+  if (Status st = scaler.Init(clock.Now(), recovered); !st.ok())
+    return ReportError(st);
+  if (Status st = scaler.RestoreHistory(clock.Now()); !st.ok())
+    return ReportError(st);
+  spdlog::info("scaler: {} group(s), interval {} s, region {} ({}){}",
+               c.groups.size(),
+               std::chrono::duration<double>(c.interval).count(),
+               (*session)->region().region, (*session)->region().source,
+               c.dry_run ? ", DRY RUN" : "");
 
   std::mutex mu;
   std::condition_variable cv;
@@ -208,21 +229,25 @@ int RunScalerDaemon(const ScalerFlags& flags) {
     signals.detach();
   }
   Histogram& cycle_time = registry.GetHistogram(
-      "phas_scaler_cycle_duration_seconds", "Wall time of a control loop cycle.",
-      MetricsRegistry::LatencyBuckets());
+      "phas_scaler_cycle_duration_seconds",
+      "Wall time of a control loop cycle.", MetricsRegistry::LatencyBuckets());
   auto next = std::chrono::steady_clock::now();
   while (true) {
     auto t0 = std::chrono::steady_clock::now();
     scaler.RunOnce(clock.Now());
-    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     cycle_time.Observe(took);
     if (flags.once) break;
     if (took > std::chrono::duration<double>(c.interval).count()) {
-      spdlog::warn("Collection took {:.1f}s, longer than interval {:.0f}s", took,
-                   std::chrono::duration<double>(c.interval).count());
+      spdlog::warn("Collection took {:.1f}s, longer than interval {:.0f}s",
+                   took, std::chrono::duration<double>(c.interval).count());
     }
-    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(c.interval);
-    if (next < std::chrono::steady_clock::now()) next = std::chrono::steady_clock::now();
+    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        c.interval);
+    if (next < std::chrono::steady_clock::now())
+      next = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mu);
     if (cv.wait_until(lock, next, [&] { return stop; })) break;
   }
@@ -236,41 +261,63 @@ int RunScalerDaemon(const ScalerFlags& flags) {
 
 void RegisterScalerCommands(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ScalerFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "scaler", "Run the control loop against AWS: watch Auto Scaling groups and set their "
-                "desired capacity");
-  cmd->add_option("--config", f->config, "YAML configuration (deploy/phas.yaml is an example)");
-  cmd->add_option("--group", f->groups, "Auto Scaling group to manage (repeatable; replaces the config's groups)");
-  cmd->add_option("--policy", f->policy, "Policy for the --group groups (default: seed)");
+  CLI::App* cmd = app.add_subcommand("scaler",
+                                     "Run the control loop against AWS: watch "
+                                     "Auto Scaling groups and set their "
+                                     "desired capacity");
+  cmd->add_option("--config", f->config,
+                  "YAML configuration (deploy/phas.yaml is an example)");
+  cmd->add_option("--group", f->groups,
+                  "Auto Scaling group to manage (repeatable; replaces the "
+                  "config's groups)");
+  cmd->add_option("--policy", f->policy,
+                  "Policy for the --group groups (default: seed)");
   cmd->add_option("--region", f->region, "AWS region");
-  cmd->add_option("--interval", f->interval, "Seconds between cycles (default 10)")
+  cmd->add_option("--interval", f->interval,
+                  "Seconds between cycles (default 10)")
       ->check(CLI::Range(1.0, 3600.0));
   cmd->add_option("--metrics-refresh", f->metrics_refresh,
-                  "Re-read CloudWatch metrics at most every this many seconds; 0: every cycle "
+                  "Re-read CloudWatch metrics at most every this many seconds; "
+                  "0: every cycle "
                   "(default 0)")
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--dry-run", f->dry_run, "Decide and log, never act");
-  cmd->add_option("--model", f->model, "Model bundle directory (default: shipped default)");
+  cmd->add_option("--model", f->model,
+                  "Model bundle directory (default: shipped default)");
   cmd->add_option("--predictor-url", f->predictor_url,
-                  "Ask a phas predictor over HTTP instead (e.g. http://127.0.0.1:8000/predict)");
-  cmd->add_option("--output-dir", f->output_dir, "Where ec2_monitor.log and records go (default output)");
-  cmd->add_option("--state", f->state_path, "SQLite state file (default state/phas.db)");
-  cmd->add_option("--metrics-listen", f->metrics_listen,
-                  "Prometheus /metrics address, or off (default 127.0.0.1:9464)");
+                  "Ask a phas predictor over HTTP instead (e.g. "
+                  "http://127.0.0.1:8000/predict)");
+  cmd->add_option("--output-dir", f->output_dir,
+                  "Where ec2_monitor.log and records go (default output)");
+  cmd->add_option("--state", f->state_path,
+                  "SQLite state file (default state/phas.db)");
+  cmd->add_option(
+      "--metrics-listen", f->metrics_listen,
+      "Prometheus /metrics address, or off (default 127.0.0.1:9464)");
   cmd->add_flag("--once", f->once, "Run one cycle and exit");
-  cmd->add_flag("--forecast-only", f->forecast_only,
-                "Predictive groups forecast and log what they would do, and never act");
+  cmd->add_flag(
+      "--forecast-only", f->forecast_only,
+      "Predictive groups forecast and log what they would do, and never act");
   cmd->callback([f, exit_code] { *exit_code = RunScalerDaemon(*f); });
 
   auto d = std::make_shared<DemoOptions>();
   auto json_out = std::make_shared<bool>(false);
-  CLI::App* demo = app.add_subcommand(
-      "demo", "Run the scaler loop on a simulated group driven by a real trace, in virtual time");
-  demo->add_option("--trace", d->trace_path, "Trace CSV (default: data/traces/nasa_http_1995_1min.csv)");
-  demo->add_option("--hours", d->hours, "Hours of virtual time (default 36)")->check(CLI::Range(0.1, 24.0 * 90));
-  demo->add_option("--skip-hours", d->skip_hours, "Start this far into the trace")->check(CLI::Range(0.0, 1e6));
-  demo->add_option("--model", d->model_dir, "Model bundle for the seed group (default: shipped default)");
-  demo->add_option("--output-dir", d->output_dir, "Where the log and records go (default output/demo)");
+  CLI::App* demo =
+      app.add_subcommand("demo",
+                         "Run the scaler loop on a simulated group driven by a "
+                         "real trace, in virtual time");
+  demo->add_option("--trace", d->trace_path,
+                   "Trace CSV (default: data/traces/nasa_http_1995_1min.csv)");
+  demo->add_option("--hours", d->hours, "Hours of virtual time (default 36)")
+      ->check(CLI::Range(0.1, 24.0 * 90));
+  demo->add_option("--skip-hours", d->skip_hours,
+                   "Start this far into the trace")
+      ->check(CLI::Range(0.0, 1e6));
+  demo->add_option(
+      "--model", d->model_dir,
+      "Model bundle for the seed group (default: shipped default)");
+  demo->add_option("--output-dir", d->output_dir,
+                   "Where the log and records go (default output/demo)");
   demo->add_flag("--verbose", d->verbose, "Print every log line");
   demo->add_flag("--json", *json_out, "End with the summary as one JSON line");
   demo->callback([d, json_out, exit_code] {
@@ -282,11 +329,14 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
     if (*json_out) {
       nlohmann::json j = nlohmann::json::array();
       for (const DemoGroup& g : *r) {
-        j.push_back({{"group", g.name}, {"policy", g.policy},
-                     {"instance_hours", g.summary.instance_hours},
-                     {"over_utilized_minutes", g.summary.over_utilized_minutes},
-                     {"unserved_instance_hours", g.summary.unserved_instance_hours},
-                     {"scale_ups", g.summary.scale_ups}, {"scale_downs", g.summary.scale_downs}});
+        j.push_back(
+            {{"group", g.name},
+             {"policy", g.policy},
+             {"instance_hours", g.summary.instance_hours},
+             {"over_utilized_minutes", g.summary.over_utilized_minutes},
+             {"unserved_instance_hours", g.summary.unserved_instance_hours},
+             {"scale_ups", g.summary.scale_ups},
+             {"scale_downs", g.summary.scale_downs}});
       }
       std::printf("%s\n", j.dump().c_str());
     }

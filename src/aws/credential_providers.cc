@@ -1,8 +1,9 @@
 #include "aws/credential_providers.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 #include "aws/xml.h"
 #include "common/file_util.h"
@@ -13,7 +14,8 @@ namespace {
 Status NotConfigured(const std::string& what) { return Status::NotFound(what); }
 
 bool TrimTrailingNewlines(std::string* s) {
-  while (!s->empty() && (s->back() == '\n' || s->back() == '\r' || s->back() == ' ')) {
+  while (!s->empty() &&
+         (s->back() == '\n' || s->back() == '\r' || s->back() == ' ')) {
     s->pop_back();
   }
   return !s->empty();
@@ -31,15 +33,18 @@ bool AllowedContainerHost(const std::string& url) {
     host = host.substr(0, host.find(':'));
   }
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1" ||
-         host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+         host == "169.254.170.2" || host == "169.254.170.23" ||
+         host == "fd00:ec2::23";
 }
 
 }  // namespace
 
-Result<Credentials> ParseCredentialsJson(const std::string& body, const std::string& source) {
+Result<Credentials> ParseCredentialsJson(const std::string& body,
+                                         const std::string& source) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Status::Unavailable(source + ": credentials response is not JSON", false);
+    return Status::Unavailable(source + ": credentials response is not JSON",
+                               false);
   }
   if (j.contains("Code") && j["Code"].is_string() && j["Code"] != "Success") {
     return Status::Unavailable(source + ": credentials not available (Code " +
@@ -49,20 +54,22 @@ Result<Credentials> ParseCredentialsJson(const std::string& body, const std::str
   Credentials c;
   c.source = source;
   auto str = [&](const char* k) {
-    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>()
+                                             : std::string();
   };
   c.access_key_id = str("AccessKeyId");
   c.secret_access_key = str("SecretAccessKey");
   c.session_token = str("Token");
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return Status::Unavailable(source + ": response lacks AccessKeyId or SecretAccessKey",
-                               false);
+    return Status::Unavailable(
+        source + ": response lacks AccessKeyId or SecretAccessKey", false);
   }
   std::string exp = str("Expiration");
   if (!exp.empty()) {
     TimePoint t;
     if (!ParseIso8601(exp, &t)) {
-      return Status::Unavailable(source + ": unreadable Expiration '" + exp + "'", false);
+      return Status::Unavailable(
+          source + ": unreadable Expiration '" + exp + "'", false);
     }
     c.expiration = t;
   }
@@ -88,8 +95,8 @@ Result<Credentials> EnvironmentCredentialsProvider::Get(TimePoint) {
 
 Result<Credentials> ProfileCredentialsProvider::Get(TimePoint) {
   const Profile& p = profile_;
-  std::string where = fmt::format("profile '{}' ({}, {})", p.name, p.credentials_path,
-                                  p.config_path);
+  std::string where = fmt::format("profile '{}' ({}, {})", p.name,
+                                  p.credentials_path, p.config_path);
   if (!p.found) {
     if (env_("AWS_PROFILE")) {
       return Status::InvalidArgument("AWS_PROFILE names " + where +
@@ -100,8 +107,9 @@ Result<Credentials> ProfileCredentialsProvider::Get(TimePoint) {
   std::string id = p.Get("aws_access_key_id");
   std::string secret = p.Get("aws_secret_access_key");
   if (id.empty() && secret.empty()) {
-    for (const char* unsupported : {"credential_process", "sso_start_url", "sso_session",
-                                    "source_profile", "credential_source"}) {
+    for (const char* unsupported :
+         {"credential_process", "sso_start_url", "sso_session",
+          "source_profile", "credential_source"}) {
       if (!p.Get(unsupported).empty()) {
         return Status::FailedPrecondition(
             where + " uses " + unsupported +
@@ -112,9 +120,10 @@ Result<Credentials> ProfileCredentialsProvider::Get(TimePoint) {
     return NotConfigured(where + " has no static keys");
   }
   if (id.empty() || secret.empty()) {
-    return Status::InvalidArgument(where + ": partial credentials (" +
-                                   (id.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
-                                   " missing)");
+    return Status::InvalidArgument(
+        where + ": partial credentials (" +
+        (id.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
+        " missing)");
   }
   Credentials c;
   c.access_key_id = id;
@@ -134,7 +143,8 @@ WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(
     token_file_ = profile.Get("web_identity_token_file");
     role_arn_ = profile.Get("role_arn");
     session_name_ = profile.Get("role_session_name");
-    if (token_file_.empty()) role_arn_.clear();  // role_arn alone is not web identity
+    if (token_file_.empty())
+      role_arn_.clear();  // role_arn alone is not web identity
   }
   if (session_name_.empty()) session_name_ = "phas";
 }
@@ -154,12 +164,15 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
   if (!token.ok()) return token.status().WithContext("web identity token file");
   std::string tok = *token;
   if (!TrimTrailingNewlines(&tok)) {
-    return Status::InvalidArgument("web identity token file " + token_file_ + " is empty");
+    return Status::InvalidArgument("web identity token file " + token_file_ +
+                                   " is empty");
   }
-  auto doc = sts_->Call("AssumeRoleWithWebIdentity", {{"RoleArn", role_arn_},
-                                                      {"RoleSessionName", session_name_},
-                                                      {"WebIdentityToken", tok}});
-  if (!doc.ok()) return doc.status().WithContext("web identity (role " + role_arn_ + ")");
+  auto doc = sts_->Call("AssumeRoleWithWebIdentity",
+                        {{"RoleArn", role_arn_},
+                         {"RoleSessionName", session_name_},
+                         {"WebIdentityToken", tok}});
+  if (!doc.ok())
+    return doc.status().WithContext("web identity (role " + role_arn_ + ")");
   pugi::xml_node cred = Find(**doc, "Credentials");
   Credentials c;
   c.access_key_id = Text(cred, "AccessKeyId");
@@ -168,10 +181,12 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
   TimePoint exp;
   if (c.access_key_id.empty() || c.secret_access_key.empty() ||
       !ParseIso8601(Text(cred, "Expiration"), &exp)) {
-    return Status::Unavailable("web identity: STS response lacks credentials", false);
+    return Status::Unavailable("web identity: STS response lacks credentials",
+                               false);
   }
   c.expiration = exp;
-  c.source = "web identity (role " + role_arn_ + ", token file " + token_file_ + ")";
+  c.source =
+      "web identity (role " + role_arn_ + ", token file " + token_file_ + ")";
   return c;
 }
 
@@ -183,8 +198,10 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
     url = *full;
     if (url.rfind("https://", 0) != 0 && !AllowedContainerHost(url)) {
       return Status::InvalidArgument(
-          "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback "
-          "or ECS/EKS link-local address; got " + url);
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a "
+          "loopback "
+          "or ECS/EKS link-local address; got " +
+          url);
     }
   } else {
     return NotConfigured("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set");
@@ -196,7 +213,8 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
   call.timeout = std::chrono::milliseconds(5000);
   if (auto file = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
     auto tok = ReadFile(*file, 16 * 1024);
-    if (!tok.ok()) return tok.status().WithContext("container authorization token file");
+    if (!tok.ok())
+      return tok.status().WithContext("container authorization token file");
     std::string t = *tok;
     TrimTrailingNewlines(&t);
     call.headers.emplace_back("Authorization", t);
@@ -205,11 +223,12 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
   }
   PHAS_ASSIGN_OR_RETURN(HttpReply reply, transport_->Send(call));
   if (reply.status != 200) {
-    return Status::Unavailable(fmt::format("container credentials {}: HTTP {}", url,
-                                           reply.status),
-                               reply.status >= 500);
+    return Status::Unavailable(
+        fmt::format("container credentials {}: HTTP {}", url, reply.status),
+        reply.status >= 500);
   }
-  return ParseCredentialsJson(reply.body, "container credentials (" + url + ")");
+  return ParseCredentialsJson(reply.body,
+                              "container credentials (" + url + ")");
 }
 
 Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
@@ -217,7 +236,8 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
   auto roles = imds_->Get("meta-data/iam/security-credentials/");
   if (!roles.ok()) {
     if (roles.status().IsNotFound()) {
-      return Status::NotFound("instance metadata: this instance has no instance profile");
+      return Status::NotFound(
+          "instance metadata: this instance has no instance profile");
     }
     // Not on EC2 (nothing answers at the endpoint): the chain reports this as
     // "no source found" with the reason.
@@ -226,18 +246,23 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
   }
   std::string role = roles->substr(0, roles->find('\n'));
   TrimTrailingNewlines(&role);
-  if (role.empty()) return Status::NotFound("instance metadata: no role attached");
+  if (role.empty())
+    return Status::NotFound("instance metadata: no role attached");
   auto body = imds_->Get("meta-data/iam/security-credentials/" + role);
-  if (!body.ok()) return body.status().WithContext("instance metadata role " + role);
-  return ParseCredentialsJson(*body, "instance metadata (IMDSv2, role " + role + ")");
+  if (!body.ok())
+    return body.status().WithContext("instance metadata role " + role);
+  return ParseCredentialsJson(*body,
+                              "instance metadata (IMDSv2, role " + role + ")");
 }
 
-CredentialChain::CredentialChain(std::vector<std::shared_ptr<CredentialsProvider>> providers)
+CredentialChain::CredentialChain(
+    std::vector<std::shared_ptr<CredentialsProvider>> providers)
     : providers_(std::move(providers)) {}
 
 Result<Credentials> CredentialChain::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (cached_ && (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
+  if (cached_ &&
+      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
     return *cached_;
   }
   if (cached_ && source_ >= 0) {
@@ -247,10 +272,12 @@ Result<Credentials> CredentialChain::Get(TimePoint now) {
       return *cached_;
     }
     if (now < *cached_->expiration) {
-      spdlog::warn("credentials refresh from {} failed ({}); the current ones stay valid "
-                   "until {}",
-                   cached_->source, fresh.status().message(),
-                   FormatIso8601(*cached_->expiration));
+      spdlog::warn(
+          "credentials refresh from {} failed ({}); the current ones stay "
+          "valid "
+          "until {}",
+          cached_->source, fresh.status().message(),
+          FormatIso8601(*cached_->expiration));
       return *cached_;
     }
     cached_.reset();
@@ -266,9 +293,11 @@ Result<Credentials> CredentialChain::Get(TimePoint now) {
       return *cached_;
     }
     if (!c.status().IsNotFound()) {
-      return c.status().WithContext("credentials (" + providers_[i]->name() + ")");
+      return c.status().WithContext("credentials (" + providers_[i]->name() +
+                                    ")");
     }
-    tried += (tried.empty() ? "" : "; ") + providers_[i]->name() + ": " + c.status().message();
+    tried += (tried.empty() ? "" : "; ") + providers_[i]->name() + ": " +
+             c.status().message();
   }
   return Status::PermissionDenied("no AWS credentials found (" + tried + ")");
 }

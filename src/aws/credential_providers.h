@@ -1,7 +1,8 @@
 // The standard AWS credential sources and the chain that tries them in the
 // SDKs' order:
 //   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
-//   2. shared files: the active profile's aws_access_key_id / _secret_ / _session_token
+//   2. shared files: the active profile's aws_access_key_id / _secret_ /
+//   _session_token
 //   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (or the
 //      profile's web_identity_token_file + role_arn), via STS
 //      AssumeRoleWithWebIdentity (EKS IRSA)
@@ -34,7 +35,8 @@ namespace phas::aws {
 
 class EnvironmentCredentialsProvider final : public CredentialsProvider {
  public:
-  explicit EnvironmentCredentialsProvider(Environment env) : env_(std::move(env)) {}
+  explicit EnvironmentCredentialsProvider(Environment env)
+      : env_(std::move(env)) {}
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return "environment"; }
 
@@ -69,7 +71,8 @@ class WebIdentityCredentialsProvider final : public CredentialsProvider {
 
 class ContainerCredentialsProvider final : public CredentialsProvider {
  public:
-  ContainerCredentialsProvider(Environment env, std::shared_ptr<HttpTransport> transport)
+  ContainerCredentialsProvider(Environment env,
+                               std::shared_ptr<HttpTransport> transport)
       : env_(std::move(env)), transport_(std::move(transport)) {}
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return "container"; }
@@ -92,7 +95,8 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 
 class CredentialChain final : public CredentialsProvider {
  public:
-  explicit CredentialChain(std::vector<std::shared_ptr<CredentialsProvider>> providers);
+  explicit CredentialChain(
+      std::vector<std::shared_ptr<CredentialsProvider>> providers);
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return "chain"; }
 
@@ -108,7 +112,8 @@ class CredentialChain final : public CredentialsProvider {
 
 // Parses the JSON document the container endpoint and IMDS return
 // ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}).
-Result<Credentials> ParseCredentialsJson(const std::string& body, const std::string& source);
+Result<Credentials> ParseCredentialsJson(const std::string& body,
+                                         const std::string& source);
 
 }  // namespace phas::aws
 

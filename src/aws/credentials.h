@@ -23,7 +23,7 @@ namespace phas::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;         // empty for long-term keys
+  std::string session_token;            // empty for long-term keys
   std::optional<TimePoint> expiration;  // none for long-term keys
   // Where they came from, for operators: "environment", "instance metadata
   // (IMDSv2), role web-role", ... Never a secret.

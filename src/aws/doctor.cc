@@ -7,8 +7,8 @@
 namespace phas::aws {
 namespace {
 
-DoctorCheck Check(const std::string& service, const std::string& action, const Status& st,
-                  const std::string& ok_detail) {
+DoctorCheck Check(const std::string& service, const std::string& action,
+                  const Status& st, const std::string& ok_detail) {
   DoctorCheck c;
   c.iam_action = IamActionName(service, action);
   if (st.ok()) {
@@ -18,19 +18,23 @@ DoctorCheck Check(const std::string& service, const std::string& action, const S
     c.result = DoctorCheck::Result::kFailed;
     // Authorization failures only; AuthFailure, SignatureDoesNotMatch and
     // InvalidClientTokenId are about the credentials themselves.
-    bool denied = st.detail() == "AccessDenied" || st.detail() == "AccessDeniedException" ||
+    bool denied = st.detail() == "AccessDenied" ||
+                  st.detail() == "AccessDeniedException" ||
                   st.detail() == "UnauthorizedOperation";
-    c.detail = denied ? "missing permission " + c.iam_action + " — " + st.message()
-                      : st.message();
+    c.detail = denied
+                   ? "missing permission " + c.iam_action + " — " + st.message()
+                   : st.message();
   }
   return c;
 }
 
 }  // namespace
 
-std::string IamActionName(const std::string& service, const std::string& action) {
-  return (service == "cloudwatch" || service == "monitoring" ? "cloudwatch" : service) + ":" +
-         action;
+std::string IamActionName(const std::string& service,
+                          const std::string& action) {
+  return (service == "cloudwatch" || service == "monitoring" ? "cloudwatch"
+                                                             : service) +
+         ":" + action;
 }
 
 bool DoctorReport::ok() const {
@@ -42,12 +46,15 @@ bool DoctorReport::ok() const {
 
 std::string DoctorReport::ToText() const {
   std::string out;
-  out += fmt::format("credentials: {}\n",
-                     credentials_source.empty() ? "NOT FOUND" : credentials_source);
-  if (!access_key_hint.empty()) out += fmt::format("access key:  {}\n", access_key_hint);
+  out += fmt::format("credentials: {}\n", credentials_source.empty()
+                                              ? "NOT FOUND"
+                                              : credentials_source);
+  if (!access_key_hint.empty())
+    out += fmt::format("access key:  {}\n", access_key_hint);
   out += fmt::format("region:      {} (from {})\n", region, region_source);
   out += "endpoints:\n";
-  for (const auto& [svc, ep] : endpoints) out += fmt::format("  {:<12} {}\n", svc, ep);
+  for (const auto& [svc, ep] : endpoints)
+    out += fmt::format("  {:<12} {}\n", svc, ep);
   out += "checks:\n";
   for (const DoctorCheck& c : checks) {
     const char* r = c.result == DoctorCheck::Result::kOk       ? "ok  "
@@ -59,22 +66,26 @@ std::string DoctorReport::ToText() const {
   return out;
 }
 
-DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options, Clock* clock) {
+DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
+                       Clock* clock) {
   DoctorReport rep;
   rep.region = session.region().region;
   rep.region_source = session.region().source;
-  for (Service s : {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2, Service::kSts}) {
+  for (Service s : {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2,
+                    Service::kSts}) {
     const ServiceEndpoint& ep = session.client(s)->endpoint();
     rep.endpoints.emplace_back(ServiceId(s), ep.url + " (" + ep.source + ")");
   }
   auto creds = session.credentials()->Get(clock->Now());
   if (!creds.ok()) {
-    rep.checks.push_back({"(credentials)", DoctorCheck::Result::kFailed, creds.status().message()});
+    rep.checks.push_back({"(credentials)", DoctorCheck::Result::kFailed,
+                          creds.status().message()});
     return rep;
   }
   rep.credentials_source = creds->source;
   const std::string& id = creds->access_key_id;
-  rep.access_key_hint = id.size() > 8 ? id.substr(0, 4) + "…" + id.substr(id.size() - 4) : "…";
+  rep.access_key_hint =
+      id.size() > 8 ? id.substr(0, 4) + "…" + id.substr(id.size() - 4) : "…";
 
   AutoScalingApi asg(session.client(Service::kAutoScaling));
   CloudWatchApi cw(session.client(Service::kCloudWatch));
@@ -92,17 +103,19 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options, Clock*
       if (g.name == options.asg) group = &g;
     }
     if (!options.asg.empty() && group == nullptr) {
-      gst = Status::NotFound("group " + options.asg + " does not exist in " + rep.region);
+      gst = Status::NotFound("group " + options.asg + " does not exist in " +
+                             rep.region);
     } else if (group) {
       for (const auto& i : group->instances) instance_ids.push_back(i.id);
-      detail = fmt::format("{}: min {} max {} desired {}, {} instances", group->name,
-                           group->min_size, group->max_size, group->desired_capacity,
-                           group->instances.size());
+      detail = fmt::format("{}: min {} max {} desired {}, {} instances",
+                           group->name, group->min_size, group->max_size,
+                           group->desired_capacity, group->instances.size());
     } else {
       detail = fmt::format("{} groups visible", groups->size());
     }
   }
-  rep.checks.push_back(Check("autoscaling", "DescribeAutoScalingGroups", gst, detail));
+  rep.checks.push_back(
+      Check("autoscaling", "DescribeAutoScalingGroups", gst, detail));
 
   TimePoint now = clock->Now();
   std::vector<MetricQuery> queries;
@@ -112,33 +125,40 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options, Clock*
   } else if (!options.asg.empty()) {
     dims = {{"AutoScalingGroupName", options.asg}};
   }
-  queries.push_back({"cpu", "AWS/EC2", "CPUUtilization", dims, 60, "Average", ""});
+  queries.push_back(
+      {"cpu", "AWS/EC2", "CPUUtilization", dims, 60, "Average", ""});
   auto data = cw.GetMetricData(queries, now - std::chrono::minutes(10), now);
   rep.checks.push_back(Check(
       "cloudwatch", "GetMetricData", data.ok() ? Status::OK() : data.status(),
-      data.ok() ? fmt::format("{} datapoints of CPUUtilization in the last 10 minutes",
-                              (*data)[0].values.size())
+      data.ok() ? fmt::format(
+                      "{} datapoints of CPUUtilization in the last 10 minutes",
+                      (*data)[0].values.size())
                 : ""));
   auto stats = cw.GetMetricStatistics("AWS/EC2", "CPUUtilization", dims,
-                                      now - std::chrono::minutes(10), now, 60, {"Average"});
-  rep.checks.push_back(Check("cloudwatch", "GetMetricStatistics",
-                             stats.ok() ? Status::OK() : stats.status(),
-                             stats.ok() ? fmt::format("{} datapoints", stats->size()) : ""));
+                                      now - std::chrono::minutes(10), now, 60,
+                                      {"Average"});
+  rep.checks.push_back(
+      Check("cloudwatch", "GetMetricStatistics",
+            stats.ok() ? Status::OK() : stats.status(),
+            stats.ok() ? fmt::format("{} datapoints", stats->size()) : ""));
   auto inst = ec2.DescribeInstances(instance_ids);
-  rep.checks.push_back(Check("ec2", "DescribeInstances", inst.ok() ? Status::OK() : inst.status(),
-                             inst.ok() ? fmt::format("{} instances", inst->size()) : ""));
+  rep.checks.push_back(Check(
+      "ec2", "DescribeInstances", inst.ok() ? Status::OK() : inst.status(),
+      inst.ok() ? fmt::format("{} instances", inst->size()) : ""));
 
   DoctorCheck write;
   write.iam_action = "autoscaling:SetDesiredCapacity";
   if (!options.check_write || group == nullptr) {
-    write.detail = group ? "not tried: pass --check-write to set the group's desired capacity "
+    write.detail = group ? "not tried: pass --check-write to set the group's "
+                           "desired capacity "
                            "to its current value"
                          : "not tried: needs --asg and --check-write";
   } else {
-    Status st = asg.SetDesiredCapacity(group->name, group->desired_capacity, false);
+    Status st =
+        asg.SetDesiredCapacity(group->name, group->desired_capacity, false);
     write = Check("autoscaling", "SetDesiredCapacity", st,
-                  fmt::format("set {} to its current desired capacity {}", group->name,
-                              group->desired_capacity));
+                  fmt::format("set {} to its current desired capacity {}",
+                              group->name, group->desired_capacity));
   }
   rep.checks.push_back(write);
   return rep;

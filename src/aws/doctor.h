@@ -15,8 +15,9 @@
 namespace phas::aws {
 
 struct DoctorOptions {
-  std::string asg;           // group to check; empty: account-wide reads only
-  bool check_write = false;  // also call SetDesiredCapacity with the current value
+  std::string asg;  // group to check; empty: account-wide reads only
+  bool check_write =
+      false;  // also call SetDesiredCapacity with the current value
 };
 
 struct DoctorCheck {
@@ -30,16 +31,19 @@ struct DoctorReport {
   std::string credentials_source;
   std::string access_key_hint;  // "AKIA…Y4H": enough to tell keys apart
   std::string region, region_source;
-  std::vector<std::pair<std::string, std::string>> endpoints;  // service, "url (source)"
+  std::vector<std::pair<std::string, std::string>>
+      endpoints;  // service, "url (source)"
   std::vector<DoctorCheck> checks;
   bool ok() const;
   std::string ToText() const;
 };
 
-DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options, Clock* clock);
+DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
+                       Clock* clock);
 
 // The IAM action for a Query call: cloudwatch for the "monitoring" endpoint.
-std::string IamActionName(const std::string& service, const std::string& action);
+std::string IamActionName(const std::string& service,
+                          const std::string& action);
 
 }  // namespace phas::aws
 

@@ -13,7 +13,8 @@ Environment ProcessEnvironment() {
 }
 
 Environment MapEnvironment(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+  return [vars = std::move(vars)](
+             const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end() || it->second.empty()) return std::nullopt;
     return it->second;

@@ -13,7 +13,8 @@ namespace phas::aws {
 
 // Returns the variable's value, or nullopt when it is unset. An empty value
 // counts as unset, as the AWS SDKs treat it.
-using Environment = std::function<std::optional<std::string>(const std::string&)>;
+using Environment =
+    std::function<std::optional<std::string>(const std::string&)>;
 
 Environment ProcessEnvironment();
 Environment MapEnvironment(std::map<std::string, std::string> vars);

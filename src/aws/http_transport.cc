@@ -1,12 +1,11 @@
 #include "aws/http_transport.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace phas::aws {
 namespace {
@@ -32,8 +31,10 @@ size_t WriteHeader(char* ptr, size_t size, size_t n, void* user) {
                  [](unsigned char c) { return std::tolower(c); });
   std::string value = line.substr(colon + 1);
   auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  value.erase(value.begin(), std::find_if(value.begin(), value.end(), not_space));
-  value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
+  value.erase(value.begin(),
+              std::find_if(value.begin(), value.end(), not_space));
+  value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(),
+              value.end());
   headers->emplace_back(name, value);
   return size * n;
 }
@@ -94,7 +95,8 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(call.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(call.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(call.timeout.count()));
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -108,12 +110,14 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   } else if (call.method == "POST") {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(call.body.size()));
   } else {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
     if (!call.body.empty() || call.method == "PUT") {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                       static_cast<long>(call.body.size()));
     }
   }
   curl_slist* list = nullptr;

@@ -10,13 +10,15 @@ constexpr std::chrono::milliseconds kTimeout{1000};
 
 }  // namespace
 
-ImdsClient::ImdsClient(HttpTransport* transport, const Environment& env, Clock* clock)
+ImdsClient::ImdsClient(HttpTransport* transport, const Environment& env,
+                       Clock* clock)
     : transport_(transport), clock_(clock) {
   std::string disabled = env("AWS_EC2_METADATA_DISABLED").value_or("");
   disabled_ = disabled == "true" || disabled == "TRUE" || disabled == "True";
   if (auto ep = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
     endpoint_ = *ep;
-  } else if (env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("") == "IPv6") {
+  } else if (env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("") ==
+             "IPv6") {
     endpoint_ = "http://[fd00:ec2::254]";
   } else {
     endpoint_ = "http://169.254.169.254";
@@ -31,15 +33,16 @@ Result<std::string> ImdsClient::Token(bool force_refresh) {
   HttpCall call;
   call.method = "PUT";
   call.url = endpoint_ + "/latest/api/token";
-  call.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", std::to_string(kTokenTtlSeconds)}};
+  call.headers = {{"X-aws-ec2-metadata-token-ttl-seconds",
+                   std::to_string(kTokenTtlSeconds)}};
   call.connect_timeout = kTimeout;
   call.timeout = kTimeout;
   call.bypass_proxy = true;
   PHAS_ASSIGN_OR_RETURN(HttpReply reply, transport_->Send(call));
   if (reply.status != 200 || reply.body.empty()) {
     return Status::Unavailable(
-        fmt::format("instance metadata token (IMDSv2 PUT {}): HTTP {}", call.url,
-                    reply.status),
+        fmt::format("instance metadata token (IMDSv2 PUT {}): HTTP {}",
+                    call.url, reply.status),
         reply.status >= 500);
   }
   token_ = reply.body;

@@ -54,11 +54,14 @@ Result<Profile> LoadProfile(const Environment& env) {
   Profile p;
   p.name = env("AWS_PROFILE").value_or("default");
   std::string home = env("HOME").value_or("");
-  p.credentials_path = env("AWS_SHARED_CREDENTIALS_FILE")
-                           .value_or(home.empty() ? "" : home + "/.aws/credentials");
-  p.config_path = env("AWS_CONFIG_FILE").value_or(home.empty() ? "" : home + "/.aws/config");
+  p.credentials_path =
+      env("AWS_SHARED_CREDENTIALS_FILE")
+          .value_or(home.empty() ? "" : home + "/.aws/credentials");
+  p.config_path = env("AWS_CONFIG_FILE")
+                      .value_or(home.empty() ? "" : home + "/.aws/config");
 
-  auto load = [&](const std::string& path, const std::string& section) -> Status {
+  auto load = [&](const std::string& path,
+                  const std::string& section) -> Status {
     if (path.empty() || !FileExists(path)) return Status::OK();
     auto text = ReadFile(path, 1 << 20);
     if (!text.ok()) return text.status();
@@ -69,8 +72,10 @@ Result<Profile> LoadProfile(const Environment& env) {
     for (const auto& [k, v] : it->second) p.values[k] = v;  // later file wins
     return Status::OK();
   };
-  if (p.name == "default") PHAS_RETURN_IF_ERROR(load(p.config_path, "profile default"));
-  std::string config_section = p.name == "default" ? "default" : "profile " + p.name;
+  if (p.name == "default")
+    PHAS_RETURN_IF_ERROR(load(p.config_path, "profile default"));
+  std::string config_section =
+      p.name == "default" ? "default" : "profile " + p.name;
   PHAS_RETURN_IF_ERROR(load(p.config_path, config_section));
   PHAS_RETURN_IF_ERROR(load(p.credentials_path, p.name));
   return p;

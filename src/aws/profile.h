@@ -27,10 +27,10 @@ IniFile ParseIni(const std::string& text);
 
 struct Profile {
   std::string name;
-  IniSection values;            // merged: credentials file over config file
+  IniSection values;             // merged: credentials file over config file
   std::string credentials_path;  // where the files were looked for
   std::string config_path;
-  bool found = false;           // some file had a section for the profile
+  bool found = false;  // some file had a section for the profile
 
   // The value of `key`, or "" when absent.
   std::string Get(const std::string& key) const;

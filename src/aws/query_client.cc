@@ -1,10 +1,10 @@
 #include "aws/query_client.h"
 
-#include <random>
-#include <set>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <random>
+#include <set>
 
 #include "aws/sigv4.h"
 #include "aws/xml.h"
@@ -15,12 +15,21 @@ namespace {
 
 Status StatusForAwsError(const std::string& code, int http_status,
                          ErrorKind kind, std::string message) {
-  static const std::set<std::string> kAuth = {
-      "AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-      "AuthFailure", "SignatureDoesNotMatch", "InvalidSignatureException",
-      "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
-      "IncompleteSignature", "MissingAuthenticationToken", "InvalidAccessKeyId",
-      "UnrecognizedClientException", "OptInRequired", "InvalidIdentityToken"};
+  static const std::set<std::string> kAuth = {"AccessDenied",
+                                              "AccessDeniedException",
+                                              "UnauthorizedOperation",
+                                              "AuthFailure",
+                                              "SignatureDoesNotMatch",
+                                              "InvalidSignatureException",
+                                              "InvalidClientTokenId",
+                                              "ExpiredToken",
+                                              "ExpiredTokenException",
+                                              "IncompleteSignature",
+                                              "MissingAuthenticationToken",
+                                              "InvalidAccessKeyId",
+                                              "UnrecognizedClientException",
+                                              "OptInRequired",
+                                              "InvalidIdentityToken"};
   Status st;
   if (kind == ErrorKind::kThrottling || kind == ErrorKind::kTransient) {
     st = Status::Unavailable(std::move(message), true);
@@ -30,8 +39,9 @@ Status StatusForAwsError(const std::string& code, int http_status,
     st = Status::PermissionDenied(std::move(message));
   } else if (code.find("NotFound") != std::string::npos || http_status == 404) {
     st = Status::NotFound(std::move(message));
-  } else if (code.rfind("Validation", 0) == 0 || code.rfind("Invalid", 0) == 0 ||
-             code.rfind("Missing", 0) == 0 || http_status == 400) {
+  } else if (code.rfind("Validation", 0) == 0 ||
+             code.rfind("Invalid", 0) == 0 || code.rfind("Missing", 0) == 0 ||
+             http_status == 400) {
     st = Status::InvalidArgument(std::move(message));
   } else {
     st = Status::Unavailable(std::move(message), false);
@@ -55,7 +65,9 @@ QueryClient::QueryClient(ServiceEndpoint endpoint,
       quota_(retry.quota_capacity) {
   if (!random01_) {
     auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
-    random01_ = [rng] { return std::uniform_real_distribution<double>(0, 1)(*rng); };
+    random01_ = [rng] {
+      return std::uniform_real_distribution<double>(0, 1)(*rng);
+    };
   }
 }
 
@@ -72,13 +84,14 @@ QueryClient::Attempt QueryClient::Interpret(const std::string& action,
                                             const HttpReply& reply) {
   Attempt a;
   auto doc = std::make_shared<pugi::xml_document>();
-  pugi::xml_parse_result parsed = doc->load_buffer(reply.body.data(), reply.body.size());
+  pugi::xml_parse_result parsed =
+      doc->load_buffer(reply.body.data(), reply.body.size());
   std::string where = endpoint_.service + " " + action;
   if (reply.status >= 200 && reply.status < 300) {
     if (!parsed) {
-      a.status = Status::Unavailable(where + ": response is not XML: " +
-                                         std::string(parsed.description()),
-                                     false);
+      a.status = Status::Unavailable(
+          where + ": response is not XML: " + std::string(parsed.description()),
+          false);
       a.kind = ErrorKind::kPermanent;
       return a;
     }
@@ -104,16 +117,17 @@ QueryClient::Attempt QueryClient::Interpret(const std::string& action,
   TimePoint server;
   if (ParseHttpDate(reply.Header("date"), &server)) {
     skew = std::chrono::duration_cast<std::chrono::seconds>(
-        server > clock_->Now() ? server - clock_->Now() : clock_->Now() - server);
+        server > clock_->Now() ? server - clock_->Now()
+                               : clock_->Now() - server);
   }
   a.kind = ClassifyAwsError(code, reply.status, skew);
   if (a.kind == ErrorKind::kClockSkew && !reply.Header("date").empty() &&
       ParseHttpDate(reply.Header("date"), &server)) {
     offset_.store((server - clock_->Now()).count());
   }
-  std::string text = fmt::format("{}: {}: {} (HTTP {}{})", where, code, message,
-                                 reply.status,
-                                 request_id.empty() ? "" : ", request id " + request_id);
+  std::string text =
+      fmt::format("{}: {}: {} (HTTP {}{})", where, code, message, reply.status,
+                  request_id.empty() ? "" : ", request id " + request_id);
   a.status = StatusForAwsError(code, reply.status, a.kind, text);
   return a;
 }
@@ -131,9 +145,10 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   host = host.substr(0, host.find('/'));
   TimePoint t = clock_->Now() + Duration(offset_.load());
   std::string amz_date = FormatAmzDate(t);
-  call.headers = {{"Host", host},
-                  {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                  {"X-Amz-Date", amz_date}};
+  call.headers = {
+      {"Host", host},
+      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"X-Amz-Date", amz_date}};
   if (credentials_) {
     auto creds = credentials_->Get(clock_->Now());
     if (!creds.ok()) {
@@ -150,8 +165,10 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
     req.headers = call.headers;
     req.body = body;
     Signature sig = SignV4(
-        req, {creds->access_key_id, creds->secret_access_key, creds->session_token},
-        {endpoint_.region, endpoint_.signing_name, std::chrono::floor<std::chrono::seconds>(t)});
+        req,
+        {creds->access_key_id, creds->secret_access_key, creds->session_token},
+        {endpoint_.region, endpoint_.signing_name,
+         std::chrono::floor<std::chrono::seconds>(t)});
     call.headers.emplace_back("Authorization", sig.authorization);
   }
   auto reply = transport_->Send(call);
@@ -160,14 +177,16 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
     if (reply.status().code() == Status::Code::kDeadlineExceeded) {
       a.kind = ErrorKind::kTimeout;
     } else {
-      a.kind = reply.status().retryable() ? ErrorKind::kTransient : ErrorKind::kPermanent;
+      a.kind = reply.status().retryable() ? ErrorKind::kTransient
+                                          : ErrorKind::kPermanent;
     }
     return a;
   }
   return Interpret(action, *reply);
 }
 
-Result<XmlDoc> QueryClient::Call(const std::string& action, const QueryParams& params) {
+Result<XmlDoc> QueryClient::Call(const std::string& action,
+                                 const QueryParams& params) {
   QueryParams full = {{"Action", action}, {"Version", endpoint_.api_version}};
   full.insert(full.end(), params.begin(), params.end());
   std::string body = FormEncode(full);
@@ -178,7 +197,8 @@ Result<XmlDoc> QueryClient::Call(const std::string& action, const QueryParams& p
   for (;; ++attempt) {
     a = SendOnce(action, body);
     if (a.status.ok()) break;
-    bool retryable = a.kind == ErrorKind::kThrottling || a.kind == ErrorKind::kTransient ||
+    bool retryable = a.kind == ErrorKind::kThrottling ||
+                     a.kind == ErrorKind::kTransient ||
                      a.kind == ErrorKind::kTimeout ||
                      (a.kind == ErrorKind::kClockSkew && !skew_retried);
     if (!retryable || attempt >= retry_.max_attempts) break;
@@ -189,15 +209,19 @@ Result<XmlDoc> QueryClient::Call(const std::string& action, const QueryParams& p
     }
     if (a.kind == ErrorKind::kClockSkew) {
       skew_retried = true;
-      spdlog::warn("{} {}: clock skew; re-signing with the server's time (offset {} s)",
-                   endpoint_.service, action,
-                   std::chrono::duration_cast<std::chrono::seconds>(clock_offset()).count());
+      spdlog::warn(
+          "{} {}: clock skew; re-signing with the server's time (offset {} s)",
+          endpoint_.service, action,
+          std::chrono::duration_cast<std::chrono::seconds>(clock_offset())
+              .count());
     }
     last_retry_cost = cost;
     Duration delay = BackoffDelay(retry_, a.kind, attempt + 1, random01_());
-    spdlog::debug("{} {}: attempt {} failed ({}); retrying in {} ms", endpoint_.service,
-                  action, attempt, a.status.detail().empty() ? a.status.message() : a.status.detail(),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+    spdlog::debug(
+        "{} {}: attempt {} failed ({}); retrying in {} ms", endpoint_.service,
+        action, attempt,
+        a.status.detail().empty() ? a.status.message() : a.status.detail(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
     clock_->SleepFor(delay);
   }
   if (a.status.ok()) quota_.Release(last_retry_cost);

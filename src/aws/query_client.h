@@ -19,10 +19,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "aws/credentials.h"
 #include "aws/http_transport.h"
@@ -34,12 +33,13 @@ namespace phas::aws {
 
 // Where and how to call one service.
 struct ServiceEndpoint {
-  std::string service;       // phas's id: "autoscaling", "cloudwatch", "ec2", "sts"
-  std::string signing_name;  // SigV4 service name: "autoscaling", "monitoring", ...
-  std::string api_version;   // "2011-01-01", ...
-  std::string url;           // "https://autoscaling.us-east-1.amazonaws.com"
-  std::string region;        // signing region
-  std::string source;        // how the URL was chosen, for `phas doctor`
+  std::string service;  // phas's id: "autoscaling", "cloudwatch", "ec2", "sts"
+  std::string
+      signing_name;  // SigV4 service name: "autoscaling", "monitoring", ...
+  std::string api_version;  // "2011-01-01", ...
+  std::string url;          // "https://autoscaling.us-east-1.amazonaws.com"
+  std::string region;       // signing region
+  std::string source;       // how the URL was chosen, for `phas doctor`
 };
 
 // Parameters in call order (not yet encoded).
@@ -61,9 +61,11 @@ class QueryClient {
   // `credentials` may be null: requests are then sent unsigned (STS
   // AssumeRoleWithWebIdentity). `random01` returns values in [0, 1) for the
   // backoff jitter; null uses a seeded PRNG.
-  QueryClient(ServiceEndpoint endpoint, std::shared_ptr<HttpTransport> transport,
+  QueryClient(ServiceEndpoint endpoint,
+              std::shared_ptr<HttpTransport> transport,
               std::shared_ptr<CredentialsProvider> credentials, Clock* clock,
-              RetryOptions retry = {}, std::function<double()> random01 = nullptr);
+              RetryOptions retry = {},
+              std::function<double()> random01 = nullptr);
 
   Result<XmlDoc> Call(const std::string& action, const QueryParams& params);
 
@@ -77,7 +79,7 @@ class QueryClient {
 
  private:
   struct Attempt {
-    Status status;      // OK or the error of this attempt
+    Status status;  // OK or the error of this attempt
     ErrorKind kind = ErrorKind::kNone;
     XmlDoc doc;
   };

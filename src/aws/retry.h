@@ -41,12 +41,12 @@ struct RetryOptions {
 };
 
 enum class ErrorKind {
-  kNone,         // not an error
-  kThrottling,   // slow down and retry
-  kTransient,    // 5xx, transient codes, connection errors: retry
-  kTimeout,      // retry, costs more quota
-  kClockSkew,    // re-sign with the server's time and retry
-  kPermanent,    // do not retry
+  kNone,        // not an error
+  kThrottling,  // slow down and retry
+  kTransient,   // 5xx, transient codes, connection errors: retry
+  kTimeout,     // retry, costs more quota
+  kClockSkew,   // re-sign with the server's time and retry
+  kPermanent,   // do not retry
 };
 
 // Classifies an AWS error code (may be empty) with its HTTP status (0 when no

@@ -1,10 +1,10 @@
 #include "aws/services.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "aws/xml.h"
 
@@ -28,8 +28,10 @@ std::optional<double> ToDouble(const std::string& s) {
 void AddDimensions(QueryParams* p, const std::string& prefix,
                    const std::vector<MetricDimension>& dims) {
   for (size_t i = 0; i < dims.size(); ++i) {
-    p->emplace_back(fmt::format("{}.member.{}.Name", prefix, i + 1), dims[i].name);
-    p->emplace_back(fmt::format("{}.member.{}.Value", prefix, i + 1), dims[i].value);
+    p->emplace_back(fmt::format("{}.member.{}.Name", prefix, i + 1),
+                    dims[i].name);
+    p->emplace_back(fmt::format("{}.member.{}.Value", prefix, i + 1),
+                    dims[i].value);
   }
 }
 
@@ -63,21 +65,28 @@ AutoScalingGroupInfo ParseGroup(pugi::xml_node g) {
 
 }  // namespace
 
-Result<std::vector<AutoScalingGroupInfo>> AutoScalingApi::DescribeAutoScalingGroups(
+Result<std::vector<AutoScalingGroupInfo>>
+AutoScalingApi::DescribeAutoScalingGroups(
     const std::vector<std::string>& names) {
   std::vector<AutoScalingGroupInfo> out;
-  for (size_t b = 0; b < names.size() || (names.empty() && b == 0); b += kNamesPerRequest) {
+  for (size_t b = 0; b < names.size() || (names.empty() && b == 0);
+       b += kNamesPerRequest) {
     std::string token;
     do {
       QueryParams p;
-      for (size_t i = b; i < std::min(names.size(), b + kNamesPerRequest); ++i) {
-        p.emplace_back(fmt::format("AutoScalingGroupNames.member.{}", i - b + 1), names[i]);
+      for (size_t i = b; i < std::min(names.size(), b + kNamesPerRequest);
+           ++i) {
+        p.emplace_back(
+            fmt::format("AutoScalingGroupNames.member.{}", i - b + 1),
+            names[i]);
       }
       p.emplace_back("MaxRecords", "100");
       if (!token.empty()) p.emplace_back("NextToken", token);
-      PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("DescribeAutoScalingGroups", p));
+      PHAS_ASSIGN_OR_RETURN(XmlDoc doc,
+                            client_->Call("DescribeAutoScalingGroups", p));
       pugi::xml_node result = Find(*doc, "DescribeAutoScalingGroupsResult");
-      for (pugi::xml_node g : Members(result, "AutoScalingGroups")) out.push_back(ParseGroup(g));
+      for (pugi::xml_node g : Members(result, "AutoScalingGroups"))
+        out.push_back(ParseGroup(g));
       token = Text(result, "NextToken");
     } while (!token.empty());
     if (names.empty()) break;
@@ -87,10 +96,11 @@ Result<std::vector<AutoScalingGroupInfo>> AutoScalingApi::DescribeAutoScalingGro
 
 Status AutoScalingApi::SetDesiredCapacity(const std::string& name, int desired,
                                           bool honor_cooldown) {
-  auto r = client_->Call("SetDesiredCapacity",
-                         {{"AutoScalingGroupName", name},
-                          {"DesiredCapacity", std::to_string(desired)},
-                          {"HonorCooldown", honor_cooldown ? "true" : "false"}});
+  auto r =
+      client_->Call("SetDesiredCapacity",
+                    {{"AutoScalingGroupName", name},
+                     {"DesiredCapacity", std::to_string(desired)},
+                     {"HonorCooldown", honor_cooldown ? "true" : "false"}});
   return r.ok() ? Status::OK() : r.status();
 }
 
@@ -117,8 +127,10 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
         } else {
           p.emplace_back(pre + ".MetricStat.Metric.Namespace", q.ns);
           p.emplace_back(pre + ".MetricStat.Metric.MetricName", q.metric_name);
-          AddDimensions(&p, pre + ".MetricStat.Metric.Dimensions", q.dimensions);
-          p.emplace_back(pre + ".MetricStat.Period", std::to_string(q.period_seconds));
+          AddDimensions(&p, pre + ".MetricStat.Metric.Dimensions",
+                        q.dimensions);
+          p.emplace_back(pre + ".MetricStat.Period",
+                         std::to_string(q.period_seconds));
           p.emplace_back(pre + ".MetricStat.Stat", q.stat);
         }
         p.emplace_back(pre + ".ReturnData", "true");
@@ -153,8 +165,9 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
   for (MetricSeries& s : out) {
     std::vector<size_t> order(s.timestamps.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return s.timestamps[a] < s.timestamps[b]; });
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return s.timestamps[a] < s.timestamps[b];
+    });
     std::vector<TimePoint> ts;
     std::vector<double> vs;
     for (size_t i : order) {
@@ -169,8 +182,9 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
 
 Result<std::vector<Datapoint>> CloudWatchApi::GetMetricStatistics(
     const std::string& ns, const std::string& metric_name,
-    const std::vector<MetricDimension>& dimensions, TimePoint start, TimePoint end,
-    int period_seconds, const std::vector<std::string>& statistics) {
+    const std::vector<MetricDimension>& dimensions, TimePoint start,
+    TimePoint end, int period_seconds,
+    const std::vector<std::string>& statistics) {
   QueryParams p = {{"Namespace", ns}, {"MetricName", metric_name}};
   AddDimensions(&p, "Dimensions", dimensions);
   p.emplace_back("StartTime", FormatIso8601(start));
@@ -181,7 +195,8 @@ Result<std::vector<Datapoint>> CloudWatchApi::GetMetricStatistics(
   }
   PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("GetMetricStatistics", p));
   std::vector<Datapoint> out;
-  for (pugi::xml_node m : Members(Find(*doc, "GetMetricStatisticsResult"), "Datapoints")) {
+  for (pugi::xml_node m :
+       Members(Find(*doc, "GetMetricStatisticsResult"), "Datapoints")) {
     Datapoint d;
     if (!ParseIso8601(Text(m, "Timestamp"), &d.timestamp)) continue;
     d.average = ToDouble(Text(m, "Average"));
@@ -192,23 +207,26 @@ Result<std::vector<Datapoint>> CloudWatchApi::GetMetricStatistics(
     d.unit = Text(m, "Unit");
     out.push_back(d);
   }
-  std::sort(out.begin(), out.end(),
-            [](const Datapoint& a, const Datapoint& b) { return a.timestamp < b.timestamp; });
+  std::sort(out.begin(), out.end(), [](const Datapoint& a, const Datapoint& b) {
+    return a.timestamp < b.timestamp;
+  });
   return out;
 }
 
-Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(const std::vector<std::string>& ids,
-                                                           int max_results) {
+Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(
+    const std::vector<std::string>& ids, int max_results) {
   std::vector<Ec2Instance> out;
   constexpr size_t kIdsPerRequest = 1000;
-  for (size_t b = 0; b < ids.size() || (ids.empty() && b == 0); b += kIdsPerRequest) {
+  for (size_t b = 0; b < ids.size() || (ids.empty() && b == 0);
+       b += kIdsPerRequest) {
     std::string token;
     do {
       QueryParams p;
       for (size_t i = b; i < std::min(ids.size(), b + kIdsPerRequest); ++i) {
         p.emplace_back(fmt::format("InstanceId.{}", i - b + 1), ids[i]);
       }
-      if (ids.empty()) p.emplace_back("MaxResults", std::to_string(std::max(5, max_results)));
+      if (ids.empty())
+        p.emplace_back("MaxResults", std::to_string(std::max(5, max_results)));
       if (!token.empty()) p.emplace_back("NextToken", token);
       PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("DescribeInstances", p));
       pugi::xml_node root = doc->document_element();

@@ -43,12 +43,14 @@ struct AutoScalingGroupInfo {
 
 class AutoScalingApi {
  public:
-  explicit AutoScalingApi(std::shared_ptr<QueryClient> client) : client_(std::move(client)) {}
+  explicit AutoScalingApi(std::shared_ptr<QueryClient> client)
+      : client_(std::move(client)) {}
   // Describes the named groups (50 names per request, each paginated). Groups
   // that do not exist are simply absent from the result, as in the API.
   Result<std::vector<AutoScalingGroupInfo>> DescribeAutoScalingGroups(
       const std::vector<std::string>& names);
-  Status SetDesiredCapacity(const std::string& name, int desired, bool honor_cooldown);
+  Status SetDesiredCapacity(const std::string& name, int desired,
+                            bool honor_cooldown);
 
   // Names per DescribeAutoScalingGroups request.
   static constexpr size_t kNamesPerRequest = 50;
@@ -89,15 +91,17 @@ struct Datapoint {
 
 class CloudWatchApi {
  public:
-  explicit CloudWatchApi(std::shared_ptr<QueryClient> client) : client_(std::move(client)) {}
+  explicit CloudWatchApi(std::shared_ptr<QueryClient> client)
+      : client_(std::move(client)) {}
   // Runs the queries (500 per request, each paginated) over [start, end) and
   // returns one series per query, in query order, timestamps ascending.
-  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& queries,
-                                                  TimePoint start, TimePoint end);
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end);
   Result<std::vector<Datapoint>> GetMetricStatistics(
       const std::string& ns, const std::string& metric_name,
-      const std::vector<MetricDimension>& dimensions, TimePoint start, TimePoint end,
-      int period_seconds, const std::vector<std::string>& statistics);
+      const std::vector<MetricDimension>& dimensions, TimePoint start,
+      TimePoint end, int period_seconds,
+      const std::vector<std::string>& statistics);
 
   static constexpr size_t kQueriesPerRequest = 500;
 
@@ -115,11 +119,12 @@ struct Ec2Instance {
 
 class Ec2Api {
  public:
-  explicit Ec2Api(std::shared_ptr<QueryClient> client) : client_(std::move(client)) {}
+  explicit Ec2Api(std::shared_ptr<QueryClient> client)
+      : client_(std::move(client)) {}
   // Describes the instances (1000 ids per request, paginated); with no ids,
   // up to `max_results` instances of the account (for `phas doctor`).
-  Result<std::vector<Ec2Instance>> DescribeInstances(const std::vector<std::string>& ids,
-                                                     int max_results = 5);
+  Result<std::vector<Ec2Instance>> DescribeInstances(
+      const std::vector<std::string>& ids, int max_results = 5);
 
  private:
   std::shared_ptr<QueryClient> client_;

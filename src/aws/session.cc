@@ -15,10 +15,10 @@ struct ServiceInfo {
 };
 
 const ServiceInfo kServices[] = {
-    {Service::kAutoScaling, "autoscaling", "AUTO_SCALING", "autoscaling", "autoscaling",
-     "2011-01-01"},
-    {Service::kCloudWatch, "cloudwatch", "CLOUDWATCH", "monitoring", "monitoring",
-     "2010-08-01"},
+    {Service::kAutoScaling, "autoscaling", "AUTO_SCALING", "autoscaling",
+     "autoscaling", "2011-01-01"},
+    {Service::kCloudWatch, "cloudwatch", "CLOUDWATCH", "monitoring",
+     "monitoring", "2010-08-01"},
     {Service::kEc2, "ec2", "EC2", "ec2", "ec2", "2016-11-15"},
     {Service::kSts, "sts", "STS", "sts", "sts", "2011-06-15"},
 };
@@ -39,11 +39,14 @@ std::string TrimSlash(std::string url) {
 
 const char* ServiceId(Service s) { return Info(s).id; }
 
-Result<ResolvedRegion> ResolveRegion(const std::string& configured, const Environment& env,
+Result<ResolvedRegion> ResolveRegion(const std::string& configured,
+                                     const Environment& env,
                                      const Profile& profile, ImdsClient* imds) {
-  if (!configured.empty()) return ResolvedRegion{configured, "configuration (--region / aws.region)"};
+  if (!configured.empty())
+    return ResolvedRegion{configured, "configuration (--region / aws.region)"};
   if (auto r = env("AWS_REGION")) return ResolvedRegion{*r, "AWS_REGION"};
-  if (auto r = env("AWS_DEFAULT_REGION")) return ResolvedRegion{*r, "AWS_DEFAULT_REGION"};
+  if (auto r = env("AWS_DEFAULT_REGION"))
+    return ResolvedRegion{*r, "AWS_DEFAULT_REGION"};
   if (std::string r = profile.Get("region"); !r.empty()) {
     return ResolvedRegion{r, "profile " + profile.name};
   }
@@ -55,13 +58,16 @@ Result<ResolvedRegion> ResolveRegion(const std::string& configured, const Enviro
   }
   return Status::InvalidArgument(
       "no AWS region: set --region (or aws.region in the config), AWS_REGION, "
-      "AWS_DEFAULT_REGION or the profile's region (" + why + ")");
+      "AWS_DEFAULT_REGION or the profile's region (" +
+      why + ")");
 }
 
-ServiceEndpoint ResolveEndpoint(Service s, const std::string& region, const Environment& env,
-                                const std::map<std::string, std::string>& configured) {
+ServiceEndpoint ResolveEndpoint(
+    Service s, const std::string& region, const Environment& env,
+    const std::map<std::string, std::string>& configured) {
   const ServiceInfo& info = Info(s);
-  ServiceEndpoint ep{info.id, info.signing_name, info.api_version, "", region, ""};
+  ServiceEndpoint ep{info.id, info.signing_name, info.api_version, "", region,
+                     ""};
   std::string ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("");
   bool use_configured = ignore != "true" && ignore != "TRUE";
   std::string specific = std::string("AWS_ENDPOINT_URL_") + info.env_suffix;
@@ -87,24 +93,28 @@ ServiceEndpoint ResolveEndpoint(Service s, const std::string& region, const Envi
     ep.source = "config aws.endpoints.default";
     return ep;
   }
-  std::string suffix = region.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
+  std::string suffix =
+      region.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
   ep.url = fmt::format("https://{}.{}.{}", info.prefix, region, suffix);
   ep.source = "standard regional endpoint";
   return ep;
 }
 
-Result<std::unique_ptr<AwsSession>> AwsSession::Create(const AwsOptions& options,
-                                                       Environment env, Clock* clock,
-                                                       std::shared_ptr<HttpTransport> transport) {
+Result<std::unique_ptr<AwsSession>> AwsSession::Create(
+    const AwsOptions& options, Environment env, Clock* clock,
+    std::shared_ptr<HttpTransport> transport) {
   std::unique_ptr<AwsSession> s(new AwsSession());
-  s->transport_ = transport ? std::move(transport) : std::make_shared<CurlTransport>();
+  s->transport_ =
+      transport ? std::move(transport) : std::make_shared<CurlTransport>();
   s->imds_ = std::make_shared<ImdsClient>(s->transport_.get(), env, clock);
   PHAS_ASSIGN_OR_RETURN(Profile profile, LoadProfile(env));
-  PHAS_ASSIGN_OR_RETURN(s->region_, ResolveRegion(options.region, env, profile, s->imds_.get()));
+  PHAS_ASSIGN_OR_RETURN(
+      s->region_, ResolveRegion(options.region, env, profile, s->imds_.get()));
   const std::string& region = s->region_.region;
 
   auto sts = std::make_shared<QueryClient>(
-      ResolveEndpoint(Service::kSts, region, env, options.endpoints), s->transport_,
+      ResolveEndpoint(Service::kSts, region, env, options.endpoints),
+      s->transport_,
       /*credentials=*/nullptr, clock, options.retry);
   s->credentials_ = std::make_shared<CredentialChain>(
       std::vector<std::shared_ptr<CredentialsProvider>>{
@@ -115,10 +125,11 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(const AwsOptions& options
           std::make_shared<ImdsCredentialsProvider>(s->imds_),
       });
   s->clients_[Service::kSts] = sts;
-  for (Service svc : {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
+  for (Service svc :
+       {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
     s->clients_[svc] = std::make_shared<QueryClient>(
-        ResolveEndpoint(svc, region, env, options.endpoints), s->transport_, s->credentials_,
-        clock, options.retry);
+        ResolveEndpoint(svc, region, env, options.endpoints), s->transport_,
+        s->credentials_, clock, options.retry);
   }
   return s;
 }

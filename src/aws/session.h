@@ -48,11 +48,13 @@ struct ResolvedRegion {
   std::string source;  // "--region", "AWS_REGION", "profile default", ...
 };
 
-Result<ResolvedRegion> ResolveRegion(const std::string& configured, const Environment& env,
+Result<ResolvedRegion> ResolveRegion(const std::string& configured,
+                                     const Environment& env,
                                      const Profile& profile, ImdsClient* imds);
 
-ServiceEndpoint ResolveEndpoint(Service s, const std::string& region, const Environment& env,
-                                const std::map<std::string, std::string>& configured);
+ServiceEndpoint ResolveEndpoint(
+    Service s, const std::string& region, const Environment& env,
+    const std::map<std::string, std::string>& configured);
 
 class AwsSession {
  public:
@@ -63,8 +65,12 @@ class AwsSession {
       std::shared_ptr<HttpTransport> transport = nullptr);
 
   const ResolvedRegion& region() const { return region_; }
-  std::shared_ptr<CredentialsProvider> credentials() const { return credentials_; }
-  std::shared_ptr<QueryClient> client(Service s) const { return clients_.at(s); }
+  std::shared_ptr<CredentialsProvider> credentials() const {
+    return credentials_;
+  }
+  std::shared_ptr<QueryClient> client(Service s) const {
+    return clients_.at(s);
+  }
   // Reports every call of every client (for metrics).
   void set_observer(const CallObserver& observer);
 

@@ -10,7 +10,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -81,9 +82,11 @@ std::string NormalizePath(std::string_view path) {
     if (i) out.push_back('/');
     out.append(segments[i]);
   }
-  // A trailing slash (or a trailing "." / ".." segment) keeps the directory form.
-  bool trailing = !path.empty() &&
-                  (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
+  // A trailing slash (or a trailing "." / ".." segment) keeps the directory
+  // form.
+  bool trailing =
+      !path.empty() &&
+      (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
   if (trailing && !segments.empty()) out.push_back('/');
   return out;
 }
@@ -103,8 +106,9 @@ Signature SignV4(const SigningRequest& req, const SigningKey& key,
       it->second += "," + value;
     }
   }
-  std::stable_sort(headers.begin(), headers.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(
+      headers.begin(), headers.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string canonical_headers, signed_headers;
   for (const auto& [k, v] : headers) {
     canonical_headers += k + ":" + v + "\n";
@@ -114,18 +118,18 @@ Signature SignV4(const SigningRequest& req, const SigningKey& key,
 
   Signature sig;
   sig.signed_headers = signed_headers;
-  sig.canonical_request = req.method + "\n" +
-                          UriEncode(NormalizePath(req.path), false) + "\n" +
-                          CanonicalQuery(req.query) + "\n" + canonical_headers +
-                          "\n" + signed_headers + "\n" +
-                          HexEncode(Sha256(req.body));
+  sig.canonical_request =
+      req.method + "\n" + UriEncode(NormalizePath(req.path), false) + "\n" +
+      CanonicalQuery(req.query) + "\n" + canonical_headers + "\n" +
+      signed_headers + "\n" + HexEncode(Sha256(req.body));
 
   std::string amz_date = FormatAmzDate(scope.time);
   std::string date = amz_date.substr(0, 8);
   std::string credential_scope =
       date + "/" + scope.region + "/" + scope.service + "/aws4_request";
-  sig.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + credential_scope +
-                       "\n" + HexEncode(Sha256(sig.canonical_request));
+  sig.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" +
+                       credential_scope + "\n" +
+                       HexEncode(Sha256(sig.canonical_request));
 
   std::string k = HmacSha256("AWS4" + key.secret_access_key, date);
   k = HmacSha256(k, scope.region);

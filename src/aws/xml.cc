@@ -36,8 +36,8 @@ std::string Text(pugi::xml_node node, const std::string& path) {
   return Path(node, path).child_value();
 }
 
-std::vector<pugi::xml_node> Members(pugi::xml_node node, const std::string& path,
-                                    const char* item) {
+std::vector<pugi::xml_node> Members(pugi::xml_node node,
+                                    const std::string& path, const char* item) {
   std::vector<pugi::xml_node> out;
   pugi::xml_node list = Path(node, path);
   for (pugi::xml_node c = list.first_child(); c; c = c.next_sibling()) {

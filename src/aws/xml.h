@@ -4,10 +4,9 @@
 #ifndef PHAS_AWS_XML_H_
 #define PHAS_AWS_XML_H_
 
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
-
-#include <pugixml.hpp>
 
 namespace phas::aws {
 
@@ -18,7 +17,8 @@ pugi::xml_node Path(pugi::xml_node node, const std::string& path);
 // Text of Path(node, path), or "".
 std::string Text(pugi::xml_node node, const std::string& path);
 // All <member> (or <item>) children of the list element at `path`.
-std::vector<pugi::xml_node> Members(pugi::xml_node node, const std::string& path,
+std::vector<pugi::xml_node> Members(pugi::xml_node node,
+                                    const std::string& path,
                                     const char* item = "member");
 // First element called `name` anywhere below `node` (depth first).
 pugi::xml_node Find(pugi::xml_node node, const char* name);

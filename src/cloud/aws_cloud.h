@@ -19,8 +19,9 @@ class AwsCloud final : public Cloud {
       const std::vector<std::string>& names) override {
     return asg_.DescribeAutoScalingGroups(names);
   }
-  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& queries,
-                                                  TimePoint start, TimePoint end) override {
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start,
+      TimePoint end) override {
     return cw_.GetMetricData(queries, start, end);
   }
   Status SetDesiredCapacity(const std::string& group, int desired) override {

@@ -31,8 +31,9 @@ class Cloud {
   virtual Result<std::vector<GroupDescription>> DescribeGroups(
       const std::vector<std::string>& names) = 0;
   // Runs metric queries over [start, end); one series per query, in order.
-  virtual Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& queries,
-                                                          TimePoint start, TimePoint end) = 0;
+  virtual Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start,
+      TimePoint end) = 0;
   // Sets the desired capacity (HonorCooldown=false: phas keeps its own).
   virtual Status SetDesiredCapacity(const std::string& group, int desired) = 0;
 };

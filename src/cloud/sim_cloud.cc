@@ -1,16 +1,17 @@
 #include "cloud/sim_cloud.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace phas {
 namespace {
 
 constexpr const char* kMetricNames[8] = {
-    "CPUUtilization",  "NetworkIn",         "NetworkOut",        "DiskReadBytes",
-    "DiskWriteBytes",  "NetworkPacketsIn",  "NetworkPacketsOut", "mem_used_percent"};
+    "CPUUtilization",    "NetworkIn",       "NetworkOut",
+    "DiskReadBytes",     "DiskWriteBytes",  "NetworkPacketsIn",
+    "NetworkPacketsOut", "mem_used_percent"};
 constexpr auto kMinute = std::chrono::seconds(60);
 
 double Statistic(const std::string& stat, const std::vector<double>& v) {
@@ -54,7 +55,8 @@ int SimMetricIndex(const std::string& ns, const std::string& name) {
   return -1;
 }
 
-SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups, SimOptions options)
+SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
+                   SimOptions options)
     : clock_(clock), options_(options) {
   TimePoint now = clock_->Now();
   for (SimGroupSpec& spec : groups) {
@@ -64,12 +66,14 @@ SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups, SimOptions op
     // The group starts warm: its initial instances have been InService a while.
     for (int i = 0; i < g.spec.desired; ++i) {
       TimePoint launched = now - g.spec.boot_time - std::chrono::hours(1);
-      g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++), launched,
-                             launched + g.spec.boot_time, std::nullopt});
+      g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++),
+                             launched, launched + g.spec.boot_time,
+                             std::nullopt});
     }
     // Bill from the start of the run only.
     for (const Instance& i : g.instances) {
-      g.closed_seconds -= std::chrono::duration<double>(now - i.launched).count();
+      g.closed_seconds -=
+          std::chrono::duration<double>(now - i.launched).count();
     }
     groups_.push_back(std::move(g));
   }
@@ -122,14 +126,16 @@ void SimCloud::SimulateMinute(Group& g, TimePoint m) {
   for (const Instance* i : serving) {
     auto& q = g.points[i->id];
     q.push_back(p);
-    while (static_cast<int>(q.size()) > options_.retention_minutes) q.pop_front();
+    while (static_cast<int>(q.size()) > options_.retention_minutes)
+      q.pop_front();
   }
 }
 
 Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     const std::vector<std::string>& names) {
   Sync();
-  calls_.describe += std::max<int>(1, static_cast<int>((names.size() + 49) / 50));
+  calls_.describe +=
+      std::max<int>(1, static_cast<int>((names.size() + 49) / 50));
   TimePoint now = clock_->Now();
   std::vector<GroupDescription> out;
   for (const std::string& name : names) {
@@ -153,10 +159,11 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
   return out;
 }
 
-Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<MetricQuery>& queries,
-                                                          TimePoint start, TimePoint end) {
+Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
+    const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
   Sync();
-  calls_.get_metric_data += std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));
+  calls_.get_metric_data +=
+      std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));
   TimePoint visible_before = clock_->Now() - kMinute - options_.metric_delay;
   std::vector<MetricSeries> out;
   out.reserve(queries.size());
@@ -166,20 +173,24 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<Metr
     s.label = q.metric_name;
     s.status_code = "Complete";
     int mi = SimMetricIndex(q.ns, q.metric_name);
-    if (mi < 0 || q.dimensions.size() != 1 || (mi == 7 && !options_.publish_memory)) {
+    if (mi < 0 || q.dimensions.size() != 1 ||
+        (mi == 7 && !options_.publish_memory)) {
       out.push_back(std::move(s));
       continue;
     }
     const MetricDimension& dim = q.dimensions[0];
-    auto in_window = [&](TimePoint m) { return m >= start && m < end && m <= visible_before; };
+    auto in_window = [&](TimePoint m) {
+      return m >= start && m < end && m <= visible_before;
+    };
     if (dim.name == "InstanceId") {
       for (const Group& g : groups_) {
         auto it = g.points.find(dim.value);
         if (it == g.points.end()) continue;
         // Points are in time order: jump to the window.
         const auto& q = it->second;
-        auto p = std::lower_bound(q.begin(), q.end(), start,
-                                  [](const Point& x, TimePoint t) { return x.minute < t; });
+        auto p = std::lower_bound(
+            q.begin(), q.end(), start,
+            [](const Point& x, TimePoint t) { return x.minute < t; });
         s.timestamps.reserve(4);
         s.values.reserve(4);
         for (; p != q.end() && in_window(p->minute); ++p) {
@@ -191,7 +202,8 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(const std::vector<Metr
       if (Group* g = Find(dim.value)) {
         // Group aggregate: every instance had the same values in a minute.
         for (const SimMinute& m : g->minutes) {
-          if (!in_window(m.start) || std::isnan(m.demand) || m.in_service == 0) continue;
+          if (!in_window(m.start) || std::isnan(m.demand) || m.in_service == 0)
+            continue;
           double vals[8];
           MinuteValues(m.demand, m.in_service, vals);
           std::vector<double> per(static_cast<size_t>(m.in_service), vals[mi]);
@@ -214,11 +226,14 @@ void SimCloud::Resize(Group& g, int desired, TimePoint now) {
     // Pending first (newest first), then the newest InService.
     auto victim = std::max_element(g.instances.begin(), g.instances.end(),
                                    [&](const Instance& a, const Instance& b) {
-                                     bool pa = a.in_service_at > now, pb = b.in_service_at > now;
-                                     if (pa != pb) return pb;  // pending sorts last (= max)
+                                     bool pa = a.in_service_at > now,
+                                          pb = b.in_service_at > now;
+                                     if (pa != pb)
+                                       return pb;  // pending sorts last (= max)
                                      return a.launched < b.launched;
                                    });
-    g.closed_seconds += std::chrono::duration<double>(now - victim->launched).count();
+    g.closed_seconds +=
+        std::chrono::duration<double>(now - victim->launched).count();
     g.points.erase(victim->id);
     g.instances.erase(victim);
   }
@@ -234,22 +249,25 @@ Status SimCloud::SetDesiredCapacity(const std::string& group, int desired) {
         .WithDetail("ValidationError");
   }
   if (desired > g->spec.max_size) {
-    return Status::InvalidArgument(fmt::format(
-               "New SetDesiredCapacity value {} is above max value {} for the AutoScalingGroup.",
-               desired, g->spec.max_size))
+    return Status::InvalidArgument(
+               fmt::format("New SetDesiredCapacity value {} is above max value "
+                           "{} for the AutoScalingGroup.",
+                           desired, g->spec.max_size))
         .WithDetail("ValidationError");
   }
   if (desired < g->spec.min_size) {
-    return Status::InvalidArgument(fmt::format(
-               "New SetDesiredCapacity value {} is below min value {} for the AutoScalingGroup.",
-               desired, g->spec.min_size))
+    return Status::InvalidArgument(
+               fmt::format("New SetDesiredCapacity value {} is below min value "
+                           "{} for the AutoScalingGroup.",
+                           desired, g->spec.min_size))
         .WithDetail("ValidationError");
   }
   Resize(*g, desired, clock_->Now());
   return Status::OK();
 }
 
-Status SimCloud::SetBounds(const std::string& group, int min_size, int max_size) {
+Status SimCloud::SetBounds(const std::string& group, int min_size,
+                           int max_size) {
   Group* g = Find(group);
   if (!g) return Status::NotFound(group);
   g->spec.min_size = min_size;
@@ -259,7 +277,8 @@ Status SimCloud::SetBounds(const std::string& group, int min_size, int max_size)
   return Status::OK();
 }
 
-const std::vector<SimMinute>& SimCloud::minutes(const std::string& group) const {
+const std::vector<SimMinute>& SimCloud::minutes(
+    const std::string& group) const {
   for (const Group& g : groups_) {
     if (g.spec.name == group) return g.minutes;
   }

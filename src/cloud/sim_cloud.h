@@ -10,14 +10,15 @@
 //     InService instances, as a load balancer would. Each minute m, with D
 //     the mean demand over [m, m+60) and n the instances InService at m+30:
 //       CPUUtilization    = min(100, 100 * D / n)
-//       NetworkIn / Out   = served * 60 MB / 45 MB per minute, served = min(D/n, 1)
-//       NetworkPackets*   = Network bytes / 1,500
-//       DiskRead / Write  = served * 2 MB / 4 MB
-//       CWAgent mem_used_percent (when publish_memory) = 30 + 0.5 * CPU
+//       NetworkIn / Out   = served * 60 MB / 45 MB per minute, served =
+//       min(D/n, 1) NetworkPackets*   = Network bytes / 1,500 DiskRead / Write
+//       = served * 2 MB / 4 MB CWAgent mem_used_percent (when publish_memory) =
+//       30 + 0.5 * CPU
 //     A datapoint of minute m becomes visible at m + 60 s + metric_delay, like
 //     CloudWatch's publication delay. No data (a gap in the demand, or no
 //     InService instance): no datapoint.
-//   - SetDesiredCapacity outside [min, max] fails as AWS does (ValidationError).
+//   - SetDesiredCapacity outside [min, max] fails as AWS does
+//   (ValidationError).
 //
 // Deterministic: no randomness.
 // Thread-safety: single-threaded use (the loop's thread).
@@ -26,10 +27,10 @@
 
 #include <deque>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cloud/cloud.h"
@@ -66,19 +67,21 @@ struct SimMinute {
 };
 
 struct SimCallCounts {
-  int describe = 0;        // DescribeAutoScalingGroups requests
+  int describe = 0;         // DescribeAutoScalingGroups requests
   int get_metric_data = 0;  // GetMetricData requests (500 queries each)
   int set_desired = 0;
 };
 
 class SimCloud final : public Cloud {
  public:
-  SimCloud(Clock* clock, std::vector<SimGroupSpec> groups, SimOptions options = {});
+  SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
+           SimOptions options = {});
 
   Result<std::vector<GroupDescription>> DescribeGroups(
       const std::vector<std::string>& names) override;
-  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& queries,
-                                                  TimePoint start, TimePoint end) override;
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start,
+      TimePoint end) override;
   Status SetDesiredCapacity(const std::string& group, int desired) override;
 
   // Brings the simulation up to the clock's time (the Cloud operations do it

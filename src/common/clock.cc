@@ -31,7 +31,9 @@ std::string Format(TimePoint t, const char* fmt) {
 
 }  // namespace
 
-std::string FormatIso8601(TimePoint t) { return Format(t, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string FormatIso8601(TimePoint t) {
+  return Format(t, "%Y-%m-%dT%H:%M:%SZ");
+}
 std::string FormatAmzDate(TimePoint t) { return Format(t, "%Y%m%dT%H%M%SZ"); }
 
 namespace {
@@ -50,21 +52,24 @@ bool ParseIsoFast(const std::string& t, TimePoint* out) {
     return true;
   };
   int y, mo, d, h, mi, sec;
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') ||
-      t[13] != ':' || t[16] != ':' || !digits(0, 4, &y) || !digits(5, 2, &mo) ||
-      !digits(8, 2, &d) || !digits(11, 2, &h) || !digits(14, 2, &mi) || !digits(17, 2, &sec)) {
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' ||
+      (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' ||
+      !digits(0, 4, &y) || !digits(5, 2, &mo) || !digits(8, 2, &d) ||
+      !digits(11, 2, &h) || !digits(14, 2, &mi) || !digits(17, 2, &sec)) {
     return false;
   }
   size_t pos = 19;
   double frac = 0;
   if (t[pos] == '.') {
     double scale = 0.1;
-    for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9'; ++pos, scale /= 10) {
+    for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9';
+         ++pos, scale /= 10) {
       frac += (t[pos] - '0') * scale;
     }
   }
   if (pos + 1 != t.size() || (t[pos] != 'Z' && t[pos] != 'z')) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    return false;
   // Days from civil (Howard Hinnant's algorithm).
   int yy = y - (mo <= 2);
   int era = (yy >= 0 ? yy : yy - 399) / 400;
@@ -72,7 +77,8 @@ bool ParseIsoFast(const std::string& t, TimePoint* out) {
   int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   long long days = static_cast<long long>(era) * 146097 + doe - 719468;
-  *out = FromUnixSeconds(static_cast<double>(days * 86400 + h * 3600 + mi * 60 + sec) + frac);
+  *out = FromUnixSeconds(
+      static_cast<double>(days * 86400 + h * 3600 + mi * 60 + sec) + frac);
   return true;
 }
 
@@ -82,8 +88,8 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
   if (ParseIsoFast(text, out)) return true;
   int y, mo, d, h, mi, n = 0;
   double sec;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &y, &mo, &d, &h,
-                  &mi, &sec, &n) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &y, &mo, &d,
+                  &h, &mi, &sec, &n) != 6) {
     return false;
   }
   const char* rest = text.c_str() + n;
@@ -103,7 +109,7 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
       sec >= 61) {
     return false;
   }
-  struct tm tm{};
+  struct tm tm {};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
   tm.tm_mday = d;
@@ -116,7 +122,7 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
 }
 
 bool ParseHttpDate(const std::string& text, TimePoint* out) {
-  struct tm tm{};
+  struct tm tm {};
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr) return false;
   *out = std::chrono::system_clock::from_time_t(timegm(&tm));

@@ -34,7 +34,8 @@ class SystemClock final : public Clock {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(TimePoint start) : now_(start.time_since_epoch().count()) {}
+  explicit ManualClock(TimePoint start)
+      : now_(start.time_since_epoch().count()) {}
   TimePoint Now() const override { return TimePoint(Duration(now_.load())); }
   void SleepFor(Duration d) override { Advance(d); }
   void Advance(Duration d) { now_.fetch_add(d.count()); }
@@ -50,7 +51,9 @@ TimePoint FloorTo(TimePoint t) {
   return TimePoint(std::chrono::duration_cast<Duration>(
       std::chrono::floor<Unit>(t.time_since_epoch())));
 }
-inline TimePoint FloorMinute(TimePoint t) { return FloorTo<std::chrono::minutes>(t); }
+inline TimePoint FloorMinute(TimePoint t) {
+  return FloorTo<std::chrono::minutes>(t);
+}
 
 // Seconds since the Unix epoch, as a double.
 double ToUnixSeconds(TimePoint t);

@@ -1,9 +1,9 @@
 #include "common/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace phas {
 namespace {
@@ -11,10 +11,14 @@ namespace {
 std::string EscapeLabelValue(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -51,7 +55,8 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 }
 
 void Histogram::Observe(double v) {
-  size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
+  size_t i =
+      std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(v, std::memory_order_relaxed);
@@ -66,8 +71,8 @@ uint64_t Histogram::CumulativeCount(size_t i) const {
 }
 
 std::vector<double> MetricsRegistry::LatencyBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-          0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1.0, 2.5, 10.0};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   10.0};
 }
 
 MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
@@ -84,7 +89,8 @@ Counter& MetricsRegistry::GetCounter(const std::string& name,
                                      const std::string& help,
                                      const Labels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = GetFamily(name, help, Type::kCounter).counters[FormatLabels(labels)];
+  auto& slot =
+      GetFamily(name, help, Type::kCounter).counters[FormatLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
@@ -116,7 +122,8 @@ std::string MetricsRegistry::Render() const {
     const char* type = f.type == Type::kCounter ? "counter"
                        : f.type == Type::kGauge ? "gauge"
                                                 : "histogram";
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, type);
+    out +=
+        fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, type);
     for (const auto& [labels, c] : f.counters) {
       out += name + labels + " " + FormatValue(c->Value()) + "\n";
     }

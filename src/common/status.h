@@ -110,7 +110,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).ok()) {
       v_ = Status::Internal("Result constructed from an OK status");
@@ -137,19 +137,19 @@ class Result {
 }  // namespace phas
 
 // Returns early from the enclosing function when `expr` is a non-OK Status.
-#define PHAS_RETURN_IF_ERROR(expr)          \
-  do {                                      \
-    ::phas::Status _phas_st = (expr);       \
-    if (!_phas_st.ok()) return _phas_st;    \
+#define PHAS_RETURN_IF_ERROR(expr)       \
+  do {                                   \
+    ::phas::Status _phas_st = (expr);    \
+    if (!_phas_st.ok()) return _phas_st; \
   } while (0)
 
 #define PHAS_CONCAT_INNER(a, b) a##b
 #define PHAS_CONCAT(a, b) PHAS_CONCAT_INNER(a, b)
 // `PHAS_ASSIGN_OR_RETURN(auto x, Foo());` binds x or returns Foo()'s Status.
-#define PHAS_ASSIGN_OR_RETURN(lhs, expr)                               \
-  auto PHAS_CONCAT(_phas_r_, __LINE__) = (expr);                       \
-  if (!PHAS_CONCAT(_phas_r_, __LINE__).ok())                           \
-    return PHAS_CONCAT(_phas_r_, __LINE__).status();                   \
+#define PHAS_ASSIGN_OR_RETURN(lhs, expr)             \
+  auto PHAS_CONCAT(_phas_r_, __LINE__) = (expr);     \
+  if (!PHAS_CONCAT(_phas_r_, __LINE__).ok())         \
+    return PHAS_CONCAT(_phas_r_, __LINE__).status(); \
   lhs = std::move(PHAS_CONCAT(_phas_r_, __LINE__)).value()
 
 #endif  // PHAS_COMMON_STATUS_H_

@@ -37,13 +37,15 @@ class AwsPredictivePolicy final : public Policy {
   explicit AwsPredictivePolicy(AwsPredictiveConfig c) : c_(std::move(c)) {}
   std::string name() const override { return "aws-predictive"; }
   bool needs_history() const override { return true; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return c_.guard; }
 
   // The forecast capacity for the hour starting at `hour` from `history`,
   // or nullopt (with why) when there is too little history.
-  std::optional<int> HourCapacity(const std::vector<MetricSample>& history, TimePoint hour,
-                                  TimePoint now, std::string* why) const;
+  std::optional<int> HourCapacity(const std::vector<MetricSample>& history,
+                                  TimePoint hour, TimePoint now,
+                                  std::string* why) const;
 
  private:
   AwsPredictiveConfig c_;
@@ -57,7 +59,8 @@ class OraclePolicy final : public Policy {
  public:
   OraclePolicy() { guard_.cooldown = Duration::zero(); }
   std::string name() const override { return "oracle"; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return guard_; }
 
  private:

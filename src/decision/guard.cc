@@ -1,16 +1,19 @@
 #include "decision/guard.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace phas {
 
 const char* DecisionKindName(Decision::Kind k) {
   switch (k) {
-    case Decision::Kind::kHold: return "hold";
-    case Decision::Kind::kScaleUp: return "scale_up";
-    case Decision::Kind::kScaleDown: return "scale_down";
+    case Decision::Kind::kHold:
+      return "hold";
+    case Decision::Kind::kScaleUp:
+      return "scale_up";
+    case Decision::Kind::kScaleDown:
+      return "scale_down";
   }
   return "hold";
 }
@@ -21,7 +24,8 @@ bool InCooldown(const PolicyState& state, TimePoint now, Duration cooldown) {
   return state.last_action.has_value() && now < *state.last_action + cooldown;
 }
 
-Decision ApplyGuard(const Proposal& p, const GroupView& g, const PolicyState& state, TimePoint now,
+Decision ApplyGuard(const Proposal& p, const GroupView& g,
+                    const PolicyState& state, TimePoint now,
                     const GuardConfig& cfg) {
   Decision d;
   d.current = g.desired;
@@ -41,34 +45,40 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g, const PolicyState& st
   int lo = std::min(g.min_size, g.max_size);
   int clamped = std::clamp(target, lo, g.max_size);
   if (target > g.desired && g.desired >= g.max_size) {
-    return hold("at_max", fmt::format("{}; already at maximum capacity ({} instances)", p.reason,
-                                      g.desired));
+    return hold("at_max",
+                fmt::format("{}; already at maximum capacity ({} instances)",
+                            p.reason, g.desired));
   }
   if (target < g.desired && g.desired <= g.min_size) {
-    return hold("at_min", fmt::format("{}; already at minimum capacity ({} instances)", p.reason,
-                                      g.desired));
+    return hold("at_min",
+                fmt::format("{}; already at minimum capacity ({} instances)",
+                            p.reason, g.desired));
   }
   target = clamped;
   // Rule 2: step limits.
-  if (cfg.max_step_up > 0) target = std::min(target, g.desired + cfg.max_step_up);
-  if (cfg.max_step_down > 0) target = std::max(target, g.desired - cfg.max_step_down);
+  if (cfg.max_step_up > 0)
+    target = std::min(target, g.desired + cfg.max_step_up);
+  if (cfg.max_step_down > 0)
+    target = std::max(target, g.desired - cfg.max_step_down);
   // Rule 4 before 3: a hold needs no cooldown check.
   if (target == g.desired) return hold(p.code, p.reason);
   // Rule 3: cooldown.
   if (InCooldown(state, now, cfg.cooldown)) {
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(*state.last_action +
-                                                                 cfg.cooldown - now);
-    return hold("cooldown", fmt::format("{}; in cooldown for {} s more (wanted {} -> {})",
-                                        p.reason, left.count(), g.desired, target));
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(
+        *state.last_action + cfg.cooldown - now);
+    return hold("cooldown",
+                fmt::format("{}; in cooldown for {} s more (wanted {} -> {})",
+                            p.reason, left.count(), g.desired, target));
   }
-  d.kind = target > g.desired ? Decision::Kind::kScaleUp : Decision::Kind::kScaleDown;
+  d.kind = target > g.desired ? Decision::Kind::kScaleUp
+                              : Decision::Kind::kScaleDown;
   d.target = target;
   d.code = p.code;
   d.reason = p.reason;
   d.next = p.if_acted;
   d.next.last_action = now;
-  d.next.last_decision =
-      fmt::format("{} {} -> {}: {}", DecisionKindName(d.kind), g.desired, target, p.reason);
+  d.next.last_decision = fmt::format(
+      "{} {} -> {}: {}", DecisionKindName(d.kind), g.desired, target, p.reason);
   return d;
 }
 

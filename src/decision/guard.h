@@ -23,8 +23,9 @@ struct GuardConfig {
   int max_step_down = 0;
 };
 
-Decision ApplyGuard(const Proposal& proposal, const GroupView& group, const PolicyState& state,
-                    TimePoint now, const GuardConfig& config);
+Decision ApplyGuard(const Proposal& proposal, const GroupView& group,
+                    const PolicyState& state, TimePoint now,
+                    const GuardConfig& config);
 
 // True when `now` is inside the cooldown that followed state.last_action.
 bool InCooldown(const PolicyState& state, TimePoint now, Duration cooldown);

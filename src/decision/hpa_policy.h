@@ -20,8 +20,8 @@
 namespace phas {
 
 struct HpaConfig {
-  double target = 60;       // Default: 60 (% CPU)
-  double tolerance = 0.1;   // Default: 0.1
+  double target = 60;                                  // Default: 60 (% CPU)
+  double tolerance = 0.1;                              // Default: 0.1
   Duration stabilization = std::chrono::seconds(300);  // Default: 300 s
   GuardConfig guard;  // Default cooldown for this policy: 0 (the HPA has none)
 };
@@ -30,7 +30,8 @@ class HpaPolicy final : public Policy {
  public:
   explicit HpaPolicy(HpaConfig c) : c_(std::move(c)) {}
   std::string name() const override { return "hpa"; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return c_.guard; }
 
  private:

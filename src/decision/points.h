@@ -18,8 +18,9 @@ namespace phas {
 // Calls fn(point) for every point newer than `last`, oldest first; returns
 // the time of the newest point seen (or `last`).
 template <typename Fn>
-std::optional<TimePoint> ForEachNewPoint(const std::vector<MetricSample>& points,
-                                         std::optional<TimePoint> last, Fn fn) {
+std::optional<TimePoint> ForEachNewPoint(
+    const std::vector<MetricSample>& points, std::optional<TimePoint> last,
+    Fn fn) {
   for (const MetricSample& p : points) {
     if (last && p.time <= *last) continue;
     last = p.time;
@@ -42,14 +43,15 @@ struct AlarmCounts {
   int low = 0;
 };
 inline AlarmCounts CountAlarms(const Observation& obs, const PolicyState& state,
-                               const char* high_key, double high, const char* low_key,
-                               double low, Proposal* p) {
+                               const char* high_key, double high,
+                               const char* low_key, double low, Proposal* p) {
   AlarmCounts c{Counter(state, high_key), Counter(state, low_key)};
   p->if_held = state;
-  p->if_held.last_point = ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
-    c.high = s.value > high ? c.high + 1 : 0;
-    c.low = s.value < low ? c.low + 1 : 0;
-  });
+  p->if_held.last_point =
+      ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
+        c.high = s.value > high ? c.high + 1 : 0;
+        c.low = s.value < low ? c.low + 1 : 0;
+      });
   p->if_held.counters[high_key] = c.high;
   p->if_held.counters[low_key] = c.low;
   p->if_acted = p->if_held;
@@ -59,7 +61,8 @@ inline AlarmCounts CountAlarms(const Observation& obs, const PolicyState& state,
 // Instances the latest CPU point averages (the ones that count, warm-up
 // excluded), or InService minus warming when unknown; at least 1.
 inline int ReadyInstances(const Observation& obs) {
-  if (!obs.cpu.empty() && obs.cpu.back().instances > 0) return obs.cpu.back().instances;
+  if (!obs.cpu.empty() && obs.cpu.back().instances > 0)
+    return obs.cpu.back().instances;
   return std::max(1, obs.group.in_service - obs.group.warming);
 }
 
@@ -73,11 +76,13 @@ inline int InstancesFor(double load, double u) {
 // Scale-in stabilization as the HPA does it: records `raw` at `now` in
 // `recs` (dropping what is older than `window`) and returns raw, or, when
 // raw is below `current`, the highest recommendation of the window.
-inline int StabilizeScaleIn(std::vector<std::pair<TimePoint, int>>* recs, TimePoint now,
-                            Duration window, int raw, int current) {
-  recs->erase(std::remove_if(recs->begin(), recs->end(),
-                             [&](const auto& r) { return r.first < now - window; }),
-              recs->end());
+inline int StabilizeScaleIn(std::vector<std::pair<TimePoint, int>>* recs,
+                            TimePoint now, Duration window, int raw,
+                            int current) {
+  recs->erase(
+      std::remove_if(recs->begin(), recs->end(),
+                     [&](const auto& r) { return r.first < now - window; }),
+      recs->end());
   recs->emplace_back(now, raw);
   int out = raw;
   if (raw < current) {

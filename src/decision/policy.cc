@@ -2,7 +2,8 @@
 
 namespace phas {
 
-Decision Policy::Decide(const Observation& obs, const PolicyState& state) const {
+Decision Policy::Decide(const Observation& obs,
+                        const PolicyState& state) const {
   return ApplyGuard(Propose(obs, state), obs.group, state, obs.now, guard());
 }
 

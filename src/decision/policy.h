@@ -26,7 +26,8 @@ class Policy {
   virtual bool needs_forecast() const { return false; }
   // True when the policy reads Observation::load_history.
   virtual bool needs_history() const { return needs_forecast(); }
-  virtual Proposal Propose(const Observation& obs, const PolicyState& state) const = 0;
+  virtual Proposal Propose(const Observation& obs,
+                           const PolicyState& state) const = 0;
   // The rules every decision of this policy passes through.
   virtual const GuardConfig& guard() const = 0;
 

@@ -1,19 +1,21 @@
 #include "decision/predictive_policy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "decision/points.h"
 
 namespace phas {
 
-Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& state) const {
+Proposal PredictivePolicy::Propose(const Observation& obs,
+                                   const PolicyState& state) const {
   Proposal tt = TargetTrackingPolicy(c_.tracking).Propose(obs, state);
   if (obs.forecast.empty()) {
     Proposal p = tt;
-    p.reason = "no forecast (" + (obs.forecast_error.empty() ? "none" : obs.forecast_error) +
+    p.reason = "no forecast (" +
+               (obs.forecast_error.empty() ? "none" : obs.forecast_error) +
                "); target tracking: " + tt.reason;
     p.code = "pred_fallback_" + tt.code;
     if (c_.forecast_only) {
@@ -48,22 +50,27 @@ Proposal PredictivePolicy::Propose(const Observation& obs, const PolicyState& st
     }
   }
   std::string ahead_why =
-      peak ? fmt::format("forecast {:.2f} (upper {:.2f}) at {} needs {}", peak->mean, peak->upper,
+      peak ? fmt::format("forecast {:.2f} (upper {:.2f}) at {} needs {}",
+                         peak->mean, peak->upper,
                          FormatIso8601(peak->time).substr(11, 5), ahead)
            : "forecast does not reach the lead window";
   int raw = std::max({now_need, ahead, 1});
 
   Proposal p;
   p.if_held = tt.if_held;  // keep target tracking's alarm counters going
-  int want = StabilizeScaleIn(&p.if_held.recommendations, obs.now, c_.stabilization, raw, current);
+  int want = StabilizeScaleIn(&p.if_held.recommendations, obs.now,
+                              c_.stabilization, raw, current);
   if (raw < current) want = std::min(want, current);
   p.if_acted = p.if_held;
   p.reason = ahead_why + "; " + now_why;
   if (want < raw || (raw < current && want == current)) {
-    p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)", want,
-                            std::chrono::duration_cast<std::chrono::seconds>(c_.stabilization).count());
+    p.reason += fmt::format(
+        "; scale-in held at {} (highest of the last {} s)", want,
+        std::chrono::duration_cast<std::chrono::seconds>(c_.stabilization)
+            .count());
   }
-  p.code = want > current ? (ahead >= now_need ? "pred_forecast_up" : "pred_reactive_up")
+  p.code = want > current
+               ? (ahead >= now_need ? "pred_forecast_up" : "pred_reactive_up")
            : want < current ? "pred_forecast_down"
                             : "pred_hold";
   p.target = want;

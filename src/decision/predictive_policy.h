@@ -45,7 +45,8 @@ class PredictivePolicy final : public Policy {
   explicit PredictivePolicy(PredictiveConfig c) : c_(std::move(c)) {}
   std::string name() const override { return "predictive"; }
   bool needs_forecast() const override { return true; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return c_.guard; }
 
  private:

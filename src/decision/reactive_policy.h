@@ -36,12 +36,14 @@ class ReactivePolicy final : public Policy {
  public:
   explicit ReactivePolicy(ReactivePolicyConfig config) : config_(config) {}
   std::string name() const override { return "reactive"; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return config_.guard; }
 
   // What the rule says for one CPU reading on n serving instances with
   // desired capacity d: +1, -1 or 0 (before the scale-down counting).
-  static int Direction(double cpu, int n, int d, const ReactivePolicyConfig& c, std::string* why);
+  static int Direction(double cpu, int n, int d, const ReactivePolicyConfig& c,
+                       std::string* why);
 
  private:
   ReactivePolicyConfig config_;

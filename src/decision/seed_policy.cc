@@ -6,8 +6,9 @@ namespace phas {
 
 SeedPolicy::SeedPolicy(SeedPolicyConfig config) : config_(std::move(config)) {}
 
-Proposal SeedPolicy::FromAction(const std::string& action, const std::string& why,
-                                const Observation& obs, const PolicyState& state) const {
+Proposal SeedPolicy::FromAction(const std::string& action,
+                                const std::string& why, const Observation& obs,
+                                const PolicyState& state) const {
   Proposal p;
   p.target = obs.group.desired;
   p.if_held = state;
@@ -27,8 +28,9 @@ Proposal SeedPolicy::FromAction(const std::string& action, const std::string& wh
                              p.if_held.down_streak);
       p.code = "model_scale_down";
     } else {
-      p.reason = fmt::format("{}: scale down ({} of {} consecutive answers)", why,
-                             p.if_held.down_streak, config_.scale_down_streak);
+      p.reason =
+          fmt::format("{}: scale down ({} of {} consecutive answers)", why,
+                      p.if_held.down_streak, config_.scale_down_streak);
       p.code = "model_scale_down_waiting";
     }
   } else {
@@ -40,9 +42,11 @@ Proposal SeedPolicy::FromAction(const std::string& action, const std::string& wh
   return p;
 }
 
-Proposal SeedPolicy::Propose(const Observation& obs, const PolicyState& state) const {
+Proposal SeedPolicy::Propose(const Observation& obs,
+                             const PolicyState& state) const {
   if (obs.model) {
-    std::string why = fmt::format("model class {} ({})", obs.model->cls, obs.model->label);
+    std::string why =
+        fmt::format("model class {} ({})", obs.model->cls, obs.model->label);
     return FromAction(obs.model->action, why, obs, state);
   }
   // No answer from the model: the fallback decides; the streak resets.

@@ -39,7 +39,8 @@ class SeedPolicy final : public Policy {
   explicit SeedPolicy(SeedPolicyConfig config);
   std::string name() const override { return "seed"; }
   bool needs_model() const override { return true; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return config_.guard; }
 
  private:

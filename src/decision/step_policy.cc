@@ -1,8 +1,8 @@
 #include "decision/step_policy.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "decision/points.h"
 
@@ -23,17 +23,20 @@ int Change(double adjustment, int capacity, bool percent) {
 
 }  // namespace
 
-double StepPolicy::StepFor(const std::vector<StepAdjustment>& steps, double breach) {
+double StepPolicy::StepFor(const std::vector<StepAdjustment>& steps,
+                           double breach) {
   for (const StepAdjustment& s : steps) {
     if (breach >= s.lower && breach < s.upper) return s.adjustment;
   }
   return 0;
 }
 
-Proposal StepPolicy::Propose(const Observation& obs, const PolicyState& state) const {
+Proposal StepPolicy::Propose(const Observation& obs,
+                             const PolicyState& state) const {
   Proposal p;
   p.target = obs.group.desired;
-  auto [high, low] = CountAlarms(obs, state, kHigh, c_.high_threshold, kLow, c_.low_threshold, &p);
+  auto [high, low] = CountAlarms(obs, state, kHigh, c_.high_threshold, kLow,
+                                 c_.low_threshold, &p);
   if (!obs.metrics_ok || obs.cpu.empty()) {
     p.reason = "no metric this cycle";
     p.code = "no_metrics";
@@ -45,9 +48,10 @@ Proposal StepPolicy::Propose(const Observation& obs, const PolicyState& state) c
     double adj = StepFor(c_.out_steps, metric - c_.high_threshold);
     int want = ready + Change(adj, ready, c_.percent);
     p.target = std::max(obs.group.desired, want);
-    p.reason = fmt::format("cpu {:.1f}% over {:.0f}% by {:.1f}: step {:+g}{} on {} ready = {}", metric,
-                           c_.high_threshold, metric - c_.high_threshold, adj, c_.percent ? "%" : "",
-                           ready, want);
+    p.reason = fmt::format(
+        "cpu {:.1f}% over {:.0f}% by {:.1f}: step {:+g}{} on {} ready = {}",
+        metric, c_.high_threshold, metric - c_.high_threshold, adj,
+        c_.percent ? "%" : "", ready, want);
     p.code = p.target > obs.group.desired ? "step_out" : "step_out_warming";
     return p;
   }
@@ -59,13 +63,13 @@ Proposal StepPolicy::Propose(const Observation& obs, const PolicyState& state) c
     }
     double adj = StepFor(c_.in_steps, metric - c_.low_threshold);
     p.target = obs.group.desired + Change(adj, obs.group.desired, c_.percent);
-    p.reason = fmt::format("cpu {:.1f}% under {:.0f}%: step {:+g}{}", metric, c_.low_threshold, adj,
-                           c_.percent ? "%" : "");
+    p.reason = fmt::format("cpu {:.1f}% under {:.0f}%: step {:+g}{}", metric,
+                           c_.low_threshold, adj, c_.percent ? "%" : "");
     p.code = "step_in";
     return p;
   }
-  p.reason = fmt::format("cpu {:.1f}% between {:.0f}% and {:.0f}%", metric, c_.low_threshold,
-                         c_.high_threshold);
+  p.reason = fmt::format("cpu {:.1f}% between {:.0f}% and {:.0f}%", metric,
+                         c_.low_threshold, c_.high_threshold);
   p.code = "step_ok";
   return p;
 }

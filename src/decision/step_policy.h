@@ -28,11 +28,15 @@ struct StepPolicyConfig {
   double high_threshold = 70;  // Default: 70 (% CPU)
   double low_threshold = 40;   // Default: 40
   int evaluation_points = 2;   // Default: 2 consecutive one-minute points
-  bool percent = false;        // PercentChangeInCapacity. Default: ChangeInCapacity
+  bool percent = false;  // PercentChangeInCapacity. Default: ChangeInCapacity
   // Default: +1 up to 15 points over, +2 up to 25, +3 beyond.
-  std::vector<StepAdjustment> out_steps = {{0, 15, 1}, {15, 25, 2}, {25, std::numeric_limits<double>::infinity(), 3}};
+  std::vector<StepAdjustment> out_steps = {
+      {0, 15, 1},
+      {15, 25, 2},
+      {25, std::numeric_limits<double>::infinity(), 3}};
   // Default: -1 for any breach below the low threshold.
-  std::vector<StepAdjustment> in_steps = {{-std::numeric_limits<double>::infinity(), 0, -1}};
+  std::vector<StepAdjustment> in_steps = {
+      {-std::numeric_limits<double>::infinity(), 0, -1}};
   GuardConfig guard;  // Default cooldown for this policy: 60 s
 };
 
@@ -40,10 +44,12 @@ class StepPolicy final : public Policy {
  public:
   explicit StepPolicy(StepPolicyConfig c) : c_(std::move(c)) {}
   std::string name() const override { return "step"; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return c_.guard; }
   // The adjustment for a breach (metric - threshold), 0 when no step matches.
-  static double StepFor(const std::vector<StepAdjustment>& steps, double breach);
+  static double StepFor(const std::vector<StepAdjustment>& steps,
+                        double breach);
 
  private:
   StepPolicyConfig c_;

@@ -37,7 +37,8 @@ class TargetTrackingPolicy final : public Policy {
  public:
   explicit TargetTrackingPolicy(TargetTrackingConfig c) : c_(std::move(c)) {}
   std::string name() const override { return "target-tracking"; }
-  Proposal Propose(const Observation& obs, const PolicyState& state) const override;
+  Proposal Propose(const Observation& obs,
+                   const PolicyState& state) const override;
   const GuardConfig& guard() const override { return c_.guard; }
 
  private:

@@ -130,14 +130,16 @@ struct Decision {
   // Why, as one word: what the policy wanted ("model_scale_up") or what
   // stopped it ("cooldown", "at_max", "at_min", "no_change", ...).
   std::string code;
-  std::string policy_code;  // the proposal's code, kept when a rule overrides it
-  PolicyState next;         // state to persist if the decision is carried out
+  std::string
+      policy_code;   // the proposal's code, kept when a rule overrides it
+  PolicyState next;  // state to persist if the decision is carried out
   PolicyState next_if_failed;  // state to persist if acting fails
 
   bool acts() const { return kind != Kind::kHold; }
 };
 
-const char* DecisionKindName(Decision::Kind k);  // "hold", "scale_up", "scale_down"
+const char* DecisionKindName(
+    Decision::Kind k);  // "hold", "scale_up", "scale_down"
 
 }  // namespace phas
 

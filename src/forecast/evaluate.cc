@@ -1,11 +1,11 @@
 #include "forecast/evaluate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace phas::forecast {
 
@@ -13,7 +13,8 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
   EvalResult out;
   const size_t day = 1440;
   PeriodResult period = DetectPeriod(s, {1440, 10080});
-  out.period = period.period_steps ? fmt::format("{} min", period.period_steps) : "none";
+  out.period =
+      period.period_steps ? fmt::format("{} min", period.period_steps) : "none";
   std::vector<std::string> names;
   std::map<std::string, std::vector<double>> fc;
   std::vector<double> actual;
@@ -23,26 +24,35 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
     first = (total_days - o.max_eval_days) * day;
   }
   for (size_t begin = first; begin + day <= s.size(); begin += day) {
-    size_t train_from = begin > day * o.train_days ? begin - day * o.train_days : 0;
+    size_t train_from =
+        begin > day * o.train_days ? begin - day * o.train_days : 0;
     Series train;
     train.step = s.step;
     train.start = s.TimeAt(train_from);
-    train.values.assign(s.values.begin() + static_cast<std::ptrdiff_t>(train_from),
-                        s.values.begin() + static_cast<std::ptrdiff_t>(begin));
+    train.values.assign(
+        s.values.begin() + static_cast<std::ptrdiff_t>(train_from),
+        s.values.begin() + static_cast<std::ptrdiff_t>(begin));
     Series upto = train;  // train plus the evaluated day, for rolling origins
-    upto.values.insert(upto.values.end(), s.values.begin() + static_cast<std::ptrdiff_t>(begin),
-                       s.values.begin() + static_cast<std::ptrdiff_t>(begin + day));
+    upto.values.insert(
+        upto.values.end(),
+        s.values.begin() + static_cast<std::ptrdiff_t>(begin),
+        s.values.begin() + static_cast<std::ptrdiff_t>(begin + day));
     size_t origin = train.size() - 1;
-    for (size_t i = origin; i + o.horizon < upto.size(); ++i) actual.push_back(upto.values[i + o.horizon]);
+    for (size_t i = origin; i + o.horizon < upto.size(); ++i)
+      actual.push_back(upto.values[i + o.horizon]);
     size_t n = upto.size() - o.horizon - origin;
     std::vector<std::shared_ptr<Forecaster>> models = {
-        std::make_shared<SeasonalNaive>(0), std::make_shared<SeasonalNaive>(1440),
-        std::make_shared<SeasonalNaive>(10080), std::make_shared<HoltWinters>(0, true),
-        std::make_shared<HoltWinters>(1440, false), std::make_shared<HoltWinters>(1440, true),
+        std::make_shared<SeasonalNaive>(0),
+        std::make_shared<SeasonalNaive>(1440),
+        std::make_shared<SeasonalNaive>(10080),
+        std::make_shared<HoltWinters>(0, true),
+        std::make_shared<HoltWinters>(1440, false),
+        std::make_shared<HoltWinters>(1440, true),
         std::make_shared<XgbForecaster>(1440, o.horizon)};
     for (auto& m : models) {
       std::vector<double>& f = fc[m->name()];
-      if (std::find(names.begin(), names.end(), m->name()) == names.end()) names.push_back(m->name());
+      if (std::find(names.begin(), names.end(), m->name()) == names.end())
+        names.push_back(m->name());
       std::vector<double> got(n, std::nan(""));
       if (m->Fit(train).ok()) got = m->Backtest(upto, origin, o.horizon);
       got.resize(n, std::nan(""));
@@ -62,7 +72,8 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
     ++out.days;
   }
   names.push_back("auto");
-  for (const std::string& name : names) out.models.push_back(Score(name, fc[name], actual));
+  for (const std::string& name : names)
+    out.models.push_back(Score(name, fc[name], actual));
   return out;
 }
 

@@ -16,14 +16,15 @@
 namespace phas::forecast {
 
 struct EvalOptions {
-  int horizon = 10;       // steps ahead
-  int train_days = 14;    // at most, before each evaluated day
-  int min_train_days = 2; // days before the first evaluated day
-  int max_eval_days = 14; // the last days of the series at most
+  int horizon = 10;        // steps ahead
+  int train_days = 14;     // at most, before each evaluated day
+  int min_train_days = 2;  // days before the first evaluated day
+  int max_eval_days = 14;  // the last days of the series at most
 };
 
 struct EvalResult {
-  std::vector<CandidateScore> models;  // includes "auto" (SelectForecaster's choice)
+  std::vector<CandidateScore>
+      models;  // includes "auto" (SelectForecaster's choice)
   int days = 0;
   std::string period;  // what was detected on the full series
 };

@@ -1,10 +1,10 @@
 #include "forecast/models.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "model/xgboost_booster.h"
 
@@ -34,29 +34,34 @@ std::string SeasonalNaive::name() const {
 double SeasonalNaive::At(const std::vector<double>& v, size_t i, int k) const {
   if (period_ == 0) return LastKnown(v, i);
   // The same phase, one (or more) periods back, as long as it is in the past.
-  for (long long j = static_cast<long long>(i) + k - period_; j >= 0; j -= period_) {
+  for (long long j = static_cast<long long>(i) + k - period_; j >= 0;
+       j -= period_) {
     if (j <= static_cast<long long>(i) && !std::isnan(v[j])) return v[j];
   }
   return kNaN;
 }
 
-std::vector<double> SeasonalNaive::Forecast(const Series& s, int horizon) const {
+std::vector<double> SeasonalNaive::Forecast(const Series& s,
+                                            int horizon) const {
   std::vector<double> out(horizon, kNaN);
   if (s.values.empty()) return out;
   for (int k = 1; k <= horizon; ++k) out[k - 1] = At(s.values, s.size() - 1, k);
   return out;
 }
 
-std::vector<double> SeasonalNaive::Backtest(const Series& s, size_t from, int h) const {
+std::vector<double> SeasonalNaive::Backtest(const Series& s, size_t from,
+                                            int h) const {
   std::vector<double> out;
-  for (size_t i = from; i + h < s.size(); ++i) out.push_back(At(s.values, i, h));
+  for (size_t i = from; i + h < s.size(); ++i)
+    out.push_back(At(s.values, i, h));
   return out;
 }
 
 // --- HoltWinters -----------------------------------------------------------
 
 std::string HoltWinters::name() const {
-  std::string base = period_ == 0 ? "holt" : fmt::format("holt-winters-{}", period_);
+  std::string base =
+      period_ == 0 ? "holt" : fmt::format("holt-winters-{}", period_);
   return damped_ ? base + "-damped" : base;
 }
 
@@ -78,7 +83,8 @@ void HoltWinters::Init(State& st, const Series& s) const {
   st.trend = 0;
   st.season.assign(std::max<size_t>(P, 1), 0.0);
   if (P > 0) {
-    for (size_t i = 0; i < init; ++i) st.season[i] = std::isnan(y[i]) ? 0.0 : y[i] - st.level;
+    for (size_t i = 0; i < init; ++i)
+      st.season[i] = std::isnan(y[i]) ? 0.0 : y[i] - st.level;
     st.t = init;
   } else {
     st.t = 0;
@@ -88,15 +94,19 @@ void HoltWinters::Init(State& st, const Series& s) const {
 void HoltWinters::Step(State& st, double y, const Params& p) const {
   size_t P = static_cast<size_t>(period_);
   double s_old = P > 0 ? st.season[st.t % P] : 0.0;
-  if (std::isnan(y)) y = st.level + p.phi * st.trend + s_old;  // no data: carry the forecast
+  if (std::isnan(y))
+    y = st.level + p.phi * st.trend + s_old;  // no data: carry the forecast
   double prev = st.level;
-  st.level = p.alpha * (y - s_old) + (1 - p.alpha) * (st.level + p.phi * st.trend);
+  st.level =
+      p.alpha * (y - s_old) + (1 - p.alpha) * (st.level + p.phi * st.trend);
   st.trend = p.beta * (st.level - prev) + (1 - p.beta) * p.phi * st.trend;
-  if (P > 0) st.season[st.t % P] = p.gamma * (y - st.level) + (1 - p.gamma) * s_old;
+  if (P > 0)
+    st.season[st.t % P] = p.gamma * (y - st.level) + (1 - p.gamma) * s_old;
   ++st.t;
 }
 
-std::vector<double> HoltWinters::ForecastFrom(const State& st, int h, const Params& p) const {
+std::vector<double> HoltWinters::ForecastFrom(const State& st, int h,
+                                              const Params& p) const {
   size_t P = static_cast<size_t>(period_);
   std::vector<double> fc(h);
   double damp = 0, f = 1;
@@ -104,7 +114,8 @@ std::vector<double> HoltWinters::ForecastFrom(const State& st, int h, const Para
     f *= p.phi;
     damp += f;
     // The value consumed last has index t - 1; step k ahead is t - 1 + k.
-    fc[k - 1] = st.level + damp * st.trend + (P > 0 ? st.season[(st.t - 1 + k) % P] : 0.0);
+    fc[k - 1] = st.level + damp * st.trend +
+                (P > 0 ? st.season[(st.t - 1 + k) % P] : 0.0);
   }
   return fc;
 }
@@ -117,7 +128,8 @@ HoltWinters::State HoltWinters::Start(const Series& s) const {
 }
 
 template <typename Fn>
-void HoltWinters::Run(const Series& s, const Params& p, size_t from, int h, Fn at) const {
+void HoltWinters::Run(const Series& s, const Params& p, size_t from, int h,
+                      Fn at) const {
   if (s.values.empty()) return;
   State st;
   Init(st, s);
@@ -128,7 +140,8 @@ void HoltWinters::Run(const Series& s, const Params& p, size_t from, int h, Fn a
 }
 
 Status HoltWinters::Fit(const Series& s) {
-  if (s.Known() < 60) return Status::FailedPrecondition("Holt-Winters needs an hour of data");
+  if (s.Known() < 60)
+    return Status::FailedPrecondition("Holt-Winters needs an hour of data");
   // Grid search on the mean absolute error at the working horizon over the
   // second half of the history.
   const int h = fit_horizon_;
@@ -140,11 +153,14 @@ Status HoltWinters::Fit(const Series& s) {
   const double gammas[] = {0.05, 0.2, 0.5};
   const double phis_damped[] = {0.9, 0.98};
   const double phis_plain[] = {1.0};
-  auto phis = damped_ ? std::vector<double>(std::begin(phis_damped), std::end(phis_damped))
-                      : std::vector<double>(std::begin(phis_plain), std::end(phis_plain));
+  auto phis =
+      damped_
+          ? std::vector<double>(std::begin(phis_damped), std::end(phis_damped))
+          : std::vector<double>(std::begin(phis_plain), std::end(phis_plain));
   for (double a : alphas) {
     for (double b : betas) {
-      for (double g : (period_ > 0 ? std::vector<double>(std::begin(gammas), std::end(gammas))
+      for (double g : (period_ > 0 ? std::vector<double>(std::begin(gammas),
+                                                         std::end(gammas))
                                    : std::vector<double>{0.0})) {
         for (double phi : phis) {
           Params p{a, b, g, phi};
@@ -172,18 +188,21 @@ Status HoltWinters::Fit(const Series& s) {
 std::vector<double> HoltWinters::Forecast(const Series& s, int horizon) const {
   std::vector<double> out(horizon, kNaN);
   if (s.values.empty()) return out;
-  Run(s, p_, s.size() - 1, horizon, [&](size_t, const std::vector<double>& fc) { out = fc; });
+  Run(s, p_, s.size() - 1, horizon,
+      [&](size_t, const std::vector<double>& fc) { out = fc; });
   return out;
 }
 
-std::vector<double> HoltWinters::Backtest(const Series& s, size_t from, int h) const {
+std::vector<double> HoltWinters::Backtest(const Series& s, size_t from,
+                                          int h) const {
   std::vector<double> out;
   Run(s, p_, from, h, [&](size_t t, const std::vector<double>& fc) {
     if (t + h < s.size()) out.push_back(fc[h - 1]);
   });
   // Origins before the seasonal initialization cannot be forecast.
   size_t expected = s.size() > from + h ? s.size() - from - h : 0;
-  if (out.size() < expected) out.insert(out.begin(), expected - out.size(), kNaN);
+  if (out.size() < expected)
+    out.insert(out.begin(), expected - out.size(), kNaN);
   return out;
 }
 
@@ -193,7 +212,8 @@ std::string XgbForecaster::name() const {
   return period_ == 0 ? "xgboost" : fmt::format("xgboost-{}", period_);
 }
 
-void XgbForecaster::Features(const Series& s, size_t i, int h, float* out) const {
+void XgbForecaster::Features(const Series& s, size_t i, int h,
+                             float* out) const {
   const std::vector<double>& y = s.values;
   auto at = [&](long long k) -> float {
     return k >= 0 && k < static_cast<long long>(y.size()) && !std::isnan(y[k])
@@ -211,16 +231,21 @@ void XgbForecaster::Features(const Series& s, size_t i, int h, float* out) const
       ++n;
     }
   }
-  out[10] = n ? static_cast<float>(sum / n) : std::numeric_limits<float>::quiet_NaN();
-  out[11] = (std::isnan(out[0]) || std::isnan(out[9])) ? std::numeric_limits<float>::quiet_NaN()
-                                                      : (out[0] - out[9]) / 9.0f;
+  out[10] =
+      n ? static_cast<float>(sum / n) : std::numeric_limits<float>::quiet_NaN();
+  out[11] = (std::isnan(out[0]) || std::isnan(out[9]))
+                ? std::numeric_limits<float>::quiet_NaN()
+                : (out[0] - out[9]) / 9.0f;
   long long target = t + h;
-  out[12] = period_ > 0 ? at(target - period_) : std::numeric_limits<float>::quiet_NaN();
-  out[13] = period_ > 0 ? at(t - period_) : std::numeric_limits<float>::quiet_NaN();
+  out[12] = period_ > 0 ? at(target - period_)
+                        : std::numeric_limits<float>::quiet_NaN();
+  out[13] =
+      period_ > 0 ? at(t - period_) : std::numeric_limits<float>::quiet_NaN();
   // Calendar of the target time (UTC).
   double secs = ToUnixSeconds(s.TimeAt(static_cast<size_t>(target)));
   double minute_of_day = std::fmod(secs / 60.0, 1440.0);
-  double day_of_week = std::fmod(std::floor(secs / 86400.0) + 4, 7);  // 1970-01-01 was a Thursday
+  double day_of_week = std::fmod(std::floor(secs / 86400.0) + 4,
+                                 7);  // 1970-01-01 was a Thursday
   out[14] = static_cast<float>(std::sin(2 * kPi * minute_of_day / 1440));
   out[15] = static_cast<float>(std::cos(2 * kPi * minute_of_day / 1440));
   out[16] = static_cast<float>(std::sin(2 * kPi * day_of_week / 7));
@@ -240,20 +265,22 @@ Status XgbForecaster::Fit(const Series& s) {
     x.insert(x.end(), row, row + kFeatures);
     y.push_back(static_cast<float>(target - s.values[i]));
   }
-  if (y.size() < 200) return Status::FailedPrecondition("xgboost forecaster needs more history");
-  PHAS_ASSIGN_OR_RETURN(XgbMatrix m, XgbMatrix::FromDense(x, y.size(), kFeatures));
+  if (y.size() < 200)
+    return Status::FailedPrecondition("xgboost forecaster needs more history");
+  PHAS_ASSIGN_OR_RETURN(XgbMatrix m,
+                        XgbMatrix::FromDense(x, y.size(), kFeatures));
   PHAS_RETURN_IF_ERROR(m.SetLabels(y));
-  PHAS_ASSIGN_OR_RETURN(
-      XgbBooster b, XgbBooster::Train(m,
-                                      {{"objective", "reg:squarederror"},
-                                       {"max_depth", "5"},
-                                       {"eta", "0.15"},
-                                       {"subsample", "1.0"},
-                                       {"min_child_weight", "5"},
-                                       {"seed", "0"},
-                                       {"nthread", "1"},
-                                       {"tree_method", "hist"}},
-                                      60));
+  PHAS_ASSIGN_OR_RETURN(XgbBooster b,
+                        XgbBooster::Train(m,
+                                          {{"objective", "reg:squarederror"},
+                                           {"max_depth", "5"},
+                                           {"eta", "0.15"},
+                                           {"subsample", "1.0"},
+                                           {"min_child_weight", "5"},
+                                           {"seed", "0"},
+                                           {"nthread", "1"},
+                                           {"tree_method", "hist"}},
+                                          60));
   PHAS_ASSIGN_OR_RETURN(std::string json, b.SaveJson());
   PHAS_ASSIGN_OR_RETURN(TreeEnsemble e, TreeEnsemble::FromXgboostJson(json));
   trees_ = std::move(e);
@@ -270,7 +297,8 @@ double XgbForecaster::Change(const Series& s, size_t i) const {
 
 // Steps before the model's horizon go from the last value towards its
 // forecast; after it, the forecast holds.
-std::vector<double> XgbForecaster::Forecast(const Series& s, int horizon) const {
+std::vector<double> XgbForecaster::Forecast(const Series& s,
+                                            int horizon) const {
   std::vector<double> out(horizon, kNaN);
   if (!trees_ || s.values.empty()) return out;
   size_t i = s.size() - 1;
@@ -278,12 +306,14 @@ std::vector<double> XgbForecaster::Forecast(const Series& s, int horizon) const 
   if (std::isnan(last)) return out;
   double pred = last + Change(s, i);
   for (int k = 1; k <= horizon; ++k) {
-    out[k - 1] = last + std::min(1.0, static_cast<double>(k) / horizon_) * (pred - last);
+    out[k - 1] =
+        last + std::min(1.0, static_cast<double>(k) / horizon_) * (pred - last);
   }
   return out;
 }
 
-std::vector<double> XgbForecaster::Backtest(const Series& s, size_t from, int h) const {
+std::vector<double> XgbForecaster::Backtest(const Series& s, size_t from,
+                                            int h) const {
   std::vector<double> out;
   double f = std::min(1.0, static_cast<double>(h) / horizon_);
   for (size_t i = from; i + h < s.size(); ++i) {

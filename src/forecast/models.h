@@ -37,11 +37,13 @@ class Forecaster {
   // Learns parameters from `history`.
   virtual Status Fit(const Series& history) = 0;
   // The `horizon` values after the end of `history`.
-  virtual std::vector<double> Forecast(const Series& history, int horizon) const = 0;
+  virtual std::vector<double> Forecast(const Series& history,
+                                       int horizon) const = 0;
   // For each origin i in [from, size - h): the forecast of values[i + h]
   // made from values[0..i] (NaN where none can be made). Used to score a
   // model on a held-out stretch without refitting at every origin.
-  virtual std::vector<double> Backtest(const Series& s, size_t from, int h) const = 0;
+  virtual std::vector<double> Backtest(const Series& s, size_t from,
+                                       int h) const = 0;
 };
 
 class SeasonalNaive final : public Forecaster {
@@ -49,8 +51,10 @@ class SeasonalNaive final : public Forecaster {
   explicit SeasonalNaive(int period) : period_(period) {}
   std::string name() const override;
   Status Fit(const Series&) override { return Status::OK(); }
-  std::vector<double> Forecast(const Series& history, int horizon) const override;
-  std::vector<double> Backtest(const Series& s, size_t from, int h) const override;
+  std::vector<double> Forecast(const Series& history,
+                               int horizon) const override;
+  std::vector<double> Backtest(const Series& s, size_t from,
+                               int h) const override;
 
  private:
   // The forecast from origin i (the newest value used) for i + k.
@@ -64,8 +68,10 @@ class HoltWinters final : public Forecaster {
   HoltWinters(int period, bool damped) : period_(period), damped_(damped) {}
   std::string name() const override;
   Status Fit(const Series& history) override;
-  std::vector<double> Forecast(const Series& history, int horizon) const override;
-  std::vector<double> Backtest(const Series& s, size_t from, int h) const override;
+  std::vector<double> Forecast(const Series& history,
+                               int horizon) const override;
+  std::vector<double> Backtest(const Series& s, size_t from,
+                               int h) const override;
 
   struct Params {
     double alpha = 0.2, beta = 0.01, gamma = 0.1, phi = 1.0;
@@ -83,12 +89,15 @@ class HoltWinters final : public Forecaster {
   };
   State Start(const Series& s) const;
   void Step(State& st, double y) const { Step(st, y, p_); }
-  std::vector<double> ForecastFrom(const State& st, int h) const { return ForecastFrom(st, h, p_); }
+  std::vector<double> ForecastFrom(const State& st, int h) const {
+    return ForecastFrom(st, h, p_);
+  }
 
  private:
   void Init(State& st, const Series& s) const;
   void Step(State& st, double y, const Params& p) const;
-  std::vector<double> ForecastFrom(const State& st, int h, const Params& p) const;
+  std::vector<double> ForecastFrom(const State& st, int h,
+                                   const Params& p) const;
   // Runs the recursions over s; calls at(i, forecast(i+1..i+h)) after each
   // origin i >= from.
   template <typename Fn>
@@ -104,8 +113,10 @@ class XgbForecaster final : public Forecaster {
   XgbForecaster(int period, int horizon) : period_(period), horizon_(horizon) {}
   std::string name() const override;
   Status Fit(const Series& history) override;
-  std::vector<double> Forecast(const Series& history, int horizon) const override;
-  std::vector<double> Backtest(const Series& s, size_t from, int h) const override;
+  std::vector<double> Forecast(const Series& history,
+                               int horizon) const override;
+  std::vector<double> Backtest(const Series& s, size_t from,
+                               int h) const override;
 
   static constexpr int kFeatures = 18;
   // The feature row for origin i predicting i + h.

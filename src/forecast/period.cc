@@ -1,9 +1,9 @@
 #include "forecast/period.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace phas::forecast {
 namespace {
@@ -51,8 +51,8 @@ double Autocorrelation(const std::vector<double>& v, size_t lag) {
   return den > 0 ? num / den : 0;
 }
 
-PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates, int shuffles,
-                          uint64_t seed) {
+PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates,
+                          int shuffles, uint64_t seed) {
   PeriodResult best;
   best.why = "no period: ";
   std::vector<double> b = Buckets(s.values);
@@ -61,7 +61,8 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates, i
   for (int p : sorted) {
     size_t lag = static_cast<size_t>(p / kBucket);
     if (lag < 2 || b.size() < 2 * lag) {
-      best.why += fmt::format("{} steps needs {} of data, have {}; ", p, 2 * p, s.size());
+      best.why += fmt::format("{} steps needs {} of data, have {}; ", p, 2 * p,
+                              s.size());
       continue;
     }
     double acf = Autocorrelation(b, lag);
@@ -88,15 +89,18 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates, i
         best.acf = acf;
         best.baseline = baseline;
         best.half = half;
-        best.why = fmt::format("period {} steps: acf {:.2f} > shuffled {:.2f}, > half-period {:.2f}",
-                               p, acf, baseline, half);
+        best.why = fmt::format(
+            "period {} steps: acf {:.2f} > shuffled {:.2f}, > half-period "
+            "{:.2f}",
+            p, acf, baseline, half);
       }
       best.confirmed.push_back(p);
       continue;
     }
     if (best.period_steps != 0) continue;
-    best.why += fmt::format("{} steps: acf {:.2f} (shuffled {:.2f}, half-period {:.2f}); ", p, acf,
-                            baseline, half);
+    best.why += fmt::format(
+        "{} steps: acf {:.2f} (shuffled {:.2f}, half-period {:.2f}); ", p, acf,
+        baseline, half);
   }
   return best;
 }

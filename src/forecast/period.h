@@ -22,11 +22,11 @@
 namespace phas::forecast {
 
 struct PeriodResult {
-  int period_steps = 0;  // the longest confirmed period; 0: none
+  int period_steps = 0;        // the longest confirmed period; 0: none
   std::vector<int> confirmed;  // every confirmed candidate, longest first
-  double acf = 0;        // autocorrelation at the period
-  double baseline = 0;   // the highest shuffled autocorrelation
-  double half = 0;       // autocorrelation at half the period
+  double acf = 0;              // autocorrelation at the period
+  double baseline = 0;         // the highest shuffled autocorrelation
+  double half = 0;             // autocorrelation at half the period
   std::string why;
 };
 

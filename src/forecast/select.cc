@@ -1,10 +1,10 @@
 #include "forecast/select.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace phas::forecast {
 
@@ -14,12 +14,15 @@ Series Tail(const Series& s, size_t max_steps) {
   t.step = s.step;
   size_t cut = s.size() - max_steps;
   t.start = s.TimeAt(cut);
-  t.values.assign(s.values.begin() + static_cast<std::ptrdiff_t>(cut), s.values.end());
+  t.values.assign(s.values.begin() + static_cast<std::ptrdiff_t>(cut),
+                  s.values.end());
   return t;
 }
 
 double Quantile(std::vector<double> v, double q) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+  v.erase(std::remove_if(v.begin(), v.end(),
+                         [](double x) { return std::isnan(x); }),
+          v.end());
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   double pos = q * (v.size() - 1);
@@ -28,7 +31,8 @@ double Quantile(std::vector<double> v, double q) {
   return v[lo] + (pos - lo) * (v[hi] - v[lo]);
 }
 
-CandidateScore Score(const std::string& name, const std::vector<double>& forecast,
+CandidateScore Score(const std::string& name,
+                     const std::vector<double>& forecast,
                      const std::vector<double>& actual) {
   CandidateScore c;
   c.model = name;
@@ -48,19 +52,21 @@ CandidateScore Score(const std::string& name, const std::vector<double>& forecas
   return c;
 }
 
-Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOptions& o) {
+Result<FittedForecast> SelectForecaster(const Series& full,
+                                        const ForecastOptions& o) {
   Series history = Tail(full, static_cast<size_t>(o.max_history));
   size_t known = history.Known();
   if (known < static_cast<size_t>(o.min_history)) {
-    return Status::FailedPrecondition(
-        fmt::format("cold start: {} minutes of history, {} needed", known, o.min_history));
+    return Status::FailedPrecondition(fmt::format(
+        "cold start: {} minutes of history, {} needed", known, o.min_history));
   }
   FittedForecast out;
   out.period = DetectPeriod(history, o.periods);
   int P = out.period.period_steps;
   // Short-horizon models always compete; each confirmed period adds its own.
-  std::vector<std::shared_ptr<Forecaster>> candidates = {std::make_shared<SeasonalNaive>(0),
-                                                         std::make_shared<HoltWinters>(0, true)};
+  std::vector<std::shared_ptr<Forecaster>> candidates = {
+      std::make_shared<SeasonalNaive>(0),
+      std::make_shared<HoltWinters>(0, true)};
   for (int p : out.period.confirmed) {
     candidates.push_back(std::make_shared<SeasonalNaive>(p));
     candidates.push_back(std::make_shared<HoltWinters>(p, false));
@@ -70,11 +76,14 @@ Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOption
   // not confirm (a cycle that drifts, or breaks on weekends) can still help
   // them, and is ignored when it does not.
   int xgb_period = P > 0 ? P : (history.size() >= 2 * 1440 ? 1440 : 0);
-  if (o.use_xgboost) candidates.push_back(std::make_shared<XgbForecaster>(xgb_period, o.horizon));
+  if (o.use_xgboost)
+    candidates.push_back(
+        std::make_shared<XgbForecaster>(xgb_period, o.horizon));
 
   // Hold out the most recent cycle (the shortest confirmed period).
   int cycle = out.period.confirmed.empty() ? 0 : out.period.confirmed.back();
-  size_t holdout = cycle > 0 ? static_cast<size_t>(cycle) : static_cast<size_t>(o.short_holdout);
+  size_t holdout = cycle > 0 ? static_cast<size_t>(cycle)
+                             : static_cast<size_t>(o.short_holdout);
   holdout = std::min(holdout, history.size() / 3);
   size_t split = history.size() - holdout;
   Series train = history;
@@ -97,7 +106,8 @@ Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOption
       chosen_fc = fc;
     }
   }
-  if (!chosen) return Status::FailedPrecondition("no forecaster could be fitted");
+  if (!chosen)
+    return Status::FailedPrecondition("no forecaster could be fitted");
   std::vector<double> residuals;
   for (size_t i = 0; i < chosen_fc.size() && i < actual.size(); ++i) {
     if (!std::isnan(chosen_fc[i]) && !std::isnan(actual[i])) {
@@ -108,9 +118,10 @@ Result<FittedForecast> SelectForecaster(const Series& full, const ForecastOption
   out.holdout_mae = best;
   PHAS_RETURN_IF_ERROR(chosen->Fit(history));
   out.model = chosen;
-  out.why = fmt::format("{} (held-out MAE {:.3f}, p{:.0f} margin {:.3f}; {})", chosen->name(), best,
-                        o.quantile * 100, out.upper_margin,
-                        P > 0 ? out.period.why : "no period: short-horizon models");
+  out.why =
+      fmt::format("{} (held-out MAE {:.3f}, p{:.0f} margin {:.3f}; {})",
+                  chosen->name(), best, o.quantile * 100, out.upper_margin,
+                  P > 0 ? out.period.why : "no period: short-horizon models");
   return out;
 }
 

@@ -62,7 +62,8 @@ struct FittedForecast {
   std::string why;  // one line for logs
 };
 
-Result<FittedForecast> SelectForecaster(const Series& history, const ForecastOptions& options);
+Result<FittedForecast> SelectForecaster(const Series& history,
+                                        const ForecastOptions& options);
 
 // The last `max_steps` of a series.
 Series Tail(const Series& s, size_t max_steps);
@@ -72,7 +73,8 @@ double Quantile(std::vector<double> v, double q);
 
 // MAE and MAPE of forecasts against actual values (pairs with a NaN or, for
 // MAPE, an actual of 0 are left out).
-CandidateScore Score(const std::string& name, const std::vector<double>& forecast,
+CandidateScore Score(const std::string& name,
+                     const std::vector<double>& forecast,
                      const std::vector<double>& actual);
 
 }  // namespace phas::forecast

@@ -19,7 +19,9 @@ struct Series {
   std::vector<double> values;
 
   size_t size() const { return values.size(); }
-  TimePoint TimeAt(size_t i) const { return start + step * static_cast<int64_t>(i); }
+  TimePoint TimeAt(size_t i) const {
+    return start + step * static_cast<int64_t>(i);
+  }
   // Values that are not NaN.
   size_t Known() const;
 };

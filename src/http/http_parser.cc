@@ -128,21 +128,22 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
     // Fail fast on bytes that cannot begin a request (a TLS handshake sent
     // to a plain-HTTP port, binary noise) instead of waiting for a timeout.
     for (size_t i = start; i < buf.size() && buf[i] != ' '; ++i) {
-      if (!IsTokenChar(static_cast<unsigned char>(buf[i])) ||
-          i - start > 32) {
+      if (!IsTokenChar(static_cast<unsigned char>(buf[i])) || i - start > 32) {
         return Error(400, "malformed request line");
       }
     }
     if (buf.size() > max_header_bytes) {
-      return Error(431, "request header section larger than " +
-                            std::to_string(max_header_bytes) + " bytes",
+      return Error(431,
+                   "request header section larger than " +
+                       std::to_string(max_header_bytes) + " bytes",
                    "headers");
     }
     return ParsedHead();
   }
   if (end + 4 > max_header_bytes + start) {
-    return Error(431, "request header section larger than " +
-                          std::to_string(max_header_bytes) + " bytes",
+    return Error(431,
+                 "request header section larger than " +
+                     std::to_string(max_header_bytes) + " bytes",
                  "headers");
   }
   std::string_view head = buf.substr(start, end - start);
@@ -175,13 +176,12 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
       return Error(400, "malformed header name", "headers");
     }
     if (!IsFieldValue(value)) {
-      return Error(400, "header '" + std::string(name) +
-                            "' has a forbidden character",
-                   std::string(name));
+      return Error(
+          400, "header '" + std::string(name) + "' has a forbidden character",
+          std::string(name));
     }
     if (req->headers.size() >= kMaxHeaders) {
-      return Error(431, "more than " + std::to_string(kMaxHeaders) +
-                            " headers",
+      return Error(431, "more than " + std::to_string(kMaxHeaders) + " headers",
                    "headers");
     }
     req->headers.push_back({name, value});
@@ -211,16 +211,16 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
       connection = value;
     } else if (EqualsIgnoreCase(name, "expect")) {
       if (!EqualsIgnoreCase(value, "100-continue")) {
-        return Error(417, "only 'Expect: 100-continue' is supported",
-                     "Expect");
+        return Error(417, "only 'Expect: 100-continue' is supported", "Expect");
       }
       result.expect_continue = true;
     }
   }
   if (content_length > max_body_bytes) {
-    return Error(413, "request body of " + std::to_string(content_length) +
-                          " bytes is larger than the limit of " +
-                          std::to_string(max_body_bytes),
+    return Error(413,
+                 "request body of " + std::to_string(content_length) +
+                     " bytes is larger than the limit of " +
+                     std::to_string(max_body_bytes),
                  "body");
   }
   result.state = ParsedHead::State::kComplete;

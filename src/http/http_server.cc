@@ -1,6 +1,7 @@
 #include "http/http_server.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,10 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <unordered_set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "http/http_parser.h"
 
@@ -62,25 +61,44 @@ HttpServer::~HttpServer() { Stop(); }
 
 const char* HttpServer::ReasonPhrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
@@ -109,8 +127,8 @@ Status HttpServer::Start() {
     return Status::InvalidArgument("cannot resolve listen address " + where +
                                    ": " + ::gai_strerror(rc));
   }
-  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+  int fd =
+      ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     ::freeaddrinfo(res);
     return Status::IoError("socket: " + std::string(std::strerror(errno)));
@@ -121,9 +139,8 @@ Status HttpServer::Start() {
     int err = errno;
     ::freeaddrinfo(res);
     ::close(fd);
-    return Status::Unavailable("cannot bind " + where + ": " +
-                                   std::strerror(err),
-                               false);
+    return Status::Unavailable(
+        "cannot bind " + where + ": " + std::strerror(err), false);
   }
   ::freeaddrinfo(res);
   if (::listen(fd, 1024) != 0) {
@@ -380,13 +397,17 @@ void HttpServer::RunWorker(Worker* w) {
         while (true) {
           ssize_t r = ::recv(c->fd, buf, sizeof(buf), 0);
           if (r > 0) {
-            if (!c->close_after_write) c->in.append(buf, static_cast<size_t>(r));
+            if (!c->close_after_write)
+              c->in.append(buf, static_cast<size_t>(r));
             if (static_cast<size_t>(r) < sizeof(buf)) break;
             continue;
           }
-          if (r == 0) eof = true;
-          else if (errno == EINTR) continue;
-          else if (errno != EAGAIN && errno != EWOULDBLOCK) eof = true;
+          if (r == 0)
+            eof = true;
+          else if (errno == EINTR)
+            continue;
+          else if (errno != EAGAIN && errno != EWOULDBLOCK)
+            eof = true;
           break;
         }
         c->last_activity = now;
@@ -401,9 +422,9 @@ void HttpServer::RunWorker(Worker* w) {
       std::vector<Connection*> expired;
       for (Connection* c : w->conns) {
         bool partial = c->in.size() > c->in_off;
-        auto limit = std::chrono::seconds(partial
-                                              ? options_.request_timeout_seconds
-                                              : options_.idle_timeout_seconds);
+        auto limit =
+            std::chrono::seconds(partial ? options_.request_timeout_seconds
+                                         : options_.idle_timeout_seconds);
         if (now - c->last_activity > limit) expired.push_back(c);
       }
       for (Connection* c : expired) {

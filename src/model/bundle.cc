@@ -1,13 +1,12 @@
 #include "model/bundle.h"
 
+#include <fmt/format.h>
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 
 #include <cmath>
 #include <cstdint>
 #include <set>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "common/file_util.h"
 
@@ -52,9 +51,12 @@ std::vector<float> ProbeRows(size_t cols, size_t rows) {
 
 const char* ScaleActionName(ScaleAction a) {
   switch (a) {
-    case ScaleAction::kScaleUp: return "scale_up";
-    case ScaleAction::kScaleDown: return "scale_down";
-    case ScaleAction::kHold: return "hold";
+    case ScaleAction::kScaleUp:
+      return "scale_up";
+    case ScaleAction::kScaleDown:
+      return "scale_down";
+    case ScaleAction::kHold:
+      return "hold";
   }
   return "hold";
 }
@@ -74,9 +76,9 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
   }
   // The original's inputs, derived columns and categories (seed-model README).
   json inputs = json::array();
-  for (const char* n : {"cpu_usage", "memory_usage", "network_traffic",
-                        "power_consumption", "num_executed_instructions",
-                        "execution_time", "energy_efficiency"}) {
+  for (const char* n :
+       {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
+        "num_executed_instructions", "execution_time", "energy_efficiency"}) {
     inputs.push_back({{"name", n}, {"type", "number"}});
   }
   inputs.push_back({{"name", "task_type"},
@@ -86,17 +88,37 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
                     {"type", "category"},
                     {"levels", {"high", "medium", "low"}}});
   json derived = json::array({
-      {{"name", "cpu_mem_product"}, {"op", "mul"}, {"a", "cpu_usage"}, {"b", "memory_usage"}},
-      {{"name", "cpu_network_ratio"}, {"op", "div"}, {"a", "cpu_usage"}, {"b", "network_traffic"}, {"epsilon", 1e-5}},
-      {{"name", "power_per_cpu"}, {"op", "div"}, {"a", "power_consumption"}, {"b", "cpu_usage"}, {"epsilon", 1e-5}},
-      {{"name", "execution_per_instruction"}, {"op", "div"}, {"a", "execution_time"}, {"b", "num_executed_instructions"}, {"epsilon", 1.0}},
+      {{"name", "cpu_mem_product"},
+       {"op", "mul"},
+       {"a", "cpu_usage"},
+       {"b", "memory_usage"}},
+      {{"name", "cpu_network_ratio"},
+       {"op", "div"},
+       {"a", "cpu_usage"},
+       {"b", "network_traffic"},
+       {"epsilon", 1e-5}},
+      {{"name", "power_per_cpu"},
+       {"op", "div"},
+       {"a", "power_consumption"},
+       {"b", "cpu_usage"},
+       {"epsilon", 1e-5}},
+      {{"name", "execution_per_instruction"},
+       {"op", "div"},
+       {"a", "execution_time"},
+       {"b", "num_executed_instructions"},
+       {"epsilon", 1.0}},
   });
   // One-hot levels are those columns.json kept after drop-first encoding.
   json one_hot = json::array();
-  std::set<std::string> known = {"cpu_usage", "memory_usage", "network_traffic",
-                                 "power_consumption", "num_executed_instructions",
-                                 "execution_time", "cpu_mem_product",
-                                 "cpu_network_ratio", "power_per_cpu",
+  std::set<std::string> known = {"cpu_usage",
+                                 "memory_usage",
+                                 "network_traffic",
+                                 "power_consumption",
+                                 "num_executed_instructions",
+                                 "execution_time",
+                                 "cpu_mem_product",
+                                 "cpu_network_ratio",
+                                 "power_per_cpu",
                                  "execution_per_instruction"};
   json zero = json::array({"energy_efficiency"});  // the original drops it
   for (const char* src : {"task_type", "task_priority", "task_status"}) {
@@ -122,10 +144,13 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
   }
   json pipeline = {
       {"inputs", inputs},
-      {"constants", json::array({{{"name", "task_status"}, {"value", "completed"}}})},
+      {"constants",
+       json::array({{{"name", "task_status"}, {"value", "completed"}}})},
       {"derived", derived},
       {"standardize",
-       {{"columns", scaler["columns"]}, {"mean", scaler["mean"]}, {"scale", scaler["scale"]}}},
+       {{"columns", scaler["columns"]},
+        {"mean", scaler["mean"]},
+        {"scale", scaler["scale"]}}},
       {"one_hot", one_hot},
       {"zero", zero},
       {"columns", columns},
@@ -138,10 +163,9 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
        "The original Python system's classifier, loaded from its exported "
        "artifacts (model.json, scaler.json, columns.json)."},
       {"booster", "model.json"},
-      {"classes",
-       json::array({{{"label", "Low"}, {"action", "scale_up"}},
-                    {{"label", "Medium"}, {"action", "scale_down"}},
-                    {{"label", "High"}, {"action", "hold"}}})},
+      {"classes", json::array({{{"label", "Low"}, {"action", "scale_up"}},
+                               {{"label", "Medium"}, {"action", "scale_down"}},
+                               {{"label", "High"}, {"action", "hold"}}})},
       {"pipeline", pipeline},
   };
 }
@@ -166,8 +190,9 @@ Result<std::shared_ptr<const ModelBundle>> ModelBundle::Load(
     b->format_ = "seed-legacy";
   } else {
     return Status::NotFound(
-        dir + ": not a model bundle (needs manifest.json, or the original's "
-              "model.json + scaler.json + columns.json)");
+        dir +
+        ": not a model bundle (needs manifest.json, or the original's "
+        "model.json + scaler.json + columns.json)");
   }
   return std::shared_ptr<const ModelBundle>(std::move(b));
 }
@@ -182,8 +207,8 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
   if (!manifest.is_object()) return bad("(top level)", "must be an object");
   for (const auto& [k, v] : manifest.items()) {
     static const std::set<std::string> kKeys = {
-        "format", "name", "version", "description", "booster",
-        "classes", "pipeline", "card", "training"};
+        "format",  "name",     "version", "description", "booster",
+        "classes", "pipeline", "card",    "training"};
     if (!kKeys.count(k)) return bad(k, "unknown key");
   }
   if (manifest.value("format", "") != kFormat) {
@@ -219,7 +244,8 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
   pipeline_ = std::move(pipeline).value();
 
   std::string booster_path = JoinPath(dir, manifest["booster"]);
-  PHAS_ASSIGN_OR_RETURN(XgbBooster booster, XgbBooster::LoadFromFile(booster_path));
+  PHAS_ASSIGN_OR_RETURN(XgbBooster booster,
+                        XgbBooster::LoadFromFile(booster_path));
   PHAS_ASSIGN_OR_RETURN(uint64_t nf, booster.NumFeatures());
   if (nf != pipeline_.num_columns()) {
     return Status::InvalidArgument(fmt::format(
@@ -231,9 +257,10 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
   PHAS_ASSIGN_OR_RETURN(std::vector<float> reference,
                         booster.PredictDense(probe.data(), 64, nf));
   if (reference.size() != 64 * k) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the model has {} outputs per row but the manifest lists {} classes",
-        booster_path, reference.size() / 64, k));
+    return Status::InvalidArgument(
+        fmt::format("{}: the model has {} outputs per row but the manifest "
+                    "lists {} classes",
+                    booster_path, reference.size() / 64, k));
   }
   PHAS_ASSIGN_OR_RETURN(std::string model_json, booster.SaveJson());
   auto ensemble = TreeEnsemble::FromXgboostJson(model_json);
@@ -243,14 +270,17 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
     for (size_t r = 0; r < 64; ++r) {
       ensemble->Predict(probe.data() + r * nf, out.data());
       for (size_t c = 0; c < k; ++c) {
-        worst = std::max(worst, std::fabs(double(out[c]) - reference[r * k + c]));
+        worst =
+            std::max(worst, std::fabs(double(out[c]) - reference[r * k + c]));
       }
     }
     if (worst <= 1e-6) {
       ensemble_ = std::move(ensemble).value();
     } else {
-      spdlog::warn("{}: tree evaluator differs from XGBoost by {}; serving "
-                   "with XGBoost", booster_path, worst);
+      spdlog::warn(
+          "{}: tree evaluator differs from XGBoost by {}; serving "
+          "with XGBoost",
+          booster_path, worst);
     }
   } else if (!ensemble.ok()) {
     spdlog::info("{}: serving with XGBoost ({})", booster_path,
@@ -270,14 +300,15 @@ Status ModelBundle::PredictRow(const float* row, Prediction* out) const {
   if (ensemble_) {
     ensemble_->Predict(row, out->probabilities.data());
   } else {
-    PHAS_ASSIGN_OR_RETURN(auto p,
-                          booster_->PredictDense(row, 1, pipeline_.num_columns()));
+    PHAS_ASSIGN_OR_RETURN(
+        auto p, booster_->PredictDense(row, 1, pipeline_.num_columns()));
     std::copy(p.begin(), p.begin() + k, out->probabilities.begin());
   }
   // argmax; ties go to the lowest class, as numpy.argmax.
   int best = 0;
   for (size_t c = 1; c < k; ++c) {
-    if (out->probabilities[c] > out->probabilities[best]) best = static_cast<int>(c);
+    if (out->probabilities[c] > out->probabilities[best])
+      best = static_cast<int>(c);
   }
   out->cls = best;
   out->confidence = out->probabilities[best];

@@ -16,11 +16,10 @@
 #define PHAS_MODEL_BUNDLE_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "model/pipeline.h"
@@ -47,7 +46,8 @@ struct Prediction {
 class ModelBundle {
  public:
   // Loads the bundle in `dir`. Errors name the file and what is wrong.
-  static Result<std::shared_ptr<const ModelBundle>> Load(const std::string& dir);
+  static Result<std::shared_ptr<const ModelBundle>> Load(
+      const std::string& dir);
 
   // The manifest the original's three files stand for.
   static Result<nlohmann::json> SeedManifest(const std::string& dir);

@@ -1,11 +1,11 @@
 #include "model/features.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace phas {
 namespace {
@@ -41,7 +41,8 @@ double RoundHalfEven(double x, int digits) {
   return std::strtod(s.c_str(), nullptr);
 }
 
-Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity, int max_capacity) {
+Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity,
+                        int max_capacity) {
   Features f;
   double cpu_raw = Get(m, "cpu_utilization");
   double net_in = Get(m, "network_in");
@@ -50,27 +51,34 @@ Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity, int
 
   f.cpu_usage = RoundHalfEven(cpu_raw, 1);
   if (mem_raw == 0) {
-    f.memory_usage = RoundHalfEven(std::clamp(std::min(cpu_raw * 1.2, 95.0), 0.0, 100.0), 1);
+    f.memory_usage =
+        RoundHalfEven(std::clamp(std::min(cpu_raw * 1.2, 95.0), 0.0, 100.0), 1);
     f.memory_estimated = true;
   } else {
     f.memory_usage = RoundHalfEven(mem_raw, 1);
   }
-  f.network_traffic = RoundHalfEven((net_in + net_out) * n / (1024.0 * 1024.0), 1);
+  f.network_traffic =
+      RoundHalfEven((net_in + net_out) * n / (1024.0 * 1024.0), 1);
 
-  const double base_power = 20.0;  // watts per instance (a t3.small, per the original)
+  const double base_power =
+      20.0;  // watts per instance (a t3.small, per the original)
   double cpu_factor = f.cpu_usage / 100.0;
-  f.power_consumption = RoundHalfEven(n * (base_power + base_power * 0.6 * cpu_factor), 1);
+  f.power_consumption =
+      RoundHalfEven(n * (base_power + base_power * 0.6 * cpu_factor), 1);
 
   const double mhz = 2400.0, ipc = 2.5;
-  f.num_executed_instructions =
-      std::trunc(n * (f.cpu_usage / 100.0) * mhz * 1e6 * ipc);  // Python int() truncates
+  f.num_executed_instructions = std::trunc(
+      n * (f.cpu_usage / 100.0) * mhz * 1e6 * ipc);  // Python int() truncates
 
-  double complexity = (f.cpu_usage + f.memory_usage + std::min(f.network_traffic * 10, 50.0)) / 3;
-  f.execution_time =
-      RoundHalfEven((0.3 + (complexity / 100.0) * 2) / std::max(n * 0.8, 1.0), 2);
+  double complexity =
+      (f.cpu_usage + f.memory_usage + std::min(f.network_traffic * 10, 50.0)) /
+      3;
+  f.execution_time = RoundHalfEven(
+      (0.3 + (complexity / 100.0) * 2) / std::max(n * 0.8, 1.0), 2);
 
   double performance = (f.cpu_usage + f.memory_usage) / 2 * n;
-  f.energy_efficiency = RoundHalfEven(performance / std::max(f.power_consumption, 1.0), 4);
+  f.energy_efficiency =
+      RoundHalfEven(performance / std::max(f.power_consumption, 1.0), 4);
 
   double cpu = f.cpu_usage, mem = f.memory_usage, net = f.network_traffic;
   if (cpu >= std::max(net, mem)) {
@@ -99,23 +107,27 @@ std::string FeaturesJson(const Features& f, int n) {
   return fmt::format(
       "{{\"cpu_usage\": {}, \"memory_usage\": {}, \"network_traffic\": {}, "
       "\"power_consumption\": {}, \"num_executed_instructions\": {:.0f}, "
-      "\"execution_time\": {}, \"energy_efficiency\": {}, \"task_type\": \"{}\", "
-      "\"task_priority\": \"{}\", \"instance_count\": {}, \"memory_estimated\": {}}}",
+      "\"execution_time\": {}, \"energy_efficiency\": {}, \"task_type\": "
+      "\"{}\", "
+      "\"task_priority\": \"{}\", \"instance_count\": {}, "
+      "\"memory_estimated\": {}}}",
       PyFloat(f.cpu_usage), PyFloat(f.memory_usage), PyFloat(f.network_traffic),
-      PyFloat(f.power_consumption), f.num_executed_instructions, PyFloat(f.execution_time),
-      PyFloat(f.energy_efficiency), f.task_type, f.task_priority, n,
-      f.memory_estimated ? "true" : "false");
+      PyFloat(f.power_consumption), f.num_executed_instructions,
+      PyFloat(f.execution_time), PyFloat(f.energy_efficiency), f.task_type,
+      f.task_priority, n, f.memory_estimated ? "true" : "false");
 }
 
-std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& load, int n) {
+std::map<std::string, double> TemporalInputs(
+    const std::vector<MetricSample>& load, int n) {
   using std::chrono::minutes;
   std::map<std::string, double> out;
   if (load.empty() || n <= 0) return out;
   const MetricSample& last = load.back();
   const double scale = 100.0 / n;
   auto first_from = [&](TimePoint t) {  // the first sample at or after t
-    return std::lower_bound(load.begin(), load.end(), t,
-                            [](const MetricSample& s, TimePoint x) { return s.time < x; });
+    return std::lower_bound(
+        load.begin(), load.end(), t,
+        [](const MetricSample& s, TimePoint x) { return s.time < x; });
   };
   auto at = [&](TimePoint t) -> const MetricSample* {
     auto it = first_from(t);
@@ -132,21 +144,26 @@ std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& lo
     return m;
   };
   if (!std::isfinite(last.value)) return out;
-  for (auto [name, k] : {std::pair<const char*, int>{"load_change_5m", 5}, {"load_change_15m", 15}}) {
+  for (auto [name, k] : {std::pair<const char*, int>{"load_change_5m", 5},
+                         {"load_change_15m", 15}}) {
     const MetricSample* p = at(last.time - minutes(k));
-    if (p && std::isfinite(p->value)) out[name] = (last.value - p->value) * scale;
+    if (p && std::isfinite(p->value))
+      out[name] = (last.value - p->value) * scale;
   }
-  if (double m = max_over(last.time - minutes(59), last.time); std::isfinite(m)) {
+  if (double m = max_over(last.time - minutes(59), last.time);
+      std::isfinite(m)) {
     out["load_max_1h"] = m * scale;
   }
   TimePoint day = last.time - minutes(1440);
-  if (double m = max_over(day + minutes(1), day + minutes(10)); std::isfinite(m)) {
+  if (double m = max_over(day + minutes(1), day + minutes(10));
+      std::isfinite(m)) {
     out["load_day_ago_next_10m"] = m * scale;
   }
   return out;
 }
 
-Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p) {
+Result<std::vector<InputValue>> FeaturesToInputs(const Features& f,
+                                                 const FeaturePipeline& p) {
   const std::map<std::string, double> numbers = {
       {"cpu_usage", f.cpu_usage},
       {"memory_usage", f.memory_usage},
@@ -155,8 +172,8 @@ Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const Featur
       {"num_executed_instructions", f.num_executed_instructions},
       {"execution_time", f.execution_time},
       {"energy_efficiency", f.energy_efficiency}};
-  const std::map<std::string, std::string> categories = {{"task_type", f.task_type},
-                                                         {"task_priority", f.task_priority}};
+  const std::map<std::string, std::string> categories = {
+      {"task_type", f.task_type}, {"task_priority", f.task_priority}};
   std::vector<InputValue> out(p.inputs().size());
   for (size_t i = 0; i < p.inputs().size(); ++i) {
     const InputSpec& in = p.inputs()[i];
@@ -180,8 +197,8 @@ Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const Featur
       }
       out[i].level = in.LevelIndex(it->second);
       if (out[i].level < 0) {
-        return Status::InvalidArgument("the model does not know " + in.name + " '" +
-                                       it->second + "'");
+        return Status::InvalidArgument("the model does not know " + in.name +
+                                       " '" + it->second + "'");
       }
     }
   }

@@ -39,7 +39,8 @@ struct MetricAggregate {
 using AggregatedMetrics = std::map<std::string, MetricAggregate>;
 
 // `n` InService instances; min/max capacity as read this cycle.
-Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity, int max_capacity);
+Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity,
+                        int max_capacity);
 
 // Temporal inputs from the group's per-minute load (instance-units, oldest
 // first; Observation::load_history) and its n InService instances, each in
@@ -51,9 +52,11 @@ Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity, int
 //                                     followed this moment one day ago
 // A value whose history is not there (fewer minutes, a gap) is left out;
 // the model then sees it missing.
-std::map<std::string, double> TemporalInputs(const std::vector<MetricSample>& load, int n);
-inline constexpr const char* kTemporalInputs[] = {"load_change_5m", "load_change_15m",
-                                                  "load_max_1h", "load_day_ago_next_10m"};
+std::map<std::string, double> TemporalInputs(
+    const std::vector<MetricSample>& load, int n);
+inline constexpr const char* kTemporalInputs[] = {
+    "load_change_5m", "load_change_15m", "load_max_1h",
+    "load_day_ago_next_10m"};
 
 // Python's round(x, digits).
 double RoundHalfEven(double x, int digits);
@@ -66,7 +69,8 @@ std::string FeaturesJson(const Features& f, int n);
 // optional input absent from both is missing: NaN).
 // Errors name an input the pipeline needs and the
 // scaler does not provide, or a category the pipeline does not know.
-Result<std::vector<InputValue>> FeaturesToInputs(const Features& f, const FeaturePipeline& p);
+Result<std::vector<InputValue>> FeaturesToInputs(const Features& f,
+                                                 const FeaturePipeline& p);
 
 }  // namespace phas
 

@@ -1,12 +1,12 @@
 #include "model/pipeline.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <map>
 #include <memory>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace phas {
 namespace {
@@ -74,26 +74,27 @@ const nlohmann::json& FeaturePipeline::spec() const { return *spec_; }
 
 Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
   if (!spec.is_object()) return Bad("", "must be an object");
-  PHAS_RETURN_IF_ERROR(CheckKeys(spec, "",
-                                 {"inputs", "constants", "derived",
-                                  "standardize", "one_hot", "zero", "columns"}));
+  PHAS_RETURN_IF_ERROR(
+      CheckKeys(spec, "",
+                {"inputs", "constants", "derived", "standardize", "one_hot",
+                 "zero", "columns"}));
   FeaturePipeline p;
   p.spec_ = std::make_shared<const json>(spec);
-  std::map<std::string, int> numeric_slot;   // numeric name -> slot
+  std::map<std::string, int> numeric_slot;    // numeric name -> slot
   std::map<std::string, int> category_input;  // input name -> input index
   std::map<std::string, std::string> constants;
 
   // 1. inputs
   auto inputs_it = spec.find("inputs");
-  if (inputs_it == spec.end() || !inputs_it->is_array() ||
-      inputs_it->empty()) {
+  if (inputs_it == spec.end() || !inputs_it->is_array() || inputs_it->empty()) {
     return Bad("inputs", "must be a non-empty array");
   }
   for (size_t i = 0; i < inputs_it->size(); ++i) {
     const json& in = (*inputs_it)[i];
     std::string path = fmt::format("inputs[{}]", i);
     if (!in.is_object()) return Bad(path, "must be an object");
-    PHAS_RETURN_IF_ERROR(CheckKeys(in, path + ".", {"name", "type", "levels", "optional"}));
+    PHAS_RETURN_IF_ERROR(
+        CheckKeys(in, path + ".", {"name", "type", "levels", "optional"}));
     InputSpec s;
     PHAS_ASSIGN_OR_RETURN(s.name, GetString(in, "name", path));
     PHAS_ASSIGN_OR_RETURN(std::string type, GetString(in, "type", path));
@@ -109,11 +110,12 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       if (s.levels.empty()) return Bad(path + ".levels", "must not be empty");
       category_input[s.name] = static_cast<int>(i);
     } else {
-      return Bad(path + ".type", "must be 'number' or 'category', got '" +
-                                     type + "'");
+      return Bad(path + ".type",
+                 "must be 'number' or 'category', got '" + type + "'");
     }
     if (auto o = in.find("optional"); o != in.end()) {
-      if (!o->is_boolean()) return Bad(path + ".optional", "must be true or false");
+      if (!o->is_boolean())
+        return Bad(path + ".optional", "must be true or false");
       s.optional = o->get<bool>();
       if (s.optional && s.type != InputSpec::Type::kNumber) {
         return Bad(path + ".optional", "only a number input can be optional");
@@ -156,13 +158,21 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       PHAS_ASSIGN_OR_RETURN(std::string a, GetString(d, "a", path));
       PHAS_ASSIGN_OR_RETURN(std::string b, GetString(d, "b", path));
       Derived dv;
-      if (op == "mul") dv.op = Op::kMul;
-      else if (op == "div") dv.op = Op::kDiv;
-      else if (op == "add") dv.op = Op::kAdd;
-      else if (op == "sub") dv.op = Op::kSub;
-      else return Bad(path + ".op", "unknown op '" + op + "' (expected mul, div, add, sub)");
-      if (!numeric_slot.count(a)) return Bad(path + ".a", "no numeric value '" + a + "'");
-      if (!numeric_slot.count(b)) return Bad(path + ".b", "no numeric value '" + b + "'");
+      if (op == "mul")
+        dv.op = Op::kMul;
+      else if (op == "div")
+        dv.op = Op::kDiv;
+      else if (op == "add")
+        dv.op = Op::kAdd;
+      else if (op == "sub")
+        dv.op = Op::kSub;
+      else
+        return Bad(path + ".op",
+                   "unknown op '" + op + "' (expected mul, div, add, sub)");
+      if (!numeric_slot.count(a))
+        return Bad(path + ".a", "no numeric value '" + a + "'");
+      if (!numeric_slot.count(b))
+        return Bad(path + ".b", "no numeric value '" + b + "'");
       if (numeric_slot.count(name) || category_input.count(name)) {
         return Bad(path + ".name", "duplicate name '" + name + "'");
       }
@@ -185,7 +195,8 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     if (!it->is_object()) return Bad("standardize", "must be an object");
     PHAS_RETURN_IF_ERROR(
         CheckKeys(*it, "standardize.", {"columns", "mean", "scale"}));
-    PHAS_ASSIGN_OR_RETURN(auto cols, GetStringList(*it, "columns", "standardize."));
+    PHAS_ASSIGN_OR_RETURN(auto cols,
+                          GetStringList(*it, "columns", "standardize."));
     const json& mean = it->value("mean", json());
     const json& scale = it->value("scale", json());
     if (!mean.is_array() || mean.size() != cols.size()) {
@@ -200,7 +211,8 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
                    "no numeric value '" + cols[i] + "'");
       }
       if (!mean[i].is_number() || !scale[i].is_number()) {
-        return Bad(fmt::format("standardize.mean/scale[{}]", i), "must be numbers");
+        return Bad(fmt::format("standardize.mean/scale[{}]", i),
+                   "must be numbers");
       }
       double sc = scale[i].get<double>();
       if (!(sc > 0.0) || !std::isfinite(sc)) {
@@ -220,14 +232,16 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       if (!o.is_object()) return Bad(path, "must be an object");
       PHAS_RETURN_IF_ERROR(CheckKeys(o, path + ".", {"source", "levels"}));
       PHAS_ASSIGN_OR_RETURN(std::string src, GetString(o, "source", path));
-      PHAS_ASSIGN_OR_RETURN(auto levels, GetStringList(o, "levels", path + "."));
+      PHAS_ASSIGN_OR_RETURN(auto levels,
+                            GetStringList(o, "levels", path + "."));
       for (const std::string& level : levels) {
         Column c;
         if (auto ci = category_input.find(src); ci != category_input.end()) {
           const InputSpec& in = p.inputs_[ci->second];
           int li = in.LevelIndex(level);
           if (li < 0) {
-            return Bad(path + ".levels", "'" + level + "' is not a level of " + src);
+            return Bad(path + ".levels",
+                       "'" + level + "' is not a level of " + src);
           }
           c.kind = Column::Kind::kOneHot;
           c.input = ci->second;
@@ -236,7 +250,8 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
           c.kind = Column::Kind::kConstant;
           c.constant = k->second == level ? 1.0f : 0.0f;
         } else {
-          return Bad(path + ".source", "no category input or constant '" + src + "'");
+          return Bad(path + ".source",
+                     "no category input or constant '" + src + "'");
         }
         onehot[src + "_" + level] = c;
       }
@@ -264,8 +279,9 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       c = o->second;
     } else {
       return Bad(fmt::format("columns[{}]", i),
-                 "'" + name + "' has no source (not an input, derived value, "
-                 "one-hot level or zero column)");
+                 "'" + name +
+                     "' has no source (not an input, derived value, "
+                     "one-hot level or zero column)");
     }
     p.plan_.push_back(c);
   }
@@ -280,10 +296,18 @@ void FeaturePipeline::Transform(const InputValue* in, float* out) const {
     double a = slots[d.a];
     double b = slots[d.b] + d.epsilon;
     switch (d.op) {
-      case Op::kMul: slots[d.dst] = a * b; break;
-      case Op::kDiv: slots[d.dst] = a / b; break;
-      case Op::kAdd: slots[d.dst] = a + b; break;
-      case Op::kSub: slots[d.dst] = a - b; break;
+      case Op::kMul:
+        slots[d.dst] = a * b;
+        break;
+      case Op::kDiv:
+        slots[d.dst] = a / b;
+        break;
+      case Op::kAdd:
+        slots[d.dst] = a + b;
+        break;
+      case Op::kSub:
+        slots[d.dst] = a - b;
+        break;
     }
   }
   for (const Scale& s : scales_) {

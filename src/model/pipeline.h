@@ -23,11 +23,10 @@
 #define PHAS_MODEL_PIPELINE_H_
 
 #include <limits>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/status.h"
 
@@ -38,7 +37,7 @@ struct InputSpec {
   std::string name;
   Type type = Type::kNumber;
   std::vector<std::string> levels;  // categories only
-  bool optional = false;             // numbers only: may be absent (NaN)
+  bool optional = false;            // numbers only: may be absent (NaN)
 
   // Index of `level` in levels, or -1.
   int LevelIndex(std::string_view level) const;
@@ -50,7 +49,9 @@ struct InputValue {
   int level = -1;
   // An optional input left out: NaN, which the trees route by their learned
   // default direction.
-  static InputValue Missing() { return {std::numeric_limits<double>::quiet_NaN(), -1}; }
+  static InputValue Missing() {
+    return {std::numeric_limits<double>::quiet_NaN(), -1};
+  }
 };
 
 class FeaturePipeline {

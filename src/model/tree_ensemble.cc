@@ -1,10 +1,10 @@
 #include "model/tree_ensemble.h"
 
-#include <cmath>
-#include <string>
-
 #include <fmt/format.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace phas {
 namespace {
@@ -53,8 +53,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
     } else if (e.objective_ == "binary:logistic") {
       e.transform_ = Transform::kSigmoid;
       // XGBoost stores base_score in probability space for logistic loss.
-      e.base_margin_ =
-          static_cast<float>(-std::log(1.0 / base_score - 1.0));
+      e.base_margin_ = static_cast<float>(-std::log(1.0 / base_score - 1.0));
     } else if (e.objective_ == "reg:squarederror" ||
                e.objective_ == "reg:absoluteerror" ||
                e.objective_ == "reg:pseudohubererror") {
@@ -77,11 +76,16 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
     }
     for (size_t t = 0; t < trees.size(); ++t) {
       const json& tree = trees[t];
-      const auto& left = tree.at("left_children").get_ref<const json::array_t&>();
-      const auto& right = tree.at("right_children").get_ref<const json::array_t&>();
-      const auto& cond = tree.at("split_conditions").get_ref<const json::array_t&>();
-      const auto& index = tree.at("split_indices").get_ref<const json::array_t&>();
-      const auto& dleft = tree.at("default_left").get_ref<const json::array_t&>();
+      const auto& left =
+          tree.at("left_children").get_ref<const json::array_t&>();
+      const auto& right =
+          tree.at("right_children").get_ref<const json::array_t&>();
+      const auto& cond =
+          tree.at("split_conditions").get_ref<const json::array_t&>();
+      const auto& index =
+          tree.at("split_indices").get_ref<const json::array_t&>();
+      const auto& dleft =
+          tree.at("default_left").get_ref<const json::array_t&>();
       size_t n = left.size();
       if (right.size() != n || cond.size() != n || index.size() != n ||
           dleft.size() != n || n == 0) {
@@ -101,11 +105,11 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
         int64_t l = left[i].get<int64_t>();
         int64_t r = right[i].get<int64_t>();
         int64_t f = index[i].get<int64_t>();
-        if (l != -1 && (l <= 0 || static_cast<size_t>(l) >= n || r <= 0 ||
-                        static_cast<size_t>(r) >= n || f < 0 ||
-                        f >= e.num_features_)) {
-          return Status::Corruption(
-              fmt::format("tree {} node {}: child or feature out of range", t, i));
+        if (l != -1 &&
+            (l <= 0 || static_cast<size_t>(l) >= n || r <= 0 ||
+             static_cast<size_t>(r) >= n || f < 0 || f >= e.num_features_)) {
+          return Status::Corruption(fmt::format(
+              "tree {} node {}: child or feature out of range", t, i));
         }
         int32_t self = base + static_cast<int32_t>(i);
         node.left = l == -1 ? self : base + static_cast<int32_t>(l);
@@ -118,7 +122,8 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
       }
       int64_t group = tree_info[t].get<int64_t>();
       if (group < 0 || group >= e.num_outputs_) {
-        return Status::Corruption(fmt::format("tree {}: group out of range", t));
+        return Status::Corruption(
+            fmt::format("tree {}: group out of range", t));
       }
       e.tree_roots_.push_back(base);
       e.tree_group_.push_back(static_cast<int32_t>(group));
@@ -147,7 +152,8 @@ Status TreeEnsemble::ComputeDepths() {
         continue;
       }
       if (d >= kMaxDepth) {
-        return Status::Corruption(fmt::format("tree {} is deeper than {}", t, kMaxDepth));
+        return Status::Corruption(
+            fmt::format("tree {} is deeper than {}", t, kMaxDepth));
       }
       stack.push_back({n.left, d + 1});
       stack.push_back({n.right, d + 1});
@@ -180,7 +186,8 @@ void TreeEnsemble::PredictMargin(const float* row, float* out) const {
         const Node& n = nodes[idx[j]];
         float v = row[n.feature & ~kDefaultLeft];
         // Missing (NaN) follows default_left; otherwise left when v < split.
-        bool left = std::isnan(v) ? (n.feature & kDefaultLeft) != 0 : v < n.value;
+        bool left =
+            std::isnan(v) ? (n.feature & kDefaultLeft) != 0 : v < n.value;
         idx[j] = left ? n.left : n.right;
       }
     }

@@ -51,16 +51,16 @@ class TreeEnsemble {
   struct Node {
     int32_t left;
     int32_t right;
-    uint32_t feature;   // bit 31: default_left
-    float value;        // split condition, or leaf value
+    uint32_t feature;  // bit 31: default_left
+    float value;       // split condition, or leaf value
   };
   static constexpr int kLanes = 8;  // trees walked together
   Status ComputeDepths();
 
   std::vector<Node> nodes_;
-  std::vector<int32_t> tree_roots_;   // index of each tree's root in nodes_
-  std::vector<int32_t> tree_group_;   // output group of each tree
-  std::vector<int32_t> lane_depth_;   // per block of kLanes trees: max depth
+  std::vector<int32_t> tree_roots_;  // index of each tree's root in nodes_
+  std::vector<int32_t> tree_group_;  // output group of each tree
+  std::vector<int32_t> lane_depth_;  // per block of kLanes trees: max depth
   int num_features_ = 0;
   int num_outputs_ = 1;
   float base_margin_ = 0.0f;

@@ -1,8 +1,7 @@
 #include "model/xgboost_booster.h"
 
-#include <xgboost/c_api.h>
-
 #include <fmt/format.h>
+#include <xgboost/c_api.h>
 
 #include "common/file_util.h"
 
@@ -51,8 +50,8 @@ Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
   PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
   XgbBooster b(h);
   if (XGBoosterLoadModel(h, path.c_str()) != 0) {
-    return Status::Corruption(path + ": not a loadable XGBoost model: " +
-                              XgbLastError());
+    return Status::Corruption(
+        path + ": not a loadable XGBoost model: " + XgbLastError());
   }
   return b;
 }
@@ -75,14 +74,14 @@ Result<XgbBooster> XgbBooster::Train(
   XgbBooster b(h);
   for (const auto& [k, v] : params) {
     if (XGBoosterSetParam(h, k.c_str(), v.c_str()) != 0) {
-      return Status::InvalidArgument("XGBoost parameter " + k + "=" + v +
-                                     ": " + XgbLastError());
+      return Status::InvalidArgument("XGBoost parameter " + k + "=" + v + ": " +
+                                     XgbLastError());
     }
   }
   for (int i = 0; i < rounds; ++i) {
     if (XGBoosterUpdateOneIter(h, i, dm) != 0) {
-      return Status::Internal(fmt::format("XGBoost training round {}: {}", i,
-                                          XgbLastError()));
+      return Status::Internal(
+          fmt::format("XGBoost training round {}: {}", i, XgbLastError()));
     }
   }
   return b;

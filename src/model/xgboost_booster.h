@@ -42,9 +42,9 @@ class XgbBooster {
 
   // Trains `rounds` boosting rounds on `train` with string parameters as
   // XGBoost's learning API takes them ("objective", "max_depth", "seed" ...).
-  static Result<XgbBooster> Train(const XgbMatrix& train,
-                                  const std::map<std::string, std::string>& params,
-                                  int rounds);
+  static Result<XgbBooster> Train(
+      const XgbMatrix& train, const std::map<std::string, std::string>& params,
+      int rounds);
 
   // The model as XGBoost's JSON document.
   Result<std::string> SaveJson() const;

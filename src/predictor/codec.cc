@@ -1,10 +1,10 @@
 #include "predictor/codec.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
@@ -24,12 +24,18 @@ bool Fail(CodecError* err, std::string message, std::string field = {},
 
 const char* TypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -41,7 +47,9 @@ class PathTracker : public nlohmann::json_sax<json> {
   bool boolean(bool) override { return Value(); }
   bool number_integer(number_integer_t) override { return Value(); }
   bool number_unsigned(number_unsigned_t) override { return Value(); }
-  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override {
+    return Value();
+  }
   bool string(string_t&) override { return Value(); }
   bool binary(binary_t&) override { return Value(); }
   bool start_object(std::size_t) override { return Push(false); }
@@ -105,11 +113,12 @@ bool DescribeSyntaxError(std::string_view body, CodecError* err) {
   json::sax_parse(body.begin(), body.end(), &t);
   const std::string& tok = t.last_token();
   std::string what = t.what();
-  if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-  bool nonfinite = !tok.empty() &&
-                   (tok[0] == 'N' || tok[0] == 'I' || tok[0] == 'n' ||
-                    tok[0] == 'i' || tok.rfind("-I", 0) == 0 ||
-                    tok.rfind("-i", 0) == 0 || tok[0] == '+');
+  if (size_t p = what.find("] "); p != std::string::npos)
+    what = what.substr(p + 2);
+  bool nonfinite =
+      !tok.empty() &&
+      (tok[0] == 'N' || tok[0] == 'I' || tok[0] == 'n' || tok[0] == 'i' ||
+       tok.rfind("-I", 0) == 0 || tok.rfind("-i", 0) == 0 || tok[0] == '+');
   if (nonfinite) {
     return Fail(err,
                 fmt::format("invalid JSON at byte {}: NaN and Infinity are not "
@@ -127,8 +136,8 @@ bool ParseObject(std::string_view body, json* out, CodecError* err) {
     return Fail(err, "empty body: expected a JSON object");
   }
   if (JsonNestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
-    return Fail(err, fmt::format("JSON nested deeper than {} levels",
-                                 kMaxJsonDepth));
+    return Fail(
+        err, fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
   }
   *out = json::parse(body.begin(), body.end(), nullptr,
                      /*allow_exceptions=*/false);
@@ -144,15 +153,16 @@ bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
                  const std::string& field, CodecError* err) {
   if (spec.type == InputSpec::Type::kNumber) {
     if (!v.is_number()) {
-      return Fail(err, fmt::format("{} ({}) must be a JSON number, got {}",
-                                   field, spec.name, TypeName(v)),
+      return Fail(err,
+                  fmt::format("{} ({}) must be a JSON number, got {}", field,
+                              spec.name, TypeName(v)),
                   field);
     }
     double d = v.get<double>();
     if (!std::isfinite(d)) {
-      return Fail(err, fmt::format("{} ({}) must be a finite number", field,
-                                   spec.name),
-                  field);
+      return Fail(
+          err, fmt::format("{} ({}) must be a finite number", field, spec.name),
+          field);
     }
     out->number = d;
     out->level = -1;
@@ -163,16 +173,18 @@ bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
     allowed += (i ? ", " : "") + spec.levels[i];
   }
   if (!v.is_string()) {
-    return Fail(err, fmt::format("{} ({}) must be a string, one of: {}; got {}",
-                                 field, spec.name, allowed, TypeName(v)),
+    return Fail(err,
+                fmt::format("{} ({}) must be a string, one of: {}; got {}",
+                            field, spec.name, allowed, TypeName(v)),
                 field);
   }
   const std::string& s = v.get_ref<const std::string&>();
   int level = spec.LevelIndex(s);
   if (level < 0) {
-    return Fail(err, fmt::format("{} ({}): unknown category '{}'; expected one "
-                                 "of: {}",
-                                 field, spec.name, Abbreviate(s), allowed),
+    return Fail(err,
+                fmt::format("{} ({}): unknown category '{}'; expected one "
+                            "of: {}",
+                            field, spec.name, Abbreviate(s), allowed),
                 field);
   }
   out->number = 0.0;
@@ -189,14 +201,15 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
   if (inst.is_array()) {
     size_t required = p.required_inputs();
     if (inst.size() != inputs.size() && inst.size() != required) {
-      return Fail(err,
-                  required == inputs.size()
-                      ? fmt::format("{} must have exactly {} values, got {}", prefix,
-                                    inputs.size(), inst.size())
-                      : fmt::format("{} must have {} values ({} without the optional "
-                                    "ones), got {}",
-                                    prefix, inputs.size(), required, inst.size()),
-                  prefix);
+      return Fail(
+          err,
+          required == inputs.size()
+              ? fmt::format("{} must have exactly {} values, got {}", prefix,
+                            inputs.size(), inst.size())
+              : fmt::format("{} must have {} values ({} without the optional "
+                            "ones), got {}",
+                            prefix, inputs.size(), required, inst.size()),
+          prefix);
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (i >= inst.size()) {
@@ -211,9 +224,10 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
     return true;
   }
   if (!inst.is_object()) {
-    return Fail(err, fmt::format("{} must be an array of {} values or an "
-                                 "object of named values, got {}",
-                                 prefix, inputs.size(), TypeName(inst)),
+    return Fail(err,
+                fmt::format("{} must be an array of {} values or an "
+                            "object of named values, got {}",
+                            prefix, inputs.size(), TypeName(inst)),
                 prefix);
   }
   std::string dot = prefix.empty() ? "" : prefix + ".";
@@ -242,8 +256,8 @@ class Scanner {
  public:
   explicit Scanner(std::string_view s) : s_(s) {}
   void SkipSpace() {
-    while (i_ < s_.size() &&
-           (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' ||
+                              s_[i_] == '\r' || s_[i_] == '\t')) {
       ++i_;
     }
   }
@@ -377,14 +391,16 @@ bool DecodePredictRequest(std::string_view body, const FeaturePipeline& p,
   if (it != j.end()) {
     for (const auto& [key, value] : j.items()) {
       if (key != "features") {
-        return Fail(err, fmt::format("unknown field '{}' next to 'features'",
-                                     Abbreviate(key)),
+        return Fail(err,
+                    fmt::format("unknown field '{}' next to 'features'",
+                                Abbreviate(key)),
                     Abbreviate(key));
       }
     }
     if (!it->is_array()) {
-      return Fail(err, fmt::format("features must be an array of {} values, got {}",
-                                   p.inputs().size(), TypeName(*it)),
+      return Fail(err,
+                  fmt::format("features must be an array of {} values, got {}",
+                              p.inputs().size(), TypeName(*it)),
                   "features");
     }
     return DecodeInstance(*it, p, "features", out->data(), err);
@@ -406,16 +422,17 @@ bool DecodeBatchRequest(std::string_view body, const FeaturePipeline& p,
   auto it = j.find("instances");
   if (it == j.end()) return Fail(err, "missing field 'instances'", "instances");
   if (!it->is_array()) {
-    return Fail(err, std::string("instances must be an array, got ") +
-                         TypeName(*it),
+    return Fail(err,
+                std::string("instances must be an array, got ") + TypeName(*it),
                 "instances");
   }
   if (it->empty()) {
     return Fail(err, "instances must hold at least one instance", "instances");
   }
   if (it->size() > max_instances) {
-    return Fail(err, fmt::format("instances holds {} rows; the maximum is {}",
-                                 it->size(), max_instances),
+    return Fail(err,
+                fmt::format("instances holds {} rows; the maximum is {}",
+                            it->size(), max_instances),
                 "instances", 413);
   }
   size_t k = p.inputs().size();
@@ -433,10 +450,11 @@ bool DecodeBatchRequest(std::string_view body, const FeaturePipeline& p,
 void EncodePrediction(const Prediction& pred, const ModelBundle& model,
                       std::string* out) {
   const ClassInfo& c = model.classes()[pred.cls];
-  fmt::format_to(std::back_inserter(*out), "{{\"prediction\":{},\"predicted_class\":",
-                 pred.cls);
+  fmt::format_to(std::back_inserter(*out),
+                 "{{\"prediction\":{},\"predicted_class\":", pred.cls);
   AppendJsonString(out, c.label);
-  fmt::format_to(std::back_inserter(*out), ",\"confidence\":{},\"probabilities\":[",
+  fmt::format_to(std::back_inserter(*out),
+                 ",\"confidence\":{},\"probabilities\":[",
                  static_cast<double>(pred.confidence));
   for (size_t i = 0; i < pred.probabilities.size(); ++i) {
     if (i) out->push_back(',');

@@ -1,6 +1,7 @@
 #include "predictor/service.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "http/http_parser.h"
@@ -59,11 +60,16 @@ PredictorService::Route PredictorService::RouteOf(std::string_view path) {
 
 const char* PredictorService::RouteLabel(Route r) {
   switch (r) {
-    case kPredict: return "/predict";
-    case kBatch: return "/predict/batch";
-    case kHealth: return "/health";
-    case kMetrics: return "/metrics";
-    default: return "other";
+    case kPredict:
+      return "/predict";
+    case kBatch:
+      return "/predict/batch";
+    case kHealth:
+      return "/health";
+    case kMetrics:
+      return "/metrics";
+    default:
+      return "other";
   }
 }
 
@@ -71,10 +77,10 @@ Counter& PredictorService::RequestCounter(Route r, int status) {
   int idx = std::clamp(status, 100, 599) - 100;
   Counter* c = requests_[r][idx].load(std::memory_order_acquire);
   if (c == nullptr) {
-    c = &metrics_->GetCounter("phas_predictor_requests_total",
-                              "HTTP requests answered, by route and status.",
-                              {{"route", RouteLabel(r)},
-                               {"status", std::to_string(status)}});
+    c = &metrics_->GetCounter(
+        "phas_predictor_requests_total",
+        "HTTP requests answered, by route and status.",
+        {{"route", RouteLabel(r)}, {"status", std::to_string(status)}});
     requests_[r][idx].store(c, std::memory_order_release);
   }
   return *c;
@@ -138,14 +144,21 @@ void PredictorService::Handle(const HttpRequest& req, HttpResponse& resp) {
     return;
   }
   switch (route) {
-    case kPredict: HandlePredict(req, resp); break;
-    case kBatch: HandleBatch(req, resp); break;
-    case kHealth: HandleHealth(resp); break;
+    case kPredict:
+      HandlePredict(req, resp);
+      break;
+    case kBatch:
+      HandleBatch(req, resp);
+      break;
+    case kHealth:
+      HandleHealth(resp);
+      break;
     case kMetrics:
       resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
       resp.body = metrics_->Render();
       break;
-    default: break;
+    default:
+      break;
   }
   if (MethodIs(req, "HEAD")) resp.body.clear();
 }
@@ -207,9 +220,9 @@ void PredictorService::HandleBatch(const HttpRequest& req, HttpResponse& resp) {
 }
 
 void PredictorService::HandleHealth(HttpResponse& resp) {
-  double uptime = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - started_)
-                      .count();
+  double uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
+          .count();
   nlohmann::json j = {
       {"status", "ok"},
       {"model",

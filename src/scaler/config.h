@@ -66,7 +66,8 @@ struct ScalerConfig {
   Duration metrics_refresh = Duration::zero();
   // Decide and log, never act. Default: false.
   bool dry_run = false;
-  // Model bundle; empty: the shipped default. Ignored when predictor_url is set.
+  // Model bundle; empty: the shipped default. Ignored when predictor_url is
+  // set.
   std::string model_dir;
   // Call a `phas predictor` over HTTP instead of predicting in process.
   std::string predictor_url;
@@ -78,7 +79,8 @@ struct ScalerConfig {
   std::string state_path = "state/phas.db";
   // Prometheus /metrics address; "off" disables. Default: 127.0.0.1:9464.
   std::string metrics_listen = "127.0.0.1:9464";
-  // Rotation of both output files (log_max_mb, log_keep). Default: 50 MiB, 5 kept.
+  // Rotation of both output files (log_max_mb, log_keep). Default: 50 MiB, 5
+  // kept.
   size_t log_max_bytes = 50u << 20;
   int log_keep = 5;
   aws::AwsOptions aws;
@@ -92,12 +94,14 @@ struct ScalerConfig {
   }
 };
 
-Result<ScalerConfig> ParseScalerConfig(const std::string& yaml, const std::string& source);
+Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
+                                       const std::string& source);
 Result<ScalerConfig> LoadScalerConfig(const std::string& path);
 
 // Reads a policy section (the keys of a group entry other than name) from
 // `node`; `path` prefixes error messages. Used by the scaler and backtests.
-Status ParsePolicyConfig(const YAML::Node& node, const std::string& path, PolicyConfig* out,
+Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
+                         PolicyConfig* out,
                          const std::vector<std::string>& extra_keys = {});
 
 // The policy a configuration names. InvalidArgument for an unknown name.

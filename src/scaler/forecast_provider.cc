@@ -1,20 +1,22 @@
 #include "scaler/forecast_provider.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include <fmt/format.h>
-
 namespace phas {
 
-void ForecastProvider::Append(Group& g, const std::vector<MetricSample>& history) {
+void ForecastProvider::Append(Group& g,
+                              const std::vector<MetricSample>& history) {
   // The history is per minute and time-ordered: append what is new, with NaN
   // for skipped minutes.
   auto it = history.begin();
   if (g.last_time) {
-    it = std::upper_bound(history.begin(), history.end(), *g.last_time,
-                          [](TimePoint t, const MetricSample& s) { return t < s.time; });
+    it = std::upper_bound(
+        history.begin(), history.end(), *g.last_time,
+        [](TimePoint t, const MetricSample& s) { return t < s.time; });
   }
   for (; it != history.end(); ++it) {
     if (!g.last_time) {
@@ -34,15 +36,20 @@ void ForecastProvider::Append(Group& g, const std::vector<MetricSample>& history
   if (g.series.size() > cap + 1440) {
     size_t cut = g.series.size() - cap;
     g.series.start = g.series.TimeAt(cut);
-    g.series.values.erase(g.series.values.begin(), g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
-    g.hw.reset();  // the state's index refers to the old start: rebuild at next select
+    g.series.values.erase(
+        g.series.values.begin(),
+        g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
+    g.hw.reset();  // the state's index refers to the old start: rebuild at next
+                   // select
     g.next_select = TimePoint();
   }
 }
 
-void ForecastProvider::Select(const std::string& name, Group& g, TimePoint now) {
+void ForecastProvider::Select(const std::string& name, Group& g,
+                              TimePoint now) {
   forecast::ForecastOptions fo = o_.forecast;
-  if (auto q = quantile_.find(name); q != quantile_.end()) fo.quantile = q->second;
+  if (auto q = quantile_.find(name); q != quantile_.end())
+    fo.quantile = q->second;
   fo.horizon = std::min(fo.horizon, o_.horizon);
   auto fit = forecast::SelectForecaster(g.series, fo);
   g.hw.reset();
@@ -77,16 +84,18 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
     Select(name, g, obs->now);
   } else if (g.hw && g.series.size() > before) {
     auto* hw = static_cast<forecast::HoltWinters*>(g.fit->model.get());
-    for (size_t i = before; i < g.series.size(); ++i) hw->Step(*g.hw, g.series.values[i]);
+    for (size_t i = before; i < g.series.size(); ++i)
+      hw->Step(*g.hw, g.series.values[i]);
   }
   if (!g.fit) {
     obs->forecast_error = g.error;
     return;
   }
   if (g.forecast_at != g.series.size()) {
-    std::vector<double> mean = g.hw ? static_cast<forecast::HoltWinters*>(g.fit->model.get())
-                                          ->ForecastFrom(*g.hw, o_.horizon)
-                                    : g.fit->model->Forecast(g.series, o_.horizon);
+    std::vector<double> mean =
+        g.hw ? static_cast<forecast::HoltWinters*>(g.fit->model.get())
+                   ->ForecastFrom(*g.hw, o_.horizon)
+             : g.fit->model->Forecast(g.series, o_.horizon);
     g.forecast.clear();
     double margin = g.fit->upper_margin;
     for (int k = 0; k < o_.horizon; ++k) {
@@ -96,13 +105,14 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
       // The margin was measured at the working horizon; nearer steps are
       // surer: errors grow roughly with the square root of the horizon.
       double scale = std::sqrt(std::min(1.0, (k + 1.0) / o_.forecast.horizon));
-      g.forecast.push_back({*g.last_time + std::chrono::minutes(k + 1), m,
-                            m + margin * scale});
+      g.forecast.push_back(
+          {*g.last_time + std::chrono::minutes(k + 1), m, m + margin * scale});
     }
     g.forecast_at = g.series.size();
   }
   obs->forecast = g.forecast;
-  if (g.forecast.empty()) obs->forecast_error = g.fit->model->name() + " gave no forecast";
+  if (g.forecast.empty())
+    obs->forecast_error = g.fit->model->name() + " gave no forecast";
 }
 
 std::string ForecastProvider::Describe(const std::string& name) const {

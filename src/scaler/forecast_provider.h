@@ -36,7 +36,8 @@ struct ForecastProviderOptions {
 
 class ForecastProvider {
  public:
-  explicit ForecastProvider(ForecastProviderOptions options) : o_(std::move(options)) {}
+  explicit ForecastProvider(ForecastProviderOptions options)
+      : o_(std::move(options)) {}
   // Fills obs->forecast or obs->forecast_error from obs->load_history.
   void Fill(const std::string& group, Observation* obs);
   // The upper-bound quantile for one group (default: the options').
@@ -49,7 +50,8 @@ class ForecastProvider {
     forecast::Series series;
     std::optional<TimePoint> last_time;  // newest minute appended
     std::optional<forecast::FittedForecast> fit;
-    std::optional<forecast::HoltWinters::State> hw;  // when the model is Holt-Winters
+    std::optional<forecast::HoltWinters::State>
+        hw;  // when the model is Holt-Winters
     TimePoint next_select{};
     size_t forecast_at = 0;  // series size when the forecast was computed
     std::vector<ForecastPoint> forecast;

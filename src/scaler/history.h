@@ -19,7 +19,9 @@ class LoadHistory {
   explicit LoadHistory(Duration keep = std::chrono::hours(24 * 15));
   // Appends the points newer than the newest held; returns them.
   std::vector<MetricSample> Add(const std::vector<MetricSample>& points);
-  std::shared_ptr<const std::vector<MetricSample>> points() const { return points_; }
+  std::shared_ptr<const std::vector<MetricSample>> points() const {
+    return points_;
+  }
   size_t size() const { return points_->size(); }
 
  private:

@@ -1,16 +1,16 @@
 #include "scaler/observe.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace phas {
 namespace {
 
 // The original's AWS/EC2 metrics, in kMetricKeys order.
-constexpr const char* kEc2Names[7] = {"CPUUtilization",    "NetworkIn",       "NetworkOut",
-                                      "DiskReadBytes",     "DiskWriteBytes",  "NetworkPacketsIn",
-                                      "NetworkPacketsOut"};
+constexpr const char* kEc2Names[7] = {
+    "CPUUtilization", "NetworkIn",        "NetworkOut",       "DiskReadBytes",
+    "DiskWriteBytes", "NetworkPacketsIn", "NetworkPacketsOut"};
 
 }  // namespace
 
@@ -22,7 +22,8 @@ std::vector<std::string> InServiceIds(const GroupDescription& d) {
   return out;
 }
 
-QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seconds) {
+QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
+                      int period_seconds) {
   QueryPlan plan;
   size_t total = 0;
   for (const GroupToObserve& g : groups) total += g.group.instances.size() * 8;
@@ -48,8 +49,10 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seco
           q.metric_name = mem.name;
           for (const std::string& dim : mem.dimensions) {
             if (dim == "InstanceId") q.dimensions.push_back({dim, inst.id});
-            if (dim == "AutoScalingGroupName") q.dimensions.push_back({dim, d.name});
-            if (dim == "InstanceType") q.dimensions.push_back({dim, inst.instance_type});
+            if (dim == "AutoScalingGroupName")
+              q.dimensions.push_back({dim, d.name});
+            if (dim == "InstanceType")
+              q.dimensions.push_back({dim, inst.instance_type});
           }
         }
         plan.targets.push_back({g, ii, m});
@@ -59,8 +62,9 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seco
   return plan;
 }
 
-GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSeries>& results,
-                            size_t g, const GroupDescription& group,
+GroupMetrics AggregateGroup(const QueryPlan& plan,
+                            const std::vector<MetricSeries>& results, size_t g,
+                            const GroupDescription& group,
                             const std::set<std::string>& warming) {
   GroupMetrics out;
   std::vector<double> latest[8];  // per metric: one value per instance
@@ -89,7 +93,8 @@ GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSerie
     latest[t.metric].push_back(s.values.back());  // series are time-ascending
     with_data[t.instance] = 1;
     if (t.metric != 0) continue;
-    bool warm = !warming.empty() && warming.count(group.instances[t.instance].id);
+    bool warm =
+        !warming.empty() && warming.count(group.instances[t.instance].id);
     for (size_t k = 0; k < s.values.size(); ++k) {
       add(load_by_minute, s.timestamps[k], s.values[k] / 100.0);
       if (!warm) add(cpu_by_minute, s.timestamps[k], s.values[k]);
@@ -102,8 +107,10 @@ GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSerie
     double sum = 0;
     for (double v : values) sum += v;
     a.value = RoundHalfEven(sum / values.size(), 2);
-    a.max_value = RoundHalfEven(*std::max_element(values.begin(), values.end()), 2);
-    a.min_value = RoundHalfEven(*std::min_element(values.begin(), values.end()), 2);
+    a.max_value =
+        RoundHalfEven(*std::max_element(values.begin(), values.end()), 2);
+    a.min_value =
+        RoundHalfEven(*std::min_element(values.begin(), values.end()), 2);
     a.instance_count = static_cast<int>(values.size());
     out.aggregate[kMetricKeys[m]] = a;
   }

@@ -51,14 +51,17 @@ struct QueryPlan {
 
 // The aggregated metrics' keys (model/features.h), by Target::metric.
 inline constexpr const char* kMetricKeys[8] = {
-    "cpu_utilization",    "network_in",         "network_out",        "disk_read_bytes",
-    "disk_write_bytes",   "network_packets_in", "network_packets_out", "memory_utilization"};
+    "cpu_utilization",     "network_in",        "network_out",
+    "disk_read_bytes",     "disk_write_bytes",  "network_packets_in",
+    "network_packets_out", "memory_utilization"};
 
-QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups, int period_seconds = 60);
+QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
+                      int period_seconds = 60);
 
 struct GroupMetrics {
-  AggregatedMetrics aggregate;     // over all InService instances
-  std::vector<MetricSample> cpu;   // per-minute mean CPU of non-warming instances
+  AggregatedMetrics aggregate;  // over all InService instances
+  std::vector<MetricSample>
+      cpu;  // per-minute mean CPU of non-warming instances
   // Per-minute load of all InService instances with data, in instance-units
   // (the sum of their CPU / 100).
   std::vector<MetricSample> load;
@@ -67,8 +70,9 @@ struct GroupMetrics {
 
 // Combines the answers for group `g`: per metric, each instance's latest
 // datapoint, then mean / max / min / count across instances.
-GroupMetrics AggregateGroup(const QueryPlan& plan, const std::vector<MetricSeries>& results,
-                            size_t g, const GroupDescription& group,
+GroupMetrics AggregateGroup(const QueryPlan& plan,
+                            const std::vector<MetricSeries>& results, size_t g,
+                            const GroupDescription& group,
                             const std::set<std::string>& warming);
 
 // InService instance ids of a description.

@@ -1,6 +1,7 @@
 #include "scaler/predictor_client.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
@@ -9,7 +10,8 @@
 namespace phas {
 
 Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
-  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs, FeaturesToInputs(f, model_->pipeline()));
+  PHAS_ASSIGN_OR_RETURN(std::vector<InputValue> inputs,
+                        FeaturesToInputs(f, model_->pipeline()));
   Prediction p;
   PHAS_RETURN_IF_ERROR(model_->Predict(inputs.data(), &p));
   const ClassInfo& c = model_->classes()[p.cls];
@@ -18,22 +20,26 @@ Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
 
 bool BundlePredictor::wants_history() const {
   // The optional inputs are the temporal ones.
-  return model_->pipeline().required_inputs() < model_->pipeline().inputs().size();
+  return model_->pipeline().required_inputs() <
+         model_->pipeline().inputs().size();
 }
 
 std::string BundlePredictor::Describe() const {
-  return fmt::format("model {} {} ({})", model_->name(), model_->version(), model_->dir());
+  return fmt::format("model {} {} ({})", model_->name(), model_->version(),
+                     model_->dir());
 }
 
 HttpPredictor::HttpPredictor(std::string url, std::chrono::milliseconds timeout,
                              std::shared_ptr<aws::HttpTransport> transport)
-    : url_(std::move(url)), timeout_(timeout), transport_(std::move(transport)) {}
+    : url_(std::move(url)),
+      timeout_(timeout),
+      transport_(std::move(transport)) {}
 
 std::string HttpPredictor::RequestBody(const Features& f) {
-  std::string body = fmt::format("{{\"features\": [{}, {}, {}, {}, {:.0f}, {}, {}, ", f.cpu_usage,
-                                 f.memory_usage, f.network_traffic, f.power_consumption,
-                                 f.num_executed_instructions, f.execution_time,
-                                 f.energy_efficiency);
+  std::string body = fmt::format(
+      "{{\"features\": [{}, {}, {}, {}, {:.0f}, {}, {}, ", f.cpu_usage,
+      f.memory_usage, f.network_traffic, f.power_consumption,
+      f.num_executed_instructions, f.execution_time, f.energy_efficiency);
   AppendJsonString(&body, f.task_type);
   body += ", ";
   AppendJsonString(&body, f.task_priority);
@@ -51,13 +57,15 @@ Result<ModelAnswer> HttpPredictor::Predict(const Features& f) {
   call.timeout = timeout_;
   PHAS_ASSIGN_OR_RETURN(aws::HttpReply reply, transport_->Send(call));
   if (reply.status != 200) {
-    return Status::Unavailable(fmt::format("predictor {}: HTTP {}: {}", url_, reply.status,
+    return Status::Unavailable(fmt::format("predictor {}: HTTP {}: {}", url_,
+                                           reply.status,
                                            Abbreviate(reply.body, 200)));
   }
   nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("prediction") ||
       !j["prediction"].is_number_integer()) {
-    return Status::Unavailable("predictor " + url_ + ": answer without an integer 'prediction': " +
+    return Status::Unavailable("predictor " + url_ +
+                               ": answer without an integer 'prediction': " +
                                Abbreviate(reply.body, 200));
   }
   ModelAnswer a;
@@ -73,8 +81,10 @@ Result<ModelAnswer> HttpPredictor::Predict(const Features& f) {
     // 1 scale down, 2 hold.
     a.action = a.cls == 0 ? "scale_up" : a.cls == 1 ? "scale_down" : "hold";
   }
-  if (a.action != "scale_up" && a.action != "scale_down" && a.action != "hold") {
-    return Status::Unavailable("predictor " + url_ + ": unknown action '" + a.action + "'");
+  if (a.action != "scale_up" && a.action != "scale_down" &&
+      a.action != "hold") {
+    return Status::Unavailable("predictor " + url_ + ": unknown action '" +
+                               a.action + "'");
   }
   return a;
 }

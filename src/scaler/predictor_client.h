@@ -31,7 +31,8 @@ class Predictor {
 
 class BundlePredictor final : public Predictor {
  public:
-  explicit BundlePredictor(std::shared_ptr<const ModelBundle> model) : model_(std::move(model)) {}
+  explicit BundlePredictor(std::shared_ptr<const ModelBundle> model)
+      : model_(std::move(model)) {}
   Result<ModelAnswer> Predict(const Features& f) override;
   std::string Describe() const override;
   bool wants_history() const override;

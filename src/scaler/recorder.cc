@@ -1,12 +1,12 @@
 #include "scaler/recorder.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/file_util.h"
 
@@ -23,7 +23,9 @@ Status RotatingFile::Open(const std::string& path, size_t max_bytes, int keep) {
   f_ = std::fopen(path.c_str(), "a");
   if (!f_) return Status::IoError(path + ": " + std::strerror(errno));
   std::error_code ec;
-  size_ = std::filesystem::exists(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  size_ = std::filesystem::exists(path, ec)
+              ? std::filesystem::file_size(path, ec)
+              : 0;
   return Status::OK();
 }
 
@@ -33,7 +35,8 @@ Status RotatingFile::Rotate() {
   std::error_code ec;
   std::filesystem::remove(fmt::format("{}.{}", path_, keep_), ec);
   for (int i = keep_ - 1; i >= 1; --i) {
-    std::filesystem::rename(fmt::format("{}.{}", path_, i), fmt::format("{}.{}", path_, i + 1), ec);
+    std::filesystem::rename(fmt::format("{}.{}", path_, i),
+                            fmt::format("{}.{}", path_, i + 1), ec);
   }
   if (keep_ >= 1) {
     std::filesystem::rename(path_, path_ + ".1", ec);
@@ -48,8 +51,10 @@ Status RotatingFile::Rotate() {
 
 Status RotatingFile::Append(const std::string& line) {
   if (!f_) return Status::FailedPrecondition(path_ + " is not open");
-  if (size_ > 0 && size_ + line.size() + 1 > max_bytes_) PHAS_RETURN_IF_ERROR(Rotate());
-  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fputc('\n', f_) == EOF) {
+  if (size_ > 0 && size_ + line.size() + 1 > max_bytes_)
+    PHAS_RETURN_IF_ERROR(Rotate());
+  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() ||
+      std::fputc('\n', f_) == EOF) {
     return Status::IoError(path_ + ": " + std::strerror(errno));
   }
   size_ += line.size() + 1;
@@ -62,29 +67,35 @@ void RotatingFile::Flush() {
 }
 
 std::string Recorder::AscTime(TimePoint t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() %
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                t.time_since_epoch())
+                .count() %
             1000;
   std::string iso = FormatIso8601(t);  // 2026-11-28T05:10:00Z
-  return fmt::format("{} {},{:03d}", iso.substr(0, 10), iso.substr(11, 8), ms < 0 ? 0 : ms);
+  return fmt::format("{} {},{:03d}", iso.substr(0, 10), iso.substr(11, 8),
+                     ms < 0 ? 0 : ms);
 }
 
 Status Recorder::Open() {
   if (!options_.write_files) return Status::OK();
   PHAS_RETURN_IF_ERROR(MakeDirs(options_.output_dir));
-  PHAS_RETURN_IF_ERROR(log_.Open(JoinPath(options_.output_dir, "ec2_monitor.log"),
-                                 options_.max_bytes, options_.keep));
-  return records_.Open(JoinPath(options_.output_dir, "ec2_metrics_data.jsonl"), options_.max_bytes,
-                       options_.keep);
+  PHAS_RETURN_IF_ERROR(
+      log_.Open(JoinPath(options_.output_dir, "ec2_monitor.log"),
+                options_.max_bytes, options_.keep));
+  return records_.Open(JoinPath(options_.output_dir, "ec2_metrics_data.jsonl"),
+                       options_.max_bytes, options_.keep);
 }
 
 void Recorder::Log(TimePoint t, const char* level, const std::string& group,
                    const std::string& message) {
-  std::string line = fmt::format("{} - {} - [{}] - {}", AscTime(t), level, group, message);
+  std::string line =
+      fmt::format("{} - {} - [{}] - {}", AscTime(t), level, group, message);
   if (options_.write_files) {
     Status st = log_.Append(line);
     if (!st.ok()) spdlog::error("cannot write the log: {}", st.message());
   }
-  if (options_.echo && (!options_.echo_filter || options_.echo_filter(t, message))) {
+  if (options_.echo &&
+      (!options_.echo_filter || options_.echo_filter(t, message))) {
     std::fputs(line.c_str(), options_.echo);
     std::fputc('\n', options_.echo);
   }
@@ -92,8 +103,10 @@ void Recorder::Log(TimePoint t, const char* level, const std::string& group,
 
 void Recorder::Record(const nlohmann::json& record) {
   if (!options_.write_files) return;
-  Status st = records_.Append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  if (!st.ok()) spdlog::error("cannot write the metrics record: {}", st.message());
+  Status st = records_.Append(
+      record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!st.ok())
+    spdlog::error("cannot write the metrics record: {}", st.message());
 }
 
 void Recorder::Flush() {

@@ -1,7 +1,7 @@
 // Recorder: what the loop writes down.
 //   <output>/ec2_monitor.log          human log, in the original's line format
-//       "2026-11-28 05:10:00,123 - INFO - [asg-prod] - SCALING UP: 2 -> 3 instances"
-//       (the original's threadName column carries the group name)
+//       "2026-11-28 05:10:00,123 - INFO - [asg-prod] - SCALING UP: 2 -> 3
+//       instances" (the original's threadName column carries the group name)
 //   <output>/ec2_metrics_data.jsonl   one JSON record per group per cycle
 // Both are appended (the original rewrote one growing JSON array every
 // cycle: slow, and lost on a crash) and rotated at a bounded size:
@@ -14,9 +14,8 @@
 
 #include <cstdio>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -63,7 +62,8 @@ class Recorder {
  public:
   explicit Recorder(RecorderOptions options) : options_(std::move(options)) {}
   Status Open();
-  void Log(TimePoint t, const char* level, const std::string& group, const std::string& message);
+  void Log(TimePoint t, const char* level, const std::string& group,
+           const std::string& message);
   void Record(const nlohmann::json& record);
   void Flush();
 

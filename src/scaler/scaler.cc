@@ -1,11 +1,11 @@
 #include "scaler/scaler.h"
 
-#include <algorithm>
-#include <set>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "model/features.h"
 
@@ -23,9 +23,9 @@ std::string PyFloat(double v) {
 
 }  // namespace
 
-Scaler::Scaler(std::vector<GroupConfig> groups, ScalerOptions options, Cloud* cloud,
-               Predictor* predictor, StateStore* store, Recorder* recorder,
-               MetricsRegistry* metrics)
+Scaler::Scaler(std::vector<GroupConfig> groups, ScalerOptions options,
+               Cloud* cloud, Predictor* predictor, StateStore* store,
+               Recorder* recorder, MetricsRegistry* metrics)
     : groups_(std::move(groups)),
       options_(options),
       cloud_(cloud),
@@ -34,7 +34,8 @@ Scaler::Scaler(std::vector<GroupConfig> groups, ScalerOptions options, Cloud* cl
       recorder_(recorder),
       metrics_(metrics) {}
 
-void Scaler::Log(TimePoint t, const char* level, const std::string& group, const std::string& msg) {
+void Scaler::Log(TimePoint t, const char* level, const std::string& group,
+                 const std::string& msg) {
   if (recorder_) recorder_->Log(t, level, group, msg);
 }
 
@@ -43,7 +44,8 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
   for (const GroupConfig& g : groups_) {
     PHAS_ASSIGN_OR_RETURN(std::unique_ptr<Policy> p, MakePolicy(g.policy));
     if (p->needs_model() && predictor_ == nullptr) {
-      return Status::InvalidArgument("group " + g.name + ": policy " + p->name() +
+      return Status::InvalidArgument("group " + g.name + ": policy " +
+                                     p->name() +
                                      " needs a model, and none is configured");
     }
     if (p->needs_history() || options_.keep_history ||
@@ -51,7 +53,8 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       history_.try_emplace(g.name);
     }
     if (p->needs_forecast()) {
-      if (!forecaster_) forecaster_ = std::make_unique<ForecastProvider>(options_.forecast);
+      if (!forecaster_)
+        forecaster_ = std::make_unique<ForecastProvider>(options_.forecast);
       forecaster_->SetQuantile(g.name, g.policy.predictive.quantile);
     }
     policies_.push_back(std::move(p));
@@ -63,14 +66,17 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       saved = *loaded;
     } else {
       store_recovered = true;
-      spdlog::error("state store {}: {}", store_->path(), loaded.status().message());
+      spdlog::error("state store {}: {}", store_->path(),
+                    loaded.status().message());
     }
   }
   for (size_t i = 0; i < groups_.size(); ++i) {
     const GroupConfig& g = groups_[i];
     Log(now, "INFO", g.name,
-        fmt::format("Initialized EC2 predictive horizontal auto scaler for ASG: {} (policy {}{})",
-                    g.name, policies_[i]->name(), options_.dry_run ? ", dry run" : ""));
+        fmt::format("Initialized EC2 predictive horizontal auto scaler for "
+                    "ASG: {} (policy {}{})",
+                    g.name, policies_[i]->name(),
+                    options_.dry_run ? ", dry run" : ""));
     auto it = saved.find(g.name);
     if (it != saved.end() && !store_recovered) {
       states_[g.name] = it->second;
@@ -81,7 +87,8 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       // Unknown history: a previous run may have acted moments ago.
       s.last_action = now;
       Log(now, "WARNING", g.name,
-          fmt::format("{} state for this group: starting as if a cooldown had just begun (no "
+          fmt::format("{} state for this group: starting as if a cooldown had "
+                      "just begun (no "
                       "action for {} s)",
                       store_recovered ? "unreadable" : "no saved",
                       std::chrono::duration_cast<std::chrono::seconds>(
@@ -117,7 +124,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     // Warm-up: when each instance was first seen InService. Instances
     // already InService when a group is first observed, with no record of
     // them, count as warm.
-    bool first_sight = !seen_.count(groups_[i].name) && st.first_in_service.empty();
+    bool first_sight =
+        !seen_.count(groups_[i].name) && st.first_in_service.empty();
     seen_.insert(groups_[i].name);
     std::set<std::string> in_service;
     for (const std::string& id : InServiceIds(it->second)) {
@@ -126,7 +134,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
         st.first_in_service[id] = first_sight ? now - groups_[i].warmup : now;
       }
     }
-    std::erase_if(st.first_in_service, [&](const auto& kv) { return !in_service.count(kv.first); });
+    std::erase_if(st.first_in_service,
+                  [&](const auto& kv) { return !in_service.count(kv.first); });
     GroupToObserve o{it->second, groups_[i].memory, {}};
     for (const auto& [id, since] : st.first_in_service) {
       if (now - since < groups_[i].warmup) o.warming.insert(id);
@@ -140,9 +149,11 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     for (size_t i = 0; i < a.size(); ++i) {
       const auto& x = a[i].group.instances;
       const auto& y = b[i].group.instances;
-      if (a[i].group.name != b[i].group.name || x.size() != y.size()) return false;
+      if (a[i].group.name != b[i].group.name || x.size() != y.size())
+        return false;
       for (size_t k = 0; k < x.size(); ++k) {
-        if (x[k].id != y[k].id || x[k].lifecycle_state != y[k].lifecycle_state) return false;
+        if (x[k].id != y[k].id || x[k].lifecycle_state != y[k].lifecycle_state)
+          return false;
       }
     }
     return true;
@@ -150,7 +161,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
   if (!same_instances(observe, plan_groups_)) {
     plan_ = PlanQueries(observe, options_.period_seconds);
     plan_groups_ = observe;
-    metrics_read_at_.reset();  // other instances: the last read does not describe them
+    metrics_read_at_
+        .reset();  // other instances: the last read does not describe them
   }
   const QueryPlan& plan = plan_;
   bool metrics_ok = true;
@@ -160,7 +172,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     metric_data_.clear();
     metrics_read_at_.reset();
   } else if (!fresh_enough) {
-    auto r = cloud_->GetMetricData(plan.queries, now - options_.metrics_window, now);
+    auto r =
+        cloud_->GetMetricData(plan.queries, now - options_.metrics_window, now);
     if (r.ok()) {
       metric_data_ = std::move(r).value();
       metrics_read_at_ = now;
@@ -179,16 +192,19 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     if (observe_index[i] == SIZE_MAX) {
       Log(now, "ERROR", out.group,
           described.ok() ? "ASG " + out.group + " not found"
-                         : "cannot describe the group: " + report.describe_status.message());
+                         : "cannot describe the group: " +
+                               report.describe_status.message());
       report.groups.push_back(std::move(out));
       continue;
     }
     out.found = true;
     const GroupToObserve& o = observe[observe_index[i]];
-    GroupMetrics gm = AggregateGroup(plan, results, observe_index[i], o.group, o.warming);
+    GroupMetrics gm =
+        AggregateGroup(plan, results, observe_index[i], o.group, o.warming);
     ObserveGroup(o.group, gm, metrics_ok, i, now, &out);
     if (!metrics_ok) {
-      Log(now, "ERROR", out.group, "cannot read metrics: " + report.metrics_status.message());
+      Log(now, "ERROR", out.group,
+          "cannot read metrics: " + report.metrics_status.message());
     }
     if (hook_) hook_(out.group, &out.observation);
     out.decision = policies_[i]->Decide(out.observation, states_[out.group]);
@@ -201,17 +217,20 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     report.groups.push_back(std::move(out));
   }
   if (metrics_) {
-    metrics_->GetCounter("phas_scaler_cycles_total", "Control loop cycles run.").Inc();
-    metrics_->GetGauge("phas_scaler_last_cycle_timestamp_seconds",
-                       "Time of the last cycle (Unix seconds).")
+    metrics_->GetCounter("phas_scaler_cycles_total", "Control loop cycles run.")
+        .Inc();
+    metrics_
+        ->GetGauge("phas_scaler_last_cycle_timestamp_seconds",
+                   "Time of the last cycle (Unix seconds).")
         .Set(ToUnixSeconds(now));
   }
   if (recorder_) recorder_->Flush();
   return report;
 }
 
-void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool metrics_ok,
-                          size_t gi, TimePoint now, GroupOutcome* out) {
+void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m,
+                          bool metrics_ok, size_t gi, TimePoint now,
+                          GroupOutcome* out) {
   const GroupConfig& cfg = groups_[gi];
   Observation& obs = out->observation;
   obs.now = now;
@@ -239,10 +258,12 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
     if (metrics_ && !obs.forecast.empty()) {
       // The furthest point of the forecast: what the coming boot time holds.
       const ForecastPoint& f = obs.forecast.back();
-      for (auto [bound, v] : {std::pair<const char*, double>{"mean", f.mean}, {"upper", f.upper}}) {
+      for (auto [bound, v] : {std::pair<const char*, double>{"mean", f.mean},
+                              {"upper", f.upper}}) {
         metrics_
             ->GetGauge("phas_scaler_forecast_load",
-                       "Forecast load (instance-units) at the end of the forecast horizon.",
+                       "Forecast load (instance-units) at the end of the "
+                       "forecast horizon.",
                        {{"group", cfg.name}, {"bound", bound}})
             .Set(v);
       }
@@ -251,7 +272,8 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   if (metrics_) {
     auto gauge = [&](const char* kind, int v) {
       metrics_
-          ->GetGauge("phas_scaler_group_capacity", "Group capacity as last described, by kind.",
+          ->GetGauge("phas_scaler_group_capacity",
+                     "Group capacity as last described, by kind.",
                      {{"group", cfg.name}, {"kind", kind}})
           .Set(v);
     };
@@ -268,10 +290,12 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
     Log(now, "WARNING", cfg.name, "No metrics collected from any instance");
   } else {
     obs.features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
-    if (obs.load_history) obs.features->temporal = TemporalInputs(*obs.load_history, n);
+    if (obs.load_history)
+      obs.features->temporal = TemporalInputs(*obs.load_history, n);
     if (recorder_) {
       Log(now, "INFO", cfg.name,
-          fmt::format("ASG METRICS ({} instances): {}", n, FeaturesJson(*obs.features, n)));
+          fmt::format("ASG METRICS ({} instances): {}", n,
+                      FeaturesJson(*obs.features, n)));
     }
   }
   if (!policies_[gi]->needs_model()) return;
@@ -282,18 +306,23 @@ void Scaler::ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool
   auto answer = predictor_->Predict(*obs.features);
   if (answer.ok()) {
     obs.model = *answer;
-    if (recorder_) Log(now, "INFO", cfg.name,
-        fmt::format("PREDICTION: {} ({}) - Confidence: {}", answer->cls, answer->label,
-                    PyFloat(answer->confidence)));
+    if (recorder_)
+      Log(now, "INFO", cfg.name,
+          fmt::format("PREDICTION: {} ({}) - Confidence: {}", answer->cls,
+                      answer->label, PyFloat(answer->confidence)));
   } else {
     obs.model_error = answer.status().message();
     Log(now, "ERROR", cfg.name, "Prediction failed: " + obs.model_error);
     if (metrics_) {
-      metrics_->GetCounter("phas_scaler_predictor_failures_total",
-                           "Cycles where the model gave no answer.", {{"group", cfg.name}})
+      metrics_
+          ->GetCounter("phas_scaler_predictor_failures_total",
+                       "Cycles where the model gave no answer.",
+                       {{"group", cfg.name}})
           .Inc();
-      metrics_->GetCounter("phas_scaler_fallbacks_total", "Decisions made by the fallback.",
-                           {{"group", cfg.name}, {"fallback", cfg.policy.seed.fallback}})
+      metrics_
+          ->GetCounter(
+              "phas_scaler_fallbacks_total", "Decisions made by the fallback.",
+              {{"group", cfg.name}, {"fallback", cfg.policy.seed.fallback}})
           .Inc();
     }
   }
@@ -307,11 +336,14 @@ Status Scaler::RestoreHistory(TimePoint now) {
       if (saved.ok()) {
         hist.Add(*saved);
       } else {
-        Log(now, "WARNING", name, "cannot read saved load history: " + saved.status().message());
+        Log(now, "WARNING", name,
+            "cannot read saved load history: " + saved.status().message());
       }
     }
     auto points = hist.points();
-    TimePoint from = points->empty() ? now - window : points->back().time + std::chrono::minutes(1);
+    TimePoint from = points->empty()
+                         ? now - window
+                         : points->back().time + std::chrono::minutes(1);
     if (now - from < std::chrono::minutes(3)) continue;
     MetricQuery q;
     q.id = "history";
@@ -322,7 +354,8 @@ Status Scaler::RestoreHistory(TimePoint now) {
     q.stat = "Sum";
     auto r = cloud_->GetMetricData({q}, from, now);
     if (!r.ok()) {
-      Log(now, "WARNING", name, "cannot fetch load history from CloudWatch: " + r.status().message());
+      Log(now, "WARNING", name,
+          "cannot fetch load history from CloudWatch: " + r.status().message());
       continue;
     }
     std::vector<MetricSample> fetched;
@@ -332,16 +365,19 @@ Status Scaler::RestoreHistory(TimePoint now) {
     std::vector<MetricSample> added = hist.Add(fetched);
     SaveHistory(name, added, now);
     Log(now, "INFO", name,
-        fmt::format("load history: {} minutes ({} fetched from CloudWatch)", hist.size(), added.size()));
+        fmt::format("load history: {} minutes ({} fetched from CloudWatch)",
+                    hist.size(), added.size()));
   }
   return Status::OK();
 }
 
-void Scaler::SaveHistory(const std::string& group, const std::vector<MetricSample>& added,
+void Scaler::SaveHistory(const std::string& group,
+                         const std::vector<MetricSample>& added,
                          TimePoint now) {
   if (!store_ || added.empty()) return;
   Status st = store_->AppendSeries("load:" + group, added);
-  if (!st.ok()) Log(now, "ERROR", group, "cannot save load history: " + st.message());
+  if (!st.ok())
+    Log(now, "ERROR", group, "cannot save load history: " + st.message());
 }
 
 LoadHistory* Scaler::history(const std::string& group) {
@@ -356,7 +392,8 @@ void Scaler::Act(size_t gi, TimePoint now, GroupOutcome* out) {
   if (!d.acts()) {
     state = d.next;
   } else if (options_.dry_run) {
-    state = d.next;  // as if it had acted: cooldown and streaks behave as they would
+    state = d.next;  // as if it had acted: cooldown and streaks behave as they
+                     // would
   } else {
     // Persist first: the action is on record before it can happen.
     Status saved = store_ ? store_->Save(name, d.next) : Status::OK();
@@ -370,7 +407,8 @@ void Scaler::Act(size_t gi, TimePoint now, GroupOutcome* out) {
     }
     if (metrics_) {
       metrics_
-          ->GetCounter("phas_scaler_actions_total", "SetDesiredCapacity attempts.",
+          ->GetCounter("phas_scaler_actions_total",
+                       "SetDesiredCapacity attempts.",
                        {{"group", name},
                         {"direction", DecisionKindName(d.kind)},
                         {"result", out->acted ? "ok" : "error"}})
@@ -383,42 +421,53 @@ void Scaler::Act(size_t gi, TimePoint now, GroupOutcome* out) {
   }
 }
 
-void Scaler::LogDecision(const GroupConfig& g, TimePoint now, const GroupOutcome& out) {
+void Scaler::LogDecision(const GroupConfig& g, TimePoint now,
+                         const GroupOutcome& out) {
   const Decision& d = out.decision;
   const std::string& name = g.name;
   bool seed = g.policy.policy == "seed";
   std::string dry = options_.dry_run ? "DRY RUN: " : "";
   if (d.kind == Decision::Kind::kScaleUp) {
-    Log(now, "INFO", name, fmt::format("{}SCALING UP: {} -> {} instances", dry, d.current, d.target));
+    Log(now, "INFO", name,
+        fmt::format("{}SCALING UP: {} -> {} instances", dry, d.current,
+                    d.target));
   } else if (d.kind == Decision::Kind::kScaleDown) {
     Log(now, "INFO", name,
-        fmt::format("{}SCALING DOWN: {} -> {} instances ({})", dry, d.current, d.target,
-                    seed ? "5min consistent prediction" : d.reason));
+        fmt::format("{}SCALING DOWN: {} -> {} instances ({})", dry, d.current,
+                    d.target, seed ? "5min consistent prediction" : d.reason));
   } else if (d.code == "cooldown") {
     bool up = d.policy_code.find("scale_up") != std::string::npos ||
               d.policy_code.find("above") != std::string::npos;
     Log(now, "INFO", name,
-        up ? "Scale up needed but in cooldown period" : "Scale down needed but in cooldown period");
+        up ? "Scale up needed but in cooldown period"
+           : "Scale down needed but in cooldown period");
   } else if (d.code == "at_max") {
-    Log(now, "INFO", name, fmt::format("Already at maximum capacity of ({} instances)", d.current));
+    Log(now, "INFO", name,
+        fmt::format("Already at maximum capacity of ({} instances)",
+                    d.current));
   } else if (d.code == "at_min") {
-    Log(now, "INFO", name, fmt::format("Already at minimum capacity of ({} instances)", d.current));
+    Log(now, "INFO", name,
+        fmt::format("Already at minimum capacity of ({} instances)",
+                    d.current));
   }
   if (d.acts() && !options_.dry_run && !out.act_status.ok()) {
-    Log(now, "ERROR", name, "SetDesiredCapacity failed: " + out.act_status.message());
+    Log(now, "ERROR", name,
+        "SetDesiredCapacity failed: " + out.act_status.message());
   }
   Log(now, "INFO", name,
-      fmt::format("DECISION: {} {} -> {} [{}]: {}", DecisionKindName(d.kind), d.current, d.target,
-                  d.code, d.reason));
+      fmt::format("DECISION: {} {} -> {} [{}]: {}", DecisionKindName(d.kind),
+                  d.current, d.target, d.code, d.reason));
 }
 
-void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out, const GroupMetrics& m,
-                    const GroupDescription* d) {
+void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out,
+                    const GroupMetrics& m, const GroupDescription* d) {
   if (!recorder_) return;
   const Observation& o = out.observation;
   json raw = json::object();
   for (const auto& [k, a] : m.aggregate) {
-    raw[k] = {{"value", a.value}, {"max_value", a.max_value}, {"min_value", a.min_value},
+    raw[k] = {{"value", a.value},
+              {"max_value", a.max_value},
+              {"min_value", a.min_value},
               {"instance_count", a.instance_count}};
   }
   json ids = json::array();
@@ -452,10 +501,13 @@ void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out, const Gro
   if (!o.forecast.empty()) {
     json pts = json::array();
     for (const ForecastPoint& f : o.forecast) {
-      pts.push_back({{"time", FormatIso8601(f.time)}, {"mean", f.mean}, {"upper", f.upper}});
+      pts.push_back({{"time", FormatIso8601(f.time)},
+                     {"mean", f.mean},
+                     {"upper", f.upper}});
     }
-    rec["forecast"] = {{"model", forecaster_ ? forecaster_->Describe(out.group) : ""},
-                       {"points", pts}};
+    rec["forecast"] = {
+        {"model", forecaster_ ? forecaster_->Describe(out.group) : ""},
+        {"points", pts}};
   } else if (!o.forecast_error.empty()) {
     rec["forecast_error"] = o.forecast_error;
   }
@@ -476,8 +528,11 @@ void Scaler::Record(size_t gi, TimePoint now, const GroupOutcome& out, const Gro
 void Scaler::CountDecision(const std::string& group, const Decision& d) {
   if (!metrics_) return;
   metrics_
-      ->GetCounter("phas_scaler_decisions_total", "Decisions, by kind and reason code.",
-                   {{"group", group}, {"kind", DecisionKindName(d.kind)}, {"code", d.code}})
+      ->GetCounter("phas_scaler_decisions_total",
+                   "Decisions, by kind and reason code.",
+                   {{"group", group},
+                    {"kind", DecisionKindName(d.kind)},
+                    {"code", d.code}})
       .Inc();
 }
 

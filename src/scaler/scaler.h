@@ -62,7 +62,8 @@ struct ScalerOptions {
 // Adds to an observation what the loop itself does not know (the
 // simulator's perfect foresight, a forecaster's output). Called after the
 // loop has filled it, before the policy decides.
-using ObservationHook = std::function<void(const std::string& group, Observation* obs)>;
+using ObservationHook =
+    std::function<void(const std::string& group, Observation* obs)>;
 
 struct GroupOutcome {
   std::string group;
@@ -86,7 +87,8 @@ class Scaler {
   // may be null (backtests): states then live in memory only. `metrics` may
   // be null.
   Scaler(std::vector<GroupConfig> groups, ScalerOptions options, Cloud* cloud,
-         Predictor* predictor, StateStore* store, Recorder* recorder, MetricsRegistry* metrics);
+         Predictor* predictor, StateStore* store, Recorder* recorder,
+         MetricsRegistry* metrics);
 
   // Loads the saved states. With a store, a group without a saved state (or
   // all groups, when the store had to be recreated) starts as if a cooldown
@@ -102,22 +104,28 @@ class Scaler {
   Status RestoreHistory(TimePoint now);
 
   void set_observation_hook(ObservationHook hook) { hook_ = std::move(hook); }
-  const PolicyState& state(const std::string& group) const { return states_.at(group); }
+  const PolicyState& state(const std::string& group) const {
+    return states_.at(group);
+  }
   const std::vector<GroupConfig>& groups() const { return groups_; }
   // The group's load history (null unless its policy reads one).
   LoadHistory* history(const std::string& group);
 
  private:
-  void ObserveGroup(const GroupDescription& d, const GroupMetrics& m, bool metrics_ok, size_t gi,
-                    TimePoint now, GroupOutcome* out);
+  void ObserveGroup(const GroupDescription& d, const GroupMetrics& m,
+                    bool metrics_ok, size_t gi, TimePoint now,
+                    GroupOutcome* out);
   void Act(size_t gi, TimePoint now, GroupOutcome* out);
-  void Record(size_t gi, TimePoint now, const GroupOutcome& out, const GroupMetrics& m,
-              const GroupDescription* d);
-  void LogDecision(const GroupConfig& g, TimePoint now, const GroupOutcome& out);
-  void Log(TimePoint t, const char* level, const std::string& group, const std::string& msg);
+  void Record(size_t gi, TimePoint now, const GroupOutcome& out,
+              const GroupMetrics& m, const GroupDescription* d);
+  void LogDecision(const GroupConfig& g, TimePoint now,
+                   const GroupOutcome& out);
+  void Log(TimePoint t, const char* level, const std::string& group,
+           const std::string& msg);
   // Appends new load minutes to the state database; a failure is logged (the
   // in-memory history keeps them, and the next restart fetches them again).
-  void SaveHistory(const std::string& group, const std::vector<MetricSample>& added, TimePoint now);
+  void SaveHistory(const std::string& group,
+                   const std::vector<MetricSample>& added, TimePoint now);
   void CountDecision(const std::string& group, const Decision& d);
 
   std::vector<GroupConfig> groups_;
@@ -132,7 +140,8 @@ class Scaler {
   std::map<std::string, PolicyState> states_;
   std::set<std::string> seen_;  // groups observed at least once by this process
   std::map<std::string, LoadHistory> history_;  // groups whose policy reads it
-  std::unique_ptr<ForecastProvider> forecaster_;  // when some policy reads a forecast
+  std::unique_ptr<ForecastProvider>
+      forecaster_;  // when some policy reads a forecast
   // The last query plan and the instances it was built for: most cycles see
   // the same instances, and the plan is then reused as it is.
   QueryPlan plan_;

@@ -1,10 +1,9 @@
 #include "scaler/state_store.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -28,26 +27,30 @@ Status Exec(sqlite3* db, const char* sql) {
 
 Status OpenAndCheck(const std::string& path, sqlite3** out) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "cannot open";
     sqlite3_close(db);
     return Status::IoError(path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 5000);
-  Status st = Exec(db,
-                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE IF NOT EXISTS group_state (name TEXT PRIMARY KEY, "
-                   "state TEXT NOT NULL, updated_at REAL NOT NULL);"
-                   "CREATE TABLE IF NOT EXISTS series (key TEXT NOT NULL, t REAL NOT NULL, "
-                   "v REAL NOT NULL, PRIMARY KEY (key, t));"
-                   "SELECT count(*) FROM group_state;");
+  Status st = Exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+      "CREATE TABLE IF NOT EXISTS group_state (name TEXT PRIMARY KEY, "
+      "state TEXT NOT NULL, updated_at REAL NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS series (key TEXT NOT NULL, t REAL NOT NULL, "
+      "v REAL NOT NULL, PRIMARY KEY (key, t));"
+      "SELECT count(*) FROM group_state;");
   if (st.ok()) {
     // A full integrity check is cheap at this size and catches torn files.
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check;", -1, &stmt, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check;", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW) {
-      std::string r = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      std::string r =
+          reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
       if (r != "ok") st = Status::Corruption(path + ": " + r);
     }
     sqlite3_finalize(stmt);
@@ -83,12 +86,16 @@ json StateStore::ToJson(const PolicyState& s) {
 Result<PolicyState> StateStore::FromJson(const json& j) {
   try {
     PolicyState s;
-    if (j.contains("last_action")) s.last_action = FromUnixSeconds(j["last_action"].get<double>());
+    if (j.contains("last_action"))
+      s.last_action = FromUnixSeconds(j["last_action"].get<double>());
     s.down_streak = j.value("down_streak", 0);
-    if (j.contains("counters")) s.counters = j["counters"].get<std::map<std::string, double>>();
-    if (j.contains("last_point")) s.last_point = FromUnixSeconds(j["last_point"].get<double>());
+    if (j.contains("counters"))
+      s.counters = j["counters"].get<std::map<std::string, double>>();
+    if (j.contains("last_point"))
+      s.last_point = FromUnixSeconds(j["last_point"].get<double>());
     for (const json& r : j.value("recommendations", json::array())) {
-      s.recommendations.emplace_back(FromUnixSeconds(r[0].get<double>()), r[1].get<int>());
+      s.recommendations.emplace_back(FromUnixSeconds(r[0].get<double>()),
+                                     r[1].get<int>());
     }
     s.last_decision = j.value("last_decision", "");
     const json seen = j.value("first_in_service", json::object());
@@ -101,7 +108,8 @@ Result<PolicyState> StateStore::FromJson(const json& j) {
   }
 }
 
-Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path, bool* recovered) {
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
+                                                     bool* recovered) {
   *recovered = false;
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (!dir.empty()) PHAS_RETURN_IF_ERROR(MakeDirs(dir));
@@ -110,37 +118,45 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path, bo
   if (!st.ok()) {
     // Unreadable: keep it for inspection, start afresh (the loop then starts
     // in cooldown).
-    std::string aside = fmt::format("{}.corrupt-{:.0f}", path, ToUnixSeconds(std::chrono::system_clock::now()));
+    std::string aside =
+        fmt::format("{}.corrupt-{:.0f}", path,
+                    ToUnixSeconds(std::chrono::system_clock::now()));
     std::error_code ec;
     std::filesystem::rename(path, aside, ec);
     std::filesystem::remove(path + "-wal", ec);
     std::filesystem::remove(path + "-shm", ec);
     *recovered = true;
     Status again = OpenAndCheck(path, &db);
-    if (!again.ok()) return again.WithContext("state store (after moving the old one aside)");
+    if (!again.ok())
+      return again.WithContext("state store (after moving the old one aside)");
   }
   return std::unique_ptr<StateStore>(new StateStore(db, path));
 }
 
-Status StateStore::SqlError() const { return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_))); }
+Status StateStore::SqlError() const {
+  return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
+}
 
 StateStore::~StateStore() { sqlite3_close(Db(db_)); }
 
 Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
   std::map<std::string, PolicyState> out;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(Db(db_), "SELECT name, state FROM group_state", -1, &stmt, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(Db(db_), "SELECT name, state FROM group_state", -1,
+                         &stmt, nullptr) != SQLITE_OK) {
     return SqlError();
   }
   Status st;
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    std::string name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    json j = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)), nullptr,
-                         false);
-    auto s = j.is_discarded() ? Result<PolicyState>(Status::Corruption("state of " + name))
-                              : FromJson(j);
+    std::string name =
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    json j =
+        json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)),
+                    nullptr, false);
+    auto s = j.is_discarded()
+                 ? Result<PolicyState>(Status::Corruption("state of " + name))
+                 : FromJson(j);
     if (!s.ok()) {
       st = s.status();
       continue;
@@ -157,7 +173,8 @@ Status StateStore::Save(const std::string& group, const PolicyState& state) {
   sqlite3_stmt* stmt = nullptr;
   const char* sql =
       "INSERT INTO group_state (name, state, updated_at) VALUES (?, ?, ?) "
-      "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+      "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = "
+      "excluded.updated_at";
   if (sqlite3_prepare_v2(Db(db_), sql, -1, &stmt, nullptr) != SQLITE_OK) {
     return SqlError();
   }
@@ -171,11 +188,14 @@ Status StateStore::Save(const std::string& group, const PolicyState& state) {
   return Status::OK();
 }
 
-Status StateStore::AppendSeries(const std::string& key, const std::vector<MetricSample>& points) {
+Status StateStore::AppendSeries(const std::string& key,
+                                const std::vector<MetricSample>& points) {
   PHAS_RETURN_IF_ERROR(Exec(Db(db_), "BEGIN"));
   sqlite3_stmt* stmt = nullptr;
-  bool ok = sqlite3_prepare_v2(Db(db_), "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)",
-                               -1, &stmt, nullptr) == SQLITE_OK;
+  bool ok =
+      sqlite3_prepare_v2(
+          Db(db_), "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)",
+          -1, &stmt, nullptr) == SQLITE_OK;
   for (size_t i = 0; ok && i < points.size(); ++i) {
     sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(stmt, 2, ToUnixSeconds(points[i].time));
@@ -193,18 +213,22 @@ Status StateStore::AppendSeries(const std::string& key, const std::vector<Metric
   return Exec(Db(db_), "COMMIT");
 }
 
-Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key, TimePoint since) {
+Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key,
+                                                         TimePoint since) {
   std::vector<MetricSample> out;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(Db(db_), "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t",
-                         -1, &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          Db(db_),
+          "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t", -1,
+          &stmt, nullptr) != SQLITE_OK) {
     return SqlError();
   }
   sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(stmt, 2, ToUnixSeconds(since));
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    out.push_back({FromUnixSeconds(sqlite3_column_double(stmt, 0)), sqlite3_column_double(stmt, 1)});
+    out.push_back({FromUnixSeconds(sqlite3_column_double(stmt, 0)),
+                   sqlite3_column_double(stmt, 1)});
   }
   if (rc != SQLITE_DONE) {
     Status st = SqlError();

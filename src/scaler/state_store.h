@@ -16,9 +16,8 @@
 
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "common/status.h"
 #include "decision/types.h"
@@ -29,7 +28,8 @@ class StateStore {
  public:
   // Opens (creating it and its directory when missing) the database.
   // `recovered` is set when an unreadable database was moved aside.
-  static Result<std::unique_ptr<StateStore>> Open(const std::string& path, bool* recovered);
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& path,
+                                                  bool* recovered);
   ~StateStore();
 
   // All stored states, by group.
@@ -37,8 +37,10 @@ class StateStore {
   Status Save(const std::string& group, const PolicyState& state);
 
   // A named time series kept across restarts (issue: forecast history).
-  Status AppendSeries(const std::string& key, const std::vector<MetricSample>& points);
-  Result<std::vector<MetricSample>> LoadSeries(const std::string& key, TimePoint since);
+  Status AppendSeries(const std::string& key,
+                      const std::vector<MetricSample>& points);
+  Result<std::vector<MetricSample>> LoadSeries(const std::string& key,
+                                               TimePoint since);
 
   const std::string& path() const { return path_; }
 

@@ -4,11 +4,11 @@
 #ifndef PHAS_SCALER_YAML_READER_H_
 #define PHAS_SCALER_YAML_READER_H_
 
-#include <set>
-#include <string>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <set>
+#include <string>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -19,7 +19,8 @@ namespace phas {
 // refusing keys nobody reads.
 class YamlReader {
  public:
-  YamlReader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
+  YamlReader(const YAML::Node& node, std::string path)
+      : node_(node), path_(std::move(path)) {}
 
   Status CheckKeys(const std::set<std::string>& known) const {
     if (!node_.IsMap()) return Bad("", "must be a mapping");
@@ -27,7 +28,8 @@ class YamlReader {
       std::string k = kv.first.as<std::string>();
       if (!known.count(k)) {
         std::string list;
-        for (const std::string& n : known) list += (list.empty() ? "" : ", ") + n;
+        for (const std::string& n : known)
+          list += (list.empty() ? "" : ", ") + n;
         return Bad(k, "unknown key (known: " + list + ")");
       }
     }
@@ -70,7 +72,8 @@ class YamlReader {
       }
     } catch (...) {
     }
-    return Bad(key, fmt::format("must be an integer in [{}, {}], got '{}'", lo, hi, v));
+    return Bad(key, fmt::format("must be an integer in [{}, {}], got '{}'", lo,
+                                hi, v));
   }
   Status Num(const std::string& key, double* out, double lo, double hi) const {
     if (!Has(key)) return Status::OK();
@@ -84,32 +87,38 @@ class YamlReader {
       }
     } catch (...) {
     }
-    return Bad(key, fmt::format("must be a number in [{}, {}], got '{}'", lo, hi, v));
+    return Bad(
+        key, fmt::format("must be a number in [{}, {}], got '{}'", lo, hi, v));
   }
   // A duration given as a number of `unit`s (the key says which:
   // "_seconds", "_minutes", "_hours", "_days"), within [lo, hi] units.
-  Status Span(const std::string& key, Duration* out, double unit_seconds, double lo,
-              double hi) const {
+  Status Span(const std::string& key, Duration* out, double unit_seconds,
+              double lo, double hi) const {
     double n = std::chrono::duration<double>(*out).count() / unit_seconds;
     PHAS_RETURN_IF_ERROR(Num(key, &n, lo, hi));
-    *out = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(n * unit_seconds));
+    *out = std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(n * unit_seconds));
     return Status::OK();
   }
-  Status Seconds(const std::string& key, Duration* out, double lo, double hi) const {
+  Status Seconds(const std::string& key, Duration* out, double lo,
+                 double hi) const {
     return Span(key, out, 1, lo, hi);
   }
-  Status OneOf(const std::string& key, std::string* out, const std::set<std::string>& allowed) const {
+  Status OneOf(const std::string& key, std::string* out,
+               const std::set<std::string>& allowed) const {
     PHAS_RETURN_IF_ERROR(Str(key, out));
     if (Has(key) && !allowed.count(*out)) {
       std::string list;
-      for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      for (const std::string& a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
       return Bad(key, "must be one of " + list + ", got '" + *out + "'");
     }
     return Status::OK();
   }
   Status Bad(const std::string& key, const std::string& what) const {
     std::string p = key.empty() ? path_ : Path(key);
-    return Status::InvalidArgument((p.empty() ? "(top level)" : p) + ": " + what);
+    return Status::InvalidArgument((p.empty() ? "(top level)" : p) + ": " +
+                                   what);
   }
 
  private:

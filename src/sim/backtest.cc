@@ -1,5 +1,7 @@
 #include "sim/backtest.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -7,19 +9,19 @@
 #include <mutex>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "common/paths.h"
 #include "model/bundle.h"
 
 namespace phas {
 namespace {
 
-Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const DemandSeries> demand,
-                         TimePoint start, TimePoint end, int initial, Predictor* predictor,
-                         const BacktestOptions& o) {
+Result<PolicyRun> RunOne(const std::string& policy,
+                         std::shared_ptr<const DemandSeries> demand,
+                         TimePoint start, TimePoint end, int initial,
+                         Predictor* predictor, const BacktestOptions& o) {
   ManualClock clock(start);
-  std::unique_ptr<SimCloud> world = MakeSimGroup(&clock, o, demand, initial, "trace");
+  std::unique_ptr<SimCloud> world =
+      MakeSimGroup(&clock, o, demand, initial, "trace");
   SimCloud& cloud = *world;
   GroupConfig g;
   g.name = "trace";
@@ -40,9 +42,11 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
     Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
     double u = o.score.target_utilization;
     int lo = o.min_size, hi = o.max_size;
-    scaler.set_observation_hook([demand, horizon, u, lo, hi](const std::string&, Observation* obs) {
-      obs->oracle_capacity = std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
-    });
+    scaler.set_observation_hook(
+        [demand, horizon, u, lo, hi](const std::string&, Observation* obs) {
+          obs->oracle_capacity =
+              std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
+        });
   }
   SimRunOptions run;
   run.end = end;
@@ -53,7 +57,9 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
   PolicyRun r;
   r.policy = policy;
   r.result = std::move(results[0]);
-  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   r.scores = Score(r.result.minutes, r.result.instance_seconds,
                    static_cast<int>(r.result.actions.size()), o.score);
   return r;
@@ -61,9 +67,10 @@ Result<PolicyRun> RunOne(const std::string& policy, std::shared_ptr<const Demand
 
 }  // namespace
 
-std::unique_ptr<SimCloud> MakeSimGroup(Clock* clock, const BacktestOptions& o,
-                                       std::shared_ptr<const DemandSeries> demand, int initial,
-                                       const std::string& name) {
+std::unique_ptr<SimCloud> MakeSimGroup(
+    Clock* clock, const BacktestOptions& o,
+    std::shared_ptr<const DemandSeries> demand, int initial,
+    const std::string& name) {
   SimGroupSpec spec;
   spec.name = name;
   spec.min_size = o.min_size;
@@ -73,27 +80,32 @@ std::unique_ptr<SimCloud> MakeSimGroup(Clock* clock, const BacktestOptions& o,
   spec.demand = std::move(demand);
   SimOptions sim;
   sim.metric_delay = o.metric_delay;
-  return std::make_unique<SimCloud>(clock, std::vector<SimGroupSpec>{spec}, sim);
+  return std::make_unique<SimCloud>(clock, std::vector<SimGroupSpec>{spec},
+                                    sim);
 }
 
-int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon, double u) {
+int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon,
+                   double u) {
   int need = 0;
-  for (TimePoint m = FloorMinute(now); m <= now + horizon; m += std::chrono::minutes(1)) {
+  for (TimePoint m = FloorMinute(now); m <= now + horizon;
+       m += std::chrono::minutes(1)) {
     double mean = d.Mean(m, std::chrono::minutes(1));
     if (!std::isnan(mean)) need = std::max(need, DemandInstances(mean, u));
   }
   return need;
 }
 
-Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::string>& policies,
+Result<BacktestResult> RunBacktest(const Trace& trace,
+                                   const std::vector<std::string>& policies,
                                    const BacktestOptions& options) {
   BacktestOptions o = options;
   o.score.target_utilization = o.mapping.target_utilization;
   for (const std::string& p : policies) {
     auto names = PolicyNames();
     if (std::find(names.begin(), names.end(), p) == names.end()) {
-      return Status::InvalidArgument("unknown policy '" + p + "' (known: " +
-                                     fmt::format("{}", fmt::join(names, ", ")) + ")");
+      return Status::InvalidArgument(
+          "unknown policy '" + p +
+          "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
     }
   }
   BacktestResult res;
@@ -102,19 +114,28 @@ Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::st
   // Replay starts on a minute boundary at the trace's first sample.
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   auto demand = MakeDemand(trace, o.mapping, t0);
-  res.start = t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
+  res.start =
+      t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
   res.end = FloorMinute(demand->end()) + std::chrono::minutes(1);
   if (o.hours > 0) {
-    res.end = std::min(res.end, res.start + std::chrono::duration_cast<Duration>(Seconds(o.hours * 3600)));
+    res.end =
+        std::min(res.end, res.start + std::chrono::duration_cast<Duration>(
+                                          Seconds(o.hours * 3600)));
   }
-  if (res.end <= res.start) return Status::InvalidArgument("nothing to replay: the range is empty");
+  if (res.end <= res.start)
+    return Status::InvalidArgument("nothing to replay: the range is empty");
   res.trace_peak = demand->Peak();
-  res.smoothing = o.mapping.smoothing > Duration::zero()
-                      ? fmt::format("{:.0f} min", std::chrono::duration<double>(o.mapping.smoothing).count() / 60)
-                      : "none";
+  res.smoothing =
+      o.mapping.smoothing > Duration::zero()
+          ? fmt::format(
+                "{:.0f} min",
+                std::chrono::duration<double>(o.mapping.smoothing).count() / 60)
+          : "none";
   res.mapping = o.mapping.capacity_per_instance > 0
-                    ? fmt::format("capacity per instance {} trace units", o.mapping.capacity_per_instance)
-                    : fmt::format("peak = {} instances at {:.0f}%", o.mapping.peak_instances,
+                    ? fmt::format("capacity per instance {} trace units",
+                                  o.mapping.capacity_per_instance)
+                    : fmt::format("peak = {} instances at {:.0f}%",
+                                  o.mapping.peak_instances,
                                   o.mapping.target_utilization * 100);
 
   std::unique_ptr<Predictor> predictor;
@@ -127,18 +148,25 @@ Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::st
     predictor = std::make_unique<BundlePredictor>(model);
   }
   // Every world starts with what the oracle would have at the start.
-  int initial = std::clamp(OracleCapacity(*demand, res.start, o.boot_time + o.interval, o.score.target_utilization),
-                           o.min_size, o.max_size);
+  int initial =
+      std::clamp(OracleCapacity(*demand, res.start, o.boot_time + o.interval,
+                                o.score.target_utilization),
+                 o.min_size, o.max_size);
 
-  std::vector<Result<PolicyRun>> out(policies.size(), Status::Internal("not run"));
+  std::vector<Result<PolicyRun>> out(policies.size(),
+                                     Status::Internal("not run"));
   std::atomic<size_t> next{0};
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(policies.size())));
+  int threads = o.threads > 0
+                    ? o.threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  threads =
+      std::max(1, std::min<int>(threads, static_cast<int>(policies.size())));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       for (size_t i = next++; i < policies.size(); i = next++) {
-        out[i] = RunOne(policies[i], demand, res.start, res.end, initial, predictor.get(), o);
+        out[i] = RunOne(policies[i], demand, res.start, res.end, initial,
+                        predictor.get(), o);
       }
     });
   }

@@ -73,18 +73,21 @@ struct BacktestResult {
   std::vector<PolicyRun> runs;
 };
 
-Result<BacktestResult> RunBacktest(const Trace& trace, const std::vector<std::string>& policies,
+Result<BacktestResult> RunBacktest(const Trace& trace,
+                                   const std::vector<std::string>& policies,
                                    const BacktestOptions& options);
 
 // A simulated group of the backtest world `o`, named `name`, starting with
 // `initial` instances at the clock's time.
-std::unique_ptr<SimCloud> MakeSimGroup(Clock* clock, const BacktestOptions& o,
-                                       std::shared_ptr<const DemandSeries> demand, int initial,
-                                       const std::string& name);
+std::unique_ptr<SimCloud> MakeSimGroup(
+    Clock* clock, const BacktestOptions& o,
+    std::shared_ptr<const DemandSeries> demand, int initial,
+    const std::string& name);
 
 // The capacity the oracle asks for at `now`: what the demand needs at the
 // target utilization over every minute that touches [now, now + horizon].
-int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon, double u);
+int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon,
+                   double u);
 
 }  // namespace phas
 

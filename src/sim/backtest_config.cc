@@ -15,45 +15,61 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
   if (!root || root.IsNull()) return Status::OK();
   auto wrap = [&](Status st) { return st.ok() ? st : st.WithContext(source); };
   YamlReader r(root, "");
-  PHAS_RETURN_IF_ERROR(wrap(r.CheckKeys({"world", "demand", "model", "policies"})));
+  PHAS_RETURN_IF_ERROR(
+      wrap(r.CheckKeys({"world", "demand", "model", "policies"})));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("model", &o->model_dir)));
   if (r.Has("world")) {
     YamlReader w(r.Child("world"), "world");
-    PHAS_RETURN_IF_ERROR(wrap(w.CheckKeys({"min_size", "max_size", "boot_seconds",
-                                           "metric_delay_seconds", "interval_seconds",
-                                           "metrics_refresh_seconds", "price_per_hour",
-                                           "over_threshold"})));
+    PHAS_RETURN_IF_ERROR(wrap(w.CheckKeys(
+        {"min_size", "max_size", "boot_seconds", "metric_delay_seconds",
+         "interval_seconds", "metrics_refresh_seconds", "price_per_hour",
+         "over_threshold"})));
     PHAS_RETURN_IF_ERROR(wrap(w.Int("min_size", &o->min_size, 0, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(w.Int("max_size", &o->max_size, 1, 100000)));
-    PHAS_RETURN_IF_ERROR(wrap(w.Seconds("boot_seconds", &o->boot_time, 0, 86400)));
-    PHAS_RETURN_IF_ERROR(wrap(w.Seconds("metric_delay_seconds", &o->metric_delay, 0, 3600)));
-    PHAS_RETURN_IF_ERROR(wrap(w.Seconds("interval_seconds", &o->interval, 1, 3600)));
     PHAS_RETURN_IF_ERROR(
-        wrap(w.Seconds("metrics_refresh_seconds", &o->metrics_refresh, 0, 3600)));
-    PHAS_RETURN_IF_ERROR(wrap(w.Num("price_per_hour", &o->score.price_per_hour, 0, 1000)));
-    PHAS_RETURN_IF_ERROR(wrap(w.Num("over_threshold", &o->score.over_threshold, 0.01, 10)));
-    if (o->min_size > o->max_size) return wrap(w.Bad("min_size", "must not exceed max_size"));
+        wrap(w.Seconds("boot_seconds", &o->boot_time, 0, 86400)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(w.Seconds("metric_delay_seconds", &o->metric_delay, 0, 3600)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(w.Seconds("interval_seconds", &o->interval, 1, 3600)));
+    PHAS_RETURN_IF_ERROR(wrap(
+        w.Seconds("metrics_refresh_seconds", &o->metrics_refresh, 0, 3600)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(w.Num("price_per_hour", &o->score.price_per_hour, 0, 1000)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(w.Num("over_threshold", &o->score.over_threshold, 0.01, 10)));
+    if (o->min_size > o->max_size)
+      return wrap(w.Bad("min_size", "must not exceed max_size"));
   }
   if (r.Has("demand")) {
     YamlReader d(r.Child("demand"), "demand");
-    PHAS_RETURN_IF_ERROR(wrap(d.CheckKeys({"capacity_per_instance", "peak_instances",
-                                           "target_utilization", "smoothing_minutes"})));
-    PHAS_RETURN_IF_ERROR(wrap(d.Num("capacity_per_instance", &o->mapping.capacity_per_instance, 0, 1e12)));
-    PHAS_RETURN_IF_ERROR(wrap(d.Int("peak_instances", &o->mapping.peak_instances, 1, 100000)));
-    PHAS_RETURN_IF_ERROR(wrap(d.Num("target_utilization", &o->mapping.target_utilization, 0.05, 1.0)));
-    PHAS_RETURN_IF_ERROR(wrap(d.Span("smoothing_minutes", &o->mapping.smoothing, 60, 0, 24 * 60)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(d.CheckKeys({"capacity_per_instance", "peak_instances",
+                          "target_utilization", "smoothing_minutes"})));
+    PHAS_RETURN_IF_ERROR(wrap(d.Num(
+        "capacity_per_instance", &o->mapping.capacity_per_instance, 0, 1e12)));
+    PHAS_RETURN_IF_ERROR(
+        wrap(d.Int("peak_instances", &o->mapping.peak_instances, 1, 100000)));
+    PHAS_RETURN_IF_ERROR(wrap(d.Num(
+        "target_utilization", &o->mapping.target_utilization, 0.05, 1.0)));
+    PHAS_RETURN_IF_ERROR(wrap(
+        d.Span("smoothing_minutes", &o->mapping.smoothing, 60, 0, 24 * 60)));
   }
   if (r.Has("policies")) {
     YAML::Node ps = r.Child("policies");
-    if (!ps.IsMap()) return wrap(r.Bad("policies", "must be a mapping of policy name to settings"));
+    if (!ps.IsMap())
+      return wrap(
+          r.Bad("policies", "must be a mapping of policy name to settings"));
     auto names = PolicyNames();
     for (const auto& kv : ps) {
       std::string name = kv.first.as<std::string>();
       if (std::find(names.begin(), names.end(), name) == names.end()) {
         return wrap(r.Bad("policies." + name, "unknown policy"));
       }
-      PolicyConfig pc = o->policies.count(name) ? o->policies[name] : PolicyConfig{};
-      PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(kv.second, "policies." + name, &pc)));
+      PolicyConfig pc =
+          o->policies.count(name) ? o->policies[name] : PolicyConfig{};
+      PHAS_RETURN_IF_ERROR(
+          wrap(ParsePolicyConfig(kv.second, "policies." + name, &pc)));
       pc.policy = name;
       o->policies[name] = pc;
     }

@@ -8,8 +8,8 @@
 //            smoothing_minutes}
 //   model:  DIR  (for the seed policy)
 //   policies:
-//     target-tracking: {cooldown_seconds: 60, target_tracking: {target_cpu: 60}}
-//     seed: {seed: {scale_down_streak: 30}}
+//     target-tracking: {cooldown_seconds: 60, target_tracking: {target_cpu:
+//     60}} seed: {seed: {scale_down_streak: 30}}
 //
 // Thread-safety: stateless.
 #ifndef PHAS_SIM_BACKTEST_CONFIG_H_

@@ -5,15 +5,17 @@
 
 namespace phas {
 
-DemandSeries::DemandSeries(std::vector<Sample> samples, Duration max_gap, Duration step)
+DemandSeries::DemandSeries(std::vector<Sample> samples, Duration max_gap,
+                           Duration step)
     : samples_(std::move(samples)), max_gap_(max_gap), step_(step) {}
 
 double DemandSeries::At(TimePoint t) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   if (samples_.empty() || t < samples_.front().time) return kNaN;
   // The last sample at or before t.
-  auto it = std::upper_bound(samples_.begin(), samples_.end(), t,
-                             [](TimePoint x, const Sample& s) { return x < s.time; });
+  auto it =
+      std::upper_bound(samples_.begin(), samples_.end(), t,
+                       [](TimePoint x, const Sample& s) { return x < s.time; });
   const Sample& s = *(it - 1);
   bool next_close = it != samples_.end() && it->time - s.time <= max_gap_;
   if (!next_close && t >= s.time + step_) return kNaN;

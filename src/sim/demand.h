@@ -37,8 +37,12 @@ class DemandSeries {
   double Mean(TimePoint start, Duration len) const;
   double Peak() const;
 
-  TimePoint start() const { return samples_.empty() ? TimePoint() : samples_.front().time; }
-  TimePoint end() const { return samples_.empty() ? TimePoint() : samples_.back().time; }
+  TimePoint start() const {
+    return samples_.empty() ? TimePoint() : samples_.front().time;
+  }
+  TimePoint end() const {
+    return samples_.empty() ? TimePoint() : samples_.back().time;
+  }
   const std::vector<Sample>& samples() const { return samples_; }
   Duration max_gap() const { return max_gap_; }
 

@@ -11,7 +11,8 @@ namespace phas {
 Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
   std::string trace_path = o.trace_path;
   if (trace_path.empty()) {
-    PHAS_ASSIGN_OR_RETURN(trace_path, FindDataPath("traces/nasa_http_1995_1min.csv"));
+    PHAS_ASSIGN_OR_RETURN(trace_path,
+                          FindDataPath("traces/nasa_http_1995_1min.csv"));
   }
   std::string model_dir = o.model_dir;
   if (model_dir.empty()) {
@@ -28,8 +29,10 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
   mapping.smoothing = std::chrono::minutes(15);
   TimePoint t0 = trace.samples.front().time;
   auto demand = MakeDemand(trace, mapping, t0);
-  TimePoint start = t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
-  TimePoint end = start + std::chrono::duration_cast<Duration>(Seconds(o.hours * 3600));
+  TimePoint start =
+      t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
+  TimePoint end =
+      start + std::chrono::duration_cast<Duration>(Seconds(o.hours * 3600));
 
   ManualClock clock(start);
   std::vector<SimGroupSpec> specs;
@@ -56,38 +59,47 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
   ropts.echo = o.out;
   if (!o.verbose) {
     ropts.echo_filter = [](TimePoint t, const std::string& msg) {
-      bool action = msg.rfind("SCALING", 0) == 0 || msg.rfind("Initialized", 0) == 0;
-      auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-      bool hourly = secs % 3600 < 10 &&
-                    (msg.rfind("ASG METRICS", 0) == 0 || msg.rfind("DECISION", 0) == 0 ||
-                     msg.rfind("PREDICTION", 0) == 0);
+      bool action =
+          msg.rfind("SCALING", 0) == 0 || msg.rfind("Initialized", 0) == 0;
+      auto secs =
+          std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+              .count();
+      bool hourly = secs % 3600 < 10 && (msg.rfind("ASG METRICS", 0) == 0 ||
+                                         msg.rfind("DECISION", 0) == 0 ||
+                                         msg.rfind("PREDICTION", 0) == 0);
       return action || hourly;
     };
   }
   Recorder recorder(ropts);
   PHAS_RETURN_IF_ERROR(recorder.Open());
-  Scaler scaler(groups, ScalerOptions{}, &cloud, &predictor, /*store=*/nullptr, &recorder,
+  Scaler scaler(groups, ScalerOptions{}, &cloud, &predictor, /*store=*/nullptr,
+                &recorder,
                 /*metrics=*/nullptr);
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
-  fmt::print(o.out, "phas demo: {} from {} for {} h of virtual time, model {} {}\n", trace.name,
-             FormatIso8601(start), o.hours, model->name(), model->version());
+  fmt::print(o.out,
+             "phas demo: {} from {} for {} h of virtual time, model {} {}\n",
+             trace.name, FormatIso8601(start), o.hours, model->name(),
+             model->version());
   SimRunOptions run;
   run.end = end;
   auto results = RunSimulation(scaler, cloud, clock, run);
   recorder.Flush();
 
   std::vector<DemoGroup> out;
-  fmt::print(o.out, "\nsummary ({} h of {}; log in {}/ec2_monitor.log)\n", o.hours, trace.name,
-             o.output_dir);
-  fmt::print(o.out, "{:<15} {:>15} {:>22} {:>12} {:>12} {:>18}\n", "group", "instance-hours",
-             "over-utilised (>90%)", "scale-ups", "scale-downs", "unserved inst-h");
+  fmt::print(o.out, "\nsummary ({} h of {}; log in {}/ec2_monitor.log)\n",
+             o.hours, trace.name, o.output_dir);
+  fmt::print(o.out, "{:<15} {:>15} {:>22} {:>12} {:>12} {:>18}\n", "group",
+             "instance-hours", "over-utilised (>90%)", "scale-ups",
+             "scale-downs", "unserved inst-h");
   for (size_t i = 0; i < results.size(); ++i) {
     SimSummary s = Summarize(results[i]);
     out.push_back({results[i].name, groups[i].policy.policy, s});
-    fmt::print(o.out, "{:<15} {:>15.1f} {:>16.0f} min {:>4.1f}% {:>12} {:>12} {:>18.2f}\n",
-               results[i].name, s.instance_hours, s.over_utilized_minutes,
-               s.minutes > 0 ? 100.0 * s.over_utilized_minutes / s.minutes : 0.0, s.scale_ups,
-               s.scale_downs, s.unserved_instance_hours);
+    fmt::print(
+        o.out,
+        "{:<15} {:>15.1f} {:>16.0f} min {:>4.1f}% {:>12} {:>12} {:>18.2f}\n",
+        results[i].name, s.instance_hours, s.over_utilized_minutes,
+        s.minutes > 0 ? 100.0 * s.over_utilized_minutes / s.minutes : 0.0,
+        s.scale_ups, s.scale_downs, s.unserved_instance_hours);
   }
   return out;
 }

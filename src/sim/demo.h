@@ -24,10 +24,11 @@ namespace phas {
 struct DemoOptions {
   std::string trace_path;  // empty: the shipped NASA 1995 trace
   double hours = 36;
-  double skip_hours = 0;   // start this far into the trace
-  std::string model_dir;   // empty: the shipped default model
+  double skip_hours = 0;  // start this far into the trace
+  std::string model_dir;  // empty: the shipped default model
   std::string output_dir = "output/demo";
-  bool verbose = false;    // print every log line, not only actions and hourly status
+  bool verbose =
+      false;  // print every log line, not only actions and hourly status
   FILE* out = stdout;
 };
 

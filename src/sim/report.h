@@ -6,10 +6,9 @@
 #ifndef PHAS_SIM_REPORT_H_
 #define PHAS_SIM_REPORT_H_
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "sim/backtest.h"
 

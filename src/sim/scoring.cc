@@ -14,8 +14,8 @@ int Sign(int x) { return (x > 0) - (x < 0); }
 
 int DemandInstances(double demand, double u) { return InstancesFor(demand, u); }
 
-Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int actions,
-             const ScoreOptions& o) {
+Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds,
+             int actions, const ScoreOptions& o) {
   Scores s;
   s.actions = actions;
   double under_acc = 0, over_acc = 0, under_t = 0, over_t = 0, hot = 0;
@@ -53,7 +53,8 @@ Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int
     prev_d = d;
     prev_s = sup;
   }
-  s.instance_hours = std::max(0.0, instance_seconds / 3600.0 - s.no_data_instance_hours);
+  s.instance_hours =
+      std::max(0.0, instance_seconds / 3600.0 - s.no_data_instance_hours);
   s.cost = s.instance_hours * o.price_per_hour;
   if (s.minutes > 0) {
     s.theta_u = 100.0 * under_acc / s.minutes;

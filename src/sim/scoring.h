@@ -7,18 +7,20 @@
 // Performance and Dependability", ACM ToMPECS 2018): the instances needed to
 // serve the minute's load at the target utilization, ceil(D_t / u). Supply
 // s_t is the instances InService in that minute.
-//   theta_U = 100/T * sum (d_t - s_t)+ / d_t      under-provisioning accuracy, %
-//   theta_O = 100/T * sum (s_t - d_t)+ / max(d_t,1) over-provisioning accuracy, %
-//   tau_U   = 100/T * #{s_t < d_t}                under-provisioned time, %
-//   tau_O   = 100/T * #{s_t > d_t}                over-provisioned time, %
-//   instability = 100/(T-1) * #{sgn(ds) != sgn(dd)}  supply and demand moving apart, %
-//   jitter  = (E_S - E_D) / hours: supply adaptations minus demand changes, per hour
+//   theta_U = 100/T * sum (d_t - s_t)+ / d_t      under-provisioning accuracy,
+//   % theta_O = 100/T * sum (s_t - d_t)+ / max(d_t,1) over-provisioning
+//   accuracy, % tau_U   = 100/T * #{s_t < d_t}                under-provisioned
+//   time, % tau_O   = 100/T * #{s_t > d_t}                over-provisioned
+//   time, % instability = 100/(T-1) * #{sgn(ds) != sgn(dd)}  supply and demand
+//   moving apart, % jitter  = (E_S - E_D) / hours: supply adaptations minus
+//   demand changes, per hour
 // plus cost: instance-hours billed (launch to termination, boot included) and
 // money at a price, over the scored minutes (what is billed in minutes without
 // data is reported apart: no policy sees anything there, and the oracle's
-// "knowledge" of a gap is an artifact of the trace), scaling actions, time with utilization D_t / s_t above a
-// threshold, and unserved demand: sum (D_t - s_t)+ in instance-hours (work
-// beyond 100% of the capacity serving). Minutes without data are left out.
+// "knowledge" of a gap is an artifact of the trace), scaling actions, time with
+// utilization D_t / s_t above a threshold, and unserved demand: sum (D_t -
+// s_t)+ in instance-hours (work beyond 100% of the capacity serving). Minutes
+// without data are left out.
 //
 // Thread-safety: stateless.
 #ifndef PHAS_SIM_SCORING_H_
@@ -56,8 +58,8 @@ int DemandInstances(double demand, double u);
 
 // `instance_seconds`: everything billed; the minutes without data take their
 // share (InService + Pending at the minute) out of it.
-Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds, int actions,
-             const ScoreOptions& options);
+Scores Score(const std::vector<SimMinute>& minutes, double instance_seconds,
+             int actions, const ScoreOptions& options);
 
 }  // namespace phas
 

@@ -32,15 +32,16 @@ struct SimGroupResult {
 };
 
 struct SimRunOptions {
-  TimePoint end;                                   // run until the clock reaches this
-  Duration interval = std::chrono::seconds(10);    // the loop's interval
+  TimePoint end;  // run until the clock reaches this
+  Duration interval = std::chrono::seconds(10);  // the loop's interval
   // Called now and then with the fraction done (progress on stderr).
   std::function<void(double)> progress;
 };
 
 // Runs scaler.RunOnce every `interval` from the clock's time until `end`,
 // advancing `clock`; `scaler` must have been Init-ed.
-std::vector<SimGroupResult> RunSimulation(Scaler& scaler, SimCloud& cloud, ManualClock& clock,
+std::vector<SimGroupResult> RunSimulation(Scaler& scaler, SimCloud& cloud,
+                                          ManualClock& clock,
                                           const SimRunOptions& options);
 
 // Short operator summary of a simulated group.

@@ -1,12 +1,12 @@
 #include "sim/trace.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/file_util.h"
 
@@ -32,7 +32,8 @@ bool ParseTime(const std::string& s, TimePoint* out) {
   std::string t = s;
   while (!t.empty() && (t.back() == '\r' || t.back() == ' ')) t.pop_back();
   while (!t.empty() && t.front() == ' ') t.erase(0, 1);
-  if (!t.empty() && t.find_first_of("Zz+-", 10) == std::string::npos) t += "Z";  // naive = UTC
+  if (!t.empty() && t.find_first_of("Zz+-", 10) == std::string::npos)
+    t += "Z";  // naive = UTC
   return ParseIso8601(t, out);
 }
 
@@ -49,7 +50,8 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     if (line.empty() || line == "\r" || line[0] == '#') continue;
     size_t comma = line.find(',');
     if (comma == std::string::npos) {
-      return Status::InvalidArgument(fmt::format("{}:{}: expected 'timestamp,value'", source, lineno));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: expected 'timestamp,value'", source, lineno));
     }
     std::string ts = line.substr(0, comma), vs = line.substr(comma + 1);
     TimePoint t;
@@ -58,16 +60,18 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     bool v_ok = ParseNumber(vs, &v);
     if (!t_ok || !v_ok) {
       if (tr.samples.empty() && lineno == 1) continue;  // a header line
-      return Status::InvalidArgument(fmt::format(
-          "{}:{}: {} '{}'", source, lineno, !t_ok ? "unreadable timestamp" : "unreadable value",
-          !t_ok ? ts : vs));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: {} '{}'", source, lineno,
+                      !t_ok ? "unreadable timestamp" : "unreadable value",
+                      !t_ok ? ts : vs));
     }
     if (v < 0) {
-      return Status::InvalidArgument(fmt::format("{}:{}: negative value {}", source, lineno, v));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: negative value {}", source, lineno, v));
     }
     if (!tr.samples.empty() && t <= tr.samples.back().time) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: timestamp not after the previous line's", source, lineno));
+      return Status::InvalidArgument(fmt::format(
+          "{}:{}: timestamp not after the previous line's", source, lineno));
     }
     tr.samples.push_back({t, v});
   }
@@ -78,7 +82,8 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   for (size_t i = 1; i < tr.samples.size(); ++i) {
     steps.push_back(tr.samples[i].time - tr.samples[i - 1].time);
   }
-  std::nth_element(steps.begin(), steps.begin() + steps.size() / 2, steps.end());
+  std::nth_element(steps.begin(), steps.begin() + steps.size() / 2,
+                   steps.end());
   tr.median_step = steps[steps.size() / 2];
   tr.max_gap = tr.median_step * 3;
   for (size_t i = 1; i < tr.samples.size(); ++i) {
@@ -92,7 +97,8 @@ Result<Trace> LoadTrace(const std::string& path) {
   return ParseTrace(text, path);
 }
 
-std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping& m,
+std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace,
+                                         const DemandMapping& m,
                                          TimePoint start) {
   const auto& in = trace.samples;
   std::vector<double> values(in.size());
@@ -102,14 +108,16 @@ std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping
     // across a gap: a window never mixes the two sides of a gap.
     std::vector<int> segment(in.size(), 0);
     for (size_t i = 1; i < in.size(); ++i) {
-      segment[i] = segment[i - 1] + (in[i].time - in[i - 1].time > trace.max_gap ? 1 : 0);
+      segment[i] = segment[i - 1] +
+                   (in[i].time - in[i - 1].time > trace.max_gap ? 1 : 0);
     }
     std::vector<double> smooth(in.size());
     size_t lo = 0, hi = 0;
     double sum = 0;
     Duration half = m.smoothing / 2;
     for (size_t i = 0; i < in.size(); ++i) {
-      while (hi < in.size() && in[hi].time <= in[i].time + half) sum += in[hi++].value;
+      while (hi < in.size() && in[hi].time <= in[i].time + half)
+        sum += in[hi++].value;
       while (in[lo].time < in[i].time - half) sum -= in[lo++].value;
       // Exclude other segments from the window.
       double s = 0;
@@ -133,15 +141,18 @@ std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping
   double peak = 0;
   for (double v : values) peak = std::max(peak, v);
   double scale = m.capacity_per_instance > 0 ? 1.0 / m.capacity_per_instance
-                 : peak > 0                  ? m.peak_instances * m.target_utilization / peak
-                                             : 0.0;
+                 : peak > 0 ? m.peak_instances * m.target_utilization / peak
+                            : 0.0;
   std::vector<DemandSeries::Sample> out(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    Duration offset = std::chrono::duration_cast<Duration>((in[i].time - in[0].time) * m.time_scale);
+    Duration offset = std::chrono::duration_cast<Duration>(
+        (in[i].time - in[0].time) * m.time_scale);
     out[i] = {start + offset, values[i] * scale};
   }
-  Duration gap = std::chrono::duration_cast<Duration>(trace.max_gap * m.time_scale);
-  Duration step = std::chrono::duration_cast<Duration>(trace.median_step * m.time_scale);
+  Duration gap =
+      std::chrono::duration_cast<Duration>(trace.max_gap * m.time_scale);
+  Duration step =
+      std::chrono::duration_cast<Duration>(trace.median_step * m.time_scale);
   return std::make_shared<DemandSeries>(std::move(out), gap, step);
 }
 

@@ -53,7 +53,8 @@ struct DemandMapping {
 
 // The demand series of `trace` under `m`. The first sample is placed at
 // `start` (the trace's own times are kept relative to each other).
-std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace, const DemandMapping& m,
+std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace,
+                                         const DemandMapping& m,
                                          TimePoint start);
 
 }  // namespace phas

@@ -8,8 +8,8 @@
 
 namespace phas::train {
 
-int Label(const DemandSeries& demand, TimePoint t, int n, double u, Duration boot,
-          Duration down_window) {
+int Label(const DemandSeries& demand, TimePoint t, int n, double u,
+          Duration boot, Duration down_window) {
   double ahead = demand.Mean(t + boot, std::chrono::minutes(1));
   if (!std::isnan(ahead) && ahead > n * u) return 0;
   if (n > 1) {
@@ -35,12 +35,16 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   auto demand = MakeDemand(trace, w.mapping, t0);
   TimePoint end = demand->end();
-  if (w.hours > 0) end = std::min(end, t0 + std::chrono::duration_cast<Duration>(Seconds(w.hours * 3600)));
+  if (w.hours > 0)
+    end = std::min(end, t0 + std::chrono::duration_cast<Duration>(
+                                 Seconds(w.hours * 3600)));
   double u = w.mapping.target_utilization;
   for (const std::string& driver : o.drivers) {
     ManualClock clock(t0);
-    int initial = std::clamp(OracleCapacity(*demand, t0, w.boot_time, u), w.min_size, w.max_size);
-    std::unique_ptr<SimCloud> world = MakeSimGroup(&clock, w, demand, initial, "train");
+    int initial = std::clamp(OracleCapacity(*demand, t0, w.boot_time, u),
+                             w.min_size, w.max_size);
+    std::unique_ptr<SimCloud> world =
+        MakeSimGroup(&clock, w, demand, initial, "train");
     SimCloud& cloud = *world;
     GroupConfig g;
     g.name = "train";
@@ -64,7 +68,8 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
       // learned what to do when the temporal inputs are missing.
       if (++made % 4 == 0) e.features.temporal.clear();
       e.trace = trace_index;
-      e.label = Label(*demand, obs->now, obs->group.desired, u, w.boot_time, o.scale_down_window);
+      e.label = Label(*demand, obs->now, obs->group.desired, u, w.boot_time,
+                      o.scale_down_window);
       out.push_back(e);
     });
     SimRunOptions run;

@@ -42,8 +42,8 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
                                            const DatasetOptions& options);
 
 // The label for a moment, from the demand series (instance-units).
-int Label(const DemandSeries& demand, TimePoint t, int capacity, double u, Duration boot,
-          Duration down_window);
+int Label(const DemandSeries& demand, TimePoint t, int capacity, double u,
+          Duration boot, Duration down_window);
 
 }  // namespace phas::train
 

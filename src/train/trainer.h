@@ -12,10 +12,9 @@
 #define PHAS_TRAIN_TRAINER_H_
 
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "model/pipeline.h"
 #include "model/xgboost_booster.h"
@@ -24,10 +23,10 @@
 namespace phas::train {
 
 struct TrainOptions {
-  int rounds = 80;     // Default: 80
-  int max_depth = 4;   // Default: 4
-  double eta = 0.2;    // Default: 0.2
-  bool balance = true; // weight classes by inverse frequency. Default: true
+  int rounds = 80;      // Default: 80
+  int max_depth = 4;    // Default: 4
+  double eta = 0.2;     // Default: 0.2
+  bool balance = true;  // weight classes by inverse frequency. Default: true
   // Extra weight on class 0 (scale up) and class 1 (scale down), on top of
   // balancing: under-provisioning costs more than a spare instance, so the
   // default leans towards scaling up and against scaling down.
@@ -48,22 +47,25 @@ struct ClassReport {
 // The pipeline of the trained models: the 9 inputs, categories one-hot.
 nlohmann::json TrainedPipeline();
 
-Result<XgbBooster> TrainClassifier(const std::vector<Example>& data, const FeaturePipeline& p,
+Result<XgbBooster> TrainClassifier(const std::vector<Example>& data,
+                                   const FeaturePipeline& p,
                                    const TrainOptions& o);
 
 // Predicted class of each example.
-Result<std::vector<int>> Classify(const XgbBooster& b, const std::vector<Example>& data,
+Result<std::vector<int>> Classify(const XgbBooster& b,
+                                  const std::vector<Example>& data,
                                   const FeaturePipeline& p);
 
 // Leave one trace out: for each trace, a model trained on the others
 // classifies it; the confusion matrices add up.
-Result<ClassReport> LeaveOneTraceOut(const std::vector<Example>& data, int traces,
-                                     const FeaturePipeline& p, const TrainOptions& o,
-                                     const std::function<void(int)>& progress = nullptr);
+Result<ClassReport> LeaveOneTraceOut(
+    const std::vector<Example>& data, int traces, const FeaturePipeline& p,
+    const TrainOptions& o, const std::function<void(int)>& progress = nullptr);
 
 // Writes model.json and manifest.json (with `card` as the manifest's card)
 // into `dir`.
-Status WriteBundle(const std::string& dir, const XgbBooster& b, const nlohmann::json& card);
+Status WriteBundle(const std::string& dir, const XgbBooster& b,
+                   const nlohmann::json& card);
 
 }  // namespace phas::train
 

@@ -1,9 +1,9 @@
 // The AWS layer against a moto server that enforces SigV4 signatures and IAM
 // policies, as an IAM user whose only permissions are deploy/iam-policy.json.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "aws/services.h"
@@ -21,19 +21,22 @@ class MotoTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(moto_.error().empty()) << moto_.error();
-    home_ = fs::temp_directory_path() / ("phas_moto_home_" + std::to_string(::getpid()));
+    home_ = fs::temp_directory_path() /
+            ("phas_moto_home_" + std::to_string(::getpid()));
     fs::create_directories(home_);
   }
   void TearDown() override { fs::remove_all(home_); }
 
-  json World(const std::string& asg, const std::string& policy = phas::testing::DeployPolicyPath(),
+  json World(const std::string& asg,
+             const std::string& policy = phas::testing::DeployPolicyPath(),
              std::vector<std::string> extra = {}) {
     json w = moto_.BuildWorld(policy, asg, extra);
     EXPECT_FALSE(w.is_null()) << moto_.error();
     return w;
   }
   std::unique_ptr<AwsSession> Session(const json& key) {
-    auto s = AwsSession::Create({}, MapEnvironment(moto_.EnvFor(key, home_)), &clock_);
+    auto s = AwsSession::Create({}, MapEnvironment(moto_.EnvFor(key, home_)),
+                                &clock_);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     auto session = std::move(s).value();
     session->set_observer([this](const CallRecord& r) { calls_.push_back(r); });
@@ -67,24 +70,33 @@ TEST_F(MotoTest, EveryOperationWorksWithTheLeastPrivilegePolicy) {
   CloudWatchApi cw(s->client(Service::kCloudWatch));
   Ec2Api ec2(s->client(Service::kEc2));
 
-  auto groups = asg.DescribeAutoScalingGroups({"web", "batch", "does-not-exist"});
+  auto groups =
+      asg.DescribeAutoScalingGroups({"web", "batch", "does-not-exist"});
   ASSERT_TRUE(groups.ok()) << groups.status().ToString();
   ASSERT_EQ(groups->size(), 2u);
-  const AutoScalingGroupInfo& web = (*groups)[0].name == "web" ? (*groups)[0] : (*groups)[1];
+  const AutoScalingGroupInfo& web =
+      (*groups)[0].name == "web" ? (*groups)[0] : (*groups)[1];
   EXPECT_EQ(web.min_size, 1);
   EXPECT_EQ(web.max_size, 5);
   EXPECT_EQ(web.desired_capacity, 2);
   ASSERT_EQ(web.instances.size(), 2u);
-  for (const AsgInstance& i : web.instances) EXPECT_EQ(i.lifecycle_state, "InService");
+  for (const AsgInstance& i : web.instances)
+    EXPECT_EQ(i.lifecycle_state, "InService");
 
   // All seven metrics of both instances in ONE GetMetricData call.
   std::vector<MetricQuery> queries;
-  const char* metrics[] = {"CPUUtilization", "NetworkIn", "NetworkOut", "DiskReadBytes",
-                           "DiskWriteBytes", "NetworkPacketsIn", "NetworkPacketsOut"};
+  const char* metrics[] = {
+      "CPUUtilization", "NetworkIn",        "NetworkOut",       "DiskReadBytes",
+      "DiskWriteBytes", "NetworkPacketsIn", "NetworkPacketsOut"};
   for (size_t i = 0; i < web.instances.size(); ++i) {
     for (size_t m = 0; m < 7; ++m) {
-      queries.push_back({"m" + std::to_string(i) + "_" + std::to_string(m), "AWS/EC2", metrics[m],
-                         {{"InstanceId", web.instances[i].id}}, 60, "Average", ""});
+      queries.push_back({"m" + std::to_string(i) + "_" + std::to_string(m),
+                         "AWS/EC2",
+                         metrics[m],
+                         {{"InstanceId", web.instances[i].id}},
+                         60,
+                         "Average",
+                         ""});
     }
   }
   calls_.clear();
@@ -94,14 +106,20 @@ TEST_F(MotoTest, EveryOperationWorksWithTheLeastPrivilegePolicy) {
   EXPECT_EQ(calls_.size(), 1u);
   ASSERT_EQ(data->size(), 14u);
   EXPECT_EQ((*data)[0].values.size(), 5u);
-  for (double v : (*data)[0].values) EXPECT_DOUBLE_EQ(v, 55.0);   // CPUUtilization
+  for (double v : (*data)[0].values)
+    EXPECT_DOUBLE_EQ(v, 55.0);  // CPUUtilization
   for (double v : (*data)[1].values) EXPECT_DOUBLE_EQ(v, 5.0e6);  // NetworkIn
 
   // More than 500 queries: split into two calls, every series answered.
   std::vector<MetricQuery> many;
   for (int i = 0; i < 501; ++i) {
-    many.push_back({"q" + std::to_string(i), "AWS/EC2", "CPUUtilization",
-                    {{"InstanceId", web.instances[i % 2].id}}, 60, "Average", ""});
+    many.push_back({"q" + std::to_string(i),
+                    "AWS/EC2",
+                    "CPUUtilization",
+                    {{"InstanceId", web.instances[i % 2].id}},
+                    60,
+                    "Average",
+                    ""});
   }
   calls_.clear();
   auto big = cw.GetMetricData(many, now - std::chrono::minutes(10), now);
@@ -109,10 +127,10 @@ TEST_F(MotoTest, EveryOperationWorksWithTheLeastPrivilegePolicy) {
   EXPECT_EQ(calls_.size(), 2u);
   EXPECT_EQ(big->back().values.size(), 5u);
 
-  auto stats = cw.GetMetricStatistics("AWS/EC2", "CPUUtilization",
-                                      {{"InstanceId", web.instances[0].id}},
-                                      now - std::chrono::minutes(10), now, 60,
-                                      {"Average", "Maximum", "Minimum", "SampleCount"});
+  auto stats = cw.GetMetricStatistics(
+      "AWS/EC2", "CPUUtilization", {{"InstanceId", web.instances[0].id}},
+      now - std::chrono::minutes(10), now, 60,
+      {"Average", "Maximum", "Minimum", "SampleCount"});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   ASSERT_EQ(stats->size(), 5u);
   EXPECT_DOUBLE_EQ(*(*stats)[0].average, 55.0);
@@ -134,14 +152,17 @@ TEST_F(MotoTest, EveryOperationWorksWithTheLeastPrivilegePolicy) {
 TEST_F(MotoTest, WrongSecretIsSignatureDoesNotMatch) {
   json w = World("web");
   json key = w["phas"];
-  std::string wrong = "wrong" + key["SecretAccessKey"].get<std::string>().substr(5);
+  std::string wrong =
+      "wrong" + key["SecretAccessKey"].get<std::string>().substr(5);
   key["SecretAccessKey"] = wrong;
   auto s = Session(key);
-  auto r = AutoScalingApi(s->client(Service::kAutoScaling)).DescribeAutoScalingGroups({"web"});
+  auto r = AutoScalingApi(s->client(Service::kAutoScaling))
+               .DescribeAutoScalingGroups({"web"});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsPermissionDenied());
   EXPECT_EQ(r.status().detail(), "SignatureDoesNotMatch");
-  EXPECT_NE(r.status().message().find("SignatureDoesNotMatch"), std::string::npos);
+  EXPECT_NE(r.status().message().find("SignatureDoesNotMatch"),
+            std::string::npos);
   EXPECT_EQ(r.status().message().find(wrong), std::string::npos);
   EXPECT_EQ(calls_.back().attempts, 1) << "a bad signature is not retried";
 }
@@ -155,8 +176,11 @@ TEST_F(MotoTest, ActionOutsideThePolicyIsAccessDeniedNamingTheAction) {
   ASSERT_FALSE(st.ok());
   EXPECT_TRUE(st.IsPermissionDenied());
   EXPECT_EQ(st.detail(), "AccessDenied");
-  EXPECT_NE(st.message().find("autoscaling:SetDesiredCapacity"), std::string::npos) << st.message();
-  EXPECT_EQ(st.message().find(w["phas"]["SecretAccessKey"].get<std::string>()), std::string::npos);
+  EXPECT_NE(st.message().find("autoscaling:SetDesiredCapacity"),
+            std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find(w["phas"]["SecretAccessKey"].get<std::string>()),
+            std::string::npos);
 }
 
 // moto cannot serve AssumeRoleWithWebIdentity with IAM enforcement on: it
@@ -167,7 +191,8 @@ TEST_F(MotoTest, ActionOutsideThePolicyIsAccessDeniedNamingTheAction) {
 TEST(MotoWebIdentityTest, RoleCredentialsFromMotoSts) {
   MotoServer moto(/*enforce_iam=*/false);
   ASSERT_TRUE(moto.error().empty()) << moto.error();
-  fs::path home = fs::temp_directory_path() / ("phas_moto_wi_" + std::to_string(::getpid()));
+  fs::path home = fs::temp_directory_path() /
+                  ("phas_moto_wi_" + std::to_string(::getpid()));
   fs::create_directories(home);
   json w = moto.BuildWorld(phas::testing::DeployPolicyPath(), "web");
   ASSERT_FALSE(w.is_null()) << moto.error();
@@ -175,16 +200,20 @@ TEST(MotoWebIdentityTest, RoleCredentialsFromMotoSts) {
   std::string token = (home / "token").string();
   std::ofstream(token) << "eyJ.header.payload.signature";
   std::map<std::string, std::string> env = {
-      {"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", moto.url()},
-      {"AWS_WEB_IDENTITY_TOKEN_FILE", token}, {"AWS_ROLE_ARN", w["role_arn"]},
-      {"AWS_EC2_METADATA_DISABLED", "true"}, {"HOME", home.string()}};
+      {"AWS_REGION", "us-east-1"},
+      {"AWS_ENDPOINT_URL", moto.url()},
+      {"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+      {"AWS_ROLE_ARN", w["role_arn"]},
+      {"AWS_EC2_METADATA_DISABLED", "true"},
+      {"HOME", home.string()}};
   auto s = AwsSession::Create({}, MapEnvironment(env), &clock);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   auto creds = (*s)->credentials()->Get(clock.Now());
   ASSERT_TRUE(creds.ok()) << creds.status().ToString();
   EXPECT_NE(creds->source.find("web identity"), std::string::npos);
   EXPECT_FALSE(creds->session_token.empty());
-  auto groups = AutoScalingApi((*s)->client(Service::kAutoScaling)).DescribeAutoScalingGroups({"web"});
+  auto groups = AutoScalingApi((*s)->client(Service::kAutoScaling))
+                    .DescribeAutoScalingGroups({"web"});
   ASSERT_TRUE(groups.ok()) << groups.status().ToString();
   EXPECT_EQ(groups->size(), 1u);
   fs::remove_all(home);

@@ -9,22 +9,29 @@
 
 namespace phas::testing {
 
-std::string DeployPolicyPath() { return std::string(PHAS_SOURCE_DIR) + "/deploy/iam-policy.json"; }
+std::string DeployPolicyPath() {
+  return std::string(PHAS_SOURCE_DIR) + "/deploy/iam-policy.json";
+}
 
 MotoServer::MotoServer(bool enforce_iam) : enforce_iam_(enforce_iam) {
   std::string moto = FindExecutable("moto_server");
   if (moto.empty()) {
-    error_ = "moto_server not found in PATH or ~/.pyenv/shims (it comes with the machine's "
-             "Python 3.11)";
+    error_ =
+        "moto_server not found in PATH or ~/.pyenv/shims (it comes with the "
+        "machine's "
+        "Python 3.11)";
     return;
   }
   port_ = FreePort();
-  log_ = "/tmp/phas_moto_" + std::to_string(::getpid()) + "_" + std::to_string(port_) + ".log";
+  log_ = "/tmp/phas_moto_" + std::to_string(::getpid()) + "_" +
+         std::to_string(port_) + ".log";
   proc_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{moto, "-H", "127.0.0.1", "-p", std::to_string(port_)},
-      std::map<std::string, std::string>{{"INITIAL_NO_AUTH_ACTION_COUNT", enforce_iam ? "3" : ""},
-                                         {"AWS_ACCESS_KEY_ID", ""},
-                                         {"AWS_SECRET_ACCESS_KEY", ""}},
+      std::vector<std::string>{moto, "-H", "127.0.0.1", "-p",
+                               std::to_string(port_)},
+      std::map<std::string, std::string>{
+          {"INITIAL_NO_AUTH_ACTION_COUNT", enforce_iam ? "3" : ""},
+          {"AWS_ACCESS_KEY_ID", ""},
+          {"AWS_SECRET_ACCESS_KEY", ""}},
       log_);
   aws::CurlTransport t;
   for (int i = 0; i < 300; ++i) {
@@ -36,7 +43,8 @@ MotoServer::MotoServer(bool enforce_iam) : enforce_iam_(enforce_iam) {
     if (!proc_->Running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  error_ = "moto_server did not start on port " + std::to_string(port_) + " (log: " + log_ + ")";
+  error_ = "moto_server did not start on port " + std::to_string(port_) +
+           " (log: " + log_ + ")";
 }
 
 MotoServer::~MotoServer() {
@@ -44,11 +52,16 @@ MotoServer::~MotoServer() {
   if (!log_.empty()) ::unlink(log_.c_str());
 }
 
-nlohmann::json MotoServer::BuildWorld(const std::string& policy_path, const std::string& asg,
-                                      const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv = {"python3",
-                                   std::string(PHAS_SOURCE_DIR) + "/tests/integration/moto_world.py",
-                                   url(), policy_path, "--asg", asg};
+nlohmann::json MotoServer::BuildWorld(
+    const std::string& policy_path, const std::string& asg,
+    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {
+      "python3",
+      std::string(PHAS_SOURCE_DIR) + "/tests/integration/moto_world.py",
+      url(),
+      policy_path,
+      "--asg",
+      asg};
   if (admin_.is_null()) {
     argv.push_back("--bootstrap");
   } else {
@@ -56,7 +69,8 @@ nlohmann::json MotoServer::BuildWorld(const std::string& policy_path, const std:
     argv.push_back(admin_.dump());
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  ProcessResult r = RunProcess(argv, {{"AWS_ENDPOINT_URL", ""}, {"AWS_PROFILE", ""}}, 120);
+  ProcessResult r =
+      RunProcess(argv, {{"AWS_ENDPOINT_URL", ""}, {"AWS_PROFILE", ""}}, 120);
   if (r.exit_code != 0) {
     error_ = "moto_world.py failed: " + r.err;
     return nullptr;
@@ -70,8 +84,8 @@ nlohmann::json MotoServer::BuildWorld(const std::string& policy_path, const std:
   return world;
 }
 
-std::map<std::string, std::string> MotoServer::EnvFor(const nlohmann::json& key,
-                                                      const std::string& home) const {
+std::map<std::string, std::string> MotoServer::EnvFor(
+    const nlohmann::json& key, const std::string& home) const {
   return {{"AWS_ACCESS_KEY_ID", key["AccessKeyId"].get<std::string>()},
           {"AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"].get<std::string>()},
           {"AWS_SESSION_TOKEN", ""},

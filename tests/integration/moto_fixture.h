@@ -6,10 +6,9 @@
 #define PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "process_util.h"
 
@@ -23,13 +22,16 @@ class MotoServer {
   ~MotoServer();
   // Empty when the server runs; otherwise why it does not.
   const std::string& error() const { return error_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
 
   // Runs tests/integration/moto_world.py: a launch template, a group, metric
   // data, and an IAM user limited to `policy_path`. Returns its JSON (keys
   // region, asg, instances, phas{AccessKeyId,SecretAccessKey}, admin{...}),
   // or null with error() set.
-  nlohmann::json BuildWorld(const std::string& policy_path, const std::string& asg,
+  nlohmann::json BuildWorld(const std::string& policy_path,
+                            const std::string& asg,
                             const std::vector<std::string>& extra_args = {});
 
   // Environment for a phas process that talks to this server as `key`.

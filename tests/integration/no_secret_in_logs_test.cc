@@ -2,12 +2,12 @@
 // log level against moto (IAM enforced) in the three situations that produce
 // the most output (success with a write, a wrong secret, a missing
 // permission) and greps every line of stdout and stderr for the secret.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "moto_fixture.h"
 
@@ -30,13 +30,15 @@ std::vector<std::string> Lines(const std::string& text) {
 TEST(NoSecretInLogsTest, DoctorAtTraceLevel) {
   MotoServer moto;
   ASSERT_TRUE(moto.error().empty()) << moto.error();
-  fs::path home = fs::temp_directory_path() / ("phas_secret_home_" + std::to_string(::getpid()));
+  fs::path home = fs::temp_directory_path() /
+                  ("phas_secret_home_" + std::to_string(::getpid()));
   fs::create_directories(home);
 
   json ok_world = moto.BuildWorld(phas::testing::DeployPolicyPath(), "web");
   ASSERT_FALSE(ok_world.is_null()) << moto.error();
   std::string limited = (home / "limited.json").string();
-  std::ofstream(limited) << R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  std::ofstream(limited)
+      << R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
       "Action": ["autoscaling:DescribeAutoScalingGroups"], "Resource": "*"}]})";
   json limited_world = moto.BuildWorld(limited, "limited");
   ASSERT_FALSE(limited_world.is_null()) << moto.error();
@@ -60,17 +62,19 @@ TEST(NoSecretInLogsTest, DoctorAtTraceLevel) {
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     std::string secret = tc.key["SecretAccessKey"];
-    auto r = RunProcess({PHAS_BINARY, "--log-level", "trace", "doctor", "--asg", tc.asg,
-                         "--check-write"},
+    auto r = RunProcess({PHAS_BINARY, "--log-level", "trace", "doctor", "--asg",
+                         tc.asg, "--check-write"},
                         moto.EnvFor(tc.key, home.string()), 120);
     EXPECT_EQ(r.exit_code, tc.exit_code) << r.out << r.err;
-    EXPECT_NE((r.out + r.err).find(tc.must_say), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find(tc.must_say), std::string::npos)
+        << r.out << r.err;
     auto lines = Lines(r.out);
     auto err_lines = Lines(r.err);
     lines.insert(lines.end(), err_lines.begin(), err_lines.end());
     ASSERT_GT(lines.size(), 10u);
     for (const std::string& line : lines) {
-      EXPECT_EQ(line.find(secret), std::string::npos) << "secret leaked in: " << line;
+      EXPECT_EQ(line.find(secret), std::string::npos)
+          << "secret leaked in: " << line;
       // Not even a recognizable part of it.
       EXPECT_EQ(line.find(secret.substr(0, 12)), std::string::npos) << line;
     }

@@ -53,8 +53,8 @@ std::string FindExecutable(const std::string& name) {
 }
 
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& env, int timeout_seconds,
-                         const std::string& stdin_data) {
+                         const std::map<std::string, std::string>& env,
+                         int timeout_seconds, const std::string& stdin_data) {
   int out[2], err[2], in[2];
   if (::pipe(out) != 0 || ::pipe(err) != 0 || ::pipe(in) != 0) return {};
   pid_t pid = ::fork();
@@ -77,13 +77,15 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   }
   ::close(in[1]);
   ProcessResult r;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   bool timed_out = false;
   while (open_fds > 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now()).count();
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     if (left <= 0) {
       timed_out = true;
       ::kill(pid, SIGKILL);
@@ -146,7 +148,8 @@ void ChildProcess::Kill9() {
 int ChildProcess::Terminate(int timeout_seconds) {
   if (!reaped_) {
     ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::seconds(timeout_seconds);
     while (Running() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

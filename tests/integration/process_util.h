@@ -19,12 +19,14 @@ struct ProcessResult {
 // (an empty value unsets a variable). Kills it after timeout_seconds.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
-                         int timeout_seconds = 120, const std::string& stdin_data = "");
+                         int timeout_seconds = 120,
+                         const std::string& stdin_data = "");
 
 class ChildProcess {
  public:
   // Starts argv in its own process group; output goes to `log_path`.
-  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env,
                const std::string& log_path);
   ~ChildProcess();  // SIGTERM to the group, then SIGKILL
   int pid() const { return pid_; }

@@ -2,15 +2,15 @@
 // user): scales up on class 0, down after the streak, honours cooldown and
 // bounds, does nothing in dry-run, survives kill -9 inside a cooldown, stops
 // cleanly on SIGTERM; and its API economy.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "aws/services.h"
 #include "aws/session.h"
@@ -43,8 +43,8 @@ class ScalerMotoTest : public ::testing::Test {
     world_ = moto_.BuildWorld(phas::testing::DeployPolicyPath(), "web",
                               {"--min", "1", "--max", "4", "--desired", "2"});
     ASSERT_FALSE(world_.is_null()) << moto_.error();
-    auto s = aws::AwsSession::Create({}, aws::MapEnvironment(moto_.EnvFor(world_["admin"], dir_)),
-                                     &clock_);
+    auto s = aws::AwsSession::Create(
+        {}, aws::MapEnvironment(moto_.EnvFor(world_["admin"], dir_)), &clock_);
     ASSERT_TRUE(s.ok());
     admin_ = std::move(s).value();
   }
@@ -69,23 +69,26 @@ class ScalerMotoTest : public ::testing::Test {
     }
     return false;
   }
-  std::string WriteConfig(const std::string& predictor_url, int cooldown, int streak) {
+  std::string WriteConfig(const std::string& predictor_url, int cooldown,
+                          int streak) {
     std::string path = (dir_ / "phas.yaml").string();
     std::ofstream(path) << "interval_seconds: 1\n"
                         << "predictor_url: " << predictor_url << "\n"
                         << "output_dir: " << (dir_ / "output").string() << "\n"
-                        << "state_path: " << (dir_ / "state" / "phas.db").string() << "\n"
+                        << "state_path: "
+                        << (dir_ / "state" / "phas.db").string() << "\n"
                         << "metrics_listen: off\n"
                         << "groups:\n  - name: web\n    policy: seed\n"
                         << "    cooldown_seconds: " << cooldown << "\n"
                         << "    seed: {scale_down_streak: " << streak << "}\n";
     return path;
   }
-  std::unique_ptr<ChildProcess> StartScaler(const std::string& config,
-                                            std::vector<std::string> extra = {}) {
+  std::unique_ptr<ChildProcess> StartScaler(
+      const std::string& config, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {PHAS_BINARY, "scaler", "--config", config};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return std::make_unique<ChildProcess>(argv, moto_.EnvFor(world_["phas"], dir_),
+    return std::make_unique<ChildProcess>(argv,
+                                          moto_.EnvFor(world_["phas"], dir_),
                                           (dir_ / "stderr.log").string());
   }
   std::string Log() {
@@ -122,10 +125,13 @@ class ScalerMotoTest : public ::testing::Test {
           aws::QueryParams p = {{"Namespace", "AWS/EC2"}};
           int k = 0;
           for (const auto& i : (*g)[0].instances) {
-            for (const char* metric : {"CPUUtilization", "NetworkIn", "NetworkOut"}) {
+            for (const char* metric :
+                 {"CPUUtilization", "NetworkIn", "NetworkOut"}) {
               std::string pre = "MetricData.member." + std::to_string(++k);
               p.push_back({pre + ".MetricName", metric});
-              p.push_back({pre + ".Value", std::string(metric) == "CPUUtilization" ? "55" : "5000000"});
+              p.push_back(
+                  {pre + ".Value",
+                   std::string(metric) == "CPUUtilization" ? "55" : "5000000"});
               p.push_back({pre + ".Timestamp", FormatIso8601(clock_.Now())});
               p.push_back({pre + ".Dimensions.member.1.Name", "InstanceId"});
               p.push_back({pre + ".Dimensions.member.1.Value", i.id});
@@ -162,10 +168,13 @@ struct ScriptedHttpPredictor {
       return;
     }
     int c = cls.load();
-    r.body = json{{"prediction", c},
-                  {"predicted_class", c == 0 ? "Low" : c == 1 ? "Medium" : "High"},
-                  {"confidence", 0.9}}
-                 .dump();
+    r.body = json{
+        {"prediction", c},
+        {"predicted_class", c == 0   ? "Low"
+                            : c == 1 ? "Medium"
+                                     : "High"},
+        {"confidence",
+         0.9}}.dump();
   }};
   std::string url() { return server.url() + "/predict"; }
 };
@@ -173,43 +182,55 @@ struct ScriptedHttpPredictor {
 TEST_F(ScalerMotoTest, ScalesBothWaysWithinBoundsAndCooldown) {
   ScriptedHttpPredictor predictor;
   StartFeedingMetrics("web");
-  auto proc = StartScaler(WriteConfig(predictor.url(), /*cooldown=*/3, /*streak=*/3));
+  auto proc =
+      StartScaler(WriteConfig(predictor.url(), /*cooldown=*/3, /*streak=*/3));
   ASSERT_TRUE(WaitDesired(3, seconds(30))) << Stderr();
   ASSERT_TRUE(WaitDesired(4, seconds(30))) << Stderr();
-  ASSERT_TRUE(WaitLog("Already at maximum capacity of (4 instances)", seconds(20))) << Log();
+  ASSERT_TRUE(
+      WaitLog("Already at maximum capacity of (4 instances)", seconds(20)))
+      << Log();
   EXPECT_EQ(Desired(), 4);
 
   predictor.cls = 1;  // scale down, after 3 consecutive answers
   ASSERT_TRUE(WaitDesired(3, seconds(30))) << Log();
   ASSERT_TRUE(WaitDesired(1, seconds(60))) << Log();
-  ASSERT_TRUE(WaitLog("Already at minimum capacity of (1 instances)", seconds(20))) << Log();
+  ASSERT_TRUE(
+      WaitLog("Already at minimum capacity of (1 instances)", seconds(20)))
+      << Log();
   EXPECT_EQ(Desired(), 1);
   EXPECT_LE(max_seen_, 4);
 
-  EXPECT_EQ(proc->Terminate(), 0) << "SIGTERM: finish the cycle, exit 0\n" << Stderr();
+  EXPECT_EQ(proc->Terminate(), 0) << "SIGTERM: finish the cycle, exit 0\n"
+                                  << Stderr();
   std::string log = Log();
   EXPECT_NE(log.find("SCALING UP: 2 -> 3 instances"), std::string::npos);
   EXPECT_NE(log.find("SCALING UP: 3 -> 4 instances"), std::string::npos);
-  EXPECT_NE(log.find("SCALING DOWN: 4 -> 3 instances (5min consistent prediction)"),
+  EXPECT_NE(
+      log.find("SCALING DOWN: 4 -> 3 instances (5min consistent prediction)"),
+      std::string::npos);
+  EXPECT_NE(log.find("Scale up needed but in cooldown period"),
             std::string::npos);
-  EXPECT_NE(log.find("Scale up needed but in cooldown period"), std::string::npos);
-  EXPECT_NE(log.find("PREDICTION: 1 (Medium) - Confidence: 0.9"), std::string::npos);
+  EXPECT_NE(log.find("PREDICTION: 1 (Medium) - Confidence: 0.9"),
+            std::string::npos);
   // Actions at least a cooldown apart.
-  std::regex action(R"((\d\d):(\d\d):(\d\d),(\d{3}) - INFO - \[web\] - SCALING)");
+  std::regex action(
+      R"((\d\d):(\d\d):(\d\d),(\d{3}) - INFO - \[web\] - SCALING)");
   std::vector<double> times;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), action); it != std::sregex_iterator();
-       ++it) {
-    times.push_back(std::stoi((*it)[1]) * 3600 + std::stoi((*it)[2]) * 60 + std::stoi((*it)[3]) +
-                    std::stoi((*it)[4]) / 1000.0);
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), action);
+       it != std::sregex_iterator(); ++it) {
+    times.push_back(std::stoi((*it)[1]) * 3600 + std::stoi((*it)[2]) * 60 +
+                    std::stoi((*it)[3]) + std::stoi((*it)[4]) / 1000.0);
   }
   ASSERT_EQ(times.size(), 5u) << log;
-  for (size_t i = 1; i < times.size(); ++i) EXPECT_GE(times[i] - times[i - 1], 2.999);
+  for (size_t i = 1; i < times.size(); ++i)
+    EXPECT_GE(times[i] - times[i - 1], 2.999);
 }
 
 TEST_F(ScalerMotoTest, DryRunNeverActs) {
   ScriptedHttpPredictor predictor;
   auto proc = StartScaler(WriteConfig(predictor.url(), 1, 3), {"--dry-run"});
-  ASSERT_TRUE(WaitLog("DRY RUN: SCALING UP: 2 -> 3 instances", seconds(30))) << Stderr();
+  ASSERT_TRUE(WaitLog("DRY RUN: SCALING UP: 2 -> 3 instances", seconds(30)))
+      << Stderr();
   std::this_thread::sleep_for(seconds(4));
   EXPECT_EQ(Desired(), 2);
   EXPECT_EQ(proc->Terminate(), 0);
@@ -222,17 +243,21 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
     // The first run starts in cooldown (no saved state): let it run out by
     // seeding the state with an action long ago.
     auto proc = StartScaler(config, {"--once"});
-    for (int i = 0; i < 100 && proc->Running(); ++i) std::this_thread::sleep_for(milliseconds(100));
+    for (int i = 0; i < 100 && proc->Running(); ++i)
+      std::this_thread::sleep_for(milliseconds(100));
   }
-  ASSERT_TRUE(WaitLog("starting as if a cooldown had just begun", seconds(5))) << Log();
+  ASSERT_TRUE(WaitLog("starting as if a cooldown had just begun", seconds(5)))
+      << Log();
   // Make the saved state say the last action was long ago.
   {
     std::string db = (dir_ / "state" / "phas.db").string();
     auto r = phas::testing::RunProcess(
         {"python3", "-c",
          "import sqlite3,json,sys;c=sqlite3.connect(sys.argv[1]);"
-         "s=json.loads(c.execute('select state from group_state').fetchone()[0]);"
-         "s['last_action']=0;c.execute('update group_state set state=?',(json.dumps(s),));"
+         "s=json.loads(c.execute('select state from "
+         "group_state').fetchone()[0]);"
+         "s['last_action']=0;c.execute('update group_state set "
+         "state=?',(json.dumps(s),));"
          "c.commit()",
          db});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -243,7 +268,8 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
   auto restarted = StartScaler(config);
   ASSERT_TRUE(WaitLog("Scale up needed but in cooldown period", seconds(30)));
   std::this_thread::sleep_for(seconds(5));
-  EXPECT_EQ(Desired(), 3) << "no second action inside the cooldown after kill -9";
+  EXPECT_EQ(Desired(), 3)
+      << "no second action inside the cooldown after kill -9";
   EXPECT_EQ(restarted->Terminate(), 0);
 }
 
@@ -252,11 +278,12 @@ TEST_F(ScalerMotoTest, RequestsPerCycleAreConstantInInstances) {
   for (int n : {1, 5, 50}) {
     SCOPED_TRACE(n);
     std::string name = "economy-" + std::to_string(n);
-    json w = moto_.BuildWorld(phas::testing::DeployPolicyPath(), name,
-                              {"--min", "1", "--max", "60", "--desired", std::to_string(n)});
+    json w = moto_.BuildWorld(
+        phas::testing::DeployPolicyPath(), name,
+        {"--min", "1", "--max", "60", "--desired", std::to_string(n)});
     ASSERT_FALSE(w.is_null()) << moto_.error();
-    auto s = aws::AwsSession::Create({}, aws::MapEnvironment(moto_.EnvFor(w["phas"], dir_)),
-                                     &clock_);
+    auto s = aws::AwsSession::Create(
+        {}, aws::MapEnvironment(moto_.EnvFor(w["phas"], dir_)), &clock_);
     ASSERT_TRUE(s.ok());
     std::vector<std::string> calls;
     (*s)->set_observer([&](const aws::CallRecord& r) {
@@ -273,7 +300,8 @@ TEST_F(ScalerMotoTest, RequestsPerCycleAreConstantInInstances) {
     ASSERT_TRUE(rep.groups[0].found);
     EXPECT_EQ(rep.groups[0].observation.group.in_service, n);
     EXPECT_TRUE(rep.groups[0].observation.features.has_value());
-    EXPECT_EQ(calls, (std::vector<std::string>{"DescribeAutoScalingGroups", "GetMetricData"}));
+    EXPECT_EQ(calls, (std::vector<std::string>{"DescribeAutoScalingGroups",
+                                               "GetMetricData"}));
   }
 }
 

@@ -1,13 +1,13 @@
 // The credential chain: each source, the order between them, and IMDSv2
 // against a fake metadata server that enforces the token flow, with expiry
 // and refresh on a manual clock.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "aws/credential_providers.h"
 #include "aws/session.h"
@@ -30,9 +30,8 @@ TimePoint T0() {
 // PUT /latest/api/token issued (with a TTL header), else 401.
 class FakeImds {
  public:
-  explicit FakeImds(ManualClock* clock) : clock_(clock), server_([this](auto& q, auto& r) {
-                                            Handle(q, r);
-                                          }) {}
+  explicit FakeImds(ManualClock* clock)
+      : clock_(clock), server_([this](auto& q, auto& r) { Handle(q, r); }) {}
   std::string url() const { return server_.url(); }
   void Revoke() { valid_token_.clear(); }
   void set_down(bool down) { down_ = down; }
@@ -65,7 +64,8 @@ class FakeImds {
     }
     if (q.path == "/latest/meta-data/iam/security-credentials/") {
       r.body = "web-role";
-    } else if (q.path == "/latest/meta-data/iam/security-credentials/web-role") {
+    } else if (q.path ==
+               "/latest/meta-data/iam/security-credentials/web-role") {
       ++fetches_;
       r.content_type = "application/json";
       r.body = fmt::format(
@@ -91,8 +91,9 @@ class FakeImds {
 class CredentialsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("phas_creds_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("phas_creds_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -101,7 +102,8 @@ class CredentialsTest : public ::testing::Test {
     return (dir_ / name).string();
   }
   // The chain as AwsSession builds it, over `vars`.
-  std::shared_ptr<CredentialsProvider> Chain(std::map<std::string, std::string> vars) {
+  std::shared_ptr<CredentialsProvider> Chain(
+      std::map<std::string, std::string> vars) {
     vars.emplace("HOME", dir_.string());  // no real ~/.aws
     vars.emplace("AWS_REGION", "us-east-1");
     AwsOptions opts;
@@ -117,8 +119,10 @@ class CredentialsTest : public ::testing::Test {
 };
 
 TEST_F(CredentialsTest, Environment) {
-  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"},
-                  {"AWS_SESSION_TOKEN", "env-token"}, {"AWS_EC2_METADATA_DISABLED", "true"}})
+  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"},
+                  {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+                  {"AWS_SESSION_TOKEN", "env-token"},
+                  {"AWS_EC2_METADATA_DISABLED", "true"}})
                ->Get(clock_.Now());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "AKIAENV");
@@ -127,36 +131,43 @@ TEST_F(CredentialsTest, Environment) {
 }
 
 TEST_F(CredentialsTest, PartialEnvironmentIsAnErrorNotAFallThrough) {
-  std::string creds = Write("credentials", "[default]\naws_access_key_id = AKIAFILE\n"
-                                           "aws_secret_access_key = file-secret\n");
-  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SHARED_CREDENTIALS_FILE", creds}})
+  std::string creds = Write("credentials",
+                            "[default]\naws_access_key_id = AKIAFILE\n"
+                            "aws_secret_access_key = file-secret\n");
+  auto c = Chain({{"AWS_ACCESS_KEY_ID", "AKIAENV"},
+                  {"AWS_SHARED_CREDENTIALS_FILE", creds}})
                ->Get(clock_.Now());
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("AWS_SECRET_ACCESS_KEY is not set"), std::string::npos);
+  EXPECT_NE(c.status().message().find("AWS_SECRET_ACCESS_KEY is not set"),
+            std::string::npos);
 }
 
 TEST_F(CredentialsTest, SharedFilesProfileSectionsAndPrecedence) {
-  std::string creds = Write("credentials",
-                            "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n"
-                            "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = dev-secret\n");
-  std::string config = Write("config",
-                             "[default]\nregion = us-west-1\n"
-                             "[profile dev]\nregion = ap-south-1\n"
-                             "aws_access_key_id = AKIACONFIG\naws_secret_access_key = config-secret\n"
-                             "aws_session_token = dev-token\n");
-  std::map<std::string, std::string> vars = {{"AWS_SHARED_CREDENTIALS_FILE", creds},
-                                             {"AWS_CONFIG_FILE", config},
-                                             {"AWS_PROFILE", "dev"},
-                                             {"HOME", dir_.string()},
-                                             {"AWS_EC2_METADATA_DISABLED", "true"}};
+  std::string creds = Write(
+      "credentials",
+      "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n"
+      "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = "
+      "dev-secret\n");
+  std::string config = Write(
+      "config",
+      "[default]\nregion = us-west-1\n"
+      "[profile dev]\nregion = ap-south-1\n"
+      "aws_access_key_id = AKIACONFIG\naws_secret_access_key = config-secret\n"
+      "aws_session_token = dev-token\n");
+  std::map<std::string, std::string> vars = {
+      {"AWS_SHARED_CREDENTIALS_FILE", creds},
+      {"AWS_CONFIG_FILE", config},
+      {"AWS_PROFILE", "dev"},
+      {"HOME", dir_.string()},
+      {"AWS_EC2_METADATA_DISABLED", "true"}};
   auto session = AwsSession::Create({}, MapEnvironment(vars), &clock_);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   EXPECT_EQ((*session)->region().region, "ap-south-1");  // from [profile dev]
   auto c = (*session)->credentials()->Get(clock_.Now());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->access_key_id, "AKIADEV");       // credentials file wins
+  EXPECT_EQ(c->access_key_id, "AKIADEV");  // credentials file wins
   EXPECT_EQ(c->secret_access_key, "dev-secret");
-  EXPECT_EQ(c->session_token, "dev-token");     // only in the config file
+  EXPECT_EQ(c->session_token, "dev-token");  // only in the config file
   EXPECT_NE(c->source.find("profile 'dev'"), std::string::npos);
 
   // An AWS_PROFILE that exists nowhere is a configuration error, not a
@@ -167,12 +178,14 @@ TEST_F(CredentialsTest, SharedFilesProfileSectionsAndPrecedence) {
   ASSERT_TRUE(missing.ok()) << missing.status().ToString();
   auto m = (*missing)->credentials()->Get(clock_.Now());
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.status().message().find("AWS_PROFILE names profile 'nope'"), std::string::npos)
+  EXPECT_NE(m.status().message().find("AWS_PROFILE names profile 'nope'"),
+            std::string::npos)
       << m.status().message();
 }
 
 TEST_F(CredentialsTest, UnsupportedProfileKindSaysSo) {
-  std::string config = Write("config", "[default]\ncredential_process = /bin/creds\n");
+  std::string config =
+      Write("config", "[default]\ncredential_process = /bin/creds\n");
   auto c = Chain({{"AWS_CONFIG_FILE", config}})->Get(clock_.Now());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("credential_process"), std::string::npos);
@@ -185,11 +198,13 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
       return;
     }
     r.content_type = "application/json";
-    r.body = R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
+    r.body =
+        R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
                  "Expiration": "2026-01-01T06:00:00Z"})";
   });
   std::string token_file = Write("auth", "secret-auth\n");
-  auto c = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/v2/credentials/x"},
+  auto c = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                   ecs.url() + "/v2/credentials/x"},
                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}})
                ->Get(clock_.Now());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -198,7 +213,8 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
   EXPECT_EQ(FormatIso8601(*c->expiration), "2026-01-01T06:00:00Z");
   EXPECT_EQ(ecs.requests().at(0).path, "/v2/credentials/x");
 
-  auto bad = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds"}})
+  auto bad = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                     "http://example.com/creds"}})
                  ->Get(clock_.Now());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("must be https"), std::string::npos);
@@ -206,13 +222,15 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
 
 TEST_F(CredentialsTest, WebIdentityCallsStsUnsigned) {
   FakeServer sts([](const RecordedRequest& q, HttpResponse& r) {
-    r.body = R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+    r.body =
+        R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleWithWebIdentityResult><Credentials>
     <AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey>
     <SessionToken>web-token</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration>
   </Credentials></AssumeRoleWithWebIdentityResult>
   <ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>)";
-    if (q.Form("Action") != "AssumeRoleWithWebIdentity" || !q.Header("authorization").empty()) {
+    if (q.Form("Action") != "AssumeRoleWithWebIdentity" ||
+        !q.Header("authorization").empty()) {
       r.status = 400;
     }
   });
@@ -226,7 +244,8 @@ TEST_F(CredentialsTest, WebIdentityCallsStsUnsigned) {
   EXPECT_EQ(c->session_token, "web-token");
   auto req = sts.requests().at(0);
   EXPECT_EQ(req.Form("WebIdentityToken"), "eyJhbGciOi.jwt.token");
-  EXPECT_EQ(req.Form("RoleArn"), "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fphas");
+  EXPECT_EQ(req.Form("RoleArn"),
+            "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fphas");
   EXPECT_EQ(req.Header("authorization"), "");
 }
 
@@ -237,16 +256,20 @@ TEST_F(CredentialsTest, ChainOrder) {
                  "Expiration": "2026-01-01T06:00:00Z"})";
   });
   FakeServer sts([](const RecordedRequest&, HttpResponse& r) {
-    r.body = R"(<R><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
+    r.body =
+        R"(<R><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
       <SessionToken>t</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration></Credentials></R>)";
   });
   std::string token = Write("token", "jwt");
-  std::string creds = Write("credentials", "[default]\naws_access_key_id = AKIAFILE\n"
-                                           "aws_secret_access_key = f\n");
+  std::string creds = Write("credentials",
+                            "[default]\naws_access_key_id = AKIAFILE\n"
+                            "aws_secret_access_key = f\n");
   std::map<std::string, std::string> all = {
-      {"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "e"},
+      {"AWS_ACCESS_KEY_ID", "AKIAENV"},
+      {"AWS_SECRET_ACCESS_KEY", "e"},
       {"AWS_SHARED_CREDENTIALS_FILE", creds},
-      {"AWS_WEB_IDENTITY_TOKEN_FILE", token}, {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
+      {"AWS_WEB_IDENTITY_TOKEN_FILE", token},
+      {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
       {"AWS_ENDPOINT_URL_STS", sts.url()},
       {"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/c"},
       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
@@ -262,8 +285,10 @@ TEST_F(CredentialsTest, ChainOrder) {
   for (const Step& s : steps) {
     SCOPED_TRACE(s.expect_key);
     if (s.remove) all.erase(s.remove);
-    if (s.remove && std::string(s.remove) == "AWS_ACCESS_KEY_ID") all.erase("AWS_SECRET_ACCESS_KEY");
-    if (s.remove && std::string(s.remove) == "AWS_WEB_IDENTITY_TOKEN_FILE") all.erase("AWS_ROLE_ARN");
+    if (s.remove && std::string(s.remove) == "AWS_ACCESS_KEY_ID")
+      all.erase("AWS_SECRET_ACCESS_KEY");
+    if (s.remove && std::string(s.remove) == "AWS_WEB_IDENTITY_TOKEN_FILE")
+      all.erase("AWS_ROLE_ARN");
     auto c = Chain(all)->Get(clock_.Now());
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     EXPECT_EQ(c->access_key_id, s.expect_key);
@@ -274,7 +299,8 @@ TEST_F(CredentialsTest, NothingConfiguredListsWhatWasTried) {
   auto c = Chain({{"AWS_EC2_METADATA_DISABLED", "true"}})->Get(clock_.Now());
   ASSERT_FALSE(c.ok());
   EXPECT_TRUE(c.status().IsPermissionDenied());
-  for (const char* src : {"environment", "shared-files", "web-identity", "container", "imds"}) {
+  for (const char* src :
+       {"environment", "shared-files", "web-identity", "container", "imds"}) {
     EXPECT_NE(c.status().message().find(src), std::string::npos) << src;
   }
 }
@@ -287,7 +313,8 @@ TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
   EXPECT_EQ(c1->access_key_id, "ASIAIMDS0001");
   EXPECT_NE(c1->source.find("IMDSv2, role web-role"), std::string::npos);
   EXPECT_EQ(imds.token_puts(), 1);
-  EXPECT_EQ(imds.unauthorized(), 0) << "never a GET without a token (no IMDSv1)";
+  EXPECT_EQ(imds.unauthorized(), 0)
+      << "never a GET without a token (no IMDSv1)";
 
   // Cached until 5 minutes before expiry.
   clock_.Advance(std::chrono::minutes(50));
@@ -328,8 +355,9 @@ TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
 
 TEST_F(CredentialsTest, RegionFromInstanceMetadata) {
   FakeImds imds(&clock_);
-  std::map<std::string, std::string> vars = {{"HOME", dir_.string()},
-                                             {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
+  std::map<std::string, std::string> vars = {
+      {"HOME", dir_.string()},
+      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
   auto s = AwsSession::Create({}, MapEnvironment(vars), &clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ((*s)->region().region, "eu-west-3");
@@ -348,8 +376,14 @@ TEST(RegionAndEndpointTest, ResolutionOrder) {
     std::string region;
   };
   const Case cases[] = {
-      {"flag wins", "from-flag", {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}}, "from-flag"},
-      {"AWS_REGION", "", {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}}, "r1"},
+      {"flag wins",
+       "from-flag",
+       {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}},
+       "from-flag"},
+      {"AWS_REGION",
+       "",
+       {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}},
+       "r1"},
       {"AWS_DEFAULT_REGION", "", {{"AWS_DEFAULT_REGION", "r2"}}, "r2"},
       {"profile", "", {}, "from-profile"},
   };
@@ -372,25 +406,62 @@ TEST(RegionAndEndpointTest, ResolutionOrder) {
     std::string signing_name;
   };
   const EpCase eps[] = {
-      {"standard autoscaling", Service::kAutoScaling, {}, {}, "eu-west-1",
-       "https://autoscaling.eu-west-1.amazonaws.com", "autoscaling"},
-      {"standard cloudwatch", Service::kCloudWatch, {}, {}, "eu-west-1",
-       "https://monitoring.eu-west-1.amazonaws.com", "monitoring"},
-      {"china", Service::kEc2, {}, {}, "cn-north-1", "https://ec2.cn-north-1.amazonaws.com.cn", "ec2"},
-      {"service env beats global env", Service::kCloudWatch,
-       {{"AWS_ENDPOINT_URL_CLOUDWATCH", "http://cw:1/"}, {"AWS_ENDPOINT_URL", "http://all:2"}}, {},
-       "r", "http://cw:1", "monitoring"},
-      {"global env beats config", Service::kEc2, {{"AWS_ENDPOINT_URL", "http://all:2"}},
-       {{"ec2", "http://cfg:3"}}, "r", "http://all:2", "ec2"},
-      {"config per service beats config default", Service::kAutoScaling, {},
-       {{"autoscaling", "http://as:4"}, {"default", "http://d:5"}}, "r", "http://as:4", "autoscaling"},
-      {"ignore configured endpoints", Service::kAutoScaling,
-       {{"AWS_ENDPOINT_URL", "http://all:2"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}}, {},
-       "us-east-2", "https://autoscaling.us-east-2.amazonaws.com", "autoscaling"},
+      {"standard autoscaling",
+       Service::kAutoScaling,
+       {},
+       {},
+       "eu-west-1",
+       "https://autoscaling.eu-west-1.amazonaws.com",
+       "autoscaling"},
+      {"standard cloudwatch",
+       Service::kCloudWatch,
+       {},
+       {},
+       "eu-west-1",
+       "https://monitoring.eu-west-1.amazonaws.com",
+       "monitoring"},
+      {"china",
+       Service::kEc2,
+       {},
+       {},
+       "cn-north-1",
+       "https://ec2.cn-north-1.amazonaws.com.cn",
+       "ec2"},
+      {"service env beats global env",
+       Service::kCloudWatch,
+       {{"AWS_ENDPOINT_URL_CLOUDWATCH", "http://cw:1/"},
+        {"AWS_ENDPOINT_URL", "http://all:2"}},
+       {},
+       "r",
+       "http://cw:1",
+       "monitoring"},
+      {"global env beats config",
+       Service::kEc2,
+       {{"AWS_ENDPOINT_URL", "http://all:2"}},
+       {{"ec2", "http://cfg:3"}},
+       "r",
+       "http://all:2",
+       "ec2"},
+      {"config per service beats config default",
+       Service::kAutoScaling,
+       {},
+       {{"autoscaling", "http://as:4"}, {"default", "http://d:5"}},
+       "r",
+       "http://as:4",
+       "autoscaling"},
+      {"ignore configured endpoints",
+       Service::kAutoScaling,
+       {{"AWS_ENDPOINT_URL", "http://all:2"},
+        {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}},
+       {},
+       "us-east-2",
+       "https://autoscaling.us-east-2.amazonaws.com",
+       "autoscaling"},
   };
   for (const EpCase& tc : eps) {
     SCOPED_TRACE(tc.name);
-    ServiceEndpoint ep = ResolveEndpoint(tc.service, tc.region, MapEnvironment(tc.env), tc.config);
+    ServiceEndpoint ep = ResolveEndpoint(tc.service, tc.region,
+                                         MapEnvironment(tc.env), tc.config);
     EXPECT_EQ(ep.url, tc.url);
     EXPECT_EQ(ep.signing_name, tc.signing_name);
   }

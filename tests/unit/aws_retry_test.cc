@@ -1,14 +1,13 @@
 // Retries as the SDKs' standard mode, against local fault-injecting
 // endpoints: throttling, 5xx, timeouts, connection resets, clock skew. Counts
 // attempts, checks the backoff, and the error left at the end.
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "aws/query_client.h"
 #include "aws/retry.h"
@@ -36,13 +35,15 @@ class RecordingClock final : public Clock {
   TimePoint now_;
 };
 
-const char* kOk = R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+const char* kOk =
+    R"(<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
 <DescribeAutoScalingGroupsResult><AutoScalingGroups/></DescribeAutoScalingGroupsResult>
 <ResponseMetadata><RequestId>ok-1</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>)";
 
 std::string ErrorXml(const std::string& code) {
   return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code +
-         "</Code><Message>injected " + code + "</Message></Error><RequestId>req-" + code +
+         "</Code><Message>injected " + code +
+         "</Message></Error><RequestId>req-" + code +
          "</RequestId></ErrorResponse>";
 }
 
@@ -56,16 +57,20 @@ struct Script {
 
 class RetryTest : public ::testing::Test {
  protected:
-  std::unique_ptr<QueryClient> Client(const std::string& url, RetryOptions opts = {}) {
-    ServiceEndpoint ep{"autoscaling", "autoscaling", "2011-01-01", url, "us-east-1", "test"};
-    auto creds = std::make_shared<StaticCredentialsProvider>(
-        Credentials{"AKIDEXAMPLE", "retry-test-secret", "", std::nullopt, "static"});
-    return std::make_unique<QueryClient>(ep, std::make_shared<CurlTransport>(), creds, &clock_,
-                                         opts, [] { return 0.5; });
+  std::unique_ptr<QueryClient> Client(const std::string& url,
+                                      RetryOptions opts = {}) {
+    ServiceEndpoint ep{"autoscaling", "autoscaling", "2011-01-01",
+                       url,           "us-east-1",   "test"};
+    auto creds = std::make_shared<StaticCredentialsProvider>(Credentials{
+        "AKIDEXAMPLE", "retry-test-secret", "", std::nullopt, "static"});
+    return std::make_unique<QueryClient>(ep, std::make_shared<CurlTransport>(),
+                                         creds, &clock_, opts,
+                                         [] { return 0.5; });
   }
   // Real time: the fake servers' Date headers carry real time, and a large
   // difference would (rightly) be taken for clock skew.
-  RecordingClock clock_{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+  RecordingClock clock_{std::chrono::floor<std::chrono::seconds>(
+      std::chrono::system_clock::now())};
 };
 
 TEST_F(RetryTest, ScriptedFaults) {
@@ -79,15 +84,60 @@ TEST_F(RetryTest, ScriptedFaults) {
     Status::Code code;
   };
   const Case cases[] = {
-      {"throttled twice then ok", {2, 400, "Throttling"}, 3, true, {milliseconds(250), milliseconds(500)}, Status::Code::kOk},
-      {"throttled always", {9, 400, "Throttling"}, 3, false, {milliseconds(250), milliseconds(500)}, Status::Code::kUnavailable},
-      {"ec2 RequestLimitExceeded", {1, 503, "RequestLimitExceeded"}, 2, true, {milliseconds(250)}, Status::Code::kOk},
-      {"500 always", {9, 500, "InternalFailure"}, 3, false, {milliseconds(50), milliseconds(100)}, Status::Code::kUnavailable},
-      {"503 once", {1, 503, "ServiceUnavailable"}, 2, true, {milliseconds(50)}, Status::Code::kOk},
-      {"502 without AWS body", {1, 502, ""}, 2, true, {milliseconds(50)}, Status::Code::kOk},
-      {"access denied: no retry", {9, 403, "AccessDenied"}, 1, false, {}, Status::Code::kPermissionDenied},
-      {"validation error: no retry", {9, 400, "ValidationError"}, 1, false, {}, Status::Code::kInvalidArgument},
-      {"bad signature: no retry", {9, 403, "SignatureDoesNotMatch"}, 1, false, {}, Status::Code::kPermissionDenied},
+      {"throttled twice then ok",
+       {2, 400, "Throttling"},
+       3,
+       true,
+       {milliseconds(250), milliseconds(500)},
+       Status::Code::kOk},
+      {"throttled always",
+       {9, 400, "Throttling"},
+       3,
+       false,
+       {milliseconds(250), milliseconds(500)},
+       Status::Code::kUnavailable},
+      {"ec2 RequestLimitExceeded",
+       {1, 503, "RequestLimitExceeded"},
+       2,
+       true,
+       {milliseconds(250)},
+       Status::Code::kOk},
+      {"500 always",
+       {9, 500, "InternalFailure"},
+       3,
+       false,
+       {milliseconds(50), milliseconds(100)},
+       Status::Code::kUnavailable},
+      {"503 once",
+       {1, 503, "ServiceUnavailable"},
+       2,
+       true,
+       {milliseconds(50)},
+       Status::Code::kOk},
+      {"502 without AWS body",
+       {1, 502, ""},
+       2,
+       true,
+       {milliseconds(50)},
+       Status::Code::kOk},
+      {"access denied: no retry",
+       {9, 403, "AccessDenied"},
+       1,
+       false,
+       {},
+       Status::Code::kPermissionDenied},
+      {"validation error: no retry",
+       {9, 400, "ValidationError"},
+       1,
+       false,
+       {},
+       Status::Code::kInvalidArgument},
+      {"bad signature: no retry",
+       {9, 403, "SignatureDoesNotMatch"},
+       1,
+       false,
+       {},
+       Status::Code::kPermissionDenied},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -104,7 +154,8 @@ TEST_F(RetryTest, ScriptedFaults) {
     clock_.sleeps.clear();
     auto client = Client(server.url());
     int reported_attempts = 0;
-    client->set_observer([&](const CallRecord& rec) { reported_attempts = rec.attempts; });
+    client->set_observer(
+        [&](const CallRecord& rec) { reported_attempts = rec.attempts; });
     auto r = client->Call("DescribeAutoScalingGroups", {});
     EXPECT_EQ(r.ok(), tc.ok) << r.status().ToString();
     EXPECT_EQ(static_cast<int>(server.count()), tc.attempts);
@@ -114,12 +165,15 @@ TEST_F(RetryTest, ScriptedFaults) {
       EXPECT_EQ(r.status().code(), tc.code) << r.status().ToString();
       EXPECT_EQ(r.status().detail(), tc.script.code);
       // The final error says what happened, and names the request id.
-      EXPECT_NE(r.status().message().find("req-" + tc.script.code), std::string::npos);
+      EXPECT_NE(r.status().message().find("req-" + tc.script.code),
+                std::string::npos);
       if (tc.attempts > 1) {
-        EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos)
+        EXPECT_NE(r.status().message().find("after 3 attempts"),
+                  std::string::npos)
             << r.status().message();
       }
-      EXPECT_EQ(r.status().message().find("retry-test-secret"), std::string::npos);
+      EXPECT_EQ(r.status().message().find("retry-test-secret"),
+                std::string::npos);
     }
   }
 }
@@ -175,7 +229,9 @@ class ResettingServer {
     ::close(fd_);
     thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
   std::atomic<int> accepted{0};
 
  private:
@@ -198,7 +254,8 @@ TEST_F(RetryTest, ConnectionResetAndRefused) {
   auto r2 = refused->Call("DescribeAutoScalingGroups", {});
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(clock_.sleeps.size(), 4u);
-  EXPECT_NE(r2.status().message().find("127.0.0.1:1"), std::string::npos) << r2.status().message();
+  EXPECT_NE(r2.status().message().find("127.0.0.1:1"), std::string::npos)
+      << r2.status().message();
 }
 
 TEST_F(RetryTest, ClockSkewIsCorrectedFromTheServerDate) {
@@ -216,8 +273,9 @@ TEST_F(RetryTest, ClockSkewIsCorrectedFromTheServerDate) {
   FakeServer server([&](const RecordedRequest& q, HttpResponse& r) {
     TimePoint sent;
     std::string d = q.Header("x-amz-date");
-    std::string iso = d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" +
-                      d.substr(9, 2) + ":" + d.substr(11, 2) + ":" + d.substr(13, 2) + "Z";
+    std::string iso = d.substr(0, 4) + "-" + d.substr(4, 2) + "-" +
+                      d.substr(6, 2) + "T" + d.substr(9, 2) + ":" +
+                      d.substr(11, 2) + ":" + d.substr(13, 2) + "Z";
     ParseIso8601(iso, &sent);
     r.headers.emplace_back("Date", server_date);
     if (sent < server_now - std::chrono::minutes(5)) {
@@ -232,7 +290,10 @@ TEST_F(RetryTest, ClockSkewIsCorrectedFromTheServerDate) {
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(server.count(), 2u);
   EXPECT_EQ(clock_.sleeps, std::vector<milliseconds>{milliseconds(0)});
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::minutes>(client->clock_offset()).count(), 60);
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::minutes>(client->clock_offset())
+          .count(),
+      60);
   // Later calls are signed with the corrected time from the start.
   ASSERT_TRUE(client->Call("DescribeAutoScalingGroups", {}).ok());
   EXPECT_EQ(server.count(), 3u);
@@ -246,12 +307,15 @@ TEST_F(RetryTest, RetryQuotaStopsRetryStorms) {
   RetryOptions opts;
   opts.quota_capacity = 12;  // two retries' worth (5 each)
   auto client = Client(server.url(), opts);
-  ASSERT_FALSE(client->Call("DescribeAutoScalingGroups", {}).ok());  // 3 attempts, 10 tokens
+  ASSERT_FALSE(client->Call("DescribeAutoScalingGroups", {})
+                   .ok());  // 3 attempts, 10 tokens
   EXPECT_EQ(server.count(), 3u);
-  auto r = client->Call("DescribeAutoScalingGroups", {});  // 2 tokens left: no retry
+  auto r =
+      client->Call("DescribeAutoScalingGroups", {});  // 2 tokens left: no retry
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(server.count(), 4u);
-  EXPECT_NE(r.status().message().find("retry quota exhausted"), std::string::npos);
+  EXPECT_NE(r.status().message().find("retry quota exhausted"),
+            std::string::npos);
 }
 
 TEST(RetryPolicyTest, Classification) {
@@ -287,10 +351,22 @@ TEST(RetryPolicyTest, Classification) {
 TEST(RetryPolicyTest, BackoffIsCappedFullJitter) {
   RetryOptions o;
   EXPECT_EQ(BackoffDelay(o, ErrorKind::kTransient, 2, 0.0), Duration::zero());
-  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kTransient, 2, 0.999)).count(), 99);
-  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 4, 0.5)).count(), 1000);
-  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 5, 0.9)).count(), 3600);
-  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(BackoffDelay(o, ErrorKind::kThrottling, 30, 1.0)).count(), 20000);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(
+                BackoffDelay(o, ErrorKind::kTransient, 2, 0.999))
+                .count(),
+            99);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(
+                BackoffDelay(o, ErrorKind::kThrottling, 4, 0.5))
+                .count(),
+            1000);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(
+                BackoffDelay(o, ErrorKind::kThrottling, 5, 0.9))
+                .count(),
+            3600);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(
+                BackoffDelay(o, ErrorKind::kThrottling, 30, 1.0))
+                .count(),
+            20000);
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 // The typed AWS clients over a fake transport: parsing of recorded response
 // documents, batching at the APIs' limits, pagination, and both error
 // layouts.
-#include "aws/services.h"
+#include <gtest/gtest.h>
 
 #include <functional>
 #include <mutex>
 
-#include <gtest/gtest.h>
-
+#include "aws/services.h"
 #include "common/file_util.h"
 #include "test_util.h"
 
@@ -61,8 +60,10 @@ class ServicesTest : public ::testing::Test {
  protected:
   std::shared_ptr<QueryClient> Client(const std::string& service,
                                       std::shared_ptr<FakeTransport> t) {
-    ServiceEndpoint ep{service, service == "cloudwatch" ? "monitoring" : service, "v",
-                       "https://example.test", "us-east-1", "test"};
+    ServiceEndpoint ep{
+        service,     service == "cloudwatch" ? "monitoring" : service,
+        "v",         "https://example.test",
+        "us-east-1", "test"};
     auto creds = std::make_shared<StaticCredentialsProvider>(
         Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
     return std::make_shared<QueryClient>(ep, t, creds, &clock_, RetryOptions{},
@@ -74,8 +75,9 @@ class ServicesTest : public ::testing::Test {
 TEST_F(ServicesTest, DescribeAutoScalingGroupsParsesAndPaginates) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
     HttpReply r{200, {}, ""};
-    r.body = FormField(body, "NextToken") == "page-2" ? Recorded("describe_asg_page2.xml")
-                                                      : Recorded("describe_asg_page1.xml");
+    r.body = FormField(body, "NextToken") == "page-2"
+                 ? Recorded("describe_asg_page2.xml")
+                 : Recorded("describe_asg_page1.xml");
     return r;
   });
   AutoScalingApi api(Client("autoscaling", t));
@@ -116,16 +118,29 @@ TEST_F(ServicesTest, DescribeAutoScalingGroupsBatchesFiftyNamesPerRequest) {
 
 TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
-    return HttpReply{200, {},
+    return HttpReply{200,
+                     {},
                      FormField(body, "NextToken") == "cw-page-2"
                          ? Recorded("get_metric_data_page2.xml")
                          : Recorded("get_metric_data_page1.xml")};
   });
   CloudWatchApi api(Client("cloudwatch", t));
-  std::vector<MetricQuery> q = {
-      {"cpu_0", "AWS/EC2", "CPUUtilization", {{"InstanceId", "i-0aaa"}}, 60, "Average", ""},
-      {"mem_0", "CWAgent", "mem_used_percent", {{"InstanceId", "i-0aaa"}}, 60, "Average", ""}};
-  auto r = api.GetMetricData(q, clock_.Now(), clock_.Now() + std::chrono::minutes(3));
+  std::vector<MetricQuery> q = {{"cpu_0",
+                                 "AWS/EC2",
+                                 "CPUUtilization",
+                                 {{"InstanceId", "i-0aaa"}},
+                                 60,
+                                 "Average",
+                                 ""},
+                                {"mem_0",
+                                 "CWAgent",
+                                 "mem_used_percent",
+                                 {{"InstanceId", "i-0aaa"}},
+                                 60,
+                                 "Average",
+                                 ""}};
+  auto r = api.GetMetricData(q, clock_.Now(),
+                             clock_.Now() + std::chrono::minutes(3));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].values, (std::vector<double>{40, 42.5, 47.25}));
@@ -133,8 +148,12 @@ TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
   EXPECT_TRUE((*r)[1].values.empty());
   ASSERT_EQ(t->bodies.size(), 2u);
   const std::string& b = t->bodies[0];
-  EXPECT_EQ(FormField(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"), "AWS%2FEC2");
-  EXPECT_EQ(FormField(b, "MetricDataQueries.member.2.MetricStat.Metric.Dimensions.member.1.Value"),
+  EXPECT_EQ(
+      FormField(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"),
+      "AWS%2FEC2");
+  EXPECT_EQ(FormField(b,
+                      "MetricDataQueries.member.2.MetricStat.Metric.Dimensions."
+                      "member.1.Value"),
             "i-0aaa");
   EXPECT_EQ(FormField(b, "StartTime"), "2026-01-01T00%3A00%3A00Z");
 }
@@ -146,7 +165,13 @@ TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
   CloudWatchApi api(Client("cloudwatch", t));
   std::vector<MetricQuery> q;
   for (int i = 0; i < 1001; ++i) {
-    q.push_back({"q" + std::to_string(i), "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""});
+    q.push_back({"q" + std::to_string(i),
+                 "AWS/EC2",
+                 "CPUUtilization",
+                 {},
+                 60,
+                 "Average",
+                 ""});
   }
   ASSERT_TRUE(api.GetMetricData(q, clock_.Now(), clock_.Now()).ok());
   ASSERT_EQ(t->bodies.size(), 3u);
@@ -179,10 +204,10 @@ TEST_F(ServicesTest, BothErrorLayoutsBecomeTypedErrors) {
     std::string detail, request_id;
   };
   const Case cases[] = {
-      {"ec2 layout", "ec2", "ec2_error.xml", 403, Status::Code::kPermissionDenied,
-       "UnauthorizedOperation", "ec2-err-1"},
-      {"query layout", "autoscaling", "query_error.xml", 400, Status::Code::kInvalidArgument,
-       "ValidationError", "q-err-1"},
+      {"ec2 layout", "ec2", "ec2_error.xml", 403,
+       Status::Code::kPermissionDenied, "UnauthorizedOperation", "ec2-err-1"},
+      {"query layout", "autoscaling", "query_error.xml", 400,
+       Status::Code::kInvalidArgument, "ValidationError", "q-err-1"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -193,7 +218,8 @@ TEST_F(ServicesTest, BothErrorLayoutsBecomeTypedErrors) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), tc.code);
     EXPECT_EQ(r.status().detail(), tc.detail);
-    EXPECT_NE(r.status().message().find(tc.request_id), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(tc.request_id), std::string::npos)
+        << r.status().message();
     EXPECT_EQ(t->bodies.size(), 1u) << "not retried";
   }
 }

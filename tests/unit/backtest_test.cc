@@ -1,12 +1,13 @@
 // Scores on hand-computed tiny traces, trace parsing and the demand rules,
 // and backtests through the production loop.
-#include <cmath>
-#include <limits>
+#include "sim/backtest.h"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
-#include "sim/backtest.h"
 #include "sim/backtest_config.h"
 #include "sim/report.h"
 #include "sim/scoring.h"
@@ -59,15 +60,18 @@ TEST(ScoringTest, HandComputedTinyTrace) {
 
 TEST(ScoringTest, PerfectSupplyScoresZero) {
   std::vector<SimMinute> m;
-  for (int i = 0; i < 10; ++i) m.push_back({FromUnixSeconds(60 * i), 0.6 * (i % 3 + 1), i % 3 + 1, 0, 0});
+  for (int i = 0; i < 10; ++i)
+    m.push_back({FromUnixSeconds(60 * i), 0.6 * (i % 3 + 1), i % 3 + 1, 0, 0});
   Scores s = Score(m, 0, 0, {});
-  EXPECT_DOUBLE_EQ(s.theta_u + s.theta_o + s.tau_u + s.tau_o + s.instability, 0);
+  EXPECT_DOUBLE_EQ(s.theta_u + s.theta_o + s.tau_u + s.tau_o + s.instability,
+                   0);
 }
 
 TEST(TraceTest, ParsesIsoEpochHeadersAndGaps) {
   auto t = ParseTrace(
       "timestamp,value\n1995-07-01T04:00:00Z,42\n1995-07-01T04:01:00Z,61\n"
-      "1995-07-01T04:02:00Z,10\n1995-07-01T04:10:00Z,7\n1995-07-01T04:11:00+00:00,8\n",
+      "1995-07-01T04:02:00Z,10\n1995-07-01T04:10:00Z,7\n1995-07-01T04:11:00+00:"
+      "00,8\n",
       "nasa.csv");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->name, "nasa");
@@ -100,7 +104,8 @@ TEST(TraceTest, ErrorsNameFileAndLine) {
     SCOPED_TRACE(tc.name);
     auto t = ParseTrace(tc.csv, "x.csv");
     ASSERT_FALSE(t.ok());
-    EXPECT_NE(t.status().message().find(tc.want), std::string::npos) << t.status().message();
+    EXPECT_NE(t.status().message().find(tc.want), std::string::npos)
+        << t.status().message();
   }
 }
 
@@ -110,10 +115,12 @@ TEST(TraceTest, DemandHoldsShortGapsAndDropsLongOnes) {
   DemandMapping m;
   m.capacity_per_instance = 10;  // 1 instance-unit per 10 trace units
   auto d = MakeDemand(*t, m, FromUnixSeconds(0));
-  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(30)), 1.0);   // holds the 0 s sample
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(30)), 1.0);  // holds the 0 s sample
   EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(60)), 2.0);
-  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(150)), 3.0);  // within one step of the last before a gap
-  EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(300))));  // inside the 480 s gap: no data
+  EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(150)),
+                   3.0);  // within one step of the last before a gap
+  EXPECT_TRUE(std::isnan(
+      d->At(FromUnixSeconds(300))));  // inside the 480 s gap: no data
   EXPECT_DOUBLE_EQ(d->At(FromUnixSeconds(700)), 5.0);
   EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(800))));  // past the end
   EXPECT_TRUE(std::isnan(d->At(FromUnixSeconds(-1))));
@@ -121,7 +128,8 @@ TEST(TraceTest, DemandHoldsShortGapsAndDropsLongOnes) {
 
 TEST(TraceTest, PeakMappingAndSmoothing) {
   std::string csv;
-  for (int i = 0; i < 60; ++i) csv += std::to_string(i * 60) + "," + (i == 30 ? "100" : "10") + "\n";
+  for (int i = 0; i < 60; ++i)
+    csv += std::to_string(i * 60) + "," + (i == 30 ? "100" : "10") + "\n";
   auto t = ParseTrace(csv, "s.csv");
   ASSERT_TRUE(t.ok());
   DemandMapping m;
@@ -133,7 +141,8 @@ TEST(TraceTest, PeakMappingAndSmoothing) {
   auto smooth = MakeDemand(*t, m, FromUnixSeconds(0));
   EXPECT_DOUBLE_EQ(smooth->Peak(), 5.0);  // rescaled after smoothing
   // The spike is spread over the window: its neighbours rose, the base fell.
-  EXPECT_GT(smooth->At(FromUnixSeconds(29 * 60)), raw->At(FromUnixSeconds(29 * 60)));
+  EXPECT_GT(smooth->At(FromUnixSeconds(29 * 60)),
+            raw->At(FromUnixSeconds(29 * 60)));
 }
 
 // A trace whose every rise is announced at least a boot time ahead (it starts
@@ -142,7 +151,8 @@ TEST(BacktestTest, OracleIsNeverUnderProvisionedWhenStepsAllowIt) {
   std::string csv;
   for (int i = 0; i < 8 * 60; ++i) {
     double v = 100 + 80 * std::sin(i / 40.0) + (i > 200 && i < 260 ? 150 : 0);
-    csv += std::to_string(i * 60) + "," + std::to_string(std::max(v, 0.0)) + "\n";
+    csv +=
+        std::to_string(i * 60) + "," + std::to_string(std::max(v, 0.0)) + "\n";
   }
   auto t = ParseTrace(csv, "ramps.csv");
   ASSERT_TRUE(t.ok());
@@ -171,16 +181,21 @@ TEST(BacktestTest, DrivesTheProductionLoopEveryInterval) {
 }
 
 TEST(BacktestTest, DeterministicAndReported) {
-  auto t = LoadTrace(std::string(PHAS_SOURCE_DIR) + "/data/traces/nab_asg_cluster_cpu_5min.csv");
+  auto t = LoadTrace(std::string(PHAS_SOURCE_DIR) +
+                     "/data/traces/nab_asg_cluster_cpu_5min.csv");
   ASSERT_TRUE(t.ok());
   BacktestOptions o;
   o.hours = 24;
-  auto a = RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
-  auto b = RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
+  auto a =
+      RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
+  auto b =
+      RunBacktest(*t, {"target-tracking", "hpa", "step", "aws-predictive"}, o);
   ASSERT_TRUE(a.ok() && b.ok());
   for (size_t i = 0; i < a->runs.size(); ++i) {
-    EXPECT_EQ(a->runs[i].scores.instance_hours, b->runs[i].scores.instance_hours);
-    EXPECT_EQ(a->runs[i].result.actions.size(), b->runs[i].result.actions.size());
+    EXPECT_EQ(a->runs[i].scores.instance_hours,
+              b->runs[i].scores.instance_hours);
+    EXPECT_EQ(a->runs[i].result.actions.size(),
+              b->runs[i].result.actions.size());
   }
   std::string table = ScoreTable(*a);
   EXPECT_NE(table.find("smoothing 10 min"), std::string::npos) << table;
@@ -190,10 +205,13 @@ TEST(BacktestTest, DeterministicAndReported) {
   std::string html = BacktestHtml({*a});
   EXPECT_EQ(html.rfind("<!doctype html>", 0), 0u);
   size_t svgs = 0;
-  for (size_t pos = 0; (pos = html.find("<svg", pos)) != std::string::npos; ++pos) ++svgs;
+  for (size_t pos = 0; (pos = html.find("<svg", pos)) != std::string::npos;
+       ++pos)
+    ++svgs;
   EXPECT_EQ(svgs, 4u);
   EXPECT_EQ(html.find("<script"), std::string::npos);
-  EXPECT_EQ(html.find("src="), std::string::npos) << "self-contained: nothing fetched";
+  EXPECT_EQ(html.find("src="), std::string::npos)
+      << "self-contained: nothing fetched";
   EXPECT_EQ(html.find("href="), std::string::npos);
 }
 
@@ -206,7 +224,8 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
       {"world: {boot: 3}\n", "world.boot"},
       {"demand: {target_utilization: 2}\n", "demand.target_utilization"},
       {"policies: {magic: {}}\n", "policies.magic"},
-      {"policies: {hpa: {hpa: {tolerance: 5}}}\n", "policies.hpa.hpa.tolerance"},
+      {"policies: {hpa: {hpa: {tolerance: 5}}}\n",
+       "policies.hpa.hpa.tolerance"},
       {"world: {min_size: 9, max_size: 3}\n", "world.min_size"},
   };
   for (const Case& tc : cases) {
@@ -217,9 +236,11 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
     EXPECT_NE(st.message().find(tc.key), std::string::npos) << st.message();
   }
   BacktestOptions o;
-  ASSERT_TRUE(ParseBacktestConfig("policies: {target-tracking: {target_tracking: {target_cpu: 50}}}\n",
-                                  "bt.yaml", &o)
-                  .ok());
+  ASSERT_TRUE(
+      ParseBacktestConfig(
+          "policies: {target-tracking: {target_tracking: {target_cpu: 50}}}\n",
+          "bt.yaml", &o)
+          .ok());
   EXPECT_EQ(o.policies.at("target-tracking").target_tracking.target, 50);
 }
 

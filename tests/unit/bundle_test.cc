@@ -1,10 +1,10 @@
 // Model bundle loading: errors name the file and what is wrong.
 #include "model/bundle.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -25,7 +25,8 @@ class BundleTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     for (const char* f : {"model.json", "scaler.json", "columns.json"}) {
-      fs::copy_file(testing::TestData(std::string("seed-model/") + f), dir_ / f);
+      fs::copy_file(testing::TestData(std::string("seed-model/") + f),
+                    dir_ / f);
     }
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -33,7 +34,8 @@ class BundleTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
   }
   json ShippedManifest() {
-    return json::parse(*ReadFile(testing::SourcePath("data/models/seed-original/manifest.json")));
+    return json::parse(*ReadFile(
+        testing::SourcePath("data/models/seed-original/manifest.json")));
   }
   fs::path dir_;
 };
@@ -72,15 +74,23 @@ TEST_F(BundleTest, LoadErrorsNameTheFile) {
   json too_few_columns = ShippedManifest();
   too_few_columns["pipeline"]["columns"].erase(16);
   const Case cases[] = {
-      {"corrupt model", "model.json", "{\"learner\": 42}", "model.json", "not a loadable XGBoost model"},
-      {"truncated scaler", "scaler.json", "{\"columns\": [", "scaler.json", "invalid JSON"},
+      {"corrupt model", "model.json", "{\"learner\": 42}", "model.json",
+       "not a loadable XGBoost model"},
+      {"truncated scaler", "scaler.json", "{\"columns\": [", "scaler.json",
+       "invalid JSON"},
       {"columns not array", "columns.json", "{}", "columns.json", "array"},
-      {"manifest bad op", "manifest.json", bad_op.dump(), "manifest.json", "pipeline.derived[0].op"},
-      {"manifest missing booster", "manifest.json", wrong_booster.dump(), "missing.json", "no such model file"},
-      {"manifest unknown key", "manifest.json", unknown_key.dump(), "manifest.json", "colour"},
-      {"manifest bad action", "manifest.json", bad_action.dump(), "classes[0].action", "explode"},
-      {"column count mismatch", "manifest.json", too_few_columns.dump(), "model.json", "takes 17 features"},
-      {"manifest not json", "manifest.json", "nope", "manifest.json", "invalid JSON"},
+      {"manifest bad op", "manifest.json", bad_op.dump(), "manifest.json",
+       "pipeline.derived[0].op"},
+      {"manifest missing booster", "manifest.json", wrong_booster.dump(),
+       "missing.json", "no such model file"},
+      {"manifest unknown key", "manifest.json", unknown_key.dump(),
+       "manifest.json", "colour"},
+      {"manifest bad action", "manifest.json", bad_action.dump(),
+       "classes[0].action", "explode"},
+      {"column count mismatch", "manifest.json", too_few_columns.dump(),
+       "model.json", "takes 17 features"},
+      {"manifest not json", "manifest.json", "nope", "manifest.json",
+       "invalid JSON"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

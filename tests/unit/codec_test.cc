@@ -1,11 +1,11 @@
 #include "predictor/codec.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "test_util.h"
 
@@ -67,28 +67,46 @@ TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
       {"top-level string", "\"hi\"", 400, ""},
       {"features not array", R"({"features": "1,2,3"})", 400, "features"},
       {"too few", R"({"features": [1, 2, 3]})", 400, "features"},
-      {"too many", R"({"features": [1,2,3,4,5,6,7,"io","low",9]})", 400, "features"},
-      {"string for number", R"({"features": [1,"2",3,4,5,6,7,"io","low"]})", 400, "features[1]"},
-      {"bool for number", R"({"features": [1,2,true,4,5,6,7,"io","low"]})", 400, "features[2]"},
-      {"null for number", R"({"features": [1,2,3,null,5,6,7,"io","low"]})", 400, "features[3]"},
-      {"nested array value", R"({"features": [1,2,3,4,[5],6,7,"io","low"]})", 400, "features[4]"},
-      {"number for category", R"({"features": [1,2,3,4,5,6,7,1,"low"]})", 400, "features[7]"},
-      {"unknown category", R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})", 400, "features[7]"},
-      {"category case differs", R"({"features": [1,2,3,4,5,6,7,"IO","low"]})", 400, "features[7]"},
-      {"unknown priority", R"({"features": [1,2,3,4,5,6,7,"io","urgent"]})", 400, "features[8]"},
-      {"NaN literal", R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
-      {"Infinity literal", R"({"features": [1,Infinity,3,4,5,6,7,"io","low"]})", 400, "features[1]"},
-      {"-Infinity literal", R"({"features": [1,2,-Infinity,4,5,6,7,"io","low"]})", 400, "features[2]"},
-      {"huge number overflows", R"({"features": [1e999,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
+      {"too many", R"({"features": [1,2,3,4,5,6,7,"io","low",9]})", 400,
+       "features"},
+      {"string for number", R"({"features": [1,"2",3,4,5,6,7,"io","low"]})",
+       400, "features[1]"},
+      {"bool for number", R"({"features": [1,2,true,4,5,6,7,"io","low"]})", 400,
+       "features[2]"},
+      {"null for number", R"({"features": [1,2,3,null,5,6,7,"io","low"]})", 400,
+       "features[3]"},
+      {"nested array value", R"({"features": [1,2,3,4,[5],6,7,"io","low"]})",
+       400, "features[4]"},
+      {"number for category", R"({"features": [1,2,3,4,5,6,7,1,"low"]})", 400,
+       "features[7]"},
+      {"unknown category", R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})", 400,
+       "features[7]"},
+      {"category case differs", R"({"features": [1,2,3,4,5,6,7,"IO","low"]})",
+       400, "features[7]"},
+      {"unknown priority", R"({"features": [1,2,3,4,5,6,7,"io","urgent"]})",
+       400, "features[8]"},
+      {"NaN literal", R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})", 400,
+       "features[0]"},
+      {"Infinity literal", R"({"features": [1,Infinity,3,4,5,6,7,"io","low"]})",
+       400, "features[1]"},
+      {"-Infinity literal",
+       R"({"features": [1,2,-Infinity,4,5,6,7,"io","low"]})", 400,
+       "features[2]"},
+      {"huge number overflows",
+       R"({"features": [1e999,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
       {"deep nesting", "{\"features\": " + deep, 400, ""},
-      {"extra field", R"({"features": [1,2,3,4,5,6,7,"io","low"], "x": 1})", 400, "x"},
+      {"extra field", R"({"features": [1,2,3,4,5,6,7,"io","low"], "x": 1})",
+       400, "x"},
       {"named: missing field", R"({"cpu_usage": 1})", 400, "memory_usage"},
       {"named: unknown field", R"({"cpu": 1})", 400, "cpu"},
-      {"named: bad type", R"({"cpu_usage": "high", "memory_usage": 1, "network_traffic": 1,
+      {"named: bad type",
+       R"({"cpu_usage": "high", "memory_usage": 1, "network_traffic": 1,
           "power_consumption": 1, "num_executed_instructions": 1, "execution_time": 1,
-          "energy_efficiency": 1, "task_type": "io", "task_priority": "low"})", 400, "cpu_usage"},
+          "energy_efficiency": 1, "task_type": "io", "task_priority": "low"})",
+       400, "cpu_usage"},
       {"empty object", "{}", 400, "cpu_usage"},
-      {"invalid utf8 string", "{\"features\": [1,2,3,4,5,6,7,\"\xff\",\"low\"]}", 400, "features[7]"},
+      {"invalid utf8 string",
+       "{\"features\": [1,2,3,4,5,6,7,\"\xff\",\"low\"]}", 400, "features[7]"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -105,8 +123,10 @@ TEST_F(CodecTest, BatchLimitsAndRowErrors) {
   std::vector<InputValue> out;
   size_t rows = 0;
   CodecError err;
-  std::string two = R"({"instances": [[1,2,3,4,5,6,7,"io","low"], [1,2,3,4,5,6,7,"compute","high"]]})";
-  ASSERT_TRUE(DecodeBatchRequest(two, pipeline(), 10, &out, &rows, &err)) << err.message;
+  std::string two =
+      R"({"instances": [[1,2,3,4,5,6,7,"io","low"], [1,2,3,4,5,6,7,"compute","high"]]})";
+  ASSERT_TRUE(DecodeBatchRequest(two, pipeline(), 10, &out, &rows, &err))
+      << err.message;
   EXPECT_EQ(rows, 2u);
   EXPECT_EQ(out.size(), 18u);
 
@@ -114,7 +134,8 @@ TEST_F(CodecTest, BatchLimitsAndRowErrors) {
   EXPECT_EQ(err.status, 413);
   EXPECT_EQ(err.field, "instances");
 
-  EXPECT_FALSE(DecodeBatchRequest(R"({"instances": []})", pipeline(), 10, &out, &rows, &err));
+  EXPECT_FALSE(DecodeBatchRequest(R"({"instances": []})", pipeline(), 10, &out,
+                                  &rows, &err));
   EXPECT_EQ(err.field, "instances");
 
   EXPECT_FALSE(DecodeBatchRequest(
@@ -146,12 +167,25 @@ namespace {
 
 // The fast path must produce exactly what the full JSON parser produces.
 TEST_F(CodecTest, FastPathEqualsFullParser) {
-  const char* numbers[] = {
-      "0", "-0", "1", "-1", "45.2", "1E5", "1e-7", "0.1", "2.5e+3",
-      "21696000000", "-9223372036854775808", "9223372036854775807",
-      "18446744073709551615", "123456789012345678901234567890",
-      "1.7976931348623157e308", "4.9e-324", "2.2250738585072014e-308",
-      "0.30000000000000004", "-1.5e-10"};
+  const char* numbers[] = {"0",
+                           "-0",
+                           "1",
+                           "-1",
+                           "45.2",
+                           "1E5",
+                           "1e-7",
+                           "0.1",
+                           "2.5e+3",
+                           "21696000000",
+                           "-9223372036854775808",
+                           "9223372036854775807",
+                           "18446744073709551615",
+                           "123456789012345678901234567890",
+                           "1.7976931348623157e308",
+                           "4.9e-324",
+                           "2.2250738585072014e-308",
+                           "0.30000000000000004",
+                           "-1.5e-10"};
   for (const char* n : numbers) {
     SCOPED_TRACE(n);
     std::string body = std::string(R"({ "features" : [)") + n +
@@ -189,14 +223,16 @@ TEST_F(CodecTest, FastPathDeclinesWhatItDoesNotKnow) {
   // ...and the full path still accepts the valid ones among them.
   std::vector<InputValue> out;
   CodecError err;
-  EXPECT_TRUE(DecodePredictRequest(bodies[0], pipeline(), &out, &err)) << err.message;
+  EXPECT_TRUE(DecodePredictRequest(bodies[0], pipeline(), &out, &err))
+      << err.message;
   EXPECT_EQ(out[7].level, 2);
 }
 
 TEST_F(CodecTest, OptionalInputsMayBeLeftOut) {
   // The original's 9 inputs plus one optional temporal input.
   nlohmann::json spec = pipeline().spec();
-  spec["inputs"].push_back({{"name", "load_change_5m"}, {"type", "number"}, {"optional", true}});
+  spec["inputs"].push_back(
+      {{"name", "load_change_5m"}, {"type", "number"}, {"optional", true}});
   auto p = FeaturePipeline::FromJson(spec);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   CodecError err;
@@ -222,10 +258,11 @@ TEST_F(CodecTest, OptionalInputsMayBeLeftOut) {
   // Eight values: the required ones are still required, and the message says
   // how many either form needs.
   EXPECT_FALSE(DecodePredictRequest(
-      R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network"]})", *p,
-      &rejected, &err));
+      R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network"]})",
+      *p, &rejected, &err));
   EXPECT_EQ(err.field, "features");
-  EXPECT_NE(err.message.find("10 values (9 without the optional ones), got 8"), std::string::npos)
+  EXPECT_NE(err.message.find("10 values (9 without the optional ones), got 8"),
+            std::string::npos)
       << err.message;
   // An optional value given must still be a finite number.
   EXPECT_FALSE(DecodePredictRequest(

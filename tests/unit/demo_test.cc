@@ -2,16 +2,17 @@
 // on SimCloud and the reactive group scales both ways.
 #include "sim/demo.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace phas {
 namespace {
 
 TEST(DemoTest, ShortTraceScalesBothWays) {
-  std::string out_dir = std::filesystem::temp_directory_path() / ("phas_demo_" + std::to_string(::getpid()));
+  std::string out_dir = std::filesystem::temp_directory_path() /
+                        ("phas_demo_" + std::to_string(::getpid()));
   DemoOptions o;
   o.hours = 24;
   o.output_dir = out_dir;
@@ -23,7 +24,8 @@ TEST(DemoTest, ShortTraceScalesBothWays) {
   EXPECT_EQ(reactive.policy, "reactive");
   EXPECT_GT(reactive.summary.scale_ups, 0);
   EXPECT_GT(reactive.summary.scale_downs, 0);
-  EXPECT_GT(reactive.summary.instance_hours, 24 * 2 - 1);  // at least min capacity
+  EXPECT_GT(reactive.summary.instance_hours,
+            24 * 2 - 1);  // at least min capacity
   // The seed group, with the shipped (trained) model, scales both ways too.
   const DemoGroup& seed = (*r)[0];
   EXPECT_GT(seed.summary.scale_ups, 0);

@@ -30,7 +30,8 @@ struct RecordedRequest {
       if (amp == std::string::npos) amp = body.size();
       std::string kv = body.substr(pos, amp - pos);
       size_t eq = kv.find('=');
-      if (kv.substr(0, eq) == key) return eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (kv.substr(0, eq) == key)
+        return eq == std::string::npos ? "" : kv.substr(eq + 1);
       pos = amp + 1;
     }
     return "";
@@ -45,7 +46,8 @@ class FakeServer {
     HttpServerOptions opts;
     opts.port = 0;
     opts.threads = 2;
-    server_ = std::make_unique<HttpServer>(opts, [this](const HttpRequest& q, HttpResponse& r) {
+    server_ = std::make_unique<HttpServer>(opts, [this](const HttpRequest& q,
+                                                        HttpResponse& r) {
       RecordedRequest rec;
       rec.method = std::string(q.method);
       rec.path = std::string(q.path);
@@ -53,7 +55,8 @@ class FakeServer {
       rec.body = std::string(q.body);
       for (const auto& h : q.headers) {
         std::string name(h.name);
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : name)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         rec.headers[name] = std::string(h.value);
       }
       {
@@ -67,7 +70,9 @@ class FakeServer {
   }
   ~FakeServer() { server_->Stop(); }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port());
+  }
   std::vector<RecordedRequest> requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;

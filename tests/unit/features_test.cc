@@ -23,14 +23,78 @@ TEST(FeaturesTest, MatchTheOriginalFormulas) {
     Expected want;
   };
   const Case cases[] = {
-      {"typical", 45.5, 5000000.0, 4000000.0, 0, 2, 1, 5, {45.5, 54.6, 17.2, 50.9, 5460000000, 0.81, 1.9666, "io", "medium"}},
-      {"hot single instance at min", 92.34, 1000000.0, 1000000.0, 0, 1, 1, 5, {92.3, 95, 1.9, 31.1, 5538000000, 1.68, 3.0113, "io", "high"}},
-      {"idle at max", 3.21, 200000.0, 100000.0, 0, 5, 1, 5, {3.2, 3.9, 1.4, 101.9, 960000000, 0.11, 0.1742, "io", "low"}},
-      {"network heavy", 20.0, 80000000.0, 70000000.0, 0, 3, 1, 10, {20.0, 24.0, 429.2, 67.2, 3600000000, 0.39, 0.9821, "network", "high"}},
-      {"memory measured, io bound", 15.0, 1000000.0, 1000000.0, 71.26, 4, 2, 8, {15.0, 71.3, 7.6, 87.2, 3600000000, 0.38, 1.9794, "io", "medium"}},
-      {"estimate capped at 95", 88.0, 1000000.0, 1000000.0, 0, 6, 2, 12, {88.0, 95, 11.4, 183.4, 31680000000, 0.39, 2.9935, "io", "high"}},
-      {"half-even rounding", 12.25, 0, 0, 33.35, 2, 1, 4, {12.2, 33.4, 0.0, 42.9, 1464000000, 0.38, 1.0629, "io", "low"}},
-      {"zero", 0.0, 0, 0, 0, 1, 1, 3, {0.0, 0.0, 0.0, 20.0, 0, 0.3, 0.0, "compute", "low"}},
+      {"typical",
+       45.5,
+       5000000.0,
+       4000000.0,
+       0,
+       2,
+       1,
+       5,
+       {45.5, 54.6, 17.2, 50.9, 5460000000, 0.81, 1.9666, "io", "medium"}},
+      {"hot single instance at min",
+       92.34,
+       1000000.0,
+       1000000.0,
+       0,
+       1,
+       1,
+       5,
+       {92.3, 95, 1.9, 31.1, 5538000000, 1.68, 3.0113, "io", "high"}},
+      {"idle at max",
+       3.21,
+       200000.0,
+       100000.0,
+       0,
+       5,
+       1,
+       5,
+       {3.2, 3.9, 1.4, 101.9, 960000000, 0.11, 0.1742, "io", "low"}},
+      {"network heavy",
+       20.0,
+       80000000.0,
+       70000000.0,
+       0,
+       3,
+       1,
+       10,
+       {20.0, 24.0, 429.2, 67.2, 3600000000, 0.39, 0.9821, "network", "high"}},
+      {"memory measured, io bound",
+       15.0,
+       1000000.0,
+       1000000.0,
+       71.26,
+       4,
+       2,
+       8,
+       {15.0, 71.3, 7.6, 87.2, 3600000000, 0.38, 1.9794, "io", "medium"}},
+      {"estimate capped at 95",
+       88.0,
+       1000000.0,
+       1000000.0,
+       0,
+       6,
+       2,
+       12,
+       {88.0, 95, 11.4, 183.4, 31680000000, 0.39, 2.9935, "io", "high"}},
+      {"half-even rounding",
+       12.25,
+       0,
+       0,
+       33.35,
+       2,
+       1,
+       4,
+       {12.2, 33.4, 0.0, 42.9, 1464000000, 0.38, 1.0629, "io", "low"}},
+      {"zero",
+       0.0,
+       0,
+       0,
+       0,
+       1,
+       1,
+       3,
+       {0.0, 0.0, 0.0, 20.0, 0, 0.3, 0.0, "compute", "low"}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -68,11 +132,14 @@ TEST(FeaturesTest, LogJsonLooksLikeTheOriginals) {
   m["cpu_utilization"].value = 45.0;
   m["network_in"].value = 5e6;
   Features f = DeriveFeatures(m, 2, 1, 5);
-  EXPECT_EQ(FeaturesJson(f, 2),
-            "{\"cpu_usage\": 45.0, \"memory_usage\": 54.0, \"network_traffic\": 9.5, "
-            "\"power_consumption\": 50.8, \"num_executed_instructions\": 5400000000, "
-            "\"execution_time\": 0.81, \"energy_efficiency\": 1.9488, \"task_type\": \"io\", "
-            "\"task_priority\": \"medium\", \"instance_count\": 2, \"memory_estimated\": true}");
+  EXPECT_EQ(
+      FeaturesJson(f, 2),
+      "{\"cpu_usage\": 45.0, \"memory_usage\": 54.0, \"network_traffic\": 9.5, "
+      "\"power_consumption\": 50.8, \"num_executed_instructions\": 5400000000, "
+      "\"execution_time\": 0.81, \"energy_efficiency\": 1.9488, \"task_type\": "
+      "\"io\", "
+      "\"task_priority\": \"medium\", \"instance_count\": 2, "
+      "\"memory_estimated\": true}");
 }
 
 TEST(FeaturesTest, RoundLikePython) {
@@ -105,15 +172,24 @@ TEST(FeaturesTest, TemporalInputsFromTheLoadHistory) {
       {"four minutes: nothing to compare", history(4), 4, {}},
       // last = minute 19 (0.19); 5 min ago 0.14; 15 min ago 0.04; n = 2:
       // 0.05 / 2 = 2.5 %, 0.15 / 2 = 7.5 %.
-      {"twenty minutes", history(20), 2, {{"load_change_5m", 2.5}, {"load_change_15m", 7.5}}},
+      {"twenty minutes",
+       history(20),
+       2,
+       {{"load_change_5m", 2.5}, {"load_change_15m", 7.5}}},
       {"a gap 5 minutes back", history(20, 14), 2, {{"load_change_15m", 7.5}}},
       // an hour: highest of minutes 40..99 is 0.99 -> 99 % of one instance.
-      {"100 minutes", history(100), 1,
+      {"100 minutes",
+       history(100),
+       1,
        {{"load_change_5m", 5}, {"load_change_15m", 15}, {"load_max_1h", 99}}},
       // a day and a half: one day before minute 2159 is 719; the 10 minutes
       // after it reach 7.29 -> 729 %.
-      {"36 hours", history(2160), 1,
-       {{"load_change_5m", 5}, {"load_change_15m", 15}, {"load_max_1h", 2159},
+      {"36 hours",
+       history(2160),
+       1,
+       {{"load_change_5m", 5},
+        {"load_change_15m", 15},
+        {"load_max_1h", 2159},
         {"load_day_ago_next_10m", 729}}},
   };
   for (const Case& tc : cases) {
@@ -125,7 +201,8 @@ TEST(FeaturesTest, TemporalInputsFromTheLoadHistory) {
       EXPECT_NEAR(got.at(k), v, 1e-9) << k;
     }
   }
-  EXPECT_TRUE(TemporalInputs(history(30), 0).empty()) << "no instances: no percentages";
+  EXPECT_TRUE(TemporalInputs(history(30), 0).empty())
+      << "no instances: no percentages";
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Forecasters on synthetic series with known answers, period detection,
 // model selection, the provider, and the predictive policy's table.
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "decision/predictive_policy.h"
 #include "forecast/models.h"
@@ -17,7 +17,8 @@ using forecast::Series;
 using std::chrono::minutes;
 
 constexpr double kPi = 3.14159265358979323846;
-const TimePoint kStart = FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z (a Thursday)
+const TimePoint kStart =
+    FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z (a Thursday)
 
 Series Make(int n, const std::function<double(int)>& f) {
   Series s;
@@ -55,14 +56,17 @@ TEST(PeriodTest, FindsDailyAndWeeklyAndRejectsNoiseAndTrend) {
   };
   const Case cases[] = {
       {"daily sine", [](int i) { return Sine(i) + Jitter(i, 1); }, 4, 1440},
-      {"weekly pattern", [](int i) { return Weekly(i) + Jitter(i, 0.5); }, 15, 10080},
+      {"weekly pattern", [](int i) { return Weekly(i) + Jitter(i, 0.5); }, 15,
+       10080},
       {"white noise", [](int i) { return 10 + Jitter(i, 3); }, 4, 0},
-      {"a trend only", [](int i) { return 1 + i / 1000.0 + Jitter(i, 0.2); }, 4, 0},
+      {"a trend only", [](int i) { return 1 + i / 1000.0 + Jitter(i, 0.2); }, 4,
+       0},
       {"one day only: too short to tell", [](int i) { return Sine(i); }, 1, 0},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
-    forecast::PeriodResult r = forecast::DetectPeriod(Make(tc.days * 1440, tc.f), {1440, 10080});
+    forecast::PeriodResult r =
+        forecast::DetectPeriod(Make(tc.days * 1440, tc.f), {1440, 10080});
     EXPECT_EQ(r.period_steps, tc.period) << r.why;
   }
 }
@@ -72,11 +76,13 @@ TEST(ForecasterTest, KnownAnswers) {
   Series sine = Make(3 * 1440, Sine);
   forecast::SeasonalNaive sn(1440);
   std::vector<double> f = sn.Forecast(sine, 10);
-  for (int k = 1; k <= 10; ++k) EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 1e-9);
+  for (int k = 1; k <= 10; ++k)
+    EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 1e-9);
   forecast::HoltWinters hw(1440, false);
   ASSERT_TRUE(hw.Fit(sine).ok());
   f = hw.Forecast(sine, 10);
-  for (int k = 1; k <= 10; ++k) EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 0.05);
+  for (int k = 1; k <= 10; ++k)
+    EXPECT_NEAR(f[k - 1], Sine(3 * 1440 - 1 + k), 0.05);
 
   // Weekly pattern: a week-long seasonal naive is exact, a daily one is not
   // on the first weekday after a weekend.
@@ -99,17 +105,20 @@ TEST(ForecasterTest, XgboostLearnsADailyShapeDeterministically) {
   forecast::XgbForecaster a(1440, 10), b(1440, 10);
   ASSERT_TRUE(a.Fit(s).ok());
   ASSERT_TRUE(b.Fit(s).ok());
-  std::vector<double> fa = a.Backtest(s, 5 * 1440, 10), fb = b.Backtest(s, 5 * 1440, 10);
+  std::vector<double> fa = a.Backtest(s, 5 * 1440, 10),
+                      fb = b.Backtest(s, 5 * 1440, 10);
   EXPECT_EQ(fa, fb) << "fixed seed, one thread: the same trees";
   double err = 0;
-  for (size_t i = 0; i < fa.size(); ++i) err += std::fabs(fa[i] - s.values[5 * 1440 + i + 10]);
+  for (size_t i = 0; i < fa.size(); ++i)
+    err += std::fabs(fa[i] - s.values[5 * 1440 + i + 10]);
   EXPECT_LT(err / fa.size(), 0.6);  // the jitter alone is 0.3 on average
 }
 
 TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalNaive) {
   auto cold = forecast::SelectForecaster(Make(90, Sine), {});
   ASSERT_FALSE(cold.ok());
-  EXPECT_NE(cold.status().message().find("cold start: 90 minutes of history, 180 needed"),
+  EXPECT_NE(cold.status().message().find(
+                "cold start: 90 minutes of history, 180 needed"),
             std::string::npos);
   Series s = Make(5 * 1440, [](int i) { return Sine(i) + Jitter(i, 0.5); });
   auto fit = forecast::SelectForecaster(s, {});
@@ -131,7 +140,8 @@ TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
   // short-horizon model can know.
   std::vector<double> level(5 * 1440);
   double x = 20;
-  for (size_t i = 0; i < level.size(); ++i) level[i] = (x += Jitter(static_cast<int>(i), 0.3));
+  for (size_t i = 0; i < level.size(); ++i)
+    level[i] = (x += Jitter(static_cast<int>(i), 0.3));
   auto burst = [&](int i) {
     int m = i % 1440;
     return level[i] + (m >= 540 && m < 560 ? 6.0 : 0.0);
@@ -156,12 +166,14 @@ TEST(ForecastProviderTest, ColdStartThenForecasts) {
   auto hist = std::make_shared<std::vector<MetricSample>>();
   Observation obs;
   obs.load_history = hist;
-  for (int i = 0; i < 100; ++i) hist->push_back({kStart + minutes(i), Sine(i), 1});
+  for (int i = 0; i < 100; ++i)
+    hist->push_back({kStart + minutes(i), Sine(i), 1});
   obs.now = kStart + minutes(102);
   provider.Fill("g", &obs);
   EXPECT_TRUE(obs.forecast.empty());
   EXPECT_NE(obs.forecast_error.find("cold start"), std::string::npos);
-  for (int i = 100; i < 2 * 1440; ++i) hist->push_back({kStart + minutes(i), Sine(i), 1});
+  for (int i = 100; i < 2 * 1440; ++i)
+    hist->push_back({kStart + minutes(i), Sine(i), 1});
   obs = Observation();
   obs.load_history = hist;
   obs.now = kStart + minutes(2 * 1440 + 2);
@@ -187,13 +199,62 @@ TEST(PredictivePolicyTest, Table) {
     std::string code;
   };
   const Case cases[] = {
-      {"rise ahead: capacity before it arrives", {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, false, 5, 9, "pred_forecast_up"},
-      {"the peak past the lead window is not bought yet", {3, 3, 3, 3, 3, 3, 3, 9}, 3.0, {}, false, 5, 5, "pred_hold"},
-      {"now needs more than the forecast", {1, 1, 1, 1, 1, 1, 1, 1}, 4.2, {}, false, 5, 7, "pred_reactive_up"},
-      {"fall ahead: scale in when every recent recommendation agrees", {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 2}}, false, 5, 2, "pred_forecast_down"},
-      {"fall ahead, but a recent recommendation was higher", {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 4}}, false, 5, 4, "pred_forecast_down"},
-      {"forecast-only: says, does not act", {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, true, 5, 5, "forecast_only"},
-      {"no forecast: target tracking decides", {}, 3.0, {}, false, 5, 5, "pred_fallback_tt_ok"},
+      {"rise ahead: capacity before it arrives",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4},
+       3.0,
+       {},
+       false,
+       5,
+       9,
+       "pred_forecast_up"},
+      {"the peak past the lead window is not bought yet",
+       {3, 3, 3, 3, 3, 3, 3, 9},
+       3.0,
+       {},
+       false,
+       5,
+       5,
+       "pred_hold"},
+      {"now needs more than the forecast",
+       {1, 1, 1, 1, 1, 1, 1, 1},
+       4.2,
+       {},
+       false,
+       5,
+       7,
+       "pred_reactive_up"},
+      {"fall ahead: scale in when every recent recommendation agrees",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2},
+       1.1,
+       {{100, 2}},
+       false,
+       5,
+       2,
+       "pred_forecast_down"},
+      {"fall ahead, but a recent recommendation was higher",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2},
+       1.1,
+       {{100, 4}},
+       false,
+       5,
+       4,
+       "pred_forecast_down"},
+      {"forecast-only: says, does not act",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4},
+       3.0,
+       {},
+       true,
+       5,
+       5,
+       "forecast_only"},
+      {"no forecast: target tracking decides",
+       {},
+       3.0,
+       {},
+       false,
+       5,
+       5,
+       "pred_fallback_tt_ok"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -214,11 +275,13 @@ TEST(PredictivePolicyTest, Table) {
     for (size_t k = 0; k < tc.upper.size(); ++k) {
       // Points at now, now + 1 min, ...: the lead window (boot 300 s + buffer
       // 60 s) ends at now + 6 min.
-      o.forecast.push_back({kStart + minutes(static_cast<int>(k)), tc.upper[k] - 0.1, tc.upper[k]});
+      o.forecast.push_back({kStart + minutes(static_cast<int>(k)),
+                            tc.upper[k] - 0.1, tc.upper[k]});
     }
     if (tc.upper.empty()) o.forecast_error = "cold start";
     PolicyState s;
-    for (auto [ago, r] : tc.recent) s.recommendations.emplace_back(kStart - std::chrono::seconds(ago), r);
+    for (auto [ago, r] : tc.recent)
+      s.recommendations.emplace_back(kStart - std::chrono::seconds(ago), r);
     Proposal out = p.Propose(o, s);
     EXPECT_EQ(out.target, tc.target) << out.reason;
     EXPECT_EQ(out.code, tc.code) << out.reason;

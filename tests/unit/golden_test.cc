@@ -2,12 +2,12 @@
 // give the same class and probabilities within 1e-6, through the original's
 // artifacts loaded as they are (no manifest) and through the shipped bundle
 // with a phas manifest, and through both prediction engines.
+#include <gtest/gtest.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "model/bundle.h"
 #include "predictor/codec.h"
@@ -43,13 +43,15 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenTest, FullPreprocessingMatchesEveryLine) {
   auto model = ModelBundle::Load(GetParam());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  auto lines = ReadJsonLines(testing::TestData("seed-model/golden_public.jsonl"));
+  auto lines =
+      ReadJsonLines(testing::TestData("seed-model/golden_public.jsonl"));
   ASSERT_EQ(lines.size(), 1000u);
   for (size_t i = 0; i < lines.size(); ++i) {
     json body = {{"features", lines[i]["features"]}};
     std::vector<InputValue> inputs;
     CodecError err;
-    ASSERT_TRUE(DecodePredictRequest(body.dump(), (*model)->pipeline(), &inputs, &err))
+    ASSERT_TRUE(
+        DecodePredictRequest(body.dump(), (*model)->pipeline(), &inputs, &err))
         << "line " << i << ": " << err.message;
     Prediction pred;
     ASSERT_TRUE((*model)->Predict(inputs.data(), &pred).ok());
@@ -81,8 +83,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(testing::TestData("seed-model"),
                       testing::SourcePath("data/models/seed-original")),
     [](const auto& info) {
-      return info.param.find("testdata") != std::string::npos ? "LegacyLayout"
-                                                              : "ShippedManifest";
+      return info.param.find("testdata") != std::string::npos
+                 ? "LegacyLayout"
+                 : "ShippedManifest";
     });
 
 // phas's tree evaluator is bit-identical to XGBoost's own prediction.

@@ -1,8 +1,8 @@
 #include "http/http_parser.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace phas {
 namespace {
@@ -19,38 +19,68 @@ TEST(HttpParserTest, Table) {
     size_t body_length;
     bool keep_alive;
   };
-  const std::string ok_head = "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
+  const std::string ok_head =
+      "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
   const Case cases[] = {
       {"complete post", ok_head + "hello", State::kComplete, 0, 5, true},
       {"head without body yet", ok_head, State::kComplete, 0, 5, true},
-      {"incomplete head", "POST /predict HTTP/1.1\r\nHost", State::kIncomplete, 0, 0, true},
-      {"get no body", "GET /health HTTP/1.1\r\n\r\n", State::kComplete, 0, 0, true},
-      {"http/1.0 closes", "GET /health HTTP/1.0\r\n\r\n", State::kComplete, 0, 0, false},
-      {"http/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", State::kComplete, 0, 0, true},
-      {"connection close", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n", State::kComplete, 0, 0, false},
-      {"leading blank lines", "\r\n\r\nGET / HTTP/1.1\r\n\r\n", State::kComplete, 0, 0, true},
+      {"incomplete head", "POST /predict HTTP/1.1\r\nHost", State::kIncomplete,
+       0, 0, true},
+      {"get no body", "GET /health HTTP/1.1\r\n\r\n", State::kComplete, 0, 0,
+       true},
+      {"http/1.0 closes", "GET /health HTTP/1.0\r\n\r\n", State::kComplete, 0,
+       0, false},
+      {"http/1.0 keep-alive",
+       "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", State::kComplete, 0,
+       0, true},
+      {"connection close", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+       State::kComplete, 0, 0, false},
+      {"leading blank lines", "\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+       State::kComplete, 0, 0, true},
       {"garbage line", "HELLO\r\n\r\n", State::kError, 400, 0, false},
-      {"binary prefix, incomplete", std::string("\x16\x03\x01\x00", 4), State::kError, 400, 0, false},
-      {"method too long, incomplete", std::string(40, 'A'), State::kError, 400, 0, false},
-      {"absolute-form target", "GET http://x/ HTTP/1.1\r\n\r\n", State::kError, 400, 0, false},
+      {"binary prefix, incomplete", std::string("\x16\x03\x01\x00", 4),
+       State::kError, 400, 0, false},
+      {"method too long, incomplete", std::string(40, 'A'), State::kError, 400,
+       0, false},
+      {"absolute-form target", "GET http://x/ HTTP/1.1\r\n\r\n", State::kError,
+       400, 0, false},
       {"http/2 line", "GET / HTTP/2.0\r\n\r\n", State::kError, 505, 0, false},
       {"http/1.2", "GET / HTTP/1.2\r\n\r\n", State::kError, 505, 0, false},
       {"bad version", "GET / HTTQ/1.1\r\n\r\n", State::kError, 400, 0, false},
       {"extra space", "GET  / HTTP/1.1\r\n\r\n", State::kError, 400, 0, false},
-      {"control char in target", std::string("GET /\x01 HTTP/1.1\r\n\r\n"), State::kError, 400, 0, false},
-      {"header without colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n", State::kError, 400, 0, false},
-      {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", State::kError, 400, 0, false},
-      {"folded header", "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", State::kError, 400, 0, false},
-      {"negative length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", State::kError, 400, 0, false},
-      {"hex length", "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", State::kError, 400, 0, false},
-      {"huge length", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", State::kError, 400, 0, false},
-      {"conflicting lengths", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", State::kError, 400, 0, false},
-      {"same length twice", "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", State::kComplete, 0, 2, true},
-      {"over body limit", "POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n", State::kError, 413, 0, false},
-      {"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", State::kError, 411, 0, false},
-      {"expect other", "POST / HTTP/1.1\r\nExpect: magic\r\n\r\n", State::kError, 417, 0, false},
-      {"header too large", "GET / HTTP/1.1\r\nX: " + std::string(5000, 'a') + "\r\n\r\n", State::kError, 431, 0, false},
-      {"header too large, incomplete", "GET / HTTP/1.1\r\nX: " + std::string(5000, 'a'), State::kError, 431, 0, false},
+      {"control char in target", std::string("GET /\x01 HTTP/1.1\r\n\r\n"),
+       State::kError, 400, 0, false},
+      {"header without colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"folded header", "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", State::kError,
+       400, 0, false},
+      {"negative length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"hex length", "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"huge length",
+       "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"conflicting lengths",
+       "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+       State::kError, 400, 0, false},
+      {"same length twice",
+       "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab",
+       State::kComplete, 0, 2, true},
+      {"over body limit", "POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n",
+       State::kError, 413, 0, false},
+      {"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+       State::kError, 411, 0, false},
+      {"expect other", "POST / HTTP/1.1\r\nExpect: magic\r\n\r\n",
+       State::kError, 417, 0, false},
+      {"header too large",
+       "GET / HTTP/1.1\r\nX: " + std::string(5000, 'a') + "\r\n\r\n",
+       State::kError, 431, 0, false},
+      {"header too large, incomplete",
+       "GET / HTTP/1.1\r\nX: " + std::string(5000, 'a'), State::kError, 431, 0,
+       false},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -70,7 +100,8 @@ TEST(HttpParserTest, Table) {
 
 TEST(HttpParserTest, SplitsPathQueryAndHeaders) {
   HttpRequest req;
-  std::string in = "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing:  v  \r\n\r\n";
+  std::string in =
+      "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing:  v  \r\n\r\n";
   ParsedHead h = ParseRequestHead(in, 4096, 1024, &req);
   ASSERT_EQ(h.state, State::kComplete);
   EXPECT_EQ(req.method, "GET");

@@ -1,9 +1,9 @@
 #include "model/pipeline.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 namespace phas {
@@ -31,12 +31,12 @@ TEST(PipelineTest, TransformsInOrder) {
   InputValue in[3] = {{14.0, -1}, {3.0, -1}, {0.0, 2}};
   float out[7];
   p->Transform(in, out);
-  EXPECT_FLOAT_EQ(out[0], 2.0f);   // (14 - 10) / 2
-  EXPECT_FLOAT_EQ(out[1], 0.0f);   // zero column
-  EXPECT_FLOAT_EQ(out[2], 3.5f);   // 14 / (3 + 1), from the raw value
-  EXPECT_FLOAT_EQ(out[3], 0.0f);   // kind is z
+  EXPECT_FLOAT_EQ(out[0], 2.0f);  // (14 - 10) / 2
+  EXPECT_FLOAT_EQ(out[1], 0.0f);  // zero column
+  EXPECT_FLOAT_EQ(out[2], 3.5f);  // 14 / (3 + 1), from the raw value
+  EXPECT_FLOAT_EQ(out[3], 0.0f);  // kind is z
   EXPECT_FLOAT_EQ(out[4], 1.0f);
-  EXPECT_FLOAT_EQ(out[5], 1.0f);   // constant status = done
+  EXPECT_FLOAT_EQ(out[5], 1.0f);  // constant status = done
   EXPECT_FLOAT_EQ(out[6], 0.0f);
 }
 
@@ -51,11 +51,14 @@ TEST(PipelineTest, ErrorsNameTheKey) {
       {"unknown op", "/derived/0/op", "pow", "pipeline.derived[0].op"},
       {"derived from unknown", "/derived/0/b", "nope", "pipeline.derived[0].b"},
       {"bad input type", "/inputs/1/type", "text", "pipeline.inputs[1].type"},
-      {"zero scale", "/standardize/scale/0", 0, "pipeline.standardize.scale[0]"},
-      {"unknown level", "/one_hot/0/levels/0", "w", "pipeline.one_hot[0].levels"},
+      {"zero scale", "/standardize/scale/0", 0,
+       "pipeline.standardize.scale[0]"},
+      {"unknown level", "/one_hot/0/levels/0", "w",
+       "pipeline.one_hot[0].levels"},
       {"column without source", "/columns/1", "mystery", "pipeline.columns[1]"},
       {"unknown key", "/extra", 1, "pipeline.extra"},
-      {"unknown source", "/one_hot/1/source", "nothing", "pipeline.one_hot[1].source"},
+      {"unknown source", "/one_hot/1/source", "nothing",
+       "pipeline.one_hot[1].source"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -78,11 +81,13 @@ TEST(PipelineTest, OptionalInputsComeLastAndAreNumbers) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->required_inputs(), 1u);
   EXPECT_TRUE(p->inputs()[1].optional);
-  InputValue in[2] = {{3.0, -1}, {std::numeric_limits<double>::quiet_NaN(), -1}};
+  InputValue in[2] = {{3.0, -1},
+                      {std::numeric_limits<double>::quiet_NaN(), -1}};
   float out[2];
   p->Transform(in, out);
   EXPECT_FLOAT_EQ(out[0], 3.0f);
-  EXPECT_TRUE(std::isnan(out[1])) << "a missing input reaches the trees as missing";
+  EXPECT_TRUE(std::isnan(out[1]))
+      << "a missing input reaches the trees as missing";
 
   struct Case {
     const char* name;
@@ -96,7 +101,8 @@ TEST(PipelineTest, OptionalInputsComeLastAndAreNumbers) {
       {"optional category",
        R"([{"name": "k", "type": "category", "levels": ["x"], "optional": true}])",
        "pipeline.inputs[0].optional"},
-      {"not a boolean", R"([{"name": "a", "type": "number", "optional": "yes"}])",
+      {"not a boolean",
+       R"([{"name": "a", "type": "number", "optional": "yes"}])",
        "pipeline.inputs[0].optional"},
   };
   for (const Case& tc : cases) {

@@ -35,7 +35,8 @@ Observation Points(GroupView g, std::vector<double> cpu, int ready) {
   o.group = g;
   o.metrics_ok = true;
   for (size_t i = 0; i < cpu.size(); ++i) {
-    o.cpu.push_back({kNow - minutes(static_cast<int>(cpu.size() - i)), cpu[i], ready});
+    o.cpu.push_back(
+        {kNow - minutes(static_cast<int>(cpu.size() - i)), cpu[i], ready});
   }
   return o;
 }
@@ -53,16 +54,51 @@ TEST(TargetTrackingTest, Table) {
     std::string code;
   };
   const Case cases[] = {
-      {"2 points above: the high alarm needs 3", {90, 90}, 4, Group(4), "ceil", 4, "tt_ok"},
-      {"3 points above: ceil(n x m / t)", {90, 90, 90}, 4, Group(4), "ceil", 6, "tt_scale_out"},
-      {"warming instances are not counted: no second launch", {90, 90, 90}, 4, Group(6, 0, 2), "ceil", 6, "tt_scale_out_warming"},
-      {"breach grows while warming: launch the difference", {90, 90, 120}, 4, Group(6, 0, 2), "ceil", 8, "tt_scale_out"},
-      {"14 points low: the low alarm needs 15", std::vector<double>(14, 30.0), 4, Group(4), "ceil", 4, "tt_ok"},
-      {"15 points under 90% of target: scale in", std::vector<double>(15, 30.0), 4, Group(4), "ceil", 2, "tt_scale_in"},
-      {"scale in keeps the metric at or under target (ceil)", std::vector<double>(15, 50.0), 4, Group(4), "ceil", 4, "tt_scale_in"},
-      {"floor rounding removes one more", std::vector<double>(15, 50.0), 4, Group(4), "floor", 3, "tt_scale_in"},
-      {"no scale-in while instances warm up", std::vector<double>(15, 30.0), 4, Group(5, 0, 1), "ceil", 5, "tt_scale_in_blocked"},
-      {"a point at 55 is neither high nor low", {90, 90, 55}, 4, Group(4), "ceil", 4, "tt_ok"},
+      {"2 points above: the high alarm needs 3",
+       {90, 90},
+       4,
+       Group(4),
+       "ceil",
+       4,
+       "tt_ok"},
+      {"3 points above: ceil(n x m / t)",
+       {90, 90, 90},
+       4,
+       Group(4),
+       "ceil",
+       6,
+       "tt_scale_out"},
+      {"warming instances are not counted: no second launch",
+       {90, 90, 90},
+       4,
+       Group(6, 0, 2),
+       "ceil",
+       6,
+       "tt_scale_out_warming"},
+      {"breach grows while warming: launch the difference",
+       {90, 90, 120},
+       4,
+       Group(6, 0, 2),
+       "ceil",
+       8,
+       "tt_scale_out"},
+      {"14 points low: the low alarm needs 15", std::vector<double>(14, 30.0),
+       4, Group(4), "ceil", 4, "tt_ok"},
+      {"15 points under 90% of target: scale in", std::vector<double>(15, 30.0),
+       4, Group(4), "ceil", 2, "tt_scale_in"},
+      {"scale in keeps the metric at or under target (ceil)",
+       std::vector<double>(15, 50.0), 4, Group(4), "ceil", 4, "tt_scale_in"},
+      {"floor rounding removes one more", std::vector<double>(15, 50.0), 4,
+       Group(4), "floor", 3, "tt_scale_in"},
+      {"no scale-in while instances warm up", std::vector<double>(15, 30.0), 4,
+       Group(5, 0, 1), "ceil", 5, "tt_scale_in_blocked"},
+      {"a point at 55 is neither high nor low",
+       {90, 90, 55},
+       4,
+       Group(4),
+       "ceil",
+       4,
+       "tt_ok"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -99,14 +135,62 @@ TEST(StepPolicyTest, Table) {
     std::string code;
   };
   const Case cases[] = {
-      {"one point over: 2 evaluation points needed", {80}, 4, Group(4), false, 4, "step_ok"},
-      {"over by 10: first step +1", {80, 80}, 4, Group(4), false, 5, "step_out"},
-      {"over by 20: second step +2", {90, 90}, 4, Group(4), false, 6, "step_out"},
-      {"over by 30: third step +3", {100, 100}, 4, Group(4), false, 7, "step_out"},
-      {"same step while warming: no second launch", {80, 80}, 4, Group(5, 0, 1), false, 5, "step_out_warming"},
-      {"percent change rounds away from zero, at least 1", {80, 80}, 4, Group(4), true, 5, "step_out"},
-      {"under the low threshold: -1", {30, 30}, 4, Group(4), false, 3, "step_in"},
-      {"no scale-in while warming", {30, 30}, 4, Group(5, 0, 1), false, 5, "step_in_blocked"},
+      {"one point over: 2 evaluation points needed",
+       {80},
+       4,
+       Group(4),
+       false,
+       4,
+       "step_ok"},
+      {"over by 10: first step +1",
+       {80, 80},
+       4,
+       Group(4),
+       false,
+       5,
+       "step_out"},
+      {"over by 20: second step +2",
+       {90, 90},
+       4,
+       Group(4),
+       false,
+       6,
+       "step_out"},
+      {"over by 30: third step +3",
+       {100, 100},
+       4,
+       Group(4),
+       false,
+       7,
+       "step_out"},
+      {"same step while warming: no second launch",
+       {80, 80},
+       4,
+       Group(5, 0, 1),
+       false,
+       5,
+       "step_out_warming"},
+      {"percent change rounds away from zero, at least 1",
+       {80, 80},
+       4,
+       Group(4),
+       true,
+       5,
+       "step_out"},
+      {"under the low threshold: -1",
+       {30, 30},
+       4,
+       Group(4),
+       false,
+       3,
+       "step_in"},
+      {"no scale-in while warming",
+       {30, 30},
+       4,
+       Group(5, 0, 1),
+       false,
+       5,
+       "step_in_blocked"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -135,21 +219,64 @@ TEST(HpaTest, Table) {
     std::string code;
   };
   const Case cases[] = {
-      {"within 10% tolerance: no change", 65, 4, Group(4), {}, 4, "hpa_within_tolerance"},
+      {"within 10% tolerance: no change",
+       65,
+       4,
+       Group(4),
+       {},
+       4,
+       "hpa_within_tolerance"},
       {"ceil(ready x m / t)", 90, 4, Group(4), {}, 6, "hpa_scale_up"},
-      {"scale-up limit max(2n, n+4): n=2 -> 6", 100 * 10, 2, Group(2), {}, 6, "hpa_scale_up_limited"},
-      {"scale-up limit max(2n, n+4): n=10 -> 20", 300, 10, Group(10), {}, 20, "hpa_scale_up_limited"},
-      {"unready instances count as 0% on scale-up", 90, 4, Group(6, 2), {}, 6, "hpa_unready_cover"},
-      {"scale down when every recent recommendation agrees", 30, 4, Group(4), {{200, 2}, {100, 2}}, 2, "hpa_scale_down"},
-      {"stabilization: highest of the last 300 s", 30, 4, Group(4), {{250, 4}, {100, 3}}, 4, "hpa_stabilized"},
-      {"older than the window is forgotten", 30, 4, Group(4), {{400, 4}, {100, 3}}, 3, "hpa_stabilized"},
+      {"scale-up limit max(2n, n+4): n=2 -> 6",
+       100 * 10,
+       2,
+       Group(2),
+       {},
+       6,
+       "hpa_scale_up_limited"},
+      {"scale-up limit max(2n, n+4): n=10 -> 20",
+       300,
+       10,
+       Group(10),
+       {},
+       20,
+       "hpa_scale_up_limited"},
+      {"unready instances count as 0% on scale-up",
+       90,
+       4,
+       Group(6, 2),
+       {},
+       6,
+       "hpa_unready_cover"},
+      {"scale down when every recent recommendation agrees",
+       30,
+       4,
+       Group(4),
+       {{200, 2}, {100, 2}},
+       2,
+       "hpa_scale_down"},
+      {"stabilization: highest of the last 300 s",
+       30,
+       4,
+       Group(4),
+       {{250, 4}, {100, 3}},
+       4,
+       "hpa_stabilized"},
+      {"older than the window is forgotten",
+       30,
+       4,
+       Group(4),
+       {{400, 4}, {100, 3}},
+       3,
+       "hpa_stabilized"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     HpaPolicy p({});
     Observation o = Points(tc.group, {tc.cpu}, tc.ready);
     PolicyState s;
-    for (auto [ago, r] : tc.history) s.recommendations.emplace_back(kNow - seconds(ago), r);
+    for (auto [ago, r] : tc.history)
+      s.recommendations.emplace_back(kNow - seconds(ago), r);
     Proposal out = p.Propose(o, s);
     EXPECT_EQ(out.target, tc.target) << out.reason;
     EXPECT_EQ(out.code, tc.code) << out.reason;
@@ -157,7 +284,8 @@ TEST(HpaTest, Table) {
 }
 
 // A day-shaped load: `base` instance-units, `peak` from 12:00 to 14:00.
-std::shared_ptr<std::vector<MetricSample>> Days(int days, double base, double peak) {
+std::shared_ptr<std::vector<MetricSample>> Days(int days, double base,
+                                                double peak) {
   auto h = std::make_shared<std::vector<MetricSample>>();
   for (int m = days * 24 * 60; m > 0; --m) {
     TimePoint t = kNow - minutes(m);
@@ -179,15 +307,19 @@ TEST(AwsPredictiveTest, Table) {
   };
   const Case cases[] = {
       {"under 24 h of history: target tracking only", 0, 11.9, 4, "ap_tt_ok"},
-      {"before the buffer: no floor yet", 3, 11.9, 4, "ap_tt_ok"},  // 11:54: hour 12 starts at 11:55
-      {"from H - 300 s the forecast of hour H applies", 3, 11.95, 10, "ap_forecast"},  // 11:57
-      {"never scales in by itself: floor stays under current", 3, 15.0, 4, "ap_tt_ok"},
+      {"before the buffer: no floor yet", 3, 11.9, 4,
+       "ap_tt_ok"},  // 11:54: hour 12 starts at 11:55
+      {"from H - 300 s the forecast of hour H applies", 3, 11.95, 10,
+       "ap_forecast"},  // 11:57
+      {"never scales in by itself: floor stays under current", 3, 15.0, 4,
+       "ap_tt_ok"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     AwsPredictivePolicy p({});
     Observation o = Points(Group(4), {55}, 4);
-    o.now = kNow + std::chrono::duration_cast<Duration>(Seconds(tc.hours_ahead * 3600));
+    o.now = kNow + std::chrono::duration_cast<Duration>(
+                       Seconds(tc.hours_ahead * 3600));
     o.cpu.back().time = o.now - minutes(1);
     auto h = Days(tc.history_days, 1.2, 6.0);
     o.load_history = h;

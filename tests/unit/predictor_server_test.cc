@@ -1,11 +1,11 @@
 // The predictor over real sockets: the answer of the original's clients, the
 // other routes, and a hostile battery after which the server must still be
 // up and answering correctly.
-#include <memory>
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/metrics.h"
 #include "http/http_server.h"
@@ -39,7 +39,8 @@ class PredictorServerTest : public ::testing::Test {
     opts.request_timeout_seconds = 1;
     auto svc = service_;
     server_ = std::make_unique<HttpServer>(
-        opts, [svc](const HttpRequest& q, HttpResponse& r) { svc->Handle(q, r); },
+        opts,
+        [svc](const HttpRequest& q, HttpResponse& r) { svc->Handle(q, r); },
         [svc](std::string_view p, int s, double t) { svc->Observe(p, s, t); });
     ASSERT_TRUE(server_->Start().ok());
   }
@@ -91,7 +92,8 @@ TEST_F(PredictorServerTest, BatchAnswersInOrder) {
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
   ASSERT_EQ(j["predictions"].size(), 2u);
-  EXPECT_NEAR(j["predictions"][0]["probabilities"][0].get<double>(), 0.9999977350234985, 1e-9);
+  EXPECT_NEAR(j["predictions"][0]["probabilities"][0].get<double>(),
+              0.9999977350234985, 1e-9);
 }
 
 TEST_F(PredictorServerTest, HealthAndMetrics) {
@@ -108,14 +110,22 @@ TEST_F(PredictorServerTest, HealthAndMetrics) {
   RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.head.find("text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(m.body.find(R"(phas_predictor_requests_total{route="/predict",status="200"} 1)"),
-            std::string::npos) << m.body;
-  EXPECT_NE(m.body.find(R"(phas_predictor_requests_total{route="/predict",status="400"} 1)"),
+  EXPECT_NE(
+      m.body.find(
+          R"(phas_predictor_requests_total{route="/predict",status="200"} 1)"),
+      std::string::npos)
+      << m.body;
+  EXPECT_NE(
+      m.body.find(
+          R"(phas_predictor_requests_total{route="/predict",status="400"} 1)"),
+      std::string::npos);
+  EXPECT_NE(m.body.find(
+                R"(phas_predictor_predictions_total{class="0",label="Low"} 1)"),
             std::string::npos);
-  EXPECT_NE(m.body.find(R"(phas_predictor_predictions_total{class="0",label="Low"} 1)"),
-            std::string::npos);
-  EXPECT_NE(m.body.find(R"(phas_predictor_request_duration_seconds_bucket{route="/predict",le="+Inf"} 2)"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find(
+          R"(phas_predictor_request_duration_seconds_bucket{route="/predict",le="+Inf"} 2)"),
+      std::string::npos);
 }
 
 TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
@@ -127,40 +137,82 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
     const char* field;  // nullptr: don't check
   };
   std::string big(300 * 1024, ' ');
-  std::string deep = "{\"features\": " + std::string(5000, '[') + std::string(5000, ']') + "}";
+  std::string deep =
+      "{\"features\": " + std::string(5000, '[') + std::string(5000, ']') + "}";
   std::string huge_batch = "{\"instances\": [";
   for (int i = 0; i < 101; ++i) {
     huge_batch += std::string(i ? "," : "") + R"([1,2,3,4,5,6,7,"io","low"])";
   }
   huge_batch += "]}";
   const Case cases[] = {
-      {"malformed json", PostRequest("/predict", "{\"features\": [1,2"), 400, "features[2]"},
+      {"malformed json", PostRequest("/predict", "{\"features\": [1,2"), 400,
+       "features[2]"},
       {"empty body", PostRequest("/predict", ""), 400, ""},
-      {"wrong count", PostRequest("/predict", R"({"features": [1,2,3]})"), 400, "features"},
-      {"string for number", PostRequest("/predict", R"({"features": ["45.2",2,3,4,5,6,7,"io","low"]})"), 400, "features[0]"},
-      {"unknown category", PostRequest("/predict", R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})"), 400, "features[7]"},
-      {"NaN", PostRequest("/predict", R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})"), 400, "features[0]"},
-      {"Infinity", PostRequest("/predict", R"({"features": [1,2,3,Infinity,5,6,7,"io","low"]})"), 400, "features[3]"},
-      {"huge number", PostRequest("/predict", R"({"features": [1,2,3,4,1e400,6,7,"io","low"]})"), 400, "features[4]"},
-      {"huge integer", PostRequest("/predict", R"({"features": [1,2,3,4,123456789012345678901234567890,6,7,"io","low"]})"), 200, nullptr},
+      {"wrong count", PostRequest("/predict", R"({"features": [1,2,3]})"), 400,
+       "features"},
+      {"string for number",
+       PostRequest("/predict",
+                   R"({"features": ["45.2",2,3,4,5,6,7,"io","low"]})"),
+       400, "features[0]"},
+      {"unknown category",
+       PostRequest("/predict", R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})"),
+       400, "features[7]"},
+      {"NaN",
+       PostRequest("/predict", R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})"),
+       400, "features[0]"},
+      {"Infinity",
+       PostRequest("/predict",
+                   R"({"features": [1,2,3,Infinity,5,6,7,"io","low"]})"),
+       400, "features[3]"},
+      {"huge number",
+       PostRequest("/predict",
+                   R"({"features": [1,2,3,4,1e400,6,7,"io","low"]})"),
+       400, "features[4]"},
+      {"huge integer",
+       PostRequest(
+           "/predict",
+           R"({"features": [1,2,3,4,123456789012345678901234567890,6,7,"io","low"]})"),
+       200, nullptr},
       {"deep nesting", PostRequest("/predict", deep), 400, ""},
       {"body over server limit", PostRequest("/predict", big), 413, "body"},
-      {"body over /predict limit", PostRequest("/predict", std::string(70 * 1024, ' ')), 413, "body"},
-      {"batch over max", PostRequest("/predict/batch", huge_batch), 413, "instances"},
-      {"wrong content type", PostRequest("/predict", kGood, "Content-Type: text/plain\r\n"), 415, "Content-Type"},
-      {"form content type", PostRequest("/predict", kGood, "Content-Type: application/x-www-form-urlencoded\r\n"), 415, "Content-Type"},
-      {"GET /predict", "GET /predict HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method"},
-      {"DELETE /health", "DELETE /health HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method"},
+      {"body over /predict limit",
+       PostRequest("/predict", std::string(70 * 1024, ' ')), 413, "body"},
+      {"batch over max", PostRequest("/predict/batch", huge_batch), 413,
+       "instances"},
+      {"wrong content type",
+       PostRequest("/predict", kGood, "Content-Type: text/plain\r\n"), 415,
+       "Content-Type"},
+      {"form content type",
+       PostRequest("/predict", kGood,
+                   "Content-Type: application/x-www-form-urlencoded\r\n"),
+       415, "Content-Type"},
+      {"GET /predict", "GET /predict HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+       "method"},
+      {"DELETE /health", "DELETE /health HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+       "method"},
       {"unknown path", "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n", 404, "path"},
-      {"path traversal", "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 404, "path"},
-      {"tls handshake", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), 400, nullptr},
-      {"chunked body", "POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411, nullptr},
-      {"bad content-length", "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, nullptr},
+      {"path traversal", "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+       404, "path"},
+      {"tls handshake",
+       std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), 400,
+       nullptr},
+      {"chunked body",
+       "POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+       411, nullptr},
+      {"bad content-length",
+       "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
+       nullptr},
       {"http/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, nullptr},
-      {"header flood", "GET /health HTTP/1.1\r\n" + std::string(20000, 'X') + "\r\n\r\n", 431, nullptr},
-      {"null byte in body", PostRequest("/predict", std::string("{\"features\": [1\0,2]}", 20)), 400, nullptr},
+      {"header flood",
+       "GET /health HTTP/1.1\r\n" + std::string(20000, 'X') + "\r\n\r\n", 431,
+       nullptr},
+      {"null byte in body",
+       PostRequest("/predict", std::string("{\"features\": [1\0,2]}", 20)), 400,
+       nullptr},
       {"top-level array", PostRequest("/predict", "[45.2, 56.2]"), 400, ""},
-      {"utf-8 garbage", PostRequest("/predict", "{\"features\": \"\xc3\x28\"}"), 400, nullptr},
+      {"utf-8 garbage", PostRequest("/predict", "{\"features\": \"\xc3\x28\"}"),
+       400, nullptr},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -182,12 +234,14 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
   }
   ExpectGoodAnswer();
   RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(m.body.find("status=\"5"), std::string::npos) << "no 5xx was ever answered";
+  EXPECT_EQ(m.body.find("status=\"5"), std::string::npos)
+      << "no 5xx was ever answered";
 }
 
 TEST_F(PredictorServerTest, SlowClientsAreCutOffAndOthersServed) {
   RawConnection slow(server_->port());
-  ASSERT_TRUE(slow.Send("POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"feat"));
+  ASSERT_TRUE(slow.Send(
+      "POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"feat"));
   ExpectGoodAnswer();  // a slow client does not block others
   RawResponse r = slow.Read(4000);
   EXPECT_EQ(r.status, 408);
@@ -197,7 +251,8 @@ TEST_F(PredictorServerTest, SlowClientsAreCutOffAndOthersServed) {
 TEST_F(PredictorServerTest, ClientThatDisconnectsMidRequest) {
   for (int i = 0; i < 20; ++i) {
     RawConnection c(server_->port());
-    c.Send("POST /predict HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{\"features\":");
+    c.Send(
+        "POST /predict HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{\"features\":");
   }
   ExpectGoodAnswer();
 }
@@ -205,9 +260,10 @@ TEST_F(PredictorServerTest, ClientThatDisconnectsMidRequest) {
 TEST_F(PredictorServerTest, ExpectContinue) {
   RawConnection c(server_->port());
   std::string body = kGood;
-  ASSERT_TRUE(c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                     "Content-Type: application/json\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+             "Content-Type: application/json\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n"));
   RawResponse cont = c.Read();
   EXPECT_EQ(cont.status, 100);
   ASSERT_TRUE(c.Send(body));

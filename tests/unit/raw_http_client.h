@@ -41,7 +41,8 @@ class RawConnection {
   bool Send(const std::string& bytes) {
     size_t off = 0;
     while (off < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+      ssize_t n =
+          ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
       if (n <= 0) return false;
       off += static_cast<size_t>(n);
     }
@@ -51,7 +52,8 @@ class RawConnection {
   // Reads one response (head + Content-Length body), waiting up to timeout.
   RawResponse Read(int timeout_ms = 5000) {
     RawResponse r;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(timeout_ms);
     while (true) {
       size_t end = buf_.find("\r\n\r\n");
       if (end != std::string::npos) {
@@ -68,7 +70,8 @@ class RawConnection {
         }
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now()).count();
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
       if (left <= 0) return r;
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left)) <= 0) return r;
@@ -92,8 +95,9 @@ class RawConnection {
   std::string buf_;
 };
 
-inline std::string PostRequest(const std::string& path, const std::string& body,
-                               const std::string& extra_headers = "Content-Type: application/json\r\n") {
+inline std::string PostRequest(
+    const std::string& path, const std::string& body,
+    const std::string& extra_headers = "Content-Type: application/json\r\n") {
   return "POST " + path + " HTTP/1.1\r\nHost: test\r\n" + extra_headers +
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }

@@ -1,11 +1,11 @@
 // The control loop end to end on SimCloud and virtual time.
-#include <filesystem>
-#include <fstream>
-#include <cmath>
-#include <sstream>
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
@@ -41,8 +41,9 @@ class ScriptedPredictor final : public Predictor {
 
 std::shared_ptr<DemandSeries> Flat(double units) {
   return std::make_shared<DemandSeries>(
-      std::vector<DemandSeries::Sample>{{kStart - std::chrono::hours(1), units},
-                                        {kStart + std::chrono::hours(48), units}},
+      std::vector<DemandSeries::Sample>{
+          {kStart - std::chrono::hours(1), units},
+          {kStart + std::chrono::hours(48), units}},
       std::chrono::hours(100), std::chrono::hours(49));
 }
 
@@ -50,11 +51,12 @@ std::shared_ptr<DemandSeries> Flat(double units) {
 class ForwardingCloud : public Cloud {
  public:
   explicit ForwardingCloud(Cloud* inner) : inner_(inner) {}
-  Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& n) override {
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& n) override {
     return inner_->DescribeGroups(n);
   }
-  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& q, TimePoint s,
-                                                  TimePoint e) override {
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
     return inner_->GetMetricData(q, s, e);
   }
   Status SetDesiredCapacity(const std::string& g, int d) override {
@@ -101,7 +103,8 @@ class LoopTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<SimCloud> Cloud1(int min, int max, int desired, double demand) {
+  std::unique_ptr<SimCloud> Cloud1(int min, int max, int desired,
+                                   double demand) {
     SimGroupSpec spec{"web", min, max, desired, seconds(300), Flat(demand)};
     return std::make_unique<SimCloud>(&clock_, std::vector<SimGroupSpec>{spec});
   }
@@ -127,8 +130,8 @@ class LoopTest : public ::testing::Test {
   }
   static void ExpectCooldownRespected(const std::vector<ActionEvent>& actions) {
     for (size_t i = 1; i < actions.size(); ++i) {
-      EXPECT_GE(actions[i].time - actions[i - 1].time, seconds(300)) << "actions " << i - 1
-                                                                    << " and " << i;
+      EXPECT_GE(actions[i].time - actions[i - 1].time, seconds(300))
+          << "actions " << i - 1 << " and " << i;
     }
   }
 
@@ -141,7 +144,8 @@ class LoopTest : public ::testing::Test {
 
 TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
   auto cloud = Cloud1(1, 4, 2, 1.0);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), &metrics_);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
+                &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
   ASSERT_EQ(r[0].actions.size(), 2u);
@@ -150,17 +154,23 @@ TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
   ExpectCooldownRespected(r[0].actions);
   for (const SimMinute& m : r[0].minutes) EXPECT_LE(m.desired, 4);
   std::string log = Log();
-  EXPECT_NE(log.find("- INFO - [web] - SCALING UP: 2 -> 3 instances"), std::string::npos);
-  EXPECT_NE(log.find("Scale up needed but in cooldown period"), std::string::npos);
-  EXPECT_NE(log.find("Already at maximum capacity of (4 instances)"), std::string::npos);
+  EXPECT_NE(log.find("- INFO - [web] - SCALING UP: 2 -> 3 instances"),
+            std::string::npos);
+  EXPECT_NE(log.find("Scale up needed but in cooldown period"),
+            std::string::npos);
+  EXPECT_NE(log.find("Already at maximum capacity of (4 instances)"),
+            std::string::npos);
   EXPECT_NE(log.find("PREDICTION: 0 (L) - Confidence: 0.9"), std::string::npos);
-  EXPECT_NE(log.find("ASG METRICS (2 instances): {\"cpu_usage\": 50.0"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find("ASG METRICS (2 instances): {\"cpu_usage\": 50.0"),
+            std::string::npos)
+      << log.substr(0, 2000);
 }
 
 TEST_F(LoopTest, ScalesDownOnlyAfterThirtyConsecutiveAnswers) {
   predictor_.action = "scale_down";
   auto cloud = Cloud1(1, 6, 4, 0.5);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
+                nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   ASSERT_GE(r[0].actions.size(), 2u);
@@ -177,13 +187,15 @@ TEST_F(LoopTest, DryRunDecidesButNeverActs) {
   auto cloud = Cloud1(1, 6, 2, 1.5);
   ScalerOptions opts;
   opts.dry_run = true;
-  Scaler scaler({Group()}, opts, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  Scaler scaler({Group()}, opts, cloud.get(), &predictor_, nullptr, rec_.get(),
+                nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(cloud->calls().set_desired, 0);
   for (const SimMinute& m : r[0].minutes) EXPECT_EQ(m.desired, 2);
-  EXPECT_NE(Log().find("DRY RUN: SCALING UP: 2 -> 3 instances"), std::string::npos);
+  EXPECT_NE(Log().find("DRY RUN: SCALING UP: 2 -> 3 instances"),
+            std::string::npos);
 }
 
 TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
@@ -193,7 +205,8 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   ASSERT_TRUE(store.ok());
   SpyCloud spy(sim.get(), store->get(), &clock_);
   {
-    Scaler first({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(), nullptr);
+    Scaler first({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(),
+                 nullptr);
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
     // No saved state: starts as if a cooldown had just begun.
     auto r = RunSimulation(first, *sim, clock_, Until(kStart + seconds(290)));
@@ -205,7 +218,8 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   EXPECT_EQ(spy.persisted_before_act, std::vector<bool>{true});
   // "Restart" 20 s after the action: a new loop on the same store does not
   // act again until the cooldown has run out.
-  Scaler second({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(), nullptr);
+  Scaler second({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(),
+                nullptr);
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
   auto r = RunSimulation(second, *sim, clock_, Until(kStart + seconds(590)));
   EXPECT_TRUE(r[0].actions.empty());
@@ -216,10 +230,11 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
 
 TEST_F(LoopTest, BoundsAreReadEveryCycle) {
   auto cloud = Cloud1(1, 10, 2, 3.0);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), nullptr);
+  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
+                nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(8)));
-  ASSERT_EQ(r[0].actions.size(), 2u);  // 2 -> 3 -> 4
+  ASSERT_EQ(r[0].actions.size(), 2u);               // 2 -> 3 -> 4
   ASSERT_TRUE(cloud->SetBounds("web", 1, 3).ok());  // an operator lowers max
   r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
   EXPECT_TRUE(r[0].actions.empty());
@@ -235,15 +250,19 @@ TEST_F(LoopTest, PredictorFailureUsesTheFallbackAndIsCounted) {
   auto cloud = Cloud1(1, 10, 2, 1.9);  // 95% CPU
   GroupConfig g = Group();
   g.policy.seed.fallback = "reactive";
-  Scaler scaler({g}, {}, cloud.get(), &predictor_, nullptr, rec_.get(), &metrics_);
+  Scaler scaler({g}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
+                &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(4)));
   ASSERT_FALSE(r[0].actions.empty());
   EXPECT_EQ(r[0].actions[0].to, 3);
   std::string text = metrics_.Render();
-  EXPECT_NE(text.find("phas_scaler_predictor_failures_total{group=\"web\"}"), std::string::npos);
-  EXPECT_NE(text.find("phas_scaler_fallbacks_total{group=\"web\",fallback=\"reactive\"}"),
-            std::string::npos)
+  EXPECT_NE(text.find("phas_scaler_predictor_failures_total{group=\"web\"}"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "phas_scaler_fallbacks_total{group=\"web\",fallback=\"reactive\"}"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("code=\"fallback_cpu_above_target\""), std::string::npos);
 }
@@ -285,16 +304,21 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   g.policy.predictive.forecast_only = true;
   Scaler scaler({g}, {}, &cloud, nullptr, nullptr, rec_.get(), &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, cloud, clock_, Until(kStart + std::chrono::hours(5)));
+  auto r = RunSimulation(scaler, cloud, clock_,
+                         Until(kStart + std::chrono::hours(5)));
   EXPECT_TRUE(r[0].actions.empty());
   std::string log = Log();
-  EXPECT_NE(log.find("[forecast_only]: no forecast (cold start"), std::string::npos);
-  EXPECT_NE(log.find("[forecast_only]: forecast-only: would set"), std::string::npos);
+  EXPECT_NE(log.find("[forecast_only]: no forecast (cold start"),
+            std::string::npos);
+  EXPECT_NE(log.find("[forecast_only]: forecast-only: would set"),
+            std::string::npos);
   std::ifstream in(dir_ / "out" / "ec2_metrics_data.jsonl");
   std::string line, last;
   while (std::getline(in, line)) last = line;
-  EXPECT_NE(last.find("\"forecast\":{\"model\""), std::string::npos) << last.substr(0, 300);
-  EXPECT_NE(metrics_.Render().find("phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
+  EXPECT_NE(last.find("\"forecast\":{\"model\""), std::string::npos)
+      << last.substr(0, 300);
+  EXPECT_NE(metrics_.Render().find(
+                "phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
             std::string::npos);
 }
 
@@ -307,7 +331,8 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   ASSERT_TRUE(store.ok());
   GroupConfig g = Group("aws-predictive");
   {
-    Scaler first({g}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+    Scaler first({g}, {}, sim.get(), nullptr, store->get(), rec_.get(),
+                 nullptr);
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
     RunSimulation(first, *sim, clock_, Until(kStart + minutes(60)));
     EXPECT_GE(first.history("web")->size(), 55u);
@@ -319,7 +344,8 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
   ASSERT_TRUE(second.RestoreHistory(clock_.Now()).ok());
   const auto& h = *second.history("web")->points();
-  EXPECT_GE(h.size(), 55u + 15u) << "saved minutes plus the ones fetched for the downtime";
+  EXPECT_GE(h.size(), 55u + 15u)
+      << "saved minutes plus the ones fetched for the downtime";
   EXPECT_LT(h.front().time, kStart + minutes(5));
   EXPECT_GT(h.back().time, kStart + minutes(75));
   EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
@@ -336,16 +362,19 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
   ASSERT_TRUE(store.ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE series", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE series", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   clock_.Advance(minutes(30));
   sim->Sync();
-  Scaler scaler({Group("aws-predictive")}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+  Scaler scaler({Group("aws-predictive")}, {}, sim.get(), nullptr, store->get(),
+                rec_.get(), nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   ASSERT_TRUE(scaler.RestoreHistory(clock_.Now()).ok());
   EXPECT_GE(scaler.history("web")->size(), 25u);
   std::string log = Log();
-  EXPECT_NE(log.find("cannot read saved load history"), std::string::npos) << log;
+  EXPECT_NE(log.find("cannot read saved load history"), std::string::npos)
+      << log;
   EXPECT_NE(log.find("cannot save load history"), std::string::npos) << log;
   RunSimulation(scaler, *sim, clock_, Until(clock_.Now() + minutes(5)));
   EXPECT_GE(scaler.history("web")->size(), 29u);
@@ -358,8 +387,8 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
 class CountingCloud final : public ForwardingCloud {
  public:
   using ForwardingCloud::ForwardingCloud;
-  Result<std::vector<MetricSeries>> GetMetricData(const std::vector<MetricQuery>& q, TimePoint s,
-                                                  TimePoint e) override {
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
     ++reads;
     if (fail) return Status::Unavailable("throttled");
     return ForwardingCloud::GetMetricData(q, s, e);
@@ -374,7 +403,8 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   ScalerOptions o;
   o.dry_run = true;
   o.metrics_refresh = seconds(60);
-  Scaler scaler({Group("reactive")}, o, &cloud, nullptr, nullptr, nullptr, nullptr);
+  Scaler scaler({Group("reactive")}, o, &cloud, nullptr, nullptr, nullptr,
+                nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   clock_.Advance(minutes(3));
   auto cycle = [&] {
@@ -388,7 +418,8 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
     CycleReport rep = cycle();
     ASSERT_EQ(rep.groups.size(), 1u);
     EXPECT_TRUE(rep.groups[0].observation.metrics_ok) << "cycle " << i;
-    EXPECT_TRUE(rep.groups[0].observation.features.has_value()) << "cycle " << i;
+    EXPECT_TRUE(rep.groups[0].observation.features.has_value())
+        << "cycle " << i;
   }
   EXPECT_EQ(cloud.reads, 3);
 
@@ -409,15 +440,17 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   // Other instances: read at once.
   cycle();  // 200 s: cached
   EXPECT_EQ(cloud.reads, 5);
-  ASSERT_TRUE(sim->SetDesiredCapacity("web", 3).ok());  // a Pending instance appears
-  cycle();  // 210 s
+  ASSERT_TRUE(
+      sim->SetDesiredCapacity("web", 3).ok());  // a Pending instance appears
+  cycle();                                      // 210 s
   EXPECT_EQ(cloud.reads, 6);
 
   // Refresh 0 (the default): every cycle.
   CountingCloud every(sim.get());
   ScalerOptions every_cycle;
   every_cycle.dry_run = true;
-  Scaler each({Group("reactive")}, every_cycle, &every, nullptr, nullptr, nullptr, nullptr);
+  Scaler each({Group("reactive")}, every_cycle, &every, nullptr, nullptr,
+              nullptr, nullptr);
   ASSERT_TRUE(each.Init(clock_.Now()).ok());
   for (int i = 0; i < 5; ++i) {
     each.RunOnce(clock_.Now());
@@ -442,8 +475,10 @@ TEST_F(LoopTest, AModelWithTemporalInputsGetsThemFromTheLoadHistory) {
     if (temporal) {
       ASSERT_TRUE(predictor.last_temporal.count("load_change_5m"));
       ASSERT_TRUE(predictor.last_temporal.count("load_change_15m"));
-      EXPECT_NEAR(predictor.last_temporal.at("load_change_5m"), 0, 1e-9) << "flat demand";
-      EXPECT_FALSE(predictor.last_temporal.count("load_max_1h")) << "not an hour of history yet";
+      EXPECT_NEAR(predictor.last_temporal.at("load_change_5m"), 0, 1e-9)
+          << "flat demand";
+      EXPECT_FALSE(predictor.last_temporal.count("load_max_1h"))
+          << "not an hour of history yet";
     } else {
       EXPECT_TRUE(predictor.last_temporal.empty()) << "no history kept for it";
     }
@@ -468,7 +503,8 @@ TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
   CycleReport rep = scaler.RunOnce(clock_.Now());
   EXPECT_EQ(cloud.calls().describe, 2);
   EXPECT_EQ(cloud.calls().get_metric_data, 8);
-  for (const GroupOutcome& g : rep.groups) ASSERT_TRUE(g.observation.features.has_value());
+  for (const GroupOutcome& g : rep.groups)
+    ASSERT_TRUE(g.observation.features.has_value());
 }
 
 }  // namespace

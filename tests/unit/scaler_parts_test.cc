@@ -1,10 +1,10 @@
 // The loop's parts: query planning and aggregation, the state store
 // (round trip, recovery from a corrupt file), the configuration (errors name
 // the key), and log rotation.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -19,7 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-GroupDescription Described(const std::string& name, int in_service, int pending) {
+GroupDescription Described(const std::string& name, int in_service,
+                           int pending) {
   GroupDescription d;
   d.name = name;
   d.min_size = 1;
@@ -65,7 +66,7 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   }
   GroupMetrics m = AggregateGroup(plan, results, 0, groups[0].group, {"a-i2"});
   const MetricAggregate& a = m.aggregate.at("cpu_utilization");
-  EXPECT_DOUBLE_EQ(a.value, 50.0);      // mean of the latest values 20, 40, 90
+  EXPECT_DOUBLE_EQ(a.value, 50.0);  // mean of the latest values 20, 40, 90
   EXPECT_DOUBLE_EQ(a.max_value, 90.0);
   EXPECT_DOUBLE_EQ(a.min_value, 20.0);
   EXPECT_EQ(a.instance_count, 3);
@@ -150,16 +151,26 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   const Case cases[] = {
       {"unknown top-level key", "intervall_seconds: 5\n", "intervall_seconds"},
       {"bad interval", "interval_seconds: fast\n", "interval_seconds"},
-      {"negative metrics refresh", "metrics_refresh_seconds: -5\n", "metrics_refresh_seconds"},
-      {"unknown group key", "groups:\n  - name: a\n    coldown_seconds: 3\n", "groups[0].coldown_seconds"},
-      {"negative cooldown", "groups:\n  - name: a\n    cooldown_seconds: -1\n", "groups[0].cooldown_seconds"},
-      {"unknown policy", "groups:\n  - name: a\n    policy: magic\n", "groups[0].policy"},
-      {"bad fallback", "groups:\n  - name: a\n    seed: {fallback: panic}\n", "groups[0].seed.fallback"},
-      {"bad streak", "groups:\n  - name: a\n    seed: {scale_down_streak: 0}\n", "groups[0].seed.scale_down_streak"},
-      {"bad target", "groups:\n  - name: a\n    reactive: {target_cpu: 150}\n", "groups[0].reactive.target_cpu"},
+      {"negative metrics refresh", "metrics_refresh_seconds: -5\n",
+       "metrics_refresh_seconds"},
+      {"unknown group key", "groups:\n  - name: a\n    coldown_seconds: 3\n",
+       "groups[0].coldown_seconds"},
+      {"negative cooldown", "groups:\n  - name: a\n    cooldown_seconds: -1\n",
+       "groups[0].cooldown_seconds"},
+      {"unknown policy", "groups:\n  - name: a\n    policy: magic\n",
+       "groups[0].policy"},
+      {"bad fallback", "groups:\n  - name: a\n    seed: {fallback: panic}\n",
+       "groups[0].seed.fallback"},
+      {"bad streak", "groups:\n  - name: a\n    seed: {scale_down_streak: 0}\n",
+       "groups[0].seed.scale_down_streak"},
+      {"bad target", "groups:\n  - name: a\n    reactive: {target_cpu: 150}\n",
+       "groups[0].reactive.target_cpu"},
       {"bad dry_run", "dry_run: maybe\n", "dry_run"},
-      {"bad endpoint", "aws:\n  endpoints:\n    ec2: localhost:5000\n", "aws.endpoints.ec2"},
-      {"bad memory dimension", "groups:\n  - name: a\n    memory_metric: {dimensions: [ImageId]}\n", "groups[0].memory_metric.dimensions[0]"},
+      {"bad endpoint", "aws:\n  endpoints:\n    ec2: localhost:5000\n",
+       "aws.endpoints.ec2"},
+      {"bad memory dimension",
+       "groups:\n  - name: a\n    memory_metric: {dimensions: [ImageId]}\n",
+       "groups[0].memory_metric.dimensions[0]"},
       {"not yaml", "groups: [\n", "not valid YAML"},
   };
   for (const Case& tc : cases) {
@@ -167,20 +178,23 @@ TEST(ConfigTest, ErrorsNameTheKey) {
     auto c = ParseScalerConfig(tc.yaml, "test.yaml");
     ASSERT_FALSE(c.ok());
     EXPECT_TRUE(c.status().IsInvalidArgument());
-    EXPECT_NE(c.status().message().find(tc.key), std::string::npos) << c.status().message();
+    EXPECT_NE(c.status().message().find(tc.key), std::string::npos)
+        << c.status().message();
     EXPECT_NE(c.status().message().find("test.yaml"), std::string::npos);
   }
   ScalerConfig dup;
   dup.groups = {GroupConfig{"a", {}, {}, {}}, GroupConfig{"a", {}, {}, {}}};
   Status st = ValidateScalerConfig(dup, "x.yaml");
-  EXPECT_NE(st.message().find("groups[1].name"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("groups[1].name"), std::string::npos)
+      << st.message();
 }
 
 TEST_F(TempDir, RotatingFileKeepsABoundedNumberOfBoundedFiles) {
   RotatingFile f;
   std::string path = (dir_ / "log").string();
   ASSERT_TRUE(f.Open(path, 100, 2).ok());
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(f.Append(std::string(30, 'a' + i % 26)).ok());
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(f.Append(std::string(30, 'a' + i % 26)).ok());
   f.Flush();
   EXPECT_TRUE(fs::exists(path));
   EXPECT_TRUE(fs::exists(path + ".1"));
@@ -192,8 +206,9 @@ TEST_F(TempDir, RotatingFileKeepsABoundedNumberOfBoundedFiles) {
 }
 
 TEST(RecorderTest, AscTimeIsTheOriginalsFormat) {
-  EXPECT_EQ(Recorder::AscTime(TimePoint(std::chrono::milliseconds(1764306600123))),
-            "2025-11-28 05:10:00,123");
+  EXPECT_EQ(
+      Recorder::AscTime(TimePoint(std::chrono::milliseconds(1764306600123))),
+      "2025-11-28 05:10:00,123");
 }
 
 }  // namespace

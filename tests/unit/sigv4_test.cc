@@ -3,12 +3,12 @@
 // request must match the suite's files byte for byte.
 #include "aws/sigv4.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "aws/crypto.h"
 #include "test_util.h"
@@ -55,14 +55,15 @@ ParsedReq ParseReq(const std::string& text) {
       if (amp == std::string::npos) amp = query.size();
       std::string kv = query.substr(pos, amp - pos);
       size_t eq = kv.find('=');
-      out.req.query.emplace_back(kv.substr(0, eq),
-                                 eq == std::string::npos ? "" : kv.substr(eq + 1));
+      out.req.query.emplace_back(
+          kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
       pos = amp + 1;
     }
   }
   while (std::getline(lines, line)) {
     if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-      out.req.headers.back().second += "," + line.substr(line.find_first_not_of(" \t"));
+      out.req.headers.back().second +=
+          "," + line.substr(line.find_first_not_of(" \t"));
       continue;
     }
     size_t colon = line.find(':');
@@ -71,9 +72,15 @@ ParsedReq ParseReq(const std::string& text) {
   return out;
 }
 
-const SigningKey kKey = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
+const SigningKey kKey = {"AKIDEXAMPLE",
+                         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
 const char* kToken =
-    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+    "AQoDYXdzEPT//////////"
+    "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIe"
+    "oIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/"
+    "kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9H"
+    "FvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+"
+    "scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
 
 SigningScope Scope() {
   TimePoint t;
@@ -112,7 +119,8 @@ TEST(SigV4SuiteTest, EveryCasePasses) {
     ParsedReq parsed = ParseReq(Slurp(entry.path()));
     SigningKey key = kKey;
     bool token_after = name == "post-sts-header-after";
-    if (name == "post-sts-header-before" || token_after) key.session_token = kToken;
+    if (name == "post-sts-header-before" || token_after)
+      key.session_token = kToken;
 
     Signature sig = SignV4(parsed.req, key, Scope());
     EXPECT_EQ(sig.canonical_request, Slurp(base.string() + ".creq"));

@@ -1,8 +1,8 @@
 // Training: labels, determinism (the same traces give the same bytes), and
 // a written bundle that loads and answers the original clients' request.
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "common/file_util.h"
 #include "model/bundle.h"
@@ -19,7 +19,8 @@ using std::chrono::seconds;
 TEST(LabelTest, Table) {
   // Demand (instance-units) 3.0 until minute 10, then 6.0; u = 0.6.
   std::vector<DemandSeries::Sample> s;
-  for (int m = 0; m <= 60; ++m) s.push_back({FromUnixSeconds(60.0 * m), m < 10 ? 3.0 : 6.0});
+  for (int m = 0; m <= 60; ++m)
+    s.push_back({FromUnixSeconds(60.0 * m), m < 10 ? 3.0 : 6.0});
   DemandSeries d(s, minutes(3), minutes(1));
   struct Case {
     const char* name;
@@ -37,7 +38,8 @@ TEST(LabelTest, Table) {
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
-    EXPECT_EQ(Label(d, FromUnixSeconds(60.0 * tc.minute), tc.capacity, 0.6, seconds(300), seconds(300)),
+    EXPECT_EQ(Label(d, FromUnixSeconds(60.0 * tc.minute), tc.capacity, 0.6,
+                    seconds(300), seconds(300)),
               tc.label);
   }
 }
@@ -45,11 +47,14 @@ TEST(LabelTest, Table) {
 class TrainTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("phas_train_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() /
+           ("phas_train_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "traces");
-    for (const char* t : {"nasa_http_1995_1min.csv", "nab_nyc_taxi_30min.csv"}) {
-      fs::copy_file(std::string(PHAS_SOURCE_DIR) + "/data/traces/" + t, dir_ / "traces" / t);
+    for (const char* t :
+         {"nasa_http_1995_1min.csv", "nab_nyc_taxi_30min.csv"}) {
+      fs::copy_file(std::string(PHAS_SOURCE_DIR) + "/data/traces/" + t,
+                    dir_ / "traces" / t);
     }
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -74,7 +79,8 @@ TEST_F(TrainTest, DeterministicAndServesTheOriginalsRequest) {
   ASSERT_TRUE(b.ok());
   EXPECT_GT(a->examples, 1000);
   for (int c = 0; c < 3; ++c) EXPECT_GT(a->per_class[c], 0) << "class " << c;
-  EXPECT_EQ(*ReadFile((dir_ / "a" / "model.json").string()), *ReadFile((dir_ / "b" / "model.json").string()))
+  EXPECT_EQ(*ReadFile((dir_ / "a" / "model.json").string()),
+            *ReadFile((dir_ / "b" / "model.json").string()))
       << "fixed seeds: the same bytes";
   EXPECT_GT(a->loto.support(0) + a->loto.support(1) + a->loto.support(2), 1000);
   EXPECT_TRUE(fs::exists(dir_ / "a" / "MODEL_CARD.md"));
