@@ -72,7 +72,7 @@ Status Apply(const BacktestFlags& f, BacktestOptions* o) {
 
 Result<std::vector<std::string>> PolicyList(const std::string& flag) {
   std::vector<std::string> out;
-  auto known = PolicyNames();
+  auto known = PolicyRegistry::Default().names();
   if (flag.empty() || flag == "all") return known;
   size_t pos = 0;
   while (pos <= flag.size()) {
@@ -222,7 +222,7 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.05, 1.0));
   cmd->add_option("--smoothing", f->smoothing_minutes,
                   "Moving-average window, minutes (default 10; 0: none)")
-      ->check(CLI::Range(0.0, 1440.0));
+      ->check(CLI::Range(0.0, double{kMinutesPerDay}));
   cmd->add_option("--boot-time", f->boot_seconds,
                   "Seconds from launch to InService (default 300)")
       ->check(CLI::Range(0.0, 86400.0));

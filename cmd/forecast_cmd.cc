@@ -30,7 +30,7 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 365));
   cmd->add_option("--smoothing", f->smoothing,
                   "Minutes, as the backtest (default 10)")
-      ->check(CLI::Range(0.0, 1440.0));
+      ->check(CLI::Range(0.0, double{kMinutesPerDay}));
   cmd->callback([f, exit_code] {
     for (const std::string& path : f->traces) {
       auto trace = LoadTrace(path);

@@ -18,7 +18,11 @@
 #include "http/http_server.h"
 #include "model/bundle.h"
 #include "scaler/config.h"
+#include "decision/predictive_policy.h"
+#include "scaler/cycle_log.h"
+#include "scaler/driver.h"
 #include "scaler/scaler.h"
+#include "scaler/scaler_metrics.h"
 #include "sim/demo.h"
 
 namespace phas {
@@ -40,6 +44,14 @@ struct ScalerFlags {
   bool once = false;
   bool forecast_only = false;
 };
+
+aws::AwsOptions AwsOptionsOf(const ScalerConfig& c) {
+  aws::AwsOptions o;
+  o.region = c.region;
+  o.endpoints = c.aws.endpoints;
+  o.retry.max_attempts = c.aws.max_attempts;
+  return o;
+}
 
 Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
   ScalerConfig c;
@@ -66,17 +78,18 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
     for (const std::string& name : f.groups) {
       GroupConfig g;
       g.name = name;
-      if (!f.policy.empty()) g.policy.policy = f.policy;
+      if (!f.policy.empty()) {
+        PHAS_RETURN_IF_ERROR(g.policy.Select(f.policy).WithContext("--policy"));
+      }
       c.groups.push_back(g);
     }
   }
   if (f.forecast_only) {
     bool any = false;
     for (GroupConfig& g : c.groups) {
-      if (g.policy.policy == "predictive") {
-        g.policy.predictive.forecast_only = true;
-        any = true;
-      }
+      any = g.policy.Edit<PredictiveConfig>(
+                [](PredictiveConfig& p) { p.forecast_only = true; }) ||
+            any;
     }
     if (!any) {
       return Status::InvalidArgument(
@@ -148,7 +161,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (Status st = recorder.Open(); !st.ok()) return ReportError(st);
 
   bool recovered = false;
-  auto store = StateStore::Open(c.state_path, &recovered);
+  auto store = SqliteStateStore::Open(c.state_path, &recovered);
   if (!store.ok()) return ReportError(store.status());
   if (recovered) {
     spdlog::error(
@@ -158,8 +171,9 @@ int RunScalerDaemon(const ScalerFlags& flags) {
 
   SystemClock clock;
   auto transport = std::make_shared<aws::CurlTransport>();
-  auto session = aws::AwsSession::Create(c.aws_options(),
-                                         aws::ProcessEnvironment(), &clock);
+  aws::AwsOptions aws_options = AwsOptionsOf(c);
+  auto session =
+      aws::AwsSession::Create(aws_options, aws::ProcessEnvironment(), &clock);
   if (!session.ok()) return ReportError(session.status());
   MetricsRegistry registry;
   (*session)->set_observer([&registry](const aws::CallRecord& r) {
@@ -182,9 +196,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
 
   bool needs_model = false;
   for (const GroupConfig& g : c.groups) {
-    auto p = MakePolicy(g.policy);
-    if (!p.ok()) return ReportError(p.status());
-    needs_model = needs_model || (*p)->needs_model();
+    needs_model = needs_model || g.policy.MakePolicy()->needs().model;
   }
   std::unique_ptr<Predictor> predictor;
   if (needs_model) {
@@ -198,59 +210,46 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (*metrics_server)
     spdlog::info("metrics on http://{}/metrics", c.metrics_listen);
 
-  AwsCloud cloud(session->get());
+  AwsCloud cloud(session->get(), aws_options.retry);
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
-  sopts.metrics_refresh = c.metrics_refresh;
-  Scaler scaler(c.groups, sopts, &cloud, predictor.get(), store->get(),
-                &recorder, &registry);
+  sopts.observe.metrics_refresh = c.metrics_refresh;
+  LogReporter log(&recorder, (*session)->region().region);
+  MetricsReporter metrics(&registry);
+  ReporterList reporters({&log, &metrics});
+  Scaler scaler(c.groups, sopts,
+                {.cloud = &cloud,
+                 .clock = &clock,
+                 .predictor = predictor.get(),
+                 .store = store->get(),
+                 .reporter = &reporters});
   if (Status st = scaler.Init(clock.Now(), recovered); !st.ok())
     return ReportError(st);
-  if (Status st = scaler.RestoreHistory(clock.Now()); !st.ok())
-    return ReportError(st);
+  scaler.RestoreHistory(clock.Now());
   spdlog::info("scaler: {} group(s), interval {} s, region {} ({}){}",
                c.groups.size(),
                std::chrono::duration<double>(c.interval).count(),
                (*session)->region().region, (*session)->region().source,
                c.dry_run ? ", DRY RUN" : "");
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
-  std::thread signals;
+  StopSignal stop;
   if (!flags.once) {
-    signals = std::thread([&] {
+    std::thread([&stop] {
       int sig = WaitForStopSignal();
       spdlog::info("signal {} received: finishing the cycle", sig);
-      std::lock_guard<std::mutex> lock(mu);
-      stop = true;
-      cv.notify_all();
-    });
-    signals.detach();
+      stop.Stop();
+    }).detach();
   }
   Histogram& cycle_time = registry.GetHistogram(
       "phas_scaler_cycle_duration_seconds",
       "Wall time of a control loop cycle.", MetricsRegistry::LatencyBuckets());
-  auto next = std::chrono::steady_clock::now();
-  while (true) {
-    auto t0 = std::chrono::steady_clock::now();
-    scaler.RunOnce(clock.Now());
-    double took =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count();
+  RealTimeOptions run;
+  run.interval = c.interval;
+  run.once = flags.once;
+  run.on_cycle = [&](const CycleReport&, double took) {
     cycle_time.Observe(took);
-    if (flags.once) break;
-    if (took > std::chrono::duration<double>(c.interval).count()) {
-      spdlog::warn("Collection took {:.1f}s, longer than interval {:.0f}s",
-                   took, std::chrono::duration<double>(c.interval).count());
-    }
-    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        c.interval);
-    if (next < std::chrono::steady_clock::now())
-      next = std::chrono::steady_clock::now();
-    std::unique_lock<std::mutex> lock(mu);
-    if (cv.wait_until(lock, next, [&] { return stop; })) break;
-  }
+  };
+  RunRealTime(scaler, clock, run, &stop);
   recorder.Flush();
   if (*metrics_server) (*metrics_server)->Stop();
   spdlog::info("scaler stopped");

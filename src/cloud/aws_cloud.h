@@ -1,10 +1,12 @@
-// AwsCloud: Cloud over the real AWS APIs (src/aws/).
+// AwsCloud: Cloud over the real AWS APIs (src/aws/). AWS's wire types are
+// converted to the Cloud vocabulary here, once.
 // Thread-safety: as the AWS clients (safe to share).
 #ifndef PHAS_CLOUD_AWS_CLOUD_H_
 #define PHAS_CLOUD_AWS_CLOUD_H_
 
-#include <memory>
+#include <string_view>
 
+#include "aws/services.h"
 #include "aws/session.h"
 #include "cloud/cloud.h"
 
@@ -12,25 +14,29 @@ namespace phas {
 
 class AwsCloud final : public Cloud {
  public:
-  explicit AwsCloud(aws::AwsSession* session)
+  // `retry`: the options the session's clients retry with (they bound how
+  // long an action can take).
+  explicit AwsCloud(aws::AwsSession* session, aws::RetryOptions retry = {})
       : asg_(session->client(aws::Service::kAutoScaling)),
-        cw_(session->client(aws::Service::kCloudWatch)) {}
+        cw_(session->client(aws::Service::kCloudWatch)),
+        retry_(retry) {}
   Result<std::vector<GroupDescription>> DescribeGroups(
-      const std::vector<std::string>& names) override {
-    return asg_.DescribeAutoScalingGroups(names);
-  }
+      const std::vector<std::string>& names) override;
   Result<std::vector<MetricSeries>> GetMetricData(
       const std::vector<MetricQuery>& queries, TimePoint start,
-      TimePoint end) override {
-    return cw_.GetMetricData(queries, start, end);
-  }
-  Status SetDesiredCapacity(const std::string& group, int desired) override {
-    return asg_.SetDesiredCapacity(group, desired, /*honor_cooldown=*/false);
-  }
+      TimePoint end) override;
+  Status SetDesiredCapacity(const std::string& group, int desired) override;
+  // Every attempt's timeout and every backoff, plus a minute for fetching
+  // credentials before the first attempt.
+  Duration MaxActionLatency() const override;
+
+  // EC2 Auto Scaling's lifecycle state names, folded.
+  static Lifecycle ParseLifecycle(std::string_view state);
 
  private:
   aws::AutoScalingApi asg_;
   aws::CloudWatchApi cw_;
+  aws::RetryOptions retry_;
 };
 
 }  // namespace phas

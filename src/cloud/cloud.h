@@ -1,7 +1,9 @@
-// Cloud: the narrow interface the control loop acts through. Two worlds
-// implement it: AwsCloud (EC2 Auto Scaling + CloudWatch, src/cloud/aws_cloud.h)
-// and SimCloud (a simulated group in virtual time, src/cloud/sim_cloud.h),
-// so a backtest runs exactly the loop that runs in production.
+// Cloud: the narrow interface the control loop acts through, in its own
+// vocabulary (groups, instances in a lifecycle, metric queries). Two worlds
+// implement it: AwsCloud (EC2 Auto Scaling + CloudWatch, cloud/aws_cloud.h,
+// which converts AWS's wire types once) and SimCloud (a simulated group in
+// virtual time, cloud/sim_cloud.h), so a backtest runs exactly the loop that
+// runs in production.
 //
 // Its three operations mirror AWS's, so the simulator has to answer the same
 // questions CloudWatch does (per-instance metric queries over a window).
@@ -10,32 +12,85 @@
 #ifndef PHAS_CLOUD_CLOUD_H_
 #define PHAS_CLOUD_CLOUD_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "aws/services.h"
 #include "common/clock.h"
 #include "common/status.h"
 
 namespace phas {
 
-using GroupDescription = aws::AutoScalingGroupInfo;
-using aws::MetricDimension;
-using aws::MetricQuery;
-using aws::MetricSeries;
+// Where an instance is in its group's lifecycle (EC2 Auto Scaling's states,
+// folded to what the loop needs).
+enum class Lifecycle : uint8_t {
+  kPending,      // Pending, Pending:Wait, Pending:Proceed
+  kInService,    // InService: serves, reports metrics
+  kTerminating,  // Terminating*, Terminated
+  kStandby,      // EnteringStandby, Standby
+  kOther,        // Detaching, Detached, Warmed:*, anything new
+};
+const char* LifecycleName(Lifecycle l);
+
+struct Instance {
+  std::string id;
+  Lifecycle lifecycle = Lifecycle::kPending;
+  std::string instance_type;
+};
+
+struct GroupDescription {
+  std::string name;
+  int min_size = 0;
+  int max_size = 0;
+  int desired_capacity = 0;
+  std::vector<Instance> instances;
+};
+
+struct MetricDimension {
+  std::string name;
+  std::string value;
+};
+
+// One metric statistic over a period (CloudWatch's MetricStat).
+struct MetricQuery {
+  std::string id;  // [a-z][a-zA-Z0-9_]*
+  std::string ns;  // "AWS/EC2"
+  std::string metric_name;
+  std::vector<MetricDimension> dimensions;
+  int period_seconds = 60;
+  std::string stat = "Average";
+};
+
+struct MetricSeries {
+  std::string id;
+  std::vector<TimePoint> timestamps;  // ascending
+  std::vector<double> values;         // parallel to timestamps
+};
 
 class Cloud {
  public:
   virtual ~Cloud() = default;
-  // Describes the named groups; absent names are absent from the answer.
+  // Describes the named groups; names that do not exist are absent from the
+  // answer (not an error). Fails (no partial answer) when the groups cannot
+  // be read; the loop then holds every group this cycle.
   virtual Result<std::vector<GroupDescription>> DescribeGroups(
       const std::vector<std::string>& names) = 0;
-  // Runs metric queries over [start, end); one series per query, in order.
+  // Runs metric queries over [start, end): one series per query, in query
+  // order (empty when there is no data). Fails as a whole or not at all.
   virtual Result<std::vector<MetricSeries>> GetMetricData(
       const std::vector<MetricQuery>& queries, TimePoint start,
       TimePoint end) = 0;
   // Sets the desired capacity (HonorCooldown=false: phas keeps its own).
+  // OK: carried out. A failure with outcome_unknown() (a timeout, a reset, a
+  // garbled answer) may have been carried out all the same; any other
+  // failure was refused and changed nothing.
   virtual Status SetDesiredCapacity(const std::string& group, int desired) = 0;
+  // The longest a SetDesiredCapacity call can take to return, retries
+  // included: an action may take effect at any moment until then. The loop
+  // records an action as that far ahead before it calls, so that a crash
+  // during the call cannot shorten the cooldown. Default: 0.
+  virtual Duration MaxActionLatency() const { return Duration::zero(); }
 };
 
 }  // namespace phas

@@ -8,10 +8,6 @@
 namespace phas {
 namespace {
 
-constexpr const char* kMetricNames[8] = {
-    "CPUUtilization",    "NetworkIn",       "NetworkOut",
-    "DiskReadBytes",     "DiskWriteBytes",  "NetworkPacketsIn",
-    "NetworkPacketsOut", "mem_used_percent"};
 constexpr auto kMinute = std::chrono::seconds(60);
 
 double Statistic(const std::string& stat, const std::vector<double>& v) {
@@ -30,7 +26,7 @@ double Statistic(const std::string& stat, const std::vector<double>& v) {
 
 // Every InService instance's values in a minute with mean demand d spread
 // over n instances (the model in sim_cloud.h).
-void MinuteValues(double d, double n, double out[8]) {
+void MinuteValues(double d, double n, double out[kInstanceMetricCount]) {
   double cpu = std::min(100.0, 100.0 * d / n);
   double served = std::min(d / n, 1.0);
   out[0] = cpu;
@@ -45,14 +41,15 @@ void MinuteValues(double d, double n, double out[8]) {
 
 }  // namespace
 
-int SimMetricIndex(const std::string& ns, const std::string& name) {
-  for (int i = 0; i < 8; ++i) {
-    if (name == kMetricNames[i]) {
-      bool agent = i == 7;
-      if ((agent && ns == "CWAgent") || (!agent && ns == "AWS/EC2")) return i;
+bool SimMetric(const std::string& ns, const std::string& name,
+               InstanceMetric* out) {
+  for (const InstanceMetricInfo& m : kInstanceMetrics) {
+    if (name == m.name && ns == m.ns) {
+      *out = m.id;
+      return true;
     }
   }
-  return -1;
+  return false;
 }
 
 SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
@@ -71,7 +68,7 @@ SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
                              std::nullopt});
     }
     // Bill from the start of the run only.
-    for (const Instance& i : g.instances) {
+    for (const Machine& i : g.instances) {
       g.closed_seconds -=
           std::chrono::duration<double>(now - i.launched).count();
     }
@@ -108,8 +105,8 @@ void SimCloud::SimulateMinute(Group& g, TimePoint m) {
   SimMinute rec;
   rec.start = m;
   rec.demand = g.spec.demand ? g.spec.demand->Mean(m, kMinute) : 0.0;
-  std::vector<const Instance*> serving;
-  for (const Instance& i : g.instances) {
+  std::vector<const Machine*> serving;
+  for (const Machine& i : g.instances) {
     if (i.in_service_at <= mid) {
       serving.push_back(&i);
     } else {
@@ -123,7 +120,7 @@ void SimCloud::SimulateMinute(Group& g, TimePoint m) {
   Point p;
   p.minute = m;
   MinuteValues(rec.demand, static_cast<double>(serving.size()), p.values);
-  for (const Instance* i : serving) {
+  for (const Machine* i : serving) {
     auto& q = g.points[i->id];
     q.push_back(p);
     while (static_cast<int>(q.size()) > options_.retention_minutes)
@@ -146,13 +143,11 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.min_size = g->spec.min_size;
     d.max_size = g->spec.max_size;
     d.desired_capacity = g->spec.desired;
-    d.default_cooldown = 300;
-    for (const Instance& i : g->instances) {
-      aws::AsgInstance a;
-      a.id = i.id;
-      a.lifecycle_state = now >= i.in_service_at ? "InService" : "Pending";
-      a.health_status = "Healthy";
-      d.instances.push_back(a);
+    for (const Machine& i : g->instances) {
+      d.instances.push_back({i.id,
+                             now >= i.in_service_at ? Lifecycle::kInService
+                                                    : Lifecycle::kPending,
+                             ""});
     }
     out.push_back(std::move(d));
   }
@@ -170,11 +165,10 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
   for (const MetricQuery& q : queries) {
     MetricSeries s;
     s.id = q.id;
-    s.label = q.metric_name;
-    s.status_code = "Complete";
-    int mi = SimMetricIndex(q.ns, q.metric_name);
-    if (mi < 0 || q.dimensions.size() != 1 ||
-        (mi == 7 && !options_.publish_memory)) {
+    InstanceMetric metric;
+    if (!SimMetric(q.ns, q.metric_name, &metric) ||
+        q.dimensions.size() != 1 ||
+        (metric == InstanceMetric::kMemory && !options_.publish_memory)) {
       out.push_back(std::move(s));
       continue;
     }
@@ -195,7 +189,7 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
         s.values.reserve(4);
         for (; p != q.end() && in_window(p->minute); ++p) {
           s.timestamps.push_back(p->minute);
-          s.values.push_back(p->values[mi]);
+          s.values.push_back(p->values[static_cast<size_t>(metric)]);
         }
       }
     } else if (dim.name == "AutoScalingGroupName") {
@@ -204,9 +198,10 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
         for (const SimMinute& m : g->minutes) {
           if (!in_window(m.start) || std::isnan(m.demand) || m.in_service == 0)
             continue;
-          double vals[8];
+          double vals[kInstanceMetricCount];
           MinuteValues(m.demand, m.in_service, vals);
-          std::vector<double> per(static_cast<size_t>(m.in_service), vals[mi]);
+          std::vector<double> per(static_cast<size_t>(m.in_service),
+                                  vals[static_cast<size_t>(metric)]);
           s.timestamps.push_back(m.start);
           s.values.push_back(Statistic(q.stat, per));
         }
@@ -225,7 +220,7 @@ void SimCloud::Resize(Group& g, int desired, TimePoint now) {
   while (static_cast<int>(g.instances.size()) > desired) {
     // Pending first (newest first), then the newest InService.
     auto victim = std::max_element(g.instances.begin(), g.instances.end(),
-                                   [&](const Instance& a, const Instance& b) {
+                                   [&](const Machine& a, const Machine& b) {
                                      bool pa = a.in_service_at > now,
                                           pb = b.in_service_at > now;
                                      if (pa != pb)
@@ -291,7 +286,7 @@ double SimCloud::instance_seconds(const std::string& group) const {
   for (const Group& g : groups_) {
     if (g.spec.name != group) continue;
     double total = g.closed_seconds;
-    for (const Instance& i : g.instances) {
+    for (const Machine& i : g.instances) {
       total += std::chrono::duration<double>(now - i.launched).count();
     }
     return total;

@@ -6,7 +6,7 @@
 //     is Pending for `boot_time`, then InService. Lowering it terminates
 //     Pending instances first, then the newest InService ones. Billing counts
 //     every instance-second from launch to termination, boot included.
-//   - Demand (sim/demand.h, in instance-units) is spread evenly over the
+//   - Demand (cloud/sim_demand.h, in instance-units) is spread evenly over the
 //     InService instances, as a load balancer would. Each minute m, with D
 //     the mean demand over [m, m+60) and n the instances InService at m+30:
 //       CPUUtilization    = min(100, 100 * D / n)
@@ -34,7 +34,8 @@
 #include <vector>
 
 #include "cloud/cloud.h"
-#include "sim/demand.h"
+#include "cloud/instance_metrics.h"
+#include "cloud/sim_demand.h"
 
 namespace phas {
 
@@ -45,7 +46,7 @@ struct SimGroupSpec {
   int desired = 1;
   // Launch to InService. Default: 300 s.
   Duration boot_time = std::chrono::seconds(300);
-  std::shared_ptr<const DemandSeries> demand;
+  std::shared_ptr<const SimDemand> demand;
 };
 
 struct SimOptions {
@@ -97,7 +98,7 @@ class SimCloud final : public Cloud {
   const SimGroupSpec& spec(const std::string& group) const;
 
  private:
-  struct Instance {
+  struct Machine {
     std::string id;
     TimePoint launched;
     TimePoint in_service_at;
@@ -105,11 +106,11 @@ class SimCloud final : public Cloud {
   };
   struct Point {
     TimePoint minute;
-    double values[8];  // kMetricNames order
+    double values[kInstanceMetricCount];  // InstanceMetric order
   };
   struct Group {
     SimGroupSpec spec;
-    std::vector<Instance> instances;  // live ones
+    std::vector<Machine> instances;  // live ones
     double closed_seconds = 0;        // billed seconds of terminated instances
     std::unordered_map<std::string, std::deque<Point>> points;  // per instance
     std::vector<SimMinute> minutes;
@@ -126,8 +127,10 @@ class SimCloud final : public Cloud {
   int next_instance_ = 1;
 };
 
-// Metric names SimCloud answers, with their namespace.
-int SimMetricIndex(const std::string& ns, const std::string& name);
+// The metric SimCloud answers for a namespace and name (the defaults of
+// cloud/instance_metrics.h); false for any other.
+bool SimMetric(const std::string& ns, const std::string& name,
+               InstanceMetric* out);
 
 }  // namespace phas
 

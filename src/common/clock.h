@@ -18,6 +18,11 @@ using TimePoint = std::chrono::system_clock::time_point;
 using Duration = std::chrono::system_clock::duration;
 using Seconds = std::chrono::duration<double>;
 
+// Per-minute series (CloudWatch's finest period) index days and weeks by
+// these.
+inline constexpr int kMinutesPerDay = 24 * 60;
+inline constexpr int kMinutesPerWeek = 7 * kMinutesPerDay;
+
 class Clock {
  public:
   virtual ~Clock() = default;

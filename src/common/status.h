@@ -80,6 +80,17 @@ class Status {
     if (ok()) return *this;
     Status s(code_, prefix + ": " + message_, retryable_);
     s.detail_ = detail_;
+    s.outcome_unknown_ = outcome_unknown_;
+    return s;
+  }
+
+  // True when the failed request may still have been carried out by the
+  // peer (a timeout after sending, a reset, a garbled answer): its outcome
+  // is unknown. False for OK and for definite refusals.
+  bool outcome_unknown() const { return outcome_unknown_; }
+  Status WithOutcomeUnknown() const {
+    Status s = *this;
+    if (!ok()) s.outcome_unknown_ = true;
     return s;
   }
 
@@ -103,6 +114,7 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   bool retryable_ = false;
+  bool outcome_unknown_ = false;
   std::string detail_;
 };
 

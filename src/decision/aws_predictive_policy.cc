@@ -12,16 +12,13 @@ namespace phas {
 std::optional<int> AwsPredictivePolicy::HourCapacity(
     const std::vector<MetricSample>& history, TimePoint hour, TimePoint now,
     std::string* why) const {
+  auto hours = [](Duration d) {
+    return std::chrono::duration<double>(d).count() / 3600;
+  };
   if (history.empty() || now - history.front().time < c_.min_history) {
-    double have =
-        history.empty()
-            ? 0.0
-            : std::chrono::duration<double>(now - history.front().time)
-                      .count() /
-                  3600;
-    *why = fmt::format(
-        "needs {:.0f} h of history, has {:.1f} h",
-        std::chrono::duration<double>(c_.min_history).count() / 3600, have);
+    double have = history.empty() ? 0.0 : hours(now - history.front().time);
+    *why = fmt::format("needs {:.0f} h of history, has {:.1f} h",
+                       hours(c_.min_history), have);
     return std::nullopt;
   }
   // Mean load in the same hour of the day, over up to max_history.
@@ -30,8 +27,9 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   TimePoint oldest = now - c_.max_history;
   for (int day = 1; day <= 400; ++day) {
     TimePoint from = hour - std::chrono::hours(24 * day);
-    if (from < oldest || from < history.front().time - std::chrono::hours(1))
+    if (from < oldest || from < history.front().time - std::chrono::hours(1)) {
       break;
+    }
     TimePoint to = from + std::chrono::hours(1);
     auto it = std::lower_bound(
         history.begin(), history.end(), from,
@@ -46,58 +44,40 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
     return std::nullopt;
   }
   double load = sum / n;
-  int cap = InstancesFor(load, c_.target / 100.0);
-  *why = fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}%",
-                     load, FormatIso8601(hour).substr(11, 5), cap, c_.target);
+  int cap = InstancesFor(load, target_.utilization());
+  *why = fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}",
+                     load, FormatIso8601(hour).substr(11, 5), cap,
+                     target_.value, target_.signal.unit);
   return cap;
 }
 
-Proposal AwsPredictivePolicy::Propose(const Observation& obs,
-                                      const PolicyState& state) const {
-  Proposal tt = TargetTrackingPolicy(c_.tracking).Propose(obs, state);
+TypedProposal<AlarmState> AwsPredictivePolicy::Evaluate(
+    const Observation& obs, const AlarmState& state) const {
+  TypedProposal<AlarmState> p = tracking_.Evaluate(obs, state);
+  const TypedProposal<AlarmState> tt = p;
+  p.code = {tt.code.reason, Via::kAwsPredictiveTracking};
   if (!obs.load_history) {
-    tt.reason = "no load history kept; target tracking only: " + tt.reason;
-    tt.code = "ap_" + tt.code;
-    return tt;
+    p.reason = "no load history kept; target tracking only: " + tt.reason;
+    return p;
   }
   TimePoint hour = FloorTo<std::chrono::hours>(obs.now + c_.buffer);
   std::string why;
-  std::optional<int> cap = HourCapacity(*obs.load_history, hour, obs.now, &why);
-  Proposal p = tt;
+  std::optional<int> cap =
+      HourCapacity(*obs.load_history, hour, obs.now, &why);
   if (!cap) {
     p.reason = "predictive: " + why + "; target tracking: " + tt.reason;
-    p.code = "ap_" + tt.code;
     return p;
   }
   // Predictive raises a floor; it never takes capacity away.
   if (*cap > tt.target && *cap > obs.group.desired) {
     p.target = *cap;
     p.reason = "predictive: " + why;
-    p.code = "ap_forecast";
+    p.code = {Reason::kApForecast};
   } else {
     p.target = std::max(tt.target, std::min(*cap, obs.group.desired));
     p.reason = "target tracking: " + tt.reason + "; predictive floor " +
                std::to_string(*cap);
-    p.code = "ap_" + tt.code;
   }
-  return p;
-}
-
-Proposal OraclePolicy::Propose(const Observation& obs,
-                               const PolicyState& state) const {
-  Proposal p;
-  p.if_held = state;
-  p.if_acted = state;
-  p.target = obs.group.desired;
-  if (!obs.oracle_capacity) {
-    p.reason = "no foresight available (the oracle runs only in the simulator)";
-    p.code = "oracle_blind";
-    return p;
-  }
-  p.target = *obs.oracle_capacity;
-  p.reason = fmt::format("the demand of the next boot time needs {}",
-                         *obs.oracle_capacity);
-  p.code = "oracle";
   return p;
 }
 

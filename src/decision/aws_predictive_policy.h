@@ -23,23 +23,32 @@
 namespace phas {
 
 struct AwsPredictiveConfig {
-  // Target utilization of the capacity forecast, percent. Default: 60.
-  double target = 60;
-  Duration min_history = std::chrono::hours(24);
-  Duration max_history = std::chrono::hours(24 * 14);
-  Duration buffer = std::chrono::seconds(300);
+  Duration min_history = std::chrono::hours(24);       // Default: 24 h
+  Duration max_history = std::chrono::hours(24 * 14);  // Default: 14 days
+  Duration buffer = std::chrono::seconds(300);         // Default: 300 s
   TargetTrackingConfig tracking;  // the target tracking beside it
-  GuardConfig guard;
+
+  void Describe(FieldVisitor& v) {
+    v.Seconds("buffer_seconds", &buffer, 0, 3600);
+    v.Span("min_history_hours", &min_history, 3600, 0, 24 * 14);
+    v.Span("max_history_days", &max_history, 86400, 1, 60);
+    v.Section("tracking", &tracking);
+  }
+  friend bool operator==(const AwsPredictiveConfig&,
+                         const AwsPredictiveConfig&) = default;
 };
 
-class AwsPredictivePolicy final : public Policy {
+class AwsPredictivePolicy final
+    : public TypedPolicy<AwsPredictiveConfig, AlarmState> {
  public:
-  explicit AwsPredictivePolicy(AwsPredictiveConfig c) : c_(std::move(c)) {}
-  std::string name() const override { return "aws-predictive"; }
-  bool needs_history() const override { return true; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return c_.guard; }
+  using Config = AwsPredictiveConfig;
+  using State = AlarmState;  // target tracking's
+  AwsPredictivePolicy(Config c, ScalingTarget target)
+      : TypedPolicy(c, target), tracking_(c.tracking, target) {}
+  std::string_view name() const override { return "aws-predictive"; }
+  PolicyNeeds needs() const override { return {.history = true}; }
+  TypedProposal<State> Evaluate(const Observation& obs,
+                                const State& state) const override;
 
   // The forecast capacity for the hour starting at `hour` from `history`,
   // or nullopt (with why) when there is too little history.
@@ -48,23 +57,7 @@ class AwsPredictivePolicy final : public Policy {
                                   std::string* why) const;
 
  private:
-  AwsPredictiveConfig c_;
-};
-
-// The oracle: perfect foresight. Desired capacity is what the demand needs,
-// at the target utilization, over the next boot time, from the simulator
-// (Observation::oracle_capacity). No cooldown, no step limit: the physical
-// limit every other policy is measured against.
-class OraclePolicy final : public Policy {
- public:
-  OraclePolicy() { guard_.cooldown = Duration::zero(); }
-  std::string name() const override { return "oracle"; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return guard_; }
-
- private:
-  GuardConfig guard_;
+  TargetTrackingPolicy tracking_;
 };
 
 }  // namespace phas

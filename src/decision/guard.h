@@ -3,32 +3,54 @@
 //   1. bounds: the target is clamped to [MinSize, MaxSize] as read this
 //      cycle (they can change between cycles);
 //   2. step: at most max_step_up / max_step_down instances per action;
-//   3. cooldown: no action within `cooldown` of the last one (the last
-//      action time is persisted, so this holds across restarts);
+//   3. cooldown: no action within `cooldown` of the last one (the loop
+//      persists the last action's time, so this holds across restarts);
 //   4. a target equal to the current desired capacity is a hold.
+// The loop owns the guard's settings (per group, defaults per policy) and
+// its state (GuardState); policies never see either.
 //
 // Pure: proposal, group, state and `now` in; decision out.
 #ifndef PHAS_DECISION_GUARD_H_
 #define PHAS_DECISION_GUARD_H_
 
+#include <optional>
+
+#include "decision/policy.h"
 #include "decision/types.h"
 
 namespace phas {
 
 struct GuardConfig {
-  // Minimum time between two actions. Default: 300 s (the original's).
+  // Minimum time between two actions. The default depends on the policy
+  // (scaler/policy_registry.h).
   Duration cooldown = std::chrono::seconds(300);
-  // Largest change per action; 0 means unlimited. Default: unlimited.
+  // Largest change per action; 0 means unlimited.
   int max_step_up = 0;
   int max_step_down = 0;
+
+  friend bool operator==(const GuardConfig&, const GuardConfig&) = default;
+};
+
+struct GuardState {
+  // When the last action was taken, or may have taken effect: the loop
+  // stamps it when a SetDesiredCapacity returns, whatever it returned unless
+  // it was surely refused.
+  std::optional<TimePoint> last_action;
+
+  friend bool operator==(const GuardState&, const GuardState&) = default;
 };
 
 Decision ApplyGuard(const Proposal& proposal, const GroupView& group,
-                    const PolicyState& state, TimePoint now,
+                    const GuardState& state, TimePoint now,
                     const GuardConfig& config);
 
+// The decision for one group: the policy's proposal through the guard.
+Decision Decide(const Policy& policy, const GuardConfig& guard,
+                const Observation& obs, const PolicyState& policy_state,
+                const GuardState& guard_state);
+
 // True when `now` is inside the cooldown that followed state.last_action.
-bool InCooldown(const PolicyState& state, TimePoint now, Duration cooldown);
+bool InCooldown(const GuardState& state, TimePoint now, Duration cooldown);
 
 }  // namespace phas
 

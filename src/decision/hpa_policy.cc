@@ -9,28 +9,30 @@
 
 namespace phas {
 
-Proposal HpaPolicy::Propose(const Observation& obs,
-                            const PolicyState& state) const {
-  Proposal p;
+TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
+                                            const HpaState& state) const {
+  const double target = target_.value;
+  const LoadSignal& s = target_.signal;
+  const char* unit = s.unit.c_str();
+  TypedProposal<HpaState> p;
   int current = obs.group.desired;
   p.target = current;
-  p.if_held = state;
-  if (!obs.metrics_ok || obs.cpu.empty()) {
-    p.if_acted = p.if_held;
+  p.state = state;
+  if (!obs.metrics_ok || obs.signal.empty()) {
     p.reason = "no metric this cycle";
-    p.code = "no_metrics";
+    p.code = {Reason::kNoMetrics};
     return p;
   }
-  double metric = obs.cpu.back().value;
-  double ratio = metric / c_.target;
+  double metric = obs.signal.back().value;
+  double ratio = metric / target;
   int ready = ReadyInstances(obs);
   int unready = std::max(0, current - ready);
   int raw = current;
   bool covered = false;  // the unready instances already cover the breach
   if (std::fabs(ratio - 1.0) > c_.tolerance) {
     if (ratio > 1.0 && unready > 0) {
-      // Unready instances count as 0%: recompute over all of them.
-      double adjusted = metric * ready / (c_.target * (ready + unready));
+      // Unready instances count as 0: recompute over all of them.
+      double adjusted = metric * ready / (target * (ready + unready));
       covered = adjusted <= 1.0;
       raw = covered ? current
                     : static_cast<int>(
@@ -39,36 +41,36 @@ Proposal HpaPolicy::Propose(const Observation& obs,
       raw = static_cast<int>(std::ceil(ratio * ready - 1e-9));
     }
   }
-  int stabilized = StabilizeScaleIn(&p.if_held.recommendations, obs.now,
+  int stabilized = StabilizeScaleIn(&p.state.recommendations, obs.now,
                                     c_.stabilization, raw, current);
   int limit = std::max(2 * current, current + 4);
   int want = std::min(stabilized, limit);
-  p.if_acted = p.if_held;
   p.target = want;
-  p.reason = fmt::format("ceil({} ready x {:.1f} / {:.0f}) = {}", ready, metric,
-                         c_.target, raw);
+  p.reason = fmt::format("ceil({} ready x {:.1f} / {:.0f}) = {}", ready,
+                         metric, target, raw);
   if (covered) {
     p.reason = fmt::format(
-        "cpu {:.1f}% on {} ready; the {} not ready yet (counted at 0%) cover "
+        "{} {:.1f}{} on {} ready; the {} not ready yet (counted at 0) cover "
         "it",
-        metric, ready, unready);
-    p.code = "hpa_unready_cover";
+        s.name, metric, unit, ready, unready);
+    p.code = {Reason::kHpaUnreadyCover};
   } else if (raw == current) {
-    p.reason = fmt::format("cpu {:.1f}% within {:.0f}% of target {:.0f}%",
-                           metric, c_.tolerance * 100, c_.target);
-    p.code = "hpa_within_tolerance";
+    p.reason = fmt::format("{} {:.1f}{} within {:.0f}% of target {:.0f}{}",
+                           s.name, metric, unit, c_.tolerance * 100, target,
+                           unit);
+    p.code = {Reason::kHpaWithinTolerance};
   } else if (raw > current) {
-    p.code = want < raw ? "hpa_scale_up_limited" : "hpa_scale_up";
-    if (want < raw)
+    p.code = {want < raw ? Reason::kHpaScaleUpLimited : Reason::kHpaScaleUp};
+    if (want < raw) {
       p.reason += fmt::format(", limited to max(2n, n+4) = {}", limit);
+    }
   } else if (stabilized > raw) {
-    p.code = "hpa_stabilized";
-    p.reason += fmt::format(
-        ", stabilized to {} (highest of the last {} s)", stabilized,
-        std::chrono::duration_cast<std::chrono::seconds>(c_.stabilization)
-            .count());
+    p.code = {Reason::kHpaStabilized};
+    p.reason +=
+        fmt::format(", stabilized to {} (highest of the last {} s)",
+                    stabilized, WholeSeconds(c_.stabilization));
   } else {
-    p.code = "hpa_scale_down";
+    p.code = {Reason::kHpaScaleDown};
   }
   return p;
 }

@@ -1,5 +1,6 @@
 // Helpers for policies that evaluate one-minute metric points the way
-// CloudWatch alarms do: each point once, however often the loop runs.
+// CloudWatch alarms do (each point once, however often the loop runs), and
+// the capacity arithmetic the target-based policies share.
 // Thread-safety: stateless.
 #ifndef PHAS_DECISION_POINTS_H_
 #define PHAS_DECISION_POINTS_H_
@@ -7,10 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
+#include "decision/fields.h"
 #include "decision/types.h"
 
 namespace phas {
@@ -29,40 +30,37 @@ std::optional<TimePoint> ForEachNewPoint(
   return last;
 }
 
-inline int Counter(const PolicyState& s, const std::string& key) {
-  auto it = s.counters.find(key);
-  return it == s.counters.end() ? 0 : static_cast<int>(it->second);
-}
+// A high and a low CloudWatch-style alarm: consecutive points above `high`
+// / below `low`, each point counted once.
+struct AlarmState {
+  int high = 0;  // consecutive points above the high threshold
+  int low = 0;   // consecutive points below the low threshold
+  std::optional<TimePoint> last_point;  // the newest point counted
 
-// A high and a low CloudWatch-style alarm on the CPU points: consecutive
-// points above `high` / below `low`, each point counted once. Reads the
-// counts kept under the keys in `state`, writes the new ones and the newest
-// point's time into p->if_held and p->if_acted, and returns them.
-struct AlarmCounts {
-  int high = 0;
-  int low = 0;
+  void Describe(FieldVisitor& v) {
+    v.Integer("high", &high);
+    v.Integer("low", &low);
+    v.Time("last_point", &last_point);
+  }
+  friend bool operator==(const AlarmState&, const AlarmState&) = default;
 };
-inline AlarmCounts CountAlarms(const Observation& obs, const PolicyState& state,
-                               const char* high_key, double high,
-                               const char* low_key, double low, Proposal* p) {
-  AlarmCounts c{Counter(state, high_key), Counter(state, low_key)};
-  p->if_held = state;
-  p->if_held.last_point =
-      ForEachNewPoint(obs.cpu, state.last_point, [&](const MetricSample& s) {
-        c.high = s.value > high ? c.high + 1 : 0;
-        c.low = s.value < low ? c.low + 1 : 0;
-      });
-  p->if_held.counters[high_key] = c.high;
-  p->if_held.counters[low_key] = c.low;
-  p->if_acted = p->if_held;
-  return c;
+
+// `s` with the points of `signal` it has not counted yet counted.
+inline AlarmState CountAlarms(const std::vector<MetricSample>& signal,
+                              AlarmState s, double high, double low) {
+  s.last_point = ForEachNewPoint(signal, s.last_point, [&](const MetricSample& p) {
+    s.high = p.value > high ? s.high + 1 : 0;
+    s.low = p.value < low ? s.low + 1 : 0;
+  });
+  return s;
 }
 
-// Instances the latest CPU point averages (the ones that count, warm-up
+// Instances the latest signal point averages (the ones that count, warm-up
 // excluded), or InService minus warming when unknown; at least 1.
 inline int ReadyInstances(const Observation& obs) {
-  if (!obs.cpu.empty() && obs.cpu.back().instances > 0)
-    return obs.cpu.back().instances;
+  if (!obs.signal.empty() && obs.signal.back().instances > 0) {
+    return obs.signal.back().instances;
+  }
   return std::max(1, obs.group.in_service - obs.group.warming);
 }
 
@@ -76,19 +74,22 @@ inline int InstancesFor(double load, double u) {
 // Scale-in stabilization as the HPA does it: records `raw` at `now` in
 // `recs` (dropping what is older than `window`) and returns raw, or, when
 // raw is below `current`, the highest recommendation of the window.
-inline int StabilizeScaleIn(std::vector<std::pair<TimePoint, int>>* recs,
-                            TimePoint now, Duration window, int raw,
-                            int current) {
-  recs->erase(
-      std::remove_if(recs->begin(), recs->end(),
-                     [&](const auto& r) { return r.first < now - window; }),
-      recs->end());
+inline int StabilizeScaleIn(Recommendations* recs, TimePoint now,
+                            Duration window, int raw, int current) {
+  recs->erase(std::remove_if(recs->begin(), recs->end(),
+                             [&](const auto& r) { return r.first < now - window; }),
+              recs->end());
   recs->emplace_back(now, raw);
   int out = raw;
   if (raw < current) {
     for (const auto& r : *recs) out = std::max(out, r.second);
   }
   return out;
+}
+
+// Seconds of a duration, for reasons.
+inline long long WholeSeconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
 }
 
 }  // namespace phas

@@ -9,31 +9,35 @@
 
 namespace phas {
 
-Proposal PredictivePolicy::Propose(const Observation& obs,
-                                   const PolicyState& state) const {
-  Proposal tt = TargetTrackingPolicy(c_.tracking).Propose(obs, state);
+TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
+    const Observation& obs, const PredictiveState& state) const {
+  TypedProposal<AlarmState> tt = tracking_.Evaluate(obs, state.tracking);
+  TypedProposal<PredictiveState> p;
+  p.state.tracking = tt.state;  // keep target tracking's alarm counts going
+  p.state.recommendations = state.recommendations;
+  int current = obs.group.desired;
   if (obs.forecast.empty()) {
-    Proposal p = tt;
+    p.target = tt.target;
     p.reason = "no forecast (" +
                (obs.forecast_error.empty() ? "none" : obs.forecast_error) +
                "); target tracking: " + tt.reason;
-    p.code = "pred_fallback_" + tt.code;
+    p.code = {tt.code.reason, Via::kPredictiveFallback};
     if (c_.forecast_only) {
-      p.target = obs.group.desired;
-      p.code = "forecast_only";
+      p.target = current;
+      p.code = {Reason::kForecastOnly};
     }
     return p;
   }
-  int current = obs.group.desired;
+  const double u = target_.utilization();
   // Now: the latest minute's load, or target tracking's scale-out.
   int now_need = 0;
   std::string now_why;
   if (obs.load_history && !obs.load_history->empty()) {
     double load = obs.load_history->back().value;
-    now_need = InstancesFor(load, c_.target / 100.0);
+    now_need = InstancesFor(load, u);
     now_why = fmt::format("now {:.2f} needs {}", load, now_need);
   }
-  if (tt.code == "tt_scale_out" && tt.target > now_need) {
+  if (tt.code == ReasonCode{Reason::kTtScaleOut} && tt.target > now_need) {
     now_need = tt.target;
     now_why = "target tracking: " + tt.reason;
   }
@@ -43,7 +47,7 @@ Proposal PredictivePolicy::Propose(const Observation& obs,
   const ForecastPoint* peak = nullptr;
   for (const ForecastPoint& f : obs.forecast) {
     if (f.time > until) break;
-    int n = InstancesFor(f.upper, c_.target / 100.0);
+    int n = InstancesFor(f.upper, u);
     if (!peak || n > ahead) {
       ahead = n;
       peak = &f;
@@ -56,27 +60,23 @@ Proposal PredictivePolicy::Propose(const Observation& obs,
            : "forecast does not reach the lead window";
   int raw = std::max({now_need, ahead, 1});
 
-  Proposal p;
-  p.if_held = tt.if_held;  // keep target tracking's alarm counters going
-  int want = StabilizeScaleIn(&p.if_held.recommendations, obs.now,
+  int want = StabilizeScaleIn(&p.state.recommendations, obs.now,
                               c_.stabilization, raw, current);
   if (raw < current) want = std::min(want, current);
-  p.if_acted = p.if_held;
   p.reason = ahead_why + "; " + now_why;
   if (want < raw || (raw < current && want == current)) {
-    p.reason += fmt::format(
-        "; scale-in held at {} (highest of the last {} s)", want,
-        std::chrono::duration_cast<std::chrono::seconds>(c_.stabilization)
-            .count());
+    p.reason +=
+        fmt::format("; scale-in held at {} (highest of the last {} s)", want,
+                    WholeSeconds(c_.stabilization));
   }
-  p.code = want > current
-               ? (ahead >= now_need ? "pred_forecast_up" : "pred_reactive_up")
-           : want < current ? "pred_forecast_down"
-                            : "pred_hold";
+  p.code = {want > current ? (ahead >= now_need ? Reason::kPredForecastUp
+                                                : Reason::kPredReactiveUp)
+            : want < current ? Reason::kPredForecastDown
+                             : Reason::kPredHold};
   p.target = want;
   if (c_.forecast_only) {
     p.reason = fmt::format("forecast-only: would set {} ({})", want, p.reason);
-    p.code = "forecast_only";
+    p.code = {Reason::kForecastOnly};
     p.target = current;
   }
   return p;

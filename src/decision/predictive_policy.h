@@ -2,8 +2,8 @@
 //
 //   desired = max(now, ahead), where
 //     now   = what the load measured in the latest minute needs at the
-//             target utilization, or target tracking's scale-out when its high
-//             alarm fires (the reactive safety net);
+//             target utilization, or target tracking's scale-out when its
+//             high alarm fires (the reactive safety net);
 //     ahead = what the forecast's upper bound (the load we are `quantile`
 //             sure not to exceed) needs at any moment from now to
 //             now + boot time + buffer: capacity launched now serves from
@@ -11,7 +11,8 @@
 //             window must be covered;
 //   scale-in is stabilized (the highest recommendation of the last
 //   `stabilization`, as the HPA does) and the guard bounds it by
-//   min/max and a maximum step (default +10 / -3 per action).
+//   min/max and a maximum step (this policy's guard defaults: +10 / -3 per
+//   action, 60 s cooldown; scaler/policy_registry.cc).
 // No forecast (cold start, failure): target tracking decides, and the reason
 // says why. `forecast_only` (like AWS's ForecastOnly mode) computes and logs
 // everything and proposes no change.
@@ -24,8 +25,6 @@
 namespace phas {
 
 struct PredictiveConfig {
-  // Target utilization of the capacity model, percent. Default: 60.
-  double target = 60;
   // Launch to InService. Default: 300 s (the backtest sets its world's).
   Duration boot_time = std::chrono::seconds(300);
   // Extra lead beyond the boot time. Default: 60 s.
@@ -37,20 +36,47 @@ struct PredictiveConfig {
   // (read by the loop's forecaster). Default: 0.9.
   double quantile = 0.9;
   TargetTrackingConfig tracking;  // fallback without a forecast
-  GuardConfig guard;
+
+  void Describe(FieldVisitor& v) {
+    v.Number("quantile", &quantile, 0.5, 0.999);
+    v.Seconds("boot_seconds", &boot_time, 0, 3600);
+    v.Seconds("buffer_seconds", &buffer, 0, 3600);
+    v.Seconds("stabilization_seconds", &stabilization, 0, 86400);
+    v.Flag("forecast_only", &forecast_only);
+    v.Section("tracking", &tracking);
+  }
+  friend bool operator==(const PredictiveConfig&,
+                         const PredictiveConfig&) = default;
 };
 
-class PredictivePolicy final : public Policy {
+struct PredictiveState {
+  AlarmState tracking;              // the fallback's alarms, always counted
+  Recommendations recommendations;  // for the scale-in stabilization
+
+  void Describe(FieldVisitor& v) {
+    v.Section("tracking", &tracking);
+    v.Timed("recommendations", &recommendations);
+  }
+  friend bool operator==(const PredictiveState&,
+                         const PredictiveState&) = default;
+};
+
+class PredictivePolicy final
+    : public TypedPolicy<PredictiveConfig, PredictiveState> {
  public:
-  explicit PredictivePolicy(PredictiveConfig c) : c_(std::move(c)) {}
-  std::string name() const override { return "predictive"; }
-  bool needs_forecast() const override { return true; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return c_.guard; }
+  using Config = PredictiveConfig;
+  using State = PredictiveState;
+  PredictivePolicy(Config c, ScalingTarget target)
+      : TypedPolicy(c, target), tracking_(c.tracking, target) {}
+  std::string_view name() const override { return "predictive"; }
+  PolicyNeeds needs() const override {
+    return {.history = true, .forecast_quantile = c_.quantile};
+  }
+  TypedProposal<State> Evaluate(const Observation& obs,
+                                const State& state) const override;
 
  private:
-  PredictiveConfig c_;
+  TargetTrackingPolicy tracking_;
 };
 
 }  // namespace phas

@@ -2,98 +2,94 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "decision/points.h"
+
 namespace phas {
-namespace {
 
-constexpr const char* kBelow = "reactive.below";
-
-}  // namespace
-
-int ReactivePolicy::Direction(double cpu, int n, int d,
-                              const ReactivePolicyConfig& c, std::string* why) {
-  double high = c.target * (1 + c.tolerance);
-  double low = c.target * (1 - c.tolerance);
-  double projected = d > n ? cpu * n / d : cpu;
+int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
+  const LoadSignal& s = target_.signal;
+  const char* unit = s.unit.c_str();
+  double high = target_.value * (1 + c_.tolerance);
+  double low = target_.value * (1 - c_.tolerance);
+  double projected = d > n ? u * n / d : u;
   if (projected > high) {
     *why = d > n ? fmt::format(
-                       "cpu {:.1f}% on {} instances, {:.1f}% on the {} coming, "
-                       "above "
-                       "{:.1f}%",
-                       cpu, n, projected, d, high)
-                 : fmt::format(
-                       "cpu {:.1f}% above {:.1f}% (target {:.0f}% + {:.0f}%)",
-                       cpu, high, c.target, c.tolerance * 100);
+                       "{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
+                       "coming, above {:.1f}{}",
+                       s.name, u, unit, n, projected, unit, d, high, unit)
+                 : fmt::format("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
+                               "+ {:.0f}%)",
+                               s.name, u, unit, high, unit, target_.value, unit,
+                               c_.tolerance * 100);
     return +1;
   }
   if (d > n) {
-    *why =
-        fmt::format("cpu {:.1f}%; {} instance(s) still launching or warming up",
-                    cpu, d - n);
+    *why = fmt::format("{} {:.1f}{}; {} instance(s) still launching or "
+                       "warming up",
+                       s.name, u, unit, d - n);
     return 0;
   }
   if (n > 1) {
-    double after = cpu * n / (n - 1);
+    double after = u * n / (n - 1);
     if (after < low) {
       *why = fmt::format(
-          "cpu {:.1f}% on {} instances would be {:.1f}% on {}, below {:.1f}%",
-          cpu, n, after, n - 1, low);
+          "{} {:.1f}{} on {} instances would be {:.1f}{} on {}, below "
+          "{:.1f}{}",
+          s.name, u, unit, n, after, unit, n - 1, low, unit);
       return -1;
     }
   }
-  *why = fmt::format("cpu {:.1f}% near target {:.0f}%", cpu, c.target);
+  *why = fmt::format("{} {:.1f}{} near target {:.0f}{}", s.name, u, unit,
+                     target_.value, unit);
   return 0;
 }
 
-Proposal ReactivePolicy::Propose(const Observation& obs,
-                                 const PolicyState& state) const {
-  Proposal p;
+TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
+    const Observation& obs, const ReactiveState& state) const {
+  TypedProposal<ReactiveState> p;
   p.target = obs.group.desired;
-  p.if_held = state;
-  p.if_acted = state;
-  if (!obs.metrics_ok || obs.cpu.empty()) {
-    p.reason = "no CPU metric this cycle; holding";
-    p.code = "no_metrics";
+  p.state = state;
+  if (!obs.metrics_ok || obs.signal.empty()) {
+    p.reason = fmt::format("no {} metric this cycle; holding",
+                           target_.signal.title);
+    p.code = {Reason::kNoMetrics};
     return p;
   }
-  // Count each new one-minute point once.
-  int below = static_cast<int>(
-      state.counters.count(kBelow) ? state.counters.at(kBelow) : 0);
-  std::optional<TimePoint> last = state.last_point;
-  // The instances the CPU average covers: a new instance has no datapoint
-  // yet, so it has taken no load in the numbers either.
-  const MetricSample& latest_point = obs.cpu.back();
-  int n = latest_point.instances > 0
-              ? latest_point.instances
+  // The instances the average covers: a new instance has no datapoint yet,
+  // so it has taken no load in the numbers either.
+  const MetricSample& latest = obs.signal.back();
+  int n = latest.instances > 0
+              ? latest.instances
               : std::max(1, obs.group.in_service - obs.group.warming);
   int d = std::max(obs.group.desired, n);
   std::string why;
-  int dir = 0;
-  for (const MetricSample& s : obs.cpu) {
-    if (last && s.time <= *last) continue;
-    last = s.time;
-    dir = Direction(s.value, n, d, config_, &why);
-    below = dir < 0 ? below + 1 : 0;
-  }
-  dir = Direction(latest_point.value, n, d, config_, &why);
-  p.if_held.counters[kBelow] = below;
-  p.if_held.last_point = last;
-  p.if_acted = p.if_held;
+  // Count each new one-minute point once.
+  int below = state.below;
+  p.state.last_point = ForEachNewPoint(
+      obs.signal, state.last_point, [&](const MetricSample& s) {
+        below = Direction(s.value, n, d, &why) < 0 ? below + 1 : 0;
+      });
+  int dir = Direction(latest.value, n, d, &why);
+  p.state.below = below;
   if (dir > 0) {
     p.target = obs.group.desired + 1;
     p.reason = why;
-    p.code = "cpu_above_target";
-  } else if (dir < 0 && below >= config_.scale_down_points) {
+    p.code = {Reason::kCpuAboveTarget};
+  } else if (dir < 0 && below >= c_.scale_down_points) {
     p.target = obs.group.desired - 1;
     p.reason = fmt::format("{} for {} consecutive minutes", why, below);
-    p.code = "cpu_below_target";
-    p.if_acted.counters[kBelow] = 0;
+    p.code = {Reason::kCpuBelowTarget};
+    p.state_if_acted = p.state;
+    p.state_if_acted->below = 0;
   } else if (dir < 0) {
     p.reason = fmt::format("{} ({} of {} minutes needed)", why, below,
-                           config_.scale_down_points);
-    p.code = "cpu_below_target_waiting";
+                           c_.scale_down_points);
+    p.code = {Reason::kCpuBelowTargetWaiting};
   } else {
     p.reason = why;
-    p.code = "cpu_near_target";
+    p.code = {Reason::kCpuNearTarget};
   }
   return p;
 }

@@ -1,9 +1,10 @@
-// ReactivePolicy: a simple CPU target rule, phas's safety net when no model
-// answers (the seed policy's `reactive` fallback) and a policy of its own.
+// ReactivePolicy: a simple target rule on the load signal, phas's safety net
+// when no model answers (the seed policy's `reactive` fallback) and a policy
+// of its own.
 //
-// With u the latest per-minute average CPU of the n InService instances that
-// are past warm-up, and d the desired capacity (what will be serving once
-// launches finish):
+// With u the latest per-minute mean of the signal over the n InService
+// instances that are past warm-up, and d the desired capacity (what will be
+// serving once launches finish):
 //   u * n / d > target * (1 + tolerance)       -> scale_up (+1): capacity
 //       already launching counts, so a boot time does not cause a second
 //       scale-up for the same load (as AWS target tracking counts it)
@@ -23,30 +24,43 @@
 namespace phas {
 
 struct ReactivePolicyConfig {
-  // Target average CPU, percent. Default: 60.
-  double target = 60.0;
   // Dead band around the target, as a fraction. Default: 0.1.
   double tolerance = 0.1;
   // Consecutive one-minute points below the scale-in line. Default: 5.
   int scale_down_points = 5;
-  GuardConfig guard;
+
+  void Describe(FieldVisitor& v) {
+    v.Number("tolerance", &tolerance, 0, 0.9);
+    v.Integer("scale_down_points", &scale_down_points, 1, kMinutesPerDay);
+  }
+  friend bool operator==(const ReactivePolicyConfig&,
+                         const ReactivePolicyConfig&) = default;
 };
 
-class ReactivePolicy final : public Policy {
+struct ReactiveState {
+  int below = 0;  // consecutive points below the scale-in line
+  std::optional<TimePoint> last_point;
+
+  void Describe(FieldVisitor& v) {
+    v.Integer("below", &below);
+    v.Time("last_point", &last_point);
+  }
+  friend bool operator==(const ReactiveState&, const ReactiveState&) = default;
+};
+
+class ReactivePolicy final
+    : public TypedPolicy<ReactivePolicyConfig, ReactiveState> {
  public:
-  explicit ReactivePolicy(ReactivePolicyConfig config) : config_(config) {}
-  std::string name() const override { return "reactive"; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return config_.guard; }
+  using Config = ReactivePolicyConfig;
+  using State = ReactiveState;
+  using TypedPolicy::TypedPolicy;
+  std::string_view name() const override { return "reactive"; }
+  TypedProposal<State> Evaluate(const Observation& obs,
+                                const State& state) const override;
 
-  // What the rule says for one CPU reading on n serving instances with
+  // What the rule says for one reading `u` on n serving instances with
   // desired capacity d: +1, -1 or 0 (before the scale-down counting).
-  static int Direction(double cpu, int n, int d, const ReactivePolicyConfig& c,
-                       std::string* why);
-
- private:
-  ReactivePolicyConfig config_;
+  int Direction(double u, int n, int d, std::string* why) const;
 };
 
 }  // namespace phas

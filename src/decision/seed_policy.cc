@@ -4,70 +4,68 @@
 
 namespace phas {
 
-SeedPolicy::SeedPolicy(SeedPolicyConfig config) : config_(std::move(config)) {}
-
-Proposal SeedPolicy::FromAction(const std::string& action,
-                                const std::string& why, const Observation& obs,
-                                const PolicyState& state) const {
-  Proposal p;
+TypedProposal<SeedState> SeedPolicy::FromAnswer(const ModelAnswer& answer,
+                                                const Observation& obs,
+                                                const SeedState& state) const {
+  std::string why =
+      fmt::format("model class {} ({})", answer.cls, answer.label);
+  TypedProposal<SeedState> p;
   p.target = obs.group.desired;
-  p.if_held = state;
-  if (action == "scale_up") {
-    p.if_held.down_streak = 0;
-    p.if_acted = p.if_held;
-    p.target = obs.group.desired + 1;
-    p.reason = why + ": scale up";
-    p.code = "model_scale_up";
-  } else if (action == "scale_down") {
-    p.if_held.down_streak = state.down_streak + 1;
-    p.if_acted = p.if_held;
-    p.if_acted.down_streak = 0;  // the streak starts again after a scale-in
-    if (p.if_held.down_streak >= config_.scale_down_streak) {
-      p.target = obs.group.desired - 1;
-      p.reason = fmt::format("{}: scale down, {} consecutive answers", why,
-                             p.if_held.down_streak);
-      p.code = "model_scale_down";
-    } else {
-      p.reason =
-          fmt::format("{}: scale down ({} of {} consecutive answers)", why,
-                      p.if_held.down_streak, config_.scale_down_streak);
-      p.code = "model_scale_down_waiting";
-    }
-  } else {
-    p.if_held.down_streak = 0;
-    p.if_acted = p.if_held;
-    p.reason = why + ": hold";
-    p.code = "model_hold";
+  p.state = state;
+  p.state.down_streak = 0;
+  switch (answer.action) {
+    case ModelAction::kScaleUp:
+      p.target = obs.group.desired + 1;
+      p.reason = why + ": scale up";
+      p.code = {Reason::kModelScaleUp};
+      break;
+    case ModelAction::kScaleDown:
+      p.state.down_streak = state.down_streak + 1;
+      p.state_if_acted = p.state;
+      p.state_if_acted->down_streak = 0;  // the streak restarts after a scale-in
+      if (p.state.down_streak >= c_.scale_down_streak) {
+        p.target = obs.group.desired - 1;
+        p.reason = fmt::format("{}: scale down, {} consecutive answers", why,
+                               p.state.down_streak);
+        p.code = {Reason::kModelScaleDown};
+      } else {
+        p.reason =
+            fmt::format("{}: scale down ({} of {} consecutive answers)", why,
+                        p.state.down_streak, c_.scale_down_streak);
+        p.code = {Reason::kModelScaleDownWaiting};
+      }
+      break;
+    case ModelAction::kHold:
+      p.reason = why + ": hold";
+      p.code = {Reason::kModelHold};
+      break;
   }
   return p;
 }
 
-Proposal SeedPolicy::Propose(const Observation& obs,
-                             const PolicyState& state) const {
-  if (obs.model) {
-    std::string why =
-        fmt::format("model class {} ({})", obs.model->cls, obs.model->label);
-    return FromAction(obs.model->action, why, obs, state);
-  }
+TypedProposal<SeedState> SeedPolicy::Evaluate(const Observation& obs,
+                                              const SeedState& state) const {
+  if (obs.model) return FromAnswer(*obs.model, obs, state);
   // No answer from the model: the fallback decides; the streak resets.
-  PolicyState reset = state;
-  reset.down_streak = 0;
   std::string why = "no model answer (" + obs.model_error + ")";
-  if (config_.fallback == "reactive") {
-    ReactivePolicy reactive(config_.reactive);
-    Proposal p = reactive.Propose(obs, reset);
-    p.if_held.down_streak = 0;
-    p.if_acted.down_streak = 0;
-    p.reason = why + "; fallback reactive: " + p.reason;
-    p.code = "fallback_" + p.code;
+  TypedProposal<SeedState> p;
+  p.state = state;
+  p.state.down_streak = 0;
+  if (c_.fallback == "reactive") {
+    TypedProposal<ReactiveState> r = reactive_.Evaluate(obs, state.reactive);
+    p.target = r.target;
+    p.reason = why + "; fallback reactive: " + r.reason;
+    p.code = {r.code.reason, Via::kSeedFallback};
+    p.state.reactive = r.state;
+    if (r.state_if_acted) {
+      p.state_if_acted = p.state;
+      p.state_if_acted->reactive = *r.state_if_acted;
+    }
     return p;
   }
-  Proposal p;
   p.target = obs.group.desired;
-  p.if_held = reset;
-  p.if_acted = reset;
   p.reason = why + "; fallback hold";
-  p.code = "fallback_hold";
+  p.code = {Reason::kFallbackHold};
   return p;
 }
 

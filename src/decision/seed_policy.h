@@ -13,10 +13,10 @@
 // [MinSize, MaxSize] (read every cycle; the original read them once).
 //
 // When the model gives no answer (predictor down, bad answer) the fallback
-// decides: `hold` (nothing) or `reactive` (ReactivePolicy's CPU target rule,
-// with its own scale-in count). Either way the scale_down streak resets:
-// missing data leans against change. The original stopped scaling
-// altogether.
+// decides: `hold` (nothing) or `reactive` (ReactivePolicy's target rule on
+// the load signal, with its own scale-in count). Either way the scale_down
+// streak resets: missing data leans against change. The original stopped
+// scaling altogether.
 #ifndef PHAS_DECISION_SEED_POLICY_H_
 #define PHAS_DECISION_SEED_POLICY_H_
 
@@ -30,23 +30,44 @@ struct SeedPolicyConfig {
   int scale_down_streak = 30;
   // When the model cannot answer: "hold" or "reactive". Default: hold.
   std::string fallback = "hold";
-  ReactivePolicyConfig reactive;  // used by the reactive fallback
-  GuardConfig guard;              // Default: cooldown 300 s, step 1
+  ReactivePolicyConfig reactive;  // the reactive fallback's settings
+
+  void Describe(FieldVisitor& v) {
+    v.Integer("scale_down_streak", &scale_down_streak, 1, 100000);
+    v.Choice("fallback", &fallback, {"hold", "reactive"});
+    v.Section("reactive", &reactive);
+  }
+  friend bool operator==(const SeedPolicyConfig&,
+                         const SeedPolicyConfig&) = default;
 };
 
-class SeedPolicy final : public Policy {
+struct SeedState {
+  int down_streak = 0;     // consecutive scale_down answers
+  ReactiveState reactive;  // the fallback's count
+
+  void Describe(FieldVisitor& v) {
+    v.Integer("down_streak", &down_streak);
+    v.Section("reactive", &reactive);
+  }
+  friend bool operator==(const SeedState&, const SeedState&) = default;
+};
+
+class SeedPolicy final : public TypedPolicy<SeedPolicyConfig, SeedState> {
  public:
-  explicit SeedPolicy(SeedPolicyConfig config);
-  std::string name() const override { return "seed"; }
-  bool needs_model() const override { return true; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return config_.guard; }
+  using Config = SeedPolicyConfig;
+  using State = SeedState;
+  SeedPolicy(Config config, ScalingTarget target)
+      : TypedPolicy(config, target), reactive_(config.reactive, target) {}
+  std::string_view name() const override { return "seed"; }
+  PolicyNeeds needs() const override { return {.model = true}; }
+  TypedProposal<State> Evaluate(const Observation& obs,
+                                const State& state) const override;
 
  private:
-  Proposal FromAction(const std::string& action, const std::string& why,
-                      const Observation& obs, const PolicyState& state) const;
-  SeedPolicyConfig config_;
+  TypedProposal<State> FromAnswer(const ModelAnswer& answer,
+                                  const Observation& obs,
+                                  const State& state) const;
+  ReactivePolicy reactive_;
 };
 
 }  // namespace phas

@@ -4,13 +4,8 @@
 
 #include <cmath>
 
-#include "decision/points.h"
-
 namespace phas {
 namespace {
-
-constexpr const char* kHigh = "step.high";
-constexpr const char* kLow = "step.low";
 
 int Change(double adjustment, int capacity, bool percent) {
   if (!percent) return static_cast<int>(adjustment);
@@ -31,46 +26,52 @@ double StepPolicy::StepFor(const std::vector<StepAdjustment>& steps,
   return 0;
 }
 
-Proposal StepPolicy::Propose(const Observation& obs,
-                             const PolicyState& state) const {
-  Proposal p;
+TypedProposal<AlarmState> StepPolicy::Evaluate(const Observation& obs,
+                                               const AlarmState& state) const {
+  const LoadSignal& s = target_.signal;
+  const char* unit = s.unit.c_str();
+  TypedProposal<AlarmState> p;
   p.target = obs.group.desired;
-  auto [high, low] = CountAlarms(obs, state, kHigh, c_.high_threshold, kLow,
-                                 c_.low_threshold, &p);
-  if (!obs.metrics_ok || obs.cpu.empty()) {
+  p.state =
+      CountAlarms(obs.signal, state, c_.high_threshold, c_.low_threshold);
+  if (!obs.metrics_ok || obs.signal.empty()) {
     p.reason = "no metric this cycle";
-    p.code = "no_metrics";
+    p.code = {Reason::kNoMetrics};
     return p;
   }
-  double metric = obs.cpu.back().value;
+  double metric = obs.signal.back().value;
   int ready = ReadyInstances(obs);
-  if (high >= c_.evaluation_points) {
+  const char* pct = c_.percent() ? "%" : "";
+  if (p.state.high >= c_.evaluation_points) {
     double adj = StepFor(c_.out_steps, metric - c_.high_threshold);
-    int want = ready + Change(adj, ready, c_.percent);
+    int want = ready + Change(adj, ready, c_.percent());
     p.target = std::max(obs.group.desired, want);
     p.reason = fmt::format(
-        "cpu {:.1f}% over {:.0f}% by {:.1f}: step {:+g}{} on {} ready = {}",
-        metric, c_.high_threshold, metric - c_.high_threshold, adj,
-        c_.percent ? "%" : "", ready, want);
-    p.code = p.target > obs.group.desired ? "step_out" : "step_out_warming";
+        "{} {:.1f}{} over {:.0f}{} by {:.1f}: step {:+g}{} on {} ready = {}",
+        s.name, metric, unit, c_.high_threshold, unit,
+        metric - c_.high_threshold, adj, pct, ready, want);
+    p.code = {p.target > obs.group.desired ? Reason::kStepOut
+                                           : Reason::kStepOutWarming};
     return p;
   }
-  if (low >= c_.evaluation_points) {
+  if (p.state.low >= c_.evaluation_points) {
     if (obs.group.warming > 0 || obs.group.pending > 0) {
       p.reason = "low alarm, but instances are warming up: no scale-in";
-      p.code = "step_in_blocked";
+      p.code = {Reason::kStepInBlocked};
       return p;
     }
     double adj = StepFor(c_.in_steps, metric - c_.low_threshold);
-    p.target = obs.group.desired + Change(adj, obs.group.desired, c_.percent);
-    p.reason = fmt::format("cpu {:.1f}% under {:.0f}%: step {:+g}{}", metric,
-                           c_.low_threshold, adj, c_.percent ? "%" : "");
-    p.code = "step_in";
+    p.target =
+        obs.group.desired + Change(adj, obs.group.desired, c_.percent());
+    p.reason = fmt::format("{} {:.1f}{} under {:.0f}{}: step {:+g}{}", s.name,
+                           metric, unit, c_.low_threshold, unit, adj, pct);
+    p.code = {Reason::kStepIn};
     return p;
   }
-  p.reason = fmt::format("cpu {:.1f}% between {:.0f}% and {:.0f}%", metric,
-                         c_.low_threshold, c_.high_threshold);
-  p.code = "step_ok";
+  p.reason = fmt::format("{} {:.1f}{} between {:.0f}{} and {:.0f}{}", s.name,
+                         metric, unit, c_.low_threshold, unit,
+                         c_.high_threshold, unit);
+  p.code = {Reason::kStepOk};
   return p;
 }
 

@@ -1,5 +1,6 @@
-// AWS EC2 Auto Scaling target tracking on average CPU, as AWS documents it:
-//   - two CloudWatch alarms on the group's average CPU, one-minute points:
+// AWS EC2 Auto Scaling target tracking, as AWS documents it, on the load
+// signal (average CPU by default):
+//   - two CloudWatch alarms on the group's average, one-minute points:
 //     high: above target for `scale_out_points` (3) consecutive points;
 //     low: below scale_in_ratio (0.9) x target for `scale_in_points` (15);
 //   - on the high alarm: desired = ceil(n * metric / target), n the capacity
@@ -18,31 +19,37 @@
 #ifndef PHAS_DECISION_TARGET_TRACKING_POLICY_H_
 #define PHAS_DECISION_TARGET_TRACKING_POLICY_H_
 
+#include "decision/points.h"
 #include "decision/policy.h"
 
 namespace phas {
 
 struct TargetTrackingConfig {
-  // Target average CPU, percent. Default: 60.
-  double target = 60;
   int scale_out_points = 3;     // Default: 3
   int scale_in_points = 15;     // Default: 15
   double scale_in_ratio = 0.9;  // Default: 0.9
   // "ceil" (default) or "floor".
   std::string scale_in_rounding = "ceil";
-  GuardConfig guard;  // Default cooldown for this policy: 60 s
+
+  void Describe(FieldVisitor& v) {
+    v.Integer("scale_out_points", &scale_out_points, 1, kMinutesPerDay);
+    v.Integer("scale_in_points", &scale_in_points, 1, kMinutesPerDay);
+    v.Number("scale_in_ratio", &scale_in_ratio, 0.1, 1.0);
+    v.Choice("scale_in_rounding", &scale_in_rounding, {"floor", "ceil"});
+  }
+  friend bool operator==(const TargetTrackingConfig&,
+                         const TargetTrackingConfig&) = default;
 };
 
-class TargetTrackingPolicy final : public Policy {
+class TargetTrackingPolicy final
+    : public TypedPolicy<TargetTrackingConfig, AlarmState> {
  public:
-  explicit TargetTrackingPolicy(TargetTrackingConfig c) : c_(std::move(c)) {}
-  std::string name() const override { return "target-tracking"; }
-  Proposal Propose(const Observation& obs,
-                   const PolicyState& state) const override;
-  const GuardConfig& guard() const override { return c_.guard; }
-
- private:
-  TargetTrackingConfig c_;
+  using Config = TargetTrackingConfig;
+  using State = AlarmState;
+  using TypedPolicy::TypedPolicy;
+  std::string_view name() const override { return "target-tracking"; }
+  TypedProposal<State> Evaluate(const Observation& obs,
+                                const State& state) const override;
 };
 
 }  // namespace phas

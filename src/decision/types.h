@@ -1,23 +1,27 @@
 // The vocabulary of scaling decisions: what a policy sees (Observation),
-// what it remembers between cycles (PolicyState), what it asks for
-// (Proposal) and what is decided once the safety rules are applied
-// (Decision). Plain values; no I/O, no clocks.
+// what it asks for (Proposal, with the state it keeps between cycles) and
+// what is decided once the safety rules are applied (Decision). Plain
+// values; no I/O, no clocks.
 //
 // Thread-safety: plain values.
 #ifndef PHAS_DECISION_TYPES_H_
 #define PHAS_DECISION_TYPES_H_
 
-#include <map>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/sample.h"
+#include "decision/fields.h"
+#include "decision/reason.h"
 
 namespace phas {
 
-// The group as described this cycle (read every cycle: min and max can change).
+// The group as described this cycle (read every cycle: min and max can
+// change).
 struct GroupView {
   std::string name;
   int min_size = 0;
@@ -28,39 +32,19 @@ struct GroupView {
   int warming = 0;     // InService but still inside the warm-up time
 };
 
-struct MetricSample {
-  TimePoint time;
-  double value = 0.0;
-  int instances = 0;  // how many instances the value averages (0: unknown)
-};
-
-// The original's 9 model features, derived from the aggregated metrics
-// (model/features.h).
-struct Features {
-  double cpu_usage = 0;
-  double memory_usage = 0;
-  double network_traffic = 0;
-  double power_consumption = 0;
-  double num_executed_instructions = 0;
-  double execution_time = 0;
-  double energy_efficiency = 0;
-  std::string task_type;      // compute | network | io
-  std::string task_priority;  // high | medium | low
-  bool memory_estimated = false;
-  // Temporal inputs from the group's load history (model/features.h
-  // TemporalInputs), for models that declare them; empty without history.
-  std::map<std::string, double> temporal;
-};
+// What a classifier's class means for the group.
+enum class ModelAction : uint8_t { kScaleUp, kScaleDown, kHold };
+const char* ModelActionName(ModelAction a);  // "scale_up", ...
 
 // The class a model answered, with what it means.
 struct ModelAnswer {
   int cls = -1;
-  std::string label;   // "Low"
-  std::string action;  // "scale_up" | "scale_down" | "hold"
+  std::string label;  // "Low"
+  ModelAction action = ModelAction::kHold;
   double confidence = 0;
 };
 
-// A forecast of the load metric at a future time (issue: predictive policies).
+// A forecast of the load at a future time (instance-units).
 struct ForecastPoint {
   TimePoint time;
   double mean = 0;
@@ -70,17 +54,17 @@ struct ForecastPoint {
 struct Observation {
   TimePoint now;
   GroupView group;
-  // Per-minute average CPU (%) of the InService instances that are not
-  // warming up, oldest first; at most the last few minutes.
-  std::vector<MetricSample> cpu;
+  // The load signal (decision/load_signal.h) per minute: the mean over the
+  // InService instances that are not warming up, oldest first; at most the
+  // last few minutes.
+  std::vector<MetricSample> signal;
   bool metrics_ok = false;  // false: metrics could not be read this cycle
-  std::optional<Features> features;
-  // The model's answer, or why there is none.
+  // The model's answer (for policies that read one), or why there is none.
   std::optional<ModelAnswer> model;
   std::string model_error;
-  // Per-minute load of the group in instance-units (the sum of its
-  // instances' CPU / 100), oldest first, up to 15 days (scaler/history.h).
-  // Null when the loop keeps no history.
+  // Per-minute load of the group in instance-units (the signal summed over
+  // its instances, divided by one instance's full value), oldest first, up
+  // to 15 days (scaler/history.h). Null when the loop keeps no history.
   std::shared_ptr<const std::vector<MetricSample>> load_history;
   // Forecast load (instance-units) ahead, from a forecaster, with why not
   // when there is none (cold start, failure).
@@ -91,30 +75,17 @@ struct Observation {
   std::optional<int> oracle_capacity;
 };
 
-// What a policy keeps between cycles; persisted (scaler/state_store.h).
-struct PolicyState {
-  std::optional<TimePoint> last_action;  // time of the last scaling action
-  int down_streak = 0;                   // consecutive scale-down answers
-  // Policy-specific counters and the time of the last metric point a policy
-  // consumed (so a point is counted once however often the loop runs).
-  std::map<std::string, double> counters;
-  std::optional<TimePoint> last_point;
-  // Recent recommendations (time, replicas), for stabilization windows.
-  std::vector<std::pair<TimePoint, int>> recommendations;
-  // The last decision, for operators.
-  std::string last_decision;
-  // When each instance was first seen InService (warm-up tracking).
-  std::map<std::string, TimePoint> first_in_service;
-
-  bool operator==(const PolicyState&) const = default;
-};
+// What a policy keeps between cycles: a struct of its own type
+// (TargetTrackingState, ...), held without its type by the loop and
+// persisted by the state store through its Describe.
+using PolicyState = AnyStruct;
 
 // What a policy asks for, before the safety rules.
 struct Proposal {
-  int target = 0;      // desired capacity the policy wants
+  int target = 0;   // desired capacity the policy wants
+  ReasonCode code;  // why, as a code
   std::string reason;  // why, in words
-  std::string code;    // machine-readable: "model_scale_up", "streak", ...
-  // The policy's state after this cycle, if the group is left as it is and
+  // The policy's state after this cycle if the group is left as it is, and
   // if the target is applied. They differ when acting resets something (the
   // scale-down streak).
   PolicyState if_held;
@@ -126,20 +97,33 @@ struct Decision {
   Kind kind = Kind::kHold;
   int current = 0;
   int target = 0;
+  // Where the policy wanted to go, inside [MinSize, MaxSize] and the step
+  // limits: the target the guard held back when it holds (cooldown).
+  int wanted = 0;
   std::string reason;
-  // Why, as one word: what the policy wanted ("model_scale_up") or what
-  // stopped it ("cooldown", "at_max", "at_min", "no_change", ...).
-  std::string code;
-  std::string
-      policy_code;   // the proposal's code, kept when a rule overrides it
-  PolicyState next;  // state to persist if the decision is carried out
-  PolicyState next_if_failed;  // state to persist if acting fails
+  ReasonCode policy_code;                // what the policy saw
+  GuardRule held_by = GuardRule::kNone;  // the rule that held it, if any
+  // The policy's state to keep if the group is left as it is, and if the
+  // action is (or may have been) carried out.
+  PolicyState state_if_held;
+  PolicyState state_if_acted;
 
   bool acts() const { return kind != Kind::kHold; }
+  // The way the policy wanted to go (also when a rule held it).
+  Direction wish() const {
+    return wanted > current   ? Direction::kUp
+           : wanted < current ? Direction::kDown
+                              : Direction::kHold;
+  }
+  // One word for logs and metrics: the rule that held the decision, or the
+  // policy's code ("cooldown", "tt_scale_out", ...).
+  std::string code() const {
+    return held_by != GuardRule::kNone ? GuardRuleName(held_by)
+                                       : policy_code.ToString();
+  }
 };
 
-const char* DecisionKindName(
-    Decision::Kind k);  // "hold", "scale_up", "scale_down"
+const char* DecisionKindName(Decision::Kind k);  // "hold", "scale_up", ...
 
 }  // namespace phas
 

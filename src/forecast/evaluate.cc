@@ -11,8 +11,8 @@ namespace phas::forecast {
 
 EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
   EvalResult out;
-  const size_t day = 1440;
-  PeriodResult period = DetectPeriod(s, {1440, 10080});
+  const size_t day = kMinutesPerDay;
+  PeriodResult period = DetectPeriod(s, {kMinutesPerDay, kMinutesPerWeek});
   out.period =
       period.period_steps ? fmt::format("{} min", period.period_steps) : "none";
   std::vector<std::string> names;
@@ -43,12 +43,12 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
     size_t n = upto.size() - o.horizon - origin;
     std::vector<std::shared_ptr<Forecaster>> models = {
         std::make_shared<SeasonalNaive>(0),
-        std::make_shared<SeasonalNaive>(1440),
+        std::make_shared<SeasonalNaive>(kMinutesPerDay),
         std::make_shared<SeasonalNaive>(10080),
         std::make_shared<HoltWinters>(0, true),
-        std::make_shared<HoltWinters>(1440, false),
-        std::make_shared<HoltWinters>(1440, true),
-        std::make_shared<XgbForecaster>(1440, o.horizon)};
+        std::make_shared<HoltWinters>(kMinutesPerDay, false),
+        std::make_shared<HoltWinters>(kMinutesPerDay, true),
+        std::make_shared<XgbForecaster>(kMinutesPerDay, o.horizon)};
     for (auto& m : models) {
       std::vector<double>& f = fc[m->name()];
       if (std::find(names.begin(), names.end(), m->name()) == names.end())

@@ -18,7 +18,7 @@ constexpr double kPi = 3.14159265358979323846;
 double LastKnown(const std::vector<double>& v, size_t i) {
   for (size_t k = i + 1; k-- > 0;) {
     if (!std::isnan(v[k])) return v[k];
-    if (i - k > 1440) break;
+    if (i - k > kMinutesPerDay) break;
   }
   return kNaN;
 }
@@ -118,6 +118,50 @@ std::vector<double> HoltWinters::ForecastFrom(const State& st, int h,
                 (P > 0 ? st.season[(st.t - 1 + k) % P] : 0.0);
   }
   return fc;
+}
+
+namespace {
+
+// Forecasts from the whole history each time.
+class RecomputingCursor final : public ForecastCursor {
+ public:
+  RecomputingCursor(const Forecaster* model, const Series* history)
+      : model_(model), history_(history) {}
+  void Append(double) override {}  // the history itself grows
+  std::vector<double> Forecast(int horizon) const override {
+    return model_->Forecast(*history_, horizon);
+  }
+
+ private:
+  const Forecaster* model_;
+  const Series* history_;
+};
+
+// Advances the smoothing state by one value.
+class HoltWintersCursor final : public ForecastCursor {
+ public:
+  HoltWintersCursor(const HoltWinters* model, HoltWinters::State st)
+      : model_(model), st_(std::move(st)) {}
+  void Append(double y) override { model_->Step(st_, y); }
+  std::vector<double> Forecast(int horizon) const override {
+    return model_->ForecastFrom(st_, horizon);
+  }
+
+ private:
+  const HoltWinters* model_;
+  HoltWinters::State st_;
+};
+
+}  // namespace
+
+std::unique_ptr<ForecastCursor> Forecaster::Follow(
+    const Series& history) const {
+  return std::make_unique<RecomputingCursor>(this, &history);
+}
+
+std::unique_ptr<ForecastCursor> HoltWinters::Follow(
+    const Series& history) const {
+  return std::make_unique<HoltWintersCursor>(this, Start(history));
 }
 
 HoltWinters::State HoltWinters::Start(const Series& s) const {
@@ -243,11 +287,11 @@ void XgbForecaster::Features(const Series& s, size_t i, int h,
       period_ > 0 ? at(t - period_) : std::numeric_limits<float>::quiet_NaN();
   // Calendar of the target time (UTC).
   double secs = ToUnixSeconds(s.TimeAt(static_cast<size_t>(target)));
-  double minute_of_day = std::fmod(secs / 60.0, 1440.0);
+  double minute_of_day = std::fmod(secs / 60.0, double{kMinutesPerDay});
   double day_of_week = std::fmod(std::floor(secs / 86400.0) + 4,
                                  7);  // 1970-01-01 was a Thursday
-  out[14] = static_cast<float>(std::sin(2 * kPi * minute_of_day / 1440));
-  out[15] = static_cast<float>(std::cos(2 * kPi * minute_of_day / 1440));
+  out[14] = static_cast<float>(std::sin(2 * kPi * minute_of_day / kMinutesPerDay));
+  out[15] = static_cast<float>(std::cos(2 * kPi * minute_of_day / kMinutesPerDay));
   out[16] = static_cast<float>(std::sin(2 * kPi * day_of_week / 7));
   out[17] = static_cast<float>(std::cos(2 * kPi * day_of_week / 7));
 }

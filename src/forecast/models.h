@@ -30,6 +30,17 @@
 
 namespace phas::forecast {
 
+// Follows a growing series one value at a time, so that a caller that
+// receives a value a minute need not rerun the history for each forecast.
+class ForecastCursor {
+ public:
+  virtual ~ForecastCursor() = default;
+  // Takes the series' next value (NaN for a missing one).
+  virtual void Append(double y) = 0;
+  // The `horizon` values after the last one taken.
+  virtual std::vector<double> Forecast(int horizon) const = 0;
+};
+
 class Forecaster {
  public:
   virtual ~Forecaster() = default;
@@ -44,6 +55,11 @@ class Forecaster {
   // model on a held-out stretch without refitting at every origin.
   virtual std::vector<double> Backtest(const Series& s, size_t from,
                                        int h) const = 0;
+  // A cursor at the end of `history`, after Fit. `history` must outlive it
+  // and grow only by the values given to Append. The default forecasts from
+  // the whole history each time; models with a recursive state (Holt-
+  // Winters) advance it instead.
+  virtual std::unique_ptr<ForecastCursor> Follow(const Series& history) const;
 };
 
 class SeasonalNaive final : public Forecaster {
@@ -72,6 +88,7 @@ class HoltWinters final : public Forecaster {
                                int horizon) const override;
   std::vector<double> Backtest(const Series& s, size_t from,
                                int h) const override;
+  std::unique_ptr<ForecastCursor> Follow(const Series& history) const override;
 
   struct Params {
     double alpha = 0.2, beta = 0.01, gamma = 0.1, phi = 1.0;

@@ -41,9 +41,9 @@ struct ForecastOptions {
   // Held-out stretch when no period is found. Default: 240 steps.
   int short_holdout = 240;
   // At most this much history is used. Default: 14 days of minutes.
-  int max_history = 14 * 1440;
+  int max_history = 14 * kMinutesPerDay;
   // Daily and weekly periods, in steps.
-  std::vector<int> periods = {1440, 10080};
+  std::vector<int> periods = {kMinutesPerDay, kMinutesPerWeek};
   bool use_xgboost = true;
 };
 

@@ -154,7 +154,7 @@ std::map<std::string, double> TemporalInputs(
       std::isfinite(m)) {
     out["load_max_1h"] = m * scale;
   }
-  TimePoint day = last.time - minutes(1440);
+  TimePoint day = last.time - minutes(kMinutesPerDay);
   if (double m = max_over(day + minutes(1), day + minutes(10));
       std::isfinite(m)) {
     out["load_day_ago_next_10m"] = m * scale;

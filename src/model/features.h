@@ -17,11 +17,29 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
-#include "decision/types.h"
+#include "common/sample.h"
 #include "model/pipeline.h"
 
 namespace phas {
+
+// The original's 9 model features, derived from the aggregated metrics.
+struct Features {
+  double cpu_usage = 0;
+  double memory_usage = 0;
+  double network_traffic = 0;
+  double power_consumption = 0;
+  double num_executed_instructions = 0;
+  double execution_time = 0;
+  double energy_efficiency = 0;
+  std::string task_type;      // compute | network | io
+  std::string task_priority;  // high | medium | low
+  bool memory_estimated = false;
+  // Temporal inputs from the group's load history (TemporalInputs below),
+  // for models that declare them; empty without history.
+  std::map<std::string, double> temporal;
+};
 
 // One metric combined across instances (the original's combine step):
 // value = mean of the instances' latest values, max_value = their maximum,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/file_util.h"
+#include "scaler/yaml_fields.h"
 #include "scaler/yaml_reader.h"
 
 namespace phas {
@@ -13,39 +14,24 @@ namespace {
 
 using Reader = YamlReader;
 
-Status ParseGuard(const Reader& r, GuardConfig* g) {
-  PHAS_RETURN_IF_ERROR(r.Seconds("cooldown_seconds", &g->cooldown, 0, 86400));
-  PHAS_RETURN_IF_ERROR(r.Int("max_step_up", &g->max_step_up, 0, 10000));
-  return r.Int("max_step_down", &g->max_step_down, 0, 10000);
-}
-
-Status ParseReactive(const Reader& r, ReactivePolicyConfig* c) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"target_cpu", "tolerance", "scale_down_points"}));
-  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
-  PHAS_RETURN_IF_ERROR(r.Num("tolerance", &c->tolerance, 0, 0.9));
-  return r.Int("scale_down_points", &c->scale_down_points, 1, 1440);
-}
-
 Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"enabled", "namespace", "name", "dimensions"}));
+  PHAS_RETURN_IF_ERROR(r.CheckKeys({"enabled", "namespace", "name", "dimensions"}));
   PHAS_RETURN_IF_ERROR(r.Bool("enabled", &m->enabled));
   PHAS_RETURN_IF_ERROR(r.Str("namespace", &m->ns));
   PHAS_RETURN_IF_ERROR(r.Str("name", &m->name));
   if (r.Has("dimensions")) {
     YAML::Node d = r.Child("dimensions");
-    if (!d.IsSequence() || d.size() == 0)
+    if (!d.IsSequence() || d.size() == 0) {
       return r.Bad("dimensions", "must be a non-empty list");
+    }
     m->dimensions.clear();
     for (size_t i = 0; i < d.size(); ++i) {
-      std::string v = d[i].as<std::string>();
-      if (v != "InstanceId" && v != "AutoScalingGroupName" &&
-          v != "InstanceType") {
-        return r.Bad(
-            fmt::format("dimensions[{}]", i),
-            "must be InstanceId, AutoScalingGroupName or InstanceType, got '" +
-                v + "'");
+      std::string key = fmt::format("dimensions[{}]", i);
+      const char* known = "must be InstanceId, AutoScalingGroupName or InstanceType";
+      if (!d[i].IsScalar()) return r.Bad(key, known);
+      std::string v = d[i].Scalar();
+      if (v != "InstanceId" && v != "AutoScalingGroupName" && v != "InstanceType") {
+        return r.Bad(key, fmt::format("{}, got '{}'", known, v));
       }
       m->dimensions.push_back(v);
     }
@@ -53,191 +39,90 @@ Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
   return Status::OK();
 }
 
-}  // namespace
-
-std::vector<std::string> PolicyNames() {
-  return {"seed", "reactive",       "target-tracking", "step",
-          "hpa",  "aws-predictive", "predictive",      "oracle"};
-}
-
-namespace {
-
-Status ParseTargetTracking(const Reader& r, TargetTrackingConfig* c) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"target_cpu", "scale_out_points", "scale_in_points",
-                   "scale_in_ratio", "scale_in_rounding"}));
-  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
-  PHAS_RETURN_IF_ERROR(
-      r.Int("scale_out_points", &c->scale_out_points, 1, 1440));
-  PHAS_RETURN_IF_ERROR(r.Int("scale_in_points", &c->scale_in_points, 1, 1440));
-  PHAS_RETURN_IF_ERROR(r.Num("scale_in_ratio", &c->scale_in_ratio, 0.1, 1.0));
-  return r.OneOf("scale_in_rounding", &c->scale_in_rounding, {"floor", "ceil"});
-}
-
-Status ParseSteps(const Reader& r, const std::string& key,
-                  std::vector<StepAdjustment>* out) {
-  if (!r.Has(key)) return Status::OK();
-  YAML::Node list = r.Child(key);
-  if (!list.IsSequence() || list.size() == 0)
-    return r.Bad(key, "must be a non-empty list");
-  out->clear();
-  for (size_t i = 0; i < list.size(); ++i) {
-    Reader s(list[i], fmt::format("{}[{}]", r.Path(key), i));
-    PHAS_RETURN_IF_ERROR(s.CheckKeys({"lower", "upper", "adjustment"}));
-    StepAdjustment a;
-    PHAS_RETURN_IF_ERROR(s.Num("lower", &a.lower, -1e9, 1e9));
-    PHAS_RETURN_IF_ERROR(s.Num("upper", &a.upper, -1e9, 1e9));
-    PHAS_RETURN_IF_ERROR(s.Num("adjustment", &a.adjustment, -1e6, 1e6));
-    if (!(a.lower < a.upper)) return s.Bad("upper", "must be above lower");
-    out->push_back(a);
-  }
-  return Status::OK();
-}
-
-Status ParseStep(const Reader& r, StepPolicyConfig* c) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"high_threshold", "low_threshold", "evaluation_points",
-                   "adjustment_type", "out_steps", "in_steps"}));
-  PHAS_RETURN_IF_ERROR(r.Num("high_threshold", &c->high_threshold, 0, 100));
-  PHAS_RETURN_IF_ERROR(r.Num("low_threshold", &c->low_threshold, 0, 100));
-  PHAS_RETURN_IF_ERROR(
-      r.Int("evaluation_points", &c->evaluation_points, 1, 1440));
-  std::string type =
-      c->percent ? "PercentChangeInCapacity" : "ChangeInCapacity";
-  PHAS_RETURN_IF_ERROR(
-      r.OneOf("adjustment_type", &type,
-              {"ChangeInCapacity", "PercentChangeInCapacity"}));
-  c->percent = type == "PercentChangeInCapacity";
-  PHAS_RETURN_IF_ERROR(ParseSteps(r, "out_steps", &c->out_steps));
-  PHAS_RETURN_IF_ERROR(ParseSteps(r, "in_steps", &c->in_steps));
-  if (c->low_threshold >= c->high_threshold) {
-    return r.Bad("low_threshold", "must be below high_threshold");
-  }
-  return Status::OK();
-}
-
-Status ParseHpa(const Reader& r, HpaConfig* c) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"target_cpu", "tolerance", "stabilization_seconds"}));
-  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
-  PHAS_RETURN_IF_ERROR(r.Num("tolerance", &c->tolerance, 0, 0.9));
-  return r.Seconds("stabilization_seconds", &c->stabilization, 0, 86400);
-}
-
-Status ParseAwsPredictive(const Reader& r, AwsPredictiveConfig* c) {
-  PHAS_RETURN_IF_ERROR(r.CheckKeys({"target_cpu", "buffer_seconds",
-                                    "min_history_hours", "max_history_days"}));
-  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
-  PHAS_RETURN_IF_ERROR(r.Seconds("buffer_seconds", &c->buffer, 0, 3600));
-  PHAS_RETURN_IF_ERROR(
-      r.Span("min_history_hours", &c->min_history, 3600, 0, 24 * 14));
-  return r.Span("max_history_days", &c->max_history, 86400, 1, 60);
-}
-
-Status ParsePredictive(const Reader& r, PredictiveConfig* c) {
-  PHAS_RETURN_IF_ERROR(
-      r.CheckKeys({"target_cpu", "boot_seconds", "buffer_seconds",
-                   "stabilization_seconds", "forecast_only", "quantile"}));
-  PHAS_RETURN_IF_ERROR(r.Num("quantile", &c->quantile, 0.5, 0.999));
-  PHAS_RETURN_IF_ERROR(r.Num("target_cpu", &c->target, 1, 100));
-  PHAS_RETURN_IF_ERROR(r.Seconds("boot_seconds", &c->boot_time, 0, 3600));
-  PHAS_RETURN_IF_ERROR(r.Seconds("buffer_seconds", &c->buffer, 0, 3600));
-  PHAS_RETURN_IF_ERROR(
-      r.Seconds("stabilization_seconds", &c->stabilization, 0, 86400));
-  return r.Bool("forecast_only", &c->forecast_only);
+// The guard overrides of a group entry.
+Status ParseGuard(const Reader& r, PolicyConfig* out) {
+  auto seconds = [&](const char* key, std::optional<Duration>* v) -> Status {
+    if (!r.Has(key)) return Status::OK();
+    Duration d{};
+    PHAS_RETURN_IF_ERROR(r.Seconds(key, &d, 0, 86400));
+    *v = d;
+    return Status::OK();
+  };
+  auto steps = [&](const char* key, std::optional<int>* v) -> Status {
+    if (!r.Has(key)) return Status::OK();
+    int n = 0;
+    PHAS_RETURN_IF_ERROR(r.Int(key, &n, 0, 10000));
+    *v = n;
+    return Status::OK();
+  };
+  PHAS_RETURN_IF_ERROR(seconds("cooldown_seconds", &out->cooldown));
+  PHAS_RETURN_IF_ERROR(steps("max_step_up", &out->max_step_up));
+  return steps("max_step_down", &out->max_step_down);
 }
 
 }  // namespace
+
+PolicyConfig::PolicyConfig()
+    : row(PolicyRegistry::Default().Find("seed")), settings(row->defaults()) {}
+
+GuardConfig PolicyConfig::guard() const {
+  GuardConfig g = row->guard;
+  if (cooldown) g.cooldown = *cooldown;
+  if (max_step_up) g.max_step_up = *max_step_up;
+  if (max_step_down) g.max_step_down = *max_step_down;
+  return g;
+}
+
+Status PolicyConfig::Select(std::string_view name,
+                            const PolicyRegistry& registry) {
+  const PolicyRow* r = registry.Find(name);
+  if (!r) {
+    return Status::InvalidArgument(fmt::format(
+        "unknown policy '{}' (known: {})", name, fmt::join(registry.names(), ", ")));
+  }
+  row = r;
+  settings = r->defaults();
+  return Status::OK();
+}
 
 Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
                          PolicyConfig* out,
-                         const std::vector<std::string>& extra_keys) {
+                         const std::vector<std::string>& extra_keys,
+                         const PolicyRegistry& registry) {
   Reader r(node, path);
-  std::set<std::string> keys = {
-      "policy", "cooldown_seconds", "max_step_up",     "max_step_down",
-      "seed",   "reactive",         "target_tracking", "step",
-      "hpa",    "aws_predictive",   "predictive"};
+  if (!node.IsMap()) return r.Bad("", "must be a mapping");
+  // The policy first: it says which settings section is read.
+  std::vector<std::string> names = registry.names();
+  std::string name = out->name();
+  PHAS_RETURN_IF_ERROR(r.OneOf("policy", &name, {names.begin(), names.end()}));
+  if (name != out->name()) PHAS_RETURN_IF_ERROR(out->Select(name, registry));
+  std::set<std::string> keys = {"policy", "target", "cooldown_seconds",
+                                "max_step_up", "max_step_down"};
   keys.insert(extra_keys.begin(), extra_keys.end());
-  PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
-  auto names = PolicyNames();
-  PHAS_RETURN_IF_ERROR(
-      r.OneOf("policy", &out->policy, {names.begin(), names.end()}));
-  PHAS_RETURN_IF_ERROR(ParseGuard(r, &out->guard));
-  out->cooldown_set = out->cooldown_set || r.Has("cooldown_seconds");
-  if (r.Has("seed")) {
-    Reader s(r.Child("seed"), r.Path("seed"));
-    PHAS_RETURN_IF_ERROR(s.CheckKeys({"scale_down_streak", "fallback"}));
-    PHAS_RETURN_IF_ERROR(
-        s.Int("scale_down_streak", &out->seed.scale_down_streak, 1, 100000));
-    PHAS_RETURN_IF_ERROR(
-        s.OneOf("fallback", &out->seed.fallback, {"hold", "reactive"}));
-  }
-  if (r.Has("reactive")) {
-    PHAS_RETURN_IF_ERROR(ParseReactive(
-        Reader(r.Child("reactive"), r.Path("reactive")), &out->reactive));
-  }
-  auto section = [&](const char* key, auto parse, auto* cfg) -> Status {
-    if (!r.Has(key)) return Status::OK();
-    return parse(Reader(r.Child(key), r.Path(key)), cfg);
-  };
-  PHAS_RETURN_IF_ERROR(
-      section("target_tracking", ParseTargetTracking, &out->target_tracking));
-  PHAS_RETURN_IF_ERROR(section("step", ParseStep, &out->step));
-  PHAS_RETURN_IF_ERROR(section("hpa", ParseHpa, &out->hpa));
-  PHAS_RETURN_IF_ERROR(
-      section("aws_predictive", ParseAwsPredictive, &out->aws_predictive));
-  PHAS_RETURN_IF_ERROR(
-      section("predictive", ParsePredictive, &out->predictive));
-  return Status::OK();
-}
-
-Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config) {
-  PolicyConfig c = config;
-  if (!c.cooldown_set) {
-    int secs = 300;
-    if (c.policy == "target-tracking" || c.policy == "step" ||
-        c.policy == "aws-predictive" || c.policy == "predictive") {
-      secs = 60;
+  std::string section(out->row->section);
+  if (!section.empty()) keys.insert(section);
+  for (const std::string& other : names) {
+    const PolicyRow* o = registry.Find(other);
+    std::string s(o->section);
+    if (o != out->row && !s.empty() && !keys.count(s) && r.Has(s)) {
+      return r.Bad(s, fmt::format("configures the {} policy; this entry's "
+                                  "policy is {} (policy: {})",
+                                  o->name, out->name(), out->name()));
     }
-    if (c.policy == "hpa" || c.policy == "oracle") secs = 0;
-    c.guard.cooldown = std::chrono::seconds(secs);
   }
-  c.seed.guard = c.guard;
-  c.seed.reactive = c.reactive;
-  c.reactive.guard = c.guard;
-  c.target_tracking.guard = c.guard;
-  c.step.guard = c.guard;
-  c.hpa.guard = c.guard;
-  c.aws_predictive.guard = c.guard;
-  c.aws_predictive.tracking = c.target_tracking;
-  c.aws_predictive.tracking.guard = c.guard;
-  c.predictive.guard = c.guard;
-  if (c.policy == "predictive") {
-    // Default step bounds of this policy (decision/predictive_policy.h).
-    if (c.predictive.guard.max_step_up == 0)
-      c.predictive.guard.max_step_up = 10;
-    if (c.predictive.guard.max_step_down == 0)
-      c.predictive.guard.max_step_down = 3;
+  PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
+  PHAS_RETURN_IF_ERROR(ParseGuard(r, out));
+  PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1, 100));
+  if (section.empty() || !r.Has(section)) return Status::OK();
+  Reader sr(r.Child(section), r.Path(section));
+  if (sr.Has("target_cpu")) {
+    return sr.Bad("target_cpu",
+                  "moved: set `target` (the load signal's target per "
+                  "instance) in the entry itself");
   }
-  c.predictive.tracking = c.target_tracking;
-  c.predictive.tracking.guard = c.predictive.guard;
-  if (c.policy == "seed")
-    return std::unique_ptr<Policy>(new SeedPolicy(c.seed));
-  if (c.policy == "reactive")
-    return std::unique_ptr<Policy>(new ReactivePolicy(c.reactive));
-  if (c.policy == "target-tracking") {
-    return std::unique_ptr<Policy>(new TargetTrackingPolicy(c.target_tracking));
-  }
-  if (c.policy == "step")
-    return std::unique_ptr<Policy>(new StepPolicy(c.step));
-  if (c.policy == "hpa") return std::unique_ptr<Policy>(new HpaPolicy(c.hpa));
-  if (c.policy == "aws-predictive") {
-    return std::unique_ptr<Policy>(new AwsPredictivePolicy(c.aws_predictive));
-  }
-  if (c.policy == "predictive")
-    return std::unique_ptr<Policy>(new PredictivePolicy(c.predictive));
-  if (c.policy == "oracle") return std::unique_ptr<Policy>(new OraclePolicy());
-  return Status::InvalidArgument("unknown policy '" + c.policy + "'");
+  YamlFieldReader fields(r.Child(section), r.Path(section));
+  out->settings = out->settings.Updated(fields);
+  return fields.Finish();
 }
 
 Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
@@ -252,6 +137,11 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
       return Status::InvalidArgument(
           fmt::format("{}: groups[{}].name: missing", source, i));
     }
+    if (c.groups[i].policy.row->simulator_only) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: groups[{}].policy: {} runs only in the simulator", source, i,
+          c.groups[i].policy.name()));
+    }
     if (!names.insert(n).second) {
       return Status::InvalidArgument(
           fmt::format("{}: groups[{}].name: '{}' appears twice", source, i, n));
@@ -265,7 +155,8 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
 }
 
 Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
-                                       const std::string& source) {
+                                       const std::string& source,
+                                       const PolicyRegistry& registry) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -302,7 +193,7 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
     Reader a(r.Child("aws"), "aws");
     PHAS_RETURN_IF_ERROR(wrap(a.CheckKeys({"endpoints", "max_attempts"})));
     PHAS_RETURN_IF_ERROR(
-        wrap(a.Int("max_attempts", &c.aws.retry.max_attempts, 1, 10)));
+        wrap(a.Int("max_attempts", &c.aws.max_attempts, 1, 10)));
     if (a.Has("endpoints")) {
       Reader e(a.Child("endpoints"), "aws.endpoints");
       PHAS_RETURN_IF_ERROR(wrap(
@@ -337,7 +228,8 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
       }
       PHAS_RETURN_IF_ERROR(
           wrap(ParsePolicyConfig(groups[i], path, &g.policy,
-                                 {"name", "warmup_seconds", "memory_metric"})));
+                                 {"name", "warmup_seconds", "memory_metric"},
+                                 registry)));
       c.groups.push_back(std::move(g));
     }
   }

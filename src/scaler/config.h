@@ -1,26 +1,34 @@
 // The scaler's configuration: a YAML file (deploy/phas.yaml is the
 // annotated example), overridden by flags. Every key is known: an unknown
-// key, a wrong type or an out-of-range value is an error that names it
-// ("phas.yaml: groups[0].cooldown_seconds: must be an integer >= 0, got 'x'").
+// key, a duplicated key, a wrong type or an out-of-range value is an error
+// that names it ("phas.yaml: groups[0].cooldown_seconds: must be an integer
+// >= 0, got 'x'").
+//
+// A group entry:
+//   name: web
+//   policy: predictive          # scaler/policy_registry.h
+//   target: 60                  # the load signal's target per instance
+//   cooldown_seconds: 60        # guard overrides; default: the policy's
+//   max_step_up: 10
+//   max_step_down: 3
+//   predictive: {...}           # the named policy's own settings only
+//   warmup_seconds: 0
+//   memory_metric: {...}
 //
 // Thread-safety: plain values.
 #ifndef PHAS_SCALER_CONFIG_H_
 #define PHAS_SCALER_CONFIG_H_
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "aws/session.h"
-#include "decision/aws_predictive_policy.h"
-#include "decision/hpa_policy.h"
-#include "decision/policy.h"
-#include "decision/predictive_policy.h"
-#include "decision/reactive_policy.h"
-#include "decision/seed_policy.h"
-#include "decision/step_policy.h"
-#include "decision/target_tracking_policy.h"
+#include "decision/guard.h"
+#include "decision/load_signal.h"
 #include "scaler/observe.h"
+#include "scaler/policy_registry.h"
 
 namespace YAML {
 class Node;
@@ -28,33 +36,65 @@ class Node;
 
 namespace phas {
 
-// How one group is scaled. Policy-specific sections are read only for the
-// policy named.
+// How one group is scaled: the keys of a group entry other than its name,
+// warm-up and metrics (a backtest's `policies:` entries have the same keys).
 struct PolicyConfig {
-  // seed | reactive | target-tracking | step | hpa | aws-predictive |
-  // predictive | oracle (simulator only). Default: seed.
-  std::string policy = "seed";
-  // Shared safety rules (decision/guard.h). The cooldown defaults by policy:
-  // 300 s for seed and reactive (the original's), 60 s for target-tracking,
-  // step and aws-predictive (one alarm period), 0 for hpa and oracle.
-  GuardConfig guard;
-  bool cooldown_set = false;  // cooldown_seconds given explicitly
-  SeedPolicyConfig seed;
-  ReactivePolicyConfig reactive;
-  TargetTrackingConfig target_tracking;
-  StepPolicyConfig step;
-  HpaConfig hpa;
-  AwsPredictiveConfig aws_predictive;
-  PredictiveConfig predictive;
+  PolicyConfig();  // the seed policy with its defaults
+
+  // The policy. Default: seed.
+  const PolicyRow* row;
+  // Its settings: the row's defaults unless configured.
+  AnyStruct settings;
+  // Guard settings this group overrides; unset: the policy's defaults.
+  std::optional<Duration> cooldown;
+  std::optional<int> max_step_up;
+  std::optional<int> max_step_down;
+  // The load signal and its target per instance (key `target`).
+  // Default: CPU, 60 %.
+  ScalingTarget target;
+
+  std::string name() const { return std::string(row->name); }
+  // The guard: the policy's defaults with this group's overrides.
+  GuardConfig guard() const;
+  std::unique_ptr<Policy> MakePolicy() const {
+    return row->make(settings, target);
+  }
+  // Chooses another policy, with its default settings.
+  Status Select(std::string_view name,
+                const PolicyRegistry& registry = PolicyRegistry::Default());
+  // The settings when they are a C, else null.
+  template <typename C>
+  const C* settings_as() const {
+    return settings.Is<C>() ? &settings.As<C>() : nullptr;
+  }
+  // Changes the settings when they are a C; false otherwise.
+  template <typename C, typename F>
+  bool Edit(F change) {
+    const C* c = settings_as<C>();
+    if (!c) return false;
+    C copy = *c;
+    change(copy);
+    settings = AnyStruct::Of(std::move(copy));
+    return true;
+  }
 };
 
 struct GroupConfig {
   std::string name;
   PolicyConfig policy;
-  // InService instances younger than this are left out of the CPU metric
-  // the reactive rules read. Default: 0 (none).
+  // InService instances younger than this are left out of the signal the
+  // policies read. Default: 0 (none).
   Duration warmup = Duration::zero();
   MemoryMetricConfig memory;
+};
+
+// The `aws:` section; cmd/ turns it into the AWS layer's options.
+struct AwsSection {
+  // Endpoint overrides: keys "autoscaling", "cloudwatch", "ec2", "sts", or
+  // "default" for all. Default: none.
+  std::map<std::string, std::string> endpoints;
+  // Attempts per call, the first included. Default: 3.
+  int max_attempts = 3;
 };
 
 struct ScalerConfig {
@@ -79,35 +119,27 @@ struct ScalerConfig {
   std::string state_path = "state/phas.db";
   // Prometheus /metrics address; "off" disables. Default: 127.0.0.1:9464.
   std::string metrics_listen = "127.0.0.1:9464";
-  // Rotation of both output files (log_max_mb, log_keep). Default: 50 MiB, 5
-  // kept.
+  // Rotation of both output files (log_max_mb, log_keep). Default: 50 MiB,
+  // 5 kept.
   size_t log_max_bytes = 50u << 20;
   int log_keep = 5;
-  aws::AwsOptions aws;
+  AwsSection aws;
   std::vector<GroupConfig> groups;
-
-  // The AWS options with the region folded in.
-  aws::AwsOptions aws_options() const {
-    aws::AwsOptions o = aws;
-    o.region = region;
-    return o;
-  }
 };
 
-Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
-                                       const std::string& source);
+Result<ScalerConfig> ParseScalerConfig(
+    const std::string& yaml, const std::string& source,
+    const PolicyRegistry& registry = PolicyRegistry::Default());
 Result<ScalerConfig> LoadScalerConfig(const std::string& path);
 
 // Reads a policy section (the keys of a group entry other than name) from
-// `node`; `path` prefixes error messages. Used by the scaler and backtests.
-Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
-                         PolicyConfig* out,
-                         const std::vector<std::string>& extra_keys = {});
-
-// The policy a configuration names. InvalidArgument for an unknown name.
-Result<std::unique_ptr<Policy>> MakePolicy(const PolicyConfig& config);
-// Every policy name MakePolicy knows.
-std::vector<std::string> PolicyNames();
+// `node` onto `out`; `path` prefixes error messages; `extra_keys` are the
+// other keys the caller reads from the same mapping. Used by the scaler and
+// backtests.
+Status ParsePolicyConfig(
+    const YAML::Node& node, const std::string& path, PolicyConfig* out,
+    const std::vector<std::string>& extra_keys = {},
+    const PolicyRegistry& registry = PolicyRegistry::Default());
 
 // Checks a whole configuration (groups present, names unique, ...).
 Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source);

@@ -32,15 +32,15 @@ void ForecastProvider::Append(Group& g,
     g.last_time = it->time;
   }
   // Keep the series bounded (a day more than the forecaster uses).
-  size_t cap = static_cast<size_t>(o_.forecast.max_history) + 1440;
-  if (g.series.size() > cap + 1440) {
+  size_t cap = static_cast<size_t>(o_.forecast.max_history) + kMinutesPerDay;
+  if (g.series.size() > cap + kMinutesPerDay) {
     size_t cut = g.series.size() - cap;
     g.series.start = g.series.TimeAt(cut);
     g.series.values.erase(
         g.series.values.begin(),
         g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
-    g.hw.reset();  // the state's index refers to the old start: rebuild at next
-                   // select
+    // The cursor followed the old series: choose again at once.
+    g.cursor.reset();
     g.next_select = TimePoint();
   }
 }
@@ -52,7 +52,7 @@ void ForecastProvider::Select(const std::string& name, Group& g,
     fo.quantile = q->second;
   fo.horizon = std::min(fo.horizon, o_.horizon);
   auto fit = forecast::SelectForecaster(g.series, fo);
-  g.hw.reset();
+  g.cursor.reset();
   if (!fit.ok()) {
     g.fit.reset();
     g.error = fit.status().message();
@@ -62,9 +62,7 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   g.fit = std::move(fit).value();
   g.error.clear();
   g.next_select = now + o_.reselect;
-  if (auto* hw = dynamic_cast<forecast::HoltWinters*>(g.fit->model.get())) {
-    g.hw = hw->Start(g.series);
-  }
+  g.cursor = g.fit->model->Follow(g.series);
   g.forecast_at = 0;
 }
 
@@ -82,20 +80,17 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
   }
   if (obs->now >= g.next_select) {
     Select(name, g, obs->now);
-  } else if (g.hw && g.series.size() > before) {
-    auto* hw = static_cast<forecast::HoltWinters*>(g.fit->model.get());
-    for (size_t i = before; i < g.series.size(); ++i)
-      hw->Step(*g.hw, g.series.values[i]);
+  } else if (g.cursor && g.series.size() > before) {
+    for (size_t i = before; i < g.series.size(); ++i) {
+      g.cursor->Append(g.series.values[i]);
+    }
   }
-  if (!g.fit) {
+  if (!g.fit || !g.cursor) {
     obs->forecast_error = g.error;
     return;
   }
   if (g.forecast_at != g.series.size()) {
-    std::vector<double> mean =
-        g.hw ? static_cast<forecast::HoltWinters*>(g.fit->model.get())
-                   ->ForecastFrom(*g.hw, o_.horizon)
-             : g.fit->model->Forecast(g.series, o_.horizon);
+    std::vector<double> mean = g.cursor->Forecast(o_.horizon);
     g.forecast.clear();
     double margin = g.fit->upper_margin;
     for (int k = 0; k < o_.horizon; ++k) {

@@ -5,7 +5,7 @@
 // Per group it keeps the per-minute load series (from LoadHistory), chooses
 // a forecaster (forecast/select.h) at start and every `reselect` (default
 // 12 h) of history, and recomputes the forecast only when a new minute
-// arrives (Holt-Winters advanced one value at a time). Forecast points cover
+// arrives (the model's cursor advanced one value at a time). Forecast points cover
 // the `horizon` minutes after the newest known minute, with the mean and the
 // upper bound (mean + the held-out residual quantile). Cold start and
 // failures leave the forecast empty and say why (obs->forecast_error).
@@ -50,8 +50,8 @@ class ForecastProvider {
     forecast::Series series;
     std::optional<TimePoint> last_time;  // newest minute appended
     std::optional<forecast::FittedForecast> fit;
-    std::optional<forecast::HoltWinters::State>
-        hw;  // when the model is Holt-Winters
+    // Follows the series for the fitted model (ForecastCursor).
+    std::unique_ptr<forecast::ForecastCursor> cursor;
     TimePoint next_select{};
     size_t forecast_at = 0;  // series size when the forecast was computed
     std::vector<ForecastPoint> forecast;

@@ -5,19 +5,11 @@
 #include <algorithm>
 
 namespace phas {
-namespace {
-
-// The original's AWS/EC2 metrics, in kMetricKeys order.
-constexpr const char* kEc2Names[7] = {
-    "CPUUtilization", "NetworkIn",        "NetworkOut",       "DiskReadBytes",
-    "DiskWriteBytes", "NetworkPacketsIn", "NetworkPacketsOut"};
-
-}  // namespace
 
 std::vector<std::string> InServiceIds(const GroupDescription& d) {
   std::vector<std::string> out;
-  for (const auto& i : d.instances) {
-    if (i.lifecycle_state == "InService") out.push_back(i.id);
+  for (const Instance& i : d.instances) {
+    if (i.lifecycle == Lifecycle::kInService) out.push_back(i.id);
   }
   return out;
 }
@@ -26,36 +18,42 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
                       int period_seconds) {
   QueryPlan plan;
   size_t total = 0;
-  for (const GroupToObserve& g : groups) total += g.group.instances.size() * 8;
+  for (const GroupToObserve& g : groups) {
+    total += g.group.instances.size() * kInstanceMetricCount;
+  }
   plan.queries.reserve(total);
   plan.targets.reserve(total);
   for (size_t g = 0; g < groups.size(); ++g) {
     const GroupDescription& d = groups[g].group;
     const MemoryMetricConfig& mem = groups[g].memory;
     for (size_t ii = 0; ii < d.instances.size(); ++ii) {
-      const auto& inst = d.instances[ii];
-      if (inst.lifecycle_state != "InService") continue;
-      for (int m = 0; m < (mem.enabled ? 8 : 7); ++m) {
+      const Instance& inst = d.instances[ii];
+      if (inst.lifecycle != Lifecycle::kInService) continue;
+      for (const InstanceMetricInfo& m : kInstanceMetrics) {
+        bool memory = m.id == InstanceMetric::kMemory;
+        if (memory && !mem.enabled) continue;
         MetricQuery& q = plan.queries.emplace_back();
-        q.id = "q" + std::to_string(plan.queries.size() - 1);
+        q.id = fmt::format("q{}", plan.queries.size() - 1);
         q.period_seconds = period_seconds;
         q.stat = "Average";
-        if (m < 7) {
-          q.ns = "AWS/EC2";
-          q.metric_name = kEc2Names[m];
+        if (!memory) {
+          q.ns = m.ns;
+          q.metric_name = m.name;
           q.dimensions.push_back({"InstanceId", inst.id});
         } else {
           q.ns = mem.ns;
           q.metric_name = mem.name;
           for (const std::string& dim : mem.dimensions) {
             if (dim == "InstanceId") q.dimensions.push_back({dim, inst.id});
-            if (dim == "AutoScalingGroupName")
+            if (dim == "AutoScalingGroupName") {
               q.dimensions.push_back({dim, d.name});
-            if (dim == "InstanceType")
+            }
+            if (dim == "InstanceType") {
               q.dimensions.push_back({dim, inst.instance_type});
+            }
           }
         }
-        plan.targets.push_back({g, ii, m});
+        plan.targets.push_back({g, ii, m.id});
       }
     }
   }
@@ -64,17 +62,18 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
 
 GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
-                            const GroupDescription& group,
-                            const std::set<std::string>& warming) {
+                            const GroupToObserve& o) {
+  const GroupDescription& group = o.group;
   GroupMetrics out;
-  std::vector<double> latest[8];  // per metric: one value per instance
+  // Per metric: one value per instance.
+  std::vector<double> latest[kInstanceMetricCount];
   // Per minute (a handful of minutes in the window): sum and count.
   struct Acc {
     TimePoint t;
     double sum = 0;
     int n = 0;
   };
-  std::vector<Acc> cpu_by_minute, load_by_minute;
+  std::vector<Acc> signal_by_minute, load_by_minute;
   auto add = [](std::vector<Acc>& v, TimePoint t, double x) {
     for (Acc& a : v) {
       if (a.t == t) {
@@ -90,18 +89,19 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     const QueryPlan::Target& t = plan.targets[i];
     const MetricSeries& s = results[i];
     if (t.group != g || s.values.empty()) continue;
-    latest[t.metric].push_back(s.values.back());  // series are time-ascending
+    // Series are time-ascending: the last value is the latest.
+    latest[static_cast<size_t>(t.metric)].push_back(s.values.back());
     with_data[t.instance] = 1;
-    if (t.metric != 0) continue;
+    if (t.metric != o.signal.metric) continue;
     bool warm =
-        !warming.empty() && warming.count(group.instances[t.instance].id);
+        !o.warming.empty() && o.warming.count(group.instances[t.instance].id);
     for (size_t k = 0; k < s.values.size(); ++k) {
-      add(load_by_minute, s.timestamps[k], s.values[k] / 100.0);
-      if (!warm) add(cpu_by_minute, s.timestamps[k], s.values[k]);
+      add(load_by_minute, s.timestamps[k], s.values[k] / o.signal.full);
+      if (!warm) add(signal_by_minute, s.timestamps[k], s.values[k]);
     }
   }
-  for (int m = 0; m < 8; ++m) {
-    const std::vector<double>& values = latest[m];
+  for (const InstanceMetricInfo& m : kInstanceMetrics) {
+    const std::vector<double>& values = latest[static_cast<size_t>(m.id)];
     if (values.empty()) continue;
     MetricAggregate a;
     double sum = 0;
@@ -112,12 +112,14 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     a.min_value =
         RoundHalfEven(*std::min_element(values.begin(), values.end()), 2);
     a.instance_count = static_cast<int>(values.size());
-    out.aggregate[kMetricKeys[m]] = a;
+    out.aggregate[m.key] = a;
   }
   auto by_time = [](const Acc& a, const Acc& b) { return a.t < b.t; };
-  std::sort(cpu_by_minute.begin(), cpu_by_minute.end(), by_time);
+  std::sort(signal_by_minute.begin(), signal_by_minute.end(), by_time);
   std::sort(load_by_minute.begin(), load_by_minute.end(), by_time);
-  for (const Acc& a : cpu_by_minute) out.cpu.push_back({a.t, a.sum / a.n, a.n});
+  for (const Acc& a : signal_by_minute) {
+    out.signal.push_back({a.t, a.sum / a.n, a.n});
+  }
   for (const Acc& a : load_by_minute) out.load.push_back({a.t, a.sum, a.n});
   for (char c : with_data) out.instances_with_data += c;
   return out;

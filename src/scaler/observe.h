@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "cloud/cloud.h"
-#include "decision/types.h"
+#include "cloud/instance_metrics.h"
+#include "common/sample.h"
 #include "model/features.h"
 
 namespace phas {
@@ -31,39 +32,42 @@ struct MemoryMetricConfig {
   std::vector<std::string> dimensions = {"InstanceId"};
 };
 
+// Where a group's load signal (decision/load_signal.h) is read from: one
+// of the per-instance metrics, and the value of one instance fully used.
+// Default: CPUUtilization, 100 %.
+struct SignalSource {
+  InstanceMetric metric = InstanceMetric::kCpu;
+  double full = 100;
+};
+
 struct GroupToObserve {
   GroupDescription group;
   MemoryMetricConfig memory;
+  SignalSource signal;
   std::set<std::string> warming;  // InService instances still warming up
 };
 
 // One query per (InService instance, metric): the original's 7 AWS/EC2
-// metrics and the agent's memory metric.
+// metrics and the agent's memory metric (cloud/instance_metrics.h).
 struct QueryPlan {
   struct Target {
     size_t group;
     size_t instance;  // index in the group's description
-    int metric;       // index into kMetricKeys
+    InstanceMetric metric;
   };
   std::vector<MetricQuery> queries;
   std::vector<Target> targets;  // parallel to queries
 };
-
-// The aggregated metrics' keys (model/features.h), by Target::metric.
-inline constexpr const char* kMetricKeys[8] = {
-    "cpu_utilization",     "network_in",        "network_out",
-    "disk_read_bytes",     "disk_write_bytes",  "network_packets_in",
-    "network_packets_out", "memory_utilization"};
 
 QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
                       int period_seconds = 60);
 
 struct GroupMetrics {
   AggregatedMetrics aggregate;  // over all InService instances
-  std::vector<MetricSample>
-      cpu;  // per-minute mean CPU of non-warming instances
+  // Per-minute mean of the load signal over the instances not warming up.
+  std::vector<MetricSample> signal;
   // Per-minute load of all InService instances with data, in instance-units
-  // (the sum of their CPU / 100).
+  // (the sum of their signal / its full value).
   std::vector<MetricSample> load;
   int instances_with_data = 0;
 };
@@ -72,8 +76,7 @@ struct GroupMetrics {
 // datapoint, then mean / max / min / count across instances.
 GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
-                            const GroupDescription& group,
-                            const std::set<std::string>& warming);
+                            const GroupToObserve& group);
 
 // InService instance ids of a description.
 std::vector<std::string> InServiceIds(const GroupDescription& d);

@@ -15,7 +15,10 @@ Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
   Prediction p;
   PHAS_RETURN_IF_ERROR(model_->Predict(inputs.data(), &p));
   const ClassInfo& c = model_->classes()[p.cls];
-  return ModelAnswer{p.cls, c.label, ScaleActionName(c.action), p.confidence};
+  ModelAction action = c.action == ScaleAction::kScaleUp     ? ModelAction::kScaleUp
+                       : c.action == ScaleAction::kScaleDown ? ModelAction::kScaleDown
+                                                             : ModelAction::kHold;
+  return ModelAnswer{p.cls, c.label, action, p.confidence};
 }
 
 bool BundlePredictor::wants_history() const {
@@ -61,30 +64,57 @@ Result<ModelAnswer> HttpPredictor::Predict(const Features& f) {
                                            reply.status,
                                            Abbreviate(reply.body, 200)));
   }
-  nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("prediction") ||
-      !j["prediction"].is_number_integer()) {
-    return Status::Unavailable("predictor " + url_ +
-                               ": answer without an integer 'prediction': " +
-                               Abbreviate(reply.body, 200));
+  return ParseAnswer(reply.body, "predictor " + url_);
+}
+
+Result<ModelAnswer> HttpPredictor::ParseAnswer(const std::string& body,
+                                               const std::string& where) {
+  using nlohmann::json;
+  auto bad = [&](const std::string& what) {
+    return Status::Unavailable(where + ": " + what + ": " +
+                               Abbreviate(body, 200));
+  };
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("answer is not a JSON object");
+  auto cls = j.find("prediction");
+  if (cls == j.end() || !cls->is_number_integer()) {
+    return bad("answer without an integer 'prediction'");
+  }
+  // Classes are small; anything beyond int is garbage, not a class.
+  if (cls->is_number_unsigned() ? cls->get<uint64_t>() > 1000000
+                                : cls->get<int64_t>() < 0 ||
+                                      cls->get<int64_t>() > 1000000) {
+    return bad("'prediction' out of range");
   }
   ModelAnswer a;
-  a.cls = j["prediction"].get<int>();
-  a.label = j.value("predicted_class", std::string("Unknown"));
-  if (j.contains("confidence") && j["confidence"].is_number()) {
-    a.confidence = j["confidence"].get<double>();
+  a.cls = static_cast<int>(cls->get<int64_t>());
+  a.label = "Unknown";
+  if (auto it = j.find("predicted_class"); it != j.end()) {
+    if (!it->is_string()) return bad("'predicted_class' is not a string");
+    a.label = it->get<std::string>();
   }
-  if (j.contains("action") && j["action"].is_string()) {
-    a.action = j["action"].get<std::string>();
+  if (auto it = j.find("confidence"); it != j.end()) {
+    if (!it->is_number()) return bad("'confidence' is not a number");
+    a.confidence = it->get<double>();
+  }
+  if (auto it = j.find("action"); it != j.end()) {
+    if (!it->is_string()) return bad("'action' is not a string");
+    std::string action = it->get<std::string>();
+    if (action == "scale_up") {
+      a.action = ModelAction::kScaleUp;
+    } else if (action == "scale_down") {
+      a.action = ModelAction::kScaleDown;
+    } else if (action == "hold") {
+      a.action = ModelAction::kHold;
+    } else {
+      return bad("unknown action '" + action + "'");
+    }
   } else {
     // The original service answers no action: its classes meant 0 scale up,
     // 1 scale down, 2 hold.
-    a.action = a.cls == 0 ? "scale_up" : a.cls == 1 ? "scale_down" : "hold";
-  }
-  if (a.action != "scale_up" && a.action != "scale_down" &&
-      a.action != "hold") {
-    return Status::Unavailable("predictor " + url_ + ": unknown action '" +
-                               a.action + "'");
+    a.action = a.cls == 0   ? ModelAction::kScaleUp
+               : a.cls == 1 ? ModelAction::kScaleDown
+                            : ModelAction::kHold;
   }
   return a;
 }

@@ -15,6 +15,7 @@
 
 #include "aws/http_transport.h"
 #include "decision/types.h"
+#include "model/features.h"
 #include "model/bundle.h"
 
 namespace phas {
@@ -27,6 +28,16 @@ class Predictor {
   // True when the model reads temporal inputs (Features::temporal), so the
   // loop must keep the group's load history. Default: false.
   virtual bool wants_history() const { return false; }
+};
+
+// No model: every prediction fails (the loop refuses to start a policy that
+// reads one).
+class NoPredictor final : public Predictor {
+ public:
+  Result<ModelAnswer> Predict(const Features&) override {
+    return Status::FailedPrecondition("no model configured");
+  }
+  std::string Describe() const override { return "no model"; }
 };
 
 class BundlePredictor final : public Predictor {
@@ -50,6 +61,13 @@ class HttpPredictor final : public Predictor {
 
   // The body the original scaler sent.
   static std::string RequestBody(const Features& f);
+  // The answer in a reply body: {"prediction": <class>, "predicted_class":
+  // <label>, "confidence": <number>, "action": <scale_up|scale_down|hold>}
+  // (only "prediction" required; without "action", the original's classes:
+  // 0 scale up, 1 scale down, 2 hold). Unavailable, naming the field, for
+  // anything else.
+  static Result<ModelAnswer> ParseAnswer(const std::string& body,
+                                         const std::string& where);
 
  private:
   std::string url_;

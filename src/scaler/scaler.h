@@ -1,154 +1,115 @@
-// Scaler: the control loop, written once against Cloud and a clock's `now`.
+// Scaler: the control loop, written once against Cloud and a clock.
 //
-//   RunOnce(now) = observe -> decide -> act -> record, for every group:
-//   observe  one DescribeAutoScalingGroups for all groups (min, max, desired
-//            and lifecycle states, read every cycle), one GetMetricData for
-//            all InService instances of all groups (last 3 minutes, 60 s
-//            period), aggregated as the original did; the 9 features; the
-//            model's answer when the group's policy reads one
-//   decide   the group's policy, then the guard (bounds, cooldown): pure
-//   act      the state recording the action is saved BEFORE
-//            SetDesiredCapacity (HonorCooldown=false), so a crash right after
-//            cannot lead to a second action inside the cooldown; no sleep
-//            after acting (the next cycles see the change); dry-run never acts
-//   record   ec2_monitor.log in the original's line formats, one JSON record
-//            per group, Prometheus metrics
+//   RunOnce(now) = observe -> decide -> act -> report, for every group:
+//   observe  Observer (scaler/observer.h): one DescribeAutoScalingGroups and
+//            one GetMetricData for all groups, warm-up, load history,
+//            forecast, the model's answer where the policy reads one
+//   decide   the group's policy, then the guard (bounds, steps, cooldown):
+//            pure (decision/guard.h Decide)
+//   act      Actuator (scaler/actuator.h): persist, then
+//            SetDesiredCapacity; dry-run never acts
+//   report   Reporter (scaler/reporter.h): ec2_monitor.log in the original's
+//            line formats, one JSON record per group, Prometheus metrics
 //
-// `phas scaler` runs it on AwsCloud and the system clock; the demo and
-// backtests run it on SimCloud and virtual time.
+// `phas scaler` runs it on AwsCloud and the system clock
+// (scaler/driver.h RunRealTime); the demo and backtests on SimCloud and
+// virtual time (RunVirtualTime).
+//
+// Failure contract: RunOnce never fails as a whole. A group that cannot be
+// described or read holds this cycle (its outcome says why); a failed
+// action leaves the group's state as the actuator describes; every failure
+// is in the CycleReport and reported.
 //
 // Thread-safety: one thread (the loop's).
 #ifndef PHAS_SCALER_SCALER_H_
 #define PHAS_SCALER_SCALER_H_
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "cloud/cloud.h"
-#include "common/metrics.h"
+#include "decision/guard.h"
 #include "decision/policy.h"
+#include "scaler/actuator.h"
 #include "scaler/config.h"
-#include "scaler/forecast_provider.h"
-#include "scaler/history.h"
+#include "scaler/group_state.h"
+#include "scaler/observer.h"
+#include "scaler/outcome.h"
 #include "scaler/predictor_client.h"
-#include "scaler/recorder.h"
+#include "scaler/reporter.h"
 #include "scaler/state_store.h"
 
 namespace phas {
 
 struct ScalerOptions {
   bool dry_run = false;
-  // Forecasting, for the groups whose policy reads a forecast.
-  ForecastProviderOptions forecast;
-  // Metric window and period. Default: 3 minutes at 60 s, as the original.
-  Duration metrics_window = std::chrono::minutes(3);
-  int period_seconds = 60;
-  // Re-read the metrics at most this often; cycles in between decide on the
-  // last answer (CloudWatch bills GetMetricData per metric, and 60 s
-  // datapoints change once a minute). The metrics are read again at once
-  // when the InService instances change or the last read failed.
-  // Default: 0 (every cycle, as the original).
-  Duration metrics_refresh = Duration::zero();
+  ObserverOptions observe;
   // Keep every group's load history (and so the temporal model inputs),
   // whatever its policy needs: for building training data. Default: false.
   bool keep_history = false;
 };
 
+// What the loop works with. Null collaborators are replaced by ones that do
+// nothing: no predictor (a policy that reads a model then refuses to
+// start), no store (nothing survives the process), no reporter.
+struct ScalerEnv {
+  Cloud* cloud = nullptr;  // required
+  Clock* clock = nullptr;  // required: stamps actions
+  Predictor* predictor = nullptr;
+  StateStore* store = nullptr;
+  Reporter* reporter = nullptr;
+};
+
 // Adds to an observation what the loop itself does not know (the
-// simulator's perfect foresight, a forecaster's output). Called after the
-// loop has filled it, before the policy decides.
+// simulator's perfect foresight). Called after the observer, before the
+// policy decides.
 using ObservationHook =
     std::function<void(const std::string& group, Observation* obs)>;
 
-struct GroupOutcome {
-  std::string group;
-  bool found = false;
-  Observation observation;
-  Decision decision;
-  bool acted = false;  // SetDesiredCapacity succeeded (never in dry-run)
-  Status act_status;
-};
-
-struct CycleReport {
-  TimePoint now;
-  Status describe_status;
-  Status metrics_status;
-  std::vector<GroupOutcome> groups;
-};
-
 class Scaler {
  public:
-  // `predictor` may be null when no group's policy reads a model. `store`
-  // may be null (backtests): states then live in memory only. `metrics` may
-  // be null.
-  Scaler(std::vector<GroupConfig> groups, ScalerOptions options, Cloud* cloud,
-         Predictor* predictor, StateStore* store, Recorder* recorder,
-         MetricsRegistry* metrics);
+  Scaler(std::vector<GroupConfig> groups, ScalerOptions options, ScalerEnv env);
+  ~Scaler();
 
-  // Loads the saved states. With a store, a group without a saved state (or
-  // all groups, when the store had to be recreated) starts as if a cooldown
-  // had just begun, and that is logged.
+  // Makes the policies and loads the saved states. A group without a saved
+  // state in a durable store (or every group, when the store had to be
+  // recreated: `store_recovered`) starts as if a cooldown had just begun,
+  // and that is reported. InvalidArgument when a policy reads a model and
+  // there is no predictor.
   Status Init(TimePoint now, bool store_recovered = false);
 
   CycleReport RunOnce(TimePoint now);
 
-  // For the groups whose policy reads a load history: reloads what the state
-  // store kept, then fetches the rest of the last 14 days from CloudWatch
-  // (the group's CPUUtilization Sum, one GetMetricData request), so a
-  // forecast is available at once after a restart or a first start.
-  Status RestoreHistory(TimePoint now);
+  // Fills the load histories from the store and CloudWatch
+  // (Observer::RestoreHistory).
+  void RestoreHistory(TimePoint now);
 
   void set_observation_hook(ObservationHook hook) { hook_ = std::move(hook); }
-  const PolicyState& state(const std::string& group) const {
-    return states_.at(group);
-  }
+  const GroupState& state(const std::string& group) const;
   const std::vector<GroupConfig>& groups() const { return groups_; }
-  // The group's load history (null unless its policy reads one).
+  // The group's load history (null when it keeps none).
   LoadHistory* history(const std::string& group);
 
  private:
-  void ObserveGroup(const GroupDescription& d, const GroupMetrics& m,
-                    bool metrics_ok, size_t gi, TimePoint now,
-                    GroupOutcome* out);
-  void Act(size_t gi, TimePoint now, GroupOutcome* out);
-  void Record(size_t gi, TimePoint now, const GroupOutcome& out,
-              const GroupMetrics& m, const GroupDescription* d);
-  void LogDecision(const GroupConfig& g, TimePoint now,
-                   const GroupOutcome& out);
-  void Log(TimePoint t, const char* level, const std::string& group,
-           const std::string& msg);
-  // Appends new load minutes to the state database; a failure is logged (the
-  // in-memory history keeps them, and the next restart fetches them again).
-  void SaveHistory(const std::string& group,
-                   const std::vector<MetricSample>& added, TimePoint now);
-  void CountDecision(const std::string& group, const Decision& d);
+  struct Managed {
+    std::unique_ptr<Policy> policy;
+    GuardConfig guard;
+    GroupState state;
+  };
 
   std::vector<GroupConfig> groups_;
-  std::vector<std::unique_ptr<Policy>> policies_;
   ScalerOptions options_;
-  Cloud* cloud_;
-  Predictor* predictor_;
-  StateStore* store_;
-  Recorder* recorder_;
-  MetricsRegistry* metrics_;
+  ScalerEnv env_;
+  // The null objects behind env_ where none was given.
+  std::unique_ptr<Predictor> null_predictor_;
+  std::unique_ptr<StateStore> null_store_;
+  std::unique_ptr<Reporter> null_reporter_;
+  std::vector<Managed> managed_;
+  std::unique_ptr<Observer> observer_;
+  std::unique_ptr<Actuator> actuator_;
   ObservationHook hook_;
-  std::map<std::string, PolicyState> states_;
-  std::set<std::string> seen_;  // groups observed at least once by this process
-  std::map<std::string, LoadHistory> history_;  // groups whose policy reads it
-  std::unique_ptr<ForecastProvider>
-      forecaster_;  // when some policy reads a forecast
-  // The last query plan and the instances it was built for: most cycles see
-  // the same instances, and the plan is then reused as it is.
-  QueryPlan plan_;
-  std::vector<GroupToObserve> plan_groups_;
-  // The last successful metric read for plan_ and when it was made.
-  std::vector<MetricSeries> metric_data_;
-  std::optional<TimePoint> metrics_read_at_;
 };
 
 }  // namespace phas

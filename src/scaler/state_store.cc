@@ -1,121 +1,187 @@
 #include "scaler/state_store.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
+#include "scaler/json_fields.h"
 
 namespace phas {
 namespace {
 
 using nlohmann::json;
 
+constexpr int kFormatVersion = 2;
+
 sqlite3* Db(void* p) { return static_cast<sqlite3*>(p); }
 
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::IoError(msg);
+struct StmtCloser {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+
+// A failure of `db`: Corruption when the file is not a (sound) database,
+// IoError otherwise.
+Status DbError(sqlite3* db, const std::string& what) {
+  int rc = sqlite3_errcode(db);
+  std::string msg = what + ": " + sqlite3_errmsg(db);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {
+    return Status::Corruption(msg);
+  }
+  return Status::IoError(msg);
+}
+
+Status Exec(sqlite3* db, const std::string& where, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return DbError(db, where);
   }
   return Status::OK();
 }
 
-Status OpenAndCheck(const std::string& path, sqlite3** out) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "cannot open";
-    sqlite3_close(db);
-    return Status::IoError(path + ": " + msg);
+Result<Stmt> Prepare(sqlite3* db, const std::string& where, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
+    return DbError(db, where);
   }
-  sqlite3_busy_timeout(db, 5000);
-  Status st = Exec(
-      db,
+  return Stmt(s);
+}
+
+std::string Text(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+Result<DbHandle> OpenAndCheck(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    return Status::IoError(
+        fmt::format("{}: {}", path, raw ? sqlite3_errmsg(raw) : "cannot open"));
+  }
+  sqlite3_busy_timeout(db.get(), 5000);
+  PHAS_RETURN_IF_ERROR(Exec(
+      db.get(), path,
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
       "CREATE TABLE IF NOT EXISTS group_state (name TEXT PRIMARY KEY, "
       "state TEXT NOT NULL, updated_at REAL NOT NULL);"
       "CREATE TABLE IF NOT EXISTS series (key TEXT NOT NULL, t REAL NOT NULL, "
       "v REAL NOT NULL, PRIMARY KEY (key, t));"
-      "SELECT count(*) FROM group_state;");
-  if (st.ok()) {
-    // A full integrity check is cheap at this size and catches torn files.
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check;", -1, &stmt, nullptr) ==
-            SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      std::string r =
-          reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-      if (r != "ok") st = Status::Corruption(path + ": " + r);
-    }
-    sqlite3_finalize(stmt);
-  }
-  if (!st.ok()) {
-    sqlite3_close(db);
-    return st.WithContext(path);
-  }
-  *out = db;
-  return Status::OK();
+      "SELECT count(*) FROM group_state;"));
+  // A full integrity check is cheap at this size and catches torn files.
+  PHAS_ASSIGN_OR_RETURN(Stmt check,
+                        Prepare(db.get(), path, "PRAGMA quick_check;"));
+  if (sqlite3_step(check.get()) != SQLITE_ROW) return DbError(db.get(), path);
+  std::string r = Text(check.get(), 0);
+  if (r != "ok") return Status::Corruption(path + ": " + r);
+  return db;
 }
 
-double Secs(TimePoint t) { return ToUnixSeconds(t); }
+bool FileId(const std::string& path, unsigned long long* dev,
+            unsigned long long* ino) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  *dev = st.st_dev;
+  *ino = st.st_ino;
+  return true;
+}
 
 }  // namespace
 
-json StateStore::ToJson(const PolicyState& s) {
+std::string StateStore::ToJson(const std::string& policy, const GroupState& s) {
   json j;
-  if (s.last_action) j["last_action"] = Secs(*s.last_action);
-  j["down_streak"] = s.down_streak;
-  j["counters"] = s.counters;
-  if (s.last_point) j["last_point"] = Secs(*s.last_point);
-  json recs = json::array();
-  for (const auto& [t, r] : s.recommendations) recs.push_back({Secs(t), r});
-  j["recommendations"] = recs;
+  j["version"] = kFormatVersion;
+  j["policy"] = policy;
+  if (s.guard.last_action) {
+    j["last_action"] = ToUnixSeconds(*s.guard.last_action);
+  }
   j["last_decision"] = s.last_decision;
   json seen = json::object();
-  for (const auto& [id, t] : s.first_in_service) seen[id] = Secs(t);
+  for (const auto& [id, t] : s.first_in_service) seen[id] = ToUnixSeconds(t);
   j["first_in_service"] = seen;
-  return j;
+  JsonFieldWriter w;
+  s.policy.Show(w);
+  j["state"] = w.result();
+  return j.dump();
 }
 
-Result<PolicyState> StateStore::FromJson(const json& j) {
-  try {
-    PolicyState s;
-    if (j.contains("last_action"))
-      s.last_action = FromUnixSeconds(j["last_action"].get<double>());
-    s.down_streak = j.value("down_streak", 0);
-    if (j.contains("counters"))
-      s.counters = j["counters"].get<std::map<std::string, double>>();
-    if (j.contains("last_point"))
-      s.last_point = FromUnixSeconds(j["last_point"].get<double>());
-    for (const json& r : j.value("recommendations", json::array())) {
-      s.recommendations.emplace_back(FromUnixSeconds(r[0].get<double>()),
-                                     r[1].get<int>());
-    }
-    s.last_decision = j.value("last_decision", "");
-    const json seen = j.value("first_in_service", json::object());
-    for (const auto& [id, t] : seen.items()) {
-      s.first_in_service[id] = FromUnixSeconds(t.get<double>());
-    }
-    return s;
-  } catch (const json::exception& e) {
-    return Status::Corruption(std::string("state: ") + e.what());
+Result<StoredGroup> StateStore::FromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Corruption("state: not a JSON object");
   }
+  StoredGroup g;
+  auto bad = [](const std::string& key, const char* what) {
+    return Status::Corruption("state: " + key + ": " + what);
+  };
+  if (auto it = j.find("last_action"); it != j.end()) {
+    if (!it->is_number()) return bad("last_action", "must be a number");
+    g.state.guard.last_action = FromUnixSeconds(it->get<double>());
+  }
+  if (auto it = j.find("last_decision"); it != j.end()) {
+    if (!it->is_string()) return bad("last_decision", "must be a string");
+    g.state.last_decision = it->get<std::string>();
+  }
+  if (auto it = j.find("first_in_service"); it != j.end()) {
+    if (!it->is_object()) return bad("first_in_service", "must be an object");
+    for (const auto& [id, t] : it->items()) {
+      if (!t.is_number()) return bad("first_in_service." + id, "must be a number");
+      g.state.first_in_service[id] = FromUnixSeconds(t.get<double>());
+    }
+  }
+  // Before version 2 the policy's state was a grab-bag of counters: it is
+  // not carried over.
+  auto version = j.find("version");
+  if (version == j.end()) return g;
+  if (!version->is_number_integer() || version->get<int>() != kFormatVersion) {
+    return bad("version", "unknown format version");
+  }
+  auto policy = j.find("policy");
+  if (policy == j.end() || !policy->is_string()) {
+    return bad("policy", "must be a string");
+  }
+  g.policy = policy->get<std::string>();
+  if (auto it = j.find("state"); it != j.end()) g.policy_json = it->dump();
+  return g;
 }
 
-Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
-                                                     bool* recovered) {
+Result<PolicyState> StateStore::ReadPolicyState(const std::string& text,
+                                                const PolicyState& fresh) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Corruption("state: the policy state is not a JSON object");
+  }
+  JsonFieldReader r(j, "state");
+  PolicyState s = fresh.Updated(r);
+  if (!r.status().ok()) return r.status();
+  return s;
+}
+
+SqliteStateStore::SqliteStateStore(void* db, std::string path)
+    : db_(db), path_(std::move(path)) {
+  FileId(path_, &dev_, &ino_);
+}
+
+Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
+    const std::string& path, bool* recovered) {
   *recovered = false;
   std::string dir = std::filesystem::path(path).parent_path().string();
-  if (!dir.empty()) PHAS_RETURN_IF_ERROR(MakeDirs(dir));
-  sqlite3* db = nullptr;
-  Status st = OpenAndCheck(path, &db);
-  if (!st.ok()) {
+  if (!dir.empty()) {
+    PHAS_RETURN_IF_ERROR(MakeDirs(dir).WithContext("state store"));
+  }
+  auto db = OpenAndCheck(path);
+  if (!db.ok() && db.status().code() == Status::Code::kCorruption) {
     // Unreadable: keep it for inspection, start afresh (the loop then starts
     // in cooldown).
     std::string aside =
@@ -123,119 +189,135 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
                     ToUnixSeconds(std::chrono::system_clock::now()));
     std::error_code ec;
     std::filesystem::rename(path, aside, ec);
+    if (ec) {
+      return db.status().WithContext(
+          fmt::format("state store (unreadable, and it cannot be moved aside "
+                      "to {}: {})",
+                      aside, ec.message()));
+    }
     std::filesystem::remove(path + "-wal", ec);
     std::filesystem::remove(path + "-shm", ec);
     *recovered = true;
-    Status again = OpenAndCheck(path, &db);
-    if (!again.ok())
-      return again.WithContext("state store (after moving the old one aside)");
-  }
-  return std::unique_ptr<StateStore>(new StateStore(db, path));
-}
-
-Status StateStore::SqlError() const {
-  return Status::IoError(path_ + ": " + sqlite3_errmsg(Db(db_)));
-}
-
-StateStore::~StateStore() { sqlite3_close(Db(db_)); }
-
-Result<std::map<std::string, PolicyState>> StateStore::LoadAll() {
-  std::map<std::string, PolicyState> out;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(Db(db_), "SELECT name, state FROM group_state", -1,
-                         &stmt, nullptr) != SQLITE_OK) {
-    return SqlError();
-  }
-  Status st;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    std::string name =
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    json j =
-        json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)),
-                    nullptr, false);
-    auto s = j.is_discarded()
-                 ? Result<PolicyState>(Status::Corruption("state of " + name))
-                 : FromJson(j);
-    if (!s.ok()) {
-      st = s.status();
-      continue;
+    spdlog::error("state store {}: {}; moved aside to {}", path,
+                  db.status().message(), aside);
+    db = OpenAndCheck(path);
+    if (!db.ok()) {
+      return db.status().WithContext("state store (after moving the "
+                                     "unreadable one aside to " +
+                                     aside + ")");
     }
-    out[name] = *s;
   }
-  if (rc != SQLITE_DONE) st = Status::IoError(sqlite3_errmsg(Db(db_)));
-  sqlite3_finalize(stmt);
-  if (!st.ok()) return st.WithContext(path_);
-  return out;
+  if (!db.ok()) return db.status().WithContext("state store");
+  return std::unique_ptr<SqliteStateStore>(
+      new SqliteStateStore(std::move(db).value().release(), path));
 }
 
-Status StateStore::Save(const std::string& group, const PolicyState& state) {
-  sqlite3_stmt* stmt = nullptr;
-  const char* sql =
-      "INSERT INTO group_state (name, state, updated_at) VALUES (?, ?, ?) "
-      "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = "
-      "excluded.updated_at";
-  if (sqlite3_prepare_v2(Db(db_), sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    return SqlError();
+SqliteStateStore::~SqliteStateStore() { sqlite3_close(Db(db_)); }
+
+Status SqliteStateStore::SqlError() const {
+  return DbError(Db(db_), path_);
+}
+
+Status SqliteStateStore::EnsureSameFile() {
+  unsigned long long dev = 0, ino = 0;
+  if (FileId(path_, &dev, &ino) && dev == dev_ && ino == ino_) {
+    return Status::OK();
   }
-  std::string text = ToJson(state).dump();
-  sqlite3_bind_text(stmt, 1, group.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(stmt, 2, text.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(stmt, 3, ToUnixSeconds(std::chrono::system_clock::now()));
-  int rc = sqlite3_step(stmt);
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) return SqlError();
+  // Deleted or replaced under us: writing on would go to an unlinked file.
+  sqlite3_close(Db(db_));
+  db_ = nullptr;
+  auto db = OpenAndCheck(path_);
+  if (!db.ok()) {
+    return db.status().WithContext(
+        "state store: the state file was deleted or replaced while running, "
+        "and it cannot be recreated");
+  }
+  db_ = std::move(db).value().release();
+  FileId(path_, &dev_, &ino_);
+  spdlog::error(
+      "state store {}: the file was deleted or replaced while phas was "
+      "running; recreated it (states are saved there again from now on; the "
+      "load history is fetched again from CloudWatch at the next start)",
+      path_);
   return Status::OK();
 }
 
-Status StateStore::AppendSeries(const std::string& key,
-                                const std::vector<MetricSample>& points) {
-  PHAS_RETURN_IF_ERROR(Exec(Db(db_), "BEGIN"));
-  sqlite3_stmt* stmt = nullptr;
-  bool ok =
-      sqlite3_prepare_v2(
-          Db(db_), "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)",
-          -1, &stmt, nullptr) == SQLITE_OK;
-  for (size_t i = 0; ok && i < points.size(); ++i) {
-    sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(stmt, 2, ToUnixSeconds(points[i].time));
-    sqlite3_bind_double(stmt, 3, points[i].value);
-    ok = sqlite3_step(stmt) == SQLITE_DONE;
-    sqlite3_reset(stmt);
+Result<std::map<std::string, StoredGroup>> SqliteStateStore::LoadAll() {
+  std::map<std::string, StoredGroup> out;
+  PHAS_ASSIGN_OR_RETURN(
+      Stmt stmt,
+      Prepare(Db(db_), path_, "SELECT name, state FROM group_state"));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    std::string name = Text(stmt.get(), 0);
+    auto g = FromJson(Text(stmt.get(), 1));
+    if (!g.ok()) return g.status().WithContext(path_ + ": group " + name);
+    out[name] = std::move(g).value();
   }
-  if (!ok) {
-    Status st = SqlError();
-    sqlite3_finalize(stmt);
-    (void)Exec(Db(db_), "ROLLBACK");
-    return st;
-  }
-  sqlite3_finalize(stmt);
-  return Exec(Db(db_), "COMMIT");
+  if (rc != SQLITE_DONE) return SqlError();
+  return out;
 }
 
-Result<std::vector<MetricSample>> StateStore::LoadSeries(const std::string& key,
-                                                         TimePoint since) {
-  std::vector<MetricSample> out;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(
-          Db(db_),
-          "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t", -1,
-          &stmt, nullptr) != SQLITE_OK) {
-    return SqlError();
-  }
-  sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(stmt, 2, ToUnixSeconds(since));
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    out.push_back({FromUnixSeconds(sqlite3_column_double(stmt, 0)),
-                   sqlite3_column_double(stmt, 1)});
-  }
-  if (rc != SQLITE_DONE) {
-    Status st = SqlError();
-    sqlite3_finalize(stmt);
+Status SqliteStateStore::Save(const std::string& group,
+                              const std::string& policy,
+                              const GroupState& state) {
+  PHAS_RETURN_IF_ERROR(EnsureSameFile());
+  PHAS_ASSIGN_OR_RETURN(
+      Stmt stmt,
+      Prepare(Db(db_), path_,
+              "INSERT INTO group_state (name, state, updated_at) VALUES (?, "
+              "?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, "
+              "updated_at = excluded.updated_at"));
+  std::string text = ToJson(policy, state);
+  sqlite3_bind_text(stmt.get(), 1, group.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt.get(), 2, text.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(stmt.get(), 3,
+                      ToUnixSeconds(std::chrono::system_clock::now()));
+  if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError();
+  return Status::OK();
+}
+
+Status SqliteStateStore::AppendSeries(const std::string& key,
+                                      const std::vector<MetricSample>& points) {
+  PHAS_RETURN_IF_ERROR(EnsureSameFile());
+  PHAS_RETURN_IF_ERROR(Exec(Db(db_), path_, "BEGIN"));
+  auto insert = [&]() -> Status {
+    PHAS_ASSIGN_OR_RETURN(
+        Stmt stmt,
+        Prepare(Db(db_), path_,
+                "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)"));
+    for (const MetricSample& p : points) {
+      sqlite3_bind_text(stmt.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(stmt.get(), 2, ToUnixSeconds(p.time));
+      sqlite3_bind_double(stmt.get(), 3, p.value);
+      if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError();
+      sqlite3_reset(stmt.get());
+    }
+    return Status::OK();
+  };
+  Status st = insert();
+  if (!st.ok()) {
+    (void)Exec(Db(db_), path_, "ROLLBACK");
     return st;
   }
-  sqlite3_finalize(stmt);
+  return Exec(Db(db_), path_, "COMMIT");
+}
+
+Result<std::vector<MetricSample>> SqliteStateStore::LoadSeries(
+    const std::string& key, TimePoint since) {
+  std::vector<MetricSample> out;
+  PHAS_ASSIGN_OR_RETURN(
+      Stmt stmt,
+      Prepare(Db(db_), path_,
+              "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t"));
+  sqlite3_bind_text(stmt.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(stmt.get(), 2, ToUnixSeconds(since));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    out.push_back({FromUnixSeconds(sqlite3_column_double(stmt.get(), 0)),
+                   sqlite3_column_double(stmt.get(), 1)});
+  }
+  if (rc != SQLITE_DONE) return SqlError();
   return out;
 }
 

@@ -1,14 +1,21 @@
-// StateStore: each group's PolicyState in SQLite (last action time, scale-in
-// streak, counters, last decision), so a restart inside a cooldown does not
-// act again.
+// StateStore: where the loop keeps each group's GroupState (last action,
+// the policy's own state, last decision, warm-up clocks) and the groups'
+// load history across restarts, so a restart inside a cooldown does not act
+// again and a forecast is there at once.
 //
-// Durability: WAL journal, synchronous=FULL: a Save that returned OK
-// survives a crash or kill -9. The loop saves the state that records an
-// action BEFORE it calls SetDesiredCapacity.
+//   SqliteStateStore  the daemon's: SQLite, WAL journal, synchronous=FULL: a
+//                     Save that returned OK survives a crash or kill -9. The
+//                     loop saves the state that records an action BEFORE it
+//                     calls SetDesiredCapacity.
+//   NullStateStore    keeps nothing (backtests, the demo): every start is a
+//                     first start.
 //
-// A database that cannot be read is moved aside (<path>.corrupt-<time>) and
-// a new one started; the loop then starts every group as if a cooldown had
-// just begun, and logs it.
+// Records are JSON: {"version": 2, "policy": NAME, "last_action": T,
+// "last_decision": ..., "first_in_service": {...}, "state": {...}} where
+// "state" is the policy's own state as its Describe names it
+// (scaler/json_fields.h). A record of another policy, or of a phas before
+// version 2, keeps its guard and warm-up parts; the policy state starts
+// afresh.
 //
 // Thread-safety: one thread at a time (the loop).
 #ifndef PHAS_SCALER_STATE_STORE_H_
@@ -16,43 +23,110 @@
 
 #include <map>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
+#include "common/sample.h"
 #include "common/status.h"
-#include "decision/types.h"
+#include "scaler/group_state.h"
 
 namespace phas {
 
+// A group's record as stored: its state without the policy part, which is
+// read against the policy that will use it (ReadPolicyState).
+struct StoredGroup {
+  GroupState state;         // policy state empty
+  std::string policy;       // the policy that saved it ("" before version 2)
+  std::string policy_json;  // its state, JSON text ("" when none)
+};
+
 class StateStore {
  public:
+  virtual ~StateStore() = default;
+  // Whether states survive the process (a first start without a saved
+  // state then means the history is unknown).
+  virtual bool durable() const = 0;
+  // Where the states are kept, for messages.
+  virtual std::string Describe() const = 0;
+
+  // All stored groups. An unreadable record makes the whole load fail.
+  virtual Result<std::map<std::string, StoredGroup>> LoadAll() = 0;
+  // Saves a group's state, made by policy `policy`.
+  virtual Status Save(const std::string& group, const std::string& policy,
+                      const GroupState& state) = 0;
+
+  // A named time series kept across restarts (the load history).
+  virtual Status AppendSeries(const std::string& key,
+                              const std::vector<MetricSample>& points) = 0;
+  virtual Result<std::vector<MetricSample>> LoadSeries(const std::string& key,
+                                                       TimePoint since) = 0;
+
+  // The policy part of a stored record, read into a copy of `fresh` (the
+  // policy's NewState()); Corruption naming the field when it does not fit.
+  static Result<PolicyState> ReadPolicyState(const std::string& json,
+                                             const PolicyState& fresh);
+  // The record format (version 2); `policy_json` of the result is the
+  // policy state's.
+  static std::string ToJson(const std::string& policy, const GroupState& s);
+  static Result<StoredGroup> FromJson(const std::string& text);
+};
+
+class NullStateStore final : public StateStore {
+ public:
+  bool durable() const override { return false; }
+  std::string Describe() const override { return "no state store"; }
+  Result<std::map<std::string, StoredGroup>> LoadAll() override {
+    return std::map<std::string, StoredGroup>{};
+  }
+  Status Save(const std::string&, const std::string&,
+              const GroupState&) override {
+    return Status::OK();
+  }
+  Status AppendSeries(const std::string&,
+                      const std::vector<MetricSample>&) override {
+    return Status::OK();
+  }
+  Result<std::vector<MetricSample>> LoadSeries(const std::string&,
+                                               TimePoint) override {
+    return std::vector<MetricSample>{};
+  }
+};
+
+class SqliteStateStore final : public StateStore {
+ public:
   // Opens (creating it and its directory when missing) the database.
-  // `recovered` is set when an unreadable database was moved aside.
-  static Result<std::unique_ptr<StateStore>> Open(const std::string& path,
-                                                  bool* recovered);
-  ~StateStore();
+  // `recovered` is set when an unreadable database was moved aside (its
+  // name then says where to).
+  static Result<std::unique_ptr<SqliteStateStore>> Open(
+      const std::string& path, bool* recovered);
+  ~SqliteStateStore() override;
+  SqliteStateStore(const SqliteStateStore&) = delete;
+  SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
-  // All stored states, by group.
-  Result<std::map<std::string, PolicyState>> LoadAll();
-  Status Save(const std::string& group, const PolicyState& state);
-
-  // A named time series kept across restarts (issue: forecast history).
+  bool durable() const override { return true; }
+  std::string Describe() const override { return path_; }
+  Result<std::map<std::string, StoredGroup>> LoadAll() override;
+  // A database file deleted or replaced while running is detected before
+  // each write: the store is recreated at `path`, the write goes there, and
+  // the event is logged (never a write into an unlinked file).
+  Status Save(const std::string& group, const std::string& policy,
+              const GroupState& state) override;
   Status AppendSeries(const std::string& key,
-                      const std::vector<MetricSample>& points);
+                      const std::vector<MetricSample>& points) override;
   Result<std::vector<MetricSample>> LoadSeries(const std::string& key,
-                                               TimePoint since);
+                                               TimePoint since) override;
 
   const std::string& path() const { return path_; }
 
-  static nlohmann::json ToJson(const PolicyState& s);
-  static Result<PolicyState> FromJson(const nlohmann::json& j);
-
  private:
-  StateStore(void* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStateStore(void* db, std::string path);
+  // Reopens the file when it is no longer the one opened.
+  Status EnsureSameFile();
   // The database's last error, naming the file.
   Status SqlError() const;
   void* db_;  // sqlite3*
   std::string path_;
+  unsigned long long dev_ = 0, ino_ = 0;  // the file opened
 };
 
 }  // namespace phas

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/paths.h"
+#include "decision/predictive_policy.h"
 #include "model/bundle.h"
 
 namespace phas {
@@ -29,14 +30,15 @@ Result<PolicyRun> RunOne(const std::string& policy,
   if (it != o.policies.end()) {
     g.policy = it->second;
   } else {
+    PHAS_RETURN_IF_ERROR(g.policy.Select(policy));
     // The predictive policy leads by the world's boot time.
-    g.policy.predictive.boot_time = o.boot_time;
+    g.policy.Edit<PredictiveConfig>(
+        [&](PredictiveConfig& c) { c.boot_time = o.boot_time; });
   }
-  g.policy.policy = policy;
   g.memory.enabled = false;
   ScalerOptions so;
-  so.metrics_refresh = o.metrics_refresh;
-  Scaler scaler({g}, so, &cloud, predictor, nullptr, nullptr, nullptr);
+  so.observe.metrics_refresh = o.metrics_refresh;
+  Scaler scaler({g}, so, {.cloud = &cloud, .clock = &clock, .predictor = predictor});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
   if (policy == "oracle") {
     Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
@@ -53,7 +55,7 @@ Result<PolicyRun> RunOne(const std::string& policy,
   run.interval = o.interval;
   if (o.progress) run.progress = [&](double f) { o.progress(policy, f); };
   auto t0 = std::chrono::steady_clock::now();
-  auto results = RunSimulation(scaler, cloud, clock, run);
+  auto results = RunVirtualTime(scaler, cloud, clock, run);
   PolicyRun r;
   r.policy = policy;
   r.result = std::move(results[0]);
@@ -101,12 +103,8 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
   BacktestOptions o = options;
   o.score.target_utilization = o.mapping.target_utilization;
   for (const std::string& p : policies) {
-    auto names = PolicyNames();
-    if (std::find(names.begin(), names.end(), p) == names.end()) {
-      return Status::InvalidArgument(
-          "unknown policy '" + p +
-          "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
-    }
+    PolicyConfig check;
+    PHAS_RETURN_IF_ERROR(check.Select(p));
   }
   BacktestResult res;
   res.trace = trace.name;

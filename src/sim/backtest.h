@@ -16,7 +16,7 @@
 
 #include "scaler/config.h"
 #include "sim/scoring.h"
-#include "sim/sim_run.h"
+#include "scaler/driver.h"
 #include "sim/trace.h"
 
 namespace phas {

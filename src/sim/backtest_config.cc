@@ -1,5 +1,8 @@
 #include "sim/backtest_config.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "scaler/yaml_reader.h"
 
 namespace phas {
@@ -60,17 +63,26 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
     if (!ps.IsMap())
       return wrap(
           r.Bad("policies", "must be a mapping of policy name to settings"));
-    auto names = PolicyNames();
+    const PolicyRegistry& registry = PolicyRegistry::Default();
     for (const auto& kv : ps) {
-      std::string name = kv.first.as<std::string>();
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        return wrap(r.Bad("policies." + name, "unknown policy"));
+      std::string path = "policies";
+      if (!kv.first.IsScalar()) {
+        return wrap(r.Bad("policies", "keys must be policy names"));
       }
-      PolicyConfig pc =
-          o->policies.count(name) ? o->policies[name] : PolicyConfig{};
-      PHAS_RETURN_IF_ERROR(
-          wrap(ParsePolicyConfig(kv.second, "policies." + name, &pc)));
-      pc.policy = name;
+      std::string name = kv.first.Scalar();
+      path += "." + name;
+      PolicyConfig pc;
+      if (auto it = o->policies.find(name); it != o->policies.end()) {
+        pc = it->second;
+      } else if (!pc.Select(name, registry).ok()) {
+        return wrap(r.Bad(path, "unknown policy (known: " +
+                                    fmt::format("{}", fmt::join(registry.names(), ", ")) +
+                                    ")"));
+      }
+      PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(kv.second, path, &pc, {}, registry)));
+      if (pc.name() != name) {
+        return wrap(YamlReader(kv.second, path).Bad("policy", "must be " + name + " here, or absent"));
+      }
       o->policies[name] = pc;
     }
   }

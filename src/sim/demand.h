@@ -16,11 +16,12 @@
 #include <cmath>
 #include <vector>
 
+#include "cloud/sim_demand.h"
 #include "common/clock.h"
 
 namespace phas {
 
-class DemandSeries {
+class DemandSeries final : public SimDemand {
  public:
   struct Sample {
     TimePoint time;
@@ -34,7 +35,7 @@ class DemandSeries {
   double At(TimePoint t) const;
   // Mean of At() over [start, start + len), sampled every 10 s; NaN when
   // any part of the interval is no-data.
-  double Mean(TimePoint start, Duration len) const;
+  double Mean(TimePoint start, Duration len) const override;
   double Peak() const;
 
   TimePoint start() const {

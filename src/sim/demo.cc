@@ -4,6 +4,7 @@
 
 #include "common/paths.h"
 #include "model/bundle.h"
+#include "scaler/cycle_log.h"
 #include "sim/trace.h"
 
 namespace phas {
@@ -48,7 +49,7 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
     specs.push_back(spec);
     GroupConfig g;
     g.name = spec.name;
-    g.policy.policy = policy;
+    PHAS_RETURN_IF_ERROR(g.policy.Select(policy));
     g.memory.enabled = false;
     groups.push_back(g);
   }
@@ -72,9 +73,12 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
   }
   Recorder recorder(ropts);
   PHAS_RETURN_IF_ERROR(recorder.Open());
-  Scaler scaler(groups, ScalerOptions{}, &cloud, &predictor, /*store=*/nullptr,
-                &recorder,
-                /*metrics=*/nullptr);
+  LogReporter reporter(&recorder);
+  Scaler scaler(groups, ScalerOptions{},
+                {.cloud = &cloud,
+                 .clock = &clock,
+                 .predictor = &predictor,
+                 .reporter = &reporter});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
   fmt::print(o.out,
              "phas demo: {} from {} for {} h of virtual time, model {} {}\n",
@@ -82,7 +86,7 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
              model->version());
   SimRunOptions run;
   run.end = end;
-  auto results = RunSimulation(scaler, cloud, clock, run);
+  auto results = RunVirtualTime(scaler, cloud, clock, run);
   recorder.Flush();
 
   std::vector<DemoGroup> out;
@@ -93,7 +97,7 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
              "scale-downs", "unserved inst-h");
   for (size_t i = 0; i < results.size(); ++i) {
     SimSummary s = Summarize(results[i]);
-    out.push_back({results[i].name, groups[i].policy.policy, s});
+    out.push_back({results[i].name, groups[i].policy.name(), s});
     fmt::print(
         o.out,
         "{:<15} {:>15.1f} {:>16.0f} min {:>4.1f}% {:>12} {:>12} {:>18.2f}\n",

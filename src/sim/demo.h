@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "sim/sim_run.h"
+#include "sim/summary.h"
 
 namespace phas {
 

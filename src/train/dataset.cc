@@ -4,7 +4,7 @@
 
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
-#include "sim/sim_run.h"
+#include "scaler/driver.h"
 
 namespace phas::train {
 
@@ -30,7 +30,7 @@ int Label(const DemandSeries& demand, TimePoint t, int n, double u,
 
 Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
                                            const DatasetOptions& o) {
-  std::vector<Example> out;
+  std::vector<Example> out_examples;
   const BacktestOptions& w = o.world;
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   auto demand = MakeDemand(trace, w.mapping, t0);
@@ -48,36 +48,38 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
     SimCloud& cloud = *world;
     GroupConfig g;
     g.name = "train";
-    g.policy.policy = driver;
+    PHAS_RETURN_IF_ERROR(g.policy.Select(driver));
     g.memory.enabled = false;
     ScalerOptions so;
     so.keep_history = true;  // the temporal inputs
-    Scaler scaler({g}, so, &cloud, nullptr, nullptr, nullptr, nullptr);
+    Scaler scaler({g}, so, {.cloud = &cloud, .clock = &clock});
     PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
     std::optional<TimePoint> last_minute;
     long made = 0;
-    scaler.set_observation_hook([&](const std::string&, Observation* obs) {
+    SimRunOptions run;
+    run.end = end;
+    run.interval = w.interval;
+    run.on_cycle = [&](const CycleReport& report) {
       // One example per new minute of data.
-      if (!obs->features || obs->cpu.empty()) return;
-      if (last_minute && obs->cpu.back().time <= *last_minute) return;
-      last_minute = obs->cpu.back().time;
+      const GroupOutcome& out = report.groups[0];
+      const Observation& obs = out.observation;
+      if (!out.features || obs.signal.empty()) return;
+      if (last_minute && obs.signal.back().time <= *last_minute) return;
+      last_minute = obs.signal.back().time;
       Example e;
-      e.features = *obs->features;
+      e.features = *out.features;
       // One example in four without its history: clients that send only
       // the original 9 features (and a fresh start) get a model that has
       // learned what to do when the temporal inputs are missing.
       if (++made % 4 == 0) e.features.temporal.clear();
       e.trace = trace_index;
-      e.label = Label(*demand, obs->now, obs->group.desired, u, w.boot_time,
+      e.label = Label(*demand, obs.now, obs.group.desired, u, w.boot_time,
                       o.scale_down_window);
-      out.push_back(e);
-    });
-    SimRunOptions run;
-    run.end = end;
-    run.interval = w.interval;
-    RunSimulation(scaler, cloud, clock, run);
+      out_examples.push_back(e);
+    };
+    RunVirtualTime(scaler, cloud, clock, run);
   }
-  return out;
+  return out_examples;
 }
 
 }  // namespace phas::train

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "decision/types.h"
+#include "model/features.h"
 #include "sim/backtest.h"
 #include "sim/trace.h"
 

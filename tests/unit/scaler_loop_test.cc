@@ -9,7 +9,7 @@
 
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
-#include "sim/sim_run.h"
+#include "scaler/driver.h"
 
 namespace phas {
 namespace {
@@ -147,7 +147,7 @@ TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
   Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
                 &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(30)));
   ASSERT_EQ(r[0].actions.size(), 2u);
   EXPECT_EQ(r[0].actions[0].to, 3);
   EXPECT_EQ(r[0].actions[1].to, 4);
@@ -172,7 +172,7 @@ TEST_F(LoopTest, ScalesDownOnlyAfterThirtyConsecutiveAnswers) {
   Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
                 nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   ASSERT_GE(r[0].actions.size(), 2u);
   // The first answer comes once the first minute's metrics are visible (at
   // 2 minutes); the 30th, 290 s later.
@@ -190,7 +190,7 @@ TEST_F(LoopTest, DryRunDecidesButNeverActs) {
   Scaler scaler({Group()}, opts, cloud.get(), &predictor_, nullptr, rec_.get(),
                 nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(20)));
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(cloud->calls().set_desired, 0);
   for (const SimMinute& m : r[0].minutes) EXPECT_EQ(m.desired, 2);
@@ -209,9 +209,9 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
                  nullptr);
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
     // No saved state: starts as if a cooldown had just begun.
-    auto r = RunSimulation(first, *sim, clock_, Until(kStart + seconds(290)));
+    auto r = RunVirtualTime(first, *sim, clock_, Until(kStart + seconds(290)));
     EXPECT_TRUE(r[0].actions.empty());
-    r = RunSimulation(first, *sim, clock_, Until(kStart + seconds(320)));
+    r = RunVirtualTime(first, *sim, clock_, Until(kStart + seconds(320)));
     ASSERT_EQ(r[0].actions.size(), 1u);
     EXPECT_EQ(r[0].actions[0].time, kStart + seconds(300));
   }
@@ -221,9 +221,9 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   Scaler second({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(),
                 nullptr);
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
-  auto r = RunSimulation(second, *sim, clock_, Until(kStart + seconds(590)));
+  auto r = RunVirtualTime(second, *sim, clock_, Until(kStart + seconds(590)));
   EXPECT_TRUE(r[0].actions.empty());
-  r = RunSimulation(second, *sim, clock_, Until(kStart + seconds(620)));
+  r = RunVirtualTime(second, *sim, clock_, Until(kStart + seconds(620)));
   ASSERT_EQ(r[0].actions.size(), 1u);
   EXPECT_EQ(r[0].actions[0].time, kStart + seconds(600));
 }
@@ -233,10 +233,10 @@ TEST_F(LoopTest, BoundsAreReadEveryCycle) {
   Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
                 nullptr);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(8)));
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(8)));
   ASSERT_EQ(r[0].actions.size(), 2u);               // 2 -> 3 -> 4
   ASSERT_TRUE(cloud->SetBounds("web", 1, 3).ok());  // an operator lowers max
-  r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(30)));
+  r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(30)));
   EXPECT_TRUE(r[0].actions.empty());
   for (const SimMinute& m : r[0].minutes) {
     if (m.start >= kStart + minutes(9)) {
@@ -253,7 +253,7 @@ TEST_F(LoopTest, PredictorFailureUsesTheFallbackAndIsCounted) {
   Scaler scaler({g}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
                 &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, *cloud, clock_, Until(kStart + minutes(4)));
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(4)));
   ASSERT_FALSE(r[0].actions.empty());
   EXPECT_EQ(r[0].actions[0].to, 3);
   std::string text = metrics_.Render();
@@ -304,7 +304,7 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   g.policy.predictive.forecast_only = true;
   Scaler scaler({g}, {}, &cloud, nullptr, nullptr, rec_.get(), &metrics_);
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunSimulation(scaler, cloud, clock_,
+  auto r = RunVirtualTime(scaler, cloud, clock_,
                          Until(kStart + std::chrono::hours(5)));
   EXPECT_TRUE(r[0].actions.empty());
   std::string log = Log();
@@ -334,7 +334,7 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
     Scaler first({g}, {}, sim.get(), nullptr, store->get(), rec_.get(),
                  nullptr);
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
-    RunSimulation(first, *sim, clock_, Until(kStart + minutes(60)));
+    RunVirtualTime(first, *sim, clock_, Until(kStart + minutes(60)));
     EXPECT_GE(first.history("web")->size(), 55u);
   }
   // Down for 20 minutes; the simulated group keeps running.
@@ -376,7 +376,7 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
   EXPECT_NE(log.find("cannot read saved load history"), std::string::npos)
       << log;
   EXPECT_NE(log.find("cannot save load history"), std::string::npos) << log;
-  RunSimulation(scaler, *sim, clock_, Until(clock_.Now() + minutes(5)));
+  RunVirtualTime(scaler, *sim, clock_, Until(clock_.Now() + minutes(5)));
   EXPECT_GE(scaler.history("web")->size(), 29u);
 }
 
@@ -470,7 +470,7 @@ TEST_F(LoopTest, AModelWithTemporalInputsGetsThemFromTheLoadHistory) {
     SimCloud cloud(&clock, {spec});
     Scaler scaler({Group()}, {}, &cloud, &predictor, nullptr, nullptr, nullptr);
     ASSERT_TRUE(scaler.Init(clock.Now()).ok());
-    RunSimulation(scaler, cloud, clock, Until(kStart + minutes(30)));
+    RunVirtualTime(scaler, cloud, clock, Until(kStart + minutes(30)));
     ASSERT_GT(predictor.calls, 0);
     if (temporal) {
       ASSERT_TRUE(predictor.last_temporal.count("load_change_5m"));

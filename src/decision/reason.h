@@ -1,0 +1,93 @@
+// Why a decision was made, as closed types: what a policy saw (Reason, with
+// Via when it delegated to another rule) and which safety rule held it
+// (GuardRule). Names exist only for the log, the JSON records and the
+// metrics; nothing parses them back.
+//
+// Thread-safety: plain values.
+#ifndef PHAS_DECISION_REASON_H_
+#define PHAS_DECISION_REASON_H_
+
+#include <cstdint>
+#include <string>
+
+namespace phas {
+
+// Which way a decision or a wish goes.
+enum class Direction : uint8_t { kHold, kUp, kDown };
+const char* DirectionName(Direction d);  // "hold", "scale_up", "scale_down"
+
+enum class Reason : uint8_t {
+  kNoMetrics,  // no metric this cycle
+  // seed: the model's class
+  kModelScaleUp,
+  kModelScaleDown,
+  kModelScaleDownWaiting,  // scale_down, streak not long enough yet
+  kModelHold,
+  kFallbackHold,  // no model answer, fallback hold
+  // reactive
+  kCpuAboveTarget,
+  kCpuBelowTarget,
+  kCpuBelowTargetWaiting,
+  kCpuNearTarget,
+  // target tracking
+  kTtScaleOut,
+  kTtScaleOutWarming,  // breach, but capacity already coming covers it
+  kTtScaleInBlocked,   // low alarm while instances warm up
+  kTtScaleIn,
+  kTtOk,
+  // step scaling
+  kStepOut,
+  kStepOutWarming,
+  kStepInBlocked,
+  kStepIn,
+  kStepOk,
+  // hpa
+  kHpaUnreadyCover,
+  kHpaWithinTolerance,
+  kHpaScaleUpLimited,
+  kHpaScaleUp,
+  kHpaStabilized,
+  kHpaScaleDown,
+  // predictive
+  kForecastOnly,
+  kPredForecastUp,
+  kPredReactiveUp,
+  kPredForecastDown,
+  kPredHold,
+  // aws-predictive
+  kApForecast,
+  // oracle (simulator only)
+  kOracleBlind,
+  kOracle,
+};
+
+// When a policy hands the decision to another rule, which one (the name is
+// then prefixed: "fallback_cpu_above_target", "pred_fallback_tt_ok").
+enum class Via : uint8_t {
+  kSelf,
+  kSeedFallback,           // "fallback_": the seed policy's reactive fallback
+  kPredictiveFallback,     // "pred_fallback_": predictive without a forecast
+  kAwsPredictiveTracking,  // "ap_": target tracking beside aws-predictive
+};
+
+struct ReasonCode {
+  Reason reason = Reason::kNoMetrics;
+  Via via = Via::kSelf;
+
+  // "tt_scale_out", "pred_fallback_tt_ok", ...
+  std::string ToString() const;
+  friend bool operator==(const ReasonCode&, const ReasonCode&) = default;
+};
+
+// The safety rule that changed or held a policy's wish (decision/guard.h).
+enum class GuardRule : uint8_t {
+  kNone,
+  kAtMax,     // "at_max": wanted more, already at MaxSize
+  kAtMin,     // "at_min": wanted fewer, already at MinSize
+  kCooldown,  // "cooldown": inside the cooldown of the last action
+};
+const char* GuardRuleName(GuardRule r);
+
+}  // namespace phas
+
+#endif  // PHAS_DECISION_REASON_H_

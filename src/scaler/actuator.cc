@@ -1,0 +1,55 @@
+#include "scaler/actuator.h"
+
+#include <fmt/format.h>
+
+namespace phas {
+namespace {
+
+std::string Describe(const Decision& d) {
+  if (!d.acts()) return "hold: " + d.reason;
+  return fmt::format("{} {} -> {}: {}", DecisionKindName(d.kind), d.current,
+                     d.target, d.reason);
+}
+
+}  // namespace
+
+void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
+  const Decision& d = out->decision;
+  const std::string& group = out->group;
+  const std::string& policy = out->policy;
+  state->last_decision = Describe(d);
+  if (!d.acts()) {
+    state->policy = d.state_if_held;
+  } else if (dry_run_) {
+    state->policy = d.state_if_acted;
+    state->guard.last_action = now;
+  } else {
+    // Persist first: the action is on record before it can happen, as late
+    // as it could take effect.
+    GroupState before = *state;
+    GroupState record = *state;
+    record.policy = d.state_if_acted;
+    record.guard.last_action = clock_->Now() + cloud_->MaxActionLatency();
+    Status saved = store_->Save(group, policy, record);
+    if (!saved.ok()) {
+      out->act_status = saved.WithContext("state not saved; not acting");
+      state->policy = d.state_if_held;
+    } else {
+      out->act_status = cloud_->SetDesiredCapacity(group, d.target);
+      TimePoint returned = clock_->Now();
+      out->acted = out->act_status.ok();
+      out->may_have_acted = !out->acted && out->act_status.outcome_unknown();
+      if (out->acted || out->may_have_acted) {
+        state->policy = d.state_if_acted;
+        state->guard.last_action = returned;
+      } else {
+        state->policy = d.state_if_held;
+        state->guard = before.guard;
+      }
+    }
+  }
+  Status st = store_->Save(group, policy, *state);
+  if (!st.ok()) out->errors.push_back("cannot save state: " + st.message());
+}
+
+}  // namespace phas

@@ -1,0 +1,58 @@
+// Actuator: the loop's last step. Carries out a decision and keeps the
+// group's state true to what may have happened:
+//   hold      the policy's state if held; nothing is called
+//   dry run   as if it had acted (cooldown and streaks behave as they would);
+//             nothing is called
+//   act       persist, then act: the state recording the action is saved
+//             BEFORE SetDesiredCapacity (HonorCooldown=false), stamped as
+//             late as the call could take effect (Cloud::MaxActionLatency
+//             after the call starts), so a crash during the call cannot lead
+//             to a second action inside the cooldown; not saved -> not done.
+//             Then, by the call's outcome:
+//               OK                   acted: the cooldown runs from the moment
+//                                    the call returned
+//               unknown (timeout,    may have acted: the same, so the next
+//               reset, garbled)      cycles read the truth and no second
+//                                    action comes inside the cooldown
+//               refused              the previous last action and the
+//                                    policy's state if held
+//             and saved again.
+// The cooldown is stamped from the clock when the call returns, not from
+// the cycle's start: a call that took 20 s of retries starts its cooldown
+// 20 s later.
+//
+// Thread-safety: the loop's thread only.
+#ifndef PHAS_SCALER_ACTUATOR_H_
+#define PHAS_SCALER_ACTUATOR_H_
+
+#include <string>
+
+#include "cloud/cloud.h"
+#include "common/clock.h"
+#include "scaler/group_state.h"
+#include "scaler/outcome.h"
+#include "scaler/state_store.h"
+
+namespace phas {
+
+class Actuator {
+ public:
+  // The collaborators must outlive the actuator. `clock` stamps actions.
+  Actuator(Cloud* cloud, StateStore* store, Clock* clock, bool dry_run)
+      : cloud_(cloud), store_(store), clock_(clock), dry_run_(dry_run) {}
+
+  // Acts on out->decision for out->group at cycle time `now`: updates
+  // `state` (and saves it), and out->acted / may_have_acted / act_status /
+  // errors.
+  void Act(TimePoint now, GroupState* state, GroupOutcome* out);
+
+ private:
+  Cloud* cloud_;
+  StateStore* store_;
+  Clock* clock_;
+  bool dry_run_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SCALER_ACTUATOR_H_

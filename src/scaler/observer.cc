@@ -1,0 +1,253 @@
+#include "scaler/observer.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace phas {
+namespace {
+
+// The load history kept and restored: what the forecasters use.
+constexpr auto kHistoryWindow = std::chrono::hours(24 * 14);
+
+bool SameInstances(const std::vector<GroupToObserve>& a,
+                   const std::vector<GroupToObserve>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& x = a[i].group.instances;
+    const auto& y = b[i].group.instances;
+    if (a[i].group.name != b[i].group.name || x.size() != y.size()) {
+      return false;
+    }
+    for (size_t k = 0; k < x.size(); ++k) {
+      if (x[k].id != y[k].id || x[k].lifecycle != y[k].lifecycle) return false;
+    }
+  }
+  return true;
+}
+
+// Updates the warm-up clocks of a group's InService instances and returns
+// those still warming up. Instances already InService when a group is
+// first observed, with no record of them, count as warm.
+std::set<std::string> TrackWarmup(const GroupDescription& d, Duration warmup,
+                                  bool first_sight, TimePoint now,
+                                  GroupState* st) {
+  std::set<std::string> in_service;
+  for (const std::string& id : InServiceIds(d)) {
+    in_service.insert(id);
+    if (!st->first_in_service.count(id)) {
+      st->first_in_service[id] = first_sight ? now - warmup : now;
+    }
+  }
+  std::erase_if(st->first_in_service,
+                [&](const auto& kv) { return !in_service.count(kv.first); });
+  std::set<std::string> warming;
+  for (const auto& [id, since] : st->first_in_service) {
+    if (now - since < warmup) warming.insert(id);
+  }
+  return warming;
+}
+
+}  // namespace
+
+Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
+                   Cloud* cloud, Predictor* predictor, StateStore* store)
+    : groups_(std::move(groups)),
+      o_(std::move(options)),
+      cloud_(cloud),
+      predictor_(predictor),
+      store_(store),
+      seen_(groups_.size(), false),
+      history_(groups_.size()),
+      forecaster_(o_.forecast) {
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    if (groups_[i].keep_history) history_[i].emplace();
+    if (groups_[i].needs.forecast_quantile) {
+      forecaster_.SetQuantile(groups_[i].name,
+                              *groups_[i].needs.forecast_quantile);
+    }
+  }
+}
+
+LoadHistory* Observer::history(const std::string& group) {
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    if (groups_[i].name == group && history_[i]) return &*history_[i];
+  }
+  return nullptr;
+}
+
+void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
+                       CycleReport* report) {
+  std::vector<std::string> names;
+  for (const ObservedGroup& g : groups_) names.push_back(g.name);
+  report->groups.resize(groups_.size());
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    report->groups[i].group = groups_[i].name;
+  }
+
+  // One describe for all groups...
+  auto described = cloud_->DescribeGroups(names);
+  if (!described.ok()) report->describe_status = described.status();
+  std::vector<GroupToObserve> observe;
+  std::vector<size_t> observe_index(groups_.size(), SIZE_MAX);
+  for (size_t i = 0; i < groups_.size() && described.ok(); ++i) {
+    for (GroupDescription& d : *described) {
+      if (d.name != groups_[i].name) continue;
+      GroupToObserve o{d, groups_[i].memory, groups_[i].signal, {}};
+      bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
+      seen_[i] = true;
+      o.warming = TrackWarmup(d, groups_[i].warmup, first_sight, now, states[i]);
+      observe_index[i] = observe.size();
+      observe.push_back(std::move(o));
+      break;
+    }
+  }
+  // ...and one metric request for all their InService instances.
+  if (!SameInstances(observe, plan_groups_)) {
+    plan_ = PlanQueries(observe, o_.period_seconds);
+    plan_groups_ = observe;
+    // Other instances: the last read does not describe them.
+    metrics_read_at_.reset();
+  }
+  bool fresh_enough = metrics_read_at_ && now >= *metrics_read_at_ &&
+                      now - *metrics_read_at_ < o_.metrics_refresh;
+  if (plan_.queries.empty()) {
+    metric_data_.clear();
+    metrics_read_at_.reset();
+  } else if (!fresh_enough) {
+    auto r = cloud_->GetMetricData(plan_.queries, now - o_.metrics_window, now);
+    if (r.ok()) {
+      metric_data_ = std::move(r).value();
+      metrics_read_at_ = now;
+    } else {
+      metric_data_.clear();
+      metrics_read_at_.reset();  // read again next cycle
+      report->metrics_status = r.status();
+    }
+  }
+
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    GroupOutcome& out = report->groups[i];
+    out.describe_status = report->describe_status;
+    if (observe_index[i] == SIZE_MAX) continue;
+    out.found = true;
+    out.metrics_status = report->metrics_status;
+    ObserveGroup(i, observe_index[i], observe[observe_index[i]], *states[i],
+                 now, &out);
+  }
+}
+
+void Observer::ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
+                            const GroupState& st, TimePoint now,
+                            GroupOutcome* out) {
+  const ObservedGroup& cfg = groups_[gi];
+  const GroupDescription& d = o.group;
+  out->description = d;
+  out->metrics = AggregateGroup(plan_, metric_data_, oi, o);
+  Observation& obs = out->observation;
+  obs.now = now;
+  obs.group.name = d.name;
+  obs.group.min_size = d.min_size;
+  obs.group.max_size = d.max_size;
+  obs.group.desired = d.desired_capacity;
+  for (const Instance& i : d.instances) {
+    if (i.lifecycle == Lifecycle::kInService) ++obs.group.in_service;
+    if (i.lifecycle == Lifecycle::kPending) ++obs.group.pending;
+  }
+  for (const auto& [id, since] : st.first_in_service) {
+    if (now - since < cfg.warmup) ++obs.group.warming;
+  }
+  const GroupMetrics& m = out->metrics;
+  bool metrics_read = out->metrics_status.ok();
+  obs.signal = m.signal;
+  obs.metrics_ok = metrics_read && !m.signal.empty();
+  if (history_[gi]) {
+    std::vector<MetricSample> added = history_[gi]->Add(m.load);
+    obs.load_history = history_[gi]->points();
+    if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
+      out->errors.push_back("cannot save load history: " + st.message());
+    }
+  }
+  if (cfg.needs.forecast_quantile) {
+    forecaster_.Fill(cfg.name, &obs);
+    if (!obs.forecast.empty()) out->forecast_model = forecaster_.Describe(cfg.name);
+  }
+  int n = obs.group.in_service;
+  if (n > 0 && metrics_read && m.instances_with_data > 0) {
+    out->features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
+    if (obs.load_history) {
+      out->features->temporal = TemporalInputs(*obs.load_history, n);
+    }
+  }
+  out->model_asked = cfg.needs.model;
+  if (!cfg.needs.model) return;
+  if (!out->features) {
+    obs.model_error = n == 0 ? "no running instances" : "no metrics";
+    return;
+  }
+  auto answer = predictor_->Predict(*out->features);
+  if (answer.ok()) {
+    obs.model = *answer;
+  } else {
+    obs.model_error = answer.status().message();
+    out->predictor_status = answer.status();
+  }
+}
+
+Status Observer::SaveHistory(const std::string& group,
+                             const std::vector<MetricSample>& added) {
+  if (added.empty()) return Status::OK();
+  return store_->AppendSeries("load:" + group, added);
+}
+
+void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    if (!history_[i]) continue;
+    const ObservedGroup& g = groups_[i];
+    LoadHistory& hist = *history_[i];
+    auto saved = store_->LoadSeries("load:" + g.name, now - kHistoryWindow);
+    if (saved.ok()) {
+      hist.Add(*saved);
+    } else {
+      reporter->Note(now, "WARNING", g.name,
+                     "cannot read saved load history: " +
+                         saved.status().message());
+    }
+    auto points = hist.points();
+    TimePoint from = points->empty()
+                         ? now - kHistoryWindow
+                         : points->back().time + std::chrono::minutes(1);
+    if (now - from < std::chrono::minutes(3)) continue;
+    const InstanceMetricInfo& metric = Info(g.signal.metric);
+    MetricQuery q;
+    q.id = "history";
+    q.ns = metric.ns;
+    q.metric_name = metric.name;
+    q.dimensions = {{"AutoScalingGroupName", g.name}};
+    q.period_seconds = 60;
+    q.stat = "Sum";
+    auto r = cloud_->GetMetricData({q}, from, now);
+    if (!r.ok()) {
+      reporter->Note(now, "WARNING", g.name,
+                     "cannot fetch load history from CloudWatch: " +
+                         r.status().message());
+      continue;
+    }
+    std::vector<MetricSample> fetched;
+    const MetricSeries& s = (*r)[0];
+    for (size_t k = 0; k < s.values.size(); ++k) {
+      fetched.push_back({s.timestamps[k], s.values[k] / g.signal.full, 0});
+    }
+    std::vector<MetricSample> added = hist.Add(fetched);
+    if (Status st = SaveHistory(g.name, added); !st.ok()) {
+      reporter->Note(now, "ERROR", g.name,
+                     "cannot save load history: " + st.message());
+    }
+    reporter->Note(now, "INFO", g.name,
+                   fmt::format("load history: {} minutes ({} fetched from "
+                               "CloudWatch)",
+                               hist.size(), added.size()));
+  }
+}
+
+}  // namespace phas

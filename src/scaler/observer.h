@@ -1,0 +1,111 @@
+// Observer: the loop's first step. What every group looks like at the start
+// of a cycle, as few requests as that takes:
+//   - one DescribeGroups for all groups (min, max, desired and lifecycle
+//     states, read every cycle);
+//   - one GetMetricData for all InService instances of all groups (the last
+//     3 minutes at 60 s), reused for `metrics_refresh` unless the instances
+//     changed or the last read failed; aggregated as the original did;
+//   - warm-up: when each instance was first seen InService (kept in the
+//     group's state), so warming instances are left out of the signal;
+//   - the load history (appended, saved to the state store), the forecast
+//     and the model's answer, for the groups whose policy reads them.
+// Failures leave their mark in the outcome (describe_status, metrics_status,
+// predictor_status, errors) and never stop the other groups.
+//
+// Thread-safety: the loop's thread only.
+#ifndef PHAS_SCALER_OBSERVER_H_
+#define PHAS_SCALER_OBSERVER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "decision/policy.h"
+#include "scaler/forecast_provider.h"
+#include "scaler/group_state.h"
+#include "scaler/history.h"
+#include "scaler/observe.h"
+#include "scaler/outcome.h"
+#include "scaler/predictor_client.h"
+#include "scaler/reporter.h"
+#include "scaler/state_store.h"
+
+namespace phas {
+
+struct ObserverOptions {
+  // Metric window and period. Default: 3 minutes at 60 s, as the original.
+  Duration metrics_window = std::chrono::minutes(3);
+  int period_seconds = 60;
+  // Re-read the metrics at most this often; cycles in between decide on the
+  // last answer (CloudWatch bills GetMetricData per metric, and 60 s
+  // datapoints change once a minute). The metrics are read again at once
+  // when the InService instances change or the last read failed.
+  // Default: 0 (every cycle, as the original).
+  Duration metrics_refresh = Duration::zero();
+  // Forecasting, for the groups whose policy reads a forecast.
+  ForecastProviderOptions forecast;
+};
+
+// What the observer needs to know of a group.
+struct ObservedGroup {
+  std::string name;
+  Duration warmup = Duration::zero();
+  MemoryMetricConfig memory;
+  SignalSource signal;
+  PolicyNeeds needs;
+  bool keep_history = false;  // keep the load history (and temporal inputs)
+};
+
+class Observer {
+ public:
+  // The collaborators must outlive the observer.
+  Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
+           Cloud* cloud, Predictor* predictor, StateStore* store);
+
+  // Observes every group at `now` into report->groups (one outcome per
+  // group, in order: the observation parts). states[i] is group i's state:
+  // its warm-up clocks are updated.
+  void Observe(TimePoint now, const std::vector<GroupState*>& states,
+               CycleReport* report);
+
+  // For the groups that keep a load history: reloads what the state store
+  // kept, then fetches the rest of the last 14 days from CloudWatch (the
+  // group's signal summed, one request per group), so a forecast is there at
+  // once after a restart or a first start. Failures are reported, not
+  // returned.
+  void RestoreHistory(TimePoint now, Reporter* reporter);
+
+  // The group's load history (null when it keeps none).
+  LoadHistory* history(const std::string& group);
+
+ private:
+  // Group gi, the oi-th of this cycle's plan.
+  void ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
+                    const GroupState& st, TimePoint now, GroupOutcome* out);
+  // Appends new load minutes to the state store; a failure is returned for
+  // the log (the in-memory history keeps them, and the next restart fetches
+  // them again).
+  Status SaveHistory(const std::string& group,
+                     const std::vector<MetricSample>& added);
+
+  std::vector<ObservedGroup> groups_;
+  ObserverOptions o_;
+  Cloud* cloud_;
+  Predictor* predictor_;
+  StateStore* store_;
+  std::vector<bool> seen_;  // observed at least once by this process
+  std::vector<std::optional<LoadHistory>> history_;
+  ForecastProvider forecaster_;
+  // The last query plan and the instances it was built for: most cycles see
+  // the same instances, and the plan is then reused as it is.
+  QueryPlan plan_;
+  std::vector<GroupToObserve> plan_groups_;
+  // The last successful metric read for plan_ and when it was made.
+  std::vector<MetricSeries> metric_data_;
+  std::optional<TimePoint> metrics_read_at_;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SCALER_OBSERVER_H_

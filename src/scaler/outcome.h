@@ -1,0 +1,56 @@
+// What one cycle of the loop saw, decided and did, per group: the loop's
+// parts fill it in turn (observer, decision, actuator) and the reporters
+// (scaler/reporter.h) write it down. Plain values.
+//
+// Thread-safety: plain values.
+#ifndef PHAS_SCALER_OUTCOME_H_
+#define PHAS_SCALER_OUTCOME_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "common/status.h"
+#include "decision/types.h"
+#include "model/features.h"
+#include "scaler/observe.h"
+
+namespace phas {
+
+struct GroupOutcome {
+  std::string group;
+  std::string policy;  // the policy's name
+  bool dry_run = false;
+  // Observed.
+  bool found = false;              // the group was described
+  Status describe_status;          // why it was not (not OK: describe failed)
+  GroupDescription description;    // as described (when found)
+  GroupMetrics metrics;            // aggregated (when found)
+  Status metrics_status;           // not OK: the metrics could not be read
+  std::optional<Features> features;
+  bool model_asked = false;   // the policy reads a model
+  Status predictor_status;    // not OK: the predictor was asked and failed
+  std::string forecast_model;  // the forecaster behind observation.forecast
+  Observation observation;
+  // Decided.
+  Decision decision;
+  // Acted: SetDesiredCapacity succeeded (never in dry-run), or failed in a
+  // way that may have carried it out all the same.
+  bool acted = false;
+  bool may_have_acted = false;
+  Status act_status;
+  // Other failures of this cycle, for the log (a history not saved, ...).
+  std::vector<std::string> errors;
+};
+
+struct CycleReport {
+  TimePoint now;
+  Status describe_status;
+  Status metrics_status;
+  std::vector<GroupOutcome> groups;
+};
+
+}  // namespace phas
+
+#endif  // PHAS_SCALER_OUTCOME_H_
