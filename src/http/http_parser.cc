@@ -83,14 +83,17 @@ ParsedHead ParseRequestLine(std::string_view line, HttpRequest* req) {
       return Error(400, "request target has a forbidden character");
     }
   }
-  if (version.size() != 8 || version.substr(0, 7) != "HTTP/1.") {
+  // An unsupported version is the client's fault like any other malformed
+  // request line: 400, so that a 5xx always means a fault in phas.
+  if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." ||
+      (version[7] != '0' && version[7] != '1')) {
     if (version.substr(0, 5) == "HTTP/") {
-      return Error(505, "only HTTP/1.0 and HTTP/1.1 are supported");
+      return Error(400,
+                   "HTTP version '" + std::string(version.substr(0, 16)) +
+                       "' is not supported; use HTTP/1.0 or HTTP/1.1",
+                   "version");
     }
-    return Error(400, "malformed HTTP version");
-  }
-  if (version[7] != '0' && version[7] != '1') {
-    return Error(505, "only HTTP/1.0 and HTTP/1.1 are supported");
+    return Error(400, "malformed HTTP version", "version");
   }
   req->version_minor = version[7] - '0';
   size_t q = req->target.find('?');
@@ -99,6 +102,30 @@ ParsedHead ParseRequestLine(std::string_view line, HttpRequest* req) {
                                            : req->target.substr(q + 1);
   ParsedHead ok;
   return ok;
+}
+
+// Rejects a line of the request head that ends with a bare LF instead of
+// CRLF (RFC 9112 section 2.2 allows either choice; phas answers 400 at once
+// rather than waiting for a CRLFCRLF that will never come). `head` is the
+// request head, or all the bytes received when its end has not arrived.
+ParsedHead CheckLineEndings(std::string_view head) {
+  size_t lf = head.find('\n');
+  while (lf != std::string_view::npos && lf > 0 && head[lf - 1] == '\r') {
+    lf = head.find('\n', lf + 1);
+  }
+  if (lf == std::string_view::npos) return ParsedHead();
+  int line = 1;
+  for (size_t p = head.find('\n'); p < lf; p = head.find('\n', p + 1)) {
+    ++line;
+  }
+  if (line == 1) {
+    return Error(400,
+                 "request line ends with a bare LF; lines must end with CRLF");
+  }
+  return Error(400,
+               "header line " + std::to_string(line - 1) +
+                   " ends with a bare LF; lines must end with CRLF",
+               "headers");
 }
 
 }  // namespace
@@ -124,6 +151,9 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
     start += 2;
   }
   size_t end = buf.find("\r\n\r\n", start);
+  ParsedHead endings = CheckLineEndings(
+      buf.substr(start, end == std::string_view::npos ? end : end + 4 - start));
+  if (endings.state == ParsedHead::State::kError) return endings;
   if (end == std::string_view::npos) {
     // Fail fast on bytes that cannot begin a request (a TLS handshake sent
     // to a plain-HTTP port, binary noise) instead of waiting for a timeout.
@@ -140,7 +170,9 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
     }
     return ParsedHead();
   }
-  if (end + 4 > max_header_bytes + start) {
+  // Leading blank lines count: a request is at most max_header_bytes +
+  // max_body_bytes, which bounds the server's input buffer.
+  if (end + 4 > max_header_bytes) {
     return Error(431,
                  "request header section larger than " +
                      std::to_string(max_header_bytes) + " bytes",

@@ -30,7 +30,9 @@ struct ParsedHead {
 
 // Parses the request head at the start of `buf` into `req` (views into buf).
 // Returns kIncomplete until the blank line arrives; kError with a 4xx status
-// (400, 411, 413, 431, 505) for anything malformed or over the limits.
+// (400, 411, 413, 417, 431) for anything malformed or over the limits; a
+// line ending in a bare LF is a 400 as soon as it is seen. The head may be at
+// most max_header_bytes, blank lines before the request line included.
 ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
                             size_t max_body_bytes, HttpRequest* req);
 

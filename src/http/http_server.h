@@ -7,16 +7,32 @@
 //
 // What it accepts, on purpose, is narrow: HTTP/1.0 and 1.1, bodies framed by
 // Content-Length only (chunked request bodies get 411), bounded header and
-// body sizes (431, 413), header and idle timeouts against slow clients. Every
+// body sizes (431, 413), request and idle timeouts against slow clients. Every
 // malformed request is answered with a 4xx JSON body {"error", "field"} and
 // the connection is closed; nothing a client sends can produce a 5xx.
 //
-// Thread-safety: Start/Stop/Wait from one controlling thread. The handler is
-// called concurrently from all worker threads and must be thread-safe.
+// Closing after an error is a lingering close (as nginx's): once the answer
+// is sent the server shuts down its write side and reads and discards what
+// the client still sends, for a bounded time and size, before it closes. A
+// client that sent a large body in one go therefore reads the 413 instead of
+// a reset (closing a socket with unread input makes the kernel send RST).
+//
+// Memory per connection is bounded: a connection is not read while its
+// pending output is over max_pending_output_bytes (a pipelining client that
+// never reads is held back by TCP flow control), and its unparsed input is at
+// most max_header_bytes + max_body_bytes.
+//
+// Timeouts are measured on an injectable Clock (HttpServerOptions::clock), so
+// tests drive them with a ManualClock.
+//
+// Thread-safety: Start/Stop from one controlling thread; stats() from any.
+// The handler is called concurrently from all worker threads and must be
+// thread-safe.
 #ifndef PHAS_HTTP_HTTP_SERVER_H_
 #define PHAS_HTTP_HTTP_SERVER_H_
 
-#include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,6 +44,12 @@
 #include "common/status.h"
 
 namespace phas {
+
+class Clock;
+namespace http_internal {
+struct ServerState;
+class Worker;
+}  // namespace http_internal
 
 struct HttpHeader {
   std::string_view name;
@@ -77,13 +99,49 @@ struct HttpServerOptions {
   size_t max_header_bytes = 16 * 1024;
   // Request body. Larger: 413 before the body is read. Default: 1 MiB.
   size_t max_body_bytes = 1024 * 1024;
-  // A connection that sent part of a request must finish it within this.
-  // Default: 10 s.
+  // A request must be complete (head and body) within this from its first
+  // byte; otherwise 408. Default: 10 s.
   int request_timeout_seconds = 10;
-  // An idle keep-alive connection is closed after this. Default: 60 s.
+  // An idle keep-alive connection (no request pending, no byte read or
+  // written) is closed after this. Default: 60 s.
   int idle_timeout_seconds = 60;
   // Connections beyond this are accepted and closed at once. Default: 10000.
   int max_connections = 10000;
+  // Responses queued for a connection beyond this stop the reading and
+  // parsing of its further (pipelined) requests until the client reads them.
+  // Default: 4 MiB.
+  size_t max_pending_output_bytes = 4u << 20;
+  // Lingering close after an error answer: the connection is closed once the
+  // client has sent nothing for lingering_timeout_seconds, once
+  // lingering_time_seconds have passed since the error (sending the answer
+  // included), or once lingering_max_bytes have been discarded, whichever
+  // comes first; or when the client closes. Defaults: 5 s, 30 s, 64 MiB.
+  int lingering_timeout_seconds = 5;
+  int lingering_time_seconds = 30;
+  size_t lingering_max_bytes = 64u << 20;
+  // Time source for the timeouts above and the observer's durations; not
+  // owned, must outlive the server. nullptr: a monotonic clock
+  // (std::chrono::steady_clock), which a wall-clock step cannot move.
+  // Default: nullptr.
+  Clock* clock = nullptr;
+  // How often, in real milliseconds, each worker compares the timeouts with
+  // the clock (tests with a ManualClock make it short). Default: 1000.
+  int timer_interval_ms = 1000;
+};
+
+// Counters for monitoring and tests; a snapshot, each field read atomically.
+struct HttpServerStats {
+  int open_connections = 0;
+  // Connections in a lingering close now.
+  int lingering_connections = 0;
+  // Connections not read now because their buffers are full (pending output
+  // over max_pending_output_bytes): TCP flow control holds the client back.
+  int read_paused_connections = 0;
+  // Bytes read from clients, discarded ones included.
+  uint64_t bytes_received = 0;
+  // The most one connection has held in its input and output buffers at
+  // once, since Start.
+  uint64_t max_connection_buffered_bytes = 0;
 };
 
 class HttpServer {
@@ -101,6 +159,7 @@ class HttpServer {
   int port() const { return port_; }
   // Asks the workers to stop and joins them. Idempotent.
   void Stop();
+  HttpServerStats stats() const;
 
   // Formats {"error": message, "field": field-or-null}.
   static std::string ErrorBody(std::string_view message,
@@ -108,17 +167,10 @@ class HttpServer {
   static const char* ReasonPhrase(int status);
 
  private:
-  struct Worker;
-  void RunWorker(Worker* w);
-
-  HttpServerOptions options_;
-  HttpHandler handler_;
-  HttpObserver observer_;
-  int listen_fd_ = -1;
+  std::unique_ptr<Clock> default_clock_;
+  std::unique_ptr<http_internal::ServerState> state_;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int> connections_{0};
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<http_internal::Worker>> workers_;
   std::vector<std::thread> threads_;
 };
 

@@ -19,6 +19,8 @@ TEST(HttpParserTest, Table) {
     size_t body_length;
     bool keep_alive;
   };
+  std::string blank_lines;  // 4200 bytes, over the 4096 limit below
+  for (int i = 0; i < 2100; ++i) blank_lines += "\r\n";
   const std::string ok_head =
       "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
   const Case cases[] = {
@@ -37,6 +39,8 @@ TEST(HttpParserTest, Table) {
        State::kComplete, 0, 0, false},
       {"leading blank lines", "\r\n\r\nGET / HTTP/1.1\r\n\r\n",
        State::kComplete, 0, 0, true},
+      {"leading blank lines count against the header limit",
+       blank_lines + "GET / HTTP/1.1\r\n\r\n", State::kError, 431, 0, false},
       {"garbage line", "HELLO\r\n\r\n", State::kError, 400, 0, false},
       {"binary prefix, incomplete", std::string("\x16\x03\x01\x00", 4),
        State::kError, 400, 0, false},
@@ -44,8 +48,8 @@ TEST(HttpParserTest, Table) {
        0, false},
       {"absolute-form target", "GET http://x/ HTTP/1.1\r\n\r\n", State::kError,
        400, 0, false},
-      {"http/2 line", "GET / HTTP/2.0\r\n\r\n", State::kError, 505, 0, false},
-      {"http/1.2", "GET / HTTP/1.2\r\n\r\n", State::kError, 505, 0, false},
+      {"http/2 line", "GET / HTTP/2.0\r\n\r\n", State::kError, 400, 0, false},
+      {"http/1.2", "GET / HTTP/1.2\r\n\r\n", State::kError, 400, 0, false},
       {"bad version", "GET / HTTQ/1.1\r\n\r\n", State::kError, 400, 0, false},
       {"extra space", "GET  / HTTP/1.1\r\n\r\n", State::kError, 400, 0, false},
       {"control char in target", std::string("GET /\x01 HTTP/1.1\r\n\r\n"),
@@ -95,6 +99,53 @@ TEST(HttpParserTest, Table) {
       EXPECT_EQ(h.body_length, tc.body_length);
       EXPECT_EQ(h.keep_alive, tc.keep_alive);
     }
+  }
+}
+
+// What a client gets at once, rather than a 408 after the request timeout,
+// for line endings other than CRLF and for versions other than 1.0 and 1.1.
+TEST(HttpParserTest, LineEndingAndVersionErrorsNameTheProblem) {
+  struct Case {
+    const char* name;
+    std::string input;
+    // expected
+    const char* field;    // "" for null
+    const char* message;  // a substring of the message
+  };
+  const Case cases[] = {
+      {"bare LF everywhere", "GET / HTTP/1.1\nHost: x\n\n", "",
+       "request line ends with a bare LF"},
+      {"bare LF, head not finished", "GET / HTTP/1.1\nHost: x\n", "",
+       "request line ends with a bare LF"},
+      {"bare LF after the request line only", "GET / HTTP/1.1\n", "",
+       "request line ends with a bare LF"},
+      {"bare LF before the request line", "\nGET / HTTP/1.1\r\n\r\n", "",
+       "request line ends with a bare LF"},
+      {"bare LF after a blank line", "\r\n\nGET / HTTP/1.1\r\n\r\n", "",
+       "request line ends with a bare LF"},
+      {"first header line", "GET / HTTP/1.1\r\nHost: x\n\r\n", "headers",
+       "header line 1 ends with a bare LF"},
+      {"second header line, head not finished",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\n", "headers",
+       "header line 2 ends with a bare LF"},
+      {"blank line ends with a bare LF", "GET / HTTP/1.1\r\nHost: x\r\n\n",
+       "headers", "header line 2 ends with a bare LF"},
+      {"http/2", "GET / HTTP/2.0\r\n\r\n", "version",
+       "'HTTP/2.0' is not supported; use HTTP/1.0 or HTTP/1.1"},
+      {"http/0.9", "GET / HTTP/0.9\r\n\r\n", "version",
+       "'HTTP/0.9' is not supported"},
+      {"not a version", "GET / HTTQ/1.1\r\n\r\n", "version",
+       "malformed HTTP version"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    HttpRequest req;
+    ParsedHead h = ParseRequestHead(tc.input, 4096, 1024, &req);
+    ASSERT_EQ(h.state, State::kError);
+    EXPECT_EQ(h.error_status, 400);
+    EXPECT_EQ(h.error_field, tc.field);
+    EXPECT_NE(h.error_message.find(tc.message), std::string::npos)
+        << h.error_message;
   }
 }
 

@@ -3,10 +3,15 @@
 // up and answering correctly.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
+#include "common/clock.h"
 #include "common/metrics.h"
 #include "http/http_server.h"
 #include "predictor/service.h"
@@ -20,12 +25,14 @@ using nlohmann::json;
 using testing::PostRequest;
 using testing::RawConnection;
 using testing::RawResponse;
+using testing::WaitUntil;
 
 const char* kGood =
     R"({"features": [45.2, 56.2, 160.8, 203.4, 21696000000, 0.2, 1.9941, "network", "low"]})";
 
 class PredictorServerTest : public ::testing::Test {
  protected:
+  PredictorServerTest() : clock_(FromUnixSeconds(1e9)) {}
   void SetUp() override {
     auto m = ModelBundle::Load(testing::TestData("seed-model"));
     ASSERT_TRUE(m.ok()) << m.status().ToString();
@@ -37,6 +44,8 @@ class PredictorServerTest : public ::testing::Test {
     opts.threads = 2;
     opts.max_body_bytes = 256 * 1024;
     opts.request_timeout_seconds = 1;
+    opts.clock = &clock_;  // timeouts pass when a test moves the clock
+    opts.timer_interval_ms = 5;
     auto svc = service_;
     server_ = std::make_unique<HttpServer>(
         opts,
@@ -63,6 +72,7 @@ class PredictorServerTest : public ::testing::Test {
     EXPECT_NEAR(j["probabilities"][0].get<double>(), 0.9999977350234985, 1e-9);
   }
 
+  ManualClock clock_;
   MetricsRegistry metrics_;
   std::shared_ptr<PredictorService> service_;
   std::unique_ptr<HttpServer> server_;
@@ -204,6 +214,11 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
        "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
        nullptr},
       {"http/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, nullptr},
+      {"http/2 request line", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n", 400,
+       "version"},
+      {"bare LF line endings", "GET /health HTTP/1.1\nHost: x\n\n", 400, ""},
+      {"bare LF after a header", "GET /health HTTP/1.1\r\nHost: x\n\n", 400,
+       "headers"},
       {"header flood",
        "GET /health HTTP/1.1\r\n" + std::string(20000, 'X') + "\r\n\r\n", 431,
        nullptr},
@@ -238,14 +253,88 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
       << "no 5xx was ever answered";
 }
 
+// A client that sends a body far over max_body_bytes without waiting for
+// 100-continue, then reads, as python's http.client does: it must be able to
+// send it all and then read the whole 413, not be reset because the server
+// closed with its bytes unread (python then raises ConnectionResetError from
+// the send). The body goes out once the 413 has arrived, as python's does
+// (head and body in two writes); sent in one write, the server may happen to
+// read it all before it answers.
+TEST_F(PredictorServerTest, BodyOverLimitSentWithoutWaitingGetsThe413) {
+  RawConnection c(server_->port());
+  std::string request = PostRequest("/predict", std::string(6 << 20, ' '));
+  size_t head = request.find("\r\n\r\n") + 4;
+  ASSERT_TRUE(c.Send(request.substr(0, head)));
+  ASSERT_TRUE(c.WaitReadable());  // the 413, not read yet
+  EXPECT_TRUE(c.Send(request.substr(head))) << "reset while sending the body";
+  RawResponse r = c.Read();
+  ASSERT_EQ(r.status, 413) << "no answer: the connection was reset";
+  json j = json::parse(r.body);
+  EXPECT_EQ(j["field"], "body");
+  EXPECT_NE(j["error"].get<std::string>().find("larger than the limit"),
+            std::string::npos)
+      << r.body;
+  ExpectGoodAnswer();
+}
+
 TEST_F(PredictorServerTest, SlowClientsAreCutOffAndOthersServed) {
   RawConnection slow(server_->port());
-  ASSERT_TRUE(slow.Send(
-      "POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"feat"));
+  std::string partial =
+      "POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"feat";
+  uint64_t before = server_->stats().bytes_received;
+  ASSERT_TRUE(slow.Send(partial));
+  ASSERT_TRUE(WaitUntil([&] {
+    return server_->stats().bytes_received >= before + partial.size();
+  }));
   ExpectGoodAnswer();  // a slow client does not block others
-  RawResponse r = slow.Read(4000);
+  clock_.Advance(std::chrono::seconds(2));  // request_timeout_seconds = 1
+  RawResponse r = slow.Read();
   EXPECT_EQ(r.status, 408);
   EXPECT_TRUE(slow.ClosedByPeer());
+}
+
+// A client that pipelines requests and never reads the answers: the server
+// stops reading from it once the answers pile up (TCP then holds the client
+// back), so what it buffers for the connection stays bounded, and others
+// are served meanwhile.
+TEST_F(PredictorServerTest, PipeliningClientThatNeverReadsIsHeldBack) {
+  constexpr int kRequests = 200000;
+  const std::string one = PostRequest("/predict", kGood);
+  std::string all;
+  all.reserve(one.size() * kRequests);
+  for (int i = 0; i < kRequests; ++i) all += one;
+  uint64_t before = server_->stats().bytes_received;
+  RawConnection hostile(server_->port());
+  std::atomic<bool> sent_all{false};
+  std::thread sender([&] {
+    hostile.Send(all);
+    sent_all = true;
+  });
+  // Either the server holds the client back or it takes everything.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        HttpServerStats st = server_->stats();
+        return st.read_paused_connections == 1 ||
+               st.bytes_received >= before + all.size();
+      },
+      60000));
+  ExpectGoodAnswer();
+  HttpServerStats st = server_->stats();
+  EXPECT_FALSE(sent_all) << "the server took all " << all.size() << " bytes";
+  EXPECT_EQ(st.read_paused_connections, 1);
+  // Unparsed input is at most one request's limits, pending output at most
+  // max_pending_output_bytes plus one answer; each may hold up to as much
+  // again of already handled bytes before it is compacted.
+  HttpServerOptions defaults;
+  uint64_t bound = 2 * (defaults.max_header_bytes + 256 * 1024 +
+                        defaults.max_pending_output_bytes) +
+                   64 * 1024;
+  EXPECT_LE(st.max_connection_buffered_bytes, bound);
+  std::printf("buffered high-water %llu bytes (bound %llu) of %zu sent\n",
+              static_cast<unsigned long long>(st.max_connection_buffered_bytes),
+              static_cast<unsigned long long>(bound), all.size());
+  hostile.Shutdown();
+  sender.join();
 }
 
 TEST_F(PredictorServerTest, ClientThatDisconnectsMidRequest) {

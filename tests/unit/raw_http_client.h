@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 
 namespace phas::testing {
 
@@ -90,10 +92,32 @@ class RawConnection {
     return ::recv(fd_, tmp, sizeof(tmp), 0) <= 0;
   }
 
+  // True when bytes (or EOF) from the peer wait to be read, within timeout.
+  bool WaitReadable(int timeout_ms = 5000) {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) > 0;
+  }
+
+  // Shuts both directions down; a Send blocked in another thread returns.
+  void Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
+
  private:
   int fd_ = -1;
   std::string buf_;
 };
+
+// Polls `done` until it holds or timeout_ms pass; returns its last value.
+// For conditions that another thread (the server's) makes true.
+inline bool WaitUntil(const std::function<bool()>& done,
+                      int timeout_ms = 5000) {
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 inline std::string PostRequest(
     const std::string& path, const std::string& body,

@@ -1,0 +1,179 @@
+// HttpServer's connection handling over real sockets, with its time on a
+// ManualClock: timeouts, the lingering close after an error, and what a
+// client must not be able to make the server hold. No test sleeps: each
+// moves the clock and waits for what the server does.
+#include "http/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/clock.h"
+#include "raw_http_client.h"
+
+namespace phas {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+using testing::PostRequest;
+using testing::RawConnection;
+using testing::RawResponse;
+using testing::WaitUntil;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  HttpServerTest() : clock_(FromUnixSeconds(1e9)) {
+    options_.port = 0;
+    options_.threads = 1;
+    options_.max_body_bytes = 64 * 1024;
+    options_.clock = &clock_;
+    options_.timer_interval_ms = 5;
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  // Starts a server that answers every request with {"bytes": body size}.
+  void Start() {
+    server_ = std::make_unique<HttpServer>(
+        options_, [](const HttpRequest& q, HttpResponse& r) {
+          r.body = json{{"bytes", q.body.size()}}.dump();
+        });
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  HttpServerStats Stats() const { return server_->stats(); }
+
+  // Sends bytes and waits until the server has read them, so that the clock
+  // moves only after the server saw them.
+  void SendAndWaitRead(RawConnection& c, const std::string& bytes) {
+    uint64_t before = Stats().bytes_received;
+    ASSERT_TRUE(c.Send(bytes));
+    ASSERT_TRUE(WaitUntil(
+        [&] { return Stats().bytes_received >= before + bytes.size(); }));
+  }
+
+  // Sends a request whose Content-Length is over the limit, with the start
+  // of its body, reads the 413 and waits for the lingering close to begin.
+  void AnswerOversizedAndLinger(RawConnection& c) {
+    ASSERT_TRUE(c.Send(
+        "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
+        std::string(1000, 'x')));
+    RawResponse r = c.Read();
+    ASSERT_EQ(r.status, 413) << r.head;
+    EXPECT_EQ(json::parse(r.body)["field"], "body");
+    ASSERT_TRUE(WaitUntil([&] { return Stats().lingering_connections == 1; }));
+  }
+
+  // Waits until the server has closed every connection.
+  bool AllClosed() {
+    return WaitUntil([&] {
+      HttpServerStats st = Stats();
+      return st.open_connections == 0 && st.lingering_connections == 0;
+    });
+  }
+
+  ManualClock clock_;
+  HttpServerOptions options_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, IdleConnectionClosedAfterIdleTimeout) {
+  options_.idle_timeout_seconds = 60;
+  Start();
+  RawConnection c(server_->port());
+  SendAndWaitRead(c, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(c.Read().status, 200);
+  clock_.Advance(seconds(61));
+  EXPECT_TRUE(c.ClosedByPeer(5000));
+  EXPECT_TRUE(AllClosed());
+}
+
+// The request timeout runs from a request's first byte: a client that
+// trickles a byte now and then cannot hold a connection open.
+TEST_F(HttpServerTest, TricklingRequestGets408AfterRequestTimeout) {
+  options_.request_timeout_seconds = 10;
+  Start();
+  RawConnection c(server_->port());
+  SendAndWaitRead(c, "POST /a HTTP/1.1\r\nContent-Length: 100\r\n\r\n{");
+  for (int i = 0; i < 4; ++i) {  // 12 s, a byte every 3 s
+    clock_.Advance(seconds(3));
+    SendAndWaitRead(c, "x");
+  }
+  RawResponse r = c.Read();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_EQ(json::parse(r.body)["error"], "request not completed in time");
+  EXPECT_TRUE(c.ClosedByPeer());
+}
+
+TEST_F(HttpServerTest, LingeringCloseEndsWhenTheClientCloses) {
+  Start();
+  {
+    RawConnection c(server_->port());
+    ASSERT_NO_FATAL_FAILURE(AnswerOversizedAndLinger(c));
+    EXPECT_TRUE(c.ClosedByPeer()) << "the server shuts down its write side";
+    SendAndWaitRead(c, std::string(5000, 'y'));  // still read and discarded
+  }
+  EXPECT_TRUE(AllClosed());
+}
+
+TEST_F(HttpServerTest, LingeringCloseEndsWhenTheClientPauses) {
+  options_.lingering_timeout_seconds = 5;
+  Start();
+  RawConnection c(server_->port());
+  ASSERT_NO_FATAL_FAILURE(AnswerOversizedAndLinger(c));
+  clock_.Advance(seconds(6));
+  EXPECT_TRUE(AllClosed());
+}
+
+// A client that keeps sending, each time within the lingering timeout, is
+// still cut off after lingering_time in all.
+TEST_F(HttpServerTest, LingeringCloseEndsAfterLingeringTime) {
+  options_.lingering_timeout_seconds = 5;
+  options_.lingering_time_seconds = 30;
+  Start();
+  RawConnection c(server_->port());
+  ASSERT_NO_FATAL_FAILURE(AnswerOversizedAndLinger(c));
+  // Each byte is read only if the check at the previous time kept the
+  // connection: it lingers past the 5 s timeout while bytes come.
+  for (int i = 0; i < 7; ++i) {  // up to 28 s
+    clock_.Advance(seconds(4));
+    SendAndWaitRead(c, "z");
+  }
+  EXPECT_EQ(Stats().open_connections, 1);
+  clock_.Advance(seconds(4));  // 32 s
+  c.Send("z");
+  EXPECT_TRUE(AllClosed());
+}
+
+TEST_F(HttpServerTest, LingeringCloseEndsAfterLingeringMaxBytes) {
+  options_.lingering_max_bytes = 256 * 1024;
+  Start();
+  RawConnection c(server_->port());
+  ASSERT_NO_FATAL_FAILURE(AnswerOversizedAndLinger(c));
+  // The clock stands still: only the byte bound can end it.
+  c.Send(std::string(1024 * 1024, 'w'));
+  EXPECT_TRUE(AllClosed());
+  EXPECT_LE(Stats().bytes_received, 256 * 1024 + 200 * 1024)
+      << "stopped reading soon after the bound";
+}
+
+// An error answered to a pipelining client: the requests after it are not
+// answered, the connection lingers like after any error.
+TEST_F(HttpServerTest, ErrorInAPipelineEndsIt) {
+  Start();
+  RawConnection c(server_->port());
+  std::string good = PostRequest("/a", "{}");
+  ASSERT_TRUE(c.Send(good + "GET / HTTP/9.9\r\n\r\n" + good));
+  EXPECT_EQ(c.Read().status, 200);
+  RawResponse r = c.Read();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["field"], "version");
+  EXPECT_TRUE(c.ClosedByPeer());
+}
+
+}  // namespace
+}  // namespace phas
