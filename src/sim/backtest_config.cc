@@ -1,5 +1,8 @@
 #include "sim/backtest_config.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "scaler/yaml_reader.h"
 
 namespace phas {
@@ -56,20 +59,21 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
         d.Span("smoothing_minutes", &o->mapping.smoothing, 60, 0, 24 * 60)));
   }
   if (r.Has("policies")) {
-    YAML::Node ps = r.Child("policies");
-    if (!ps.IsMap())
+    if (!r.Child("policies").IsMap())
       return wrap(
           r.Bad("policies", "must be a mapping of policy name to settings"));
+    YamlReader ps(r.Child("policies"), "policies");
+    std::vector<std::string> keys;
+    PHAS_RETURN_IF_ERROR(wrap(ps.Keys(&keys)));
     auto names = PolicyNames();
-    for (const auto& kv : ps) {
-      std::string name = kv.first.as<std::string>();
+    for (const std::string& name : keys) {
       if (std::find(names.begin(), names.end(), name) == names.end()) {
-        return wrap(r.Bad("policies." + name, "unknown policy"));
+        return wrap(ps.Bad(name, "unknown policy"));
       }
       PolicyConfig pc =
           o->policies.count(name) ? o->policies[name] : PolicyConfig{};
       PHAS_RETURN_IF_ERROR(
-          wrap(ParsePolicyConfig(kv.second, "policies." + name, &pc)));
+          wrap(ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc)));
       pc.policy = name;
       o->policies[name] = pc;
     }
