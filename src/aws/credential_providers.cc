@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "aws/xml.h"
 #include "common/file_util.h"
+#include "common/json_util.h"
 
 namespace phas::aws {
 namespace {
@@ -41,35 +40,45 @@ bool AllowedContainerHost(const std::string& url) {
 
 Result<Credentials> ParseCredentialsJson(const std::string& body,
                                          const std::string& source) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  // Every error is final for this answer (not retryable) and names the
+  // source and the field, never a value: the fields are secrets.
+  auto bad = [&](const Status& st) {
+    return Status::Unavailable(source + ": " + st.message(), false);
+  };
+  auto parsed = ParseJson(body);
+  if (!parsed.ok()) {
+    // Not the parser's message: it quotes the text where it stopped.
     return Status::Unavailable(source + ": credentials response is not JSON",
                                false);
   }
-  if (j.contains("Code") && j["Code"].is_string() && j["Code"] != "Success") {
-    return Status::Unavailable(source + ": credentials not available (Code " +
-                                   j["Code"].get<std::string>() + ")",
-                               false);
+  JsonReader r(*parsed, "");
+  r.set_echo_values(false);
+  if (!r.IsObject()) return bad(r.WrongType("", "a JSON object", *parsed));
+  std::string code;
+  if (Status st = r.Str("Code", &code); !st.ok()) return bad(st);
+  if (!code.empty() && code != "Success") {
+    return Status::Unavailable(
+        source + ": credentials not available (Code " + Abbreviate(code) + ")",
+        false);
   }
   Credentials c;
   c.source = source;
-  auto str = [&](const char* k) {
-    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>()
-                                             : std::string();
-  };
-  c.access_key_id = str("AccessKeyId");
-  c.secret_access_key = str("SecretAccessKey");
-  c.session_token = str("Token");
+  std::string exp;
+  for (auto [key, out] : {std::pair{"AccessKeyId", &c.access_key_id},
+                          {"SecretAccessKey", &c.secret_access_key},
+                          {"Token", &c.session_token},
+                          {"Expiration", &exp}}) {
+    if (Status st = r.Str(key, out); !st.ok()) return bad(st);
+  }
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     return Status::Unavailable(
         source + ": response lacks AccessKeyId or SecretAccessKey", false);
   }
-  std::string exp = str("Expiration");
   if (!exp.empty()) {
     TimePoint t;
     if (!ParseIso8601(exp, &t)) {
       return Status::Unavailable(
-          source + ": unreadable Expiration '" + exp + "'", false);
+          source + ": unreadable Expiration '" + Abbreviate(exp) + "'", false);
     }
     c.expiration = t;
   }

@@ -141,7 +141,10 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   call.body = body;
   call.connect_timeout = retry_.connect_timeout;
   call.timeout = retry_.request_timeout;
-  std::string host = endpoint_.url.substr(endpoint_.url.find("://") + 3);
+  size_t scheme = endpoint_.url.find("://");
+  std::string host = scheme == std::string::npos
+                         ? endpoint_.url
+                         : endpoint_.url.substr(scheme + 3);
   host = host.substr(0, host.find('/'));
   TimePoint t = clock_->Now() + Duration(offset_.load());
   std::string amz_date = FormatAmzDate(t);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/json_util.h"
+
 namespace phas::aws {
 namespace {
 
@@ -33,6 +35,17 @@ const ServiceInfo& Info(Service s) {
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
+}
+
+// The transport and the signer take the host from after the scheme: an
+// endpoint from the environment or the config must have one.
+Status CheckEndpointUrl(const ServiceEndpoint& ep) {
+  if (ep.url.rfind("http://", 0) == 0 || ep.url.rfind("https://", 0) == 0) {
+    return Status::OK();
+  }
+  return Status::InvalidArgument(ep.source +
+                                 ": must be an http:// or https:// URL, got '" +
+                                 Abbreviate(ep.url) + "'");
 }
 
 }  // namespace
@@ -112,9 +125,14 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
       s->region_, ResolveRegion(options.region, env, profile, s->imds_.get()));
   const std::string& region = s->region_.region;
 
+  std::map<Service, ServiceEndpoint> endpoints;
+  for (Service svc : {Service::kSts, Service::kAutoScaling,
+                      Service::kCloudWatch, Service::kEc2}) {
+    endpoints[svc] = ResolveEndpoint(svc, region, env, options.endpoints);
+    PHAS_RETURN_IF_ERROR(CheckEndpointUrl(endpoints[svc]));
+  }
   auto sts = std::make_shared<QueryClient>(
-      ResolveEndpoint(Service::kSts, region, env, options.endpoints),
-      s->transport_,
+      endpoints[Service::kSts], s->transport_,
       /*credentials=*/nullptr, clock, options.retry);
   s->credentials_ = std::make_shared<CredentialChain>(
       std::vector<std::shared_ptr<CredentialsProvider>>{
@@ -128,8 +146,7 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
   for (Service svc :
        {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
     s->clients_[svc] = std::make_shared<QueryClient>(
-        ResolveEndpoint(svc, region, env, options.endpoints), s->transport_,
-        s->credentials_, clock, options.retry);
+        endpoints[svc], s->transport_, s->credentials_, clock, options.retry);
   }
   return s;
 }

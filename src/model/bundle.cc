@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 
 namespace phas {
 namespace {
@@ -20,11 +21,9 @@ constexpr const char* kFormat = "phas-model/1";
 
 Result<json> ReadJsonFile(const std::string& path) {
   PHAS_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    return Status::Corruption(path + ": invalid JSON: " + e.what());
-  }
+  auto j = ParseJson(text);
+  if (!j.ok()) return j.status().WithContext(path);
+  return j;
 }
 
 Result<ScaleAction> ParseAction(const std::string& s) {
@@ -33,6 +32,50 @@ Result<ScaleAction> ParseAction(const std::string& s) {
   if (s == "hold") return ScaleAction::kHold;
   return Status::InvalidArgument("'" + s +
                                  "' is not one of scale_up, scale_down, hold");
+}
+
+// The manifest's own fields (the pipeline is FeaturePipeline's).
+struct ManifestFields {
+  std::string name, version, booster;
+  std::vector<ClassInfo> classes;
+};
+
+Status ReadManifestFields(const JsonReader& r, ManifestFields* out) {
+  PHAS_RETURN_IF_ERROR(
+      r.CheckKeys({"format", "name", "version", "description", "booster",
+                   "classes", "pipeline", "card", "training"}));
+  std::string format;
+  PHAS_RETURN_IF_ERROR(r.RequiredStr("format", &format));
+  if (format != kFormat) {
+    return r.Bad("format", fmt::format("must be \"{}\", got \"{}\"", kFormat,
+                                       Abbreviate(format)));
+  }
+  PHAS_RETURN_IF_ERROR(r.RequiredStr("name", &out->name));
+  PHAS_RETURN_IF_ERROR(r.RequiredStr("version", &out->version));
+  PHAS_RETURN_IF_ERROR(r.RequiredStr("booster", &out->booster));
+  std::string description;
+  PHAS_RETURN_IF_ERROR(r.Str("description", &description));
+  const json& classes = r.Child("classes");
+  if (!classes.is_array()) {
+    return r.WrongType("classes", "an array of at least 2 classes", classes);
+  }
+  if (classes.size() < 2) {
+    return r.Bad("classes", fmt::format("must list at least 2 classes, got {}",
+                                        classes.size()));
+  }
+  for (size_t i = 0; i < classes.size(); ++i) {
+    JsonReader c(classes[i], fmt::format("classes[{}]", i));
+    PHAS_RETURN_IF_ERROR(c.CheckKeys({"label", "action"}));
+    ClassInfo info;
+    std::string action;
+    PHAS_RETURN_IF_ERROR(c.RequiredStr("label", &info.label));
+    PHAS_RETURN_IF_ERROR(c.RequiredStr("action", &action));
+    auto a = ParseAction(action);
+    if (!a.ok()) return c.Bad("action", a.status().message());
+    info.action = *a;
+    out->classes.push_back(std::move(info));
+  }
+  return Status::OK();
 }
 
 // Deterministic probe rows for checking TreeEnsemble against XGBoost: zeros,
@@ -201,49 +244,17 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
                          const std::string& where) {
   dir_ = dir;
   manifest_ = manifest;
-  auto bad = [&](const std::string& key, const std::string& what) {
-    return Status::InvalidArgument(where + ": " + key + ": " + what);
-  };
-  if (!manifest.is_object()) return bad("(top level)", "must be an object");
-  for (const auto& [k, v] : manifest.items()) {
-    static const std::set<std::string> kKeys = {
-        "format",  "name",     "version", "description", "booster",
-        "classes", "pipeline", "card",    "training"};
-    if (!kKeys.count(k)) return bad(k, "unknown key");
-  }
-  if (manifest.value("format", "") != kFormat) {
-    return bad("format", std::string("must be \"") + kFormat + "\"");
-  }
-  for (const char* key : {"name", "version", "booster"}) {
-    if (!manifest.contains(key) || !manifest[key].is_string() ||
-        manifest[key].get_ref<const std::string&>().empty()) {
-      return bad(key, "must be a non-empty string");
-    }
-  }
-  name_ = manifest["name"];
-  version_ = manifest["version"];
-  const json& classes = manifest.value("classes", json());
-  if (!classes.is_array() || classes.size() < 2) {
-    return bad("classes", "must be an array of at least 2 classes");
-  }
-  for (size_t i = 0; i < classes.size(); ++i) {
-    const json& c = classes[i];
-    std::string key = fmt::format("classes[{}]", i);
-    if (!c.is_object() || !c.contains("label") || !c["label"].is_string() ||
-        !c.contains("action") || !c["action"].is_string()) {
-      return bad(key, "must be {\"label\": string, \"action\": string}");
-    }
-    auto action = ParseAction(c["action"]);
-    if (!action.ok()) return bad(key + ".action", action.status().message());
-    classes_.push_back({c["label"], *action});
-  }
-  auto pipeline = FeaturePipeline::FromJson(manifest.value("pipeline", json()));
-  if (!pipeline.ok()) {
-    return Status::InvalidArgument(where + ": " + pipeline.status().message());
-  }
+  JsonReader r(manifest, "");
+  ManifestFields fields;
+  PHAS_RETURN_IF_ERROR(ReadManifestFields(r, &fields).WithContext(where));
+  name_ = std::move(fields.name);
+  version_ = std::move(fields.version);
+  classes_ = std::move(fields.classes);
+  auto pipeline = FeaturePipeline::FromJson(r.Child("pipeline"));
+  if (!pipeline.ok()) return pipeline.status().WithContext(where);
   pipeline_ = std::move(pipeline).value();
 
-  std::string booster_path = JoinPath(dir, manifest["booster"]);
+  std::string booster_path = JoinPath(dir, fields.booster);
   PHAS_ASSIGN_OR_RETURN(XgbBooster booster,
                         XgbBooster::LoadFromFile(booster_path));
   PHAS_ASSIGN_OR_RETURN(uint64_t nf, booster.NumFeatures());
@@ -316,9 +327,11 @@ Status ModelBundle::PredictRow(const float* row, Prediction* out) const {
 }
 
 Status ModelBundle::Predict(const InputValue* inputs, Prediction* out) const {
-  float row[512];
+  float row[FeaturePipeline::kMaxColumns];
   size_t n = pipeline_.num_columns();
-  if (n > 512) return Status::Internal("too many model columns");
+  if (n > FeaturePipeline::kMaxColumns) {
+    return Status::Internal("too many model columns");
+  }
   pipeline_.Transform(inputs, row);
   return PredictRow(row, out);
 }

@@ -16,10 +16,18 @@ double Get(const AggregatedMetrics& m, const char* key) {
 }
 
 // Python's float repr: shortest round-trip, with ".0" on integral values.
+// A value that is not finite (a metric out of range) is null: the text is
+// parsed as JSON again (the scaler's records).
 std::string PyFloat(double v) {
+  if (!std::isfinite(v)) return "null";
   std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eninf") == std::string::npos) s += ".0";
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
+}
+
+// Python's int(): a whole number without a fraction; null when not finite.
+std::string PyInt(double v) {
+  return std::isfinite(v) ? fmt::format("{:.0f}", v) : "null";
 }
 
 }  // namespace
@@ -106,13 +114,13 @@ Features DeriveFeatures(const AggregatedMetrics& m, int n, int min_capacity,
 std::string FeaturesJson(const Features& f, int n) {
   return fmt::format(
       "{{\"cpu_usage\": {}, \"memory_usage\": {}, \"network_traffic\": {}, "
-      "\"power_consumption\": {}, \"num_executed_instructions\": {:.0f}, "
+      "\"power_consumption\": {}, \"num_executed_instructions\": {}, "
       "\"execution_time\": {}, \"energy_efficiency\": {}, \"task_type\": "
       "\"{}\", "
       "\"task_priority\": \"{}\", \"instance_count\": {}, "
       "\"memory_estimated\": {}}}",
       PyFloat(f.cpu_usage), PyFloat(f.memory_usage), PyFloat(f.network_traffic),
-      PyFloat(f.power_consumption), f.num_executed_instructions,
+      PyFloat(f.power_consumption), PyInt(f.num_executed_instructions),
       PyFloat(f.execution_time), PyFloat(f.energy_efficiency), f.task_type,
       f.task_priority, n, f.memory_estimated ? "true" : "false");
 }

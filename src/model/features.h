@@ -81,6 +81,7 @@ double RoundHalfEven(double x, int digits);
 
 // The features as the original logged them: {"cpu_usage": 45.5, ...,
 // "instance_count": n} (Python json.dumps style), plus "memory_estimated".
+// Always valid JSON: a value that is not finite is written as null.
 std::string FeaturesJson(const Features& f, int n);
 
 // Model inputs by name for a pipeline: the 9 features and f.temporal (an

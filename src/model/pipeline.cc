@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/json_util.h"
+
 namespace phas {
 namespace {
 
@@ -19,39 +21,20 @@ Status Bad(const std::string& key, const std::string& what) {
   return Status::InvalidArgument("pipeline." + key + ": " + what);
 }
 
-Result<std::string> GetString(const json& obj, const std::string& key,
-                              const std::string& path) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return Bad(path + "." + key, "missing");
-  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-    return Bad(path + "." + key, "must be a non-empty string");
-  }
-  return it->get<std::string>();
-}
-
-Result<std::vector<std::string>> GetStringList(const json& obj,
-                                               const std::string& key,
-                                               const std::string& path) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return Bad(path + key, "missing");
-  if (!it->is_array()) return Bad(path + key, "must be an array of strings");
-  std::vector<std::string> out;
-  for (size_t i = 0; i < it->size(); ++i) {
-    const json& v = (*it)[i];
-    if (!v.is_string()) {
-      return Bad(fmt::format("{}{}[{}]", path, key, i), "must be a string");
-    }
-    out.push_back(v.get<std::string>());
-  }
+// A string member that must be present and not empty.
+Result<std::string> GetString(const JsonReader& r, const std::string& key) {
+  std::string out;
+  PHAS_RETURN_IF_ERROR(r.RequiredStr(key, &out));
   return out;
 }
 
-Status CheckKeys(const json& obj, const std::string& path,
-                 const std::set<std::string>& allowed) {
-  for (const auto& [k, v] : obj.items()) {
-    if (!allowed.count(k)) return Bad(path + k, "unknown key");
-  }
-  return Status::OK();
+// An array of strings that must be present.
+Result<std::vector<std::string>> GetStringList(const JsonReader& r,
+                                               const std::string& key) {
+  if (!r.Has(key)) return r.Bad(key, "missing (must be an array of strings)");
+  std::vector<std::string> out;
+  PHAS_RETURN_IF_ERROR(r.StrList(key, &out));
+  return out;
 }
 
 }  // namespace
@@ -73,11 +56,10 @@ int FeaturePipeline::FindInput(std::string_view name) const {
 const nlohmann::json& FeaturePipeline::spec() const { return *spec_; }
 
 Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
-  if (!spec.is_object()) return Bad("", "must be an object");
+  JsonReader top(spec, "pipeline");
   PHAS_RETURN_IF_ERROR(
-      CheckKeys(spec, "",
-                {"inputs", "constants", "derived", "standardize", "one_hot",
-                 "zero", "columns"}));
+      top.CheckKeys({"inputs", "constants", "derived", "standardize", "one_hot",
+                     "zero", "columns"}));
   FeaturePipeline p;
   p.spec_ = std::make_shared<const json>(spec);
   std::map<std::string, int> numeric_slot;    // numeric name -> slot
@@ -92,12 +74,11 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
   for (size_t i = 0; i < inputs_it->size(); ++i) {
     const json& in = (*inputs_it)[i];
     std::string path = fmt::format("inputs[{}]", i);
-    if (!in.is_object()) return Bad(path, "must be an object");
-    PHAS_RETURN_IF_ERROR(
-        CheckKeys(in, path + ".", {"name", "type", "levels", "optional"}));
+    JsonReader r(in, "pipeline." + path);
+    PHAS_RETURN_IF_ERROR(r.CheckKeys({"name", "type", "levels", "optional"}));
     InputSpec s;
-    PHAS_ASSIGN_OR_RETURN(s.name, GetString(in, "name", path));
-    PHAS_ASSIGN_OR_RETURN(std::string type, GetString(in, "type", path));
+    PHAS_ASSIGN_OR_RETURN(s.name, GetString(r, "name"));
+    PHAS_ASSIGN_OR_RETURN(std::string type, GetString(r, "type"));
     if (numeric_slot.count(s.name) || category_input.count(s.name)) {
       return Bad(path + ".name", "duplicate input '" + s.name + "'");
     }
@@ -106,20 +87,16 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       numeric_slot[s.name] = static_cast<int>(i);
     } else if (type == "category") {
       s.type = InputSpec::Type::kCategory;
-      PHAS_ASSIGN_OR_RETURN(s.levels, GetStringList(in, "levels", path + "."));
+      PHAS_ASSIGN_OR_RETURN(s.levels, GetStringList(r, "levels"));
       if (s.levels.empty()) return Bad(path + ".levels", "must not be empty");
       category_input[s.name] = static_cast<int>(i);
     } else {
       return Bad(path + ".type",
                  "must be 'number' or 'category', got '" + type + "'");
     }
-    if (auto o = in.find("optional"); o != in.end()) {
-      if (!o->is_boolean())
-        return Bad(path + ".optional", "must be true or false");
-      s.optional = o->get<bool>();
-      if (s.optional && s.type != InputSpec::Type::kNumber) {
-        return Bad(path + ".optional", "only a number input can be optional");
-      }
+    PHAS_RETURN_IF_ERROR(r.Bool("optional", &s.optional));
+    if (s.optional && s.type != InputSpec::Type::kNumber) {
+      return Bad(path + ".optional", "only a number input can be optional");
     }
     if (!s.optional && !p.inputs_.empty() && p.inputs_.back().optional) {
       return Bad(path + ".optional",
@@ -136,10 +113,10 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     for (size_t i = 0; i < it->size(); ++i) {
       std::string path = fmt::format("constants[{}]", i);
       const json& c = (*it)[i];
-      if (!c.is_object()) return Bad(path, "must be an object");
-      PHAS_RETURN_IF_ERROR(CheckKeys(c, path + ".", {"name", "value"}));
-      PHAS_ASSIGN_OR_RETURN(std::string name, GetString(c, "name", path));
-      PHAS_ASSIGN_OR_RETURN(std::string value, GetString(c, "value", path));
+      JsonReader r(c, "pipeline." + path);
+      PHAS_RETURN_IF_ERROR(r.CheckKeys({"name", "value"}));
+      PHAS_ASSIGN_OR_RETURN(std::string name, GetString(r, "name"));
+      PHAS_ASSIGN_OR_RETURN(std::string value, GetString(r, "value"));
       constants[name] = value;
     }
   }
@@ -150,13 +127,12 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     for (size_t i = 0; i < it->size(); ++i) {
       std::string path = fmt::format("derived[{}]", i);
       const json& d = (*it)[i];
-      if (!d.is_object()) return Bad(path, "must be an object");
-      PHAS_RETURN_IF_ERROR(
-          CheckKeys(d, path + ".", {"name", "op", "a", "b", "epsilon"}));
-      PHAS_ASSIGN_OR_RETURN(std::string name, GetString(d, "name", path));
-      PHAS_ASSIGN_OR_RETURN(std::string op, GetString(d, "op", path));
-      PHAS_ASSIGN_OR_RETURN(std::string a, GetString(d, "a", path));
-      PHAS_ASSIGN_OR_RETURN(std::string b, GetString(d, "b", path));
+      JsonReader r(d, "pipeline." + path);
+      PHAS_RETURN_IF_ERROR(r.CheckKeys({"name", "op", "a", "b", "epsilon"}));
+      PHAS_ASSIGN_OR_RETURN(std::string name, GetString(r, "name"));
+      PHAS_ASSIGN_OR_RETURN(std::string op, GetString(r, "op"));
+      PHAS_ASSIGN_OR_RETURN(std::string a, GetString(r, "a"));
+      PHAS_ASSIGN_OR_RETURN(std::string b, GetString(r, "b"));
       Derived dv;
       if (op == "mul")
         dv.op = Op::kMul;
@@ -177,10 +153,9 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
         return Bad(path + ".name", "duplicate name '" + name + "'");
       }
       dv.epsilon = 0.0;
-      if (auto e = d.find("epsilon"); e != d.end()) {
-        if (!e->is_number()) return Bad(path + ".epsilon", "must be a number");
-        dv.epsilon = e->get<double>();
-      }
+      PHAS_RETURN_IF_ERROR(r.Num("epsilon", &dv.epsilon,
+                                 std::numeric_limits<double>::lowest(),
+                                 std::numeric_limits<double>::max()));
       dv.a = numeric_slot[a];
       dv.b = numeric_slot[b];
       dv.dst = p.num_slots_++;
@@ -192,13 +167,11 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
 
   // 4. standardize
   if (auto it = spec.find("standardize"); it != spec.end()) {
-    if (!it->is_object()) return Bad("standardize", "must be an object");
-    PHAS_RETURN_IF_ERROR(
-        CheckKeys(*it, "standardize.", {"columns", "mean", "scale"}));
-    PHAS_ASSIGN_OR_RETURN(auto cols,
-                          GetStringList(*it, "columns", "standardize."));
-    const json& mean = it->value("mean", json());
-    const json& scale = it->value("scale", json());
+    JsonReader r(*it, "pipeline.standardize");
+    PHAS_RETURN_IF_ERROR(r.CheckKeys({"columns", "mean", "scale"}));
+    PHAS_ASSIGN_OR_RETURN(auto cols, GetStringList(r, "columns"));
+    const json& mean = r.Child("mean");
+    const json& scale = r.Child("scale");
     if (!mean.is_array() || mean.size() != cols.size()) {
       return Bad("standardize.mean", "must be an array as long as columns");
     }
@@ -229,11 +202,10 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     for (size_t i = 0; i < it->size(); ++i) {
       std::string path = fmt::format("one_hot[{}]", i);
       const json& o = (*it)[i];
-      if (!o.is_object()) return Bad(path, "must be an object");
-      PHAS_RETURN_IF_ERROR(CheckKeys(o, path + ".", {"source", "levels"}));
-      PHAS_ASSIGN_OR_RETURN(std::string src, GetString(o, "source", path));
-      PHAS_ASSIGN_OR_RETURN(auto levels,
-                            GetStringList(o, "levels", path + "."));
+      JsonReader r(o, "pipeline." + path);
+      PHAS_RETURN_IF_ERROR(r.CheckKeys({"source", "levels"}));
+      PHAS_ASSIGN_OR_RETURN(std::string src, GetString(r, "source"));
+      PHAS_ASSIGN_OR_RETURN(auto levels, GetStringList(r, "levels"));
       for (const std::string& level : levels) {
         Column c;
         if (auto ci = category_input.find(src); ci != category_input.end()) {
@@ -258,14 +230,18 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     }
   }
   std::set<std::string> zero;
-  if (spec.contains("zero")) {
-    PHAS_ASSIGN_OR_RETURN(auto z, GetStringList(spec, "zero", ""));
-    zero.insert(z.begin(), z.end());
-  }
+  std::vector<std::string> zero_list;
+  PHAS_RETURN_IF_ERROR(top.StrList("zero", &zero_list));
+  zero.insert(zero_list.begin(), zero_list.end());
 
   // 6. output columns
-  PHAS_ASSIGN_OR_RETURN(p.columns_, GetStringList(spec, "columns", ""));
+  PHAS_ASSIGN_OR_RETURN(p.columns_, GetStringList(top, "columns"));
   if (p.columns_.empty()) return Bad("columns", "must not be empty");
+  if (p.columns_.size() > FeaturePipeline::kMaxColumns) {
+    return Bad("columns",
+               fmt::format("at most {} columns, got {}",
+                           FeaturePipeline::kMaxColumns, p.columns_.size()));
+  }
   for (size_t i = 0; i < p.columns_.size(); ++i) {
     const std::string& name = p.columns_[i];
     Column c;

@@ -56,6 +56,9 @@ struct InputValue {
 
 class FeaturePipeline {
  public:
+  // At most this many output columns (a model row is built on the stack).
+  static constexpr size_t kMaxColumns = 512;
+
   // Builds from a manifest's "pipeline" object. Errors name the key
   // ("pipeline.derived[1].op: unknown op 'pow'").
   static Result<FeaturePipeline> FromJson(const nlohmann::json& spec);

@@ -22,23 +22,6 @@ bool Fail(CodecError* err, std::string message, std::string field = {},
   return false;
 }
 
-const char* TypeName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "a number";
-  }
-}
-
 // Tracks the path of the value being parsed, so a syntax error can name the
 // field it occurred in. Used only on the error path.
 class PathTracker : public nlohmann::json_sax<json> {
@@ -144,7 +127,7 @@ bool ParseObject(std::string_view body, json* out, CodecError* err) {
   if (out->is_discarded()) return DescribeSyntaxError(body, err);
   if (!out->is_object()) {
     return Fail(err, std::string("the body must be a JSON object, got ") +
-                         TypeName(*out));
+                         JsonTypeName(*out));
   }
   return true;
 }
@@ -155,7 +138,7 @@ bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
     if (!v.is_number()) {
       return Fail(err,
                   fmt::format("{} ({}) must be a JSON number, got {}", field,
-                              spec.name, TypeName(v)),
+                              spec.name, JsonTypeName(v)),
                   field);
     }
     double d = v.get<double>();
@@ -175,7 +158,7 @@ bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
   if (!v.is_string()) {
     return Fail(err,
                 fmt::format("{} ({}) must be a string, one of: {}; got {}",
-                            field, spec.name, allowed, TypeName(v)),
+                            field, spec.name, allowed, JsonTypeName(v)),
                 field);
   }
   const std::string& s = v.get_ref<const std::string&>();
@@ -227,7 +210,7 @@ bool DecodeInstance(const json& inst, const FeaturePipeline& p,
     return Fail(err,
                 fmt::format("{} must be an array of {} values or an "
                             "object of named values, got {}",
-                            prefix, inputs.size(), TypeName(inst)),
+                            prefix, inputs.size(), JsonTypeName(inst)),
                 prefix);
   }
   std::string dot = prefix.empty() ? "" : prefix + ".";
@@ -400,7 +383,7 @@ bool DecodePredictRequest(std::string_view body, const FeaturePipeline& p,
     if (!it->is_array()) {
       return Fail(err,
                   fmt::format("features must be an array of {} values, got {}",
-                              p.inputs().size(), TypeName(*it)),
+                              p.inputs().size(), JsonTypeName(*it)),
                   "features");
     }
     return DecodeInstance(*it, p, "features", out->data(), err);
@@ -422,9 +405,10 @@ bool DecodeBatchRequest(std::string_view body, const FeaturePipeline& p,
   auto it = j.find("instances");
   if (it == j.end()) return Fail(err, "missing field 'instances'", "instances");
   if (!it->is_array()) {
-    return Fail(err,
-                std::string("instances must be an array, got ") + TypeName(*it),
-                "instances");
+    return Fail(
+        err,
+        std::string("instances must be an array, got ") + JsonTypeName(*it),
+        "instances");
   }
   if (it->empty()) {
     return Fail(err, "instances must hold at least one instance", "instances");

@@ -1,5 +1,7 @@
 // YamlReader: typed values from YAML maps for phas's configuration files,
-// naming the key path in every error and refusing keys nobody reads.
+// naming the key path in every error and refusing keys nobody reads, keys
+// given twice and keys that are not strings. No getter throws: values are
+// type-checked before yaml-cpp converts them.
 // Thread-safety: plain values.
 #ifndef PHAS_SCALER_YAML_READER_H_
 #define PHAS_SCALER_YAML_READER_H_
@@ -9,6 +11,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -16,16 +19,43 @@
 namespace phas {
 
 // Reads typed values from YAML maps, naming the key path in every error and
-// refusing keys nobody reads.
+// refusing keys nobody reads. Call CheckKeys (or Keys) on every mapping read:
+// it is what rejects duplicated and non-string keys.
 class YamlReader {
  public:
   YamlReader(const YAML::Node& node, std::string path)
       : node_(node), path_(std::move(path)) {}
 
-  Status CheckKeys(const std::set<std::string>& known) const {
-    if (!node_.IsMap()) return Bad("", "must be a mapping");
+  // The keys of this mapping, in order. An error when the node is not a
+  // mapping, when a key is not a plain string (a key that is itself a list
+  // or mapping, or null), or when a key appears twice: yaml-cpp keeps both
+  // and a lookup would silently take the first.
+  Status Keys(std::vector<std::string>* out) const {
+    if (!node_.IsMap()) {
+      return Bad("", std::string("must be a mapping, got ") + KindName(node_));
+    }
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
     for (const auto& kv : node_) {
-      std::string k = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {
+        const YAML::Mark& m = kv.first.Mark();
+        std::string line =
+            m.is_null() ? "" : fmt::format("line {}: ", m.line + 1);
+        return Bad("",
+                   line + "a key must be a string, got " + KindName(kv.first));
+      }
+      std::string k = kv.first.Scalar();
+      if (!seen.insert(k).second) return Bad(k, "appears twice");
+      keys.push_back(k);
+    }
+    *out = std::move(keys);
+    return Status::OK();
+  }
+  // Keys() and every key in `known`.
+  Status CheckKeys(const std::set<std::string>& known) const {
+    std::vector<std::string> keys;
+    PHAS_RETURN_IF_ERROR(Keys(&keys));
+    for (const std::string& k : keys) {
       if (!known.count(k)) {
         std::string list;
         for (const std::string& n : known)
@@ -36,7 +66,10 @@ class YamlReader {
     return Status::OK();
   }
   bool Has(const std::string& key) const { return node_.IsMap() && node_[key]; }
-  YAML::Node Child(const std::string& key) const { return node_[key]; }
+  // The value of `key`; an undefined node when absent or not a mapping.
+  YAML::Node Child(const std::string& key) const {
+    return node_.IsMap() ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+  }
   std::string Path(const std::string& key) const {
     return path_.empty() ? key : path_ + "." + key;
   }
@@ -44,13 +77,35 @@ class YamlReader {
   Status Str(const std::string& key, std::string* out) const {
     if (!Has(key)) return Status::OK();
     YAML::Node n = node_[key];
-    if (!n.IsScalar()) return Bad(key, "must be a string");
-    *out = n.as<std::string>();
+    if (!n.IsScalar()) {
+      return Bad(key, std::string("must be a string, got ") + KindName(n));
+    }
+    *out = n.Scalar();
+    return Status::OK();
+  }
+  // A list of strings (absent: *out unchanged). Errors name the key when it
+  // is not a list, and key[i] for an element that is not a string.
+  Status StrList(const std::string& key, std::vector<std::string>* out) const {
+    if (!Has(key)) return Status::OK();
+    YAML::Node n = node_[key];
+    if (!n.IsSequence()) {
+      return Bad(key,
+                 std::string("must be a list of strings, got ") + KindName(n));
+    }
+    std::vector<std::string> list;
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsScalar()) {
+        return Bad(fmt::format("{}[{}]", key, i),
+                   std::string("must be a string, got ") + KindName(n[i]));
+      }
+      list.push_back(n[i].Scalar());
+    }
+    *out = std::move(list);
     return Status::OK();
   }
   Status Bool(const std::string& key, bool* out) const {
     if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
+    std::string v = ScalarOrEmpty(key);
     if (v == "true" || v == "yes" || v == "on") {
       *out = true;
     } else if (v == "false" || v == "no" || v == "off") {
@@ -62,7 +117,7 @@ class YamlReader {
   }
   Status Int(const std::string& key, int* out, int lo, int hi) const {
     if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
+    std::string v = ScalarOrEmpty(key);
     try {
       size_t used = 0;
       long long x = std::stoll(v, &used);
@@ -77,7 +132,7 @@ class YamlReader {
   }
   Status Num(const std::string& key, double* out, double lo, double hi) const {
     if (!Has(key)) return Status::OK();
-    std::string v = node_[key].IsScalar() ? node_[key].as<std::string>() : "";
+    std::string v = ScalarOrEmpty(key);
     try {
       size_t used = 0;
       double x = std::stod(v, &used);
@@ -122,6 +177,24 @@ class YamlReader {
   }
 
  private:
+  // The text of a scalar value, or "" for anything else.
+  std::string ScalarOrEmpty(const std::string& key) const {
+    YAML::Node n = node_[key];
+    return n.IsScalar() ? n.Scalar() : "";
+  }
+  static const char* KindName(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Scalar:
+        return "a string";
+      case YAML::NodeType::Sequence:
+        return "a list";
+      case YAML::NodeType::Map:
+        return "a mapping";
+      default:
+        return "null";
+    }
+  }
+
   YAML::Node node_;
   std::string path_;
 };

@@ -1,7 +1,8 @@
 #include "sim/backtest_config.h"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
+
+#include <vector>
 
 #include "scaler/yaml_reader.h"
 
@@ -59,29 +60,26 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
         d.Span("smoothing_minutes", &o->mapping.smoothing, 60, 0, 24 * 60)));
   }
   if (r.Has("policies")) {
-    YAML::Node ps = r.Child("policies");
-    if (!ps.IsMap())
+    if (!r.Child("policies").IsMap())
       return wrap(
           r.Bad("policies", "must be a mapping of policy name to settings"));
+    YamlReader ps(r.Child("policies"), "policies");
+    std::vector<std::string> keys;
+    PHAS_RETURN_IF_ERROR(wrap(ps.Keys(&keys)));
     const PolicyRegistry& registry = PolicyRegistry::Default();
-    for (const auto& kv : ps) {
-      std::string path = "policies";
-      if (!kv.first.IsScalar()) {
-        return wrap(r.Bad("policies", "keys must be policy names"));
-      }
-      std::string name = kv.first.Scalar();
-      path += "." + name;
+    for (const std::string& name : keys) {
       PolicyConfig pc;
       if (auto it = o->policies.find(name); it != o->policies.end()) {
         pc = it->second;
       } else if (!pc.Select(name, registry).ok()) {
-        return wrap(r.Bad(path, "unknown policy (known: " +
-                                    fmt::format("{}", fmt::join(registry.names(), ", ")) +
-                                    ")"));
+        return wrap(ps.Bad(name, fmt::format("unknown policy (known: {})",
+                                             fmt::join(registry.names(), ", "))));
       }
-      PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(kv.second, path, &pc, {}, registry)));
+      PHAS_RETURN_IF_ERROR(wrap(
+          ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc, {}, registry)));
       if (pc.name() != name) {
-        return wrap(YamlReader(kv.second, path).Bad("policy", "must be " + name + " here, or absent"));
+        return wrap(YamlReader(ps.Child(name), ps.Path(name))
+                        .Bad("policy", "must be " + name + " here, or absent"));
       }
       o->policies[name] = pc;
     }

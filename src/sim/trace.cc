@@ -23,9 +23,14 @@ bool ParseNumber(const std::string& s, double* out) {
   return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
 }
 
+// Epoch seconds a TimePoint holds (nanoseconds in 64 bits: 1678..2262);
+// converting a larger number would overflow.
+constexpr double kMaxEpochSeconds = 9e9;
+
 bool ParseTime(const std::string& s, TimePoint* out) {
   double secs;
   if (ParseNumber(s, &secs)) {
+    if (std::fabs(secs) > kMaxEpochSeconds) return false;
     *out = FromUnixSeconds(secs);
     return true;
   }

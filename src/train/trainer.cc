@@ -177,8 +177,11 @@ Status WriteBundle(const std::string& dir, const XgbBooster& b,
       {"pipeline", TrainedPipeline()},
       {"card", card},
   };
-  return WriteFileAtomic(JoinPath(dir, "manifest.json"),
-                         manifest.dump(1) + "\n");
+  // The card names the traces by their file names, which need not be UTF-8:
+  // dump() would throw on them.
+  return WriteFileAtomic(
+      JoinPath(dir, "manifest.json"),
+      manifest.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace phas::train

@@ -467,6 +467,133 @@ TEST(RegionAndEndpointTest, ResolutionOrder) {
   }
 }
 
+// The JSON the container endpoint and IMDS answer may be malformed: each
+// error names the source and the field, never echoes a value (they are
+// secrets), and is final (not retried); nothing is thrown.
+TEST(ParseCredentialsJsonTest, MalformedAnswersNameTheField) {
+  struct Case {
+    const char* name;
+    // input
+    std::string body;
+    // expected in the error
+    const char* want;
+  };
+  const Case cases[] = {
+      {"not an object", "[]",
+       "imds: (top level): must be a JSON object, got an array"},
+      {"key id is a number",
+       R"({"AccessKeyId": 5, "SecretAccessKey": "s3cr3t-value"})",
+       "imds: AccessKeyId: must be a string, got a number"},
+      {"secret is a number",
+       R"({"AccessKeyId": "ASIA", "SecretAccessKey": 918273645})",
+       "imds: SecretAccessKey: must be a string, got a number"},
+      {"token is an array",
+       R"({"AccessKeyId": "ASIA", "SecretAccessKey": "s3cr3t-value",
+           "Token": ["s3cr3t-value"]})",
+       "imds: Token: must be a string, got an array"},
+      {"expiration is a number",
+       R"({"AccessKeyId": "ASIA", "SecretAccessKey": "s3cr3t-value",
+           "Expiration": 1767225600})",
+       "imds: Expiration: must be a string, got a number"},
+      {"expiration is not a time",
+       R"({"AccessKeyId": "ASIA", "SecretAccessKey": "s3cr3t-value",
+           "Expiration": "soon"})",
+       "imds: unreadable Expiration 'soon'"},
+      {"code is an object", R"({"Code": {"x": 1}})",
+       "imds: Code: must be a string, got an object"},
+      {"code says no", R"({"Code": "AssumeRoleUnauthorizedAccess"})",
+       "imds: credentials not available (Code AssumeRoleUnauthorizedAccess)"},
+      {"truncated", R"({"AccessKeyId": "ASIA", "SecretAccessKey": "s3cr3t-val)",
+       "imds: credentials response is not JSON"},
+      {"number overflow",
+       R"({"AccessKeyId": "ASIA", "SecretAccessKey": "s3cr3t-value",
+           "Expiration": 1e999})",
+       "imds: credentials response is not JSON"},
+      {"keys missing", R"({"Code": "Success"})",
+       "imds: response lacks AccessKeyId or SecretAccessKey"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    Result<Credentials> c = Status::Internal("not run");
+    EXPECT_NO_THROW(c = ParseCredentialsJson(tc.body, "imds"));
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.status().code(), Status::Code::kUnavailable);
+    EXPECT_FALSE(c.status().retryable());
+    const std::string& msg = c.status().message();
+    EXPECT_NE(msg.find(tc.want), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("s3cr3t"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("918273645"), std::string::npos) << msg;
+  }
+}
+
+// An endpoint URL without a scheme is refused when the session is built,
+// naming where it came from (SendOnce took the host from after "://" and
+// threw std::out_of_range on a short URL).
+TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
+  struct Case {
+    const char* name;
+    // input
+    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> config;
+    // expected in the error
+    const char* want;
+  };
+  const Case cases[] = {
+      {"one character",
+       {{"AWS_ENDPOINT_URL_EC2", "x"}},
+       {},
+       "AWS_ENDPOINT_URL_EC2: must be an http:// or https:// URL, got 'x'"},
+      {"only a slash",
+       {{"AWS_ENDPOINT_URL", "/"}},
+       {},
+       "AWS_ENDPOINT_URL: must be an http:// or https:// URL, got ''"},
+      {"host and port",
+       {{"AWS_ENDPOINT_URL_STS", "localhost:5000"}},
+       {},
+       "AWS_ENDPOINT_URL_STS: must be an http:// or https:// URL"},
+      {"config default",
+       {},
+       {{"default", "moto"}},
+       "config aws.endpoints.default: must be an http:// or https:// URL"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::map<std::string, std::string> env = tc.env;
+    env["AWS_REGION"] = "us-east-1";
+    env["HOME"] = "/nonexistent";
+    AwsOptions opts;
+    opts.endpoints = tc.config;
+    ManualClock clock(T0());
+    Result<std::unique_ptr<AwsSession>> s = Status::Internal("not run");
+    EXPECT_NO_THROW(s = AwsSession::Create(opts, MapEnvironment(env), &clock));
+    ASSERT_FALSE(s.ok());
+    EXPECT_TRUE(s.status().IsInvalidArgument());
+    EXPECT_NE(s.status().message().find(tc.want), std::string::npos)
+        << s.status().message();
+  }
+}
+
+// A client built on such an endpoint anyway fails its call, not throws.
+TEST(RegionAndEndpointTest, ClientOnAUrlWithoutSchemeDoesNotThrow) {
+  class Refusing final : public HttpTransport {
+   public:
+    Result<HttpReply> Send(const HttpCall&) override {
+      return Status::Unavailable("refused", false);
+    }
+  };
+  ManualClock clock(T0());
+  auto creds = std::make_shared<StaticCredentialsProvider>(
+      Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
+  for (const char* url : {"", "x", "ec2"}) {
+    SCOPED_TRACE(url);
+    QueryClient client({"ec2", "ec2", "2016-11-15", url, "us-east-1", "test"},
+                       std::make_shared<Refusing>(), creds, &clock);
+    Result<XmlDoc> r = Status::Internal("not run");
+    EXPECT_NO_THROW(r = client.Call("DescribeInstances", {}));
+    EXPECT_FALSE(r.ok());
+  }
+}
+
 TEST(ProfileTest, IniParsing) {
   IniFile ini = ParseIni(
       "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"

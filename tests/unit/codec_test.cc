@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/metrics.h"
+#include "predictor/service.h"
 #include "test_util.h"
 
 namespace phas {
@@ -107,15 +109,78 @@ TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
       {"empty object", "{}", 400, "cpu_usage"},
       {"invalid utf8 string",
        "{\"features\": [1,2,3,4,5,6,7,\"\xff\",\"low\"]}", 400, "features[7]"},
+      {"invalid utf8 key", "{\"\xff\": 1}", 400, ""},
+      {"lone surrogate", R"({"features": [1,2,3,4,5,6,7,"\ud800","low"]})", 400,
+       "features[7]"},
+      {"negative overflow", R"({"cpu_usage": -1e400})", 400, "cpu_usage"},
+      {"huge integer in a string field",
+       R"({"features": [1,2,3,4,5,6,7,123456789012345678901234567890,"low"]})",
+       400, "features[7]"},
+      {"duplicate features, last not an array",
+       R"({"features": [1,2,3,4,5,6,7,"io","low"], "features": 5})", 400,
+       "features"},
+      {"object for category", R"({"features": [1,2,3,4,5,6,7,{},"low"]})", 400,
+       "features[7]"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     std::vector<InputValue> out;
     CodecError err;
-    EXPECT_FALSE(DecodePredictRequest(tc.body, pipeline(), &out, &err));
+    bool ok = true;
+    EXPECT_NO_THROW(ok = DecodePredictRequest(tc.body, pipeline(), &out, &err));
+    EXPECT_FALSE(ok);
     EXPECT_EQ(err.status, tc.status);
     EXPECT_EQ(err.field, tc.field) << err.message;
     EXPECT_FALSE(err.message.empty());
+  }
+}
+
+// Through the service: a hostile body is a 4xx whose JSON body names the
+// field; nothing is thrown to the HTTP handler wrapper.
+TEST_F(CodecTest, ServiceAnswersHostileBodiesWithJsonErrors) {
+  MetricsRegistry metrics;
+  PredictorService service(*model_, PredictorOptions{}, &metrics);
+  struct Case {
+    const char* name;
+    // input
+    const char* path;
+    std::string body;
+    // expected
+    int status;
+    nlohmann::json field;
+  };
+  const Case cases[] = {
+      {"overflow", "/predict", R"({"features": [1e999]})", 400, "features[0]"},
+      {"invalid UTF-8 value", "/predict", "{\"task_type\": \"caf\xe9\"}", 400,
+       "task_type"},
+      {"unknown field, cut mid-character", "/predict",
+       "{\"" + std::string(63, 'k') + "\xc3\xa9\": 1}", 400,
+       std::string(63, 'k') + "\xc3..."},
+      {"row of the wrong type", "/predict/batch",
+       R"({"instances": [[1,2,3,4,5,6,7,"io","low"], {"cpu_usage": "x"}]})",
+       400, "instances[1].cpu_usage"},
+      {"instances an object", "/predict/batch", R"({"instances": {"a": 1}})",
+       400, "instances"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    HttpRequest req;
+    req.method = "POST";
+    req.path = tc.path;
+    req.target = tc.path;
+    req.body = tc.body;
+    HttpResponse resp;
+    EXPECT_NO_THROW(service.Handle(req, resp));
+    EXPECT_EQ(resp.status, tc.status);
+    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << resp.body;
+    EXPECT_TRUE(j["error"].is_string()) << resp.body;
+    // The body is valid UTF-8 (an invalid byte is replaced), so compare
+    // the field's valid prefix.
+    std::string want = tc.field.get<std::string>();
+    std::string got = j["field"].is_string() ? j["field"].get<std::string>()
+                                             : std::string("(none)");
+    EXPECT_EQ(got.substr(0, 63), want.substr(0, 63)) << resp.body;
   }
 }
 
