@@ -25,6 +25,16 @@ inline GroupView Group(int min, int max, int desired) {
   return g;
 }
 
+// A group of `desired` (MinSize 1, MaxSize 100), `pending` of them not yet
+// InService and `warming` InService but warming up.
+inline GroupView Sized(int desired, int pending = 0, int warming = 0) {
+  GroupView g = Group(1, 100, desired);
+  g.in_service = desired - pending;
+  g.pending = pending;
+  g.warming = warming;
+  return g;
+}
+
 // One signal point per value, a minute apart, the last one two minutes
 // before `now`, each averaging `instances`.
 inline Observation Signal(std::vector<double> values, GroupView g,

@@ -1,0 +1,83 @@
+// The predictive policy (decision/predictive_policy.h).
+#include "decision/predictive_policy.h"
+
+#include <gtest/gtest.h>
+
+#include "decision_test_util.h"
+
+namespace phas {
+namespace {
+
+using phas::testing::kNow;
+using std::chrono::minutes;
+
+TEST(PredictivePolicyTest, Table) {
+  struct Case {
+    const char* name;
+    // inputs: forecast upper bound at +1..+8 minutes, the latest load
+    std::vector<double> upper;
+    double load_now;
+    std::vector<std::pair<int, int>> recent;  // (seconds ago, recommendation)
+    bool forecast_only;
+    // world state
+    int desired;
+    // expected
+    int target;
+    std::string code;
+  };
+  const Case cases[] = {
+      {"rise ahead: capacity before it arrives",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, false, 5, 9,
+       "pred_forecast_up"},
+      {"the peak past the lead window is not bought yet",
+       {3, 3, 3, 3, 3, 3, 3, 9}, 3.0, {}, false, 5, 5, "pred_hold"},
+      {"now needs more than the forecast", {1, 1, 1, 1, 1, 1, 1, 1}, 4.2, {},
+       false, 5, 7, "pred_reactive_up"},
+      {"fall ahead: scale in when every recent recommendation agrees",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 2}}, false, 5, 2,
+       "pred_forecast_down"},
+      {"fall ahead, but a recent recommendation was higher",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2}, 1.1, {{100, 4}}, false, 5, 4,
+       "pred_forecast_down"},
+      {"forecast-only: says, does not act",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4}, 3.0, {}, true, 5, 5,
+       "forecast_only"},
+      {"no forecast: target tracking decides", {}, 3.0, {}, false, 5, 5,
+       "pred_fallback_tt_ok"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    PredictiveConfig c;
+    c.forecast_only = tc.forecast_only;
+    PredictivePolicy p(c, {});
+    Observation o;
+    o.now = kNow;
+    o.group.desired = tc.desired;
+    o.group.in_service = tc.desired;
+    o.group.min_size = 1;
+    o.group.max_size = 50;
+    o.metrics_ok = true;
+    o.signal = {{kNow - minutes(2), 50, tc.desired}};
+    auto hist = std::make_shared<std::vector<MetricSample>>();
+    hist->push_back({kNow - minutes(2), tc.load_now, tc.desired});
+    o.load_history = hist;
+    for (size_t k = 0; k < tc.upper.size(); ++k) {
+      // Points at now, now + 1 min, ...: the lead window (boot 300 s + buffer
+      // 60 s) ends at now + 6 min.
+      o.forecast.push_back({kNow + minutes(static_cast<int>(k)),
+                            tc.upper[k] - 0.1, tc.upper[k]});
+    }
+    if (tc.upper.empty()) o.forecast_error = "cold start";
+    PredictiveState s;
+    for (auto [ago, r] : tc.recent) {
+      s.recommendations.emplace_back(kNow - std::chrono::seconds(ago), r);
+    }
+    Proposal out = p.Propose(o, PolicyState::Of(s));
+    EXPECT_EQ(out.target, tc.target) << out.reason;
+    EXPECT_EQ(out.code.ToString(), tc.code) << out.reason;
+    EXPECT_FALSE(out.reason.empty());
+  }
+}
+
+}  // namespace
+}  // namespace phas
