@@ -52,8 +52,7 @@ Status CurlFailure(int curl_code, bool request_sent, const HttpCall& call,
   Status st;
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-      // Timed out before the request went out: the connection (TCP or TLS)
-      // was never made.
+      // Not sent yet: the connection (TCP or TLS) was not made in time.
       st = Status::DeadlineExceeded(what).WithDetail(
           request_sent ? label::kTimeout : label::kConnectTimeout);
       break;
