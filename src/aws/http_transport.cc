@@ -39,33 +39,80 @@ size_t WriteHeader(char* ptr, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-Status FromCurl(CURLcode rc, const HttpCall& call, const char* detail) {
+}  // namespace
+
+Status CurlFailure(int curl_code, bool request_sent, const HttpCall& call,
+                   const std::string& curl_message) {
+  namespace label = transport_error;
+  auto rc = static_cast<CURLcode>(curl_code);
   // The URL may carry a query, but phas never puts secrets in URLs.
-  std::string what = fmt::format("{} {}: {}", call.method, call.url,
-                                 detail[0] ? detail : curl_easy_strerror(rc));
+  std::string what =
+      fmt::format("{} {}: {}", call.method, call.url,
+                  curl_message.empty() ? curl_easy_strerror(rc) : curl_message);
+  Status st;
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-      return Status::DeadlineExceeded(what);
+      // Not sent yet: the connection (TCP or TLS) was not made in time.
+      st = Status::DeadlineExceeded(what).WithDetail(
+          request_sent ? label::kTimeout : label::kConnectTimeout);
+      break;
+    case CURLE_COULDNT_CONNECT:
+      st = Status::Unavailable(what).WithDetail(label::kConnectionRefused);
+      break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
+      st = Status::Unavailable(what).WithDetail(label::kDns);
+      break;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-      return Status::Unavailable(what, /*retryable=*/true);
-    case CURLE_URL_MALFORMAT:
+      st = Status::Unavailable(what).WithDetail(label::kConnectionReset);
+      break;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+      st = Status::Unavailable(what).WithDetail(label::kMalformedResponse);
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+      st = Status::Unavailable(what).WithDetail(label::kTls);
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      // Certificates and configuration: trying again will not help.
+      st = Status::Unavailable(what, /*retryable=*/false)
+               .WithDetail(label::kTls);
+      break;
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return Status::InvalidArgument(what);
+      // After sending: an answer that is not HTTP ("Received HTTP/0.9").
+      st = request_sent
+               ? Status::Unavailable(what).WithDetail(label::kMalformedResponse)
+               : Status::InvalidArgument(what).WithDetail(label::kInvalidUrl);
+      break;
+    case CURLE_URL_MALFORMAT:
+      st = Status::InvalidArgument(what).WithDetail(label::kInvalidUrl);
+      break;
     default:
-      return Status::Unavailable(what, /*retryable=*/false);
+      st = Status::Unavailable(what, /*retryable=*/false)
+               .WithDetail(label::kOther);
+      break;
   }
+  // Once the request is out, no failure of the transport says the peer did
+  // not act on it.
+  return request_sent ? st.WithOutcomeUnknown() : st;
 }
-
-}  // namespace
 
 std::string HttpReply::Header(const std::string& name) const {
   for (const auto& [k, v] : headers) {
@@ -105,6 +152,7 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply.headers);
   if (call.bypass_proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (call.fresh_connection) curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
   if (call.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (call.method == "POST") {
@@ -129,7 +177,16 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(list);
-  if (rc != CURLE_OK) return FromCurl(rc, call, errbuf);
+  if (rc != CURLE_OK) {
+    // Pre-transfer time is set when libcurl starts sending the request, on a
+    // new connection or a reused one; it stays 0 when no connection was made.
+    curl_off_t pretransfer_us = 0;
+    long request_bytes = 0;
+    curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_bytes);
+    return CurlFailure(rc, pretransfer_us > 0 || request_bytes > 0, call,
+                       errbuf);
+  }
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   reply.status = static_cast<int>(status);

@@ -49,6 +49,23 @@ Status StatusForAwsError(const std::string& code, int http_status,
   return st.WithDetail(code);
 }
 
+// A 500, 502, 503 or 504 may come after the service acted (or from a proxy
+// in front of it), unless it is a throttling answer: throttled requests were
+// not processed. Any other error answer is a definite rejection.
+bool MayHaveBeenProcessed(int http_status, ErrorKind kind) {
+  if (kind == ErrorKind::kThrottling) return false;
+  return http_status == 500 || http_status == 502 || http_status == 503 ||
+         http_status == 504;
+}
+
+// Actions that only read: they may be sent again safely.
+bool IsReadOnly(const std::string& action) {
+  for (const char* prefix : {"Describe", "Get", "List"}) {
+    if (action.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 QueryClient::QueryClient(ServiceEndpoint endpoint,
@@ -89,10 +106,14 @@ QueryClient::Attempt QueryClient::Interpret(const std::string& action,
   std::string where = endpoint_.service + " " + action;
   if (reply.status >= 200 && reply.status < 300) {
     if (!parsed) {
-      a.status = Status::Unavailable(
-          where + ": response is not XML: " + std::string(parsed.description()),
-          false);
-      a.kind = ErrorKind::kPermanent;
+      // Retried as the SDKs do; the server may have acted on the request.
+      a.status = Status::Unavailable(fmt::format("{}: HTTP {} response is not "
+                                                 "XML: {}",
+                                                 where, reply.status,
+                                                 parsed.description()))
+                     .WithDetail(transport_error::kMalformedResponse)
+                     .WithOutcomeUnknown();
+      a.kind = ErrorKind::kTransient;
       return a;
     }
     a.doc = std::move(doc);
@@ -129,6 +150,9 @@ QueryClient::Attempt QueryClient::Interpret(const std::string& action,
       fmt::format("{}: {}: {} (HTTP {}{})", where, code, message, reply.status,
                   request_id.empty() ? "" : ", request id " + request_id);
   a.status = StatusForAwsError(code, reply.status, a.kind, text);
+  if (MayHaveBeenProcessed(reply.status, a.kind)) {
+    a.status = a.status.WithOutcomeUnknown();
+  }
   return a;
 }
 
@@ -141,6 +165,8 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   call.body = body;
   call.connect_timeout = retry_.connect_timeout;
   call.timeout = retry_.request_timeout;
+  // libcurl must never resend a change on its own (see HttpCall).
+  call.fresh_connection = !IsReadOnly(action);
   size_t scheme = endpoint_.url.find("://");
   std::string host = scheme == std::string::npos
                          ? endpoint_.url
@@ -197,9 +223,13 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
   int attempt = 1;
   int last_retry_cost = 0;
   bool skew_retried = false;
+  // Whether an attempt may have been carried out: then a failed call may
+  // have been too, whatever its last attempt says.
+  bool outcome_unknown = false;
   for (;; ++attempt) {
     a = SendOnce(action, body);
     if (a.status.ok()) break;
+    outcome_unknown = outcome_unknown || a.status.outcome_unknown();
     bool retryable = a.kind == ErrorKind::kThrottling ||
                      a.kind == ErrorKind::kTransient ||
                      a.kind == ErrorKind::kTimeout ||
@@ -228,6 +258,7 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
     clock_->SleepFor(delay);
   }
   if (a.status.ok()) quota_.Release(last_retry_cost);
+  if (outcome_unknown) a.status = a.status.WithOutcomeUnknown();
   if (observer_) observer_({endpoint_.service, action, attempt, a.status});
   if (!a.status.ok()) {
     if (attempt > 1) {

@@ -9,8 +9,19 @@
 // Status codes: PermissionDenied for authentication and authorization errors
 // (AccessDenied, SignatureDoesNotMatch, InvalidClientTokenId, ...),
 // InvalidArgument for validation errors, NotFound for missing resources,
-// Unavailable (retryable) for throttling and 5xx left after the retries,
-// DeadlineExceeded for timeouts.
+// Unavailable (retryable) for throttling, 5xx and unreadable 2xx answers
+// (detail "malformed_response") left after the retries, DeadlineExceeded for
+// timeouts. Transport failures carry the labels of aws/http_transport.h.
+//
+// outcome_unknown(): an attempt failed after the request may have reached
+// the service, with no definite rejection (a timeout or reset after sending,
+// an unreadable 2xx, a 500/502/503/504 that is not throttling). A failed call
+// is outcome_unknown when ANY of its attempts was, even if the last one was a
+// clean rejection: the earlier attempt may have been carried out.
+//
+// Actions that change something (all but Describe*, Get*, List*) are sent on
+// a fresh connection, so that only the retries counted here ever send them
+// again (see HttpCall::fresh_connection).
 //
 // Thread-safety: safe to share between threads.
 #ifndef PHAS_AWS_QUERY_CLIENT_H_

@@ -1,7 +1,8 @@
 // The AWS SDKs' "standard" retry mode, as pure pieces.
 //
 //   - what is retryable: throttling error codes, transient codes, HTTP 5xx
-//     (500, 502, 503, 504), timeouts and connection errors;
+//     (500, 502, 503, 504), timeouts and connection errors, 2xx answers that
+//     do not parse;
 //   - backoff: full jitter, delay = random[0,1) * base * 2^(attempt-1),
 //     capped at max_backoff; base is 500 ms after throttling, 100 ms after
 //     other transient errors (the AWS SDK for Java v2's standard mode);

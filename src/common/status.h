@@ -8,6 +8,11 @@
 // Foreign errors (CURLcode, AWS error codes, XGBoost's -1) are converted to a
 // Status once, at the adapter that calls the foreign API.
 //
+// A failed request to a peer may still have been carried out by it (the
+// answer was lost to a timeout or a reset, or was unreadable): such a Status
+// says outcome_unknown(). A caller that changes the world (SetDesiredCapacity)
+// must then act as if the change may have happened.
+//
 // Thread-safety: immutable values; safe to copy and read from any thread.
 #ifndef PHAS_COMMON_STATUS_H_
 #define PHAS_COMMON_STATUS_H_
@@ -71,32 +76,38 @@ class Status {
   // True when trying again later may succeed (throttling, timeouts, 5xx).
   bool retryable() const { return retryable_; }
 
-  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
-  bool IsNotFound() const { return code_ == Code::kNotFound; }
-  bool IsPermissionDenied() const { return code_ == Code::kPermissionDenied; }
-
-  // Returns a copy whose message is "prefix: message".
-  Status WithContext(const std::string& prefix) const {
-    if (ok()) return *this;
-    Status s(code_, prefix + ": " + message_, retryable_);
-    s.detail_ = detail_;
-    s.outcome_unknown_ = outcome_unknown_;
-    return s;
-  }
-
   // True when the failed request may still have been carried out by the
-  // peer (a timeout after sending, a reset, a garbled answer): its outcome
-  // is unknown. False for OK and for definite refusals.
+  // peer: it may have reached the peer, and no definite rejection came back
+  // (a timeout after connecting, a reset while waiting for the answer, an
+  // unreadable 2xx, a 5xx). False for OK and for definite rejections (an
+  // error code from the peer, a refused connection, a DNS failure).
   bool outcome_unknown() const { return outcome_unknown_; }
+  // Returns a copy marked outcome_unknown(); an OK Status is returned as is.
   Status WithOutcomeUnknown() const {
     Status s = *this;
     if (!ok()) s.outcome_unknown_ = true;
     return s;
   }
 
+  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+  bool IsNotFound() const { return code_ == Code::kNotFound; }
+  bool IsPermissionDenied() const { return code_ == Code::kPermissionDenied; }
+
+  // Returns a copy whose message is "prefix: message" (detail and
+  // outcome_unknown kept).
+  Status WithContext(const std::string& prefix) const {
+    if (ok()) return *this;
+    Status s = *this;
+    s.message_ = prefix + ": " + message_;
+    return s;
+  }
+
   // A machine-readable code from the source of the error, such as the AWS
-  // error code ("Throttling", "AccessDenied"). Empty when there is none.
+  // error code ("Throttling", "AccessDenied"), or what happened to the
+  // connection ("timeout", "connection_reset": see aws/http_transport.h).
+  // Empty when there is none.
   const std::string& detail() const { return detail_; }
+  // Returns a copy with this detail (outcome_unknown kept).
   Status WithDetail(std::string detail) const {
     Status s = *this;
     s.detail_ = std::move(detail);

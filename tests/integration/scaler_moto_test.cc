@@ -91,19 +91,71 @@ class ScalerMotoTest : public ::testing::Test {
                                           moto_.EnvFor(world_["phas"], dir_),
                                           (dir_ / "stderr.log").string());
   }
-  std::string Log() {
-    std::ifstream in(dir_ / "output" / "ec2_monitor.log");
+  // What the scaler wrote to its output files so far. The recorder appends
+  // across restarts: a test that restarts the scaler marks the output first
+  // and reads only what was written after the mark.
+  struct OutputMark {
+    size_t log = 0;      // bytes of ec2_monitor.log
+    size_t records = 0;  // bytes of ec2_metrics_data.jsonl
+  };
+  OutputMark MarkOutput() {
+    return {ReadOutput("ec2_monitor.log").size(),
+            ReadOutput("ec2_metrics_data.jsonl").size()};
+  }
+  std::string ReadOutput(const std::string& file, size_t from = 0) {
+    std::ifstream in(dir_ / "output" / file);
     std::stringstream ss;
     ss << in.rdbuf();
-    return ss.str();
+    std::string all = ss.str();
+    return from < all.size() ? all.substr(from) : "";
   }
-  bool WaitLog(const std::string& needle, seconds timeout) {
+  std::string Log(size_t from = 0) {
+    return ReadOutput("ec2_monitor.log", from);
+  }
+  bool WaitLog(const std::string& needle, seconds timeout, size_t from = 0) {
     auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
-      if (Log().find(needle) != std::string::npos) return true;
+      if (Log(from).find(needle) != std::string::npos) return true;
       std::this_thread::sleep_for(milliseconds(100));
     }
     return false;
+  }
+  // Complete cycle records of `group` written past byte `from` of
+  // ec2_metrics_data.jsonl (one per group per cycle). A line cut short by a
+  // kill does not parse and is not counted.
+  int CyclesSince(size_t from, const std::string& group = "web") {
+    std::istringstream lines(ReadOutput("ec2_metrics_data.jsonl", from));
+    int n = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (lines.eof()) break;  // no newline yet: still being written
+      json rec = json::parse(line, nullptr, false);
+      if (!rec.is_discarded() && rec.value("asg_name", "") == group) ++n;
+    }
+    return n;
+  }
+  // Waits until the scaler has completed `n` cycles past the mark; false
+  // after `timeout`. How a test shows that nothing happened: not for N
+  // seconds, but for N cycles of the loop that would have acted.
+  bool WaitForCycles(int n, const OutputMark& since, seconds timeout) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (CyclesSince(since.records) >= n) return true;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return false;
+  }
+  // Waits until the process exits by itself; its exit code, or -1 when it
+  // was still running after `timeout` (then it is killed).
+  int WaitExit(ChildProcess* proc, seconds timeout) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (proc->Running() && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    if (proc->Running()) {
+      proc->Kill9();
+      return -1;
+    }
+    return proc->Terminate();  // reaped already: only reads the exit code
   }
   std::string Stderr() {
     std::ifstream in(dir_ / "stderr.log");
@@ -231,9 +283,11 @@ TEST_F(ScalerMotoTest, DryRunNeverActs) {
   auto proc = StartScaler(WriteConfig(predictor.url(), 1, 3), {"--dry-run"});
   ASSERT_TRUE(WaitLog("DRY RUN: SCALING UP: 2 -> 3 instances", seconds(30)))
       << Stderr();
-  std::this_thread::sleep_for(seconds(4));
+  // Three more cycles, each of which would have scaled up (cooldown 1 s).
+  ASSERT_TRUE(WaitForCycles(3, MarkOutput(), seconds(30))) << Stderr();
   EXPECT_EQ(Desired(), 2);
   EXPECT_EQ(proc->Terminate(), 0);
+  EXPECT_EQ(Log().find("- SCALING UP"), std::string::npos) << Log();
 }
 
 TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
@@ -243,10 +297,10 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
     // The first run starts in cooldown (no saved state): let it run out by
     // seeding the state with an action long ago.
     auto proc = StartScaler(config, {"--once"});
-    for (int i = 0; i < 100 && proc->Running(); ++i)
-      std::this_thread::sleep_for(milliseconds(100));
+    ASSERT_EQ(WaitExit(proc.get(), seconds(30)), 0) << Stderr();
   }
-  ASSERT_TRUE(WaitLog("starting as if a cooldown had just begun", seconds(5)))
+  ASSERT_NE(Log().find("starting as if a cooldown had just begun"),
+            std::string::npos)
       << Log();
   // Make the saved state say the last action was long ago.
   {
@@ -265,11 +319,19 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
   auto proc = StartScaler(config);
   ASSERT_TRUE(WaitDesired(3, seconds(30))) << Stderr();
   proc->Kill9();  // right after the action, inside its 60 s cooldown
+  // The killed process may have logged a cooldown line already: look only at
+  // what the restarted one writes.
+  OutputMark restart = MarkOutput();
   auto restarted = StartScaler(config);
-  ASSERT_TRUE(WaitLog("Scale up needed but in cooldown period", seconds(30)));
-  std::this_thread::sleep_for(seconds(5));
+  ASSERT_TRUE(WaitLog("Scale up needed but in cooldown period", seconds(30),
+                      restart.log))
+      << Log(restart.log) << Stderr();
+  // Three cycles of the restarted process, each wanting to scale up.
+  ASSERT_TRUE(WaitForCycles(3, restart, seconds(30))) << Stderr();
   EXPECT_EQ(Desired(), 3)
       << "no second action inside the cooldown after kill -9";
+  EXPECT_EQ(Log(restart.log).find("SCALING UP"), std::string::npos)
+      << Log(restart.log);
   EXPECT_EQ(restarted->Terminate(), 0);
 }
 

@@ -2,9 +2,6 @@
 // endpoints: throttling, 5xx, timeouts, connection resets, clock skew. Counts
 // attempts, checks the backoff, and the error left at the end.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -18,6 +15,8 @@ namespace {
 
 using phas::testing::FakeServer;
 using phas::testing::RecordedRequest;
+using phas::testing::ScriptedSocketServer;
+using phas::testing::SocketStep;
 using std::chrono::milliseconds;
 
 // A clock that records requested sleeps and advances virtual time by them.
@@ -82,6 +81,7 @@ TEST_F(RetryTest, ScriptedFaults) {
     bool ok;
     std::vector<milliseconds> sleeps;  // with jitter fixed at 0.5
     Status::Code code;
+    bool outcome_unknown = false;  // when the call fails
   };
   const Case cases[] = {
       {"throttled twice then ok",
@@ -107,7 +107,8 @@ TEST_F(RetryTest, ScriptedFaults) {
        3,
        false,
        {milliseconds(50), milliseconds(100)},
-       Status::Code::kUnavailable},
+       Status::Code::kUnavailable,
+       /*outcome_unknown=*/true},
       {"503 once",
        {1, 503, "ServiceUnavailable"},
        2,
@@ -164,6 +165,7 @@ TEST_F(RetryTest, ScriptedFaults) {
     if (!tc.ok) {
       EXPECT_EQ(r.status().code(), tc.code) << r.status().ToString();
       EXPECT_EQ(r.status().detail(), tc.script.code);
+      EXPECT_EQ(r.status().outcome_unknown(), tc.outcome_unknown);
       // The final error says what happened, and names the request id.
       EXPECT_NE(r.status().message().find("req-" + tc.script.code),
                 std::string::npos);
@@ -195,58 +197,20 @@ TEST_F(RetryTest, TimeoutsAreRetriedAndReported) {
   auto r2 = client->Call("DescribeAutoScalingGroups", {});
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), Status::Code::kDeadlineExceeded);
+  EXPECT_EQ(r2.status().detail(), "timeout");
+  EXPECT_TRUE(r2.status().outcome_unknown());
   EXPECT_NE(r2.status().message().find("after 3 attempts"), std::string::npos);
 }
 
-// Accepts connections, reads the request, and resets the connection (RST).
-class ResettingServer {
- public:
-  ResettingServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::listen(fd_, 16);
-    thread_ = std::thread([this] {
-      while (true) {
-        int c = ::accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        char buf[4096];
-        ::recv(c, buf, sizeof(buf), 0);
-        linger l{1, 0};
-        ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-        ::close(c);
-        ++accepted;
-      }
-    });
-  }
-  ~ResettingServer() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
-  }
-  std::atomic<int> accepted{0};
-
- private:
-  int fd_;
-  int port_;
-  std::thread thread_;
-};
-
 TEST_F(RetryTest, ConnectionResetAndRefused) {
-  ResettingServer rst;
+  ScriptedSocketServer rst({SocketStep(SocketStep::Kind::kReset)});
   auto client = Client(rst.url());
   auto r = client->Call("DescribeAutoScalingGroups", {});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(rst.accepted.load(), 3);
+  EXPECT_EQ(rst.count(), 3);
   EXPECT_TRUE(r.status().retryable());
+  EXPECT_EQ(r.status().detail(), "connection_reset");
+  EXPECT_TRUE(r.status().outcome_unknown());
   EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos);
 
   // Nothing listens: connection refused, retried, then a clear error.
@@ -256,6 +220,117 @@ TEST_F(RetryTest, ConnectionResetAndRefused) {
   EXPECT_EQ(clock_.sleeps.size(), 4u);
   EXPECT_NE(r2.status().message().find("127.0.0.1:1"), std::string::npos)
       << r2.status().message();
+  EXPECT_EQ(r2.status().detail(), "connection_refused");
+  EXPECT_FALSE(r2.status().outcome_unknown());
+}
+
+// When a reused connection dies before a byte of the answer, libcurl resends
+// the request on a new connection by itself: a change would be carried out
+// twice while phas counts one attempt (and may even see a success). Changes
+// go on a fresh connection; reads keep reusing theirs.
+TEST_F(RetryTest, AChangeIsNeverResentBehindTheRetries) {
+  using Kind = SocketStep::Kind;
+  ScriptedSocketServer server(
+      {{Kind::kAnswer, 200, kOk}, {Kind::kReset}, {Kind::kAnswer, 200, kOk}});
+  RetryOptions opts;
+  opts.max_attempts = 1;
+  auto client = Client(server.url(), opts);
+  ASSERT_TRUE(client->Call("DescribeAutoScalingGroups", {}).ok());
+  auto r = client->Call("SetDesiredCapacity", {{"DesiredCapacity", "3"}});
+  EXPECT_EQ(server.count(), 2) << "SetDesiredCapacity sent more than once";
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().detail(), "connection_reset");
+  EXPECT_TRUE(r.status().outcome_unknown());
+}
+
+// Whether a failed call may have been carried out, attempt by attempt: one
+// attempt that may have reached the service makes the whole call unknown,
+// even when a later attempt is a clean rejection.
+TEST_F(RetryTest, OutcomeOfAFailedCall) {
+  using Kind = SocketStep::Kind;
+  const SocketStep ok{Kind::kAnswer, 200, kOk};
+  const SocketStep garbage200{Kind::kAnswer, 200, "this is not XML"};
+  const SocketStep empty200{Kind::kAnswer, 200, ""};
+  const SocketStep internal{Kind::kAnswer, 500, ErrorXml("InternalFailure")};
+  const SocketStep bad_gateway{Kind::kAnswer, 502, "<html>bad gateway</html>"};
+  const SocketStep throttled{Kind::kAnswer, 400, ErrorXml("Throttling")};
+  const SocketStep ec2_throttled{Kind::kAnswer, 503,
+                                 ErrorXml("RequestLimitExceeded")};
+  const SocketStep invalid{Kind::kAnswer, 400, ErrorXml("ValidationError")};
+  const SocketStep denied{Kind::kAnswer, 403, ErrorXml("AccessDenied")};
+  const SocketStep reset{Kind::kReset};
+  const SocketStep hang{Kind::kHang};
+  struct Case {
+    const char* name;
+    std::vector<SocketStep> script;
+    // expected
+    int attempts;
+    bool ok;
+    std::string detail;
+    bool outcome_unknown;
+  };
+  const Case cases[] = {
+      {"malformed 200 then ok", {garbage200, ok}, 2, true, "", false},
+      {"malformed 200 always",
+       {garbage200},
+       3,
+       false,
+       "malformed_response",
+       true},
+      {"empty 200 always", {empty200}, 3, false, "malformed_response", true},
+      {"500 then validation error",
+       {internal, invalid},
+       2,
+       false,
+       "ValidationError",
+       true},
+      {"502 always", {bad_gateway}, 3, false, "HTTP502", true},
+      {"reset then validation error",
+       {reset, invalid},
+       2,
+       false,
+       "ValidationError",
+       true},
+      {"timeout then access denied",
+       {hang, denied},
+       2,
+       false,
+       "AccessDenied",
+       true},
+      {"reset then ok", {reset, ok}, 2, true, "", false},
+      {"throttled then validation error",
+       {throttled, invalid},
+       2,
+       false,
+       "ValidationError",
+       false},
+      {"throttled always", {throttled}, 3, false, "Throttling", false},
+      {"ec2 throttled (503) always",
+       {ec2_throttled},
+       3,
+       false,
+       "RequestLimitExceeded",
+       false},
+      {"validation error", {invalid}, 1, false, "ValidationError", false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ScriptedSocketServer server(tc.script);
+    RetryOptions opts;
+    opts.request_timeout = milliseconds(250);
+    auto client = Client(server.url(), opts);
+    Status observed;
+    client->set_observer([&](const CallRecord& rec) { observed = rec.status; });
+    auto r = client->Call("SetDesiredCapacity", {});
+    EXPECT_EQ(server.count(), tc.attempts);
+    ASSERT_EQ(r.ok(), tc.ok) << r.status().ToString();
+    if (tc.ok) continue;
+    EXPECT_EQ(r.status().detail(), tc.detail) << r.status().ToString();
+    EXPECT_EQ(r.status().outcome_unknown(), tc.outcome_unknown);
+    EXPECT_EQ(observed.outcome_unknown(), tc.outcome_unknown)
+        << "the metrics observer sees the same outcome";
+    EXPECT_EQ(observed.detail(), tc.detail);
+  }
 }
 
 TEST_F(RetryTest, ClockSkewIsCorrectedFromTheServerDate) {
