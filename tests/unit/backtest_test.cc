@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "decision/target_tracking_policy.h"
 #include "sim/backtest_config.h"
 #include "sim/report.h"
 #include "sim/scoring.h"
@@ -233,6 +234,10 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
       {"policies: {hpa: {hpa: {tolerance: 5}}}\n",
        "policies.hpa.hpa.tolerance"},
       {"world: {min_size: 9, max_size: 3}\n", "world.min_size"},
+      {"policies: {hpa: {step: {low_threshold: 5}}}\n", "policies.hpa.step"},
+      {"policies: {hpa: {policy: seed}}\n", "policies.hpa.policy"},
+      {"policies: {predictive: {predictive: {target_cpu: 50}}}\n",
+       "policies.predictive.predictive.target_cpu"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.yaml);
@@ -242,12 +247,14 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
     EXPECT_NE(st.message().find(tc.key), std::string::npos) << st.message();
   }
   BacktestOptions o;
-  ASSERT_TRUE(
-      ParseBacktestConfig(
-          "policies: {target-tracking: {target_tracking: {target_cpu: 50}}}\n",
-          "bt.yaml", &o)
-          .ok());
-  EXPECT_EQ(o.policies.at("target-tracking").target_tracking.target, 50);
+  ASSERT_TRUE(ParseBacktestConfig("policies: {target-tracking: {target: 50, "
+                                  "target_tracking: {scale_in_points: 7}}}\n",
+                                  "bt.yaml", &o)
+                  .ok());
+  const PolicyConfig& tt = o.policies.at("target-tracking");
+  EXPECT_EQ(tt.target.value, 50);
+  ASSERT_NE(tt.settings_as<TargetTrackingConfig>(), nullptr);
+  EXPECT_EQ(tt.settings_as<TargetTrackingConfig>()->scale_in_points, 7);
 }
 
 }  // namespace

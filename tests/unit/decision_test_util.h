@@ -52,7 +52,9 @@ inline Observation Signal(std::vector<double> values, GroupView g,
 }
 
 inline ModelAnswer Answer(ModelAction a) {
-  int cls = a == ModelAction::kScaleUp ? 0 : a == ModelAction::kScaleDown ? 1 : 2;
+  int cls = a == ModelAction::kScaleUp     ? 0
+            : a == ModelAction::kScaleDown ? 1
+                                           : 2;
   return ModelAnswer{cls, "L", a, 0.9};
 }
 

@@ -25,8 +25,7 @@ TEST(OracleTest, FollowsForesightWithoutCooldown) {
   EXPECT_EQ(d.kind, Decision::Kind::kScaleUp);
   EXPECT_EQ(d.target, 9);
   o.oracle_capacity.reset();
-  EXPECT_EQ(Decide(p, row->guard, o, p.NewState(), {}).code(),
-            "oracle_blind");
+  EXPECT_EQ(Decide(p, row->guard, o, p.NewState(), {}).code(), "oracle_blind");
 }
 
 }  // namespace

@@ -31,17 +31,47 @@ TEST(ReactivePolicyTest, Table) {
   const Case cases[] = {
       {"hot", {70, 80}, 3, Group(1, 10, 3), 0, 4, "cpu_above_target"},
       {"near target", {55, 62}, 3, Group(1, 10, 3), 0, 3, "cpu_near_target"},
-      {"cold, counting", {20, 20}, 3, Group(1, 10, 3), 0, 3,
+      {"cold, counting",
+       {20, 20},
+       3,
+       Group(1, 10, 3),
+       0,
+       3,
        "cpu_below_target_waiting"},
-      {"cold for 5 minutes", {20, 20, 20}, 3, Group(1, 10, 3), 2, 2,
+      {"cold for 5 minutes",
+       {20, 20, 20},
+       3,
+       Group(1, 10, 3),
+       2,
+       2,
        "cpu_below_target"},
-      {"cold but one fewer would be hot", {35, 35, 35}, 2, Group(1, 10, 2), 4,
-       2, "cpu_near_target"},
-      {"hot but capacity already launching", {80}, 3, launching, 0, 4,
+      {"cold but one fewer would be hot",
+       {35, 35, 35},
+       2,
+       Group(1, 10, 2),
+       4,
+       2,
        "cpu_near_target"},
-      {"very hot even counting launches", {99}, 3, launching, 0, 5,
+      {"hot but capacity already launching",
+       {80},
+       3,
+       launching,
+       0,
+       4,
+       "cpu_near_target"},
+      {"very hot even counting launches",
+       {99},
+       3,
+       launching,
+       0,
+       5,
        "cpu_above_target"},
-      {"no scale-in while launching", {10, 10, 10}, 3, launching, 10, 4,
+      {"no scale-in while launching",
+       {10, 10, 10},
+       3,
+       launching,
+       10,
+       4,
        "cpu_near_target"},
   };
   for (const Case& tc : cases) {
@@ -74,8 +104,7 @@ TEST(ReactivePolicyTest, TheTargetIsTheGroups) {
   ScalingTarget t;
   t.value = 40;
   ReactivePolicy policy({}, t);
-  Proposal p = policy.Propose(Signal({55}, Group(1, 10, 3)),
-                              policy.NewState());
+  Proposal p = policy.Propose(Signal({55}, Group(1, 10, 3)), policy.NewState());
   EXPECT_EQ(p.code.ToString(), "cpu_above_target") << p.reason;
 }
 

@@ -41,10 +41,28 @@ TEST(SeedPolicyTest, Table) {
   const auto down = ModelAction::kScaleDown;
   const auto hold = ModelAction::kHold;
   const Case cases[] = {
-      {"class 0 scales up at once", up, "hold", 50, Group(1, 5, 2), {}, 0,
-       Kind::kScaleUp, 3, "model_scale_up", 0},
-      {"class 0 at max", up, "hold", 50, Group(1, 5, 5), {}, 0, Kind::kHold, 5,
-       "at_max", 0},
+      {"class 0 scales up at once",
+       up,
+       "hold",
+       50,
+       Group(1, 5, 2),
+       {},
+       0,
+       Kind::kScaleUp,
+       3,
+       "model_scale_up",
+       0},
+      {"class 0 at max",
+       up,
+       "hold",
+       50,
+       Group(1, 5, 5),
+       {},
+       0,
+       Kind::kHold,
+       5,
+       "at_max",
+       0},
       {"class 0 in cooldown", up, "hold", 50, Group(1, 5, 2), seconds(100), 0,
        Kind::kHold, 2, "cooldown", 0},
       {"class 0 after cooldown", up, "hold", 50, Group(1, 5, 2), seconds(301),
@@ -63,12 +81,39 @@ TEST(SeedPolicyTest, Table) {
        Group(1, 5, 3), seconds(10), 35, Kind::kHold, 3, "cooldown", 36},
       {"min raised above desired", down, "hold", 50, Group(4, 6, 3),
        seconds(500), 40, Kind::kHold, 3, "at_min", 41},
-      {"no answer, fallback hold", {}, "hold", 95, Group(1, 5, 2),
-       seconds(500), 12, Kind::kHold, 2, "fallback_hold", 0},
-      {"no answer, fallback reactive, hot", {}, "reactive", 95, Group(1, 5, 2),
-       seconds(500), 12, Kind::kScaleUp, 3, "fallback_cpu_above_target", 0},
-      {"no answer, fallback reactive, near target", {}, "reactive", 60,
-       Group(1, 5, 2), {}, 0, Kind::kHold, 2, "fallback_cpu_near_target", 0},
+      {"no answer, fallback hold",
+       {},
+       "hold",
+       95,
+       Group(1, 5, 2),
+       seconds(500),
+       12,
+       Kind::kHold,
+       2,
+       "fallback_hold",
+       0},
+      {"no answer, fallback reactive, hot",
+       {},
+       "reactive",
+       95,
+       Group(1, 5, 2),
+       seconds(500),
+       12,
+       Kind::kScaleUp,
+       3,
+       "fallback_cpu_above_target",
+       0},
+      {"no answer, fallback reactive, near target",
+       {},
+       "reactive",
+       60,
+       Group(1, 5, 2),
+       {},
+       0,
+       Kind::kHold,
+       2,
+       "fallback_cpu_near_target",
+       0},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -77,7 +122,8 @@ TEST(SeedPolicyTest, Table) {
     SeedPolicy policy(cfg, ScalingTarget{});
     Harness h(policy, kGuard);
     h.set_state(PolicyState::Of(SeedState{tc.streak_before, {}}));
-    if (tc.last_action_ago) h.guard_state().last_action = kNow - *tc.last_action_ago;
+    if (tc.last_action_ago)
+      h.guard_state().last_action = kNow - *tc.last_action_ago;
     Observation o = Signal({tc.cpu}, tc.group);
     if (tc.answer) {
       o.model = Answer(*tc.answer);
@@ -88,7 +134,7 @@ TEST(SeedPolicyTest, Table) {
     EXPECT_EQ(d.kind, tc.kind) << d.reason;
     EXPECT_EQ(d.target, tc.target);
     EXPECT_EQ(d.code(), tc.code) << d.reason;
-    EXPECT_EQ(d.state_if_acted.As<SeedState>().down_streak, tc.streak_after);
+    EXPECT_EQ(h.state<SeedState>().down_streak, tc.streak_after);
     EXPECT_FALSE(d.reason.empty());
   }
 }
@@ -110,7 +156,8 @@ TEST(SeedPolicyTest, StreakMustBeConsecutive) {
   }
   step(ModelAction::kHold);  // interrupts the streak
   for (int i = 0; i < 29; ++i) {
-    EXPECT_EQ(step(ModelAction::kScaleDown).kind, Kind::kHold) << "answer " << i;
+    EXPECT_EQ(step(ModelAction::kScaleDown).kind, Kind::kHold)
+        << "answer " << i;
   }
   Decision d = step(ModelAction::kScaleDown);  // the 30th consecutive one
   EXPECT_EQ(d.kind, Kind::kScaleDown);

@@ -2,6 +2,12 @@
 #ifndef PHAS_TESTS_UNIT_TEST_UTIL_H_
 #define PHAS_TESTS_UNIT_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace phas::testing {
@@ -13,6 +19,27 @@ inline std::string TestData(const std::string& rel) {
   return SourcePath("testdata/" + rel);
 }
 inline std::string PhasBinary() { return PHAS_BINARY; }
+
+inline std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A fresh directory per test, removed afterwards.
+class TempDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("phas_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
 
 }  // namespace phas::testing
 

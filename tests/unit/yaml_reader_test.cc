@@ -145,15 +145,15 @@ TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
       {"scaler group name", false, "groups:\n  - name: a\n    name: b\n",
        "phas.yaml: groups[0].name: appears twice"},
       {"scaler policy section", false,
-       "groups:\n  - name: a\n    reactive: {target_cpu: 50, target_cpu: "
-       "70}\n",
-       "phas.yaml: groups[0].reactive.target_cpu: appears twice"},
+       "groups:\n  - name: a\n    policy: reactive\n    reactive: "
+       "{tolerance: 0.1, tolerance: 0.2}\n",
+       "phas.yaml: groups[0].reactive.tolerance: appears twice"},
       {"scaler memory metric", false,
        "groups:\n  - name: a\n    memory_metric: {enabled: true, enabled: "
        "false}\n",
        "phas.yaml: groups[0].memory_metric.enabled: appears twice"},
       {"scaler step list item", false,
-       "groups:\n  - name: a\n    step:\n      out_steps:\n"
+       "groups:\n  - name: a\n    policy: step\n    step:\n      out_steps:\n"
        "        - {lower: 0, upper: 10, adjustment: 1, adjustment: 2}\n",
        "phas.yaml: groups[0].step.out_steps[0].adjustment: appears twice"},
       {"scaler aws endpoints", false,

@@ -1,4 +1,6 @@
 // The control loop end to end on SimCloud and virtual time.
+#include "scaler/scaler.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -7,9 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
-#include "scaler/scaler.h"
+#include "decision/predictive_policy.h"
+#include "decision/seed_policy.h"
+#include "scaler/cycle_log.h"
 #include "scaler/driver.h"
+#include "scaler/scaler_metrics.h"
+#include "sim/demand.h"
 
 namespace phas {
 namespace {
@@ -23,14 +30,16 @@ const TimePoint kStart = FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
 // Answers a fixed action, or fails.
 class ScriptedPredictor final : public Predictor {
  public:
-  std::string action = "scale_up";
+  ModelAction action = ModelAction::kScaleUp;
   bool fail = false;
   int calls = 0;
   Result<ModelAnswer> Predict(const Features& f) override {
     ++calls;
     last_temporal = f.temporal;
     if (fail) return Status::Unavailable("predictor down");
-    int cls = action == "scale_up" ? 0 : action == "scale_down" ? 1 : 2;
+    int cls = action == ModelAction::kScaleUp     ? 0
+              : action == ModelAction::kScaleDown ? 1
+                                                  : 2;
     return ModelAnswer{cls, "L", action, 0.9};
   }
   std::string Describe() const override { return "scripted"; }
@@ -47,26 +56,6 @@ std::shared_ptr<DemandSeries> Flat(double units) {
       std::chrono::hours(100), std::chrono::hours(49));
 }
 
-// Passes every call to another cloud; the spies below override what they watch.
-class ForwardingCloud : public Cloud {
- public:
-  explicit ForwardingCloud(Cloud* inner) : inner_(inner) {}
-  Result<std::vector<GroupDescription>> DescribeGroups(
-      const std::vector<std::string>& n) override {
-    return inner_->DescribeGroups(n);
-  }
-  Result<std::vector<MetricSeries>> GetMetricData(
-      const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
-    return inner_->GetMetricData(q, s, e);
-  }
-  Status SetDesiredCapacity(const std::string& g, int d) override {
-    return inner_->SetDesiredCapacity(g, d);
-  }
-
- private:
-  Cloud* inner_;
-};
-
 // Records what the store held when the loop called SetDesiredCapacity.
 class SpyCloud final : public ForwardingCloud {
  public:
@@ -75,7 +64,8 @@ class SpyCloud final : public ForwardingCloud {
   Status SetDesiredCapacity(const std::string& g, int d) override {
     auto saved = store_->LoadAll();
     persisted_before_act.push_back(saved.ok() && saved->count(g) &&
-                                   saved->at(g).last_action == clock_->Now());
+                                   saved->at(g).state.guard.last_action ==
+                                       clock_->Now());
     return ForwardingCloud::SetDesiredCapacity(g, d);
   }
   std::vector<bool> persisted_before_act;
@@ -100,6 +90,7 @@ class LoopTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     rec_ = MakeRecorder();
+    log_ = LogReporter(rec_.get());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -111,9 +102,29 @@ class LoopTest : public ::testing::Test {
   GroupConfig Group(const std::string& policy = "seed") {
     GroupConfig g;
     g.name = "web";
-    g.policy.policy = policy;
+    EXPECT_TRUE(g.policy.Select(policy).ok());
     g.memory.enabled = false;
     return g;
+  }
+  // The loop's collaborators; `log` and `metrics` choose the reporters.
+  ScalerEnv Env(Cloud* cloud, Clock* clock, Predictor* predictor,
+                StateStore* store, bool log, bool metrics) {
+    std::vector<Reporter*> chosen;
+    if (log) chosen.push_back(&log_);
+    if (metrics) chosen.push_back(&metrics_reporter_);
+    reporters_.push_back(std::make_unique<ReporterList>(chosen));
+    return {.cloud = cloud,
+            .clock = clock,
+            .predictor = predictor,
+            .store = store,
+            .reporter = reporters_.back().get()};
+  }
+  std::unique_ptr<SqliteStateStore> OpenStore() {
+    bool recovered = false;
+    auto store =
+        SqliteStateStore::Open((dir_ / "state.db").string(), &recovered);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return std::move(store).value();
   }
   std::unique_ptr<Recorder> MakeRecorder() {
     RecorderOptions o;
@@ -140,12 +151,15 @@ class LoopTest : public ::testing::Test {
   ManualClock clock_{kStart};
   ScriptedPredictor predictor_;
   MetricsRegistry metrics_;
+  LogReporter log_{rec_.get()};
+  MetricsReporter metrics_reporter_{&metrics_};
+  std::vector<std::unique_ptr<ReporterList>> reporters_;
 };
 
 TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
   auto cloud = Cloud1(1, 4, 2, 1.0);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
-                &metrics_);
+  Scaler scaler({Group()}, {},
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, true));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(30)));
   ASSERT_EQ(r[0].actions.size(), 2u);
@@ -167,10 +181,10 @@ TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
 }
 
 TEST_F(LoopTest, ScalesDownOnlyAfterThirtyConsecutiveAnswers) {
-  predictor_.action = "scale_down";
+  predictor_.action = ModelAction::kScaleDown;
   auto cloud = Cloud1(1, 6, 4, 0.5);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
-                nullptr);
+  Scaler scaler({Group()}, {},
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   ASSERT_GE(r[0].actions.size(), 2u);
@@ -187,8 +201,8 @@ TEST_F(LoopTest, DryRunDecidesButNeverActs) {
   auto cloud = Cloud1(1, 6, 2, 1.5);
   ScalerOptions opts;
   opts.dry_run = true;
-  Scaler scaler({Group()}, opts, cloud.get(), &predictor_, nullptr, rec_.get(),
-                nullptr);
+  Scaler scaler({Group()}, opts,
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(20)));
   EXPECT_TRUE(r[0].actions.empty());
@@ -200,13 +214,11 @@ TEST_F(LoopTest, DryRunDecidesButNeverActs) {
 
 TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   auto sim = Cloud1(1, 10, 2, 1.0);
-  bool recovered = false;
-  auto store = StateStore::Open((dir_ / "state.db").string(), &recovered);
-  ASSERT_TRUE(store.ok());
-  SpyCloud spy(sim.get(), store->get(), &clock_);
+  auto store = OpenStore();
+  SpyCloud spy(sim.get(), store.get(), &clock_);
   {
-    Scaler first({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(),
-                 nullptr);
+    Scaler first({Group()}, {},
+                 Env(&spy, &clock_, &predictor_, store.get(), true, false));
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
     // No saved state: starts as if a cooldown had just begun.
     auto r = RunVirtualTime(first, *sim, clock_, Until(kStart + seconds(290)));
@@ -218,8 +230,8 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   EXPECT_EQ(spy.persisted_before_act, std::vector<bool>{true});
   // "Restart" 20 s after the action: a new loop on the same store does not
   // act again until the cooldown has run out.
-  Scaler second({Group()}, {}, &spy, &predictor_, store->get(), rec_.get(),
-                nullptr);
+  Scaler second({Group()}, {},
+                Env(&spy, &clock_, &predictor_, store.get(), true, false));
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(second, *sim, clock_, Until(kStart + seconds(590)));
   EXPECT_TRUE(r[0].actions.empty());
@@ -230,8 +242,8 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
 
 TEST_F(LoopTest, BoundsAreReadEveryCycle) {
   auto cloud = Cloud1(1, 10, 2, 3.0);
-  Scaler scaler({Group()}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
-                nullptr);
+  Scaler scaler({Group()}, {},
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(8)));
   ASSERT_EQ(r[0].actions.size(), 2u);               // 2 -> 3 -> 4
@@ -249,9 +261,10 @@ TEST_F(LoopTest, PredictorFailureUsesTheFallbackAndIsCounted) {
   predictor_.fail = true;
   auto cloud = Cloud1(1, 10, 2, 1.9);  // 95% CPU
   GroupConfig g = Group();
-  g.policy.seed.fallback = "reactive";
-  Scaler scaler({g}, {}, cloud.get(), &predictor_, nullptr, rec_.get(),
-                &metrics_);
+  g.policy.Edit<SeedPolicyConfig>(
+      [](SeedPolicyConfig& c) { c.fallback = "reactive"; });
+  Scaler scaler({g}, {},
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, true));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(4)));
   ASSERT_FALSE(r[0].actions.empty());
@@ -274,10 +287,10 @@ TEST_F(LoopTest, RequestsPerCycleDoNotGrowWithInstances) {
     SimGroupSpec spec{"web", 1, 100, n, seconds(300), Flat(n * 0.5)};
     SimCloud cloud(&clock, {spec});
     ScriptedPredictor p;
-    p.action = "hold";
+    p.action = ModelAction::kHold;
     GroupConfig g = Group();
     g.memory.enabled = true;  // 8 queries per instance: 400 for 50 instances
-    Scaler scaler({g}, {}, &cloud, &p, nullptr, nullptr, nullptr);
+    Scaler scaler({g}, {}, Env(&cloud, &clock, &p, nullptr, false, false));
     ASSERT_TRUE(scaler.Init(clock.Now()).ok());
     clock.Advance(minutes(3));
     scaler.RunOnce(clock.Now());
@@ -301,11 +314,12 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   SimGroupSpec spec{"web", 1, 20, 6, seconds(300), demand};
   SimCloud cloud(&clock_, {spec});
   GroupConfig g = Group("predictive");
-  g.policy.predictive.forecast_only = true;
-  Scaler scaler({g}, {}, &cloud, nullptr, nullptr, rec_.get(), &metrics_);
+  g.policy.Edit<PredictiveConfig>(
+      [](PredictiveConfig& c) { c.forecast_only = true; });
+  Scaler scaler({g}, {}, Env(&cloud, &clock_, nullptr, nullptr, true, true));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   auto r = RunVirtualTime(scaler, cloud, clock_,
-                         Until(kStart + std::chrono::hours(5)));
+                          Until(kStart + std::chrono::hours(5)));
   EXPECT_TRUE(r[0].actions.empty());
   std::string log = Log();
   EXPECT_NE(log.find("[forecast_only]: no forecast (cold start"),
@@ -326,13 +340,11 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
 // the state store, and the minutes missed while down fetched from the cloud.
 TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   auto sim = Cloud1(1, 10, 3, 1.5);
-  bool recovered = false;
-  auto store = StateStore::Open((dir_ / "state.db").string(), &recovered);
-  ASSERT_TRUE(store.ok());
+  auto store = OpenStore();
   GroupConfig g = Group("aws-predictive");
   {
-    Scaler first({g}, {}, sim.get(), nullptr, store->get(), rec_.get(),
-                 nullptr);
+    Scaler first({g}, {},
+                 Env(sim.get(), &clock_, nullptr, store.get(), true, false));
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
     RunVirtualTime(first, *sim, clock_, Until(kStart + minutes(60)));
     EXPECT_GE(first.history("web")->size(), 55u);
@@ -340,9 +352,10 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   // Down for 20 minutes; the simulated group keeps running.
   clock_.Advance(minutes(20));
   sim->Sync();
-  Scaler second({g}, {}, sim.get(), nullptr, store->get(), rec_.get(), nullptr);
+  Scaler second({g}, {},
+                Env(sim.get(), &clock_, nullptr, store.get(), true, false));
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
-  ASSERT_TRUE(second.RestoreHistory(clock_.Now()).ok());
+  second.RestoreHistory(clock_.Now());
   const auto& h = *second.history("web")->points();
   EXPECT_GE(h.size(), 55u + 15u)
       << "saved minutes plus the ones fetched for the downtime";
@@ -358,7 +371,7 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
   auto sim = Cloud1(1, 10, 3, 1.5);
   bool recovered = false;
   std::string path = (dir_ / "state.db").string();
-  auto store = StateStore::Open(path, &recovered);
+  auto store = SqliteStateStore::Open(path, &recovered);
   ASSERT_TRUE(store.ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -367,10 +380,10 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
   sqlite3_close(db);
   clock_.Advance(minutes(30));
   sim->Sync();
-  Scaler scaler({Group("aws-predictive")}, {}, sim.get(), nullptr, store->get(),
-                rec_.get(), nullptr);
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(sim.get(), &clock_, nullptr, store->get(), true, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  ASSERT_TRUE(scaler.RestoreHistory(clock_.Now()).ok());
+  scaler.RestoreHistory(clock_.Now());
   EXPECT_GE(scaler.history("web")->size(), 25u);
   std::string log = Log();
   EXPECT_NE(log.find("cannot read saved load history"), std::string::npos)
@@ -402,9 +415,9 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   CountingCloud cloud(sim.get());
   ScalerOptions o;
   o.dry_run = true;
-  o.metrics_refresh = seconds(60);
-  Scaler scaler({Group("reactive")}, o, &cloud, nullptr, nullptr, nullptr,
-                nullptr);
+  o.observe.metrics_refresh = seconds(60);
+  Scaler scaler({Group("reactive")}, o,
+                Env(&cloud, &clock_, nullptr, nullptr, false, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   clock_.Advance(minutes(3));
   auto cycle = [&] {
@@ -418,8 +431,7 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
     CycleReport rep = cycle();
     ASSERT_EQ(rep.groups.size(), 1u);
     EXPECT_TRUE(rep.groups[0].observation.metrics_ok) << "cycle " << i;
-    EXPECT_TRUE(rep.groups[0].observation.features.has_value())
-        << "cycle " << i;
+    EXPECT_TRUE(rep.groups[0].features.has_value()) << "cycle " << i;
   }
   EXPECT_EQ(cloud.reads, 3);
 
@@ -449,8 +461,8 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   CountingCloud every(sim.get());
   ScalerOptions every_cycle;
   every_cycle.dry_run = true;
-  Scaler each({Group("reactive")}, every_cycle, &every, nullptr, nullptr,
-              nullptr, nullptr);
+  Scaler each({Group("reactive")}, every_cycle,
+              Env(&every, &clock_, nullptr, nullptr, false, false));
   ASSERT_TRUE(each.Init(clock_.Now()).ok());
   for (int i = 0; i < 5; ++i) {
     each.RunOnce(clock_.Now());
@@ -463,12 +475,13 @@ TEST_F(LoopTest, AModelWithTemporalInputsGetsThemFromTheLoadHistory) {
   for (bool temporal : {false, true}) {
     SCOPED_TRACE(temporal ? "temporal model" : "the original's 9 features");
     ScriptedPredictor predictor;
-    predictor.action = "hold";
+    predictor.action = ModelAction::kHold;
     predictor.temporal_model = temporal;
     ManualClock clock(kStart);
     SimGroupSpec spec{"web", 1, 4, 2, seconds(300), Flat(1.0)};
     SimCloud cloud(&clock, {spec});
-    Scaler scaler({Group()}, {}, &cloud, &predictor, nullptr, nullptr, nullptr);
+    Scaler scaler({Group()}, {},
+                  Env(&cloud, &clock, &predictor, nullptr, false, false));
     ASSERT_TRUE(scaler.Init(clock.Now()).ok());
     RunVirtualTime(scaler, cloud, clock, Until(kStart + minutes(30)));
     ASSERT_GT(predictor.calls, 0);
@@ -497,14 +510,14 @@ TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
     groups.push_back(g);
   }
   SimCloud cloud(&clock_, specs);
-  Scaler scaler(groups, {}, &cloud, nullptr, nullptr, nullptr, nullptr);
+  Scaler scaler(groups, {},
+                Env(&cloud, &clock_, nullptr, nullptr, false, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   clock_.Advance(minutes(3));
   CycleReport rep = scaler.RunOnce(clock_.Now());
   EXPECT_EQ(cloud.calls().describe, 2);
   EXPECT_EQ(cloud.calls().get_metric_data, 8);
-  for (const GroupOutcome& g : rep.groups)
-    ASSERT_TRUE(g.observation.features.has_value());
+  for (const GroupOutcome& g : rep.groups) ASSERT_TRUE(g.features.has_value());
 }
 
 }  // namespace

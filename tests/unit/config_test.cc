@@ -1,0 +1,160 @@
+// The scaler's configuration (scaler/config.h): the shipped example parses,
+// every error names its key, each policy gets its own guard defaults.
+#include "scaler/config.h"
+
+#include <gtest/gtest.h>
+
+#include "decision/predictive_policy.h"
+#include "decision/seed_policy.h"
+#include "test_util.h"
+
+namespace phas {
+namespace {
+
+using std::chrono::seconds;
+
+TEST(ConfigTest, ShippedExampleParses) {
+  auto c = LoadScalerConfig(testing::SourcePath("deploy/phas.yaml"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(ValidateScalerConfig(*c, "deploy/phas.yaml").ok());
+  EXPECT_FALSE(c->groups.empty());
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  struct Case {
+    const char* name;
+    std::string yaml;
+    // expected in the message
+    std::string key;
+  };
+  const Case cases[] = {
+      {"unknown top-level key", "intervall_seconds: 5\n", "intervall_seconds"},
+      {"bad interval", "interval_seconds: fast\n", "interval_seconds"},
+      {"negative metrics refresh", "metrics_refresh_seconds: -5\n",
+       "metrics_refresh_seconds"},
+      {"unknown group key", "groups:\n  - name: a\n    coldown_seconds: 3\n",
+       "groups[0].coldown_seconds"},
+      {"negative cooldown", "groups:\n  - name: a\n    cooldown_seconds: -1\n",
+       "groups[0].cooldown_seconds"},
+      {"duplicated key",
+       "groups:\n  - name: a\n    cooldown_seconds: 1\n    cooldown_seconds: "
+       "2\n",
+       "groups[0].cooldown_seconds: appears twice"},
+      {"unknown policy", "groups:\n  - name: a\n    policy: magic\n",
+       "groups[0].policy"},
+      {"bad fallback", "groups:\n  - name: a\n    seed: {fallback: panic}\n",
+       "groups[0].seed.fallback"},
+      {"bad streak", "groups:\n  - name: a\n    seed: {scale_down_streak: 0}\n",
+       "groups[0].seed.scale_down_streak"},
+      {"nested section",
+       "groups:\n  - name: a\n    seed: {reactive: {tolerance: 2}}\n",
+       "groups[0].seed.reactive.tolerance"},
+      {"bad target", "groups:\n  - name: a\n    target: 150\n",
+       "groups[0].target"},
+      {"target_cpu moved to the group",
+       "groups:\n  - name: a\n    policy: reactive\n    reactive: "
+       "{target_cpu: 50}\n",
+       "groups[0].reactive.target_cpu: moved"},
+      {"another policy's section",
+       "groups:\n  - name: a\n    policy: seed\n    hpa: {tolerance: 0.2}\n",
+       "groups[0].hpa: configures the hpa policy"},
+      {"a setting that is a state",
+       "groups:\n  - name: a\n    policy: step\n    step: {out_steps: [{lower: "
+       "5, upper: 1}]}\n",
+       "groups[0].step.out_steps[0].upper"},
+      {"simulator-only policy", "groups:\n  - name: a\n    policy: oracle\n",
+       "groups[0].policy: oracle runs only in the simulator"},
+      {"bad dry_run", "dry_run: maybe\n", "dry_run"},
+      {"bad endpoint", "aws:\n  endpoints:\n    ec2: localhost:5000\n",
+       "aws.endpoints.ec2"},
+      {"bad memory dimension",
+       "groups:\n  - name: a\n    memory_metric: {dimensions: [ImageId]}\n",
+       "groups[0].memory_metric.dimensions[0]"},
+      {"memory dimension not a string",
+       "groups:\n  - name: a\n    memory_metric: {dimensions: [{a: 1}]}\n",
+       "groups[0].memory_metric.dimensions[0]"},
+      {"not yaml", "groups: [\n", "not valid YAML"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    Result<ScalerConfig> c = Status::Internal("threw");
+    EXPECT_NO_THROW(c = ParseScalerConfig(tc.yaml, "test.yaml"));
+    if (c.ok()) {
+      Status st = ValidateScalerConfig(*c, "test.yaml");
+      ASSERT_FALSE(st.ok()) << "accepted";
+      c = st;
+    }
+    EXPECT_TRUE(c.status().IsInvalidArgument()) << c.status().ToString();
+    EXPECT_NE(c.status().message().find(tc.key), std::string::npos)
+        << c.status().message();
+    EXPECT_NE(c.status().message().find("test.yaml"), std::string::npos);
+  }
+  ScalerConfig dup;
+  dup.groups.resize(2);
+  dup.groups[0].name = dup.groups[1].name = "a";
+  Status st = ValidateScalerConfig(dup, "x.yaml");
+  EXPECT_NE(st.message().find("groups[1].name"), std::string::npos)
+      << st.message();
+}
+
+// Each policy's guard defaults apply unless the group overrides them (the
+// defaults live in one place: scaler/policy_registry.cc).
+TEST(ConfigTest, GuardDefaultsArePerPolicyAndOverridable) {
+  struct Case {
+    const char* name;
+    std::string entry;  // the keys after "name: a"
+    // expected
+    GuardConfig guard;
+  };
+  const Case cases[] = {
+      {"seed", "policy: seed", {seconds(300), 0, 0}},
+      {"reactive", "policy: reactive", {seconds(300), 0, 0}},
+      {"target tracking", "policy: target-tracking", {seconds(60), 0, 0}},
+      {"step", "policy: step", {seconds(60), 0, 0}},
+      {"hpa", "policy: hpa", {seconds(0), 0, 0}},
+      {"aws-predictive", "policy: aws-predictive", {seconds(60), 0, 0}},
+      {"predictive", "policy: predictive", {seconds(60), 10, 3}},
+      {"predictive, cooldown set",
+       "policy: predictive\n    cooldown_seconds: 30",
+       {seconds(30), 10, 3}},
+      {"predictive, unlimited steps",
+       "policy: predictive\n    max_step_up: 0\n    max_step_down: 0",
+       {seconds(60), 0, 0}},
+      {"seed, one at a time",
+       "policy: seed\n    max_step_up: 1\n    max_step_down: 1",
+       {seconds(300), 1, 1}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto c = ParseScalerConfig("groups:\n  - name: a\n    " + tc.entry + "\n",
+                               "t.yaml");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->groups[0].policy.guard(), tc.guard);
+  }
+}
+
+TEST(ConfigTest, SettingsAreTheNamedPolicysOwnAndTyped) {
+  auto c = ParseScalerConfig(
+      "groups:\n  - name: a\n    policy: predictive\n    target: 45\n"
+      "    predictive: {quantile: 0.8, tracking: {scale_in_points: 5}}\n"
+      "  - name: b\n    seed: {fallback: reactive, reactive: "
+      "{scale_down_points: 3}}\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const PolicyConfig& a = c->groups[0].policy;
+  EXPECT_EQ(a.name(), "predictive");
+  EXPECT_EQ(a.target.value, 45);
+  ASSERT_NE(a.settings_as<PredictiveConfig>(), nullptr);
+  EXPECT_EQ(a.settings_as<PredictiveConfig>()->quantile, 0.8);
+  EXPECT_EQ(a.settings_as<PredictiveConfig>()->tracking.scale_in_points, 5);
+  EXPECT_EQ(a.settings_as<PredictiveConfig>()->boot_time, seconds(300))
+      << "what is not given keeps its default";
+  const PolicyConfig& b = c->groups[1].policy;
+  EXPECT_EQ(b.name(), "seed") << "the default policy";
+  ASSERT_NE(b.settings_as<SeedPolicyConfig>(), nullptr);
+  EXPECT_EQ(b.settings_as<SeedPolicyConfig>()->fallback, "reactive");
+  EXPECT_EQ(b.settings_as<SeedPolicyConfig>()->reactive.scale_down_points, 3);
+}
+
+}  // namespace
+}  // namespace phas

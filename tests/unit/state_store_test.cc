@@ -1,0 +1,165 @@
+// The state store (scaler/state_store.h): typed policy states round-trip,
+// older records keep their last action, an unreadable file is moved aside,
+// a file deleted while running is recreated, errors say what happened.
+#include "scaler/state_store.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "decision/predictive_policy.h"
+#include "decision/seed_policy.h"
+#include "test_util.h"
+
+namespace phas {
+namespace {
+
+namespace fs = std::filesystem;
+using StateStoreTest = phas::testing::TempDirTest;
+
+GroupState Sample() {
+  GroupState s;
+  s.guard.last_action = FromUnixSeconds(1000.5);
+  SeedState seed;
+  seed.down_streak = 17;
+  seed.reactive.below = 3;
+  seed.reactive.last_point = FromUnixSeconds(960);
+  s.policy = PolicyState::Of(seed);
+  s.last_decision = "scale_up 2 -> 3: because";
+  s.first_in_service["i-1"] = FromUnixSeconds(500);
+  return s;
+}
+
+TEST_F(StateStoreTest, RoundTripAndSurvivesReopen) {
+  std::string path = (dir_ / "sub" / "phas.db").string();
+  GroupState s = Sample();
+  {
+    bool recovered = true;
+    auto store = SqliteStateStore::Open(path, &recovered);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_FALSE(recovered);
+    ASSERT_TRUE((*store)->Save("web", "seed", s).ok());
+  }
+  bool recovered = true;
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok());
+  auto all = (*store)->LoadAll();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->count("web"), 1u);
+  const StoredGroup& g = all->at("web");
+  EXPECT_EQ(g.policy, "seed");
+  EXPECT_EQ(g.state.guard, s.guard);
+  EXPECT_EQ(g.state.last_decision, s.last_decision);
+  EXPECT_EQ(g.state.first_in_service, s.first_in_service);
+  auto policy =
+      StateStore::ReadPolicyState(g.policy_json, PolicyState::Of(SeedState{}));
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  EXPECT_EQ(*policy, s.policy);
+}
+
+// Every policy's state is persisted through its Describe: nested sections
+// and recommendations included.
+TEST(StateStoreJsonTest, NestedStatesRoundTrip) {
+  PredictiveState p;
+  p.tracking.high = 2;
+  p.tracking.last_point = FromUnixSeconds(60);
+  p.recommendations = {{FromUnixSeconds(120), 4}, {FromUnixSeconds(130), 3}};
+  GroupState s;
+  s.policy = PolicyState::Of(p);
+  auto stored = StateStore::FromJson(StateStore::ToJson("predictive", s));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  auto back = StateStore::ReadPolicyState(stored->policy_json,
+                                          PolicyState::Of(PredictiveState{}));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->As<PredictiveState>(), p);
+}
+
+TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
+  struct Case {
+    const char* name;
+    std::string json;
+    std::string error;  // "" = reads
+  };
+  const Case cases[] = {
+      {"not json", "{", "not a JSON object"},
+      {"last action not a number", R"({"last_action": "soon"})", "last_action"},
+      {"unknown version", R"({"version": 7, "policy": "seed"})", "version"},
+      {"version 1: guard kept", R"({"last_action": 1000, "down_streak": 3,
+         "counters": {"tt.above": 2}})",
+       ""},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto g = StateStore::FromJson(tc.json);
+    if (tc.error.empty()) {
+      ASSERT_TRUE(g.ok()) << g.status().ToString();
+      EXPECT_EQ(g->state.guard.last_action, FromUnixSeconds(1000));
+      EXPECT_EQ(g->policy, "") << "an older phas's counters are not carried";
+      continue;
+    }
+    ASSERT_FALSE(g.ok());
+    EXPECT_NE(g.status().message().find(tc.error), std::string::npos)
+        << g.status().message();
+  }
+  auto bad = StateStore::ReadPolicyState(R"({"down_streak": "many"})",
+                                         PolicyState::Of(SeedState{}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("state.down_streak"), std::string::npos)
+      << bad.status().message();
+}
+
+TEST_F(StateStoreTest, RecoversFromACorruptFile) {
+  std::string path = (dir_ / "phas.db").string();
+  std::ofstream(path) << "this is not a database, it is a shopping list";
+  bool recovered = false;
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE(recovered);
+  auto all = (*store)->LoadAll();
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty());
+  int aside = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().string().find(".corrupt-") != std::string::npos) ++aside;
+  }
+  EXPECT_EQ(aside, 1) << "the unreadable file is kept for inspection";
+}
+
+// A path SQLite cannot open (here: a directory) is not a corrupt file:
+// nothing is moved aside, and the error does not say so.
+TEST_F(StateStoreTest, AFileThatCannotBeOpenedIsNotCalledCorrupt) {
+  fs::path path = dir_ / "a-directory";
+  fs::create_directories(path);
+  bool recovered = false;
+  auto store = SqliteStateStore::Open(path.string(), &recovered);
+  ASSERT_FALSE(store.ok());
+  EXPECT_FALSE(recovered);
+  EXPECT_TRUE(fs::is_directory(path)) << "nothing was moved";
+  EXPECT_EQ(store.status().message().find("aside"), std::string::npos)
+      << store.status().message();
+  EXPECT_NE(store.status().message().find("state store"), std::string::npos)
+      << store.status().message();
+}
+
+// Deleted while phas runs: the next save recreates the file instead of
+// writing into the unlinked one.
+TEST_F(StateStoreTest, AFileDeletedWhileRunningIsRecreated) {
+  std::string path = (dir_ / "phas.db").string();
+  bool recovered = false;
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
+  fs::remove(path);
+  fs::remove(path + "-wal");
+  fs::remove(path + "-shm");
+  ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
+  ASSERT_TRUE(fs::exists(path)) << "the state file is there again";
+  auto reopened = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(reopened.ok());
+  auto all = (*reopened)->LoadAll();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->count("web"), 1u) << "and holds what was saved after";
+}
+
+}  // namespace
+}  // namespace phas
