@@ -15,10 +15,10 @@
 #include "cmd/commands.h"
 #include "common/metrics.h"
 #include "common/paths.h"
+#include "decision/predictive_policy.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
 #include "scaler/config.h"
-#include "decision/predictive_policy.h"
 #include "scaler/cycle_log.h"
 #include "scaler/driver.h"
 #include "scaler/scaler.h"
@@ -87,9 +87,9 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
   if (f.forecast_only) {
     bool any = false;
     for (GroupConfig& g : c.groups) {
-      any = g.policy.Edit<PredictiveConfig>(
-                [](PredictiveConfig& p) { p.forecast_only = true; }) ||
-            any;
+      any = g.policy.Edit<PredictiveConfig>([](PredictiveConfig& p) {
+        p.forecast_only = true;
+      }) || any;
     }
     if (!any) {
       return Status::InvalidArgument(

@@ -72,8 +72,8 @@ Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
   std::vector<MetricSeries> out;
   out.reserve(series.size());
   for (aws::MetricSeries& s : series) {
-    out.push_back({std::move(s.id), std::move(s.timestamps),
-                   std::move(s.values)});
+    out.push_back(
+        {std::move(s.id), std::move(s.timestamps), std::move(s.values)});
   }
   return out;
 }
@@ -89,8 +89,8 @@ Duration AwsCloud::MaxActionLatency() const {
     if (attempt > 1) {
       // The longest backoff before this attempt (the throttling base).
       total += std::min<Duration>(
-          retry_.max_backoff, retry_.throttle_base_delay * (1 << std::min(
-                                                                attempt - 2, 20)));
+          retry_.max_backoff,
+          retry_.throttle_base_delay * (1 << std::min(attempt - 2, 20)));
     }
   }
   return total;

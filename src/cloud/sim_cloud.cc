@@ -144,10 +144,10 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.max_size = g->spec.max_size;
     d.desired_capacity = g->spec.desired;
     for (const Machine& i : g->instances) {
-      d.instances.push_back({i.id,
-                             now >= i.in_service_at ? Lifecycle::kInService
-                                                    : Lifecycle::kPending,
-                             ""});
+      d.instances.push_back(
+          {i.id,
+           now >= i.in_service_at ? Lifecycle::kInService : Lifecycle::kPending,
+           ""});
     }
     out.push_back(std::move(d));
   }
@@ -166,8 +166,7 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
     MetricSeries s;
     s.id = q.id;
     InstanceMetric metric;
-    if (!SimMetric(q.ns, q.metric_name, &metric) ||
-        q.dimensions.size() != 1 ||
+    if (!SimMetric(q.ns, q.metric_name, &metric) || q.dimensions.size() != 1 ||
         (metric == InstanceMetric::kMemory && !options_.publish_memory)) {
       out.push_back(std::move(s));
       continue;

@@ -111,7 +111,7 @@ class SimCloud final : public Cloud {
   struct Group {
     SimGroupSpec spec;
     std::vector<Machine> instances;  // live ones
-    double closed_seconds = 0;        // billed seconds of terminated instances
+    double closed_seconds = 0;       // billed seconds of terminated instances
     std::unordered_map<std::string, std::deque<Point>> points;  // per instance
     std::vector<SimMinute> minutes;
     TimePoint next_minute;  // first minute not yet simulated

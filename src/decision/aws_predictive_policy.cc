@@ -45,9 +45,10 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   }
   double load = sum / n;
   int cap = InstancesFor(load, target_.utilization());
-  *why = fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}",
-                     load, FormatIso8601(hour).substr(11, 5), cap,
-                     target_.value, target_.signal.unit);
+  *why =
+      fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}",
+                  load, FormatIso8601(hour).substr(11, 5), cap, target_.value,
+                  target_.signal.unit);
   return cap;
 }
 
@@ -62,8 +63,7 @@ TypedProposal<AlarmState> AwsPredictivePolicy::Evaluate(
   }
   TimePoint hour = FloorTo<std::chrono::hours>(obs.now + c_.buffer);
   std::string why;
-  std::optional<int> cap =
-      HourCapacity(*obs.load_history, hour, obs.now, &why);
+  std::optional<int> cap = HourCapacity(*obs.load_history, hour, obs.now, &why);
   if (!cap) {
     p.reason = "predictive: " + why + "; target tracking: " + tt.reason;
     return p;

@@ -174,8 +174,7 @@ class AnyStruct {
     bool Equals(const Base& o) const override {
       return value == static_cast<const Holder&>(o).value;
     }
-    std::shared_ptr<const Base> CloneDescribed(
-        FieldVisitor& v) const override {
+    std::shared_ptr<const Base> CloneDescribed(FieldVisitor& v) const override {
       T copy = value;
       copy.Describe(v);
       return std::make_shared<const Holder<T>>(std::move(copy));

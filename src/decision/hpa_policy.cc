@@ -46,8 +46,8 @@ TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
   int limit = std::max(2 * current, current + 4);
   int want = std::min(stabilized, limit);
   p.target = want;
-  p.reason = fmt::format("ceil({} ready x {:.1f} / {:.0f}) = {}", ready,
-                         metric, target, raw);
+  p.reason = fmt::format("ceil({} ready x {:.1f} / {:.0f}) = {}", ready, metric,
+                         target, raw);
   if (covered) {
     p.reason = fmt::format(
         "{} {:.1f}{} on {} ready; the {} not ready yet (counted at 0) cover "
@@ -55,9 +55,9 @@ TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
         s.name, metric, unit, ready, unready);
     p.code = {Reason::kHpaUnreadyCover};
   } else if (raw == current) {
-    p.reason = fmt::format("{} {:.1f}{} within {:.0f}% of target {:.0f}{}",
-                           s.name, metric, unit, c_.tolerance * 100, target,
-                           unit);
+    p.reason =
+        fmt::format("{} {:.1f}{} within {:.0f}% of target {:.0f}{}", s.name,
+                    metric, unit, c_.tolerance * 100, target, unit);
     p.code = {Reason::kHpaWithinTolerance};
   } else if (raw > current) {
     p.code = {want < raw ? Reason::kHpaScaleUpLimited : Reason::kHpaScaleUp};
@@ -66,9 +66,8 @@ TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
     }
   } else if (stabilized > raw) {
     p.code = {Reason::kHpaStabilized};
-    p.reason +=
-        fmt::format(", stabilized to {} (highest of the last {} s)",
-                    stabilized, WholeSeconds(c_.stabilization));
+    p.reason += fmt::format(", stabilized to {} (highest of the last {} s)",
+                            stabilized, WholeSeconds(c_.stabilization));
   } else {
     p.code = {Reason::kHpaScaleDown};
   }

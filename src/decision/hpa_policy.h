@@ -20,7 +20,7 @@
 namespace phas {
 
 struct HpaConfig {
-  double tolerance = 0.1;  // Default: 0.1
+  double tolerance = 0.1;                              // Default: 0.1
   Duration stabilization = std::chrono::seconds(300);  // Default: 300 s
 
   void Describe(FieldVisitor& v) {

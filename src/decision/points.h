@@ -48,10 +48,11 @@ struct AlarmState {
 // `s` with the points of `signal` it has not counted yet counted.
 inline AlarmState CountAlarms(const std::vector<MetricSample>& signal,
                               AlarmState s, double high, double low) {
-  s.last_point = ForEachNewPoint(signal, s.last_point, [&](const MetricSample& p) {
-    s.high = p.value > high ? s.high + 1 : 0;
-    s.low = p.value < low ? s.low + 1 : 0;
-  });
+  s.last_point =
+      ForEachNewPoint(signal, s.last_point, [&](const MetricSample& p) {
+        s.high = p.value > high ? s.high + 1 : 0;
+        s.low = p.value < low ? s.low + 1 : 0;
+      });
   return s;
 }
 
@@ -76,9 +77,10 @@ inline int InstancesFor(double load, double u) {
 // raw is below `current`, the highest recommendation of the window.
 inline int StabilizeScaleIn(Recommendations* recs, TimePoint now,
                             Duration window, int raw, int current) {
-  recs->erase(std::remove_if(recs->begin(), recs->end(),
-                             [&](const auto& r) { return r.first < now - window; }),
-              recs->end());
+  recs->erase(
+      std::remove_if(recs->begin(), recs->end(),
+                     [&](const auto& r) { return r.first < now - window; }),
+      recs->end());
   recs->emplace_back(now, raw);
   int out = raw;
   if (raw < current) {

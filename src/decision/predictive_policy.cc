@@ -65,12 +65,11 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   if (raw < current) want = std::min(want, current);
   p.reason = ahead_why + "; " + now_why;
   if (want < raw || (raw < current && want == current)) {
-    p.reason +=
-        fmt::format("; scale-in held at {} (highest of the last {} s)", want,
-                    WholeSeconds(c_.stabilization));
+    p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)",
+                            want, WholeSeconds(c_.stabilization));
   }
-  p.code = {want > current ? (ahead >= now_need ? Reason::kPredForecastUp
-                                                : Reason::kPredReactiveUp)
+  p.code = {want > current   ? (ahead >= now_need ? Reason::kPredForecastUp
+                                                  : Reason::kPredReactiveUp)
             : want < current ? Reason::kPredForecastDown
                              : Reason::kPredHold};
   p.target = want;

@@ -19,16 +19,18 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
                        "{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
                        "coming, above {:.1f}{}",
                        s.name, u, unit, n, projected, unit, d, high, unit)
-                 : fmt::format("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
-                               "+ {:.0f}%)",
-                               s.name, u, unit, high, unit, target_.value, unit,
-                               c_.tolerance * 100);
+                 : fmt::format(
+                       "{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
+                       "+ {:.0f}%)",
+                       s.name, u, unit, high, unit, target_.value, unit,
+                       c_.tolerance * 100);
     return +1;
   }
   if (d > n) {
-    *why = fmt::format("{} {:.1f}{}; {} instance(s) still launching or "
-                       "warming up",
-                       s.name, u, unit, d - n);
+    *why = fmt::format(
+        "{} {:.1f}{}; {} instance(s) still launching or "
+        "warming up",
+        s.name, u, unit, d - n);
     return 0;
   }
   if (n > 1) {
@@ -52,8 +54,8 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   p.target = obs.group.desired;
   p.state = state;
   if (!obs.metrics_ok || obs.signal.empty()) {
-    p.reason = fmt::format("no {} metric this cycle; holding",
-                           target_.signal.title);
+    p.reason =
+        fmt::format("no {} metric this cycle; holding", target_.signal.title);
     p.code = {Reason::kNoMetrics};
     return p;
   }
@@ -67,8 +69,8 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   std::string why;
   // Count each new one-minute point once.
   int below = state.below;
-  p.state.last_point = ForEachNewPoint(
-      obs.signal, state.last_point, [&](const MetricSample& s) {
+  p.state.last_point =
+      ForEachNewPoint(obs.signal, state.last_point, [&](const MetricSample& s) {
         below = Direction(s.value, n, d, &why) < 0 ? below + 1 : 0;
       });
   int dir = Direction(latest.value, n, d, &why);

@@ -22,16 +22,16 @@ TypedProposal<SeedState> SeedPolicy::FromAnswer(const ModelAnswer& answer,
     case ModelAction::kScaleDown:
       p.state.down_streak = state.down_streak + 1;
       p.state_if_acted = p.state;
-      p.state_if_acted->down_streak = 0;  // the streak restarts after a scale-in
+      p.state_if_acted->down_streak =
+          0;  // the streak restarts after a scale-in
       if (p.state.down_streak >= c_.scale_down_streak) {
         p.target = obs.group.desired - 1;
         p.reason = fmt::format("{}: scale down, {} consecutive answers", why,
                                p.state.down_streak);
         p.code = {Reason::kModelScaleDown};
       } else {
-        p.reason =
-            fmt::format("{}: scale down ({} of {} consecutive answers)", why,
-                        p.state.down_streak, c_.scale_down_streak);
+        p.reason = fmt::format("{}: scale down ({} of {} consecutive answers)",
+                               why, p.state.down_streak, c_.scale_down_streak);
         p.code = {Reason::kModelScaleDownWaiting};
       }
       break;

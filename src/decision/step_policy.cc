@@ -32,8 +32,7 @@ TypedProposal<AlarmState> StepPolicy::Evaluate(const Observation& obs,
   const char* unit = s.unit.c_str();
   TypedProposal<AlarmState> p;
   p.target = obs.group.desired;
-  p.state =
-      CountAlarms(obs.signal, state, c_.high_threshold, c_.low_threshold);
+  p.state = CountAlarms(obs.signal, state, c_.high_threshold, c_.low_threshold);
   if (!obs.metrics_ok || obs.signal.empty()) {
     p.reason = "no metric this cycle";
     p.code = {Reason::kNoMetrics};
@@ -61,16 +60,15 @@ TypedProposal<AlarmState> StepPolicy::Evaluate(const Observation& obs,
       return p;
     }
     double adj = StepFor(c_.in_steps, metric - c_.low_threshold);
-    p.target =
-        obs.group.desired + Change(adj, obs.group.desired, c_.percent());
+    p.target = obs.group.desired + Change(adj, obs.group.desired, c_.percent());
     p.reason = fmt::format("{} {:.1f}{} under {:.0f}{}: step {:+g}{}", s.name,
                            metric, unit, c_.low_threshold, unit, adj, pct);
     p.code = {Reason::kStepIn};
     return p;
   }
-  p.reason = fmt::format("{} {:.1f}{} between {:.0f}{} and {:.0f}{}", s.name,
-                         metric, unit, c_.low_threshold, unit,
-                         c_.high_threshold, unit);
+  p.reason =
+      fmt::format("{} {:.1f}{} between {:.0f}{} and {:.0f}{}", s.name, metric,
+                  unit, c_.low_threshold, unit, c_.high_threshold, unit);
   p.code = {Reason::kStepOk};
   return p;
 }

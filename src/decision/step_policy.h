@@ -43,7 +43,9 @@ struct StepPolicyConfig {
   std::string adjustment_type = "ChangeInCapacity";
   // Default: +1 up to 15 points over, +2 up to 25, +3 beyond.
   std::vector<StepAdjustment> out_steps = {
-      {0, 15, 1}, {15, 25, 2}, {25, std::numeric_limits<double>::infinity(), 3}};
+      {0, 15, 1},
+      {15, 25, 2},
+      {25, std::numeric_limits<double>::infinity(), 3}};
   // Default: -1 for any breach below the low threshold.
   std::vector<StepAdjustment> in_steps = {
       {-std::numeric_limits<double>::infinity(), 0, -1}};

@@ -13,8 +13,7 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
   const char* unit = s.unit.c_str();
   TypedProposal<AlarmState> p;
   p.target = obs.group.desired;
-  p.state =
-      CountAlarms(obs.signal, state, target, target * c_.scale_in_ratio);
+  p.state = CountAlarms(obs.signal, state, target, target * c_.scale_in_ratio);
   int above = p.state.high;
   int below = p.state.low;
   if (!obs.metrics_ok || obs.signal.empty()) {

@@ -82,8 +82,8 @@ using PolicyState = AnyStruct;
 
 // What a policy asks for, before the safety rules.
 struct Proposal {
-  int target = 0;   // desired capacity the policy wants
-  ReasonCode code;  // why, as a code
+  int target = 0;      // desired capacity the policy wants
+  ReasonCode code;     // why, as a code
   std::string reason;  // why, in words
   // The policy's state after this cycle if the group is left as it is, and
   // if the target is applied. They differ when acting resets something (the

@@ -290,8 +290,10 @@ void XgbForecaster::Features(const Series& s, size_t i, int h,
   double minute_of_day = std::fmod(secs / 60.0, double{kMinutesPerDay});
   double day_of_week = std::fmod(std::floor(secs / 86400.0) + 4,
                                  7);  // 1970-01-01 was a Thursday
-  out[14] = static_cast<float>(std::sin(2 * kPi * minute_of_day / kMinutesPerDay));
-  out[15] = static_cast<float>(std::cos(2 * kPi * minute_of_day / kMinutesPerDay));
+  out[14] =
+      static_cast<float>(std::sin(2 * kPi * minute_of_day / kMinutesPerDay));
+  out[15] =
+      static_cast<float>(std::cos(2 * kPi * minute_of_day / kMinutesPerDay));
   out[16] = static_cast<float>(std::sin(2 * kPi * day_of_week / 7));
   out[17] = static_cast<float>(std::cos(2 * kPi * day_of_week / 7));
 }

@@ -75,7 +75,8 @@ Result<FittedForecast> SelectForecaster(const Series& full,
   // The trees weigh their features themselves: a daily lag the detector did
   // not confirm (a cycle that drifts, or breaks on weekends) can still help
   // them, and is ignored when it does not.
-  int xgb_period = P > 0 ? P : (history.size() >= 2 * kMinutesPerDay ? kMinutesPerDay : 0);
+  int xgb_period =
+      P > 0 ? P : (history.size() >= 2 * kMinutesPerDay ? kMinutesPerDay : 0);
   if (o.use_xgboost)
     candidates.push_back(
         std::make_shared<XgbForecaster>(xgb_period, o.horizon));

@@ -15,7 +15,8 @@ namespace {
 using Reader = YamlReader;
 
 Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
-  PHAS_RETURN_IF_ERROR(r.CheckKeys({"enabled", "namespace", "name", "dimensions"}));
+  PHAS_RETURN_IF_ERROR(
+      r.CheckKeys({"enabled", "namespace", "name", "dimensions"}));
   PHAS_RETURN_IF_ERROR(r.Bool("enabled", &m->enabled));
   PHAS_RETURN_IF_ERROR(r.Str("namespace", &m->ns));
   PHAS_RETURN_IF_ERROR(r.Str("name", &m->name));
@@ -27,10 +28,12 @@ Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
     m->dimensions.clear();
     for (size_t i = 0; i < d.size(); ++i) {
       std::string key = fmt::format("dimensions[{}]", i);
-      const char* known = "must be InstanceId, AutoScalingGroupName or InstanceType";
+      const char* known =
+          "must be InstanceId, AutoScalingGroupName or InstanceType";
       if (!d[i].IsScalar()) return r.Bad(key, known);
       std::string v = d[i].Scalar();
-      if (v != "InstanceId" && v != "AutoScalingGroupName" && v != "InstanceType") {
+      if (v != "InstanceId" && v != "AutoScalingGroupName" &&
+          v != "InstanceType") {
         return r.Bad(key, fmt::format("{}, got '{}'", known, v));
       }
       m->dimensions.push_back(v);
@@ -77,8 +80,9 @@ Status PolicyConfig::Select(std::string_view name,
                             const PolicyRegistry& registry) {
   const PolicyRow* r = registry.Find(name);
   if (!r) {
-    return Status::InvalidArgument(fmt::format(
-        "unknown policy '{}' (known: {})", name, fmt::join(registry.names(), ", ")));
+    return Status::InvalidArgument(
+        fmt::format("unknown policy '{}' (known: {})", name,
+                    fmt::join(registry.names(), ", ")));
   }
   row = r;
   settings = r->defaults();
@@ -138,9 +142,9 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
           fmt::format("{}: groups[{}].name: missing", source, i));
     }
     if (c.groups[i].policy.row->simulator_only) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: groups[{}].policy: {} runs only in the simulator", source, i,
-          c.groups[i].policy.name()));
+      return Status::InvalidArgument(
+          fmt::format("{}: groups[{}].policy: {} runs only in the simulator",
+                      source, i, c.groups[i].policy.name()));
     }
     if (!names.insert(n).second) {
       return Status::InvalidArgument(
@@ -226,10 +230,9 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
             Reader(gr.Child("memory_metric"), path + ".memory_metric"),
             &g.memory)));
       }
-      PHAS_RETURN_IF_ERROR(
-          wrap(ParsePolicyConfig(groups[i], path, &g.policy,
-                                 {"name", "warmup_seconds", "memory_metric"},
-                                 registry)));
+      PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
+          groups[i], path, &g.policy,
+          {"name", "warmup_seconds", "memory_metric"}, registry)));
       c.groups.push_back(std::move(g));
     }
   }

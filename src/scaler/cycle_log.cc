@@ -45,7 +45,8 @@ void LogReporter::LogObservation(TimePoint now, const GroupOutcome& o) {
   if (n == 0) {
     rec_->Log(now, "WARNING", o.group, "No running instances found in ASG");
   } else if (!o.features) {
-    rec_->Log(now, "WARNING", o.group, "No metrics collected from any instance");
+    rec_->Log(now, "WARNING", o.group,
+              "No metrics collected from any instance");
   } else {
     rec_->Log(now, "INFO", o.group,
               fmt::format("ASG METRICS ({} instances): {}", n,
@@ -74,11 +75,11 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
               fmt::format("{}SCALING UP: {} -> {} instances", dry, d.current,
                           d.target));
   } else if (d.kind == Decision::Kind::kScaleDown) {
-    rec_->Log(now, "INFO", name,
-              fmt::format("{}SCALING DOWN: {} -> {} instances ({})", dry,
-                          d.current, d.target,
-                          o.policy == "seed" ? "5min consistent prediction"
-                                             : d.reason));
+    rec_->Log(
+        now, "INFO", name,
+        fmt::format(
+            "{}SCALING DOWN: {} -> {} instances ({})", dry, d.current, d.target,
+            o.policy == "seed" ? "5min consistent prediction" : d.reason));
   } else if (d.held_by == GuardRule::kCooldown) {
     rec_->Log(now, "INFO", name,
               d.wish() == Direction::kUp
@@ -94,18 +95,18 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
                           d.current));
   }
   if (d.acts() && !o.dry_run && !o.act_status.ok()) {
-    rec_->Log(now, "ERROR", name,
-              fmt::format("SetDesiredCapacity failed{}: {}",
-                          o.may_have_acted
-                              ? " (it may have been carried out: the "
-                                "cooldown starts all the same)"
-                              : "",
-                          o.act_status.message()));
+    rec_->Log(
+        now, "ERROR", name,
+        fmt::format("SetDesiredCapacity failed{}: {}",
+                    o.may_have_acted ? " (it may have been carried out: the "
+                                       "cooldown starts all the same)"
+                                     : "",
+                    o.act_status.message()));
   }
-  rec_->Log(now, "INFO", name,
-            fmt::format("DECISION: {} {} -> {} [{}]: {}",
-                        DecisionKindName(d.kind), d.current, d.target,
-                        d.code(), d.reason));
+  rec_->Log(
+      now, "INFO", name,
+      fmt::format("DECISION: {} {} -> {} [{}]: {}", DecisionKindName(d.kind),
+                  d.current, d.target, d.code(), d.reason));
 }
 
 void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
@@ -158,15 +159,12 @@ void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
     rec["forecast_error"] = o.forecast_error;
   }
   const Decision& dec = out.decision;
-  rec["decision"] = {{"policy", out.policy},
-                     {"kind", DecisionKindName(dec.kind)},
-                     {"from", dec.current},
-                     {"to", dec.target},
-                     {"code", dec.code()},
-                     {"policy_code", dec.policy_code.ToString()},
-                     {"reason", dec.reason},
-                     {"dry_run", out.dry_run},
-                     {"acted", out.acted}};
+  rec["decision"] = {
+      {"policy", out.policy}, {"kind", DecisionKindName(dec.kind)},
+      {"from", dec.current},  {"to", dec.target},
+      {"code", dec.code()},   {"policy_code", dec.policy_code.ToString()},
+      {"reason", dec.reason}, {"dry_run", out.dry_run},
+      {"acted", out.acted}};
   if (out.may_have_acted) rec["decision"]["may_have_acted"] = true;
   if (!out.act_status.ok()) rec["decision"]["error"] = out.act_status.message();
   rec_->Record(rec);

@@ -20,7 +20,8 @@ bool StopSignal::WaitUntil(std::chrono::steady_clock::time_point deadline) {
 CycleReport RunRealTime(Scaler& scaler, Clock& clock,
                         const RealTimeOptions& options, StopSignal* stop) {
   using Steady = std::chrono::steady_clock;
-  const double interval = std::chrono::duration<double>(options.interval).count();
+  const double interval =
+      std::chrono::duration<double>(options.interval).count();
   auto next = Steady::now();
   CycleReport last;
   while (true) {

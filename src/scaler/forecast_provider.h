@@ -5,9 +5,9 @@
 // Per group it keeps the per-minute load series (from LoadHistory), chooses
 // a forecaster (forecast/select.h) at start and every `reselect` (default
 // 12 h) of history, and recomputes the forecast only when a new minute
-// arrives (the model's cursor advanced one value at a time). Forecast points cover
-// the `horizon` minutes after the newest known minute, with the mean and the
-// upper bound (mean + the held-out residual quantile). Cold start and
+// arrives (the model's cursor advanced one value at a time). Forecast points
+// cover the `horizon` minutes after the newest known minute, with the mean and
+// the upper bound (mean + the held-out residual quantile). Cold start and
 // failures leave the forecast empty and say why (obs->forecast_error).
 //
 // Thread-safety: one thread (the loop's).

@@ -15,8 +15,8 @@
 namespace phas {
 
 struct GroupState {
-  GuardState guard;     // the last action (the guard's)
-  PolicyState policy;   // the group's policy's own state
+  GuardState guard;    // the last action (the guard's)
+  PolicyState policy;  // the group's policy's own state
   // The last decision in words, for operators.
   std::string last_decision;
   // When each instance was first seen InService (warm-up tracking).

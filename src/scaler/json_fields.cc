@@ -15,8 +15,7 @@ std::string K(std::string_view key) { return std::string(key); }
 
 }  // namespace
 
-void JsonFieldWriter::Number(std::string_view key, double* v, double,
-                             double) {
+void JsonFieldWriter::Number(std::string_view key, double* v, double, double) {
   j_[K(key)] = *v;
 }
 void JsonFieldWriter::Integer(std::string_view key, int* v, int, int) {
@@ -69,8 +68,7 @@ void JsonFieldReader::Bad(std::string_view key, std::string_view what) {
   st_ = Status::Corruption(fmt::format("{}: {}", p, what));
 }
 
-void JsonFieldReader::Number(std::string_view key, double* v, double,
-                             double) {
+void JsonFieldReader::Number(std::string_view key, double* v, double, double) {
   if (const json* x = Get(key)) {
     if (!x->is_number()) return Bad(key, "must be a number");
     *v = x->get<double>();

@@ -36,10 +36,10 @@ class JsonFieldWriter final : public FieldVisitor {
  protected:
   void Nested(std::string_view key,
               const std::function<void(FieldVisitor&)>& describe) override;
-  void Items(std::string_view key, size_t size,
-             const std::function<void(size_t)>& resize,
-             const std::function<void(size_t, FieldVisitor&)>& describe)
-      override;
+  void Items(
+      std::string_view key, size_t size,
+      const std::function<void(size_t)>& resize,
+      const std::function<void(size_t, FieldVisitor&)>& describe) override;
 
  private:
   nlohmann::json j_ = nlohmann::json::object();
@@ -67,10 +67,10 @@ class JsonFieldReader final : public FieldVisitor {
  protected:
   void Nested(std::string_view key,
               const std::function<void(FieldVisitor&)>& describe) override;
-  void Items(std::string_view key, size_t size,
-             const std::function<void(size_t)>& resize,
-             const std::function<void(size_t, FieldVisitor&)>& describe)
-      override;
+  void Items(
+      std::string_view key, size_t size,
+      const std::function<void(size_t)>& resize,
+      const std::function<void(size_t, FieldVisitor&)>& describe) override;
 
  private:
   // The value at `key` when present and no error yet; null otherwise.

@@ -96,7 +96,8 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
       GroupToObserve o{d, groups_[i].memory, groups_[i].signal, {}};
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
-      o.warming = TrackWarmup(d, groups_[i].warmup, first_sight, now, states[i]);
+      o.warming =
+          TrackWarmup(d, groups_[i].warmup, first_sight, now, states[i]);
       observe_index[i] = observe.size();
       observe.push_back(std::move(o));
       break;
@@ -170,7 +171,8 @@ void Observer::ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
   }
   if (cfg.needs.forecast_quantile) {
     forecaster_.Fill(cfg.name, &obs);
-    if (!obs.forecast.empty()) out->forecast_model = forecaster_.Describe(cfg.name);
+    if (!obs.forecast.empty())
+      out->forecast_model = forecaster_.Describe(cfg.name);
   }
   int n = obs.group.in_service;
   if (n > 0 && metrics_read && m.instances_with_data > 0) {
@@ -209,9 +211,9 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     if (saved.ok()) {
       hist.Add(*saved);
     } else {
-      reporter->Note(now, "WARNING", g.name,
-                     "cannot read saved load history: " +
-                         saved.status().message());
+      reporter->Note(
+          now, "WARNING", g.name,
+          "cannot read saved load history: " + saved.status().message());
     }
     auto points = hist.points();
     TimePoint from = points->empty()
@@ -228,9 +230,9 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     q.stat = "Sum";
     auto r = cloud_->GetMetricData({q}, from, now);
     if (!r.ok()) {
-      reporter->Note(now, "WARNING", g.name,
-                     "cannot fetch load history from CloudWatch: " +
-                         r.status().message());
+      reporter->Note(
+          now, "WARNING", g.name,
+          "cannot fetch load history from CloudWatch: " + r.status().message());
       continue;
     }
     std::vector<MetricSample> fetched;

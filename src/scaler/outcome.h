@@ -23,14 +23,14 @@ struct GroupOutcome {
   std::string policy;  // the policy's name
   bool dry_run = false;
   // Observed.
-  bool found = false;              // the group was described
-  Status describe_status;          // why it was not (not OK: describe failed)
-  GroupDescription description;    // as described (when found)
-  GroupMetrics metrics;            // aggregated (when found)
-  Status metrics_status;           // not OK: the metrics could not be read
+  bool found = false;            // the group was described
+  Status describe_status;        // why it was not (not OK: describe failed)
+  GroupDescription description;  // as described (when found)
+  GroupMetrics metrics;          // aggregated (when found)
+  Status metrics_status;         // not OK: the metrics could not be read
   std::optional<Features> features;
-  bool model_asked = false;   // the policy reads a model
-  Status predictor_status;    // not OK: the predictor was asked and failed
+  bool model_asked = false;    // the policy reads a model
+  Status predictor_status;     // not OK: the predictor was asked and failed
   std::string forecast_model;  // the forecaster behind observation.forecast
   Observation observation;
   // Decided.

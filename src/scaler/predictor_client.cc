@@ -15,9 +15,10 @@ Result<ModelAnswer> BundlePredictor::Predict(const Features& f) {
   Prediction p;
   PHAS_RETURN_IF_ERROR(model_->Predict(inputs.data(), &p));
   const ClassInfo& c = model_->classes()[p.cls];
-  ModelAction action = c.action == ScaleAction::kScaleUp     ? ModelAction::kScaleUp
-                       : c.action == ScaleAction::kScaleDown ? ModelAction::kScaleDown
-                                                             : ModelAction::kHold;
+  ModelAction action = c.action == ScaleAction::kScaleUp ? ModelAction::kScaleUp
+                       : c.action == ScaleAction::kScaleDown
+                           ? ModelAction::kScaleDown
+                           : ModelAction::kHold;
   return ModelAnswer{p.cls, c.label, action, p.confidence};
 }
 
@@ -75,15 +76,16 @@ Result<ModelAnswer> HttpPredictor::ParseAnswer(const std::string& body,
                                Abbreviate(body, 200));
   };
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("answer is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return bad("answer is not a JSON object");
   auto cls = j.find("prediction");
   if (cls == j.end() || !cls->is_number_integer()) {
     return bad("answer without an integer 'prediction'");
   }
   // Classes are small; anything beyond int is garbage, not a class.
-  if (cls->is_number_unsigned() ? cls->get<uint64_t>() > 1000000
-                                : cls->get<int64_t>() < 0 ||
-                                      cls->get<int64_t>() > 1000000) {
+  if (cls->is_number_unsigned()
+          ? cls->get<uint64_t>() > 1000000
+          : cls->get<int64_t>() < 0 || cls->get<int64_t>() > 1000000) {
     return bad("'prediction' out of range");
   }
   ModelAnswer a;

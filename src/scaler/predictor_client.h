@@ -15,8 +15,8 @@
 
 #include "aws/http_transport.h"
 #include "decision/types.h"
-#include "model/features.h"
 #include "model/bundle.h"
+#include "model/features.h"
 
 namespace phas {
 

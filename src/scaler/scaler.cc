@@ -49,8 +49,9 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
     observed.push_back(std::move(o));
     managed_.push_back(std::move(m));
   }
-  observer_ = std::make_unique<Observer>(std::move(observed), options_.observe,
-                                         env_.cloud, env_.predictor, env_.store);
+  observer_ =
+      std::make_unique<Observer>(std::move(observed), options_.observe,
+                                 env_.cloud, env_.predictor, env_.store);
   actuator_ = std::make_unique<Actuator>(env_.cloud, env_.store, env_.clock,
                                          options_.dry_run);
 
@@ -68,11 +69,11 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
     const GroupConfig& g = groups_[i];
     Managed& m = managed_[i];
     std::string policy(m.policy->name());
-    report.Note(now, "INFO", g.name,
-                fmt::format("Initialized EC2 predictive horizontal auto scaler "
-                            "for ASG: {} (policy {}{})",
-                            g.name, policy,
-                            options_.dry_run ? ", dry run" : ""));
+    report.Note(
+        now, "INFO", g.name,
+        fmt::format("Initialized EC2 predictive horizontal auto scaler "
+                    "for ASG: {} (policy {}{})",
+                    g.name, policy, options_.dry_run ? ", dry run" : ""));
     m.state.policy = m.policy->NewState();
     auto it = saved.find(g.name);
     if (it != saved.end() && !store_recovered) {
@@ -103,12 +104,12 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       m.state.guard.last_action = now;
       report.Note(
           now, "WARNING", g.name,
-          fmt::format("{} state for this group: starting as if a cooldown had "
-                      "just begun (no action for {} s)",
-                      store_recovered ? "unreadable" : "no saved",
-                      std::chrono::duration_cast<std::chrono::seconds>(
-                          m.guard.cooldown)
-                          .count()));
+          fmt::format(
+              "{} state for this group: starting as if a cooldown had "
+              "just begun (no action for {} s)",
+              store_recovered ? "unreadable" : "no saved",
+              std::chrono::duration_cast<std::chrono::seconds>(m.guard.cooldown)
+                  .count()));
     }
   }
   return Status::OK();
@@ -127,8 +128,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     out.dry_run = options_.dry_run;
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
-      out.decision = Decide(*m.policy, m.guard, out.observation,
-                            m.state.policy, m.state.guard);
+      out.decision = Decide(*m.policy, m.guard, out.observation, m.state.policy,
+                            m.state.guard);
       actuator_->Act(now, &m.state, &out);
     }
     env_.reporter->Report(now, out);

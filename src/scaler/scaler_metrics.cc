@@ -22,10 +22,10 @@ void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
     const ForecastPoint& f = o.observation.forecast.back();
     for (auto [bound, v] :
          {std::pair<const char*, double>{"mean", f.mean}, {"upper", f.upper}}) {
-      m_->GetGauge(
-            "phas_scaler_forecast_load",
-            "Forecast load (instance-units) at the end of the forecast horizon.",
-            {{"group", g}, {"bound", bound}})
+      m_->GetGauge("phas_scaler_forecast_load",
+                   "Forecast load (instance-units) at the end of the forecast "
+                   "horizon.",
+                   {{"group", g}, {"bound", bound}})
           .Set(v);
     }
   }
@@ -52,10 +52,9 @@ void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
                     {"result", result}})
         .Inc();
   }
-  m_->GetCounter("phas_scaler_decisions_total",
-                 "Decisions, by kind and reason code.",
-                 {{"group", g}, {"kind", DecisionKindName(d.kind)},
-                  {"code", d.code()}})
+  m_->GetCounter(
+        "phas_scaler_decisions_total", "Decisions, by kind and reason code.",
+        {{"group", g}, {"kind", DecisionKindName(d.kind)}, {"code", d.code()}})
       .Inc();
 }
 

@@ -1,6 +1,6 @@
 // MetricsReporter: the loop's Prometheus series, from each cycle's outcome:
 //   phas_scaler_cycles_total, phas_scaler_last_cycle_timestamp_seconds
-//   phas_scaler_group_capacity{group, kind}   desired/min/max/in_service/pending
+//   phas_scaler_group_capacity{group, kind} desired/min/max/in_service/pending
 //   phas_scaler_forecast_load{group, bound}   mean/upper at the horizon
 //   phas_scaler_decisions_total{group, kind, code}
 //   phas_scaler_actions_total{group, direction, result}   ok/error/unknown

@@ -136,7 +136,8 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
   if (auto it = j.find("first_in_service"); it != j.end()) {
     if (!it->is_object()) return bad("first_in_service", "must be an object");
     for (const auto& [id, t] : it->items()) {
-      if (!t.is_number()) return bad("first_in_service." + id, "must be a number");
+      if (!t.is_number())
+        return bad("first_in_service." + id, "must be a number");
       g.state.first_in_service[id] = FromUnixSeconds(t.get<double>());
     }
   }
@@ -202,9 +203,10 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
                   db.status().message(), aside);
     db = OpenAndCheck(path);
     if (!db.ok()) {
-      return db.status().WithContext("state store (after moving the "
-                                     "unreadable one aside to " +
-                                     aside + ")");
+      return db.status().WithContext(
+          "state store (after moving the "
+          "unreadable one aside to " +
+          aside + ")");
     }
   }
   if (!db.ok()) return db.status().WithContext("state store");
@@ -214,9 +216,7 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
 
 SqliteStateStore::~SqliteStateStore() { sqlite3_close(Db(db_)); }
 
-Status SqliteStateStore::SqlError() const {
-  return DbError(Db(db_), path_);
-}
+Status SqliteStateStore::SqlError() const { return DbError(Db(db_), path_); }
 
 Status SqliteStateStore::EnsureSameFile() {
   unsigned long long dev = 0, ino = 0;

@@ -97,8 +97,8 @@ class SqliteStateStore final : public StateStore {
   // Opens (creating it and its directory when missing) the database.
   // `recovered` is set when an unreadable database was moved aside (its
   // name then says where to).
-  static Result<std::unique_ptr<SqliteStateStore>> Open(
-      const std::string& path, bool* recovered);
+  static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path,
+                                                        bool* recovered);
   ~SqliteStateStore() override;
   SqliteStateStore(const SqliteStateStore&) = delete;
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;

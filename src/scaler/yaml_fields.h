@@ -41,10 +41,10 @@ class YamlFieldReader final : public FieldVisitor {
  protected:
   void Nested(std::string_view key,
               const std::function<void(FieldVisitor&)>& describe) override;
-  void Items(std::string_view key, size_t size,
-             const std::function<void(size_t)>& resize,
-             const std::function<void(size_t, FieldVisitor&)>& describe)
-      override;
+  void Items(
+      std::string_view key, size_t size,
+      const std::function<void(size_t)>& resize,
+      const std::function<void(size_t, FieldVisitor&)>& describe) override;
 
  private:
   // Records `key` as known; true when no error was met yet and the key is

@@ -38,7 +38,8 @@ Result<PolicyRun> RunOne(const std::string& policy,
   g.memory.enabled = false;
   ScalerOptions so;
   so.observe.metrics_refresh = o.metrics_refresh;
-  Scaler scaler({g}, so, {.cloud = &cloud, .clock = &clock, .predictor = predictor});
+  Scaler scaler({g}, so,
+                {.cloud = &cloud, .clock = &clock, .predictor = predictor});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
   if (policy == "oracle") {
     Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);

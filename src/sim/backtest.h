@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "scaler/config.h"
-#include "sim/scoring.h"
 #include "scaler/driver.h"
+#include "sim/scoring.h"
 #include "sim/trace.h"
 
 namespace phas {

@@ -72,8 +72,9 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
       if (auto it = o->policies.find(name); it != o->policies.end()) {
         pc = it->second;
       } else if (!pc.Select(name, registry).ok()) {
-        return wrap(ps.Bad(name, fmt::format("unknown policy (known: {})",
-                                             fmt::join(registry.names(), ", "))));
+        return wrap(
+            ps.Bad(name, fmt::format("unknown policy (known: {})",
+                                     fmt::join(registry.names(), ", "))));
       }
       PHAS_RETURN_IF_ERROR(wrap(
           ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc, {}, registry)));

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "cloud/sim_cloud.h"
-#include "scaler/scaler.h"
 #include "scaler/driver.h"
+#include "scaler/scaler.h"
 
 namespace phas::train {
 

@@ -355,13 +355,13 @@ TEST_F(ScalerMotoTest, RequestsPerCycleAreConstantInInstances) {
     AwsCloud cloud(s->get());
     GroupConfig g;
     g.name = name;
-    g.policy.policy = "reactive";
-    Scaler scaler({g}, {}, &cloud, nullptr, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(g.policy.Select("reactive").ok());
+    Scaler scaler({g}, {}, {.cloud = &cloud, .clock = &clock_});
     ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
     CycleReport rep = scaler.RunOnce(clock_.Now());
     ASSERT_TRUE(rep.groups[0].found);
     EXPECT_EQ(rep.groups[0].observation.group.in_service, n);
-    EXPECT_TRUE(rep.groups[0].observation.features.has_value());
+    EXPECT_TRUE(rep.groups[0].features.has_value());
     EXPECT_EQ(calls, (std::vector<std::string>{"DescribeAutoScalingGroups",
                                                "GetMetricData"}));
   }

@@ -1,0 +1,160 @@
+// The actuator (scaler/actuator.h): persist, then act; the cooldown stamped
+// when the call returns; an unknown outcome counted as an action; a refusal
+// leaves the last action as it was.
+#include "scaler/actuator.h"
+
+#include <gtest/gtest.h>
+
+#include "decision/reactive_policy.h"
+
+namespace phas {
+namespace {
+
+using std::chrono::seconds;
+
+const TimePoint kNow = FromUnixSeconds(1000);
+
+// SetDesiredCapacity takes `takes` of the clock's time and answers `answer`.
+class ScriptedCloud final : public Cloud {
+ public:
+  explicit ScriptedCloud(ManualClock* clock) : clock_(clock) {}
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>&) override {
+    return std::vector<GroupDescription>{};
+  }
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>&, TimePoint, TimePoint) override {
+    return std::vector<MetricSeries>{};
+  }
+  Status SetDesiredCapacity(const std::string&, int desired) override {
+    ++calls;
+    called_at = clock_->Now();
+    clock_->Advance(takes);
+    last_desired = desired;
+    return answer;
+  }
+  Duration MaxActionLatency() const override { return latency; }
+
+  Status answer;
+  Duration takes = Duration::zero();
+  Duration latency = Duration::zero();
+  int calls = 0;
+  int last_desired = 0;
+  TimePoint called_at;
+
+ private:
+  ManualClock* clock_;
+};
+
+// Keeps every save; fails them on demand.
+class RecordingStore final : public StateStore {
+ public:
+  bool durable() const override { return true; }
+  std::string Describe() const override { return "recording"; }
+  Result<std::map<std::string, StoredGroup>> LoadAll() override {
+    return std::map<std::string, StoredGroup>{};
+  }
+  Status Save(const std::string&, const std::string&,
+              const GroupState& s) override {
+    if (fail) return Status::IoError("disk full");
+    saves.push_back(s);
+    return Status::OK();
+  }
+  Status AppendSeries(const std::string&,
+                      const std::vector<MetricSample>&) override {
+    return Status::OK();
+  }
+  Result<std::vector<MetricSample>> LoadSeries(const std::string&,
+                                               TimePoint) override {
+    return std::vector<MetricSample>{};
+  }
+  bool fail = false;
+  std::vector<GroupState> saves;
+};
+
+TEST(ActuatorTest, Table) {
+  const PolicyState held = PolicyState::Of(ReactiveState{3, {}});
+  const PolicyState acted = PolicyState::Of(ReactiveState{0, {}});
+  const TimePoint before = kNow - seconds(3600);
+  struct Case {
+    const char* name;
+    // inputs
+    Decision::Kind kind;
+    bool dry_run;
+    Status answer;
+    bool store_fails;
+    // expected
+    int calls;
+    bool acted;
+    bool may_have_acted;
+    std::optional<TimePoint> last_action;
+    bool policy_acted;  // the policy's state if acted (else if held)
+  };
+  const Status timeout = Status::DeadlineExceeded(
+                             "autoscaling "
+                             "SetDesiredCapacity: timed "
+                             "out")
+                             .WithDetail("timeout")
+                             .WithOutcomeUnknown();
+  const Status refused = Status::InvalidArgument("ValidationError: above max")
+                             .WithDetail("ValidationError");
+  // Every call takes 20 s of retries: the cooldown runs from its return.
+  const TimePoint returned = kNow + seconds(20);
+  const Case cases[] = {
+      {"carried out", Decision::Kind::kScaleUp, false, Status::OK(), false, 1,
+       true, false, returned, true},
+      {"unknown outcome: may have acted", Decision::Kind::kScaleUp, false,
+       timeout, false, 1, false, true, returned, true},
+      {"refused: nothing happened", Decision::Kind::kScaleDown, false, refused,
+       false, 1, false, false, before, false},
+      {"not saved: not done", Decision::Kind::kScaleUp, false, Status::OK(),
+       true, 0, false, false, before, false},
+      {"dry run: as if, never called", Decision::Kind::kScaleUp, true,
+       Status::OK(), false, 0, false, false, kNow, true},
+      {"hold", Decision::Kind::kHold, false, Status::OK(), false, 0, false,
+       false, before, false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kNow);
+    ScriptedCloud cloud(&clock);
+    cloud.answer = tc.answer;
+    cloud.takes = seconds(20);
+    cloud.latency = seconds(45);
+    RecordingStore store;
+    store.fail = tc.store_fails;
+    Actuator actuator(&cloud, &store, &clock, tc.dry_run);
+    GroupState state;
+    state.guard.last_action = before;
+    state.policy = held;
+    GroupOutcome out;
+    out.group = "web";
+    out.policy = "reactive";
+    out.decision.kind = tc.kind;
+    out.decision.current = 3;
+    out.decision.target = tc.kind == Decision::Kind::kHold      ? 3
+                          : tc.kind == Decision::Kind::kScaleUp ? 4
+                                                                : 2;
+    out.decision.state_if_held = held;
+    out.decision.state_if_acted = acted;
+    actuator.Act(kNow, &state, &out);
+    EXPECT_EQ(cloud.calls, tc.calls);
+    EXPECT_EQ(out.acted, tc.acted);
+    EXPECT_EQ(out.may_have_acted, tc.may_have_acted);
+    EXPECT_EQ(state.guard.last_action, tc.last_action);
+    EXPECT_EQ(state.policy, tc.policy_acted ? acted : held);
+    EXPECT_FALSE(state.last_decision.empty());
+    if (tc.calls > 0) {
+      // Persist, then act: the record that says "acted" was saved first,
+      // stamped as late as the call could take effect.
+      ASSERT_GE(store.saves.size(), 2u);
+      EXPECT_EQ(store.saves[0].guard.last_action,
+                cloud.called_at + cloud.latency);
+      EXPECT_EQ(store.saves[0].policy, acted);
+      EXPECT_EQ(store.saves.back(), state) << "and the outcome saved after";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace phas
