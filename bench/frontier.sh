@@ -27,7 +27,7 @@ else
 fi
 jobs=("--policy predictive,oracle --json $out/predictive.json")  # the longest: first
 for t in $TARGETS; do
-  printf 'policies:\n  target-tracking:\n    target_tracking:\n      target_cpu: %s\n' "$t" > "$out/tt$t.yaml"
+  printf 'policies:\n  target-tracking:\n    target: %s\n' "$t" > "$out/tt$t.yaml"
   jobs+=("--policy target-tracking --config $out/tt$t.yaml --json $out/tt$t.json")
 done
 printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} sh -c "$PHAS backtest --suite $SUITE --quiet --threads 1 {} > /dev/null"
