@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 
 # Debian 12 packages phas builds and tests with.
-DEB_PACKAGES := g++ cmake make pkg-config libxgboost-dev libcurl4-openssl-dev \
+DEB_PACKAGES := g++ cmake make pkg-config clang-format libxgboost-dev libcurl4-openssl-dev \
   libssl-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev libfmt-dev \
   libcli11-dev libyaml-cpp-dev libsqlite3-dev libgtest-dev libgmock-dev \
   libbenchmark-dev
@@ -13,7 +13,7 @@ DEB_PACKAGES += chromium
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps build test demo demo-predictor bench bench-predictor bench-backtest bench-scaling model clean format
+.PHONY: all deps build test format-check demo demo-predictor bench bench-predictor bench-backtest bench-scaling model clean format
 
 all: build
 
@@ -21,7 +21,7 @@ deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPHAS_WERROR=ON
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -56,6 +56,10 @@ bench: bench-predictor bench-backtest
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+# Fails on any file clang-format would change (CI runs it: .ci/run).
+format-check: deps
+	@scripts/check-format.sh
 
 clean:
 	rm -rf $(BUILD)
