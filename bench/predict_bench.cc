@@ -68,7 +68,10 @@ void BM_PredictTreeEnsemble(benchmark::State& state) {
   auto row = SampleRow(**m);
   Prediction p;
   for (auto _ : state) {
-    (*m)->PredictRow(row.data(), &p);
+    if (!(*m)->PredictRow(row.data(), &p).ok()) {
+      state.SkipWithError("PredictRow failed");
+      break;
+    }
     benchmark::DoNotOptimize(p.cls);
   }
 }
@@ -89,7 +92,10 @@ void BM_PredictTreeEnsembleVariedRows(benchmark::State& state) {
   Prediction p;
   size_t i = 0;
   for (auto _ : state) {
-    (*m)->PredictRow(rows[i].data(), &p);
+    if (!(*m)->PredictRow(rows[i].data(), &p).ok()) {
+      state.SkipWithError("PredictRow failed");
+      break;
+    }
     benchmark::DoNotOptimize(p.cls);
     if (++i == rows.size()) i = 0;
   }
@@ -104,7 +110,10 @@ void BM_PredictRequestPath(benchmark::State& state) {
   for (auto _ : state) {
     CodecError err;
     DecodePredictRequest(kBody, (*m)->pipeline(), &in, &err);
-    (*m)->Predict(in.data(), &p);
+    if (!(*m)->Predict(in.data(), &p).ok()) {
+      state.SkipWithError("Predict failed");
+      break;
+    }
     out.clear();
     EncodePrediction(p, **m, &out);
     benchmark::DoNotOptimize(out.data());

@@ -24,7 +24,7 @@
 
 namespace phas {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -131,7 +131,7 @@ class Status {
 
 // Either a value or a non-OK Status. Accessing value() of an error aborts.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
