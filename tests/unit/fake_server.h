@@ -8,6 +8,7 @@
 #ifndef PHAS_TESTS_UNIT_FAKE_SERVER_H_
 #define PHAS_TESTS_UNIT_FAKE_SERVER_H_
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -89,7 +90,10 @@ class FakeServer {
           r.content_type = "text/xml";
           handler_(rec, r);
         });
-    server_->Start();
+    Status started = server_->Start();
+    if (!started.ok()) {
+      ADD_FAILURE() << "fake server: " << started.ToString();
+    }
   }
   ~FakeServer() { server_->Stop(); }
 
