@@ -118,18 +118,7 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
                               ": must have 'columns', 'mean' and 'scale'");
   }
   // The original's inputs, derived columns and categories (seed-model README).
-  json inputs = json::array();
-  for (const char* n :
-       {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
-        "num_executed_instructions", "execution_time", "energy_efficiency"}) {
-    inputs.push_back({{"name", n}, {"type", "number"}});
-  }
-  inputs.push_back({{"name", "task_type"},
-                    {"type", "category"},
-                    {"levels", {"compute", "network", "io"}}});
-  inputs.push_back({{"name", "task_priority"},
-                    {"type", "category"},
-                    {"levels", {"high", "medium", "low"}}});
+  json inputs = OriginalInputsSpec();
   json derived = json::array({
       {{"name", "cpu_mem_product"},
        {"op", "mul"},

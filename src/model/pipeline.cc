@@ -305,4 +305,20 @@ void FeaturePipeline::Transform(const InputValue* in, float* out) const {
   }
 }
 
+nlohmann::json OriginalInputsSpec() {
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const char* n :
+       {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
+        "num_executed_instructions", "execution_time", "energy_efficiency"}) {
+    inputs.push_back({{"name", n}, {"type", "number"}});
+  }
+  inputs.push_back({{"name", "task_type"},
+                    {"type", "category"},
+                    {"levels", {"compute", "network", "io"}}});
+  inputs.push_back({{"name", "task_priority"},
+                    {"type", "category"},
+                    {"levels", {"high", "medium", "low"}}});
+  return inputs;
+}
+
 }  // namespace phas

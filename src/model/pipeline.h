@@ -54,6 +54,10 @@ struct InputValue {
   }
 };
 
+// The original's 9 inputs (seed-model README: 7 numbers, task_type and
+// task_priority with their levels), as a spec's "inputs" array.
+nlohmann::json OriginalInputsSpec();
+
 class FeaturePipeline {
  public:
   // At most this many output columns (a model row is built on the stack).

@@ -54,18 +54,7 @@ std::string ClassReport::ToText() const {
 }
 
 json TrainedPipeline() {
-  json inputs = json::array();
-  for (const char* n :
-       {"cpu_usage", "memory_usage", "network_traffic", "power_consumption",
-        "num_executed_instructions", "execution_time", "energy_efficiency"}) {
-    inputs.push_back({{"name", n}, {"type", "number"}});
-  }
-  inputs.push_back({{"name", "task_type"},
-                    {"type", "category"},
-                    {"levels", {"compute", "network", "io"}}});
-  inputs.push_back({{"name", "task_priority"},
-                    {"type", "category"},
-                    {"levels", {"high", "medium", "low"}}});
+  json inputs = OriginalInputsSpec();
   // Temporal inputs (model/features.h TemporalInputs), optional: a request
   // with the original 9 values leaves them missing.
   for (const char* n : kTemporalInputs) {
