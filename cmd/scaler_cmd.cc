@@ -165,7 +165,8 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (!store.ok()) return ReportError(store.status());
   if (recovered) {
     spdlog::error(
-        "state store {} was unreadable: moved aside, starting in cooldown",
+        "state store {} was unreadable: moved aside, no scale-in for a "
+        "cooldown (scale-out at once)",
         c.state_path);
   }
 
@@ -213,7 +214,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   AwsCloud cloud(session->get(), aws_options.retry);
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
-  sopts.observe.metrics_refresh = c.metrics_refresh;
+  sopts.observe.metrics_refresh = MetricsRefresh(c.metrics_refresh, c.interval);
   LogReporter log(&recorder, (*session)->region().region);
   MetricsReporter metrics(&registry);
   ReporterList reporters({&log, &metrics});
@@ -226,11 +227,16 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (Status st = scaler.Init(clock.Now(), recovered); !st.ok())
     return ReportError(st);
   scaler.RestoreHistory(clock.Now());
-  spdlog::info("scaler: {} group(s), interval {} s, region {} ({}){}",
-               c.groups.size(),
-               std::chrono::duration<double>(c.interval).count(),
-               (*session)->region().region, (*session)->region().source,
-               c.dry_run ? ", DRY RUN" : "");
+  Duration refresh = sopts.observe.metrics_refresh;
+  spdlog::info(
+      "scaler: {} group(s), interval {} s, metrics {}, region {} ({}){}",
+      c.groups.size(), std::chrono::duration<double>(c.interval).count(),
+      refresh == Duration::zero()
+          ? std::string("read every cycle")
+          : fmt::format("re-read every {} s",
+                        std::chrono::duration<double>(refresh).count()),
+      (*session)->region().region, (*session)->region().source,
+      c.dry_run ? ", DRY RUN" : "");
 
   StopSignal stop;
   if (!flags.once) {
@@ -277,8 +283,8 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1.0, 3600.0));
   cmd->add_option("--metrics-refresh", f->metrics_refresh,
                   "Re-read CloudWatch metrics at most every this many seconds; "
-                  "0: every cycle "
-                  "(default 0)")
+                  "0: every cycle (default 60, or every cycle when the "
+                  "interval is 60 s or longer)")
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--dry-run", f->dry_run, "Decide and log, never act");
   cmd->add_option("--model", f->model,

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
 
 namespace phas {
 
@@ -30,10 +33,55 @@ const char* ModelActionName(ModelAction a) {
   return "hold";
 }
 
+namespace {
+
+// What is left of a cooldown of `cooldown` that began at `from`, or nothing
+// when it is over or never began. A beginning in the future (the clock went
+// back) counts: waiting is the safe side.
+std::optional<Duration> Left(const std::optional<TimePoint>& from,
+                             TimePoint now, Duration cooldown) {
+  if (!from || now >= *from + cooldown) return std::nullopt;
+  return *from + cooldown - now;
+}
+
+// "60 s", "0.5 s": a configured duration as given.
+std::string Secs(Duration d) {
+  return fmt::format("{} s", std::chrono::duration<double>(d).count());
+}
+
+// Whole seconds, rounded up: "1 s left" until it is over.
+long long CeilSeconds(Duration d) {
+  return std::chrono::ceil<std::chrono::seconds>(d).count();
+}
+
+std::string ClampWords(GuardClamp c, const GroupView& g,
+                       const GuardConfig& cfg) {
+  switch (c) {
+    case GuardClamp::kMaxSize:
+      return fmt::format("max size {}", g.max_size);
+    case GuardClamp::kMinSize:
+      return fmt::format("min size {}", g.min_size);
+    case GuardClamp::kStepUp:
+      return fmt::format("step limit +{}", cfg.max_step_up);
+    case GuardClamp::kStepDown:
+      return fmt::format("step limit -{}", cfg.max_step_down);
+  }
+  return "";
+}
+
+// The guard's words before its outcome: "wanted 2 -> 12, max size 10, step
+// limit +1".
+std::string WantedWords(const Decision& d, const GroupView& g,
+                        const GuardConfig& cfg) {
+  std::string s = fmt::format("wanted {} -> {}", d.current, d.proposed);
+  for (GuardClamp c : d.clamped_by) s += ", " + ClampWords(c, g, cfg);
+  return s;
+}
+
+}  // namespace
+
 bool InCooldown(const GuardState& state, TimePoint now, Duration cooldown) {
-  // A last action in the future (the clock went back) also counts: waiting
-  // is the safe side.
-  return state.last_action.has_value() && now < *state.last_action + cooldown;
+  return Left(state.last_action, now, cooldown).has_value();
 }
 
 Decision ApplyGuard(const Proposal& p, const GroupView& g,
@@ -41,55 +89,95 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
                     const GuardConfig& cfg) {
   Decision d;
   d.current = g.desired;
+  d.proposed = p.target;
   d.policy_code = p.code;
   d.state_if_held = p.if_held;
   d.state_if_acted = p.if_acted;
-  auto hold = [&](GuardRule rule, int wanted, std::string why) {
+  d.reason = p.reason;
+  // A rule holds the group where it is; `rule_words` name the rule.
+  auto hold = [&](GuardRule rule, const std::string& rule_words) {
     d.kind = Decision::Kind::kHold;
     d.target = g.desired;
-    d.wanted = wanted;
     d.held_by = rule;
-    d.reason = std::move(why);
+    d.reason = fmt::format("{}; {}, {}: hold at {}", p.reason,
+                           WantedWords(d, g, cfg), rule_words, g.desired);
     return d;
   };
+  auto clamp = [&](int* target, int to, GuardClamp rule) {
+    *target = to;
+    d.clamped_by.push_back(rule);
+  };
+  // Rule 1: bounds. Already at the bound the policy wants to pass: a hold.
+  if (p.target > g.desired && g.desired >= g.max_size) {
+    d.wanted = g.desired;
+    return hold(GuardRule::kAtMax, fmt::format("max size {}", g.max_size));
+  }
+  if (p.target < g.desired && g.desired <= g.min_size) {
+    d.wanted = g.desired;
+    return hold(GuardRule::kAtMin, fmt::format("min size {}", g.min_size));
+  }
   int target = p.target;
-  // Rule 1: bounds.
-  int lo = std::min(g.min_size, g.max_size);
-  int clamped = std::clamp(target, lo, g.max_size);
-  if (target > g.desired && g.desired >= g.max_size) {
-    return hold(GuardRule::kAtMax, g.desired,
-                fmt::format("{}; already at maximum capacity ({} instances)",
-                            p.reason, g.desired));
+  if (target > g.max_size) {
+    clamp(&target, g.max_size, GuardClamp::kMaxSize);
+  } else if (int lo = std::min(g.min_size, g.max_size); target < lo) {
+    clamp(&target, lo, GuardClamp::kMinSize);
   }
-  if (target < g.desired && g.desired <= g.min_size) {
-    return hold(GuardRule::kAtMin, g.desired,
-                fmt::format("{}; already at minimum capacity ({} instances)",
-                            p.reason, g.desired));
-  }
-  target = clamped;
   // Rule 2: step limits.
-  if (cfg.max_step_up > 0) {
-    target = std::min(target, g.desired + cfg.max_step_up);
+  if (cfg.max_step_up > 0 && target > g.desired + cfg.max_step_up) {
+    clamp(&target, g.desired + cfg.max_step_up, GuardClamp::kStepUp);
   }
-  if (cfg.max_step_down > 0) {
-    target = std::max(target, g.desired - cfg.max_step_down);
+  if (cfg.max_step_down > 0 && target < g.desired - cfg.max_step_down) {
+    clamp(&target, g.desired - cfg.max_step_down, GuardClamp::kStepDown);
   }
+  d.wanted = target;
   // Rule 4 before 3: a hold needs no cooldown check.
-  if (target == g.desired) return hold(GuardRule::kNone, target, p.reason);
-  // Rule 3: cooldown.
-  if (InCooldown(state, now, cfg.cooldown)) {
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(
-        *state.last_action + cfg.cooldown - now);
-    return hold(GuardRule::kCooldown, target,
-                fmt::format("{}; in cooldown for {} s more (wanted {} -> {})",
-                            p.reason, left.count(), g.desired, target));
+  if (target == g.desired) {
+    d.kind = Decision::Kind::kHold;
+    d.target = target;
+    return d;
+  }
+  // Rule 3: cooldown, and a scale-in just after a start without state.
+  if (auto left = Left(state.last_action, now, cfg.cooldown)) {
+    return hold(GuardRule::kCooldown,
+                fmt::format("cooldown {} ({} s left)", Secs(cfg.cooldown),
+                            CeilSeconds(*left)));
+  }
+  if (target < g.desired) {
+    if (auto left = Left(state.started_without_state, now, cfg.cooldown)) {
+      return hold(GuardRule::kCooldown,
+                  fmt::format("scale-in held {} after a start without saved "
+                              "state ({} s left)",
+                              Secs(cfg.cooldown), CeilSeconds(*left)));
+    }
   }
   d.kind = target > g.desired ? Decision::Kind::kScaleUp
                               : Decision::Kind::kScaleDown;
   d.target = target;
-  d.wanted = target;
-  d.reason = p.reason;
+  if (!d.clamped_by.empty()) {
+    d.reason = fmt::format("{}; {}: {} -> {}", p.reason, WantedWords(d, g, cfg),
+                           g.desired, target);
+  }
   return d;
+}
+
+std::string DescribeGuardState(const GuardState& state, TimePoint now,
+                               const GuardConfig& cfg) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  if (auto left = Left(state.last_action, now, cfg.cooldown)) {
+    return fmt::format(
+        "last action {} s ago: no action either way for {} s more (cooldown "
+        "{})",
+        duration_cast<seconds>(now - *state.last_action).count(),
+        CeilSeconds(*left), Secs(cfg.cooldown));
+  }
+  if (auto left = Left(state.started_without_state, now, cfg.cooldown)) {
+    return fmt::format(
+        "started without saved state: no scale-in for {} s more (cooldown "
+        "{}); scale-out at once",
+        CeilSeconds(*left), Secs(cfg.cooldown));
+  }
+  return "no cooldown running: either way at once";
 }
 
 Decision Decide(const Policy& policy, const GuardConfig& guard,

@@ -5,7 +5,16 @@
 //   2. step: at most max_step_up / max_step_down instances per action;
 //   3. cooldown: no action within `cooldown` of the last one (the loop
 //      persists the last action's time, so this holds across restarts);
+//      after a start without the group's saved state, no scale-in within
+//      `cooldown` of the start, while scale-out may act at once (a previous
+//      run may have acted moments ago; a second scale-in could cut capacity
+//      the group needs, a group at 100 % must not wait because phas just
+//      started);
 //   4. a target equal to the current desired capacity is a hold.
+// The decision says which rule held it (Decision::held_by) or moved it
+// (Decision::clamped_by), and its reason says so in words after the
+// policy's: "wanted 2 -> 4, step limit +1: 2 -> 3", "wanted 9 -> 12, max
+// size 10: 9 -> 10", "wanted 2 -> 4, cooldown 60 s (35 s left): hold at 2".
 // The loop owns the guard's settings (per group, defaults per policy) and
 // its state (GuardState); policies never see either.
 //
@@ -14,6 +23,7 @@
 #define PHAS_DECISION_GUARD_H_
 
 #include <optional>
+#include <string>
 
 #include "decision/policy.h"
 #include "decision/types.h"
@@ -34,8 +44,12 @@ struct GuardConfig {
 struct GuardState {
   // When the last action was taken, or may have taken effect: the loop
   // stamps it when a SetDesiredCapacity returns, whatever it returned unless
-  // it was surely refused.
+  // it was surely refused. No action either way within the cooldown.
   std::optional<TimePoint> last_action;
+  // When the loop started without the group's saved state (none, or
+  // unreadable), so without knowing its last action: no scale-in within the
+  // cooldown from then; scale-out is not held.
+  std::optional<TimePoint> started_without_state;
 
   friend bool operator==(const GuardState&, const GuardState&) = default;
 };
@@ -51,6 +65,13 @@ Decision Decide(const Policy& policy, const GuardConfig& guard,
 
 // True when `now` is inside the cooldown that followed state.last_action.
 bool InCooldown(const GuardState& state, TimePoint now, Duration cooldown);
+
+// Which cooldown `state` holds at `now`, in words for the log when the loop
+// starts: "last action 20 s ago: no action either way for 40 s (cooldown
+// 60 s)", "started without saved state: no scale-in for 300 s (cooldown
+// 300 s); scale-out at once", "no cooldown running".
+std::string DescribeGuardState(const GuardState& state, TimePoint now,
+                               const GuardConfig& config);
 
 }  // namespace phas
 

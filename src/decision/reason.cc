@@ -123,4 +123,18 @@ const char* GuardRuleName(GuardRule r) {
   return "";
 }
 
+const char* GuardClampName(GuardClamp c) {
+  switch (c) {
+    case GuardClamp::kMaxSize:
+      return "max_size";
+    case GuardClamp::kMinSize:
+      return "min_size";
+    case GuardClamp::kStepUp:
+      return "step_up";
+    case GuardClamp::kStepDown:
+      return "step_down";
+  }
+  return "";
+}
+
 }  // namespace phas

@@ -1,7 +1,7 @@
 // Why a decision was made, as closed types: what a policy saw (Reason, with
 // Via when it delegated to another rule) and which safety rule held it
-// (GuardRule). Names exist only for the log, the JSON records and the
-// metrics; nothing parses them back.
+// (GuardRule) or moved it (GuardClamp). Names exist only for the log, the JSON
+// records and the metrics; nothing parses them back.
 //
 // Thread-safety: plain values.
 #ifndef PHAS_DECISION_REASON_H_
@@ -79,14 +79,27 @@ struct ReasonCode {
   friend bool operator==(const ReasonCode&, const ReasonCode&) = default;
 };
 
-// The safety rule that changed or held a policy's wish (decision/guard.h).
+// The safety rule that held a policy's wish (decision/guard.h).
 enum class GuardRule : uint8_t {
   kNone,
   kAtMax,     // "at_max": wanted more, already at MaxSize
   kAtMin,     // "at_min": wanted fewer, already at MinSize
-  kCooldown,  // "cooldown": inside the cooldown of the last action
+  kCooldown,  // "cooldown": inside the cooldown of the last action, or a
+              // scale-in inside the first cooldown after a start without
+              // saved state
 };
 const char* GuardRuleName(GuardRule r);
+
+// A safety rule that moved a policy's target without holding it
+// (decision/guard.h), in the order the guard applies them: bounds, then
+// step limits.
+enum class GuardClamp : uint8_t {
+  kMaxSize,   // "max_size": the target was above MaxSize
+  kMinSize,   // "min_size": the target was below MinSize
+  kStepUp,    // "step_up": more than max_step_up instances at once
+  kStepDown,  // "step_down": more than max_step_down instances at once
+};
+const char* GuardClampName(GuardClamp c);
 
 }  // namespace phas
 

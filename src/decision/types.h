@@ -97,12 +97,18 @@ struct Decision {
   Kind kind = Kind::kHold;
   int current = 0;
   int target = 0;
+  // What the policy proposed, before the guard.
+  int proposed = 0;
   // Where the policy wanted to go, inside [MinSize, MaxSize] and the step
   // limits: the target the guard held back when it holds (cooldown).
   int wanted = 0;
+  // The policy's reason, then the guard's words when a rule moved or held
+  // the proposal ("...; wanted 2 -> 4, step limit +1: 2 -> 3").
   std::string reason;
   ReasonCode policy_code;                // what the policy saw
   GuardRule held_by = GuardRule::kNone;  // the rule that held it, if any
+  // The rules that moved `proposed` to `wanted`, in the order applied.
+  std::vector<GuardClamp> clamped_by;
   // The policy's state to keep if the group is left as it is, and if the
   // action is (or may have been) carried out.
   PolicyState state_if_held;

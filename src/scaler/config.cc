@@ -129,6 +129,12 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
   return fields.Finish();
 }
 
+Duration MetricsRefresh(std::optional<Duration> configured, Duration interval) {
+  constexpr Duration kDefault = std::chrono::seconds(60);
+  if (configured) return *configured;
+  return interval >= kDefault ? Duration::zero() : kDefault;
+}
+
 Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
   if (c.groups.empty()) {
     return Status::InvalidArgument(source +
@@ -179,8 +185,12 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   PHAS_RETURN_IF_ERROR(wrap(r.Str("region", &c.region)));
   PHAS_RETURN_IF_ERROR(
       wrap(r.Seconds("interval_seconds", &c.interval, 1, 3600)));
-  PHAS_RETURN_IF_ERROR(
-      wrap(r.Seconds("metrics_refresh_seconds", &c.metrics_refresh, 0, 3600)));
+  if (r.Has("metrics_refresh_seconds")) {
+    Duration refresh{};
+    PHAS_RETURN_IF_ERROR(
+        wrap(r.Seconds("metrics_refresh_seconds", &refresh, 0, 3600)));
+    c.metrics_refresh = refresh;
+  }
   PHAS_RETURN_IF_ERROR(wrap(r.Bool("dry_run", &c.dry_run)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("model", &c.model_dir)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("predictor_url", &c.predictor_url)));

@@ -101,9 +101,10 @@ struct ScalerConfig {
   std::string region;  // empty: the AWS resolution order
   // Default: 10 s.
   Duration interval = std::chrono::seconds(10);
-  // Re-read CloudWatch metrics at most this often (ScalerOptions).
-  // Default: 0 (every cycle).
-  Duration metrics_refresh = Duration::zero();
+  // Re-read CloudWatch metrics at most this often (ScalerOptions); 0: every
+  // cycle. Default (unset): MetricsRefresh's, 60 s, or every cycle when the
+  // interval is 60 s or longer.
+  std::optional<Duration> metrics_refresh;
   // Decide and log, never act. Default: false.
   bool dry_run = false;
   // Model bundle; empty: the shipped default. Ignored when predictor_url is
@@ -126,6 +127,13 @@ struct ScalerConfig {
   AwsSection aws;
   std::vector<GroupConfig> groups;
 };
+
+// How often the loop re-reads the metrics: `configured` when set (0: every
+// cycle), else every 60 s (CloudWatch bills GetMetricData per metric, and
+// 60 s datapoints change once a minute: docs/scaler.md, "API economy"), or
+// every cycle when `interval` is 60 s or longer. The daemon and backtests
+// both take it from here, so a backtest scores what runs in production.
+Duration MetricsRefresh(std::optional<Duration> configured, Duration interval);
 
 Result<ScalerConfig> ParseScalerConfig(
     const std::string& yaml, const std::string& source,

@@ -165,6 +165,12 @@ void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
       {"code", dec.code()},   {"policy_code", dec.policy_code.ToString()},
       {"reason", dec.reason}, {"dry_run", out.dry_run},
       {"acted", out.acted}};
+  if (!dec.clamped_by.empty()) {
+    json rules = json::array();
+    for (GuardClamp c : dec.clamped_by) rules.push_back(GuardClampName(c));
+    rec["decision"]["proposed"] = dec.proposed;
+    rec["decision"]["clamped_by"] = rules;
+  }
   if (out.may_have_acted) rec["decision"]["may_have_acted"] = true;
   if (!out.act_status.ok()) rec["decision"]["error"] = out.act_status.message();
   rec_->Record(rec);

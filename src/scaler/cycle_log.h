@@ -3,8 +3,11 @@
 //   a line ("ASG METRICS (3 instances): {...}", "PREDICTION: 0 (Low) -
 //   Confidence: 0.9", "SCALING UP: 2 -> 3 instances", "Scale up needed but
 //   in cooldown period", "Already at maximum capacity of (4 instances)"),
-//   then phas's "DECISION: <kind> <from> -> <to> [<code>]: <reason>";
-//   ec2_metrics_data.jsonl, one record per group per cycle.
+//   then phas's "DECISION: <kind> <from> -> <to> [<code>]: <reason>" (the
+//   reason ends with the guard's words when a rule moved or held the
+//   policy's target: "...; wanted 2 -> 4, step limit +1: 2 -> 3");
+//   ec2_metrics_data.jsonl, one record per group per cycle (the decision's
+//   "clamped_by" and "proposed" when a rule moved the target).
 //
 // Thread-safety: the loop's thread only.
 #ifndef PHAS_SCALER_CYCLE_LOG_H_

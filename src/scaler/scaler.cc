@@ -97,19 +97,24 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
                                 s.policy.empty() ? "an older phas"
                                                  : "policy " + s.policy));
       }
+      if (env_.store->durable()) {
+        report.Note(
+            now, "INFO", g.name,
+            "saved state: " + DescribeGuardState(m.state.guard, now, m.guard));
+      }
       continue;
     }
     if (env_.store->durable()) {
-      // Unknown history: a previous run may have acted moments ago.
-      m.state.guard.last_action = now;
+      // Unknown history: a previous run may have acted moments ago. A
+      // second scale-in could take capacity the group needs, so scale-in
+      // waits a cooldown; a second scale-out only costs, so it may act.
+      m.state.guard.started_without_state = now;
       report.Note(
           now, "WARNING", g.name,
-          fmt::format(
-              "{} state for this group: starting as if a cooldown had "
-              "just begun (no action for {} s)",
-              store_recovered ? "unreadable" : "no saved",
-              std::chrono::duration_cast<std::chrono::seconds>(m.guard.cooldown)
-                  .count()));
+          fmt::format("{} state for this group: no scale-in for one cooldown "
+                      "({} s), scale-out at once",
+                      store_recovered ? "unreadable" : "no saved",
+                      std::chrono::duration<double>(m.guard.cooldown).count()));
     }
   }
   return Status::OK();

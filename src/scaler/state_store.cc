@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "common/file_util.h"
 #include "scaler/json_fields.h"
@@ -106,6 +107,9 @@ std::string StateStore::ToJson(const std::string& policy, const GroupState& s) {
   if (s.guard.last_action) {
     j["last_action"] = ToUnixSeconds(*s.guard.last_action);
   }
+  if (s.guard.started_without_state) {
+    j["started_without_state"] = ToUnixSeconds(*s.guard.started_without_state);
+  }
   j["last_decision"] = s.last_decision;
   json seen = json::object();
   for (const auto& [id, t] : s.first_in_service) seen[id] = ToUnixSeconds(t);
@@ -125,9 +129,14 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
   auto bad = [](const std::string& key, const char* what) {
     return Status::Corruption("state: " + key + ": " + what);
   };
-  if (auto it = j.find("last_action"); it != j.end()) {
-    if (!it->is_number()) return bad("last_action", "must be a number");
-    g.state.guard.last_action = FromUnixSeconds(it->get<double>());
+  for (auto [key, field] :
+       {std::pair{"last_action", &g.state.guard.last_action},
+        std::pair{"started_without_state",
+                  &g.state.guard.started_without_state}}) {
+    if (auto it = j.find(key); it != j.end()) {
+      if (!it->is_number()) return bad(key, "must be a number");
+      *field = FromUnixSeconds(it->get<double>());
+    }
   }
   if (auto it = j.find("last_decision"); it != j.end()) {
     if (!it->is_string()) return bad("last_decision", "must be a string");
@@ -183,8 +192,8 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
   }
   auto db = OpenAndCheck(path);
   if (!db.ok() && db.status().code() == Status::Code::kCorruption) {
-    // Unreadable: keep it for inspection, start afresh (the loop then starts
-    // in cooldown).
+    // Unreadable: keep it for inspection, start afresh (the loop then holds
+    // scale-in for a cooldown).
     std::string aside =
         fmt::format("{}.corrupt-{:.0f}", path,
                     ToUnixSeconds(std::chrono::system_clock::now()));

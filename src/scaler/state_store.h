@@ -11,7 +11,8 @@
 //                     first start.
 //
 // Records are JSON: {"version": 2, "policy": NAME, "last_action": T,
-// "last_decision": ..., "first_in_service": {...}, "state": {...}} where
+// "started_without_state": T (when set), "last_decision": ...,
+// "first_in_service": {...}, "state": {...}} where
 // "state" is the policy's own state as its Describe names it
 // (scaler/json_fields.h). A record of another policy, or of a phas before
 // version 2, keeps its guard and warm-up parts; the policy state starts

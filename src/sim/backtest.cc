@@ -37,7 +37,7 @@ Result<PolicyRun> RunOne(const std::string& policy,
   }
   g.memory.enabled = false;
   ScalerOptions so;
-  so.observe.metrics_refresh = o.metrics_refresh;
+  so.observe.metrics_refresh = MetricsRefresh(o.metrics_refresh, o.interval);
   Scaler scaler({g}, so,
                 {.cloud = &cloud, .clock = &clock, .predictor = predictor});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));

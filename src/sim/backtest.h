@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,10 @@ struct BacktestOptions {
   Duration metric_delay = std::chrono::seconds(60);
   // The loop's interval. Default: 10 s (production's).
   Duration interval = std::chrono::seconds(10);
-  // The loop re-reads metrics at most this often (ScalerOptions). Default: 0
-  // (every cycle).
-  Duration metrics_refresh = Duration::zero();
+  // The loop re-reads metrics at most this often (ScalerOptions); 0: every
+  // cycle. Default (unset): the daemon's (scaler/config.h MetricsRefresh):
+  // 60 s, or every cycle when the interval is 60 s or longer.
+  std::optional<Duration> metrics_refresh;
   ScoreOptions score;  // target utilization = mapping's; price; threshold
   // Model bundle for the seed policy; empty: the shipped default.
   std::string model_dir;

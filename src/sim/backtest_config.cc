@@ -36,8 +36,12 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
         wrap(w.Seconds("metric_delay_seconds", &o->metric_delay, 0, 3600)));
     PHAS_RETURN_IF_ERROR(
         wrap(w.Seconds("interval_seconds", &o->interval, 1, 3600)));
-    PHAS_RETURN_IF_ERROR(wrap(
-        w.Seconds("metrics_refresh_seconds", &o->metrics_refresh, 0, 3600)));
+    if (w.Has("metrics_refresh_seconds")) {
+      Duration refresh{};
+      PHAS_RETURN_IF_ERROR(
+          wrap(w.Seconds("metrics_refresh_seconds", &refresh, 0, 3600)));
+      o->metrics_refresh = refresh;
+    }
     PHAS_RETURN_IF_ERROR(
         wrap(w.Num("price_per_hour", &o->score.price_per_hour, 0, 1000)));
     PHAS_RETURN_IF_ERROR(

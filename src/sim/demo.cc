@@ -74,7 +74,12 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
   Recorder recorder(ropts);
   PHAS_RETURN_IF_ERROR(recorder.Open());
   LogReporter reporter(&recorder);
-  Scaler scaler(groups, ScalerOptions{},
+  SimRunOptions run;
+  run.end = end;
+  // The daemon's defaults (metrics re-read every 60 s at a 10 s interval).
+  ScalerOptions sopts;
+  sopts.observe.metrics_refresh = MetricsRefresh(std::nullopt, run.interval);
+  Scaler scaler(groups, sopts,
                 {.cloud = &cloud,
                  .clock = &clock,
                  .predictor = &predictor,
@@ -84,8 +89,6 @@ Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
              "phas demo: {} from {} for {} h of virtual time, model {} {}\n",
              trace.name, FormatIso8601(start), o.hours, model->name(),
              model->version());
-  SimRunOptions run;
-  run.end = end;
   auto results = RunVirtualTime(scaler, cloud, clock, run);
   recorder.Flush();
 

@@ -142,14 +142,23 @@ std::string NoDataNote(const BacktestResult& r) {
 
 }  // namespace
 
+std::string MetricsReadWords(const BacktestOptions& o) {
+  Duration refresh = MetricsRefresh(o.metrics_refresh, o.interval);
+  if (refresh == Duration::zero()) return "every cycle";
+  return fmt::format("every {} s",
+                     std::chrono::duration<double>(refresh).count());
+}
+
 std::string ScoreTable(const BacktestResult& r) {
   std::string out = fmt::format(
-      "trace {} ({}; smoothing {}; boot {} s; interval {} s; {:.1f} days)\n",
+      "trace {} ({}; smoothing {}; boot {} s; interval {} s; metrics read "
+      "{}; {:.1f} days)\n",
       r.trace, r.mapping, r.smoothing,
       std::chrono::duration_cast<std::chrono::seconds>(r.options.boot_time)
           .count(),
       std::chrono::duration_cast<std::chrono::seconds>(r.options.interval)
           .count(),
+      MetricsReadWords(r.options),
       std::chrono::duration<double>(r.end - r.start).count() / 86400);
   out += fmt::format(
       "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>8} {:>8} "
@@ -212,6 +221,10 @@ json BacktestJson(const BacktestResult& r) {
       {"metric_delay_seconds",
        std::chrono::duration<double>(o.metric_delay).count()},
       {"interval_seconds", std::chrono::duration<double>(o.interval).count()},
+      {"metrics_refresh_seconds",
+       std::chrono::duration<double>(
+           MetricsRefresh(o.metrics_refresh, o.interval))
+           .count()},
       {"min_size", o.min_size},
       {"max_size", o.max_size},
       {"peak_instance_units", r.trace_peak},

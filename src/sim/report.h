@@ -15,6 +15,8 @@
 namespace phas {
 
 std::string ScoreTable(const BacktestResult& r);
+// How often the loop read the metrics: "every 60 s", "every cycle".
+std::string MetricsReadWords(const BacktestOptions& o);
 nlohmann::json BacktestJson(const BacktestResult& r);
 // A complete HTML document: inline CSS, inline SVG, no scripts, no network.
 std::string BacktestHtml(const std::vector<BacktestResult>& results);

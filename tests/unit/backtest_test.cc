@@ -175,16 +175,32 @@ TEST(BacktestTest, OracleIsNeverUnderProvisionedWhenStepsAllowIt) {
   EXPECT_GT(r->runs[1].scores.tau_u, 0) << "a reactive policy cannot do that";
 }
 
+// The metrics are read as the daemon reads them by default: every 60 s at a
+// 10 s interval (scaler/config.h MetricsRefresh), every cycle when set to 0.
 TEST(BacktestTest, DrivesTheProductionLoopEveryInterval) {
-  auto t = ParseTrace("0,10\n3600,20\n7200,10\n", "x.csv");
+  auto t = ParseTrace("0,10\n3600,10\n7200,10\n", "flat.csv");
   ASSERT_TRUE(t.ok());
-  BacktestOptions o;
-  o.hours = 1;
-  auto r = RunBacktest(*t, {"reactive"}, o);
-  ASSERT_TRUE(r.ok());
-  // One DescribeAutoScalingGroups per RunOnce: 360 cycles of 10 s in an hour.
-  EXPECT_EQ(r->runs[0].result.cloud_calls.describe, 360);
-  EXPECT_EQ(r->runs[0].result.cloud_calls.get_metric_data, 360);
+  struct Case {
+    const char* name;
+    std::optional<Duration> metrics_refresh;
+    int reads;  // GetMetricData in an hour
+  };
+  const Case cases[] = {
+      {"default: the daemon's", std::nullopt, 60},
+      {"every cycle", Duration::zero(), 360},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    BacktestOptions o;
+    o.hours = 1;
+    o.metrics_refresh = tc.metrics_refresh;
+    auto r = RunBacktest(*t, {"reactive"}, o);
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->runs[0].result.actions.empty()) << "flat: no new instances";
+    // One DescribeAutoScalingGroups per RunOnce: 360 cycles of 10 s.
+    EXPECT_EQ(r->runs[0].result.cloud_calls.describe, 360);
+    EXPECT_EQ(r->runs[0].result.cloud_calls.get_metric_data, tc.reads);
+  }
 }
 
 TEST(BacktestTest, DeterministicAndReported) {

@@ -6,6 +6,7 @@
 
 #include "decision/predictive_policy.h"
 #include "decision/seed_policy.h"
+#include "sim/backtest_config.h"
 #include "test_util.h"
 
 namespace phas {
@@ -17,7 +18,15 @@ TEST(ConfigTest, ShippedExampleParses) {
   auto c = LoadScalerConfig(testing::SourcePath("deploy/phas.yaml"));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(ValidateScalerConfig(*c, "deploy/phas.yaml").ok());
-  EXPECT_FALSE(c->groups.empty());
+  ASSERT_FALSE(c->groups.empty());
+  // The example is what the docs recommend: the predictive policy with its
+  // own guard, the metrics re-read every 60 s.
+  const PolicyConfig& p = c->groups[0].policy;
+  EXPECT_EQ(p.name(), "predictive");
+  EXPECT_EQ(p.guard(), PolicyRegistry::Default().Find("predictive")->guard);
+  EXPECT_FALSE(p.cooldown || p.max_step_up || p.max_step_down)
+      << "the guard keys are shown as overrides, commented out";
+  EXPECT_EQ(MetricsRefresh(c->metrics_refresh, c->interval), seconds(60));
 }
 
 TEST(ConfigTest, ErrorsNameTheKey) {
@@ -130,6 +139,41 @@ TEST(ConfigTest, GuardDefaultsArePerPolicyAndOverridable) {
                                "t.yaml");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     EXPECT_EQ(c->groups[0].policy.guard(), tc.guard);
+  }
+}
+
+// metrics_refresh_seconds: 60 by default, every cycle when the interval is
+// 60 s or longer, an explicit value wins; a backtest's world reads it alike.
+TEST(ConfigTest,
+     MetricsRefreshDefaultsToSixtySecondsUnlessTheIntervalIsLonger) {
+  struct Case {
+    const char* name;
+    std::string keys;  // of the scaler config's top level / a backtest world
+    // expected
+    Duration refresh;
+  };
+  const Case cases[] = {
+      {"default interval (10 s)", "", seconds(60)},
+      {"interval 30 s", "interval_seconds: 30", seconds(60)},
+      {"interval 59 s", "interval_seconds: 59", seconds(60)},
+      {"interval 60 s: every cycle", "interval_seconds: 60", seconds(0)},
+      {"interval 300 s: every cycle", "interval_seconds: 300", seconds(0)},
+      {"explicit 0: every cycle", "metrics_refresh_seconds: 0", seconds(0)},
+      {"explicit 30", "metrics_refresh_seconds: 30", seconds(30)},
+      {"explicit wins over a long interval",
+       "interval_seconds: 300, metrics_refresh_seconds: 120", seconds(120)},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::string sep = tc.keys.empty() ? "" : ", ";
+    auto c = ParseScalerConfig("{" + tc.keys + sep + "groups: [{name: a}]}",
+                               "t.yaml");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(MetricsRefresh(c->metrics_refresh, c->interval), tc.refresh);
+    BacktestOptions o;
+    ASSERT_TRUE(
+        ParseBacktestConfig("world: {" + tc.keys + "}", "bt.yaml", &o).ok());
+    EXPECT_EQ(MetricsRefresh(o.metrics_refresh, o.interval), tc.refresh);
   }
 }
 

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "decision_test_util.h"
 
 namespace phas {
@@ -17,6 +20,12 @@ using std::chrono::seconds;
 using Kind = Decision::Kind;
 
 GuardState LastActionAgo(Duration ago) { return GuardState{kNow - ago}; }
+// The loop started `ago` without the group's saved state.
+GuardState StartedWithoutStateAgo(Duration ago) {
+  GuardState s;
+  s.started_without_state = kNow - ago;
+  return s;
+}
 
 TEST(GuardTest, Table) {
   struct Case {
@@ -31,14 +40,47 @@ TEST(GuardTest, Table) {
     int result;
     std::string code;
     int wanted;
+    // The reason: the policy's ("because"), then the guard's words.
+    std::string reason;
+    std::vector<GuardClamp> clamped_by;
   };
-  GuardConfig def;
+  GuardConfig def;  // 300 s, no step limits
   GuardConfig step2;
   step2.max_step_up = 2;
   step2.max_step_down = 1;
+  GuardConfig step1;
+  step1.max_step_up = 1;
+  GuardConfig cd60;
+  cd60.cooldown = seconds(60);
+  GuardConfig cd60_step1 = cd60;
+  cd60_step1.max_step_up = 1;
+  const auto kMax = GuardClamp::kMaxSize;
+  const auto kMin = GuardClamp::kMinSize;
+  const auto kUp = GuardClamp::kStepUp;
+  const auto kDown = GuardClamp::kStepDown;
   const Case cases[] = {
-      {"up", 4, Group(1, 10, 3), {}, def, Kind::kScaleUp, 4, "tt_ok", 4},
-      {"down", 2, Group(1, 10, 3), {}, def, Kind::kScaleDown, 2, "tt_ok", 2},
+      {"up",
+       4,
+       Group(1, 10, 3),
+       {},
+       def,
+       Kind::kScaleUp,
+       4,
+       "tt_ok",
+       4,
+       "because",
+       {}},
+      {"down",
+       2,
+       Group(1, 10, 3),
+       {},
+       def,
+       Kind::kScaleDown,
+       2,
+       "tt_ok",
+       2,
+       "because",
+       {}},
       {"same is a hold",
        3,
        Group(1, 10, 3),
@@ -47,7 +89,10 @@ TEST(GuardTest, Table) {
        Kind::kHold,
        3,
        "tt_ok",
-       3},
+       3,
+       "because",
+       {}},
+      // Bounds.
       {"clamped to max",
        50,
        Group(1, 10, 3),
@@ -56,7 +101,20 @@ TEST(GuardTest, Table) {
        Kind::kScaleUp,
        10,
        "tt_ok",
-       10},
+       10,
+       "because; wanted 3 -> 50, max size 10: 3 -> 10",
+       {kMax}},
+      {"clamped to max, one short",
+       12,
+       Group(1, 10, 9),
+       {},
+       def,
+       Kind::kScaleUp,
+       10,
+       "tt_ok",
+       10,
+       "because; wanted 9 -> 12, max size 10: 9 -> 10",
+       {kMax}},
       {"clamped to min",
        -5,
        Group(2, 10, 5),
@@ -65,9 +123,31 @@ TEST(GuardTest, Table) {
        Kind::kScaleDown,
        2,
        "tt_ok",
-       2},
-      {"at max", 11, Group(1, 10, 10), {}, def, Kind::kHold, 10, "at_max", 10},
-      {"at min", 0, Group(1, 10, 1), {}, def, Kind::kHold, 1, "at_min", 1},
+       2,
+       "because; wanted 5 -> -5, min size 2: 5 -> 2",
+       {kMin}},
+      {"at max",
+       11,
+       Group(1, 10, 10),
+       {},
+       def,
+       Kind::kHold,
+       10,
+       "at_max",
+       10,
+       "because; wanted 10 -> 11, max size 10: hold at 10",
+       {}},
+      {"at min",
+       0,
+       Group(1, 10, 1),
+       {},
+       def,
+       Kind::kHold,
+       1,
+       "at_min",
+       1,
+       "because; wanted 1 -> 0, min size 1: hold at 1",
+       {}},
       {"max lowered under desired: no up",
        6,
        Group(1, 4, 5),
@@ -76,7 +156,9 @@ TEST(GuardTest, Table) {
        Kind::kHold,
        5,
        "at_max",
-       5},
+       5,
+       "because; wanted 5 -> 6, max size 4: hold at 5",
+       {}},
       {"max lowered under desired: down to max",
        4,
        Group(1, 4, 5),
@@ -85,7 +167,20 @@ TEST(GuardTest, Table) {
        Kind::kScaleDown,
        4,
        "tt_ok",
-       4},
+       4,
+       "because",
+       {}},
+      {"max lowered under desired: down past what was asked",
+       5,
+       Group(1, 4, 6),
+       {},
+       def,
+       Kind::kScaleDown,
+       4,
+       "tt_ok",
+       4,
+       "because; wanted 6 -> 5, max size 4: 6 -> 4",
+       {kMax}},
       {"min raised over desired: no down",
        1,
        Group(3, 10, 2),
@@ -94,7 +189,10 @@ TEST(GuardTest, Table) {
        Kind::kHold,
        2,
        "at_min",
-       2},
+       2,
+       "because; wanted 2 -> 1, min size 3: hold at 2",
+       {}},
+      // Step limits.
       {"step up limit",
        9,
        Group(1, 10, 3),
@@ -103,7 +201,20 @@ TEST(GuardTest, Table) {
        Kind::kScaleUp,
        5,
        "tt_ok",
-       5},
+       5,
+       "because; wanted 3 -> 9, step limit +2: 3 -> 5",
+       {kUp}},
+      {"step up limit +1",
+       4,
+       Group(1, 10, 2),
+       {},
+       step1,
+       Kind::kScaleUp,
+       3,
+       "tt_ok",
+       3,
+       "because; wanted 2 -> 4, step limit +1: 2 -> 3",
+       {kUp}},
       {"step down limit",
        1,
        Group(1, 10, 5),
@@ -112,17 +223,181 @@ TEST(GuardTest, Table) {
        Kind::kScaleDown,
        4,
        "tt_ok",
-       4},
-      {"in cooldown: held, wanted up", 4, Group(1, 10, 3),
-       LastActionAgo(seconds(299)), def, Kind::kHold, 3, "cooldown", 4},
-      {"in cooldown: held, wanted down", 2, Group(1, 10, 3),
-       LastActionAgo(seconds(299)), def, Kind::kHold, 3, "cooldown", 2},
-      {"cooldown just over", 4, Group(1, 10, 3), LastActionAgo(seconds(300)),
-       def, Kind::kScaleUp, 4, "tt_ok", 4},
-      {"last action in the future (clock went back)", 4, Group(1, 10, 3),
-       LastActionAgo(-minutes(10)), def, Kind::kHold, 3, "cooldown", 4},
-      {"hold needs no cooldown check", 3, Group(1, 10, 3),
-       LastActionAgo(seconds(1)), def, Kind::kHold, 3, "tt_ok", 3},
+       4,
+       "because; wanted 5 -> 1, step limit -1: 5 -> 4",
+       {kDown}},
+      {"within the step limit: no words",
+       4,
+       Group(1, 10, 3),
+       {},
+       step2,
+       Kind::kScaleUp,
+       4,
+       "tt_ok",
+       4,
+       "because",
+       {}},
+      {"max size, then step limit",
+       12,
+       Group(1, 10, 2),
+       {},
+       step1,
+       Kind::kScaleUp,
+       3,
+       "tt_ok",
+       3,
+       "because; wanted 2 -> 12, max size 10, step limit +1: 2 -> 3",
+       {kMax, kUp}},
+      // Cooldown after an action (also after a restart with saved state).
+      {"in cooldown: held, wanted up",
+       4,
+       Group(1, 10, 3),
+       LastActionAgo(seconds(299)),
+       def,
+       Kind::kHold,
+       3,
+       "cooldown",
+       4,
+       "because; wanted 3 -> 4, cooldown 300 s (1 s left): hold at 3",
+       {}},
+      {"in cooldown: held, wanted down",
+       2,
+       Group(1, 10, 3),
+       LastActionAgo(seconds(299)),
+       def,
+       Kind::kHold,
+       3,
+       "cooldown",
+       2,
+       "because; wanted 3 -> 2, cooldown 300 s (1 s left): hold at 3",
+       {}},
+      {"in a 60 s cooldown",
+       4,
+       Group(1, 10, 2),
+       LastActionAgo(seconds(25)),
+       cd60,
+       Kind::kHold,
+       2,
+       "cooldown",
+       4,
+       "because; wanted 2 -> 4, cooldown 60 s (35 s left): hold at 2",
+       {}},
+      {"step limit and cooldown",
+       4,
+       Group(1, 10, 2),
+       LastActionAgo(seconds(25)),
+       cd60_step1,
+       Kind::kHold,
+       2,
+       "cooldown",
+       3,
+       "because; wanted 2 -> 4, step limit +1, cooldown 60 s (35 s left): "
+       "hold at 2",
+       {kUp}},
+      {"a part second left rounds up",
+       4,
+       Group(1, 10, 2),
+       LastActionAgo(std::chrono::milliseconds(59500)),
+       cd60,
+       Kind::kHold,
+       2,
+       "cooldown",
+       4,
+       "because; wanted 2 -> 4, cooldown 60 s (1 s left): hold at 2",
+       {}},
+      {"cooldown just over",
+       4,
+       Group(1, 10, 3),
+       LastActionAgo(seconds(300)),
+       def,
+       Kind::kScaleUp,
+       4,
+       "tt_ok",
+       4,
+       "because",
+       {}},
+      {"last action in the future (clock went back)",
+       4,
+       Group(1, 10, 3),
+       LastActionAgo(-minutes(10)),
+       def,
+       Kind::kHold,
+       3,
+       "cooldown",
+       4,
+       "because; wanted 3 -> 4, cooldown 300 s (900 s left): hold at 3",
+       {}},
+      {"hold needs no cooldown check",
+       3,
+       Group(1, 10, 3),
+       LastActionAgo(seconds(1)),
+       def,
+       Kind::kHold,
+       3,
+       "tt_ok",
+       3,
+       "because",
+       {}},
+      // A start without saved state: scale-in waits a cooldown, scale-out
+      // does not.
+      {"started without state: scale-out at once",
+       5,
+       Group(1, 10, 3),
+       StartedWithoutStateAgo(seconds(0)),
+       def,
+       Kind::kScaleUp,
+       5,
+       "tt_ok",
+       5,
+       "because",
+       {}},
+      {"started without state: scale-in held",
+       2,
+       Group(1, 10, 3),
+       StartedWithoutStateAgo(seconds(100)),
+       def,
+       Kind::kHold,
+       3,
+       "cooldown",
+       2,
+       "because; wanted 3 -> 2, scale-in held 300 s after a start without "
+       "saved state (200 s left): hold at 3",
+       {}},
+      {"started without state: scale-in after a cooldown",
+       2,
+       Group(1, 10, 3),
+       StartedWithoutStateAgo(seconds(300)),
+       def,
+       Kind::kScaleDown,
+       2,
+       "tt_ok",
+       2,
+       "because",
+       {}},
+      {"started without state, then acted: both ways held",
+       5,
+       Group(1, 10, 3),
+       GuardState{.last_action = kNow - seconds(10),
+                  .started_without_state = kNow - seconds(20)},
+       def,
+       Kind::kHold,
+       3,
+       "cooldown",
+       5,
+       "because; wanted 3 -> 5, cooldown 300 s (290 s left): hold at 3",
+       {}},
+      {"started without state: scale-in clamped, then held",
+       -5,
+       Group(2, 10, 5),
+       StartedWithoutStateAgo(seconds(0)),
+       def,
+       Kind::kHold,
+       5,
+       "cooldown",
+       2,
+       "because; wanted 5 -> -5, min size 2, scale-in held 300 s after a "
+       "start without saved state (300 s left): hold at 5",
+       {kMin}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -137,9 +412,42 @@ TEST(GuardTest, Table) {
     EXPECT_EQ(d.target, tc.result);
     EXPECT_EQ(d.code(), tc.code);
     EXPECT_EQ(d.wanted, tc.wanted);
+    EXPECT_EQ(d.proposed, tc.target);
+    EXPECT_EQ(d.reason, tc.reason);
+    EXPECT_EQ(d.clamped_by, tc.clamped_by);
     EXPECT_EQ(d.policy_code, ReasonCode{Reason::kTtOk});
     EXPECT_GE(d.target, std::min(tc.group.desired, tc.group.min_size));
     EXPECT_LE(d.target, std::max(tc.group.desired, tc.group.max_size));
+  }
+}
+
+// What the loop logs at start about the cooldown that applies.
+TEST(GuardTest, DescribeGuardStateSaysWhichCooldownApplies) {
+  struct Case {
+    const char* name;
+    GuardState state;
+    std::string words;
+  };
+  GuardConfig cd60;
+  cd60.cooldown = seconds(60);
+  const Case cases[] = {
+      {"nothing on record", {}, "no cooldown running: either way at once"},
+      {"last action inside the cooldown", LastActionAgo(seconds(20)),
+       "last action 20 s ago: no action either way for 40 s more (cooldown "
+       "60 s)"},
+      {"last action long ago", LastActionAgo(minutes(5)),
+       "no cooldown running: either way at once"},
+      {"started without state", StartedWithoutStateAgo(seconds(0)),
+       "started without saved state: no scale-in for 60 s more (cooldown "
+       "60 s); scale-out at once"},
+      {"restart inside the first start's hold",
+       StartedWithoutStateAgo(seconds(45)),
+       "started without saved state: no scale-in for 15 s more (cooldown "
+       "60 s); scale-out at once"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    EXPECT_EQ(DescribeGuardState(tc.state, kNow, cd60), tc.words);
   }
 }
 

@@ -216,28 +216,96 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
   auto sim = Cloud1(1, 10, 2, 1.0);
   auto store = OpenStore();
   SpyCloud spy(sim.get(), store.get(), &clock_);
+  TimePoint acted;
   {
     Scaler first({Group()}, {},
                  Env(&spy, &clock_, &predictor_, store.get(), true, false));
     ASSERT_TRUE(first.Init(clock_.Now()).ok());
-    // No saved state: starts as if a cooldown had just begun.
-    auto r = RunVirtualTime(first, *sim, clock_, Until(kStart + seconds(290)));
-    EXPECT_TRUE(r[0].actions.empty());
-    r = RunVirtualTime(first, *sim, clock_, Until(kStart + seconds(320)));
+    // No saved state: the scale-out acts at the first answer (once the
+    // first minute's metrics are visible, at 2 minutes).
+    auto r = RunVirtualTime(first, *sim, clock_, Until(kStart + minutes(3)));
     ASSERT_EQ(r[0].actions.size(), 1u);
-    EXPECT_EQ(r[0].actions[0].time, kStart + seconds(300));
+    acted = r[0].actions[0].time;
+    EXPECT_EQ(acted, kStart + minutes(2));
   }
   EXPECT_EQ(spy.persisted_before_act, std::vector<bool>{true});
-  // "Restart" 20 s after the action: a new loop on the same store does not
-  // act again until the cooldown has run out.
+  // "Restart" a minute after the action: a new loop on the same store does
+  // not act again until the cooldown has run out.
   Scaler second({Group()}, {},
                 Env(&spy, &clock_, &predictor_, store.get(), true, false));
   ASSERT_TRUE(second.Init(clock_.Now()).ok());
-  auto r = RunVirtualTime(second, *sim, clock_, Until(kStart + seconds(590)));
+  auto r = RunVirtualTime(second, *sim, clock_, Until(acted + seconds(290)));
   EXPECT_TRUE(r[0].actions.empty());
-  r = RunVirtualTime(second, *sim, clock_, Until(kStart + seconds(620)));
+  r = RunVirtualTime(second, *sim, clock_, Until(acted + seconds(320)));
   ASSERT_EQ(r[0].actions.size(), 1u);
-  EXPECT_EQ(r[0].actions[0].time, kStart + seconds(600));
+  EXPECT_EQ(r[0].actions[0].time, acted + seconds(300));
+  EXPECT_NE(Log().find("saved state: last action 60 s ago: no action either "
+                       "way for 240 s more (cooldown 300 s)"),
+            std::string::npos)
+      << Log();
+}
+
+// A first start without saved state may scale out at once (a group at
+// 100 % must not wait because phas just started) and holds scale-in for a
+// cooldown; a restart with saved state keeps its last action's cooldown both
+// ways. Cooldown 10 minutes; the seed policy's first answer comes at 2
+// minutes, its 30th scale-down answer at 410 s.
+TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
+  struct Case {
+    const char* name;
+    // inputs
+    ModelAction answer;
+    int desired;
+    bool saved_action_10s_ago;  // a restart: the last action 10 s before
+    // expected
+    Duration first_action;  // after kStart
+    int to;
+    std::string log;  // a line of the log
+  };
+  const Case cases[] = {
+      {"first start: scale-out at once", ModelAction::kScaleUp, 2, false,
+       minutes(2), 3,
+       "no saved state for this group: no scale-in for one cooldown (600 s), "
+       "scale-out at once"},
+      {"first start: scale-in after a cooldown", ModelAction::kScaleDown, 4,
+       false, minutes(10), 3,
+       "wanted 4 -> 3, scale-in held 600 s after a start without saved state "
+       "(190 s left): hold at 4"},
+      {"restart: scale-out waits for the saved cooldown", ModelAction::kScaleUp,
+       2, true, seconds(590), 3,
+       "wanted 2 -> 3, cooldown 600 s (470 s left): hold at 2"},
+      {"restart: scale-in waits for the saved cooldown",
+       ModelAction::kScaleDown, 4, true, seconds(590), 3,
+       "Scale down needed but in cooldown period"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    clock_.Set(kStart);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    rec_ = MakeRecorder();
+    log_ = LogReporter(rec_.get());
+    auto store = OpenStore();
+    if (tc.saved_action_10s_ago) {
+      GroupState saved;
+      saved.guard.last_action = kStart - seconds(10);
+      ASSERT_TRUE(store->Save("web", "seed", saved).ok());
+    }
+    predictor_.action = tc.answer;
+    auto sim = Cloud1(1, 10, tc.desired, 0.1 * tc.desired);
+    GroupConfig g = Group();
+    g.policy.cooldown = minutes(10);
+    Scaler scaler(
+        {g}, {},
+        Env(sim.get(), &clock_, &predictor_, store.get(), true, false));
+    ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+    auto r = RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(11)));
+    rec_->Flush();
+    ASSERT_FALSE(r[0].actions.empty());
+    EXPECT_EQ(r[0].actions[0].time, kStart + tc.first_action);
+    EXPECT_EQ(r[0].actions[0].to, tc.to);
+    EXPECT_NE(Log().find(tc.log), std::string::npos) << Log();
+  }
 }
 
 TEST_F(LoopTest, BoundsAreReadEveryCycle) {
@@ -600,7 +668,10 @@ TEST_F(LoopTest, AnUnknownOutcomeStartsTheCooldown) {
 // direction from the reason code's words: "step_out" read as a scale-down).
 TEST_F(LoopTest, TheCooldownLineNamesTheWayThePolicyWanted) {
   auto sim = Cloud1(1, 10, 2, 2.5);  // 100 % CPU: 30 points over, step +3
-  auto store = OpenStore();  // first start: as if a cooldown had just begun
+  auto store = OpenStore();
+  GroupState saved;  // a restart just after an action
+  saved.guard.last_action = kStart;
+  ASSERT_TRUE(store->Save("web", "step", saved).ok());
   GroupConfig g = Group("step");
   g.policy.cooldown = minutes(10);
   Scaler scaler({g}, {},
@@ -612,7 +683,39 @@ TEST_F(LoopTest, TheCooldownLineNamesTheWayThePolicyWanted) {
             std::string::npos)
       << log;
   EXPECT_EQ(log.find("Scale down needed"), std::string::npos);
-  EXPECT_NE(log.find("(wanted 2 -> 5)"), std::string::npos);
+  EXPECT_NE(log.find("; wanted 2 -> 5, cooldown 600 s ("), std::string::npos);
+}
+
+// A guard rule that moves the policy's target is named in the DECISION line
+// and the JSON record; the original's line stays as it was.
+TEST_F(LoopTest, AStepLimitIsNamedInTheDecisionAndTheRecord) {
+  auto sim = Cloud1(1, 10, 2, 2.5);  // 100 % CPU: 30 points over, step +3
+  GroupConfig g = Group("step");
+  g.policy.max_step_up = 1;
+  Scaler scaler({g}, {},
+                Env(sim.get(), &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(5)));
+  ASSERT_FALSE(r[0].actions.empty());
+  EXPECT_EQ(r[0].actions[0].to, 3);
+  std::string log = Log();
+  EXPECT_NE(log.find("- INFO - [web] - SCALING UP: 2 -> 3 instances\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("; wanted 2 -> 5, step limit +1: 2 -> 3\n"),
+            std::string::npos)
+      << log;
+  std::ifstream in(dir_ / "out" / "ec2_metrics_data.jsonl");
+  std::string line, acted;
+  while (std::getline(in, line) && acted.empty()) {
+    if (line.find("\"kind\":\"scale_up\"") != std::string::npos) acted = line;
+  }
+  EXPECT_NE(acted.find("\"clamped_by\":[\"step_up\"]"), std::string::npos)
+      << acted;
+  EXPECT_NE(acted.find("\"proposed\":5"), std::string::npos) << acted;
+  EXPECT_NE(acted.find("wanted 2 -> 5, step limit +1: 2 -> 3\""),
+            std::string::npos)
+      << acted;
 }
 
 // A group that does not exist is named with the region it was looked for in.

@@ -20,6 +20,7 @@ using StateStoreTest = phas::testing::TempDirTest;
 GroupState Sample() {
   GroupState s;
   s.guard.last_action = FromUnixSeconds(1000.5);
+  s.guard.started_without_state = FromUnixSeconds(900.25);
   SeedState seed;
   seed.down_streak = 17;
   seed.reactive.below = 3;
@@ -83,6 +84,9 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
   const Case cases[] = {
       {"not json", "{", "not a JSON object"},
       {"last action not a number", R"({"last_action": "soon"})", "last_action"},
+      {"start without state not a number",
+       R"({"last_action": 1000, "started_without_state": true})",
+       "started_without_state"},
       {"unknown version", R"({"version": 7, "policy": "seed"})", "version"},
       {"version 1: guard kept", R"({"last_action": 1000, "down_streak": 3,
          "counters": {"tt.above": 2}})",
