@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cloud/forwarding_cloud.h"
@@ -256,27 +257,46 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
     // inputs
     ModelAction answer;
     int desired;
-    bool saved_action_10s_ago;  // a restart: the last action 10 s before
+    std::optional<GuardState> saved;  // a restart: the guard's saved state
     // expected
     Duration first_action;  // after kStart
     int to;
     std::string log;  // a line of the log
   };
+  GuardState acted_10s_before;
+  acted_10s_before.last_action = kStart - seconds(10);
+  GuardState started_10s_before;  // a first start that had not acted yet
+  started_10s_before.started_without_state = kStart - seconds(10);
   const Case cases[] = {
-      {"first start: scale-out at once", ModelAction::kScaleUp, 2, false,
-       minutes(2), 3,
+      {"first start: scale-out at once",
+       ModelAction::kScaleUp,
+       2,
+       {},
+       minutes(2),
+       3,
        "no saved state for this group: no scale-in for one cooldown (600 s), "
        "scale-out at once"},
-      {"first start: scale-in after a cooldown", ModelAction::kScaleDown, 4,
-       false, minutes(10), 3,
+      {"first start: scale-in after a cooldown",
+       ModelAction::kScaleDown,
+       4,
+       {},
+       minutes(10),
+       3,
        "wanted 4 -> 3, scale-in held 600 s after a start without saved state "
        "(190 s left): hold at 4"},
       {"restart: scale-out waits for the saved cooldown", ModelAction::kScaleUp,
-       2, true, seconds(590), 3,
+       2, acted_10s_before, seconds(590), 3,
        "wanted 2 -> 3, cooldown 600 s (470 s left): hold at 2"},
       {"restart: scale-in waits for the saved cooldown",
-       ModelAction::kScaleDown, 4, true, seconds(590), 3,
+       ModelAction::kScaleDown, 4, acted_10s_before, seconds(590), 3,
        "Scale down needed but in cooldown period"},
+      {"restart inside a first start's hold: scale-in still waits",
+       ModelAction::kScaleDown, 4, started_10s_before, seconds(590), 3,
+       "saved state: started without saved state: no scale-in for 590 s "
+       "more (cooldown 600 s); scale-out at once"},
+      {"restart inside a first start's hold: scale-out at once",
+       ModelAction::kScaleUp, 2, started_10s_before, minutes(2), 3,
+       "DECISION: scale_up 2 -> 3"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -286,9 +306,9 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
     rec_ = MakeRecorder();
     log_ = LogReporter(rec_.get());
     auto store = OpenStore();
-    if (tc.saved_action_10s_ago) {
+    if (tc.saved) {
       GroupState saved;
-      saved.guard.last_action = kStart - seconds(10);
+      saved.guard = *tc.saved;
       ASSERT_TRUE(store->Save("web", "seed", saved).ok());
     }
     predictor_.action = tc.answer;
