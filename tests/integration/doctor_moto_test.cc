@@ -59,25 +59,26 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
   const std::string& out = r.out;
   std::string slow_ids = instances_["slow"][0].get<std::string>() + ", " +
                          instances_["slow"][1].get<std::string>();
-  for (const std::string& want : {
-           "region:      us-east-1 (from " + config + ": region)",
-           "groups of " + config + ":",
-           "  fast (region us-east-1, from " + config + ": region)",
-           "    ok   group  found: min 1 max 5 desired 2, 2 InService",
-           "    ok   cpu    CPUUtilization every minute (detailed "
-           "monitoring) on all 2 InService instances",
-           "    ok   memory CWAgent/mem_used_percent [InstanceId] present on "
-           "all 2 InService instances",
-           "  slow (region us-east-1",
-           "    warn cpu    basic monitoring on 2 of 2 InService instances (" +
-               slow_ids + ")",
-           "Monitoring.Enabled: true",
-           "    warn memory CWAgent/mem_used_percent [InstanceId] has no "
-           "datapoints in the last 15 minutes on any of the 2",
-           "  missing (region us-east-1",
-           "    FAIL group  no group called missing",
-           "result: FAILED",
-       }) {
+  const std::vector<std::string> wants = {
+      "region:      us-east-1 (from " + config + ": region)",
+      "groups of " + config + ":",
+      "  fast (region us-east-1, from " + config + ": region)",
+      "    ok   group  found: min 1 max 5 desired 2, 2 InService",
+      "    ok   cpu    CPUUtilization every minute (detailed "
+      "monitoring) on all 2 InService instances",
+      "    ok   memory CWAgent/mem_used_percent [InstanceId] present on "
+      "all 2 InService instances",
+      "  slow (region us-east-1",
+      "    warn cpu    basic monitoring on 2 of 2 InService instances (" +
+          slow_ids + ")",
+      "Monitoring.Enabled: true",
+      "    warn memory CWAgent/mem_used_percent [InstanceId] has no "
+      "datapoints in the last 15 minutes on any of the 2",
+      "  missing (region us-east-1",
+      "    FAIL group  no group called missing",
+      "result: FAILED",
+  };
+  for (const std::string& want : wants) {
     EXPECT_NE(out.find(want), std::string::npos) << want << "\nin:\n" << out;
   }
 }
