@@ -1,4 +1,5 @@
-// `phas doctor`: checks credentials, region, endpoints and permissions.
+// `phas doctor`: checks credentials, region, endpoints and permissions, and
+// with --config every configured group.
 #include <cstdio>
 #include <memory>
 
@@ -7,30 +8,71 @@
 #include "aws/session.h"
 #include "cmd/commands.h"
 #include "common/clock.h"
+#include "scaler/config.h"
 
 namespace phas {
+namespace {
+
+struct DoctorFlags {
+  std::string region;
+  std::string config;
+  aws::DoctorOptions doctor;
+};
+
+// The AWS options and the groups to check: the flags over the scaler's
+// config when there is one.
+Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
+  aws::AwsOptions opts;
+  if (!f->config.empty()) {
+    PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f->config));
+    opts.region = c.region;
+    opts.region_source = f->config + ": region";
+    opts.endpoints = c.aws.endpoints;
+    opts.retry.max_attempts = c.aws.max_attempts;
+    f->doctor.config_path = f->config;
+    for (const GroupConfig& g : c.groups) {
+      aws::DoctorGroup d;
+      d.name = g.name;
+      d.memory_enabled = g.memory.enabled;
+      d.memory_namespace = g.memory.ns;
+      d.memory_name = g.memory.name;
+      d.memory_dimensions = g.memory.dimensions;
+      f->doctor.groups.push_back(std::move(d));
+    }
+  }
+  if (!f->region.empty()) {
+    opts.region = f->region;
+    opts.region_source = "--region";
+  }
+  return opts;
+}
+
+}  // namespace
 
 void RegisterDoctorCommand(CLI::App& app, int* exit_code) {
-  struct Flags {
-    std::string region;
-    aws::DoctorOptions doctor;
-  };
-  auto flags = std::make_shared<Flags>();
+  auto flags = std::make_shared<DoctorFlags>();
   CLI::App* cmd = app.add_subcommand("doctor",
                                      "Check AWS credentials, region, endpoints "
                                      "and every permission phas needs");
   cmd->add_option("--region", flags->region,
-                  "AWS region (default: the SDK resolution order)");
+                  "AWS region (default: the config's region, then the SDK "
+                  "resolution order)");
+  cmd->add_option("--config", flags->config,
+                  "Scaler config: also check each of its groups (found, CPU "
+                  "at 1-minute resolution, memory metric)");
   cmd->add_option("--asg", flags->doctor.asg, "Auto Scaling group to check");
   cmd->add_flag("--check-write", flags->doctor.check_write,
                 "Also call SetDesiredCapacity, with the group's current "
                 "desired capacity");
   cmd->callback([flags, exit_code] {
     SystemClock clock;
-    aws::AwsOptions opts;
-    opts.region = flags->region;
+    auto opts = Prepare(flags.get());
+    if (!opts.ok()) {
+      *exit_code = ReportError(opts.status());
+      return;
+    }
     auto session =
-        aws::AwsSession::Create(opts, aws::ProcessEnvironment(), &clock);
+        aws::AwsSession::Create(*opts, aws::ProcessEnvironment(), &clock);
     if (!session.ok()) {
       *exit_code = ReportError(session.status());
       return;

@@ -102,87 +102,9 @@ Result<Credentials> EnvironmentCredentialsProvider::Get(TimePoint) {
   return c;
 }
 
-Result<Credentials> ProfileCredentialsProvider::Get(TimePoint) {
-  const Profile& p = profile_;
-  std::string where = fmt::format("profile '{}' ({}, {})", p.name,
-                                  p.credentials_path, p.config_path);
-  if (!p.found) {
-    if (env_("AWS_PROFILE")) {
-      return Status::InvalidArgument("AWS_PROFILE names " + where +
-                                     ", which is in neither file");
-    }
-    return NotConfigured("no " + where);
-  }
-  std::string id = p.Get("aws_access_key_id");
-  std::string secret = p.Get("aws_secret_access_key");
-  if (id.empty() && secret.empty()) {
-    for (const char* unsupported :
-         {"credential_process", "sso_start_url", "sso_session",
-          "source_profile", "credential_source"}) {
-      if (!p.Get(unsupported).empty()) {
-        return Status::FailedPrecondition(
-            where + " uses " + unsupported +
-            ", which phas does not support; use static keys, web identity, "
-            "container or instance credentials");
-      }
-    }
-    return NotConfigured(where + " has no static keys");
-  }
-  if (id.empty() || secret.empty()) {
-    return Status::InvalidArgument(
-        where + ": partial credentials (" +
-        (id.empty() ? "aws_access_key_id" : "aws_secret_access_key") +
-        " missing)");
-  }
-  Credentials c;
-  c.access_key_id = id;
-  c.secret_access_key = secret;
-  c.session_token = p.Get("aws_session_token");
-  c.source = "shared files, " + where;
-  return c;
-}
-
-WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(
-    Environment env, Profile profile, std::shared_ptr<QueryClient> sts)
-    : sts_(std::move(sts)) {
-  token_file_ = env("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("");
-  role_arn_ = env("AWS_ROLE_ARN").value_or("");
-  session_name_ = env("AWS_ROLE_SESSION_NAME").value_or("");
-  if (token_file_.empty() && role_arn_.empty()) {
-    token_file_ = profile.Get("web_identity_token_file");
-    role_arn_ = profile.Get("role_arn");
-    session_name_ = profile.Get("role_session_name");
-    if (token_file_.empty())
-      role_arn_.clear();  // role_arn alone is not web identity
-  }
-  if (session_name_.empty()) session_name_ = "phas";
-}
-
-Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
-  if (token_file_.empty() && role_arn_.empty()) {
-    return NotConfigured("AWS_WEB_IDENTITY_TOKEN_FILE is not set");
-  }
-  if (token_file_.empty() || role_arn_.empty()) {
-    return Status::InvalidArgument(
-        std::string("web identity: ") +
-        (token_file_.empty() ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") +
-        " is not set");
-  }
-  // The token file is re-read on every refresh: the platform rotates it.
-  auto token = ReadFile(token_file_, 64 * 1024);
-  if (!token.ok()) return token.status().WithContext("web identity token file");
-  std::string tok = *token;
-  if (!TrimTrailingNewlines(&tok)) {
-    return Status::InvalidArgument("web identity token file " + token_file_ +
-                                   " is empty");
-  }
-  auto doc = sts_->Call("AssumeRoleWithWebIdentity",
-                        {{"RoleArn", role_arn_},
-                         {"RoleSessionName", session_name_},
-                         {"WebIdentityToken", tok}});
-  if (!doc.ok())
-    return doc.status().WithContext("web identity (role " + role_arn_ + ")");
-  pugi::xml_node cred = Find(**doc, "Credentials");
+Result<Credentials> ParseStsCredentials(const XmlDoc& doc,
+                                        const std::string& source) {
+  pugi::xml_node cred = Find(*doc, "Credentials");
   Credentials c;
   c.access_key_id = Text(cred, "AccessKeyId");
   c.secret_access_key = Text(cred, "SecretAccessKey");
@@ -190,13 +112,98 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
   TimePoint exp;
   if (c.access_key_id.empty() || c.secret_access_key.empty() ||
       !ParseIso8601(Text(cred, "Expiration"), &exp)) {
-    return Status::Unavailable("web identity: STS response lacks credentials",
+    return Status::Unavailable(source + ": STS response lacks credentials",
                                false);
   }
   c.expiration = exp;
-  c.source =
-      "web identity (role " + role_arn_ + ", token file " + token_file_ + ")";
+  c.source = source;
   return c;
+}
+
+WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(
+    WebIdentityConfig config, std::shared_ptr<QueryClient> sts)
+    : config_(std::move(config)), sts_(std::move(sts)) {
+  if (config_.session_name.empty()) config_.session_name = "phas";
+}
+
+std::shared_ptr<WebIdentityCredentialsProvider>
+WebIdentityCredentialsProvider::FromEnvironment(
+    const Environment& env, std::shared_ptr<QueryClient> sts) {
+  WebIdentityConfig c;
+  c.token_file = env("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("");
+  c.role_arn = env("AWS_ROLE_ARN").value_or("");
+  c.session_name = env("AWS_ROLE_SESSION_NAME").value_or("");
+  c.origin = "AWS_WEB_IDENTITY_TOKEN_FILE";
+  return std::make_shared<WebIdentityCredentialsProvider>(std::move(c),
+                                                          std::move(sts));
+}
+
+Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
+  const WebIdentityConfig& c = config_;
+  if (c.token_file.empty() && c.role_arn.empty()) {
+    return NotConfigured("AWS_WEB_IDENTITY_TOKEN_FILE is not set");
+  }
+  if (c.token_file.empty() || c.role_arn.empty()) {
+    return Status::InvalidArgument(std::string("web identity: ") +
+                                   (c.token_file.empty()
+                                        ? "AWS_WEB_IDENTITY_TOKEN_FILE"
+                                        : "AWS_ROLE_ARN") +
+                                   " is not set");
+  }
+  // The token file is re-read on every refresh: the platform rotates it.
+  auto token = ReadFile(c.token_file, 64 * 1024);
+  if (!token.ok()) {
+    return token.status().WithContext(c.origin + ": web identity token file");
+  }
+  std::string tok = *token;
+  if (!TrimTrailingNewlines(&tok)) {
+    return Status::InvalidArgument(c.origin + ": web identity token file " +
+                                   c.token_file + " is empty");
+  }
+  auto doc = sts_->Call("AssumeRoleWithWebIdentity",
+                        {{"RoleArn", c.role_arn},
+                         {"RoleSessionName", c.session_name},
+                         {"WebIdentityToken", tok}});
+  if (!doc.ok()) {
+    return doc.status().WithContext("web identity (role " + c.role_arn + ")");
+  }
+  return ParseStsCredentials(*doc, "web identity (role " + c.role_arn +
+                                       ", token file " + c.token_file + ")");
+}
+
+AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(
+    AssumeRoleConfig config, std::shared_ptr<CredentialsProvider> source,
+    std::shared_ptr<QueryClient> sts)
+    : config_(std::move(config)),
+      source_(std::move(source)),
+      sts_(std::move(sts)) {
+  if (config_.session_name.empty()) config_.session_name = "phas";
+}
+
+Result<Credentials> AssumeRoleCredentialsProvider::Get(TimePoint now) {
+  const AssumeRoleConfig& c = config_;
+  // The source first, so that "not configured" cannot reach the chain as
+  // NotFound (it would move on to another identity).
+  auto source = source_->Get(now);
+  if (!source.ok()) {
+    Status st = source.status();
+    if (st.IsNotFound()) st = Status::FailedPrecondition(st.message());
+    return st.WithContext(c.origin + ": the credentials to assume role " +
+                          c.role_arn);
+  }
+  QueryParams params = {{"RoleArn", c.role_arn},
+                        {"RoleSessionName", c.session_name}};
+  if (!c.external_id.empty()) params.emplace_back("ExternalId", c.external_id);
+  if (c.duration_seconds) {
+    params.emplace_back("DurationSeconds", std::to_string(*c.duration_seconds));
+  }
+  auto doc = sts_->Call("AssumeRole", params);
+  if (!doc.ok()) {
+    return doc.status().WithContext(c.origin + ": assume role " + c.role_arn);
+  }
+  return ParseStsCredentials(
+      *doc, fmt::format("role {} ({}, assumed with {})", c.role_arn, c.origin,
+                        source->source));
 }
 
 Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
@@ -264,48 +271,56 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
                               "instance metadata (IMDSv2, role " + role + ")");
 }
 
+void CachingCredentialsProvider::Seed(Credentials c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cached_ = std::move(c);
+}
+
+Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cached_ &&
+      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
+    return *cached_;
+  }
+  auto fresh = source_->Get(now);
+  if (fresh.ok()) {
+    cached_ = *fresh;
+    return *cached_;
+  }
+  if (!cached_) return fresh.status();
+  if (now < *cached_->expiration) {
+    spdlog::warn(
+        "credentials refresh from {} failed ({}); the current ones stay valid "
+        "until {}",
+        cached_->source, fresh.status().message(),
+        FormatIso8601(*cached_->expiration));
+    return *cached_;
+  }
+  cached_.reset();
+  return fresh.status().WithContext("credentials expired and refresh failed");
+}
+
 CredentialChain::CredentialChain(
     std::vector<std::shared_ptr<CredentialsProvider>> providers)
     : providers_(std::move(providers)) {}
 
 Result<Credentials> CredentialChain::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (cached_ &&
-      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
-    return *cached_;
-  }
-  if (cached_ && source_ >= 0) {
-    auto fresh = providers_[source_]->Get(now);
-    if (fresh.ok()) {
-      cached_ = *fresh;
-      return *cached_;
-    }
-    if (now < *cached_->expiration) {
-      spdlog::warn(
-          "credentials refresh from {} failed ({}); the current ones stay "
-          "valid "
-          "until {}",
-          cached_->source, fresh.status().message(),
-          FormatIso8601(*cached_->expiration));
-      return *cached_;
-    }
-    cached_.reset();
-    return fresh.status().WithContext("credentials expired and refresh failed");
-  }
+  // Once a source has answered, it alone is asked again.
+  if (chosen_) return chosen_->Get(now);
   std::string tried;
-  for (size_t i = 0; i < providers_.size(); ++i) {
-    auto c = providers_[i]->Get(now);
+  for (const auto& provider : providers_) {
+    auto c = provider->Get(now);
     if (c.ok()) {
-      cached_ = *c;
-      source_ = static_cast<int>(i);
+      chosen_ = std::make_shared<CachingCredentialsProvider>(provider);
+      chosen_->Seed(*c);
       spdlog::info("AWS credentials from {}", c->source);
-      return *cached_;
+      return *c;
     }
     if (!c.status().IsNotFound()) {
-      return c.status().WithContext("credentials (" + providers_[i]->name() +
-                                    ")");
+      return c.status().WithContext("credentials (" + provider->name() + ")");
     }
-    tried += (tried.empty() ? "" : "; ") + providers_[i]->name() + ": " +
+    tried += (tried.empty() ? "" : "; ") + provider->name() + ": " +
              c.status().message();
   }
   return Status::PermissionDenied("no AWS credentials found (" + tried + ")");

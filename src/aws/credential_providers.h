@@ -1,20 +1,24 @@
-// The standard AWS credential sources and the chain that tries them in the
-// SDKs' order:
+// The standard AWS credential sources, and the chain that tries them in the
+// AWS SDKs' order (the SDK for Java v2's, which botocore shares in effect):
 //   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
-//   2. shared files: the active profile's aws_access_key_id / _secret_ /
-//   _session_token
-//   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (or the
-//      profile's web_identity_token_file + role_arn), via STS
+//   2. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, via STS
 //      AssumeRoleWithWebIdentity (EKS IRSA)
+//   3. the active profile of the shared files (aws/profile_credentials.h):
+//      static keys, role_arn with source_profile or credential_source
+//      (STS AssumeRole), role_arn with web_identity_token_file, SSO,
+//      credential_process
 //   4. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI, with
 //      AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) (ECS, EKS Pod Identity)
 //   5. instance metadata, IMDSv2 (an EC2 instance profile)
 //
-// CredentialChain remembers the source that answered and refreshes from it
-// 5 minutes before expiry; if a refresh fails while the old credentials are
-// still valid it keeps them (and logs a warning) rather than failing a call.
+// CredentialChain remembers the source that answered and, through
+// CachingCredentialsProvider, refreshes from it 5 minutes before expiry; if
+// a refresh fails while the old credentials are still valid it keeps them
+// (and logs a warning) rather than failing a call. A role assumed from
+// another source caches that source's credentials the same way.
 //
-// Thread-safety: all providers are safe to share; the chain has a mutex.
+// Thread-safety: all providers are safe to share; the caching ones have a
+// mutex.
 #ifndef PHAS_AWS_CREDENTIAL_PROVIDERS_H_
 #define PHAS_AWS_CREDENTIAL_PROVIDERS_H_
 
@@ -28,7 +32,6 @@
 #include "aws/environment.h"
 #include "aws/http_transport.h"
 #include "aws/imds.h"
-#include "aws/profile.h"
 #include "aws/query_client.h"
 
 namespace phas::aws {
@@ -44,28 +47,58 @@ class EnvironmentCredentialsProvider final : public CredentialsProvider {
   Environment env_;
 };
 
-class ProfileCredentialsProvider final : public CredentialsProvider {
- public:
-  ProfileCredentialsProvider(Environment env, Profile profile)
-      : env_(std::move(env)), profile_(std::move(profile)) {}
-  Result<Credentials> Get(TimePoint now) override;
-  std::string name() const override { return "shared-files"; }
-
- private:
-  Environment env_;
-  Profile profile_;
+// A role assumed with a web identity token (STS AssumeRoleWithWebIdentity,
+// sent unsigned).
+struct WebIdentityConfig {
+  std::string token_file;
+  std::string role_arn;
+  std::string session_name;  // default "phas"
+  // Where the settings came from, for messages: "AWS_WEB_IDENTITY_TOKEN_FILE",
+  // "profile 'ci'".
+  std::string origin;
 };
 
 class WebIdentityCredentialsProvider final : public CredentialsProvider {
  public:
   // `sts` is an unsigned QueryClient for STS.
-  WebIdentityCredentialsProvider(Environment env, Profile profile,
+  WebIdentityCredentialsProvider(WebIdentityConfig config,
                                  std::shared_ptr<QueryClient> sts);
+  // From AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME.
+  static std::shared_ptr<WebIdentityCredentialsProvider> FromEnvironment(
+      const Environment& env, std::shared_ptr<QueryClient> sts);
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return "web-identity"; }
 
  private:
-  std::string token_file_, role_arn_, session_name_;
+  WebIdentityConfig config_;
+  std::shared_ptr<QueryClient> sts_;
+};
+
+// A role assumed with STS AssumeRole, signed with the credentials of another
+// source (a profile's source_profile or credential_source).
+struct AssumeRoleConfig {
+  std::string role_arn;
+  std::string session_name;             // default "phas"
+  std::string external_id;              // optional
+  std::optional<int> duration_seconds;  // default: STS's (1 hour)
+  // Where the role is configured, for messages: "profile 'prod'".
+  std::string origin;
+};
+
+class AssumeRoleCredentialsProvider final : public CredentialsProvider {
+ public:
+  // `sts` must sign with the source's credentials; `source` is that
+  // provider (its NotFound becomes an error: the role is configured, and
+  // another identity must not be used in its place).
+  AssumeRoleCredentialsProvider(AssumeRoleConfig config,
+                                std::shared_ptr<CredentialsProvider> source,
+                                std::shared_ptr<QueryClient> sts);
+  Result<Credentials> Get(TimePoint now) override;
+  std::string name() const override { return "assume-role"; }
+
+ private:
+  AssumeRoleConfig config_;
+  std::shared_ptr<CredentialsProvider> source_;
   std::shared_ptr<QueryClient> sts_;
 };
 
@@ -93,6 +126,28 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
   std::shared_ptr<ImdsClient> imds_;
 };
 
+// Caches the credentials of one source until kRefreshWindow before they
+// expire (long-term keys: for good), then fetches again; keeps valid
+// credentials when a refresh fails.
+class CachingCredentialsProvider final : public CredentialsProvider {
+ public:
+  explicit CachingCredentialsProvider(
+      std::shared_ptr<CredentialsProvider> source)
+      : source_(std::move(source)) {}
+  Result<Credentials> Get(TimePoint now) override;
+  std::string name() const override { return source_->name(); }
+  // Takes credentials the caller fetched from the source itself.
+  void Seed(Credentials c);
+
+  // Refresh this long before expiry. Default: 5 minutes.
+  static constexpr std::chrono::minutes kRefreshWindow{5};
+
+ private:
+  std::shared_ptr<CredentialsProvider> source_;
+  std::mutex mu_;
+  std::optional<Credentials> cached_;
+};
+
 class CredentialChain final : public CredentialsProvider {
  public:
   explicit CredentialChain(
@@ -100,15 +155,20 @@ class CredentialChain final : public CredentialsProvider {
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return "chain"; }
 
-  // Refresh this long before expiry. Default: 5 minutes.
-  static constexpr std::chrono::minutes kRefreshWindow{5};
+  static constexpr std::chrono::minutes kRefreshWindow =
+      CachingCredentialsProvider::kRefreshWindow;
 
  private:
   std::vector<std::shared_ptr<CredentialsProvider>> providers_;
   std::mutex mu_;
-  std::optional<Credentials> cached_;
-  int source_ = -1;
+  // The source that answered first, cached; null until one has.
+  std::shared_ptr<CachingCredentialsProvider> chosen_;
 };
+
+// Reads the <Credentials> of an STS AssumeRole* answer; `source` names it
+// in errors and becomes Credentials::source.
+Result<Credentials> ParseStsCredentials(const XmlDoc& doc,
+                                        const std::string& source);
 
 // Parses the JSON document the container endpoint and IMDS return
 // ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}).

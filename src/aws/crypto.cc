@@ -5,12 +5,20 @@
 
 namespace phas::aws {
 
-std::string Sha256(std::string_view data) {
+namespace {
+
+std::string Digest(std::string_view data, const EVP_MD* md) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
   return std::string(reinterpret_cast<char*>(out), len);
 }
+
+}  // namespace
+
+std::string Sha256(std::string_view data) { return Digest(data, EVP_sha256()); }
+
+std::string Sha1(std::string_view data) { return Digest(data, EVP_sha1()); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

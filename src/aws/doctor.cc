@@ -10,7 +10,7 @@ namespace {
 DoctorCheck Check(const std::string& service, const std::string& action,
                   const Status& st, const std::string& ok_detail) {
   DoctorCheck c;
-  c.iam_action = IamActionName(service, action);
+  c.what = IamActionName(service, action);
   if (st.ok()) {
     c.result = DoctorCheck::Result::kOk;
     c.detail = ok_detail;
@@ -21,9 +21,8 @@ DoctorCheck Check(const std::string& service, const std::string& action,
     bool denied = st.detail() == "AccessDenied" ||
                   st.detail() == "AccessDeniedException" ||
                   st.detail() == "UnauthorizedOperation";
-    c.detail = denied
-                   ? "missing permission " + c.iam_action + " — " + st.message()
-                   : st.message();
+    c.detail = denied ? "missing permission " + c.what + " — " + st.message()
+                      : st.message();
   }
   return c;
 }
@@ -38,11 +37,33 @@ std::string IamActionName(const std::string& service,
 }
 
 bool DoctorReport::ok() const {
-  for (const DoctorCheck& c : checks) {
-    if (c.result == DoctorCheck::Result::kFailed) return false;
+  auto failed = [](const std::vector<DoctorCheck>& checks) {
+    for (const DoctorCheck& c : checks) {
+      if (c.result == DoctorCheck::Result::kFailed) return true;
+    }
+    return false;
+  };
+  if (failed(checks)) return false;
+  for (const GroupReport& g : groups) {
+    if (failed(g.checks)) return false;
   }
   return !credentials_source.empty();
 }
+
+namespace {
+
+void AppendChecks(const std::vector<DoctorCheck>& checks, const char* indent,
+                  int width, std::string* out) {
+  for (const DoctorCheck& c : checks) {
+    const char* r = c.result == DoctorCheck::Result::kOk        ? "ok  "
+                    : c.result == DoctorCheck::Result::kWarning ? "warn"
+                    : c.result == DoctorCheck::Result::kFailed  ? "FAIL"
+                                                                : "skip";
+    *out += fmt::format("{}{} {:<{}} {}\n", indent, r, c.what, width, c.detail);
+  }
+}
+
+}  // namespace
 
 std::string DoctorReport::ToText() const {
   std::string out;
@@ -56,11 +77,14 @@ std::string DoctorReport::ToText() const {
   for (const auto& [svc, ep] : endpoints)
     out += fmt::format("  {:<12} {}\n", svc, ep);
   out += "checks:\n";
-  for (const DoctorCheck& c : checks) {
-    const char* r = c.result == DoctorCheck::Result::kOk       ? "ok  "
-                    : c.result == DoctorCheck::Result::kFailed ? "FAIL"
-                                                               : "skip";
-    out += fmt::format("  {} {:<40} {}\n", r, c.iam_action, c.detail);
+  AppendChecks(checks, "  ", 40, &out);
+  if (!config_path.empty()) {
+    out += fmt::format("groups of {}:\n", config_path);
+    for (const GroupReport& g : groups) {
+      out += fmt::format("  {} (region {}, from {})\n", g.name, region,
+                         region_source);
+      AppendChecks(g.checks, "    ", 6, &out);
+    }
   }
   out += ok() ? "result: ok\n" : "result: FAILED\n";
   return out;
@@ -147,7 +171,7 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
       inst.ok() ? fmt::format("{} instances", inst->size()) : ""));
 
   DoctorCheck write;
-  write.iam_action = "autoscaling:SetDesiredCapacity";
+  write.what = "autoscaling:SetDesiredCapacity";
   if (!options.check_write || group == nullptr) {
     write.detail = group ? "not tried: pass --check-write to set the group's "
                            "desired capacity "
@@ -161,6 +185,11 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
                               group->name, group->desired_capacity));
   }
   rep.checks.push_back(write);
+
+  rep.config_path = options.config_path;
+  if (!options.groups.empty()) {
+    rep.groups = CheckGroups(asg, cw, options.groups, clock->Now());
+  }
   return rep;
 }
 

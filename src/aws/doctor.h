@@ -3,6 +3,11 @@
 // and tries each call phas makes, naming any missing permission by its IAM
 // action ("cloudwatch:GetMetricData").
 //
+// With the groups of a scaler config (--config), it also checks each group
+// as the loop will read it (doctor_groups.cc): found or not, the CPU metric
+// of its InService instances at 1-minute resolution (basic monitoring is
+// detected and named with its fix), and the memory metric as configured.
+//
 // Thread-safety: single-threaded use.
 #ifndef PHAS_AWS_DOCTOR_H_
 #define PHAS_AWS_DOCTOR_H_
@@ -10,21 +15,47 @@
 #include <string>
 #include <vector>
 
+#include "aws/services.h"
 #include "aws/session.h"
 
 namespace phas::aws {
+
+// A group of the scaler's config, as the doctor checks it (cmd/ fills it:
+// the AWS layer does not read the scaler's config).
+struct DoctorGroup {
+  std::string name;
+  // The CloudWatch agent's memory metric (the config's memory_metric).
+  // Dimensions are names; their values are the instance's id or type, or the
+  // group's name.
+  bool memory_enabled = true;
+  std::string memory_namespace = "CWAgent";
+  std::string memory_name = "mem_used_percent";
+  std::vector<std::string> memory_dimensions = {"InstanceId"};
+};
 
 struct DoctorOptions {
   std::string asg;  // group to check; empty: account-wide reads only
   bool check_write =
       false;  // also call SetDesiredCapacity with the current value
+  // The groups of a scaler config, each checked (CheckGroups); empty: none.
+  std::vector<DoctorGroup> groups;
+  std::string config_path;  // where `groups` came from, for the report
 };
 
 struct DoctorCheck {
-  enum class Result { kOk, kFailed, kSkipped };
-  std::string iam_action;  // "autoscaling:DescribeAutoScalingGroups"
+  // kWarning: phas runs, but worse than it could (basic monitoring, no
+  // memory metric); it does not fail the doctor.
+  enum class Result { kOk, kWarning, kFailed, kSkipped };
+  // The IAM action of a call ("autoscaling:DescribeAutoScalingGroups"), or
+  // what a group check looks at ("group", "cpu", "memory").
+  std::string what;
   Result result = Result::kSkipped;
   std::string detail;
+};
+
+struct GroupReport {
+  std::string name;
+  std::vector<DoctorCheck> checks;
 };
 
 struct DoctorReport {
@@ -34,6 +65,8 @@ struct DoctorReport {
   std::vector<std::pair<std::string, std::string>>
       endpoints;  // service, "url (source)"
   std::vector<DoctorCheck> checks;
+  std::string config_path;
+  std::vector<GroupReport> groups;
   bool ok() const;
   std::string ToText() const;
 };
@@ -44,6 +77,38 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
 // The IAM action for a Query call: cloudwatch for the "monitoring" endpoint.
 std::string IamActionName(const std::string& service,
                           const std::string& action);
+
+// How often a metric's datapoints came back from GetMetricData at a 60 s
+// period: kOneMinute (detailed monitoring), kFiveMinute (EC2 basic
+// monitoring: CloudWatch has only one value per 5 minutes), kTooFew (one
+// point: cannot tell), kNone, kIrregular (gaps between 1 and 5 minutes).
+enum class MetricResolution {
+  kNone,
+  kTooFew,
+  kOneMinute,
+  kFiveMinute,
+  kIrregular
+};
+MetricResolution ClassifyResolution(const std::vector<TimePoint>& timestamps);
+
+// The window the group checks read, ending now.
+inline constexpr std::chrono::minutes kGroupMetricWindow{15};
+
+// Checks each group: one DescribeAutoScalingGroups for all of them, then
+// one GetMetricData per group found with InService instances (CPU and
+// memory of each over the last kGroupMetricWindow at a 60 s period).
+std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
+                                     const std::vector<DoctorGroup>& groups,
+                                     TimePoint now);
+
+// The verdicts on one group's metrics, from the series GetMetricData
+// returned: `cpu[i]` and `memory[i]` are instance_ids[i]'s CPUUtilization
+// and memory metric (`memory` is ignored when memory is disabled).
+DoctorCheck CpuCheck(const std::vector<std::string>& instance_ids,
+                     const std::vector<MetricSeries>& cpu);
+DoctorCheck MemoryCheck(const DoctorGroup& group,
+                        const std::vector<std::string>& instance_ids,
+                        const std::vector<MetricSeries>& memory);
 
 }  // namespace phas::aws
 

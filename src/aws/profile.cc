@@ -50,35 +50,52 @@ std::string Profile::Get(const std::string& key) const {
   return it == values.end() ? "" : it->second;
 }
 
-Result<Profile> LoadProfile(const Environment& env) {
+Profile SharedConfig::Find(const std::string& name) const {
   Profile p;
-  p.name = env("AWS_PROFILE").value_or("default");
+  p.name = name;
+  p.credentials_path = credentials_path;
+  p.config_path = config_path;
+  auto merge = [&](const IniFile& ini, const std::string& section) {
+    auto it = ini.find(section);
+    if (it == ini.end()) return;
+    p.found = true;
+    for (const auto& [k, v] : it->second) p.values[k] = v;  // later wins
+  };
+  // "[default]" wins over "[profile default]" in the config file, and the
+  // credentials file over both.
+  if (name == "default") merge(config, "profile default");
+  merge(config, name == "default" ? "default" : "profile " + name);
+  merge(credentials, name);
+  return p;
+}
+
+const IniSection* SharedConfig::SsoSession(const std::string& name) const {
+  auto it = config.find("sso-session " + name);
+  return it == config.end() ? nullptr : &it->second;
+}
+
+Result<SharedConfig> LoadSharedConfig(const Environment& env) {
+  SharedConfig c;
+  c.active = env("AWS_PROFILE").value_or("default");
   std::string home = env("HOME").value_or("");
-  p.credentials_path =
+  c.credentials_path =
       env("AWS_SHARED_CREDENTIALS_FILE")
           .value_or(home.empty() ? "" : home + "/.aws/credentials");
-  p.config_path = env("AWS_CONFIG_FILE")
+  c.config_path = env("AWS_CONFIG_FILE")
                       .value_or(home.empty() ? "" : home + "/.aws/config");
-
-  auto load = [&](const std::string& path,
-                  const std::string& section) -> Status {
-    if (path.empty() || !FileExists(path)) return Status::OK();
-    auto text = ReadFile(path, 1 << 20);
+  for (auto [path, out] : {std::pair{&c.credentials_path, &c.credentials},
+                           {&c.config_path, &c.config}}) {
+    if (path->empty() || !FileExists(*path)) continue;
+    auto text = ReadFile(*path, 1 << 20);
     if (!text.ok()) return text.status();
-    IniFile ini = ParseIni(*text);
-    auto it = ini.find(section);
-    if (it == ini.end()) return Status::OK();
-    p.found = true;
-    for (const auto& [k, v] : it->second) p.values[k] = v;  // later file wins
-    return Status::OK();
-  };
-  if (p.name == "default")
-    PHAS_RETURN_IF_ERROR(load(p.config_path, "profile default"));
-  std::string config_section =
-      p.name == "default" ? "default" : "profile " + p.name;
-  PHAS_RETURN_IF_ERROR(load(p.config_path, config_section));
-  PHAS_RETURN_IF_ERROR(load(p.credentials_path, p.name));
-  return p;
+    *out = ParseIni(*text);
+  }
+  return c;
+}
+
+Result<Profile> LoadProfile(const Environment& env) {
+  PHAS_ASSIGN_OR_RETURN(SharedConfig c, LoadSharedConfig(env));
+  return c.Find(c.active);
 }
 
 }  // namespace phas::aws

@@ -36,8 +36,27 @@ struct Profile {
   std::string Get(const std::string& key) const;
 };
 
-// Loads the active profile. Missing files are fine (found = false); a file
-// that exists but cannot be read is an error naming it.
+// Both shared files, parsed, for looking up any profile (a role profile's
+// source_profile) and [sso-session NAME] sections of the config file.
+struct SharedConfig {
+  std::string credentials_path;  // where the files were looked for
+  std::string config_path;
+  IniFile credentials;  // empty when the file does not exist
+  IniFile config;
+  std::string active;  // AWS_PROFILE, default "default"
+
+  // The profile `name`: its config section ("[profile NAME]", "[default]")
+  // with the credentials file's "[NAME]" over it.
+  Profile Find(const std::string& name) const;
+  // The config file's [sso-session NAME] section, or null.
+  const IniSection* SsoSession(const std::string& name) const;
+};
+
+// Reads both files. Missing files are fine (empty); a file that exists but
+// cannot be read is an error naming it.
+Result<SharedConfig> LoadSharedConfig(const Environment& env);
+
+// The active profile: LoadSharedConfig(env)->Find(active).
 Result<Profile> LoadProfile(const Environment& env);
 
 }  // namespace phas::aws

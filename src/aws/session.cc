@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "aws/profile_credentials.h"
 #include "common/json_util.h"
 
 namespace phas::aws {
@@ -23,6 +24,7 @@ const ServiceInfo kServices[] = {
      "monitoring", "2010-08-01"},
     {Service::kEc2, "ec2", "EC2", "ec2", "ec2", "2016-11-15"},
     {Service::kSts, "sts", "STS", "sts", "sts", "2011-06-15"},
+    {Service::kSso, "sso", "SSO", "portal.sso", "awsssoportal", ""},
 };
 
 const ServiceInfo& Info(Service s) {
@@ -37,6 +39,8 @@ std::string TrimSlash(std::string url) {
   return url;
 }
 
+}  // namespace
+
 // The transport and the signer take the host from after the scheme: an
 // endpoint from the environment or the config must have one.
 Status CheckEndpointUrl(const ServiceEndpoint& ep) {
@@ -48,15 +52,17 @@ Status CheckEndpointUrl(const ServiceEndpoint& ep) {
                                  Abbreviate(ep.url) + "'");
 }
 
-}  // namespace
-
 const char* ServiceId(Service s) { return Info(s).id; }
 
 Result<ResolvedRegion> ResolveRegion(const std::string& configured,
                                      const Environment& env,
-                                     const Profile& profile, ImdsClient* imds) {
-  if (!configured.empty())
-    return ResolvedRegion{configured, "configuration (--region / aws.region)"};
+                                     const Profile& profile, ImdsClient* imds,
+                                     const std::string& configured_source) {
+  if (!configured.empty()) {
+    return ResolvedRegion{configured, configured_source.empty()
+                                          ? "--region or the config's region"
+                                          : configured_source};
+  }
   if (auto r = env("AWS_REGION")) return ResolvedRegion{*r, "AWS_REGION"};
   if (auto r = env("AWS_DEFAULT_REGION"))
     return ResolvedRegion{*r, "AWS_DEFAULT_REGION"};
@@ -70,8 +76,8 @@ Result<ResolvedRegion> ResolveRegion(const std::string& configured,
     why = "instance metadata: " + r.status().message();
   }
   return Status::InvalidArgument(
-      "no AWS region: set --region (or aws.region in the config), AWS_REGION, "
-      "AWS_DEFAULT_REGION or the profile's region (" +
+      "no AWS region: set --region (or `region:` at the top of the config "
+      "file), AWS_REGION, AWS_DEFAULT_REGION or the profile's region (" +
       why + ")");
 }
 
@@ -120,9 +126,11 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
   s->transport_ =
       transport ? std::move(transport) : std::make_shared<CurlTransport>();
   s->imds_ = std::make_shared<ImdsClient>(s->transport_.get(), env, clock);
-  PHAS_ASSIGN_OR_RETURN(Profile profile, LoadProfile(env));
+  PHAS_ASSIGN_OR_RETURN(SharedConfig files, LoadSharedConfig(env));
+  Profile profile = files.Find(files.active);
   PHAS_ASSIGN_OR_RETURN(
-      s->region_, ResolveRegion(options.region, env, profile, s->imds_.get()));
+      s->region_, ResolveRegion(options.region, env, profile, s->imds_.get(),
+                                options.region_source));
   const std::string& region = s->region_.region;
 
   std::map<Service, ServiceEndpoint> endpoints;
@@ -134,14 +142,30 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
   auto sts = std::make_shared<QueryClient>(
       endpoints[Service::kSts], s->transport_,
       /*credentials=*/nullptr, clock, options.retry);
-  s->credentials_ = std::make_shared<CredentialChain>(
-      std::vector<std::shared_ptr<CredentialsProvider>>{
-          std::make_shared<EnvironmentCredentialsProvider>(env),
-          std::make_shared<ProfileCredentialsProvider>(env, profile),
-          std::make_shared<WebIdentityCredentialsProvider>(env, profile, sts),
-          std::make_shared<ContainerCredentialsProvider>(env, s->transport_),
-          std::make_shared<ImdsCredentialsProvider>(s->imds_),
-      });
+  ProfileSources sources;
+  sources.env = env;
+  sources.transport = s->transport_;
+  sources.imds = s->imds_;
+  sources.clock = clock;
+  sources.sts = endpoints[Service::kSts];
+  sources.retry = options.retry;
+  sources.endpoints = options.endpoints;
+  // The SDKs' order (aws/credential_providers.h). When the active profile
+  // assumes its role with credential_source = Environment, the
+  // environment's keys are that role's source, not an identity of their own
+  // (the AWS CLI's `--profile` behaviour).
+  std::vector<std::shared_ptr<CredentialsProvider>> chain;
+  if (profile.Get("role_arn").empty() ||
+      profile.Get("credential_source") != "Environment") {
+    chain.push_back(std::make_shared<EnvironmentCredentialsProvider>(env));
+  }
+  chain.push_back(WebIdentityCredentialsProvider::FromEnvironment(env, sts));
+  chain.push_back(std::make_shared<ProfileCredentialsProvider>(
+      std::move(files), std::move(sources)));
+  chain.push_back(
+      std::make_shared<ContainerCredentialsProvider>(env, s->transport_));
+  chain.push_back(std::make_shared<ImdsCredentialsProvider>(s->imds_));
+  s->credentials_ = std::make_shared<CredentialChain>(std::move(chain));
   s->clients_[Service::kSts] = sts;
   for (Service svc :
        {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {

@@ -1,16 +1,17 @@
 // AwsSession: region, endpoints, credentials and clients, resolved once per
 // process the way the AWS SDKs resolve them.
 //
-// Region, first found: the --region flag (or config key), AWS_REGION,
-// AWS_DEFAULT_REGION, the active profile's `region`, instance metadata
-// (placement/region).
+// Region, first found: the --region flag (or the config's `region`),
+// AWS_REGION, AWS_DEFAULT_REGION, the active profile's `region`, instance
+// metadata (placement/region).
 //
 // Endpoint per service, first found (the SDKs' "service-specific endpoints"
 // convention, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true):
-//   AWS_ENDPOINT_URL_<SERVICE> (AUTO_SCALING, CLOUDWATCH, EC2, STS),
+//   AWS_ENDPOINT_URL_<SERVICE> (AUTO_SCALING, CLOUDWATCH, EC2, STS, SSO),
 //   AWS_ENDPOINT_URL, the config's per-service endpoint, the config's
 //   default endpoint, then https://<prefix>.<region>.amazonaws.com
-//   (.amazonaws.com.cn in China regions).
+//   (.amazonaws.com.cn in China regions). SSO is the IAM Identity Center
+//   portal (portal.sso.<sso_region>), only called by SSO profiles.
 //
 // Thread-safety: immutable after Create; the clients are thread-safe.
 #ifndef PHAS_AWS_SESSION_H_
@@ -31,12 +32,16 @@
 
 namespace phas::aws {
 
-enum class Service { kAutoScaling, kCloudWatch, kEc2, kSts };
-const char* ServiceId(Service s);  // "autoscaling", "cloudwatch", "ec2", "sts"
+enum class Service { kAutoScaling, kCloudWatch, kEc2, kSts, kSso };
+// "autoscaling", "cloudwatch", "ec2", "sts", "sso"
+const char* ServiceId(Service s);
 
 struct AwsOptions {
   // Empty: resolve (see above).
   std::string region;
+  // Where `region` was set, for `phas doctor` and the daemon's first line.
+  // Default: "--region or the config's region".
+  std::string region_source;
   // Endpoint overrides from phas's config: keys "autoscaling", "cloudwatch",
   // "ec2", "sts", or "default" for all.
   std::map<std::string, std::string> endpoints;
@@ -48,13 +53,19 @@ struct ResolvedRegion {
   std::string source;  // "--region", "AWS_REGION", "profile default", ...
 };
 
+// `configured_source` names where `configured` came from (default: "--region
+// or the config's region").
 Result<ResolvedRegion> ResolveRegion(const std::string& configured,
                                      const Environment& env,
-                                     const Profile& profile, ImdsClient* imds);
+                                     const Profile& profile, ImdsClient* imds,
+                                     const std::string& configured_source = "");
 
 ServiceEndpoint ResolveEndpoint(
     Service s, const std::string& region, const Environment& env,
     const std::map<std::string, std::string>& configured);
+
+// InvalidArgument naming ep.source unless ep.url is an http(s) URL.
+Status CheckEndpointUrl(const ServiceEndpoint& ep);
 
 class AwsSession {
  public:

@@ -183,12 +183,16 @@ TEST_F(CredentialsTest, SharedFilesProfileSectionsAndPrecedence) {
       << m.status().message();
 }
 
-TEST_F(CredentialsTest, UnsupportedProfileKindSaysSo) {
-  std::string config =
-      Write("config", "[default]\ncredential_process = /bin/creds\n");
-  auto c = Chain({{"AWS_CONFIG_FILE", config}})->Get(clock_.Now());
-  ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("credential_process"), std::string::npos);
+// A profile that holds no credentials (a region only) is no source: the
+// chain moves on.
+TEST_F(CredentialsTest, ProfileWithoutCredentialsFallsThrough) {
+  FakeImds imds(&clock_);
+  std::string config = Write("config", "[default]\nregion = eu-west-1\n");
+  auto c = Chain({{"AWS_CONFIG_FILE", config},
+                  {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}})
+               ->Get(clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIAIMDS0001");
 }
 
 TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
@@ -277,10 +281,11 @@ TEST_F(CredentialsTest, ChainOrder) {
     const char* remove;      // the variable removed before this step
     const char* expect_key;  // who answers
   };
+  // The SDKs' order: environment, web identity, profile, container, IMDS.
   const Step steps[] = {{nullptr, "AKIAENV"},
-                        {"AWS_ACCESS_KEY_ID", "AKIAFILE"},
-                        {"AWS_SHARED_CREDENTIALS_FILE", "ASIAWEB"},
-                        {"AWS_WEB_IDENTITY_TOKEN_FILE", "ASIAECS"},
+                        {"AWS_ACCESS_KEY_ID", "ASIAWEB"},
+                        {"AWS_WEB_IDENTITY_TOKEN_FILE", "AKIAFILE"},
+                        {"AWS_SHARED_CREDENTIALS_FILE", "ASIAECS"},
                         {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "ASIAIMDS0001"}};
   for (const Step& s : steps) {
     SCOPED_TRACE(s.expect_key);
@@ -393,7 +398,21 @@ TEST(RegionAndEndpointTest, ResolutionOrder) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->region, tc.region);
   }
-  EXPECT_FALSE(ResolveRegion("", MapEnvironment({}), Profile(), nullptr).ok());
+  // Messages name keys the config accepts: the top-level `region`, never
+  // `aws.region` (which the config rejects as unknown).
+  auto none = ResolveRegion("", MapEnvironment({}), Profile(), nullptr);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("`region:` at the top of the config"),
+            std::string::npos)
+      << none.status().message();
+  EXPECT_EQ(none.status().message().find("aws.region"), std::string::npos);
+  auto flag = ResolveRegion("r", MapEnvironment({}), Profile(), nullptr);
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->source, "--region or the config's region");
+  auto from_file = ResolveRegion("r", MapEnvironment({}), Profile(), nullptr,
+                                 "phas.yaml: region");
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(from_file->source, "phas.yaml: region");
 
   struct EpCase {
     const char* name;

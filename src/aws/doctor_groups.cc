@@ -1,0 +1,259 @@
+// The per-group checks of `phas doctor --config` (aws/doctor.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "aws/doctor.h"
+
+namespace phas::aws {
+namespace {
+
+using Verdict = DoctorCheck::Result;
+
+// "i-1, i-2, i-3 and 4 more".
+std::string ListIds(const std::vector<std::string>& ids) {
+  constexpr size_t kShown = 3;
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < kShown; ++i) {
+    out += (i ? ", " : "") + ids[i];
+  }
+  if (ids.size() > kShown)
+    out += fmt::format(" and {} more", ids.size() - kShown);
+  return out;
+}
+
+std::string MemoryMetricName(const DoctorGroup& g) {
+  std::string dims;
+  for (const std::string& d : g.memory_dimensions) {
+    dims += (dims.empty() ? "" : ", ") + d;
+  }
+  return fmt::format("{}/{} [{}]", g.memory_namespace, g.memory_name, dims);
+}
+
+// What one group's checks read, fetched once for all of them.
+struct GroupSnapshot {
+  const DoctorGroup* config = nullptr;
+  const AutoScalingGroupInfo* info = nullptr;  // null: not found
+  std::vector<const AsgInstance*> in_service;
+  // Parallel to in_service; empty when the metrics could not be read.
+  std::vector<MetricSeries> cpu, memory;
+  Status metrics;  // the GetMetricData outcome
+};
+
+// The queries of one group: CPU and (when enabled) memory per InService
+// instance, at a 60 s period, the way the loop reads them.
+std::vector<MetricQuery> GroupQueries(const GroupSnapshot& g) {
+  std::vector<MetricQuery> queries;
+  for (size_t i = 0; i < g.in_service.size(); ++i) {
+    const AsgInstance& inst = *g.in_service[i];
+    queries.push_back({fmt::format("cpu{}", i),
+                       "AWS/EC2",
+                       "CPUUtilization",
+                       {{"InstanceId", inst.id}},
+                       60,
+                       "Average",
+                       ""});
+  }
+  if (!g.config->memory_enabled) return queries;
+  for (size_t i = 0; i < g.in_service.size(); ++i) {
+    const AsgInstance& inst = *g.in_service[i];
+    MetricQuery q{fmt::format("mem{}", i),
+                  g.config->memory_namespace,
+                  g.config->memory_name,
+                  {},
+                  60,
+                  "Average",
+                  ""};
+    for (const std::string& d : g.config->memory_dimensions) {
+      if (d == "InstanceId") q.dimensions.push_back({d, inst.id});
+      if (d == "InstanceType") q.dimensions.push_back({d, inst.instance_type});
+      if (d == "AutoScalingGroupName")
+        q.dimensions.push_back({d, g.info->name});
+    }
+    queries.push_back(std::move(q));
+  }
+  return queries;
+}
+
+DoctorCheck FoundCheck(const GroupSnapshot& g, const Status& describe) {
+  if (!describe.ok()) return {"group", Verdict::kFailed, describe.message()};
+  if (g.info == nullptr) {
+    return {"group", Verdict::kFailed,
+            fmt::format("no group called {} in this region and account (check "
+                        "groups[].name in the config, and the region)",
+                        g.config->name)};
+  }
+  const AutoScalingGroupInfo& a = *g.info;
+  return {"group", Verdict::kOk,
+          fmt::format("found: min {} max {} desired {}, {} InService "
+                      "instance(s) of {}",
+                      a.min_size, a.max_size, a.desired_capacity,
+                      g.in_service.size(), a.instances.size())};
+}
+
+// The checks of one group, in report order. Each reads the snapshot only.
+// The group's load signal, once the config names one other than CPU (ALB
+// requests per target, network, a custom metric), gets its own check here
+// after CpuCheck, with its queries added in GroupQueries.
+std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
+                                    const Status& describe) {
+  std::vector<DoctorCheck> checks = {FoundCheck(g, describe)};
+  if (g.info == nullptr) return checks;
+  if (!g.metrics.ok()) {
+    checks.push_back({"cpu", Verdict::kFailed, g.metrics.message()});
+    return checks;
+  }
+  std::vector<std::string> ids;
+  for (const AsgInstance* i : g.in_service) ids.push_back(i->id);
+  checks.push_back(CpuCheck(ids, g.cpu));
+  checks.push_back(MemoryCheck(*g.config, ids, g.memory));
+  return checks;
+}
+
+}  // namespace
+
+MetricResolution ClassifyResolution(const std::vector<TimePoint>& ts) {
+  if (ts.empty()) return MetricResolution::kNone;
+  if (ts.size() == 1) return MetricResolution::kTooFew;
+  Duration smallest = Duration::max();
+  for (size_t i = 1; i < ts.size(); ++i) {
+    smallest = std::min(smallest, ts[i] - ts[i - 1]);
+  }
+  if (smallest <= std::chrono::seconds(60)) return MetricResolution::kOneMinute;
+  if (smallest >= std::chrono::seconds(300)) {
+    return MetricResolution::kFiveMinute;
+  }
+  return MetricResolution::kIrregular;
+}
+
+DoctorCheck CpuCheck(const std::vector<std::string>& ids,
+                     const std::vector<MetricSeries>& cpu) {
+  if (ids.empty()) {
+    return {"cpu", Verdict::kWarning,
+            "no InService instances: no CPU to read (the loop holds the "
+            "group until it has some)"};
+  }
+  std::map<MetricResolution, std::vector<std::string>> by;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    by[i < cpu.size() ? ClassifyResolution(cpu[i].timestamps)
+                      : MetricResolution::kNone]
+        .push_back(ids[i]);
+  }
+  const auto& basic = by[MetricResolution::kFiveMinute];
+  if (!basic.empty()) {
+    return {"cpu", Verdict::kWarning,
+            fmt::format(
+                "basic monitoring on {} of {} InService instances ({}): a 60 s "
+                "period over the last {} minutes returns one CPUUtilization "
+                "point every 5 minutes, so phas sees load up to 5 minutes "
+                "late. Fix: enable detailed monitoring in the launch template "
+                "(LaunchTemplateData.Monitoring.Enabled: true) and replace the "
+                "instances (an instance refresh), or `aws ec2 "
+                "monitor-instances --instance-ids ...` for the running ones",
+                basic.size(), ids.size(), ListIds(basic),
+                kGroupMetricWindow.count())};
+  }
+  const auto& none = by[MetricResolution::kNone];
+  if (none.size() == ids.size()) {
+    return {"cpu", Verdict::kWarning,
+            fmt::format("no CPUUtilization datapoints in the last {} minutes "
+                        "for any of {} InService instances ({}): new instances "
+                        "publish after a few minutes; otherwise check the "
+                        "region and account",
+                        kGroupMetricWindow.count(), ids.size(), ListIds(none))};
+  }
+  const auto& fine = by[MetricResolution::kOneMinute];
+  if (fine.size() == ids.size()) {
+    return {"cpu", Verdict::kOk,
+            fmt::format("CPUUtilization every minute (detailed monitoring) on "
+                        "all {} InService instances",
+                        ids.size())};
+  }
+  std::vector<std::string> unsure = none;
+  for (auto r : {MetricResolution::kTooFew, MetricResolution::kIrregular}) {
+    unsure.insert(unsure.end(), by[r].begin(), by[r].end());
+  }
+  return {"cpu", Verdict::kWarning,
+          fmt::format("CPUUtilization every minute on {} of {} InService "
+                      "instances; too few datapoints to tell on {} (new "
+                      "instances publish after a few minutes)",
+                      fine.size(), ids.size(), ListIds(unsure))};
+}
+
+DoctorCheck MemoryCheck(const DoctorGroup& g,
+                        const std::vector<std::string>& ids,
+                        const std::vector<MetricSeries>& memory) {
+  if (!g.memory_enabled) {
+    return {"memory", Verdict::kSkipped,
+            "not read: memory_metric.enabled is false in the config"};
+  }
+  if (ids.empty()) {
+    return {"memory", Verdict::kSkipped, "no InService instances"};
+  }
+  std::vector<std::string> missing;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i >= memory.size() || memory[i].values.empty()) {
+      missing.push_back(ids[i]);
+    }
+  }
+  std::string metric = MemoryMetricName(g);
+  if (missing.empty()) {
+    return {"memory", Verdict::kOk,
+            fmt::format("{} present on all {} InService instances", metric,
+                        ids.size())};
+  }
+  std::string where =
+      missing.size() == ids.size()
+          ? fmt::format("on any of the {} InService instances", ids.size())
+          : fmt::format("on {} of {} InService instances ({})", missing.size(),
+                        ids.size(), ListIds(missing));
+  return {"memory", Verdict::kWarning,
+          fmt::format("{} has no datapoints in the last {} minutes {}: phas "
+                      "estimates memory there. If the CloudWatch agent "
+                      "publishes it, compare memory_metric.namespace, .name "
+                      "and .dimensions with `aws cloudwatch list-metrics "
+                      "--namespace {}`; if it does not, set "
+                      "memory_metric.enabled: false",
+                      metric, kGroupMetricWindow.count(), where,
+                      g.memory_namespace)};
+}
+
+std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
+                                     const std::vector<DoctorGroup>& groups,
+                                     TimePoint now) {
+  std::vector<std::string> names;
+  for (const DoctorGroup& g : groups) names.push_back(g.name);
+  auto described = asg.DescribeAutoScalingGroups(names);
+  Status describe = described.ok() ? Status::OK() : described.status();
+  TimePoint start = FloorMinute(now - kGroupMetricWindow);
+  std::vector<GroupReport> out;
+  for (const DoctorGroup& config : groups) {
+    GroupSnapshot g;
+    g.config = &config;
+    if (described.ok()) {
+      for (const AutoScalingGroupInfo& a : *described) {
+        if (a.name == config.name) g.info = &a;
+      }
+    }
+    if (g.info != nullptr) {
+      for (const AsgInstance& i : g.info->instances) {
+        if (i.lifecycle_state == "InService") g.in_service.push_back(&i);
+      }
+      if (!g.in_service.empty()) {
+        auto series = cw.GetMetricData(GroupQueries(g), start, now);
+        if (series.ok()) {
+          size_t n = g.in_service.size();
+          g.cpu.assign(series->begin(), series->begin() + n);
+          g.memory.assign(series->begin() + n, series->end());
+        } else {
+          g.metrics = series.status();
+        }
+      }
+    }
+    out.push_back({config.name, CheckGroup(g, describe)});
+  }
+  return out;
+}
+
+}  // namespace phas::aws

@@ -1,0 +1,125 @@
+// `phas doctor --config` against moto (IAM enforced, deploy/iam-policy.json):
+// a group with detailed monitoring and the memory metric, one with basic
+// monitoring (CPU every 5 minutes) and no memory metric, one that does not
+// exist. Metrics are seeded by doctor_world.py.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "aws/doctor.h"
+#include "aws/session.h"
+#include "moto_fixture.h"
+
+namespace phas::aws {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using phas::testing::MotoServer;
+using phas::testing::RunProcess;
+
+class DoctorMotoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(moto_.error().empty()) << moto_.error();
+    home_ = fs::temp_directory_path() /
+            ("phas_doctor_moto_" + std::to_string(::getpid()));
+    fs::create_directories(home_);
+    world_ = moto_.BuildWorld(phas::testing::DeployPolicyPath(), "fast");
+    ASSERT_FALSE(world_.is_null()) << moto_.error();
+    auto r = RunProcess(
+        {"python3",
+         std::string(PHAS_SOURCE_DIR) + "/tests/integration/doctor_world.py",
+         moto_.url(), world_["admin"].dump(), "fast", "slow"},
+        {{"AWS_ENDPOINT_URL", ""}, {"AWS_PROFILE", ""}}, 120);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    instances_ = json::parse(r.out);
+  }
+  void TearDown() override { fs::remove_all(home_); }
+
+  MotoServer moto_;
+  fs::path home_;
+  json world_, instances_;
+};
+
+TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
+  std::string config = (home_ / "phas.yaml").string();
+  std::ofstream(config) << "region: us-east-1\n"
+                           "groups:\n"
+                           "  - name: fast\n"
+                           "  - name: slow\n"
+                           "  - name: missing\n"
+                           "    memory_metric: {enabled: false}\n";
+  auto r = RunProcess({PHAS_BINARY, "doctor", "--config", config},
+                      moto_.EnvFor(world_["phas"], home_.string()), 120);
+  // The missing group fails the doctor; warnings do not.
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const std::string& out = r.out;
+  std::string slow_ids = instances_["slow"][0].get<std::string>() + ", " +
+                         instances_["slow"][1].get<std::string>();
+  const std::vector<std::string> wants = {
+      "region:      us-east-1 (from " + config + ": region)",
+      "groups of " + config + ":",
+      "  fast (region us-east-1, from " + config + ": region)",
+      "    ok   group  found: min 1 max 5 desired 2, 2 InService",
+      "    ok   cpu    CPUUtilization every minute (detailed "
+      "monitoring) on all 2 InService instances",
+      "    ok   memory CWAgent/mem_used_percent [InstanceId] present on "
+      "all 2 InService instances",
+      "  slow (region us-east-1",
+      "    warn cpu    basic monitoring on 2 of 2 InService instances (" +
+          slow_ids + ")",
+      "Monitoring.Enabled: true",
+      "    warn memory CWAgent/mem_used_percent [InstanceId] has no "
+      "datapoints in the last 15 minutes on any of the 2",
+      "  missing (region us-east-1",
+      "    FAIL group  no group called missing",
+      "result: FAILED",
+  };
+  for (const std::string& want : wants) {
+    EXPECT_NE(out.find(want), std::string::npos) << want << "\nin:\n" << out;
+  }
+}
+
+// In process: one DescribeAutoScalingGroups for all groups, one
+// GetMetricData per group (CPU and memory of every instance at once).
+TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
+  SystemClock clock;
+  auto s = AwsSession::Create(
+      {}, MapEnvironment(moto_.EnvFor(world_["phas"], home_.string())), &clock);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::map<std::string, int> calls;
+  (*s)->set_observer([&](const CallRecord& c) { ++calls[c.action]; });
+  AutoScalingApi asg((*s)->client(Service::kAutoScaling));
+  CloudWatchApi cw((*s)->client(Service::kCloudWatch));
+  DoctorGroup fast, slow;
+  fast.name = "fast";
+  slow.name = "slow";
+  auto reports = CheckGroups(asg, cw, {fast, slow}, clock.Now());
+  EXPECT_EQ(calls["DescribeAutoScalingGroups"], 1);
+  EXPECT_EQ(calls["GetMetricData"], 2);
+  ASSERT_EQ(reports.size(), 2u);
+  using R = DoctorCheck::Result;
+  struct Want {
+    const char* what;
+    R fast, slow;
+  };
+  const Want wants[] = {{"group", R::kOk, R::kOk},
+                        {"cpu", R::kOk, R::kWarning},
+                        {"memory", R::kOk, R::kWarning}};
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(wants[i].what);
+    ASSERT_EQ(reports[0].checks.size(), 3u);
+    ASSERT_EQ(reports[1].checks.size(), 3u);
+    EXPECT_EQ(reports[0].checks[i].what, wants[i].what);
+    EXPECT_EQ(reports[0].checks[i].result, wants[i].fast)
+        << reports[0].checks[i].detail;
+    EXPECT_EQ(reports[1].checks[i].result, wants[i].slow)
+        << reports[1].checks[i].detail;
+  }
+}
+
+}  // namespace
+}  // namespace phas::aws

@@ -1,0 +1,183 @@
+// The doctor's verdicts on a group's metrics (pure): the resolution of a
+// series, basic monitoring named with its fix, the memory metric as
+// configured; and the report's text and exit verdict.
+#include <gtest/gtest.h>
+
+#include "aws/doctor.h"
+
+namespace phas::aws {
+namespace {
+
+TimePoint T0() {
+  TimePoint t;
+  EXPECT_TRUE(ParseIso8601("2026-01-01T00:00:00Z", &t));
+  return t;
+}
+
+// Timestamps every `step_seconds`, `n` of them.
+std::vector<TimePoint> Every(int step_seconds, int n) {
+  std::vector<TimePoint> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(T0() + std::chrono::seconds(step_seconds * i));
+  }
+  return out;
+}
+
+MetricSeries Series(std::vector<TimePoint> ts) {
+  MetricSeries s;
+  s.timestamps = std::move(ts);
+  s.values.assign(s.timestamps.size(), 50.0);
+  return s;
+}
+
+TEST(DoctorTest, ClassifyResolution) {
+  struct Case {
+    const char* name;
+    std::vector<TimePoint> ts;
+    MetricResolution want;
+  };
+  std::vector<TimePoint> with_gap = Every(60, 5);
+  with_gap.push_back(with_gap.back() + std::chrono::minutes(7));
+  const Case cases[] = {
+      {"none", {}, MetricResolution::kNone},
+      {"one point", Every(60, 1), MetricResolution::kTooFew},
+      {"every minute", Every(60, 15), MetricResolution::kOneMinute},
+      {"every minute with a gap", with_gap, MetricResolution::kOneMinute},
+      {"every 5 minutes", Every(300, 3), MetricResolution::kFiveMinute},
+      {"every 2 minutes", Every(120, 7), MetricResolution::kIrregular},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    EXPECT_EQ(ClassifyResolution(tc.ts), tc.want);
+  }
+}
+
+TEST(DoctorTest, CpuCheckNamesBasicMonitoringAndItsFix) {
+  using R = DoctorCheck::Result;
+  struct Case {
+    const char* name;
+    // input: one series per instance
+    std::vector<std::vector<TimePoint>> series;
+    // expected
+    R result;
+    std::vector<std::string> want;
+  };
+  const Case cases[] = {
+      {"detailed",
+       {Every(60, 15), Every(60, 14)},
+       R::kOk,
+       {"every minute (detailed monitoring) on all 2 InService instances"}},
+      {"basic",
+       {Every(300, 3), Every(300, 3)},
+       R::kWarning,
+       {"basic monitoring on 2 of 2 InService instances (i-0, i-1)",
+        "one CPUUtilization point every 5 minutes",
+        "LaunchTemplateData.Monitoring.Enabled: true",
+        "aws ec2 monitor-instances"}},
+      {"one instance basic",
+       {Every(60, 15), Every(300, 3)},
+       R::kWarning,
+       {"basic monitoring on 1 of 2 InService instances (i-1)"}},
+      {"nothing yet",
+       {{}, {}},
+       R::kWarning,
+       {"no CPUUtilization datapoints in the last 15 minutes for any of 2"}},
+      {"a new instance",
+       {Every(60, 15), Every(60, 1)},
+       R::kWarning,
+       {"every minute on 1 of 2", "too few datapoints to tell on i-1"}},
+      {"no instances", {}, R::kWarning, {"no InService instances"}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::vector<std::string> ids;
+    std::vector<MetricSeries> cpu;
+    for (size_t i = 0; i < tc.series.size(); ++i) {
+      ids.push_back("i-" + std::to_string(i));
+      cpu.push_back(Series(tc.series[i]));
+    }
+    DoctorCheck c = CpuCheck(ids, cpu);
+    EXPECT_EQ(c.what, "cpu");
+    EXPECT_EQ(c.result, tc.result) << c.detail;
+    for (const std::string& w : tc.want) {
+      EXPECT_NE(c.detail.find(w), std::string::npos)
+          << w << "\nin: " << c.detail;
+    }
+  }
+}
+
+TEST(DoctorTest, MemoryCheckAsConfigured) {
+  using R = DoctorCheck::Result;
+  DoctorGroup custom;
+  custom.memory_namespace = "Custom/Agent";
+  custom.memory_name = "mem_used";
+  custom.memory_dimensions = {"AutoScalingGroupName", "InstanceId"};
+  DoctorGroup off;
+  off.memory_enabled = false;
+  struct Case {
+    const char* name;
+    DoctorGroup group;
+    std::vector<int> points;  // per instance
+    R result;
+    std::string want;
+  };
+  const Case cases[] = {
+      {"present",
+       DoctorGroup(),
+       {3, 3},
+       R::kOk,
+       "CWAgent/mem_used_percent [InstanceId] present on all 2"},
+      {"absent everywhere",
+       custom,
+       {0, 0},
+       R::kWarning,
+       "Custom/Agent/mem_used [AutoScalingGroupName, InstanceId] has no "
+       "datapoints in the last 15 minutes on any of the 2 InService "
+       "instances"},
+      {"absent on one",
+       DoctorGroup(),
+       {2, 0},
+       R::kWarning,
+       "on 1 of 2 InService instances (i-1)"},
+      {"disabled", off, {0, 0}, R::kSkipped, "memory_metric.enabled is false"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::vector<std::string> ids;
+    std::vector<MetricSeries> mem;
+    for (size_t i = 0; i < tc.points.size(); ++i) {
+      ids.push_back("i-" + std::to_string(i));
+      mem.push_back(Series(Every(60, tc.points[i])));
+    }
+    DoctorCheck c = MemoryCheck(tc.group, ids, mem);
+    EXPECT_EQ(c.result, tc.result) << c.detail;
+    EXPECT_NE(c.detail.find(tc.want), std::string::npos) << c.detail;
+  }
+}
+
+// Warnings do not fail the doctor; a failed group check does.
+TEST(DoctorTest, ReportVerdictAndText) {
+  DoctorReport rep;
+  rep.credentials_source = "environment";
+  rep.region = "eu-west-1";
+  rep.region_source = "phas.yaml: region";
+  rep.config_path = "phas.yaml";
+  rep.groups = {{"web",
+                 {{"group", DoctorCheck::Result::kOk, "found"},
+                  {"cpu", DoctorCheck::Result::kWarning, "basic monitoring"}}}};
+  EXPECT_TRUE(rep.ok());
+  std::string text = rep.ToText();
+  EXPECT_NE(text.find("groups of phas.yaml:\n"
+                      "  web (region eu-west-1, from phas.yaml: region)\n"
+                      "    ok   group  found\n"
+                      "    warn cpu    basic monitoring\n"),
+            std::string::npos)
+      << text;
+  rep.groups.push_back(
+      {"api", {{"group", DoctorCheck::Result::kFailed, "no group"}}});
+  EXPECT_FALSE(rep.ok());
+  EXPECT_NE(rep.ToText().find("result: FAILED"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace phas::aws
