@@ -65,6 +65,7 @@ Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
     }
     a.period_seconds = m.period_seconds;
     a.stat = m.stat;
+    a.expression = m.expression;
     q.push_back(std::move(a));
   }
   PHAS_ASSIGN_OR_RETURN(std::vector<aws::MetricSeries> series,

@@ -52,7 +52,8 @@ struct MetricDimension {
   std::string value;
 };
 
-// One metric statistic over a period (CloudWatch's MetricStat).
+// One metric statistic over a period (CloudWatch's MetricStat), or an
+// expression over other queries.
 struct MetricQuery {
   std::string id;  // [a-z][a-zA-Z0-9_]*
   std::string ns;  // "AWS/EC2"
@@ -60,6 +61,9 @@ struct MetricQuery {
   std::vector<MetricDimension> dimensions;
   int period_seconds = 60;
   std::string stat = "Average";
+  // Metric math over the other queries' ids of the same request; when set,
+  // ns, metric_name, dimensions and stat are unused.
+  std::string expression;
 };
 
 struct MetricSeries {

@@ -30,8 +30,8 @@ void MinuteValues(double d, double n, double out[kInstanceMetricCount]) {
   double cpu = std::min(100.0, 100.0 * d / n);
   double served = std::min(d / n, 1.0);
   out[0] = cpu;
-  out[1] = served * 60e6;
-  out[2] = served * 45e6;
+  out[1] = served * kSimNetworkInFull;
+  out[2] = served * kSimNetworkOutFull;
   out[3] = served * 2e6;
   out[4] = served * 4e6;
   out[5] = out[1] / 1500.0;
@@ -162,9 +162,35 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
   TimePoint visible_before = clock_->Now() - kMinute - options_.metric_delay;
   std::vector<MetricSeries> out;
   out.reserve(queries.size());
+  auto in_window = [&](TimePoint m) {
+    return m >= start && m < end && m <= visible_before;
+  };
   for (const MetricQuery& q : queries) {
     MetricSeries s;
     s.id = q.id;
+    if (!q.expression.empty()) {
+      out.push_back(std::move(s));  // filled below, once all are read
+      continue;
+    }
+    const Group* owner = nullptr;
+    if (const SimLoadMetric* lm = FindLoadMetric(q, &owner)) {
+      const Group& g = *owner;
+      auto m = std::lower_bound(
+          g.minutes.begin(), g.minutes.end(), start,
+          [](const SimMinute& x, TimePoint t) { return x.start < t; });
+      for (; m != g.minutes.end() && in_window(m->start); ++m) {
+        if (std::isnan(m->demand)) continue;
+        double v = m->demand * lm->per_unit;
+        if (lm->per_serving_instance) {
+          if (m->in_service == 0) continue;
+          v /= m->in_service;
+        }
+        s.timestamps.push_back(m->start);
+        s.values.push_back(v);
+      }
+      out.push_back(std::move(s));
+      continue;
+    }
     InstanceMetric metric;
     if (!SimMetric(q.ns, q.metric_name, &metric) || q.dimensions.size() != 1 ||
         (metric == InstanceMetric::kMemory && !options_.publish_memory)) {
@@ -172,9 +198,6 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
       continue;
     }
     const MetricDimension& dim = q.dimensions[0];
-    auto in_window = [&](TimePoint m) {
-      return m >= start && m < end && m <= visible_before;
-    };
     if (dim.name == "InstanceId") {
       for (const Group& g : groups_) {
         auto it = g.points.find(dim.value);
@@ -208,7 +231,42 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
     }
     out.push_back(std::move(s));
   }
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const std::string& e = queries[i].expression;
+    if (e.empty()) continue;
+    auto src = std::find_if(queries.begin(), queries.end(),
+                            [&](const MetricQuery& q) { return q.id == e; });
+    if (src == queries.end()) {
+      return Status::InvalidArgument(
+          "simulator: metric math '" + e +
+          "' is not simulated (only an expression naming one query's id)");
+    }
+    out[i].timestamps = out[src - queries.begin()].timestamps;
+    out[i].values = out[src - queries.begin()].values;
+  }
   return out;
+}
+
+const SimLoadMetric* SimCloud::FindLoadMetric(const MetricQuery& q,
+                                              const Group** owner) const {
+  for (const Group& g : groups_) {
+    for (const SimLoadMetric& m : g.spec.load_metrics) {
+      if (m.ns != q.ns || m.name != q.metric_name ||
+          m.dimensions.size() != q.dimensions.size()) {
+        continue;
+      }
+      bool same = std::is_permutation(
+          m.dimensions.begin(), m.dimensions.end(), q.dimensions.begin(),
+          [](const MetricDimension& a, const MetricDimension& b) {
+            return a.name == b.name && a.value == b.value;
+          });
+      if (same) {
+        *owner = &g;
+        return &m;
+      }
+    }
+  }
+  return nullptr;
 }
 
 void SimCloud::Resize(Group& g, int desired, TimePoint now) {

@@ -17,6 +17,9 @@
 //     A datapoint of minute m becomes visible at m + 60 s + metric_delay, like
 //     CloudWatch's publication delay. No data (a gap in the demand, or no
 //     InService instance): no datapoint.
+//   - Group-level load metrics (SimLoadMetric): D * per_unit each minute.
+//     Metric math: an expression that is one other query's id (identity) is
+//     answered; any other fails the request (not simulated).
 //   - SetDesiredCapacity outside [min, max] fails as AWS does
 //   (ValidationError).
 //
@@ -39,6 +42,25 @@
 
 namespace phas {
 
+// NetworkIn / NetworkOut of one instance fully used, bytes per minute.
+inline constexpr double kSimNetworkInFull = 60e6;
+inline constexpr double kSimNetworkOutFull = 45e6;
+
+// A group-level metric whose value per minute is the group's demand times
+// `per_unit` (D instance-units of demand = D * per_unit, e.g. requests per
+// minute), whatever the capacity: demand arrives whether or not it is
+// served. As an ALB's RequestCount for the group's target group, or a
+// custom load metric. Published with exactly these dimensions.
+struct SimLoadMetric {
+  std::string ns;
+  std::string name;
+  std::vector<MetricDimension> dimensions;
+  double per_unit = 1;
+  // Divided by the instances that served the minute (ALB's
+  // RequestCountPerTarget); no datapoint when none did.
+  bool per_serving_instance = false;
+};
+
 struct SimGroupSpec {
   std::string name;
   int min_size = 1;
@@ -47,6 +69,9 @@ struct SimGroupSpec {
   // Launch to InService. Default: 300 s.
   Duration boot_time = std::chrono::seconds(300);
   std::shared_ptr<const SimDemand> demand;
+  // Group-level metrics of its load (an ALB's RequestCount, ...). Default:
+  // none.
+  std::vector<SimLoadMetric> load_metrics;
 };
 
 struct SimOptions {
@@ -117,6 +142,9 @@ class SimCloud final : public Cloud {
     TimePoint next_minute;  // first minute not yet simulated
   };
   Group* Find(const std::string& name);
+  // The group-level metric a query reads, if any, and its group.
+  const SimLoadMetric* FindLoadMetric(const MetricQuery& q,
+                                      const Group** owner) const;
   void SimulateMinute(Group& g, TimePoint m);
   void Resize(Group& g, int desired, TimePoint now);
 

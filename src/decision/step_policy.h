@@ -26,8 +26,8 @@ struct StepAdjustment {
   double adjustment = 0;  // +2 instances, or +50 (%)
 
   void Describe(FieldVisitor& v) {
-    v.Number("lower", &lower, -1e9, 1e9);
-    v.Number("upper", &upper, -1e9, 1e9);
+    v.Number("lower", &lower, -1e15, 1e15);
+    v.Number("upper", &upper, -1e15, 1e15);
     v.Number("adjustment", &adjustment, -1e6, 1e6);
     v.Check(lower < upper, "upper", "must be above lower");
   }
@@ -52,8 +52,9 @@ struct StepPolicyConfig {
 
   bool percent() const { return adjustment_type == "PercentChangeInCapacity"; }
   void Describe(FieldVisitor& v) {
-    v.Number("high_threshold", &high_threshold, 0, 100);
-    v.Number("low_threshold", &low_threshold, 0, 100);
+    // In the signal's unit (CPU: %).
+    v.Number("high_threshold", &high_threshold, 0, 1e15);
+    v.Number("low_threshold", &low_threshold, 0, 1e15);
     v.Integer("evaluation_points", &evaluation_points, 1, kMinutesPerDay);
     v.Choice("adjustment_type", &adjustment_type,
              {"ChangeInCapacity", "PercentChangeInCapacity"});

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "common/file_util.h"
@@ -42,6 +44,117 @@ Status ParseMemory(const Reader& r, MemoryMetricConfig* m) {
   return Status::OK();
 }
 
+bool IsMetricId(const std::string& id) {
+  if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// A custom signal's metric: {id, namespace, name, dimensions: {k: v}, stat}.
+Status ParseCustomMetric(const Reader& r, MetricQuery* q) {
+  PHAS_RETURN_IF_ERROR(
+      r.CheckKeys({"id", "namespace", "name", "dimensions", "stat"}));
+  for (const char* k : {"id", "namespace", "name"}) {
+    if (!r.Has(k)) return r.Bad(k, "missing");
+  }
+  PHAS_RETURN_IF_ERROR(r.Str("id", &q->id));
+  if (!IsMetricId(q->id)) {
+    return r.Bad("id", "must match [a-z][a-zA-Z0-9_]*, got '" + q->id + "'");
+  }
+  PHAS_RETURN_IF_ERROR(r.Str("namespace", &q->ns));
+  PHAS_RETURN_IF_ERROR(r.Str("name", &q->metric_name));
+  q->stat = "Sum";
+  PHAS_RETURN_IF_ERROR(r.Str("stat", &q->stat));
+  if (r.Has("dimensions")) {
+    Reader d(r.Child("dimensions"), r.Path("dimensions"));
+    std::vector<std::string> keys;
+    PHAS_RETURN_IF_ERROR(d.Keys(&keys));
+    for (const std::string& k : keys) {
+      std::string v;
+      PHAS_RETURN_IF_ERROR(d.Str(k, &v));
+      q->dimensions.push_back({k, v});
+    }
+  }
+  return Status::OK();
+}
+
+// The group's `signal`: a name (cpu, network_in, network_out), or a mapping
+// {type, resource_label | metrics + expression + unit, full}.
+Status ParseSignal(const Reader& group, SignalSource* s) {
+  if (!group.Has("signal")) return Status::OK();
+  YAML::Node node = group.Child("signal");
+  std::vector<std::string> names;
+  for (SignalKind k : kSignalKinds) names.push_back(SignalKindName(k));
+  std::string type;
+  Reader r(node, group.Path("signal"));
+  if (node.IsScalar()) {
+    PHAS_RETURN_IF_ERROR(
+        group.OneOf("signal", &type, {names.begin(), names.end()}));
+  } else {
+    PHAS_RETURN_IF_ERROR(r.CheckKeys(
+        {"type", "resource_label", "metrics", "expression", "unit", "full"}));
+    if (!r.Has("type")) {
+      return r.Bad("type",
+                   fmt::format("missing (one of {})", fmt::join(names, ", ")));
+    }
+    PHAS_RETURN_IF_ERROR(r.OneOf("type", &type, {names.begin(), names.end()}));
+  }
+  s->kind = *SignalKindFromName(type);
+  auto only_for = [&](const char* key, SignalKind kind) -> Status {
+    if (r.Has(key) && s->kind != kind) {
+      return r.Bad(key, fmt::format("only for type {}", SignalKindName(kind)));
+    }
+    return Status::OK();
+  };
+  PHAS_RETURN_IF_ERROR(only_for("resource_label", SignalKind::kAlbRequests));
+  PHAS_RETURN_IF_ERROR(only_for("metrics", SignalKind::kCustom));
+  PHAS_RETURN_IF_ERROR(only_for("expression", SignalKind::kCustom));
+  PHAS_RETURN_IF_ERROR(only_for("unit", SignalKind::kCustom));
+  if (r.Has("full")) {
+    if (s->kind == SignalKind::kCpu) return r.Bad("full", "CPU's is 100 %");
+    double full = 0;
+    PHAS_RETURN_IF_ERROR(r.Num("full", &full, 1e-9, 1e15));
+    s->full = full;
+  }
+  if (s->kind == SignalKind::kAlbRequests) {
+    PHAS_RETURN_IF_ERROR(r.Str("resource_label", &s->resource_label));
+    if (s->resource_label.empty()) {
+      return r.Bad("resource_label",
+                   "missing (the target group's: app/<lb>/"
+                   "<id>/targetgroup/<tg>/<id>)");
+    }
+    auto dims = AlbDimensions(s->resource_label);
+    if (!dims.ok()) return r.Bad("resource_label", dims.status().message());
+  }
+  if (s->kind == SignalKind::kCustom) {
+    YAML::Node m = r.Has("metrics") ? r.Child("metrics") : YAML::Node();
+    if (!m.IsSequence() || m.size() == 0) {
+      return r.Bad("metrics", "must be a non-empty list of metrics");
+    }
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < m.size(); ++i) {
+      MetricQuery q;
+      PHAS_RETURN_IF_ERROR(ParseCustomMetric(
+          Reader(m[i], r.Path(fmt::format("metrics[{}]", i))), &q));
+      if (std::find(ids.begin(), ids.end(), q.id) != ids.end()) {
+        return r.Bad(fmt::format("metrics[{}].id", i),
+                     "'" + q.id + "' appears twice");
+      }
+      ids.push_back(q.id);
+      s->metrics.push_back(std::move(q));
+    }
+    PHAS_RETURN_IF_ERROR(r.Str("expression", &s->expression));
+    if (s->expression.empty() && s->metrics.size() > 1) {
+      return r.Bad("expression",
+                   "needed with several metrics: the group's load from "
+                   "their ids (e.g. m1 + m2)");
+    }
+    PHAS_RETURN_IF_ERROR(r.Str("unit", &s->unit));
+  }
+  return Status::OK();
+}
+
 // The guard overrides of a group entry.
 Status ParseGuard(const Reader& r, PolicyConfig* out) {
   auto seconds = [&](const char* key, std::optional<Duration>* v) -> Status {
@@ -74,6 +187,11 @@ GuardConfig PolicyConfig::guard() const {
   if (max_step_up) g.max_step_up = *max_step_up;
   if (max_step_down) g.max_step_down = *max_step_down;
   return g;
+}
+
+Status ParseSignalConfig(const YAML::Node& entry, const std::string& path,
+                         SignalSource* out) {
+  return ParseSignal(Reader(entry, path), out);
 }
 
 Status PolicyConfig::Select(std::string_view name,
@@ -116,9 +234,28 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
   }
   PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
   PHAS_RETURN_IF_ERROR(ParseGuard(r, out));
-  PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1, 100));
-  if (section.empty() || !r.Has(section)) return Status::OK();
+  const LoadSignal& signal = out->target.signal;
+  bool cpu = signal.name == "cpu";
+  if (cpu) {
+    PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1, 100));
+  } else {
+    if (!r.Has("target")) {
+      return r.Bad("target", fmt::format("needed with signal {}: the value "
+                                         "per instance to hold, in{}",
+                                         signal.name, signal.unit));
+    }
+    PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1e-9, 1e15));
+  }
   Reader sr(r.Child(section), r.Path(section));
+  for (std::string_view key : out->row->signal_unit_keys) {
+    std::string k(key);
+    if (!cpu && !(r.Has(section) && sr.Has(k))) {
+      return sr.Bad(k, fmt::format("needed with signal {} (in{}): the "
+                                   "default is in CPU %",
+                                   signal.name, signal.unit));
+    }
+  }
+  if (section.empty() || !r.Has(section)) return Status::OK();
   if (sr.Has("target_cpu")) {
     return sr.Bad("target_cpu",
                   "moved: set `target` (the load signal's target per "
@@ -240,9 +377,12 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
             Reader(gr.Child("memory_metric"), path + ".memory_metric"),
             &g.memory)));
       }
+      PHAS_RETURN_IF_ERROR(wrap(ParseSignal(gr, &g.signal)));
+      g.policy.target.signal = g.signal.Describe(g.policy.target.value);
       PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
           groups[i], path, &g.policy,
-          {"name", "warmup_seconds", "memory_metric"}, registry)));
+          {"name", "warmup_seconds", "memory_metric", "signal"}, registry)));
+      g.policy.target.signal = g.signal.Describe(g.policy.target.value);
       c.groups.push_back(std::move(g));
     }
   }

@@ -86,6 +86,9 @@ struct GroupConfig {
   // policies read. Default: 0 (none).
   Duration warmup = Duration::zero();
   MemoryMetricConfig memory;
+  // Where the load signal is read (key `signal`). Default: CPU. The
+  // policy's target (policy.target.signal) describes the same signal.
+  SignalSource signal;
 };
 
 // The `aws:` section; cmd/ turns it into the AWS layer's options.
@@ -148,6 +151,11 @@ Status ParsePolicyConfig(
     const YAML::Node& node, const std::string& path, PolicyConfig* out,
     const std::vector<std::string>& extra_keys = {},
     const PolicyRegistry& registry = PolicyRegistry::Default());
+
+// Reads the `signal` key of `entry` (a group entry, or a backtest's world)
+// onto `out`; absent: unchanged. `path` names `entry` in errors.
+Status ParseSignalConfig(const YAML::Node& entry, const std::string& path,
+                         SignalSource* out);
 
 // Checks a whole configuration (groups present, names unique, ...).
 Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source);

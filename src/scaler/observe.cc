@@ -24,6 +24,18 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
   plan.queries.reserve(total);
   plan.targets.reserve(total);
   for (size_t g = 0; g < groups.size(); ++g) {
+    if (InServiceIds(groups[g].group).empty()) continue;
+    SignalQueries sq =
+        groups[g].signal.GroupQueries(fmt::format("g{}_", g), period_seconds);
+    for (MetricQuery& q : sq.queries) {
+      bool load = q.id == sq.load_id;
+      bool per = q.id == sq.per_instance_id;
+      plan.queries.push_back(std::move(q));
+      plan.targets.push_back(
+          {g, QueryPlan::kGroupLevel, InstanceMetric::kCpu, load, per});
+    }
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
     const GroupDescription& d = groups[g].group;
     const MemoryMetricConfig& mem = groups[g].memory;
     for (size_t ii = 0; ii < d.instances.size(); ++ii) {
@@ -84,19 +96,69 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     }
     v.push_back({t, x, 1});
   };
+  const double full = o.signal.full.value_or(100);
+  int in_service = 0;
+  for (const Instance& i : group.instances) {
+    in_service += i.lifecycle == Lifecycle::kInService;
+  }
+  // A group-level signal is divided, minute by minute, by the instances
+  // that served that minute (those with a CPU datapoint for it, as ALB's
+  // RequestCountPerTarget divides by the healthy targets), or by the
+  // InService instances when no instance has one.
+  std::vector<Acc> serving;
+  if (!o.signal.per_instance()) {
+    for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
+      const QueryPlan::Target& t = plan.targets[i];
+      if (t.group != g || t.instance == QueryPlan::kGroupLevel ||
+          t.metric != InstanceMetric::kCpu) {
+        continue;
+      }
+      for (TimePoint ts : results[i].timestamps) add(serving, ts, 1);
+    }
+  }
+  auto serving_at = [&](TimePoint ts) {
+    for (const Acc& a : serving) {
+      if (a.t == ts) return a.n;
+    }
+    return in_service;
+  };
+  // The source's own per-instance series when it has data, else the load
+  // divided by the instances that served.
+  bool per_instance_series = false;
+  for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
+    const QueryPlan::Target& t = plan.targets[i];
+    per_instance_series |=
+        t.group == g && t.per_instance && !results[i].values.empty();
+  }
   std::vector<char> with_data(group.instances.size(), 0);
   for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
     const QueryPlan::Target& t = plan.targets[i];
     const MetricSeries& s = results[i];
     if (t.group != g || s.values.empty()) continue;
+    if (t.instance == QueryPlan::kGroupLevel) {
+      if (in_service == 0) continue;
+      for (size_t k = 0; k < s.values.size(); ++k) {
+        TimePoint ts = s.timestamps[k];
+        int n = serving_at(ts);
+        if (t.load) add(load_by_minute, ts, s.values[k] / full);
+        if (t.per_instance) {
+          signal_by_minute.push_back({ts, s.values[k] * n, n});
+        } else if (t.load && !per_instance_series) {
+          signal_by_minute.push_back({ts, s.values[k], n});
+        }
+      }
+      continue;
+    }
     // Series are time-ascending: the last value is the latest.
     latest[static_cast<size_t>(t.metric)].push_back(s.values.back());
     with_data[t.instance] = 1;
-    if (t.metric != o.signal.metric) continue;
+    if (!o.signal.per_instance() || t.metric != o.signal.instance_metric()) {
+      continue;
+    }
     bool warm =
         !o.warming.empty() && o.warming.count(group.instances[t.instance].id);
     for (size_t k = 0; k < s.values.size(); ++k) {
-      add(load_by_minute, s.timestamps[k], s.values[k] / o.signal.full);
+      add(load_by_minute, s.timestamps[k], s.values[k] / full);
       if (!warm) add(signal_by_minute, s.timestamps[k], s.values[k]);
     }
   }

@@ -17,6 +17,7 @@
 #include "cloud/instance_metrics.h"
 #include "common/sample.h"
 #include "model/features.h"
+#include "scaler/signal_source.h"
 
 namespace phas {
 
@@ -32,28 +33,29 @@ struct MemoryMetricConfig {
   std::vector<std::string> dimensions = {"InstanceId"};
 };
 
-// Where a group's load signal (decision/load_signal.h) is read from: one
-// of the per-instance metrics, and the value of one instance fully used.
-// Default: CPUUtilization, 100 %.
-struct SignalSource {
-  InstanceMetric metric = InstanceMetric::kCpu;
-  double full = 100;
-};
-
 struct GroupToObserve {
   GroupDescription group;
   MemoryMetricConfig memory;
-  SignalSource signal;
+  SignalSource signal;            // its `full` set
   std::set<std::string> warming;  // InService instances still warming up
 };
 
 // One query per (InService instance, metric): the original's 7 AWS/EC2
-// metrics and the agent's memory metric (cloud/instance_metrics.h).
+// metrics and the agent's memory metric (cloud/instance_metrics.h); first,
+// the group-level queries of the groups whose signal needs them
+// (scaler/signal_source.h), so that an expression and its inputs share a
+// request.
 struct QueryPlan {
+  // Target::instance of a group-level query.
+  static constexpr size_t kGroupLevel = static_cast<size_t>(-1);
   struct Target {
     size_t group;
-    size_t instance;  // index in the group's description
+    size_t instance;  // index in the group's description, or kGroupLevel
     InstanceMetric metric;
+    // Group-level: the series that is the group's load, the one that is the
+    // signal per instance, or neither (an expression's input).
+    bool load = false;
+    bool per_instance = false;
   };
   std::vector<MetricQuery> queries;
   std::vector<Target> targets;  // parallel to queries
@@ -64,7 +66,8 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
 
 struct GroupMetrics {
   AggregatedMetrics aggregate;  // over all InService instances
-  // Per-minute mean of the load signal over the instances not warming up.
+  // Per-minute mean of the load signal over the instances not warming up
+  // (a group-level signal: its load over the InService instances).
   std::vector<MetricSample> signal;
   // Per-minute load of all InService instances with data, in instance-units
   // (the sum of their signal / its full value).

@@ -220,15 +220,8 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
                          ? now - kHistoryWindow
                          : points->back().time + std::chrono::minutes(1);
     if (now - from < std::chrono::minutes(3)) continue;
-    const InstanceMetricInfo& metric = Info(g.signal.metric);
-    MetricQuery q;
-    q.id = "history";
-    q.ns = metric.ns;
-    q.metric_name = metric.name;
-    q.dimensions = {{"AutoScalingGroupName", g.name}};
-    q.period_seconds = 60;
-    q.stat = "Sum";
-    auto r = cloud_->GetMetricData({q}, from, now);
+    SignalQueries q = g.signal.HistoryQueries(g.name, 60);
+    auto r = cloud_->GetMetricData(q.queries, from, now);
     if (!r.ok()) {
       reporter->Note(
           now, "WARNING", g.name,
@@ -236,9 +229,12 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
       continue;
     }
     std::vector<MetricSample> fetched;
-    const MetricSeries& s = (*r)[0];
-    for (size_t k = 0; k < s.values.size(); ++k) {
-      fetched.push_back({s.timestamps[k], s.values[k] / g.signal.full, 0});
+    const double full = g.signal.full.value_or(100);
+    for (const MetricSeries& s : *r) {
+      if (s.id != q.load_id) continue;
+      for (size_t k = 0; k < s.values.size(); ++k) {
+        fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
+      }
     }
     std::vector<MetricSample> added = hist.Add(fetched);
     if (Status st = SaveHistory(g.name, added); !st.ok()) {

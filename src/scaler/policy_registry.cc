@@ -23,7 +23,10 @@ PolicyRegistry MakeDefault() {
   r.Add(RowFor<ReactivePolicy>("reactive", "reactive", {seconds(300), 0, 0}));
   r.Add(RowFor<TargetTrackingPolicy>("target-tracking", "target_tracking",
                                      {seconds(60), 0, 0}));
-  r.Add(RowFor<StepPolicy>("step", "step", {seconds(60), 0, 0}));
+  PolicyRow step = RowFor<StepPolicy>("step", "step", {seconds(60), 0, 0});
+  // Alarm thresholds and breach bounds in the signal's unit (defaults: CPU).
+  step.signal_unit_keys = {"high_threshold", "low_threshold", "out_steps"};
+  r.Add(std::move(step));
   r.Add(RowFor<HpaPolicy>("hpa", "hpa", {seconds(0), 0, 0}));
   r.Add(RowFor<AwsPredictivePolicy>("aws-predictive", "aws_predictive",
                                     {seconds(60), 0, 0}));

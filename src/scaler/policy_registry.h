@@ -42,6 +42,9 @@ struct PolicyRow {
   std::string_view section;
   GuardConfig guard;  // this policy's guard defaults
   bool simulator_only = false;
+  // Settings in the load signal's unit whose defaults are CPU %: with
+  // another signal they must be configured.
+  std::vector<std::string_view> signal_unit_keys;
   AnyStruct (*defaults)() = nullptr;  // default settings
   std::unique_ptr<Policy> (*make)(const AnyStruct& settings,
                                   const ScalingTarget& target) = nullptr;

@@ -42,6 +42,7 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
     o.name = g.name;
     o.warmup = g.warmup;
     o.memory = g.memory;
+    o.signal = g.signal;
     o.signal.full = g.policy.target.signal.full;
     o.needs = needs;
     o.keep_history = needs.history || options_.keep_history ||

@@ -68,7 +68,9 @@ class YamlReader {
   bool Has(const std::string& key) const { return node_.IsMap() && node_[key]; }
   // The value of `key`; an undefined node when absent or not a mapping.
   YAML::Node Child(const std::string& key) const {
-    return node_.IsMap() ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+    // (A const lookup of a missing key gives an invalid node that throws on
+    // use.)
+    return Has(key) ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
   }
   std::string Path(const std::string& key) const {
     return path_.empty() ? key : path_ + "." + key;

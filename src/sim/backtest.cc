@@ -11,6 +11,7 @@
 
 #include "common/paths.h"
 #include "decision/predictive_policy.h"
+#include "decision/step_policy.h"
 #include "model/bundle.h"
 
 namespace phas {
@@ -26,14 +27,16 @@ Result<PolicyRun> RunOne(const std::string& policy,
   SimCloud& cloud = *world;
   GroupConfig g;
   g.name = "trace";
+  g.signal = SimulatedSignal(o.signal);
   auto it = o.policies.find(policy);
   if (it != o.policies.end()) {
-    g.policy = it->second;
+    g.policy = ForSignal(it->second, g.signal, true);
   } else {
     PHAS_RETURN_IF_ERROR(g.policy.Select(policy));
     // The predictive policy leads by the world's boot time.
     g.policy.Edit<PredictiveConfig>(
         [&](PredictiveConfig& c) { c.boot_time = o.boot_time; });
+    g.policy = ForSignal(g.policy, g.signal, false);
   }
   g.memory.enabled = false;
   ScalerOptions so;
@@ -70,12 +73,68 @@ Result<PolicyRun> RunOne(const std::string& policy,
 
 }  // namespace
 
+SignalSource SimulatedSignal(SignalSource s) {
+  switch (s.kind) {
+    case SignalKind::kCpu:
+      s.full = 100;
+      break;
+    case SignalKind::kNetworkIn:
+      s.full = kSimNetworkInFull;
+      break;
+    case SignalKind::kNetworkOut:
+      s.full = kSimNetworkOutFull;
+      break;
+    case SignalKind::kAlbRequests:
+      if (s.resource_label.empty()) s.resource_label = kSimResourceLabel;
+      s.full = s.full.value_or(kSimRequestsFull);
+      break;
+    case SignalKind::kCustom:
+      s.full = s.full.value_or(1);
+      break;
+  }
+  return s;
+}
+
+PolicyConfig ForSignal(PolicyConfig p, const SignalSource& simulated,
+                       bool configured) {
+  double full = simulated.full.value_or(100);
+  if (simulated.kind != SignalKind::kCpu && !configured) {
+    double share = full / 100;  // the CPU defaults, as shares of one instance
+    p.target.value *= share;
+    p.Edit<StepPolicyConfig>([&](StepPolicyConfig& c) {
+      c.high_threshold *= share;
+      c.low_threshold *= share;
+      for (StepAdjustment& s : c.out_steps) {
+        s.lower *= share;
+        s.upper *= share;
+      }
+    });
+  }
+  p.target.signal = simulated.Describe(p.target.value);
+  return p;
+}
+
 std::unique_ptr<SimCloud> MakeSimGroup(
     Clock* clock, const BacktestOptions& o,
     std::shared_ptr<const DemandSeries> demand, int initial,
     const std::string& name) {
   SimGroupSpec spec;
   spec.name = name;
+  SignalSource signal = SimulatedSignal(o.signal);
+  if (signal.kind == SignalKind::kAlbRequests) {
+    auto dims = AlbDimensions(signal.resource_label);
+    if (dims.ok()) {
+      spec.load_metrics.push_back(
+          {"AWS/ApplicationELB", "RequestCount", *dims, *signal.full});
+      spec.load_metrics.push_back({"AWS/ApplicationELB",
+                                   "RequestCountPerTarget", *dims, *signal.full,
+                                   /*per_serving_instance=*/true});
+    }
+  }
+  for (const MetricQuery& m : signal.metrics) {
+    spec.load_metrics.push_back(
+        {m.ns, m.metric_name, m.dimensions, *signal.full});
+  }
   spec.min_size = o.min_size;
   spec.max_size = o.max_size;
   spec.desired = initial;

@@ -45,6 +45,10 @@ struct BacktestOptions {
   // 60 s, or every cycle when the interval is 60 s or longer.
   std::optional<Duration> metrics_refresh;
   ScoreOptions score;  // target utilization = mapping's; price; threshold
+  // The load signal the policies scale on (world key `signal`, as a
+  // group's). Default: CPU. The simulated world publishes it
+  // (SimulatedSignal).
+  SignalSource signal;
   // Model bundle for the seed policy; empty: the shipped default.
   std::string model_dir;
   // Per-policy configuration (the keys of a scaler group entry).
@@ -78,6 +82,25 @@ struct BacktestResult {
 Result<BacktestResult> RunBacktest(const Trace& trace,
                                    const std::vector<std::string>& policies,
                                    const BacktestOptions& options);
+
+// An ALB signal's requests per minute of one instance fully used in the
+// simulated world, unless the signal's `full` says otherwise.
+inline constexpr double kSimRequestsFull = 6000;
+// The default target group of a simulated ALB signal.
+inline constexpr const char* kSimResourceLabel =
+    "app/sim/0/targetgroup/trace/0";
+
+// `s` as the simulated world publishes it: its `full` set (CPU 100 %,
+// network as SimCloud's, requests kSimRequestsFull, custom its own or 1) and
+// an ALB's resource label defaulted.
+SignalSource SimulatedSignal(SignalSource s);
+
+// A policy's configuration for the world's signal: a policy configured
+// without a target (and, with a signal other than CPU, an unconfigured
+// step policy's thresholds) gets the CPU default's share of one instance
+// (60 %: 0.6 x full).
+PolicyConfig ForSignal(PolicyConfig p, const SignalSource& simulated,
+                       bool configured);
 
 // A simulated group of the backtest world `o`, named `name`, starting with
 // `initial` instances at the clock's time.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "scaler/yaml_reader.h"
@@ -27,7 +28,19 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
     PHAS_RETURN_IF_ERROR(wrap(w.CheckKeys(
         {"min_size", "max_size", "boot_seconds", "metric_delay_seconds",
          "interval_seconds", "metrics_refresh_seconds", "price_per_hour",
-         "over_threshold"})));
+         "over_threshold", "signal"})));
+    PHAS_RETURN_IF_ERROR(
+        wrap(ParseSignalConfig(r.Child("world"), "world", &o->signal)));
+    const SignalSource& s = o->signal;
+    if (s.kind == SignalKind::kCustom && !s.expression.empty() &&
+        std::none_of(
+            s.metrics.begin(), s.metrics.end(),
+            [&](const MetricQuery& m) { return m.id == s.expression; })) {
+      return wrap(YamlReader(w.Child("signal"), "world.signal")
+                      .Bad("expression",
+                           "backtests simulate one metric: the expression "
+                           "must name one metric's id"));
+    }
     PHAS_RETURN_IF_ERROR(wrap(w.Int("min_size", &o->min_size, 0, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(w.Int("max_size", &o->max_size, 1, 100000)));
     PHAS_RETURN_IF_ERROR(
@@ -80,8 +93,11 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
             ps.Bad(name, fmt::format("unknown policy (known: {})",
                                      fmt::join(registry.names(), ", "))));
       }
+      SignalSource simulated = SimulatedSignal(o->signal);
+      pc.target.signal = simulated.Describe(pc.target.value);
       PHAS_RETURN_IF_ERROR(wrap(
           ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc, {}, registry)));
+      pc.target.signal = simulated.Describe(pc.target.value);
       if (pc.name() != name) {
         return wrap(YamlReader(ps.Child(name), ps.Path(name))
                         .Bad("policy", "must be " + name + " here, or absent"));

@@ -83,6 +83,51 @@ TEST(ConfigTest, ErrorsNameTheKey) {
        "groups:\n  - name: a\n    memory_metric: {dimensions: [{a: 1}]}\n",
        "groups[0].memory_metric.dimensions[0]"},
       {"not yaml", "groups: [\n", "not valid YAML"},
+      {"unknown signal", "groups:\n  - name: a\n    signal: memory\n",
+       "groups[0].signal: must be one of"},
+      {"signal without type",
+       "groups:\n  - name: a\n    signal: {resource_label: x}\n",
+       "groups[0].signal.type: missing"},
+      {"alb signal without label",
+       "groups:\n  - name: a\n    signal: {type: alb_requests}\n    "
+       "target: 100\n",
+       "groups[0].signal.resource_label: missing"},
+      {"alb signal with a bad label",
+       "groups:\n  - name: a\n    signal: {type: alb_requests, "
+       "resource_label: app/x}\n    target: 100\n",
+       "groups[0].signal.resource_label: 'app/x' is not"},
+      {"label on another signal",
+       "groups:\n  - name: a\n    signal: {type: cpu, resource_label: x}\n",
+       "groups[0].signal.resource_label: only for type alb_requests"},
+      {"a signal other than cpu needs its target",
+       "groups:\n  - name: a\n    signal: network_in\n",
+       "groups[0].target: needed with signal network_in"},
+      {"cpu has a full value already",
+       "groups:\n  - name: a\n    signal: {type: cpu, full: 50}\n",
+       "groups[0].signal.full"},
+      {"custom signal without metrics",
+       "groups:\n  - name: a\n    target: 5\n    signal: {type: custom}\n",
+       "groups[0].signal.metrics"},
+      {"custom metric id",
+       "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
+       "metrics: [{id: M1, namespace: App, name: R}]}\n",
+       "groups[0].signal.metrics[0].id"},
+      {"custom metric without a name",
+       "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
+       "metrics: [{id: m1, namespace: App}]}\n",
+       "groups[0].signal.metrics[0].name: missing"},
+      {"several custom metrics need an expression",
+       "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
+       "metrics: [{id: m1, namespace: A, name: R}, {id: m2, namespace: A, "
+       "name: S}]}\n",
+       "groups[0].signal.expression: needed"},
+      {"step thresholds are in the signal's unit",
+       "groups:\n  - name: a\n    policy: step\n    signal: alb_requests\n",
+       "groups[0].signal.resource_label"},
+      {"step thresholds needed with another signal",
+       "groups:\n  - name: a\n    policy: step\n    signal: network_in\n    "
+       "target: 1000000\n",
+       "groups[0].step.high_threshold: needed with signal network_in"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -108,6 +153,55 @@ TEST(ConfigTest, ErrorsNameTheKey) {
 
 // Each policy's guard defaults apply unless the group overrides them (the
 // defaults live in one place: scaler/policy_registry.cc).
+TEST(ConfigTest, SignalsAndTheirTargets) {
+  auto c = ParseScalerConfig(
+      "groups:\n"
+      "  - name: cpu\n"
+      "  - name: alb\n"
+      "    policy: target-tracking\n"
+      "    target: 1000\n"
+      "    signal:\n"
+      "      type: alb_requests\n"
+      "      resource_label: app/web/1a/targetgroup/web-tg/2b\n"
+      "  - name: custom\n"
+      "    policy: step\n"
+      "    target: 50\n"
+      "    signal:\n"
+      "      type: custom\n"
+      "      unit: jobs\n"
+      "      full: 80\n"
+      "      metrics:\n"
+      "        - {id: m1, namespace: App, name: Jobs, dimensions: {Queue: "
+      "q1}}\n"
+      "        - {id: m2, namespace: App, name: Jobs, stat: Average, "
+      "dimensions: {Queue: q2}}\n"
+      "      expression: m1 + m2\n"
+      "    step: {high_threshold: 60, low_threshold: 30, out_steps: [{lower: "
+      "0, adjustment: 1}]}\n",
+      "test.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const GroupConfig& cpu = c->groups[0];
+  EXPECT_EQ(cpu.signal.kind, SignalKind::kCpu);
+  EXPECT_EQ(cpu.policy.target.signal.name, "cpu");
+  EXPECT_DOUBLE_EQ(cpu.policy.target.value, 60);
+  const GroupConfig& alb = c->groups[1];
+  EXPECT_EQ(alb.signal.kind, SignalKind::kAlbRequests);
+  EXPECT_EQ(alb.policy.target.signal.name, "alb_requests");
+  EXPECT_DOUBLE_EQ(alb.policy.target.value, 1000);
+  // No natural "full" for requests: the load is counted in targets.
+  EXPECT_DOUBLE_EQ(alb.policy.target.signal.full, 1000);
+  EXPECT_DOUBLE_EQ(alb.policy.target.utilization(), 1.0);
+  const GroupConfig& custom = c->groups[2];
+  ASSERT_EQ(custom.signal.metrics.size(), 2u);
+  EXPECT_EQ(custom.signal.metrics[0].stat, "Sum");  // the default
+  EXPECT_EQ(custom.signal.metrics[1].stat, "Average");
+  ASSERT_EQ(custom.signal.metrics[1].dimensions.size(), 1u);
+  EXPECT_EQ(custom.signal.metrics[1].dimensions[0].value, "q2");
+  EXPECT_EQ(custom.signal.expression, "m1 + m2");
+  EXPECT_DOUBLE_EQ(custom.policy.target.signal.full, 80);
+  EXPECT_EQ(custom.policy.target.signal.unit, " jobs");
+}
+
 TEST(ConfigTest, GuardDefaultsArePerPolicyAndOverridable) {
   struct Case {
     const char* name;

@@ -73,5 +73,78 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   EXPECT_DOUBLE_EQ(m.load[1].value, (20 + 40 + 90) / 100.0);
 }
 
+// A group-level signal (ALB requests) adds one query per group, first in the
+// request; its sum per minute over the InService instances is the signal,
+// warm or not, and the load counts it in instance-units of `full`.
+TEST(ObserveTest, GroupLevelSignalIsOneQueryPerGroupDividedByInService) {
+  std::vector<GroupToObserve> groups = {{Described("a", 2, 1), {}, {}, {}},
+                                        {Described("b", 4, 0), {}, {}, {}}};
+  groups[1].signal.kind = SignalKind::kAlbRequests;
+  groups[1].signal.resource_label = "app/lb/1/targetgroup/b/2";
+  groups[1].signal.full = 500;
+  groups[1].warming = {"b-i3"};
+  QueryPlan plan = PlanQueries(groups);
+  ASSERT_EQ(plan.queries.size(), 2u + 6u * kInstanceMetricCount);
+  EXPECT_EQ(plan.queries[0].metric_name, "RequestCount");
+  EXPECT_EQ(plan.targets[0].group, 1u);
+  EXPECT_EQ(plan.targets[0].instance, QueryPlan::kGroupLevel);
+  EXPECT_TRUE(plan.targets[0].load);
+  EXPECT_EQ(plan.queries[1].metric_name, "RequestCountPerTarget");
+  EXPECT_TRUE(plan.targets[1].per_instance);
+  std::vector<MetricSeries> results(plan.queries.size());
+  TimePoint t1 = FromUnixSeconds(600), t2 = FromUnixSeconds(660);
+  results[0].timestamps = {t1, t2};
+  results[0].values = {2000, 3000};
+  // ALB's own per-target count: 3 targets served the first minute.
+  results[1].timestamps = {t1, t2};
+  results[1].values = {2000.0 / 3, 750};
+  for (size_t i = 2; i < plan.targets.size(); ++i) {
+    if (plan.targets[i].metric != InstanceMetric::kCpu) continue;
+    int inst = static_cast<int>(plan.targets[i].instance);
+    results[i].timestamps =
+        inst < 3 ? std::vector<TimePoint>{t1, t2} : std::vector<TimePoint>{t2};
+    results[i].values.assign(results[i].timestamps.size(), 5);  // flat CPU
+  }
+  GroupMetrics b = AggregateGroup(plan, results, 1, groups[1]);
+  ASSERT_EQ(b.signal.size(), 2u);
+  EXPECT_DOUBLE_EQ(b.signal[0].value, 2000.0 / 3);
+  EXPECT_EQ(b.signal[0].instances, 3);  // with a CPU datapoint that minute
+  EXPECT_DOUBLE_EQ(b.signal[1].value, 750);
+  EXPECT_EQ(b.signal[1].instances, 4);
+  // Without the per-target series, the load over the instances that served.
+  results[1] = {};
+  b = AggregateGroup(plan, results, 1, groups[1]);
+  ASSERT_EQ(b.signal.size(), 2u);
+  EXPECT_DOUBLE_EQ(b.signal[0].value, 2000.0 / 3);
+  EXPECT_DOUBLE_EQ(b.signal[1].value, 750);
+  ASSERT_EQ(b.load.size(), 2u);
+  EXPECT_DOUBLE_EQ(b.load[1].value, 3000.0 / 500);
+  EXPECT_DOUBLE_EQ(b.aggregate.at("cpu_utilization").value, 5);
+  // The CPU group is untouched by its neighbour's signal.
+  GroupMetrics a = AggregateGroup(plan, results, 0, groups[0]);
+  ASSERT_EQ(a.signal.size(), 2u);
+  EXPECT_DOUBLE_EQ(a.signal[1].value, 5);
+  EXPECT_EQ(a.signal[1].instances, 2);
+}
+
+// Network signals are per-instance metrics the loop reads anyway.
+TEST(ObserveTest, NetworkSignalIsThePerInstanceMean) {
+  std::vector<GroupToObserve> groups = {{Described("a", 2, 0), {}, {}, {}}};
+  groups[0].signal.kind = SignalKind::kNetworkOut;
+  groups[0].signal.full = 1000;
+  QueryPlan plan = PlanQueries(groups);
+  EXPECT_EQ(plan.queries.size(), 2u * kInstanceMetricCount);
+  std::vector<MetricSeries> results(plan.queries.size());
+  for (size_t i = 0; i < plan.targets.size(); ++i) {
+    if (plan.targets[i].metric != InstanceMetric::kNetworkOut) continue;
+    results[i].timestamps = {FromUnixSeconds(600)};
+    results[i].values = {plan.targets[i].instance == 0 ? 100.0 : 300.0};
+  }
+  GroupMetrics m = AggregateGroup(plan, results, 0, groups[0]);
+  ASSERT_EQ(m.signal.size(), 1u);
+  EXPECT_DOUBLE_EQ(m.signal[0].value, 200);
+  EXPECT_DOUBLE_EQ(m.load[0].value, 0.4);
+}
+
 }  // namespace
 }  // namespace phas
