@@ -6,6 +6,7 @@
 #include "aws/doctor.h"
 #include "aws/environment.h"
 #include "aws/session.h"
+#include "cloud/aws_cloud.h"
 #include "cmd/commands.h"
 #include "common/clock.h"
 #include "scaler/config.h"
@@ -37,6 +38,12 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
       d.memory_namespace = g.memory.ns;
       d.memory_name = g.memory.name;
       d.memory_dimensions = g.memory.dimensions;
+      d.signal = g.signal.name();
+      SignalQueries sq = g.signal.GroupQueries("sig_", 60);
+      d.signal_load_id = sq.load_id;
+      for (const MetricQuery& q : sq.queries) {
+        d.signal_queries.push_back(ToAwsQuery(q));
+      }
       f->doctor.groups.push_back(std::move(d));
     }
   }

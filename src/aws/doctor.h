@@ -31,6 +31,13 @@ struct DoctorGroup {
   std::string memory_namespace = "CWAgent";
   std::string memory_name = "mem_used_percent";
   std::vector<std::string> memory_dimensions = {"InstanceId"};
+  // A group-level load signal (ALB requests, a custom metric): its name,
+  // the queries the loop sends for it (ids unique) and the id of the one
+  // that is the group's load. Empty queries: a per-instance signal (CPU,
+  // network), checked with the instances' metrics.
+  std::string signal = "cpu";
+  std::vector<MetricQuery> signal_queries;
+  std::string signal_load_id;
 };
 
 struct DoctorOptions {
@@ -100,6 +107,10 @@ inline constexpr std::chrono::minutes kGroupMetricWindow{15};
 std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
                                      const std::vector<DoctorGroup>& groups,
                                      TimePoint now);
+
+// The group's load signal, from the load query's series (`load` null: the
+// group has no group-level signal, skipped).
+DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load);
 
 // The verdicts on one group's metrics, from the series GetMetricData
 // returned: `cpu[i]` and `memory[i]` are instance_ids[i]'s CPUUtilization

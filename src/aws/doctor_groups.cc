@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "aws/doctor.h"
 
@@ -38,7 +39,8 @@ struct GroupSnapshot {
   std::vector<const AsgInstance*> in_service;
   // Parallel to in_service; empty when the metrics could not be read.
   std::vector<MetricSeries> cpu, memory;
-  Status metrics;  // the GetMetricData outcome
+  std::optional<MetricSeries> signal_load;  // group-level signals
+  Status metrics;                           // the GetMetricData outcome
 };
 
 // The queries of one group: CPU and (when enabled) memory per InService
@@ -55,6 +57,7 @@ std::vector<MetricQuery> GroupQueries(const GroupSnapshot& g) {
                        "Average",
                        ""});
   }
+  for (const MetricQuery& q : g.config->signal_queries) queries.push_back(q);
   if (!g.config->memory_enabled) return queries;
   for (size_t i = 0; i < g.in_service.size(); ++i) {
     const AsgInstance& inst = *g.in_service[i];
@@ -107,6 +110,7 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
   std::vector<std::string> ids;
   for (const AsgInstance* i : g.in_service) ids.push_back(i->id);
   checks.push_back(CpuCheck(ids, g.cpu));
+  if (g.signal_load) checks.push_back(SignalCheck(*g.config, &*g.signal_load));
   checks.push_back(MemoryCheck(*g.config, ids, g.memory));
   return checks;
 }
@@ -219,6 +223,34 @@ DoctorCheck MemoryCheck(const DoctorGroup& g,
                       g.memory_namespace)};
 }
 
+DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load) {
+  if (load == nullptr || g.signal_queries.empty()) {
+    return {"signal", Verdict::kSkipped, "a per-instance signal: see cpu"};
+  }
+  switch (ClassifyResolution(load->timestamps)) {
+    case MetricResolution::kOneMinute:
+      return {"signal", Verdict::kOk,
+              fmt::format("{}: {} one-minute datapoints in the last {} "
+                          "minutes (latest {:g})",
+                          g.signal, load->timestamps.size(),
+                          kGroupMetricWindow.count(), load->values.back())};
+    case MetricResolution::kNone:
+      return {"signal", Verdict::kWarning,
+              fmt::format("{}: no datapoints in the last {} minutes: check "
+                          "the signal's resource_label or metrics (namespace, "
+                          "name, dimensions) against `aws cloudwatch "
+                          "list-metrics`; without them phas holds the group",
+                          g.signal, kGroupMetricWindow.count())};
+    default:
+      return {"signal", Verdict::kWarning,
+              fmt::format("{}: datapoints are not one minute apart ({} in the "
+                          "last {} minutes): phas decides on what there is, "
+                          "a minute late or more",
+                          g.signal, load->timestamps.size(),
+                          kGroupMetricWindow.count())};
+  }
+}
+
 std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
                                      const std::vector<DoctorGroup>& groups,
                                      TimePoint now) {
@@ -244,8 +276,14 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
         auto series = cw.GetMetricData(GroupQueries(g), start, now);
         if (series.ok()) {
           size_t n = g.in_service.size();
+          size_t s = config.signal_queries.size();
           g.cpu.assign(series->begin(), series->begin() + n);
-          g.memory.assign(series->begin() + n, series->end());
+          for (size_t k = n; k < n + s; ++k) {
+            if ((*series)[k].id == config.signal_load_id) {
+              g.signal_load = (*series)[k];
+            }
+          }
+          g.memory.assign(series->begin() + n + s, series->end());
         } else {
           g.metrics = series.status();
         }

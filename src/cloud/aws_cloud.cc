@@ -51,23 +51,25 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
   return out;
 }
 
+aws::MetricQuery ToAwsQuery(const MetricQuery& m) {
+  aws::MetricQuery a;
+  a.id = m.id;
+  a.ns = m.ns;
+  a.metric_name = m.metric_name;
+  for (const MetricDimension& d : m.dimensions) {
+    a.dimensions.push_back({d.name, d.value});
+  }
+  a.period_seconds = m.period_seconds;
+  a.stat = m.stat;
+  a.expression = m.expression;
+  return a;
+}
+
 Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
     const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
   std::vector<aws::MetricQuery> q;
   q.reserve(queries.size());
-  for (const MetricQuery& m : queries) {
-    aws::MetricQuery a;
-    a.id = m.id;
-    a.ns = m.ns;
-    a.metric_name = m.metric_name;
-    for (const MetricDimension& d : m.dimensions) {
-      a.dimensions.push_back({d.name, d.value});
-    }
-    a.period_seconds = m.period_seconds;
-    a.stat = m.stat;
-    a.expression = m.expression;
-    q.push_back(std::move(a));
-  }
+  for (const MetricQuery& m : queries) q.push_back(ToAwsQuery(m));
   PHAS_ASSIGN_OR_RETURN(std::vector<aws::MetricSeries> series,
                         cw_.GetMetricData(q, start, end));
   std::vector<MetricSeries> out;

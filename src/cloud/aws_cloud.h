@@ -12,6 +12,9 @@
 
 namespace phas {
 
+// A query in the AWS layer's terms.
+aws::MetricQuery ToAwsQuery(const MetricQuery& m);
+
 class AwsCloud final : public Cloud {
  public:
   // `retry`: the options the session's clients retry with (they bound how

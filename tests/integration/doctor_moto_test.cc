@@ -49,6 +49,9 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
   std::ofstream(config) << "region: us-east-1\n"
                            "groups:\n"
                            "  - name: fast\n"
+                           "    target: 1000\n"
+                           "    signal: {type: alb_requests, resource_label: "
+                           "app/web/50dc6c49/targetgroup/fast-tg/73e2d6bc}\n"
                            "  - name: slow\n"
                            "  - name: missing\n"
                            "    memory_metric: {enabled: false}\n";
@@ -66,6 +69,8 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "    ok   group  found: min 1 max 5 desired 2, 2 InService",
       "    ok   cpu    CPUUtilization every minute (detailed "
       "monitoring) on all 2 InService instances",
+      "    ok   signal alb_requests: ",
+      "one-minute datapoints in the last 15 minutes (latest 1200)",
       "    ok   memory CWAgent/mem_used_percent [InstanceId] present on "
       "all 2 InService instances",
       "  slow (region us-east-1",

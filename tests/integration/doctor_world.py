@@ -58,6 +58,13 @@ def main():
         put("CWAgent", "mem_used_percent", iid, range(1, 16))
     for iid in ids(slow):
         put("AWS/EC2", "CPUUtilization", iid, [2, 7, 12])
+    # The fast group's ALB target group (doctor_moto_test.cc's kLabel).
+    cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
+        {"MetricName": "RequestCount", "Timestamp": now - datetime.timedelta(minutes=m),
+         "Value": 1200.0, "Dimensions": [
+             {"Name": "LoadBalancer", "Value": "app/web/50dc6c49"},
+             {"Name": "TargetGroup", "Value": "targetgroup/fast-tg/73e2d6bc"}]}
+        for m in range(1, 16)])
 
     json.dump({"fast": ids(fast), "slow": ids(slow)}, sys.stdout)
 

@@ -3,6 +3,8 @@
 // configured; and the report's text and exit verdict.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "aws/doctor.h"
 
 namespace phas::aws {
@@ -156,6 +158,39 @@ TEST(DoctorTest, MemoryCheckAsConfigured) {
 }
 
 // Warnings do not fail the doctor; a failed group check does.
+TEST(DoctorTest, SignalCheckOfAGroupLevelSignal) {
+  using R = DoctorCheck::Result;
+  DoctorGroup alb;
+  alb.signal = "alb_requests";
+  alb.signal_queries.resize(2);
+  alb.signal_load_id = "sig_alb";
+  struct Case {
+    const char* name;
+    const DoctorGroup* group;
+    std::optional<MetricSeries> load;
+    R result;
+    std::string want;
+  };
+  DoctorGroup cpu;
+  const Case cases[] = {
+      {"per-instance signal", &cpu, std::nullopt, R::kSkipped, "see cpu"},
+      {"one-minute data", &alb, Series(Every(60, 15)), R::kOk,
+       "alb_requests: 15 one-minute datapoints"},
+      {"none", &alb, Series({}), R::kWarning,
+       "no datapoints in the last 15 minutes: check the signal's "
+       "resource_label"},
+      {"five-minute data", &alb, Series(Every(300, 3)), R::kWarning,
+       "not one minute apart"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    DoctorCheck d = SignalCheck(*c.group, c.load ? &*c.load : nullptr);
+    EXPECT_EQ(d.what, "signal");
+    EXPECT_EQ(d.result, c.result);
+    EXPECT_NE(d.detail.find(c.want), std::string::npos) << d.detail;
+  }
+}
+
 TEST(DoctorTest, ReportVerdictAndText) {
   DoctorReport rep;
   rep.credentials_source = "environment";
