@@ -41,6 +41,9 @@ void LogReporter::EndCycle(TimePoint) { rec_->Flush(); }
 
 void LogReporter::LogObservation(TimePoint now, const GroupOutcome& o) {
   for (const std::string& e : o.errors) rec_->Log(now, "ERROR", o.group, e);
+  for (const std::string& w : o.warnings) {
+    rec_->Log(now, "WARNING", o.group, w);
+  }
   int n = o.observation.group.in_service;
   if (n == 0) {
     rec_->Log(now, "WARNING", o.group, "No running instances found in ASG");

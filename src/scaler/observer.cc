@@ -60,6 +60,8 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       seen_(groups_.size(), false),
       history_(groups_.size()),
       forecaster_(o_.forecast) {
+  coarse_told_.assign(groups_.size(), false);
+  starved_since_.resize(groups_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (groups_[i].keep_history) history_[i].emplace();
     if (groups_[i].needs.forecast_quantile) {
@@ -115,15 +117,39 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
   if (plan_.queries.empty()) {
     metric_data_.clear();
     metrics_read_at_.reset();
-  } else if (!fresh_enough) {
-    auto r = cloud_->GetMetricData(plan_.queries, now - o_.metrics_window, now);
-    if (r.ok()) {
-      metric_data_ = std::move(r).value();
-      metrics_read_at_ = now;
-    } else {
-      metric_data_.clear();
-      metrics_read_at_.reset();  // read again next cycle
-      report->metrics_status = r.status();
+  } else if (!fresh_enough &&
+             ReadMetrics(now, coarse_ ? o_.coarse_window : o_.metrics_window,
+                         report)) {
+    // Basic monitoring: a group's instances published nothing in the
+    // window. Read the wider window at once (one request more, once), and
+    // keep reading it while some group needs it.
+    bool starved = false;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      size_t oi = observe_index[i];
+      if (oi != SIZE_MAX && Starved(i, oi, *states[i], now)) {
+        starved = true;
+        if (!coarse_told_[i]) {
+          coarse_told_[i] = true;
+          auto s = [](Duration d) {
+            return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+          };
+          report->groups[i].warnings.push_back(fmt::format(
+              "no datapoint in the last {} s from the InService instances: "
+              "EC2 basic monitoring (one datapoint per 5 minutes, minutes "
+              "late)? Reading the last {} s and deciding on the latest; "
+              "enable detailed monitoring (launch template "
+              "Monitoring.Enabled: true) for decisions on the last minute",
+              s(o_.metrics_window), s(o_.coarse_window)));
+        }
+      }
+    }
+    if (starved && !coarse_) {
+      coarse_ = true;
+      ReadMetrics(now, o_.coarse_window, report);
+    } else if (!starved && coarse_) {
+      // Every group has data: back to the narrow window next time (a
+      // group still on basic monitoring will widen it again).
+      coarse_ = false;
     }
   }
 
@@ -136,6 +162,47 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     ObserveGroup(i, observe_index[i], observe[observe_index[i]], *states[i],
                  now, &out);
   }
+}
+
+bool Observer::ReadMetrics(TimePoint now, Duration window,
+                           CycleReport* report) {
+  auto r = cloud_->GetMetricData(plan_.queries, now - window, now);
+  if (r.ok()) {
+    metric_data_ = std::move(r).value();
+    metrics_read_at_ = now;
+    return true;
+  }
+  metric_data_.clear();
+  metrics_read_at_.reset();  // read again next cycle
+  report->metrics_status = r.status();
+  return false;
+}
+
+bool Observer::Starved(size_t gi, size_t oi, const GroupState& st,
+                       TimePoint now) {
+  // Data inside the narrow window, whichever window was read.
+  TimePoint narrow = now - o_.metrics_window;
+  for (size_t i = 0; i < plan_.targets.size() && i < metric_data_.size(); ++i) {
+    const QueryPlan::Target& t = plan_.targets[i];
+    const std::vector<TimePoint>& ts = metric_data_[i].timestamps;
+    if (t.group != oi || t.instance == QueryPlan::kGroupLevel || ts.empty()) {
+      continue;
+    }
+    if (ts.back() >= narrow) {
+      starved_since_[gi].reset();
+      return false;
+    }
+  }
+  bool old_enough = false;
+  for (const auto& [id, since] : st.first_in_service) {
+    old_enough |= now - since > o_.metrics_window + std::chrono::minutes(1);
+  }
+  if (!old_enough) return false;
+  // EC2 basic monitoring stamps a datapoint at the start of its 5 minutes
+  // and publishes it minutes after their end: never inside a 3-minute
+  // window. Starved that long, a group is on it (or its metrics stopped).
+  if (!starved_since_[gi]) starved_since_[gi] = now;
+  return now - *starved_since_[gi] >= o_.coarse_after;
 }
 
 void Observer::ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,

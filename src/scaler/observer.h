@@ -36,6 +36,15 @@ namespace phas {
 struct ObserverOptions {
   // Metric window and period. Default: 3 minutes at 60 s, as the original.
   Duration metrics_window = std::chrono::minutes(3);
+  // The window read when a group's InService instances, old enough to have
+  // published (InService for metrics_window + 1 minute), have had no
+  // datapoint in the last `metrics_window` for `coarse_after`: EC2 basic
+  // monitoring stamps one datapoint per 5 minutes at their start and
+  // publishes it minutes after their end. The loop then decides on what
+  // there is, and reads the narrow window again once data is in it.
+  // Default: 15 minutes; 10 minutes.
+  Duration coarse_window = std::chrono::minutes(15);
+  Duration coarse_after = std::chrono::minutes(10);
   int period_seconds = 60;
   // Re-read the metrics at most this often; cycles in between decide on the
   // last answer (CloudWatch bills GetMetricData per metric, and 60 s
@@ -83,6 +92,12 @@ class Observer {
   // Group gi, the oi-th of this cycle's plan.
   void ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
                     const GroupState& st, TimePoint now, GroupOutcome* out);
+  // Whether group gi (the oi-th of the plan) needs the coarse window: see
+  // ObserverOptions::coarse_window. Updates its starved_since_.
+  bool Starved(size_t gi, size_t oi, const GroupState& st, TimePoint now);
+  // Reads the plan's metrics over `window`; false (and the status in the
+  // report) on failure.
+  bool ReadMetrics(TimePoint now, Duration window, CycleReport* report);
   // Appends new load minutes to the state store; a failure is returned for
   // the log (the in-memory history keeps them, and the next restart fetches
   // them again).
@@ -104,6 +119,13 @@ class Observer {
   // The last successful metric read for plan_ and when it was made.
   std::vector<MetricSeries> metric_data_;
   std::optional<TimePoint> metrics_read_at_;
+  // Reading coarse_window (some group's instances publish too seldom for
+  // metrics_window), and the groups told so.
+  bool coarse_ = false;
+  std::vector<bool> coarse_told_;
+  // Per group: since when its instances have had no datapoint in the
+  // narrow window.
+  std::vector<std::optional<TimePoint>> starved_since_;
 };
 
 }  // namespace phas

@@ -42,6 +42,8 @@ struct GroupOutcome {
   Status act_status;
   // Other failures of this cycle, for the log (a history not saved, ...).
   std::vector<std::string> errors;
+  // What the operator should know and phas works around (basic monitoring).
+  std::vector<std::string> warnings;
 };
 
 struct CycleReport {

@@ -1,0 +1,125 @@
+// The observer's reading of CloudWatch (scaler/observer.h): a group on EC2
+// basic monitoring (one datapoint per 5 minutes, published minutes late)
+// gets a wider window and decisions on what there is, never "no metrics"
+// forever; a group on detailed monitoring keeps the narrow window.
+#include "scaler/observer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cloud/forwarding_cloud.h"
+#include "cloud/sim_cloud.h"
+#include "scaler/scaler.h"
+
+namespace phas {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class FlatDemand final : public SimDemand {
+ public:
+  double Mean(TimePoint, Duration) const override { return 1.2; }
+};
+
+// SimCloud as EC2 basic monitoring shows it: only the datapoints of minutes
+// divisible by 5, each visible 7 minutes after it starts. Counts the reads
+// and their windows.
+class BasicMonitoringCloud final : public ForwardingCloud {
+ public:
+  BasicMonitoringCloud(Cloud* target, Clock* clock, bool basic)
+      : ForwardingCloud(target), clock_(clock), basic_(basic) {}
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start,
+      TimePoint end) override {
+    windows.push_back(end - start);
+    auto r = ForwardingCloud::GetMetricData(queries, start, end);
+    if (!r.ok() || !basic_) return r;
+    for (MetricSeries& s : *r) {
+      MetricSeries kept;
+      kept.id = s.id;
+      for (size_t k = 0; k < s.timestamps.size(); ++k) {
+        auto minute =
+            static_cast<long long>(ToUnixSeconds(s.timestamps[k])) / 60;
+        if (minute % 5 == 0 && s.timestamps[k] <= clock_->Now() - minutes(7)) {
+          kept.timestamps.push_back(s.timestamps[k]);
+          kept.values.push_back(s.values[k]);
+        }
+      }
+      s = std::move(kept);
+    }
+    return r;
+  }
+  std::vector<Duration> windows;
+
+ private:
+  Clock* clock_;
+  bool basic_;
+};
+
+struct Observed {
+  int cycles_without_metrics_after_15_min = 0;
+  int warnings = 0;
+  std::vector<Duration> windows;
+};
+
+Observed RunFor(bool basic, Duration length) {
+  TimePoint start = FromUnixSeconds(1'700'000'000);
+  ManualClock clock(start);
+  SimOptions so;
+  so.retention_minutes = 60;
+  SimCloud sim(
+      &clock, {{"web", 1, 10, 2, seconds(300), std::make_shared<FlatDemand>()}},
+      so);
+  // Data from before phas started.
+  clock.Advance(minutes(30));
+  BasicMonitoringCloud cloud(&sim, &clock, basic);
+  GroupConfig g;
+  g.name = "web";
+  EXPECT_TRUE(g.policy.Select("hpa").ok());
+  g.memory.enabled = false;
+  ScalerOptions o;
+  o.observe.metrics_refresh = seconds(60);
+  Scaler scaler({g}, o, {.cloud = &cloud, .clock = &clock});
+  EXPECT_TRUE(scaler.Init(clock.Now()).ok());
+  Observed run;
+  for (TimePoint end = clock.Now() + length; clock.Now() < end;
+       clock.Advance(seconds(10))) {
+    CycleReport r = scaler.RunOnce(clock.Now());
+    const GroupOutcome& out = r.groups[0];
+    run.warnings += static_cast<int>(out.warnings.size());
+    if (clock.Now() - start >= minutes(30 + 16) &&
+        !out.observation.metrics_ok) {
+      ++run.cycles_without_metrics_after_15_min;
+    }
+  }
+  run.windows = cloud.windows;
+  return run;
+}
+
+TEST(ObserverTest, BasicMonitoringWidensTheWindowOnce) {
+  Observed basic = RunFor(true, minutes(60));
+  // Told once; from 15 minutes on (the instances, first seen at start,
+  // count as InService from then: 4 minutes to be expected to publish, then
+  // 10 minutes without a datapoint in the 3-minute window), every cycle
+  // decides on the latest 5-minute datapoint.
+  EXPECT_EQ(basic.warnings, 1);
+  EXPECT_EQ(basic.cycles_without_metrics_after_15_min, 0);
+  ASSERT_FALSE(basic.windows.empty());
+  EXPECT_EQ(basic.windows.front(), minutes(3));
+  EXPECT_EQ(basic.windows.back(), minutes(15));
+  // One read a minute, and one more when it widened.
+  EXPECT_EQ(basic.windows.size(), 60u + 1u);
+}
+
+TEST(ObserverTest, DetailedMonitoringKeepsTheNarrowWindow) {
+  Observed detailed = RunFor(false, minutes(60));
+  EXPECT_EQ(detailed.warnings, 0);
+  EXPECT_EQ(detailed.cycles_without_metrics_after_15_min, 0);
+  for (Duration w : detailed.windows) EXPECT_EQ(w, minutes(3));
+  EXPECT_EQ(detailed.windows.size(), 60u);
+}
+
+}  // namespace
+}  // namespace phas
