@@ -12,6 +12,7 @@
 #include "aws/credential_providers.h"
 #include "aws/session.h"
 #include "fake_server.h"
+#include "test_util.h"
 
 namespace phas::aws {
 namespace {
@@ -88,19 +89,8 @@ class FakeImds {
   std::atomic<bool> down_{false};
 };
 
-class CredentialsTest : public ::testing::Test {
+class CredentialsTest : public phas::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("phas_creds_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   // The chain as AwsSession builds it, over `vars`.
   std::shared_ptr<CredentialsProvider> Chain(
       std::map<std::string, std::string> vars) {
@@ -113,7 +103,6 @@ class CredentialsTest : public ::testing::Test {
     return session_->credentials();
   }
 
-  fs::path dir_;
   ManualClock clock_{T0()};
   std::unique_ptr<AwsSession> session_;
 };

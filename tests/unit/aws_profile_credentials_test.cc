@@ -11,6 +11,7 @@
 #include "aws/profile_credentials.h"
 #include "aws/session.h"
 #include "fake_server.h"
+#include "test_util.h"
 
 namespace phas::aws {
 namespace {
@@ -91,19 +92,8 @@ class FakeSts {
   std::vector<Call> calls_;
 };
 
-class ProfileCredentialsTest : public ::testing::Test {
+class ProfileCredentialsTest : public phas::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("phas_profile_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   // The session's chain with `config` as ~/.aws/config, `credentials` as
   // ~/.aws/credentials and `profile` active.
   std::shared_ptr<CredentialsProvider> Chain(
@@ -123,7 +113,6 @@ class ProfileCredentialsTest : public ::testing::Test {
     return session_->credentials();
   }
 
-  fs::path dir_;
   ManualClock clock_{T0()};
   FakeSts sts_{&clock_};
   std::unique_ptr<AwsSession> session_;
