@@ -84,13 +84,12 @@ Status ParseCustomMetric(const Reader& r, MetricQuery* q) {
 Status ParseSignal(const Reader& group, SignalSource* s) {
   if (!group.Has("signal")) return Status::OK();
   YAML::Node node = group.Child("signal");
-  std::vector<std::string> names;
-  for (SignalKind k : kSignalKinds) names.push_back(SignalKindName(k));
+  std::set<std::string> names;
+  for (SignalKind k : kSignalKinds) names.insert(SignalKindName(k));
   std::string type;
   Reader r(node, group.Path("signal"));
   if (node.IsScalar()) {
-    PHAS_RETURN_IF_ERROR(
-        group.OneOf("signal", &type, {names.begin(), names.end()}));
+    PHAS_RETURN_IF_ERROR(group.OneOf("signal", &type, names));
   } else {
     PHAS_RETURN_IF_ERROR(r.CheckKeys(
         {"type", "resource_label", "metrics", "expression", "unit", "full"}));
@@ -98,7 +97,7 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
       return r.Bad("type",
                    fmt::format("missing (one of {})", fmt::join(names, ", ")));
     }
-    PHAS_RETURN_IF_ERROR(r.OneOf("type", &type, {names.begin(), names.end()}));
+    PHAS_RETURN_IF_ERROR(r.OneOf("type", &type, names));
   }
   s->kind = *SignalKindFromName(type);
   auto only_for = [&](const char* key, SignalKind kind) -> Status {
@@ -128,7 +127,7 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
     if (!dims.ok()) return r.Bad("resource_label", dims.status().message());
   }
   if (s->kind == SignalKind::kCustom) {
-    YAML::Node m = r.Has("metrics") ? r.Child("metrics") : YAML::Node();
+    YAML::Node m = r.Child("metrics");
     if (!m.IsSequence() || m.size() == 0) {
       return r.Bad("metrics", "must be a non-empty list of metrics");
     }
@@ -157,23 +156,9 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
 
 // The guard overrides of a group entry.
 Status ParseGuard(const Reader& r, PolicyConfig* out) {
-  auto seconds = [&](const char* key, std::optional<Duration>* v) -> Status {
-    if (!r.Has(key)) return Status::OK();
-    Duration d{};
-    PHAS_RETURN_IF_ERROR(r.Seconds(key, &d, 0, 86400));
-    *v = d;
-    return Status::OK();
-  };
-  auto steps = [&](const char* key, std::optional<int>* v) -> Status {
-    if (!r.Has(key)) return Status::OK();
-    int n = 0;
-    PHAS_RETURN_IF_ERROR(r.Int(key, &n, 0, 10000));
-    *v = n;
-    return Status::OK();
-  };
-  PHAS_RETURN_IF_ERROR(seconds("cooldown_seconds", &out->cooldown));
-  PHAS_RETURN_IF_ERROR(steps("max_step_up", &out->max_step_up));
-  return steps("max_step_down", &out->max_step_down);
+  PHAS_RETURN_IF_ERROR(r.Seconds("cooldown_seconds", &out->cooldown, 0, 86400));
+  PHAS_RETURN_IF_ERROR(r.Int("max_step_up", &out->max_step_up, 0, 10000));
+  return r.Int("max_step_down", &out->max_step_down, 0, 10000);
 }
 
 }  // namespace
@@ -210,7 +195,8 @@ Status PolicyConfig::Select(std::string_view name,
 Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
                          PolicyConfig* out,
                          const std::vector<std::string>& extra_keys,
-                         const PolicyRegistry& registry) {
+                         const PolicyRegistry& registry,
+                         const SignalSource& signal_source) {
   Reader r(node, path);
   if (!node.IsMap()) return r.Bad("", "must be a mapping");
   // The policy first: it says which settings section is read.
@@ -234,8 +220,11 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
   }
   PHAS_RETURN_IF_ERROR(r.CheckKeys(keys));
   PHAS_RETURN_IF_ERROR(ParseGuard(r, out));
+  // The target's signal names the unit in errors; its `full` may be the
+  // target itself, so it is described again once the target is read.
+  out->target.signal = signal_source.Describe(out->target.value);
   const LoadSignal& signal = out->target.signal;
-  bool cpu = signal.name == "cpu";
+  bool cpu = signal_source.kind == SignalKind::kCpu;
   if (cpu) {
     PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1, 100));
   } else {
@@ -246,6 +235,7 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
     }
     PHAS_RETURN_IF_ERROR(r.Num("target", &out->target.value, 1e-9, 1e15));
   }
+  out->target.signal = signal_source.Describe(out->target.value);
   Reader sr(r.Child(section), r.Path(section));
   for (std::string_view key : out->row->signal_unit_keys) {
     std::string k(key);
@@ -322,12 +312,8 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   PHAS_RETURN_IF_ERROR(wrap(r.Str("region", &c.region)));
   PHAS_RETURN_IF_ERROR(
       wrap(r.Seconds("interval_seconds", &c.interval, 1, 3600)));
-  if (r.Has("metrics_refresh_seconds")) {
-    Duration refresh{};
-    PHAS_RETURN_IF_ERROR(
-        wrap(r.Seconds("metrics_refresh_seconds", &refresh, 0, 3600)));
-    c.metrics_refresh = refresh;
-  }
+  PHAS_RETURN_IF_ERROR(
+      wrap(r.Seconds("metrics_refresh_seconds", &c.metrics_refresh, 0, 3600)));
   PHAS_RETURN_IF_ERROR(wrap(r.Bool("dry_run", &c.dry_run)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("model", &c.model_dir)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("predictor_url", &c.predictor_url)));
@@ -378,11 +364,10 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
             &g.memory)));
       }
       PHAS_RETURN_IF_ERROR(wrap(ParseSignal(gr, &g.signal)));
-      g.policy.target.signal = g.signal.Describe(g.policy.target.value);
       PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
           groups[i], path, &g.policy,
-          {"name", "warmup_seconds", "memory_metric", "signal"}, registry)));
-      g.policy.target.signal = g.signal.Describe(g.policy.target.value);
+          {"name", "warmup_seconds", "memory_metric", "signal"}, registry,
+          g.signal)));
       c.groups.push_back(std::move(g));
     }
   }

@@ -145,12 +145,14 @@ Result<ScalerConfig> LoadScalerConfig(const std::string& path);
 
 // Reads a policy section (the keys of a group entry other than name) from
 // `node` onto `out`; `path` prefixes error messages; `extra_keys` are the
-// other keys the caller reads from the same mapping. Used by the scaler and
+// other keys the caller reads from the same mapping; `signal` is what the
+// target is a value of (out->target describes it). Used by the scaler and
 // backtests.
 Status ParsePolicyConfig(
     const YAML::Node& node, const std::string& path, PolicyConfig* out,
     const std::vector<std::string>& extra_keys = {},
-    const PolicyRegistry& registry = PolicyRegistry::Default());
+    const PolicyRegistry& registry = PolicyRegistry::Default(),
+    const SignalSource& signal = {});
 
 // Reads the `signal` key of `entry` (a group entry, or a backtest's world)
 // onto `out`; absent: unchanged. `path` names `entry` in errors.

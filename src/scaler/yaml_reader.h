@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -161,6 +162,17 @@ class YamlReader {
                  double hi) const {
     return Span(key, out, 1, lo, hi);
   }
+  // The same into an optional: set only when the key is there, so that
+  // "unset" can mean "the default, decided later".
+  Status Seconds(const std::string& key, std::optional<Duration>* out,
+                 double lo, double hi) const {
+    return Optional(key, out,
+                    [&](Duration* d) { return Seconds(key, d, lo, hi); });
+  }
+  Status Int(const std::string& key, std::optional<int>* out, int lo,
+             int hi) const {
+    return Optional(key, out, [&](int* n) { return Int(key, n, lo, hi); });
+  }
   Status OneOf(const std::string& key, std::string* out,
                const std::set<std::string>& allowed) const {
     PHAS_RETURN_IF_ERROR(Str(key, out));
@@ -179,6 +191,15 @@ class YamlReader {
   }
 
  private:
+  template <typename T, typename Read>
+  Status Optional(const std::string& key, std::optional<T>* out,
+                  Read read) const {
+    if (!Has(key)) return Status::OK();
+    T v{};
+    PHAS_RETURN_IF_ERROR(read(&v));
+    *out = v;
+    return Status::OK();
+  }
   // The text of a scalar value, or "" for anything else.
   std::string ScalarOrEmpty(const std::string& key) const {
     YAML::Node n = node_[key];

@@ -120,20 +120,15 @@ std::unique_ptr<SimCloud> MakeSimGroup(
     const std::string& name) {
   SimGroupSpec spec;
   spec.name = name;
+  // The world publishes what the loop asks for the signal: each metric of
+  // its group-level queries (expressions are the simulator's to evaluate).
   SignalSource signal = SimulatedSignal(o.signal);
-  if (signal.kind == SignalKind::kAlbRequests) {
-    auto dims = AlbDimensions(signal.resource_label);
-    if (dims.ok()) {
-      spec.load_metrics.push_back(
-          {"AWS/ApplicationELB", "RequestCount", *dims, *signal.full});
-      spec.load_metrics.push_back({"AWS/ApplicationELB",
-                                   "RequestCountPerTarget", *dims, *signal.full,
-                                   /*per_serving_instance=*/true});
-    }
-  }
-  for (const MetricQuery& m : signal.metrics) {
+  SignalQueries sq = signal.GroupQueries("", 60);
+  for (const MetricQuery& q : sq.queries) {
+    if (!q.expression.empty()) continue;
     spec.load_metrics.push_back(
-        {m.ns, m.metric_name, m.dimensions, *signal.full});
+        {q.ns, q.metric_name, q.dimensions, *signal.full,
+         /*per_serving_instance=*/q.id == sq.per_instance_id});
   }
   spec.min_size = o.min_size;
   spec.max_size = o.max_size;

@@ -49,12 +49,8 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
         wrap(w.Seconds("metric_delay_seconds", &o->metric_delay, 0, 3600)));
     PHAS_RETURN_IF_ERROR(
         wrap(w.Seconds("interval_seconds", &o->interval, 1, 3600)));
-    if (w.Has("metrics_refresh_seconds")) {
-      Duration refresh{};
-      PHAS_RETURN_IF_ERROR(
-          wrap(w.Seconds("metrics_refresh_seconds", &refresh, 0, 3600)));
-      o->metrics_refresh = refresh;
-    }
+    PHAS_RETURN_IF_ERROR(wrap(
+        w.Seconds("metrics_refresh_seconds", &o->metrics_refresh, 0, 3600)));
     PHAS_RETURN_IF_ERROR(
         wrap(w.Num("price_per_hour", &o->score.price_per_hour, 0, 1000)));
     PHAS_RETURN_IF_ERROR(
@@ -93,11 +89,9 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
             ps.Bad(name, fmt::format("unknown policy (known: {})",
                                      fmt::join(registry.names(), ", "))));
       }
-      SignalSource simulated = SimulatedSignal(o->signal);
-      pc.target.signal = simulated.Describe(pc.target.value);
-      PHAS_RETURN_IF_ERROR(wrap(
-          ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc, {}, registry)));
-      pc.target.signal = simulated.Describe(pc.target.value);
+      PHAS_RETURN_IF_ERROR(
+          wrap(ParsePolicyConfig(ps.Child(name), ps.Path(name), &pc, {},
+                                 registry, SimulatedSignal(o->signal))));
       if (pc.name() != name) {
         return wrap(YamlReader(ps.Child(name), ps.Path(name))
                         .Bad("policy", "must be " + name + " here, or absent"));
