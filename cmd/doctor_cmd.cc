@@ -8,6 +8,7 @@
 #include "aws/session.h"
 #include "cloud/aws_cloud.h"
 #include "cmd/commands.h"
+#include "cmd/group_source.h"
 #include "common/clock.h"
 #include "scaler/config.h"
 
@@ -26,10 +27,7 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
   aws::AwsOptions opts;
   if (!f->config.empty()) {
     PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f->config));
-    opts.region = c.region;
-    opts.region_source = f->config + ": region";
-    opts.endpoints = c.aws.endpoints;
-    opts.retry.max_attempts = c.aws.max_attempts;
+    opts = AwsOptionsOf(c, f->config);
     f->doctor.config_path = f->config;
     for (const GroupConfig& g : c.groups) {
       aws::DoctorGroup d;

@@ -56,6 +56,7 @@ int RealMain(int argc, char** argv) {
   RegisterBacktestCommand(app, &exit_code);
   RegisterForecastCommand(app, &exit_code);
   RegisterTrainCommand(app, &exit_code);
+  RegisterHistoryCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -13,6 +13,7 @@
 #include "aws/session.h"
 #include "cloud/aws_cloud.h"
 #include "cmd/commands.h"
+#include "cmd/group_source.h"
 #include "common/metrics.h"
 #include "common/paths.h"
 #include "decision/predictive_policy.h"
@@ -44,14 +45,6 @@ struct ScalerFlags {
   bool once = false;
   bool forecast_only = false;
 };
-
-aws::AwsOptions AwsOptionsOf(const ScalerConfig& c) {
-  aws::AwsOptions o;
-  o.region = c.region;
-  o.endpoints = c.aws.endpoints;
-  o.retry.max_attempts = c.aws.max_attempts;
-  return o;
-}
 
 Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
   ScalerConfig c;
@@ -172,7 +165,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
 
   SystemClock clock;
   auto transport = std::make_shared<aws::CurlTransport>();
-  aws::AwsOptions aws_options = AwsOptionsOf(c);
+  aws::AwsOptions aws_options = AwsOptionsOf(c, "");
   auto session =
       aws::AwsSession::Create(aws_options, aws::ProcessEnvironment(), &clock);
   if (!session.ok()) return ReportError(session.status());

@@ -6,8 +6,11 @@
 namespace phas {
 
 DemandSeries::DemandSeries(std::vector<Sample> samples, Duration max_gap,
-                           Duration step)
-    : samples_(std::move(samples)), max_gap_(max_gap), step_(step) {}
+                           Duration step, std::vector<Duration> periods)
+    : samples_(std::move(samples)),
+      max_gap_(max_gap),
+      step_(step),
+      periods_(std::move(periods)) {}
 
 double DemandSeries::At(TimePoint t) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -17,8 +20,11 @@ double DemandSeries::At(TimePoint t) const {
       std::upper_bound(samples_.begin(), samples_.end(), t,
                        [](TimePoint x, const Sample& s) { return x < s.time; });
   const Sample& s = *(it - 1);
-  bool next_close = it != samples_.end() && it->time - s.time <= max_gap_;
-  if (!next_close && t >= s.time + step_) return kNaN;
+  const size_t i = static_cast<size_t>(it - 1 - samples_.begin());
+  const Duration step = periods_.empty() ? step_ : periods_[i];
+  const Duration max_gap = periods_.empty() ? max_gap_ : 3 * step;
+  bool next_close = it != samples_.end() && it->time - s.time <= max_gap;
+  if (!next_close && t >= s.time + step) return kNaN;
   return s.value;
 }
 

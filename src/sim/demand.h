@@ -29,7 +29,10 @@ class DemandSeries final : public SimDemand {
   };
   // Samples must be sorted by time. `max_gap`: the longest interval that is
   // still interpolated. Default: twice the median step (set by the caller).
-  DemandSeries(std::vector<Sample> samples, Duration max_gap, Duration step);
+  // `periods`, when given, parallel to `samples`: each sample's own step
+  // (and 3x it its own max gap), for series whose step changes.
+  DemandSeries(std::vector<Sample> samples, Duration max_gap, Duration step,
+               std::vector<Duration> periods = {});
 
   // Demand at t, or NaN when t falls in a gap or outside the series.
   double At(TimePoint t) const;
@@ -51,6 +54,7 @@ class DemandSeries final : public SimDemand {
   std::vector<Sample> samples_;
   Duration max_gap_;
   Duration step_;
+  std::vector<Duration> periods_;
 };
 
 }  // namespace phas

@@ -50,26 +50,44 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   std::istringstream in(csv);
   std::string line;
   int lineno = 0;
+  int period_column = -1;  // a `period_seconds` column, when named
+  bool first = true;
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty() || line == "\r" || line[0] == '#') continue;
-    size_t comma = line.find(',');
-    if (comma == std::string::npos) {
+    std::vector<std::string> fields;
+    for (size_t pos = 0;;) {
+      size_t comma = line.find(',', pos);
+      fields.push_back(line.substr(pos, comma - pos));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    if (fields.size() < 2) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: expected 'timestamp,value'", source, lineno));
     }
-    std::string ts = line.substr(0, comma), vs = line.substr(comma + 1);
+    const std::string &ts = fields[0], &vs = fields[1];
     TimePoint t;
     double v;
     bool t_ok = ParseTime(ts, &t);
     bool v_ok = ParseNumber(vs, &v);
     if (!t_ok || !v_ok) {
-      if (tr.samples.empty() && lineno == 1) continue;  // a header line
+      if (first) {  // a header line
+        first = false;
+        for (size_t k = 2; k < fields.size(); ++k) {
+          std::string name = fields[k];
+          while (!name.empty() && (name.back() == '\r' || name.back() == ' '))
+            name.pop_back();
+          if (name == "period_seconds") period_column = static_cast<int>(k);
+        }
+        continue;
+      }
       return Status::InvalidArgument(
           fmt::format("{}:{}: {} '{}'", source, lineno,
                       !t_ok ? "unreadable timestamp" : "unreadable value",
                       !t_ok ? ts : vs));
     }
+    first = false;
     if (v < 0) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: negative value {}", source, lineno, v));
@@ -77,6 +95,15 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     if (!tr.samples.empty() && t <= tr.samples.back().time) {
       return Status::InvalidArgument(fmt::format(
           "{}:{}: timestamp not after the previous line's", source, lineno));
+    }
+    if (period_column >= 0) {
+      double p = 0;
+      if (static_cast<size_t>(period_column) >= fields.size() ||
+          !ParseNumber(fields[period_column], &p) || p <= 0) {
+        return Status::InvalidArgument(fmt::format(
+            "{}:{}: period_seconds must be a positive number", source, lineno));
+      }
+      tr.periods.push_back(std::chrono::duration_cast<Duration>(Seconds(p)));
     }
     tr.samples.push_back({t, v});
   }
@@ -92,7 +119,8 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   tr.median_step = steps[steps.size() / 2];
   tr.max_gap = tr.median_step * 3;
   for (size_t i = 1; i < tr.samples.size(); ++i) {
-    if (tr.samples[i].time - tr.samples[i - 1].time > tr.max_gap) ++tr.gaps;
+    if (tr.samples[i].time - tr.samples[i - 1].time > tr.MaxGapAfter(i - 1))
+      ++tr.gaps;
   }
   return tr;
 }
@@ -113,8 +141,9 @@ std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace,
     // across a gap: a window never mixes the two sides of a gap.
     std::vector<int> segment(in.size(), 0);
     for (size_t i = 1; i < in.size(); ++i) {
-      segment[i] = segment[i - 1] +
-                   (in[i].time - in[i - 1].time > trace.max_gap ? 1 : 0);
+      segment[i] =
+          segment[i - 1] +
+          (in[i].time - in[i - 1].time > trace.MaxGapAfter(i - 1) ? 1 : 0);
     }
     std::vector<double> smooth(in.size());
     size_t lo = 0, hi = 0;
@@ -158,7 +187,13 @@ std::shared_ptr<DemandSeries> MakeDemand(const Trace& trace,
       std::chrono::duration_cast<Duration>(trace.max_gap * m.time_scale);
   Duration step =
       std::chrono::duration_cast<Duration>(trace.median_step * m.time_scale);
-  return std::make_shared<DemandSeries>(std::move(out), gap, step);
+  std::vector<Duration> periods(trace.periods.size());
+  for (size_t i = 0; i < periods.size(); ++i) {
+    periods[i] =
+        std::chrono::duration_cast<Duration>(trace.periods[i] * m.time_scale);
+  }
+  return std::make_shared<DemandSeries>(std::move(out), gap, step,
+                                        std::move(periods));
 }
 
 }  // namespace phas

@@ -7,8 +7,13 @@
 // values are non-negative numbers. Lines must be in time order; a repeated
 // timestamp is an error. Errors name the file and line.
 //
-// Gaps (docs/backtest.md): within `max_gap` (3x the median step) the last
-// value holds; a longer gap is no-data, left out of scores.
+// Columns after the value are ignored, but for one: a header naming a
+// column `period_seconds` (what `phas history` writes, whose rows are 60 s,
+// 300 s or 3600 s apart by age) gives each row its own step.
+//
+// Gaps (docs/backtest.md): within `max_gap` (3x the median step, or 3x the
+// row's own period) the last value holds; a longer gap is no-data, left out
+// of scores.
 //
 // Thread-safety: plain values and stateless functions.
 #ifndef PHAS_SIM_TRACE_H_
@@ -29,6 +34,13 @@ struct Trace {
   Duration median_step{};
   Duration max_gap{};  // intervals longer than this are gaps
   int gaps = 0;        // how many such intervals
+  // Each sample's own step (a `period_seconds` column); empty: median_step.
+  std::vector<Duration> periods;
+
+  // The longest interval after sample i that is not a gap.
+  Duration MaxGapAfter(size_t i) const {
+    return periods.empty() ? max_gap : periods[i] * 3;
+  }
 };
 
 // Parses CSV text; `source` names it in errors.

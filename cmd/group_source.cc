@@ -1,0 +1,147 @@
+#include "cmd/group_source.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "aws/environment.h"
+#include "cloud/aws_cloud.h"
+
+namespace phas {
+namespace {
+
+// The signal from --signal/--resource-label, else the config's group entry,
+// else CPU. Read by the scaler's own parser, so the rules and messages are
+// the config's.
+Result<SignalSource> ResolveSignal(const GroupSourceFlags& f,
+                                   const std::optional<GroupConfig>& g) {
+  if (f.signal.empty()) {
+    if (!f.resource_label.empty()) {
+      return Status::InvalidArgument(
+          "--resource-label goes with --signal alb_requests");
+    }
+    return g ? g->signal : SignalSource{};
+  }
+  YAML::Node entry;
+  if (f.resource_label.empty()) {
+    entry["signal"] = f.signal;
+  } else {
+    entry["signal"]["type"] = f.signal;
+    entry["signal"]["resource_label"] = f.resource_label;
+  }
+  SignalSource s;
+  PHAS_RETURN_IF_ERROR(ParseSignalConfig(entry, "--", &s));
+  return s;
+}
+
+}  // namespace
+
+aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path) {
+  aws::AwsOptions o;
+  o.region = c.region;
+  if (!path.empty()) o.region_source = path + ": region";
+  o.endpoints = c.aws.endpoints;
+  o.retry.max_attempts = c.aws.max_attempts;
+  return o;
+}
+
+void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f) {
+  cmd->add_option("--config", f->config,
+                  "Scaler config: its region and endpoints, and the group's "
+                  "signal when the group is one of its groups");
+  cmd->add_option("--region", f->region,
+                  "AWS region (default: the config's, then the SDK "
+                  "resolution order)");
+  cmd->add_option("--signal", f->signal,
+                  "Load signal: cpu, network_in, network_out or alb_requests "
+                  "(with --resource-label); custom: from --config. Default: "
+                  "the config's, else cpu");
+  cmd->add_option("--resource-label", f->resource_label,
+                  "alb_requests: the target group's resource label "
+                  "(app/<lb>/<id>/targetgroup/<tg>/<id>)");
+  cmd->add_option("--days", f->days,
+                  "Days of history (up to 455; CloudWatch keeps 1-minute data "
+                  "15 days, 5-minute 63)")
+      ->capture_default_str();
+  cmd->add_option("--request-hours", f->request_hours,
+                  "Split each GetMetricData into windows of this many hours "
+                  "(default: one request per period; for test servers whose "
+                  "cost grows with the window's square)");
+}
+
+std::string PulledGroup::Summary() const {
+  int total = 0;
+  std::string per;
+  for (const auto& [action, n] : requests) {
+    total += n;
+    per += fmt::format("{}{} {}", per.empty() ? "" : ", ", n, action);
+  }
+  int gaps = 0;
+  for (size_t i = 1; i < history.rows.size(); ++i) {
+    const HistoryRow& prev = history.rows[i - 1];
+    if (history.rows[i].time - prev.time >
+        std::chrono::seconds(prev.period_seconds)) {
+      ++gaps;
+    }
+  }
+  return fmt::format(
+      "{}: {} .. {}, {} rows, {} gaps; {} requests ({}); {:.1f} s",
+      history.group, FormatIso8601(history.start), FormatIso8601(history.end),
+      history.rows.size(), gaps, total, per, seconds);
+}
+
+Result<PulledGroup> PullGroup(const GroupSourceFlags& f, Clock* clock) {
+  if (f.asg.empty()) return Status::InvalidArgument("--asg is required");
+  if (!(f.days > 0) || f.days > 455) {
+    return Status::InvalidArgument("--days must be in (0, 455]");
+  }
+  auto wall_start = std::chrono::steady_clock::now();
+  PulledGroup out;
+  aws::AwsOptions opts;
+  if (!f.config.empty()) {
+    PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f.config));
+    opts = AwsOptionsOf(c, f.config);
+    for (const GroupConfig& g : c.groups) {
+      if (g.name == f.asg) out.config = g;
+    }
+  }
+  if (!f.region.empty()) {
+    opts.region = f.region;
+    opts.region_source = "--region";
+  }
+  PHAS_ASSIGN_OR_RETURN(out.signal, ResolveSignal(f, out.config));
+  PHAS_ASSIGN_OR_RETURN(
+      out.session,
+      aws::AwsSession::Create(opts, aws::ProcessEnvironment(), clock));
+  auto* requests = &out.requests;
+  out.session->set_observer([requests](const aws::CallRecord& r) {
+    (*requests)[r.action] += r.attempts;
+  });
+  out.cloud = std::make_unique<AwsCloud>(out.session.get(), opts.retry);
+  PHAS_ASSIGN_OR_RETURN(auto groups, out.cloud->DescribeGroups({f.asg}));
+  if (groups.empty()) {
+    return Status::NotFound(fmt::format(
+        "no Auto Scaling group named '{}' in {} (region from {})", f.asg,
+        out.session->region().region, out.session->region().source));
+  }
+  out.group = groups.front();
+  Duration span =
+      std::chrono::duration_cast<Duration>(Seconds(std::round(f.days * 86400)));
+  if (f.request_hours < 0) {
+    return Status::InvalidArgument("--request-hours must not be negative");
+  }
+  Duration request_span = std::chrono::duration_cast<Duration>(
+      Seconds(std::round(f.request_hours * 3600)));
+  PHAS_ASSIGN_OR_RETURN(
+      out.history, PullHistory(out.cloud.get(), f.asg, out.signal, clock->Now(),
+                               span, request_span));
+  out.history.region = out.session->region().region;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              wall_start)
+                    .count();
+  return out;
+}
+
+}  // namespace phas

@@ -1,0 +1,61 @@
+// The flags and the pull shared by the commands that work on a real group's
+// own history (`phas history`, `phas backtest --asg`, `phas tune --asg`):
+// which group, where (region, endpoints: the flags over the scaler's
+// config), which signal, how many days; and the pull itself, with the
+// requests it made and the time it took.
+#ifndef PHAS_CMD_GROUP_SOURCE_H_
+#define PHAS_CMD_GROUP_SOURCE_H_
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/session.h"
+#include "cloud/cloud.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "scaler/config.h"
+#include "scaler/history_pull.h"
+
+namespace phas {
+
+struct GroupSourceFlags {
+  std::string asg;
+  std::string config;  // scaler config: region, endpoints, the group's signal
+  std::string region;
+  std::string signal;          // cpu | network_in | network_out | alb_requests
+  std::string resource_label;  // alb_requests
+  double days = 14;
+  double request_hours = 0;  // split requests (slow test servers); 0: none
+};
+
+// The AWS options of a scaler config read from `path`: its region (said to
+// come from "`path`: region"; empty path: the session's default wording),
+// endpoints and attempts.
+aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path);
+
+// Adds --config, --region, --signal, --resource-label and --days (--asg is
+// the caller's: it may be one of several sources).
+void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f);
+
+// A group's history, pulled, with what it took.
+struct PulledGroup {
+  std::unique_ptr<aws::AwsSession> session;
+  std::unique_ptr<Cloud> cloud;
+  GroupDescription group;
+  SignalSource signal;
+  std::optional<GroupConfig> config;  // the group's entry in --config
+  GroupHistory history;
+  std::map<std::string, int> requests;  // per action, retries included
+  double seconds = 0;
+  // "14 days: 20160 rows, 0 gaps; 3 requests (...); 1.2 s".
+  std::string Summary() const;
+};
+
+Result<PulledGroup> PullGroup(const GroupSourceFlags& f, Clock* clock);
+
+}  // namespace phas
+
+#endif  // PHAS_CMD_GROUP_SOURCE_H_

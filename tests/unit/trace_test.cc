@@ -1,0 +1,64 @@
+#include "sim/trace.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace phas {
+namespace {
+
+using std::chrono::minutes;
+
+// `phas history` writes rows 3600, 300 and 60 s apart by age; each row's
+// own period decides what is a gap.
+TEST(TraceTest, PeriodColumnGivesEachRowItsStep) {
+  const std::string csv =
+      "# provenance\n"
+      "timestamp,load,in_service,cpu,period_seconds\n"
+      "2026-11-01T00:00:00Z,10,2,,300\n"
+      "2026-11-01T00:05:00Z,20,2,,300\n"
+      "2026-11-01T00:10:00Z,30,2,,60\n"
+      "2026-11-01T00:11:00Z,40,2,,60\n"
+      "2026-11-01T00:20:00Z,50,2,,60\n"  // 9 minutes after a 60 s row: a gap
+      "2026-11-01T00:21:00Z,60,2,,60\n";
+  auto t = ParseTrace(csv, "h.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->samples.size(), 6u);
+  EXPECT_EQ(t->samples[1].value, 20);
+  EXPECT_EQ(t->gaps, 1);
+  DemandMapping m;
+  m.capacity_per_instance = 10;
+  auto d = MakeDemand(*t, m, t->samples.front().time);
+  const TimePoint s = t->samples.front().time;
+  EXPECT_DOUBLE_EQ(d->At(s + minutes(4)), 1);  // a 300 s row holds 5 minutes
+  EXPECT_DOUBLE_EQ(d->At(s + minutes(10)), 3);
+  EXPECT_TRUE(std::isnan(d->At(s + minutes(15))));  // in the gap
+  EXPECT_DOUBLE_EQ(d->At(s + minutes(20)), 5);
+}
+
+TEST(TraceTest, WithoutPeriodColumnTheMedianStepRules) {
+  // Extra columns are ignored; 5 minutes after 1-minute rows is a gap.
+  const std::string csv =
+      "timestamp,value,other\n"
+      "2026-11-01T00:00:00Z,1,x\n"
+      "2026-11-01T00:01:00Z,1,x\n"
+      "2026-11-01T00:02:00Z,1,x\n"
+      "2026-11-01T00:07:00Z,1,x\n";
+  auto t = ParseTrace(csv, "a.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->periods.empty());
+  EXPECT_EQ(t->gaps, 1);
+}
+
+TEST(TraceTest, BadPeriodNamesTheLine) {
+  auto t = ParseTrace(
+      "timestamp,load,period_seconds\n2026-11-01T00:00:00Z,1,60\n"
+      "2026-11-01T00:01:00Z,1,zero\n",
+      "b.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().message(),
+            "b.csv:3: period_seconds must be a positive number");
+}
+
+}  // namespace
+}  // namespace phas
