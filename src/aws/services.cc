@@ -221,7 +221,9 @@ Result<ScalingActivity> ParseActivity(pugi::xml_node m) {
   FieldReader f(m,
                 fmt::format("DescribeScalingActivities: activity '{}'", a.id));
   PHAS_ASSIGN_OR_RETURN(std::optional<TimePoint> start, f.Time("StartTime"));
-  if (!start) return f.Error("StartTime", "", "an ISO 8601 time");
+  if (!start) {
+    return Status::Corruption(f.where() + ": StartTime is missing");
+  }
   a.start_time = *start;
   PHAS_ASSIGN_OR_RETURN(a.end_time, f.Time("EndTime"));
   PHAS_ASSIGN_OR_RETURN(std::optional<int> progress, f.OptionalInt("Progress"));

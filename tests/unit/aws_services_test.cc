@@ -339,7 +339,7 @@ TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
        "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
        "<Activities><member><ActivityId>a-2</ActivityId></member></Activities>"
        "</DescribeScalingActivitiesResult></DescribeScalingActivitiesResponse>",
-       {"activity 'a-2'", "StartTime ''"}},
+       {"activity 'a-2'", "StartTime is missing"}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
