@@ -63,6 +63,174 @@ AutoScalingGroupInfo ParseGroup(pugi::xml_node g) {
   return a;
 }
 
+// Reads typed values of one element of an answer; errors name `where`
+// ("DescribePolicies: policy 'cpu'") and the element's path.
+class FieldReader {
+ public:
+  FieldReader(pugi::xml_node node, std::string where)
+      : node_(node), where_(std::move(where)) {}
+  pugi::xml_node node() const { return node_; }
+  const std::string& where() const { return where_; }
+  Status Error(const std::string& path, const std::string& value,
+               const std::string& want) const {
+    return Status::Corruption(
+        fmt::format("{}: {} '{}' is not {}", where_, path, value, want));
+  }
+  // A number, or `fallback` when the element is absent.
+  Result<double> Number(const std::string& path, double fallback = 0) const {
+    std::string s = Text(node_, path);
+    if (s.empty()) return fallback;
+    auto v = ToDouble(s);
+    if (!v) return Error(path, s, "a number");
+    return *v;
+  }
+  Result<std::optional<int>> OptionalInt(const std::string& path) const {
+    std::string s = Text(node_, path);
+    if (s.empty()) return std::optional<int>();
+    int v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+      return Error(path, s, "an integer");
+    return std::optional<int>(v);
+  }
+  Result<std::optional<TimePoint>> Time(const std::string& path) const {
+    std::string s = Text(node_, path);
+    if (s.empty()) return std::optional<TimePoint>();
+    TimePoint t;
+    if (!ParseIso8601(s, &t)) return Error(path, s, "an ISO 8601 time");
+    return std::optional<TimePoint>(t);
+  }
+  // The index of the element's text in `names`; `fallback` when absent.
+  Result<int> OneOf(const std::string& path,
+                    const std::vector<const char*>& names, int fallback) const {
+    std::string s = Text(node_, path);
+    if (s.empty()) return fallback;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (s == names[i]) return static_cast<int>(i);
+    }
+    return Error(path, s, fmt::format("one of {}", fmt::join(names, ", ")));
+  }
+
+ private:
+  pugi::xml_node node_;
+  std::string where_;
+};
+
+ScalingPolicyType PolicyType(const std::string& s) {
+  if (s == "TargetTrackingScaling") return ScalingPolicyType::kTargetTracking;
+  if (s == "StepScaling") return ScalingPolicyType::kStepScaling;
+  if (s == "SimpleScaling" || s.empty())
+    return ScalingPolicyType::kSimpleScaling;
+  if (s == "PredictiveScaling") return ScalingPolicyType::kPredictive;
+  return ScalingPolicyType::kOther;
+}
+
+Result<TargetTrackingSpec> ParseTargetTracking(const FieldReader& f) {
+  TargetTrackingSpec t;
+  PHAS_ASSIGN_OR_RETURN(t.target_value, f.Number("TargetValue"));
+  pugi::xml_node c = f.node();
+  t.predefined_metric_type =
+      Text(c, "PredefinedMetricSpecification/PredefinedMetricType");
+  t.resource_label = Text(c, "PredefinedMetricSpecification/ResourceLabel");
+  t.customized = static_cast<bool>(Child(c, "CustomizedMetricSpecification"));
+  t.disable_scale_in = Text(c, "DisableScaleIn") == "true";
+  return t;
+}
+
+Result<PredictiveSpec> ParsePredictive(const FieldReader& f) {
+  PredictiveSpec p;
+  pugi::xml_node c = f.node();
+  PHAS_ASSIGN_OR_RETURN(
+      int mode, f.OneOf("Mode", {"ForecastOnly", "ForecastAndScale"}, 0));
+  p.mode = static_cast<PredictiveMode>(mode);
+  PHAS_ASSIGN_OR_RETURN(
+      int breach, f.OneOf("MaxCapacityBreachBehavior",
+                          {"HonorMaxCapacity", "IncreaseMaxCapacity"}, 0));
+  p.max_capacity_breach = static_cast<MaxCapacityBreach>(breach);
+  PHAS_ASSIGN_OR_RETURN(p.max_capacity_buffer,
+                        f.OptionalInt("MaxCapacityBuffer"));
+  PHAS_ASSIGN_OR_RETURN(std::optional<int> buffer,
+                        f.OptionalInt("SchedulingBufferTime"));
+  if (buffer) p.scheduling_buffer = std::chrono::seconds(*buffer);
+  std::vector<pugi::xml_node> specs = Members(c, "MetricSpecifications");
+  if (specs.empty()) return p;
+  // AWS accepts one metric specification per policy.
+  FieldReader spec(specs[0], f.where() + ": MetricSpecifications");
+  PHAS_ASSIGN_OR_RETURN(p.target_value, spec.Number("TargetValue"));
+  struct Predefined {
+    const char* element;
+    std::string* type;
+  };
+  for (const Predefined& d :
+       {Predefined{"PredefinedMetricPairSpecification", &p.metric_pair_type},
+        Predefined{"PredefinedLoadMetricSpecification", &p.load_metric_type},
+        Predefined{"PredefinedScalingMetricSpecification",
+                   &p.scaling_metric_type}}) {
+    pugi::xml_node m = Child(specs[0], d.element);
+    if (!m) continue;
+    *d.type = Text(m, "PredefinedMetricType");
+    if (std::string label = Text(m, "ResourceLabel"); !label.empty())
+      p.resource_label = label;
+  }
+  for (const char* custom : {"CustomizedLoadMetricSpecification",
+                             "CustomizedScalingMetricSpecification",
+                             "CustomizedCapacityMetricSpecification"}) {
+    if (Child(specs[0], custom)) p.customized = true;
+  }
+  return p;
+}
+
+Result<ScalingPolicy> ParsePolicy(pugi::xml_node m) {
+  ScalingPolicy p;
+  p.name = Text(m, "PolicyName");
+  p.arn = Text(m, "PolicyARN");
+  p.type_name = Text(m, "PolicyType");
+  p.type = PolicyType(p.type_name);
+  p.enabled = Text(m, "Enabled") != "false";
+  FieldReader f(m, fmt::format("DescribePolicies: policy '{}'", p.name));
+  PHAS_ASSIGN_OR_RETURN(p.estimated_instance_warmup,
+                        f.OptionalInt("EstimatedInstanceWarmup"));
+  // Each type reads its own configuration only: moto, for one, answers an
+  // empty <PredictiveScalingConfiguration/> in a target tracking policy.
+  pugi::xml_node c = Child(m, "TargetTrackingConfiguration");
+  if (p.type == ScalingPolicyType::kTargetTracking && c) {
+    PHAS_ASSIGN_OR_RETURN(p.target_tracking,
+                          ParseTargetTracking(FieldReader(
+                              c, fmt::format("DescribePolicies: policy '{}': "
+                                             "TargetTrackingConfiguration",
+                                             p.name))));
+  }
+  c = Child(m, "PredictiveScalingConfiguration");
+  if (p.type == ScalingPolicyType::kPredictive && c) {
+    PHAS_ASSIGN_OR_RETURN(p.predictive,
+                          ParsePredictive(FieldReader(
+                              c, fmt::format("DescribePolicies: policy '{}': "
+                                             "PredictiveScalingConfiguration",
+                                             p.name))));
+  }
+  return p;
+}
+
+Result<ScalingActivity> ParseActivity(pugi::xml_node m) {
+  ScalingActivity a;
+  a.id = Text(m, "ActivityId");
+  a.description = Text(m, "Description");
+  a.cause = Text(m, "Cause");
+  a.status_code = Text(m, "StatusCode");
+  a.status_message = Text(m, "StatusMessage");
+  FieldReader f(m,
+                fmt::format("DescribeScalingActivities: activity '{}'", a.id));
+  PHAS_ASSIGN_OR_RETURN(std::optional<TimePoint> start, f.Time("StartTime"));
+  if (!start) {
+    return Status::Corruption(f.where() + ": StartTime is missing");
+  }
+  a.start_time = *start;
+  PHAS_ASSIGN_OR_RETURN(a.end_time, f.Time("EndTime"));
+  PHAS_ASSIGN_OR_RETURN(std::optional<int> progress, f.OptionalInt("Progress"));
+  a.progress = progress.value_or(0);
+  return a;
+}
+
 }  // namespace
 
 Result<std::vector<AutoScalingGroupInfo>>
@@ -102,6 +270,48 @@ Status AutoScalingApi::SetDesiredCapacity(const std::string& name, int desired,
                      {"DesiredCapacity", std::to_string(desired)},
                      {"HonorCooldown", honor_cooldown ? "true" : "false"}});
   return r.ok() ? Status::OK() : r.status();
+}
+
+Result<std::vector<ScalingPolicy>> AutoScalingApi::DescribePolicies(
+    const std::string& group) {
+  std::vector<ScalingPolicy> out;
+  std::string token;
+  do {
+    QueryParams p = {{"AutoScalingGroupName", group},
+                     {"MaxRecords", std::to_string(kRecordsPerRequest)}};
+    if (!token.empty()) p.emplace_back("NextToken", token);
+    PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("DescribePolicies", p));
+    pugi::xml_node result = Find(*doc, "DescribePoliciesResult");
+    for (pugi::xml_node m : Members(result, "ScalingPolicies")) {
+      PHAS_ASSIGN_OR_RETURN(ScalingPolicy policy, ParsePolicy(m));
+      out.push_back(std::move(policy));
+    }
+    token = Text(result, "NextToken");
+  } while (!token.empty());
+  return out;
+}
+
+Result<std::vector<ScalingActivity>> AutoScalingApi::DescribeScalingActivities(
+    const std::string& group, int max) {
+  std::vector<ScalingActivity> out;
+  std::string token;
+  while (static_cast<int>(out.size()) < max) {
+    int want = std::min(kRecordsPerRequest, max - static_cast<int>(out.size()));
+    QueryParams p = {{"AutoScalingGroupName", group},
+                     {"MaxRecords", std::to_string(want)}};
+    if (!token.empty()) p.emplace_back("NextToken", token);
+    PHAS_ASSIGN_OR_RETURN(XmlDoc doc,
+                          client_->Call("DescribeScalingActivities", p));
+    pugi::xml_node result = Find(*doc, "DescribeScalingActivitiesResult");
+    for (pugi::xml_node m : Members(result, "Activities")) {
+      if (static_cast<int>(out.size()) == max) break;
+      PHAS_ASSIGN_OR_RETURN(ScalingActivity a, ParseActivity(m));
+      out.push_back(std::move(a));
+    }
+    token = Text(result, "NextToken");
+    if (token.empty()) break;
+  }
+  return out;
 }
 
 Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(

@@ -1,5 +1,6 @@
 // Typed clients for the AWS operations phas calls, over QueryClient:
-//   Auto Scaling  DescribeAutoScalingGroups, SetDesiredCapacity
+//   Auto Scaling  DescribeAutoScalingGroups, SetDesiredCapacity,
+//                 DescribePolicies, DescribeScalingActivities
 //   CloudWatch    GetMetricData, GetMetricStatistics
 //   EC2           DescribeInstances
 // Lists are batched to the API's limits and paginated (NextToken) here, so
@@ -41,6 +42,78 @@ struct AutoScalingGroupInfo {
   std::vector<std::string> suspended_processes;
 };
 
+enum class ScalingPolicyType {
+  kTargetTracking,  // "TargetTrackingScaling"
+  kStepScaling,     // "StepScaling"
+  kSimpleScaling,   // "SimpleScaling" (AWS's default)
+  kPredictive,      // "PredictiveScaling"
+  kOther,           // a type AWS added after phas: ScalingPolicy::type_name
+};
+
+// A target tracking policy: the metric it tracks and the value it holds.
+struct TargetTrackingSpec {
+  double target_value = 0;
+  // "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut",
+  // "ALBRequestCountPerTarget"; "" when `customized`.
+  std::string predefined_metric_type;
+  // ALBRequestCountPerTarget's "app/<lb>/<id>/targetgroup/<tg>/<id>", else "".
+  std::string resource_label;
+  // A CustomizedMetricSpecification (a metric or metric math of its own),
+  // whose queries phas does not read.
+  bool customized = false;
+  bool disable_scale_in = false;
+};
+
+enum class PredictiveMode { kForecastOnly, kForecastAndScale };
+enum class MaxCapacityBreach { kHonorMaxCapacity, kIncreaseMaxCapacity };
+
+// A predictive scaling policy (its one metric specification; AWS accepts
+// exactly one). The metric types are AWS's names; "" when not given.
+struct PredictiveSpec {
+  PredictiveMode mode = PredictiveMode::kForecastOnly;  // AWS's default
+  double target_value = 0;
+  // A metric pair ("ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut",
+  // "ALBRequestCount"), or a load metric ("ASGTotalCPUUtilization", ...,
+  // "ALBTargetGroupRequestCount") with a scaling metric
+  // ("ASGAverageCPUUtilization", ..., "ALBRequestCountPerTarget").
+  std::string metric_pair_type;
+  std::string load_metric_type;
+  std::string scaling_metric_type;
+  // The target group's label of whichever predefined metric names one.
+  std::string resource_label;
+  // Customized load, scaling or capacity metric queries (not read by phas).
+  bool customized = false;
+  Duration scheduling_buffer = std::chrono::seconds(300);  // AWS's default
+  MaxCapacityBreach max_capacity_breach = MaxCapacityBreach::kHonorMaxCapacity;
+  std::optional<int> max_capacity_buffer;  // percent, with kIncreaseMaxCapacity
+};
+
+// One scaling policy of a group, as DescribePolicies gives it.
+struct ScalingPolicy {
+  std::string name;
+  std::string arn;
+  ScalingPolicyType type = ScalingPolicyType::kSimpleScaling;
+  std::string type_name;  // AWS's text, e.g. "TargetTrackingScaling"
+  bool enabled = true;
+  std::optional<int> estimated_instance_warmup;       // seconds
+  std::optional<TargetTrackingSpec> target_tracking;  // kTargetTracking only
+  std::optional<PredictiveSpec> predictive;           // kPredictive only
+};
+
+// One scaling activity of a group (DescribeScalingActivities).
+struct ScalingActivity {
+  std::string id;
+  std::string description;  // "Launching a new EC2 instance: i-0123…"
+  std::string cause;
+  TimePoint start_time;
+  std::optional<TimePoint> end_time;  // absent while in progress
+  // "Successful", "Failed", "Cancelled", "InProgress", "PreInService",
+  // "WaitingForInstanceWarmup", ... (AWS's ScalingActivityStatusCode).
+  std::string status_code;
+  std::string status_message;
+  int progress = 0;  // 0..100
+};
+
 class AutoScalingApi {
  public:
   explicit AutoScalingApi(std::shared_ptr<QueryClient> client)
@@ -51,9 +124,23 @@ class AutoScalingApi {
       const std::vector<std::string>& names);
   Status SetDesiredCapacity(const std::string& name, int desired,
                             bool honor_cooldown);
+  // The group's scaling policies, every page (100 a request). A group without
+  // policies, or that does not exist, gives an empty list (as the API does).
+  // An answer whose values do not parse (a TargetValue that is no number, an
+  // unknown Mode) is an error naming the policy and the element.
+  Result<std::vector<ScalingPolicy>> DescribePolicies(const std::string& group);
+  // The group's most recent activities, newest first as AWS sorts them (in
+  // progress first), paginated until `max` (100 a request) or the end. An
+  // activity without a parsable StartTime, or with an EndTime that does not
+  // parse, is an error naming it.
+  Result<std::vector<ScalingActivity>> DescribeScalingActivities(
+      const std::string& group, int max);
 
   // Names per DescribeAutoScalingGroups request.
   static constexpr size_t kNamesPerRequest = 50;
+  // Records per DescribePolicies / DescribeScalingActivities request (the
+  // APIs' maximum).
+  static constexpr int kRecordsPerRequest = 100;
 
  private:
   std::shared_ptr<QueryClient> client_;

@@ -39,7 +39,8 @@ def main():
     asg.create_auto_scaling_group(
         AutoScalingGroupName=slow,
         LaunchTemplate={"LaunchTemplateName": slow + "-lt", "Version": "$Latest"},
-        MinSize=1, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[REGION + "a"])
+        MinSize=1, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[REGION + "a"],
+        Tags=[{"Key": "phas", "Value": "managed", "PropagateAtLaunch": False}])
 
     def ids(name):
         g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]

@@ -6,9 +6,13 @@ The server must run with INITIAL_NO_AUTH_ACTION_COUNT=3: the first three
 calls (CreateUser, PutUserPolicy, CreateAccessKey for an admin) are
 unauthenticated; everything after is signed and authorized.
 
-World: a launch template, an Auto Scaling group built from it, metric data
-for its instances, and an IAM user `phas` whose only permissions are the
-policy file given (deploy/iam-policy.json), plus an access key for it.
+World: a launch template, an Auto Scaling group built from it, tagged
+phas=managed (the tag deploy/iam-policy.json's SetDesiredCapacity statement
+is conditioned on; --untagged leaves it off), metric data for its instances,
+and an IAM user `phas` whose only permissions are the policy file given
+(deploy/iam-policy.json), plus an access key for it. --scaling-policies adds
+a target tracking policy (CPU 50 %) and a predictive one (CPU pair, 40 %,
+ForecastAndScale) to the group.
 
 moto names CloudWatch IAM actions `monitoring:*` where real IAM says
 `cloudwatch:*` (moto derives the prefix from the SigV4 signing name), so the
@@ -16,7 +20,7 @@ policy given to moto grants every cloudwatch:X also as monitoring:X. The
 policy file itself keeps the real IAM spelling.
 
 usage: moto_world.py ENDPOINT POLICY_FILE [--asg NAME] [--min N --max N --desired N]
-                     [--cpu VALUE] [--no-phas-user]
+                     [--cpu VALUE] [--untagged] [--scaling-policies]
 """
 import argparse
 import datetime
@@ -62,6 +66,10 @@ def main():
     ap.add_argument("--bootstrap", action="store_true",
                     help="create the admin user (the 3 unauthenticated calls)")
     ap.add_argument("--admin-key", help="JSON of an existing admin key")
+    ap.add_argument("--untagged", action="store_true",
+                    help="no phas=managed tag on the group")
+    ap.add_argument("--scaling-policies", action="store_true",
+                    help="a target tracking and a predictive policy")
     args = ap.parse_args()
 
     if args.bootstrap:
@@ -84,7 +92,28 @@ def main():
         AutoScalingGroupName=args.asg,
         LaunchTemplate={"LaunchTemplateName": lt_name, "Version": "$Latest"},
         MinSize=args.min, MaxSize=args.max, DesiredCapacity=args.desired,
-        AvailabilityZones=[REGION + "a"])
+        AvailabilityZones=[REGION + "a"],
+        Tags=[] if args.untagged else [{"Key": "phas", "Value": "managed",
+                                        "PropagateAtLaunch": False}])
+    if args.scaling_policies:
+        asg.put_scaling_policy(
+            AutoScalingGroupName=args.asg, PolicyName=args.asg + "-cpu50",
+            PolicyType="TargetTrackingScaling", EstimatedInstanceWarmup=120,
+            TargetTrackingConfiguration={
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "ASGAverageCPUUtilization"},
+                "TargetValue": 50.0, "DisableScaleIn": True})
+        asg.put_scaling_policy(
+            AutoScalingGroupName=args.asg, PolicyName=args.asg + "-predict",
+            PolicyType="PredictiveScaling",
+            PredictiveScalingConfiguration={
+                "MetricSpecifications": [{
+                    "TargetValue": 40.0,
+                    "PredefinedMetricPairSpecification": {
+                        "PredefinedMetricType": "ASGCPUUtilization"}}],
+                "Mode": "ForecastAndScale", "SchedulingBufferTime": 600,
+                "MaxCapacityBreachBehavior": "IncreaseMaxCapacity",
+                "MaxCapacityBuffer": 10})
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[args.asg])["AutoScalingGroups"][0]
     instance_ids = [i["InstanceId"] for i in group["Instances"]]
 

@@ -223,7 +223,10 @@ class ScalerFaultsTest : public ::testing::Test {
                      {"MinSize", "0"},
                      {"MaxSize", "10"},
                      {"DesiredCapacity", init},
-                     {"AvailabilityZones.member.1", "us-east-1a"}});
+                     {"AvailabilityZones.member.1", "us-east-1a"},
+                     // deploy/iam-policy.json's SetDesiredCapacity condition
+                     {"Tags.member.1.Key", "phas"},
+                     {"Tags.member.1.Value", "managed"}});
       ASSERT_TRUE(r.ok()) << r.status().ToString();
     }
   }

@@ -194,6 +194,221 @@ TEST_F(ServicesTest, DescribeInstances) {
   EXPECT_EQ(FormField(t->bodies[0], "InstanceId.1"), "i-0aaa");
 }
 
+TEST_F(ServicesTest, DescribePoliciesParsesEveryKindAndPaginates) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    return HttpReply{200,
+                     {},
+                     FormField(body, "NextToken") == "policies-page-2"
+                         ? Recorded("describe_policies_page2.xml")
+                         : Recorded("describe_policies_page1.xml")};
+  });
+  AutoScalingApi api(Client("autoscaling", t));
+  auto r = api.DescribePolicies("web");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(t->bodies.size(), 2u);
+  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribePolicies");
+  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
+  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "100");
+  EXPECT_EQ(FormField(t->bodies[0], "NextToken"), "");
+  EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "policies-page-2");
+  ASSERT_EQ(r->size(), 6u);
+  const std::string tg =
+      "app/web-lb/0123456789abcdef/targetgroup/web-tg/fedcba9876543210";
+
+  const ScalingPolicy& cpu = (*r)[0];
+  EXPECT_EQ(cpu.name, "cpu50");
+  EXPECT_EQ(cpu.type, ScalingPolicyType::kTargetTracking);
+  EXPECT_TRUE(cpu.enabled);
+  // Its empty <PredictiveScalingConfiguration/> (moto's shape) is not read.
+  EXPECT_FALSE(cpu.predictive.has_value());
+  ASSERT_TRUE(cpu.target_tracking.has_value());
+  EXPECT_EQ(cpu.target_tracking->target_value, 50.0);
+  EXPECT_EQ(cpu.target_tracking->predefined_metric_type,
+            "ASGAverageCPUUtilization");
+  EXPECT_FALSE(cpu.target_tracking->customized);
+  EXPECT_FALSE(cpu.target_tracking->disable_scale_in);
+  EXPECT_FALSE(cpu.estimated_instance_warmup.has_value());
+
+  const ScalingPolicy& alb = (*r)[1];
+  ASSERT_TRUE(alb.target_tracking.has_value());
+  EXPECT_EQ(alb.target_tracking->predefined_metric_type,
+            "ALBRequestCountPerTarget");
+  EXPECT_EQ(alb.target_tracking->resource_label, tg);
+  EXPECT_EQ(alb.target_tracking->target_value, 1000.0);
+  EXPECT_TRUE(alb.target_tracking->disable_scale_in);
+  EXPECT_EQ(alb.estimated_instance_warmup, 180);
+
+  const ScalingPolicy& custom = (*r)[2];
+  EXPECT_FALSE(custom.enabled);
+  ASSERT_TRUE(custom.target_tracking.has_value());
+  EXPECT_TRUE(custom.target_tracking->customized);
+  EXPECT_EQ(custom.target_tracking->predefined_metric_type, "");
+  EXPECT_EQ(custom.target_tracking->target_value, 100.0);
+
+  const ScalingPolicy& pair = (*r)[3];
+  EXPECT_EQ(pair.type, ScalingPolicyType::kPredictive);
+  EXPECT_EQ(pair.type_name, "PredictiveScaling");
+  EXPECT_FALSE(pair.target_tracking.has_value());
+  ASSERT_TRUE(pair.predictive.has_value());
+  EXPECT_EQ(pair.predictive->mode, PredictiveMode::kForecastAndScale);
+  EXPECT_EQ(pair.predictive->target_value, 40.0);
+  EXPECT_EQ(pair.predictive->metric_pair_type, "ASGCPUUtilization");
+  EXPECT_EQ(pair.predictive->load_metric_type, "");
+  EXPECT_EQ(pair.predictive->scheduling_buffer, std::chrono::seconds(600));
+  EXPECT_EQ(pair.predictive->max_capacity_breach,
+            MaxCapacityBreach::kIncreaseMaxCapacity);
+  EXPECT_EQ(pair.predictive->max_capacity_buffer, 10);
+  EXPECT_FALSE(pair.predictive->customized);
+
+  // Without Mode, SchedulingBufferTime, MaxCapacityBreachBehavior: AWS's
+  // defaults.
+  const ScalingPolicy& load = (*r)[4];
+  ASSERT_TRUE(load.predictive.has_value());
+  EXPECT_EQ(load.predictive->mode, PredictiveMode::kForecastOnly);
+  EXPECT_EQ(load.predictive->load_metric_type, "ALBTargetGroupRequestCount");
+  EXPECT_EQ(load.predictive->scaling_metric_type, "ALBRequestCountPerTarget");
+  EXPECT_EQ(load.predictive->metric_pair_type, "");
+  EXPECT_EQ(load.predictive->resource_label, tg);
+  EXPECT_EQ(load.predictive->target_value, 1000.0);
+  EXPECT_EQ(load.predictive->scheduling_buffer, std::chrono::seconds(300));
+  EXPECT_EQ(load.predictive->max_capacity_breach,
+            MaxCapacityBreach::kHonorMaxCapacity);
+  EXPECT_FALSE(load.predictive->max_capacity_buffer.has_value());
+
+  const ScalingPolicy& step = (*r)[5];
+  EXPECT_EQ(step.type, ScalingPolicyType::kStepScaling);
+  EXPECT_FALSE(step.target_tracking.has_value());
+  EXPECT_FALSE(step.predictive.has_value());
+}
+
+// A policy document around one member's inner XML.
+std::string PoliciesAnswer(const std::string& member) {
+  return "<DescribePoliciesResponse><DescribePoliciesResult><ScalingPolicies>"
+         "<member><PolicyName>p</PolicyName>" +
+         member +
+         "</member></ScalingPolicies></DescribePoliciesResult>"
+         "</DescribePoliciesResponse>";
+}
+
+TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
+  struct Case {
+    const char* name;
+    std::string action, answer;
+    // expected: all of these in the message
+    std::vector<std::string> said;
+  };
+  const std::string pred = "<PolicyType>PredictiveScaling</PolicyType>";
+  const Case cases[] = {
+      {"target value",
+       "policies",
+       PoliciesAnswer("<PolicyType>TargetTrackingScaling</PolicyType>"
+                      "<TargetTrackingConfiguration><TargetValue>fifty"
+                      "</TargetValue></TargetTrackingConfiguration>"),
+       {"policy 'p'", "TargetTrackingConfiguration", "TargetValue 'fifty'",
+        "not a number"}},
+      {"mode",
+       "policies",
+       PoliciesAnswer(pred +
+                      "<PredictiveScalingConfiguration><Mode>Sometimes</Mode>"
+                      "</PredictiveScalingConfiguration>"),
+       {"policy 'p'", "Mode 'Sometimes'", "ForecastOnly, ForecastAndScale"}},
+      {"buffer time",
+       "policies",
+       PoliciesAnswer(pred +
+                      "<PredictiveScalingConfiguration><SchedulingBufferTime>"
+                      "5m</SchedulingBufferTime>"
+                      "</PredictiveScalingConfiguration>"),
+       {"SchedulingBufferTime '5m'", "not an integer"}},
+      {"predictive target",
+       "policies",
+       PoliciesAnswer(pred +
+                      "<PredictiveScalingConfiguration><MetricSpecifications>"
+                      "<member><TargetValue>x</TargetValue></member>"
+                      "</MetricSpecifications>"
+                      "</PredictiveScalingConfiguration>"),
+       {"MetricSpecifications", "TargetValue 'x'"}},
+      {"activity start",
+       "activities",
+       "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
+       "<Activities><member><ActivityId>a-1</ActivityId>"
+       "<StartTime>yesterday</StartTime></member></Activities>"
+       "</DescribeScalingActivitiesResult></DescribeScalingActivitiesResponse>",
+       {"activity 'a-1'", "StartTime 'yesterday'", "ISO 8601"}},
+      {"activity without start",
+       "activities",
+       "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
+       "<Activities><member><ActivityId>a-2</ActivityId></member></Activities>"
+       "</DescribeScalingActivitiesResult></DescribeScalingActivitiesResponse>",
+       {"activity 'a-2'", "StartTime is missing"}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, tc.answer};
+    });
+    AutoScalingApi api(Client("autoscaling", t));
+    Status st = tc.action == "policies"
+                    ? api.DescribePolicies("web").status()
+                    : api.DescribeScalingActivities("web", 10).status();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.code(), Status::Code::kCorruption);
+    for (const std::string& s : tc.said)
+      EXPECT_NE(st.message().find(s), std::string::npos) << st.message();
+  }
+}
+
+TEST_F(ServicesTest, DescribeScalingActivitiesPaginatesUpToMax) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    std::string token = FormField(body, "NextToken");
+    if (token == "activities-page-3") {  // the last page: empty, no token
+      return HttpReply{200, {}, "<DescribeScalingActivitiesResponse/>"};
+    }
+    return HttpReply{200,
+                     {},
+                     token == "activities-page-2"
+                         ? Recorded("describe_scaling_activities_page2.xml")
+                         : Recorded("describe_scaling_activities_page1.xml")};
+  });
+  AutoScalingApi api(Client("autoscaling", t));
+  auto r = api.DescribeScalingActivities("web", 3);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // 3 of the 4 there are: page 2 is asked for one record, page 3 not at all.
+  ASSERT_EQ(r->size(), 3u);
+  ASSERT_EQ(t->bodies.size(), 2u);
+  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeScalingActivities");
+  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
+  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "3");
+  EXPECT_EQ(FormField(t->bodies[1], "MaxRecords"), "1");
+  EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "activities-page-2");
+
+  const ScalingActivity& running = (*r)[0];
+  EXPECT_EQ(running.id, "act-4");
+  EXPECT_EQ(running.description, "Launching a new EC2 instance: i-0ddd");
+  EXPECT_EQ(running.status_code, "InProgress");
+  EXPECT_EQ(running.progress, 30);
+  EXPECT_EQ(FormatIso8601(running.start_time), "2025-12-31T23:58:10Z");
+  EXPECT_FALSE(running.end_time.has_value());
+  EXPECT_NE(running.cause.find("increasing the capacity from 3 to 4"),
+            std::string::npos);
+
+  const ScalingActivity& done = (*r)[1];
+  EXPECT_EQ(done.status_code, "Successful");
+  ASSERT_TRUE(done.end_time.has_value());
+  EXPECT_EQ(*done.end_time - done.start_time, std::chrono::seconds(135));
+  EXPECT_EQ((*r)[2].description, "Terminating EC2 instance: i-0bbb");
+
+  // Many: 100 a request, and every page until AWS has no more.
+  t->bodies.clear();
+  auto all = api.DescribeScalingActivities("web", 250);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(t->bodies.size(), 3u);
+  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "100");
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->back().status_code, "Failed");
+  EXPECT_EQ(all->back().status_message.substr(0, 25),
+            "We currently do not have ");
+}
+
 TEST_F(ServicesTest, BothErrorLayoutsBecomeTypedErrors) {
   struct Case {
     const char* name;
