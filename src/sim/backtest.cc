@@ -191,12 +191,12 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
                            ? std::nullopt
                            : std::optional<PolicyConfig>(it->second)});
   }
-  return RunBacktest(trace, runs, options);
+  return RunBacktestRuns(trace, runs, options);
 }
 
-Result<BacktestResult> RunBacktest(const Trace& trace,
-                                   const std::vector<BacktestRun>& runs,
-                                   const BacktestOptions& options) {
+Result<BacktestResult> RunBacktestRuns(const Trace& trace,
+                                       const std::vector<BacktestRun>& runs,
+                                       const BacktestOptions& options) {
   BacktestOptions o = options;
   o.score.target_utilization = o.mapping.target_utilization;
   for (const BacktestRun& r : runs) {

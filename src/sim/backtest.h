@@ -104,9 +104,9 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
 // Each run as it says (options.policies is not read). Runs start in the
 // order given (long ones first make the shortest wall time); the result's
 // runs are in that order.
-Result<BacktestResult> RunBacktest(const Trace& trace,
-                                   const std::vector<BacktestRun>& runs,
-                                   const BacktestOptions& options);
+Result<BacktestResult> RunBacktestRuns(const Trace& trace,
+                                       const std::vector<BacktestRun>& runs,
+                                       const BacktestOptions& options);
 
 // An ALB signal's requests per minute of one instance fully used in the
 // simulated world, unless the signal's `full` says otherwise.

@@ -80,8 +80,8 @@ struct TuneOptions {
   std::vector<std::string> policies;
   // The SLO: the most time under-provisioned (tau_U, % of the scored
   // minutes) a recommendation may have on the fit window. Default: 5 %
-  // (about 1 h 12 min a day; target tracking at 60 % CPU is under-provisioned
-  // 12-24 % of the time on the bundled traces).
+  // (about 70 minutes a day; target tracking at its default target is
+  // under-provisioned 0.7-40 % of the time on the bundled traces).
   double slo_tau_u = 5;
   // The first fit_fraction of the range is the fit window, the rest the
   // score window. Default: 2/3 (14 days: 9.3 days fit, 4.7 scored).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "sim/report.h"
@@ -73,13 +74,19 @@ std::string TuneText(const TuneResult& r) {
   for (const TunePolicy& p : r.policies) {
     out += fmt::format("\n{}, knob {}, fit window (* on the frontier)\n",
                        p.knob.policy, KnobTitle(p.knob, w));
-    out += fmt::format("  {:>10} {:>10} {:>8} {:>8}\n", p.knob.key, "inst-h",
-                       "tauU%", "thetaU%");
-    for (const TunePoint& pt : p.points) {
+    size_t wide = std::max<size_t>(10, p.knob.key.size());
+    out += fmt::format("  {:>{}} {:>10} {:>8} {:>8}\n", p.knob.key, wide,
+                       "inst-h", "tauU%", "thetaU%");
+    for (size_t j = 0; j < p.points.size(); ++j) {
+      const TunePoint& pt = p.points[j];
+      bool chosen = r.choice.policy >= 0 &&
+                    &p == &r.policies[r.choice.policy] &&
+                    static_cast<int>(j) == r.choice.point;
       out +=
-          fmt::format("  {:>10} {:>10.1f} {:>8.2f} {:>8.2f} {}\n",
-                      TuneNumber(pt.setting), pt.fit.instance_hours,
-                      pt.fit.tau_u, pt.fit.theta_u, pt.on_frontier ? "*" : "");
+          fmt::format("  {:>{}} {:>10.1f} {:>8.2f} {:>8.2f} {:1}{}\n",
+                      TuneNumber(pt.setting), wide, pt.fit.instance_hours,
+                      pt.fit.tau_u, pt.fit.theta_u, pt.on_frontier ? "*" : "",
+                      chosen ? " <- recommended" : "");
     }
   }
   if (r.choice.policy < 0) return out;

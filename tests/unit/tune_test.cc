@@ -278,7 +278,7 @@ TEST(TuneTest, BacktestWarmupIsReplayedNotScored) {
     BacktestOptions w = o;
     w.hours = hours;
     w.warmup_hours = warmup;
-    auto r = RunBacktest(t, std::vector<std::string>{"target-tracking"}, w);
+    auto r = RunBacktest(t, {"target-tracking"}, w);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->runs[0].scores : Scores{};
   };
