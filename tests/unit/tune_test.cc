@@ -210,25 +210,27 @@ TEST(TuneTest, SnippetsParseAsScalerGroupEntries) {
         ASSERT_TRUE(c.ok()) << c.status().ToString();
         const PolicyConfig& p = c->groups[0].policy;
         EXPECT_EQ(p.name(), k.policy);
+        // What the backtests run is the same text read for the simulated
+        // signal (whose `full` the scaler does not know for an ALB).
+        auto sc = SnippetConfig(snippet, w);
+        ASSERT_TRUE(sc.ok()) << sc.status().ToString();
+        EXPECT_EQ(sc->name(), k.policy);
+        EXPECT_DOUBLE_EQ(sc->target.value, p.target.value);
+        EXPECT_TRUE(sc->settings == p.settings);
         if (k.key == "target") {
           EXPECT_DOUBLE_EQ(p.target.value, setting);
-          EXPECT_DOUBLE_EQ(p.target.utilization(), v / 100);
+          EXPECT_NEAR(sc->target.utilization(), v / 100, 1e-12);
         } else if (k.policy == "predictive") {
           ASSERT_NE(p.settings_as<PredictiveConfig>(), nullptr);
           EXPECT_DOUBLE_EQ(p.settings_as<PredictiveConfig>()->quantile, v);
           EXPECT_EQ(p.settings_as<PredictiveConfig>()->boot_time, w.boot_time);
-          EXPECT_DOUBLE_EQ(p.target.utilization(), 0.6);
+          EXPECT_NEAR(sc->target.utilization(), 0.6, 1e-12);
         } else {
           ASSERT_EQ(k.policy, "step");
           ASSERT_NE(p.settings_as<StepPolicyConfig>(), nullptr);
           EXPECT_DOUBLE_EQ(p.settings_as<StepPolicyConfig>()->high_threshold,
                            v);
         }
-        // What the backtests run is the same reading of the same text.
-        auto sc = SnippetConfig(snippet, w);
-        ASSERT_TRUE(sc.ok()) << sc.status().ToString();
-        EXPECT_EQ(sc->name(), k.policy);
-        EXPECT_DOUBLE_EQ(sc->target.value, p.target.value);
       }
     }
   }
