@@ -17,34 +17,43 @@
 namespace phas {
 namespace {
 
-Result<PolicyRun> RunOne(const std::string& policy,
-                         std::shared_ptr<const DemandSeries> demand,
-                         TimePoint start, TimePoint end, int initial,
-                         Predictor* predictor, const BacktestOptions& o) {
-  ManualClock clock(start);
-  std::unique_ptr<SimCloud> world =
-      MakeSimGroup(&clock, o, demand, initial, "trace");
-  SimCloud& cloud = *world;
+// The group a run scales: `run`'s configuration for the world's signal.
+Result<GroupConfig> RunGroup(const BacktestRun& run, const BacktestOptions& o) {
   GroupConfig g;
   g.name = "trace";
   g.signal = SimulatedSignal(o.signal);
-  auto it = o.policies.find(policy);
-  if (it != o.policies.end()) {
-    g.policy = ForSignal(it->second, g.signal, true);
+  if (run.config) {
+    g.policy = ForSignal(*run.config, g.signal, true);
   } else {
-    PHAS_RETURN_IF_ERROR(g.policy.Select(policy));
+    PHAS_RETURN_IF_ERROR(g.policy.Select(run.policy));
     // The predictive policy leads by the world's boot time.
     g.policy.Edit<PredictiveConfig>(
         [&](PredictiveConfig& c) { c.boot_time = o.boot_time; });
     g.policy = ForSignal(g.policy, g.signal, false);
   }
   g.memory.enabled = false;
+  return g;
+}
+
+// Replays [start, end) and scores [scored_from, end): billed instance-seconds
+// and actions from scored_from on (the clock stops there between the two
+// stages).
+Result<PolicyRun> RunOne(const BacktestRun& run,
+                         std::shared_ptr<const DemandSeries> demand,
+                         TimePoint start, TimePoint scored_from, TimePoint end,
+                         int initial, Predictor* predictor,
+                         const BacktestOptions& o) {
+  ManualClock clock(start);
+  std::unique_ptr<SimCloud> world =
+      MakeSimGroup(&clock, o, demand, initial, "trace");
+  SimCloud& cloud = *world;
+  PHAS_ASSIGN_OR_RETURN(GroupConfig g, RunGroup(run, o));
   ScalerOptions so;
   so.observe.metrics_refresh = MetricsRefresh(o.metrics_refresh, o.interval);
   Scaler scaler({g}, so,
                 {.cloud = &cloud, .clock = &clock, .predictor = predictor});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
-  if (policy == "oracle") {
+  if (run.policy == "oracle") {
     Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
     double u = o.score.target_utilization;
     int lo = o.min_size, hi = o.max_size;
@@ -54,20 +63,40 @@ Result<PolicyRun> RunOne(const std::string& policy,
               std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
         });
   }
-  SimRunOptions run;
-  run.end = end;
-  run.interval = o.interval;
-  if (o.progress) run.progress = [&](double f) { o.progress(policy, f); };
-  auto t0 = std::chrono::steady_clock::now();
-  auto results = RunVirtualTime(scaler, cloud, clock, run);
   PolicyRun r;
-  r.policy = policy;
-  r.result = std::move(results[0]);
+  r.policy = run.label.empty() ? run.policy : run.label;
+  double total = std::chrono::duration<double>(end - start).count();
+  auto stage = [&](TimePoint from, TimePoint to) {
+    SimRunOptions opt;
+    opt.end = to;
+    opt.interval = o.interval;
+    if (o.progress) {
+      double base = std::chrono::duration<double>(from - start).count() / total;
+      double share = std::chrono::duration<double>(to - from).count() / total;
+      opt.progress = [&, base, share](double f) {
+        o.progress(r.policy, base + share * f);
+      };
+    }
+    return std::move(RunVirtualTime(scaler, cloud, clock, opt)[0]);
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  SimGroupResult warm;  // the warm-up stage, when there is one
+  if (scored_from > start) warm = stage(start, scored_from);
+  r.result = stage(clock.Now(), end);
   r.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
           .count();
-  r.scores = Score(r.result.minutes, r.result.instance_seconds,
+  std::vector<SimMinute> scored;
+  for (const SimMinute& m : r.result.minutes) {
+    if (scored_from == start || m.start >= scored_from) scored.push_back(m);
+  }
+  r.scores = Score(scored, r.result.instance_seconds - warm.instance_seconds,
                    static_cast<int>(r.result.actions.size()), o.score);
+  // The result keeps the whole replay (charts): the warm-up's actions first.
+  r.result.actions.insert(r.result.actions.begin(), warm.actions.begin(),
+                          warm.actions.end());
+  r.result.scale_ups += warm.scale_ups;
+  r.result.scale_downs += warm.scale_downs;
   return r;
 }
 
@@ -155,11 +184,28 @@ int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon,
 Result<BacktestResult> RunBacktest(const Trace& trace,
                                    const std::vector<std::string>& policies,
                                    const BacktestOptions& options) {
+  std::vector<BacktestRun> runs;
+  for (const std::string& p : policies) {
+    auto it = options.policies.find(p);
+    runs.push_back({p, it == options.policies.end()
+                           ? std::nullopt
+                           : std::optional<PolicyConfig>(it->second)});
+  }
+  return RunBacktestRuns(trace, runs, options);
+}
+
+Result<BacktestResult> RunBacktestRuns(const Trace& trace,
+                                       const std::vector<BacktestRun>& runs,
+                                       const BacktestOptions& options) {
   BacktestOptions o = options;
   o.score.target_utilization = o.mapping.target_utilization;
-  for (const std::string& p : policies) {
+  for (const BacktestRun& r : runs) {
     PolicyConfig check;
-    PHAS_RETURN_IF_ERROR(check.Select(p));
+    PHAS_RETURN_IF_ERROR(check.Select(r.policy));
+    if (r.config && r.config->name() != r.policy) {
+      return Status::InvalidArgument(fmt::format(
+          "run {}: configured as policy {}", r.policy, r.config->name()));
+    }
   }
   BacktestResult res;
   res.trace = trace.name;
@@ -167,16 +213,22 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
   // Replay starts on a minute boundary at the trace's first sample.
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   auto demand = MakeDemand(trace, o.mapping, t0);
-  res.start =
-      t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
+  // To the millisecond: a window computed in hours lands on its minute.
+  auto hours = [](double h) {
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::round<std::chrono::milliseconds>(Seconds(h * 3600)));
+  };
+  res.start = t0 + hours(o.skip_hours);
   res.end = FloorMinute(demand->end()) + std::chrono::minutes(1);
-  if (o.hours > 0) {
-    res.end =
-        std::min(res.end, res.start + std::chrono::duration_cast<Duration>(
-                                          Seconds(o.hours * 3600)));
-  }
+  if (o.hours > 0) res.end = std::min(res.end, res.start + hours(o.hours));
   if (res.end <= res.start)
     return Status::InvalidArgument("nothing to replay: the range is empty");
+  res.scored_from =
+      std::max(res.start, FloorMinute(res.start + hours(o.warmup_hours)));
+  if (res.scored_from >= res.end) {
+    return Status::InvalidArgument(
+        "nothing to score: the warm-up covers the whole range");
+  }
   res.trace_peak = demand->Peak();
   res.smoothing =
       o.mapping.smoothing > Duration::zero()
@@ -192,7 +244,8 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
                                   o.mapping.target_utilization * 100);
 
   std::unique_ptr<Predictor> predictor;
-  if (std::find(policies.begin(), policies.end(), "seed") != policies.end()) {
+  if (std::any_of(runs.begin(), runs.end(),
+                  [](const BacktestRun& r) { return r.policy == "seed"; })) {
     std::string dir = o.model_dir;
     if (dir.empty()) {
       PHAS_ASSIGN_OR_RETURN(dir, FindDataPath("models/default"));
@@ -206,20 +259,18 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
                                 o.score.target_utilization),
                  o.min_size, o.max_size);
 
-  std::vector<Result<PolicyRun>> out(policies.size(),
-                                     Status::Internal("not run"));
+  std::vector<Result<PolicyRun>> out(runs.size(), Status::Internal("not run"));
   std::atomic<size_t> next{0};
   int threads = o.threads > 0
                     ? o.threads
                     : static_cast<int>(std::thread::hardware_concurrency());
-  threads =
-      std::max(1, std::min<int>(threads, static_cast<int>(policies.size())));
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(runs.size())));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      for (size_t i = next++; i < policies.size(); i = next++) {
-        out[i] = RunOne(policies[i], demand, res.start, res.end, initial,
-                        predictor.get(), o);
+      for (size_t i = next++; i < runs.size(); i = next++) {
+        out[i] = RunOne(runs[i], demand, res.start, res.scored_from, res.end,
+                        initial, predictor.get(), o);
       }
     });
   }

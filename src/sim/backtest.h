@@ -56,10 +56,27 @@ struct BacktestOptions {
   // Replay only [skip_hours, skip_hours + hours) of the trace (hours 0: all).
   double skip_hours = 0;
   double hours = 0;
+  // The first warmup_hours of that range are replayed but not scored (the
+  // loop's history builds up there, as a group's would have before the
+  // scored window): scores, actions and instance-hours count from
+  // BacktestResult::scored_from on. Default: 0.
+  double warmup_hours = 0;
   // Parallel policies; 0: one per CPU.
   int threads = 0;
   // Called from worker threads with (policy, fraction done).
   std::function<void(const std::string&, double)> progress;
+};
+
+// One run of a backtest: a policy with `config` (a `policies:` entry's
+// settings), or unset: its defaults as RunBacktest gives them (the
+// predictive policy leading by the world's boot time, targets as the CPU
+// defaults' share of the signal).
+struct BacktestRun {
+  std::string policy;
+  std::optional<PolicyConfig> config;
+  // Names the run in progress calls and PolicyRun::policy. Default (empty):
+  // the policy.
+  std::string label;
 };
 
 struct PolicyRun {
@@ -75,13 +92,21 @@ struct BacktestResult {
   std::string mapping;    // how trace units became instances
   BacktestOptions options;
   TimePoint start, end;
+  TimePoint scored_from;  // start + warmup_hours, on a minute
   double trace_peak = 0;  // in instance-units after mapping
   std::vector<PolicyRun> runs;
 };
 
+// Each policy configured as options.policies says (else its defaults).
 Result<BacktestResult> RunBacktest(const Trace& trace,
                                    const std::vector<std::string>& policies,
                                    const BacktestOptions& options);
+// Each run as it says (options.policies is not read). Runs start in the
+// order given (long ones first make the shortest wall time); the result's
+// runs are in that order.
+Result<BacktestResult> RunBacktestRuns(const Trace& trace,
+                                       const std::vector<BacktestRun>& runs,
+                                       const BacktestOptions& options);
 
 // An ALB signal's requests per minute of one instance fully used in the
 // simulated world, unless the signal's `full` says otherwise.
