@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/commands.h"
+#include "cmd/group_source.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
 #include "scaler/config.h"
@@ -24,6 +25,7 @@ struct BacktestFlags {
   WorldFlags world;
   std::string model;
   bool quiet = false;
+  GroupSourceFlags group;  // --asg: the group's own history
 };
 
 Status Apply(const BacktestFlags& f, BacktestOptions* o) {
@@ -49,16 +51,38 @@ Status UpdateDoc(const std::string& path, const std::string& body) {
 
 int RunBacktestCommand(const BacktestFlags& f,
                        const std::string& command_line) {
-  if (f.trace.empty() == f.suite.empty()) {
+  if ((f.trace.empty() ? 0 : 1) + (f.suite.empty() ? 0 : 1) +
+          (f.group.asg.empty() ? 0 : 1) !=
+      1) {
     return ReportError(Status::InvalidArgument(
-        "give exactly one of --trace FILE or --suite DIR"));
+        "give exactly one of --trace FILE, --suite DIR or --asg NAME"));
   }
   BacktestOptions o;
   if (Status st = Apply(f, &o); !st.ok()) return ReportError(st);
   auto policies = PolicyList(f.policies, PolicyRegistry::Default().names());
   if (!policies.ok()) return ReportError(policies.status());
+  // --asg: the group's own history, in a world made to match it.
+  std::optional<GroupWorld> group_world;
+  if (!f.group.asg.empty()) {
+    SystemClock clock;
+    auto pulled = PullGroup(f.group, &clock);
+    if (!pulled.ok()) return ReportError(pulled.status());
+    std::printf("pulled %s\n", pulled->Summary().c_str());
+    if (pulled->config && !o.policies.count(pulled->config->policy.name())) {
+      // The group's configured phas policy, as configured.
+      o.policies[pulled->config->policy.name()] = pulled->config->policy;
+    }
+    auto w = MakeGroupWorld(FactsOf(&*pulled), o, *policies);
+    if (!w.ok()) return ReportError(w.status().WithContext(f.group.asg));
+    for (const std::string& n : w->notes) std::printf("  %s\n", n.c_str());
+    std::printf("\n");
+    o = w->options;
+    group_world = std::move(w).value();
+  }
   std::vector<std::string> traces;
-  if (!f.trace.empty()) {
+  if (group_world) {
+    traces.push_back("");  // the group's own, in memory
+  } else if (!f.trace.empty()) {
     traces.push_back(f.trace);
   } else {
     std::error_code ec;
@@ -73,7 +97,8 @@ int RunBacktestCommand(const BacktestFlags& f,
   std::mutex mu;
   std::vector<BacktestResult> results;
   for (const std::string& path : traces) {
-    auto trace = LoadTrace(path);
+    auto trace =
+        group_world ? Result<Trace>(group_world->trace) : LoadTrace(path);
     if (!trace.ok()) return ReportError(trace.status());
     std::map<std::string, int> shown;
     if (!f.quiet) {
@@ -88,8 +113,9 @@ int RunBacktestCommand(const BacktestFlags& f,
         }
       };
     }
-    auto r = RunBacktest(*trace, *policies, o);
-    if (!r.ok()) return ReportError(r.status().WithContext(path));
+    auto r = group_world ? RunBacktestRuns(*trace, group_world->runs, o)
+                         : RunBacktest(*trace, *policies, o);
+    if (!r.ok()) return ReportError(r.status().WithContext(trace->name));
     std::printf("%s\n", ScoreTable(*r).c_str());
     results.push_back(std::move(r).value());
   }
@@ -158,6 +184,11 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
       "--model", f->model,
       "Model bundle for the seed policy (default: shipped default)");
   cmd->add_flag("--quiet", f->quiet, "No progress on stderr");
+  cmd->add_option("--asg", f->group.asg,
+                  "Replay this Auto Scaling group's own CloudWatch history in "
+                  "a world that matches it (bounds, signal, capacity, boot "
+                  "time), its current AWS policy as a row");
+  AddGroupSourceFlags(cmd, &f->group, "--scaler-config");
   cmd->callback([f, exit_code, cmd] {
     std::string line = "phas backtest";
     for (const auto& opt : cmd->get_options()) {

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cmath>
 
+#include "aws/boot_time.h"
 #include "aws/environment.h"
+#include "aws/services.h"
 #include "cloud/aws_cloud.h"
 
 namespace phas {
@@ -36,7 +38,116 @@ Result<SignalSource> ResolveSignal(const GroupSourceFlags& f,
   return s;
 }
 
+// AWS's predefined metric names for a signal: target tracking's, and
+// predictive scaling's metric pair and scaling metric.
+struct AwsMetricNames {
+  const char* target_tracking;
+  const char* pair;
+};
+std::optional<AwsMetricNames> AwsNamesOf(SignalKind k) {
+  switch (k) {
+    case SignalKind::kCpu:
+      return AwsMetricNames{"ASGAverageCPUUtilization", "ASGCPUUtilization"};
+    case SignalKind::kNetworkIn:
+      return AwsMetricNames{"ASGAverageNetworkIn", "ASGNetworkIn"};
+    case SignalKind::kNetworkOut:
+      return AwsMetricNames{"ASGAverageNetworkOut", "ASGNetworkOut"};
+    case SignalKind::kAlbRequests:
+      return AwsMetricNames{"ALBRequestCountPerTarget", "ALBRequestCount"};
+    case SignalKind::kCustom:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The group's AWS policy on `signal` as a phas row: a predictive policy that
+// scales (ForecastAndScale) -> aws-predictive (predictive + target tracking,
+// as AWS runs them together) at the target tracking policy's target when
+// there is one, else its own; else an enabled target tracking policy ->
+// target-tracking at its target. `note` says why there is none.
+std::optional<AwsPolicyRow> AwsPolicyRowOf(
+    const std::vector<aws::ScalingPolicy>& policies, const SignalSource& signal,
+    std::string* note) {
+  auto names = AwsNamesOf(signal.kind);
+  if (policies.empty()) {
+    *note = "no AWS scaling policy on the group: no row for it";
+    return std::nullopt;
+  }
+  auto label_ok = [&](const std::string& label) {
+    return signal.kind != SignalKind::kAlbRequests || label.empty() ||
+           label == signal.resource_label;
+  };
+  const aws::ScalingPolicy* tt = nullptr;
+  const aws::ScalingPolicy* predictive = nullptr;
+  std::vector<std::string> other;
+  for (const aws::ScalingPolicy& p : policies) {
+    bool on_signal = false;
+    if (names && p.enabled && p.target_tracking &&
+        !p.target_tracking->customized &&
+        p.target_tracking->predefined_metric_type == names->target_tracking &&
+        label_ok(p.target_tracking->resource_label)) {
+      on_signal = true;
+      if (!tt) tt = &p;
+    }
+    if (names && p.enabled && p.predictive && !p.predictive->customized &&
+        p.predictive->mode == aws::PredictiveMode::kForecastAndScale &&
+        (p.predictive->metric_pair_type == names->pair ||
+         p.predictive->scaling_metric_type == names->target_tracking) &&
+        label_ok(p.predictive->resource_label)) {
+      on_signal = true;
+      if (!predictive) predictive = &p;
+    }
+    if (!on_signal) other.push_back(p.name + " (" + p.type_name + ")");
+  }
+  if (predictive) {
+    double target = tt ? tt->target_tracking->target_value
+                       : predictive->predictive->target_value;
+    return AwsPolicyRow{
+        "aws:" + predictive->name, "aws-predictive", target,
+        fmt::format("PredictiveScaling {}{}", predictive->name,
+                    tt ? " with TargetTrackingScaling " + tt->name : "")};
+  }
+  if (tt) {
+    return AwsPolicyRow{"aws:" + tt->name, "target-tracking",
+                        tt->target_tracking->target_value,
+                        "TargetTrackingScaling " + tt->name};
+  }
+  *note = fmt::format(
+      "its AWS policies ({}) do not scale on the {} signal: no row for them",
+      fmt::join(other, ", "), signal.name());
+  return std::nullopt;
+}
+
 }  // namespace
+
+GroupFacts FactsOf(PulledGroup* g) {
+  GroupFacts f;
+  f.history = g->history;
+  f.min_size = g->group.min_size;
+  f.max_size = g->group.max_size;
+  f.signal = g->signal;
+  aws::AutoScalingApi asg(g->session->client(aws::Service::kAutoScaling));
+  auto activities = asg.DescribeScalingActivities(g->group.name, 100);
+  if (!activities.ok()) {
+    f.boot_time_note =
+        "cannot read its scaling activities: " + activities.status().message();
+  } else if (auto boot = aws::BootTimeFromActivities(*activities)) {
+    f.boot_time = boot->median;
+    f.boot_samples = boot->launches;
+  } else {
+    f.boot_time_note =
+        fmt::format("no successful launch among its last {} scaling activities",
+                    activities->size());
+  }
+  auto policies = asg.DescribePolicies(g->group.name);
+  if (!policies.ok()) {
+    f.aws_policy_note =
+        "cannot read its AWS scaling policies: " + policies.status().message();
+  } else {
+    f.aws_policy = AwsPolicyRowOf(*policies, g->signal, &f.aws_policy_note);
+  }
+  return f;
+}
 
 aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path) {
   aws::AwsOptions o;
@@ -47,8 +158,9 @@ aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path) {
   return o;
 }
 
-void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f) {
-  cmd->add_option("--config", f->config,
+void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
+                         const std::string& config_flag) {
+  cmd->add_option(config_flag, f->config,
                   "Scaler config: its region and endpoints, and the group's "
                   "signal when the group is one of its groups");
   cmd->add_option("--region", f->region,

@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "scaler/config.h"
 #include "scaler/history_pull.h"
+#include "sim/group_world.h"
 
 namespace phas {
 
@@ -36,9 +37,12 @@ struct GroupSourceFlags {
 // endpoints and attempts.
 aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path);
 
-// Adds --config, --region, --signal, --resource-label and --days (--asg is
-// the caller's: it may be one of several sources).
-void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f);
+// Adds `config_flag` (the scaler config: "--config", or "--scaler-config"
+// where --config means something else), --region, --signal,
+// --resource-label, --days and --request-hours (--asg is the caller's: it
+// may be one of several sources).
+void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
+                         const std::string& config_flag = "--config");
 
 // A group's history, pulled, with what it took.
 struct PulledGroup {
@@ -55,6 +59,12 @@ struct PulledGroup {
 };
 
 Result<PulledGroup> PullGroup(const GroupSourceFlags& f, Clock* clock);
+
+// What a backtest world needs of the pulled group: its history, bounds and
+// signal, plus its boot time (DescribeScalingActivities) and its current
+// AWS policy (DescribePolicies). A group whose activities or policies
+// cannot be read still has a world: the notes say what is missing.
+GroupFacts FactsOf(PulledGroup* g);
 
 }  // namespace phas
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/commands.h"
+#include "cmd/group_source.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
 #include "sim/tune.h"
@@ -23,6 +24,7 @@ struct TuneFlags {
   double slo = -1;
   double fit_fraction = -1;
   bool quiet = false;
+  GroupSourceFlags group;  // --asg: the group's own history
 };
 
 Result<TuneOptions> Options(const TuneFlags& f) {
@@ -49,7 +51,35 @@ int RunTuneCommand(const TuneFlags& f) {
   }
   auto options = Options(f);
   if (!options.ok()) return ReportError(options.status());
-  auto trace = LoadTrace(f.trace);
+  if (f.trace.empty() == f.group.asg.empty()) {
+    return ReportError(Status::InvalidArgument(
+        "give exactly one of --trace FILE or --asg NAME"));
+  }
+  Result<Trace> trace = Status::Internal("no trace");
+  std::string source = f.trace;
+  if (!f.group.asg.empty()) {
+    // The group's own history, in a world made to match it.
+    SystemClock clock;
+    auto pulled = PullGroup(f.group, &clock);
+    if (!pulled.ok()) return ReportError(pulled.status());
+    std::printf("pulled %s\n", pulled->Summary().c_str());
+    GroupFacts facts = FactsOf(&*pulled);
+    if (facts.aws_policy) {
+      facts.aws_policy_note =
+          "its AWS policy today: " + facts.aws_policy->description +
+          " (phas backtest --asg scores it)";
+      facts.aws_policy.reset();
+    }
+    auto w = MakeGroupWorld(facts, world, {});
+    if (!w.ok()) return ReportError(w.status().WithContext(f.group.asg));
+    for (const std::string& n : w->notes) std::printf("  %s\n", n.c_str());
+    std::printf("\n");
+    world = w->options;
+    trace = w->trace;
+    source = f.group.asg;
+  } else {
+    trace = LoadTrace(f.trace);
+  }
   if (!trace.ok()) return ReportError(trace.status());
   std::mutex mu;
   int shown = -1;
@@ -67,7 +97,7 @@ int RunTuneCommand(const TuneFlags& f) {
     };
   }
   auto r = Tune(*trace, world, *options);
-  if (!r.ok()) return ReportError(r.status().WithContext(f.trace));
+  if (!r.ok()) return ReportError(r.status().WithContext(source));
   std::printf("%s", TuneText(*r).c_str());
   if (!f.json_out.empty()) {
     Status st = WriteFileAtomic(f.json_out, TuneJson(*r).dump(2) + "\n");
@@ -85,8 +115,11 @@ void RegisterTuneCommand(CLI::App& app, int* exit_code) {
       "Sweep each policy's main knob on the earlier part of a trace, "
       "recommend the cheapest setting within an under-provisioning SLO, "
       "check it on the later part");
-  cmd->add_option("--trace", f->trace, "Trace CSV (timestamp,value)")
-      ->required();
+  cmd->add_option("--trace", f->trace, "Trace CSV (timestamp,value)");
+  cmd->add_option("--asg", f->group.asg,
+                  "Tune on this Auto Scaling group's own CloudWatch history, "
+                  "in a world that matches it (as backtest --asg)");
+  AddGroupSourceFlags(cmd, &f->group, "--scaler-config");
   cmd->add_option("--slo-underprovisioned", f->slo,
                   "Most % of time under-provisioned (tau_U) allowed on the "
                   "fit window (default 5)")

@@ -237,7 +237,7 @@ Result<BacktestResult> RunBacktestRuns(const Trace& trace,
                 std::chrono::duration<double>(o.mapping.smoothing).count() / 60)
           : "none";
   res.mapping = o.mapping.capacity_per_instance > 0
-                    ? fmt::format("capacity per instance {} trace units",
+                    ? fmt::format("capacity per instance {:.6g} trace units",
                                   o.mapping.capacity_per_instance)
                     : fmt::format("peak = {} instances at {:.0f}%",
                                   o.mapping.peak_instances,

@@ -174,6 +174,69 @@ TEST_F(HistoryMotoTest, AlbGroupRequestsAndInServiceMetric) {
   EXPECT_NE(text.find("# load unit: requests per minute"), std::string::npos);
 }
 
+// The group's own history replayed in a world that matches it, its AWS
+// target tracking policy as a row of its own.
+TEST_F(HistoryMotoTest, BacktestAsgMatchesTheGroupAndAddsItsAwsPolicy) {
+  fs::path json_out = home_ / "alb-backtest.json";
+  auto r = Phas({"backtest", "--asg", "alb-web", "--signal", "alb_requests",
+                 "--resource-label", kLabel, "--days", "14", "--region",
+                 "us-east-1", "--request-hours", "3", "--quiet", "--policy",
+                 "target-tracking,oracle", "--json", json_out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* want :
+       {"pulled alb-web: ", "GetMetricData)",
+        "  group alb-web: MinSize 1, MaxSize 12",
+        "  one instance fully used serves ",
+        "requests per minute (the median of load per instance / CPU",
+        "  boot time 300 s (the default: no successful launch among its last "
+        "0 scaling activities)",
+        "  row aws:requests-3000: its AWS policy today, TargetTrackingScaling "
+        "requests-3000 (target-tracking at 3000)",
+        "aws:requests-3000 "}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+  std::ifstream in(json_out);
+  json j = json::parse(in, nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  std::map<std::string, double> inst_h;
+  for (const json& run : j["runs"]) {
+    inst_h[run["policy"].get<std::string>()] =
+        run["instance_hours"].get<double>();
+  }
+  ASSERT_EQ(inst_h.size(), 3u) << j["runs"].dump();
+  // 3000 requests per target is below what the world's 60 % target needs:
+  // the AWS policy today runs more instances than the oracle.
+  EXPECT_GT(inst_h["aws:requests-3000"], inst_h["oracle"] * 1.1);
+}
+
+TEST_F(HistoryMotoTest, BacktestAndTuneAsgOnTheCpuGroup) {
+  auto r = Phas({"backtest", "--asg", "cpu-web", "--days", "14", "--region",
+                 "us-east-1", "--request-hours", "3", "--quiet", "--policy",
+                 "target-tracking"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* want :
+       {"  group cpu-web: MinSize 1, MaxSize 12",
+        "  one instance fully used is 100 % CPU",
+        "  row aws:cpu-50: its AWS policy today, TargetTrackingScaling cpu-50 "
+        "(target-tracking at 50)",
+        "rows, 1 gaps (left out of scores)"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+  // Tuning on the group's own last 3 days: fit on the first 2 days, scored
+  // on the third; the snippet names the policy.
+  r = Phas({"tune", "--asg", "cpu-web", "--days", "3", "--region", "us-east-1",
+            "--request-hours", "3", "--quiet", "--policy", "target-tracking"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* want :
+       {"pulled cpu-web: ",
+        "  its AWS policy today: TargetTrackingScaling "
+        "cpu-50 (phas backtest --asg scores it)",
+        "fit window:", "score window:", "not used for any choice",
+        "policy: target-tracking"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+}
+
 TEST_F(HistoryMotoTest, ErrorsNameWhatIsWrong) {
   fs::path out = home_ / "none.csv";
   auto r = Phas({"history", "--asg", "no-such-group", "--days", "1", "--out",

@@ -10,11 +10,12 @@ and `phas tune --asg` read it, and prints what was seeded as JSON:
   missing (a 30-minute gap).
 - group ALB (created here): AWS/ApplicationELB RequestCount of its target
   group (Sum a minute, a daily cycle), AWS/AutoScaling
-  GroupInServiceInstances, and the group's CPU (20 % + requests per instance
-  at 6000 requests per minute = 100 %).
+  GroupInServiceInstances, and the group's CPU (20 % idle, plus 50 % at
+  6000 requests per instance a minute).
 
-The instances in service follow the load (what a scaler at 60 % would
-keep). PutMetricData goes uncompressed: boto3 gzips large PutMetricData
+Each group has an AWS target tracking policy on its signal (CPU at 50 %,
+3000 requests per target). The instances in service follow the load (what a
+scaler would keep). PutMetricData goes uncompressed: boto3 gzips large PutMetricData
 bodies, which moto 5.2.1 cannot read.
 
 usage: history_world.py ENDPOINT ADMIN_KEY_JSON CPU_GROUP ALB_GROUP TG_LABEL
@@ -52,8 +53,22 @@ def main():
             LaunchTemplate={"LaunchTemplateName": "history-lt", "Version": "$Latest"},
             MinSize=1, MaxSize=12, DesiredCapacity=2, AvailabilityZones=[REGION + "a"])
 
-    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
     lb, tg = label.split("/targetgroup/")
+    # What each group runs today: AWS target tracking on its signal.
+    asg.put_scaling_policy(
+        AutoScalingGroupName=cpu_group, PolicyName="cpu-50", PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+            "TargetValue": 50.0})
+    asg.put_scaling_policy(
+        AutoScalingGroupName=alb_group, PolicyName="requests-3000",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget",
+                                              "ResourceLabel": label},
+            "TargetValue": 3000.0})
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
     tg = "targetgroup/" + tg
 
     def daily(m, base, amp):
@@ -74,7 +89,7 @@ def main():
             seeded["cpu"][ts] = [load, n]
         req = daily(m, 12000, 8000)            # requests a minute
         n = max(1, math.ceil(req / 3600))
-        cpu = 20 + 100 * req / n / 6000 * 0.5
+        cpu = 20 + 50 * req / n / 6000
         dims = [{"Name": "AutoScalingGroupName", "Value": alb_group}]
         alb_data += [
             {"MetricName": "RequestCount", "Timestamp": t, "Value": req,
