@@ -95,6 +95,25 @@ DoctorCheck FoundCheck(const GroupSnapshot& g, const Status& describe) {
                       g.in_service.size(), a.instances.size())};
 }
 
+// deploy/iam-policy.json lets phas set the capacity of groups tagged
+// phas=managed only (docs/aws.md): without the tag, SetDesiredCapacity is
+// AccessDenied under that policy. A warning: another policy may not ask it.
+DoctorCheck TagCheck(const AutoScalingGroupInfo& a) {
+  auto it = a.tags.find("phas");
+  if (it != a.tags.end() && it->second == "managed") {
+    return {"tag", Verdict::kOk,
+            "phas=managed: deploy/iam-policy.json lets phas set its capacity"};
+  }
+  return {"tag", Verdict::kWarning,
+          fmt::format("no tag phas=managed: under deploy/iam-policy.json "
+                      "(statement ScalerSetCapacity) SetDesiredCapacity is "
+                      "AccessDenied; tag it: aws autoscaling "
+                      "create-or-update-tags --tags ResourceId={},ResourceType="
+                      "auto-scaling-group,Key=phas,Value=managed,"
+                      "PropagateAtLaunch=false",
+                      a.name)};
+}
+
 // The checks of one group, in report order. Each reads the snapshot only.
 // The group's load signal, once the config names one other than CPU (ALB
 // requests per target, network, a custom metric), gets its own check here
@@ -103,6 +122,7 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
                                     const Status& describe) {
   std::vector<DoctorCheck> checks = {FoundCheck(g, describe)};
   if (g.info == nullptr) return checks;
+  checks.push_back(TagCheck(*g.info));
   if (!g.metrics.ok()) {
     checks.push_back({"cpu", Verdict::kFailed, g.metrics.message()});
     return checks;

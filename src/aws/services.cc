@@ -60,6 +60,9 @@ AutoScalingGroupInfo ParseGroup(pugi::xml_node g) {
   for (pugi::xml_node m : Members(g, "SuspendedProcesses")) {
     a.suspended_processes.push_back(Text(m, "ProcessName"));
   }
+  for (pugi::xml_node m : Members(g, "Tags")) {
+    a.tags[Text(m, "Key")] = Text(m, "Value");
+  }
   return a;
 }
 

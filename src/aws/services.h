@@ -10,6 +10,7 @@
 #ifndef PHAS_AWS_SERVICES_H_
 #define PHAS_AWS_SERVICES_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ struct AutoScalingGroupInfo {
   std::string status;  // "Delete in progress" while being deleted, else ""
   std::vector<AsgInstance> instances;
   std::vector<std::string> suspended_processes;
+  std::map<std::string, std::string> tags;  // key -> value
 };
 
 enum class ScalingPolicyType {

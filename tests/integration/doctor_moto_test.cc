@@ -67,6 +67,8 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "groups of " + config + ":",
       "  fast (region us-east-1, from " + config + ": region)",
       "    ok   group  found: min 1 max 5 desired 2, 2 InService",
+      "    ok   tag    phas=managed: deploy/iam-policy.json lets phas set its "
+      "capacity",
       "    ok   cpu    CPUUtilization every minute (detailed "
       "monitoring) on all 2 InService instances",
       "    ok   signal alb_requests: ",
@@ -74,6 +76,9 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "    ok   memory CWAgent/mem_used_percent [InstanceId] present on "
       "all 2 InService instances",
       "  slow (region us-east-1",
+      "    warn tag    no tag phas=managed: under deploy/iam-policy.json "
+      "(statement ScalerSetCapacity) SetDesiredCapacity is AccessDenied; tag "
+      "it: aws autoscaling create-or-update-tags --tags ResourceId=slow,",
       "    warn cpu    basic monitoring on 2 of 2 InService instances (" +
           slow_ids + ")",
       "Monitoring.Enabled: true",
@@ -112,12 +117,13 @@ TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
     R fast, slow;
   };
   const Want wants[] = {{"group", R::kOk, R::kOk},
+                        {"tag", R::kOk, R::kWarning},
                         {"cpu", R::kOk, R::kWarning},
                         {"memory", R::kOk, R::kWarning}};
-  for (size_t i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < std::size(wants); ++i) {
     SCOPED_TRACE(wants[i].what);
-    ASSERT_EQ(reports[0].checks.size(), 3u);
-    ASSERT_EQ(reports[1].checks.size(), 3u);
+    ASSERT_EQ(reports[0].checks.size(), std::size(wants));
+    ASSERT_EQ(reports[1].checks.size(), std::size(wants));
     EXPECT_EQ(reports[0].checks[i].what, wants[i].what);
     EXPECT_EQ(reports[0].checks[i].result, wants[i].fast)
         << reports[0].checks[i].detail;

@@ -5,8 +5,9 @@ checks, and prints the instance ids as JSON:
 - group FAST (already built by moto_world.py): CPUUtilization every minute
   for the last 15 minutes (detailed monitoring) and the CloudWatch agent's
   CWAgent/mem_used_percent per InstanceId;
-- group SLOW (created here, 2 instances): CPUUtilization every 5 minutes
-  (basic monitoring: what CloudWatch keeps for such instances), no memory.
+- group SLOW (created here, 2 instances, not tagged phas=managed):
+  CPUUtilization every 5 minutes (basic monitoring: what CloudWatch keeps
+  for such instances), no memory.
 
 PutMetricData goes uncompressed: boto3 gzips large PutMetricData bodies,
 which moto 5.2.1 cannot read.
@@ -39,8 +40,7 @@ def main():
     asg.create_auto_scaling_group(
         AutoScalingGroupName=slow,
         LaunchTemplate={"LaunchTemplateName": slow + "-lt", "Version": "$Latest"},
-        MinSize=1, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[REGION + "a"],
-        Tags=[{"Key": "phas", "Value": "managed", "PropagateAtLaunch": False}])
+        MinSize=1, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[REGION + "a"])
 
     def ids(name):
         g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
