@@ -173,10 +173,10 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   for (const GroupConfig& g : c.groups) roles.emplace_back(g.name, g.role);
   AwsFleet fleet(session->get(), roles, aws_options.retry);
   for (const AwsFleet::Role& r : fleet.roles()) {
-    spdlog::info("{}: calls as {} (STS AssumeRole, session name {})",
-                 r.config.origin, r.config.role_arn,
-                 r.config.session_name.empty() ? "phas"
-                                               : r.config.session_name);
+    spdlog::info(
+        "{}: calls as {} (STS AssumeRole, session name {})", r.config.origin,
+        r.config.role_arn,
+        r.config.session_name.empty() ? "phas" : r.config.session_name);
   }
   MetricsRegistry registry;
   fleet.set_observer([&registry](const aws::CallRecord& r) {

@@ -208,15 +208,17 @@ Result<Credentials> AssumeRoleCredentialsProvider::Get(TimePoint now) {
     Status st = doc.status();
     if (st.IsPermissionDenied() && st.detail() == "AccessDenied") {
       // What only the operator can change, in words.
-      st = Status::PermissionDenied(fmt::format(
-               "{}. Fix: the role's trust policy must allow the principal "
-               "phas runs as (credentials from {}) to assume it{}, and that "
-               "principal needs an IAM policy allowing sts:AssumeRole on {}",
-               st.message(), source->source,
-               c.external_id.empty() ? ""
-                                     : " with the configured ExternalId",
-               c.role_arn))
-               .WithDetail(st.detail());
+      st =
+          Status::PermissionDenied(
+              fmt::format(
+                  "{}. Fix: the role's trust policy must allow the principal "
+                  "phas runs as (credentials from {}) to assume it{}, and that "
+                  "principal needs an IAM policy allowing sts:AssumeRole on {}",
+                  st.message(), source->source,
+                  c.external_id.empty() ? ""
+                                        : " with the configured ExternalId",
+                  c.role_arn))
+              .WithDetail(st.detail());
     }
     return st.WithContext(c.origin + ": assume role " + c.role_arn);
   }

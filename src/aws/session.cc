@@ -185,18 +185,18 @@ std::unique_ptr<AwsSession> AwsSession::AssumeRole(
   s->region_ = region_;
   s->transport_ = transport_;
   s->imds_ = imds_;
-  auto sts = std::make_shared<QueryClient>(clients_.at(Service::kSts)->endpoint(),
-                                           transport_, credentials_, clock_,
-                                           retry_);
+  auto sts =
+      std::make_shared<QueryClient>(clients_.at(Service::kSts)->endpoint(),
+                                    transport_, credentials_, clock_, retry_);
   s->credentials_ = std::make_shared<CachingCredentialsProvider>(
       std::make_shared<AssumeRoleCredentialsProvider>(std::move(role),
                                                       credentials_, sts));
   s->clients_[Service::kSts] = sts;
   for (Service svc :
        {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
-    s->clients_[svc] = std::make_shared<QueryClient>(
-        clients_.at(svc)->endpoint(), transport_, s->credentials_, clock_,
-        retry_);
+    s->clients_[svc] =
+        std::make_shared<QueryClient>(clients_.at(svc)->endpoint(), transport_,
+                                      s->credentials_, clock_, retry_);
   }
   return s;
 }

@@ -18,9 +18,9 @@ AwsFleet::AwsFleet(aws::AwsSession* session, const GroupRoles& roles,
     it->groups.push_back(group);
   }
   for (Role& r : roles_) {
-    r.config.origin = fmt::format("role_arn of group{} {}",
-                                  r.groups.size() > 1 ? "s" : "",
-                                  fmt::join(r.groups, ", "));
+    r.config.origin =
+        fmt::format("role_arn of group{} {}", r.groups.size() > 1 ? "s" : "",
+                    fmt::join(r.groups, ", "));
     r.session = session_->AssumeRole(r.config);
     r.cloud = std::make_unique<AwsCloud>(r.session.get(), retry);
     for (const std::string& g : r.groups) routed_.Route(g, r.cloud.get());

@@ -190,8 +190,10 @@ Status ParseRole(const Reader& r, aws::AssumeRoleConfig* role) {
   const std::string& sn = role->session_name;
   if (r.Has("session_name") &&
       (sn.size() < 2 || sn.size() > 64 || !chars_ok(sn, "_+=,.@-"))) {
-    return r.Bad("session_name", "must be 2 to 64 letters, digits or _+=,.@-, "
-                                 "got '" + sn + "'");
+    return r.Bad("session_name",
+                 "must be 2 to 64 letters, digits or _+=,.@-, "
+                 "got '" +
+                     sn + "'");
   }
   return Status::OK();
 }
@@ -330,8 +332,9 @@ Status CheckRoleArn(const std::string& arn) {
   });
   if (res.rfind("role/", 0) != 0 || name.empty() || name.size() > 64 ||
       !chars) {
-    return bad("not a role (role/<name>, the name 1 to 64 of letters, digits "
-               "and _+=,.@-)");
+    return bad(
+        "not a role (role/<name>, the name 1 to 64 of letters, digits "
+        "and _+=,.@-)");
   }
   return Status::OK();
 }
