@@ -305,7 +305,8 @@ std::vector<GroupReport> CheckGroupsByRole(
     auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) {
       return SameRole(groups[p[0]].role, groups[i].role);
     });
-    if (it == parts.end()) it = parts.insert(parts.end(), {});
+    if (it == parts.end())
+      it = parts.insert(parts.end(), std::vector<size_t>{});
     it->push_back(i);
   }
   std::vector<GroupReport> out(groups.size());

@@ -11,12 +11,13 @@ Cloud* RoutedCloud::ForGroup(const std::string& group) {
 
 Result<std::vector<GroupDescription>> RoutedCloud::DescribeGroups(
     const std::vector<std::string>& names) {
-  std::vector<std::pair<Cloud*, std::vector<std::string>>> parts;
+  using Part = std::pair<Cloud*, std::vector<std::string>>;
+  std::vector<Part> parts;
   for (const std::string& name : names) {
     Cloud* c = ForGroup(name);
     auto it = std::find_if(parts.begin(), parts.end(),
                            [c](const auto& p) { return p.first == c; });
-    if (it == parts.end()) it = parts.insert(parts.end(), {c, {}});
+    if (it == parts.end()) it = parts.insert(parts.end(), Part{c, {}});
     it->second.push_back(name);
   }
   // No names: the default Cloud's answer (every group it sees).
