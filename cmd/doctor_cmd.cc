@@ -37,6 +37,7 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
       d.memory_name = g.memory.name;
       d.memory_dimensions = g.memory.dimensions;
       d.signal = g.signal.name();
+      d.role = g.role;
       SignalQueries sq = g.signal.GroupQueries("sig_", 60);
       d.signal_load_id = sq.load_id;
       for (const MetricQuery& q : sq.queries) {
@@ -63,8 +64,9 @@ void RegisterDoctorCommand(CLI::App& app, int* exit_code) {
                   "AWS region (default: the config's region, then the SDK "
                   "resolution order)");
   cmd->add_option("--config", flags->config,
-                  "Scaler config: also check each of its groups (found, CPU "
-                  "at 1-minute resolution, memory metric)");
+                  "Scaler config: also check each of its groups (its role "
+                  "assumed, found, CPU at 1-minute resolution, memory "
+                  "metric)");
   cmd->add_option("--asg", flags->doctor.asg, "Auto Scaling group to check");
   cmd->add_flag("--check-write", flags->doctor.check_write,
                 "Also call SetDesiredCapacity, with the group's current "

@@ -11,7 +11,7 @@
 
 #include "aws/environment.h"
 #include "aws/session.h"
-#include "cloud/aws_cloud.h"
+#include "cloud/aws_fleet.h"
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
 #include "common/metrics.h"
@@ -169,8 +169,17 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   auto session =
       aws::AwsSession::Create(aws_options, aws::ProcessEnvironment(), &clock);
   if (!session.ok()) return ReportError(session.status());
+  GroupRoles roles;
+  for (const GroupConfig& g : c.groups) roles.emplace_back(g.name, g.role);
+  AwsFleet fleet(session->get(), roles, aws_options.retry);
+  for (const AwsFleet::Role& r : fleet.roles()) {
+    spdlog::info(
+        "{}: calls as {} (STS AssumeRole, session name {})", r.config.origin,
+        r.config.role_arn,
+        r.config.session_name.empty() ? "phas" : r.config.session_name);
+  }
   MetricsRegistry registry;
-  (*session)->set_observer([&registry](const aws::CallRecord& r) {
+  fleet.set_observer([&registry](const aws::CallRecord& r) {
     registry
         .GetCounter("phas_scaler_aws_requests_total",
                     "AWS API calls, by operation.",
@@ -204,7 +213,6 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (*metrics_server)
     spdlog::info("metrics on http://{}/metrics", c.metrics_listen);
 
-  AwsCloud cloud(session->get(), aws_options.retry);
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
   sopts.observe.metrics_refresh = MetricsRefresh(c.metrics_refresh, c.interval);
@@ -212,7 +220,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   MetricsReporter metrics(&registry);
   ReporterList reporters({&log, &metrics});
   Scaler scaler(c.groups, sopts,
-                {.cloud = &cloud,
+                {.cloud = fleet.cloud(),
                  .clock = &clock,
                  .predictor = predictor.get(),
                  .store = store->get(),

@@ -171,6 +171,12 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
                                        ", token file " + c.token_file + ")");
 }
 
+bool SameRole(const AssumeRoleConfig& a, const AssumeRoleConfig& b) {
+  return a.role_arn == b.role_arn && a.session_name == b.session_name &&
+         a.external_id == b.external_id &&
+         a.duration_seconds == b.duration_seconds;
+}
+
 AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(
     AssumeRoleConfig config, std::shared_ptr<CredentialsProvider> source,
     std::shared_ptr<QueryClient> sts)
@@ -199,7 +205,22 @@ Result<Credentials> AssumeRoleCredentialsProvider::Get(TimePoint now) {
   }
   auto doc = sts_->Call("AssumeRole", params);
   if (!doc.ok()) {
-    return doc.status().WithContext(c.origin + ": assume role " + c.role_arn);
+    Status st = doc.status();
+    if (st.IsPermissionDenied() && st.detail() == "AccessDenied") {
+      // What only the operator can change, in words.
+      st =
+          Status::PermissionDenied(
+              fmt::format(
+                  "{}. Fix: the role's trust policy must allow the principal "
+                  "phas runs as (credentials from {}) to assume it{}, and that "
+                  "principal needs an IAM policy allowing sts:AssumeRole on {}",
+                  st.message(), source->source,
+                  c.external_id.empty() ? ""
+                                        : " with the configured ExternalId",
+                  c.role_arn))
+              .WithDetail(st.detail());
+    }
+    return st.WithContext(c.origin + ": assume role " + c.role_arn);
   }
   return ParseStsCredentials(
       *doc, fmt::format("role {} ({}, assumed with {})", c.role_arn, c.origin,

@@ -85,11 +85,16 @@ struct AssumeRoleConfig {
   std::string origin;
 };
 
+// Whether two configs assume the same role alike (ARN, session name,
+// external id, duration; not where they are configured).
+bool SameRole(const AssumeRoleConfig& a, const AssumeRoleConfig& b);
+
 class AssumeRoleCredentialsProvider final : public CredentialsProvider {
  public:
   // `sts` must sign with the source's credentials; `source` is that
   // provider (its NotFound becomes an error: the role is configured, and
-  // another identity must not be used in its place).
+  // another identity must not be used in its place). STS's AccessDenied
+  // comes back with the fix in words (trust policy, sts:AssumeRole).
   AssumeRoleCredentialsProvider(AssumeRoleConfig config,
                                 std::shared_ptr<CredentialsProvider> source,
                                 std::shared_ptr<QueryClient> sts);

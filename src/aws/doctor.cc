@@ -188,7 +188,7 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
 
   rep.config_path = options.config_path;
   if (!options.groups.empty()) {
-    rep.groups = CheckGroups(asg, cw, options.groups, clock->Now());
+    rep.groups = CheckGroupsByRole(session, asg, cw, options.groups, clock);
   }
   return rep;
 }

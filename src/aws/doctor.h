@@ -4,9 +4,10 @@
 // action ("cloudwatch:GetMetricData").
 //
 // With the groups of a scaler config (--config), it also checks each group
-// as the loop will read it (doctor_groups.cc): found or not, the CPU metric
-// of its InService instances at 1-minute resolution (basic monitoring is
-// detected and named with its fix), and the memory metric as configured.
+// as the loop will read it (doctor_groups.cc): the role it names assumed,
+// found or not, the CPU metric of its InService instances at 1-minute
+// resolution (basic monitoring is detected and named with its fix), and the
+// memory metric as configured.
 //
 // Thread-safety: single-threaded use.
 #ifndef PHAS_AWS_DOCTOR_H_
@@ -38,6 +39,9 @@ struct DoctorGroup {
   std::string signal = "cpu";
   std::vector<MetricQuery> signal_queries;
   std::string signal_load_id;
+  // The role the group is read as (role_arn empty: the session's own
+  // credentials): first checked that it can be assumed ("role").
+  AssumeRoleConfig role;
 };
 
 struct DoctorOptions {
@@ -107,6 +111,14 @@ inline constexpr std::chrono::minutes kGroupMetricWindow{15};
 std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
                                      const std::vector<DoctorGroup>& groups,
                                      TimePoint now);
+
+// CheckGroups for the groups of each role (DoctorGroup::role) through a
+// session of that role, after a "role" check (AssumeRole, with the fix
+// when it is refused; a role not assumed leaves its groups at that);
+// groups without a role through `asg` and `cw`. Reports in `groups` order.
+std::vector<GroupReport> CheckGroupsByRole(
+    AwsSession& session, AutoScalingApi& asg, CloudWatchApi& cw,
+    const std::vector<DoctorGroup>& groups, Clock* clock);
 
 // The group's load signal, from the load query's series (`load` null: the
 // group has no group-level signal, skipped).

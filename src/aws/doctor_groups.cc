@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "aws/doctor.h"
@@ -310,6 +311,55 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
       }
     }
     out.push_back({config.name, CheckGroup(g, describe)});
+  }
+  return out;
+}
+
+std::vector<GroupReport> CheckGroupsByRole(
+    AwsSession& session, AutoScalingApi& asg, CloudWatchApi& cw,
+    const std::vector<DoctorGroup>& groups, Clock* clock) {
+  // The groups of each role (the first part: no role), as the loop reads
+  // them: one session per role.
+  std::vector<std::vector<size_t>> parts;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) {
+      return SameRole(groups[p[0]].role, groups[i].role);
+    });
+    if (it == parts.end())
+      it = parts.insert(parts.end(), std::vector<size_t>{});
+    it->push_back(i);
+  }
+  std::vector<GroupReport> out(groups.size());
+  for (const std::vector<size_t>& part : parts) {
+    std::vector<DoctorGroup> some;
+    std::vector<std::string> names;
+    for (size_t i : part) {
+      some.push_back(groups[i]);
+      names.push_back(groups[i].name);
+    }
+    AssumeRoleConfig role = some[0].role;
+    std::vector<GroupReport> reports;
+    if (role.role_arn.empty()) {
+      reports = CheckGroups(asg, cw, some, clock->Now());
+    } else {
+      role.origin =
+          fmt::format("role_arn of group{} {}", names.size() > 1 ? "s" : "",
+                      fmt::join(names, ", "));
+      std::unique_ptr<AwsSession> as = session.AssumeRole(role);
+      auto creds = as->credentials()->Get(clock->Now());
+      DoctorCheck check{"role", DoctorCheck::Result::kOk,
+                        creds.ok() ? creds->source : creds.status().message()};
+      if (creds.ok()) {
+        AutoScalingApi role_asg(as->client(Service::kAutoScaling));
+        CloudWatchApi role_cw(as->client(Service::kCloudWatch));
+        reports = CheckGroups(role_asg, role_cw, some, clock->Now());
+      } else {
+        check.result = DoctorCheck::Result::kFailed;
+        for (const std::string& n : names) reports.push_back({n, {}});
+      }
+      for (GroupReport& r : reports) r.checks.insert(r.checks.begin(), check);
+    }
+    for (size_t k = 0; k < part.size(); ++k) out[part[k]] = reports[k];
   }
   return out;
 }

@@ -123,6 +123,8 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
     const AwsOptions& options, Environment env, Clock* clock,
     std::shared_ptr<HttpTransport> transport) {
   std::unique_ptr<AwsSession> s(new AwsSession());
+  s->clock_ = clock;
+  s->retry_ = options.retry;
   s->transport_ =
       transport ? std::move(transport) : std::make_shared<CurlTransport>();
   s->imds_ = std::make_shared<ImdsClient>(s->transport_.get(), env, clock);
@@ -171,6 +173,30 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
        {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
     s->clients_[svc] = std::make_shared<QueryClient>(
         endpoints[svc], s->transport_, s->credentials_, clock, options.retry);
+  }
+  return s;
+}
+
+std::unique_ptr<AwsSession> AwsSession::AssumeRole(
+    AssumeRoleConfig role) const {
+  std::unique_ptr<AwsSession> s(new AwsSession());
+  s->clock_ = clock_;
+  s->retry_ = retry_;
+  s->region_ = region_;
+  s->transport_ = transport_;
+  s->imds_ = imds_;
+  auto sts =
+      std::make_shared<QueryClient>(clients_.at(Service::kSts)->endpoint(),
+                                    transport_, credentials_, clock_, retry_);
+  s->credentials_ = std::make_shared<CachingCredentialsProvider>(
+      std::make_shared<AssumeRoleCredentialsProvider>(std::move(role),
+                                                      credentials_, sts));
+  s->clients_[Service::kSts] = sts;
+  for (Service svc :
+       {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
+    s->clients_[svc] =
+        std::make_shared<QueryClient>(clients_.at(svc)->endpoint(), transport_,
+                                      s->credentials_, clock_, retry_);
   }
   return s;
 }

@@ -85,8 +85,18 @@ class AwsSession {
   // Reports every call of every client (for metrics).
   void set_observer(const CallObserver& observer);
 
+  // A session of the same region, endpoints and retries whose calls are
+  // made as `role`: STS AssumeRole signed with this session's credentials
+  // (on the first call, then again 5 minutes before the role's credentials
+  // expire: CachingCredentialsProvider). Its client(kSts) is the one that
+  // assumes the role. An AssumeRole refused comes back from every call,
+  // with what to fix in the message. Never fails: nothing is called yet.
+  std::unique_ptr<AwsSession> AssumeRole(AssumeRoleConfig role) const;
+
  private:
   AwsSession() = default;
+  Clock* clock_ = nullptr;
+  RetryOptions retry_;
   ResolvedRegion region_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<ImdsClient> imds_;

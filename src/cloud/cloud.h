@@ -7,6 +7,9 @@
 //
 // Its three operations mirror AWS's, so the simulator has to answer the same
 // questions CloudWatch does (per-instance metric queries over a window).
+// ForGroup says which Cloud serves a group when a fleet's groups are read
+// through several (an IAM role per group: cloud/routed_cloud.h); the loop
+// sends one DescribeGroups and one GetMetricData to each.
 //
 // Thread-safety: implementations are used from the loop's thread only.
 #ifndef PHAS_CLOUD_CLOUD_H_
@@ -95,6 +98,13 @@ class Cloud {
   // records an action as that far ahead before it calls, so that a crash
   // during the call cannot shorten the cooldown. Default: 0.
   virtual Duration MaxActionLatency() const { return Duration::zero(); }
+  // The Cloud that serves `group`: its describes, metrics and actions go
+  // there (cloud/routed_cloud.h). Default: this one. The answer lives as
+  // long as this Cloud.
+  virtual Cloud* ForGroup(const std::string& group) {
+    (void)group;
+    return this;
+  }
 };
 
 }  // namespace phas

@@ -154,6 +154,50 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
   return Status::OK();
 }
 
+// A group's role_arn, external_id and session_name (STS AssumeRole's
+// RoleArn, ExternalId, RoleSessionName, with STS's own limits).
+Status ParseRole(const Reader& r, aws::AssumeRoleConfig* role) {
+  PHAS_RETURN_IF_ERROR(r.Str("role_arn", &role->role_arn));
+  PHAS_RETURN_IF_ERROR(r.Str("external_id", &role->external_id));
+  PHAS_RETURN_IF_ERROR(r.Str("session_name", &role->session_name));
+  if (role->role_arn.empty()) {
+    for (const char* k : {"role_arn", "external_id", "session_name"}) {
+      if (r.Has(k)) {
+        return r.Bad(k, std::string_view(k) == "role_arn"
+                            ? "must not be empty (leave it out for the "
+                              "process's own credentials)"
+                            : "only with role_arn");
+      }
+    }
+    return Status::OK();
+  }
+  if (Status st = CheckRoleArn(role->role_arn); !st.ok()) {
+    return r.Bad("role_arn", st.message());
+  }
+  auto chars_ok = [](const std::string& v, std::string_view extra) {
+    return std::all_of(v.begin(), v.end(), [&](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) ||
+             extra.find(c) != std::string_view::npos;
+    });
+  };
+  const std::string& id = role->external_id;
+  if (r.Has("external_id") &&
+      (id.size() < 2 || id.size() > 1224 || !chars_ok(id, "_+=,.@:/-"))) {
+    return r.Bad("external_id",
+                 "must be 2 to 1224 letters, digits or _+=,.@:/- (the "
+                 "role's trust policy's sts:ExternalId)");
+  }
+  const std::string& sn = role->session_name;
+  if (r.Has("session_name") &&
+      (sn.size() < 2 || sn.size() > 64 || !chars_ok(sn, "_+=,.@-"))) {
+    return r.Bad("session_name",
+                 "must be 2 to 64 letters, digits or _+=,.@-, "
+                 "got '" +
+                     sn + "'");
+  }
+  return Status::OK();
+}
+
 // The guard overrides of a group entry.
 Status ParseGuard(const Reader& r, PolicyConfig* out) {
   PHAS_RETURN_IF_ERROR(r.Seconds("cooldown_seconds", &out->cooldown, 0, 86400));
@@ -254,6 +298,45 @@ Status ParsePolicyConfig(const YAML::Node& node, const std::string& path,
   YamlFieldReader fields(r.Child(section), r.Path(section));
   out->settings = out->settings.Updated(fields);
   return fields.Finish();
+}
+
+Status CheckRoleArn(const std::string& arn) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument(fmt::format(
+        "must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
+        ": {}, got '{}'",
+        why, arn));
+  };
+  // arn:partition:service:region:account:resource
+  std::vector<std::string> f;
+  size_t from = 0;
+  for (int k = 0; k < 5; ++k) {
+    size_t colon = arn.find(':', from);
+    if (colon == std::string::npos) return bad("not an ARN");
+    f.push_back(arn.substr(from, colon - from));
+    from = colon + 1;
+  }
+  f.push_back(arn.substr(from));
+  if (f[0] != "arn" || f[1].rfind("aws", 0) != 0) return bad("not an ARN");
+  if (f[2] != "iam" || !f[3].empty()) return bad("not an IAM ARN");
+  if (f[4].size() != 12 || !std::all_of(f[4].begin(), f[4].end(), [](char c) {
+        return c >= '0' && c <= '9';
+      })) {
+    return bad("the account must be 12 digits");
+  }
+  const std::string& res = f[5];
+  std::string name = res.substr(res.rfind('/') + 1);
+  bool chars = std::all_of(res.begin(), res.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_+=,.@/-").find(c) != std::string_view::npos;
+  });
+  if (res.rfind("role/", 0) != 0 || name.empty() || name.size() > 64 ||
+      !chars) {
+    return bad(
+        "not a role (role/<name>, the name 1 to 64 of letters, digits "
+        "and _+=,.@-)");
+  }
+  return Status::OK();
 }
 
 Duration MetricsRefresh(std::optional<Duration> configured, Duration interval) {
@@ -364,10 +447,12 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
             &g.memory)));
       }
       PHAS_RETURN_IF_ERROR(wrap(ParseSignal(gr, &g.signal)));
+      PHAS_RETURN_IF_ERROR(wrap(ParseRole(gr, &g.role)));
       PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
           groups[i], path, &g.policy,
-          {"name", "warmup_seconds", "memory_metric", "signal"}, registry,
-          g.signal)));
+          {"name", "warmup_seconds", "memory_metric", "signal", "role_arn",
+           "external_id", "session_name"},
+          registry, g.signal)));
       c.groups.push_back(std::move(g));
     }
   }

@@ -14,6 +14,9 @@
 //   predictive: {...}           # the named policy's own settings only
 //   warmup_seconds: 0
 //   memory_metric: {...}
+//   role_arn: arn:aws:iam::123456789012:role/phas   # optional: calls as
+//   external_id: ...            # this role (STS AssumeRole), its ExternalId
+//   session_name: phas          # and session name
 //
 // Thread-safety: plain values.
 #ifndef PHAS_SCALER_CONFIG_H_
@@ -25,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "aws/credential_providers.h"
 #include "decision/guard.h"
 #include "decision/load_signal.h"
 #include "scaler/observe.h"
@@ -89,6 +93,12 @@ struct GroupConfig {
   // Where the load signal is read (key `signal`). Default: CPU. The
   // policy's target (policy.target.signal) describes the same signal.
   SignalSource signal;
+  // The IAM role every AWS call for this group is made as (keys role_arn,
+  // external_id, session_name): STS AssumeRole signed with the process's
+  // own credentials, refreshed before expiry (cloud/aws_fleet.h). Groups
+  // naming the same role share its session. Default: no role_arn (the
+  // process's credentials); session name "phas"; no external id.
+  aws::AssumeRoleConfig role;
 };
 
 // The `aws:` section; cmd/ turns it into the AWS layer's options.
@@ -158,6 +168,11 @@ Status ParsePolicyConfig(
 // onto `out`; absent: unchanged. `path` names `entry` in errors.
 Status ParseSignalConfig(const YAML::Node& entry, const std::string& path,
                          SignalSource* out);
+
+// InvalidArgument unless `arn` is an IAM role's ARN
+// (arn:<partition>:iam::<12 digits>:role/[<path>/]<name>); the message says
+// what is wrong, not where.
+Status CheckRoleArn(const std::string& arn);
 
 // Checks a whole configuration (groups present, names unique, ...).
 Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source);

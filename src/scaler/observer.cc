@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace phas {
@@ -62,12 +63,23 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       forecaster_(o_.forecast) {
   coarse_told_.assign(groups_.size(), false);
   starved_since_.resize(groups_.size());
+  observe_index_.assign(groups_.size(), SIZE_MAX);
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (groups_[i].keep_history) history_[i].emplace();
     if (groups_[i].needs.forecast_quantile) {
       forecaster_.SetQuantile(groups_[i].name,
                               *groups_[i].needs.forecast_quantile);
     }
+    // The groups one Cloud serves share its requests.
+    Cloud* c = cloud_->ForGroup(groups_[i].name);
+    auto it = std::find_if(partitions_.begin(), partitions_.end(),
+                           [c](const Partition& p) { return p.cloud == c; });
+    if (it == partitions_.end()) {
+      it = partitions_.insert(partitions_.end(), Partition{});
+      it->cloud = c;
+    }
+    it->groups.push_back(i);
+    partition_of_.push_back(static_cast<size_t>(it - partitions_.begin()));
   }
 }
 
@@ -80,19 +92,38 @@ LoadHistory* Observer::history(const std::string& group) {
 
 void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
                        CycleReport* report) {
-  std::vector<std::string> names;
-  for (const ObservedGroup& g : groups_) names.push_back(g.name);
   report->groups.resize(groups_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     report->groups[i].group = groups_[i].name;
   }
+  observe_index_.assign(groups_.size(), SIZE_MAX);
+  for (Partition& p : partitions_) ObservePartition(p, now, states, report);
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    GroupOutcome& out = report->groups[i];
+    const Partition& p = partitions_[partition_of_[i]];
+    out.describe_status = p.describe_status;
+    if (observe_index_[i] == SIZE_MAX) continue;
+    out.found = true;
+    out.metrics_status = p.metrics_status;
+    ObserveGroup(i, p, observe_index_[i], *states[i], now, &out);
+  }
+}
 
-  // One describe for all groups...
-  auto described = cloud_->DescribeGroups(names);
-  if (!described.ok()) report->describe_status = described.status();
-  std::vector<GroupToObserve> observe;
-  std::vector<size_t> observe_index(groups_.size(), SIZE_MAX);
-  for (size_t i = 0; i < groups_.size() && described.ok(); ++i) {
+void Observer::ObservePartition(Partition& p, TimePoint now,
+                                const std::vector<GroupState*>& states,
+                                CycleReport* report) {
+  std::vector<std::string> names;
+  for (size_t i : p.groups) names.push_back(groups_[i].name);
+  // One describe for the partition's groups...
+  auto described = p.cloud->DescribeGroups(names);
+  p.describe_status = described.ok() ? Status::OK() : described.status();
+  p.metrics_status = Status::OK();
+  if (!described.ok() && report->describe_status.ok()) {
+    report->describe_status = described.status();
+  }
+  p.observe.clear();
+  for (size_t i : p.groups) {
+    if (!described.ok()) break;
     for (GroupDescription& d : *described) {
       if (d.name != groups_[i].name) continue;
       GroupToObserve o{d, groups_[i].memory, groups_[i].signal, {}};
@@ -100,91 +131,84 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
       seen_[i] = true;
       o.warming =
           TrackWarmup(d, groups_[i].warmup, first_sight, now, states[i]);
-      observe_index[i] = observe.size();
-      observe.push_back(std::move(o));
+      observe_index_[i] = p.observe.size();
+      p.observe.push_back(std::move(o));
       break;
     }
   }
   // ...and one metric request for all their InService instances.
-  if (!SameInstances(observe, plan_groups_)) {
-    plan_ = PlanQueries(observe, o_.period_seconds);
-    plan_groups_ = observe;
+  if (!SameInstances(p.observe, p.plan_groups)) {
+    p.plan = PlanQueries(p.observe, o_.period_seconds);
+    p.plan_groups = p.observe;
     // Other instances: the last read does not describe them.
-    metrics_read_at_.reset();
+    p.metrics_read_at.reset();
   }
-  bool fresh_enough = metrics_read_at_ && now >= *metrics_read_at_ &&
-                      now - *metrics_read_at_ < o_.metrics_refresh;
-  if (plan_.queries.empty()) {
-    metric_data_.clear();
-    metrics_read_at_.reset();
-  } else if (!fresh_enough &&
-             ReadMetrics(now, coarse_ ? o_.coarse_window : o_.metrics_window,
-                         report)) {
-    // Basic monitoring: a group's instances published nothing in the
-    // window. Read the wider window at once (one request more, once), and
-    // keep reading it while some group needs it.
-    bool starved = false;
-    for (size_t i = 0; i < groups_.size(); ++i) {
-      size_t oi = observe_index[i];
-      if (oi != SIZE_MAX && Starved(i, oi, *states[i], now)) {
-        starved = true;
-        if (!coarse_told_[i]) {
-          coarse_told_[i] = true;
-          auto s = [](Duration d) {
-            return std::chrono::duration_cast<std::chrono::seconds>(d).count();
-          };
-          report->groups[i].warnings.push_back(fmt::format(
-              "no datapoint in the last {} s from the InService instances: "
-              "EC2 basic monitoring (one datapoint per 5 minutes, minutes "
-              "late)? Reading the last {} s and deciding on the latest; "
-              "enable detailed monitoring (launch template "
-              "Monitoring.Enabled: true) for decisions on the last minute",
-              s(o_.metrics_window), s(o_.coarse_window)));
-        }
-      }
-    }
-    if (starved && !coarse_) {
-      coarse_ = true;
-      ReadMetrics(now, o_.coarse_window, report);
-    } else if (!starved && coarse_) {
-      // Every group has data: back to the narrow window next time (a
-      // group still on basic monitoring will widen it again).
-      coarse_ = false;
-    }
+  bool fresh_enough = p.metrics_read_at && now >= *p.metrics_read_at &&
+                      now - *p.metrics_read_at < o_.metrics_refresh;
+  if (p.plan.queries.empty()) {
+    p.metric_data.clear();
+    p.metrics_read_at.reset();
+    return;
   }
-
-  for (size_t i = 0; i < groups_.size(); ++i) {
-    GroupOutcome& out = report->groups[i];
-    out.describe_status = report->describe_status;
-    if (observe_index[i] == SIZE_MAX) continue;
-    out.found = true;
-    out.metrics_status = report->metrics_status;
-    ObserveGroup(i, observe_index[i], observe[observe_index[i]], *states[i],
-                 now, &out);
+  if (fresh_enough ||
+      !ReadMetrics(p, now, p.coarse ? o_.coarse_window : o_.metrics_window,
+                   report)) {
+    return;
+  }
+  // Basic monitoring: a group's instances published nothing in the
+  // window. Read the wider window at once (one request more, once), and
+  // keep reading it while some group needs it.
+  bool starved = false;
+  for (size_t i : p.groups) {
+    size_t oi = observe_index_[i];
+    if (oi == SIZE_MAX || !Starved(i, p, oi, *states[i], now)) continue;
+    starved = true;
+    if (coarse_told_[i]) continue;
+    coarse_told_[i] = true;
+    auto s = [](Duration d) {
+      return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+    };
+    report->groups[i].warnings.push_back(fmt::format(
+        "no datapoint in the last {} s from the InService instances: "
+        "EC2 basic monitoring (one datapoint per 5 minutes, minutes "
+        "late)? Reading the last {} s and deciding on the latest; "
+        "enable detailed monitoring (launch template "
+        "Monitoring.Enabled: true) for decisions on the last minute",
+        s(o_.metrics_window), s(o_.coarse_window)));
+  }
+  if (starved && !p.coarse) {
+    p.coarse = true;
+    ReadMetrics(p, now, o_.coarse_window, report);
+  } else if (!starved && p.coarse) {
+    // Every group has data: back to the narrow window next time (a
+    // group still on basic monitoring will widen it again).
+    p.coarse = false;
   }
 }
 
-bool Observer::ReadMetrics(TimePoint now, Duration window,
+bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
                            CycleReport* report) {
-  auto r = cloud_->GetMetricData(plan_.queries, now - window, now);
+  auto r = p.cloud->GetMetricData(p.plan.queries, now - window, now);
   if (r.ok()) {
-    metric_data_ = std::move(r).value();
-    metrics_read_at_ = now;
+    p.metric_data = std::move(r).value();
+    p.metrics_read_at = now;
     return true;
   }
-  metric_data_.clear();
-  metrics_read_at_.reset();  // read again next cycle
-  report->metrics_status = r.status();
+  p.metric_data.clear();
+  p.metrics_read_at.reset();  // read again next cycle
+  p.metrics_status = r.status();
+  if (report->metrics_status.ok()) report->metrics_status = r.status();
   return false;
 }
 
-bool Observer::Starved(size_t gi, size_t oi, const GroupState& st,
-                       TimePoint now) {
+bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
+                       const GroupState& st, TimePoint now) {
   // Data inside the narrow window, whichever window was read.
   TimePoint narrow = now - o_.metrics_window;
-  for (size_t i = 0; i < plan_.targets.size() && i < metric_data_.size(); ++i) {
-    const QueryPlan::Target& t = plan_.targets[i];
-    const std::vector<TimePoint>& ts = metric_data_[i].timestamps;
+  for (size_t i = 0; i < p.plan.targets.size() && i < p.metric_data.size();
+       ++i) {
+    const QueryPlan::Target& t = p.plan.targets[i];
+    const std::vector<TimePoint>& ts = p.metric_data[i].timestamps;
     if (t.group != oi || t.instance == QueryPlan::kGroupLevel || ts.empty()) {
       continue;
     }
@@ -205,13 +229,14 @@ bool Observer::Starved(size_t gi, size_t oi, const GroupState& st,
   return now - *starved_since_[gi] >= o_.coarse_after;
 }
 
-void Observer::ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
+void Observer::ObserveGroup(size_t gi, const Partition& p, size_t oi,
                             const GroupState& st, TimePoint now,
                             GroupOutcome* out) {
   const ObservedGroup& cfg = groups_[gi];
+  const GroupToObserve& o = p.observe[oi];
   const GroupDescription& d = o.group;
   out->description = d;
-  out->metrics = AggregateGroup(plan_, metric_data_, oi, o);
+  out->metrics = AggregateGroup(p.plan, p.metric_data, oi, o);
   Observation& obs = out->observation;
   obs.now = now;
   obs.group.name = d.name;
@@ -288,7 +313,7 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
                          : points->back().time + std::chrono::minutes(1);
     if (now - from < std::chrono::minutes(3)) continue;
     SignalQueries q = g.signal.HistoryQueries(g.name, 60);
-    auto r = cloud_->GetMetricData(q.queries, from, now);
+    auto r = cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, now);
     if (!r.ok()) {
       reporter->Note(
           now, "WARNING", g.name,

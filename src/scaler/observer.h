@@ -1,8 +1,10 @@
 // Observer: the loop's first step. What every group looks like at the start
-// of a cycle, as few requests as that takes:
-//   - one DescribeGroups for all groups (min, max, desired and lifecycle
+// of a cycle, as few requests as that takes, per Cloud that serves groups
+// (Cloud::ForGroup: one for the process's own credentials, one per IAM role
+// the config names; a single one in the common case):
+//   - one DescribeGroups for its groups (min, max, desired and lifecycle
 //     states, read every cycle);
-//   - one GetMetricData for all InService instances of all groups (the last
+//   - one GetMetricData for all InService instances of its groups (the last
 //     3 minutes at 60 s), reused for `metrics_refresh` unless the instances
 //     changed or the last read failed; aggregated as the original did;
 //   - warm-up: when each instance was first seen InService (kept in the
@@ -10,7 +12,9 @@
 //   - the load history (appended, saved to the state store), the forecast
 //     and the model's answer, for the groups whose policy reads them.
 // Failures leave their mark in the outcome (describe_status, metrics_status,
-// predictor_status, errors) and never stop the other groups.
+// predictor_status, errors) of the groups they concern (those of the Cloud
+// that failed) and never stop the other groups. The CycleReport's
+// describe_status and metrics_status are the cycle's first such failure.
 //
 // Thread-safety: the loop's thread only.
 #ifndef PHAS_SCALER_OBSERVER_H_
@@ -80,7 +84,8 @@ class Observer {
 
   // For the groups that keep a load history: reloads what the state store
   // kept, then fetches the rest of the last 14 days from CloudWatch (the
-  // group's signal summed, one request per group), so a forecast is there at
+  // group's signal summed, one request per group, through the group's
+  // Cloud), so a forecast is there at
   // once after a restart or a first start. Failures are reported, not
   // returned.
   void RestoreHistory(TimePoint now, Reporter* reporter);
@@ -89,15 +94,42 @@ class Observer {
   LoadHistory* history(const std::string& group);
 
  private:
-  // Group gi, the oi-th of this cycle's plan.
-  void ObserveGroup(size_t gi, size_t oi, const GroupToObserve& o,
+  // The groups one Cloud serves, read with one DescribeGroups and one
+  // GetMetricData.
+  struct Partition {
+    Cloud* cloud = nullptr;
+    std::vector<size_t> groups;  // indices in groups_
+    // This cycle: the groups described (in plan order) and the outcomes.
+    std::vector<GroupToObserve> observe;
+    Status describe_status;
+    Status metrics_status;
+    // The last query plan and the instances it was built for: most cycles
+    // see the same instances, and the plan is then reused as it is.
+    QueryPlan plan;
+    std::vector<GroupToObserve> plan_groups;
+    // The last successful metric read for `plan` and when it was made.
+    std::vector<MetricSeries> metric_data;
+    std::optional<TimePoint> metrics_read_at;
+    // Reading coarse_window (some group's instances publish too seldom for
+    // metrics_window).
+    bool coarse = false;
+  };
+
+  // Describes p's groups and reads their metrics (when due).
+  void ObservePartition(Partition& p, TimePoint now,
+                        const std::vector<GroupState*>& states,
+                        CycleReport* report);
+  // Group gi, the oi-th of p's plan.
+  void ObserveGroup(size_t gi, const Partition& p, size_t oi,
                     const GroupState& st, TimePoint now, GroupOutcome* out);
-  // Whether group gi (the oi-th of the plan) needs the coarse window: see
+  // Whether group gi (the oi-th of p's plan) needs the coarse window: see
   // ObserverOptions::coarse_window. Updates its starved_since_.
-  bool Starved(size_t gi, size_t oi, const GroupState& st, TimePoint now);
-  // Reads the plan's metrics over `window`; false (and the status in the
-  // report) on failure.
-  bool ReadMetrics(TimePoint now, Duration window, CycleReport* report);
+  bool Starved(size_t gi, const Partition& p, size_t oi, const GroupState& st,
+               TimePoint now);
+  // Reads p's planned metrics over `window`; false (and the status in p and
+  // the report) on failure.
+  bool ReadMetrics(Partition& p, TimePoint now, Duration window,
+                   CycleReport* report);
   // Appends new load minutes to the state store; a failure is returned for
   // the log (the in-memory history keeps them, and the next restart fetches
   // them again).
@@ -112,16 +144,12 @@ class Observer {
   std::vector<bool> seen_;  // observed at least once by this process
   std::vector<std::optional<LoadHistory>> history_;
   ForecastProvider forecaster_;
-  // The last query plan and the instances it was built for: most cycles see
-  // the same instances, and the plan is then reused as it is.
-  QueryPlan plan_;
-  std::vector<GroupToObserve> plan_groups_;
-  // The last successful metric read for plan_ and when it was made.
-  std::vector<MetricSeries> metric_data_;
-  std::optional<TimePoint> metrics_read_at_;
-  // Reading coarse_window (some group's instances publish too seldom for
-  // metrics_window), and the groups told so.
-  bool coarse_ = false;
+  std::vector<Partition> partitions_;
+  // Per group: its partition, and this cycle its index in that
+  // partition's `observe` (SIZE_MAX: not described).
+  std::vector<size_t> partition_of_;
+  std::vector<size_t> observe_index_;
+  // The groups told they are read over coarse_window.
   std::vector<bool> coarse_told_;
   // Per group: since when its instances have had no datapoint in the
   // narrow window.

@@ -202,6 +202,79 @@ TEST(ConfigTest, SignalsAndTheirTargets) {
   EXPECT_EQ(custom.policy.target.signal.unit, " jobs");
 }
 
+// A group's role_arn (with external_id and session_name): read as STS
+// AssumeRole takes them, validated, and every error names its key.
+TEST(ConfigTest, GroupRoles) {
+  struct Case {
+    const char* name;
+    std::string keys;  // the group entry's role keys
+    // expected: the parsed role, or an error naming `error_key` and saying
+    // `error_words`
+    std::string arn, external_id, session_name;
+    std::string error_key, error_words;
+  };
+  const std::string arn = "arn:aws:iam::123456789012:role/phas-scaler";
+  const Case cases[] = {
+      {"none: the process's credentials", "", "", "", "", "", ""},
+      {"role only", "role_arn: " + arn, arn, "", "", "", ""},
+      {"every key",
+       "role_arn: " + arn +
+           "\n    external_id: ext-42:a/b\n"
+           "    session_name: phas-web",
+       arn, "ext-42:a/b", "phas-web", "", ""},
+      {"a path, another partition",
+       "role_arn: arn:aws-cn:iam::210987654321:role/ops/phas@x",
+       "arn:aws-cn:iam::210987654321:role/ops/phas@x", "", "", "", ""},
+      {"not an ARN", "role_arn: phas-scaler", "", "", "", "groups[0].role_arn",
+       "not an ARN"},
+      {"empty", "role_arn: ''", "", "", "", "groups[0].role_arn",
+       "must not be empty"},
+      {"a user, not a role", "role_arn: arn:aws:iam::123456789012:user/phas",
+       "", "", "", "groups[0].role_arn", "not a role"},
+      {"another service",
+       "role_arn: arn:aws:sts::123456789012:assumed-role/phas/x", "", "", "",
+       "groups[0].role_arn", "not an IAM ARN"},
+      {"short account", "role_arn: arn:aws:iam::12345:role/phas", "", "", "",
+       "groups[0].role_arn", "12 digits"},
+      {"no name", "role_arn: arn:aws:iam::123456789012:role/", "", "", "",
+       "groups[0].role_arn", "not a role"},
+      {"a name with a space",
+       "role_arn: 'arn:aws:iam::123456789012:role/my role'", "", "", "",
+       "groups[0].role_arn", "not a role"},
+      {"not a string", "role_arn: [a]", "", "", "", "groups[0].role_arn",
+       "must be a string"},
+      {"external_id without role_arn", "external_id: x42", "", "", "",
+       "groups[0].external_id", "only with role_arn"},
+      {"session_name without role_arn", "session_name: phas", "", "", "",
+       "groups[0].session_name", "only with role_arn"},
+      {"external_id too short", "role_arn: " + arn + "\n    external_id: x", "",
+       "", "", "groups[0].external_id", "2 to 1224"},
+      {"session_name with a space",
+       "role_arn: " + arn + "\n    session_name: 'a b'", "", "", "",
+       "groups[0].session_name", "2 to 64"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto c = ParseScalerConfig("groups:\n  - name: web\n    " + tc.keys + "\n",
+                               "test.yaml");
+    if (!tc.error_key.empty()) {
+      ASSERT_FALSE(c.ok());
+      EXPECT_TRUE(c.status().IsInvalidArgument());
+      EXPECT_NE(c.status().message().find("test.yaml: " + tc.error_key + ":"),
+                std::string::npos)
+          << c.status().message();
+      EXPECT_NE(c.status().message().find(tc.error_words), std::string::npos)
+          << c.status().message();
+      continue;
+    }
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    const aws::AssumeRoleConfig& role = c->groups[0].role;
+    EXPECT_EQ(role.role_arn, tc.arn);
+    EXPECT_EQ(role.external_id, tc.external_id);
+    EXPECT_EQ(role.session_name, tc.session_name);
+  }
+}
+
 TEST(ConfigTest, GuardDefaultsArePerPolicyAndOverridable) {
   struct Case {
     const char* name;
