@@ -1,5 +1,7 @@
 // `phas doctor`: checks credentials, region, endpoints and permissions, and
 // with --config every configured group.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -42,6 +44,24 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
       d.signal_load_id = sq.load_id;
       for (const MetricQuery& q : sq.queries) {
         d.signal_queries.push_back(ToAwsQuery(q));
+      }
+      SignalQueries hq = g.signal.HistoryQueries(g.name, 3600);
+      for (const MetricQuery& q : hq.queries) {
+        d.history_queries.push_back(ToAwsQuery(q));
+      }
+      d.history_load_id = hq.load_id;
+      for (const MetricQuery& q : hq.queries) {
+        if (q.id == hq.load_id) {
+          d.history_metric =
+              q.expression.empty()
+                  ? fmt::format("{} {} {}", q.ns, q.metric_name, q.stat)
+                  : "the load expression";
+          std::vector<std::string> dims;
+          for (const MetricDimension& m : q.dimensions) dims.push_back(m.name);
+          if (!dims.empty()) {
+            d.history_metric += fmt::format(" by {}", fmt::join(dims, ", "));
+          }
+        }
       }
       f->doctor.groups.push_back(std::move(d));
     }

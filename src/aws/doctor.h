@@ -39,6 +39,12 @@ struct DoctorGroup {
   std::string signal = "cpu";
   std::vector<MetricQuery> signal_queries;
   std::string signal_load_id;
+  // The group's load history as the forecasting policies restore it at
+  // start (the signal's HistoryQueries, hourly here), the id of its load
+  // series, and the metric in words. Empty: not checked.
+  std::vector<MetricQuery> history_queries;
+  std::string history_load_id;
+  std::string history_metric;
   // The role the group is read as (role_arn empty: the session's own
   // credentials): first checked that it can be assumed ("role").
   AssumeRoleConfig role;
@@ -123,6 +129,11 @@ std::vector<GroupReport> CheckGroupsByRole(
 // The group's load signal, from the load query's series (`load` null: the
 // group has no group-level signal, skipped).
 DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load);
+
+// The group's load history of the last 14 days (hourly), as the forecasting
+// policies restore it at start: `history` null with `read` OK: no data.
+DoctorCheck HistoryCheck(const DoctorGroup& g, const MetricSeries* history,
+                         const Status& read);
 
 // The verdicts on one group's metrics, from the series GetMetricData
 // returned: `cpu[i]` and `memory[i]` are instance_ids[i]'s CPUUtilization

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,7 +43,47 @@ struct GroupSnapshot {
   std::vector<MetricSeries> cpu, memory;
   std::optional<MetricSeries> signal_load;  // group-level signals
   Status metrics;                           // the GetMetricData outcome
+  std::optional<MetricSeries> history;      // hourly, the last 14 days
+  Status history_status;
 };
+
+constexpr auto kHistoryWindow = std::chrono::hours(24 * 14);
+constexpr int kHistoryHours = 24 * 14;
+
+// What predictive and aws-predictive restore at start: the group's load of
+// the last 14 days (src/scaler/observer.cc). Hours with data out of 336.
+}  // namespace
+
+DoctorCheck HistoryCheck(const DoctorGroup& g, const MetricSeries* history,
+                         const Status& read) {
+  if (!read.ok()) {
+    return {"history", Verdict::kWarning,
+            fmt::format("{}: cannot read it: {}", g.history_metric,
+                        read.message())};
+  }
+  size_t hours = history ? history->timestamps.size() : 0;
+  if (hours == 0) {
+    return {"history", Verdict::kWarning,
+            fmt::format("{}: no datapoint in the last 14 days: the "
+                        "forecasting policies (predictive, aws-predictive) "
+                        "start with no history and build it as they run",
+                        g.history_metric)};
+  }
+  if (hours < 24) {
+    return {"history", Verdict::kWarning,
+            fmt::format("{}: {} of the last {} hours have data: the "
+                        "forecasting policies restore that much at start "
+                        "(aws-predictive needs 24 h, predictive's daily "
+                        "period 2 days)",
+                        g.history_metric, hours, kHistoryHours)};
+  }
+  return {"history", Verdict::kOk,
+          fmt::format("{}: {} of the last {} hours have data (restored at "
+                      "start by the forecasting policies)",
+                      g.history_metric, hours, kHistoryHours)};
+}
+
+namespace {
 
 // The queries of one group: CPU and (when enabled) memory per InService
 // instance, at a 60 s period, the way the loop reads them.
@@ -133,6 +174,10 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
   checks.push_back(CpuCheck(ids, g.cpu));
   if (g.signal_load) checks.push_back(SignalCheck(*g.config, &*g.signal_load));
   checks.push_back(MemoryCheck(*g.config, ids, g.memory));
+  if (!g.config->history_queries.empty()) {
+    checks.push_back(HistoryCheck(*g.config, g.history ? &*g.history : nullptr,
+                                  g.history_status));
+  }
   return checks;
 }
 
@@ -307,6 +352,21 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
           g.memory.assign(series->begin() + n + s, series->end());
         } else {
           g.metrics = series.status();
+        }
+      }
+      if (!config.history_queries.empty()) {
+        // A request of its own: a 14-day window at an hourly period.
+        auto h = cw.GetMetricData(
+            config.history_queries,
+            FromUnixSeconds(
+                std::floor(ToUnixSeconds(now - kHistoryWindow) / 3600) * 3600),
+            now);
+        if (h.ok()) {
+          for (MetricSeries& m : *h) {
+            if (m.id == config.history_load_id) g.history = std::move(m);
+          }
+        } else {
+          g.history_status = h.status();
         }
       }
     }

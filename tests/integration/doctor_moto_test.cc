@@ -84,6 +84,13 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "Monitoring.Enabled: true",
       "    warn memory CWAgent/mem_used_percent [InstanceId] has no "
       "datapoints in the last 15 minutes on any of the 2",
+      "    warn history AWS/ApplicationELB RequestCount Sum by LoadBalancer, "
+      "TargetGroup: ",
+      // The last 15 minutes: in one hour, or two across an hour's start.
+      " of the last 336 hours have data: the forecasting policies restore "
+      "that much at start",
+      "    warn history AWS/EC2 CPUUtilization Sum by AutoScalingGroupName: no "
+      "datapoint in the last 14 days",
       "  missing (region us-east-1",
       "    FAIL group  no group called missing",
       "result: FAILED",

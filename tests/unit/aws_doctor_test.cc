@@ -191,6 +191,40 @@ TEST(DoctorTest, SignalCheckOfAGroupLevelSignal) {
   }
 }
 
+TEST(DoctorTest, HistoryCheckCountsTheHoursWithData) {
+  using R = DoctorCheck::Result;
+  DoctorGroup g;
+  g.history_metric = "AWS/EC2 CPUUtilization Sum by AutoScalingGroupName";
+  struct Case {
+    const char* name;
+    std::optional<MetricSeries> history;
+    Status read;
+    R result;
+    std::string want;
+  };
+  const Case cases[] = {
+      {"14 days", Series(Every(3600, 336)), Status::OK(), R::kOk,
+       "336 of the last 336 hours have data (restored at start"},
+      {"a day", Series(Every(3600, 24)), Status::OK(), R::kOk,
+       "24 of the last 336 hours"},
+      {"a few hours", Series(Every(3600, 5)), Status::OK(), R::kWarning,
+       "5 of the last 336 hours have data: the forecasting policies restore "
+       "that much"},
+      {"none", std::nullopt, Status::OK(), R::kWarning,
+       "no datapoint in the last 14 days"},
+      {"unreadable", std::nullopt, Status::PermissionDenied("AccessDenied"),
+       R::kWarning, "cannot read it: AccessDenied"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    DoctorCheck d = HistoryCheck(g, c.history ? &*c.history : nullptr, c.read);
+    EXPECT_EQ(d.what, "history");
+    EXPECT_EQ(d.result, c.result);
+    EXPECT_NE(d.detail.find(c.want), std::string::npos) << d.detail;
+    EXPECT_EQ(d.detail.rfind(g.history_metric, 0), 0u) << d.detail;
+  }
+}
+
 TEST(DoctorTest, ReportVerdictAndText) {
   DoctorReport rep;
   rep.credentials_source = "environment";
