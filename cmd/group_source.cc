@@ -186,7 +186,7 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
 std::string PulledGroup::Summary() const {
   int total = 0;
   std::string per;
-  for (const auto& [action, n] : requests) {
+  for (const auto& [action, n] : *requests) {
     total += n;
     per += fmt::format("{}{} {}", per.empty() ? "" : ", ", n, action);
   }
@@ -227,10 +227,11 @@ Result<PulledGroup> PullGroup(const GroupSourceFlags& f, Clock* clock) {
   PHAS_ASSIGN_OR_RETURN(
       out.session,
       aws::AwsSession::Create(opts, aws::ProcessEnvironment(), clock));
-  auto* requests = &out.requests;
-  out.session->set_observer([requests](const aws::CallRecord& r) {
-    (*requests)[r.action] += r.attempts;
-  });
+  // The observer holds the map itself: `out` is moved when returned.
+  out.session->set_observer(
+      [requests = out.requests](const aws::CallRecord& r) {
+        (*requests)[r.action] += r.attempts;
+      });
   out.cloud = std::make_unique<AwsCloud>(out.session.get(), opts.retry);
   PHAS_ASSIGN_OR_RETURN(auto groups, out.cloud->DescribeGroups({f.asg}));
   if (groups.empty()) {

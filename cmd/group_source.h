@@ -52,7 +52,10 @@ struct PulledGroup {
   SignalSource signal;
   std::optional<GroupConfig> config;  // the group's entry in --config
   GroupHistory history;
-  std::map<std::string, int> requests;  // per action, retries included
+  // Per action, retries included; shared with the session's observer, so
+  // that it outlives moves of this struct.
+  std::shared_ptr<std::map<std::string, int>> requests =
+      std::make_shared<std::map<std::string, int>>();
   double seconds = 0;
   // "14 days: 20160 rows, 0 gaps; 3 requests (...); 1.2 s".
   std::string Summary() const;
