@@ -115,11 +115,9 @@ Result<std::vector<HistorySegment>> PlanHistory(TimePoint now, Duration span) {
     if (seg_start >= seg_end) continue;
     out.push_back({seg_start, seg_end, r.period_seconds});
   }
+  // Oldest first. Aligned inward, an older segment ends at or before the
+  // newer one starts: they never overlap.
   std::reverse(out.begin(), out.end());
-  // Segments must not overlap after alignment.
-  for (size_t i = 1; i < out.size(); ++i) {
-    out[i].start = std::max(out[i].start, out[i - 1].end);
-  }
   return out;
 }
 
