@@ -8,26 +8,109 @@
 #include "decision/points.h"
 
 namespace phas {
+namespace {
+
+using std::chrono::minutes;
+
+TimePoint MinuteOf(TimePoint t) { return std::chrono::floor<minutes>(t); }
+
+// The forecast's highest mean and band over [from, until] (band: the
+// forecaster's own upper - mean at that point, the margin before the
+// calibration has outcomes).
+struct WindowForecast {
+  const ForecastPoint* peak = nullptr;  // the highest mean
+  const ForecastPoint* first = nullptr;
+  const ForecastPoint* last = nullptr;
+  double band = 0;  // the widest upper - mean
+};
+
+WindowForecast Window(const std::vector<ForecastPoint>& f, TimePoint from,
+                      TimePoint until) {
+  WindowForecast w;
+  for (const ForecastPoint& p : f) {
+    if (p.time < from) continue;
+    if (p.time > until) break;
+    if (!w.first) w.first = &p;
+    w.last = &p;
+    if (!w.peak || p.mean > w.peak->mean) w.peak = &p;
+    w.band = std::max(w.band, p.upper - p.mean);
+  }
+  return w;
+}
+
+double Bound(const WindowForecast& w, const WindowCalibration& c,
+             double margin) {
+  if (c.outcomes < kCalibrationMinOutcomes) return w.peak->mean + w.band;
+  return std::max(0.0, w.peak->mean + c.bias + margin * c.spread);
+}
+
+}  // namespace
+
+void PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
+  // The capacity serving the current minute: the lowest InService seen in it.
+  TimePoint minute = MinuteOf(obs.now);
+  if (!s->capacity.empty() && s->capacity.back().first == minute) {
+    s->capacity.back().second =
+        std::min(s->capacity.back().second, obs.group.in_service);
+  } else {
+    s->capacity.emplace_back(minute, obs.group.in_service);
+  }
+  std::erase_if(s->capacity,
+                [&](const auto& c) { return c.first < minute - minutes(15); });
+  if (!obs.load_history || obs.load_history->empty()) return;
+  const std::vector<MetricSample>& h = *obs.load_history;
+  if (s->last_minute && h.back().time <= *s->last_minute) return;
+  // Each new minute: short of capacity at target, or not (counted while
+  // the forecast decides: target tracking's shortfalls in a cold start are
+  // not the margin's).
+  const bool in_control = !obs.forecast.empty();
+  const double u = target_.utilization();
+  const double slo = c_.slo.max_underprovisioned_pct / 100;
+  auto it = h.begin();
+  if (s->last_minute) {
+    it = std::upper_bound(
+        h.begin(), h.end(), *s->last_minute,
+        [](TimePoint t, const MetricSample& p) { return t < p.time; });
+  }
+  for (; it != h.end(); ++it) {
+    if (std::isnan(it->value)) continue;
+    auto cap = std::find_if(s->capacity.begin(), s->capacity.end(),
+                            [&](const auto& c) { return c.first == it->time; });
+    if (!in_control || cap == s->capacity.end() ||
+        cap->second >= obs.group.max_size) {
+      continue;
+    }
+    bool is_short = InstancesFor(it->value, u) > cap->second;
+    s->minutes += 1;
+    s->short_minutes += is_short ? 1 : 0;
+    s->margin = AdaptMargin(s->margin, is_short, slo);
+  }
+  s->last_minute = h.back().time;
+  // Forecasts whose windows have passed: their outcomes.
+  std::erase_if(s->pending, [&](const PendingOutcome& p) {
+    if (!p.from || !p.out_until || !p.in_until) return true;
+    if (h.back().time < *p.in_until) return false;
+    if (auto a = MaxOver(h, *p.from, *p.out_until)) {
+      s->out = Calibrate(s->out, *a, p.out_max, p.out_bound);
+    }
+    if (auto a = MaxOver(h, *p.from, *p.in_until)) {
+      s->in = Calibrate(s->in, *a, p.in_max, p.in_bound);
+    }
+    return true;
+  });
+}
 
 TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     const Observation& obs, const PredictiveState& state) const {
   TypedProposal<AlarmState> tt = tracking_.Evaluate(obs, state.tracking);
   TypedProposal<PredictiveState> p;
+  p.state = state;
   p.state.tracking = tt.state;  // keep target tracking's alarm counts going
-  p.state.recommendations = state.recommendations;
+  bool new_minute = obs.load_history && !obs.load_history->empty() &&
+                    (!state.last_minute ||
+                     obs.load_history->back().time > *state.last_minute);
+  Learn(obs, &p.state);
   int current = obs.group.desired;
-  if (obs.forecast.empty()) {
-    p.target = tt.target;
-    p.reason = "no forecast (" +
-               (obs.forecast_error.empty() ? "none" : obs.forecast_error) +
-               "); target tracking: " + tt.reason;
-    p.code = {tt.code.reason, Via::kPredictiveFallback};
-    if (c_.forecast_only) {
-      p.target = current;
-      p.code = {Reason::kForecastOnly};
-    }
-    return p;
-  }
   const double u = target_.utilization();
   // Now: the latest minute's load, or target tracking's scale-out.
   int now_need = 0;
@@ -37,33 +120,61 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     now_need = InstancesFor(load, u);
     now_why = fmt::format("now {:.2f} needs {}", load, now_need);
   }
+  TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
+  TimePoint in_until = out_until + c_.metric_delay;
+  WindowForecast out = Window(obs.forecast, obs.now, out_until);
+  WindowForecast in = Window(obs.forecast, obs.now, in_until);
+  if (!out.peak || !in.peak) {
+    p.target = tt.target;
+    p.reason = "no forecast (" +
+               (obs.forecast_error.empty() ? "it does not reach the lead window"
+                                           : obs.forecast_error) +
+               "); target tracking: " + tt.reason;
+    p.code = {tt.code.reason, Via::kPredictiveFallback};
+    if (c_.forecast_only) {
+      p.target = current;
+      p.code = {Reason::kForecastOnly};
+    }
+    return p;
+  }
   if (tt.code == ReasonCode{Reason::kTtScaleOut} && tt.target > now_need) {
     now_need = tt.target;
     now_why = "target tracking: " + tt.reason;
   }
-  // Ahead: the forecast's upper bound over [now, now + boot + buffer].
-  TimePoint until = obs.now + c_.boot_time + c_.buffer;
-  int ahead = 0;
-  const ForecastPoint* peak = nullptr;
-  for (const ForecastPoint& f : obs.forecast) {
-    if (f.time > until) break;
-    int n = InstancesFor(f.upper, u);
-    if (!peak || n > ahead) {
-      ahead = n;
-      peak = &f;
-    }
+  double out_bound = Bound(out, p.state.out, p.state.margin);
+  double in_bound = Bound(in, p.state.in, p.state.margin);
+  if (new_minute) {
+    // Counted when the scale-in window has passed.
+    p.state.pending.push_back({out.first->time, out.last->time, in.last->time,
+                               out.peak->mean, in.peak->mean, out_bound,
+                               in_bound});
   }
-  std::string ahead_why =
-      peak ? fmt::format("forecast {:.2f} (upper {:.2f}) at {} needs {}",
-                         peak->mean, peak->upper,
-                         FormatIso8601(peak->time).substr(11, 5), ahead)
-           : "forecast does not reach the lead window";
+  int ahead = InstancesFor(out_bound, u);
+  int keep = InstancesFor(in_bound, u);
   int raw = std::max({now_need, ahead, 1});
-
+  // Scale-in only to what the way back needs.
+  if (raw < current) raw = std::min(current, std::max(raw, keep));
   int want = StabilizeScaleIn(&p.state.recommendations, obs.now,
                               c_.stabilization, raw, current);
   if (raw < current) want = std::min(want, current);
-  p.reason = ahead_why + "; " + now_why;
+  const WindowCalibration& cal = p.state.out;
+  std::string margin_why =
+      cal.outcomes < kCalibrationMinOutcomes
+          ? fmt::format("forecaster's band {:.2f}, calibrating ({} outcomes)",
+                        out.band, cal.outcomes)
+          : fmt::format(
+                "bias {:+.2f} + margin {:.2f} x spread {:.2f}; short "
+                "{:.1f} % of {:.0f} min for SLO {} %",
+                cal.bias, p.state.margin, cal.spread,
+                p.state.minutes > 0
+                    ? 100 * p.state.short_minutes / p.state.minutes
+                    : 0.0,
+                p.state.minutes, c_.slo.max_underprovisioned_pct);
+  p.reason = fmt::format(
+      "forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; the way "
+      "back (to {}) needs {}",
+      out.peak->mean, FormatIso8601(out_until).substr(11, 5), out_bound,
+      margin_why, ahead, now_why, FormatIso8601(in_until).substr(11, 5), keep);
   if (want < raw || (raw < current && want == current)) {
     p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)",
                             want, WholeSeconds(c_.stabilization));

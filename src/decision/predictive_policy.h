@@ -1,46 +1,65 @@
-// The predictive policy: capacity before the demand arrives.
+// The predictive policy: capacity before the demand arrives, at the service
+// level asked.
 //
-//   desired = max(now, ahead), where
-//     now   = what the load measured in the latest minute needs at the
-//             target utilization, or target tracking's scale-out when its
-//             high alarm fires (the reactive safety net);
-//     ahead = what the forecast's upper bound (the load we are `quantile`
-//             sure not to exceed) needs at any moment from now to
-//             now + boot time + buffer: capacity launched now serves from
-//             then on, and capacity removed now is gone at once, so the whole
-//             window must be covered;
-//   scale-in is stabilized (the highest recommendation of the last
-//   `stabilization`, as the HPA does) and the guard bounds it by
-//   min/max and a maximum step (this policy's guard defaults: +10 / -3 per
-//   action, 60 s cooldown; scaler/policy_registry.cc).
+//   desired = max(now, out), scale-in no lower than in, where
+//     now = what the load measured in the latest minute needs at the target
+//           utilization, or target tracking's scale-out when its high alarm
+//           fires (the reactive safety net);
+//     out = what the bound on the HIGHEST load over the scale-out window
+//           (now .. now + boot + buffer) needs: capacity launched now serves
+//           only after the boot time;
+//     in  = the same over the scale-in window (now .. now + metric delay +
+//           boot + buffer): an instance removed now is gone at once, and
+//           getting it back costs the time to see the load, then to boot one;
+//   bound = forecast max + bias + margin x spread, calibrated online from
+//           the group's own outcomes (decision/calibration.h): bias and
+//           spread per window, the margin adapted so that the share of
+//           minutes short of capacity at target approaches the SLO
+//           (`slo.max_underprovisioned_pct`).
+//   Scale-in is also stabilized (the highest recommendation of the last
+//   `stabilization`) and the guard bounds every change by min/max and a
+//   maximum step (+10 / -3 per action, 60 s cooldown; policy_registry.cc).
 // No forecast (cold start, failure): target tracking decides, and the reason
 // says why. `forecast_only` (like AWS's ForecastOnly mode) computes and logs
 // everything and proposes no change.
 #ifndef PHAS_DECISION_PREDICTIVE_POLICY_H_
 #define PHAS_DECISION_PREDICTIVE_POLICY_H_
 
+#include "decision/calibration.h"
 #include "decision/policy.h"
 #include "decision/target_tracking_policy.h"
 
 namespace phas {
 
+struct SloConfig {
+  // The share of time the group may be short of capacity at its target
+  // (BUNGEE's tau_U), in %. Default: 2.
+  double max_underprovisioned_pct = 2;
+  void Describe(FieldVisitor& v) {
+    v.Number("max_underprovisioned_pct", &max_underprovisioned_pct, 0.1, 50);
+  }
+  friend bool operator==(const SloConfig&, const SloConfig&) = default;
+};
+
 struct PredictiveConfig {
+  SloConfig slo;
   // Launch to InService. Default: 300 s (the backtest sets its world's).
   Duration boot_time = std::chrono::seconds(300);
   // Extra lead beyond the boot time. Default: 60 s.
   Duration buffer = std::chrono::seconds(60);
-  // Scale-in uses the highest recommendation of this window. Default: 120 s.
-  Duration stabilization = std::chrono::seconds(120);
+  // From a minute's load to the loop seeing it (CloudWatch's publication
+  // delay and the metrics refresh). Default: 120 s.
+  Duration metric_delay = std::chrono::seconds(120);
+  // Scale-in uses the highest recommendation of this window. Default: 60 s.
+  Duration stabilization = std::chrono::seconds(60);
   bool forecast_only = false;
-  // The forecast's upper bound is this quantile of the held-out errors
-  // (read by the loop's forecaster). Default: 0.9.
-  double quantile = 0.9;
   TargetTrackingConfig tracking;  // fallback without a forecast
 
   void Describe(FieldVisitor& v) {
-    v.Number("quantile", &quantile, 0.5, 0.999);
+    v.Section("slo", &slo);
     v.Seconds("boot_seconds", &boot_time, 0, 3600);
     v.Seconds("buffer_seconds", &buffer, 0, 3600);
+    v.Seconds("metric_delay_seconds", &metric_delay, 0, 3600);
     v.Seconds("stabilization_seconds", &stabilization, 0, 86400);
     v.Flag("forecast_only", &forecast_only);
     v.Section("tracking", &tracking);
@@ -52,10 +71,25 @@ struct PredictiveConfig {
 struct PredictiveState {
   AlarmState tracking;              // the fallback's alarms, always counted
   Recommendations recommendations;  // for the scale-in stabilization
+  // The calibration (decision/calibration.h), persisted with the state.
+  WindowCalibration out, in;  // per window: scale-out, scale-in
+  double margin = MarginControl::kStart;
+  std::vector<PendingOutcome> pending;  // forecasts awaiting their window
+  Recommendations capacity;  // InService per recent minute (the lowest seen)
+  std::optional<TimePoint> last_minute;   // the newest load minute counted
+  double minutes = 0, short_minutes = 0;  // realised, at target, below max
 
   void Describe(FieldVisitor& v) {
     v.Section("tracking", &tracking);
     v.Timed("recommendations", &recommendations);
+    v.Section("out", &out);
+    v.Section("in", &in);
+    v.Number("margin", &margin, MarginControl::kLow, MarginControl::kHigh);
+    v.List("pending", &pending);
+    v.Timed("capacity", &capacity);
+    v.Time("last_minute", &last_minute);
+    v.Number("minutes", &minutes, 0);
+    v.Number("short_minutes", &short_minutes, 0);
   }
   friend bool operator==(const PredictiveState&,
                          const PredictiveState&) = default;
@@ -70,12 +104,17 @@ class PredictivePolicy final
       : TypedPolicy(c, target), tracking_(c.tracking, target) {}
   std::string_view name() const override { return "predictive"; }
   PolicyNeeds needs() const override {
-    return {.history = true, .forecast_quantile = c_.quantile};
+    // The forecaster's own band (0.9 quantile of its held-out errors) is
+    // the margin until the calibration has outcomes.
+    return {.history = true, .forecast_quantile = 0.9};
   }
   TypedProposal<State> Evaluate(const Observation& obs,
                                 const State& state) const override;
 
  private:
+  // Counts what the load history shows since the last call: the outcomes
+  // of pending forecasts, and each minute's shortfall for the margin.
+  void Learn(const Observation& obs, PredictiveState* s) const;
   TargetTrackingPolicy tracking_;
 };
 

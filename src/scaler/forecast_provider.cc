@@ -87,6 +87,7 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
   }
   if (!g.fit || !g.cursor) {
     obs->forecast_error = g.error;
+    ColdStart(g, obs);
     return;
   }
   if (g.forecast_at != g.series.size()) {
@@ -108,6 +109,30 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
   obs->forecast = g.forecast;
   if (g.forecast.empty())
     obs->forecast_error = g.fit->model->name() + " gave no forecast";
+}
+
+void ForecastProvider::ColdStart(const Group& g, Observation* obs) const {
+  // Before a forecaster can be chosen: the last value, with the spread of
+  // the recent minute-to-minute changes growing as sqrt(k) for a band (a
+  // random walk's), once an hour of history is known.
+  const std::vector<double>& v = g.series.values;
+  if (v.size() < static_cast<size_t>(o_.cold_start_minutes) ||
+      std::isnan(v.back())) {
+    return;
+  }
+  std::vector<double> changes;
+  for (size_t i = v.size() - o_.cold_start_minutes + 1; i < v.size(); ++i) {
+    if (!std::isnan(v[i]) && !std::isnan(v[i - 1])) {
+      changes.push_back(std::fabs(v[i] - v[i - 1]));
+    }
+  }
+  if (changes.size() < static_cast<size_t>(o_.cold_start_minutes) / 2) return;
+  double step = forecast::Quantile(changes, o_.forecast.quantile);
+  for (int k = 0; k < o_.horizon; ++k) {
+    obs->forecast.push_back({*g.last_time + std::chrono::minutes(k + 1),
+                             v.back(), v.back() + step * std::sqrt(k + 1.0)});
+  }
+  obs->forecast_error.clear();
 }
 
 std::string ForecastProvider::Describe(const std::string& name) const {

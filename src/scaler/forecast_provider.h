@@ -8,7 +8,8 @@
 // arrives (the model's cursor advanced one value at a time). Forecast points
 // cover the `horizon` minutes after the newest known minute, with the mean and
 // the upper bound (mean + the held-out residual quantile). Cold start and
-// failures leave the forecast empty and say why (obs->forecast_error).
+// failures leave the forecast empty and say why (obs->forecast_error), or,
+// with an hour of history, give the last value with a random walk's band.
 //
 // Thread-safety: one thread (the loop's).
 #ifndef PHAS_SCALER_FORECAST_PROVIDER_H_
@@ -32,6 +33,9 @@ struct ForecastProviderOptions {
   Duration reselect = std::chrono::hours(12);
   // After a cold start or failure, try again after. Default: 30 minutes.
   Duration retry = std::chrono::minutes(30);
+  // With this much history and no forecaster yet: the last value, with a
+  // band from the recent changes. Default: 60 minutes.
+  int cold_start_minutes = 60;
 };
 
 class ForecastProvider {
@@ -59,6 +63,7 @@ class ForecastProvider {
   };
   void Append(Group& g, const std::vector<MetricSample>& history);
   void Select(const std::string& name, Group& g, TimePoint now);
+  void ColdStart(const Group& g, Observation* obs) const;
 
   ForecastProviderOptions o_;
   std::map<std::string, Group> groups_;

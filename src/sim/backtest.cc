@@ -26,9 +26,14 @@ Result<GroupConfig> RunGroup(const BacktestRun& run, const BacktestOptions& o) {
     g.policy = ForSignal(*run.config, g.signal, true);
   } else {
     PHAS_RETURN_IF_ERROR(g.policy.Select(run.policy));
-    // The predictive policy leads by the world's boot time.
-    g.policy.Edit<PredictiveConfig>(
-        [&](PredictiveConfig& c) { c.boot_time = o.boot_time; });
+    // The predictive policy leads by the world's boot time, and counts the
+    // world's metric delay (publication, then the loop's refresh) in the
+    // way back.
+    g.policy.Edit<PredictiveConfig>([&](PredictiveConfig& c) {
+      c.boot_time = o.boot_time;
+      c.metric_delay =
+          o.metric_delay + MetricsRefresh(o.metrics_refresh, o.interval);
+    });
     g.policy = ForSignal(g.policy, g.signal, false);
   }
   g.memory.enabled = false;

@@ -50,10 +50,11 @@ std::vector<TuneKnob> MakeKnobs() {
   TuneKnob predictive;
   predictive.policy = "predictive";
   predictive.section = "predictive";
-  predictive.key = "quantile";
-  // The forecast's upper bound: the higher, the more headroom.
-  predictive.grid = {0.5, 0.75, 0.9, 0.95, 0.99};
-  predictive.untuned = 0.9;
+  predictive.key = "slo.max_underprovisioned_pct";
+  // The share of time short of capacity it is asked to hold, %: the lower,
+  // the more headroom.
+  predictive.grid = {0.5, 1, 2, 3, 5, 10};
+  predictive.untuned = 2;
   return {target("reactive"), target("target-tracking"), step,
           target("hpa"),      target("aws-predictive"),  predictive};
 }
@@ -191,8 +192,13 @@ std::string TuneSnippet(const TuneKnob& knob, double setting,
     out += "target: " + TuneNumber(KnobSetting(target, 60, world)) + "\n";
   }
   if (!knob.section.empty()) {
-    out += fmt::format("{}: {{{}: {}", knob.section, knob.key,
-                       TuneNumber(setting));
+    // A dotted key is a nested one: {slo: {max_underprovisioned_pct: 2}}.
+    std::string value = TuneNumber(setting), key = knob.key;
+    for (size_t dot; (dot = key.rfind('.')) != std::string::npos;) {
+      value = fmt::format("{{{}: {}}}", key.substr(dot + 1), value);
+      key.resize(dot);
+    }
+    out += fmt::format("{}: {{{}: {}", knob.section, key, value);
     if (knob.policy == "predictive") {
       out += ", boot_seconds: " +
              TuneNumber(std::chrono::duration<double>(world.boot_time).count());

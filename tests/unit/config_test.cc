@@ -347,7 +347,8 @@ TEST(ConfigTest,
 TEST(ConfigTest, SettingsAreTheNamedPolicysOwnAndTyped) {
   auto c = ParseScalerConfig(
       "groups:\n  - name: a\n    policy: predictive\n    target: 45\n"
-      "    predictive: {quantile: 0.8, tracking: {scale_in_points: 5}}\n"
+      "    predictive: {slo: {max_underprovisioned_pct: 0.8}, tracking: "
+      "{scale_in_points: 5}}\n"
       "  - name: b\n    seed: {fallback: reactive, reactive: "
       "{scale_down_points: 3}}\n",
       "t.yaml");
@@ -356,7 +357,8 @@ TEST(ConfigTest, SettingsAreTheNamedPolicysOwnAndTyped) {
   EXPECT_EQ(a.name(), "predictive");
   EXPECT_EQ(a.target.value, 45);
   ASSERT_NE(a.settings_as<PredictiveConfig>(), nullptr);
-  EXPECT_EQ(a.settings_as<PredictiveConfig>()->quantile, 0.8);
+  EXPECT_EQ(a.settings_as<PredictiveConfig>()->slo.max_underprovisioned_pct,
+            0.8);
   EXPECT_EQ(a.settings_as<PredictiveConfig>()->tracking.scale_in_points, 5);
   EXPECT_EQ(a.settings_as<PredictiveConfig>()->boot_time, seconds(300))
       << "what is not given keeps its default";

@@ -222,7 +222,9 @@ TEST(TuneTest, SnippetsParseAsScalerGroupEntries) {
           EXPECT_NEAR(sc->target.utilization(), v / 100, 1e-12);
         } else if (k.policy == "predictive") {
           ASSERT_NE(p.settings_as<PredictiveConfig>(), nullptr);
-          EXPECT_DOUBLE_EQ(p.settings_as<PredictiveConfig>()->quantile, v);
+          EXPECT_DOUBLE_EQ(
+              p.settings_as<PredictiveConfig>()->slo.max_underprovisioned_pct,
+              v);
           EXPECT_EQ(p.settings_as<PredictiveConfig>()->boot_time, w.boot_time);
           EXPECT_NEAR(sc->target.utilization(), 0.6, 1e-12);
         } else {

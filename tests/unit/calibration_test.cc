@@ -1,0 +1,123 @@
+// The predictive policy's online calibration (decision/calibration.h), and
+// the policy learning from its own outcomes.
+#include "decision/calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "decision/predictive_policy.h"
+#include "decision_test_util.h"
+
+namespace phas {
+namespace {
+
+using phas::testing::kNow;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TEST(CalibrationTest, BiasAndSpreadFollowTheErrors) {
+  // Forecast max 10, actual max alternating 11 and 13: bias 2, spread 1.
+  WindowCalibration c;
+  for (int i = 0; i < 5000; ++i) {
+    c = Calibrate(c, i % 2 ? 13 : 11, 10, 12.5);
+  }
+  EXPECT_NEAR(c.bias, 2, 0.05);
+  EXPECT_NEAR(c.spread, 1, 0.05);
+  EXPECT_NEAR(c.exceeded, 0.5, 0.05) << "13 > 12.5 half of the time";
+  EXPECT_EQ(c.outcomes, 5000);
+}
+
+TEST(CalibrationTest, OneBurstMovesTheEstimatesABoundedStep) {
+  WindowCalibration c;
+  for (int i = 0; i < 1000; ++i) c = Calibrate(c, i % 2 ? 11 : 9, 10, 12);
+  WindowCalibration after = Calibrate(c, 1000, 10, 12);  // a 100x burst
+  EXPECT_LT(after.bias - c.bias, 6 * c.spread / kCalibrationMemory + 1e-9);
+  EXPECT_GT(after.bias, c.bias);
+}
+
+TEST(CalibrationTest, MaxOverNeedsHalfTheMinutes) {
+  std::vector<MetricSample> h;
+  for (int i = 0; i < 10; ++i) {
+    if (i == 3 || i == 4 || i == 5 || i == 6) continue;  // a gap
+    h.push_back({kNow + minutes(i), static_cast<double>(i), 1});
+  }
+  struct Case {
+    int from, until;
+    std::optional<double> want;
+  } cases[] = {
+      {0, 2, 2},             // all there
+      {0, 5, 2},             // 3 of 6
+      {2, 8, 8},             // 3 of 7 (2, 7, 8): fewer than half
+      {3, 6, std::nullopt},  // none
+      {7, 9, 9},
+  };
+  cases[2].want = std::nullopt;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.from);
+    EXPECT_EQ(MaxOver(h, kNow + minutes(c.from), kNow + minutes(c.until)),
+              c.want);
+  }
+}
+
+TEST(CalibrationTest, TheMarginHoldsTheShareOfShortMinutesAsked) {
+  // Quantile tracking: minutes short when the noise exceeds the margin.
+  // Whatever the noise's distribution, the share of short minutes comes to
+  // the SLO.
+  for (double slo : {0.01, 0.03, 0.10}) {
+    SCOPED_TRACE(slo);
+    double m = MarginControl::kStart;
+    int shorts = 0, n = 200000;
+    uint64_t x = 12345;
+    for (int i = 0; i < n; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      double uniform = static_cast<double>(x >> 11) / 9007199254740992.0;
+      double noise = -std::log(1 - uniform);  // exponential, skewed
+      bool is_short = noise > m;
+      shorts += is_short;
+      m = AdaptMargin(m, is_short, slo);
+    }
+    EXPECT_NEAR(static_cast<double>(shorts) / n, slo, 0.1 * slo);
+    EXPECT_NEAR(m, -std::log(slo), 0.3) << "the noise's 1 - slo quantile";
+  }
+}
+
+// The policy in a closed loop with an ideal group (capacity = the desired
+// of the cycle before): it measures its own shortfalls and outcomes.
+TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
+  PredictiveConfig c;
+  c.slo.max_underprovisioned_pct = 5;
+  PredictivePolicy policy(c, {});
+  PredictiveState s;
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  int capacity = 5;
+  // The load alternates 2.5 and 3.3 instance-units; the forecast says 2.5.
+  // Load minutes start on the minute; the loop runs 10 s into each.
+  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  for (int minute = 0; minute < 200; ++minute) {
+    TimePoint now = t0 + minutes(minute) + seconds(10);
+    if (minute > 0) {
+      hist->push_back({t0 + minutes(minute - 1), minute % 2 ? 2.5 : 3.3, 1});
+    }
+    Observation o;
+    o.now = now;
+    o.group = {"g", 1, 50, capacity, capacity, 0, 0};
+    o.metrics_ok = true;
+    o.load_history = hist;
+    for (int k = 1; k <= 12; ++k) {
+      o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
+    }
+    auto out = policy.Propose(o, PolicyState::Of(s));
+    s = out.if_held.As<PredictiveState>();
+    capacity = std::max(1, out.target);
+  }
+  EXPECT_GT(s.out.outcomes, 150);
+  EXPECT_GT(s.in.outcomes, 150);
+  EXPECT_NEAR(s.out.bias, 0.8, 0.05) << "the window's max is 3.3, not 2.5";
+  EXPECT_GT(s.minutes, 190);
+  EXPECT_LT(s.short_minutes / s.minutes, 0.05);
+  EXPECT_EQ(capacity, 6) << "3.3 at 60 % needs 6";
+}
+
+}  // namespace
+}  // namespace phas
