@@ -86,36 +86,40 @@ void HoltWinters::Init(State& st, const Series& s) const {
     for (size_t i = 0; i < init; ++i)
       st.season[i] = std::isnan(y[i]) ? 0.0 : y[i] - st.level;
     st.t = init;
+    st.phase = init % P;
   } else {
     st.t = 0;
   }
 }
 
 void HoltWinters::Step(State& st, double y, const Params& p) const {
-  size_t P = static_cast<size_t>(period_);
-  double s_old = P > 0 ? st.season[st.t % P] : 0.0;
+  double s_old = period_ > 0 ? st.season[st.phase] : 0.0;
   if (std::isnan(y))
     y = st.level + p.phi * st.trend + s_old;  // no data: carry the forecast
   double prev = st.level;
   st.level =
       p.alpha * (y - s_old) + (1 - p.alpha) * (st.level + p.phi * st.trend);
   st.trend = p.beta * (st.level - prev) + (1 - p.beta) * p.phi * st.trend;
-  if (P > 0)
-    st.season[st.t % P] = p.gamma * (y - st.level) + (1 - p.gamma) * s_old;
+  if (period_ > 0) {
+    st.season[st.phase] = p.gamma * (y - st.level) + (1 - p.gamma) * s_old;
+    if (++st.phase == st.season.size()) st.phase = 0;
+  }
   ++st.t;
 }
 
 std::vector<double> HoltWinters::ForecastFrom(const State& st, int h,
                                               const Params& p) const {
-  size_t P = static_cast<size_t>(period_);
   std::vector<double> fc(h);
   double damp = 0, f = 1;
+  // The value consumed last has index t - 1; step k ahead is t - 1 + k,
+  // whose season slot follows the next value's (st.phase) k - 1 slots on.
+  size_t slot = st.phase;
   for (int k = 1; k <= h; ++k) {
     f *= p.phi;
     damp += f;
-    // The value consumed last has index t - 1; step k ahead is t - 1 + k.
-    fc[k - 1] = st.level + damp * st.trend +
-                (P > 0 ? st.season[(st.t - 1 + k) % P] : 0.0);
+    fc[k - 1] =
+        st.level + damp * st.trend + (period_ > 0 ? st.season[slot] : 0.0);
+    if (++slot == st.season.size()) slot = 0;
   }
   return fc;
 }
@@ -183,6 +187,34 @@ void HoltWinters::Run(const Series& s, const Params& p, size_t from, int h,
   }
 }
 
+double HoltWinters::HorizonMae(const Series& s, const Params& p, size_t from,
+                               int h) const {
+  const std::vector<double>& y = s.values;
+  State st;
+  Init(st, s);
+  double damp = 0, f = 1;
+  for (int k = 1; k <= h; ++k) {
+    f *= p.phi;
+    damp += f;
+  }
+  // The season slot of t + h, advanced with t.
+  size_t P = st.season.size();
+  size_t ahead = (st.t + h) % P;
+  double err = 0;
+  size_t n = 0;
+  for (size_t t = st.t; t < y.size(); ++t) {
+    Step(st, y[t], p);
+    if (t >= from && t + h < y.size() && !std::isnan(y[t + h])) {
+      double fc =
+          st.level + damp * st.trend + (period_ > 0 ? st.season[ahead] : 0.0);
+      err += std::fabs(fc - y[t + h]);
+      ++n;
+    }
+    if (++ahead == P) ahead = 0;
+  }
+  return n ? err / n : std::numeric_limits<double>::infinity();
+}
+
 Status HoltWinters::Fit(const Series& s) {
   if (s.Known() < 60)
     return Status::FailedPrecondition("Holt-Winters needs an hour of data");
@@ -208,15 +240,7 @@ Status HoltWinters::Fit(const Series& s) {
                                    : std::vector<double>{0.0})) {
         for (double phi : phis) {
           Params p{a, b, g, phi};
-          double err = 0;
-          size_t n = 0;
-          Run(s, p, from, h, [&](size_t t, const std::vector<double>& fc) {
-            if (t + h < s.size() && !std::isnan(s.values[t + h])) {
-              err += std::fabs(fc[h - 1] - s.values[t + h]);
-              ++n;
-            }
-          });
-          double mae = n ? err / n : std::numeric_limits<double>::infinity();
+          double mae = HorizonMae(s, p, from, h);
           if (mae < best) {
             best = mae;
             best_p = p;

@@ -102,7 +102,8 @@ class HoltWinters final : public Forecaster {
   struct State {
     double level = 0, trend = 0;
     std::vector<double> season;
-    size_t t = 0;  // values consumed
+    size_t t = 0;      // values consumed
+    size_t phase = 0;  // season slot of the next value (t mod period)
   };
   State Start(const Series& s) const;
   void Step(State& st, double y) const { Step(st, y, p_); }
@@ -115,6 +116,9 @@ class HoltWinters final : public Forecaster {
   void Step(State& st, double y, const Params& p) const;
   std::vector<double> ForecastFrom(const State& st, int h,
                                    const Params& p) const;
+  // Mean absolute error of the h-step forecasts made from origins >= from
+  // (one pass, no allocation: the grid search's inner loop).
+  double HorizonMae(const Series& s, const Params& p, size_t from, int h) const;
   // Runs the recursions over s; calls at(i, forecast(i+1..i+h)) after each
   // origin i >= from.
   template <typename Fn>
