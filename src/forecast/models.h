@@ -116,9 +116,6 @@ class HoltWinters final : public Forecaster {
   void Step(State& st, double y, const Params& p) const;
   std::vector<double> ForecastFrom(const State& st, int h,
                                    const Params& p) const;
-  // Mean absolute error of the h-step forecasts made from origins >= from
-  // (one pass, no allocation: the grid search's inner loop).
-  double HorizonMae(const Series& s, const Params& p, size_t from, int h) const;
   // Runs the recursions over s; calls at(i, forecast(i+1..i+h)) after each
   // origin i >= from.
   template <typename Fn>
