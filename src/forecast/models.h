@@ -102,7 +102,8 @@ class HoltWinters final : public Forecaster {
   struct State {
     double level = 0, trend = 0;
     std::vector<double> season;
-    size_t t = 0;  // values consumed
+    size_t t = 0;      // values consumed
+    size_t phase = 0;  // season slot of the next value (t mod period)
   };
   State Start(const Series& s) const;
   void Step(State& st, double y) const { Step(st, y, p_); }

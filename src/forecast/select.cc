@@ -52,6 +52,22 @@ CandidateScore Score(const std::string& name,
   return c;
 }
 
+HorizonResiduals BacktestResiduals(const Forecaster& model, const Series& s,
+                                   size_t from, int horizon) {
+  HorizonResiduals out;
+  out.from = from;
+  size_t origins = s.size() > from + 1 ? s.size() - 1 - from : 0;
+  for (int k = 1; k <= horizon; ++k) {
+    std::vector<double> r(origins, std::numeric_limits<double>::quiet_NaN());
+    // Backtest covers the origins [from, size - k).
+    std::vector<double> fc = model.Backtest(s, from, k);
+    for (size_t j = 0; j < fc.size() && j < origins; ++j)
+      r[j] = s.values[from + j + k] - fc[j];  // NaN stays NaN
+    out.by_horizon.push_back(std::move(r));
+  }
+  return out;
+}
+
 Result<FittedForecast> SelectForecaster(const Series& full,
                                         const ForecastOptions& o) {
   Series history = Tail(full, static_cast<size_t>(o.max_history));
@@ -116,6 +132,10 @@ Result<FittedForecast> SelectForecaster(const Series& full,
     }
   }
   out.upper_margin = std::max(0.0, Quantile(residuals, o.quantile));
+  if (o.residual_horizon > 0) {
+    out.holdout_residuals =
+        BacktestResiduals(*chosen, history, split - 1, o.residual_horizon);
+  }
   out.holdout_mae = best;
   PHAS_RETURN_IF_ERROR(chosen->Fit(history));
   out.model = chosen;

@@ -45,12 +45,24 @@ struct ForecastOptions {
   // Daily and weekly periods, in steps.
   std::vector<int> periods = {kMinutesPerDay, kMinutesPerWeek};
   bool use_xgboost = true;
+  // Horizons 1..residual_horizon of the chosen model's held-out residuals
+  // to return in FittedForecast::holdout_residuals. Default: 0 (none).
+  int residual_horizon = 0;
 };
 
 struct CandidateScore {
   std::string model;
   double mae = 0;
   double mape = 0;  // %, over held-out values > 0
+};
+
+// Residuals of a model's forecasts at several horizons from the same origins.
+struct HorizonResiduals {
+  size_t from = 0;  // the first origin (index into the series)
+  // by_horizon[k - 1][j]: values[i + k] - (forecast of it made from
+  // values[0..i]), for origin i = from + j, over the origins [from, size - 1);
+  // NaN where either is missing or i + k is past the end.
+  std::vector<std::vector<double>> by_horizon;
 };
 
 struct FittedForecast {
@@ -60,10 +72,18 @@ struct FittedForecast {
   double upper_margin = 0;  // added to the forecast for the upper bound
   std::vector<CandidateScore> candidates;
   std::string why;  // one line for logs
+  // The chosen model's residuals on the held-out cycle (fitted without it),
+  // for horizons 1..options.residual_horizon; empty when that is 0.
+  HorizonResiduals holdout_residuals;
 };
 
 Result<FittedForecast> SelectForecaster(const Series& history,
                                         const ForecastOptions& options);
+
+// The residuals of `model` (fitted) on `s` from origin `from`, for horizons
+// 1..horizon (one Backtest per horizon).
+HorizonResiduals BacktestResiduals(const Forecaster& model, const Series& s,
+                                   size_t from, int horizon);
 
 // The last `max_steps` of a series.
 Series Tail(const Series& s, size_t max_steps);

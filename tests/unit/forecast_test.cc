@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "forecast/models.h"
 #include "forecast/period.h"
@@ -99,6 +100,89 @@ TEST(ForecasterTest, KnownAnswers) {
   EXPECT_NEAR(holt.Forecast(step, 5)[4], 9.0, 0.5);
 }
 
+TEST(ForecasterTest, HoltWintersCursorMatchesAForecastFromTheWholeHistory) {
+  // The cursor's season slot advances with each value and wraps at the
+  // period: after it crosses the wrap, it still forecasts what a pass over
+  // the grown history does.
+  struct Case {
+    const char* name;
+    int period;
+    bool damped;
+  };
+  const Case cases[] = {{"holt damped", 0, true},
+                        {"daily", 1440, false},
+                        {"daily damped", 1440, true}};
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto f = [](int i) { return Sine(i) + Jitter(i, 0.5) + i / 2000.0; };
+    Series s = Make(2 * 1440 + 1400, f);
+    forecast::HoltWinters hw(tc.period, tc.damped);
+    ASSERT_TRUE(hw.Fit(s).ok());
+    auto cursor = hw.Follow(s);
+    for (int i = 0; i < 100; ++i) {  // crosses a day boundary
+      double y = i == 50 ? std::nan("") : f(static_cast<int>(s.size()));
+      s.values.push_back(y);
+      cursor->Append(y);
+    }
+    std::vector<double> got = cursor->Forecast(60), want = hw.Forecast(s, 60);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-9);
+  }
+}
+
+TEST(ForecasterTest, HoltWintersFitChoosesTheGridsBestConstants) {
+  // Fit scores the grid several constant sets per pass; its choice must be
+  // the grid point whose own backtest has the lowest h-step error.
+  struct Case {
+    const char* name;
+    std::function<double(int)> f;
+    int period;
+    bool damped;
+  };
+  const Case cases[] = {
+      {"noisy daily sine", [](int i) { return Sine(i) + Jitter(i, 1); }, 1440,
+       true},
+      {"daily sine with a trend",
+       [](int i) { return Sine(i) + i / 500.0 + Jitter(i, 0.3); }, 1440, false},
+      {"random-walk level, no period",
+       [](int i) {
+         double x = 0;
+         for (int k = 0; k <= i; k += 37) x += Jitter(k, 1);
+         return 20 + x + Jitter(i, 0.2);
+       },
+       0, true},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    Series s = Make(4 * 1440, tc.f);
+    auto mae = [&](const forecast::HoltWinters& m) {
+      std::vector<double> fc = m.Backtest(s, s.size() / 2, 10);
+      double err = 0;
+      for (size_t j = 0; j < fc.size(); ++j)
+        err += std::fabs(fc[j] - s.values[s.size() / 2 + j + 10]);
+      return err / fc.size();
+    };
+    forecast::HoltWinters hw(tc.period, tc.damped);
+    ASSERT_TRUE(hw.Fit(s).ok());
+    double best = std::numeric_limits<double>::infinity();
+    forecast::HoltWinters probe(tc.period, tc.damped);
+    for (double a : {0.05, 0.2, 0.5, 0.9}) {
+      for (double b : {0.0, 0.01, 0.05}) {
+        for (double g : {0.05, 0.2, 0.5}) {
+          for (double phi : {0.9, 0.98, 1.0}) {
+            if (tc.damped == (phi == 1.0)) continue;
+            probe.set_params({a, b, tc.period ? g : 0.0, phi});
+            best = std::min(best, mae(probe));
+          }
+        }
+      }
+    }
+    EXPECT_LE(mae(hw), best + 1e-12)
+        << "alpha " << hw.params().alpha << " beta " << hw.params().beta
+        << " gamma " << hw.params().gamma << " phi " << hw.params().phi;
+  }
+}
+
 TEST(ForecasterTest, XgboostLearnsADailyShapeDeterministically) {
   Series s = Make(6 * 1440, [](int i) { return Sine(i) + Jitter(i, 0.3); });
   forecast::XgbForecaster a(1440, 10), b(1440, 10);
@@ -157,6 +241,45 @@ TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
   ASSERT_GT(xgb, 0) << "XGBoost has the one-day lag";
   EXPECT_LT(xgb, 0.85 * naive);
   EXPECT_EQ(fit->model->name(), "xgboost-1440") << fit->why;
+}
+
+TEST(SelectTest, ResidualsPerHorizon) {
+  // Naive (the last value) on a ramp of slope 1: the forecast of i + k from
+  // i misses by exactly k.
+  Series ramp = Make(50, [](int i) { return double(i); });
+  forecast::SeasonalNaive naive(0);
+  forecast::HorizonResiduals r =
+      forecast::BacktestResiduals(naive, ramp, 40, 3);
+  EXPECT_EQ(r.from, 40u);
+  ASSERT_EQ(r.by_horizon.size(), 3u);
+  for (int k = 1; k <= 3; ++k) {
+    SCOPED_TRACE(k);
+    const std::vector<double>& row = r.by_horizon[k - 1];
+    ASSERT_EQ(row.size(), 9u);  // origins 40..48
+    for (size_t j = 0; j < row.size(); ++j) {
+      if (40 + j + k < 50) {
+        EXPECT_DOUBLE_EQ(row[j], k);
+      } else {
+        EXPECT_TRUE(std::isnan(row[j])) << "origin " << 40 + j << " + " << k;
+      }
+    }
+  }
+
+  // SelectForecaster returns the chosen model's held-out residuals; at the
+  // working horizon their quantile is the upper margin.
+  Series s = Make(4 * 1440, [](int i) { return Sine(i) + Jitter(i, 0.5); });
+  forecast::ForecastOptions o;
+  o.residual_horizon = 12;
+  auto fit = forecast::SelectForecaster(s, o);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  ASSERT_EQ(fit->holdout_residuals.by_horizon.size(), 12u);
+  EXPECT_EQ(fit->holdout_residuals.by_horizon[0].size(),
+            s.size() - 1 - fit->holdout_residuals.from);
+  EXPECT_NEAR(forecast::Quantile(
+                  fit->holdout_residuals.by_horizon[o.horizon - 1], o.quantile),
+              fit->upper_margin, 1e-9);
+  EXPECT_TRUE(
+      forecast::SelectForecaster(s, {})->holdout_residuals.by_horizon.empty());
 }
 
 TEST(ForecastProviderTest, ColdStartThenForecasts) {
