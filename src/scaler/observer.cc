@@ -125,7 +125,7 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
   for (Partition& p : partitions_) ObservePartition(p, now, states, report);
   for (size_t i = 0; i < groups_.size(); ++i) {
     GroupOutcome& out = report->groups[i];
-    const Partition& p = partitions_[partition_of_[i]];
+    Partition& p = partitions_[partition_of_[i]];
     out.describe_status = p.describe_status;
     if (observe_index_[i] == SIZE_MAX) continue;
     out.found = true;
@@ -266,13 +266,11 @@ bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
   return now - *starved_since_[gi] >= o_.coarse_after;
 }
 
-void Observer::ObserveGroup(size_t gi, const Partition& p, size_t oi,
+void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
                             const GroupState& st, TimePoint now,
                             GroupOutcome* out) {
   const ObservedGroup& cfg = groups_[gi];
-  const GroupToObserve& o = p.observe[oi];
-  const GroupDescription& d = o.group;
-  out->description = d;
+  GroupToObserve& o = p.observe[oi];
   // The same answers and warming instances aggregate the same: most cycles
   // decide on the last read (metrics_refresh).
   Aggregated& agg = aggregated_[gi];
@@ -284,6 +282,9 @@ void Observer::ObserveGroup(size_t gi, const Partition& p, size_t oi,
     agg.features.reset();
   }
   out->metrics = agg.metrics;
+  // This cycle's description is the outcome's: the entry gets the next one.
+  out->description = std::move(o.group);
+  const GroupDescription& d = out->description;
   Observation& obs = out->observation;
   obs.now = now;
   obs.group.name = d.name;

@@ -130,9 +130,10 @@ class Observer {
   void ObservePartition(Partition& p, TimePoint now,
                         const std::vector<GroupState*>& states,
                         CycleReport* report);
-  // Group gi, the oi-th of p's plan.
-  void ObserveGroup(size_t gi, const Partition& p, size_t oi,
-                    const GroupState& st, TimePoint now, GroupOutcome* out);
+  // Group gi, the oi-th of p's plan. Moves the entry's description into the
+  // outcome.
+  void ObserveGroup(size_t gi, Partition& p, size_t oi, const GroupState& st,
+                    TimePoint now, GroupOutcome* out);
   // Whether group gi (the oi-th of p's plan) needs the coarse window: see
   // ObserverOptions::coarse_window. Updates its starved_since_.
   bool Starved(size_t gi, const Partition& p, size_t oi, const GroupState& st,
