@@ -2,14 +2,19 @@
 # Speed of `phas backtest`: the 62-day, 1-minute NASA trace through all
 # eight policies (535,680 loop cycles each at the 10 s interval), as
 # docs/benchmarks.md reports it. Prints wall time, CPU time, peak RSS, and
-# each policy's own wall time.
+# each policy's own wall time. POLICIES (a comma list, default all) and
+# THREADS (default: the backtest's, one per core) narrow it down: with
+# THREADS=1 a policy's wall time is its CPU time on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PHAS=${PHAS:-build/phas}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+args=()
+[[ -n "${POLICIES:-}" ]] && args+=(--policy "$POLICIES")
+[[ -n "${THREADS:-}" ]] && args+=(--threads "$THREADS")
 /usr/bin/time -v "$PHAS" backtest --trace data/traces/nasa_http_1995_1min.csv --quiet \
-  --json "$out/r.json" > "$out/table.txt" 2> "$out/time.txt"
+  "${args[@]}" --json "$out/r.json" > "$out/table.txt" 2> "$out/time.txt"
 cat "$out/table.txt"
 grep -E "Elapsed|User time|System time|Maximum resident" "$out/time.txt"
 python3 - "$out/r.json" <<'PY'

@@ -44,7 +44,7 @@ void MinuteValues(double d, double n, double out[kInstanceMetricCount]) {
 bool SimMetric(const std::string& ns, const std::string& name,
                InstanceMetric* out) {
   for (const InstanceMetricInfo& m : kInstanceMetrics) {
-    if (name == m.name && ns == m.ns) {
+    if (name == m.name && ns == m.ns) {  // the name tells them apart first
       *out = m.id;
       return true;
     }
@@ -135,6 +135,7 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
       std::max<int>(1, static_cast<int>((names.size() + 49) / 50));
   TimePoint now = clock_->Now();
   std::vector<GroupDescription> out;
+  out.reserve(names.size());
   for (const std::string& name : names) {
     Group* g = Find(name);
     if (!g) continue;
@@ -143,6 +144,7 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.min_size = g->spec.min_size;
     d.max_size = g->spec.max_size;
     d.desired_capacity = g->spec.desired;
+    d.instances.reserve(g->instances.size());
     for (const Machine& i : g->instances) {
       d.instances.push_back(
           {i.id,
@@ -207,9 +209,12 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
         auto p = std::lower_bound(
             q.begin(), q.end(), start,
             [](const Point& x, TimePoint t) { return x.minute < t; });
-        s.timestamps.reserve(4);
-        s.values.reserve(4);
-        for (; p != q.end() && in_window(p->minute); ++p) {
+        auto last = p;
+        while (last != q.end() && in_window(last->minute)) ++last;
+        if (last == p) continue;
+        s.timestamps.reserve(static_cast<size_t>(last - p));
+        s.values.reserve(static_cast<size_t>(last - p));
+        for (; p != last; ++p) {
           s.timestamps.push_back(p->minute);
           s.values.push_back(p->values[static_cast<size_t>(metric)]);
         }

@@ -1,5 +1,6 @@
 #include "decision/aws_predictive_policy.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,7 +18,7 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   };
   if (history.empty() || now - history.front().time < c_.min_history) {
     double have = history.empty() ? 0.0 : hours(now - history.front().time);
-    *why = fmt::format("needs {:.0f} h of history, has {:.1f} h",
+    *why = fmt::format(FMT_COMPILE("needs {:.0f} h of history, has {:.1f} h"),
                        hours(c_.min_history), have);
     return std::nullopt;
   }
@@ -45,10 +46,10 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   }
   double load = sum / n;
   int cap = InstancesFor(load, target_.utilization());
-  *why =
-      fmt::format("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}",
-                  load, FormatIso8601(hour).substr(11, 5), cap, target_.value,
-                  target_.signal.unit);
+  *why = fmt::format(
+      FMT_COMPILE("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}"),
+      load, FormatIso8601(hour).substr(11, 5), cap, target_.value,
+      target_.signal.unit);
   return cap;
 }
 

@@ -1,5 +1,6 @@
 #include "decision/oracle_policy.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace phas {
@@ -14,8 +15,9 @@ TypedProposal<NoState> OraclePolicy::Evaluate(const Observation& obs,
     return p;
   }
   p.target = *obs.oracle_capacity;
-  p.reason = fmt::format("the demand of the next boot time needs {}",
-                         *obs.oracle_capacity);
+  p.reason =
+      fmt::format(FMT_COMPILE("the demand of the next boot time needs {}"),
+                  *obs.oracle_capacity);
   p.code = {Reason::kOracle};
   return p;
 }

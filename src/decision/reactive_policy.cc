@@ -1,5 +1,6 @@
 #include "decision/reactive_policy.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,21 +16,23 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
   double low = target_.value * (1 - c_.tolerance);
   double projected = d > n ? u * n / d : u;
   if (projected > high) {
-    *why = d > n ? fmt::format(
-                       "{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
-                       "coming, above {:.1f}{}",
-                       s.name, u, unit, n, projected, unit, d, high, unit)
-                 : fmt::format(
-                       "{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
-                       "+ {:.0f}%)",
-                       s.name, u, unit, high, unit, target_.value, unit,
-                       c_.tolerance * 100);
+    *why =
+        d > n
+            ? fmt::format(
+                  FMT_COMPILE("{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
+                              "coming, above {:.1f}{}"),
+                  s.name, u, unit, n, projected, unit, d, high, unit)
+            : fmt::format(
+                  FMT_COMPILE("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
+                              "+ {:.0f}%)"),
+                  s.name, u, unit, high, unit, target_.value, unit,
+                  c_.tolerance * 100);
     return +1;
   }
   if (d > n) {
     *why = fmt::format(
-        "{} {:.1f}{}; {} instance(s) still launching or "
-        "warming up",
+        FMT_COMPILE("{} {:.1f}{}; {} instance(s) still launching or "
+                    "warming up"),
         s.name, u, unit, d - n);
     return 0;
   }
@@ -37,14 +40,15 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
     double after = u * n / (n - 1);
     if (after < low) {
       *why = fmt::format(
-          "{} {:.1f}{} on {} instances would be {:.1f}{} on {}, below "
-          "{:.1f}{}",
+          FMT_COMPILE(
+              "{} {:.1f}{} on {} instances would be {:.1f}{} on {}, below "
+              "{:.1f}{}"),
           s.name, u, unit, n, after, unit, n - 1, low, unit);
       return -1;
     }
   }
-  *why = fmt::format("{} {:.1f}{} near target {:.0f}{}", s.name, u, unit,
-                     target_.value, unit);
+  *why = fmt::format(FMT_COMPILE("{} {:.1f}{} near target {:.0f}{}"), s.name, u,
+                     unit, target_.value, unit);
   return 0;
 }
 
@@ -54,8 +58,8 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   p.target = obs.group.desired;
   p.state = state;
   if (!obs.metrics_ok || obs.signal.empty()) {
-    p.reason =
-        fmt::format("no {} metric this cycle; holding", target_.signal.title);
+    p.reason = fmt::format(FMT_COMPILE("no {} metric this cycle; holding"),
+                           target_.signal.title);
     p.code = {Reason::kNoMetrics};
     return p;
   }
@@ -81,13 +85,14 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
     p.code = {Reason::kCpuAboveTarget};
   } else if (dir < 0 && below >= c_.scale_down_points) {
     p.target = obs.group.desired - 1;
-    p.reason = fmt::format("{} for {} consecutive minutes", why, below);
+    p.reason =
+        fmt::format(FMT_COMPILE("{} for {} consecutive minutes"), why, below);
     p.code = {Reason::kCpuBelowTarget};
     p.state_if_acted = p.state;
     p.state_if_acted->below = 0;
   } else if (dir < 0) {
-    p.reason = fmt::format("{} ({} of {} minutes needed)", why, below,
-                           c_.scale_down_points);
+    p.reason = fmt::format(FMT_COMPILE("{} ({} of {} minutes needed)"), why,
+                           below, c_.scale_down_points);
     p.code = {Reason::kCpuBelowTargetWaiting};
   } else {
     p.reason = why;

@@ -1,5 +1,6 @@
 #include "scaler/actuator.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace phas {
@@ -7,8 +8,8 @@ namespace {
 
 std::string Describe(const Decision& d) {
   if (!d.acts()) return "hold: " + d.reason;
-  return fmt::format("{} {} -> {}: {}", DecisionKindName(d.kind), d.current,
-                     d.target, d.reason);
+  return fmt::format(FMT_COMPILE("{} {} -> {}: {}"), DecisionKindName(d.kind),
+                     d.current, d.target, d.reason);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
+#include <string_view>
 
 namespace phas {
 namespace {
@@ -27,26 +29,47 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
   return true;
 }
 
-// Updates the warm-up clocks of a group's InService instances and returns
-// those still warming up. Instances already InService when a group is
-// first observed, with no record of them, count as warm.
-std::set<std::string> TrackWarmup(const GroupDescription& d, Duration warmup,
-                                  bool first_sight, TimePoint now,
-                                  GroupState* st) {
-  std::set<std::string> in_service;
-  for (const std::string& id : InServiceIds(d)) {
-    in_service.insert(id);
-    if (!st->first_in_service.count(id)) {
-      st->first_in_service[id] = first_sight ? now - warmup : now;
+// Updates the warm-up clocks of a group's InService instances and sets
+// `warming` to those still warming up. Instances already InService when a
+// group is first observed, with no record of them, count as warm. Most
+// cycles change nothing: then nothing is allocated (`ids` is scratch).
+void TrackWarmup(const GroupDescription& d, Duration warmup, bool first_sight,
+                 TimePoint now, GroupState* st,
+                 std::vector<std::string_view>* ids,
+                 std::set<std::string>* warming) {
+  ids->clear();
+  for (const Instance& i : d.instances) {
+    if (i.lifecycle != Lifecycle::kInService) continue;
+    ids->push_back(i.id);
+    if (!st->first_in_service.count(i.id)) {
+      st->first_in_service[i.id] = first_sight ? now - warmup : now;
     }
   }
-  std::erase_if(st->first_in_service,
-                [&](const auto& kv) { return !in_service.count(kv.first); });
-  std::set<std::string> warming;
-  for (const auto& [id, since] : st->first_in_service) {
-    if (now - since < warmup) warming.insert(id);
+  std::sort(ids->begin(), ids->end());
+  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  // Every InService id is in the map: the same size means the same ids.
+  if (st->first_in_service.size() != ids->size()) {
+    std::erase_if(st->first_in_service, [&](const auto& kv) {
+      return !std::binary_search(ids->begin(), ids->end(),
+                                 std::string_view(kv.first));
+    });
   }
-  return warming;
+  auto warm = [&](TimePoint since) { return now - since < warmup; };
+  auto held = warming->begin();
+  bool same = true;
+  for (const auto& [id, since] : st->first_in_service) {
+    if (!warm(since)) continue;
+    if (held == warming->end() || *held != id) {
+      same = false;
+      break;
+    }
+    ++held;
+  }
+  if (same && held == warming->end()) return;
+  warming->clear();
+  for (const auto& [id, since] : st->first_in_service) {
+    if (warm(since)) warming->insert(warming->end(), id);
+  }
 }
 
 }  // namespace
@@ -64,6 +87,7 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
   coarse_told_.assign(groups_.size(), false);
   starved_since_.resize(groups_.size());
   observe_index_.assign(groups_.size(), SIZE_MAX);
+  aggregated_.resize(groups_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (groups_[i].keep_history) history_[i].emplace();
     if (groups_[i].needs.forecast_quantile) {
@@ -79,6 +103,7 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       it->cloud = c;
     }
     it->groups.push_back(i);
+    it->names.push_back(groups_[i].name);
     partition_of_.push_back(static_cast<size_t>(it - partitions_.begin()));
   }
 }
@@ -100,7 +125,7 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
   for (Partition& p : partitions_) ObservePartition(p, now, states, report);
   for (size_t i = 0; i < groups_.size(); ++i) {
     GroupOutcome& out = report->groups[i];
-    const Partition& p = partitions_[partition_of_[i]];
+    Partition& p = partitions_[partition_of_[i]];
     out.describe_status = p.describe_status;
     if (observe_index_[i] == SIZE_MAX) continue;
     out.found = true;
@@ -112,40 +137,51 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
 void Observer::ObservePartition(Partition& p, TimePoint now,
                                 const std::vector<GroupState*>& states,
                                 CycleReport* report) {
-  std::vector<std::string> names;
-  for (size_t i : p.groups) names.push_back(groups_[i].name);
   // One describe for the partition's groups...
-  auto described = p.cloud->DescribeGroups(names);
+  auto described = p.cloud->DescribeGroups(p.names);
   p.describe_status = described.ok() ? Status::OK() : described.status();
   p.metrics_status = Status::OK();
   if (!described.ok() && report->describe_status.ok()) {
     report->describe_status = described.status();
   }
-  p.observe.clear();
+  // The entries of the last cycle are filled again in place: a group keeps
+  // its warming set (and its memory and signal settings) from one cycle to
+  // the next.
+  size_t n = 0;
   for (size_t i : p.groups) {
     if (!described.ok()) break;
     for (GroupDescription& d : *described) {
       if (d.name != groups_[i].name) continue;
-      GroupToObserve o{d, groups_[i].memory, groups_[i].signal, {}};
+      if (n == p.observe.size()) p.observe.emplace_back();
+      if (n == p.observe_group.size()) p.observe_group.push_back(SIZE_MAX);
+      GroupToObserve& o = p.observe[n];
+      if (p.observe_group[n] != i) {
+        o = GroupToObserve{{}, groups_[i].memory, groups_[i].signal, {}};
+        p.observe_group[n] = i;
+      }
+      o.group = std::move(d);
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
-      o.warming =
-          TrackWarmup(d, groups_[i].warmup, first_sight, now, states[i]);
-      observe_index_[i] = p.observe.size();
-      p.observe.push_back(std::move(o));
+      TrackWarmup(o.group, groups_[i].warmup, first_sight, now, states[i],
+                  &p.scratch_ids, &o.warming);
+      observe_index_[i] = n++;
       break;
     }
   }
+  p.observe.resize(n);
+  p.observe_group.resize(n);
   // ...and one metric request for all their InService instances.
   if (!SameInstances(p.observe, p.plan_groups)) {
     p.plan = PlanQueries(p.observe, o_.period_seconds);
     p.plan_groups = p.observe;
+    ++p.data_version;
     // Other instances: the last read does not describe them.
     p.metrics_read_at.reset();
   }
   bool fresh_enough = p.metrics_read_at && now >= *p.metrics_read_at &&
                       now - *p.metrics_read_at < o_.metrics_refresh;
   if (p.plan.queries.empty()) {
+    if (!p.metric_data.empty()) ++p.data_version;
     p.metric_data.clear();
     p.metrics_read_at.reset();
     return;
@@ -189,6 +225,7 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
 bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
                            CycleReport* report) {
   auto r = p.cloud->GetMetricData(p.plan.queries, now - window, now);
+  ++p.data_version;
   if (r.ok()) {
     p.metric_data = std::move(r).value();
     p.metrics_read_at = now;
@@ -229,14 +266,25 @@ bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
   return now - *starved_since_[gi] >= o_.coarse_after;
 }
 
-void Observer::ObserveGroup(size_t gi, const Partition& p, size_t oi,
+void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
                             const GroupState& st, TimePoint now,
                             GroupOutcome* out) {
   const ObservedGroup& cfg = groups_[gi];
-  const GroupToObserve& o = p.observe[oi];
-  const GroupDescription& d = o.group;
-  out->description = d;
-  out->metrics = AggregateGroup(p.plan, p.metric_data, oi, o);
+  GroupToObserve& o = p.observe[oi];
+  // The same answers and warming instances aggregate the same: most cycles
+  // decide on the last read (metrics_refresh).
+  Aggregated& agg = aggregated_[gi];
+  if (!agg.version || *agg.version != p.data_version ||
+      agg.warming != o.warming) {
+    agg.metrics = AggregateGroup(p.plan, p.metric_data, oi, o);
+    agg.version = p.data_version;
+    agg.warming = o.warming;
+    agg.features.reset();
+  }
+  out->metrics = agg.metrics;
+  // This cycle's description is the outcome's: the entry gets the next one.
+  out->description = std::move(o.group);
+  const GroupDescription& d = out->description;
   Observation& obs = out->observation;
   obs.now = now;
   obs.group.name = d.name;
@@ -268,7 +316,12 @@ void Observer::ObserveGroup(size_t gi, const Partition& p, size_t oi,
   }
   int n = obs.group.in_service;
   if (n > 0 && metrics_read && m.instances_with_data > 0) {
-    out->features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
+    if (!agg.features ||
+        agg.features_of != std::array{n, d.min_size, d.max_size}) {
+      agg.features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);
+      agg.features_of = {n, d.min_size, d.max_size};
+    }
+    out->features = agg.features;
     if (obs.load_history) {
       out->features->temporal = TemporalInputs(*obs.load_history, n);
     }

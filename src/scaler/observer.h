@@ -20,8 +20,12 @@
 #ifndef PHAS_SCALER_OBSERVER_H_
 #define PHAS_SCALER_OBSERVER_H_
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloud/cloud.h"
@@ -98,9 +102,13 @@ class Observer {
   // GetMetricData.
   struct Partition {
     Cloud* cloud = nullptr;
-    std::vector<size_t> groups;  // indices in groups_
-    // This cycle: the groups described (in plan order) and the outcomes.
+    std::vector<size_t> groups;      // indices in groups_
+    std::vector<std::string> names;  // their names, as described
+    // This cycle: the groups described (in plan order) and the outcomes;
+    // observe_group[k] is observe[k]'s index in groups_.
     std::vector<GroupToObserve> observe;
+    std::vector<size_t> observe_group;
+    std::vector<std::string_view> scratch_ids;
     Status describe_status;
     Status metrics_status;
     // The last query plan and the instances it was built for: most cycles
@@ -110,6 +118,9 @@ class Observer {
     // The last successful metric read for `plan` and when it was made.
     std::vector<MetricSeries> metric_data;
     std::optional<TimePoint> metrics_read_at;
+    // Changes whenever metric_data or plan may have: what was aggregated
+    // from an equal version is still true.
+    uint64_t data_version = 0;
     // Reading coarse_window (some group's instances publish too seldom for
     // metrics_window).
     bool coarse = false;
@@ -119,9 +130,10 @@ class Observer {
   void ObservePartition(Partition& p, TimePoint now,
                         const std::vector<GroupState*>& states,
                         CycleReport* report);
-  // Group gi, the oi-th of p's plan.
-  void ObserveGroup(size_t gi, const Partition& p, size_t oi,
-                    const GroupState& st, TimePoint now, GroupOutcome* out);
+  // Group gi, the oi-th of p's plan. Moves the entry's description into the
+  // outcome.
+  void ObserveGroup(size_t gi, Partition& p, size_t oi, const GroupState& st,
+                    TimePoint now, GroupOutcome* out);
   // Whether group gi (the oi-th of p's plan) needs the coarse window: see
   // ObserverOptions::coarse_window. Updates its starved_since_.
   bool Starved(size_t gi, const Partition& p, size_t oi, const GroupState& st,
@@ -148,6 +160,17 @@ class Observer {
   // Per group: its partition, and this cycle its index in that
   // partition's `observe` (SIZE_MAX: not described).
   std::vector<size_t> partition_of_;
+  // Per group: its metrics aggregated from its partition's data_version
+  // with these instances warming up, and the features derived from them
+  // for (InService, min, max).
+  struct Aggregated {
+    std::optional<uint64_t> version;
+    std::set<std::string> warming;
+    GroupMetrics metrics;
+    std::optional<Features> features;
+    std::array<int, 3> features_of{};
+  };
+  std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;
   // The groups told they are read over coarse_window.
   std::vector<bool> coarse_told_;
