@@ -31,7 +31,7 @@ std::string Role(const std::string& policy, const DemoOptions& o,
 }
 
 void PrintFigures(FILE* out, const BacktestResult& r, const TraceFrontier& f) {
-  fmt::print(out, "\n{:<26} {:>14} {:>10} {:>23} {:>20} {:>8}\n", "policy",
+  fmt::print(out, "\n{:<26} {:>14} {:>10} {:>25} {:>20} {:>8}\n", "policy",
              "instance-hours", "vs oracle", "short of capacity (τ_U)",
              "shortfall (θ_U)", "actions");
   for (const PolicyRun& p : r.runs) {
@@ -44,7 +44,7 @@ void PrintFigures(FILE* out, const BacktestResult& r, const TraceFrontier& f) {
                        100 * (s.instance_hours / f.oracle->instance_hours - 1));
     }
     fmt::print(out,
-               "{:<26} {:>14.1f} {:>10} {:>11.2f} % of time {:>10.2f} % of "
+               "{:<26} {:>14.1f} {:>10} {:>13.2f} % of time {:>10.2f} % of "
                "need {:>8}\n",
                PolicyTitle(p.policy), s.instance_hours, vs, s.tau_u, s.theta_u,
                s.actions);

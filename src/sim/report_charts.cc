@@ -235,7 +235,7 @@ std::string FrontierSvg(const TraceFrontier& f) {
           "y='{5:.1f}' font-size='12' font-weight='bold' fill='{3}' "
           "text-anchor='end'>{0}: {6:.0f} instance-hours, off the chart "
           "&#8594;</text>{7}</g>",
-          HtmlEscape(c.policy), fr.w - fr.r, y, color, fr.w - fr.r - 12, y - 8,
+          HtmlEscape(c.policy), fr.w - fr.r, y, color, fr.w - fr.r - 12, y - 18,
           c.scores.instance_hours, Tip(c.policy, c.scores));
       continue;
     }
