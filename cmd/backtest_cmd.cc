@@ -15,6 +15,7 @@
 #include "common/file_util.h"
 #include "scaler/config.h"
 #include "sim/backtest.h"
+#include "sim/frontier.h"
 #include "sim/report.h"
 
 namespace phas {
@@ -26,11 +27,15 @@ struct BacktestFlags {
   std::string model;
   bool quiet = false;
   GroupSourceFlags group;  // --asg: the group's own history
+  bool frontier = false;
+  std::vector<double> frontier_targets = DefaultFrontierTargets();
+  double history_hours = 0;
 };
 
 Status Apply(const BacktestFlags& f, BacktestOptions* o) {
   PHAS_RETURN_IF_ERROR(ApplyWorldFlags(f.world, o));
   if (!f.model.empty()) o->model_dir = f.model;
+  o->history_hours = f.history_hours;
   return Status::OK();
 }
 
@@ -49,6 +54,82 @@ Status UpdateDoc(const std::string& path, const std::string& body) {
   return WriteFileAtomic(path, doc);
 }
 
+// Progress on stderr, each run's every quarter, unless quiet.
+std::function<void(const std::string&, double)> Progress(
+    const std::string& trace, std::mutex* mu) {
+  auto shown = std::make_shared<std::map<std::string, int>>();
+  return [=](const std::string& policy, double frac) {
+    std::lock_guard<std::mutex> lock(*mu);
+    int pct = static_cast<int>(frac * 100) / 25 * 25;
+    if ((*shown)[policy] < pct || (pct == 0 && !shown->count(policy))) {
+      (*shown)[policy] = pct;
+      std::fprintf(stderr, "backtest %s: %s %d%%\n", trace.c_str(),
+                   policy.c_str(), pct);
+    }
+  };
+}
+
+Status WriteOutputs(const BacktestFlags& f,
+                    const std::vector<BacktestResult>& results,
+                    const std::vector<TraceFrontier>& frontiers) {
+  if (!f.json_out.empty()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : results) j.push_back(BacktestJson(r));
+    nlohmann::json doc = results.size() == 1 ? j[0] : j;
+    if (!frontiers.empty()) {
+      nlohmann::json fj = nlohmann::json::array();
+      for (const auto& fr : frontiers) fj.push_back(FrontierJson(fr));
+      doc = {{"frontiers", fj}, {"results", j}};
+    }
+    PHAS_RETURN_IF_ERROR(WriteFileAtomic(f.json_out, doc.dump(2) + "\n"));
+  }
+  if (!f.report_out.empty()) {
+    PHAS_RETURN_IF_ERROR(
+        WriteFileAtomic(f.report_out, BacktestHtml(results, frontiers)));
+    std::fprintf(stderr, "report: %s\n", f.report_out.c_str());
+  }
+  return Status::OK();
+}
+
+// --frontier: target tracking's curve, every other policy and the oracle on
+// every trace, all runs in one pool.
+int RunFrontierCommand(const BacktestFlags& f, const BacktestOptions& o,
+                       const std::vector<std::string>& policies,
+                       const std::vector<std::string>& paths) {
+  auto runs = FrontierRuns(f.frontier_targets, policies, o);
+  if (!runs.ok()) return ReportError(runs.status());
+  std::vector<Trace> traces;
+  for (const std::string& path : paths) {
+    auto trace = LoadTrace(path);
+    if (!trace.ok()) return ReportError(trace.status());
+    traces.push_back(std::move(trace).value());
+  }
+  std::mutex mu;
+  std::vector<BacktestJob> jobs;
+  for (const Trace& t : traces) {
+    BacktestJob job{&t, *runs, o};
+    if (!f.quiet) job.options.progress = Progress(t.name, &mu);
+    jobs.push_back(std::move(job));
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto results = RunBacktestJobs(jobs, o.threads);
+  if (!results.ok()) return ReportError(results.status());
+  double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  std::vector<TraceFrontier> frontiers;
+  for (const BacktestResult& r : *results) {
+    std::printf("%s\n", ScoreTable(r).c_str());
+    frontiers.push_back(AnalyzeFrontier(r, f.frontier_targets));
+    std::printf("%s\n", FrontierTable(frontiers.back()).c_str());
+  }
+  std::printf("%zu runs on %zu trace(s) in %.1f s\n",
+              runs->size() * results->size(), results->size(), wall);
+  if (Status st = WriteOutputs(f, *results, frontiers); !st.ok())
+    return ReportError(st);
+  return kExitOk;
+}
+
 int RunBacktestCommand(const BacktestFlags& f,
                        const std::string& command_line) {
   if ((f.trace.empty() ? 0 : 1) + (f.suite.empty() ? 0 : 1) +
@@ -61,6 +142,10 @@ int RunBacktestCommand(const BacktestFlags& f,
   if (Status st = Apply(f, &o); !st.ok()) return ReportError(st);
   auto policies = PolicyList(f.policies, PolicyRegistry::Default().names());
   if (!policies.ok()) return ReportError(policies.status());
+  if (f.frontier && !f.group.asg.empty()) {
+    return ReportError(Status::InvalidArgument(
+        "--frontier: give --trace FILE or --suite DIR (not --asg)"));
+  }
   // --asg: the group's own history, in a world made to match it.
   std::optional<GroupWorld> group_world;
   if (!f.group.asg.empty()) {
@@ -94,25 +179,14 @@ int RunBacktestCommand(const BacktestFlags& f,
     if (traces.empty())
       return ReportError(Status::NotFound(f.suite + ": no .csv traces"));
   }
+  if (f.frontier) return RunFrontierCommand(f, o, *policies, traces);
   std::mutex mu;
   std::vector<BacktestResult> results;
   for (const std::string& path : traces) {
     auto trace =
         group_world ? Result<Trace>(group_world->trace) : LoadTrace(path);
     if (!trace.ok()) return ReportError(trace.status());
-    std::map<std::string, int> shown;
-    if (!f.quiet) {
-      o.progress = [&, name = trace->name](const std::string& policy,
-                                           double frac) {
-        std::lock_guard<std::mutex> lock(mu);
-        int pct = static_cast<int>(frac * 100) / 25 * 25;
-        if (shown[policy] < pct || (pct == 0 && !shown.count(policy))) {
-          shown[policy] = pct;
-          std::fprintf(stderr, "backtest %s: %s %d%%\n", name.c_str(),
-                       policy.c_str(), pct);
-        }
-      };
-    }
+    if (!f.quiet) o.progress = Progress(trace->name, &mu);
     auto r = group_world ? RunBacktestRuns(*trace, group_world->runs, o)
                          : RunBacktest(*trace, *policies, o);
     if (!r.ok()) return ReportError(r.status().WithContext(trace->name));
@@ -120,18 +194,8 @@ int RunBacktestCommand(const BacktestFlags& f,
     results.push_back(std::move(r).value());
   }
   if (results.size() > 1) std::printf("%s\n", Leaderboard(results).c_str());
-  if (!f.json_out.empty()) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : results) j.push_back(BacktestJson(r));
-    Status st = WriteFileAtomic(
-        f.json_out, (results.size() == 1 ? j[0] : j).dump(2) + "\n");
-    if (!st.ok()) return ReportError(st);
-  }
-  if (!f.report_out.empty()) {
-    Status st = WriteFileAtomic(f.report_out, BacktestHtml(results));
-    if (!st.ok()) return ReportError(st);
-    std::fprintf(stderr, "report: %s\n", f.report_out.c_str());
-  }
+  if (Status st = WriteOutputs(f, results, {}); !st.ok())
+    return ReportError(st);
   if (!f.update_doc.empty()) {
     double wall = 0;
     for (const auto& r : results) {
@@ -184,6 +248,22 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
       "--model", f->model,
       "Model bundle for the seed policy (default: shipped default)");
   cmd->add_flag("--quiet", f->quiet, "No progress on stderr");
+  cmd->add_flag("--frontier", f->frontier,
+                "Judge each policy against target tracking's cost vs "
+                "under-provisioning curve (target tracking at each of "
+                "--frontier-targets, the other policies and the oracle; all "
+                "runs of all traces in parallel): a table and a verdict per "
+                "trace");
+  cmd->add_option("--frontier-targets", f->frontier_targets,
+                  "Target tracking's targets for --frontier, % (default 70 "
+                  "65 60 55 50 45 40 35)")
+      ->delimiter(',')
+      ->check(CLI::Range(1.0, 100.0));
+  cmd->add_option("--history-hours", f->history_hours,
+                  "Preload the forecasting policies' load history with the "
+                  "demand of this many hours before the replayed range, as "
+                  "a group restores it from CloudWatch at start (default 0)")
+      ->check(CLI::Range(0.0, 24.0 * 15));
   cmd->add_option("--asg", f->group.asg,
                   "Replay this Auto Scaling group's own CloudWatch history in "
                   "a world that matches it (bounds, signal, capacity, boot "

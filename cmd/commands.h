@@ -21,6 +21,7 @@ void RegisterPredictorCommands(CLI::App& app, int* exit_code);
 void RegisterDoctorCommand(CLI::App& app, int* exit_code);
 void RegisterScalerCommands(CLI::App& app, int* exit_code);
 void RegisterBacktestCommand(CLI::App& app, int* exit_code);
+void RegisterDemoCommand(CLI::App& app, int* exit_code);
 void RegisterTuneCommand(CLI::App& app, int* exit_code);
 void RegisterForecastCommand(CLI::App& app, int* exit_code);
 void RegisterTrainCommand(CLI::App& app, int* exit_code);

@@ -54,6 +54,7 @@ int RealMain(int argc, char** argv) {
   RegisterDoctorCommand(app, &exit_code);
   RegisterScalerCommands(app, &exit_code);
   RegisterBacktestCommand(app, &exit_code);
+  RegisterDemoCommand(app, &exit_code);
   RegisterTuneCommand(app, &exit_code);
   RegisterForecastCommand(app, &exit_code);
   RegisterTrainCommand(app, &exit_code);

@@ -1,4 +1,4 @@
-// `phas scaler` (the daemon) and `phas demo` (the loop on a simulated group).
+// `phas scaler`: the daemon.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "aws/environment.h"
@@ -24,7 +23,6 @@
 #include "scaler/driver.h"
 #include "scaler/scaler.h"
 #include "scaler/scaler_metrics.h"
-#include "sim/demo.h"
 
 namespace phas {
 namespace {
@@ -305,49 +303,6 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
       "--forecast-only", f->forecast_only,
       "Predictive groups forecast and log what they would do, and never act");
   cmd->callback([f, exit_code] { *exit_code = RunScalerDaemon(*f); });
-
-  auto d = std::make_shared<DemoOptions>();
-  auto json_out = std::make_shared<bool>(false);
-  CLI::App* demo =
-      app.add_subcommand("demo",
-                         "Run the scaler loop on a simulated group driven by a "
-                         "real trace, in virtual time");
-  demo->add_option("--trace", d->trace_path,
-                   "Trace CSV (default: data/traces/nasa_http_1995_1min.csv)");
-  demo->add_option("--hours", d->hours, "Hours of virtual time (default 36)")
-      ->check(CLI::Range(0.1, 24.0 * 90));
-  demo->add_option("--skip-hours", d->skip_hours,
-                   "Start this far into the trace")
-      ->check(CLI::Range(0.0, 1e6));
-  demo->add_option(
-      "--model", d->model_dir,
-      "Model bundle for the seed group (default: shipped default)");
-  demo->add_option("--output-dir", d->output_dir,
-                   "Where the log and records go (default output/demo)");
-  demo->add_flag("--verbose", d->verbose, "Print every log line");
-  demo->add_flag("--json", *json_out, "End with the summary as one JSON line");
-  demo->callback([d, json_out, exit_code] {
-    auto r = RunDemo(*d);
-    if (!r.ok()) {
-      *exit_code = ReportError(r.status());
-      return;
-    }
-    if (*json_out) {
-      nlohmann::json j = nlohmann::json::array();
-      for (const DemoGroup& g : *r) {
-        j.push_back(
-            {{"group", g.name},
-             {"policy", g.policy},
-             {"instance_hours", g.summary.instance_hours},
-             {"over_utilized_minutes", g.summary.over_utilized_minutes},
-             {"unserved_instance_hours", g.summary.unserved_instance_hours},
-             {"scale_ups", g.summary.scale_ups},
-             {"scale_downs", g.summary.scale_downs}});
-      }
-      std::printf("%s\n", j.dump().c_str());
-    }
-    *exit_code = kExitOk;
-  });
 }
 
 }  // namespace phas

@@ -17,6 +17,35 @@
 namespace phas {
 namespace {
 
+// To the millisecond: a window computed in hours lands on its minute.
+Duration Hours(double h) {
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::round<std::chrono::milliseconds>(Seconds(h * 3600)));
+}
+
+// The demand of every minute of [from, to) with data, as the load history
+// CloudWatch would give (instance-units).
+std::vector<MetricSample> DemandLoad(const DemandSeries& d, TimePoint from,
+                                     TimePoint to) {
+  std::vector<MetricSample> out;
+  for (TimePoint m = FloorMinute(from); m < to; m += std::chrono::minutes(1)) {
+    double mean = d.Mean(m, std::chrono::minutes(1));
+    if (!std::isnan(mean)) out.push_back({m, mean, 0});
+  }
+  return out;
+}
+
+// The point of a non-empty forecast nearest to `t`.
+ForecastPoint NearestPoint(const std::vector<ForecastPoint>& f, TimePoint t) {
+  auto dist = [t](const ForecastPoint& p) {
+    return p.time > t ? p.time - t : t - p.time;
+  };
+  return *std::min_element(f.begin(), f.end(),
+                           [&](const ForecastPoint& a, const ForecastPoint& b) {
+                             return dist(a) < dist(b);
+                           });
+}
+
 // The group a run scales: `run`'s configuration for the world's signal.
 Result<GroupConfig> RunGroup(const BacktestRun& run, const BacktestOptions& o) {
   GroupConfig g;
@@ -58,17 +87,29 @@ Result<PolicyRun> RunOne(const BacktestRun& run,
   Scaler scaler({g}, so,
                 {.cloud = &cloud, .clock = &clock, .predictor = predictor});
   PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
-  if (run.policy == "oracle") {
-    Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
-    double u = o.score.target_utilization;
-    int lo = o.min_size, hi = o.max_size;
-    scaler.set_observation_hook(
-        [demand, horizon, u, lo, hi](const std::string&, Observation* obs) {
-          obs->oracle_capacity =
-              std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
-        });
+  if (o.history_hours > 0) {
+    if (LoadHistory* h = scaler.history(g.name)) {
+      h->Add(DemandLoad(*demand, start - Hours(o.history_hours), start));
+    }
   }
   PolicyRun r;
+  Duration horizon = o.boot_time + o.interval + std::chrono::seconds(60);
+  double u = o.score.target_utilization;
+  int lo = o.min_size, hi = o.max_size;
+  bool is_oracle = run.policy == "oracle";
+  TimePoint last_forecast{};
+  // The oracle's foresight; what a forecasting policy saw, once a minute.
+  scaler.set_observation_hook([&](const std::string&, Observation* obs) {
+    if (is_oracle) {
+      obs->oracle_capacity =
+          std::clamp(OracleCapacity(*demand, obs->now, horizon, u), lo, hi);
+    }
+    if (!obs->forecast.empty() && FloorMinute(obs->now) > last_forecast) {
+      last_forecast = FloorMinute(obs->now);
+      r.forecasts.push_back(
+          {obs->now, NearestPoint(obs->forecast, obs->now + o.boot_time)});
+    }
+  });
   r.policy = run.label.empty() ? run.policy : run.label;
   double total = std::chrono::duration<double>(end - start).count();
   auto stage = [&](TimePoint from, TimePoint to) {
@@ -102,6 +143,10 @@ Result<PolicyRun> RunOne(const BacktestRun& run,
                           warm.actions.end());
   r.result.scale_ups += warm.scale_ups;
   r.result.scale_downs += warm.scale_downs;
+  if (!run.keep_minutes) {
+    r.result.minutes = {};
+    r.forecasts = {};
+  }
   return r;
 }
 
@@ -199,9 +244,20 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
   return RunBacktestRuns(trace, runs, options);
 }
 
-Result<BacktestResult> RunBacktestRuns(const Trace& trace,
-                                       const std::vector<BacktestRun>& runs,
-                                       const BacktestOptions& options) {
+namespace {
+
+// One job made ready to run: its result's header, its demand and what its
+// runs share.
+struct PreparedJob {
+  BacktestResult res;
+  std::shared_ptr<const DemandSeries> demand;
+  std::unique_ptr<Predictor> predictor;  // for the seed policy
+  int initial = 0;
+};
+
+Result<PreparedJob> Prepare(const Trace& trace,
+                            const std::vector<BacktestRun>& runs,
+                            const BacktestOptions& options) {
   BacktestOptions o = options;
   o.score.target_utilization = o.mapping.target_utilization;
   for (const BacktestRun& r : runs) {
@@ -212,29 +268,27 @@ Result<BacktestResult> RunBacktestRuns(const Trace& trace,
           "run {}: configured as policy {}", r.policy, r.config->name()));
     }
   }
-  BacktestResult res;
+  if (trace.samples.empty()) return Status::InvalidArgument("no samples");
+  PreparedJob job;
+  BacktestResult& res = job.res;
   res.trace = trace.name;
   res.options = o;
   // Replay starts on a minute boundary at the trace's first sample.
   TimePoint t0 = FloorMinute(trace.samples.front().time);
-  auto demand = MakeDemand(trace, o.mapping, t0);
-  // To the millisecond: a window computed in hours lands on its minute.
-  auto hours = [](double h) {
-    return std::chrono::duration_cast<Duration>(
-        std::chrono::round<std::chrono::milliseconds>(Seconds(h * 3600)));
-  };
-  res.start = t0 + hours(o.skip_hours);
-  res.end = FloorMinute(demand->end()) + std::chrono::minutes(1);
-  if (o.hours > 0) res.end = std::min(res.end, res.start + hours(o.hours));
+  job.demand = MakeDemand(trace, o.mapping, t0);
+  const DemandSeries& demand = *job.demand;
+  res.start = t0 + Hours(o.skip_hours);
+  res.end = FloorMinute(demand.end()) + std::chrono::minutes(1);
+  if (o.hours > 0) res.end = std::min(res.end, res.start + Hours(o.hours));
   if (res.end <= res.start)
     return Status::InvalidArgument("nothing to replay: the range is empty");
   res.scored_from =
-      std::max(res.start, FloorMinute(res.start + hours(o.warmup_hours)));
+      std::max(res.start, FloorMinute(res.start + Hours(o.warmup_hours)));
   if (res.scored_from >= res.end) {
     return Status::InvalidArgument(
         "nothing to score: the warm-up covers the whole range");
   }
-  res.trace_peak = demand->Peak();
+  res.trace_peak = demand.Peak();
   res.smoothing =
       o.mapping.smoothing > Duration::zero()
           ? fmt::format(
@@ -247,8 +301,6 @@ Result<BacktestResult> RunBacktestRuns(const Trace& trace,
                     : fmt::format("peak = {} instances at {:.0f}%",
                                   o.mapping.peak_instances,
                                   o.mapping.target_utilization * 100);
-
-  std::unique_ptr<Predictor> predictor;
   if (std::any_of(runs.begin(), runs.end(),
                   [](const BacktestRun& r) { return r.policy == "seed"; })) {
     std::string dir = o.model_dir;
@@ -256,35 +308,86 @@ Result<BacktestResult> RunBacktestRuns(const Trace& trace,
       PHAS_ASSIGN_OR_RETURN(dir, FindDataPath("models/default"));
     }
     PHAS_ASSIGN_OR_RETURN(auto model, ModelBundle::Load(dir));
-    predictor = std::make_unique<BundlePredictor>(model);
+    job.predictor = std::make_unique<BundlePredictor>(model);
   }
   // Every world starts with what the oracle would have at the start.
-  int initial =
-      std::clamp(OracleCapacity(*demand, res.start, o.boot_time + o.interval,
+  job.initial =
+      std::clamp(OracleCapacity(demand, res.start, o.boot_time + o.interval,
                                 o.score.target_utilization),
                  o.min_size, o.max_size);
+  return job;
+}
 
-  std::vector<Result<PolicyRun>> out(runs.size(), Status::Internal("not run"));
+// RunBacktestJobs; errors name the job's trace when `name_trace`.
+Result<std::vector<BacktestResult>> RunJobs(
+    const std::vector<BacktestJob>& jobs, int threads, bool name_trace) {
+  auto named = [&](const Status& st, size_t j) {
+    return name_trace ? st.WithContext(jobs[j].trace->name) : st;
+  };
+  std::vector<PreparedJob> ready;
+  struct Task {
+    size_t job, run;
+  };
+  std::vector<Task> tasks;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    auto p = Prepare(*jobs[j].trace, jobs[j].runs, jobs[j].options);
+    if (!p.ok()) return named(p.status(), j);
+    ready.push_back(std::move(p).value());
+    for (size_t i = 0; i < jobs[j].runs.size(); ++i) tasks.push_back({j, i});
+  }
+  // Longest replays first: the pool's last tasks are short.
+  std::stable_sort(tasks.begin(), tasks.end(),
+                   [&](const Task& a, const Task& b) {
+                     const BacktestResult& x = ready[a.job].res;
+                     const BacktestResult& y = ready[b.job].res;
+                     return x.end - x.start > y.end - y.start;
+                   });
+  std::vector<std::vector<Result<PolicyRun>>> out;
+  for (const BacktestJob& job : jobs) {
+    out.emplace_back(job.runs.size(), Status::Internal("not run"));
+  }
   std::atomic<size_t> next{0};
-  int threads = o.threads > 0
-                    ? o.threads
-                    : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(runs.size())));
+  if (threads <= 0)
+    threads = static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(tasks.size())));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      for (size_t i = next++; i < runs.size(); i = next++) {
-        out[i] = RunOne(runs[i], demand, res.start, res.scored_from, res.end,
-                        initial, predictor.get(), o);
+      for (size_t k = next++; k < tasks.size(); k = next++) {
+        const Task& task = tasks[k];
+        const PreparedJob& p = ready[task.job];
+        out[task.job][task.run] =
+            RunOne(jobs[task.job].runs[task.run], p.demand, p.res.start,
+                   p.res.scored_from, p.res.end, p.initial, p.predictor.get(),
+                   p.res.options);
       }
     });
   }
   for (auto& t : pool) t.join();
-  for (auto& r : out) {
-    if (!r.ok()) return r.status();
-    res.runs.push_back(std::move(r).value());
+  std::vector<BacktestResult> results;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    for (auto& r : out[j]) {
+      if (!r.ok()) return named(r.status(), j);
+      ready[j].res.runs.push_back(std::move(r).value());
+    }
+    results.push_back(std::move(ready[j].res));
   }
-  return res;
+  return results;
+}
+
+}  // namespace
+
+Result<BacktestResult> RunBacktestRuns(const Trace& trace,
+                                       const std::vector<BacktestRun>& runs,
+                                       const BacktestOptions& options) {
+  PHAS_ASSIGN_OR_RETURN(
+      auto results, RunJobs({{&trace, runs, options}}, options.threads, false));
+  return std::move(results.front());
+}
+
+Result<std::vector<BacktestResult>> RunBacktestJobs(
+    const std::vector<BacktestJob>& jobs, int threads) {
+  return RunJobs(jobs, threads, true);
 }
 
 }  // namespace phas

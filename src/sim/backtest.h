@@ -61,6 +61,12 @@ struct BacktestOptions {
   // scored window): scores, actions and instance-hours count from
   // BacktestResult::scored_from on. Default: 0.
   double warmup_hours = 0;
+  // The load history a running group restores from CloudWatch at start
+  // (Observer::RestoreHistory): the groups that keep one (the forecasting
+  // policies) begin with the demand of the history_hours before the
+  // replayed range, one point a minute (minutes without data left out), as
+  // if that load had been served. Default: 0 (none: a cold start).
+  double history_hours = 0;
   // Parallel policies; 0: one per CPU.
   int threads = 0;
   // Called from worker threads with (policy, fraction done).
@@ -77,12 +83,26 @@ struct BacktestRun {
   // Names the run in progress calls and PolicyRun::policy. Default (empty):
   // the policy.
   std::string label;
+  // Keep the per-minute record (SimGroupResult::minutes, PolicyRun::
+  // forecasts) after scoring, for charts. Default: true.
+  bool keep_minutes = true;
+};
+
+// The forecast a policy saw, recorded once a minute: of the points it was
+// given at `made`, the one nearest to `made` + the world's boot time (the
+// lead a launch needs).
+struct ForecastSeen {
+  TimePoint made;
+  ForecastPoint point;  // instance-units of load
 };
 
 struct PolicyRun {
   std::string policy;
   Scores scores;
   SimGroupResult result;
+  // Policies that read a forecast: what they saw, a minute apart (the
+  // replay's first minutes, without a forecast yet, have none).
+  std::vector<ForecastSeen> forecasts;
   double wall_seconds = 0;
 };
 
@@ -107,6 +127,19 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
 Result<BacktestResult> RunBacktestRuns(const Trace& trace,
                                        const std::vector<BacktestRun>& runs,
                                        const BacktestOptions& options);
+
+// Several backtests at once: every run of every job is one task of a
+// single pool of `threads` threads (0: one per CPU), longest replays first,
+// each job's runs in the order given. Results in the jobs' order; the first
+// error (a job's, with its trace named) stops nothing already running and
+// is returned.
+struct BacktestJob {
+  const Trace* trace = nullptr;
+  std::vector<BacktestRun> runs;
+  BacktestOptions options;  // `threads` is not read
+};
+Result<std::vector<BacktestResult>> RunBacktestJobs(
+    const std::vector<BacktestJob>& jobs, int threads);
 
 // An ALB signal's requests per minute of one instance fully used in the
 // simulated world, unless the signal's `full` says otherwise.

@@ -2,112 +2,121 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "common/file_util.h"
 #include "common/paths.h"
-#include "model/bundle.h"
-#include "scaler/cycle_log.h"
+#include "sim/report.h"
+#include "sim/report_charts.h"
 #include "sim/trace.h"
 
 namespace phas {
+namespace {
 
-Result<std::vector<DemoGroup>> RunDemo(const DemoOptions& o) {
+// What each policy of the demo is, in a few words.
+std::string Role(const std::string& policy, const DemoOptions& o,
+                 const std::string& model_dir) {
+  if (policy == "predictive") {
+    return fmt::format(
+        "the flagship: forecasts the load ahead of the boot time ({:g} days "
+        "of load history preloaded, as restored from CloudWatch)",
+        o.history_days);
+  }
+  if (policy == "seed") {
+    return "the original's policy and model (" + model_dir + ")";
+  }
+  if (policy == "oracle") return "perfect foresight: the bound";
+  return "AWS target tracking (the curve: targets " +
+         fmt::format("{}", fmt::join(o.targets, ", ")) + " %)";
+}
+
+void PrintFigures(FILE* out, const BacktestResult& r, const TraceFrontier& f) {
+  fmt::print(out, "\n{:<26} {:>14} {:>10} {:>25} {:>20} {:>8}\n", "policy",
+             "instance-hours", "vs oracle", "short of capacity (τ_U)",
+             "shortfall (θ_U)", "actions");
+  for (const PolicyRun& p : r.runs) {
+    // The curve's other targets are in the report.
+    if (p.result.minutes.empty()) continue;
+    const Scores& s = p.scores;
+    std::string vs = "-";
+    if (f.oracle && f.oracle->instance_hours > 0) {
+      vs = fmt::format("{:+.1f} %",
+                       100 * (s.instance_hours / f.oracle->instance_hours - 1));
+    }
+    fmt::print(out,
+               "{:<26} {:>14.1f} {:>10} {:>13.2f} % of time {:>10.2f} % of "
+               "need {:>8}\n",
+               PolicyTitle(p.policy), s.instance_hours, vs, s.tau_u, s.theta_u,
+               s.actions);
+  }
+}
+
+}  // namespace
+
+Result<DemoResult> RunDemo(const DemoOptions& o) {
   std::string trace_path = o.trace_path;
   if (trace_path.empty()) {
     PHAS_ASSIGN_OR_RETURN(trace_path,
                           FindDataPath("traces/nasa_http_1995_1min.csv"));
   }
-  std::string model_dir = o.model_dir;
+  std::string model_dir = o.model_dir, model_words = o.model_dir;
   if (model_dir.empty()) {
-    PHAS_ASSIGN_OR_RETURN(model_dir, FindDataPath("models/default"));
+    PHAS_ASSIGN_OR_RETURN(model_dir, FindDataPath("models/seed-original"));
+    model_words = "data/models/seed-original";
   }
   PHAS_ASSIGN_OR_RETURN(Trace trace, LoadTrace(trace_path));
-  PHAS_ASSIGN_OR_RETURN(auto model, ModelBundle::Load(model_dir));
-
-  // NASA's traffic is a few dozen requests a minute: smooth out the Poisson
-  // noise (15 minutes) and size it so the peak needs 10 instances at 60%.
-  DemandMapping mapping;
-  mapping.peak_instances = 10;
-  mapping.target_utilization = 0.6;
-  mapping.smoothing = std::chrono::minutes(15);
-  TimePoint t0 = trace.samples.front().time;
-  auto demand = MakeDemand(trace, mapping, t0);
-  TimePoint start =
-      t0 + std::chrono::duration_cast<Duration>(Seconds(o.skip_hours * 3600));
-  TimePoint end =
-      start + std::chrono::duration_cast<Duration>(Seconds(o.hours * 3600));
-
-  ManualClock clock(start);
-  std::vector<SimGroupSpec> specs;
-  std::vector<GroupConfig> groups;
-  for (const char* policy : {"seed", "reactive"}) {
-    SimGroupSpec spec;
-    spec.name = std::string("demo-") + policy;
-    spec.min_size = 2;
-    spec.max_size = 12;
-    spec.desired = 3;
-    spec.boot_time = std::chrono::seconds(300);
-    spec.demand = demand;
-    specs.push_back(spec);
-    GroupConfig g;
-    g.name = spec.name;
-    PHAS_RETURN_IF_ERROR(g.policy.Select(policy));
-    g.memory.enabled = false;
-    groups.push_back(g);
+  double span_hours = std::chrono::duration<double>(trace.samples.back().time -
+                                                    trace.samples.front().time)
+                          .count() /
+                      3600;
+  if (span_hours < o.history_days * 24 + 1) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: {:.0f} hours of trace, the demo needs the {:g} days of history "
+        "and at least one hour after them",
+        trace.name, span_hours, o.history_days));
   }
-  SimCloud cloud(&clock, specs);
-  BundlePredictor predictor(model);
-  RecorderOptions ropts;
-  ropts.output_dir = o.output_dir;
-  ropts.echo = o.out;
-  if (!o.verbose) {
-    ropts.echo_filter = [](TimePoint t, const std::string& msg) {
-      bool action =
-          msg.rfind("SCALING", 0) == 0 || msg.rfind("Initialized", 0) == 0;
-      auto secs =
-          std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
-              .count();
-      bool hourly = secs % 3600 < 10 && (msg.rfind("ASG METRICS", 0) == 0 ||
-                                         msg.rfind("DECISION", 0) == 0 ||
-                                         msg.rfind("PREDICTION", 0) == 0);
-      return action || hourly;
-    };
-  }
-  Recorder recorder(ropts);
-  PHAS_RETURN_IF_ERROR(recorder.Open());
-  LogReporter reporter(&recorder);
-  SimRunOptions run;
-  run.end = end;
-  // The daemon's defaults (metrics re-read every 60 s at a 10 s interval).
-  ScalerOptions sopts;
-  sopts.observe.metrics_refresh = MetricsRefresh(std::nullopt, run.interval);
-  Scaler scaler(groups, sopts,
-                {.cloud = &cloud,
-                 .clock = &clock,
-                 .predictor = &predictor,
-                 .reporter = &reporter});
-  PHAS_RETURN_IF_ERROR(scaler.Init(clock.Now()));
+  BacktestOptions world;
+  world.skip_hours = o.history_days * 24;
+  world.history_hours = o.history_days * 24;
+  world.hours = o.hours;
+  world.model_dir = model_dir;
+  world.threads = o.threads;
+  PHAS_ASSIGN_OR_RETURN(std::vector<BacktestRun> runs,
+                        FrontierRuns(o.targets, {"predictive", "seed"}, world));
+  auto t0 = std::chrono::steady_clock::now();
+  PHAS_ASSIGN_OR_RETURN(BacktestResult r, RunBacktestRuns(trace, runs, world));
+  double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  DemoResult out;
+  out.frontier = AnalyzeFrontier(r, o.targets);
+
   fmt::print(o.out,
-             "phas demo: {} from {} for {} h of virtual time, model {} {}\n",
-             trace.name, FormatIso8601(start), o.hours, model->name(),
-             model->version());
-  auto results = RunVirtualTime(scaler, cloud, clock, run);
-  recorder.Flush();
-
-  std::vector<DemoGroup> out;
-  fmt::print(o.out, "\nsummary ({} h of {}; log in {}/ec2_monitor.log)\n",
-             o.hours, trace.name, o.output_dir);
-  fmt::print(o.out, "{:<15} {:>15} {:>22} {:>12} {:>12} {:>18}\n", "group",
-             "instance-hours", "over-utilised (>90%)", "scale-ups",
-             "scale-downs", "unserved inst-h");
-  for (size_t i = 0; i < results.size(); ++i) {
-    SimSummary s = Summarize(results[i]);
-    out.push_back({results[i].name, groups[i].policy.name(), s});
-    fmt::print(
-        o.out,
-        "{:<15} {:>15.1f} {:>16.0f} min {:>4.1f}% {:>12} {:>12} {:>18.2f}\n",
-        results[i].name, s.instance_hours, s.over_utilized_minutes,
-        s.minutes > 0 ? 100.0 * s.over_utilized_minutes / s.minutes : 0.0,
-        s.scale_ups, s.scale_downs, s.unserved_instance_hours);
+             "phas demo: which policy, and why, on {}: {:g} h from {}\n"
+             "replayed through the production loop on simulated groups ({}, "
+             "boot {:.0f} s) in {:.1f} s:\n",
+             trace.name, o.hours, FormatIso8601(r.start), r.mapping,
+             std::chrono::duration<double>(world.boot_time).count(), wall);
+  for (const char* p : {"predictive", "target-tracking", "seed", "oracle"}) {
+    fmt::print(o.out, "  {:<16} {}\n", p, Role(p, o, model_words));
   }
+  PrintFigures(o.out, r, out.frontier);
+  fmt::print(o.out, "\nverdict:\n");
+  for (const FrontierComparison& c : out.frontier.policies) {
+    fmt::print(o.out, "  {}\n", c.verdict);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.output_dir, ec);
+  if (ec) {
+    return Status::InvalidArgument(o.output_dir + ": " + ec.message());
+  }
+  out.report_path =
+      (std::filesystem::path(o.output_dir) / "report.html").string();
+  PHAS_RETURN_IF_ERROR(
+      WriteFileAtomic(out.report_path, BacktestHtml({r}, {out.frontier})));
+  fmt::print(o.out, "\nreport: {} (charts: open it in a browser)\n",
+             out.report_path);
+  out.backtest = std::move(r);
   return out;
 }
 

@@ -7,27 +7,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "sim/report_charts.h"
+
 namespace phas {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 double Norm(const Scores& s) {
   return std::sqrt(s.theta_u * s.theta_u + s.theta_o * s.theta_o +
@@ -39,91 +24,6 @@ const PolicyRun* Find(const BacktestResult& r, const std::string& policy) {
     if (p.policy == policy) return &p;
   }
   return nullptr;
-}
-
-// One chart: demand needed (at the target utilization) and supply over time,
-// actions marked.
-std::string Chart(const BacktestResult& r, const PolicyRun& run) {
-  const auto& minutes = run.result.minutes;
-  const double W = 960, H = 200, L = 40, B = 20;
-  size_t n = minutes.size();
-  if (n == 0) return "<p>no data</p>";
-  size_t buckets = std::min<size_t>(n, 960);
-  std::vector<double> need(buckets, 0), supply(buckets, 0);
-  std::vector<bool> has(buckets, false);
-  double u = r.options.score.target_utilization;
-  double top = 1;
-  for (size_t i = 0; i < n; ++i) {
-    size_t b = i * buckets / n;
-    supply[b] = std::max<double>(supply[b], minutes[i].in_service);
-    if (!std::isnan(minutes[i].demand)) {
-      need[b] =
-          std::max<double>(need[b], DemandInstances(minutes[i].demand, u));
-      has[b] = true;
-    }
-    top = std::max({top, supply[b], need[b]});
-  }
-  top *= 1.1;
-  auto x = [&](size_t b) { return L + (W - L) * b / buckets; };
-  auto y = [&](double v) { return (H - B) - (H - B - 5) * v / top; };
-  std::string demand_path, supply_path;
-  bool pen_up = true;
-  for (size_t b = 0; b < buckets; ++b) {
-    if (!has[b]) {
-      pen_up = true;
-      continue;
-    }
-    demand_path +=
-        fmt::format("{}{:.1f},{:.1f} ", pen_up ? "M" : "L", x(b), y(need[b]));
-    pen_up = false;
-  }
-  for (size_t b = 0; b < buckets; ++b) {
-    supply_path += fmt::format("{}{:.1f},{:.1f} H{:.1f} ", b == 0 ? "M" : "L",
-                               x(b), y(supply[b]), x(b + 1));
-  }
-  std::string svg = fmt::format(
-      "<svg xmlns='http://www.w3.org/2000/svg' width='{0}' height='{1}' "
-      "viewBox='0 0 {0} {1}' "
-      "role='img' aria-label='{2}: demand and capacity'>"
-      "<rect x='0' y='0' width='{0}' height='{1}' fill='#fbfbfd'/>",
-      W, H, Escape(run.policy));
-  // Integer grid lines, about four of them.
-  int step = std::max(1, static_cast<int>(std::ceil(top / 4)));
-  for (int v = 0; v <= top; v += step) {
-    svg += fmt::format(
-        "<line x1='{}' x2='{}' y1='{:.1f}' y2='{:.1f}' stroke='#ddd'/>"
-        "<text x='4' y='{:.1f}' font-size='10' fill='#555'>{}</text>",
-        L, W, y(v), y(v), y(v) + 3, v);
-  }
-  double days =
-      std::chrono::duration<double>(r.end - r.start).count() / 86400.0;
-  int ticks = std::min(12, std::max(1, static_cast<int>(std::ceil(days))));
-  for (int k = 0; k <= ticks; ++k) {
-    double xx = L + (W - L) * k / ticks;
-    double hours = days * 24 * k / ticks;
-    svg += fmt::format(
-        "<text x='{:.1f}' y='{}' font-size='10' fill='#555'>{}</text>", xx - 8,
-        H - 5,
-        hours >= 48 ? fmt::format("{:.0f}d", hours / 24)
-                    : fmt::format("{:.0f}h", hours));
-  }
-  svg += fmt::format(
-      "<path d='{}' fill='none' stroke='#e4572e' stroke-width='1.2'/>",
-      demand_path);
-  svg += fmt::format(
-      "<path d='{}' fill='none' stroke='#1f6fb2' stroke-width='1.4'/>",
-      supply_path);
-  double span = std::chrono::duration<double>(r.end - r.start).count();
-  for (const ActionEvent& a : run.result.actions) {
-    double f = std::chrono::duration<double>(a.time - r.start).count() / span;
-    double xx = L + (W - L) * f;
-    bool up = a.to > a.from;
-    svg += fmt::format(
-        "<path d='M{0:.1f},{1} l-3,{2} l6,0 z' fill='{3}' opacity='0.8'/>", xx,
-        up ? 8 : H - B - 2, up ? 6 : -6, up ? "#2a9d3f" : "#b8336a");
-  }
-  svg += "</svg>";
-  return svg;
 }
 
 // One line naming what was billed in minutes without data ("" when none).
@@ -161,14 +61,14 @@ std::string ScoreTable(const BacktestResult& r) {
       MetricsReadWords(r.options),
       std::chrono::duration<double>(r.end - r.start).count() / 86400);
   out += fmt::format(
-      "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>8} {:>8} "
+      "{:<18} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>8} {:>8} "
       "{:>9}\n",
       "policy", "thetaU%", "thetaO%", "tauU%", "tauO%", "instab%", "jitter/h",
       "inst-h", "cost $", "actions", ">90%", "unserved");
   for (const PolicyRun& p : r.runs) {
     const Scores& s = p.scores;
     out += fmt::format(
-        "{:<16} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} "
+        "{:<18} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} "
         "{:>10.1f} {:>9.2f} {:>8} "
         "{:>7.2f}% {:>9.2f}\n",
         p.policy, s.theta_u, s.theta_o, s.tau_u, s.tau_o, s.instability,
@@ -231,64 +131,189 @@ json BacktestJson(const BacktestResult& r) {
       {"runs", runs}};
 }
 
-std::string BacktestHtml(const std::vector<BacktestResult>& results) {
+namespace {
+
+const char* kStyle =
+    "body{font-family:sans-serif;margin:24px auto;color:#222;"
+    "max-width:1000px;padding:0 12px}"
+    "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}"
+    "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}"
+    "th{background:#eef;font-weight:normal;vertical-align:bottom}"
+    "td:first-child,th:first-child{text-align:left}"
+    "h2{margin-top:36px;border-bottom:1px solid #ddd}"
+    "ul.verdict li{margin:6px 0;line-height:1.4}"
+    ".note{font-size:12px;color:#555}"
+    ".timechart{position:relative;margin:8px 0 20px}"
+    ".tc-bar button{margin-right:6px;font-size:12px}"
+    ".tc-hint{font-size:12px;color:#666;margin-left:8px}"
+    ".tc-legend span{display:inline-block;margin:4px 14px 0 0;font-size:12px}"
+    ".tc-tip{position:absolute;display:none;background:#fff;border:1px solid "
+    "#999;padding:6px 8px;font-size:12px;pointer-events:none;"
+    "box-shadow:0 2px 6px rgba(0,0,0,.15);min-width:200px}";
+
+// The flagship run whose worst day the report shows: predictive, else
+// target tracking (at its default, or the curve's run that kept minutes),
+// else the first run that kept its minutes. Null when none did.
+const PolicyRun* Flagship(const BacktestResult& r) {
+  const PolicyRun* tt = nullptr;
+  const PolicyRun* first = nullptr;
+  for (const PolicyRun& p : r.runs) {
+    if (p.result.minutes.empty()) continue;
+    if (p.policy == "predictive") return &p;
+    if (!tt && p.policy.rfind("target-tracking", 0) == 0) tt = &p;
+    if (!first) first = &p;
+  }
+  return tt ? tt : first;
+}
+
+std::string Capitalized(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = s[0] - 'a' + 'A';
+  return s;
+}
+
+// A time chart: its box and its data.
+std::string TimeChart(const std::string& id, const nlohmann::json& data) {
+  std::string j = data.dump();
+  for (size_t at = j.find("</"); at != std::string::npos; at = j.find("</"))
+    j.replace(at, 2, "<\\/");
+  return fmt::format(
+      "<div class='timechart' data-src='{0}'></div>"
+      "<script type='application/json' id='{0}'>{1}</script>",
+      id, j);
+}
+
+std::string ScoresHtml(const BacktestResult& r) {
+  const PolicyRun* oracle = Find(r, "oracle");
   std::string h =
-      "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-      "<title>phas backtest</title><style>"
-      "body{font-family:sans-serif;margin:24px;color:#222;max-width:1000px}"
-      "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}"
-      "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}"
-      "th{background:#eef}td:first-child,th:first-child{text-align:left}"
-      "h2{margin-top:32px}.legend "
-      "span{display:inline-block;margin-right:16px;font-size:12px}"
-      "</style></head><body><h1>phas backtest</h1>"
-      "<p class='legend'><span style='color:#e4572e'>&#9472; demand: instances "
-      "needed at the target "
-      "utilization</span><span style='color:#1f6fb2'>&#9472; capacity: "
-      "instances InService</span>"
-      "<span style='color:#2a9d3f'>&#9650; scale up</span><span "
-      "style='color:#b8336a'>&#9660; "
-      "scale down</span></p>";
-  for (const BacktestResult& r : results) {
-    h += fmt::format(
-        "<h2>{}</h2><p>{} &middot; smoothing {} &middot; boot {:.0f} s "
-        "&middot; "
-        "metric delay {:.0f} s &middot; group {}..{} &middot; {} to {}</p>",
-        Escape(r.trace), Escape(r.mapping), Escape(r.smoothing),
-        std::chrono::duration<double>(r.options.boot_time).count(),
-        std::chrono::duration<double>(r.options.metric_delay).count(),
-        r.options.min_size, r.options.max_size, FormatIso8601(r.start),
-        FormatIso8601(r.end));
-    h += "<table><tr><th>policy</th><th>&theta;<sub>U</sub> "
-         "%</th><th>&theta;<sub>O</sub> %</th>"
-         "<th>&tau;<sub>U</sub> %</th><th>&tau;<sub>O</sub> "
-         "%</th><th>instability %</th>"
-         "<th>jitter /h</th><th>instance-h</th><th>cost $</th><th>actions</th>"
-         "<th>&gt;90% util %</th><th>unserved inst-h</th></tr>";
-    for (const PolicyRun& p : r.runs) {
-      const Scores& s = p.scores;
-      h += fmt::format(
-          "<tr><td>{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</"
-          "td><td>{:.2f}</td>"
-          "<td>{:.2f}</td><td>{:.2f}</td><td>{:.1f}</td><td>{:.2f}</td><td>{}</"
-          "td><td>{:.2f}</td>"
-          "<td>{:.2f}</td></tr>",
-          Escape(p.policy), s.theta_u, s.theta_o, s.tau_u, s.tau_o,
-          s.instability, s.jitter, s.instance_hours, s.cost, s.actions,
-          s.over_threshold_pct, s.unserved_instance_hours);
+      "<table class='scores'><tr><th>policy</th>"
+      "<th>short of capacity, % of time (&tau;<sub>U</sub>)</th>"
+      "<th>shortfall, % of the need (&theta;<sub>U</sub>)</th>"
+      "<th>instance-hours</th>"
+      "<th>vs perfect foresight</th>"
+      "<th>time above 90 % utilisation, %</th>"
+      "<th>unserved demand, instance-hours</th>"
+      "<th>excess capacity, % of time (&tau;<sub>O</sub>)</th>"
+      "<th>excess, % of the need (&theta;<sub>O</sub>)</th>"
+      "<th>scaling actions</th>"
+      "<th>supply and demand moving apart, % (instability)</th>"
+      "<th>extra adaptations per hour (jitter)</th>"
+      "<th>cost $</th></tr>";
+  for (const PolicyRun& p : r.runs) {
+    const Scores& s = p.scores;
+    std::string vs = "-";
+    if (oracle && oracle->scores.instance_hours > 0) {
+      vs = fmt::format(
+          "{:+.1f} %",
+          100 * (s.instance_hours / oracle->scores.instance_hours - 1));
     }
-    h += "</table>";
-    if (std::string note = NoDataNote(r); !note.empty())
-      h += "<p>" + Escape(note) + " instance-h.</p>";
-    for (const PolicyRun& p : r.runs) {
-      h += fmt::format("<h3>{}</h3>", Escape(p.policy)) + Chart(r, p);
+    h += fmt::format(
+        "<tr><td style='color:{}'>{}</td><td>{:.2f}</td><td>{:.2f}</td>"
+        "<td>{:.1f}</td><td>{}</td><td>{:.2f}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td><td>{:.2f}</td><td>{}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td><td>{:.2f}</td></tr>",
+        PolicyColor(p.policy), HtmlEscape(PolicyTitle(p.policy)), s.tau_u,
+        s.theta_u, s.instance_hours, vs, s.over_threshold_pct,
+        s.unserved_instance_hours, s.tau_o, s.theta_o, s.actions, s.instability,
+        s.jitter, s.cost);
+  }
+  return h + "</table>";
+}
+
+std::string WorldLine(const BacktestResult& r) {
+  const BacktestOptions& o = r.options;
+  return fmt::format(
+      "<p class='note'>{} &middot; smoothing {} &middot; boot {:.0f} s "
+      "&middot; metric delay {:.0f} s &middot; metrics read {} &middot; "
+      "group {}..{} &middot; scored {} to {}{}</p>",
+      HtmlEscape(r.mapping), HtmlEscape(r.smoothing),
+      std::chrono::duration<double>(o.boot_time).count(),
+      std::chrono::duration<double>(o.metric_delay).count(),
+      MetricsReadWords(o), o.min_size, o.max_size, FormatIso8601(r.scored_from),
+      FormatIso8601(r.end),
+      o.history_hours > 0
+          ? fmt::format(" &middot; load history preloaded: {:.0f} h",
+                        o.history_hours)
+          : "");
+}
+
+std::string VerdictsHtml(const std::vector<BacktestResult>& results,
+                         const std::vector<TraceFrontier>& fs) {
+  std::string h = "<section id='verdicts'><h2>Verdict</h2>";
+  for (size_t i = 0; i < results.size(); ++i) {
+    h += fmt::format("<h3>{}</h3>", HtmlEscape(results[i].trace));
+    if (fs[i].policies.empty()) {
+      h += "<p class='verdict'>No comparison: target tracking did not run, "
+           "or no other policy did.</p>";
+      continue;
+    }
+    h += "<ul class='verdict'>";
+    for (const FrontierComparison& c : fs[i].policies) {
+      h += "<li>" + HtmlEscape(Capitalized(c.verdict)) + ".</li>";
+    }
+    h += "</ul>";
+    if (fs[i].curve.size() == 1) {
+      h += "<p class='note'>Against target tracking at its default target "
+           "only: <code>phas backtest --frontier</code> compares at equal "
+           "cost and equal shortfall over its targets.</p>";
     }
   }
-  h += "<p style='font-size:12px;color:#555'>&theta;: accuracy, &tau;: "
-       "timeshare (SPEC RG "
+  return h + "</section>";
+}
+
+std::string TraceHtml(const BacktestResult& r, const TraceFrontier& f,
+                      size_t index) {
+  std::string h = fmt::format("<section class='trace'><h2>{}</h2>{}",
+                              HtmlEscape(r.trace), WorldLine(r));
+  if (std::string svg = FrontierSvg(f); !svg.empty()) {
+    h += "<h3>Cost vs time short of capacity</h3><p class='note'>Lower and "
+         "to the left is better. Target tracking's line joins its runs at "
+         "each target (scores judged at the world's target utilisation); "
+         "hover a point for its figures.</p>" +
+         svg;
+  }
+  h += "<h3>Over time</h3>" + TimeChart(fmt::format("tc-{}-all", index),
+                                        TimeChartData(r, r.scored_from, r.end));
+  if (const PolicyRun* flagship = Flagship(r)) {
+    WorstDay w = FindWorstDay(r, *flagship);
+    h += fmt::format(
+        "<h3>Worst day</h3><p class='note'>{} to {}: the 24 hours with the "
+        "most minutes {} was short of capacity ({} minutes), every policy at "
+        "full resolution.</p>",
+        FormatIso8601(w.from), FormatIso8601(w.to),
+        HtmlEscape(PolicyTitle(flagship->policy)), w.short_minutes);
+    h += TimeChart(fmt::format("tc-{}-worst", index),
+                   TimeChartData(r, w.from, w.to));
+  }
+  h += "<h3>Scores</h3>" + ScoresHtml(r);
+  if (std::string note = NoDataNote(r); !note.empty())
+    h += "<p class='note'>" + HtmlEscape(note) + " instance-h.</p>";
+  return h + "</section>";
+}
+
+}  // namespace
+
+std::string BacktestHtml(const std::vector<BacktestResult>& results,
+                         const std::vector<TraceFrontier>& frontiers) {
+  std::vector<TraceFrontier> fs = frontiers;
+  if (fs.size() != results.size()) {
+    fs.clear();
+    for (const BacktestResult& r : results) fs.push_back(DefaultComparison(r));
+  }
+  std::string h = fmt::format(
+      "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+      "<title>phas backtest: which policy, and why</title><style>{}</style>"
+      "</head><body><h1>phas backtest: which policy, and why</h1>",
+      kStyle);
+  h += VerdictsHtml(results, fs);
+  for (size_t i = 0; i < results.size(); ++i) {
+    h += TraceHtml(results[i], fs[i], i);
+  }
+  h += "<p class='note'>&tau;: timeshare, &theta;: accuracy (SPEC RG "
        "elasticity metrics, Herbst et al., BUNGEE 2015); definitions in "
-       "docs/backtest.md.</p>"
-       "</body></html>\n";
+       "docs/backtest.md. Demand: the instances needed to serve the load at "
+       "the target utilisation.</p><script>";
+  h += TimeChartScript();
+  h += "</script></body></html>\n";
   return h;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/backtest.h"
+#include "sim/frontier.h"
 
 namespace phas {
 
@@ -18,8 +19,16 @@ std::string ScoreTable(const BacktestResult& r);
 // How often the loop read the metrics: "every 60 s", "every cycle".
 std::string MetricsReadWords(const BacktestOptions& o);
 nlohmann::json BacktestJson(const BacktestResult& r);
-// A complete HTML document: inline CSS, inline SVG, no scripts, no network.
-std::string BacktestHtml(const std::vector<BacktestResult>& results);
+// A complete HTML document, inline CSS, SVG and script, no network: "which
+// policy, and why". A verdict per trace (from `frontiers`, parallel to
+// `results`; otherwise each policy against target tracking at its default
+// and the oracle, DefaultComparison), then per trace the cost vs
+// under-provisioning chart, a time chart of every run that kept its
+// minutes (zoom and hover), the worst day of the flagship policy
+// (predictive, else target tracking) and the scores in plain words with
+// the BUNGEE symbols.
+std::string BacktestHtml(const std::vector<BacktestResult>& results,
+                         const std::vector<TraceFrontier>& frontiers = {});
 
 // One row per policy, averaged over traces, ranked by the Euclidean norm of
 // (theta_U, theta_O, tau_U, tau_O) (lower is better: the distance from the
