@@ -34,7 +34,8 @@ namespace phas {
 struct TuneKnob {
   std::string policy;   // "target-tracking"
   std::string section;  // where the key lives in a group entry; "" the entry
-  std::string key;      // "target", "quantile", "high_threshold"
+  std::string
+      key;  // "target", "slo.max_underprovisioned_pct", "high_threshold"
   // The values tried, ascending. With in_signal_share, as % of one instance
   // fully used (CPU: % CPU; other signals: that share of their `full`).
   std::vector<double> grid;
@@ -47,7 +48,7 @@ struct TuneKnob {
 
 // The knobs of every policy tune sweeps, in the registry's order:
 // reactive, target-tracking, step, hpa and aws-predictive by `target` (step
-// by its high threshold), predictive by its forecast quantile.
+// by its high threshold), predictive by its SLO (max_underprovisioned_pct).
 const std::vector<TuneKnob>& TuneKnobs();
 // The knob of `policy`, or InvalidArgument naming the policies that have one.
 Result<TuneKnob> FindTuneKnob(std::string_view policy);
@@ -64,7 +65,7 @@ double KnobSetting(const TuneKnob& knob, double grid_value,
 // that set `knob` to `setting`, one per line, e.g.
 //   policy: predictive
 //   target: 60
-//   predictive: {quantile: 0.95, boot_seconds: 300}
+//   predictive: {slo: {max_underprovisioned_pct: 3}, boot_seconds: 300}
 // The predictive policy's boot_seconds is the world's boot time.
 std::string TuneSnippet(const TuneKnob& knob, double setting,
                         const BacktestOptions& world);
@@ -145,7 +146,7 @@ struct TuneResult {
   double slo_tau_u = 0;
   std::vector<TunePolicy> policies;
   TuneChoice choice;
-  std::string label;    // "predictive quantile 0.95"
+  std::string label;    // "predictive slo.max_underprovisioned_pct 3"
   std::string snippet;  // TuneSnippet of the choice
   // On the score window: the choice, and target tracking at its default
   // target (what the group gets untuned).

@@ -17,7 +17,7 @@ std::string Window(TimePoint a, TimePoint b) {
                      std::chrono::duration<double>(b - a).count() / 3600);
 }
 
-// "target (cpu, %)" or "quantile".
+// "target (cpu, %)" or "slo.max_underprovisioned_pct".
 std::string KnobTitle(const TuneKnob& k, const BacktestOptions& world) {
   if (!k.in_signal_share) return k.key;
   LoadSignal s = SimulatedSignal(world.signal).Describe(60);

@@ -288,12 +288,23 @@ TEST(ForecastProviderTest, ColdStartThenForecasts) {
   auto hist = std::make_shared<std::vector<MetricSample>>();
   Observation obs;
   obs.load_history = hist;
-  for (int i = 0; i < 100; ++i)
+  for (int i = 0; i < 30; ++i)
     hist->push_back({kStart + minutes(i), Sine(i), 1});
+  obs.now = kStart + minutes(32);
+  provider.Fill("g", &obs);
+  EXPECT_TRUE(obs.forecast.empty()) << "under an hour: nothing";
+  EXPECT_NE(obs.forecast_error.find("cold start"), std::string::npos);
+  // From an hour: the last value, with a band widening as sqrt(k).
+  for (int i = 30; i < 100; ++i)
+    hist->push_back({kStart + minutes(i), Sine(i), 1});
+  obs = Observation();
+  obs.load_history = hist;
   obs.now = kStart + minutes(102);
   provider.Fill("g", &obs);
-  EXPECT_TRUE(obs.forecast.empty());
-  EXPECT_NE(obs.forecast_error.find("cold start"), std::string::npos);
+  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+  EXPECT_EQ(obs.forecast[0].mean, Sine(99));
+  EXPECT_GT(obs.forecast[11].upper - obs.forecast[11].mean,
+            obs.forecast[0].upper - obs.forecast[0].mean);
   for (int i = 100; i < 2 * 1440; ++i)
     hist->push_back({kStart + minutes(i), Sine(i), 1});
   obs = Observation();
