@@ -46,7 +46,7 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 
 }  // namespace
 
-void PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
+bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   // The capacity serving the current minute: the lowest InService seen in it.
   TimePoint minute = MinuteOf(obs.now);
   if (!s->capacity.empty() && s->capacity.back().first == minute) {
@@ -57,9 +57,9 @@ void PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   }
   std::erase_if(s->capacity,
                 [&](const auto& c) { return c.first < minute - minutes(15); });
-  if (!obs.load_history || obs.load_history->empty()) return;
+  if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
-  if (s->last_minute && h.back().time <= *s->last_minute) return;
+  if (s->last_minute && h.back().time <= *s->last_minute) return false;
   // Each new minute: short of capacity at target, or not (counted while
   // the forecast decides: target tracking's shortfalls in a cold start are
   // not the margin's).
@@ -98,6 +98,7 @@ void PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
     }
     return true;
   });
+  return true;
 }
 
 TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
@@ -106,10 +107,7 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   TypedProposal<PredictiveState> p;
   p.state = state;
   p.state.tracking = tt.state;  // keep target tracking's alarm counts going
-  bool new_minute = obs.load_history && !obs.load_history->empty() &&
-                    (!state.last_minute ||
-                     obs.load_history->back().time > *state.last_minute);
-  Learn(obs, &p.state);
+  bool new_minute = Learn(obs, &p.state);
   int current = obs.group.desired;
   const double u = target_.utilization();
   // Now: the latest minute's load, or target tracking's scale-out.

@@ -114,7 +114,8 @@ class PredictivePolicy final
  private:
   // Counts what the load history shows since the last call: the outcomes
   // of pending forecasts, and each minute's shortfall for the margin.
-  void Learn(const Observation& obs, PredictiveState* s) const;
+  // True when a new load minute arrived.
+  bool Learn(const Observation& obs, PredictiveState* s) const;
   TargetTrackingPolicy tracking_;
 };
 
