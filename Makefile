@@ -7,7 +7,7 @@ BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES := g++ cmake make pkg-config clang-format libxgboost-dev libcurl4-openssl-dev \
   libssl-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev libfmt-dev \
   libcli11-dev libyaml-cpp-dev libsqlite3-dev libgtest-dev libgmock-dev \
-  libbenchmark-dev
+  libbenchmark-dev libgoogle-perftools-dev
 # Tests render the backtest report in a real browser.
 DEB_PACKAGES += chromium
 # Extra packages for the benchmarks.

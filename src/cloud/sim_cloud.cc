@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <string_view>
 
 namespace phas {
 namespace {
@@ -43,8 +45,23 @@ void MinuteValues(double d, double n, double out[kInstanceMetricCount]) {
 
 bool SimMetric(const std::string& ns, const std::string& name,
                InstanceMetric* out) {
-  for (const InstanceMetricInfo& m : kInstanceMetrics) {
-    if (name == m.name && ns == m.ns) {  // the name tells them apart first
+  // Asked for every instance's every metric: compared as views whose
+  // lengths are known (a const char* would be measured at every compare).
+  struct Named {
+    InstanceMetric id;
+    std::string_view ns, name;
+  };
+  static const auto kNamed = [] {
+    std::array<Named, kInstanceMetricCount> a{};
+    for (size_t i = 0; i < a.size(); ++i) {
+      a[i] = {kInstanceMetrics[i].id, kInstanceMetrics[i].ns,
+              kInstanceMetrics[i].name};
+    }
+    return a;
+  }();
+  const std::string_view n(name), s(ns);
+  for (const Named& m : kNamed) {
+    if (n == m.name && s == m.ns) {  // the name tells them apart first
       *out = m.id;
       return true;
     }
@@ -167,6 +184,8 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
   auto in_window = [&](TimePoint m) {
     return m >= start && m < end && m <= visible_before;
   };
+  const std::string* window_of = nullptr;  // the instance `window` is of
+  std::vector<const Point*> window;
   for (const MetricQuery& q : queries) {
     MetricSeries s;
     s.id = q.id;
@@ -201,23 +220,29 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
     }
     const MetricDimension& dim = q.dimensions[0];
     if (dim.name == "InstanceId") {
-      for (const Group& g : groups_) {
-        auto it = g.points.find(dim.value);
-        if (it == g.points.end()) continue;
-        // Points are in time order: jump to the window.
-        const auto& q = it->second;
-        auto p = std::lower_bound(
-            q.begin(), q.end(), start,
-            [](const Point& x, TimePoint t) { return x.minute < t; });
-        auto last = p;
-        while (last != q.end() && in_window(last->minute)) ++last;
-        if (last == p) continue;
-        s.timestamps.reserve(static_cast<size_t>(last - p));
-        s.values.reserve(static_cast<size_t>(last - p));
-        for (; p != last; ++p) {
-          s.timestamps.push_back(p->minute);
-          s.values.push_back(p->values[static_cast<size_t>(metric)]);
+      // The loop asks for an instance's metrics one after another: its
+      // window of points is found once for all of them.
+      if (!window_of || *window_of != dim.value) {
+        window_of = &dim.value;
+        window.clear();
+        for (const Group& g : groups_) {
+          auto it = g.points.find(dim.value);
+          if (it == g.points.end()) continue;
+          // Points are in time order: jump to the window.
+          const auto& pts = it->second;
+          auto p = std::lower_bound(
+              pts.begin(), pts.end(), start,
+              [](const Point& x, TimePoint t) { return x.minute < t; });
+          for (; p != pts.end() && in_window(p->minute); ++p) {
+            window.push_back(&*p);
+          }
         }
+      }
+      s.timestamps.reserve(window.size());
+      s.values.reserve(window.size());
+      for (const Point* p : window) {
+        s.timestamps.push_back(p->minute);
+        s.values.push_back(p->values[static_cast<size_t>(metric)]);
       }
     } else if (dim.name == "AutoScalingGroupName") {
       if (Group* g = Find(dim.value)) {
@@ -256,8 +281,8 @@ const SimLoadMetric* SimCloud::FindLoadMetric(const MetricQuery& q,
                                               const Group** owner) const {
   for (const Group& g : groups_) {
     for (const SimLoadMetric& m : g.spec.load_metrics) {
-      if (m.ns != q.ns || m.name != q.metric_name ||
-          m.dimensions.size() != q.dimensions.size()) {
+      if (m.dimensions.size() != q.dimensions.size() ||
+          m.name != q.metric_name || m.ns != q.ns) {
         continue;
       }
       bool same = std::is_permutation(

@@ -137,7 +137,10 @@ Result<FittedForecast> SelectForecaster(const Series& full,
         BacktestResiduals(*chosen, history, split - 1, o.residual_horizon);
   }
   out.holdout_mae = best;
-  PHAS_RETURN_IF_ERROR(chosen->Fit(history));
+  // Kept as fitted on `train`: its parameters (Holt-Winters' constants, the
+  // trees) were judged on the held-out cycle, and its cursor follows the
+  // whole history. A second fit with that cycle in cost as much as the
+  // first for little: the next selection is at most `reselect` away.
   out.model = chosen;
   out.why =
       fmt::format("{} (held-out MAE {:.3f}, p{:.0f} margin {:.3f}; {})",

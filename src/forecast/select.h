@@ -12,7 +12,7 @@
 //   4. each candidate is fitted on all but the most recent cycle (one period,
 //      or `short_holdout` steps without a period) and scored on that held-out
 //      cycle by its mean absolute error at the working horizon; the best one
-//      is refitted on everything;
+//      is kept as fitted (its state follows the whole series: ForecastCursor);
 //   5. its held-out residuals (actual - forecast) give the upper quantile:
 //      upper = forecast + q(residuals), so a policy can ask for the load it is
 //      `quantile` sure not to exceed.

@@ -4,7 +4,8 @@
 //
 // Per group it keeps the per-minute load series (from LoadHistory), chooses
 // a forecaster (forecast/select.h) at start and every `reselect` (default
-// 12 h) of history, and recomputes the forecast only when a new minute
+// 24 h: a day's new data; the fitted model follows every minute between) of
+// history, and recomputes the forecast only when a new minute
 // arrives (the model's cursor advanced one value at a time). Forecast points
 // cover the `horizon` minutes after the newest known minute, with the mean and
 // the upper bound (mean + the held-out residual quantile). Cold start and
@@ -29,8 +30,8 @@ struct ForecastProviderOptions {
   // Minutes forecast ahead (covers boot time + buffer + metric delay).
   // Default: 12.
   int horizon = 12;
-  // How often the forecaster is chosen again. Default: 12 hours.
-  Duration reselect = std::chrono::hours(12);
+  // How often the forecaster is chosen again. Default: 24 hours.
+  Duration reselect = std::chrono::hours(24);
   // After a cold start or failure, try again after. Default: 30 minutes.
   Duration retry = std::chrono::minutes(30);
   // With this much history and no forecaster yet: the last value, with a

@@ -11,7 +11,9 @@
 #define PHAS_SCALER_PREDICTOR_CLIENT_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "aws/http_transport.h"
 #include "decision/types.h"
@@ -40,6 +42,9 @@ class NoPredictor final : public Predictor {
   std::string Describe() const override { return "no model"; }
 };
 
+// Remembers its last answer: the loop asks again with the same inputs until
+// the metrics are re-read (every 60 s at a 10 s interval), and the model is a
+// pure function of them.
 class BundlePredictor final : public Predictor {
  public:
   explicit BundlePredictor(std::shared_ptr<const ModelBundle> model)
@@ -50,6 +55,9 @@ class BundlePredictor final : public Predictor {
 
  private:
   std::shared_ptr<const ModelBundle> model_;
+  std::mutex mu_;
+  std::vector<InputValue> last_inputs_;  // guarded by mu_
+  ModelAnswer last_answer_;              // guarded by mu_
 };
 
 class HttpPredictor final : public Predictor {

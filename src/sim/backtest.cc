@@ -69,6 +69,24 @@ Result<GroupConfig> RunGroup(const BacktestRun& run, const BacktestOptions& o) {
   return g;
 }
 
+PolicyRun::CycleTimes Summarize(std::vector<float> us) {
+  PolicyRun::CycleTimes t;
+  if (us.empty()) return t;
+  auto at = [&us](double q) {
+    auto k = us.begin() + static_cast<long>(q * (us.size() - 1));
+    std::nth_element(us.begin(), k, us.end());
+    return static_cast<double>(*k);
+  };
+  double sum = 0;
+  for (float x : us) sum += x;
+  t.mean = sum / us.size();
+  t.p50 = at(0.5);
+  t.p90 = at(0.9);
+  t.p99 = at(0.99);
+  t.max = at(1.0);
+  return t;
+}
+
 // Replays [start, end) and scores [scored_from, end): billed instance-seconds
 // and actions from scored_from on (the clock stops there between the two
 // stages).
@@ -112,10 +130,18 @@ Result<PolicyRun> RunOne(const BacktestRun& run,
   });
   r.policy = run.label.empty() ? run.policy : run.label;
   double total = std::chrono::duration<double>(end - start).count();
+  std::vector<float> cycle_us;  // per cycle, the time since the previous
   auto stage = [&](TimePoint from, TimePoint to) {
     SimRunOptions opt;
     opt.end = to;
     opt.interval = o.interval;
+    auto last = std::chrono::steady_clock::now();
+    opt.on_cycle = [&cycle_us, &last](const CycleReport&) {
+      auto now = std::chrono::steady_clock::now();
+      cycle_us.push_back(static_cast<float>(
+          std::chrono::duration<double, std::micro>(now - last).count()));
+      last = now;
+    };
     if (o.progress) {
       double base = std::chrono::duration<double>(from - start).count() / total;
       double share = std::chrono::duration<double>(to - from).count() / total;
@@ -132,6 +158,7 @@ Result<PolicyRun> RunOne(const BacktestRun& run,
   r.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
           .count();
+  r.cycle_us = Summarize(std::move(cycle_us));
   std::vector<SimMinute> scored;
   for (const SimMinute& m : r.result.minutes) {
     if (scored_from == start || m.start >= scored_from) scored.push_back(m);

@@ -105,6 +105,12 @@ json BacktestJson(const BacktestResult& r) {
                     {"minutes_no_data", s.no_data_minutes},
                     {"instance_hours_no_data", s.no_data_instance_hours},
                     {"wall_seconds", p.wall_seconds},
+                    {"cycle_us",
+                     {{"p50", p.cycle_us.p50},
+                      {"p90", p.cycle_us.p90},
+                      {"p99", p.cycle_us.p99},
+                      {"max", p.cycle_us.max},
+                      {"mean", p.cycle_us.mean}}},
                     {"action_log", actions}});
   }
   const BacktestOptions& o = r.options;
