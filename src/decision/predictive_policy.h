@@ -33,8 +33,8 @@ namespace phas {
 
 struct SloConfig {
   // The share of time the group may be short of capacity at its target
-  // (BUNGEE's tau_U), in %. Default: 2.
-  double max_underprovisioned_pct = 2;
+  // (BUNGEE's tau_U), in %. Default: 3 (docs/predictive.md: why).
+  double max_underprovisioned_pct = 3;
   void Describe(FieldVisitor& v) {
     v.Number("max_underprovisioned_pct", &max_underprovisioned_pct, 0.1, 50);
   }

@@ -54,7 +54,7 @@ std::vector<TuneKnob> MakeKnobs() {
   // The share of time short of capacity it is asked to hold, %: the lower,
   // the more headroom.
   predictive.grid = {0.5, 1, 2, 3, 5, 10};
-  predictive.untuned = 2;
+  predictive.untuned = 3;
   return {target("reactive"), target("target-tracking"), step,
           target("hpa"),      target("aws-predictive"),  predictive};
 }
