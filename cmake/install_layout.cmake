@@ -3,9 +3,10 @@
 # build installs to /usr/local (make install) and to /usr (the .deb).
 #
 # The sources (deploy/*.service, deploy/phas.yaml) are written for the .deb's
-# layout: /usr/bin/phas, /etc/phas/phas.yaml, /usr/share/phas. Under another
-# prefix these paths are rewritten to P/bin/phas, P/etc/phas/phas.yaml and
-# P/share/phas, so units, config and binary always agree.
+# layout: /usr/bin/phas, /etc/phas/phas.yaml, /usr/share/phas,
+# /usr/share/doc/phas. Under another prefix these paths are rewritten to
+# P/bin/phas, P/etc/phas/phas.yaml, P/share/phas and P/share/doc/phas, so
+# units, config and binary always agree.
 #
 # Expects PHAS_SOURCE_DIR and PHAS_BUILD_DIR (set by install(CODE)).
 set(_prefix "${CMAKE_INSTALL_PREFIX}")
@@ -29,6 +30,8 @@ function(phas_rewrite src dst)
   string(REPLACE "/usr/bin/phas" "${_prefix}/bin/phas" text "${text}")
   string(REPLACE "/etc/phas/" "${_sysconfdir}/phas/" text "${text}")
   string(REPLACE "/usr/share/phas/" "${_prefix}/share/phas/" text "${text}")
+  string(REPLACE "/usr/share/doc/phas/" "${_prefix}/share/doc/phas/" text
+                 "${text}")
   file(WRITE "${dst}" "${text}")
 endfunction()
 

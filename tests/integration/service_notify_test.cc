@@ -20,11 +20,11 @@
 #include "moto_fixture.h"
 #include "notify_socket.h"
 #include "process_util.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
 
-namespace fs = std::filesystem;
 using phas::testing::ChildProcess;
 using phas::testing::MotoServer;
 using phas::testing::NotifySocket;
@@ -32,20 +32,26 @@ using phas::testing::RunProcess;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class ServiceNotifyTest : public ::testing::Test {
+class ServiceNotifyTest : public phas::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("phas_notify_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     socket_ = std::make_unique<NotifySocket>((dir_ / "notify").string());
     ASSERT_TRUE(socket_->ok()) << socket_->error();
   }
   void TearDown() override {
     socket_.reset();
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
+  }
+  // `phas predictor` on a free port, as a unit with WatchdogSec= of
+  // `watchdog_us` ("" for none) starts it.
+  std::unique_ptr<ChildProcess> StartPredictor(const std::string& watchdog_us,
+                                               int* port) {
+    *port = phas::testing::FreePort();
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{PHAS_BINARY, "predictor", "--port",
+                                 std::to_string(*port), "--threads", "1"},
+        NotifyEnv(watchdog_us), (dir_ / "stderr.log").string());
   }
   // What systemd passes a Type=notify unit with WatchdogSec=.
   std::map<std::string, std::string> NotifyEnv(const std::string& watchdog_us) {
@@ -71,26 +77,20 @@ class ServiceNotifyTest : public ::testing::Test {
     while (auto d = socket_->Receive()) got.push_back(*d);
     return got;
   }
-  std::string Log() {
-    std::ifstream in(dir_ / "stderr.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string Log() { return phas::testing::ReadAll(dir_ / "stderr.log"); }
   static std::string Join(const std::vector<std::string>& v) {
     std::string out;
     for (const std::string& s : v) out += "[" + s + "] ";
     return out;
   }
 
-  fs::path dir_;
   std::unique_ptr<NotifySocket> socket_;
 };
 
 TEST_F(ServiceNotifyTest, PredictorReadyWatchdogWhileServingStopping) {
-  int port = phas::testing::FreePort();
+  int port = 0;
   // A 400 ms watchdog: /health is asked every 200 ms.
-  ChildProcess proc({PHAS_BINARY, "predictor", "--port", std::to_string(port),
-                     "--threads", "1"},
-                    NotifyEnv("400000"), (dir_ / "stderr.log").string());
+  auto proc = StartPredictor("400000", &port);
   auto first = socket_->Receive(seconds(30));
   ASSERT_TRUE(first.has_value()) << Log();
   EXPECT_EQ(first->rfind("READY=1\nSTATUS=serving ", 0), 0u) << *first;
@@ -106,21 +106,19 @@ TEST_F(ServiceNotifyTest, PredictorReadyWatchdogWhileServingStopping) {
                        std::to_string(port) + "/health"),
             std::string::npos)
       << Log();
-  EXPECT_EQ(proc.Terminate(), 0) << Log();
+  EXPECT_EQ(proc->Terminate(), 0) << Log();
   std::vector<std::string> rest = Drain();
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(rest.back(), "STOPPING=1") << Join(rest);
 }
 
 TEST_F(ServiceNotifyTest, PredictorWithoutWatchdogOnlyAnnounces) {
-  int port = phas::testing::FreePort();
-  ChildProcess proc({PHAS_BINARY, "predictor", "--port", std::to_string(port),
-                     "--threads", "1"},
-                    NotifyEnv(""), (dir_ / "stderr.log").string());
+  int port = 0;
+  auto proc = StartPredictor("", &port);
   auto first = socket_->Receive(seconds(30));
   ASSERT_TRUE(first.has_value()) << Log();
   EXPECT_EQ(first->rfind("READY=1", 0), 0u) << *first;
-  EXPECT_EQ(proc.Terminate(), 0) << Log();
+  EXPECT_EQ(proc->Terminate(), 0) << Log();
   std::vector<std::string> rest = Drain();
   EXPECT_EQ(rest, std::vector<std::string>{"STOPPING=1"}) << Join(rest);
 }
