@@ -6,10 +6,18 @@
 #     fails with EPERM there),
 #   - what MemoryDenyWriteExecute= refuses: mmap with PROT_WRITE|PROT_EXEC,
 #     mprotect/pkey_mprotect adding PROT_EXEC.
-# Usage: scripts/unit-syscalls.sh COMMAND [ARGS...]   (exit 1 on a finding)
+# Usage: scripts/unit-syscalls.sh [--user USER] COMMAND [ARGS...]
+# (exit 1 on a finding). --user runs the command as USER, as the units run
+# phas as `phas` (run as root: some libraries act differently, SQLite
+# chowns its files). A daemon is stopped with SIGTERM to its pid.
 # docs/install.md shows what it found for the scaler and the predictor.
 set -euo pipefail
-[ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
+user=()
+if [ "${1:-}" = --user ]; then
+  user=(-u "$2")
+  shift 2
+fi
+[ $# -ge 1 ] || { echo "usage: $0 [--user USER] COMMAND [ARGS...]" >&2; exit 2; }
 
 # The system calls of a filter set, nested sets expanded.
 expand() {
@@ -30,7 +38,7 @@ expand @system-service | sort -u >"$work/service"
 comm -23 "$work/service" "$work/denied" >"$work/allowed"
 
 status=0
-strace -f -qq -o "$work/trace" "$@" || status=$?
+strace -f -qq "${user[@]}" -o "$work/trace" "$@" || status=$?
 echo "command exited $status"
 sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p' "$work/trace" | sort -u >"$work/used"
 outside=$(comm -23 "$work/used" "$work/allowed")
