@@ -2,6 +2,11 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
+# `make install`: where to (DESTDIR stages the tree elsewhere, as usual).
+PREFIX ?= /usr/local
+DESTDIR ?=
+# `make deb`: where the .deb goes.
+DEB_OUT ?= $(BUILD)
 
 # Debian 12 packages phas builds and tests with.
 DEB_PACKAGES := g++ cmake make pkg-config clang-format libxgboost-dev libcurl4-openssl-dev \
@@ -10,10 +15,13 @@ DEB_PACKAGES := g++ cmake make pkg-config clang-format libxgboost-dev libcurl4-o
   libbenchmark-dev libgoogle-perftools-dev
 # Tests render the backtest report in a real browser.
 DEB_PACKAGES += chromium
+# sd_notify (the Type=notify units); the install tests run systemd-analyze
+# and build the .deb (dpkg-shlibdeps).
+DEB_PACKAGES += libsystemd-dev systemd dpkg-dev
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps build test format-check demo demo-predictor bench bench-predictor bench-backtest bench-scaling model clean format
+.PHONY: all deps build install deb test format-check demo demo-predictor bench bench-predictor bench-backtest bench-scaling model clean format
 
 all: build
 
@@ -25,6 +33,16 @@ $(BUILD)/CMakeCache.txt:
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The binary, models, traces, units, example config and docs under PREFIX
+# (cmake/install.cmake; docs/install.md).
+install: build
+	DESTDIR="$(if $(DESTDIR),$(abspath $(DESTDIR)))" \
+	  cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package phas_VERSION_ARCH.deb in DEB_OUT (docs/install.md).
+deb: build
+	scripts/build-deb.sh $(BUILD) $(DEB_OUT)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

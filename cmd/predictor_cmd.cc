@@ -1,14 +1,17 @@
 // `phas predictor` (the HTTP service) and `phas predict` (one prediction).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "aws/http_transport.h"
 #include "cmd/commands.h"
 #include "common/metrics.h"
 #include "common/paths.h"
+#include "common/systemd_notify.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
 #include "predictor/codec.h"
@@ -22,6 +25,34 @@ struct PredictorFlags {
   HttpServerOptions http;
   PredictorOptions predictor;
 };
+
+// Under a systemd watchdog (WatchdogSec=), a thread that asks the server's
+// own GET /health every half timeout and pings the watchdog only when it
+// answers 200: a server that stopped serving is restarted. nullptr without a
+// watchdog.
+std::unique_ptr<WatchdogThread> StartServingWatchdog(const std::string& host,
+                                                     int port) {
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      SystemdWatchdogTimeout());
+  if (timeout.count() == 0) return nullptr;
+  // A wildcard address is asked on loopback; an IPv6 literal in brackets.
+  std::string probe = host;
+  if (host.empty() || host == "0.0.0.0") probe = "127.0.0.1";
+  if (host == "::") probe = "::1";
+  if (probe.find(':') != std::string::npos) probe = "[" + probe + "]";
+  aws::HttpCall call;
+  call.url = "http://" + probe + ":" + std::to_string(port) + "/health";
+  call.bypass_proxy = true;
+  call.timeout = std::max(std::chrono::milliseconds(1), timeout / 4);
+  call.connect_timeout = call.timeout;
+  spdlog::info("systemd watchdog: {} ms, checked with GET {}", timeout.count(),
+               call.url);
+  auto transport = std::make_shared<aws::CurlTransport>();
+  return std::make_unique<WatchdogThread>(timeout / 2, [transport, call] {
+    auto reply = transport->Send(call);
+    return reply.ok() && reply->status == 200;
+  });
+}
 
 int RunPredictor(const PredictorFlags& flags) {
   auto dir = ResolveModelDir(flags.model);
@@ -47,8 +78,14 @@ int RunPredictor(const PredictorFlags& flags) {
   Status st = server.Start();
   if (!st.ok()) return ReportError(st);
   spdlog::info("predictor listening on {}:{}", flags.http.host, server.port());
+  auto watchdog = StartServingWatchdog(flags.http.host, server.port());
+  SystemdNotifyOrWarn(ReadyState("serving " + m.name() + " " + m.version() +
+                                 " on " + flags.http.host + ":" +
+                                 std::to_string(server.port())));
   int sig = WaitForStopSignal();
   spdlog::info("signal {} received; stopping", sig);
+  SystemdNotifyOrWarn(kNotifyStopping);
+  watchdog.reset();
   server.Stop();
   return kExitOk;
 }

@@ -15,6 +15,7 @@
 #include "cmd/group_source.h"
 #include "common/metrics.h"
 #include "common/paths.h"
+#include "common/systemd_notify.h"
 #include "decision/predictive_policy.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
@@ -237,6 +238,19 @@ int RunScalerDaemon(const ScalerFlags& flags) {
       (*session)->region().region, (*session)->region().source,
       c.dry_run ? ", DRY RUN" : "");
 
+  // systemd (Type=notify): ready; the loop pings the watchdog every cycle,
+  // so its timeout must cover a few intervals.
+  auto watchdog = EnsureWatchdogTimeout(
+      std::chrono::duration_cast<std::chrono::microseconds>(3 * c.interval));
+  if (watchdog.count() > 0) {
+    spdlog::info("systemd watchdog: {} s, pinged every cycle",
+                 std::chrono::duration<double>(watchdog).count());
+  }
+  SystemdNotifyOrWarn(
+      ReadyState(fmt::format("{} group(s), every {} s{}", c.groups.size(),
+                             std::chrono::duration<double>(c.interval).count(),
+                             c.dry_run ? ", dry run" : "")));
+
   StopSignal stop;
   if (!flags.once) {
     std::thread([&stop] {
@@ -253,8 +267,10 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   run.once = flags.once;
   run.on_cycle = [&](const CycleReport&, double took) {
     cycle_time.Observe(took);
+    SystemdNotifyOrWarn(kNotifyWatchdog);
   };
   RunRealTime(scaler, clock, run, &stop);
+  SystemdNotifyOrWarn(kNotifyStopping);
   recorder.Flush();
   if (*metrics_server) (*metrics_server)->Stop();
   spdlog::info("scaler stopped");
