@@ -55,6 +55,10 @@ std::unique_ptr<WatchdogThread> StartServingWatchdog(const std::string& host,
 }
 
 int RunPredictor(const PredictorFlags& flags) {
+  // Before any thread starts (loading a model may start OpenMP's): a
+  // SIGTERM delivered to a thread that does not block it would kill the
+  // process instead of stopping it.
+  BlockStopSignals();
   auto dir = ResolveModelDir(flags.model);
   if (!dir.ok()) return ReportError(dir.status());
   auto model = ModelBundle::Load(*dir);
@@ -66,7 +70,6 @@ int RunPredictor(const PredictorFlags& flags) {
   MetricsRegistry metrics;
   auto service =
       std::make_shared<PredictorService>(*model, flags.predictor, &metrics);
-  BlockStopSignals();
   HttpServer server(
       flags.http,
       [service](const HttpRequest& req, HttpResponse& resp) {
