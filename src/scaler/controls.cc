@@ -112,7 +112,15 @@ void ControlsWatch::Read(const std::string& group, Entry& e, TimePoint now,
 CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
                                   std::vector<std::string>* warnings) {
   Entry& e = entries_[d.name];
-  if (!e.next_read || now >= *e.next_read) Read(d.name, e, now, warnings);
+  if (cycle_ != now) {
+    cycle_ = now;
+    reads_in_cycle_ = 0;
+  }
+  if ((!e.next_read || now >= *e.next_read) &&
+      reads_in_cycle_ < o_.groups_per_cycle) {
+    ++reads_in_cycle_;
+    Read(d.name, e, now, warnings);
+  }
   CoexistFacts f;
   f.tags = d.tags;
   f.suspended_processes = d.suspended_processes;

@@ -10,7 +10,9 @@
 //   - after a failure the last good read stands (an AWS policy seen once is
 //     not forgotten because a re-read failed), with its age in the warning;
 //   - with no good read yet, the facts say so and the rules hold the group
-//     (controls_unreadable): phas does not act blind to another controller.
+//     (controls_unreadable): phas does not act blind to another controller;
+//   - at most `groups_per_cycle` groups are read in a cycle (a fleet's reads
+//     spread over the first cycles, and stay spread).
 // What was read is logged once per change (INFO: "AWS controls: ..."), and
 // a warm pool once (its instances are InService sooner than a cold
 // launch: the forecasting policies' boot_seconds should be their launch
@@ -38,6 +40,11 @@ struct ControlsOptions {
   Duration refresh = std::chrono::minutes(5);
   // After a failed read, the next try. Default: 60 s.
   Duration retry = std::chrono::minutes(1);
+  // At most this many groups' controls are read in one cycle (5 requests
+  // each), so that a large fleet does not burst them all into one cycle
+  // (at start, and every `refresh` after): the others wait for the next
+  // cycles, and a group never read holds until it is. Default: 20.
+  int groups_per_cycle = 20;
 };
 
 class ControlsWatch {
@@ -81,6 +88,9 @@ class ControlsWatch {
   Reporter* reporter_;
   ControlsOptions o_;
   std::map<std::string, Entry> entries_;
+  // The cycle being read, and how many groups were read in it.
+  std::optional<TimePoint> cycle_;
+  int reads_in_cycle_ = 0;
 };
 
 }  // namespace phas

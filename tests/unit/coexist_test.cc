@@ -306,6 +306,42 @@ TEST_F(CoexistLoopTest, TagsAreReadEveryCycle) {
   EXPECT_EQ(cloud_->calls().describe_controls, 2) << "tags cost no read";
 }
 
+// A fleet's reads spread over cycles: 20 groups a cycle at most.
+TEST(CoexistFleetTest, ControlsReadsAreSpreadOverCycles) {
+  ManualClock clock(kNow);
+  std::vector<SimGroupSpec> specs;
+  std::vector<GroupConfig> groups;
+  auto demand = std::make_shared<DemandSeries>(
+      std::vector<DemandSeries::Sample>{{kNow - std::chrono::hours(1), 1.0},
+                                        {kNow + std::chrono::hours(4), 1.0}},
+      std::chrono::hours(10), std::chrono::hours(5));
+  for (int i = 0; i < 25; ++i) {
+    std::string name = "g" + std::to_string(i);
+    specs.push_back({name, 1, 3, 2, seconds(60), demand});
+    GroupConfig g;
+    g.name = name;
+    EXPECT_TRUE(g.policy.Select("reactive").ok());
+    g.memory.enabled = false;
+    groups.push_back(g);
+  }
+  SimCloud cloud(&clock, specs);
+  Scaler s(groups, {}, {.cloud = &cloud, .clock = &clock});
+  ASSERT_TRUE(s.Init(clock.Now()).ok());
+  CycleReport first = s.RunOnce(clock.Now());
+  EXPECT_EQ(cloud.calls().describe_controls, 20);
+  int unread = 0;
+  for (const GroupOutcome& o : first.groups) {
+    unread += o.decision.code() == "controls_unreadable";
+  }
+  EXPECT_EQ(unread, 5) << "the groups not read yet hold";
+  clock.Advance(seconds(10));
+  CycleReport second = s.RunOnce(clock.Now());
+  EXPECT_EQ(cloud.calls().describe_controls, 25);
+  for (const GroupOutcome& o : second.groups) {
+    EXPECT_NE(o.decision.code(), "controls_unreadable") << o.group;
+  }
+}
+
 TEST_F(CoexistLoopTest, ForecastOnlyCoversAnyPolicy) {
   ScalerOptions o;
   o.forecast_only = true;
