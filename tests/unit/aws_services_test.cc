@@ -480,11 +480,11 @@ TEST_F(ServicesTest, InstanceRefreshesParseAndPaginate) {
 TEST_F(ServicesTest, InstanceRefreshStatusesInProgress) {
   for (const char* s : {"Pending", "InProgress", "Cancelling",
                         "RollbackInProgress", "Baking"}) {
-    EXPECT_TRUE(InstanceRefreshInfo{"r", s}.in_progress()) << s;
+    EXPECT_TRUE((InstanceRefreshInfo{"r", s}.in_progress())) << s;
   }
   for (const char* s : {"Successful", "Failed", "Cancelled", "RollbackFailed",
                         "RollbackSuccessful", ""}) {
-    EXPECT_FALSE(InstanceRefreshInfo{"r", s}.in_progress()) << s;
+    EXPECT_FALSE((InstanceRefreshInfo{"r", s}.in_progress())) << s;
   }
 }
 
