@@ -342,6 +342,29 @@ TEST(CoexistFleetTest, ControlsReadsAreSpreadOverCycles) {
   }
 }
 
+// Reported once, not every cycle, and not held for: a scheduled action's
+// run, a warm pool.
+TEST_F(CoexistLoopTest, ScheduledActionAndWarmPoolAreToldOnce) {
+  GroupControls c;
+  c.scheduled = {
+      {"evening", kNow + minutes(10), "", 3, std::nullopt, std::nullopt}};
+  c.warm_pool = WarmPoolView{1, "Stopped", 1};
+  ASSERT_TRUE(cloud_->SetControls("web", c).ok());
+  auto s = Make();
+  auto r = Run(*s, minutes(8));
+  EXPECT_FALSE(r[0].actions.empty()) << "not held for";
+  int scheduled = 0, pool = 0;
+  for (const std::string& w : warnings_) {
+    scheduled += w.rfind(
+                     "scheduled action evening sets min 3 at "
+                     "2026-01-01T00:10:00Z (in 600 s)",
+                     0) == 0;
+    pool += w.rfind("the group has a warm pool", 0) == 0;
+  }
+  EXPECT_EQ(scheduled, 1);
+  EXPECT_EQ(pool, 1);
+}
+
 TEST_F(CoexistLoopTest, ForecastOnlyCoversAnyPolicy) {
   ScalerOptions o;
   o.forecast_only = true;
