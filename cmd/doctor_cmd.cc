@@ -40,6 +40,7 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
       d.memory_dimensions = g.memory.dimensions;
       d.signal = g.signal.name();
       d.role = g.role;
+      d.aws_policies = AwsPolicySharingName(g.aws_policies);
       SignalQueries sq = g.signal.GroupQueries("sig_", 60);
       d.signal_load_id = sq.load_id;
       for (const MetricQuery& q : sq.queries) {

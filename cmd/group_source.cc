@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "aws/asg_controls.h"
 #include "aws/boot_time.h"
 #include "aws/environment.h"
 #include "aws/services.h"
@@ -128,12 +129,30 @@ GroupFacts FactsOf(PulledGroup* g) {
   f.signal = g->signal;
   aws::AutoScalingApi asg(g->session->client(aws::Service::kAutoScaling));
   auto activities = asg.DescribeScalingActivities(g->group.name, 100);
+  // A group with a warm pool scales out from it: its boot time is that of
+  // its launches from the pool.
+  auto pool = aws::AutoScalingControlsApi(
+                  g->session->client(aws::Service::kAutoScaling))
+                  .DescribeWarmPool(g->group.name);
+  std::optional<aws::BootTime> boot;
+  if (activities.ok()) boot = aws::BootTimeFromActivities(*activities);
   if (!activities.ok()) {
     f.boot_time_note =
         "cannot read its scaling activities: " + activities.status().message();
-  } else if (auto boot = aws::BootTimeFromActivities(*activities)) {
+  } else if (boot && pool.ok() && *pool && boot->warm_pool_median) {
+    f.boot_time = *boot->warm_pool_median;
+    f.boot_samples = boot->warm_pool_launches;
+    f.boot_time_of = " from its warm pool";
+  } else if (boot && boot->launches > 0) {
     f.boot_time = boot->median;
     f.boot_samples = boot->launches;
+    if (!pool.ok()) {
+      f.boot_time_of =
+          fmt::format(" (cold; its warm pool, if any, could not be read: {})",
+                      pool.status().message());
+    } else if (*pool) {
+      f.boot_time_of = " (cold: none from its warm pool yet)";
+    }
   } else {
     f.boot_time_note =
         fmt::format("no successful launch among its last {} scaling activities",

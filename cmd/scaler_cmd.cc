@@ -16,7 +16,6 @@
 #include "common/metrics.h"
 #include "common/paths.h"
 #include "common/systemd_notify.h"
-#include "decision/predictive_policy.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
 #include "scaler/config.h"
@@ -74,19 +73,6 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
         PHAS_RETURN_IF_ERROR(g.policy.Select(f.policy).WithContext("--policy"));
       }
       c.groups.push_back(g);
-    }
-  }
-  if (f.forecast_only) {
-    bool any = false;
-    for (GroupConfig& g : c.groups) {
-      any = g.policy.Edit<PredictiveConfig>([](PredictiveConfig& p) {
-        p.forecast_only = true;
-      }) || any;
-    }
-    if (!any) {
-      return Status::InvalidArgument(
-          "--forecast-only: no group uses the predictive policy (set policy: "
-          "predictive)");
     }
   }
   PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, source));
@@ -215,6 +201,8 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
   sopts.observe.metrics_refresh = MetricsRefresh(c.metrics_refresh, c.interval);
+  sopts.forecast_only = flags.forecast_only;
+  sopts.controls.refresh = c.controls_refresh;
   LogReporter log(&recorder, (*session)->region().region);
   MetricsReporter metrics(&registry);
   ReporterList reporters({&log, &metrics});
@@ -238,6 +226,12 @@ int RunScalerDaemon(const ScalerFlags& flags) {
       (*session)->region().region, (*session)->region().source,
       c.dry_run ? ", DRY RUN" : "");
 
+  if (flags.forecast_only) {
+    spdlog::warn(
+        "--forecast-only: every group ({}) decides and logs what it would "
+        "do, and never acts",
+        c.groups.size());
+  }
   // systemd (Type=notify): ready; the loop pings the watchdog every cycle,
   // so its timeout must cover a few intervals.
   auto watchdog = EnsureWatchdogTimeout(
@@ -315,9 +309,9 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
       "--metrics-listen", f->metrics_listen,
       "Prometheus /metrics address, or off (default 127.0.0.1:9464)");
   cmd->add_flag("--once", f->once, "Run one cycle and exit");
-  cmd->add_flag(
-      "--forecast-only", f->forecast_only,
-      "Predictive groups forecast and log what they would do, and never act");
+  cmd->add_flag("--forecast-only", f->forecast_only,
+                "Every group decides and logs what it would do, and never acts "
+                "(whatever its policy)");
   cmd->callback([f, exit_code] { *exit_code = RunScalerDaemon(*f); });
 }
 

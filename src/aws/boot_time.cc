@@ -5,27 +5,40 @@
 
 namespace phas::aws {
 
+namespace {
+
+Duration Median(std::vector<Duration> took) {
+  std::sort(took.begin(), took.end());
+  size_t n = took.size();
+  return n % 2 == 1 ? took[n / 2] : (took[n / 2 - 1] + took[n / 2]) / 2;
+}
+
+}  // namespace
+
 std::optional<BootTime> BootTimeFromActivities(
     const std::vector<ScalingActivity>& activities) {
   constexpr std::string_view kLaunch = "Launching a new EC2 instance";
-  constexpr std::string_view kWarmPool = "into warm pool";
-  std::vector<Duration> took;
+  constexpr std::string_view kIntoPool = "into warm pool";
+  constexpr std::string_view kFromPool = "from warm pool";
+  std::vector<Duration> cold, warm;
   for (const ScalingActivity& a : activities) {
     std::string_view d = a.description;
     if (d.substr(0, kLaunch.size()) != kLaunch ||
-        d.find(kWarmPool) != std::string_view::npos ||
+        d.find(kIntoPool) != std::string_view::npos ||
         a.status_code != "Successful" || !a.end_time ||
         *a.end_time < a.start_time) {
       continue;
     }
-    took.push_back(*a.end_time - a.start_time);
+    (d.find(kFromPool) != std::string_view::npos ? warm : cold)
+        .push_back(*a.end_time - a.start_time);
   }
-  if (took.empty()) return std::nullopt;
-  std::sort(took.begin(), took.end());
-  size_t n = took.size();
-  Duration median =
-      n % 2 == 1 ? took[n / 2] : (took[n / 2 - 1] + took[n / 2]) / 2;
-  return BootTime{median, static_cast<int>(n)};
+  if (cold.empty() && warm.empty()) return std::nullopt;
+  BootTime b;
+  b.launches = static_cast<int>(cold.size());
+  if (!cold.empty()) b.median = Median(std::move(cold));
+  b.warm_pool_launches = static_cast<int>(warm.size());
+  if (!warm.empty()) b.warm_pool_median = Median(std::move(warm));
+  return b;
 }
 
 }  // namespace phas::aws

@@ -14,16 +14,23 @@
 namespace phas::aws {
 
 struct BootTime {
-  Duration median{};
-  int launches = 0;  // the activities the median is over
+  Duration median{};  // of the cold launches (when launches > 0)
+  int launches = 0;   // the activities the median is over
+  // Launches from the group's warm pool ("Launching a new EC2 instance
+  // from warm pool: i-…"): pre-initialized instances, InService sooner
+  // than a cold launch. Their median, when there were any.
+  std::optional<Duration> warm_pool_median;
+  int warm_pool_launches = 0;
 };
 
 // The median of EndTime - StartTime over the successful activities whose
 // description starts "Launching a new EC2 instance" (AWS's text for a launch
-// into the group), with how many there were. Launches into a warm pool
-// ("... into warm pool: i-…") are left out: they end when the instance is
-// stopped in the pool, not when it serves. Activities without an EndTime,
-// or ending before they start, are left out. None left: nullopt.
+// into the group), with how many there were; launches from a warm pool
+// ("... from warm pool: i-…") apart, in warm_pool_median. Launches into a
+// warm pool ("... into warm pool: i-…") are left out: they end when the
+// instance is stopped in the pool, not when it serves. Activities without
+// an EndTime, or ending before they start, are left out. None left:
+// nullopt.
 std::optional<BootTime> BootTimeFromActivities(
     const std::vector<ScalingActivity>& activities);
 

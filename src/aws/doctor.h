@@ -7,7 +7,8 @@
 // as the loop will read it (doctor_groups.cc): the role it names assumed,
 // found or not, the CPU metric of its InService instances at 1-minute
 // resolution (basic monitoring is detected and named with its fix), and the
-// memory metric as configured.
+// memory metric as configured, and AWS's own scaling policies on the group
+// against how the config shares it (aws_policies).
 //
 // Thread-safety: single-threaded use.
 #ifndef PHAS_AWS_DOCTOR_H_
@@ -45,6 +46,9 @@ struct DoctorGroup {
   std::vector<MetricQuery> history_queries;
   std::string history_load_id;
   std::string history_metric;
+  // The group's aws_policies: "refuse" (phas holds while an AWS policy
+  // scales the group) or "scale_out_only".
+  std::string aws_policies = "refuse";
   // The role the group is read as (role_arn empty: the session's own
   // credentials): first checked that it can be assumed ("role").
   AssumeRoleConfig role;
@@ -129,6 +133,14 @@ std::vector<GroupReport> CheckGroupsByRole(
 // The group's load signal, from the load query's series (`load` null: the
 // group has no group-level signal, skipped).
 DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load);
+
+// AWS's own scaling policies on the group (`policies`: DescribePolicies'
+// answer) against g.aws_policies: a policy that changes capacity is a
+// warning (phas holds the group with "refuse", shares it with
+// "scale_out_only"); an unreadable answer fails (phas holds every cycle
+// until it can read them).
+DoctorCheck AwsPoliciesCheck(
+    const DoctorGroup& g, const Result<std::vector<ScalingPolicy>>& policies);
 
 // The group's load history of the last 14 days (hourly), as the forecasting
 // policies restore it at start: `history` null with `read` OK: no data.

@@ -43,7 +43,8 @@ struct GroupSnapshot {
   std::vector<MetricSeries> cpu, memory;
   std::optional<MetricSeries> signal_load;  // group-level signals
   Status metrics;                           // the GetMetricData outcome
-  std::optional<MetricSeries> history;      // hourly, the last 14 days
+  std::optional<Result<std::vector<ScalingPolicy>>> policies;
+  std::optional<MetricSeries> history;  // hourly, the last 14 days
   Status history_status;
 };
 
@@ -165,6 +166,7 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
   std::vector<DoctorCheck> checks = {FoundCheck(g, describe)};
   if (g.info == nullptr) return checks;
   checks.push_back(TagCheck(*g.info));
+  if (g.policies) checks.push_back(AwsPoliciesCheck(*g.config, *g.policies));
   if (!g.metrics.ok()) {
     checks.push_back({"cpu", Verdict::kFailed, g.metrics.message()});
     return checks;
@@ -289,6 +291,42 @@ DoctorCheck MemoryCheck(const DoctorGroup& g,
                       g.memory_namespace)};
 }
 
+DoctorCheck AwsPoliciesCheck(
+    const DoctorGroup& g, const Result<std::vector<ScalingPolicy>>& policies) {
+  if (!policies.ok()) {
+    return {
+        "aws", Verdict::kFailed,
+        fmt::format("cannot read the group's AWS scaling policies ({}): "
+                    "phas holds the group until it can "
+                    "(autoscaling:DescribePolicies, deploy/iam-policy.json)",
+                    policies.status().message())};
+  }
+  std::vector<std::string> acting;
+  for (const ScalingPolicy& p : *policies) {
+    if (p.changes_capacity())
+      acting.push_back(fmt::format("{} ({})", p.name, p.type_name));
+  }
+  if (acting.empty()) {
+    return {"aws", Verdict::kOk,
+            fmt::format("no AWS scaling policy changes its capacity ({} "
+                        "read)",
+                        policies->size())};
+  }
+  std::string names = fmt::format("{}", fmt::join(acting, ", "));
+  if (g.aws_policies == "scale_out_only") {
+    return {"aws", Verdict::kWarning,
+            fmt::format("AWS scaling policies {} also scale it: shared "
+                        "(aws_policies: scale_out_only): phas only raises "
+                        "capacity, AWS's policies lower it",
+                        names)};
+  }
+  return {"aws", Verdict::kWarning,
+          fmt::format("AWS scaling policies {} scale it: phas will not act on "
+                      "the group (aws_policy_conflict). Remove them, or set "
+                      "aws_policies: scale_out_only to share it",
+                      names)};
+}
+
 DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load) {
   if (load == nullptr || g.signal_queries.empty()) {
     return {"signal", Verdict::kSkipped, "a per-instance signal: see cpu"};
@@ -335,6 +373,7 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
       }
     }
     if (g.info != nullptr) {
+      g.policies = asg.DescribePolicies(config.name);
       for (const AsgInstance& i : g.info->instances) {
         if (i.lifecycle_state == "InService") g.in_service.push_back(&i);
       }

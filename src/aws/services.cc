@@ -236,6 +236,12 @@ Result<ScalingActivity> ParseActivity(pugi::xml_node m) {
 
 }  // namespace
 
+bool ScalingPolicy::changes_capacity() const {
+  if (!enabled) return false;
+  if (type != ScalingPolicyType::kPredictive) return true;
+  return predictive && predictive->mode == PredictiveMode::kForecastAndScale;
+}
+
 Result<std::vector<AutoScalingGroupInfo>>
 AutoScalingApi::DescribeAutoScalingGroups(
     const std::vector<std::string>& names) {

@@ -1,6 +1,7 @@
 // Typed clients for the AWS operations phas calls, over QueryClient:
 //   Auto Scaling  DescribeAutoScalingGroups, SetDesiredCapacity,
-//                 DescribePolicies, DescribeScalingActivities
+//                 DescribePolicies, DescribeScalingActivities (the other
+//                 reads of a group's controls: aws/asg_controls.h)
 //   CloudWatch    GetMetricData, GetMetricStatistics
 //   EC2           DescribeInstances
 // Lists are batched to the API's limits and paginated (NextToken) here, so
@@ -100,6 +101,10 @@ struct ScalingPolicy {
   std::optional<int> estimated_instance_warmup;       // seconds
   std::optional<TargetTrackingSpec> target_tracking;  // kTargetTracking only
   std::optional<PredictiveSpec> predictive;           // kPredictive only
+
+  // Whether AWS changes the group's capacity by it: enabled, and dynamic
+  // (any type but predictive) or predictive in ForecastAndScale mode.
+  bool changes_capacity() const;
 };
 
 // One scaling activity of a group (DescribeScalingActivities).

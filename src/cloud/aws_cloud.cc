@@ -1,5 +1,7 @@
 #include "cloud/aws_cloud.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace phas {
@@ -41,6 +43,8 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     d.min_size = g.min_size;
     d.max_size = g.max_size;
     d.desired_capacity = g.desired_capacity;
+    d.tags = g.tags;
+    d.suspended_processes = g.suspended_processes;
     d.instances.reserve(g.instances.size());
     for (const aws::AsgInstance& i : g.instances) {
       d.instances.push_back(
@@ -79,6 +83,55 @@ Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
         {std::move(s.id), std::move(s.timestamps), std::move(s.values)});
   }
   return out;
+}
+
+Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
+  auto named = [](const char* call) {
+    return [call](Status st) { return st.WithContext(call); };
+  };
+  GroupControls c;
+  auto policies = asg_.DescribePolicies(group);
+  if (!policies.ok()) return named("DescribePolicies")(policies.status());
+  for (const aws::ScalingPolicy& p : *policies) {
+    AwsScalingPolicy v{
+        p.name, p.type_name.empty() ? "SimpleScaling" : p.type_name, p.enabled};
+    v.scales = p.changes_capacity();
+    v.scale_out_only = p.target_tracking && p.target_tracking->disable_scale_in;
+    c.policies.push_back(std::move(v));
+  }
+  auto scheduled = controls_.DescribeScheduledActions(group);
+  if (!scheduled.ok()) {
+    return named("DescribeScheduledActions")(scheduled.status());
+  }
+  for (const aws::ScheduledAction& a : *scheduled) {
+    if (!a.start_time) continue;  // never runs again
+    if (!a.min_size && !a.max_size && !a.desired_capacity) continue;
+    c.scheduled.push_back({a.name, *a.start_time, a.recurrence, a.min_size,
+                           a.max_size, a.desired_capacity});
+  }
+  auto pool = controls_.DescribeWarmPool(group);
+  if (!pool.ok()) return named("DescribeWarmPool")(pool.status());
+  if (*pool) {
+    c.warm_pool =
+        WarmPoolView{(*pool)->min_size, (*pool)->pool_state,
+                     static_cast<int>((*pool)->instance_states.size())};
+  }
+  auto refreshes = controls_.DescribeInstanceRefreshes(group);
+  if (!refreshes.ok()) {
+    return named("DescribeInstanceRefreshes")(refreshes.status());
+  }
+  for (const aws::InstanceRefreshInfo& r : *refreshes) {
+    if (!r.in_progress()) continue;
+    c.refresh = InstanceRefreshView{r.id, r.status, r.percentage_complete};
+    break;
+  }
+  auto hooks = controls_.DescribeLifecycleHooks(group);
+  if (!hooks.ok()) return named("DescribeLifecycleHooks")(hooks.status());
+  for (const aws::LifecycleHookInfo& h : *hooks) {
+    c.lifecycle_hooks.push_back(fmt::format("{} ({}, {} s)", h.name,
+                                            h.transition, h.heartbeat_timeout));
+  }
+  return c;
 }
 
 Status AwsCloud::SetDesiredCapacity(const std::string& group, int desired) {

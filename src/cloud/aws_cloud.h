@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "aws/asg_controls.h"
 #include "aws/services.h"
 #include "aws/session.h"
 #include "cloud/cloud.h"
@@ -21,6 +22,7 @@ class AwsCloud final : public Cloud {
   // long an action can take).
   explicit AwsCloud(aws::AwsSession* session, aws::RetryOptions retry = {})
       : asg_(session->client(aws::Service::kAutoScaling)),
+        controls_(session->client(aws::Service::kAutoScaling)),
         cw_(session->client(aws::Service::kCloudWatch)),
         retry_(retry) {}
   Result<std::vector<GroupDescription>> DescribeGroups(
@@ -29,6 +31,10 @@ class AwsCloud final : public Cloud {
       const std::vector<MetricQuery>& queries, TimePoint start,
       TimePoint end) override;
   Status SetDesiredCapacity(const std::string& group, int desired) override;
+  // DescribePolicies, DescribeScheduledActions, DescribeWarmPool,
+  // DescribeInstanceRefreshes and DescribeLifecycleHooks, in that order;
+  // the first failure fails it, naming the call.
+  Result<GroupControls> DescribeControls(const std::string& group) override;
   // Every attempt's timeout and every backoff, plus a minute for fetching
   // credentials before the first attempt.
   Duration MaxActionLatency() const override;
@@ -38,6 +44,7 @@ class AwsCloud final : public Cloud {
 
  private:
   aws::AutoScalingApi asg_;
+  aws::AutoScalingControlsApi controls_;
   aws::CloudWatchApi cw_;
   aws::RetryOptions retry_;
 };

@@ -5,8 +5,10 @@
 // virtual time, cloud/sim_cloud.h), so a backtest runs exactly the loop that
 // runs in production.
 //
-// Its three operations mirror AWS's, so the simulator has to answer the same
+// Its operations mirror AWS's, so the simulator has to answer the same
 // questions CloudWatch does (per-instance metric queries over a window).
+// DescribeControls reads what else steers a group (AWS's own policies,
+// scheduled actions, warm pool, instance refreshes: cloud/group_controls.h).
 // ForGroup says which Cloud serves a group when a fleet's groups are read
 // through several (an IAM role per group: cloud/routed_cloud.h); the loop
 // sends one DescribeGroups and one GetMetricData to each.
@@ -16,10 +18,12 @@
 #define PHAS_CLOUD_CLOUD_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cloud/group_controls.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -48,6 +52,10 @@ struct GroupDescription {
   int max_size = 0;
   int desired_capacity = 0;
   std::vector<Instance> instances;
+  // Read every cycle with the rest: the group's tags (key -> value) and the
+  // scaling processes suspended on it ("Launch", "AlarmNotification", ...).
+  std::map<std::string, std::string> tags;
+  std::vector<std::string> suspended_processes;
 };
 
 struct MetricDimension {
@@ -98,6 +106,13 @@ class Cloud {
   // records an action as that far ahead before it calls, so that a crash
   // during the call cannot shorten the cooldown. Default: 0.
   virtual Duration MaxActionLatency() const { return Duration::zero(); }
+  // What else steers `group` (cloud/group_controls.h): one request per
+  // kind of control. Fails as a whole (no partial answer) when any cannot
+  // be read. Default: nothing steers it.
+  virtual Result<GroupControls> DescribeControls(const std::string& group) {
+    (void)group;
+    return GroupControls{};
+  }
   // The Cloud that serves `group`: its describes, metrics and actions go
   // there (cloud/routed_cloud.h). Default: this one. The answer lives as
   // long as this Cloud.

@@ -28,6 +28,9 @@ class ForwardingCloud : public Cloud {
   Status SetDesiredCapacity(const std::string& group, int desired) override {
     return target_->SetDesiredCapacity(group, desired);
   }
+  Result<GroupControls> DescribeControls(const std::string& group) override {
+    return target_->DescribeControls(group);
+  }
   Duration MaxActionLatency() const override {
     return target_->MaxActionLatency();
   }

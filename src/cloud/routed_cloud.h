@@ -10,6 +10,7 @@
 //                       a routed group's metrics are read through
 //                       ForGroup(group)
 //   SetDesiredCapacity  the group's Cloud
+//   DescribeControls    the group's Cloud
 //   MaxActionLatency    the longest of them all
 //
 // Thread-safety: as the Clouds routed to; Route only before use.
@@ -41,6 +42,9 @@ class RoutedCloud final : public Cloud {
   }
   Status SetDesiredCapacity(const std::string& group, int desired) override {
     return ForGroup(group)->SetDesiredCapacity(group, desired);
+  }
+  Result<GroupControls> DescribeControls(const std::string& group) override {
+    return ForGroup(group)->DescribeControls(group);
   }
   Duration MaxActionLatency() const override;
   Cloud* ForGroup(const std::string& group) override;

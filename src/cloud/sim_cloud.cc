@@ -161,6 +161,8 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.min_size = g->spec.min_size;
     d.max_size = g->spec.max_size;
     d.desired_capacity = g->spec.desired;
+    d.tags = g->tags;
+    d.suspended_processes = g->suspended;
     d.instances.reserve(g->instances.size());
     for (const Machine& i : g->instances) {
       d.instances.push_back(
@@ -356,6 +358,39 @@ Status SimCloud::SetBounds(const std::string& group, int min_size,
   g->spec.max_size = max_size;
   // As AWS: desired capacity is brought inside the new bounds.
   Resize(*g, std::clamp(g->spec.desired, min_size, max_size), clock_->Now());
+  return Status::OK();
+}
+
+Result<GroupControls> SimCloud::DescribeControls(const std::string& group) {
+  ++calls_.describe_controls;
+  Group* g = Find(group);
+  if (!g) return GroupControls{};  // as AWS: an unknown group has none
+  if (!g->controls_error.ok()) return g->controls_error;
+  return g->controls;
+}
+
+Status SimCloud::SetTags(const std::string& group,
+                         std::map<std::string, std::string> tags) {
+  Group* g = Find(group);
+  if (!g) return Status::NotFound(group);
+  g->tags = std::move(tags);
+  return Status::OK();
+}
+
+Status SimCloud::SetSuspended(const std::string& group,
+                              std::vector<std::string> processes) {
+  Group* g = Find(group);
+  if (!g) return Status::NotFound(group);
+  g->suspended = std::move(processes);
+  return Status::OK();
+}
+
+Status SimCloud::SetControls(const std::string& group, GroupControls controls,
+                             Status fail) {
+  Group* g = Find(group);
+  if (!g) return Status::NotFound(group);
+  g->controls = std::move(controls);
+  g->controls_error = std::move(fail);
   return Status::OK();
 }
 

@@ -96,6 +96,7 @@ struct SimCallCounts {
   int describe = 0;         // DescribeAutoScalingGroups requests
   int get_metric_data = 0;  // GetMetricData requests (500 queries each)
   int set_desired = 0;
+  int describe_controls = 0;  // DescribeControls calls
 };
 
 class SimCloud final : public Cloud {
@@ -109,6 +110,20 @@ class SimCloud final : public Cloud {
       const std::vector<MetricQuery>& queries, TimePoint start,
       TimePoint end) override;
   Status SetDesiredCapacity(const std::string& group, int desired) override;
+  // What SetControls set; by default nothing steers a group.
+  Result<GroupControls> DescribeControls(const std::string& group) override;
+
+  // What an operator or AWS sets beside phas (tests of the coexistence
+  // rules): the group's tags and suspended processes, in every describe
+  // from now on; its controls, or the failure DescribeControls answers
+  // (`controls` is ignored when `fail` is not OK). NotFound for an unknown
+  // group.
+  Status SetTags(const std::string& group,
+                 std::map<std::string, std::string> tags);
+  Status SetSuspended(const std::string& group,
+                      std::vector<std::string> processes);
+  Status SetControls(const std::string& group, GroupControls controls,
+                     Status fail = Status::OK());
 
   // Brings the simulation up to the clock's time (the Cloud operations do it
   // themselves; scoring calls it at the end of a run).
@@ -140,6 +155,10 @@ class SimCloud final : public Cloud {
     std::unordered_map<std::string, std::deque<Point>> points;  // per instance
     std::vector<SimMinute> minutes;
     TimePoint next_minute;  // first minute not yet simulated
+    std::map<std::string, std::string> tags;
+    std::vector<std::string> suspended;
+    GroupControls controls;
+    Status controls_error;
   };
   Group* Find(const std::string& name);
   // The group-level metric a query reads, if any, and its group.

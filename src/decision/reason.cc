@@ -119,6 +119,20 @@ const char* GuardRuleName(GuardRule r) {
       return "at_min";
     case GuardRule::kCooldown:
       return "cooldown";
+    case GuardRule::kPausedByTag:
+      return "paused_by_tag";
+    case GuardRule::kSuspended:
+      return "suspended";
+    case GuardRule::kControlsUnknown:
+      return "controls_unreadable";
+    case GuardRule::kInstanceRefresh:
+      return "instance_refresh";
+    case GuardRule::kAwsPolicyConflict:
+      return "aws_policy_conflict";
+    case GuardRule::kAwsScaleIn:
+      return "aws_scale_in";
+    case GuardRule::kForecastOnly:
+      return "forecast_only";
   }
   return "";
 }

@@ -79,7 +79,8 @@ struct ReasonCode {
   friend bool operator==(const ReasonCode&, const ReasonCode&) = default;
 };
 
-// The safety rule that held a policy's wish (decision/guard.h).
+// The safety rule that held a policy's wish (decision/guard.h), or the rule
+// beside AWS's own scaling that did (decision/coexist.h).
 enum class GuardRule : uint8_t {
   kNone,
   kAtMax,     // "at_max": wanted more, already at MaxSize
@@ -87,6 +88,16 @@ enum class GuardRule : uint8_t {
   kCooldown,  // "cooldown": inside the cooldown of the last action, or a
               // scale-in inside the first cooldown after a start without
               // saved state
+  // Beside AWS's own scaling (decision/coexist.h), in the order they apply:
+  kPausedByTag,        // "paused_by_tag": tag phas:paused=true
+  kSuspended,          // "suspended": Launch or Terminate suspended
+  kControlsUnknown,    // "controls_unreadable": never read the AWS controls
+  kInstanceRefresh,    // "instance_refresh": AWS is replacing instances
+  kAwsPolicyConflict,  // "aws_policy_conflict": an AWS policy scales it
+  kAwsScaleIn,         // "aws_scale_in": scale-in left to AWS's policies
+                       // (aws_policies: scale_out_only)
+  kForecastOnly,       // "forecast_only": tag phas:forecast-only=true or
+                       // --forecast-only: decide and log, never act
 };
 const char* GuardRuleName(GuardRule r);
 

@@ -154,6 +154,22 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
   return Status::OK();
 }
 
+// A group's aws_policies: how it shares the group with AWS's own policies.
+Status ParseSharing(const Reader& r, AwsPolicySharing* out) {
+  std::string v;
+  PHAS_RETURN_IF_ERROR(r.Str("aws_policies", &v));
+  if (!r.Has("aws_policies")) return Status::OK();
+  for (AwsPolicySharing s :
+       {AwsPolicySharing::kRefuse, AwsPolicySharing::kScaleOutOnly}) {
+    if (v == AwsPolicySharingName(s)) {
+      *out = s;
+      return Status::OK();
+    }
+  }
+  return r.Bad("aws_policies",
+               "must be refuse or scale_out_only, got '" + v + "'");
+}
+
 // A group's role_arn, external_id and session_name (STS AssumeRole's
 // RoleArn, ExternalId, RoleSessionName, with STS's own limits).
 Status ParseRole(const Reader& r, aws::AssumeRoleConfig* role) {
@@ -391,13 +407,15 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
       {"region", "interval_seconds", "metrics_refresh_seconds", "dry_run",
        "model", "predictor_url", "predictor_timeout_seconds", "output_dir",
        "state_path", "metrics_listen", "log_max_mb", "log_keep", "aws",
-       "groups"})));
+       "groups", "controls_refresh_seconds"})));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("region", &c.region)));
   PHAS_RETURN_IF_ERROR(
       wrap(r.Seconds("interval_seconds", &c.interval, 1, 3600)));
   PHAS_RETURN_IF_ERROR(
       wrap(r.Seconds("metrics_refresh_seconds", &c.metrics_refresh, 0, 3600)));
   PHAS_RETURN_IF_ERROR(wrap(r.Bool("dry_run", &c.dry_run)));
+  PHAS_RETURN_IF_ERROR(wrap(
+      r.Seconds("controls_refresh_seconds", &c.controls_refresh, 10, 86400)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("model", &c.model_dir)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("predictor_url", &c.predictor_url)));
   PHAS_RETURN_IF_ERROR(wrap(
@@ -448,10 +466,11 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
       }
       PHAS_RETURN_IF_ERROR(wrap(ParseSignal(gr, &g.signal)));
       PHAS_RETURN_IF_ERROR(wrap(ParseRole(gr, &g.role)));
+      PHAS_RETURN_IF_ERROR(wrap(ParseSharing(gr, &g.aws_policies)));
       PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
           groups[i], path, &g.policy,
           {"name", "warmup_seconds", "memory_metric", "signal", "role_arn",
-           "external_id", "session_name"},
+           "external_id", "session_name", "aws_policies"},
           registry, g.signal)));
       c.groups.push_back(std::move(g));
     }

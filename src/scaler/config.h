@@ -13,6 +13,7 @@
 //   max_step_down: 3
 //   predictive: {...}           # the named policy's own settings only
 //   warmup_seconds: 0
+//   aws_policies: refuse        # or scale_out_only (decision/coexist.h)
 //   memory_metric: {...}
 //   role_arn: arn:aws:iam::123456789012:role/phas   # optional: calls as
 //   external_id: ...            # this role (STS AssumeRole), its ExternalId
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "aws/credential_providers.h"
+#include "decision/coexist.h"
 #include "decision/guard.h"
 #include "decision/load_signal.h"
 #include "scaler/observe.h"
@@ -99,6 +101,10 @@ struct GroupConfig {
   // naming the same role share its session. Default: no role_arn (the
   // process's credentials); session name "phas"; no external id.
   aws::AssumeRoleConfig role;
+  // How phas shares the group with AWS's own scaling policies (key
+  // aws_policies): refuse to act while one scales it, or scale_out_only
+  // (phas raises capacity, AWS's policies lower it). Default: refuse.
+  AwsPolicySharing aws_policies = AwsPolicySharing::kRefuse;
 };
 
 // The `aws:` section; cmd/ turns it into the AWS layer's options.
@@ -120,6 +126,10 @@ struct ScalerConfig {
   std::optional<Duration> metrics_refresh;
   // Decide and log, never act. Default: false.
   bool dry_run = false;
+  // How often each group's AWS controls (scaling policies, scheduled
+  // actions, warm pool, instance refreshes, lifecycle hooks) are read
+  // again (key controls_refresh_seconds). Default: 300 s.
+  Duration controls_refresh = std::chrono::minutes(5);
   // Model bundle; empty: the shipped default. Ignored when predictor_url is
   // set.
   std::string model_dir;

@@ -55,6 +55,8 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
                                  env_.cloud, env_.predictor, env_.store);
   actuator_ = std::make_unique<Actuator>(env_.cloud, env_.store, env_.clock,
                                          options_.dry_run);
+  controls_ = std::make_unique<ControlsWatch>(env_.cloud, env_.reporter,
+                                              options_.controls);
 
   std::map<std::string, StoredGroup> saved;
   auto loaded = env_.store->LoadAll();
@@ -73,8 +75,11 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
     report.Note(
         now, "INFO", g.name,
         fmt::format("Initialized EC2 predictive horizontal auto scaler "
-                    "for ASG: {} (policy {}{})",
-                    g.name, policy, options_.dry_run ? ", dry run" : ""));
+                    "for ASG: {} (policy {}{}{})",
+                    g.name, policy, options_.dry_run ? ", dry run" : "",
+                    options_.forecast_only
+                        ? ", forecast-only: decides and logs, never acts"
+                        : ""));
     m.state.policy = m.policy->NewState();
     auto it = saved.find(g.name);
     if (it != saved.end() && !store_recovered) {
@@ -134,8 +139,17 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     out.dry_run = options_.dry_run;
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
-      out.decision = Decide(*m.policy, m.guard, out.observation, m.state.policy,
-                            m.state.guard);
+      Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
+                          m.state.guard);
+      CoexistFacts facts =
+          controls_->Facts(out.description, now, &out.warnings);
+      CoexistVerdict verdict =
+          JudgeCoexistence(facts,
+                           {.aws_policies = groups_[i].aws_policies,
+                            .forecast_only = options_.forecast_only},
+                           now);
+      controls_->Notify(out.group, verdict, &out.warnings);
+      out.decision = ApplyCoexistence(std::move(d), verdict);
       actuator_->Act(now, &m.state, &out);
     }
     env_.reporter->Report(now, out);

@@ -5,7 +5,10 @@
 //            one GetMetricData for all groups, warm-up, load history,
 //            forecast, the model's answer where the policy reads one
 //   decide   the group's policy, then the guard (bounds, steps, cooldown):
-//            pure (decision/guard.h Decide)
+//            pure (decision/guard.h Decide), then the rules beside AWS's
+//            own scaling (decision/coexist.h: tags, suspended processes,
+//            AWS policies, instance refreshes, --forecast-only) on what
+//            ControlsWatch (scaler/controls.h) read
 //   act      Actuator (scaler/actuator.h): persist, then
 //            SetDesiredCapacity; dry-run never acts
 //   report   Reporter (scaler/reporter.h): ec2_monitor.log in the original's
@@ -34,6 +37,7 @@
 #include "decision/policy.h"
 #include "scaler/actuator.h"
 #include "scaler/config.h"
+#include "scaler/controls.h"
 #include "scaler/group_state.h"
 #include "scaler/observer.h"
 #include "scaler/outcome.h"
@@ -49,6 +53,11 @@ struct ScalerOptions {
   // Keep every group's load history (and so the temporal model inputs),
   // whatever its policy needs: for building training data. Default: false.
   bool keep_history = false;
+  // Every group decides and logs, never acts (--forecast-only), whatever
+  // its policy. Default: false.
+  bool forecast_only = false;
+  // How often each group's AWS controls are read (scaler/controls.h).
+  ControlsOptions controls;
 };
 
 // What the loop works with. Null collaborators are replaced by ones that do
@@ -111,6 +120,7 @@ class Scaler {
   std::vector<Managed> managed_;
   std::unique_ptr<Observer> observer_;
   std::unique_ptr<Actuator> actuator_;
+  std::unique_ptr<ControlsWatch> controls_;
   ObservationHook hook_;
 };
 

@@ -84,9 +84,9 @@ Result<GroupWorld> MakeGroupWorld(const GroupFacts& facts,
   if (facts.boot_time) {
     o.boot_time = *facts.boot_time;
     w.notes.push_back(
-        fmt::format("boot time {:.0f} s: the median of its last {} launches",
+        fmt::format("boot time {:.0f} s: the median of its last {} launches{}",
                     std::chrono::duration<double>(*facts.boot_time).count(),
-                    facts.boot_samples));
+                    facts.boot_samples, facts.boot_time_of));
   } else {
     w.notes.push_back(fmt::format(
         "boot time {:.0f} s (the default: {})",

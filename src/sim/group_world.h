@@ -39,8 +39,13 @@ struct GroupFacts {
   SignalSource signal;
   // The median launch-to-InService time of its recent scaling activities,
   // and how many it is the median of.
+  // A group with a warm pool: of its launches from the pool (its scale-outs
+  // start pre-initialized instances), else of its cold launches.
   std::optional<Duration> boot_time;
   int boot_samples = 0;
+  // Which launches boot_time is of, appended to "launches" in the notes:
+  // "" (cold ones), " from its warm pool", or why the pool was not read.
+  std::string boot_time_of;
   std::string boot_time_note;  // why there is none, when there is none
   std::optional<AwsPolicyRow> aws_policy;
   std::string aws_policy_note;  // why there is no row, when there is none

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "aws/asg_controls.h"
 #include "aws/services.h"
 #include "aws/session.h"
 #include "moto_fixture.h"
@@ -51,16 +52,22 @@ const std::vector<Role>& Roles() {
       {"Scaler",
        "phas scaler",
        {"autoscaling:DescribeAutoScalingGroups", "cloudwatch:GetMetricData",
-        "autoscaling:SetDesiredCapacity"}},
+        "autoscaling:SetDesiredCapacity",
+        // The group's controls (scaler/controls.h).
+        "autoscaling:DescribePolicies", "autoscaling:DescribeScheduledActions",
+        "autoscaling:DescribeWarmPool", "autoscaling:DescribeInstanceRefreshes",
+        "autoscaling:DescribeLifecycleHooks"}},
       {"Doctor",
        "phas doctor",
        {"autoscaling:DescribeAutoScalingGroups", "cloudwatch:GetMetricData",
-        "cloudwatch:GetMetricStatistics", "ec2:DescribeInstances"}},
+        "cloudwatch:GetMetricStatistics", "ec2:DescribeInstances",
+        "autoscaling:DescribePolicies"}},
       {"History",
        "phas history / backtest --asg / tune --asg",
        {"autoscaling:DescribeAutoScalingGroups", "cloudwatch:GetMetricData",
-        "autoscaling:DescribePolicies",
-        "autoscaling:DescribeScalingActivities"}},
+        "autoscaling:DescribePolicies", "autoscaling:DescribeScalingActivities",
+        // A warm pool's launches are the boot time (cmd/group_source.cc).
+        "autoscaling:DescribeWarmPool"}},
   };
   return roles;
 }
@@ -89,6 +96,15 @@ Status CallAs(AwsSession& s, const std::string& action,
     return asg.DescribePolicies(group).status();
   if (action == "autoscaling:DescribeScalingActivities")
     return asg.DescribeScalingActivities(group, 10).status();
+  AutoScalingControlsApi controls(s.client(Service::kAutoScaling));
+  if (action == "autoscaling:DescribeScheduledActions")
+    return controls.DescribeScheduledActions(group).status();
+  if (action == "autoscaling:DescribeWarmPool")
+    return controls.DescribeWarmPool(group).status();
+  if (action == "autoscaling:DescribeInstanceRefreshes")
+    return controls.DescribeInstanceRefreshes(group).status();
+  if (action == "autoscaling:DescribeLifecycleHooks")
+    return controls.DescribeLifecycleHooks(group).status();
   if (action == "cloudwatch:GetMetricData") {
     MetricQuery q{"cpu", "AWS/EC2", "CPUUtilization", dims, 60, "Average", ""};
     return cw.GetMetricData({q}, from, now).status();

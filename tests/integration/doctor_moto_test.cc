@@ -27,7 +27,9 @@ class DoctorMotoTest : public ::testing::Test {
     home_ = fs::temp_directory_path() /
             ("phas_doctor_moto_" + std::to_string(::getpid()));
     fs::create_directories(home_);
-    world_ = moto_.BuildWorld(phas::testing::DeployPolicyPath(), "fast");
+    // fast carries a target tracking and a predictive policy of AWS's.
+    world_ = moto_.BuildWorld(phas::testing::DeployPolicyPath(), "fast",
+                              {"--scaling-policies"});
     ASSERT_FALSE(world_.is_null()) << moto_.error();
     auto r = RunProcess(
         {"python3",
@@ -69,6 +71,9 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "    ok   group  found: min 1 max 5 desired 2, 2 InService",
       "    ok   tag    phas=managed: deploy/iam-policy.json lets phas set its "
       "capacity",
+      "    warn aws    AWS scaling policies fast-cpu50 "
+      "(TargetTrackingScaling), fast-predict (PredictiveScaling) scale it: "
+      "phas will not act on the group (aws_policy_conflict)",
       "    ok   cpu    CPUUtilization every minute (detailed "
       "monitoring) on all 2 InService instances",
       "    ok   signal alb_requests: ",
@@ -79,6 +84,7 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "    warn tag    no tag phas=managed: under deploy/iam-policy.json "
       "(statement ScalerSetCapacity) SetDesiredCapacity is AccessDenied; tag "
       "it: aws autoscaling create-or-update-tags --tags ResourceId=slow,",
+      "    ok   aws    no AWS scaling policy changes its capacity (0 read)",
       "    warn cpu    basic monitoring on 2 of 2 InService instances (" +
           slow_ids + ")",
       "Monitoring.Enabled: true",
@@ -101,7 +107,8 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
 }
 
 // In process: one DescribeAutoScalingGroups for all groups, one
-// GetMetricData per group (CPU and memory of every instance at once).
+// GetMetricData per group (CPU and memory of every instance at once), one
+// DescribePolicies per group.
 TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
   SystemClock clock;
   auto s = AwsSession::Create(
@@ -117,6 +124,7 @@ TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
   auto reports = CheckGroups(asg, cw, {fast, slow}, clock.Now());
   EXPECT_EQ(calls["DescribeAutoScalingGroups"], 1);
   EXPECT_EQ(calls["GetMetricData"], 2);
+  EXPECT_EQ(calls["DescribePolicies"], 2);  // AWS's own policies, per group
   ASSERT_EQ(reports.size(), 2u);
   using R = DoctorCheck::Result;
   struct Want {
@@ -125,6 +133,7 @@ TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
   };
   const Want wants[] = {{"group", R::kOk, R::kOk},
                         {"tag", R::kOk, R::kWarning},
+                        {"aws", R::kWarning, R::kOk},
                         {"cpu", R::kOk, R::kWarning},
                         {"memory", R::kOk, R::kWarning}};
   for (size_t i = 0; i < std::size(wants); ++i) {

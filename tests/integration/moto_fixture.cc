@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "aws/http_transport.h"
@@ -22,16 +23,31 @@ MotoServer::MotoServer(bool enforce_iam) : enforce_iam_(enforce_iam) {
         "Python 3.11)";
     return;
   }
+  // The Python that runs moto_server (its directory's), else PATH's.
+  std::string python =
+      (std::filesystem::path(moto).parent_path() / "python3").string();
+  if (::access(python.c_str(), X_OK) != 0) python = FindExecutable("python3");
+  if (python.empty()) {
+    error_ = "python3 not found in PATH or ~/.pyenv/shims";
+    return;
+  }
   port_ = FreePort();
   log_ = "/tmp/phas_moto_" + std::to_string(::getpid()) + "_" +
          std::to_string(port_) + ".log";
+  recorded_ = "/tmp/phas_moto_" + std::to_string(::getpid()) + "_" +
+              std::to_string(port_) + "_recorded";
+  // moto_server itself, with the calls moto lacks answered from recorded
+  // AWS responses (moto_server_ext.py).
   proc_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{moto, "-H", "127.0.0.1", "-p",
-                               std::to_string(port_)},
+      std::vector<std::string>{python,
+                               std::string(PHAS_SOURCE_DIR) +
+                                   "/tests/integration/moto_server_ext.py",
+                               "-H", "127.0.0.1", "-p", std::to_string(port_)},
       std::map<std::string, std::string>{
           {"INITIAL_NO_AUTH_ACTION_COUNT", enforce_iam ? "3" : ""},
           {"AWS_ACCESS_KEY_ID", ""},
-          {"AWS_SECRET_ACCESS_KEY", ""}},
+          {"AWS_SECRET_ACCESS_KEY", ""},
+          {"PHAS_MOTO_RECORDED", recorded_}},
       log_);
   aws::CurlTransport t;
   for (int i = 0; i < 300; ++i) {
@@ -50,6 +66,26 @@ MotoServer::MotoServer(bool enforce_iam) : enforce_iam_(enforce_iam) {
 MotoServer::~MotoServer() {
   proc_.reset();
   if (!log_.empty()) ::unlink(log_.c_str());
+  if (!recorded_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(recorded_, ec);
+  }
+}
+
+bool MotoServer::AnswerRecorded(const std::string& action,
+                                const std::string& group,
+                                const std::string& testdata_file,
+                                const std::string& next_token) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(recorded_) / action;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string name = group + (next_token.empty() ? "" : "." + next_token);
+  fs::path to = dir / (name + ".xml");
+  if (testdata_file.empty()) return fs::remove(to, ec) || !ec;
+  fs::copy_file(std::string(PHAS_SOURCE_DIR) + "/testdata/" + testdata_file, to,
+                fs::copy_options::overwrite_existing, ec);
+  return !ec;
 }
 
 nlohmann::json MotoServer::BuildWorld(

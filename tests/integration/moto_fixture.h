@@ -2,6 +2,9 @@
 // IAM enforced (INITIAL_NO_AUTH_ACTION_COUNT=3: the first world build
 // creates an admin with its three unauthenticated calls; every later request
 // is signature-checked and authorized). Stopped when the object dies.
+// It runs through tests/integration/moto_server_ext.py, which answers the
+// one call phas makes that moto 5.2.1 lacks (DescribeInstanceRefreshes:
+// no refresh, or what AnswerRecorded put) after moto's own IAM check.
 #ifndef PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 #define PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 
@@ -34,6 +37,14 @@ class MotoServer {
                             const std::string& asg,
                             const std::vector<std::string>& extra_args = {});
 
+  // From now on, answers `action` for `group` (the page after
+  // `next_token`, when given) with the recorded response
+  // testdata/<testdata_file>; an empty file name goes back to the default.
+  // Only the actions moto_server_ext.py serves (DescribeInstanceRefreshes).
+  bool AnswerRecorded(const std::string& action, const std::string& group,
+                      const std::string& testdata_file,
+                      const std::string& next_token = "");
+
   // Environment for a phas process that talks to this server as `key`.
   std::map<std::string, std::string> EnvFor(const nlohmann::json& key,
                                             const std::string& home) const;
@@ -42,6 +53,7 @@ class MotoServer {
   bool enforce_iam_ = true;
   int port_ = 0;
   std::string log_;
+  std::string recorded_;  // the directory moto_server_ext.py answers from
   std::unique_ptr<ChildProcess> proc_;
   nlohmann::json admin_;
   std::string error_;

@@ -325,7 +325,8 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
   EXPECT_EQ(restarted->Terminate(), 0);
 }
 
-// Requests per cycle for one group of 1, 5 and 50 instances: constant.
+// Requests per cycle for one group of 1, 5 and 50 instances: constant (two
+// a cycle, and the group's controls at its first).
 TEST_F(ScalerMotoTest, RequestsPerCycleAreConstantInInstances) {
   for (int n : {1, 5, 50}) {
     SCOPED_TRACE(n);
@@ -352,6 +353,17 @@ TEST_F(ScalerMotoTest, RequestsPerCycleAreConstantInInstances) {
     ASSERT_TRUE(rep.groups[0].found);
     EXPECT_EQ(rep.groups[0].observation.group.in_service, n);
     EXPECT_TRUE(rep.groups[0].features.has_value());
+    // The first cycle also reads the group's controls (then every 5
+    // minutes: scaler/controls.h).
+    EXPECT_EQ(calls, (std::vector<std::string>{
+                         "DescribeAutoScalingGroups", "GetMetricData",
+                         "DescribePolicies", "DescribeScheduledActions",
+                         "DescribeWarmPool", "DescribeInstanceRefreshes",
+                         "DescribeLifecycleHooks"}));
+    EXPECT_EQ(rep.groups[0].decision.held_by, GuardRule::kNone)
+        << rep.groups[0].decision.reason;
+    calls.clear();
+    rep = scaler.RunOnce(clock_.Now());
     EXPECT_EQ(calls, (std::vector<std::string>{"DescribeAutoScalingGroups",
                                                "GetMetricData"}));
   }

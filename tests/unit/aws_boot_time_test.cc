@@ -88,5 +88,28 @@ TEST(BootTimeTest, Table) {
   }
 }
 
+// Launches from a warm pool are measured apart from cold ones: they start
+// pre-initialized instances, and would pull a cold median down.
+TEST(BootTimeTest, LaunchesFromAWarmPoolApart) {
+  auto from_pool = [](int took) {
+    return Activity("Launching a new EC2 instance from warm pool: i-0abc",
+                    "Successful", took);
+  };
+  auto b = BootTimeFromActivities(
+      {Launch(200), from_pool(20), Launch(220), from_pool(30), from_pool(25),
+       Activity("Launching a new EC2 instance into warm pool: i-0abc",
+                "Successful", 215)});
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->median, seconds(210));
+  EXPECT_EQ(b->launches, 2);
+  EXPECT_EQ(b->warm_pool_median, seconds(25));
+  EXPECT_EQ(b->warm_pool_launches, 3);
+  // Only launches from the pool: no cold median.
+  b = BootTimeFromActivities({from_pool(19)});
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->launches, 0);
+  EXPECT_EQ(b->warm_pool_median, seconds(19));
+}
+
 }  // namespace
 }  // namespace phas::aws

@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 
+#include "aws/asg_controls.h"
 #include "aws/services.h"
 #include "common/file_util.h"
 #include "test_util.h"
@@ -436,6 +437,115 @@ TEST_F(ServicesTest, BothErrorLayoutsBecomeTypedErrors) {
     EXPECT_NE(r.status().message().find(tc.request_id), std::string::npos)
         << r.status().message();
     EXPECT_EQ(t->bodies.size(), 1u) << "not retried";
+  }
+}
+
+// The reads of a group's controls (aws/asg_controls.h) on recorded answers:
+// moto has no instance refreshes at all, and lists no warm pool instances.
+TEST_F(ServicesTest, InstanceRefreshesParseAndPaginate) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    return HttpReply{200,
+                     {},
+                     Recorded(FormField(body, "NextToken") == "refreshes-page-2"
+                                  ? "describe_instance_refreshes_page2.xml"
+                                  : "describe_instance_refreshes_in_progress."
+                                    "xml")};
+  });
+  AutoScalingControlsApi api(Client("autoscaling", t));
+  auto r = api.DescribeInstanceRefreshes("web");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(t->bodies.size(), 2u);
+  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeInstanceRefreshes");
+  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
+  const InstanceRefreshInfo& now = (*r)[0];
+  EXPECT_EQ(now.id, "08b91cf7-8fa6-48af-b6a6-d227f40f1b9b");
+  EXPECT_EQ(now.status, "InProgress");
+  EXPECT_TRUE(now.in_progress());
+  EXPECT_EQ(now.percentage_complete, 40);
+  EXPECT_EQ(now.instances_to_update, 3);
+  EXPECT_EQ(now.start_time, FromUnixSeconds(1767225600));
+  EXPECT_FALSE(now.end_time.has_value());
+  EXPECT_FALSE((*r)[1].in_progress());  // Successful
+  EXPECT_FALSE((*r)[2].in_progress());  // RollbackSuccessful
+  // At most `max`: no second page.
+  t->bodies.clear();
+  r = api.DescribeInstanceRefreshes("web", 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 1u);
+  EXPECT_EQ(t->bodies.size(), 1u);
+  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "1");
+}
+
+TEST_F(ServicesTest, InstanceRefreshStatusesInProgress) {
+  for (const char* s : {"Pending", "InProgress", "Cancelling",
+                        "RollbackInProgress", "Baking"}) {
+    EXPECT_TRUE((InstanceRefreshInfo{"r", s}.in_progress())) << s;
+  }
+  for (const char* s : {"Successful", "Failed", "Cancelled", "RollbackFailed",
+                        "RollbackSuccessful", ""}) {
+    EXPECT_FALSE((InstanceRefreshInfo{"r", s}.in_progress())) << s;
+  }
+}
+
+TEST_F(ServicesTest, ScheduledActionsWarmPoolAndHooksParse) {
+  std::map<std::string, std::string> files = {
+      {"DescribeScheduledActions", "describe_scheduled_actions.xml"},
+      {"DescribeWarmPool", "describe_warm_pool.xml"},
+      {"DescribeLifecycleHooks", "describe_lifecycle_hooks.xml"}};
+  auto t = std::make_shared<FakeTransport>([&](const std::string& body) {
+    return HttpReply{200, {}, Recorded(files[FormField(body, "Action")])};
+  });
+  AutoScalingControlsApi api(Client("autoscaling", t));
+  auto scheduled = api.DescribeScheduledActions("web");
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status().ToString();
+  ASSERT_EQ(scheduled->size(), 2u);
+  const ScheduledAction& morning = (*scheduled)[0];
+  EXPECT_EQ(morning.name, "morning");
+  EXPECT_EQ(morning.recurrence, "0 7 * * MON-FRI");
+  EXPECT_EQ(morning.start_time, FromUnixSeconds(1767225600 + 7 * 3600));
+  EXPECT_EQ(morning.min_size, 2);
+  EXPECT_EQ(morning.desired_capacity, 6);
+  EXPECT_FALSE(morning.max_size.has_value());
+  EXPECT_EQ((*scheduled)[1].max_size, 20);
+  EXPECT_TRUE((*scheduled)[1].end_time.has_value());
+
+  auto pool = api.DescribeWarmPool("web");
+  ASSERT_TRUE(pool.ok()) << pool.status().ToString();
+  ASSERT_TRUE(pool->has_value());
+  EXPECT_EQ((*pool)->min_size, 2);
+  EXPECT_EQ((*pool)->max_group_prepared_capacity, 8);
+  EXPECT_EQ((*pool)->pool_state, "Stopped");
+  EXPECT_EQ((*pool)->instance_states,
+            (std::vector<std::string>{"Warmed:Stopped", "Warmed:Pending"}));
+  files["DescribeWarmPool"] = "describe_warm_pool_none.xml";
+  pool = api.DescribeWarmPool("web");
+  ASSERT_TRUE(pool.ok());
+  EXPECT_FALSE(pool->has_value());
+
+  auto hooks = api.DescribeLifecycleHooks("web");
+  ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
+  ASSERT_EQ(hooks->size(), 1u);
+  EXPECT_EQ((*hooks)[0].name, "drain");
+  EXPECT_EQ((*hooks)[0].transition, "autoscaling:EC2_INSTANCE_TERMINATING");
+  EXPECT_EQ((*hooks)[0].heartbeat_timeout, 300);
+  EXPECT_EQ((*hooks)[0].default_result, "CONTINUE");
+}
+
+TEST_F(ServicesTest, ControlsThatDoNotParseAreErrorsNamingTheElement) {
+  auto t = std::make_shared<FakeTransport>([](const std::string&) {
+    return HttpReply{
+        200, {}, Recorded("describe_instance_refreshes_bad_time.xml")};
+  });
+  auto r = AutoScalingControlsApi(Client("autoscaling", t))
+               .DescribeInstanceRefreshes("web");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
+  for (const char* said :
+       {"DescribeInstanceRefreshes", "0badc0de-0000-4000-8000-000000000000",
+        "StartTime 'yesterday'", "not an ISO 8601 time"}) {
+    EXPECT_NE(r.status().message().find(said), std::string::npos)
+        << r.status().message();
   }
 }
 

@@ -74,6 +74,12 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"simulator-only policy", "groups:\n  - name: a\n    policy: oracle\n",
        "groups[0].policy: oracle runs only in the simulator"},
       {"bad dry_run", "dry_run: maybe\n", "dry_run"},
+      {"controls read too often", "controls_refresh_seconds: 5\n",
+       "controls_refresh_seconds"},
+      {"unknown aws_policies",
+       "groups:\n  - name: a\n    aws_policies: ignore\n",
+       "groups[0].aws_policies: must be refuse or scale_out_only, got "
+       "'ignore'"},
       {"bad endpoint", "aws:\n  endpoints:\n    ec2: localhost:5000\n",
        "aws.endpoints.ec2"},
       {"bad memory dimension",
@@ -153,6 +159,22 @@ TEST(ConfigTest, ErrorsNameTheKey) {
 
 // Each policy's guard defaults apply unless the group overrides them (the
 // defaults live in one place: scaler/policy_registry.cc).
+TEST(ConfigTest, SharingWithAwsAndTheControlsRefresh) {
+  auto c = ParseScalerConfig(
+      "controls_refresh_seconds: 120\n"
+      "groups:\n  - name: a\n    aws_policies: scale_out_only\n"
+      "  - name: b\n    aws_policies: refuse\n  - name: c\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->controls_refresh, std::chrono::seconds(120));
+  EXPECT_EQ(c->groups[0].aws_policies, AwsPolicySharing::kScaleOutOnly);
+  EXPECT_EQ(c->groups[1].aws_policies, AwsPolicySharing::kRefuse);
+  EXPECT_EQ(c->groups[2].aws_policies, AwsPolicySharing::kRefuse);
+  auto d = ParseScalerConfig("groups:\n  - name: a\n", "t.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->controls_refresh, std::chrono::minutes(5));
+}
+
 TEST(ConfigTest, SignalsAndTheirTargets) {
   auto c = ParseScalerConfig(
       "groups:\n"

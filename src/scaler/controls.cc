@@ -1,0 +1,152 @@
+#include "scaler/controls.h"
+
+#include <fmt/format.h>
+
+namespace phas {
+namespace {
+
+long long WholeSeconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
+std::string ChangeWords(const ScheduledCapacityChange& s) {
+  std::vector<std::string> parts;
+  if (s.desired) parts.push_back(fmt::format("desired {}", *s.desired));
+  if (s.min_size) parts.push_back(fmt::format("min {}", *s.min_size));
+  if (s.max_size) parts.push_back(fmt::format("max {}", *s.max_size));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+template <typename T, typename F>
+std::string List(const std::vector<T>& items, F words) {
+  if (items.empty()) return "none";
+  std::vector<std::string> out;
+  for (const T& i : items) out.push_back(words(i));
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+}  // namespace
+
+std::string ControlsWatch::Describe(const GroupControls& c) {
+  std::string policies = List(c.policies, [](const AwsScalingPolicy& p) {
+    return fmt::format("{} ({}{}{})", p.name, p.type,
+                       p.scales ? "" : ", does not scale",
+                       p.scale_out_only ? ", scale-out only" : "");
+  });
+  std::string scheduled =
+      List(c.scheduled, [](const ScheduledCapacityChange& s) {
+        return fmt::format("{} ({} next at {}{})", s.name, ChangeWords(s),
+                           FormatIso8601(s.next),
+                           s.recurrence.empty() ? "" : ", " + s.recurrence);
+      });
+  std::string pool =
+      c.warm_pool
+          ? fmt::format("{} instance(s), min {}, {}", c.warm_pool->instances,
+                        c.warm_pool->min_size, c.warm_pool->pool_state)
+          : "none";
+  std::string refresh =
+      c.refresh ? fmt::format("{} ({}, {} %)", c.refresh->id, c.refresh->status,
+                              c.refresh->percentage_complete)
+                : "none";
+  std::string hooks =
+      List(c.lifecycle_hooks, [](const std::string& h) { return h; });
+  return fmt::format(
+      "AWS controls: scaling policies {}; scheduled actions {}; warm pool "
+      "{}; instance refresh {}; lifecycle hooks {}",
+      policies, scheduled, pool, refresh, hooks);
+}
+
+void ControlsWatch::AddFacts(const GroupControls& c, CoexistFacts* f) {
+  f->controls_read = true;
+  for (const AwsScalingPolicy& p : c.policies) {
+    if (!p.scales) continue;
+    f->policies.push_back({p.name, p.type, p.type != "PredictiveScaling"});
+  }
+  if (c.refresh) {
+    f->refresh = fmt::format("{} ({}, {} % done)", c.refresh->id,
+                             c.refresh->status, c.refresh->percentage_complete);
+  }
+  for (const ScheduledCapacityChange& s : c.scheduled) {
+    f->scheduled.push_back({s.name, s.next, ChangeWords(s)});
+  }
+}
+
+void ControlsWatch::Read(const std::string& group, Entry& e, TimePoint now,
+                         std::vector<std::string>* warnings) {
+  auto r = cloud_->ForGroup(group)->DescribeControls(group);
+  if (!r.ok()) {
+    e.error = r.status().ToString();
+    e.next_read = now + o_.retry;
+    warnings->push_back(
+        e.good ? fmt::format("cannot read the group's AWS scaling controls: "
+                             "{}; deciding on the read of {} s ago, trying "
+                             "again in {} s",
+                             e.error, WholeSeconds(now - *e.good_at),
+                             WholeSeconds(o_.retry))
+               : fmt::format("cannot read the group's AWS scaling controls: "
+                             "{}; holding the group until they are read "
+                             "(trying again in {} s)",
+                             e.error, WholeSeconds(o_.retry)));
+    return;
+  }
+  e.error.clear();
+  e.good = std::move(r).value();
+  e.good_at = now;
+  e.next_read = now + o_.refresh;
+  std::string words = Describe(*e.good);
+  if (words != e.described) {
+    reporter_->Note(now, "INFO", group, words);
+    e.described = std::move(words);
+  }
+  if (e.good->warm_pool && !e.warm_pool_told) {
+    e.warm_pool_told = true;
+    warnings->push_back(
+        "the group has a warm pool: instances from it are InService sooner "
+        "than a cold launch, so the forecasting policies' boot_seconds "
+        "should be their launch time (`phas history` measures it from the "
+        "group's launches from the pool)");
+  }
+  if (!e.good->warm_pool) e.warm_pool_told = false;
+}
+
+CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
+                                  std::vector<std::string>* warnings) {
+  Entry& e = entries_[d.name];
+  if (cycle_ != now) {
+    cycle_ = now;
+    reads_in_cycle_ = 0;
+  }
+  if ((!e.next_read || now >= *e.next_read) &&
+      reads_in_cycle_ < o_.groups_per_cycle) {
+    ++reads_in_cycle_;
+    Read(d.name, e, now, warnings);
+  }
+  CoexistFacts f;
+  f.tags = d.tags;
+  f.suspended_processes = d.suspended_processes;
+  f.controls_error = e.error;
+  if (e.good) AddFacts(*e.good, &f);
+  return f;
+}
+
+void ControlsWatch::Notify(const std::string& group,
+                           const CoexistVerdict& verdict,
+                           std::vector<std::string>* warnings) {
+  Entry& e = entries_[group];
+  // The words before " (in " name the action and its run: each run is told
+  // once, and forgotten once it is out of the notice window.
+  std::set<std::string> now_told;
+  for (const std::string& n : verdict.notices) {
+    std::string key = n.substr(0, n.find(" (in "));
+    if (!e.notices_told.count(key)) warnings->push_back(n);
+    now_told.insert(std::move(key));
+  }
+  e.notices_told = std::move(now_told);
+}
+
+const GroupControls* ControlsWatch::last(const std::string& group) const {
+  auto it = entries_.find(group);
+  return it == entries_.end() || !it->second.good ? nullptr : &*it->second.good;
+}
+
+}  // namespace phas
