@@ -10,6 +10,8 @@ DEB_PACKAGES := g++ cmake make pkg-config clang-format libxgboost-dev libcurl4-o
   libbenchmark-dev
 # Tests render the backtest report in a real browser.
 DEB_PACKAGES += chromium
+# promtool: tests check /metrics and the alerting rules.
+DEB_PACKAGES += prometheus
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 
