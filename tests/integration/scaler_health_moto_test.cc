@@ -14,6 +14,7 @@
 #include "moto_fixture.h"
 #include "process_util.h"
 #include "raw_http_client.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -35,10 +36,11 @@ RawResponse Get(int port, const std::string& path) {
   return c.Read();
 }
 
+// The value of `series` (name and labels) in an exposition; -1 when absent.
 double Sample(const std::string& metrics, const std::string& series) {
-  size_t at = metrics.find(series + " ");
+  size_t at = metrics.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
-  return std::stod(metrics.substr(at + series.size() + 1));
+  return std::stod(metrics.substr(at + series.size() + 2));
 }
 
 TEST(ScalerHealthMotoTest, AnUnreadableGroupIsVisibleEverywhere) {
@@ -90,6 +92,8 @@ TEST(ScalerHealthMotoTest, AnUnreadableGroupIsVisibleEverywhere) {
     EXPECT_NE(metrics.find("phas_build_info{version="), std::string::npos);
     EXPECT_NE(metrics.find("process_resident_memory_bytes "),
               std::string::npos);
+    // The whole exposition, AWS counters and histograms included.
+    EXPECT_EQ(phas::testing::PromtoolCheck(metrics), "");
 
     RawResponse ready = Get(port, "/readyz");
     EXPECT_EQ(ready.status, 503);

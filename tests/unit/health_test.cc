@@ -149,24 +149,6 @@ TEST(ConditionsTest, FailedGroupsNameWhyAndSkipTheHealthy) {
   EXPECT_TRUE(FailedGroups(r).empty());
 }
 
-// promtool's verdict on an exposition; "" when it is clean. Fails the test
-// when promtool is missing (make deps installs Debian's prometheus).
-std::string PromtoolCheck(const std::string& text) {
-  std::string path = ::testing::TempDir() + "/phas_metrics_" +
-                     std::to_string(::getpid()) + ".txt";
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs(text.c_str(), f);
-  std::fclose(f);
-  std::string cmd = "promtool check metrics < " + path + " 2>&1";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p && std::fgets(buf, sizeof(buf), p)) out += buf;
-  int rc = p ? ::pclose(p) : -1;
-  if (rc != 0 && out.empty()) out = "promtool failed (is it installed?)";
-  return rc == 0 ? "" : out;
-}
-
 TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
   MetricsRegistry m;
   MetricsReporter r(&m);
@@ -201,7 +183,7 @@ TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
   }
   EXPECT_EQ(text.find("last_successful_read_timestamp_seconds{group=\"ghost"),
             std::string::npos);
-  EXPECT_EQ(PromtoolCheck(text), "");
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
 TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
@@ -243,7 +225,7 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
       << text;
   EXPECT_NE(text.find("phas_scaler_group_wanted_capacity{group=\"web\"} 7"),
             std::string::npos);
-  EXPECT_EQ(PromtoolCheck(text), "");
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
 TEST(ProcessMetricsTest, ParsesProcStatWithParenthesesInTheName) {
@@ -277,7 +259,7 @@ TEST(ProcessMetricsTest, TheLiveProcessHasItsSeries) {
         "phas_build_info{version=\""}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }
-  EXPECT_EQ(PromtoolCheck(text), "");
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
 StatusBoardOptions BoardOptions(const std::string& file = "") {
