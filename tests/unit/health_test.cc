@@ -320,7 +320,9 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
   // ScalingActive never changed: since the first cycle; AbleToScale went
   // SucceededRescale -> ReadyForNewScale: since the last.
   for (const json& c : g["conditions"]) {
-    if (c["type"] == "ScalingActive") EXPECT_EQ(c["since"], FormatIso8601(kT0));
+    if (c["type"] == "ScalingActive") {
+      EXPECT_EQ(c["since"], FormatIso8601(kT0));
+    }
     if (c["type"] == "AbleToScale") {
       EXPECT_EQ(c["reason"], "ReadyForNewScale");
       EXPECT_EQ(c["since"], FormatIso8601(kT0 + seconds(20)));
