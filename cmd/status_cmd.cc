@@ -33,9 +33,9 @@ int RunStatus(const StatusFlags& f) {
   auto text = ReadFile(path);
   if (!text.ok()) {
     std::fprintf(stderr,
-                 "phas: %s: %s (phas scaler writes it every cycle; is "
+                 "phas: %s (phas scaler writes it every cycle; is "
                  "--output-dir or the config's output_dir the daemon's?)\n",
-                 path.c_str(), text.status().message().c_str());
+                 text.status().message().c_str());
     return kExitFailure;
   }
   nlohmann::json status =
