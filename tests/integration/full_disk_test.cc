@@ -61,12 +61,16 @@ TEST(FullDiskTest, RecordsOnAFullTmpfsAreWholeAndResume) {
     for (int k = 1; k <= 5; ++k) rec.Record({{"n", 100000 + k}});
     EXPECT_EQ(rec.record_write_errors(), 20u);
   }
-  std::ifstream in(dir / "out" / "ec2_metrics_data.jsonl");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  ::umount(dir.c_str());
-  fs::remove_all(dir);
+  std::string text;
+  {
+    std::ifstream in(dir / "out" / "ec2_metrics_data.jsonl");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }  // closed: the tmpfs can be unmounted
+  EXPECT_EQ(::umount(dir.c_str()), 0) << std::strerror(errno);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
   std::istringstream lines(text);
