@@ -23,7 +23,7 @@ td, th { border-bottom: 1px solid #eee; padding: 3px 10px 3px 0;
          text-align: left; vertical-align: top; }
 th { color: #555; font-weight: 600; }
 .kv td:first-child { color: #555; width: 130px; }
-.status-False { color: #b3261e; } .status-True { color: #1e7b34; }
+.cond-bad { color: #b3261e; font-weight: 600; } .cond-ok { color: #1e7b34; }
 .tc-bar button { margin-right: 6px; font-size: 12px; }
 .tc-hint { color: #777; font-size: 12px; margin-left: 8px; }
 .tc-legend span { margin-right: 14px; font-size: 12px; }
@@ -81,8 +81,11 @@ const char* kTail = R"HTML(</script>
     h += '</table><table class="conditions"><tr><th>Condition</th>' +
         '<th>Status</th><th>Reason</th><th>Since</th><th>Message</th></tr>';
     g.conditions.forEach(function (k) {
-      h += '<tr><td>' + esc(k.type) + '</td><td class="status-' +
-          esc(k.status) + '">' + esc(k.status) + '</td><td>' +
+      // ScalingLimited is the one condition that is bad when True.
+      var bad = k.type === 'ScalingLimited' ? k.status === 'True'
+                                             : k.status !== 'True';
+      h += '<tr><td>' + esc(k.type) + '</td><td class="' +
+          (bad ? 'cond-bad' : 'cond-ok') + '">' + esc(k.status) + '</td><td>' +
           esc(k.reason) + '</td><td>' + esc(k.since) + '</td><td>' +
           esc(k.message) + '</td></tr>';
     });
