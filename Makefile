@@ -18,6 +18,8 @@ DEB_PACKAGES += chromium
 # sd_notify (the Type=notify units); the install tests run systemd-analyze
 # and build the .deb (dpkg-shlibdeps).
 DEB_PACKAGES += libsystemd-dev systemd dpkg-dev
+# promtool: tests check /metrics and the alerting rules.
+DEB_PACKAGES += prometheus
 # Extra packages for the benchmarks.
 BENCH_PACKAGES := wrk
 

@@ -26,6 +26,7 @@ void RegisterTuneCommand(CLI::App& app, int* exit_code);
 void RegisterForecastCommand(CLI::App& app, int* exit_code);
 void RegisterTrainCommand(CLI::App& app, int* exit_code);
 void RegisterHistoryCommand(CLI::App& app, int* exit_code);
+void RegisterStatusCommand(CLI::App& app, int* exit_code);
 
 // Prints "phas: <message>" on one line on stderr and returns the exit code
 // for the status: 2 for invalid input/config, 1 otherwise.

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "cmd/commands.h"
+#include "common/log_format.h"
 #include "common/version.h"
 
 namespace phas {
@@ -48,8 +49,15 @@ int RealMain(int argc, char** argv) {
                  "Log level: trace, debug, info, warn, error, off")
       ->check(
           CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.parse_complete_callback(
-      [&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Log line format on stderr: text or json (one object per "
+                 "line)")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.parse_complete_callback([&log_level, &log_format] {
+    spdlog::set_level(spdlog::level::from_str(log_level));
+    (void)SetLogFormat(log_format);  // checked by IsMember
+  });
   RegisterPredictorCommands(app, &exit_code);
   RegisterDoctorCommand(app, &exit_code);
   RegisterScalerCommands(app, &exit_code);
@@ -59,6 +67,7 @@ int RealMain(int argc, char** argv) {
   RegisterForecastCommand(app, &exit_code);
   RegisterTrainCommand(app, &exit_code);
   RegisterHistoryCommand(app, &exit_code);
+  RegisterStatusCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

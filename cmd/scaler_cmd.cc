@@ -13,16 +13,21 @@
 #include "cloud/aws_fleet.h"
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
+#include "common/file_util.h"
 #include "common/metrics.h"
 #include "common/paths.h"
+#include "common/process_metrics.h"
 #include "common/systemd_notify.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
+#include "scaler/conditions.h"
 #include "scaler/config.h"
 #include "scaler/cycle_log.h"
 #include "scaler/driver.h"
 #include "scaler/scaler.h"
 #include "scaler/scaler_metrics.h"
+#include "scaler/status_board.h"
+#include "scaler/status_http.h"
 
 namespace phas {
 namespace {
@@ -94,7 +99,7 @@ Result<std::unique_ptr<Predictor>> MakePredictor(
 }
 
 Result<std::unique_ptr<HttpServer>> StartMetricsServer(
-    const std::string& listen, MetricsRegistry* registry) {
+    const std::string& listen, HttpHandler handler) {
   if (listen.empty() || listen == "off") return std::unique_ptr<HttpServer>();
   size_t colon = listen.rfind(':');
   HttpServerOptions opts;
@@ -108,20 +113,24 @@ Result<std::unique_ptr<HttpServer>> StartMetricsServer(
     return Status::InvalidArgument("metrics_listen: expected host:port, got '" +
                                    listen + "'");
   }
-  auto server = std::make_unique<HttpServer>(
-      opts, [registry](const HttpRequest& q, HttpResponse& r) {
-        if (q.path == "/metrics" && (q.method == "GET" || q.method == "HEAD")) {
-          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-          r.body = registry->Render();
-        } else if (q.path == "/health") {
-          r.body = R"({"status":"ok"})";
-        } else {
-          r.status = 404;
-          r.body = HttpServer::ErrorBody("no route; try GET /metrics", "path");
-        }
-      });
+  auto server = std::make_unique<HttpServer>(opts, std::move(handler));
   PHAS_RETURN_IF_ERROR(server->Start());
   return server;
+}
+
+// --once: one line on stderr and exit code 1 when a group could not be
+// read, decided or acted on.
+int OnceExitCode(const CycleReport& last) {
+  auto failed = FailedGroups(last);
+  if (failed.empty()) return kExitOk;
+  std::string list;
+  for (const auto& [group, why] : failed) {
+    list += (list.empty() ? "" : "; ") + group + " (" + why + ")";
+  }
+  std::fprintf(stderr,
+               "phas: --once: %zu group(s) not read or not acted on: %s\n",
+               failed.size(), list.c_str());
+  return kExitFailure;
 }
 
 int RunScalerDaemon(const ScalerFlags& flags) {
@@ -130,11 +139,18 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (!config.ok()) return ReportError(config.status());
   const ScalerConfig& c = *config;
 
+  MetricsRegistry registry;
+  SetBuildInfo(&registry);
+  registry
+      .GetGauge("phas_scaler_interval_seconds",
+                "The control loop's interval (seconds).")
+      .Set(std::chrono::duration<double>(c.interval).count());
   RecorderOptions ropts;
   ropts.output_dir = c.output_dir;
   ropts.max_bytes = c.log_max_bytes;
   ropts.keep = c.log_keep;
-  ropts.echo = stderr;
+  ropts.echo_to_log = true;  // stderr, in --log-format, at --log-level
+  ropts.metrics = &registry;
   Recorder recorder(ropts);
   if (Status st = recorder.Open(); !st.ok()) return ReportError(st);
 
@@ -163,7 +179,6 @@ int RunScalerDaemon(const ScalerFlags& flags) {
         r.config.role_arn,
         r.config.session_name.empty() ? "phas" : r.config.session_name);
   }
-  MetricsRegistry registry;
   fleet.set_observer([&registry](const aws::CallRecord& r) {
     registry
         .GetCounter("phas_scaler_aws_requests_total",
@@ -193,10 +208,23 @@ int RunScalerDaemon(const ScalerFlags& flags) {
     predictor = std::move(p).value();
     spdlog::info("predictions from {}", predictor->Describe());
   }
-  auto metrics_server = StartMetricsServer(c.metrics_listen, &registry);
+  std::vector<StatusGroup> board_groups;
+  for (const GroupConfig& g : c.groups) {
+    board_groups.push_back({g.name, g.policy.target.utilization()});
+  }
+  StatusBoard board(board_groups,
+                    {.interval = c.interval,
+                     .started = clock.Now(),
+                     .status_file = JoinPath(c.output_dir, "status.json")});
+  auto metrics_server = StartMetricsServer(
+      c.metrics_listen, ScalerHttpHandler(&registry, &board, &clock));
   if (!metrics_server.ok()) return ReportError(metrics_server.status());
-  if (*metrics_server)
-    spdlog::info("metrics on http://{}/metrics", c.metrics_listen);
+  if (*metrics_server) {
+    spdlog::info(
+        "metrics on http://{0}/metrics, live page http://{0}/, health "
+        "/healthz /readyz, status /status",
+        c.metrics_listen);
+  }
 
   ScalerOptions sopts;
   sopts.dry_run = c.dry_run;
@@ -205,7 +233,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   sopts.controls.refresh = c.controls_refresh;
   LogReporter log(&recorder, (*session)->region().region);
   MetricsReporter metrics(&registry);
-  ReporterList reporters({&log, &metrics});
+  ReporterList reporters({&log, &metrics, &board});
   Scaler scaler(c.groups, sopts,
                 {.cloud = fleet.cloud(),
                  .clock = &clock,
@@ -263,12 +291,13 @@ int RunScalerDaemon(const ScalerFlags& flags) {
     cycle_time.Observe(took);
     SystemdNotifyOrWarn(kNotifyWatchdog);
   };
-  RunRealTime(scaler, clock, run, &stop);
+  run.on_cycle_start = [&board](TimePoint now) { board.CycleStarted(now); };
+  CycleReport last = RunRealTime(scaler, clock, run, &stop);
   SystemdNotifyOrWarn(kNotifyStopping);
   recorder.Flush();
   if (*metrics_server) (*metrics_server)->Stop();
   spdlog::info("scaler stopped");
-  return kExitOk;
+  return flags.once ? OnceExitCode(last) : kExitOk;
 }
 
 }  // namespace
@@ -308,7 +337,9 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
   cmd->add_option(
       "--metrics-listen", f->metrics_listen,
       "Prometheus /metrics address, or off (default 127.0.0.1:9464)");
-  cmd->add_flag("--once", f->once, "Run one cycle and exit");
+  cmd->add_flag("--once", f->once,
+                "Run one cycle and exit (exit code 1 when a group could not "
+                "be read or acted on)");
   cmd->add_flag("--forecast-only", f->forecast_only,
                 "Every group decides and logs what it would do, and never acts "
                 "(whatever its policy)");

@@ -26,7 +26,9 @@ CycleReport RunRealTime(Scaler& scaler, Clock& clock,
   CycleReport last;
   while (true) {
     auto t0 = Steady::now();
-    last = scaler.RunOnce(clock.Now());
+    TimePoint now = clock.Now();
+    if (options.on_cycle_start) options.on_cycle_start(now);
+    last = scaler.RunOnce(now);
     double took = std::chrono::duration<double>(Steady::now() - t0).count();
     if (options.on_cycle) options.on_cycle(last, took);
     if (options.once) break;

@@ -40,6 +40,9 @@ struct RealTimeOptions {
   bool once = false;  // one cycle, then return
   // Called after every cycle with the report and its wall time in seconds.
   std::function<void(const CycleReport&, double seconds)> on_cycle;
+  // Called as every cycle starts, with the time it runs at (liveness:
+  // scaler/status_board.h).
+  std::function<void(TimePoint)> on_cycle_start;
 };
 
 // Runs scaler.RunOnce(clock.Now()) every interval (a cycle that overruns

@@ -8,10 +8,21 @@
 // file -> file.1 -> ... -> file.<keep>, the oldest dropped.
 // Lines carry the loop's time (virtual time in the simulator).
 //
+// Under disk pressure a line is written whole or not at all: one write(2)
+// of the line and its newline on an O_APPEND descriptor, and a short write
+// (the disk filled up mid-line) is cut back with ftruncate(2), so a reader
+// never sees a torn line. The first failure of a file is logged (spdlog);
+// later ones are only counted (phas_scaler_record_write_errors_total{file}
+// when a registry is given) until a line is written again, which is logged
+// with the number of lines lost. Nothing stops: the next line is tried.
+//
 // Thread-safety: one thread at a time (the loop).
 #ifndef PHAS_SCALER_RECORDER_H_
 #define PHAS_SCALER_RECORDER_H_
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
@@ -22,24 +33,40 @@
 
 namespace phas {
 
+class MetricsRegistry;
+class Counter;
+
+// How a RotatingFile writes: write(2)'s contract (bytes written, or -1 and
+// errno). Tests inject short writes and ENOSPC with it.
+using WriteFn = std::function<ssize_t(int fd, const void* data, size_t n)>;
+
 class RotatingFile {
  public:
   RotatingFile() = default;
   ~RotatingFile();
   RotatingFile(const RotatingFile&) = delete;
   RotatingFile& operator=(const RotatingFile&) = delete;
-  Status Open(const std::string& path, size_t max_bytes, int keep);
-  // Appends `line` and a newline, rotating first when the file would pass
-  // max_bytes.
+  // Opens (creates) `path` for appending. `write` null: ::write.
+  Status Open(const std::string& path, size_t max_bytes, int keep,
+              WriteFn write = nullptr);
+  // Appends `line` and a newline whole or not at all, rotating first when
+  // the file would pass max_bytes. IoError (naming the path and errno's
+  // words) when the line could not be written; the file then ends where it
+  // ended before (a partial write is cut back). A file that could not be
+  // reopened after a rotation is reopened by the next Append.
   Status Append(const std::string& line);
-  void Flush();
+  // Nothing to flush (every Append is one write(2)); kept for callers.
+  void Flush() {}
+  const std::string& path() const { return path_; }
 
  private:
+  Status Reopen();
   Status Rotate();
   std::string path_;
   size_t max_bytes_ = 0;
   int keep_ = 0;
-  FILE* f_ = nullptr;
+  WriteFn write_;
+  int fd_ = -1;
   size_t size_ = 0;
 };
 
@@ -56,6 +83,15 @@ struct RecorderOptions {
   bool write_files = true;
   // Which lines to echo (all when null).
   std::function<bool(TimePoint, const std::string& message)> echo_filter;
+  // Also send each log line to the process log (spdlog, at the line's
+  // level, "[group] message"): the daemon's stderr, in --log-format and
+  // filtered by --log-level. Default: false.
+  bool echo_to_log = false;
+  // Count write failures here (phas_scaler_record_write_errors_total{file});
+  // null: only logged. Not owned.
+  MetricsRegistry* metrics = nullptr;
+  // How the files are written (tests); null: ::write.
+  WriteFn write;
 };
 
 class Recorder {
@@ -70,9 +106,24 @@ class Recorder {
   // "2026-11-28 05:10:00,123", the original's %(asctime)s.
   static std::string AscTime(TimePoint t);
 
+  // Lines that could not be written, per file, since Open.
+  uint64_t log_write_errors() const { return log_.errors; }
+  uint64_t record_write_errors() const { return records_.errors; }
+
  private:
+  // A file, and whether its last write failed (the failure is logged once).
+  struct Sink {
+    RotatingFile file;
+    Counter* counter = nullptr;
+    bool failing = false;
+    uint64_t errors = 0;
+    uint64_t lost = 0;  // lines lost in the current run of failures
+  };
+  Status OpenSink(Sink* sink, const std::string& name);
+  void Write(Sink* sink, const std::string& line);
+
   RecorderOptions options_;
-  RotatingFile log_, records_;
+  Sink log_, records_;
 };
 
 }  // namespace phas

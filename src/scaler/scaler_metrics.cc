@@ -1,22 +1,129 @@
 #include "scaler/scaler_metrics.h"
 
-namespace phas {
+#include <algorithm>
+#include <cmath>
 
-void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
-  if (!o.found) return;
+#include "scaler/conditions.h"
+
+namespace phas {
+namespace {
+
+constexpr const char* kModelHelp =
+    "1: the forecaster the group's policy uses now (0: used before).";
+
+int64_t UnixMinute(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::minutes>(
+             FloorMinute(t).time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void MetricsReporter::Error(const std::string& group, const char* stage,
+                            const std::string& code) {
+  m_->GetCounter("phas_scaler_group_errors_total",
+                 "A group's failures, by stage (describe, metrics, predictor, "
+                 "act, cycle) and error code.",
+                 {{"group", group}, {"stage", stage}, {"code", code}})
+      .Inc();
+}
+
+void MetricsReporter::ReportRead(TimePoint now, const GroupOutcome& o) {
+  bool read = ReadFailure(o).empty();
+  m_->GetGauge("phas_scaler_group_up",
+               "1: the group was described and its metrics read in the last "
+               "cycle; 0: it was not (see phas_scaler_group_errors_total).",
+               {{"group", o.group}})
+      .Set(read ? 1 : 0);
+  if (read) {
+    m_->GetGauge("phas_scaler_group_last_successful_read_timestamp_seconds",
+                 "When the group was last described and its metrics read "
+                 "(Unix seconds).",
+                 {{"group", o.group}})
+        .Set(ToUnixSeconds(now));
+  }
+  if (!o.found) {
+    Error(o.group, "describe",
+          o.describe_status.ok() ? "not_found" : ErrorCode(o.describe_status));
+    return;
+  }
+  if (!o.metrics_status.ok()) {
+    Error(o.group, "metrics", ErrorCode(o.metrics_status));
+  }
+  if (!o.predictor_status.ok()) {
+    Error(o.group, "predictor", ErrorCode(o.predictor_status));
+  }
+  if (o.decision.acts() && !o.dry_run && !o.act_status.ok()) {
+    Error(o.group, "act", ErrorCode(o.act_status));
+  }
+  for (size_t i = 0; i < o.errors.size(); ++i) Error(o.group, "cycle", "error");
+}
+
+void MetricsReporter::ReportCapacity(const GroupOutcome& o) {
   const std::string& g = o.group;
-  auto capacity = [&](const char* kind, int v) {
-    m_->GetGauge("phas_scaler_group_capacity",
-                 "Group capacity as last described, by kind.",
-                 {{"group", g}, {"kind", kind}})
-        .Set(v);
-  };
   const GroupView& view = o.observation.group;
-  capacity("desired", view.desired);
-  capacity("min", view.min_size);
-  capacity("max", view.max_size);
-  capacity("in_service", view.in_service);
-  capacity("pending", view.pending);
+  auto gauge = [&](const char* name, const char* help, double v) {
+    m_->GetGauge(name, help, {{"group", g}}).Set(v);
+  };
+  const Decision& d = o.decision;
+  gauge("phas_scaler_group_desired_capacity",
+        "The group's desired capacity after this cycle's action.",
+        o.acted ? d.target : view.desired);
+  gauge("phas_scaler_group_wanted_capacity",
+        "The capacity the policy asked for, before the safety rules (bounds, "
+        "steps, cooldown).",
+        d.proposed);
+  gauge("phas_scaler_group_in_service_instances",
+        "InService instances of the group.", view.in_service);
+  gauge("phas_scaler_group_pending_instances",
+        "Instances launched and not yet InService.", view.pending);
+  gauge("phas_scaler_group_min_size", "The group's MinSize.", view.min_size);
+  gauge("phas_scaler_group_max_size", "The group's MaxSize.", view.max_size);
+  if (!o.observation.signal.empty()) {
+    gauge("phas_scaler_group_signal",
+          "The load signal observed, per instance, in its unit (cpu: %).",
+          o.observation.signal.back().value);
+  }
+  if (!o.metrics.load.empty()) {
+    gauge("phas_scaler_group_load",
+          "The group's load in instance-units (one instance fully used = 1).",
+          o.metrics.load.back().value);
+  }
+}
+
+void MetricsReporter::ReportLimits(const GroupOutcome& o, Memory* mem) {
+  std::vector<std::string> now = LimitedReasons(o.decision);
+  for (const char* r : {"at_max", "at_min", "cooldown", "step_cap"}) {
+    mem->limited_seen.insert(r);
+  }
+  for (const std::string& r : now) mem->limited_seen.insert(r);
+  for (const std::string& r : mem->limited_seen) {
+    bool on = std::find(now.begin(), now.end(), r) != now.end();
+    m_->GetGauge("phas_scaler_scaling_limited",
+                 "1 while a rule keeps the group's capacity from what the "
+                 "policy wants: at_max, at_min, step_cap, cooldown, or a rule "
+                 "that keeps phas off the group (its code).",
+                 {{"group", o.group}, {"reason", r}})
+        .Set(on ? 1 : 0);
+  }
+}
+
+void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
+                                     Memory* mem) {
+  const std::string& g = o.group;
+  if (!o.forecast_model.empty() && o.forecast_model != mem->model) {
+    if (!mem->model.empty()) {
+      m_->GetGauge("phas_scaler_forecast_model_info", kModelHelp,
+                   {{"group", g}, {"model", mem->model}})
+          .Set(0);
+    }
+    mem->model = o.forecast_model;
+  }
+  if (!mem->model.empty()) {
+    m_->GetGauge("phas_scaler_forecast_model_info", kModelHelp,
+                 {{"group", g}, {"model", mem->model}})
+        .Set(1);
+  }
   if (!o.observation.forecast.empty()) {
     // The furthest point of the forecast: what the coming boot time holds.
     const ForecastPoint& f = o.observation.forecast.back();
@@ -28,7 +135,29 @@ void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
                    {{"group", g}, {"bound", bound}})
           .Set(v);
     }
+    mem->forecast_mean[UnixMinute(f.time)] = f.mean;
   }
+  // Score the latest minute that has both a load and a forecast made for it.
+  for (auto it = o.metrics.load.rbegin(); it != o.metrics.load.rend(); ++it) {
+    auto f = mem->forecast_mean.find(UnixMinute(it->time));
+    if (f == mem->forecast_mean.end()) continue;
+    double load = it->value;
+    m_->GetGauge("phas_scaler_forecast_abs_error_ratio",
+                 "|load - forecast mean| / load, for the latest minute "
+                 "forecast a horizon before.",
+                 {{"group", g}})
+        .Set(std::abs(load - f->second) / std::max(load, 0.01));
+    break;
+  }
+  int64_t keep_from = UnixMinute(now) - 6 * 60;
+  while (!mem->forecast_mean.empty() &&
+         mem->forecast_mean.begin()->first < keep_from) {
+    mem->forecast_mean.erase(mem->forecast_mean.begin());
+  }
+}
+
+void MetricsReporter::ReportDecision(const GroupOutcome& o) {
+  const std::string& g = o.group;
   if (!o.predictor_status.ok()) {
     m_->GetCounter("phas_scaler_predictor_failures_total",
                    "Cycles where the model gave no answer.", {{"group", g}})
@@ -56,6 +185,16 @@ void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
         "phas_scaler_decisions_total", "Decisions, by kind and reason code.",
         {{"group", g}, {"kind", DecisionKindName(d.kind)}, {"code", d.code()}})
       .Inc();
+}
+
+void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
+  ReportRead(now, o);
+  if (!o.found) return;
+  Memory& mem = memory_[o.group];
+  ReportCapacity(o);
+  ReportLimits(o, &mem);
+  ReportForecast(now, o, &mem);
+  ReportDecision(o);
 }
 
 void MetricsReporter::EndCycle(TimePoint now) {

@@ -168,6 +168,40 @@ ChildProcess::~ChildProcess() {
   }
 }
 
+std::vector<std::string> HeadlessChromiumArgs(const std::string& chromium,
+                                              const std::string& dir) {
+  return {chromium,
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--hide-scrollbars",
+          "--user-data-dir=" + dir + "/profile",
+          "--window-size=1100,1400"};
+}
+
+ProcessResult ScreenshotStats(std::vector<std::string> chromium_args,
+                              const std::string& url, const std::string& png,
+                              const std::vector<std::string>& colors) {
+  chromium_args.push_back("--screenshot=" + png);
+  chromium_args.push_back(url);
+  ProcessResult shot = RunProcess(chromium_args, {}, 120);
+  if (::access(png.c_str(), R_OK) != 0) {
+    shot.exit_code = -1;
+    shot.err = "no screenshot: " + shot.out + shot.err;
+    return shot;
+  }
+  std::vector<std::string> argv = {
+      "python3",
+      std::string(PHAS_SOURCE_DIR) + "/tests/integration/png_stats.py", png};
+  argv.insert(argv.end(), colors.begin(), colors.end());
+  return RunProcess(argv);
+}
+
 int FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};

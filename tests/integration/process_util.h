@@ -48,6 +48,20 @@ int FreePort();
 // Finds an executable in PATH (plus the pyenv shims); "" when absent.
 std::string FindExecutable(const std::string& name);
 
+// The arguments of a headless Chromium run (1100 x 1400 window, no network
+// of its own, its profile under `dir`); append --dump-dom or --screenshot
+// and the URL.
+std::vector<std::string> HeadlessChromiumArgs(const std::string& chromium,
+                                              const std::string& dir);
+
+// Screenshots `url` into `png` with `chromium_args` (above), then runs
+// tests/integration/png_stats.py on it for `colors`: its JSON on stdout
+// (exit_code 0), or the failure of either step (the screenshot's output in
+// err when no PNG was written).
+ProcessResult ScreenshotStats(std::vector<std::string> chromium_args,
+                              const std::string& url, const std::string& png,
+                              const std::vector<std::string>& colors);
+
 }  // namespace phas::testing
 
 #endif  // PHAS_TESTS_INTEGRATION_PROCESS_UTIL_H_

@@ -32,18 +32,7 @@ size_t Count(const std::string& s, const std::string& what) {
 
 std::vector<std::string> ChromiumArgs(const std::string& chromium,
                                       const fs::path& dir) {
-  return {chromium,
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--hide-scrollbars",
-          "--user-data-dir=" + (dir / "profile").string(),
-          "--window-size=1100,1400"};
+  return phas::testing::HeadlessChromiumArgs(chromium, dir.string());
 }
 
 TEST(ReportBrowserTest, VerdictFrontierAndTimeChartsRenderInChromium) {
@@ -101,16 +90,9 @@ TEST(ReportBrowserTest, VerdictFrontierAndTimeChartsRenderInChromium) {
   // oracle, the demand, predictive's forecast.
   EXPECT_GE(paths, 2u * 5) << "paths drawn: " << paths;
 
-  std::string png = (dir / "shot.png").string();
-  args = ChromiumArgs(chromium, dir);
-  args.push_back("--screenshot=" + png);
-  args.push_back("file://" + html);
-  auto shot = RunProcess(args, {}, 120);
-  ASSERT_TRUE(fs::exists(png)) << shot.out << shot.err;
-  auto stats = RunProcess(
-      {"python3",
-       std::string(PHAS_SOURCE_DIR) + "/tests/integration/png_stats.py", png,
-       "#1f6fb2", "#e4572e", "#2a9d3f"});
+  auto stats = phas::testing::ScreenshotStats(
+      ChromiumArgs(chromium, dir), "file://" + html,
+      (dir / "shot.png").string(), {"#1f6fb2", "#e4572e", "#2a9d3f"});
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   nlohmann::json s = nlohmann::json::parse(stats.out);
   EXPECT_EQ(s["width"], 1100);

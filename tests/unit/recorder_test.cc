@@ -2,7 +2,16 @@
 #include "scaler/recorder.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/metrics.h"
 #include "test_util.h"
 
 namespace phas {
@@ -26,6 +35,114 @@ TEST_F(RecorderTest, RotatingFileKeepsABoundedNumberOfBoundedFiles) {
   for (const char* suffix : {"", ".1", ".2"}) {
     EXPECT_LE(fs::file_size(path + suffix), 100u);
   }
+}
+
+// A disk that the test fills and empties: writes go through, fail with
+// ENOSPC, or stop halfway (a short write, as when the disk fills mid-line).
+struct FlakyDisk {
+  enum Mode { kOk, kFull, kHalf } mode = kOk;
+  WriteFn fn() {
+    return [this](int fd, const void* data, size_t n) -> ssize_t {
+      if (mode == kFull) {
+        errno = ENOSPC;
+        return -1;
+      }
+      return ::write(fd, data, mode == kHalf ? n / 2 : n);
+    };
+  }
+};
+
+// Every line of the file, and whether each ends with a newline and parses.
+std::vector<std::string> Lines(const std::string& path, bool* all_json) {
+  std::string text = phas::testing::ReadAll(path);
+  *all_json = text.empty() || text.back() == '\n';
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (nlohmann::json::parse(line, nullptr, false).is_discarded())
+      *all_json = false;
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST_F(RecorderTest, AShortWriteIsCutBackSoNoLineIsTorn) {
+  FlakyDisk disk;
+  RotatingFile f;
+  std::string path = (dir_ / "records.jsonl").string();
+  ASSERT_TRUE(f.Open(path, 1 << 20, 2, disk.fn()).ok());
+  ASSERT_TRUE(f.Append(R"({"n":1})").ok());
+  disk.mode = FlakyDisk::kHalf;
+  Status st = f.Append(R"({"n":2,"padding":"xxxxxxxxxxxxxxxxxxxx"})");
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("cut back"), std::string::npos) << st.message();
+  disk.mode = FlakyDisk::kFull;
+  st = f.Append(R"({"n":3})");
+  EXPECT_NE(st.message().find(std::strerror(ENOSPC)), std::string::npos)
+      << st.message();
+  disk.mode = FlakyDisk::kOk;  // space returns
+  ASSERT_TRUE(f.Append(R"({"n":4})").ok());
+  bool all_json = false;
+  auto lines = Lines(path, &all_json);
+  EXPECT_TRUE(all_json);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], R"({"n":1})");
+  EXPECT_EQ(lines[1], R"({"n":4})");
+}
+
+// /dev/full: a real descriptor on which every write fails with ENOSPC.
+TEST(RotatingFileTest, DevFullGivesAnErrorNamingThePath) {
+  RotatingFile f;
+  ASSERT_TRUE(f.Open("/dev/full", 1 << 20, 0).ok());
+  Status st = f.Append("line");
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("/dev/full"), std::string::npos);
+  EXPECT_NE(st.message().find(std::strerror(ENOSPC)), std::string::npos)
+      << st.message();
+}
+
+// A full disk under the recorder: each lost record is counted, the failure
+// logged once (not every cycle), the recovery logged, and the records
+// resume whole.
+TEST_F(RecorderTest, WriteFailuresAreCountedLoggedOnceAndRecordsResume) {
+  std::ostringstream logged;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logged);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("t", sink));
+  FlakyDisk disk;
+  MetricsRegistry metrics;
+  RecorderOptions o;
+  o.output_dir = (dir_ / "out").string();
+  o.metrics = &metrics;
+  o.write = disk.fn();
+  Recorder rec(o);
+  ASSERT_TRUE(rec.Open().ok());
+  rec.Record({{"cycle", 1}});
+  disk.mode = FlakyDisk::kFull;
+  for (int i = 2; i <= 4; ++i) rec.Record({{"cycle", i}});
+  disk.mode = FlakyDisk::kHalf;
+  rec.Record({{"cycle", 5}, {"padding", std::string(40, 'x')}});
+  disk.mode = FlakyDisk::kOk;
+  rec.Record({{"cycle", 6}});
+  spdlog::set_default_logger(previous);
+
+  EXPECT_EQ(rec.record_write_errors(), 4u);
+  EXPECT_NE(metrics.Render().find("phas_scaler_record_write_errors_total{file="
+                                  "\"ec2_metrics_data.jsonl\"} 4"),
+            std::string::npos)
+      << metrics.Render();
+  std::string log = logged.str();
+  size_t first = log.find("cannot write");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("cannot write", first + 1), std::string::npos) << log;
+  EXPECT_NE(log.find("writing again (4 line(s) lost)"), std::string::npos)
+      << log;
+  bool all_json = false;
+  auto lines =
+      Lines((dir_ / "out" / "ec2_metrics_data.jsonl").string(), &all_json);
+  EXPECT_TRUE(all_json);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], R"({"cycle":6})");
 }
 
 TEST(AscTimeTest, IsTheOriginalsFormat) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +26,24 @@ inline std::string ReadAll(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// promtool's verdict on a Prometheus exposition: "" when `promtool check
+// metrics` finds it clean, else what it says. promtool is Debian's
+// prometheus package (make deps); without it the verdict says so.
+inline std::string PromtoolCheck(const std::string& text) {
+  std::string path = ::testing::TempDir() + "/phas_metrics_" +
+                     std::to_string(::getpid()) + ".txt";
+  std::ofstream(path) << text;
+  std::string cmd = "promtool check metrics < " + path + " 2>&1";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p && std::fgets(buf, sizeof(buf), p)) out += buf;
+  int rc = p ? ::pclose(p) : -1;
+  std::remove(path.c_str());
+  if (rc != 0 && out.empty()) out = "promtool failed (is it installed?)";
+  return rc == 0 ? "" : out;
 }
 
 // A fresh directory per test, removed afterwards.

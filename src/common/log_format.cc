@@ -1,0 +1,65 @@
+#include "common/log_format.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace phas {
+namespace {
+
+class JsonLogFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg,
+              spdlog::memory_buf_t& dest) override {
+    using namespace std::chrono;
+    auto t = msg.time;
+    std::time_t secs = system_clock::to_time_t(t);
+    long ms = static_cast<long>(
+        duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000);
+    std::string text(msg.payload.data(), msg.payload.size());
+    nlohmann::ordered_json j;
+    j["time"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(secs),
+                            ms < 0 ? 0 : ms);
+    auto level = spdlog::level::to_string_view(msg.level);
+    j["level"] = std::string(level.data(), level.size());
+    size_t close = text.find("] ");
+    if (!text.empty() && text[0] == '[' && close != std::string::npos &&
+        text.find(' ') > close) {
+      j["group"] = text.substr(1, close - 1);
+      text = text.substr(close + 2);
+    }
+    j["msg"] = text;
+    std::string line =
+        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(line.data(), line.data() + line.size());
+    dest.push_back('\n');
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonLogFormatter>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<spdlog::formatter> MakeJsonLogFormatter() {
+  return std::make_unique<JsonLogFormatter>();
+}
+
+Status SetLogFormat(const std::string& format) {
+  if (format == "text") {
+    spdlog::set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc));
+    return Status::OK();
+  }
+  if (format == "json") {
+    spdlog::set_formatter(MakeJsonLogFormatter());
+    return Status::OK();
+  }
+  return Status::InvalidArgument("--log-format: expected text or json, got '" +
+                                 format + "'");
+}
+
+}  // namespace phas

@@ -1,0 +1,328 @@
+#include "scaler/status_board.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+#include "common/file_util.h"
+
+namespace phas {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t UnixMinute(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::minutes>(
+             FloorMinute(t).time_since_epoch())
+      .count();
+}
+
+TimePoint FromUnixMinute(int64_t m) {
+  return TimePoint(
+      std::chrono::duration_cast<Duration>(std::chrono::minutes(m)));
+}
+
+double Secs(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+double Round(double v, int digits) {
+  double p = std::pow(10.0, digits);
+  return std::round(v * p) / p;
+}
+
+json TimeOrNull(const std::optional<TimePoint>& t) {
+  return t ? json(FormatIso8601(*t)) : json(nullptr);
+}
+
+}  // namespace
+
+StatusBoard::StatusBoard(std::vector<StatusGroup> groups,
+                         StatusBoardOptions options)
+    : options_(std::move(options)) {
+  if (options_.stale_after == Duration::zero()) {
+    options_.stale_after = 3 * options_.interval + std::chrono::seconds(60);
+  }
+  for (StatusGroup& g : groups) {
+    Group state;
+    state.config = std::move(g);
+    groups_.push_back(std::move(state));
+  }
+}
+
+StatusBoard::Group* StatusBoard::Find(const std::string& name) {
+  for (Group& g : groups_) {
+    if (g.config.name == name) return &g;
+  }
+  return nullptr;
+}
+
+void StatusBoard::CycleStarted(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_cycle_start_ = now;
+}
+
+void StatusBoard::Report(TimePoint now, const GroupOutcome& o) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Group* g = Find(o.group);
+  if (!g) {
+    groups_.push_back(Group{});
+    g = &groups_.back();
+    g->config.name = o.group;
+  }
+  Record(now, o, g);
+}
+
+void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
+  g->seen = true;
+  g->policy = o.policy;
+  g->dry_run = o.dry_run;
+  g->found = o.found;
+  g->read_error = ReadFailure(o);
+  if (g->read_error.empty()) g->last_read = now;
+  // Conditions keep their "since" while status and reason stay.
+  std::vector<Condition> next = GroupConditions(o);
+  for (Condition& c : next) {
+    c.since = now;
+    for (const Condition& old : g->conditions) {
+      if (old.type == c.type && old.status == c.status &&
+          old.reason == c.reason) {
+        c.since = old.since;
+      }
+    }
+  }
+  g->conditions = std::move(next);
+  if (!o.found) return;
+
+  const Observation& obs = o.observation;
+  const Decision& d = o.decision;
+  g->view = obs.group;
+  if (o.acted) g->view.desired = d.target;
+  g->signal.reset();
+  if (!obs.signal.empty()) g->signal = obs.signal.back().value;
+  if (!o.metrics.load.empty()) g->load = o.metrics.load.back().value;
+  g->forecast_model = o.forecast_model;
+  g->forecast = obs.forecast;
+  json limited = LimitedReasons(d);
+  g->decision = {{"kind", DecisionKindName(d.kind)},
+                 {"from", d.current},
+                 {"to", d.target},
+                 {"wanted", d.proposed},
+                 {"code", d.code()},
+                 {"reason", d.reason},
+                 {"limited", limited}};
+  if (d.acts() && !o.dry_run) {
+    const char* result = o.acted            ? "ok"
+                         : o.may_have_acted ? "unknown"
+                                            : "error";
+    g->actions.push_front(
+        {now, DecisionKindName(d.kind), result,
+         o.act_status.ok() ? d.reason : o.act_status.message(), d.current,
+         d.target});
+    while (g->actions.size() > options_.max_actions) g->actions.pop_back();
+  }
+
+  for (const MetricSample& s : o.metrics.load) {
+    g->minutes[UnixMinute(s.time)].load = s.value;
+  }
+  Minute& m = g->minutes[UnixMinute(now)];
+  m.in_service = g->view.in_service;
+  m.desired = g->view.desired;
+  if (!obs.forecast.empty()) {
+    const ForecastPoint& f = obs.forecast.back();
+    Minute& at = g->minutes[UnixMinute(f.time)];
+    at.mean = f.mean;
+    at.upper = f.upper;
+  }
+  int64_t keep_from =
+      UnixMinute(now) -
+      std::chrono::duration_cast<std::chrono::minutes>(options_.chart_span)
+          .count();
+  while (!g->minutes.empty() && g->minutes.begin()->first < keep_from) {
+    g->minutes.erase(g->minutes.begin());
+  }
+}
+
+void StatusBoard::EndCycle(TimePoint now) {
+  if (options_.status_file.empty()) return;
+  WriteStatusFile(now);
+}
+
+void StatusBoard::WriteStatusFile(TimePoint now) {
+  std::string text = Json(now, false).dump(1) + "\n";
+  Status st = WriteFileAtomic(options_.status_file, text);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!st.ok() && !status_file_failing_) {
+    spdlog::error(
+        "cannot write the status file: {} (logged once, until it "
+        "works again)",
+        st.message());
+  } else if (st.ok() && status_file_failing_) {
+    spdlog::warn("status file {}: writing again", options_.status_file);
+  }
+  status_file_failing_ = !st.ok();
+}
+
+std::string StatusBoard::NotAlive(TimePoint now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  TimePoint last = last_cycle_start_ ? *last_cycle_start_ : options_.started;
+  Duration limit =
+      last_cycle_start_ ? options_.stale_after : options_.startup_grace;
+  if (now - last <= limit) return "";
+  return fmt::format(
+      "{} {} ago ({}), more than {} s: the loop is stuck or stopped",
+      last_cycle_start_ ? "the last cycle started" : "started without a cycle",
+      FormatAge(now - last), FormatIso8601(last), Secs(limit));
+}
+
+std::vector<std::pair<std::string, std::string>> StatusBoard::NotReady(
+    TimePoint now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Group& g : groups_) {
+    if (g.last_read && now - *g.last_read <= 3 * options_.interval) continue;
+    std::string why = !g.seen       ? "not read yet"
+                      : g.last_read ? fmt::format("last read {} ago",
+                                                  FormatAge(now - *g.last_read))
+                                    : "never read";
+    if (!g.read_error.empty()) why += ": " + g.read_error;
+    out.emplace_back(g.config.name, why);
+  }
+  return out;
+}
+
+json StatusBoard::Json(TimePoint now, bool chart) const {
+  std::string alive = NotAlive(now);
+  auto not_ready = NotReady(now);
+  std::lock_guard<std::mutex> lock(mu_);
+  json groups = json::array();
+  for (const Group& g : groups_) {
+    json j = GroupJson(g, now, chart);
+    j["ready"] = true;
+    for (const auto& [name, why] : not_ready) {
+      if (name == g.config.name) {
+        j["ready"] = false;
+        j["not_ready"] = why;
+      }
+    }
+    groups.push_back(std::move(j));
+  }
+  return {{"time", FormatIso8601(now)},
+          {"interval_seconds", Secs(options_.interval)},
+          {"alive", alive.empty()},
+          {"not_alive", alive},
+          {"last_cycle_start", TimeOrNull(last_cycle_start_)},
+          {"groups", groups}};
+}
+
+json StatusBoard::GroupJson(const Group& g, TimePoint now, bool chart) const {
+  json conditions = json::array();
+  for (const Condition& c : g.conditions) {
+    conditions.push_back({{"type", c.type},
+                          {"status", c.status},
+                          {"reason", c.reason},
+                          {"message", c.message},
+                          {"since", FormatIso8601(c.since)}});
+  }
+  json actions = json::array();
+  for (const Action& a : g.actions) {
+    actions.push_back({{"time", FormatIso8601(a.time)},
+                       {"kind", a.kind},
+                       {"from", a.from},
+                       {"to", a.to},
+                       {"result", a.result},
+                       {"reason", a.reason}});
+  }
+  json j = {{"name", g.config.name},
+            {"policy", g.policy},
+            {"dry_run", g.dry_run},
+            {"last_read", TimeOrNull(g.last_read)},
+            {"read_error", g.read_error},
+            {"conditions", conditions},
+            {"actions", actions},
+            {"decision", g.decision.is_null() ? json(nullptr) : g.decision}};
+  if (g.found || g.last_read) {
+    const GroupView& v = g.view;
+    j["capacity"] = {{"desired", v.desired},
+                     {"in_service", v.in_service},
+                     {"pending", v.pending},
+                     {"min", v.min_size},
+                     {"max", v.max_size}};
+  }
+  j["signal"] = g.signal ? json(Round(*g.signal, 2)) : json(nullptr);
+  j["load"] = g.load ? json(Round(*g.load, 3)) : json(nullptr);
+  if (!g.forecast.empty()) {
+    const ForecastPoint& f = g.forecast.back();
+    j["forecast"] = {{"model", g.forecast_model},
+                     {"time", FormatIso8601(f.time)},
+                     {"mean", Round(f.mean, 3)},
+                     {"upper", Round(f.upper, 3)}};
+  } else {
+    j["forecast"] = nullptr;
+  }
+  (void)now;
+  if (chart) j["chart"] = ChartJson(g);
+  return j;
+}
+
+// The data sim/report_charts.h's TimeChartScript draws: one bucket per
+// minute, the load as instances needed at the target, the capacity in
+// service and desired, the forecast (and its band) for each minute.
+json StatusBoard::ChartJson(const Group& g) const {
+  double u = g.config.target_utilization > 0 ? g.config.target_utilization : 1;
+  std::map<int64_t, Minute> minutes = g.minutes;
+  // The latest forecast's points reach past now.
+  for (const ForecastPoint& f : g.forecast) {
+    Minute& m = minutes[UnixMinute(f.time)];
+    m.mean = f.mean;
+    m.upper = f.upper;
+  }
+  json demand = json::array(), cap = json::array(), util = json::array(),
+       desired = json::array(), none = json::array(), mean = json::array(),
+       upper = json::array();
+  int64_t first = minutes.empty() ? 0 : minutes.begin()->first;
+  int64_t last = minutes.empty() ? -1 : minutes.rbegin()->first;
+  auto opt = [](const auto& v, double scale, int digits) {
+    return v ? json(Round(*v * scale, digits)) : json(nullptr);
+  };
+  for (int64_t t = first; t <= last; ++t) {
+    auto it = minutes.find(t);
+    Minute m = it == minutes.end() ? Minute{} : it->second;
+    demand.push_back(opt(m.load, 1 / u, 2));
+    cap.push_back(m.in_service ? json(*m.in_service) : json(nullptr));
+    desired.push_back(m.desired ? json(*m.desired) : json(nullptr));
+    util.push_back(m.load && m.in_service && *m.in_service > 0
+                       ? json(Round(100 * *m.load / *m.in_service, 1))
+                       : json(nullptr));
+    none.push_back(nullptr);
+    mean.push_back(opt(m.mean, 1 / u, 2));
+    upper.push_back(opt(m.upper, 1 / u, 2));
+  }
+  json forecasts = json::array();
+  if (!g.forecast_model.empty() || !g.forecast.empty()) {
+    forecasts.push_back(
+        {{"name", g.forecast_model.empty() ? std::string("forecast")
+                                           : g.forecast_model},
+         {"color", "#2a9d3f"},
+         {"mean", mean},
+         {"upper", upper}});
+  }
+  return {{"t0", std::chrono::duration_cast<std::chrono::milliseconds>(
+                     FromUnixMinute(first).time_since_epoch())
+                     .count()},
+          {"step", 1},
+          {"n", last - first + 1},
+          {"target", Round(100 * u, 1)},
+          {"demand", demand},
+          {"runs", json::array({{{"name", "in service"},
+                                 {"color", "#1f6fb2"},
+                                 {"cap", cap},
+                                 {"util", util}},
+                                {{"name", "desired"},
+                                 {"color", "#8e44ad"},
+                                 {"cap", desired},
+                                 {"util", none}}})},
+          {"forecasts", forecasts}};
+}
+
+}  // namespace phas

@@ -1,0 +1,61 @@
+#include "scaler/status_http.h"
+
+#include "common/process_metrics.h"
+#include "scaler/live_page.h"
+
+namespace phas {
+
+using nlohmann::json;
+
+HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
+                              Clock* clock) {
+  return [registry, board, clock](const HttpRequest& q, HttpResponse& r) {
+    if (q.method != "GET" && q.method != "HEAD") {
+      r.status = 405;
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      r.body = HttpServer::ErrorBody("only GET and HEAD", "method");
+      return;
+    }
+    TimePoint now = clock->Now();
+    if (q.path == "/metrics") {
+      UpdateProcessMetrics(registry);
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = registry->Render();
+    } else if (q.path == "/healthz" || q.path == "/health") {
+      std::string why = board->NotAlive(now);
+      if (why.empty()) {
+        r.body = R"({"status":"ok"})";
+      } else {
+        r.status = 503;
+        r.body = json{{"status", "stuck"}, {"error", why}}.dump();
+      }
+    } else if (q.path == "/readyz") {
+      auto not_ready = board->NotReady(now);
+      if (not_ready.empty()) {
+        json status = board->Json(now, false);
+        json names = json::array();
+        for (const json& g : status["groups"]) names.push_back(g["name"]);
+        r.body = json{{"ready", true}, {"groups", names}}.dump();
+      } else {
+        json list = json::array();
+        for (const auto& [group, why] : not_ready) {
+          list.push_back({{"group", group}, {"reason", why}});
+        }
+        r.status = 503;
+        r.body = json{{"ready", false}, {"not_ready", list}}.dump();
+      }
+    } else if (q.path == "/status") {
+      r.body = board->Json(now, true).dump();
+    } else if (q.path == "/" || q.path == "/index.html") {
+      r.content_type = "text/html; charset=utf-8";
+      r.body = LivePageHtml();
+    } else {
+      r.status = 404;
+      r.body = HttpServer::ErrorBody(
+          "no route; try GET /, /metrics, /healthz, /readyz or /status",
+          "path");
+    }
+  };
+}
+
+}  // namespace phas

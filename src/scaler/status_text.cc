@@ -1,0 +1,114 @@
+// `phas status`'s text (scaler/status_board.h DescribeStatus).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scaler/status_board.h"
+
+namespace phas {
+
+using nlohmann::json;
+
+std::string FormatAge(Duration d) {
+  long s = static_cast<long>(std::chrono::duration<double>(d).count());
+  if (s < 0) s = 0;
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{}s", s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}h{:02d}m", s / 3600, s % 3600 / 60);
+  return fmt::format("{}d{:02d}h", s / 86400, s % 86400 / 3600);
+}
+
+namespace {
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// "2026-11-28T04:12:14Z (5m10s ago)".
+std::string When(const std::string& iso, TimePoint now) {
+  TimePoint t;
+  if (iso.empty() || !ParseIso8601(iso, &t)) return iso.empty() ? "-" : iso;
+  return fmt::format("{} ({} ago)", iso, FormatAge(now - t));
+}
+
+void WriteConditions(const json& g, TimePoint now, std::string* out) {
+  const json& cs = g.value("conditions", json::array());
+  size_t reason_w = 6;
+  for (const json& c : cs)
+    reason_w = std::max(reason_w, Str(c, "reason").size());
+  *out += "Conditions:\n";
+  *out += fmt::format("  {:<15} {:<7} {:<{}} {:<34} {}\n", "Type", "Status",
+                      "Reason", reason_w, "Since", "Message");
+  *out += fmt::format("  {:<15} {:<7} {:<{}} {:<34} {}\n", "----", "------",
+                      "------", reason_w, "-----", "-------");
+  for (const json& c : cs) {
+    *out += fmt::format("  {:<15} {:<7} {:<{}} {:<34} {}\n", Str(c, "type"),
+                        Str(c, "status"), Str(c, "reason"), reason_w,
+                        When(Str(c, "since"), now), Str(c, "message"));
+  }
+}
+
+void WriteActions(const json& g, std::string* out) {
+  const json& as = g.value("actions", json::array());
+  *out += "Last actions:";
+  if (as.empty()) *out += " <none since the daemon started>";
+  *out += "\n";
+  for (const json& a : as) {
+    *out += fmt::format("  {}  {:<10} {} -> {}  {}: {}\n", Str(a, "time"),
+                        Str(a, "kind"), Str(a, "from"), Str(a, "to"),
+                        Str(a, "result"), Str(a, "reason"));
+  }
+}
+
+void DescribeGroup(const json& g, TimePoint now, std::string* out) {
+  *out += fmt::format("Name:           {}\n", Str(g, "name"));
+  *out += fmt::format("Policy:         {}{}\n", Str(g, "policy"),
+                      g.value("dry_run", false) ? " (dry run)" : "");
+  std::string read = When(Str(g, "last_read"), now);
+  if (!g.value("ready", true)) {
+    read += "  NOT READY: " + Str(g, "not_ready");
+  }
+  *out += fmt::format("Last read:      {}\n", read);
+  if (const auto c = g.find("capacity"); c != g.end() && c->is_object()) {
+    *out += fmt::format(
+        "Capacity:       desired {}, in service {}, pending {} (min {}, max "
+        "{})\n",
+        Str(*c, "desired"), Str(*c, "in_service"), Str(*c, "pending"),
+        Str(*c, "min"), Str(*c, "max"));
+  }
+  *out += fmt::format("Signal:         {} per instance, load {} instance(s)\n",
+                      Str(g, "signal").empty() ? "-" : Str(g, "signal"),
+                      Str(g, "load").empty() ? "-" : Str(g, "load"));
+  if (const auto f = g.find("forecast"); f != g.end() && f->is_object()) {
+    *out += fmt::format("Forecast:       {} at {}: mean {}, upper {}\n",
+                        Str(*f, "model"), Str(*f, "time"), Str(*f, "mean"),
+                        Str(*f, "upper"));
+  }
+  if (const auto d = g.find("decision"); d != g.end() && d->is_object()) {
+    *out += fmt::format("Last decision:  {} {} -> {} (wanted {}) [{}]: {}\n",
+                        Str(*d, "kind"), Str(*d, "from"), Str(*d, "to"),
+                        Str(*d, "wanted"), Str(*d, "code"), Str(*d, "reason"));
+  }
+  WriteConditions(g, now, out);
+  WriteActions(g, out);
+}
+
+}  // namespace
+
+std::string DescribeStatus(const json& status, TimePoint now) {
+  std::string out;
+  out += fmt::format("Status of:      {}\n", When(Str(status, "time"), now));
+  if (!status.value("alive", true)) {
+    out += "Loop:           NOT ALIVE: " + Str(status, "not_alive") + "\n";
+  }
+  for (const json& g : status.value("groups", json::array())) {
+    if (!g.is_object()) continue;
+    out += "\n";
+    DescribeGroup(g, now, &out);
+  }
+  return out;
+}
+
+}  // namespace phas

@@ -1,0 +1,431 @@
+// What an on-call engineer sees of the scaler (issue 14, "Health an on-call
+// engineer can see"): conditions from outcomes (scaler/conditions.h), the
+// per-group Prometheus series (scaler/scaler_metrics.h, checked by
+// promtool), the status board behind /healthz, /readyz, /status and `phas
+// status` (scaler/status_board.h), the listener's routes
+// (scaler/status_http.h), process_* parsing and the JSON log format.
+#include <gtest/gtest.h>
+#include <spdlog/details/log_msg.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/file_util.h"
+#include "common/log_format.h"
+#include "common/process_metrics.h"
+#include "scaler/conditions.h"
+#include "scaler/scaler_metrics.h"
+#include "scaler/status_board.h"
+#include "scaler/status_http.h"
+#include "test_util.h"
+
+namespace phas {
+namespace {
+
+using nlohmann::json;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const TimePoint kT0 = FromUnixSeconds(1764306600);  // 2025-11-28T05:10:00Z
+
+// A group read this cycle at 3 instances (min 1, max 5), holding.
+GroupOutcome Healthy(const std::string& name = "web") {
+  GroupOutcome o;
+  o.group = name;
+  o.policy = "reactive";
+  o.found = true;
+  o.observation.group = {name, 1, 5, 3, 3, 0, 0};
+  o.observation.signal = {{kT0, 55.0, 3}};
+  o.observation.metrics_ok = true;
+  o.metrics.load = {{kT0 - minutes(1), 1.5, 3}, {kT0, 1.65, 3}};
+  o.decision.current = 3;
+  o.decision.target = 3;
+  o.decision.proposed = 3;
+  o.decision.wanted = 3;
+  o.decision.policy_code = {Reason::kCpuNearTarget, Via::kSelf};
+  o.decision.reason = "cpu 55.0% near target 60%";
+  return o;
+}
+
+GroupOutcome NotFound(const std::string& name = "ghost") {
+  GroupOutcome o;
+  o.group = name;
+  o.policy = "reactive";
+  return o;
+}
+
+GroupOutcome AtMax() {
+  GroupOutcome o = Healthy();
+  o.observation.group.desired = o.observation.group.in_service = 5;
+  o.decision.current = o.decision.target = 5;
+  o.decision.proposed = 7;
+  o.decision.held_by = GuardRule::kAtMax;
+  o.decision.reason = "cpu 90% above target; already at MaxSize 5";
+  return o;
+}
+
+std::string Find(const std::vector<Condition>& cs, const std::string& type) {
+  for (const Condition& c : cs) {
+    if (c.type == type) return c.status + " " + c.reason;
+  }
+  return "absent";
+}
+
+TEST(ConditionsTest, FromOutcomes) {
+  struct Case {
+    const char* name;
+    GroupOutcome outcome;
+    const char* able;
+    const char* active;
+    const char* limited;
+  };
+  GroupOutcome acted = Healthy();
+  acted.decision.kind = Decision::Kind::kScaleUp;
+  acted.decision.target = acted.decision.proposed = 4;
+  acted.acted = true;
+  GroupOutcome failed = acted;
+  failed.acted = false;
+  failed.act_status = Status::Unavailable("throttled").WithDetail("Throttling");
+  GroupOutcome cooldown = Healthy();
+  cooldown.decision.proposed = 4;
+  cooldown.decision.held_by = GuardRule::kCooldown;
+  GroupOutcome stepped = acted;
+  stepped.decision.proposed = 6;
+  stepped.decision.clamped_by = {GuardClamp::kStepUp};
+  GroupOutcome no_metrics = Healthy();
+  no_metrics.metrics_status = Status::Unavailable("GetMetricData timed out");
+  GroupOutcome describe_failed = NotFound();
+  describe_failed.describe_status =
+      Status::PermissionDenied("not authorized").WithDetail("AccessDenied");
+  GroupOutcome dry = Healthy();
+  dry.dry_run = true;
+  Case cases[] = {
+      // name, outcome, AbleToScale, ScalingActive, ScalingLimited
+      {"holding", Healthy(), "True ReadyForNewScale", "True ValidMetricFound",
+       "False DesiredWithinRange"},
+      {"acted", acted, "True SucceededRescale", "True ValidMetricFound",
+       "False DesiredWithinRange"},
+      {"action failed", failed, "False FailedUpdateScale",
+       "True ValidMetricFound", "False DesiredWithinRange"},
+      {"cooldown", cooldown, "False BackoffCooldown", "True ValidMetricFound",
+       "True cooldown"},
+      {"at max", AtMax(), "True ReadyForNewScale", "True ValidMetricFound",
+       "True at_max"},
+      {"step cap", stepped, "True SucceededRescale", "True ValidMetricFound",
+       "True step_cap"},
+      {"no metrics", no_metrics, "True ReadyForNewScale",
+       "False FailedGetMetrics", "False DesiredWithinRange"},
+      {"not found", NotFound(), "False FailedGetScale", "False FailedGetScale",
+       "Unknown FailedGetScale"},
+      {"describe failed", describe_failed, "False FailedGetScale",
+       "False FailedGetScale", "Unknown FailedGetScale"},
+      {"dry run", dry, "False DryRun", "True ValidMetricFound",
+       "False DesiredWithinRange"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto cs = GroupConditions(tc.outcome);
+    EXPECT_EQ(Find(cs, "AbleToScale"), tc.able);
+    EXPECT_EQ(Find(cs, "ScalingActive"), tc.active);
+    EXPECT_EQ(Find(cs, "ScalingLimited"), tc.limited);
+  }
+}
+
+TEST(ConditionsTest, FailedGroupsNameWhyAndSkipTheHealthy) {
+  CycleReport r;
+  r.groups = {Healthy(), NotFound()};
+  GroupOutcome failed = Healthy("api");
+  failed.decision.kind = Decision::Kind::kScaleUp;
+  failed.act_status = Status::Unavailable("throttled");
+  r.groups.push_back(failed);
+  auto f = FailedGroups(r);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].first, "ghost");
+  EXPECT_EQ(f[0].second, "group ghost not found");
+  EXPECT_EQ(f[1].first, "api");
+  EXPECT_NE(f[1].second.find("SetDesiredCapacity failed"), std::string::npos);
+  r.groups = {Healthy()};
+  EXPECT_TRUE(FailedGroups(r).empty());
+}
+
+TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
+  MetricsRegistry m;
+  MetricsReporter r(&m);
+  r.Report(kT0, Healthy());
+  r.Report(kT0, NotFound());
+  r.EndCycle(kT0);
+  GroupOutcome gone = NotFound();
+  gone.describe_status =
+      Status::PermissionDenied("not authorized").WithDetail("AccessDenied");
+  r.Report(kT0 + seconds(10), gone);
+  r.EndCycle(kT0 + seconds(10));
+  std::string text = m.Render();
+  for (const char* want : {
+           "phas_scaler_group_up{group=\"web\"} 1",
+           "phas_scaler_group_up{group=\"ghost\"} 0",
+           "phas_scaler_group_last_successful_read_timestamp_seconds{group="
+           "\"web\"} 1764306600",
+           "phas_scaler_group_errors_total{group=\"ghost\",stage=\"describe\","
+           "code=\"not_found\"} 1",
+           "phas_scaler_group_errors_total{group=\"ghost\",stage=\"describe\","
+           "code=\"AccessDenied\"} 1",
+           "phas_scaler_last_cycle_timestamp_seconds 1764306610",
+           "phas_scaler_group_desired_capacity{group=\"web\"} 3",
+           "phas_scaler_group_in_service_instances{group=\"web\"} 3",
+           "phas_scaler_group_pending_instances{group=\"web\"} 0",
+           "phas_scaler_group_min_size{group=\"web\"} 1",
+           "phas_scaler_group_max_size{group=\"web\"} 5",
+           "phas_scaler_group_signal{group=\"web\"} 55",
+           "phas_scaler_group_load{group=\"web\"} 1.65",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  EXPECT_EQ(text.find("last_successful_read_timestamp_seconds{group=\"ghost"),
+            std::string::npos);
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
+TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
+  MetricsRegistry m;
+  MetricsReporter r(&m);
+  GroupOutcome o = AtMax();
+  o.forecast_model = "seasonal_naive";
+  o.observation.forecast = {{kT0 + minutes(5), 5.0, 6.0}};
+  r.Report(kT0, o);
+  // Five minutes on: the load for the forecast minute is in, 4 instead of
+  // 5 (error 25 %), and the model changed; the group is no longer at max.
+  GroupOutcome later = Healthy();
+  later.forecast_model = "holt_winters";
+  later.metrics.load = {{kT0 + minutes(5), 4.0, 3}};
+  r.Report(kT0 + minutes(5), later);
+  r.EndCycle(kT0 + minutes(5));
+  std::string text = m.Render();
+  for (const char* want : {
+           "phas_scaler_scaling_limited{group=\"web\",reason=\"at_max\"} 0",
+           "phas_scaler_scaling_limited{group=\"web\",reason=\"cooldown\"} 0",
+           "phas_scaler_scaling_limited{group=\"web\",reason=\"step_cap\"} 0",
+           "phas_scaler_forecast_load{group=\"web\",bound=\"upper\"} 6",
+           "phas_scaler_forecast_abs_error_ratio{group=\"web\"} 0.25",
+           "phas_scaler_forecast_model_info{group=\"web\",model=\"holt_"
+           "winters\"} 1",
+           "phas_scaler_forecast_model_info{group=\"web\",model=\"seasonal_"
+           "naive\"} 0",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  MetricsRegistry m2;
+  MetricsReporter r2(&m2);
+  r2.Report(kT0, AtMax());
+  text = m2.Render();
+  EXPECT_NE(
+      text.find(
+          "phas_scaler_scaling_limited{group=\"web\",reason=\"at_max\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("phas_scaler_group_wanted_capacity{group=\"web\"} 7"),
+            std::string::npos);
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
+TEST(ProcessMetricsTest, ParsesProcStatWithParenthesesInTheName) {
+  // Fields 14/15 (utime, stime) 250 + 50 ticks, 22 (starttime) 1000 ticks,
+  // 23 (vsize) 8 MiB, 24 (rss) 100 pages.
+  std::string stat =
+      "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 50 0 0 "
+      "20 0 3 0 1000 8388608 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 "
+      "0 17 1 0 0 0 0 0";
+  auto s = ParseProcStat(stat, 100, 1700000000.0, 4096);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_DOUBLE_EQ(s->cpu_seconds, 3.0);
+  EXPECT_DOUBLE_EQ(s->start_time_seconds, 1700000010.0);
+  EXPECT_DOUBLE_EQ(s->virtual_bytes, 8388608.0);
+  EXPECT_DOUBLE_EQ(s->resident_bytes, 409600.0);
+  EXPECT_FALSE(ParseProcStat("garbage", 100, 0, 4096).ok());
+  auto bt = ParseBootTime("cpu 1 2 3\nbtime 1700000000\nprocesses 9\n");
+  ASSERT_TRUE(bt.ok());
+  EXPECT_DOUBLE_EQ(*bt, 1700000000.0);
+  EXPECT_FALSE(ParseBootTime("cpu 1 2 3\n").ok());
+}
+
+TEST(ProcessMetricsTest, TheLiveProcessHasItsSeries) {
+  MetricsRegistry m;
+  UpdateProcessMetrics(&m);
+  SetBuildInfo(&m);
+  std::string text = m.Render();
+  for (const char* want :
+       {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_start_time_seconds ", "process_open_fds ",
+        "phas_build_info{version=\""}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
+StatusBoardOptions BoardOptions(const std::string& file = "") {
+  StatusBoardOptions o;
+  o.interval = seconds(10);
+  o.started = kT0;
+  o.status_file = file;
+  return o;
+}
+
+TEST(StatusBoardTest, ReadinessAndLiveness) {
+  StatusBoard b({{"web", 0.6}, {"ghost", 0.6}}, BoardOptions());
+  // Restoring the history before the first cycle may take minutes: alive
+  // for 10 of them.
+  StatusBoard fresh({{"web", 0.6}}, BoardOptions());
+  EXPECT_EQ(fresh.NotAlive(kT0 + minutes(10)), "");
+  EXPECT_NE(fresh.NotAlive(kT0 + minutes(11)).find("started without a cycle"),
+            std::string::npos);
+  // Before the first cycle: alive (just started), nothing ready.
+  EXPECT_EQ(b.NotAlive(kT0 + seconds(5)), "");
+  EXPECT_EQ(b.NotReady(kT0 + seconds(5)).size(), 2u);
+  b.CycleStarted(kT0 + seconds(10));
+  b.Report(kT0 + seconds(10), Healthy());
+  b.Report(kT0 + seconds(10), NotFound());
+  b.EndCycle(kT0 + seconds(10));
+  auto not_ready = b.NotReady(kT0 + seconds(15));
+  ASSERT_EQ(not_ready.size(), 1u);
+  EXPECT_EQ(not_ready[0].first, "ghost");
+  EXPECT_EQ(not_ready[0].second, "never read: group ghost not found");
+  // web read at +10 s: ready until 3 intervals have passed.
+  EXPECT_EQ(b.NotReady(kT0 + seconds(40)).size(), 1u);
+  EXPECT_EQ(b.NotReady(kT0 + seconds(41)).size(), 2u);
+  // Alive while a cycle started within 3 intervals + 60 s.
+  EXPECT_EQ(b.NotAlive(kT0 + seconds(100)), "");
+  std::string stuck = b.NotAlive(kT0 + seconds(101));
+  EXPECT_NE(stuck.find("the last cycle started 1m31s ago"), std::string::npos)
+      << stuck;
+}
+
+TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
+  std::string file = ::testing::TempDir() + "/phas_status_board_" +
+                     std::to_string(::getpid()) + ".json";
+  StatusBoard b({{"web", 0.6}}, BoardOptions(file));
+  b.Report(kT0, Healthy());
+  b.EndCycle(kT0);
+  GroupOutcome up = Healthy();
+  up.decision.kind = Decision::Kind::kScaleUp;
+  up.decision.target = up.decision.proposed = 4;
+  up.decision.reason = "cpu 80% above target 60%";
+  up.acted = true;
+  b.Report(kT0 + seconds(10), up);
+  b.Report(kT0 + seconds(20), Healthy());
+  b.EndCycle(kT0 + seconds(20));
+  json j = b.Json(kT0 + seconds(20), true);
+  const json& g = j["groups"][0];
+  EXPECT_EQ(g["name"], "web");
+  EXPECT_TRUE(g["ready"].get<bool>());
+  // ScalingActive never changed: since the first cycle; AbleToScale went
+  // SucceededRescale -> ReadyForNewScale: since the last.
+  for (const json& c : g["conditions"]) {
+    if (c["type"] == "ScalingActive") {
+      EXPECT_EQ(c["since"], FormatIso8601(kT0));
+    }
+    if (c["type"] == "AbleToScale") {
+      EXPECT_EQ(c["reason"], "ReadyForNewScale");
+      EXPECT_EQ(c["since"], FormatIso8601(kT0 + seconds(20)));
+    }
+  }
+  ASSERT_EQ(g["actions"].size(), 1u);
+  EXPECT_EQ(g["actions"][0]["to"], 4);
+  EXPECT_EQ(g["actions"][0]["result"], "ok");
+  // The chart: one bucket per minute, the load at the target (1.65 / 0.6).
+  const json& chart = g["chart"];
+  EXPECT_EQ(chart["n"], 2);
+  EXPECT_DOUBLE_EQ(chart["demand"][1].get<double>(), 2.75);
+  EXPECT_EQ(chart["runs"][0]["cap"][1], 3);
+
+  // The status file: the same, without the chart; phas status's text.
+  auto text = ReadFile(file);
+  ASSERT_TRUE(text.ok());
+  json written = json::parse(*text);
+  EXPECT_FALSE(written["groups"][0].contains("chart"));
+  std::string described = DescribeStatus(written, kT0 + minutes(5));
+  for (const char* want :
+       {"Name:           web", "AbleToScale     True    ReadyForNewScale",
+        "ScalingActive   True    ValidMetricFound",
+        "ScalingLimited  False   DesiredWithinRange", "(5m0s ago)",
+        "scale_up   3 -> 4  ok: cpu 80% above target 60%"}) {
+    EXPECT_NE(described.find(want), std::string::npos) << want << "\n"
+                                                       << described;
+  }
+  std::remove(file.c_str());
+}
+
+HttpResponse Get(const HttpHandler& h, const std::string& path,
+                 const std::string& method = "GET") {
+  HttpRequest q;
+  q.method = method;
+  q.path = path;
+  q.target = path;
+  HttpResponse r;
+  h(q, r);
+  return r;
+}
+
+TEST(StatusHttpTest, Routes) {
+  ManualClock clock(kT0 + seconds(15));
+  MetricsRegistry m;
+  StatusBoard b({{"web", 0.6}, {"ghost", 0.6}}, BoardOptions());
+  b.CycleStarted(kT0 + seconds(10));
+  b.Report(kT0 + seconds(10), Healthy());
+  b.Report(kT0 + seconds(10), NotFound());
+  HttpHandler h = ScalerHttpHandler(&m, &b, &clock);
+
+  HttpResponse r = Get(h, "/healthz");
+  EXPECT_EQ(r.status, 200);
+  r = Get(h, "/readyz");
+  EXPECT_EQ(r.status, 503);
+  json ready = json::parse(r.body);
+  EXPECT_FALSE(ready["ready"].get<bool>());
+  ASSERT_EQ(ready["not_ready"].size(), 1u);
+  EXPECT_EQ(ready["not_ready"][0]["group"], "ghost");
+  r = Get(h, "/status");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["groups"].size(), 2u);
+  r = Get(h, "/metrics");
+  EXPECT_NE(r.body.find("process_open_fds"), std::string::npos);
+  r = Get(h, "/");
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("id=\"chart-script\""), std::string::npos);
+  EXPECT_NE(r.body.find("fetch('status'"), std::string::npos);
+  EXPECT_EQ(Get(h, "/nope").status, 404);
+  EXPECT_EQ(Get(h, "/metrics", "POST").status, 405);
+
+  // Nothing for 3 intervals + 60 s: not alive; and then nothing is ready.
+  clock.Set(kT0 + seconds(10) + seconds(91));
+  r = Get(h, "/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(json::parse(r.body)["status"], "stuck");
+  // Every group read: ready.
+  b.Report(kT0 + seconds(100), Healthy("ghost"));
+  b.Report(kT0 + seconds(100), Healthy());
+  clock.Set(kT0 + seconds(101));
+  r = Get(h, "/readyz");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST(LogFormatTest, JsonLinesCarryLevelGroupAndMessage) {
+  auto f = MakeJsonLogFormatter();
+  spdlog::details::log_msg msg(
+      "phas", spdlog::level::warn,
+      "[asg-prod] Scale up \"needed\" but in cooldown");
+  msg.time = std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(1764306600123));
+  spdlog::memory_buf_t buf;
+  f->format(msg, buf);
+  std::string line(buf.data(), buf.size());
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\n');
+  json j = json::parse(line);
+  EXPECT_EQ(j["time"], "2025-11-28T05:10:00.123Z");
+  EXPECT_EQ(j["level"], "warning");
+  EXPECT_EQ(j["group"], "asg-prod");
+  EXPECT_EQ(j["msg"], "Scale up \"needed\" but in cooldown");
+  EXPECT_FALSE(SetLogFormat("xml").ok());
+}
+
+}  // namespace
+}  // namespace phas
