@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -49,6 +50,12 @@ Result<double> ParseBootTime(const std::string& proc_stat) {
 
 namespace {
 
+// When the binary was loaded (static initialization), Unix seconds.
+const double kLoadedAt =
+    std::chrono::duration<double>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count();
+
 int CountOpenFds() {
   DIR* d = ::opendir("/proc/self/fd");
   if (!d) return -1;
@@ -66,12 +73,14 @@ void UpdateProcessMetrics(MetricsRegistry* r) {
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   auto stat = ReadFile("/proc/self/stat");
+  // Under systemd's ProcSubset=pid (the shipped units) /proc/stat is hidden:
+  // then the start time is when this binary was loaded.
   auto boot = ReadFile("/proc/stat");
-  if (stat.ok() && boot.ok()) {
-    auto btime = ParseBootTime(*boot);
-    auto s = btime.ok() ? ParseProcStat(*stat, ::sysconf(_SC_CLK_TCK), *btime,
-                                        ::sysconf(_SC_PAGESIZE))
-                        : Result<ProcessStat>(btime.status());
+  auto btime = boot.ok() ? ParseBootTime(*boot) : Result<double>(boot.status());
+  if (stat.ok()) {
+    auto s = ParseProcStat(*stat, ::sysconf(_SC_CLK_TCK),
+                           btime.ok() ? *btime : 0, ::sysconf(_SC_PAGESIZE));
+    if (s.ok() && !btime.ok()) s->start_time_seconds = kLoadedAt;
     if (s.ok()) {
       Counter& cpu = r->GetCounter("process_cpu_seconds_total",
                                    "Total user and system CPU time spent in "

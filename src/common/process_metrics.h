@@ -36,7 +36,8 @@ Result<ProcessStat> ParseProcStat(const std::string& stat, long ticks,
 Result<double> ParseBootTime(const std::string& proc_stat);
 
 // Reads /proc/self and sets the process_* series of `registry`. A file
-// that cannot be read leaves its series as they were.
+// that cannot be read leaves its series as they were; without /proc/stat
+// (systemd's ProcSubset=pid) the start time is when the binary was loaded.
 void UpdateProcessMetrics(MetricsRegistry* registry);
 
 // Sets phas_build_info{version,compiler} to 1.
