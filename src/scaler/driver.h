@@ -40,6 +40,10 @@ struct RealTimeOptions {
   bool once = false;  // one cycle, then return
   // Called after every cycle with the report and its wall time in seconds.
   std::function<void(const CycleReport&, double seconds)> on_cycle;
+  // Called every `tick` while waiting for the next cycle (the replicas'
+  // lease renewals); zero or no callback: never.
+  Duration tick = Duration::zero();
+  std::function<void()> on_tick;
 };
 
 // Runs scaler.RunOnce(clock.Now()) every interval (a cycle that overruns

@@ -40,7 +40,7 @@ void MetricsReporter::Report(TimePoint, const GroupOutcome& o) {
         .Inc();
   }
   const Decision& d = o.decision;
-  if (d.acts() && !o.dry_run) {
+  if (d.acts() && !o.dry_run && o.standby.empty()) {
     const char* result = o.acted            ? "ok"
                          : o.may_have_acted ? "unknown"
                                             : "error";
