@@ -137,8 +137,9 @@ TEST_F(DynamoWireTest, GetItemIsASignedJsonCall) {
   EXPECT_EQ(aws::GetS(**item, "holder"), "a");
   EXPECT_EQ(aws::GetN(**item, "expires_ms"), 1767225600123);
   EXPECT_EQ(aws::GetN(**item, "holder"), std::nullopt) << "an S is not an N";
-  ASSERT_EQ(server.requests().size(), 1u);
-  const RecordedRequest& q = server.requests()[0];
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const RecordedRequest& q = requests[0];
   EXPECT_EQ(q.method, "POST");
   EXPECT_EQ(q.path, "/");
   EXPECT_EQ(q.Header("x-amz-target"), "DynamoDB_20120810.GetItem");
