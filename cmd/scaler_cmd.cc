@@ -24,6 +24,7 @@
 #include "scaler/config.h"
 #include "scaler/cycle_log.h"
 #include "scaler/driver.h"
+#include "scaler/dynamo_ha.h"
 #include "scaler/scaler.h"
 #include "scaler/scaler_metrics.h"
 #include "scaler/status_board.h"
@@ -133,6 +134,61 @@ int OnceExitCode(const CycleReport& last) {
   return kExitFailure;
 }
 
+// Replicas (config `ha:`): the lease table's client, the leases and the
+// shared state store, which keeps the load history in `series`.
+struct HaReplica {
+  std::unique_ptr<aws::DynamoDbClient> db;
+  std::unique_ptr<DynamoLeases> leases;
+  std::unique_ptr<DynamoStateStore> store;
+};
+
+Result<HaReplica> OpenHaReplica(const ScalerConfig& c,
+                                const aws::AwsSession& session,
+                                std::unique_ptr<StateStore> series) {
+  const HaSection& ha = *c.ha;
+  HaReplica r;
+  r.db = std::make_unique<aws::DynamoDbClient>(
+      session.client(aws::Service::kDynamoDb));
+  PHAS_RETURN_IF_ERROR(CheckHaTable(r.db.get(), ha.dynamodb_table));
+  LeaseOptions lo;
+  lo.duration = ha.lease;
+  lo.margin = ha.margin.value_or(ha.lease / 3);
+  std::vector<std::string> names;
+  for (const GroupConfig& g : c.groups) names.push_back(g.name);
+  std::string holder = MakeHolderId();
+  r.leases = std::make_unique<DynamoLeases>(r.db.get(), ha.dynamodb_table,
+                                            names, lo, holder);
+  r.store = std::make_unique<DynamoStateStore>(
+      r.db.get(), ha.dynamodb_table, holder, names, std::move(series));
+  spdlog::info(
+      "ha: replica {} on DynamoDB table {} ({}): lease {} s, renewed every "
+      "cycle and every {} s, acts only within {} s of a renew",
+      holder, ha.dynamodb_table, r.db->endpoint().url,
+      std::chrono::duration<double>(lo.duration).count(),
+      std::chrono::duration<double>(lo.renew_every()).count(),
+      std::chrono::duration<double>(lo.duration - lo.margin).count());
+  return r;
+}
+
+// Per group: whether this replica holds the lease, and until when.
+void ExportLeases(const Leadership& leases, const ScalerConfig& c,
+                  MetricsRegistry* registry) {
+  for (const GroupConfig& g : c.groups) {
+    LeaseView v = leases.View(g.name);
+    registry
+        ->GetGauge("phas_scaler_lease_held",
+                   "1 when this replica holds the group's lease and may act.",
+                   {{"group", g.name}})
+        .Set(v.valid ? 1 : 0);
+    registry
+        ->GetGauge("phas_scaler_lease_expires_timestamp_seconds",
+                   "When the group's lease ends, by its holder's clock (Unix "
+                   "seconds; 0: no holder).",
+                   {{"group", g.name}})
+        .Set(v.holder.empty() ? 0 : ToUnixSeconds(v.expires));
+  }
+}
+
 int RunScalerDaemon(const ScalerFlags& flags) {
   BlockStopSignals();  // before any thread starts
   auto config = BuildConfig(flags);
@@ -170,6 +226,14 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   auto session =
       aws::AwsSession::Create(aws_options, aws::ProcessEnvironment(), &clock);
   if (!session.ok()) return ReportError(session.status());
+  StateStore* state_store = store->get();
+  HaReplica ha;
+  if (c.ha) {
+    auto opened = OpenHaReplica(c, **session, std::move(*store));
+    if (!opened.ok()) return ReportError(opened.status());
+    ha = std::move(opened).value();
+    state_store = ha.store.get();
+  }
   GroupRoles roles;
   for (const GroupConfig& g : c.groups) roles.emplace_back(g.name, g.role);
   AwsFleet fleet(session->get(), roles, aws_options.retry);
@@ -238,9 +302,11 @@ int RunScalerDaemon(const ScalerFlags& flags) {
                 {.cloud = fleet.cloud(),
                  .clock = &clock,
                  .predictor = predictor.get(),
-                 .store = store->get(),
-                 .reporter = &reporters});
-  if (Status st = scaler.Init(clock.Now(), recovered); !st.ok())
+                 .store = state_store,
+                 .reporter = &reporters,
+                 .leases = ha.leases.get()});
+  // With `ha:` the SQLite file keeps only the load history.
+  if (Status st = scaler.Init(clock.Now(), recovered && !c.ha); !st.ok())
     return ReportError(st);
   scaler.RestoreHistory(clock.Now());
   Duration refresh = sopts.observe.metrics_refresh;
@@ -290,9 +356,15 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   run.on_cycle = [&](const CycleReport&, double took) {
     cycle_time.Observe(took);
     SystemdNotifyOrWarn(kNotifyWatchdog);
+    if (ha.leases) ExportLeases(*ha.leases, c, &registry);
   };
+  if (ha.leases) {
+    run.tick = ha.leases->options().renew_every();
+    run.on_tick = [&] { ha.leases->Renew(clock.Now()); };
+  }
   run.on_cycle_start = [&board](TimePoint now) { board.CycleStarted(now); };
   CycleReport last = RunRealTime(scaler, clock, run, &stop);
+  if (ha.leases) ha.leases->ReleaseAll();
   SystemdNotifyOrWarn(kNotifyStopping);
   recorder.Flush();
   if (*metrics_server) (*metrics_server)->Stop();

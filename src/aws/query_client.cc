@@ -35,6 +35,9 @@ Status StatusForAwsError(const std::string& code, int http_status,
     st = Status::Unavailable(std::move(message), true);
   } else if (kind == ErrorKind::kTimeout) {
     st = Status::DeadlineExceeded(std::move(message));
+  } else if (code == "ConditionalCheckFailedException") {
+    // A conditional write refused: the caller's condition, not an error.
+    st = Status::FailedPrecondition(std::move(message));
   } else if (kAuth.count(code) || http_status == 401 || http_status == 403) {
     st = Status::PermissionDenied(std::move(message));
   } else if (code.find("NotFound") != std::string::npos || http_status == 404) {
@@ -97,42 +100,91 @@ std::string QueryClient::FormEncode(const QueryParams& params) {
   return out;
 }
 
-QueryClient::Attempt QueryClient::Interpret(const std::string& action,
-                                            const HttpReply& reply) {
-  Attempt a;
+bool QueryClient::ParseBody(const Wire& wire, const HttpReply& reply,
+                            Attempt* a, std::string* why) {
+  if (!wire.target.empty()) {
+    a->json = nlohmann::json::parse(reply.body, nullptr, false);
+    if (a->json.is_discarded() || !a->json.is_object()) {
+      *why = "not a JSON object";
+      return false;
+    }
+    return true;
+  }
   auto doc = std::make_shared<pugi::xml_document>();
   pugi::xml_parse_result parsed =
       doc->load_buffer(reply.body.data(), reply.body.size());
-  std::string where = endpoint_.service + " " + action;
+  if (!parsed) {
+    *why = std::string("not XML: ") + parsed.description();
+    return false;
+  }
+  a->doc = std::move(doc);
+  return true;
+}
+
+namespace {
+
+struct AwsError {
+  std::string code, message, request_id;
+};
+
+// Query services: ErrorResponse/Error/{Code,Message}, RequestId.
+// EC2: Response/Errors/Error/{Code,Message}, RequestID.
+AwsError XmlError(const HttpReply& reply) {
+  AwsError e;
+  pugi::xml_document doc;
+  if (doc.load_buffer(reply.body.data(), reply.body.size())) {
+    pugi::xml_node err = Find(doc, "Error");
+    e.code = Text(err, "Code");
+    e.message = Text(err, "Message");
+    e.request_id = Text(Find(doc, "RequestId"), "");
+    if (e.request_id.empty()) e.request_id = Text(Find(doc, "RequestID"), "");
+  }
+  return e;
+}
+
+// JSON 1.0: {"__type": "com.amazonaws.dynamodb.v20120810#Code", "message":
+// ...} (some services spell it "Message").
+AwsError JsonError(const HttpReply& reply) {
+  AwsError e;
+  nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, false);
+  if (!j.is_object()) return e;
+  if (auto t = j.find("__type"); t != j.end() && t->is_string()) {
+    e.code = t->get<std::string>();
+    e.code = e.code.substr(e.code.rfind('#') + 1);
+  }
+  for (const char* key : {"message", "Message"}) {
+    if (auto m = j.find(key); m != j.end() && m->is_string()) {
+      e.message = m->get<std::string>();
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
+QueryClient::Attempt QueryClient::Interpret(const Wire& wire,
+                                            const HttpReply& reply) {
+  Attempt a;
+  std::string where = endpoint_.service + " " + wire.action;
   if (reply.status >= 200 && reply.status < 300) {
-    if (!parsed) {
+    std::string why;
+    if (!ParseBody(wire, reply, &a, &why)) {
       // Retried as the SDKs do; the server may have acted on the request.
-      a.status = Status::Unavailable(fmt::format("{}: HTTP {} response is not "
-                                                 "XML: {}",
-                                                 where, reply.status,
-                                                 parsed.description()))
+      a.status = Status::Unavailable(fmt::format("{}: HTTP {} response is {}",
+                                                 where, reply.status, why))
                      .WithDetail(transport_error::kMalformedResponse)
                      .WithOutcomeUnknown();
       a.kind = ErrorKind::kTransient;
-      return a;
     }
-    a.doc = std::move(doc);
     return a;
   }
-  // Query services: ErrorResponse/Error/{Code,Message}, RequestId.
-  // EC2: Response/Errors/Error/{Code,Message}, RequestID.
-  std::string code, message, request_id;
-  if (parsed) {
-    pugi::xml_node err = Find(*doc, "Error");
-    code = Text(err, "Code");
-    message = Text(err, "Message");
-    request_id = Text(Find(*doc, "RequestId"), "");
-    if (request_id.empty()) request_id = Text(Find(*doc, "RequestID"), "");
-  }
-  if (request_id.empty()) request_id = reply.Header("x-amzn-requestid");
-  if (code.empty()) {
-    code = fmt::format("HTTP{}", reply.status);
-    message = Abbreviate(reply.body, 200);
+  AwsError e = wire.target.empty() ? XmlError(reply) : JsonError(reply);
+  // A proxy (or moto's IAM check) may answer a JSON call in XML.
+  if (e.code.empty() && !wire.target.empty()) e = XmlError(reply);
+  if (e.request_id.empty()) e.request_id = reply.Header("x-amzn-requestid");
+  if (e.code.empty()) {
+    e.code = fmt::format("HTTP{}", reply.status);
+    e.message = Abbreviate(reply.body, 200);
   }
   std::chrono::seconds skew{0};
   TimePoint server;
@@ -141,32 +193,31 @@ QueryClient::Attempt QueryClient::Interpret(const std::string& action,
         server > clock_->Now() ? server - clock_->Now()
                                : clock_->Now() - server);
   }
-  a.kind = ClassifyAwsError(code, reply.status, skew);
+  a.kind = ClassifyAwsError(e.code, reply.status, skew);
   if (a.kind == ErrorKind::kClockSkew && !reply.Header("date").empty() &&
       ParseHttpDate(reply.Header("date"), &server)) {
     offset_.store((server - clock_->Now()).count());
   }
-  std::string text =
-      fmt::format("{}: {}: {} (HTTP {}{})", where, code, message, reply.status,
-                  request_id.empty() ? "" : ", request id " + request_id);
-  a.status = StatusForAwsError(code, reply.status, a.kind, text);
+  std::string text = fmt::format(
+      "{}: {}: {} (HTTP {}{})", where, e.code, e.message, reply.status,
+      e.request_id.empty() ? "" : ", request id " + e.request_id);
+  a.status = StatusForAwsError(e.code, reply.status, a.kind, text);
   if (MayHaveBeenProcessed(reply.status, a.kind)) {
     a.status = a.status.WithOutcomeUnknown();
   }
   return a;
 }
 
-QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
-                                           const std::string& body) {
+QueryClient::Attempt QueryClient::SendOnce(const Wire& wire) {
   Attempt a;
   HttpCall call;
   call.method = "POST";
   call.url = endpoint_.url + "/";
-  call.body = body;
+  call.body = wire.body;
   call.connect_timeout = retry_.connect_timeout;
   call.timeout = retry_.request_timeout;
   // libcurl must never resend a change on its own (see HttpCall).
-  call.fresh_connection = !IsReadOnly(action);
+  call.fresh_connection = !IsReadOnly(wire.action);
   size_t scheme = endpoint_.url.find("://");
   std::string host = scheme == std::string::npos
                          ? endpoint_.url
@@ -176,12 +227,18 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   std::string amz_date = FormatAmzDate(t);
   call.headers = {
       {"Host", host},
-      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"Content-Type", wire.target.empty()
+                           ? "application/x-www-form-urlencoded; charset=utf-8"
+                           : "application/x-amz-json-1.0"},
       {"X-Amz-Date", amz_date}};
+  if (!wire.target.empty()) {
+    call.headers.emplace_back("X-Amz-Target", wire.target);
+  }
   if (credentials_) {
     auto creds = credentials_->Get(clock_->Now());
     if (!creds.ok()) {
-      a.status = creds.status().WithContext(endpoint_.service + " " + action);
+      a.status =
+          creds.status().WithContext(endpoint_.service + " " + wire.action);
       a.kind = ErrorKind::kPermanent;
       return a;
     }
@@ -192,7 +249,7 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
     req.method = "POST";
     req.path = "/";
     req.headers = call.headers;
-    req.body = body;
+    req.body = wire.body;
     Signature sig = SignV4(
         req,
         {creds->access_key_id, creds->secret_access_key, creds->session_token},
@@ -202,7 +259,8 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
   }
   auto reply = transport_->Send(call);
   if (!reply.ok()) {
-    a.status = reply.status().WithContext(endpoint_.service + " " + action);
+    a.status =
+        reply.status().WithContext(endpoint_.service + " " + wire.action);
     if (reply.status().code() == Status::Code::kDeadlineExceeded) {
       a.kind = ErrorKind::kTimeout;
     } else {
@@ -211,14 +269,28 @@ QueryClient::Attempt QueryClient::SendOnce(const std::string& action,
     }
     return a;
   }
-  return Interpret(action, *reply);
+  return Interpret(wire, *reply);
 }
 
 Result<XmlDoc> QueryClient::Call(const std::string& action,
                                  const QueryParams& params) {
   QueryParams full = {{"Action", action}, {"Version", endpoint_.api_version}};
   full.insert(full.end(), params.begin(), params.end());
-  std::string body = FormEncode(full);
+  Attempt a = Send({action, FormEncode(full), ""});
+  if (!a.status.ok()) return a.status;
+  return a.doc;
+}
+
+Result<nlohmann::json> QueryClient::CallJson(const std::string& target_prefix,
+                                             const std::string& action,
+                                             const nlohmann::json& body) {
+  Attempt a = Send({action, body.dump(), target_prefix + "." + action});
+  if (!a.status.ok()) return a.status;
+  return std::move(a.json);
+}
+
+QueryClient::Attempt QueryClient::Send(const Wire& wire) {
+  const std::string& action = wire.action;
   Attempt a;
   int attempt = 1;
   int last_retry_cost = 0;
@@ -227,7 +299,7 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
   // have been too, whatever its last attempt says.
   bool outcome_unknown = false;
   for (;; ++attempt) {
-    a = SendOnce(action, body);
+    a = SendOnce(wire);
     if (a.status.ok()) break;
     outcome_unknown = outcome_unknown || a.status.outcome_unknown();
     bool retryable = a.kind == ErrorKind::kThrottling ||
@@ -260,13 +332,10 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
   if (a.status.ok()) quota_.Release(last_retry_cost);
   if (outcome_unknown) a.status = a.status.WithOutcomeUnknown();
   if (observer_) observer_({endpoint_.service, action, attempt, a.status});
-  if (!a.status.ok()) {
-    if (attempt > 1) {
-      return a.status.WithContext(fmt::format("after {} attempts", attempt));
-    }
-    return a.status;
+  if (!a.status.ok() && attempt > 1) {
+    a.status = a.status.WithContext(fmt::format("after {} attempts", attempt));
   }
-  return a.doc;
+  return a;
 }
 
 }  // namespace phas::aws

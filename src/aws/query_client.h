@@ -1,14 +1,21 @@
-// QueryClient: the AWS Query protocol (Auto Scaling, CloudWatch, EC2, STS).
+// QueryClient: the AWS Query protocol (Auto Scaling, CloudWatch, EC2, STS),
+// and the JSON 1.0 protocol (DynamoDB) through CallJson.
 //
-// A call is a form-encoded POST of Action, Version and the parameters, signed
-// with SigV4 (or unsigned, for STS web-identity calls), sent with retries
-// (aws/retry.h), answered with XML. Errors become a Status whose message
-// reads "autoscaling SetDesiredCapacity: AccessDenied: <AWS message> (HTTP 403,
-// request id ...)" and whose detail() is the AWS error code.
+// A Query call is a form-encoded POST of Action, Version and the parameters,
+// signed with SigV4 (or unsigned, for STS web-identity calls), sent with
+// retries (aws/retry.h), answered with XML. A JSON 1.0 call is a POST of a
+// JSON object with X-Amz-Target: <prefix>.<Action> and content type
+// application/x-amz-json-1.0, signed and retried the same way, answered with
+// JSON; its errors carry "__type" ("...#ConditionalCheckFailedException")
+// and "message". Errors become a Status whose message reads "autoscaling
+// SetDesiredCapacity: AccessDenied: <AWS message> (HTTP 403, request id ...)"
+// and whose detail() is the AWS error code.
 //
 // Status codes: PermissionDenied for authentication and authorization errors
 // (AccessDenied, SignatureDoesNotMatch, InvalidClientTokenId, ...),
 // InvalidArgument for validation errors, NotFound for missing resources,
+// FailedPrecondition for a conditional write whose condition did not hold
+// (ConditionalCheckFailedException),
 // Unavailable (retryable) for throttling, 5xx and unreadable 2xx answers
 // (detail "malformed_response") left after the retries, DeadlineExceeded for
 // timeouts. Transport failures carry the labels of aws/http_transport.h.
@@ -30,6 +37,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <string>
 #include <vector>
@@ -79,6 +87,11 @@ class QueryClient {
               std::function<double()> random01 = nullptr);
 
   Result<XmlDoc> Call(const std::string& action, const QueryParams& params);
+  // A JSON 1.0 call: X-Amz-Target `target_prefix`.`action` ("DynamoDB_20120810"
+  // "GetItem"), `body` a JSON object. Returns the answer's JSON object.
+  Result<nlohmann::json> CallJson(const std::string& target_prefix,
+                                  const std::string& action,
+                                  const nlohmann::json& body);
 
   void set_observer(CallObserver observer) { observer_ = std::move(observer); }
   const ServiceEndpoint& endpoint() const { return endpoint_; }
@@ -89,13 +102,25 @@ class QueryClient {
   static std::string FormEncode(const QueryParams& params);
 
  private:
+  // One request as sent, in either protocol.
+  struct Wire {
+    std::string action;
+    std::string body;
+    std::string target;  // X-Amz-Target; empty: the Query protocol
+  };
   struct Attempt {
     Status status;  // OK or the error of this attempt
     ErrorKind kind = ErrorKind::kNone;
-    XmlDoc doc;
+    XmlDoc doc;           // Query
+    nlohmann::json json;  // JSON 1.0
   };
-  Attempt SendOnce(const std::string& action, const std::string& body);
-  Attempt Interpret(const std::string& action, const HttpReply& reply);
+  // Sends with retries; the last attempt, its status given the context.
+  Attempt Send(const Wire& wire);
+  Attempt SendOnce(const Wire& wire);
+  Attempt Interpret(const Wire& wire, const HttpReply& reply);
+  // Parses a 2xx body into `a`; false when it does not parse (`why`).
+  static bool ParseBody(const Wire& wire, const HttpReply& reply, Attempt* a,
+                        std::string* why);
 
   ServiceEndpoint endpoint_;
   std::shared_ptr<HttpTransport> transport_;

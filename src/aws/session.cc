@@ -25,6 +25,8 @@ const ServiceInfo kServices[] = {
     {Service::kEc2, "ec2", "EC2", "ec2", "ec2", "2016-11-15"},
     {Service::kSts, "sts", "STS", "sts", "sts", "2011-06-15"},
     {Service::kSso, "sso", "SSO", "portal.sso", "awsssoportal", ""},
+    {Service::kDynamoDb, "dynamodb", "DYNAMODB", "dynamodb", "dynamodb",
+     "2012-08-10"},
 };
 
 const ServiceInfo& Info(Service s) {
@@ -136,8 +138,9 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
   const std::string& region = s->region_.region;
 
   std::map<Service, ServiceEndpoint> endpoints;
-  for (Service svc : {Service::kSts, Service::kAutoScaling,
-                      Service::kCloudWatch, Service::kEc2}) {
+  for (Service svc :
+       {Service::kSts, Service::kAutoScaling, Service::kCloudWatch,
+        Service::kEc2, Service::kDynamoDb}) {
     endpoints[svc] = ResolveEndpoint(svc, region, env, options.endpoints);
     PHAS_RETURN_IF_ERROR(CheckEndpointUrl(endpoints[svc]));
   }
@@ -169,8 +172,8 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Create(
   chain.push_back(std::make_shared<ImdsCredentialsProvider>(s->imds_));
   s->credentials_ = std::make_shared<CredentialChain>(std::move(chain));
   s->clients_[Service::kSts] = sts;
-  for (Service svc :
-       {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
+  for (Service svc : {Service::kAutoScaling, Service::kCloudWatch,
+                      Service::kEc2, Service::kDynamoDb}) {
     s->clients_[svc] = std::make_shared<QueryClient>(
         endpoints[svc], s->transport_, s->credentials_, clock, options.retry);
   }
@@ -192,6 +195,7 @@ std::unique_ptr<AwsSession> AwsSession::AssumeRole(
       std::make_shared<AssumeRoleCredentialsProvider>(std::move(role),
                                                       credentials_, sts));
   s->clients_[Service::kSts] = sts;
+  s->clients_[Service::kDynamoDb] = clients_.at(Service::kDynamoDb);
   for (Service svc :
        {Service::kAutoScaling, Service::kCloudWatch, Service::kEc2}) {
     s->clients_[svc] =

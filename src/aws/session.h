@@ -7,7 +7,8 @@
 //
 // Endpoint per service, first found (the SDKs' "service-specific endpoints"
 // convention, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true):
-//   AWS_ENDPOINT_URL_<SERVICE> (AUTO_SCALING, CLOUDWATCH, EC2, STS, SSO),
+//   AWS_ENDPOINT_URL_<SERVICE> (AUTO_SCALING, CLOUDWATCH, EC2, STS, SSO,
+//   DYNAMODB),
 //   AWS_ENDPOINT_URL, the config's per-service endpoint, the config's
 //   default endpoint, then https://<prefix>.<region>.amazonaws.com
 //   (.amazonaws.com.cn in China regions). SSO is the IAM Identity Center
@@ -32,8 +33,8 @@
 
 namespace phas::aws {
 
-enum class Service { kAutoScaling, kCloudWatch, kEc2, kSts, kSso };
-// "autoscaling", "cloudwatch", "ec2", "sts", "sso"
+enum class Service { kAutoScaling, kCloudWatch, kEc2, kSts, kSso, kDynamoDb };
+// "autoscaling", "cloudwatch", "ec2", "sts", "sso", "dynamodb"
 const char* ServiceId(Service s);
 
 struct AwsOptions {
@@ -43,7 +44,7 @@ struct AwsOptions {
   // Default: "--region or the config's region".
   std::string region_source;
   // Endpoint overrides from phas's config: keys "autoscaling", "cloudwatch",
-  // "ec2", "sts", or "default" for all.
+  // "ec2", "sts", "dynamodb", or "default" for all.
   std::map<std::string, std::string> endpoints;
   RetryOptions retry;
 };
@@ -79,6 +80,8 @@ class AwsSession {
   std::shared_ptr<CredentialsProvider> credentials() const {
     return credentials_;
   }
+  // kDynamoDb's client speaks the JSON 1.0 protocol (QueryClient::CallJson);
+  // it calls as the process's own identity, also in an AssumeRole session.
   std::shared_ptr<QueryClient> client(Service s) const {
     return clients_.at(s);
   }

@@ -14,6 +14,10 @@ std::string Describe(const Decision& d) {
 
 }  // namespace
 
+Status Actuator::MayAct(const std::string& group) const {
+  return leases_ ? leases_->MayAct(group) : Status::OK();
+}
+
 void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
   const Decision& d = out->decision;
   const std::string& group = out->group;
@@ -31,10 +35,18 @@ void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
     GroupState record = *state;
     record.policy = d.state_if_acted;
     record.guard.last_action = clock_->Now() + cloud_->MaxActionLatency();
-    Status saved = store_->Save(group, policy, record);
+    Status lease = MayAct(group);
+    Status saved = lease.ok() ? store_->Save(group, policy, record) : lease;
     if (!saved.ok()) {
-      out->act_status = saved.WithContext("state not saved; not acting");
+      out->act_status = lease.ok()
+                            ? saved.WithContext("state not saved; not acting")
+                            : lease.WithContext("not acting");
       state->policy = d.state_if_held;
+    } else if (lease = MayAct(group); !lease.ok()) {
+      // Lost while saving: refused, nothing called.
+      out->act_status = lease.WithContext("not acting");
+      state->policy = d.state_if_held;
+      state->guard = before.guard;
     } else {
       out->act_status = cloud_->SetDesiredCapacity(group, d.target);
       TimePoint returned = clock_->Now();

@@ -20,6 +20,9 @@
 // The cooldown is stamped from the clock when the call returns, not from
 // the cycle's start: a call that took 20 s of retries starts its cooldown
 // 20 s later.
+// With replicas (scaler/lease.h), the lease is checked before the record is
+// saved and again right before SetDesiredCapacity: a lease not valid with
+// its margin is a refusal (nothing called, the state as if held).
 //
 // Thread-safety: the loop's thread only.
 #ifndef PHAS_SCALER_ACTUATOR_H_
@@ -30,6 +33,7 @@
 #include "cloud/cloud.h"
 #include "common/clock.h"
 #include "scaler/group_state.h"
+#include "scaler/lease.h"
 #include "scaler/outcome.h"
 #include "scaler/state_store.h"
 
@@ -38,8 +42,14 @@ namespace phas {
 class Actuator {
  public:
   // The collaborators must outlive the actuator. `clock` stamps actions.
-  Actuator(Cloud* cloud, StateStore* store, Clock* clock, bool dry_run)
-      : cloud_(cloud), store_(store), clock_(clock), dry_run_(dry_run) {}
+  // `leases` null: a single replica, always allowed to act.
+  Actuator(Cloud* cloud, StateStore* store, Clock* clock, bool dry_run,
+           const Leadership* leases = nullptr)
+      : cloud_(cloud),
+        store_(store),
+        clock_(clock),
+        dry_run_(dry_run),
+        leases_(leases) {}
 
   // Acts on out->decision for out->group at cycle time `now`: updates
   // `state` (and saves it), and out->acted / may_have_acted / act_status /
@@ -47,10 +57,13 @@ class Actuator {
   void Act(TimePoint now, GroupState* state, GroupOutcome* out);
 
  private:
+  // OK when this replica may act on `group` (always without leases).
+  Status MayAct(const std::string& group) const;
   Cloud* cloud_;
   StateStore* store_;
   Clock* clock_;
   bool dry_run_;
+  const Leadership* leases_;
 };
 
 }  // namespace phas

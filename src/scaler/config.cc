@@ -355,6 +355,26 @@ Status CheckRoleArn(const std::string& arn) {
   return Status::OK();
 }
 
+namespace {
+
+Status ParseHa(const Reader& h, HaSection* out) {
+  PHAS_RETURN_IF_ERROR(
+      h.CheckKeys({"dynamodb_table", "lease_seconds", "lease_margin_seconds"}));
+  PHAS_RETURN_IF_ERROR(h.Str("dynamodb_table", &out->dynamodb_table));
+  if (out->dynamodb_table.empty()) {
+    return h.Bad("dynamodb_table", "missing (the lease table's name)");
+  }
+  PHAS_RETURN_IF_ERROR(h.Seconds("lease_seconds", &out->lease, 3, 600));
+  PHAS_RETURN_IF_ERROR(
+      h.Seconds("lease_margin_seconds", &out->margin, 0.1, 600));
+  if (out->margin && *out->margin >= out->lease) {
+    return h.Bad("lease_margin_seconds", "must be less than lease_seconds");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Duration MetricsRefresh(std::optional<Duration> configured, Duration interval) {
   constexpr Duration kDefault = std::chrono::seconds(60);
   if (configured) return *configured;
@@ -406,7 +426,7 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   PHAS_RETURN_IF_ERROR(wrap(r.CheckKeys(
       {"region", "interval_seconds", "metrics_refresh_seconds", "dry_run",
        "model", "predictor_url", "predictor_timeout_seconds", "output_dir",
-       "state_path", "metrics_listen", "log_max_mb", "log_keep", "aws",
+       "state_path", "metrics_listen", "log_max_mb", "log_keep", "aws", "ha",
        "groups", "controls_refresh_seconds"})));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("region", &c.region)));
   PHAS_RETURN_IF_ERROR(
@@ -434,10 +454,10 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
         wrap(a.Int("max_attempts", &c.aws.max_attempts, 1, 10)));
     if (a.Has("endpoints")) {
       Reader e(a.Child("endpoints"), "aws.endpoints");
-      PHAS_RETURN_IF_ERROR(wrap(
-          e.CheckKeys({"default", "autoscaling", "cloudwatch", "ec2", "sts"})));
+      PHAS_RETURN_IF_ERROR(wrap(e.CheckKeys(
+          {"default", "autoscaling", "cloudwatch", "ec2", "sts", "dynamodb"})));
       for (const char* k :
-           {"default", "autoscaling", "cloudwatch", "ec2", "sts"}) {
+           {"default", "autoscaling", "cloudwatch", "ec2", "sts", "dynamodb"}) {
         std::string url;
         PHAS_RETURN_IF_ERROR(wrap(e.Str(k, &url)));
         if (url.empty()) continue;
@@ -448,6 +468,11 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
         c.aws.endpoints[k] = url;
       }
     }
+  }
+  if (r.Has("ha")) {
+    HaSection ha;
+    PHAS_RETURN_IF_ERROR(wrap(ParseHa(Reader(r.Child("ha"), "ha"), &ha)));
+    c.ha = ha;
   }
   if (r.Has("groups")) {
     YAML::Node groups = r.Child("groups");

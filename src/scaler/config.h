@@ -109,11 +109,24 @@ struct GroupConfig {
 
 // The `aws:` section; cmd/ turns it into the AWS layer's options.
 struct AwsSection {
-  // Endpoint overrides: keys "autoscaling", "cloudwatch", "ec2", "sts", or
-  // "default" for all. Default: none.
+  // Endpoint overrides: keys "autoscaling", "cloudwatch", "ec2", "sts",
+  // "dynamodb", or "default" for all. Default: none.
   std::map<std::string, std::string> endpoints;
   // Attempts per call, the first included. Default: 3.
   int max_attempts = 3;
+};
+
+// The `ha:` section: replicas sharing leases and state in DynamoDB
+// (docs/ha.md, scaler/dynamo_ha.h). Absent: one replica, SQLite.
+struct HaSection {
+  // The table (partition key `pk`, type S). Required.
+  std::string dynamodb_table;
+  // How long a lease lasts after its last renew (lease_seconds, 3 to 600).
+  // Default: 30 s.
+  Duration lease = std::chrono::seconds(30);
+  // The holder stops acting this long before its lease ends, by its own
+  // clock (lease_margin_seconds; less than the lease). Default: lease / 3.
+  std::optional<Duration> margin;
 };
 
 struct ScalerConfig {
@@ -148,6 +161,7 @@ struct ScalerConfig {
   size_t log_max_bytes = 50u << 20;
   int log_keep = 5;
   AwsSection aws;
+  std::optional<HaSection> ha;
   std::vector<GroupConfig> groups;
 };
 

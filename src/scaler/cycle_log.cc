@@ -72,7 +72,9 @@ void LogReporter::LogObservation(TimePoint now, const GroupOutcome& o) {
 void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
   const Decision& d = o.decision;
   const std::string& name = o.group;
-  std::string dry = o.dry_run ? "DRY RUN: " : "";
+  std::string dry = o.dry_run            ? "DRY RUN: "
+                    : !o.standby.empty() ? "STANDBY: "
+                                         : "";
   if (d.kind == Decision::Kind::kScaleUp) {
     rec_->Log(now, "INFO", name,
               fmt::format("{}SCALING UP: {} -> {} instances", dry, d.current,
@@ -97,7 +99,7 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
               fmt::format("Already at minimum capacity of ({} instances)",
                           d.current));
   }
-  if (d.acts() && !o.dry_run && !o.act_status.ok()) {
+  if (d.acts() && !o.dry_run && o.standby.empty() && !o.act_status.ok()) {
     rec_->Log(
         now, "ERROR", name,
         fmt::format("SetDesiredCapacity failed{}: {}",
@@ -175,6 +177,7 @@ void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
     rec["decision"]["clamped_by"] = rules;
   }
   if (out.may_have_acted) rec["decision"]["may_have_acted"] = true;
+  if (!out.standby.empty()) rec["decision"]["standby"] = out.standby;
   if (!out.act_status.ok()) rec["decision"]["error"] = out.act_status.message();
   // What the operator should know this cycle (a scheduled action about to
   // run, the AWS controls unreadable, ...), as in the log.

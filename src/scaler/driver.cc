@@ -17,6 +17,25 @@ bool StopSignal::WaitUntil(std::chrono::steady_clock::time_point deadline) {
   return cv_.wait_until(lock, deadline, [&] { return stop_; });
 }
 
+namespace {
+
+// Waits until `next`, calling on_tick every tick meanwhile; true when
+// stopped.
+bool WaitForCycle(std::chrono::steady_clock::time_point next,
+                  const RealTimeOptions& options, StopSignal* stop) {
+  using Steady = std::chrono::steady_clock;
+  bool ticks = options.on_tick && options.tick > Duration::zero();
+  auto tick = std::chrono::duration_cast<Steady::duration>(options.tick);
+  while (true) {
+    auto wake = ticks ? std::min(next, Steady::now() + tick) : next;
+    if (stop->WaitUntil(wake)) return true;
+    if (Steady::now() >= next) return false;
+    options.on_tick();
+  }
+}
+
+}  // namespace
+
 CycleReport RunRealTime(Scaler& scaler, Clock& clock,
                         const RealTimeOptions& options, StopSignal* stop) {
   using Steady = std::chrono::steady_clock;
@@ -38,7 +57,7 @@ CycleReport RunRealTime(Scaler& scaler, Clock& clock,
     }
     next += std::chrono::duration_cast<Steady::duration>(options.interval);
     next = std::max(next, Steady::now());
-    if (stop->WaitUntil(next)) break;
+    if (WaitForCycle(next, options, stop)) break;
   }
   return last;
 }

@@ -43,6 +43,10 @@ struct RealTimeOptions {
   // Called as every cycle starts, with the time it runs at (liveness:
   // scaler/status_board.h).
   std::function<void(TimePoint)> on_cycle_start;
+  // Called every `tick` while waiting for the next cycle (the replicas'
+  // lease renewals); zero or no callback: never.
+  Duration tick = Duration::zero();
+  std::function<void()> on_tick;
 };
 
 // Runs scaler.RunOnce(clock.Now()) every interval (a cycle that overruns

@@ -35,6 +35,9 @@ struct GroupOutcome {
   Observation observation;
   // Decided.
   Decision decision;
+  // Not empty: with replicas, why this one did not act on the decision
+  // (another holds the group's lease, or its state is not read yet).
+  std::string standby;
   // Acted: SetDesiredCapacity succeeded (never in dry-run), or failed in a
   // way that may have carried it out all the same.
   bool acted = false;

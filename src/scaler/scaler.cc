@@ -54,7 +54,7 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
       std::make_unique<Observer>(std::move(observed), options_.observe,
                                  env_.cloud, env_.predictor, env_.store);
   actuator_ = std::make_unique<Actuator>(env_.cloud, env_.store, env_.clock,
-                                         options_.dry_run);
+                                         options_.dry_run, env_.leases);
   controls_ = std::make_unique<ControlsWatch>(env_.cloud, env_.reporter,
                                               options_.controls);
 
@@ -80,55 +80,100 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
                     options_.forecast_only
                         ? ", forecast-only: decides and logs, never acts"
                         : ""));
-    m.state.policy = m.policy->NewState();
     auto it = saved.find(g.name);
-    if (it != saved.end() && !store_recovered) {
-      const StoredGroup& s = it->second;
-      PolicyState fresh = m.state.policy;
-      m.state = s.state;
-      m.state.policy = fresh;
-      if (s.policy == policy && !s.policy_json.empty()) {
-        auto read = StateStore::ReadPolicyState(s.policy_json, fresh);
-        if (read.ok()) {
-          m.state.policy = *read;
-        } else {
-          report.Note(now, "WARNING", g.name,
-                      "saved policy state unreadable (" +
-                          read.status().message() + "): it starts afresh");
-        }
-      } else if (s.policy != policy) {
-        report.Note(now, "INFO", g.name,
-                    fmt::format("saved state was kept by {}: the policy's own "
-                                "counts start afresh (the last action is kept)",
-                                s.policy.empty() ? "an older phas"
-                                                 : "policy " + s.policy));
-      }
-      if (env_.store->durable()) {
-        report.Note(
-            now, "INFO", g.name,
-            "saved state: " + DescribeGuardState(m.state.guard, now, m.guard));
-      }
-      continue;
-    }
-    if (env_.store->durable()) {
-      // Unknown history: a previous run may have acted moments ago. A
-      // second scale-in could take capacity the group needs, so scale-in
-      // waits a cooldown; a second scale-out only costs, so it may act.
-      m.state.guard.started_without_state = now;
-      report.Note(
-          now, "WARNING", g.name,
-          fmt::format("{} state for this group: no scale-in for one cooldown "
-                      "({} s), scale-out at once",
-                      store_recovered ? "unreadable" : "no saved",
-                      std::chrono::duration<double>(m.guard.cooldown).count()));
-    }
+    RestoreState(i, it == saved.end() ? nullptr : &it->second, now,
+                 store_recovered);
   }
   return Status::OK();
+}
+
+void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
+                          bool store_recovered) {
+  const GroupConfig& g = groups_[i];
+  Managed& m = managed_[i];
+  std::string policy(m.policy->name());
+  Reporter& report = *env_.reporter;
+  m.state = GroupState{};
+  m.state.policy = m.policy->NewState();
+  if (saved && !store_recovered) {
+    const StoredGroup& s = *saved;
+    PolicyState fresh = m.state.policy;
+    m.state = s.state;
+    m.state.policy = fresh;
+    if (s.policy == policy && !s.policy_json.empty()) {
+      auto read = StateStore::ReadPolicyState(s.policy_json, fresh);
+      if (read.ok()) {
+        m.state.policy = *read;
+      } else {
+        report.Note(now, "WARNING", g.name,
+                    "saved policy state unreadable (" +
+                        read.status().message() + "): it starts afresh");
+      }
+    } else if (s.policy != policy) {
+      report.Note(now, "INFO", g.name,
+                  fmt::format("saved state was kept by {}: the policy's own "
+                              "counts start afresh (the last action is kept)",
+                              s.policy.empty() ? "an older phas"
+                                               : "policy " + s.policy));
+    }
+    if (env_.store->durable()) {
+      report.Note(
+          now, "INFO", g.name,
+          "saved state: " + DescribeGuardState(m.state.guard, now, m.guard));
+    }
+    return;
+  }
+  if (env_.store->durable()) {
+    // Unknown history: a previous run may have acted moments ago. A
+    // second scale-in could take capacity the group needs, so scale-in
+    // waits a cooldown; a second scale-out only costs, so it may act.
+    m.state.guard.started_without_state = now;
+    report.Note(
+        now, "WARNING", g.name,
+        fmt::format("{} state for this group: no scale-in for one cooldown "
+                    "({} s), scale-out at once",
+                    store_recovered ? "unreadable" : "no saved",
+                    std::chrono::duration<double>(m.guard.cooldown).count()));
+  }
+}
+
+std::string Scaler::SyncLease(size_t i, TimePoint now) {
+  if (!env_.leases) return "";
+  Managed& m = managed_[i];
+  LeaseView v = env_.leases->View(groups_[i].name);
+  if (!v.held) {
+    return v.holder.empty() ? "the group's lease is not held by this replica"
+                            : "the group's lease is held by " + v.holder;
+  }
+  if (!v.valid) {
+    // Held, but not renewed lately (the table unreachable): not acting.
+    return env_.leases->MayAct(groups_[i].name).message();
+  }
+  if (v.term != m.term) {
+    // Newly acquired: another replica may have acted since this one last
+    // read the state. Read it before deciding, or do not act.
+    auto loaded = env_.store->LoadAll();
+    if (!loaded.ok()) {
+      return "lease acquired, state not read yet: " + loaded.status().message();
+    }
+    auto it = loaded->find(groups_[i].name);
+    env_.reporter->Note(
+        now, "INFO", groups_[i].name,
+        fmt::format("ha: this replica ({}) now holds the "
+                    "group's lease; state read from {}",
+                    env_.leases->holder_id(), env_.store->Describe()));
+    RestoreState(i, it == loaded->end() ? nullptr : &it->second, now, false);
+    m.term = v.term;
+  }
+  return "";
 }
 
 CycleReport Scaler::RunOnce(TimePoint now) {
   CycleReport report;
   report.now = now;
+  if (env_.leases) env_.leases->Renew(now);
+  std::vector<std::string> standby(groups_.size());
+  for (size_t i = 0; i < groups_.size(); ++i) standby[i] = SyncLease(i, now);
   std::vector<GroupState*> states;
   for (Managed& m : managed_) states.push_back(&m.state);
   observer_->Observe(now, states, &report);
@@ -137,6 +182,7 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     GroupOutcome& out = report.groups[i];
     out.policy = std::string(m.policy->name());
     out.dry_run = options_.dry_run;
+    out.standby = standby[i];
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
       Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
@@ -150,7 +196,9 @@ CycleReport Scaler::RunOnce(TimePoint now) {
                            now);
       controls_->Notify(out.group, verdict, &out.warnings);
       out.decision = ApplyCoexistence(std::move(d), verdict);
-      actuator_->Act(now, &m.state, &out);
+      // A standby decides (its forecast and log stay warm) and never acts
+      // or saves: the holder's state is the one kept.
+      if (out.standby.empty()) actuator_->Act(now, &m.state, &out);
     }
     env_.reporter->Report(now, out);
   }

@@ -1,6 +1,10 @@
 // Scaler: the control loop, written once against Cloud and a clock.
 //
-//   RunOnce(now) = observe -> decide -> act -> report, for every group:
+//   RunOnce(now) = [lease ->] observe -> decide -> act -> report, for every
+//   group:
+//   lease    with replicas only (ScalerEnv::leases): renew the groups'
+//            leases; a group held by another replica is a standby (decided,
+//            never acted on); one just acquired has its state read first
 //   observe  Observer (scaler/observer.h): one DescribeAutoScalingGroups and
 //            one GetMetricData for all groups, warm-up, load history,
 //            forecast, the model's answer where the policy reads one
@@ -39,6 +43,7 @@
 #include "scaler/config.h"
 #include "scaler/controls.h"
 #include "scaler/group_state.h"
+#include "scaler/lease.h"
 #include "scaler/observer.h"
 #include "scaler/outcome.h"
 #include "scaler/predictor_client.h"
@@ -69,6 +74,12 @@ struct ScalerEnv {
   Predictor* predictor = nullptr;
   StateStore* store = nullptr;
   Reporter* reporter = nullptr;
+  // Replicas (scaler/lease.h): null, this process alone acts. Otherwise
+  // every cycle renews the leases first; a group whose lease this replica
+  // does not hold is observed and decided, never acted on (its outcome's
+  // `standby` says why), and a group whose lease it has just acquired has
+  // its state read again from the store before its first decision.
+  Leadership* leases = nullptr;
 };
 
 // Adds to an observation what the loop itself does not know (the
@@ -108,7 +119,16 @@ class Scaler {
     std::unique_ptr<Policy> policy;
     GuardConfig guard;
     GroupState state;
+    uint64_t term = 0;  // the lease term whose state was read (replicas)
   };
+
+  // Sets group i's state from its saved record (null: none saved).
+  void RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
+                    bool store_recovered);
+  // With replicas: "" when this replica may act on group i this cycle
+  // (reading its state first when the lease is newly acquired), else why
+  // not.
+  std::string SyncLease(size_t i, TimePoint now);
 
   std::vector<GroupConfig> groups_;
   ScalerOptions options_;

@@ -169,7 +169,7 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
         .Inc();
   }
   const Decision& d = o.decision;
-  if (d.acts() && !o.dry_run) {
+  if (d.acts() && !o.dry_run && o.standby.empty()) {
     const char* result = o.acted            ? "ok"
                          : o.may_have_acted ? "unknown"
                                             : "error";

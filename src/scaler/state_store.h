@@ -9,6 +9,8 @@
 //                     calls SetDesiredCapacity.
 //   NullStateStore    keeps nothing (backtests, the demo): every start is a
 //                     first start.
+//   DynamoStateStore  replicas (`ha:`, scaler/dynamo_ha.h): the same records
+//                     in DynamoDB, saved only by the group's lease holder.
 //
 // Records are JSON: {"version": 2, "policy": NAME, "last_action": T,
 // "started_without_state": T (when set), "last_decision": ...,

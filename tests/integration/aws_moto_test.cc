@@ -5,7 +5,9 @@
 // What moto 5.2.1 checks of the policy, read in moto/iam/access_control.py
 // and moto/core/authorization.py: the Action (wildcards included) and an
 // explicit Deny. Every non-S3 request is authorized against the resource
-// "*", so a statement narrowed to group ARNs never matches (denied). No
+// "*", so a statement narrowed to group ARNs never matches (denied): the
+// lease table's statement (its table ARN) is given to moto with Resource "*"
+// (moto_world.py), and its ARN is checked by the file test below. No
 // condition key reaches an identity policy (IAMRequest.check_action_permitted
 // passes none; only AssumeRole's trust policy gets sts:ExternalId), and a
 // condition whose key has no value passes (TrustCondition.verify_condition
@@ -23,6 +25,7 @@
 #include <set>
 
 #include "aws/asg_controls.h"
+#include "aws/dynamodb.h"
 #include "aws/services.h"
 #include "aws/session.h"
 #include "moto_fixture.h"
@@ -46,7 +49,11 @@ struct Role {
   const char* sid_prefix;
   const char* who;
   std::set<std::string> actions;
+  const char* resource = "*";
 };
+
+// The replicas' lease table (docs/ha.md), as the policy file names it.
+constexpr char kLeaseTable[] = "phas-leases";
 const std::vector<Role>& Roles() {
   static const std::vector<Role> roles = {
       {"Scaler",
@@ -68,6 +75,10 @@ const std::vector<Role>& Roles() {
         "autoscaling:DescribePolicies", "autoscaling:DescribeScalingActivities",
         // A warm pool's launches are the boot time (cmd/group_source.cc).
         "autoscaling:DescribeWarmPool"}},
+      {"Replica",
+       "phas scaler with ha: (the lease table only)",
+       {"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:UpdateItem"},
+       "arn:aws:dynamodb:*:*:table/phas-leases"},
   };
   return roles;
 }
@@ -117,6 +128,18 @@ Status CallAs(AwsSession& s, const std::string& action,
   }
   if (action == "ec2:DescribeInstances")
     return ec2.DescribeInstances({instance}).status();
+  DynamoDbClient ddb(s.client(Service::kDynamoDb));
+  Item key = {{"pk", AttrS("group:" + group)}};
+  if (action == "dynamodb:DescribeTable")
+    return ddb.DescribeTable(kLeaseTable).status();
+  if (action == "dynamodb:GetItem")
+    return ddb.GetItem(kLeaseTable, key).status();
+  if (action == "dynamodb:UpdateItem") {
+    WriteRequest w{kLeaseTable,        key,
+                   "SET #h = :me",     "",
+                   {{"#h", "holder"}}, {{":me", AttrS("moto-test")}}};
+    return ddb.UpdateItem(w).status();
+  }
   return Status::InvalidArgument("no call for " + action);
 }
 
@@ -133,6 +156,7 @@ class MotoTest : public ::testing::Test {
   json World(const std::string& asg,
              const std::string& policy = phas::testing::DeployPolicyPath(),
              std::vector<std::string> extra = {}) {
+    extra.insert(extra.end(), {"--dynamodb-table", kLeaseTable});
     json w = moto_.BuildWorld(policy, asg, extra);
     EXPECT_FALSE(w.is_null()) << moto_.error();
     return w;
@@ -303,7 +327,7 @@ TEST(PolicyFileTest, PolicyFileHoldsExactlyWhatEachCommandCalls) {
       std::string sid = st.value("Sid", "");
       if (sid.rfind(role.sid_prefix, 0) != 0) continue;
       EXPECT_EQ(st.value("Effect", ""), "Allow") << sid;
-      EXPECT_EQ(st.value("Resource", json()), "*") << sid;
+      EXPECT_EQ(st.value("Resource", json()), role.resource) << sid;
       std::set<std::string> actions = ActionsOf(st);
       allowed.insert(actions.begin(), actions.end());
     }

@@ -362,6 +362,11 @@ void FaultProxy::Serve(int fd) {
 bool FaultProxy::Handle(int fd, const RecordedRequest& req) {
   std::map<std::string, std::string> form = ParseForm(req.body);
   std::string action = form.count("Action") ? form["Action"] : "";
+  if (action.empty()) {
+    // JSON protocols (DynamoDB): X-Amz-Target: DynamoDB_20120810.GetItem.
+    std::string target = req.Header("x-amz-target");
+    action = target.substr(target.find('.') + 1);
+  }
   Fault fault = Draw(action);
   int n = requests();
   if (fault == Fault::kInternalFailure) {

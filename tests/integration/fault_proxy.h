@@ -73,7 +73,7 @@ struct FaultMix {
 
 // A request moto carried out (answered 2xx).
 struct Forwarded {
-  std::string action;                         // "SetDesiredCapacity"
+  std::string action;  // "SetDesiredCapacity", "UpdateItem"
   std::map<std::string, std::string> params;  // the form, decoded
   std::string group;                          // AutoScalingGroupName, or ""
   std::optional<int> desired_capacity;        // DesiredCapacity, if any
@@ -90,7 +90,8 @@ struct FaultProxyOptions {
   // Chance that an eligible request gets a fault. Default: 0 (a plain proxy).
   double fault_probability = 0;
   FaultMix mix;
-  // Actions eligible for faults (the form's Action); empty: every request.
+  // Actions eligible for faults (the form's Action, or for JSON protocols
+  // the operation of X-Amz-Target: "UpdateItem"); empty: every request.
   std::set<std::string> actions;
   // kTimeout: how long the connection stays silent before it is closed;
   // make it longer than the client's request timeout. Default: 2 s.

@@ -132,4 +132,23 @@ std::map<std::string, std::string> MotoServer::EnvFor(
           {"HOME", home}};
 }
 
+void PutInstanceMetrics(aws::QueryClient& cw,
+                        const std::vector<std::string>& instance_ids,
+                        TimePoint now) {
+  aws::QueryParams p = {{"Namespace", "AWS/EC2"}};
+  int k = 0;
+  for (const std::string& id : instance_ids) {
+    for (const char* metric : {"CPUUtilization", "NetworkIn", "NetworkOut"}) {
+      std::string pre = "MetricData.member." + std::to_string(++k);
+      p.push_back({pre + ".MetricName", metric});
+      p.push_back({pre + ".Value",
+                   std::string(metric) == "CPUUtilization" ? "55" : "5000000"});
+      p.push_back({pre + ".Timestamp", FormatIso8601(now)});
+      p.push_back({pre + ".Dimensions.member.1.Name", "InstanceId"});
+      p.push_back({pre + ".Dimensions.member.1.Value", id});
+    }
+  }
+  if (k > 0) (void)cw.Call("PutMetricData", p);
+}
+
 }  // namespace phas::testing

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "aws/query_client.h"
+#include "common/clock.h"
 #include "process_util.h"
 
 namespace phas::testing {
@@ -61,6 +63,13 @@ class MotoServer {
 
 // The repository's least-privilege policy.
 std::string DeployPolicyPath();
+
+// Publishes, as EC2 would, one datapoint at `now` of CPUUtilization (55 %),
+// NetworkIn and NetworkOut (5 MB) for each instance (PutMetricData through
+// `cw`, a CloudWatch client). Best effort.
+void PutInstanceMetrics(aws::QueryClient& cw,
+                        const std::vector<std::string>& instance_ids,
+                        TimePoint now);
 
 }  // namespace phas::testing
 

@@ -21,6 +21,7 @@ policy file itself keeps the real IAM spelling.
 
 usage: moto_world.py ENDPOINT POLICY_FILE [--asg NAME] [--min N --max N --desired N]
                      [--cpu VALUE] [--untagged] [--scaling-policies]
+                     [--dynamodb-table NAME]
 """
 import argparse
 import datetime
@@ -44,14 +45,29 @@ def client(service, endpoint, key=None):
 
 
 def with_moto_spelling(policy):
-    """Adds monitoring:X for every cloudwatch:X (moto's spelling)."""
+    """Adds monitoring:X for every cloudwatch:X (moto's spelling), and widens
+    DynamoDB statements' Resource to "*": moto authorizes every DynamoDB
+    request against the resource "*", which a table ARN never matches."""
     out = json.loads(json.dumps(policy))
     for st in out["Statement"]:
         actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
         extra = [a.replace("cloudwatch:", "monitoring:", 1)
                  for a in actions if a.startswith("cloudwatch:")]
         st["Action"] = actions + extra
+        if all(a.startswith("dynamodb:") for a in actions):
+            st["Resource"] = "*"
     return out
+
+
+def ensure_table(endpoint, admin, table):
+    """The replicas' lease table (docs/ha.md), unless it exists."""
+    ddb = client("dynamodb", endpoint, admin)
+    if table in ddb.list_tables()["TableNames"]:
+        return
+    ddb.create_table(TableName=table,
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST")
 
 
 def main():
@@ -70,6 +86,8 @@ def main():
                     help="no phas=managed tag on the group")
     ap.add_argument("--scaling-policies", action="store_true",
                     help="a target tracking and a predictive policy")
+    ap.add_argument("--dynamodb-table",
+                    help="create this lease table (pk: S) unless it exists")
     args = ap.parse_args()
 
     if args.bootstrap:
@@ -82,6 +100,8 @@ def main():
     else:
         admin = json.loads(args.admin_key)
 
+    if args.dynamodb_table:
+        ensure_table(args.endpoint, admin, args.dynamodb_table)
     ec2 = client("ec2", args.endpoint, admin)
     ami = ec2.describe_images()["Images"][0]["ImageId"]
     lt_name = args.asg + "-lt"

@@ -177,22 +177,9 @@ class ScalerMotoTest : public ::testing::Test {
         auto g = aws::AutoScalingApi(admin_->client(aws::Service::kAutoScaling))
                      .DescribeAutoScalingGroups({group});
         if (g.ok() && !g->empty()) {
-          aws::QueryParams p = {{"Namespace", "AWS/EC2"}};
-          int k = 0;
-          for (const auto& i : (*g)[0].instances) {
-            for (const char* metric :
-                 {"CPUUtilization", "NetworkIn", "NetworkOut"}) {
-              std::string pre = "MetricData.member." + std::to_string(++k);
-              p.push_back({pre + ".MetricName", metric});
-              p.push_back(
-                  {pre + ".Value",
-                   std::string(metric) == "CPUUtilization" ? "55" : "5000000"});
-              p.push_back({pre + ".Timestamp", FormatIso8601(clock_.Now())});
-              p.push_back({pre + ".Dimensions.member.1.Name", "InstanceId"});
-              p.push_back({pre + ".Dimensions.member.1.Value", i.id});
-            }
-          }
-          if (k > 0) (void)cw->Call("PutMetricData", p);
+          std::vector<std::string> ids;
+          for (const auto& i : (*g)[0].instances) ids.push_back(i.id);
+          phas::testing::PutInstanceMetrics(*cw, ids, clock_.Now());
         }
         std::this_thread::sleep_for(milliseconds(1000));
       }

@@ -1,11 +1,13 @@
 // The actuator (scaler/actuator.h): persist, then act; the cooldown stamped
 // when the call returns; an unknown outcome counted as an action; a refusal
-// leaves the last action as it was.
+// leaves the last action as it was; with replicas, a lease not valid before
+// the save or before the call is a refusal.
 #include "scaler/actuator.h"
 
 #include <gtest/gtest.h>
 
 #include "decision/reactive_policy.h"
+#include "fake_leadership.h"
 
 namespace phas {
 namespace {
@@ -152,6 +154,61 @@ TEST(ActuatorTest, Table) {
                 cloud.called_at + cloud.latency);
       EXPECT_EQ(store.saves[0].policy, acted);
       EXPECT_EQ(store.saves.back(), state) << "and the outcome saved after";
+    }
+  }
+}
+
+// With replicas the lease is asked twice: before the record is saved and
+// right before SetDesiredCapacity (the save may have taken the rest of the
+// lease). Either refusal: nothing called, the last action as it was.
+TEST(ActuatorTest, ALeaseNotValidBeforeTheSaveOrTheCallIsARefusal) {
+  const PolicyState held = PolicyState::Of(ReactiveState{3, {}});
+  const PolicyState acted = PolicyState::Of(ReactiveState{0, {}});
+  const TimePoint before = kNow - seconds(3600);
+  const Status lapsed = Status::FailedPrecondition("lease not renewed");
+  struct Case {
+    const char* name;
+    // inputs: the answers of the two checks
+    std::vector<Status> checks;
+    // expected
+    int calls;
+    size_t saves;  // the record before the call, and the outcome
+  };
+  const Case cases[] = {
+      {"valid both times: acts", {Status::OK(), Status::OK()}, 1, 2},
+      {"not valid before the save: nothing saved first", {lapsed}, 0, 1},
+      {"lapsed while saving: not called", {Status::OK(), lapsed}, 0, 2},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kNow);
+    ScriptedCloud cloud(&clock);
+    RecordingStore store;
+    phas::testing::FakeLeadership leases;
+    leases.Hold(1);
+    leases.script.assign(tc.checks.begin(), tc.checks.end());
+    Actuator actuator(&cloud, &store, &clock, false, &leases);
+    GroupState state;
+    state.guard.last_action = before;
+    state.policy = held;
+    GroupOutcome out;
+    out.group = "web";
+    out.policy = "reactive";
+    out.decision.kind = Decision::Kind::kScaleUp;
+    out.decision.current = 3;
+    out.decision.target = 4;
+    out.decision.state_if_held = held;
+    out.decision.state_if_acted = acted;
+    actuator.Act(kNow, &state, &out);
+    EXPECT_EQ(leases.may_act_calls, static_cast<int>(tc.checks.size()));
+    EXPECT_EQ(cloud.calls, tc.calls);
+    EXPECT_EQ(store.saves.size(), tc.saves);
+    EXPECT_EQ(out.acted, tc.calls == 1);
+    if (tc.calls == 0) {
+      EXPECT_EQ(out.act_status.code(), Status::Code::kFailedPrecondition);
+      EXPECT_EQ(state.guard.last_action, before);
+      EXPECT_EQ(state.policy, held);
+      EXPECT_EQ(store.saves.back(), state) << "the outcome is what is kept";
     }
   }
 }

@@ -1,0 +1,402 @@
+// Replicas (docs/ha.md): the lease rule, the `ha:` config, DynamoDB's JSON
+// 1.0 protocol and its errors (against a local fake endpoint), and the loop
+// with a lease it does not hold, then acquires.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "aws/dynamodb.h"
+#include "cloud/forwarding_cloud.h"
+#include "cloud/sim_cloud.h"
+#include "fake_leadership.h"
+#include "fake_server.h"
+#include "scaler/config.h"
+#include "scaler/cycle_log.h"
+#include "scaler/lease.h"
+#include "scaler/scaler.h"
+#include "sim/demand.h"
+
+namespace phas {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using phas::testing::FakeLeadership;
+using phas::testing::FakeServer;
+using phas::testing::RecordedRequest;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TEST(LeaseTest, ValidOnlyWithinDurationMinusMarginOfTheRenewSent) {
+  LeaseOptions o;  // 30 s, margin 10 s
+  const SteadyTime sent{seconds(1000)};
+  struct Case {
+    const char* name;
+    SteadyTime now;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"just renewed", sent, true},
+      {"a cycle later", sent + seconds(10), true},
+      {"just inside duration - margin", sent + milliseconds(19999), true},
+      {"at duration - margin", sent + seconds(20), false},
+      {"expired", sent + seconds(31), false},
+      {"a clock that went back", sent - seconds(1), false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    EXPECT_EQ(LeaseValidAt(sent, tc.now, o), tc.valid);
+  }
+  EXPECT_EQ(o.renew_every(), seconds(10));
+}
+
+TEST(LeaseTest, HolderIdsDifferPerProcessStart) {
+  std::string a = MakeHolderId(), b = MakeHolderId();
+  EXPECT_NE(a, b);
+  EXPECT_NE(a.find(std::to_string(::getpid())), std::string::npos) << a;
+}
+
+TEST(HaConfigTest, ParsesAndNamesTheBadKey) {
+  struct Case {
+    const char* name;
+    std::string ha;
+    // expected: empty error means it parses
+    std::string error;
+  };
+  const Case cases[] = {
+      {"table only: defaults", "{dynamodb_table: phas-leases}", ""},
+      {"all keys",
+       "{dynamodb_table: t, lease_seconds: 12, lease_margin_seconds: 4}", ""},
+      {"unknown key", "{dynamodb_table: t, lease: 5}", "ha.lease"},
+      {"no table", "{lease_seconds: 30}", "ha.dynamodb_table"},
+      {"lease too short", "{dynamodb_table: t, lease_seconds: 1}",
+       "ha.lease_seconds"},
+      {"margin not below the lease",
+       "{dynamodb_table: t, lease_seconds: 6, lease_margin_seconds: 6}",
+       "ha.lease_margin_seconds"},
+      {"not a mapping", "phas-leases", "ha"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto c = ParseScalerConfig("ha: " + tc.ha + "\ngroups: [{name: a}]\n",
+                               "test.yaml");
+    if (tc.error.empty()) {
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      ASSERT_TRUE(c->ha.has_value());
+    } else {
+      ASSERT_FALSE(c.ok());
+      EXPECT_TRUE(c.status().IsInvalidArgument());
+      EXPECT_NE(c.status().message().find(tc.error), std::string::npos)
+          << c.status().message();
+    }
+  }
+  auto d = ParseScalerConfig("ha: {dynamodb_table: t}\ngroups: [{name: a}]\n",
+                             "test.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->ha->lease, seconds(30));
+  EXPECT_FALSE(d->ha->margin.has_value()) << "default: lease / 3";
+  auto none = ParseScalerConfig("groups: [{name: a}]\n", "test.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->ha.has_value()) << "without ha: one replica, SQLite";
+}
+
+// DynamoDB's wire format as phas sends it, and AWS's JSON errors as it
+// reads them.
+class DynamoWireTest : public ::testing::Test {
+ protected:
+  aws::DynamoDbClient Client(const std::string& url) {
+    aws::ServiceEndpoint ep{"dynamodb", "dynamodb",  "2012-08-10",
+                            url,        "us-east-1", "test"};
+    auto creds =
+        std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{
+            "AKIDEXAMPLE", "ha-test-secret", "", std::nullopt, "static"});
+    aws::RetryOptions r;
+    r.base_delay = milliseconds(1);
+    r.throttle_base_delay = milliseconds(1);
+    return aws::DynamoDbClient(std::make_shared<aws::QueryClient>(
+        ep, std::make_shared<aws::CurlTransport>(), creds, &clock_, r,
+        [] { return 0.5; }));
+  }
+  SystemClock clock_;
+};
+
+TEST_F(DynamoWireTest, GetItemIsASignedJsonCall) {
+  FakeServer server([](const RecordedRequest&, HttpResponse& r) {
+    r.content_type = "application/x-amz-json-1.0";
+    r.body = R"({"Item": {"pk": {"S": "group:web"}, "holder": {"S": "a"},
+                 "expires_ms": {"N": "1767225600123"}}})";
+  });
+  aws::DynamoDbClient db = Client(server.url());
+  auto item = db.GetItem("phas-leases", {{"pk", aws::AttrS("group:web")}});
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  ASSERT_TRUE(item->has_value());
+  EXPECT_EQ(aws::GetS(**item, "holder"), "a");
+  EXPECT_EQ(aws::GetN(**item, "expires_ms"), 1767225600123);
+  EXPECT_EQ(aws::GetN(**item, "holder"), std::nullopt) << "an S is not an N";
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const RecordedRequest& q = requests[0];
+  EXPECT_EQ(q.method, "POST");
+  EXPECT_EQ(q.path, "/");
+  EXPECT_EQ(q.Header("x-amz-target"), "DynamoDB_20120810.GetItem");
+  EXPECT_EQ(q.Header("content-type"), "application/x-amz-json-1.0");
+  EXPECT_NE(q.Header("authorization").find("/us-east-1/dynamodb/aws4_request"),
+            std::string::npos)
+      << q.Header("authorization");
+  json body = json::parse(q.body);
+  EXPECT_EQ(body["TableName"], "phas-leases");
+  EXPECT_EQ(body["ConsistentRead"], true);
+  EXPECT_EQ(body["Key"]["pk"]["S"], "group:web");
+}
+
+TEST_F(DynamoWireTest, ErrorsAreConvertedOnceFromTheirType) {
+  struct Case {
+    const char* name;
+    // the endpoint's answer, every time
+    int status;
+    std::string body;
+    // expected
+    Status::Code code;
+    std::string detail;
+    size_t requests;  // 3: retried
+    bool condition_failed;
+  };
+  const Case cases[] = {
+      {"condition not met: distinct, not retried", 400,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+           "message": "The conditional request failed"})",
+       Status::Code::kFailedPrecondition, "ConditionalCheckFailedException", 1,
+       true},
+      {"throttled: retried", 400,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+           "message": "Rate exceeded"})",
+       Status::Code::kUnavailable, "ThrottlingException", 3, false},
+      {"over capacity: retried", 400,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+           "message": "slow down"})",
+       Status::Code::kUnavailable, "ProvisionedThroughputExceededException", 3,
+       false},
+      {"no table", 400,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+           "message": "Requested resource not found"})",
+       Status::Code::kNotFound, "ResourceNotFoundException", 1, false},
+      {"refused by IAM", 400,
+       R"({"__type": "com.amazon.coral.service#AccessDeniedException",
+           "Message": "not authorized to perform: dynamodb:UpdateItem"})",
+       Status::Code::kPermissionDenied, "AccessDeniedException", 1, false},
+      {"bad expression", 400,
+       R"({"__type": "com.amazon.coral.validate#ValidationException",
+           "message": "Invalid UpdateExpression"})",
+       Status::Code::kInvalidArgument, "ValidationException", 1, false},
+      {"a 500: retried", 500,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+           "message": "oops"})",
+       Status::Code::kUnavailable, "InternalServerError", 3, false},
+      {"a 200 that is not JSON: retried", 200, "<html>proxy</html>",
+       Status::Code::kUnavailable, "malformed_response", 3, false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+      r.status = tc.status;
+      r.content_type = "application/x-amz-json-1.0";
+      r.body = tc.body;
+    });
+    aws::DynamoDbClient db = Client(server.url());
+    aws::WriteRequest w{"phas-leases",      {{"pk", aws::AttrS("group:web")}},
+                        "SET #h = :me",     "#h = :me",
+                        {{"#h", "holder"}}, {{":me", aws::AttrS("a")}}};
+    auto r = db.UpdateItem(w);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), tc.code) << r.status().ToString();
+    EXPECT_EQ(r.status().detail(), tc.detail);
+    EXPECT_EQ(server.requests().size(), tc.requests);
+    EXPECT_EQ(aws::IsConditionFailed(r.status()), tc.condition_failed);
+    EXPECT_NE(r.status().message().find("dynamodb UpdateItem"),
+              std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(r.status().message().find("ha-test-secret"), std::string::npos);
+  }
+}
+
+// The loop with a lease: two replicas on one simulated group and one shared
+// store. The standby decides and never acts or saves; when the lease
+// passes, the new holder reads the state before its first decision and
+// keeps the cooldown of the old holder's last action.
+class HaLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("phas_ha_loop_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    bool recovered = false;
+    auto store =
+        SqliteStateStore::Open((dir_ / "shared.db").string(), &recovered);
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(store).value();
+    flaky_ = FlakyStore(store_.get());
+    RecorderOptions o;
+    o.output_dir = (dir_ / "out").string();
+    rec_ = std::make_unique<Recorder>(o);
+    ASSERT_TRUE(rec_->Open().ok());
+    log_ = std::make_unique<LogReporter>(rec_.get());
+    auto demand = std::make_shared<DemandSeries>(
+        std::vector<DemandSeries::Sample>{{kStart - std::chrono::hours(1), 9},
+                                          {kStart + std::chrono::hours(48), 9}},
+        std::chrono::hours(100), std::chrono::hours(49));
+    sim_ = std::make_unique<SimCloud>(
+        &clock_, std::vector<SimGroupSpec>{
+                     {"web", 1, 20, 2, seconds(60), std::move(demand)}});
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Counts each replica's SetDesiredCapacity calls.
+  class CountingCloud final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Status SetDesiredCapacity(const std::string& g, int d) override {
+      ++calls;
+      return ForwardingCloud::SetDesiredCapacity(g, d);
+    }
+    int calls = 0;
+  };
+
+  // The shared store, whose reads fail on demand.
+  class FlakyStore final : public StateStore {
+   public:
+    explicit FlakyStore(StateStore* inner) : inner_(inner) {}
+    bool durable() const override { return true; }
+    std::string Describe() const override { return "flaky"; }
+    Result<std::map<std::string, StoredGroup>> LoadAll() override {
+      if (fail_reads) return Status::Unavailable("table unreachable");
+      return inner_->LoadAll();
+    }
+    Status Save(const std::string& g, const std::string& p,
+                const GroupState& s) override {
+      return inner_->Save(g, p, s);
+    }
+    Status AppendSeries(const std::string& k,
+                        const std::vector<MetricSample>& v) override {
+      return inner_->AppendSeries(k, v);
+    }
+    Result<std::vector<MetricSample>> LoadSeries(const std::string& k,
+                                                 TimePoint t) override {
+      return inner_->LoadSeries(k, t);
+    }
+    bool fail_reads = false;
+
+   private:
+    StateStore* inner_;
+  };
+
+  std::unique_ptr<Scaler> Replica(CountingCloud* cloud, Leadership* leases) {
+    GroupConfig g;
+    g.name = "web";
+    EXPECT_TRUE(g.policy.Select("reactive").ok());
+    g.memory.enabled = false;
+    auto s =
+        std::make_unique<Scaler>(std::vector<GroupConfig>{g}, ScalerOptions{},
+                                 ScalerEnv{.cloud = cloud,
+                                           .clock = &clock_,
+                                           .store = &flaky_,
+                                           .reporter = log_.get(),
+                                           .leases = leases});
+    EXPECT_TRUE(s->Init(clock_.Now()).ok());
+    return s;
+  }
+  std::optional<TimePoint> SavedLastAction() {
+    auto all = store_->LoadAll();
+    if (!all.ok() || !all->count("web")) return std::nullopt;
+    return all->at("web").state.guard.last_action;
+  }
+  std::string Log() {
+    std::ifstream in(dir_ / "out" / "ec2_monitor.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  const TimePoint kStart = FromUnixSeconds(1767225600);
+  fs::path dir_;
+  ManualClock clock_{kStart};
+  std::unique_ptr<SqliteStateStore> store_;
+  std::unique_ptr<Recorder> rec_;
+  std::unique_ptr<LogReporter> log_;
+  std::unique_ptr<SimCloud> sim_;
+  FlakyStore flaky_{nullptr};
+};
+
+TEST_F(HaLoopTest, TheNewHolderReadsTheStateAndKeepsTheCooldown) {
+  CountingCloud cloud_a(sim_.get()), cloud_b(sim_.get());
+  FakeLeadership lease_a, lease_b;
+  lease_a.id = "replica-a";
+  lease_b.id = "replica-b";
+  lease_a.Hold(1);
+  lease_b.LoseTo("replica-a");
+  auto a = Replica(&cloud_a, &lease_a);
+  auto b = Replica(&cloud_b, &lease_b);
+  // Both run every 10 s; the load wants more instances all along.
+  std::optional<TimePoint> acted;
+  bool b_said_standby = false;
+  while (!acted && clock_.Now() < kStart + minutes(10)) {
+    a->RunOnce(clock_.Now());
+    CycleReport rb = b->RunOnce(clock_.Now());
+    b_said_standby = b_said_standby || !rb.groups[0].standby.empty();
+    if (cloud_a.calls > 0) acted = SavedLastAction();
+    clock_.Advance(seconds(10));
+  }
+  ASSERT_TRUE(acted) << "the holder acted";
+  EXPECT_EQ(cloud_b.calls, 0) << "the standby never acts";
+  EXPECT_TRUE(b_said_standby);
+  EXPECT_GE(lease_a.may_act_calls, 1) << "the holder checked its lease";
+  // More standby cycles: the holder's record is untouched by the standby.
+  for (int i = 0; i < 3; ++i) {
+    b->RunOnce(clock_.Now());
+    clock_.Advance(seconds(10));
+  }
+  EXPECT_EQ(SavedLastAction(), acted) << "a standby never saves";
+  EXPECT_NE(Log().find("STANDBY: SCALING UP"), std::string::npos) << Log();
+  // The lease passes to b (a is gone) 40 s after a's action, inside the
+  // reactive policy's cooldown.
+  lease_a.LoseTo("replica-b");
+  lease_b.Hold(1);
+  Duration cooldown = a->groups()[0].policy.guard().cooldown;
+  ASSERT_GT(cooldown, seconds(60));
+  int before = cloud_b.calls;
+  while (clock_.Now() < *acted + cooldown) {
+    b->RunOnce(clock_.Now());
+    clock_.Advance(seconds(10));
+  }
+  EXPECT_EQ(cloud_b.calls, before) << "b kept a's cooldown";
+  EXPECT_NE(Log().find("now holds the group's lease"), std::string::npos);
+  while (cloud_b.calls == before && clock_.Now() < *acted + cooldown * 2) {
+    b->RunOnce(clock_.Now());
+    clock_.Advance(seconds(10));
+  }
+  EXPECT_EQ(cloud_b.calls, before + 1) << "and acts once it is over";
+  EXPECT_GE(*SavedLastAction(), *acted + cooldown);
+}
+
+// A holder that cannot read the state does not act blind.
+TEST_F(HaLoopTest, ANewHolderThatCannotReadTheStateDoesNotAct) {
+  CountingCloud cloud(sim_.get());
+  FakeLeadership lease;
+  auto r = Replica(&cloud, &lease);
+  lease.Hold(1);
+  flaky_.fail_reads = true;
+  CycleReport rep = r->RunOnce(clock_.Now());
+  clock_.Advance(minutes(5));
+  rep = r->RunOnce(clock_.Now());
+  EXPECT_EQ(cloud.calls, 0);
+  EXPECT_NE(rep.groups[0].standby.find("state not read yet"), std::string::npos)
+      << rep.groups[0].standby;
+}
+
+}  // namespace
+}  // namespace phas
