@@ -365,6 +365,60 @@ HttpResponse Get(const HttpHandler& h, const std::string& path,
   return r;
 }
 
+// The rules that keep phas off a group beside AWS's own scaling
+// (decision/coexist.h) reach the on-call engineer three ways: the group's
+// conditions (phas status, /status), scaling_limited{reason} in /metrics,
+// and the status file.
+TEST(StatusBoardTest, CoexistenceHoldsShowInConditionsMetricsAndStatus) {
+  const GuardRule rules[] = {
+      GuardRule::kPausedByTag,       GuardRule::kSuspended,
+      GuardRule::kControlsUnknown,   GuardRule::kInstanceRefresh,
+      GuardRule::kAwsPolicyConflict, GuardRule::kAwsScaleIn,
+      GuardRule::kForecastOnly};
+  for (GuardRule rule : rules) {
+    const std::string code = GuardRuleName(rule);
+    SCOPED_TRACE(code);
+    GroupOutcome o = Healthy();
+    o.decision.proposed = 4;
+    o.decision.held_by = rule;
+    o.decision.reason =
+        "cpu 80% above target 60%; wanted 3 -> 4, held: " + code;
+    ASSERT_EQ(o.decision.code(), code);
+    auto cs = GroupConditions(o);
+    EXPECT_EQ(Find(cs, "AbleToScale"), "False " + code);
+    EXPECT_EQ(Find(cs, "ScalingLimited"), "True " + code);
+
+    MetricsRegistry m;
+    MetricsReporter r(&m);
+    r.Report(kT0, o);
+    r.EndCycle(kT0);
+    std::string text = m.Render();
+    EXPECT_NE(text.find("phas_scaler_scaling_limited{group=\"web\",reason=\"" +
+                        code + "\"} 1"),
+              std::string::npos)
+        << text;
+
+    std::string file = ::testing::TempDir() + "/phas_status_coexist_" +
+                       std::to_string(::getpid()) + ".json";
+    StatusBoard b({{"web", 0.6}}, BoardOptions(file));
+    b.Report(kT0, o);
+    b.EndCycle(kT0);
+    auto saved = ReadFile(file);
+    ASSERT_TRUE(saved.ok());
+    json j = json::parse(*saved);
+    bool seen = false;
+    for (const json& c : j["groups"][0]["conditions"]) {
+      if (c["type"] == "AbleToScale") {
+        EXPECT_EQ(c["reason"], code);
+        EXPECT_EQ(c["status"], "False");
+        seen = true;
+      }
+    }
+    EXPECT_TRUE(seen) << j.dump();
+    std::remove(file.c_str());
+  }
+}
+
 TEST(StatusHttpTest, Routes) {
   ManualClock clock(kT0 + seconds(15));
   MetricsRegistry m;
