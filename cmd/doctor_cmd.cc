@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "aws/doctor.h"
+#include "aws/dynamodb.h"
 #include "aws/environment.h"
 #include "aws/session.h"
 #include "cloud/aws_cloud.h"
@@ -13,6 +14,7 @@
 #include "cmd/group_source.h"
 #include "common/clock.h"
 #include "scaler/config.h"
+#include "scaler/dynamo_ha.h"
 
 namespace phas {
 namespace {
@@ -21,7 +23,20 @@ struct DoctorFlags {
   std::string region;
   std::string config;
   aws::DoctorOptions doctor;
+  std::string ha_table;  // the config's ha.dynamodb_table ("" without ha:)
 };
+
+// Replicas (`ha:`): the lease table exists and phas may describe it, as
+// `phas scaler` checks at start (scaler/dynamo_ha.h CheckHaTable).
+aws::DoctorCheck HaTableCheck(aws::AwsSession& session,
+                              const std::string& table) {
+  aws::DynamoDbClient db(session.client(aws::Service::kDynamoDb));
+  Status st = CheckHaTable(&db, table);
+  return {"dynamodb:DescribeTable",
+          st.ok() ? aws::DoctorCheck::Result::kOk
+                  : aws::DoctorCheck::Result::kFailed,
+          st.ok() ? "ha.dynamodb_table " + table + ": ACTIVE" : st.message()};
+}
 
 // The AWS options and the groups to check: the flags over the scaler's
 // config when there is one.
@@ -31,6 +46,7 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
     PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f->config));
     opts = AwsOptionsOf(c, f->config);
     f->doctor.config_path = f->config;
+    if (c.ha) f->ha_table = c.ha->dynamodb_table;
     for (const GroupConfig& g : c.groups) {
       aws::DoctorGroup d;
       d.name = g.name;
@@ -106,6 +122,9 @@ void RegisterDoctorCommand(CLI::App& app, int* exit_code) {
       return;
     }
     aws::DoctorReport rep = aws::RunDoctor(**session, flags->doctor, &clock);
+    if (!flags->ha_table.empty()) {
+      rep.checks.push_back(HaTableCheck(**session, flags->ha_table));
+    }
     std::fputs(rep.ToText().c_str(), stdout);
     *exit_code = rep.ok() ? kExitOk : kExitFailure;
   });

@@ -49,6 +49,7 @@ class DoctorMotoTest : public ::testing::Test {
 TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
   std::string config = (home_ / "phas.yaml").string();
   std::ofstream(config) << "region: us-east-1\n"
+                           "ha: {dynamodb_table: phas-leases}\n"
                            "groups:\n"
                            "  - name: fast\n"
                            "    target: 1000\n"
@@ -66,6 +67,10 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
                          instances_["slow"][1].get<std::string>();
   const std::vector<std::string> wants = {
       "region:      us-east-1 (from " + config + ": region)",
+      // Replicas: the lease table the config names does not exist.
+      "FAIL dynamodb:DescribeTable",
+      "ha.dynamodb_table: table phas-leases not found in us-east-1 (create "
+      "it: aws dynamodb create-table --table-name phas-leases",
       "groups of " + config + ":",
       "  fast (region us-east-1, from " + config + ": region)",
       "    ok   group  found: min 1 max 5 desired 2, 2 InService",
