@@ -505,6 +505,11 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
 
 Result<ScalerConfig> LoadScalerConfig(const std::string& path) {
   auto text = ReadFile(path, 1 << 20);
+  if (text.status().code() == Status::Code::kIoError) {
+    // Unreadable (permissions, a read error) is the operator's to fix like
+    // a bad key: a usage error (exit 2), which the units do not restart on.
+    return Status::InvalidArgument("config: " + text.status().message());
+  }
   if (!text.ok()) return text.status().WithContext("config");
   return ParseScalerConfig(*text, path);
 }

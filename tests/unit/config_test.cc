@@ -14,6 +14,22 @@ namespace {
 
 using std::chrono::seconds;
 
+// A config file that cannot be read is a configuration error (exit 2, not
+// restarted by the units), like a bad key. /proc/self/mem opens, and its
+// first read fails (EIO), even for root.
+TEST(ConfigTest, AnUnreadableConfigFileIsAUsageError) {
+  auto c = LoadScalerConfig("/proc/self/mem");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Status::Code::kInvalidArgument)
+      << c.status().ToString();
+  EXPECT_NE(c.status().message().find("config: /proc/self/mem"),
+            std::string::npos)
+      << c.status().message();
+  auto missing = LoadScalerConfig("/nonexistent/phas.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+}
+
 TEST(ConfigTest, ShippedExampleParses) {
   auto c = LoadScalerConfig(testing::SourcePath("deploy/phas.yaml"));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
