@@ -91,6 +91,8 @@ void ControlsWatch::Read(const std::string& group, Entry& e, TimePoint now,
   }
   e.error.clear();
   e.good = std::move(r).value();
+  e.good_facts = {};
+  AddFacts(*e.good, &e.good_facts);
   e.good_at = now;
   e.next_read = now + o_.refresh;
   std::string words = Describe(*e.good);
@@ -121,11 +123,10 @@ CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
     ++reads_in_cycle_;
     Read(d.name, e, now, warnings);
   }
-  CoexistFacts f;
+  CoexistFacts f = e.good ? e.good_facts : CoexistFacts{};
   f.tags = d.tags;
   f.suspended_processes = d.suspended_processes;
   f.controls_error = e.error;
-  if (e.good) AddFacts(*e.good, &f);
   return f;
 }
 

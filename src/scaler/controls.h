@@ -74,6 +74,9 @@ class ControlsWatch {
  private:
   struct Entry {
     std::optional<GroupControls> good;
+    // `good` as the rules read it (AddFacts), made once per read rather
+    // than every cycle.
+    CoexistFacts good_facts;
     std::optional<TimePoint> good_at;
     std::optional<TimePoint> next_read;  // unset: at once
     std::string error;                   // the last read's failure

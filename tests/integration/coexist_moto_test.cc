@@ -19,6 +19,7 @@
 #include "aws/services.h"
 #include "aws/session.h"
 #include "moto_fixture.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -32,17 +33,12 @@ using phas::testing::RunProcess;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class CoexistMotoTest : public ::testing::Test {
+class CoexistMotoTest : public phas::testing::TempDirTest {
  protected:
   void SetUp() override {
     ASSERT_TRUE(moto_.error().empty()) << moto_.error();
-    dir_ = fs::temp_directory_path() /
-           ("phas_coexist_moto_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Group `name`: min 1, max 4, desired 2, CPU 55 % on its instances; the
   // phas user holds `policy`.
@@ -152,7 +148,6 @@ class CoexistMotoTest : public ::testing::Test {
   }
 
   MotoServer moto_;
-  fs::path dir_;
   json world_;
   SystemClock clock_;
   std::unique_ptr<aws::AwsSession> admin_;

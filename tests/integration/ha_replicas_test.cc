@@ -42,6 +42,7 @@
 #include "fake_server.h"
 #include "fault_proxy.h"
 #include "moto_fixture.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -79,15 +80,11 @@ struct Carried {
   int replica = 0;
 };
 
-class HaReplicasTest : public ::testing::Test {
+class HaReplicasTest : public phas::testing::TempDirTest {
  protected:
   void SetUp() override {
     ASSERT_TRUE(moto_.error().empty()) << moto_.error();
-    dir_ = fs::temp_directory_path() /
-           ("phas_ha_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     world_ = moto_.BuildWorld(phas::testing::DeployPolicyPath(), kGroup,
                               {"--min", "1", "--max", "5", "--desired", "1",
                                "--dynamodb-table", kTable});
@@ -104,7 +101,7 @@ class HaReplicasTest : public ::testing::Test {
     resetting_ = false;
     if (resetter_.joinable()) resetter_.join();
     proxies_.clear();
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
 
   // Sets the group back to 1 whenever a replica raised it, so that the
@@ -292,7 +289,6 @@ class HaReplicasTest : public ::testing::Test {
 
   MotoServer moto_;
   Predictor predictor_;
-  fs::path dir_;
   json world_;
   SystemClock clock_;
   std::unique_ptr<aws::AwsSession> admin_;

@@ -18,6 +18,7 @@
 #include "scaler/lease.h"
 #include "scaler/scaler.h"
 #include "sim/demand.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -227,14 +228,10 @@ TEST_F(DynamoWireTest, ErrorsAreConvertedOnceFromTheirType) {
 // store. The standby decides and never acts or saves; when the lease
 // passes, the new holder reads the state before its first decision and
 // keeps the cooldown of the old holder's last action.
-class HaLoopTest : public ::testing::Test {
+class HaLoopTest : public phas::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("phas_ha_loop_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     bool recovered = false;
     auto store =
         SqliteStateStore::Open((dir_ / "shared.db").string(), &recovered);
@@ -254,7 +251,6 @@ class HaLoopTest : public ::testing::Test {
         &clock_, std::vector<SimGroupSpec>{
                      {"web", 1, 20, 2, seconds(60), std::move(demand)}});
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Counts each replica's SetDesiredCapacity calls.
   class CountingCloud final : public ForwardingCloud {
@@ -323,7 +319,6 @@ class HaLoopTest : public ::testing::Test {
   }
 
   const TimePoint kStart = FromUnixSeconds(1767225600);
-  fs::path dir_;
   ManualClock clock_{kStart};
   std::unique_ptr<SqliteStateStore> store_;
   std::unique_ptr<Recorder> rec_;
