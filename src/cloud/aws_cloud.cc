@@ -4,7 +4,17 @@
 
 #include <algorithm>
 
+#include "aws/boot_time.h"
+
 namespace phas {
+namespace {
+
+// The scaling activities read for a warm pool's launch time: one request
+// (AWS keeps six weeks of them; the newest 100 cover a busy group's recent
+// launches).
+constexpr int kBootActivities = 100;
+
+}  // namespace
 
 const char* LifecycleName(Lifecycle l) {
   switch (l) {
@@ -115,6 +125,19 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
     c.warm_pool =
         WarmPoolView{(*pool)->min_size, (*pool)->pool_state,
                      static_cast<int>((*pool)->instance_states.size())};
+    // How long a launch from it takes: the forecasting policies' boot time
+    // while it holds instances. Not a reason to hold the group when
+    // unreadable (the configured boot time stands, and the log says why).
+    auto activities = asg_.DescribeScalingActivities(group, kBootActivities);
+    if (!activities.ok()) {
+      c.warm_pool->launch_error = activities.status()
+                                      .WithContext("DescribeScalingActivities")
+                                      .ToString();
+    } else if (auto boot = aws::BootTimeFromActivities(*activities);
+               boot && boot->warm_pool_median) {
+      c.warm_pool->launch_median = boot->warm_pool_median;
+      c.warm_pool->launches = boot->warm_pool_launches;
+    }
   }
   auto refreshes = controls_.DescribeInstanceRefreshes(group);
   if (!refreshes.ok()) {

@@ -44,6 +44,12 @@ struct WarmPoolView {
   int min_size = 0;
   std::string pool_state;  // "Stopped", "Running", "Hibernated"
   int instances = 0;       // in the pool now
+  // Launches from the pool, measured from the group's recent scaling
+  // activities (aws/boot_time.h): their median and how many, or why they
+  // could not be read.
+  std::optional<Duration> launch_median;
+  int launches = 0;
+  std::string launch_error;
 };
 
 struct InstanceRefreshView {

@@ -118,8 +118,8 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     now_need = InstancesFor(load, u);
     now_why = fmt::format("now {:.2f} needs {}", load, now_need);
   }
-  TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
-  TimePoint in_until = out_until + c_.metric_delay;
+  const TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
+  const TimePoint in_until = out_until + c_.metric_delay;
   WindowForecast out = Window(obs.forecast, obs.now, out_until);
   WindowForecast in = Window(obs.forecast, obs.now, in_until);
   if (!out.peak || !in.peak) {
@@ -142,13 +142,47 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   double out_bound = Bound(out, p.state.out, p.state.margin);
   double in_bound = Bound(in, p.state.in, p.state.margin);
   if (new_minute) {
-    // Counted when the scale-in window has passed.
+    // Counted when the scale-in window has passed (the configured windows:
+    // the calibration is of those).
     p.state.pending.push_back({out.first->time, out.last->time, in.last->time,
                                out.peak->mean, in.peak->mean, out_bound,
                                in_bound});
   }
   int ahead = InstancesFor(out_bound, u);
   int keep = InstancesFor(in_bound, u);
+  // A warm pool's launches are quicker: the shorter windows count when the
+  // pool holds what they leave to later (scale-out: everything the cold
+  // window would add to the current capacity; the way back: what the
+  // shorter window's scale-in would have to take back).
+  std::string pool_why;
+  if (const auto& pool = obs.group.warm_pool;
+      pool && pool->launch && *pool->launch < c_.boot_time) {
+    TimePoint warm_out = obs.now + *pool->launch + c_.buffer;
+    WindowForecast wo = Window(obs.forecast, obs.now, warm_out);
+    WindowForecast wi =
+        Window(obs.forecast, obs.now, warm_out + c_.metric_delay);
+    std::vector<std::string> used;
+    if (wo.peak) {
+      int a = InstancesFor(Bound(wo, p.state.out, p.state.margin), u);
+      if (a < ahead && pool->instances >= ahead - current) {
+        used.push_back(fmt::format("scale-out to {} needs {}",
+                                   FormatIso8601(warm_out).substr(11, 5), a));
+        ahead = a;
+      }
+    }
+    if (wi.peak) {
+      int k = InstancesFor(Bound(wi, p.state.in, p.state.margin), u);
+      if (k < keep && pool->instances >= keep - k) {
+        used.push_back(fmt::format("the way back needs {}", k));
+        keep = k;
+      }
+    }
+    if (!used.empty()) {
+      pool_why = fmt::format("; warm pool ({} instance(s), launch {} s): {}",
+                             pool->instances, WholeSeconds(*pool->launch),
+                             fmt::join(used, ", "));
+    }
+  }
   int raw = std::max({now_need, ahead, 1});
   // Scale-in only to what the way back needs.
   if (raw < current) raw = std::min(current, std::max(raw, keep));
@@ -172,7 +206,9 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
       "forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; the way "
       "back (to {}) needs {}",
       out.peak->mean, FormatIso8601(out_until).substr(11, 5), out_bound,
-      margin_why, ahead, now_why, FormatIso8601(in_until).substr(11, 5), keep);
+      margin_why, InstancesFor(out_bound, u), now_why,
+      FormatIso8601(in_until).substr(11, 5), InstancesFor(in_bound, u));
+  p.reason += pool_why;
   if (want < raw || (raw < current && want == current)) {
     p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)",
                             want, WholeSeconds(c_.stabilization));

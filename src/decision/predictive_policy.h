@@ -16,6 +16,9 @@
 //           spread per window, the margin adapted so that the share of
 //           minutes short of capacity at target approaches the SLO
 //           (`slo.max_underprovisioned_pct`).
+//   With a warm pool whose launches were measured (GroupView::warm_pool),
+//   the windows shrink to its launch time when the pool holds what the
+//   longer windows would add: those instances can come from it later.
 //   Scale-in is also stabilized (the highest recommendation of the last
 //   `stabilization`) and the guard bounds every change by min/max and a
 //   maximum step (+10 / -3 per action, 60 s cooldown; policy_registry.cc).

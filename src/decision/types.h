@@ -30,6 +30,16 @@ struct GroupView {
   int in_service = 0;  // InService instances
   int pending = 0;     // launched, not yet InService
   int warming = 0;     // InService but still inside the warm-up time
+  // The group's warm pool, when it has one (read with its AWS controls,
+  // scaler/controls.h): the instances it holds, and how long a launch from
+  // it takes (the median of the group's recent launches from the pool;
+  // unset until one was seen). The forecasting policies use it as their
+  // boot time while the pool holds what they would launch.
+  struct WarmPool {
+    int instances = 0;
+    std::optional<Duration> launch;
+  };
+  std::optional<WarmPool> warm_pool;
 };
 
 // What a classifier's class means for the group.

@@ -100,15 +100,31 @@ void ControlsWatch::Read(const std::string& group, Entry& e, TimePoint now,
     reporter_->Note(now, "INFO", group, words);
     e.described = std::move(words);
   }
-  if (e.good->warm_pool && !e.warm_pool_told) {
-    e.warm_pool_told = true;
-    warnings->push_back(
-        "the group has a warm pool: instances from it are InService sooner "
-        "than a cold launch, so the forecasting policies' boot_seconds "
-        "should be their launch time (`phas history` measures it from the "
-        "group's launches from the pool)");
+  // The warm pool's launch time, told once per change of what is known of
+  // it.
+  std::string pool_words;
+  if (const auto& pool = e.good->warm_pool) {
+    pool_words =
+        pool->launch_median
+            ? fmt::format(
+                  "the group has a warm pool: its launches take {} s (the "
+                  "median of its last {} launches from the pool), the "
+                  "forecasting policies' boot time while the pool holds the "
+                  "instances they would launch",
+                  WholeSeconds(*pool->launch_median), pool->launches)
+            : fmt::format(
+                  "the group has a warm pool, but {}: the forecasting "
+                  "policies keep their boot_seconds",
+                  pool->launch_error.empty()
+                      ? "no launch from it among its recent scaling "
+                        "activities yet"
+                      : "its launch time is unknown (" + pool->launch_error +
+                            ")");
   }
-  if (!e.good->warm_pool) e.warm_pool_told = false;
+  if (pool_words != e.warm_pool_told) {
+    if (!pool_words.empty()) warnings->push_back(pool_words);
+    e.warm_pool_told = std::move(pool_words);
+  }
 }
 
 CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
@@ -128,6 +144,14 @@ CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
   f.suspended_processes = d.suspended_processes;
   f.controls_error = e.error;
   return f;
+}
+
+std::optional<GroupView::WarmPool> ControlsWatch::WarmPool(
+    const std::string& group) const {
+  const GroupControls* c = last(group);
+  if (!c || !c->warm_pool) return std::nullopt;
+  return GroupView::WarmPool{c->warm_pool->instances,
+                             c->warm_pool->launch_median};
 }
 
 void ControlsWatch::Notify(const std::string& group,

@@ -14,9 +14,11 @@
 //   - at most `groups_per_cycle` groups are read in a cycle (a fleet's reads
 //     spread over the first cycles, and stay spread).
 // What was read is logged once per change (INFO: "AWS controls: ..."), and
-// a warm pool once (its instances are InService sooner than a cold
-// launch: the forecasting policies' boot_seconds should be their launch
-// time). Scheduled actions about to run are reported once per run.
+// a warm pool's launch time once per change: its instances are InService
+// sooner than a cold launch, and the forecasting policies take its measured
+// launch time as their boot time while the pool holds what they would
+// launch (GroupView::warm_pool). Scheduled actions about to run are
+// reported once per run.
 //
 // Thread-safety: the loop's thread only.
 #ifndef PHAS_SCALER_CONTROLS_H_
@@ -65,6 +67,9 @@ class ControlsWatch {
 
   // The group's last good read, or null.
   const GroupControls* last(const std::string& group) const;
+  // The group's warm pool as the policies see it, from the last good read;
+  // nullopt without one.
+  std::optional<GroupView::WarmPool> WarmPool(const std::string& group) const;
 
   // The controls in words, for the log: "policies none; scheduled none; ...".
   static std::string Describe(const GroupControls& c);
@@ -81,7 +86,7 @@ class ControlsWatch {
     std::optional<TimePoint> next_read;  // unset: at once
     std::string error;                   // the last read's failure
     std::string described;               // the last good read, in words
-    bool warm_pool_told = false;
+    std::string warm_pool_told;          // what was said of the warm pool
     std::set<std::string> notices_told;
   };
   void Read(const std::string& group, Entry& e, TimePoint now,

@@ -185,10 +185,11 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     out.standby = standby[i];
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
-      Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
-                          m.state.guard);
       CoexistFacts facts =
           controls_->Facts(out.description, now, &out.warnings);
+      out.observation.group.warm_pool = controls_->WarmPool(out.group);
+      Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
+                          m.state.guard);
       CoexistVerdict verdict =
           JudgeCoexistence(facts,
                            {.aws_policies = groups_[i].aws_policies,

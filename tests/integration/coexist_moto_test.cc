@@ -248,7 +248,10 @@ TEST_F(CoexistMotoTest, ScheduledActionWarmPoolAndHooksAreReported) {
   std::string log = Log();
   for (const char* want :
        {"WARNING - [web] - scheduled action evening sets desired 4 at ",
-        "the group has a warm pool",
+        // moto lists no scaling activity.
+        "the group has a warm pool, but no launch from it among its recent "
+        "scaling activities yet: the forecasting policies keep their "
+        "boot_seconds",
         // moto lists no instance in a warm pool.
         "warm pool 0 instance(s), min 1, Stopped",
         "lifecycle hooks drain (autoscaling:EC2_INSTANCE_TERMINATING, "
@@ -260,6 +263,26 @@ TEST_F(CoexistMotoTest, ScheduledActionWarmPoolAndHooksAreReported) {
   EXPECT_NE(recs[0]["warnings"].dump().find("scheduled action evening"),
             std::string::npos)
       << recs[0].dump();
+}
+
+// A warm pool's launch time is measured from the group's launches from it
+// (moto lists no activity: recorded AWS responses, three launches from the
+// pool of 50, 40 and 35 s beside a cold one and one into the pool).
+TEST_F(CoexistMotoTest, WarmPoolLaunchTimeIsMeasured) {
+  BuildWorld("web");
+  Admin("PutWarmPool", {{"AutoScalingGroupName", "web"},
+                        {"MinSize", "1"},
+                        {"PoolState", "Stopped"}});
+  ASSERT_TRUE(
+      moto_.AnswerRecorded("DescribeScalingActivities", "web",
+                           "aws/describe_scaling_activities_warm_pool.xml"));
+  ProcessResult r = Once(WriteConfig("web"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string want =
+      "the group has a warm pool: its launches take 40 s (the median of its "
+      "last 3 launches from the pool), the forecasting policies' boot time "
+      "while the pool holds the instances they would launch";
+  EXPECT_NE(Log().find(want), std::string::npos) << Log();
 }
 
 // --forecast-only covers a group whatever its policy (here reactive), and

@@ -3,8 +3,10 @@
 // creates an admin with its three unauthenticated calls; every later request
 // is signature-checked and authorized). Stopped when the object dies.
 // It runs through tests/integration/moto_server_ext.py, which answers the
-// one call phas makes that moto 5.2.1 lacks (DescribeInstanceRefreshes:
-// no refresh, or what AnswerRecorded put) after moto's own IAM check.
+// call phas makes that moto 5.2.1 lacks (DescribeInstanceRefreshes: no
+// refresh, or what AnswerRecorded put) and the scaling activities moto never
+// has (DescribeScalingActivities: what AnswerRecorded put, else moto's),
+// after moto's own IAM check.
 #ifndef PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 #define PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 
@@ -42,7 +44,8 @@ class MotoServer {
   // From now on, answers `action` for `group` (the page after
   // `next_token`, when given) with the recorded response
   // testdata/<testdata_file>; an empty file name goes back to the default.
-  // Only the actions moto_server_ext.py serves (DescribeInstanceRefreshes).
+  // Only the actions moto_server_ext.py serves (DescribeInstanceRefreshes,
+  // DescribeScalingActivities).
   bool AnswerRecorded(const std::string& action, const std::string& group,
                       const std::string& testdata_file,
                       const std::string& next_token = "");

@@ -365,6 +365,55 @@ TEST_F(CoexistLoopTest, ScheduledActionAndWarmPoolAreToldOnce) {
   EXPECT_EQ(pool, 1);
 }
 
+// The warm pool's measured launch time reaches the policies (the
+// forecasting ones take it as their boot time, predictive_policy_test), and
+// the log says what is known of it, again when that changes.
+TEST_F(CoexistLoopTest, WarmPoolLaunchTimeReachesThePolicy) {
+  GroupControls c;
+  c.warm_pool = WarmPoolView{1, "Stopped", 2};
+  c.warm_pool->launch_error = "DescribeScalingActivities: AccessDenied";
+  ASSERT_TRUE(cloud_->SetControls("web", c).ok());
+  auto s = Make();
+  std::vector<std::optional<GroupView::WarmPool>> seen;
+  SimRunOptions o;
+  o.on_cycle = [&](const CycleReport& r) {
+    seen.push_back(r.groups[0].observation.group.warm_pool);
+    for (const std::string& w : r.groups[0].warnings) warnings_.push_back(w);
+  };
+  o.end = kNow + minutes(4);
+  RunVirtualTime(*s, *cloud_, clock_, o);
+  ASSERT_FALSE(seen.empty());
+  ASSERT_TRUE(seen.back().has_value());
+  EXPECT_EQ(seen.back()->instances, 2);
+  EXPECT_FALSE(seen.back()->launch.has_value()) << "never measured";
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find("its launch time is unknown "
+                              "(DescribeScalingActivities: AccessDenied): "
+                              "the forecasting policies keep their "
+                              "boot_seconds"),
+            std::string::npos)
+      << warnings_[0];
+
+  c.warm_pool->launch_error.clear();
+  c.warm_pool->launch_median = seconds(45);
+  c.warm_pool->launches = 6;
+  ASSERT_TRUE(cloud_->SetControls("web", c).ok());
+  o.end = kNow + minutes(12);  // past the next read, at 5 minutes
+  RunVirtualTime(*s, *cloud_, clock_, o);
+  ASSERT_TRUE(seen.back().has_value());
+  EXPECT_EQ(seen.back()->launch, seconds(45));
+  ASSERT_EQ(warnings_.size(), 2u) << "told once more: what is known changed";
+  EXPECT_NE(warnings_[1].find("its launches take 45 s (the median of its "
+                              "last 6 launches from the pool)"),
+            std::string::npos)
+      << warnings_[1];
+
+  ASSERT_TRUE(cloud_->SetControls("web", {}).ok());
+  o.end = kNow + minutes(17);
+  RunVirtualTime(*s, *cloud_, clock_, o);
+  EXPECT_FALSE(seen.back().has_value()) << "the pool was removed";
+}
+
 TEST_F(CoexistLoopTest, ForecastOnlyCoversAnyPolicy) {
   ScalerOptions o;
   o.forecast_only = true;

@@ -24,6 +24,9 @@ TEST(PredictivePolicyTest, Table) {
     // expected
     int target;
     std::string code;
+    // The group's warm pool: instances, measured launch seconds (0: none
+    // measured).
+    std::optional<std::pair<int, int>> pool = std::nullopt;
   };
   const Case cases[] = {
       {"rise ahead: capacity before it arrives",
@@ -91,6 +94,52 @@ TEST(PredictivePolicyTest, Table) {
        5,
        5,
        "forecast_only"},
+      {"warm pool holding the rise: bought when its launch time comes",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4},
+       3.0,
+       {},
+       false,
+       5,
+       5,
+       "pred_hold",
+       std::pair{4, 60}},
+      {"warm pool too small for the rise: bought at the cold boot time",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4},
+       3.0,
+       {},
+       false,
+       5,
+       9,
+       "pred_forecast_up",
+       std::pair{3, 60}},
+      {"warm pool whose launches were never measured: the cold boot time",
+       {3, 3, 3, 4.5, 4.5, 5.4, 5.4, 5.4},
+       3.0,
+       {},
+       false,
+       5,
+       9,
+       "pred_forecast_up",
+       std::pair{10, 0}},
+      {"warm pool: the way back is its launch time, the rise beyond it is "
+       "not held for",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 5.4},
+       1.1,
+       {},
+       false,
+       9,
+       2,
+       "pred_forecast_down",
+       std::pair{7, 60}},
+      {"warm pool too small to take the way back: capacity held",
+       {1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 5.4},
+       1.1,
+       {},
+       false,
+       9,
+       9,
+       "pred_hold",
+       std::pair{6, 60}},
       {"no forecast: target tracking decides",
        {},
        3.0,
@@ -112,6 +161,12 @@ TEST(PredictivePolicyTest, Table) {
     o.group.min_size = 1;
     o.group.max_size = 50;
     o.metrics_ok = true;
+    if (tc.pool) {
+      o.group.warm_pool = GroupView::WarmPool{tc.pool->first};
+      if (tc.pool->second > 0) {
+        o.group.warm_pool->launch = std::chrono::seconds(tc.pool->second);
+      }
+    }
     o.signal = {{kNow - minutes(2), 50, tc.desired}};
     auto hist = std::make_shared<std::vector<MetricSample>>();
     hist->push_back({kNow - minutes(2), tc.load_now, tc.desired});
