@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "aws/asg_controls.h"
 #include "aws/services.h"
 #include "aws/session.h"
 
@@ -141,6 +142,31 @@ DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load);
 // until it can read them).
 DoctorCheck AwsPoliciesCheck(
     const DoctorGroup& g, const Result<std::vector<ScalingPolicy>>& policies);
+
+// What else the scaler reads of a group beside its AWS policies, at start
+// and every controls_refresh_seconds (docs/scaler.md, "Beside AWS's own
+// scaling"), as the doctor read it.
+struct ControlsRead {
+  Result<std::vector<ScheduledAction>> scheduled =
+      std::vector<ScheduledAction>{};
+  Result<std::optional<WarmPoolInfo>> warm_pool = std::optional<WarmPoolInfo>{};
+  Result<std::vector<InstanceRefreshInfo>> refreshes =
+      std::vector<InstanceRefreshInfo>{};
+  Result<std::vector<LifecycleHookInfo>> hooks =
+      std::vector<LifecycleHookInfo>{};
+  // Read only for a group with a warm pool: its launch time.
+  std::optional<Result<std::vector<ScalingActivity>>> activities;
+};
+
+// The scaler's reads of the group's controls: a refused or failed read
+// fails (the scaler holds the group until all are read,
+// controls_unreadable), naming each call and its IAM action; an instance
+// refresh in progress or a suspended Launch or Terminate is a warning (the
+// scaler holds the group meanwhile), as is a warm pool whose launch time
+// cannot be read (its boot_seconds stand); otherwise ok, with what was
+// found.
+DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
+                          const ControlsRead& read);
 
 // The group's load history of the last 14 days (hourly), as the forecasting
 // policies restore it at start: `history` null with `read` OK: no data.

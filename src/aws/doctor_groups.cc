@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "aws/boot_time.h"
 #include "aws/doctor.h"
 
 namespace phas::aws {
@@ -44,12 +45,29 @@ struct GroupSnapshot {
   std::optional<MetricSeries> signal_load;  // group-level signals
   Status metrics;                           // the GetMetricData outcome
   std::optional<Result<std::vector<ScalingPolicy>>> policies;
+  std::optional<ControlsRead> controls;
   std::optional<MetricSeries> history;  // hourly, the last 14 days
   Status history_status;
 };
 
 constexpr auto kHistoryWindow = std::chrono::hours(24 * 14);
 constexpr int kHistoryHours = 24 * 14;
+
+// The controls the scaler reads (AwsCloud::DescribeControls), each answer
+// kept for ControlsCheck.
+ControlsRead ReadControls(AutoScalingApi& asg, const std::string& group) {
+  AutoScalingControlsApi api(asg.client());
+  ControlsRead r;
+  r.scheduled = api.DescribeScheduledActions(group);
+  r.warm_pool = api.DescribeWarmPool(group);
+  r.refreshes = api.DescribeInstanceRefreshes(group);
+  r.hooks = api.DescribeLifecycleHooks(group);
+  if (r.warm_pool.ok() && *r.warm_pool) {
+    r.activities = asg.DescribeScalingActivities(
+        group, AutoScalingApi::kRecordsPerRequest);
+  }
+  return r;
+}
 
 // What predictive and aws-predictive restore at start: the group's load of
 // the last 14 days (src/scaler/observer.cc). Hours with data out of 336.
@@ -167,6 +185,7 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
   if (g.info == nullptr) return checks;
   checks.push_back(TagCheck(*g.info));
   if (g.policies) checks.push_back(AwsPoliciesCheck(*g.config, *g.policies));
+  if (g.controls) checks.push_back(ControlsCheck(*g.info, *g.controls));
   if (!g.metrics.ok()) {
     checks.push_back({"cpu", Verdict::kFailed, g.metrics.message()});
     return checks;
@@ -327,6 +346,77 @@ DoctorCheck AwsPoliciesCheck(
                       names)};
 }
 
+DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
+                          const ControlsRead& read) {
+  std::vector<std::string> failed, actions;
+  std::string first;
+  auto note = [&](const Status& st, const char* call) {
+    if (st.ok()) return;
+    failed.push_back(call);
+    actions.push_back(std::string("autoscaling:") + call);
+    if (first.empty()) first = st.message();
+  };
+  note(read.scheduled.status(), "DescribeScheduledActions");
+  note(read.warm_pool.status(), "DescribeWarmPool");
+  note(read.refreshes.status(), "DescribeInstanceRefreshes");
+  note(read.hooks.status(), "DescribeLifecycleHooks");
+  if (!failed.empty()) {
+    return {
+        "controls", Verdict::kFailed,
+        fmt::format("cannot read {} ({}): phas holds the group until it "
+                    "can (controls_unreadable; {}, deploy/iam-policy.json)",
+                    fmt::join(failed, ", "), first, fmt::join(actions, ", "))};
+  }
+  std::vector<std::string> holds;
+  for (const InstanceRefreshInfo& r : *read.refreshes) {
+    if (!r.in_progress()) continue;
+    holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r.id,
+                                r.status, r.percentage_complete));
+    break;
+  }
+  for (const std::string& p : group.suspended_processes) {
+    if (p == "Launch" || p == "Terminate") {
+      holds.push_back("process " + p + " suspended");
+    }
+  }
+  if (!holds.empty()) {
+    return {"controls", Verdict::kWarning,
+            fmt::format("{}: phas holds the group meanwhile",
+                        fmt::join(holds, ", "))};
+  }
+  int scheduled = 0;
+  for (const ScheduledAction& a : *read.scheduled) {
+    scheduled +=
+        a.start_time && (a.min_size || a.max_size || a.desired_capacity);
+  }
+  std::string pool = "no warm pool";
+  if (const auto& wp = *read.warm_pool) {
+    pool =
+        fmt::format("warm pool of {} ({}, min {})", wp->instance_states.size(),
+                    wp->pool_state, wp->min_size);
+    if (read.activities && !read.activities->ok()) {
+      return {"controls", Verdict::kWarning,
+              fmt::format("{}: cannot read its scaling activities ({}): its "
+                          "launch time is unknown, the forecasting policies "
+                          "keep their boot_seconds "
+                          "(autoscaling:DescribeScalingActivities)",
+                          pool, read.activities->status().message())};
+    }
+    std::optional<BootTime> boot;
+    if (read.activities) boot = BootTimeFromActivities(**read.activities);
+    pool += boot && boot->warm_pool_median
+                ? fmt::format(", launches from it take {} s",
+                              std::chrono::duration_cast<std::chrono::seconds>(
+                                  *boot->warm_pool_median)
+                                  .count())
+                : ", no launch from it yet";
+  }
+  return {"controls", Verdict::kOk,
+          fmt::format("all read: {} scheduled capacity change(s), {}, no "
+                      "instance refresh, {} lifecycle hook(s)",
+                      scheduled, pool, read.hooks->size())};
+}
+
 DoctorCheck SignalCheck(const DoctorGroup& g, const MetricSeries* load) {
   if (load == nullptr || g.signal_queries.empty()) {
     return {"signal", Verdict::kSkipped, "a per-instance signal: see cpu"};
@@ -374,6 +464,7 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
     }
     if (g.info != nullptr) {
       g.policies = asg.DescribePolicies(config.name);
+      g.controls = ReadControls(asg, config.name);
       for (const AsgInstance& i : g.info->instances) {
         if (i.lifecycle_state == "InService") g.in_service.push_back(&i);
       }

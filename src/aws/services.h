@@ -143,6 +143,9 @@ class AutoScalingApi {
   Result<std::vector<ScalingActivity>> DescribeScalingActivities(
       const std::string& group, int max);
 
+  // The client its calls go through (for the other Auto Scaling APIs).
+  const std::shared_ptr<QueryClient>& client() const { return client_; }
+
   // Names per DescribeAutoScalingGroups request.
   static constexpr size_t kNamesPerRequest = 50;
   // Records per DescribePolicies / DescribeScalingActivities request (the

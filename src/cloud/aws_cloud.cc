@@ -7,14 +7,6 @@
 #include "aws/boot_time.h"
 
 namespace phas {
-namespace {
-
-// The scaling activities read for a warm pool's launch time: one request
-// (AWS keeps six weeks of them; the newest 100 cover a busy group's recent
-// launches).
-constexpr int kBootActivities = 100;
-
-}  // namespace
 
 const char* LifecycleName(Lifecycle l) {
   switch (l) {
@@ -128,7 +120,9 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
     // How long a launch from it takes: the forecasting policies' boot time
     // while it holds instances. Not a reason to hold the group when
     // unreadable (the configured boot time stands, and the log says why).
-    auto activities = asg_.DescribeScalingActivities(group, kBootActivities);
+    // One request: the newest 100 cover a busy group's recent launches.
+    auto activities = asg_.DescribeScalingActivities(
+        group, aws::AutoScalingApi::kRecordsPerRequest);
     if (!activities.ok()) {
       c.warm_pool->launch_error = activities.status()
                                       .WithContext("DescribeScalingActivities")

@@ -79,6 +79,8 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
       "    warn aws    AWS scaling policies fast-cpu50 "
       "(TargetTrackingScaling), fast-predict (PredictiveScaling) scale it: "
       "phas will not act on the group (aws_policy_conflict)",
+      "    ok   controls all read: 0 scheduled capacity change(s), no warm "
+      "pool, no instance refresh, 0 lifecycle hook(s)",
       "    ok   cpu    CPUUtilization every minute (detailed "
       "monitoring) on all 2 InService instances",
       "    ok   signal alb_requests: ",
@@ -113,7 +115,8 @@ TEST_F(DoctorMotoTest, EveryConfiguredGroup) {
 
 // In process: one DescribeAutoScalingGroups for all groups, one
 // GetMetricData per group (CPU and memory of every instance at once), one
-// DescribePolicies per group.
+// DescribePolicies per group, and one of each control read the scaler
+// makes.
 TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
   SystemClock clock;
   auto s = AwsSession::Create(
@@ -130,17 +133,22 @@ TEST_F(DoctorMotoTest, OneMetricsCallPerGroup) {
   EXPECT_EQ(calls["DescribeAutoScalingGroups"], 1);
   EXPECT_EQ(calls["GetMetricData"], 2);
   EXPECT_EQ(calls["DescribePolicies"], 2);  // AWS's own policies, per group
+  for (const char* c :
+       {"DescribeScheduledActions", "DescribeWarmPool",
+        "DescribeInstanceRefreshes", "DescribeLifecycleHooks"}) {
+    EXPECT_EQ(calls[c], 2) << c;
+  }
+  EXPECT_EQ(calls["DescribeScalingActivities"], 0) << "no warm pool";
   ASSERT_EQ(reports.size(), 2u);
   using R = DoctorCheck::Result;
   struct Want {
     const char* what;
     R fast, slow;
   };
-  const Want wants[] = {{"group", R::kOk, R::kOk},
-                        {"tag", R::kOk, R::kWarning},
-                        {"aws", R::kWarning, R::kOk},
-                        {"cpu", R::kOk, R::kWarning},
-                        {"memory", R::kOk, R::kWarning}};
+  const Want wants[] = {
+      {"group", R::kOk, R::kOk},    {"tag", R::kOk, R::kWarning},
+      {"aws", R::kWarning, R::kOk}, {"controls", R::kOk, R::kOk},
+      {"cpu", R::kOk, R::kWarning}, {"memory", R::kOk, R::kWarning}};
   for (size_t i = 0; i < std::size(wants); ++i) {
     SCOPED_TRACE(wants[i].what);
     ASSERT_EQ(reports[0].checks.size(), std::size(wants));

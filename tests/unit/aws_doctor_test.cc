@@ -225,6 +225,87 @@ TEST(DoctorTest, HistoryCheckCountsTheHoursWithData) {
   }
 }
 
+// The scaler's reads of a group's controls: what fails, what holds, what
+// is only said.
+TEST(DoctorTest, ControlsCheckAsTheScalerReadsThem) {
+  using R = DoctorCheck::Result;
+  auto from_pool = [](int took) {
+    ScalingActivity a;
+    a.description = "Launching a new EC2 instance from warm pool: i-0abc";
+    a.status_code = "Successful";
+    a.start_time = FromUnixSeconds(1000);
+    a.end_time = a.start_time + std::chrono::seconds(took);
+    return a;
+  };
+  WarmPoolInfo pool;
+  pool.min_size = 1;
+  pool.pool_state = "Stopped";
+  pool.instance_states = {"Warmed:Stopped", "Warmed:Stopped"};
+  InstanceRefreshInfo refresh;
+  refresh.id = "r-1";
+  refresh.status = "InProgress";
+  refresh.percentage_complete = 40;
+  struct Case {
+    const char* name;
+    ControlsRead read;
+    std::vector<std::string> suspended;
+    R want;
+    std::string detail;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"nothing beside phas",
+                   {},
+                   {},
+                   R::kOk,
+                   "all read: 0 scheduled capacity change(s), no warm pool, "
+                   "no instance refresh, 0 lifecycle hook(s)"});
+  Case refused{"two reads refused",
+               {},
+               {},
+               R::kFailed,
+               "cannot read DescribeWarmPool, DescribeLifecycleHooks "
+               "(AccessDenied): phas holds the group until it can "
+               "(controls_unreadable; autoscaling:DescribeWarmPool, "
+               "autoscaling:DescribeLifecycleHooks, deploy/iam-policy.json)"};
+  refused.read.warm_pool = Status::PermissionDenied("AccessDenied");
+  refused.read.hooks = Status::PermissionDenied("AccessDenied");
+  cases.push_back(refused);
+  Case refreshing{"a refresh in progress, Launch suspended",
+                  {},
+                  {"Launch", "AlarmNotification"},
+                  R::kWarning,
+                  "instance refresh r-1 (InProgress, 40 % done), process "
+                  "Launch suspended: phas holds the group meanwhile"};
+  refreshing.read.refreshes = std::vector<InstanceRefreshInfo>{refresh};
+  cases.push_back(refreshing);
+  Case warm{"a warm pool, its launches measured",
+            {},
+            {},
+            R::kOk,
+            "warm pool of 2 (Stopped, min 1), launches from it take 40 s"};
+  warm.read.warm_pool = std::optional<WarmPoolInfo>(pool);
+  warm.read.activities =
+      std::vector<ScalingActivity>{from_pool(35), from_pool(40), from_pool(50)};
+  cases.push_back(warm);
+  Case blind = warm;
+  blind.name = "a warm pool, its activities refused";
+  blind.read.activities = Status::PermissionDenied("AccessDenied");
+  blind.want = R::kWarning;
+  blind.detail =
+      "cannot read its scaling activities (AccessDenied): its "
+      "launch time is unknown";
+  cases.push_back(blind);
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    AutoScalingGroupInfo g;
+    g.suspended_processes = tc.suspended;
+    DoctorCheck c = ControlsCheck(g, tc.read);
+    EXPECT_EQ(c.what, "controls");
+    EXPECT_EQ(c.result, tc.want) << c.detail;
+    EXPECT_NE(c.detail.find(tc.detail), std::string::npos) << c.detail;
+  }
+}
+
 TEST(DoctorTest, ReportVerdictAndText) {
   DoctorReport rep;
   rep.credentials_source = "environment";
