@@ -1,6 +1,6 @@
 #include "scaler/live_page.h"
 
-#include "sim/report_charts.h"
+#include "common/time_chart_script.h"
 
 namespace phas {
 namespace {

@@ -5,7 +5,7 @@
 // and last actions, and a time chart of the last hours: the load as
 // instances needed at the target, the capacity in service and desired, the
 // forecast and its band. The chart is drawn by the backtest report's chart
-// script (sim/report_charts.h TimeChartScript) from the StatusBoard's
+// script (common/time_chart_script.h) from the StatusBoard's
 // TimeChart data, so there is one chart library. No network beyond
 // /status, no external assets.
 //

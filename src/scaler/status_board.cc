@@ -265,7 +265,7 @@ json StatusBoard::GroupJson(const Group& g, TimePoint now, bool chart) const {
   return j;
 }
 
-// The data sim/report_charts.h's TimeChartScript draws: one bucket per
+// The data common/time_chart_script.h's TimeChartScript draws: one bucket per
 // minute, the load as instances needed at the target, the capacity in
 // service and desired, the forecast (and its band) for each minute.
 json StatusBoard::ChartJson(const Group& g) const {

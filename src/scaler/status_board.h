@@ -76,7 +76,8 @@ class StatusBoard final : public Reporter {
   std::vector<std::pair<std::string, std::string>> NotReady(
       TimePoint now) const;
   // The whole status (see the header comment); `chart`: with the
-  // per-minute series (TimeChart data, sim/report_charts.h) per group.
+  // per-minute series (the time charts' data, common/time_chart_script.h) per
+  // group.
   nlohmann::json Json(TimePoint now, bool chart) const;
 
  private:

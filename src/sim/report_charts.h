@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "common/time_chart_script.h"  // TimeChartScript, the charts' script
 #include "sim/backtest.h"
 #include "sim/frontier.h"
 
@@ -51,10 +52,6 @@ WorstDay FindWorstDay(const BacktestResult& r, const PolicyRun& run);
 // 15, 30, 60, 120 ... minutes that keeps at most kMaxChartPoints.
 nlohmann::json TimeChartData(const BacktestResult& r, TimePoint from,
                              TimePoint to);
-
-// The inline script that draws every <div class="timechart"> from the JSON
-// in the <script type="application/json"> its data-src names.
-const char* TimeChartScript();
 
 }  // namespace phas
 

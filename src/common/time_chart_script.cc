@@ -1,11 +1,11 @@
-// The backtest report's inline script (sim/report_charts.h): draws each
+// The time charts' inline script (common/time_chart_script.h): draws each
 // <div class="timechart" data-src="ID"> from the JSON of TimeChartData in
 // <script type="application/json" id="ID">, as SVG: capacity per policy
 // (steps) and the demand in instances needed at the target on one axis, the
 // forecast and its band, utilisation per policy in a panel below; drag
 // across it to zoom, buttons to zoom out, a tooltip on hover. Vanilla
 // JavaScript, no network.
-#include "sim/report_charts.h"
+#include "common/time_chart_script.h"
 
 namespace phas {
 
