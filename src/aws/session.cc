@@ -72,21 +72,15 @@ Result<ResolvedRegion> ResolveRegion(const std::string& configured,
     return ResolvedRegion{r, "profile " + profile.name};
   }
   std::string why = "instance metadata disabled";
-  bool transient = false;
   if (imds && !imds->disabled()) {
     auto r = imds->Get("meta-data/placement/region");
     if (r.ok() && !r->empty()) return ResolvedRegion{*r, "instance metadata"};
     why = "instance metadata: " + r.status().message();
-    // Unreachable or failing (not "not found"): on EC2 at boot the metadata
-    // service can be late, and a usage error (exit 2) is never restarted.
-    transient = r.status().code() == Status::Code::kUnavailable ||
-                r.status().code() == Status::Code::kDeadlineExceeded;
   }
-  std::string msg =
+  return Status::InvalidArgument(
       "no AWS region: set --region (or `region:` at the top of the config "
       "file), AWS_REGION, AWS_DEFAULT_REGION or the profile's region (" +
-      why + ")";
-  return transient ? Status::Unavailable(msg) : Status::InvalidArgument(msg);
+      why + ")");
 }
 
 ServiceEndpoint ResolveEndpoint(

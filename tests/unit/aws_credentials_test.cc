@@ -358,27 +358,6 @@ TEST_F(CredentialsTest, RegionFromInstanceMetadata) {
   EXPECT_EQ((*s)->region().source, "instance metadata");
 }
 
-// No region anywhere but the instance metadata, and it fails: a transient
-// failure (the process exits 1 and systemd starts it again), not a usage
-// error (exit 2, never restarted); metadata disabled stays a usage error.
-TEST_F(CredentialsTest, RegionFromFailingInstanceMetadataIsTransient) {
-  FakeImds imds(&clock_);
-  imds.set_down(true);
-  std::map<std::string, std::string> vars = {
-      {"HOME", dir_.string()},
-      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
-  auto s = AwsSession::Create({}, MapEnvironment(vars), &clock_);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), Status::Code::kUnavailable)
-      << s.status().ToString();
-  EXPECT_NE(s.status().message().find("no AWS region"), std::string::npos);
-  vars["AWS_EC2_METADATA_DISABLED"] = "true";
-  s = AwsSession::Create({}, MapEnvironment(vars), &clock_);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument)
-      << s.status().ToString();
-}
-
 TEST(RegionAndEndpointTest, ResolutionOrder) {
   Profile profile;
   profile.name = "p";
