@@ -37,7 +37,13 @@ std::optional<BootTime> BootTimeFromActivities(
   b.launches = static_cast<int>(cold.size());
   if (!cold.empty()) b.median = Median(std::move(cold));
   b.warm_pool_launches = static_cast<int>(warm.size());
-  if (!warm.empty()) b.warm_pool_median = Median(std::move(warm));
+  if (!warm.empty()) {
+    std::sort(warm.begin(), warm.end());
+    // Nearest rank: the smallest value with at least 90 % at or below it.
+    size_t rank = (warm.size() * 9 + 9) / 10;
+    b.warm_pool_p90 = warm[rank - 1];
+    b.warm_pool_median = Median(std::move(warm));
+  }
   return b;
 }
 

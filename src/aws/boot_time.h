@@ -20,6 +20,9 @@ struct BootTime {
   // from warm pool: i-…"): pre-initialized instances, InService sooner
   // than a cold launch. Their median, when there were any.
   std::optional<Duration> warm_pool_median;
+  // Their 90th percentile (nearest rank): a launch from the pool takes
+  // longer than this one time in ten.
+  std::optional<Duration> warm_pool_p90;
   int warm_pool_launches = 0;
 };
 

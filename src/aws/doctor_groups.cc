@@ -404,11 +404,15 @@ DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
     }
     std::optional<BootTime> boot;
     if (read.activities) boot = BootTimeFromActivities(**read.activities);
-    pool += boot && boot->warm_pool_median
-                ? fmt::format(", launches from it take {} s",
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  *boot->warm_pool_median)
-                                  .count())
+    auto secs = [](Duration d) {
+      return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+    };
+    pool += boot && boot->warm_pool_median && boot->warm_pool_p90
+                ? fmt::format(
+                      ", launches from it take {} s (median; {} s at "
+                      "the 90th percentile, the boot time the "
+                      "forecasting policies take)",
+                      secs(*boot->warm_pool_median), secs(*boot->warm_pool_p90))
                 : ", no launch from it yet";
   }
   return {"controls", Verdict::kOk,

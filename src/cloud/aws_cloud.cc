@@ -117,6 +117,10 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
     c.warm_pool =
         WarmPoolView{(*pool)->min_size, (*pool)->pool_state,
                      static_cast<int>((*pool)->instance_states.size())};
+    for (const std::string& st : (*pool)->instance_states) {
+      c.warm_pool->ready += st == "Warmed:Stopped" || st == "Warmed:Running" ||
+                            st == "Warmed:Hibernated";
+    }
     // How long a launch from it takes: the forecasting policies' boot time
     // while it holds instances. Not a reason to hold the group when
     // unreadable (the configured boot time stands, and the log says why).
@@ -130,6 +134,7 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
     } else if (auto boot = aws::BootTimeFromActivities(*activities);
                boot && boot->warm_pool_median) {
       c.warm_pool->launch_median = boot->warm_pool_median;
+      c.warm_pool->launch_p90 = boot->warm_pool_p90;
       c.warm_pool->launches = boot->warm_pool_launches;
     }
   }

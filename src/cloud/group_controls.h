@@ -43,11 +43,14 @@ struct ScheduledCapacityChange {
 struct WarmPoolView {
   int min_size = 0;
   std::string pool_state;  // "Stopped", "Running", "Hibernated"
-  int instances = 0;       // in the pool now
+  int instances = 0;       // in the pool now, whatever their state
+  // Of those, the ones warmed and waiting (Warmed:Stopped, Warmed:Running,
+  // Warmed:Hibernated): the ones a scale-out can take quickly.
+  int ready = 0;
   // Launches from the pool, measured from the group's recent scaling
-  // activities (aws/boot_time.h): their median and how many, or why they
-  // could not be read.
-  std::optional<Duration> launch_median;
+  // activities (aws/boot_time.h): their median and 90th percentile and how
+  // many, or why they could not be read.
+  std::optional<Duration> launch_median, launch_p90;
   int launches = 0;
   std::string launch_error;
 };

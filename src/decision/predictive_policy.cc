@@ -150,10 +150,11 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   }
   int ahead = InstancesFor(out_bound, u);
   int keep = InstancesFor(in_bound, u);
-  // A warm pool's launches are quicker: the shorter windows count when the
-  // pool holds what they leave to later (scale-out: everything the cold
-  // window would add to the current capacity; the way back: what the
-  // shorter window's scale-in would have to take back).
+  // A warm pool's launches are quicker (its 90th percentile, measured by
+  // the loop): the shorter windows count when the pool holds what they
+  // leave to later (scale-out: everything the cold window would add to the
+  // current capacity; the way back: what the shorter window's scale-in
+  // would have to take back). A launch slower than that has the buffer.
   std::string pool_why;
   if (const auto& pool = obs.group.warm_pool;
       pool && pool->launch && *pool->launch < c_.boot_time) {
@@ -162,12 +163,14 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     WindowForecast wi =
         Window(obs.forecast, obs.now, warm_out + c_.metric_delay);
     std::vector<std::string> used;
-    if (wo.peak) {
+    // Only when the cold window adds capacity: otherwise it is a floor of
+    // the scale-in, which only the way back may lower.
+    if (wo.peak && ahead > current && pool->instances >= ahead - current) {
       int a = InstancesFor(Bound(wo, p.state.out, p.state.margin), u);
-      if (a < ahead && pool->instances >= ahead - current) {
+      if (a < ahead) {
         used.push_back(fmt::format("scale-out to {} needs {}",
                                    FormatIso8601(warm_out).substr(11, 5), a));
-        ahead = a;
+        ahead = std::max(a, current);
       }
     }
     if (wi.peak) {

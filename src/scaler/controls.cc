@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace phas {
 namespace {
 
@@ -101,29 +103,33 @@ void ControlsWatch::Read(const std::string& group, Entry& e, TimePoint now,
     e.described = std::move(words);
   }
   // The warm pool's launch time, told once per change of what is known of
-  // it.
-  std::string pool_words;
+  // it (the value, none yet, unreadable: not the launch count or the
+  // error's words, which change with every read).
+  std::string pool_words, pool_key;
   if (const auto& pool = e.good->warm_pool) {
-    pool_words =
-        pool->launch_median
-            ? fmt::format(
-                  "the group has a warm pool: its launches take {} s (the "
-                  "median of its last {} launches from the pool), the "
-                  "forecasting policies' boot time while the pool holds the "
-                  "instances they would launch",
-                  WholeSeconds(*pool->launch_median), pool->launches)
-            : fmt::format(
-                  "the group has a warm pool, but {}: the forecasting "
-                  "policies keep their boot_seconds",
-                  pool->launch_error.empty()
-                      ? "no launch from it among its recent scaling "
-                        "activities yet"
-                      : "its launch time is unknown (" + pool->launch_error +
-                            ")");
+    if (pool->launch_p90) {
+      pool_key = fmt::format("p90 {}", WholeSeconds(*pool->launch_p90));
+      pool_words = fmt::format(
+          "the group has a warm pool: its launches take {} s (median; {} s "
+          "at the 90th percentile, of its last {} launches from the pool): "
+          "the forecasting policies take {} s as their boot time while the "
+          "pool holds the instances they would launch",
+          WholeSeconds(pool->launch_median.value_or(*pool->launch_p90)),
+          WholeSeconds(*pool->launch_p90), pool->launches,
+          WholeSeconds(*pool->launch_p90));
+    } else {
+      pool_key = pool->launch_error.empty() ? "none" : "error";
+      pool_words = fmt::format(
+          "the group has a warm pool, but {}: the forecasting policies keep "
+          "their boot_seconds",
+          pool->launch_error.empty()
+              ? "no launch from it among its recent scaling activities yet"
+              : "its launch time is unknown (" + pool->launch_error + ")");
+    }
   }
-  if (pool_words != e.warm_pool_told) {
+  if (pool_key != e.warm_pool_told) {
     if (!pool_words.empty()) warnings->push_back(pool_words);
-    e.warm_pool_told = std::move(pool_words);
+    e.warm_pool_told = std::move(pool_key);
   }
 }
 
@@ -138,6 +144,7 @@ CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
       reads_in_cycle_ < o_.groups_per_cycle) {
     ++reads_in_cycle_;
     Read(d.name, e, now, warnings);
+    if (e.good_at == now) e.desired_at_read = d.desired_capacity;
   }
   CoexistFacts f = e.good ? e.good_facts : CoexistFacts{};
   f.tags = d.tags;
@@ -147,11 +154,22 @@ CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
 }
 
 std::optional<GroupView::WarmPool> ControlsWatch::WarmPool(
-    const std::string& group) const {
-  const GroupControls* c = last(group);
-  if (!c || !c->warm_pool) return std::nullopt;
-  return GroupView::WarmPool{c->warm_pool->instances,
-                             c->warm_pool->launch_median};
+    const GroupDescription& d, TimePoint now) const {
+  auto it = entries_.find(d.name);
+  if (it == entries_.end() || !it->second.good || !it->second.good->warm_pool) {
+    return std::nullopt;
+  }
+  const Entry& e = it->second;
+  const WarmPoolView& pool = *e.good->warm_pool;
+  GroupView::WarmPool out;
+  // The instances phas's own scale-outs took from it since the read are
+  // gone from it.
+  out.instances = std::max(
+      0, pool.ready - std::max(0, d.desired_capacity - e.desired_at_read));
+  // A read older than the refresh (re-reads failing) does not say what the
+  // pool holds now: the policies keep their boot time.
+  if (e.good_at && now - *e.good_at <= o_.refresh) out.launch = pool.launch_p90;
+  return out;
 }
 
 void ControlsWatch::Notify(const std::string& group,

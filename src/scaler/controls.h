@@ -67,9 +67,13 @@ class ControlsWatch {
 
   // The group's last good read, or null.
   const GroupControls* last(const std::string& group) const;
-  // The group's warm pool as the policies see it, from the last good read;
-  // nullopt without one.
-  std::optional<GroupView::WarmPool> WarmPool(const std::string& group) const;
+  // The group's warm pool as the policies see it at `now`, from the last
+  // good read (nullopt without one): its warmed instances (Warmed:Stopped,
+  // Running or Hibernated) less the rise in desired capacity since the read
+  // (phas's own scale-outs took them), and the 90th percentile of its
+  // launches, unless the read is older than the refresh.
+  std::optional<GroupView::WarmPool> WarmPool(const GroupDescription& d,
+                                              TimePoint now) const;
 
   // The controls in words, for the log: "policies none; scheduled none; ...".
   static std::string Describe(const GroupControls& c);
@@ -86,7 +90,8 @@ class ControlsWatch {
     std::optional<TimePoint> next_read;  // unset: at once
     std::string error;                   // the last read's failure
     std::string described;               // the last good read, in words
-    std::string warm_pool_told;          // what was said of the warm pool
+    std::string warm_pool_told;  // what was last said of the warm pool (a key)
+    int desired_at_read = 0;     // the group's desired capacity then
     std::set<std::string> notices_told;
   };
   void Read(const std::string& group, Entry& e, TimePoint now,

@@ -187,7 +187,8 @@ CycleReport Scaler::RunOnce(TimePoint now) {
       if (hook_) hook_(out.group, &out.observation);
       CoexistFacts facts =
           controls_->Facts(out.description, now, &out.warnings);
-      out.observation.group.warm_pool = controls_->WarmPool(out.group);
+      out.observation.group.warm_pool =
+          controls_->WarmPool(out.description, now);
       Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
                           m.state.guard);
       CoexistVerdict verdict =

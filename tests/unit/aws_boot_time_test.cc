@@ -103,12 +103,22 @@ TEST(BootTimeTest, LaunchesFromAWarmPoolApart) {
   EXPECT_EQ(b->median, seconds(210));
   EXPECT_EQ(b->launches, 2);
   EXPECT_EQ(b->warm_pool_median, seconds(25));
+  EXPECT_EQ(b->warm_pool_p90, seconds(30)) << "nearest rank of 3: the third";
   EXPECT_EQ(b->warm_pool_launches, 3);
   // Only launches from the pool: no cold median.
   b = BootTimeFromActivities({from_pool(19)});
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(b->launches, 0);
   EXPECT_EQ(b->warm_pool_median, seconds(19));
+  EXPECT_EQ(b->warm_pool_p90, seconds(19));
+  // Ten launches, 10..100 s: the 90th percentile is the ninth, not the
+  // slowest.
+  std::vector<ScalingActivity> ten;
+  for (int s = 100; s >= 10; s -= 10) ten.push_back(from_pool(s));
+  b = BootTimeFromActivities(ten);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->warm_pool_median, seconds(55));
+  EXPECT_EQ(b->warm_pool_p90, seconds(90));
 }
 
 }  // namespace

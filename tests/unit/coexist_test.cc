@@ -370,21 +370,28 @@ TEST_F(CoexistLoopTest, ScheduledActionAndWarmPoolAreToldOnce) {
 // the log says what is known of it, again when that changes.
 TEST_F(CoexistLoopTest, WarmPoolLaunchTimeReachesThePolicy) {
   GroupControls c;
-  c.warm_pool = WarmPoolView{1, "Stopped", 2};
+  c.warm_pool = WarmPoolView{1, "Stopped", 3};
+  c.warm_pool->ready = 2;  // and one Warmed:Pending
   c.warm_pool->launch_error = "DescribeScalingActivities: AccessDenied";
   ASSERT_TRUE(cloud_->SetControls("web", c).ok());
   auto s = Make();
   std::vector<std::optional<GroupView::WarmPool>> seen;
+  std::vector<int> desired;
   SimRunOptions o;
   o.on_cycle = [&](const CycleReport& r) {
     seen.push_back(r.groups[0].observation.group.warm_pool);
+    desired.push_back(r.groups[0].observation.group.desired);
     for (const std::string& w : r.groups[0].warnings) warnings_.push_back(w);
   };
   o.end = kNow + minutes(4);
   RunVirtualTime(*s, *cloud_, clock_, o);
   ASSERT_FALSE(seen.empty());
-  ASSERT_TRUE(seen.back().has_value());
-  EXPECT_EQ(seen.back()->instances, 2);
+  // Read at 2: the warmed ones, less what the group took since (2 -> 3).
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_TRUE(seen[i].has_value());
+    EXPECT_EQ(seen[i]->instances, 2 - (desired[i] - 2)) << "cycle " << i;
+  }
+  EXPECT_EQ(desired.back(), 3) << "the group scaled out from the pool";
   EXPECT_FALSE(seen.back()->launch.has_value()) << "never measured";
   ASSERT_EQ(warnings_.size(), 1u);
   EXPECT_NE(warnings_[0].find("its launch time is unknown "
@@ -394,22 +401,38 @@ TEST_F(CoexistLoopTest, WarmPoolLaunchTimeReachesThePolicy) {
             std::string::npos)
       << warnings_[0];
 
+  c.warm_pool->ready = 2;
+  c.warm_pool->launch_error =
+      "DescribeScalingActivities: Throttling (request "
+      "1234)";
+  ASSERT_TRUE(cloud_->SetControls("web", c).ok());
+  o.end = kNow + minutes(7);  // the read at 5 minutes
+  RunVirtualTime(*s, *cloud_, clock_, o);
+  ASSERT_EQ(warnings_.size(), 1u) << "still unreadable: not told again";
+
   c.warm_pool->launch_error.clear();
   c.warm_pool->launch_median = seconds(45);
+  c.warm_pool->launch_p90 = seconds(58);
   c.warm_pool->launches = 6;
   ASSERT_TRUE(cloud_->SetControls("web", c).ok());
-  o.end = kNow + minutes(12);  // past the next read, at 5 minutes
+  o.end = kNow + minutes(12);  // past the next read, at 10 minutes
   RunVirtualTime(*s, *cloud_, clock_, o);
   ASSERT_TRUE(seen.back().has_value());
-  EXPECT_EQ(seen.back()->launch, seconds(45));
+  EXPECT_EQ(seen.back()->launch, seconds(58)) << "the 90th percentile";
   ASSERT_EQ(warnings_.size(), 2u) << "told once more: what is known changed";
-  EXPECT_NE(warnings_[1].find("its launches take 45 s (the median of its "
-                              "last 6 launches from the pool)"),
+  EXPECT_NE(warnings_[1].find("its launches take 45 s (median; 58 s at the "
+                              "90th percentile, of its last 6 launches from "
+                              "the pool)"),
             std::string::npos)
       << warnings_[1];
+  c.warm_pool->launches = 7;
+  ASSERT_TRUE(cloud_->SetControls("web", c).ok());
+  o.end = kNow + minutes(16);  // the read at 15 minutes
+  RunVirtualTime(*s, *cloud_, clock_, o);
+  EXPECT_EQ(warnings_.size(), 2u) << "one launch more: nothing new to tell";
 
   ASSERT_TRUE(cloud_->SetControls("web", {}).ok());
-  o.end = kNow + minutes(17);
+  o.end = kNow + minutes(21);
   RunVirtualTime(*s, *cloud_, clock_, o);
   EXPECT_FALSE(seen.back().has_value()) << "the pool was removed";
 }

@@ -189,5 +189,40 @@ TEST(PredictivePolicyTest, Table) {
   }
 }
 
+// The cold scale-out window is a floor of the scale-in too: with nothing to
+// add, an empty warm pool must not lower it (only the way back may). The
+// calibration here makes the scale-in bound lower than the scale-out one.
+TEST(PredictivePolicyTest, AnEmptyWarmPoolDoesNotLowerTheScaleInFloor) {
+  PredictivePolicy p(PredictiveConfig{}, {});
+  Observation o;
+  o.now = kNow;
+  o.group.desired = o.group.in_service = 9;
+  o.group.min_size = 1;
+  o.group.max_size = 50;
+  o.metrics_ok = true;
+  o.signal = {{kNow - minutes(2), 50, 9}};
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  hist->push_back({kNow - minutes(2), 1.0, 9});
+  o.load_history = hist;
+  // Low for the first two minutes, then 2.9 (mean) to the end.
+  std::vector<double> upper = {1, 1, 1, 3, 3, 3, 3, 3, 3};
+  for (size_t k = 0; k < upper.size(); ++k) {
+    o.forecast.push_back(
+        {kNow + minutes(static_cast<int>(k)), upper[k] - 0.1, upper[k]});
+  }
+  PredictiveState s;
+  s.out = {.bias = 2, .spread = 0.1, .exceeded = 0, .outcomes = 100};
+  s.in = {.bias = 0, .spread = 0.1, .exceeded = 0, .outcomes = 100};
+  // Scale-out window: 2.9 + 2 + 1.5 x 0.1 needs 9; the way back: 2.9 + 0.15
+  // needs 6; the pool's window (2 min): 0.9 + 2.15 needs 6.
+  Proposal none = p.Propose(o, PolicyState::Of(s));
+  EXPECT_EQ(none.target, 9) << none.reason;
+  o.group.warm_pool = GroupView::WarmPool{0, std::chrono::seconds(60)};
+  Proposal empty = p.Propose(o, PolicyState::Of(s));
+  EXPECT_EQ(empty.target, 9) << empty.reason;
+  EXPECT_EQ(empty.reason.find("warm pool"), std::string::npos)
+      << "the pool was not used: " << empty.reason;
+}
+
 }  // namespace
 }  // namespace phas
