@@ -63,12 +63,19 @@ const std::vector<Role>& Roles() {
         // The group's controls (scaler/controls.h).
         "autoscaling:DescribePolicies", "autoscaling:DescribeScheduledActions",
         "autoscaling:DescribeWarmPool", "autoscaling:DescribeInstanceRefreshes",
-        "autoscaling:DescribeLifecycleHooks"}},
+        "autoscaling:DescribeLifecycleHooks",
+        // A warm pool's launch time (cloud/aws_cloud.cc DescribeControls).
+        "autoscaling:DescribeScalingActivities"}},
       {"Doctor",
        "phas doctor",
        {"autoscaling:DescribeAutoScalingGroups", "cloudwatch:GetMetricData",
         "cloudwatch:GetMetricStatistics", "ec2:DescribeInstances",
-        "autoscaling:DescribePolicies"}},
+        "autoscaling:DescribePolicies",
+        // The controls line: the daemon's reads (aws/doctor_groups.cc).
+        "autoscaling:DescribeScheduledActions", "autoscaling:DescribeWarmPool",
+        "autoscaling:DescribeInstanceRefreshes",
+        "autoscaling:DescribeLifecycleHooks",
+        "autoscaling:DescribeScalingActivities"}},
       {"History",
        "phas history / backtest --asg / tune --asg",
        {"autoscaling:DescribeAutoScalingGroups", "cloudwatch:GetMetricData",
