@@ -7,7 +7,8 @@ checks, and prints the instance ids as JSON:
   CWAgent/mem_used_percent per InstanceId;
 - group SLOW (created here, 2 instances, not tagged phas=managed):
   CPUUtilization every 5 minutes (basic monitoring: what CloudWatch keeps
-  for such instances), no memory.
+  for such instances), no memory, and a warm pool (moto lists no instance
+  in it, and no scaling activity).
 
 PutMetricData goes uncompressed: boto3 gzips large PutMetricData bodies,
 which moto 5.2.1 cannot read.
@@ -41,6 +42,7 @@ def main():
         AutoScalingGroupName=slow,
         LaunchTemplate={"LaunchTemplateName": slow + "-lt", "Version": "$Latest"},
         MinSize=1, MaxSize=4, DesiredCapacity=2, AvailabilityZones=[REGION + "a"])
+    asg.put_warm_pool(AutoScalingGroupName=slow, MinSize=1, PoolState="Stopped")
 
     def ids(name):
         g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
