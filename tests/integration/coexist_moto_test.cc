@@ -59,18 +59,8 @@ class CoexistMotoTest : public phas::testing::TempDirTest {
   // permission the daemon needs must be in its own statements.
   std::string ScalerPolicy(const std::string& name,
                            const std::function<void(json&)>& edit = {}) {
-    std::ifstream deploy(phas::testing::DeployPolicyPath());
-    json policy = json::parse(deploy);
-    json kept = json::array();
-    for (json& st : policy["Statement"]) {
-      if (st["Sid"].get<std::string>().rfind("Scaler", 0) != 0) continue;
-      if (edit) edit(st);
-      kept.push_back(st);
-    }
-    policy["Statement"] = kept;
-    std::string path = (dir_ / name).string();
-    std::ofstream(path) << policy.dump();
-    return path;
+    return phas::testing::WriteDeployStatements({"Scaler"},
+                                                (dir_ / name).string(), edit);
   }
   // An Auto Scaling call as the admin (the operator, or AWS's console).
   void Admin(const std::string& action, aws::QueryParams params) {

@@ -30,18 +30,8 @@ class DoctorMotoTest : public ::testing::Test {
             ("phas_doctor_moto_" + std::to_string(::getpid()));
     fs::create_directories(home_);
     // The doctor's own statements: each call it makes must be in them.
-    std::ifstream deploy(phas::testing::DeployPolicyPath());
-    json policy = json::parse(deploy);
-    json kept = json::array();
-    for (const json& st : policy["Statement"]) {
-      std::string sid = st.value("Sid", "");
-      if (sid.rfind("Doctor", 0) == 0 || sid.rfind("Replica", 0) == 0) {
-        kept.push_back(st);
-      }
-    }
-    policy["Statement"] = kept;
-    std::string path = (home_ / "doctor-policy.json").string();
-    std::ofstream(path) << policy.dump();
+    std::string path = phas::testing::WriteDeployStatements(
+        {"Doctor", "Replica"}, (home_ / "doctor-policy.json").string());
     // fast carries a target tracking and a predictive policy of AWS's.
     world_ = moto_.BuildWorld(path, "fast", {"--scaling-policies"});
     ASSERT_FALSE(world_.is_null()) << moto_.error();

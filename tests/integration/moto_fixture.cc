@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "aws/http_transport.h"
@@ -12,6 +13,25 @@ namespace phas::testing {
 
 std::string DeployPolicyPath() {
   return std::string(PHAS_SOURCE_DIR) + "/deploy/iam-policy.json";
+}
+
+std::string WriteDeployStatements(
+    const std::vector<std::string>& sid_prefixes, const std::string& path,
+    const std::function<void(nlohmann::json&)>& edit) {
+  std::ifstream deploy(DeployPolicyPath());
+  nlohmann::json policy = nlohmann::json::parse(deploy);
+  nlohmann::json kept = nlohmann::json::array();
+  for (nlohmann::json& st : policy["Statement"]) {
+    std::string sid = st.value("Sid", "");
+    bool own = false;
+    for (const std::string& p : sid_prefixes) own |= sid.rfind(p, 0) == 0;
+    if (!own) continue;
+    if (edit) edit(st);
+    kept.push_back(st);
+  }
+  policy["Statement"] = kept;
+  std::ofstream(path) << policy.dump();
+  return path;
 }
 
 MotoServer::MotoServer(bool enforce_iam) : enforce_iam_(enforce_iam) {

@@ -10,6 +10,7 @@
 #ifndef PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 #define PHAS_TESTS_INTEGRATION_MOTO_FIXTURE_H_
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -66,6 +67,14 @@ class MotoServer {
 
 // The repository's least-privilege policy.
 std::string DeployPolicyPath();
+
+// Writes to `path` the statements of DeployPolicyPath() whose Sid starts
+// with one of `sid_prefixes` (a command's own: "Scaler", "Doctor", ...),
+// each passed through `edit` when given; returns `path`. A test that holds
+// only them shows each call the command makes is in its own statements.
+std::string WriteDeployStatements(
+    const std::vector<std::string>& sid_prefixes, const std::string& path,
+    const std::function<void(nlohmann::json&)>& edit = {});
 
 // Publishes, as EC2 would, one datapoint at `now` of CPUUtilization (55 %),
 // NetworkIn and NetworkOut (5 MB) for each instance (PutMetricData through
