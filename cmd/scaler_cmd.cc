@@ -223,8 +223,18 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   SystemClock clock;
   auto transport = std::make_shared<aws::CurlTransport>();
   aws::AwsOptions aws_options = AwsOptionsOf(c, "");
-  auto session =
-      aws::AwsSession::Create(aws_options, aws::ProcessEnvironment(), &clock);
+  // No region configured and the instance metadata not answering yet (on
+  // EC2 it can be late at boot): wait for it a minute before the usage
+  // error, which systemd does not restart.
+  auto session = aws::CreateWaitingForRegion(
+      aws_options, aws::ProcessEnvironment(), &clock, std::chrono::seconds(60),
+      std::chrono::seconds(5),
+      [](Duration d) { std::this_thread::sleep_for(d); },
+      [](const Status& st, Duration d) {
+        spdlog::warn(
+            "{}; trying again in {} s (for up to 60 s)", st.message(),
+            std::chrono::duration_cast<std::chrono::seconds>(d).count());
+      });
   if (!session.ok()) return ReportError(session.status());
   StateStore* state_store = store->get();
   HaReplica ha;

@@ -72,15 +72,19 @@ Result<ResolvedRegion> ResolveRegion(const std::string& configured,
     return ResolvedRegion{r, "profile " + profile.name};
   }
   std::string why = "instance metadata disabled";
+  bool unanswered = false;
   if (imds && !imds->disabled()) {
     auto r = imds->Get("meta-data/placement/region");
     if (r.ok() && !r->empty()) return ResolvedRegion{*r, "instance metadata"};
     why = "instance metadata: " + r.status().message();
+    unanswered = r.status().code() == Status::Code::kUnavailable ||
+                 r.status().code() == Status::Code::kDeadlineExceeded;
   }
-  return Status::InvalidArgument(
+  Status st = Status::InvalidArgument(
       "no AWS region: set --region (or `region:` at the top of the config "
       "file), AWS_REGION, AWS_DEFAULT_REGION or the profile's region (" +
       why + ")");
+  return unanswered ? st.WithDetail(kRegionMetadataUnanswered) : st;
 }
 
 ServiceEndpoint ResolveEndpoint(
@@ -119,6 +123,22 @@ ServiceEndpoint ResolveEndpoint(
   ep.url = fmt::format("https://{}.{}.{}", info.prefix, region, suffix);
   ep.source = "standard regional endpoint";
   return ep;
+}
+
+Result<std::unique_ptr<AwsSession>> CreateWaitingForRegion(
+    const AwsOptions& options, const Environment& env, Clock* clock,
+    Duration budget, Duration retry, const std::function<void(Duration)>& wait,
+    const std::function<void(const Status&, Duration)>& told) {
+  TimePoint until = clock->Now() + budget;
+  while (true) {
+    auto s = AwsSession::Create(options, env, clock);
+    if (s.ok() || s.status().detail() != kRegionMetadataUnanswered ||
+        clock->Now() + retry > until) {
+      return s;
+    }
+    if (told) told(s.status(), retry);
+    wait(retry);
+  }
 }
 
 Result<std::unique_ptr<AwsSession>> AwsSession::Create(

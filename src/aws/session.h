@@ -18,6 +18,7 @@
 #ifndef PHAS_AWS_SESSION_H_
 #define PHAS_AWS_SESSION_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,12 @@ struct ResolvedRegion {
   std::string source;  // "--region", "AWS_REGION", "profile default", ...
 };
 
+// The detail() of ResolveRegion's error when the instance metadata, the
+// last place looked, did not answer (refused, timed out, 5xx): on EC2 it can
+// be late at boot, elsewhere there is none (CreateWaitingForRegion).
+inline constexpr char kRegionMetadataUnanswered[] =
+    "region_metadata_unanswered";
+
 // `configured_source` names where `configured` came from (default: "--region
 // or the config's region").
 Result<ResolvedRegion> ResolveRegion(const std::string& configured,
@@ -67,6 +74,20 @@ ServiceEndpoint ResolveEndpoint(
 
 // InvalidArgument naming ep.source unless ep.url is an http(s) URL.
 Status CheckEndpointUrl(const ServiceEndpoint& ep);
+
+class AwsSession;
+
+// AwsSession::Create, tried again while it fails only because no region is
+// configured and the instance metadata does not answer
+// (kRegionMetadataUnanswered): every `retry` until `budget` has passed on
+// `clock`, calling `wait(retry)` between tries and `told(error, retry)`
+// before each wait. Then the last error, a usage error as before. For the
+// daemon: on EC2 the metadata can be late at boot, and a usage error is
+// never restarted; elsewhere it costs `budget` before the same error.
+Result<std::unique_ptr<AwsSession>> CreateWaitingForRegion(
+    const AwsOptions& options, const Environment& env, Clock* clock,
+    Duration budget, Duration retry, const std::function<void(Duration)>& wait,
+    const std::function<void(const Status&, Duration)>& told = nullptr);
 
 class AwsSession {
  public:

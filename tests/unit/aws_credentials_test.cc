@@ -358,6 +358,59 @@ TEST_F(CredentialsTest, RegionFromInstanceMetadata) {
   EXPECT_EQ((*s)->region().source, "instance metadata");
 }
 
+// The daemon waits, for a bounded time, for instance metadata that does not
+// answer yet (late at boot); then the usage error as before. Metadata that
+// answers "no region", or is disabled, is not waited for.
+TEST_F(CredentialsTest, CreateWaitsBoundedForUnansweredMetadata) {
+  FakeImds imds(&clock_);
+  imds.set_down(true);
+  std::map<std::string, std::string> vars = {
+      {"HOME", dir_.string()},
+      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
+  int waits = 0, told = 0;
+  auto wait = [&](Duration d) {
+    ++waits;
+    clock_.Advance(d);
+    if (waits == 3) imds.set_down(false);  // answers at the fourth try
+  };
+  auto tell = [&](const Status& st, Duration) {
+    ++told;
+    EXPECT_NE(st.message().find("no AWS region"), std::string::npos);
+  };
+  auto s = CreateWaitingForRegion({}, MapEnvironment(vars), &clock_,
+                                  std::chrono::seconds(60),
+                                  std::chrono::seconds(5), wait, tell);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ((*s)->region().region, "eu-west-3");
+  EXPECT_EQ(waits, 3);
+  EXPECT_EQ(told, 3);
+
+  // Never answers: 60 s of 5 s waits, then the usage error.
+  imds.set_down(true);
+  waits = 0;
+  auto never = [&](Duration d) {
+    ++waits;
+    clock_.Advance(d);
+  };
+  s = CreateWaitingForRegion({}, MapEnvironment(vars), &clock_,
+                             std::chrono::seconds(60), std::chrono::seconds(5),
+                             never);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(s.status().detail(), kRegionMetadataUnanswered);
+  EXPECT_EQ(waits, 12);
+
+  // Disabled: a usage error at once.
+  vars["AWS_EC2_METADATA_DISABLED"] = "true";
+  waits = 0;
+  s = CreateWaitingForRegion({}, MapEnvironment(vars), &clock_,
+                             std::chrono::seconds(60), std::chrono::seconds(5),
+                             never);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(waits, 0);
+}
+
 TEST(RegionAndEndpointTest, ResolutionOrder) {
   Profile profile;
   profile.name = "p";
