@@ -129,13 +129,18 @@ GroupFacts FactsOf(PulledGroup* g) {
   f.signal = g->signal;
   aws::AutoScalingApi asg(g->session->client(aws::Service::kAutoScaling));
   auto activities = asg.DescribeScalingActivities(g->group.name, 100);
-  // A group with a warm pool scales out from it: its boot time is that of
-  // its launches from the pool.
-  auto pool = aws::AutoScalingControlsApi(
-                  g->session->client(aws::Service::kAutoScaling))
-                  .DescribeWarmPool(g->group.name);
   std::optional<aws::BootTime> boot;
   if (activities.ok()) boot = aws::BootTimeFromActivities(*activities);
+  // A group with a warm pool scales out from it: its boot time is that of
+  // its launches from the pool (asked only when there are launches to
+  // choose from).
+  Result<std::optional<aws::WarmPoolInfo>> pool =
+      std::optional<aws::WarmPoolInfo>{};
+  if (boot) {
+    pool = aws::AutoScalingControlsApi(
+               g->session->client(aws::Service::kAutoScaling))
+               .DescribeWarmPool(g->group.name);
+  }
   if (!activities.ok()) {
     f.boot_time_note =
         "cannot read its scaling activities: " + activities.status().message();

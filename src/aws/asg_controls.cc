@@ -99,6 +99,14 @@ bool InstanceRefreshInfo::in_progress() const {
          status == "Baking";
 }
 
+const InstanceRefreshInfo* ActiveRefresh(
+    const std::vector<InstanceRefreshInfo>& refreshes) {
+  for (const InstanceRefreshInfo& r : refreshes) {
+    if (r.in_progress()) return &r;
+  }
+  return nullptr;
+}
+
 Result<std::vector<ScheduledAction>>
 AutoScalingControlsApi::DescribeScheduledActions(const std::string& group) {
   std::vector<ScheduledAction> out;

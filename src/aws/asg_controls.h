@@ -36,6 +36,10 @@ struct ScheduledAction {
   std::optional<TimePoint> end_time;
   std::string recurrence;  // cron, "" for a one-off
   std::optional<int> min_size, max_size, desired_capacity;
+  // It runs again (a StartTime) and sets desired, min or max.
+  bool changes_capacity() const {
+    return start_time && (min_size || max_size || desired_capacity);
+  }
 };
 
 // The warm pool of a group (DescribeWarmPool's WarmPoolConfiguration and
@@ -64,6 +68,11 @@ struct InstanceRefreshInfo {
   // still replacing instances (or about to).
   bool in_progress() const;
 };
+
+// The first refresh of `refreshes` still in progress (AWS lists the newest
+// first), or null.
+const InstanceRefreshInfo* ActiveRefresh(
+    const std::vector<InstanceRefreshInfo>& refreshes);
 
 // One lifecycle hook (DescribeLifecycleHooks).
 struct LifecycleHookInfo {

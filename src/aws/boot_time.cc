@@ -7,8 +7,8 @@ namespace phas::aws {
 
 namespace {
 
-Duration Median(std::vector<Duration> took) {
-  std::sort(took.begin(), took.end());
+// Of `took`, sorted.
+Duration Median(const std::vector<Duration>& took) {
   size_t n = took.size();
   return n % 2 == 1 ? took[n / 2] : (took[n / 2 - 1] + took[n / 2]) / 2;
 }
@@ -35,14 +35,15 @@ std::optional<BootTime> BootTimeFromActivities(
   if (cold.empty() && warm.empty()) return std::nullopt;
   BootTime b;
   b.launches = static_cast<int>(cold.size());
-  if (!cold.empty()) b.median = Median(std::move(cold));
+  std::sort(cold.begin(), cold.end());
+  std::sort(warm.begin(), warm.end());
+  if (!cold.empty()) b.median = Median(cold);
   b.warm_pool_launches = static_cast<int>(warm.size());
   if (!warm.empty()) {
-    std::sort(warm.begin(), warm.end());
     // Nearest rank: the smallest value with at least 90 % at or below it.
     size_t rank = (warm.size() * 9 + 9) / 10;
     b.warm_pool_p90 = warm[rank - 1];
-    b.warm_pool_median = Median(std::move(warm));
+    b.warm_pool_median = Median(warm);
   }
   return b;
 }

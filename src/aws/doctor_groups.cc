@@ -368,11 +368,9 @@ DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
                     fmt::join(failed, ", "), first, fmt::join(actions, ", "))};
   }
   std::vector<std::string> holds;
-  for (const InstanceRefreshInfo& r : *read.refreshes) {
-    if (!r.in_progress()) continue;
-    holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r.id,
-                                r.status, r.percentage_complete));
-    break;
+  if (const InstanceRefreshInfo* r = ActiveRefresh(*read.refreshes)) {
+    holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r->id,
+                                r->status, r->percentage_complete));
   }
   for (const std::string& p : group.suspended_processes) {
     if (p == "Launch" || p == "Terminate") {
@@ -384,11 +382,9 @@ DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
             fmt::format("{}: phas holds the group meanwhile",
                         fmt::join(holds, ", "))};
   }
-  int scheduled = 0;
-  for (const ScheduledAction& a : *read.scheduled) {
-    scheduled +=
-        a.start_time && (a.min_size || a.max_size || a.desired_capacity);
-  }
+  auto scheduled = std::count_if(
+      read.scheduled->begin(), read.scheduled->end(),
+      [](const ScheduledAction& a) { return a.changes_capacity(); });
   std::string pool = "no warm pool";
   if (const auto& wp = *read.warm_pool) {
     pool =

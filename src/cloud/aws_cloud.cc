@@ -88,12 +88,9 @@ Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
 }
 
 Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
-  auto named = [](const char* call) {
-    return [call](Status st) { return st.WithContext(call); };
-  };
   GroupControls c;
   auto policies = asg_.DescribePolicies(group);
-  if (!policies.ok()) return named("DescribePolicies")(policies.status());
+  if (!policies.ok()) return policies.status().WithContext("DescribePolicies");
   for (const aws::ScalingPolicy& p : *policies) {
     AwsScalingPolicy v{
         p.name, p.type_name.empty() ? "SimpleScaling" : p.type_name, p.enabled};
@@ -103,16 +100,15 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
   }
   auto scheduled = controls_.DescribeScheduledActions(group);
   if (!scheduled.ok()) {
-    return named("DescribeScheduledActions")(scheduled.status());
+    return scheduled.status().WithContext("DescribeScheduledActions");
   }
   for (const aws::ScheduledAction& a : *scheduled) {
-    if (!a.start_time) continue;  // never runs again
-    if (!a.min_size && !a.max_size && !a.desired_capacity) continue;
+    if (!a.changes_capacity()) continue;
     c.scheduled.push_back({a.name, *a.start_time, a.recurrence, a.min_size,
                            a.max_size, a.desired_capacity});
   }
   auto pool = controls_.DescribeWarmPool(group);
-  if (!pool.ok()) return named("DescribeWarmPool")(pool.status());
+  if (!pool.ok()) return pool.status().WithContext("DescribeWarmPool");
   if (*pool) {
     c.warm_pool =
         WarmPoolView{(*pool)->min_size, (*pool)->pool_state,
@@ -140,15 +136,13 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
   }
   auto refreshes = controls_.DescribeInstanceRefreshes(group);
   if (!refreshes.ok()) {
-    return named("DescribeInstanceRefreshes")(refreshes.status());
+    return refreshes.status().WithContext("DescribeInstanceRefreshes");
   }
-  for (const aws::InstanceRefreshInfo& r : *refreshes) {
-    if (!r.in_progress()) continue;
-    c.refresh = InstanceRefreshView{r.id, r.status, r.percentage_complete};
-    break;
+  if (const aws::InstanceRefreshInfo* r = aws::ActiveRefresh(*refreshes)) {
+    c.refresh = InstanceRefreshView{r->id, r->status, r->percentage_complete};
   }
   auto hooks = controls_.DescribeLifecycleHooks(group);
-  if (!hooks.ok()) return named("DescribeLifecycleHooks")(hooks.status());
+  if (!hooks.ok()) return hooks.status().WithContext("DescribeLifecycleHooks");
   for (const aws::LifecycleHookInfo& h : *hooks) {
     c.lifecycle_hooks.push_back(fmt::format("{} ({}, {} s)", h.name,
                                             h.transition, h.heartbeat_timeout));

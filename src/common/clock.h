@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace phas {
@@ -58,6 +59,17 @@ TimePoint FloorTo(TimePoint t) {
 }
 inline TimePoint FloorMinute(TimePoint t) {
   return FloorTo<std::chrono::minutes>(t);
+}
+// Minutes since the Unix epoch of the minute `t` falls in, and back: a
+// compact key for per-minute maps.
+inline int64_t UnixMinute(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::minutes>(
+             FloorMinute(t).time_since_epoch())
+      .count();
+}
+inline TimePoint FromUnixMinute(int64_t m) {
+  return TimePoint(
+      std::chrono::duration_cast<Duration>(std::chrono::minutes(m)));
 }
 
 // Seconds since the Unix epoch, as a double.

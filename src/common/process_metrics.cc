@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -73,14 +74,19 @@ void UpdateProcessMetrics(MetricsRegistry* r) {
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   auto stat = ReadFile("/proc/self/stat");
-  // Under systemd's ProcSubset=pid (the shipped units) /proc/stat is hidden:
-  // then the start time is when this binary was loaded.
-  auto boot = ReadFile("/proc/stat");
-  auto btime = boot.ok() ? ParseBootTime(*boot) : Result<double>(boot.status());
+  // The host's boot time, read once (it does not change). Under systemd's
+  // ProcSubset=pid (the shipped units) /proc/stat is hidden: then the start
+  // time is when this binary was loaded.
+  static const std::optional<double> btime = []() -> std::optional<double> {
+    auto boot = ReadFile("/proc/stat");
+    if (!boot.ok()) return std::nullopt;
+    auto b = ParseBootTime(*boot);
+    return b.ok() ? std::optional<double>(*b) : std::nullopt;
+  }();
   if (stat.ok()) {
-    auto s = ParseProcStat(*stat, ::sysconf(_SC_CLK_TCK),
-                           btime.ok() ? *btime : 0, ::sysconf(_SC_PAGESIZE));
-    if (s.ok() && !btime.ok()) s->start_time_seconds = kLoadedAt;
+    auto s = ParseProcStat(*stat, ::sysconf(_SC_CLK_TCK), btime.value_or(0),
+                           ::sysconf(_SC_PAGESIZE));
+    if (s.ok() && !btime) s->start_time_seconds = kLoadedAt;
     if (s.ok()) {
       Counter& cpu = r->GetCounter("process_cpu_seconds_total",
                                    "Total user and system CPU time spent in "

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <optional>
 
+#include "decision/points.h"
+
 namespace phas {
 namespace {
 
@@ -53,9 +55,7 @@ CoexistVerdict JudgeCoexistence(const CoexistFacts& f, const CoexistConfig& c,
     v.notices.push_back(fmt::format(
         "scheduled action {} sets {} at {} (in {} s): AWS changes the group "
         "then, and phas decides on what it finds",
-        s.name, s.change, FormatIso8601(s.next),
-        std::chrono::duration_cast<std::chrono::seconds>(s.next - now)
-            .count()));
+        s.name, s.change, FormatIso8601(s.next), WholeSeconds(s.next - now)));
   }
   auto hold = [&](GuardRule rule, std::string words) {
     v.hold = rule;

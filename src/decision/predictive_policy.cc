@@ -148,8 +148,11 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
                                out.peak->mean, in.peak->mean, out_bound,
                                in_bound});
   }
-  int ahead = InstancesFor(out_bound, u);
-  int keep = InstancesFor(in_bound, u);
+  // What the configured windows need; a warm pool may lower them below.
+  const int cold_ahead = InstancesFor(out_bound, u);
+  const int cold_keep = InstancesFor(in_bound, u);
+  int ahead = cold_ahead;
+  int keep = cold_keep;
   // A warm pool's launches are quicker (its 90th percentile, measured by
   // the loop): the shorter windows count when the pool holds what they
   // leave to later (scale-out: everything the cold window would add to the
@@ -209,8 +212,8 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
       "forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; the way "
       "back (to {}) needs {}",
       out.peak->mean, FormatIso8601(out_until).substr(11, 5), out_bound,
-      margin_why, InstancesFor(out_bound, u), now_why,
-      FormatIso8601(in_until).substr(11, 5), InstancesFor(in_bound, u));
+      margin_why, cold_ahead, now_why, FormatIso8601(in_until).substr(11, 5),
+      cold_keep);
   p.reason += pool_why;
   if (want < raw || (raw < current && want == current)) {
     p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)",

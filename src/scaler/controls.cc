@@ -4,12 +4,10 @@
 
 #include <algorithm>
 
+#include "decision/points.h"
+
 namespace phas {
 namespace {
-
-long long WholeSeconds(Duration d) {
-  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
-}
 
 std::string ChangeWords(const ScheduledCapacityChange& s) {
   std::vector<std::string> parts;
@@ -185,11 +183,6 @@ void ControlsWatch::Notify(const std::string& group,
     now_told.insert(std::move(key));
   }
   e.notices_told = std::move(now_told);
-}
-
-const GroupControls* ControlsWatch::last(const std::string& group) const {
-  auto it = entries_.find(group);
-  return it == entries_.end() || !it->second.good ? nullptr : &*it->second.good;
 }
 
 }  // namespace phas

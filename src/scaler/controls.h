@@ -65,8 +65,6 @@ class ControlsWatch {
   void Notify(const std::string& group, const CoexistVerdict& verdict,
               std::vector<std::string>* warnings);
 
-  // The group's last good read, or null.
-  const GroupControls* last(const std::string& group) const;
   // The group's warm pool as the policies see it at `now`, from the last
   // good read (nullopt without one): its warmed instances (Warmed:Stopped,
   // Running or Hibernated) less the rise in desired capacity since the read

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 namespace phas {
 
 Scaler::Scaler(std::vector<GroupConfig> groups, ScalerOptions options,
@@ -137,10 +139,9 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
   }
 }
 
-std::string Scaler::SyncLease(size_t i, TimePoint now) {
-  if (!env_.leases) return "";
+std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
+                              const Result<StoredStates>* loaded) {
   Managed& m = managed_[i];
-  LeaseView v = env_.leases->View(groups_[i].name);
   if (!v.held) {
     return v.holder.empty() ? "the group's lease is not held by this replica"
                             : "the group's lease is held by " + v.holder;
@@ -152,17 +153,17 @@ std::string Scaler::SyncLease(size_t i, TimePoint now) {
   if (v.term != m.term) {
     // Newly acquired: another replica may have acted since this one last
     // read the state. Read it before deciding, or do not act.
-    auto loaded = env_.store->LoadAll();
-    if (!loaded.ok()) {
-      return "lease acquired, state not read yet: " + loaded.status().message();
+    if (!loaded->ok()) {
+      return "lease acquired, state not read yet: " +
+             loaded->status().message();
     }
-    auto it = loaded->find(groups_[i].name);
+    auto it = (*loaded)->find(groups_[i].name);
     env_.reporter->Note(
         now, "INFO", groups_[i].name,
         fmt::format("ha: this replica ({}) now holds the "
                     "group's lease; state read from {}",
                     env_.leases->holder_id(), env_.store->Describe()));
-    RestoreState(i, it == loaded->end() ? nullptr : &it->second, now, false);
+    RestoreState(i, it == (*loaded)->end() ? nullptr : &it->second, now, false);
     m.term = v.term;
   }
   return "";
@@ -173,7 +174,22 @@ CycleReport Scaler::RunOnce(TimePoint now) {
   report.now = now;
   if (env_.leases) env_.leases->Renew(now);
   std::vector<std::string> standby(groups_.size());
-  for (size_t i = 0; i < groups_.size(); ++i) standby[i] = SyncLease(i, now);
+  if (env_.leases) {
+    // The groups whose leases this replica newly holds read their state
+    // before deciding: one read for all of them.
+    std::vector<LeaseView> views;
+    bool acquired = false;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      views.push_back(env_.leases->View(groups_[i].name));
+      acquired |=
+          views[i].held && views[i].valid && views[i].term != managed_[i].term;
+    }
+    std::optional<Result<StoredStates>> loaded;
+    if (acquired) loaded = env_.store->LoadAll();
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      standby[i] = SyncLease(i, now, views[i], loaded ? &*loaded : nullptr);
+    }
+  }
   std::vector<GroupState*> states;
   for (Managed& m : managed_) states.push_back(&m.state);
   observer_->Observe(now, states, &report);

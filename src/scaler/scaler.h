@@ -32,6 +32,7 @@
 #define PHAS_SCALER_SCALER_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,10 +126,12 @@ class Scaler {
   // Sets group i's state from its saved record (null: none saved).
   void RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                     bool store_recovered);
-  // With replicas: "" when this replica may act on group i this cycle
-  // (reading its state first when the lease is newly acquired), else why
-  // not.
-  std::string SyncLease(size_t i, TimePoint now);
+  using StoredStates = std::map<std::string, StoredGroup>;
+  // With replicas: "" when this replica may act on group i this cycle, its
+  // lease as `v` shows (restoring its state from `loaded`, read this cycle,
+  // when the lease is newly acquired: never null then), else why not.
+  std::string SyncLease(size_t i, TimePoint now, const LeaseView& v,
+                        const Result<StoredStates>* loaded);
 
   std::vector<GroupConfig> groups_;
   ScalerOptions options_;

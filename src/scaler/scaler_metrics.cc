@@ -11,12 +11,6 @@ namespace {
 constexpr const char* kModelHelp =
     "1: the forecaster the group's policy uses now (0: used before).";
 
-int64_t UnixMinute(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::minutes>(
-             FloorMinute(t).time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 void MetricsReporter::Error(const std::string& group, const char* stage,

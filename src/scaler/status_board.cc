@@ -13,17 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t UnixMinute(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::minutes>(
-             FloorMinute(t).time_since_epoch())
-      .count();
-}
-
-TimePoint FromUnixMinute(int64_t m) {
-  return TimePoint(
-      std::chrono::duration_cast<Duration>(std::chrono::minutes(m)));
-}
-
 double Secs(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 double Round(double v, int digits) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 
+#include "decision/predictive_policy.h"
+
 namespace phas {
 
 std::string TuneNumber(double v) {
@@ -54,7 +56,7 @@ std::vector<TuneKnob> MakeKnobs() {
   // The share of time short of capacity it is asked to hold, %: the lower,
   // the more headroom.
   predictive.grid = {0.5, 1, 2, 3, 5, 10};
-  predictive.untuned = 3;
+  predictive.untuned = SloConfig{}.max_underprovisioned_pct;
   return {target("reactive"), target("target-tracking"), step,
           target("hpa"),      target("aws-predictive"),  predictive};
 }
