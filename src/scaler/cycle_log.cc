@@ -99,7 +99,7 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
               fmt::format("Already at minimum capacity of ({} instances)",
                           d.current));
   }
-  if (d.acts() && !o.dry_run && o.standby.empty() && !o.act_status.ok()) {
+  if (ActionAttempted(o) && !o.act_status.ok()) {
     rec_->Log(
         now, "ERROR", name,
         fmt::format("SetDesiredCapacity failed{}: {}",

@@ -49,6 +49,18 @@ struct GroupOutcome {
   std::vector<std::string> warnings;
 };
 
+// The decision was sent to SetDesiredCapacity: it acts, and this replica
+// neither dry-runs nor stands by.
+inline bool ActionAttempted(const GroupOutcome& o) {
+  return o.decision.acts() && !o.dry_run && o.standby.empty();
+}
+
+// An attempted action's result: "ok", "unknown" (failed, but may have been
+// carried out) or "error".
+inline const char* ActionResult(const GroupOutcome& o) {
+  return o.acted ? "ok" : o.may_have_acted ? "unknown" : "error";
+}
+
 struct CycleReport {
   TimePoint now;
   Status describe_status;

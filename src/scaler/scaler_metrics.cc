@@ -163,16 +163,13 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
         .Inc();
   }
   const Decision& d = o.decision;
-  if (d.acts() && !o.dry_run && o.standby.empty()) {
-    const char* result = o.acted            ? "ok"
-                         : o.may_have_acted ? "unknown"
-                                            : "error";
+  if (ActionAttempted(o)) {
     m_->GetCounter("phas_scaler_actions_total",
                    "SetDesiredCapacity attempts, by result (unknown: failed, "
                    "but may have been carried out).",
                    {{"group", g},
                     {"direction", DecisionKindName(d.kind)},
-                    {"result", result}})
+                    {"result", ActionResult(o)}})
         .Inc();
   }
   m_->GetCounter(

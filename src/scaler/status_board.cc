@@ -100,12 +100,9 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
                  {"code", d.code()},
                  {"reason", d.reason},
                  {"limited", limited}};
-  if (d.acts() && !o.dry_run) {
-    const char* result = o.acted            ? "ok"
-                         : o.may_have_acted ? "unknown"
-                                            : "error";
+  if (ActionAttempted(o)) {
     g->actions.push_front(
-        {now, DecisionKindName(d.kind), result,
+        {now, DecisionKindName(d.kind), ActionResult(o),
          o.act_status.ok() ? d.reason : o.act_status.message(), d.current,
          d.target});
     while (g->actions.size() > options_.max_actions) g->actions.pop_back();

@@ -311,6 +311,16 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
   up.decision.reason = "cpu 80% above target 60%";
   up.acted = true;
   b.Report(kT0 + seconds(10), up);
+  // A standby replica decides the same and never acts; a dry run neither:
+  // no action of theirs is listed (nor as a failure).
+  GroupOutcome standby = up;
+  standby.acted = false;
+  standby.standby = "standby: the group's lease is held by replica-b";
+  b.Report(kT0 + seconds(15), standby);
+  GroupOutcome dry = standby;
+  dry.standby.clear();
+  dry.dry_run = true;
+  b.Report(kT0 + seconds(15), dry);
   b.Report(kT0 + seconds(20), Healthy());
   b.EndCycle(kT0 + seconds(20));
   json j = b.Json(kT0 + seconds(20), true);
