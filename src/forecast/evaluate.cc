@@ -12,7 +12,7 @@ namespace phas::forecast {
 EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
   EvalResult out;
   const size_t day = kMinutesPerDay;
-  PeriodResult period = DetectPeriod(s, {kMinutesPerDay, kMinutesPerWeek});
+  PeriodResult period = DetectPeriod(s, ForecastOptions{}.periods);
   out.period =
       period.period_steps ? fmt::format("{} min", period.period_steps) : "none";
   std::vector<std::string> names;

@@ -1,4 +1,5 @@
-// Period detection: does the series repeat daily or weekly?
+// Period detection: does the series repeat, and at which of the candidate
+// periods (hourly to weekly: forecast/select.h)?
 //
 // As Crane's DSP predictor does (gocrane/crane, pkg/prediction/dsp), a
 // candidate period is confirmed against a shuffled baseline: the series'

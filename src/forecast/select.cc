@@ -97,10 +97,10 @@ Result<FittedForecast> SelectForecaster(const Series& full,
     candidates.push_back(
         std::make_shared<XgbForecaster>(xgb_period, o.horizon));
 
-  // Hold out the most recent cycle (the shortest confirmed period).
+  // Hold out the most recent cycle (the shortest confirmed period), at
+  // least short_holdout steps.
   int cycle = out.period.confirmed.empty() ? 0 : out.period.confirmed.back();
-  size_t holdout = cycle > 0 ? static_cast<size_t>(cycle)
-                             : static_cast<size_t>(o.short_holdout);
+  size_t holdout = static_cast<size_t>(std::max(cycle, o.short_holdout));
   holdout = std::min(holdout, history.size() / 3);
   size_t split = history.size() - holdout;
   Series train = history;

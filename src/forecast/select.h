@@ -3,7 +3,7 @@
 // SelectForecaster:
 //   1. cold start: fewer than `min_history` known values -> FailedPrecondition
 //      saying how much there is and how much is needed;
-//   2. periods: daily, then weekly, confirmed from the data (period.h);
+//   2. periods: hourly to weekly, confirmed from the data (period.h);
 //   3. candidates: with a period, seasonal naive, Holt-Winters (additive,
 //      and damped trend) and XGBoost with seasonal lags; without one, only
 //      short-horizon models: naive (last value), Holt's damped trend, XGBoost
@@ -38,12 +38,17 @@ struct ForecastOptions {
   double quantile = 0.9;
   // Known values needed before any forecast. Default: 180 (3 hours).
   int min_history = 180;
-  // Held-out stretch when no period is found. Default: 240 steps.
+  // Held-out stretch when no period is found, and the least one when the
+  // shortest confirmed period is shorter. Default: 240 steps.
   int short_holdout = 240;
   // At most this much history is used. Default: 14 days of minutes.
   int max_history = 14 * kMinutesPerDay;
-  // Daily and weekly periods, in steps.
-  std::vector<int> periods = {kMinutesPerDay, kMinutesPerWeek};
+  // Candidate periods, in steps: hourly and its doublings up to half a
+  // day (batch jobs, cron, reports run on the clock), daily, weekly. Each
+  // one's half is tested beside it (period.h), so a multiple of a shorter
+  // cycle is not confirmed as a cycle of its own.
+  std::vector<int> periods = {
+      60, 120, 240, 480, 720, kMinutesPerDay, kMinutesPerWeek};
   bool use_xgboost = true;
   // Horizons 1..residual_horizon of the chosen model's held-out residuals
   // to return in FittedForecast::holdout_residuals. Default: 0 (none).

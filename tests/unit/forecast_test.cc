@@ -71,6 +71,42 @@ TEST(PeriodTest, FindsDailyAndWeeklyAndRejectsNoiseAndTrend) {
   }
 }
 
+// A cron-like hourly job: 20 minutes of extra load at the top of every
+// hour over a jittered base.
+double Hourly(int i) { return 6 + (i % 60 < 20 ? 4.0 : 0.0) + Jitter(i, 0.5); }
+
+// The default candidates (hourly to weekly): a cycle is confirmed at its own
+// period and not at its multiples (their half-period correlates as well),
+// and a smooth daily load is not taken for a sub-daily cycle.
+TEST(PeriodTest, DefaultCandidatesFindTheCycleAndNotItsMultiples) {
+  const std::vector<int> candidates = forecast::ForecastOptions{}.periods;
+  struct Case {
+    const char* name;
+    std::function<double(int)> f;
+    int hours;
+    std::vector<int> confirmed;  // longest first
+  };
+  const Case cases[] = {
+      {"hourly job", Hourly, 3 * 24, {60}},
+      {"hourly job, three hours: two periods", Hourly, 3, {60}},
+      {"hourly job on a daily cycle",
+       [](int i) { return Sine(i) + Hourly(i); },
+       4 * 24,
+       {1440, 60}},
+      {"daily sine",
+       [](int i) { return Sine(i) + Jitter(i, 1); },
+       4 * 24,
+       {1440}},
+      {"white noise", [](int i) { return 10 + Jitter(i, 3); }, 4 * 24, {}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    forecast::PeriodResult r =
+        forecast::DetectPeriod(Make(tc.hours * 60, tc.f), candidates);
+    EXPECT_EQ(r.confirmed, tc.confirmed) << r.why;
+  }
+}
+
 TEST(ForecasterTest, KnownAnswers) {
   // Pure daily sine: seasonal naive is exact; Holt-Winters close.
   Series sine = Make(3 * 1440, Sine);
@@ -241,6 +277,27 @@ TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
   ASSERT_GT(xgb, 0) << "XGBoost has the one-day lag";
   EXPECT_LT(xgb, 0.85 * naive);
   EXPECT_EQ(fit->model->name(), "xgboost-1440") << fit->why;
+}
+
+TEST(SelectTest, AnHourlyCycleIsForecastFromItsPeriod) {
+  // A wandering level with the hourly job on top: only a model that knows
+  // the hour tells when the next 20 minutes of load come.
+  std::vector<double> level(2 * 1440);
+  double x = 20;
+  for (size_t i = 0; i < level.size(); ++i)
+    level[i] = (x += Jitter(static_cast<int>(i) + 7, 0.1));
+  auto f = [&](int i) { return level[i] + Hourly(i) - 6; };
+  auto fit = forecast::SelectForecaster(Make(2 * 1440, f), {});
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  ASSERT_FALSE(fit->period.confirmed.empty()) << fit->period.why;
+  EXPECT_EQ(fit->period.confirmed.back(), 60) << fit->period.why;
+  double naive = 0;
+  for (const auto& c : fit->candidates) {
+    if (c.model == "naive") naive = c.mae;
+  }
+  ASSERT_GT(naive, 0);
+  EXPECT_LT(fit->holdout_mae, 0.5 * naive) << fit->why;
+  EXPECT_NE(fit->model->name().find("60"), std::string::npos) << fit->why;
 }
 
 TEST(SelectTest, ResidualsPerHorizon) {
