@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -29,17 +30,29 @@ double LastKnown(const std::vector<double>& v, size_t i) {
 // --- SeasonalNaive ---------------------------------------------------------
 
 std::string SeasonalNaive::name() const {
-  return period_ == 0 ? "naive" : fmt::format("seasonal-naive-{}", period_);
+  if (period_ == 0) return "naive";
+  return periods_back_ > 1 ? fmt::format("seasonal-median-{}", period_)
+                           : fmt::format("seasonal-naive-{}", period_);
 }
 
 double SeasonalNaive::At(const std::vector<double>& v, size_t i, int k) const {
   if (period_ == 0) return LastKnown(v, i);
-  // The same phase, one (or more) periods back, as long as it is in the past.
-  for (long long j = static_cast<long long>(i) + k - period_; j >= 0;
-       j -= period_) {
-    if (j <= static_cast<long long>(i) && !std::isnan(v[j])) return v[j];
+  // The same phase, one (or more) periods back, as long as it is in the
+  // past: the first `periods_back_` known values, their median (the mean of
+  // the middle two for an even count).
+  std::array<double, 8> seen{};
+  size_t n = 0;
+  const size_t want = std::min<size_t>(periods_back_, seen.size());
+  for (long long j = static_cast<long long>(i) + k - period_;
+       j >= 0 && n < want; j -= period_) {
+    if (j <= static_cast<long long>(i) && !std::isnan(v[j])) seen[n++] = v[j];
   }
-  return kNaN;
+  if (n == 0) return kNaN;
+  for (size_t a = 1; a < n; ++a) {  // insertion sort: a handful of values
+    for (size_t b = a; b > 0 && seen[b - 1] > seen[b]; --b)
+      std::swap(seen[b - 1], seen[b]);
+  }
+  return n % 2 ? seen[n / 2] : (seen[n / 2 - 1] + seen[n / 2]) / 2;
 }
 
 std::vector<double> SeasonalNaive::Forecast(const Series& s,

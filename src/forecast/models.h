@@ -3,6 +3,8 @@
 //
 //   SeasonalNaive(P)        y(t+k) = y(t+k-P) (the last known value of the
 //                           same phase); P = 0: the last known value
+//   SeasonalNaive(P, n)     the median of the same phase over the last n
+//                           periods (a burst is not echoed a period later)
 //   HoltWinters(P, damped)  additive level + trend + season of P steps;
 //                           damped: the trend fades by phi per step; P = 0:
 //                           Holt's linear trend. Smoothing constants chosen
@@ -19,6 +21,7 @@
 #ifndef PHAS_FORECAST_MODELS_H_
 #define PHAS_FORECAST_MODELS_H_
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,7 +67,11 @@ class Forecaster {
 
 class SeasonalNaive final : public Forecaster {
  public:
-  explicit SeasonalNaive(int period) : period_(period) {}
+  // `periods_back` > 1: the median of the same phase over that many periods
+  // back (those known and in the past), so that one burst is not repeated a
+  // period later as if it were the cycle ("seasonal-median-P").
+  explicit SeasonalNaive(int period, int periods_back = 1)
+      : period_(period), periods_back_(std::max(1, periods_back)) {}
   std::string name() const override;
   Status Fit(const Series&) override { return Status::OK(); }
   std::vector<double> Forecast(const Series& history,
@@ -77,6 +84,7 @@ class SeasonalNaive final : public Forecaster {
   double At(const std::vector<double>& v, size_t i, int k) const;
 
   int period_;
+  int periods_back_;
 };
 
 class HoltWinters final : public Forecaster {

@@ -84,7 +84,7 @@ Result<FittedForecast> SelectForecaster(const Series& full,
       std::make_shared<SeasonalNaive>(0),
       std::make_shared<HoltWinters>(0, true)};
   for (int p : out.period.confirmed) {
-    candidates.push_back(std::make_shared<SeasonalNaive>(p));
+    candidates.push_back(std::make_shared<SeasonalNaive>(p, 3));
     candidates.push_back(std::make_shared<HoltWinters>(p, false));
     candidates.push_back(std::make_shared<HoltWinters>(p, true));
   }

@@ -4,7 +4,8 @@
 //   1. cold start: fewer than `min_history` known values -> FailedPrecondition
 //      saying how much there is and how much is needed;
 //   2. periods: hourly to weekly, confirmed from the data (period.h);
-//   3. candidates: with a period, seasonal naive, Holt-Winters (additive,
+//   3. candidates: with a period, seasonal median (of three periods: a burst
+//      is not echoed a period later), Holt-Winters (additive,
 //      and damped trend) and XGBoost with seasonal lags; without one, only
 //      short-horizon models: naive (last value), Holt's damped trend, XGBoost
 //      on recent lags (plus a one-day lag feature once two days are known:

@@ -136,6 +136,38 @@ TEST(ForecasterTest, KnownAnswers) {
   EXPECT_NEAR(holt.Forecast(step, 5)[4], 9.0, 0.5);
 }
 
+// One burst in an hourly cycle: seasonal naive repeats it an hour later in
+// full; the seasonal median (of three hours) keeps the cycle and lets the
+// burst go, and follows a lasting change after two periods.
+TEST(ForecasterTest, SeasonalMedianDoesNotEchoABurst) {
+  auto cycle = [](int i) { return i % 60 < 20 ? 2.0 : 1.0; };
+  // Five hours; a burst of 20 at minutes 250-259 (the last hour's 10-19).
+  Series s =
+      Make(300, [&](int i) { return i >= 250 && i < 260 ? 20.0 : cycle(i); });
+  forecast::SeasonalNaive naive(60), median(60, 3);
+  EXPECT_EQ(median.name(), "seasonal-median-60");
+  std::vector<double> fn = naive.Forecast(s, 60), fm = median.Forecast(s, 60);
+  for (int k = 1; k <= 60; ++k) {
+    int t = 299 + k;  // minutes 300-359: the next hour
+    bool echo = t - 60 >= 250 && t - 60 < 260;
+    EXPECT_DOUBLE_EQ(fn[k - 1], echo ? 20.0 : cycle(t)) << t;
+    EXPECT_DOUBLE_EQ(fm[k - 1], cycle(t)) << t;
+  }
+  // With fewer periods known: the median of those there are (one: itself;
+  // two: their mean).
+  Series two = Make(90, [](int i) { return i < 60 ? 1.0 : 3.0; });
+  EXPECT_DOUBLE_EQ(median.Forecast(two, 1)[0], 1.0);    // minute 90: 30
+  EXPECT_DOUBLE_EQ(median.Forecast(two, 40)[39], 2.0);  // 129: 69 and 9
+  // A lasting change: after two periods the median is the new level.
+  Series level = Make(300, [](int i) { return i < 180 ? 1.0 : 5.0; });
+  EXPECT_DOUBLE_EQ(median.Forecast(level, 1)[0], 5.0);
+  // The backtest makes the same forecasts as Forecast from each origin.
+  std::vector<double> bt = median.Backtest(s, 240, 5);
+  Series upto = s;
+  upto.values.resize(271);
+  EXPECT_DOUBLE_EQ(bt[30], median.Forecast(upto, 5)[4]);
+}
+
 TEST(ForecasterTest, HoltWintersCursorMatchesAForecastFromTheWholeHistory) {
   // The cursor's season slot advances with each value and wraps at the
   // period: after it crosses the wrap, it still forecasts what a pass over
@@ -233,7 +265,7 @@ TEST(ForecasterTest, XgboostLearnsADailyShapeDeterministically) {
   EXPECT_LT(err / fa.size(), 0.6);  // the jitter alone is 0.3 on average
 }
 
-TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalNaive) {
+TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalMedian) {
   auto cold = forecast::SelectForecaster(Make(90, Sine), {});
   ASSERT_FALSE(cold.ok());
   EXPECT_NE(cold.status().message().find(
@@ -245,8 +277,9 @@ TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalNaive) {
   EXPECT_EQ(fit->period.period_steps, 1440);
   double sn_mae = 0;
   for (const auto& c : fit->candidates) {
-    if (c.model == "seasonal-naive-1440") sn_mae = c.mae;
+    if (c.model == "seasonal-median-1440") sn_mae = c.mae;
   }
+  ASSERT_GT(sn_mae, 0) << "the seasonal median competed";
   EXPECT_LE(fit->holdout_mae, sn_mae);
   EXPECT_GT(fit->upper_margin, 0);
   EXPECT_LT(fit->upper_margin, 2.0);
