@@ -38,8 +38,8 @@ std::string SeasonalNaive::name() const {
 double SeasonalNaive::At(const std::vector<double>& v, size_t i, int k) const {
   if (period_ == 0) return LastKnown(v, i);
   // The same phase, one (or more) periods back, as long as it is in the
-  // past: the first `periods_back_` known values, their median (the mean of
-  // the middle two for an even count).
+  // past: the median of the first `periods_back_` known values; with fewer
+  // known, the most recent (a mean of two would halve a burst, not drop it).
   std::array<double, 8> seen{};
   size_t n = 0;
   const size_t want = std::min<size_t>(periods_back_, seen.size());
@@ -48,6 +48,7 @@ double SeasonalNaive::At(const std::vector<double>& v, size_t i, int k) const {
     if (j <= static_cast<long long>(i) && !std::isnan(v[j])) seen[n++] = v[j];
   }
   if (n == 0) return kNaN;
+  if (n < want) return seen[0];
   for (size_t a = 1; a < n; ++a) {  // insertion sort: a handful of values
     for (size_t b = a; b > 0 && seen[b - 1] > seen[b]; --b)
       std::swap(seen[b - 1], seen[b]);

@@ -4,16 +4,17 @@
 //   SeasonalNaive(P)        y(t+k) = y(t+k-P) (the last known value of the
 //                           same phase); P = 0: the last known value
 //   SeasonalNaive(P, n)     the median of the same phase over the last n
-//                           periods (a burst is not echoed a period later)
+//                           periods (a burst is not echoed a period later);
+//                           with fewer than n known, the last of them
 //   HoltWinters(P, damped)  additive level + trend + season of P steps;
 //                           damped: the trend fades by phi per step; P = 0:
 //                           Holt's linear trend. Smoothing constants chosen
 //                           by grid search on the h-step error.
 //   XgbForecaster(P, h)     gradient-boosted trees predicting y(t+h) from
 //                           the last 10 values, their mean and trend over the
-//                           last hour, the values one period (day/week) before
-//                           t+h, and the calendar of t+h (minute of the day,
-//                           day of the week); steps before h interpolate
+//                           last hour, the values one period (a day or a week)
+//                           before t+h, and the calendar of t+h (minute of the
+//                           day, day of the week); steps before h interpolate
 //                           from the last value.
 //
 // Thread-safety: Fit mutates; Forecast and Backtest are const and safe to
@@ -67,9 +68,10 @@ class Forecaster {
 
 class SeasonalNaive final : public Forecaster {
  public:
-  // `periods_back` > 1: the median of the same phase over that many periods
-  // back (those known and in the past), so that one burst is not repeated a
-  // period later as if it were the cycle ("seasonal-median-P").
+  // `periods_back` > 1 (at most 8): the median of the same phase over that
+  // many periods back (those known and in the past; with fewer known, the
+  // most recent), so that one burst is not repeated a period later as if it
+  // were the cycle ("seasonal-median-P").
   explicit SeasonalNaive(int period, int periods_back = 1)
       : period_(period), periods_back_(std::max(1, periods_back)) {}
   std::string name() const override;

@@ -9,8 +9,11 @@ namespace phas::forecast {
 namespace {
 
 constexpr int kBucket = 10;          // steps averaged together
-constexpr double kHalfMargin = 0.1;  // acf(P) must beat acf(P/2) by this
+constexpr double kHalfMargin = 0.1;  // acf(P) must beat acf(P/2, P/3) by this
 constexpr double kMinAcf = 0.3;
+// Buckets needed before any period is tested (6 hours of minutes): on
+// shorter series a sub-daily candidate is confirmed by chance too often.
+constexpr size_t kMinBuckets = 36;
 
 std::vector<double> Buckets(const std::vector<double>& v) {
   std::vector<double> out;
@@ -60,13 +63,17 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates,
   std::sort(sorted.rbegin(), sorted.rend());  // prefer the longest confirmed
   for (int p : sorted) {
     size_t lag = static_cast<size_t>(p / kBucket);
-    if (lag < 2 || b.size() < 2 * lag) {
-      best.why += fmt::format("{} steps needs {} of data, have {}; ", p, 2 * p,
-                              s.size());
+    if (lag < 2 || b.size() < std::max(2 * lag, kMinBuckets)) {
+      best.why +=
+          fmt::format("{} steps needs {} of data, have {}; ", p,
+                      std::max<size_t>(2 * p, kMinBuckets * kBucket), s.size());
       continue;
     }
     double acf = Autocorrelation(b, lag);
+    // A multiple of a shorter cycle correlates at that cycle too: at half
+    // the period (an even multiple) or a third (an odd one).
     double half = Autocorrelation(b, lag / 2);
+    if (lag % 3 == 0) half = std::max(half, Autocorrelation(b, lag / 3));
     // Shuffled baseline, with the gaps left where they are.
     std::vector<size_t> known;
     for (size_t i = 0; i < b.size(); ++i) {

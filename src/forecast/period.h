@@ -7,9 +7,11 @@
 // same values reach once shuffled (fixed seed: the same answer every time).
 // Two guards against what fools a plain autocorrelation test: the series is
 // first averaged to 10-minute buckets (minute noise), and the correlation at
-// the period must also beat the correlation at half the period by a margin
-// (a trend or a level shift correlates at every lag, a cycle does not).
-// At least two whole periods of data are needed.
+// the period must also beat the correlation at half the period, and at a
+// third when it divides, by a margin (a trend or a level shift correlates at
+// every lag, a cycle does not; a multiple of a shorter cycle correlates at
+// that cycle). At least two whole periods and six hours of data are
+// needed.
 //
 // Thread-safety: stateless.
 #ifndef PHAS_FORECAST_PERIOD_H_
@@ -27,7 +29,7 @@ struct PeriodResult {
   std::vector<int> confirmed;  // every confirmed candidate, longest first
   double acf = 0;              // autocorrelation at the period
   double baseline = 0;         // the highest shuffled autocorrelation
-  double half = 0;             // autocorrelation at half the period
+  double half = 0;  // autocorrelation at half the period (or a third: higher)
   std::string why;
 };
 

@@ -90,7 +90,9 @@ Result<FittedForecast> SelectForecaster(const Series& full,
   }
   // The trees weigh their features themselves: a daily lag the detector did
   // not confirm (a cycle that drifts, or breaks on weekends) can still help
-  // them, and is ignored when it does not.
+  // them, and is ignored when it does not. A confirmed sub-daily period's
+  // lag is theirs instead of the day's: on nab_asg_cluster (hourly) the
+  // hour's lag gave a 10-minute MAE of 0.4347, the day's 0.4551.
   int xgb_period =
       P > 0 ? P : (history.size() >= 2 * kMinutesPerDay ? kMinutesPerDay : 0);
   if (o.use_xgboost)

@@ -11,7 +11,7 @@
 //      on recent lags (plus a one-day lag feature once two days are known:
 //      the trees ignore it when it does not help);
 //   4. each candidate is fitted on all but the most recent cycle (one period,
-//      or `short_holdout` steps without a period) and scored on that held-out
+//      at least `short_holdout` steps) and scored on that held-out
 //      cycle by its mean absolute error at the working horizon; the best one
 //      is kept as fitted (its state follows the whole series: ForecastCursor);
 //   5. its held-out residuals (actual - forecast) give the upper quantile:
@@ -44,12 +44,12 @@ struct ForecastOptions {
   int short_holdout = 240;
   // At most this much history is used. Default: 14 days of minutes.
   int max_history = 14 * kMinutesPerDay;
-  // Candidate periods, in steps: hourly and its doublings up to half a
-  // day (batch jobs, cron, reports run on the clock), daily, weekly. Each
-  // one's half is tested beside it (period.h), so a multiple of a shorter
-  // cycle is not confirmed as a cycle of its own.
+  // Candidate periods, in steps: 1, 2, 3, 4, 6, 8 and 12 hours (batch jobs,
+  // cron, reports run on the clock), a day, a week. Each one's half and
+  // third are tested beside it (period.h), so a multiple of a shorter cycle
+  // is not confirmed as a cycle of its own.
   std::vector<int> periods = {
-      60, 120, 240, 480, 720, kMinutesPerDay, kMinutesPerWeek};
+      60, 120, 180, 240, 360, 480, 720, kMinutesPerDay, kMinutesPerWeek};
   bool use_xgboost = true;
   // Horizons 1..residual_horizon of the chosen model's held-out residuals
   // to return in FittedForecast::holdout_residuals. Default: 0 (none).
