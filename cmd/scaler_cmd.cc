@@ -18,6 +18,7 @@
 #include "common/paths.h"
 #include "common/process_metrics.h"
 #include "common/systemd_notify.h"
+#include "decision/points.h"
 #include "http/http_server.h"
 #include "model/bundle.h"
 #include "scaler/conditions.h"
@@ -226,14 +227,14 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   // No region configured and the instance metadata not answering yet (on
   // EC2 it can be late at boot): wait for it a minute before the usage
   // error, which systemd does not restart.
+  constexpr Duration kRegionWait = std::chrono::seconds(60);
   auto session = aws::CreateWaitingForRegion(
-      aws_options, aws::ProcessEnvironment(), &clock, std::chrono::seconds(60),
+      aws_options, aws::ProcessEnvironment(), &clock, kRegionWait,
       std::chrono::seconds(5),
       [](Duration d) { std::this_thread::sleep_for(d); },
-      [](const Status& st, Duration d) {
-        spdlog::warn(
-            "{}; trying again in {} s (for up to 60 s)", st.message(),
-            std::chrono::duration_cast<std::chrono::seconds>(d).count());
+      [&](const Status& st, Duration d) {
+        spdlog::warn("{}; trying again in {} s (for up to {} s)", st.message(),
+                     WholeSeconds(d), WholeSeconds(kRegionWait));
       });
   if (!session.ok()) return ReportError(session.status());
   StateStore* state_store = store->get();

@@ -150,9 +150,9 @@ std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
     // Held, but not renewed lately (the table unreachable): not acting.
     return env_.leases->MayAct(groups_[i].name).message();
   }
-  if (v.term != m.term) {
-    // Newly acquired: another replica may have acted since this one last
-    // read the state. Read it before deciding, or do not act.
+  if (NewlyAcquired(i, v)) {
+    // Another replica may have acted since this one last read the state.
+    // Read it before deciding, or do not act.
     if (!loaded->ok()) {
       return "lease acquired, state not read yet: " +
              loaded->status().message();
@@ -181,8 +181,7 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     bool acquired = false;
     for (size_t i = 0; i < groups_.size(); ++i) {
       views.push_back(env_.leases->View(groups_[i].name));
-      acquired |=
-          views[i].held && views[i].valid && views[i].term != managed_[i].term;
+      acquired |= NewlyAcquired(i, views[i]);
     }
     std::optional<Result<StoredStates>> loaded;
     if (acquired) loaded = env_.store->LoadAll();

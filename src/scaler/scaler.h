@@ -127,6 +127,11 @@ class Scaler {
   void RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                     bool store_recovered);
   using StoredStates = std::map<std::string, StoredGroup>;
+  // Group i's lease, as `v` shows it, is held and valid with a term this
+  // replica has not read the state for: the state is read before acting.
+  bool NewlyAcquired(size_t i, const LeaseView& v) const {
+    return v.held && v.valid && v.term != managed_[i].term;
+  }
   // With replicas: "" when this replica may act on group i this cycle, its
   // lease as `v` shows (restoring its state from `loaded`, read this cycle,
   // when the lease is newly acquired: never null then), else why not.
