@@ -89,6 +89,7 @@ SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
       g.closed_seconds -=
           std::chrono::duration<double>(now - i.launched).count();
     }
+    any_load_metric_ |= !g.spec.load_metrics.empty();
     groups_.push_back(std::move(g));
   }
 }
@@ -281,6 +282,7 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
 
 const SimLoadMetric* SimCloud::FindLoadMetric(const MetricQuery& q,
                                               const Group** owner) const {
+  if (!any_load_metric_) return nullptr;
   for (const Group& g : groups_) {
     for (const SimLoadMetric& m : g.spec.load_metrics) {
       if (m.dimensions.size() != q.dimensions.size() ||

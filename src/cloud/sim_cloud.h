@@ -172,6 +172,7 @@ class SimCloud final : public Cloud {
   std::vector<Group> groups_;
   SimCallCounts calls_;
   int next_instance_ = 1;
+  bool any_load_metric_ = false;  // some group publishes a SimLoadMetric
 };
 
 // The metric SimCloud answers for a namespace and name (the defaults of

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/format.h"
 #include "decision/points.h"
 
 namespace phas {
@@ -18,8 +19,8 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   };
   if (history.empty() || now - history.front().time < c_.min_history) {
     double have = history.empty() ? 0.0 : hours(now - history.front().time);
-    *why = fmt::format(FMT_COMPILE("needs {:.0f} h of history, has {:.1f} h"),
-                       hours(c_.min_history), have);
+    *why = Format(FMT_COMPILE("needs {:.0f} h of history, has {:.1f} h"),
+                  hours(c_.min_history), have);
     return std::nullopt;
   }
   // Mean load in the same hour of the day, over up to max_history.
@@ -46,7 +47,7 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   }
   double load = sum / n;
   int cap = InstancesFor(load, target_.utilization());
-  *why = fmt::format(
+  *why = Format(
       FMT_COMPILE("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}"),
       load, FormatIso8601(hour).substr(11, 5), cap, target_.value,
       target_.signal.unit);

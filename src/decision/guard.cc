@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "common/format.h"
+
 namespace phas {
 
 const char* DecisionKindName(Decision::Kind k) {
@@ -47,8 +49,7 @@ std::optional<Duration> Left(const std::optional<TimePoint>& from,
 
 // "60 s", "0.5 s": a configured duration as given.
 std::string Secs(Duration d) {
-  return fmt::format(FMT_COMPILE("{} s"),
-                     std::chrono::duration<double>(d).count());
+  return Format(FMT_COMPILE("{} s"), std::chrono::duration<double>(d).count());
 }
 
 // Whole seconds, rounded up: "1 s left" until it is over.
@@ -60,13 +61,13 @@ std::string ClampWords(GuardClamp c, const GroupView& g,
                        const GuardConfig& cfg) {
   switch (c) {
     case GuardClamp::kMaxSize:
-      return fmt::format(FMT_COMPILE("max size {}"), g.max_size);
+      return Format(FMT_COMPILE("max size {}"), g.max_size);
     case GuardClamp::kMinSize:
-      return fmt::format(FMT_COMPILE("min size {}"), g.min_size);
+      return Format(FMT_COMPILE("min size {}"), g.min_size);
     case GuardClamp::kStepUp:
-      return fmt::format(FMT_COMPILE("step limit +{}"), cfg.max_step_up);
+      return Format(FMT_COMPILE("step limit +{}"), cfg.max_step_up);
     case GuardClamp::kStepDown:
-      return fmt::format(FMT_COMPILE("step limit -{}"), cfg.max_step_down);
+      return Format(FMT_COMPILE("step limit -{}"), cfg.max_step_down);
   }
   return "";
 }
@@ -75,8 +76,7 @@ std::string ClampWords(GuardClamp c, const GroupView& g,
 // limit +1".
 std::string WantedWords(const Decision& d, const GroupView& g,
                         const GuardConfig& cfg) {
-  std::string s =
-      fmt::format(FMT_COMPILE("wanted {} -> {}"), d.current, d.proposed);
+  std::string s = Format(FMT_COMPILE("wanted {} -> {}"), d.current, d.proposed);
   for (GuardClamp c : d.clamped_by) s += ", " + ClampWords(c, g, cfg);
   return s;
 }
@@ -102,8 +102,8 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
     d.kind = Decision::Kind::kHold;
     d.target = g.desired;
     d.held_by = rule;
-    d.reason = fmt::format(FMT_COMPILE("{}; {}, {}: hold at {}"), p.reason,
-                           WantedWords(d, g, cfg), rule_words, g.desired);
+    d.reason = Format(FMT_COMPILE("{}; {}, {}: hold at {}"), p.reason,
+                      WantedWords(d, g, cfg), rule_words, g.desired);
     return d;
   };
   auto clamp = [&](int* target, int to, GuardClamp rule) {
@@ -114,12 +114,12 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   if (p.target > g.desired && g.desired >= g.max_size) {
     d.wanted = g.desired;
     return hold(GuardRule::kAtMax,
-                fmt::format(FMT_COMPILE("max size {}"), g.max_size));
+                Format(FMT_COMPILE("max size {}"), g.max_size));
   }
   if (p.target < g.desired && g.desired <= g.min_size) {
     d.wanted = g.desired;
     return hold(GuardRule::kAtMin,
-                fmt::format(FMT_COMPILE("min size {}"), g.min_size));
+                Format(FMT_COMPILE("min size {}"), g.min_size));
   }
   int target = p.target;
   if (target > g.max_size) {
@@ -144,25 +144,24 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   // Rule 3: cooldown, and a scale-in just after a start without state.
   if (auto left = Left(state.last_action, now, cfg.cooldown)) {
     return hold(GuardRule::kCooldown,
-                fmt::format(FMT_COMPILE("cooldown {} ({} s left)"),
-                            Secs(cfg.cooldown), CeilSeconds(*left)));
+                Format(FMT_COMPILE("cooldown {} ({} s left)"),
+                       Secs(cfg.cooldown), CeilSeconds(*left)));
   }
   if (target < g.desired) {
     if (auto left = Left(state.started_without_state, now, cfg.cooldown)) {
       return hold(
           GuardRule::kCooldown,
-          fmt::format(
-              FMT_COMPILE("scale-in held {} after a start without saved "
-                          "state ({} s left)"),
-              Secs(cfg.cooldown), CeilSeconds(*left)));
+          Format(FMT_COMPILE("scale-in held {} after a start without saved "
+                             "state ({} s left)"),
+                 Secs(cfg.cooldown), CeilSeconds(*left)));
     }
   }
   d.kind = target > g.desired ? Decision::Kind::kScaleUp
                               : Decision::Kind::kScaleDown;
   d.target = target;
   if (!d.clamped_by.empty()) {
-    d.reason = fmt::format(FMT_COMPILE("{}; {}: {} -> {}"), p.reason,
-                           WantedWords(d, g, cfg), g.desired, target);
+    d.reason = Format(FMT_COMPILE("{}; {}: {} -> {}"), p.reason,
+                      WantedWords(d, g, cfg), g.desired, target);
   }
   return d;
 }
@@ -172,14 +171,14 @@ std::string DescribeGuardState(const GuardState& state, TimePoint now,
   using std::chrono::duration_cast;
   using std::chrono::seconds;
   if (auto left = Left(state.last_action, now, cfg.cooldown)) {
-    return fmt::format(FMT_COMPILE("last action {} s ago: no action either way "
-                                   "for {} s more (cooldown "
-                                   "{})"),
-                       duration_cast<seconds>(now - *state.last_action).count(),
-                       CeilSeconds(*left), Secs(cfg.cooldown));
+    return Format(FMT_COMPILE("last action {} s ago: no action either way "
+                              "for {} s more (cooldown "
+                              "{})"),
+                  duration_cast<seconds>(now - *state.last_action).count(),
+                  CeilSeconds(*left), Secs(cfg.cooldown));
   }
   if (auto left = Left(state.started_without_state, now, cfg.cooldown)) {
-    return fmt::format(
+    return Format(
         FMT_COMPILE(
             "started without saved state: no scale-in for {} s more (cooldown "
             "{}); scale-out at once"),

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/format.h"
 #include "decision/points.h"
 
 namespace phas {
@@ -47,30 +48,29 @@ TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
   int limit = std::max(2 * current, current + 4);
   int want = std::min(stabilized, limit);
   p.target = want;
-  p.reason = fmt::format(FMT_COMPILE("ceil({} ready x {:.1f} / {:.0f}) = {}"),
-                         ready, metric, target, raw);
+  p.reason = Format(FMT_COMPILE("ceil({} ready x {:.1f} / {:.0f}) = {}"), ready,
+                    metric, target, raw);
   if (covered) {
-    p.reason = fmt::format(FMT_COMPILE("{} {:.1f}{} on {} ready; the {} not "
-                                       "ready yet (counted at 0) cover "
-                                       "it"),
-                           s.name, metric, unit, ready, unready);
+    p.reason = Format(FMT_COMPILE("{} {:.1f}{} on {} ready; the {} not "
+                                  "ready yet (counted at 0) cover "
+                                  "it"),
+                      s.name, metric, unit, ready, unready);
     p.code = {Reason::kHpaUnreadyCover};
   } else if (raw == current) {
-    p.reason = fmt::format(
-        FMT_COMPILE("{} {:.1f}{} within {:.0f}% of target {:.0f}{}"), s.name,
-        metric, unit, c_.tolerance * 100, target, unit);
+    p.reason =
+        Format(FMT_COMPILE("{} {:.1f}{} within {:.0f}% of target {:.0f}{}"),
+               s.name, metric, unit, c_.tolerance * 100, target, unit);
     p.code = {Reason::kHpaWithinTolerance};
   } else if (raw > current) {
     p.code = {want < raw ? Reason::kHpaScaleUpLimited : Reason::kHpaScaleUp};
     if (want < raw) {
-      p.reason +=
-          fmt::format(FMT_COMPILE(", limited to max(2n, n+4) = {}"), limit);
+      p.reason += Format(FMT_COMPILE(", limited to max(2n, n+4) = {}"), limit);
     }
   } else if (stabilized > raw) {
     p.code = {Reason::kHpaStabilized};
-    p.reason += fmt::format(
-        FMT_COMPILE(", stabilized to {} (highest of the last {} s)"),
-        stabilized, WholeSeconds(c_.stabilization));
+    p.reason +=
+        Format(FMT_COMPILE(", stabilized to {} (highest of the last {} s)"),
+               stabilized, WholeSeconds(c_.stabilization));
   } else {
     p.code = {Reason::kHpaScaleDown};
   }

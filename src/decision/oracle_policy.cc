@@ -3,6 +3,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "common/format.h"
+
 namespace phas {
 
 TypedProposal<NoState> OraclePolicy::Evaluate(const Observation& obs,
@@ -15,9 +17,8 @@ TypedProposal<NoState> OraclePolicy::Evaluate(const Observation& obs,
     return p;
   }
   p.target = *obs.oracle_capacity;
-  p.reason =
-      fmt::format(FMT_COMPILE("the demand of the next boot time needs {}"),
-                  *obs.oracle_capacity);
+  p.reason = Format(FMT_COMPILE("the demand of the next boot time needs {}"),
+                    *obs.oracle_capacity);
   p.code = {Reason::kOracle};
   return p;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/format.h"
 #include "decision/points.h"
 
 namespace phas {
@@ -18,28 +19,26 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
   if (projected > high) {
     *why =
         d > n
-            ? fmt::format(
+            ? Format(
                   FMT_COMPILE("{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
                               "coming, above {:.1f}{}"),
                   s.name, u, unit, n, projected, unit, d, high, unit)
-            : fmt::format(
-                  FMT_COMPILE("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
-                              "+ {:.0f}%)"),
-                  s.name, u, unit, high, unit, target_.value, unit,
-                  c_.tolerance * 100);
+            : Format(FMT_COMPILE("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
+                                 "+ {:.0f}%)"),
+                     s.name, u, unit, high, unit, target_.value, unit,
+                     c_.tolerance * 100);
     return +1;
   }
   if (d > n) {
-    *why = fmt::format(
-        FMT_COMPILE("{} {:.1f}{}; {} instance(s) still launching or "
-                    "warming up"),
-        s.name, u, unit, d - n);
+    *why = Format(FMT_COMPILE("{} {:.1f}{}; {} instance(s) still launching or "
+                              "warming up"),
+                  s.name, u, unit, d - n);
     return 0;
   }
   if (n > 1) {
     double after = u * n / (n - 1);
     if (after < low) {
-      *why = fmt::format(
+      *why = Format(
           FMT_COMPILE(
               "{} {:.1f}{} on {} instances would be {:.1f}{} on {}, below "
               "{:.1f}{}"),
@@ -47,8 +46,8 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
       return -1;
     }
   }
-  *why = fmt::format(FMT_COMPILE("{} {:.1f}{} near target {:.0f}{}"), s.name, u,
-                     unit, target_.value, unit);
+  *why = Format(FMT_COMPILE("{} {:.1f}{} near target {:.0f}{}"), s.name, u,
+                unit, target_.value, unit);
   return 0;
 }
 
@@ -58,8 +57,8 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   p.target = obs.group.desired;
   p.state = state;
   if (!obs.metrics_ok || obs.signal.empty()) {
-    p.reason = fmt::format(FMT_COMPILE("no {} metric this cycle; holding"),
-                           target_.signal.title);
+    p.reason = Format(FMT_COMPILE("no {} metric this cycle; holding"),
+                      target_.signal.title);
     p.code = {Reason::kNoMetrics};
     return p;
   }
@@ -85,14 +84,13 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
     p.code = {Reason::kCpuAboveTarget};
   } else if (dir < 0 && below >= c_.scale_down_points) {
     p.target = obs.group.desired - 1;
-    p.reason =
-        fmt::format(FMT_COMPILE("{} for {} consecutive minutes"), why, below);
+    p.reason = Format(FMT_COMPILE("{} for {} consecutive minutes"), why, below);
     p.code = {Reason::kCpuBelowTarget};
     p.state_if_acted = p.state;
     p.state_if_acted->below = 0;
   } else if (dir < 0) {
-    p.reason = fmt::format(FMT_COMPILE("{} ({} of {} minutes needed)"), why,
-                           below, c_.scale_down_points);
+    p.reason = Format(FMT_COMPILE("{} ({} of {} minutes needed)"), why, below,
+                      c_.scale_down_points);
     p.code = {Reason::kCpuBelowTargetWaiting};
   } else {
     p.reason = why;

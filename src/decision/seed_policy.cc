@@ -3,13 +3,15 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "common/format.h"
+
 namespace phas {
 
 TypedProposal<SeedState> SeedPolicy::FromAnswer(const ModelAnswer& answer,
                                                 const Observation& obs,
                                                 const SeedState& state) const {
   std::string why =
-      fmt::format(FMT_COMPILE("model class {} ({})"), answer.cls, answer.label);
+      Format(FMT_COMPILE("model class {} ({})"), answer.cls, answer.label);
   TypedProposal<SeedState> p;
   p.target = obs.group.desired;
   p.state = state;
@@ -27,14 +29,13 @@ TypedProposal<SeedState> SeedPolicy::FromAnswer(const ModelAnswer& answer,
           0;  // the streak restarts after a scale-in
       if (p.state.down_streak >= c_.scale_down_streak) {
         p.target = obs.group.desired - 1;
-        p.reason =
-            fmt::format(FMT_COMPILE("{}: scale down, {} consecutive answers"),
-                        why, p.state.down_streak);
+        p.reason = Format(FMT_COMPILE("{}: scale down, {} consecutive answers"),
+                          why, p.state.down_streak);
         p.code = {Reason::kModelScaleDown};
       } else {
-        p.reason = fmt::format(
-            FMT_COMPILE("{}: scale down ({} of {} consecutive answers)"), why,
-            p.state.down_streak, c_.scale_down_streak);
+        p.reason =
+            Format(FMT_COMPILE("{}: scale down ({} of {} consecutive answers)"),
+                   why, p.state.down_streak, c_.scale_down_streak);
         p.code = {Reason::kModelScaleDownWaiting};
       }
       break;

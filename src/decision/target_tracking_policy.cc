@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "common/format.h"
+
 namespace phas {
 
 TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
@@ -28,11 +30,11 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
   if (above >= c_.scale_out_points) {
     int want = static_cast<int>(std::ceil(exact - 1e-9));
     p.target = std::max(obs.group.desired, want);
-    p.reason = fmt::format(FMT_COMPILE("{} {:.1f}{} above target {:.0f}{} for "
-                                       "{} points: ceil({} x {:.1f} / "
-                                       "{:.0f}) = {}"),
-                           s.name, metric, unit, target, unit, above, n, metric,
-                           target, want);
+    p.reason = Format(FMT_COMPILE("{} {:.1f}{} above target {:.0f}{} for "
+                                  "{} points: ceil({} x {:.1f} / "
+                                  "{:.0f}) = {}"),
+                      s.name, metric, unit, target, unit, above, n, metric,
+                      target, want);
     p.code = {p.target > obs.group.desired ? Reason::kTtScaleOut
                                            : Reason::kTtScaleOutWarming};
     return p;
@@ -48,18 +50,18 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
                    : static_cast<int>(std::floor(exact + 1e-9));
     want = std::max(want, 1);
     p.target = std::min(obs.group.desired, want);
-    p.reason = fmt::format(FMT_COMPILE("{} {:.1f}{} below {:.0f}% of target "
-                                       "for {} points: {}({} x {:.1f} / "
-                                       "{:.0f}) = {}"),
-                           s.name, metric, unit, c_.scale_in_ratio * 100, below,
-                           c_.scale_in_rounding, n, metric, target, want);
+    p.reason = Format(FMT_COMPILE("{} {:.1f}{} below {:.0f}% of target "
+                                  "for {} points: {}({} x {:.1f} / "
+                                  "{:.0f}) = {}"),
+                      s.name, metric, unit, c_.scale_in_ratio * 100, below,
+                      c_.scale_in_rounding, n, metric, target, want);
     p.code = {Reason::kTtScaleIn};
     return p;
   }
-  p.reason = fmt::format(FMT_COMPILE("{} {:.1f}{} (target {:.0f}{}): alarms "
-                                     "not in breach ({} high, {} low "
-                                     "points)"),
-                         s.name, metric, unit, target, unit, above, below);
+  p.reason = Format(FMT_COMPILE("{} {:.1f}{} (target {:.0f}{}): alarms "
+                                "not in breach ({} high, {} low "
+                                "points)"),
+                    s.name, metric, unit, target, unit, above, below);
   p.code = {Reason::kTtOk};
   return p;
 }

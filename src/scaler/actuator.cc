@@ -3,13 +3,15 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "common/format.h"
+
 namespace phas {
 namespace {
 
 std::string Describe(const Decision& d) {
   if (!d.acts()) return "hold: " + d.reason;
-  return fmt::format(FMT_COMPILE("{} {} -> {}: {}"), DecisionKindName(d.kind),
-                     d.current, d.target, d.reason);
+  return Format(FMT_COMPILE("{} {} -> {}: {}"), DecisionKindName(d.kind),
+                d.current, d.target, d.reason);
 }
 
 }  // namespace

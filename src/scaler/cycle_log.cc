@@ -117,7 +117,8 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
 void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
   const Observation& o = out.observation;
   json raw = json::object();
-  for (const auto& [k, a] : out.metrics.aggregate) {
+  const AggregatedMetrics none;
+  for (const auto& [k, a] : out.metrics ? out.metrics->aggregate : none) {
     raw[k] = {{"value", a.value},
               {"max_value", a.max_value},
               {"min_value", a.min_value},

@@ -77,8 +77,12 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const GroupToObserve& o) {
   const GroupDescription& group = o.group;
   GroupMetrics out;
-  // Per metric: one value per instance.
-  std::vector<double> latest[kInstanceMetricCount];
+  // Per metric, over the instances' latest values: sum, max, min, count.
+  struct Latest {
+    double sum = 0, max = 0, min = 0;
+    int n = 0;
+  };
+  Latest latest[kInstanceMetricCount];
   // Per minute (a handful of minutes in the window): sum and count.
   struct Acc {
     TimePoint t;
@@ -150,7 +154,12 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
       continue;
     }
     // Series are time-ascending: the last value is the latest.
-    latest[static_cast<size_t>(t.metric)].push_back(s.values.back());
+    Latest& l = latest[static_cast<size_t>(t.metric)];
+    double v = s.values.back();
+    l.sum += v;
+    l.max = l.n == 0 ? v : std::max(l.max, v);
+    l.min = l.n == 0 ? v : std::min(l.min, v);
+    ++l.n;
     with_data[t.instance] = 1;
     if (!o.signal.per_instance() || t.metric != o.signal.instance_metric()) {
       continue;
@@ -163,17 +172,13 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     }
   }
   for (const InstanceMetricInfo& m : kInstanceMetrics) {
-    const std::vector<double>& values = latest[static_cast<size_t>(m.id)];
-    if (values.empty()) continue;
+    const Latest& l = latest[static_cast<size_t>(m.id)];
+    if (l.n == 0) continue;
     MetricAggregate a;
-    double sum = 0;
-    for (double v : values) sum += v;
-    a.value = RoundHalfEven(sum / values.size(), 2);
-    a.max_value =
-        RoundHalfEven(*std::max_element(values.begin(), values.end()), 2);
-    a.min_value =
-        RoundHalfEven(*std::min_element(values.begin(), values.end()), 2);
-    a.instance_count = static_cast<int>(values.size());
+    a.value = RoundHalfEven(l.sum / l.n, 2);
+    a.max_value = RoundHalfEven(l.max, 2);
+    a.min_value = RoundHalfEven(l.min, 2);
+    a.instance_count = l.n;
     out.aggregate[m.key] = a;
   }
   auto by_time = [](const Acc& a, const Acc& b) { return a.t < b.t; };

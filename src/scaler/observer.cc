@@ -39,20 +39,28 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, bool first_sight,
                  std::set<std::string>* warming) {
   ids->clear();
   for (const Instance& i : d.instances) {
-    if (i.lifecycle != Lifecycle::kInService) continue;
-    ids->push_back(i.id);
-    if (!st->first_in_service.count(i.id)) {
-      st->first_in_service[i.id] = first_sight ? now - warmup : now;
-    }
+    if (i.lifecycle == Lifecycle::kInService) ids->push_back(i.id);
   }
   std::sort(ids->begin(), ids->end());
   ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-  // Every InService id is in the map: the same size means the same ids.
-  if (st->first_in_service.size() != ids->size()) {
-    std::erase_if(st->first_in_service, [&](const auto& kv) {
-      return !std::binary_search(ids->begin(), ids->end(),
-                                 std::string_view(kv.first));
-    });
+  // Most cycles: the map holds exactly these ids (both sorted).
+  bool known =
+      st->first_in_service.size() == ids->size() &&
+      std::equal(
+          ids->begin(), ids->end(), st->first_in_service.begin(),
+          [](std::string_view id, const auto& kv) { return id == kv.first; });
+  if (!known) {
+    for (std::string_view id : *ids) {
+      st->first_in_service.try_emplace(std::string(id),
+                                       first_sight ? now - warmup : now);
+    }
+    // Every InService id is in the map: the same size means the same ids.
+    if (st->first_in_service.size() != ids->size()) {
+      std::erase_if(st->first_in_service, [&](const auto& kv) {
+        return !std::binary_search(ids->begin(), ids->end(),
+                                   std::string_view(kv.first));
+      });
+    }
   }
   auto warm = [&](TimePoint since) { return now - since < warmup; };
   auto held = warming->begin();
@@ -276,7 +284,8 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   Aggregated& agg = aggregated_[gi];
   if (!agg.version || *agg.version != p.data_version ||
       agg.warming != o.warming) {
-    agg.metrics = AggregateGroup(p.plan, p.metric_data, oi, o);
+    agg.metrics = std::make_shared<const GroupMetrics>(
+        AggregateGroup(p.plan, p.metric_data, oi, o));
     agg.version = p.data_version;
     agg.warming = o.warming;
     agg.features.reset();
@@ -298,7 +307,7 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   for (const auto& [id, since] : st.first_in_service) {
     if (now - since < cfg.warmup) ++obs.group.warming;
   }
-  const GroupMetrics& m = out->metrics;
+  const GroupMetrics& m = *out->metrics;
   bool metrics_read = out->metrics_status.ok();
   obs.signal = m.signal;
   obs.metrics_ok = metrics_read && !m.signal.empty();

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -166,7 +167,7 @@ class Observer {
   struct Aggregated {
     std::optional<uint64_t> version;
     std::set<std::string> warming;
-    GroupMetrics metrics;
+    std::shared_ptr<const GroupMetrics> metrics;
     std::optional<Features> features;
     std::array<int, 3> features_of{};
   };

@@ -6,6 +6,7 @@
 #ifndef PHAS_SCALER_OUTCOME_H_
 #define PHAS_SCALER_OUTCOME_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +27,10 @@ struct GroupOutcome {
   bool found = false;            // the group was described
   Status describe_status;        // why it was not (not OK: describe failed)
   GroupDescription description;  // as described (when found)
-  GroupMetrics metrics;          // aggregated (when found)
-  Status metrics_status;         // not OK: the metrics could not be read
+  // Aggregated (when found; else null). Shared with the observer, which
+  // aggregates again only when a new read or warm-up changes them.
+  std::shared_ptr<const GroupMetrics> metrics;
+  Status metrics_status;  // not OK: the metrics could not be read
   std::optional<Features> features;
   bool model_asked = false;    // the policy reads a model
   Status predictor_status;     // not OK: the predictor was asked and failed
@@ -48,6 +51,13 @@ struct GroupOutcome {
   // What the operator should know and phas works around (basic monitoring).
   std::vector<std::string> warnings;
 };
+
+// The group's load per minute this cycle (GroupMetrics::load), empty when
+// it was not observed.
+inline const std::vector<MetricSample>& LoadOf(const GroupOutcome& o) {
+  static const std::vector<MetricSample> kNone;
+  return o.metrics ? o.metrics->load : kNone;
+}
 
 // The decision was sent to SetDesiredCapacity: it acts, and this replica
 // neither dry-runs nor stands by.

@@ -78,10 +78,10 @@ void MetricsReporter::ReportCapacity(const GroupOutcome& o) {
           "The load signal observed, per instance, in its unit (cpu: %).",
           o.observation.signal.back().value);
   }
-  if (!o.metrics.load.empty()) {
+  if (!LoadOf(o).empty()) {
     gauge("phas_scaler_group_load",
           "The group's load in instance-units (one instance fully used = 1).",
-          o.metrics.load.back().value);
+          LoadOf(o).back().value);
   }
 }
 
@@ -132,7 +132,8 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
     mem->forecast_mean[UnixMinute(f.time)] = f.mean;
   }
   // Score the latest minute that has both a load and a forecast made for it.
-  for (auto it = o.metrics.load.rbegin(); it != o.metrics.load.rend(); ++it) {
+  const std::vector<MetricSample>& loads = LoadOf(o);
+  for (auto it = loads.rbegin(); it != loads.rend(); ++it) {
     auto f = mem->forecast_mean.find(UnixMinute(it->time));
     if (f == mem->forecast_mean.end()) continue;
     double load = it->value;

@@ -89,7 +89,8 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
   if (o.acted) g->view.desired = d.target;
   g->signal.reset();
   if (!obs.signal.empty()) g->signal = obs.signal.back().value;
-  if (!o.metrics.load.empty()) g->load = o.metrics.load.back().value;
+  const std::vector<MetricSample>& load = LoadOf(o);
+  if (!load.empty()) g->load = load.back().value;
   g->forecast_model = o.forecast_model;
   g->forecast = obs.forecast;
   json limited = LimitedReasons(d);
@@ -108,7 +109,7 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
     while (g->actions.size() > options_.max_actions) g->actions.pop_back();
   }
 
-  for (const MetricSample& s : o.metrics.load) {
+  for (const MetricSample& s : load) {
     g->minutes[UnixMinute(s.time)].load = s.value;
   }
   Minute& m = g->minutes[UnixMinute(now)];

@@ -48,7 +48,8 @@ void Feed(StatusBoard* board, TimePoint start, int mins) {
     o.policy = "predictive";
     o.found = true;
     o.forecast_model = "seasonal_naive";
-    o.metrics.load = {{FloorMinute(now), load, desired}};
+    o.metrics = std::make_shared<GroupMetrics>(
+        GroupMetrics{.load = {{FloorMinute(now), load, desired}}});
     o.observation.signal = {{now, 100 * load / desired, desired}};
     double ahead = 3 + 2 * std::sin((i + 10) / 30.0);
     o.observation.forecast = {{now + minutes(10), ahead, ahead * 1.2}};

@@ -151,7 +151,8 @@ TEST_F(SignalMotoTest, ScalesOnRequestsPerTargetWithFlatCpu) {
       // The signal is requests per target; CPU has not moved.
       EXPECT_NEAR(o.observation.signal.back().value,
                   p.requests / o.observation.signal.back().instances, 1e-6);
-      EXPECT_DOUBLE_EQ(o.metrics.aggregate.at("cpu_utilization").value, 20);
+      ASSERT_TRUE(o.metrics);
+      EXPECT_DOUBLE_EQ(o.metrics->aggregate.at("cpu_utilization").value, 20);
       EXPECT_TRUE(o.decision.acts() ? o.act_status.ok() : true)
           << o.act_status.ToString();
       desired.push_back(o.decision.target);

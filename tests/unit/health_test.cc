@@ -38,7 +38,8 @@ GroupOutcome Healthy(const std::string& name = "web") {
   o.observation.group = {name, 1, 5, 3, 3, 0, 0};
   o.observation.signal = {{kT0, 55.0, 3}};
   o.observation.metrics_ok = true;
-  o.metrics.load = {{kT0 - minutes(1), 1.5, 3}, {kT0, 1.65, 3}};
+  o.metrics = std::make_shared<GroupMetrics>(
+      GroupMetrics{.load = {{kT0 - minutes(1), 1.5, 3}, {kT0, 1.65, 3}}});
   o.decision.current = 3;
   o.decision.target = 3;
   o.decision.proposed = 3;
@@ -197,7 +198,8 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   // 5 (error 25 %), and the model changed; the group is no longer at max.
   GroupOutcome later = Healthy();
   later.forecast_model = "holt_winters";
-  later.metrics.load = {{kT0 + minutes(5), 4.0, 3}};
+  later.metrics = std::make_shared<GroupMetrics>(
+      GroupMetrics{.load = {{kT0 + minutes(5), 4.0, 3}}});
   r.Report(kT0 + minutes(5), later);
   r.EndCycle(kT0 + minutes(5));
   std::string text = m.Render();
