@@ -489,13 +489,17 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
             Reader(gr.Child("memory_metric"), path + ".memory_metric"),
             &g.memory)));
       }
+      std::string metrics = "used";
+      PHAS_RETURN_IF_ERROR(
+          wrap(gr.OneOf("instance_metrics", &metrics, {"used", "all"})));
+      g.all_metrics = metrics == "all";
       PHAS_RETURN_IF_ERROR(wrap(ParseSignal(gr, &g.signal)));
       PHAS_RETURN_IF_ERROR(wrap(ParseRole(gr, &g.role)));
       PHAS_RETURN_IF_ERROR(wrap(ParseSharing(gr, &g.aws_policies)));
       PHAS_RETURN_IF_ERROR(wrap(ParsePolicyConfig(
           groups[i], path, &g.policy,
-          {"name", "warmup_seconds", "memory_metric", "signal", "role_arn",
-           "external_id", "session_name", "aws_policies"},
+          {"name", "warmup_seconds", "memory_metric", "instance_metrics",
+           "signal", "role_arn", "external_id", "session_name", "aws_policies"},
           registry, g.signal)));
       c.groups.push_back(std::move(g));
     }

@@ -92,6 +92,13 @@ struct GroupConfig {
   // policies read. Default: 0 (none).
   Duration warmup = Duration::zero();
   MemoryMetricConfig memory;
+  // Which per-instance metrics each read asks CloudWatch for (key
+  // instance_metrics): "used" (false), CPUUtilization and the signal's own
+  // metric; "all" (true), the original's seven and the memory metric, for
+  // the cycle log's raw_cloudwatch and features. A policy that asks a model
+  // reads them all either way. CloudWatch bills each metric requested.
+  // Default: used.
+  bool all_metrics = false;
   // Where the load signal is read (key `signal`). Default: CPU. The
   // policy's target (policy.target.signal) describes the same signal.
   SignalSource signal;

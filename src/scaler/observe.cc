@@ -19,7 +19,8 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
   QueryPlan plan;
   size_t total = 0;
   for (const GroupToObserve& g : groups) {
-    total += g.group.instances.size() * kInstanceMetricCount;
+    total +=
+        g.group.instances.size() * (g.all_metrics ? kInstanceMetricCount : 2);
   }
   plan.queries.reserve(total);
   plan.targets.reserve(total);
@@ -44,6 +45,11 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
       for (const InstanceMetricInfo& m : kInstanceMetrics) {
         bool memory = m.id == InstanceMetric::kMemory;
         if (memory && !mem.enabled) continue;
+        if (!groups[g].all_metrics && m.id != InstanceMetric::kCpu &&
+            !(groups[g].signal.per_instance() &&
+              m.id == groups[g].signal.instance_metric())) {
+          continue;
+        }
         MetricQuery& q = plan.queries.emplace_back();
         q.id = fmt::format("q{}", plan.queries.size() - 1);
         q.period_seconds = period_seconds;

@@ -38,10 +38,15 @@ struct GroupToObserve {
   MemoryMetricConfig memory;
   SignalSource signal;            // its `full` set
   std::set<std::string> warming;  // InService instances still warming up
+  // Read every instance metric (the model's features, the original's
+  // record); false: only those the signal uses (see QueryPlan).
+  bool all_metrics = true;
 };
 
 // One query per (InService instance, metric): the original's 7 AWS/EC2
-// metrics and the agent's memory metric (cloud/instance_metrics.h); first,
+// metrics and the agent's memory metric (cloud/instance_metrics.h), or,
+// for a group that does not read them all, CPUUtilization (which instances
+// served a minute) and the signal's own per-instance metric; first,
 // the group-level queries of the groups whose signal needs them
 // (scaler/signal_source.h), so that an expression and its inputs share a
 // request.

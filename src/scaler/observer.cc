@@ -164,7 +164,11 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
       if (n == p.observe_group.size()) p.observe_group.push_back(SIZE_MAX);
       GroupToObserve& o = p.observe[n];
       if (p.observe_group[n] != i) {
-        o = GroupToObserve{{}, groups_[i].memory, groups_[i].signal, {}};
+        o = GroupToObserve{{},
+                           groups_[i].memory,
+                           groups_[i].signal,
+                           {},
+                           groups_[i].all_metrics || groups_[i].needs.model};
         p.observe_group[n] = i;
       }
       o.group = std::move(d);
@@ -324,7 +328,9 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
       out->forecast_model = forecaster_.Describe(cfg.name);
   }
   int n = obs.group.in_service;
-  if (n > 0 && metrics_read && m.instances_with_data > 0) {
+  // The features need every metric: a group that reads only its signal's
+  // has none (the cycle log's "metrics": null).
+  if (n > 0 && metrics_read && m.instances_with_data > 0 && o.all_metrics) {
     if (!agg.features ||
         agg.features_of != std::array{n, d.min_size, d.max_size}) {
       agg.features = DeriveFeatures(m.aggregate, n, d.min_size, d.max_size);

@@ -73,6 +73,9 @@ struct ObservedGroup {
   SignalSource signal;
   PolicyNeeds needs;
   bool keep_history = false;  // keep the load history (and temporal inputs)
+  // Read every instance metric and derive the original's features, whether
+  // or not the policy asks a model (which reads them all anyway).
+  bool all_metrics = false;
 };
 
 class Observer {

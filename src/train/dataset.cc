@@ -50,6 +50,7 @@ Result<std::vector<Example>> BuildExamples(const Trace& trace, int trace_index,
     g.name = "train";
     PHAS_RETURN_IF_ERROR(g.policy.Select(driver));
     g.memory.enabled = false;
+    g.all_metrics = true;  // the examples are the original's features
     ScalerOptions so;
     so.keep_history = true;  // the temporal inputs
     Scaler scaler({g}, so, {.cloud = &cloud, .clock = &clock});

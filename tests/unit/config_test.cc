@@ -96,6 +96,9 @@ TEST(ConfigTest, ErrorsNameTheKey) {
        "groups:\n  - name: a\n    aws_policies: ignore\n",
        "groups[0].aws_policies: must be refuse or scale_out_only, got "
        "'ignore'"},
+      {"unknown instance_metrics",
+       "groups:\n  - name: a\n    instance_metrics: some\n",
+       "groups[0].instance_metrics: must be one of all, used, got 'some'"},
       {"bad endpoint", "aws:\n  endpoints:\n    ec2: localhost:5000\n",
        "aws.endpoints.ec2"},
       {"bad memory dimension",
@@ -189,6 +192,17 @@ TEST(ConfigTest, SharingWithAwsAndTheControlsRefresh) {
   auto d = ParseScalerConfig("groups:\n  - name: a\n", "t.yaml");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->controls_refresh, std::chrono::minutes(5));
+}
+
+TEST(ConfigTest, InstanceMetricsAreTheUsedOnesUnlessAllAreAsked) {
+  auto c = ParseScalerConfig(
+      "groups:\n  - name: a\n    instance_metrics: all\n"
+      "  - name: b\n    instance_metrics: used\n  - name: c\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->groups[0].all_metrics);
+  EXPECT_FALSE(c->groups[1].all_metrics);
+  EXPECT_FALSE(c->groups[2].all_metrics);
 }
 
 TEST(ConfigTest, SignalsAndTheirTargets) {

@@ -42,6 +42,47 @@ TEST(ObserveTest, OneQueryPerInServiceInstanceAndMetric) {
   EXPECT_EQ(plan.targets[7].metric, InstanceMetric::kMemory);
 }
 
+// A group that reads only the metrics it uses (instance_metrics: used):
+// CPU (which instances served a minute) and the signal's own per-instance
+// metric, never memory; one that reads all keeps the eight.
+TEST(ObserveTest, AGroupReadsOnlyTheMetricsItsSignalUses) {
+  struct Case {
+    SignalKind signal;
+    bool all;
+    std::set<InstanceMetric> read;
+  };
+  const std::set<InstanceMetric> every = {InstanceMetric::kCpu,
+                                          InstanceMetric::kNetworkIn,
+                                          InstanceMetric::kNetworkOut,
+                                          InstanceMetric::kDiskReadBytes,
+                                          InstanceMetric::kDiskWriteBytes,
+                                          InstanceMetric::kNetworkPacketsIn,
+                                          InstanceMetric::kNetworkPacketsOut,
+                                          InstanceMetric::kMemory};
+  const Case cases[] = {
+      {SignalKind::kCpu, false, {InstanceMetric::kCpu}},
+      {SignalKind::kNetworkIn,
+       false,
+       {InstanceMetric::kCpu, InstanceMetric::kNetworkIn}},
+      {SignalKind::kNetworkOut,
+       false,
+       {InstanceMetric::kCpu, InstanceMetric::kNetworkOut}},
+      {SignalKind::kCpu, true, every},
+      {SignalKind::kNetworkIn, true, every},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(SignalKindName(c.signal)) +
+                 (c.all ? " all" : " used"));
+    GroupToObserve g{Described("a", 3, 1), {}, {}, {}, c.all};
+    g.signal.kind = c.signal;
+    QueryPlan plan = PlanQueries({g});
+    std::set<InstanceMetric> read;
+    for (const QueryPlan::Target& t : plan.targets) read.insert(t.metric);
+    EXPECT_EQ(read, c.read);
+    EXPECT_EQ(plan.queries.size(), 3u * c.read.size());  // InService only
+  }
+}
+
 TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   std::vector<GroupToObserve> groups = {{Described("a", 3, 0), {}, {}, {}}};
   groups[0].warming = {"a-i2"};

@@ -481,9 +481,6 @@ TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
   EXPECT_GE(scaler.history("web")->size(), 29u);
 }
 
-// The figure docs/scaler.md gives: 100 groups of 5 instances, 8 metric
-// queries per instance (4,000 queries), cost 2 DescribeAutoScalingGroups
-// (50 names each) + 8 GetMetricData (500 queries each) = 10 requests a cycle.
 // Counts metric reads, and fails them on demand.
 class CountingCloud final : public ForwardingCloud {
  public:
@@ -504,8 +501,9 @@ TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   ScalerOptions o;
   o.dry_run = true;
   o.observe.metrics_refresh = seconds(60);
-  Scaler scaler({Group("reactive")}, o,
-                Env(&cloud, &clock_, nullptr, nullptr, false, false));
+  GroupConfig g = Group("reactive");
+  g.all_metrics = true;  // features every cycle, from the last read
+  Scaler scaler({g}, o, Env(&cloud, &clock_, nullptr, nullptr, false, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
   clock_.Advance(minutes(3));
   auto cycle = [&] {
@@ -586,26 +584,50 @@ TEST_F(LoopTest, AModelWithTemporalInputsGetsThemFromTheLoadHistory) {
   }
 }
 
+// The figures docs/scaler.md gives: 100 groups of 5 instances cost 2
+// DescribeAutoScalingGroups (50 names each) and, per 500 metric queries, one
+// GetMetricData. instance_metrics: all asks 8 per instance (4,000 queries,
+// 8 requests: 10 a cycle) and derives the original's features; the default
+// (used) asks CPU only for a CPU signal (500 queries, 1 request: 3 a cycle),
+// and there are no features.
 TEST_F(LoopTest, HundredGroupsCostTenRequestsPerCycle) {
-  std::vector<SimGroupSpec> specs;
-  std::vector<GroupConfig> groups;
-  for (int i = 0; i < 100; ++i) {
-    std::string name = "g" + std::to_string(i);
-    specs.push_back({name, 1, 20, 5, seconds(300), Flat(2.5)});
-    GroupConfig g = Group("reactive");
-    g.name = name;
-    g.memory.enabled = true;
-    groups.push_back(g);
+  struct Case {
+    bool all_metrics;
+    int get_metric_data;
+    bool features;
+  };
+  for (const Case& c : {Case{true, 8, true}, Case{false, 1, false}}) {
+    SCOPED_TRACE(c.all_metrics ? "all" : "used");
+    ManualClock clock(clock_.Now());
+    std::vector<SimGroupSpec> specs;
+    std::vector<GroupConfig> groups;
+    for (int i = 0; i < 100; ++i) {
+      std::string name = "g" + std::to_string(i);
+      specs.push_back({name, 1, 20, 5, seconds(300), Flat(2.5)});
+      GroupConfig g = Group("reactive");
+      g.name = name;
+      g.memory.enabled = true;
+      g.all_metrics = c.all_metrics;
+      groups.push_back(g);
+    }
+    SimCloud cloud(&clock, specs);
+    Scaler scaler(groups, {},
+                  Env(&cloud, &clock, nullptr, nullptr, false, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    clock.Advance(minutes(3));
+    CycleReport rep = scaler.RunOnce(clock.Now());
+    EXPECT_EQ(cloud.calls().describe, 2);
+    EXPECT_EQ(cloud.calls().get_metric_data, c.get_metric_data);
+    for (const GroupOutcome& g : rep.groups) {
+      ASSERT_EQ(g.features.has_value(), c.features);
+      ASSERT_TRUE(g.observation.metrics_ok);
+      ASSERT_TRUE(g.metrics);
+      // CPU is read either way; network only with all.
+      EXPECT_EQ(g.metrics->aggregate.count("cpu_utilization"), 1u);
+      EXPECT_EQ(g.metrics->aggregate.count("network_in"),
+                c.all_metrics ? 1u : 0u);
+    }
   }
-  SimCloud cloud(&clock_, specs);
-  Scaler scaler(groups, {},
-                Env(&cloud, &clock_, nullptr, nullptr, false, false));
-  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  clock_.Advance(minutes(3));
-  CycleReport rep = scaler.RunOnce(clock_.Now());
-  EXPECT_EQ(cloud.calls().describe, 2);
-  EXPECT_EQ(cloud.calls().get_metric_data, 8);
-  for (const GroupOutcome& g : rep.groups) ASSERT_TRUE(g.features.has_value());
 }
 
 // Carried-out SetDesiredCapacity calls, timed when they returned. The call
