@@ -83,6 +83,7 @@ SimCloud::SimCloud(Clock* clock, std::vector<SimGroupSpec> groups,
       g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++),
                              launched, launched + g.spec.boot_time,
                              std::nullopt});
+      g.serves_from[g.instances.back().id] = g.instances.back().in_service_at;
     }
     // Bill from the start of the run only.
     for (const Machine& i : g.instances) {
@@ -138,12 +139,9 @@ void SimCloud::SimulateMinute(Group& g, TimePoint m) {
   Point p;
   p.minute = m;
   MinuteValues(rec.demand, static_cast<double>(serving.size()), p.values);
-  for (const Machine* i : serving) {
-    auto& q = g.points[i->id];
-    q.push_back(p);
-    while (static_cast<int>(q.size()) > options_.retention_minutes)
-      q.pop_front();
-  }
+  g.points.push_back(p);
+  while (static_cast<int>(g.points.size()) > options_.retention_minutes)
+    g.points.pop_front();
 }
 
 Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
@@ -164,13 +162,24 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.desired_capacity = g->spec.desired;
     d.tags = g->tags;
     d.suspended_processes = g->suspended;
-    d.instances.reserve(g->instances.size());
-    for (const Machine& i : g->instances) {
-      d.instances.push_back(
-          {i.id,
-           now >= i.in_service_at ? Lifecycle::kInService : Lifecycle::kPending,
-           ""});
+    if (!g->described_until || now >= *g->described_until ||
+        now < g->described_at) {
+      g->described_at = now;
+      g->described.clear();
+      g->described_until.reset();
+      for (const Machine& i : g->instances) {
+        bool pending = now < i.in_service_at;
+        g->described.push_back(
+            {i.id, pending ? Lifecycle::kPending : Lifecycle::kInService, ""});
+        if (pending &&
+            (!g->described_until || i.in_service_at < *g->described_until)) {
+          g->described_until = i.in_service_at;
+        }
+      }
+      // No instance pending: valid until the next Resize.
+      if (!g->described_until) g->described_until = TimePoint::max();
     }
+    d.instances = g->described;
     out.push_back(std::move(d));
   }
   return out;
@@ -229,12 +238,15 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
         window_of = &dim.value;
         window.clear();
         for (const Group& g : groups_) {
-          auto it = g.points.find(dim.value);
-          if (it == g.points.end()) continue;
-          // Points are in time order: jump to the window.
-          const auto& pts = it->second;
+          auto it = g.serves_from.find(dim.value);
+          if (it == g.serves_from.end()) continue;
+          // The minutes it served (their middle at or after serves_from),
+          // in time order: jump to the window.
+          TimePoint from =
+              std::max(start, it->second - std::chrono::seconds(30));
+          const auto& pts = g.points;
           auto p = std::lower_bound(
-              pts.begin(), pts.end(), start,
+              pts.begin(), pts.end(), from,
               [](const Point& x, TimePoint t) { return x.minute < t; });
           for (; p != pts.end() && in_window(p->minute); ++p) {
             window.push_back(&*p);
@@ -307,6 +319,7 @@ void SimCloud::Resize(Group& g, int desired, TimePoint now) {
   while (static_cast<int>(g.instances.size()) < desired) {
     g.instances.push_back({fmt::format("i-sim{:06d}", next_instance_++), now,
                            now + g.spec.boot_time, std::nullopt});
+    g.serves_from[g.instances.back().id] = g.instances.back().in_service_at;
   }
   while (static_cast<int>(g.instances.size()) > desired) {
     // Pending first (newest first), then the newest InService.
@@ -320,10 +333,11 @@ void SimCloud::Resize(Group& g, int desired, TimePoint now) {
                                    });
     g.closed_seconds +=
         std::chrono::duration<double>(now - victim->launched).count();
-    g.points.erase(victim->id);
+    g.serves_from.erase(victim->id);
     g.instances.erase(victim);
   }
   g.spec.desired = desired;
+  g.described_until.reset();
 }
 
 Status SimCloud::SetDesiredCapacity(const std::string& group, int desired) {

@@ -152,7 +152,18 @@ class SimCloud final : public Cloud {
     SimGroupSpec spec;
     std::vector<Machine> instances;  // live ones
     double closed_seconds = 0;       // billed seconds of terminated instances
-    std::unordered_map<std::string, std::deque<Point>> points;  // per instance
+    // Every instance serving a minute has the same values: the group's
+    // points (the last retention_minutes), and per live instance the time
+    // from which it serves. An instance's points are the group's from the
+    // first minute it served (whose middle is at or after that time).
+    std::deque<Point> points;
+    std::unordered_map<std::string, TimePoint> serves_from;
+    // The instances as DescribeGroups answered them at `described_at`,
+    // valid until `described_until` (the next Pending instance's InService
+    // time) or the next Resize.
+    std::vector<Instance> described;
+    TimePoint described_at;
+    std::optional<TimePoint> described_until;
     std::vector<SimMinute> minutes;
     TimePoint next_minute;  // first minute not yet simulated
     std::map<std::string, std::string> tags;

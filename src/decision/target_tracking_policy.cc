@@ -9,6 +9,11 @@
 
 namespace phas {
 
+TargetTrackingPolicy::TargetTrackingPolicy(Config config, ScalingTarget target)
+    : TypedPolicy(std::move(config), std::move(target)),
+      target_words_(Format(FMT_COMPILE("{:.0f}{}"), target_.value,
+                           target_.signal.unit)) {}
+
 TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
     const Observation& obs, const AlarmState& state) const {
   const double target = target_.value;
@@ -58,10 +63,9 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
     p.code = {Reason::kTtScaleIn};
     return p;
   }
-  p.reason = Format(FMT_COMPILE("{} {:.1f}{} (target {:.0f}{}): alarms "
-                                "not in breach ({} high, {} low "
-                                "points)"),
-                    s.name, metric, unit, target, unit, above, below);
+  p.reason = Format(FMT_COMPILE("{} {:.1f}{} (target {}): alarms not in "
+                                "breach ({} high, {} low points)"),
+                    s.name, metric, unit, target_words_, above, below);
   p.code = {Reason::kTtOk};
   return p;
 }

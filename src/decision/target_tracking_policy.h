@@ -46,10 +46,14 @@ class TargetTrackingPolicy final
  public:
   using Config = TargetTrackingConfig;
   using State = AlarmState;
-  using TypedPolicy::TypedPolicy;
+  TargetTrackingPolicy(Config config, ScalingTarget target);
   std::string_view name() const override { return "target-tracking"; }
   TypedProposal<State> Evaluate(const Observation& obs,
                                 const State& state) const override;
+
+ private:
+  // "60%": the target in words, written once (every cycle's reason has it).
+  std::string target_words_;
 };
 
 }  // namespace phas
