@@ -51,6 +51,11 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
       aws::DoctorGroup d;
       d.name = g.name;
       d.memory_enabled = g.memory.enabled;
+      if (g.memory.enabled && !ReadsAllMetrics(g)) {
+        d.memory_not_read =
+            "instance_metrics is used and the policy asks no model (the "
+            "memory metric is a model input; instance_metrics: all reads it)";
+      }
       d.memory_namespace = g.memory.ns;
       d.memory_name = g.memory.name;
       d.memory_dimensions = g.memory.dimensions;

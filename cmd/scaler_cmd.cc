@@ -330,6 +330,10 @@ int RunScalerDaemon(const ScalerFlags& flags) {
                         std::chrono::duration<double>(refresh).count()),
       (*session)->region().region, (*session)->region().source,
       c.dry_run ? ", DRY RUN" : "");
+  for (const GroupConfig& g : c.groups) {
+    spdlog::info("group {}: reads {} per InService instance", g.name,
+                 MetricsReadWords(g));
+  }
 
   if (flags.forecast_only) {
     spdlog::warn(

@@ -31,6 +31,8 @@ struct DoctorGroup {
   // Dimensions are names; their values are the instance's id or type, or the
   // group's name.
   bool memory_enabled = true;
+  // Why the daemon does not read it although enabled (empty: it does).
+  std::string memory_not_read;
   std::string memory_namespace = "CWAgent";
   std::string memory_name = "mem_used_percent";
   std::vector<std::string> memory_dimensions = {"InstanceId"};

@@ -119,7 +119,9 @@ std::vector<MetricQuery> GroupQueries(const GroupSnapshot& g) {
                        ""});
   }
   for (const MetricQuery& q : g.config->signal_queries) queries.push_back(q);
-  if (!g.config->memory_enabled) return queries;
+  if (!g.config->memory_enabled || !g.config->memory_not_read.empty()) {
+    return queries;
+  }
   for (size_t i = 0; i < g.in_service.size(); ++i) {
     const AsgInstance& inst = *g.in_service[i];
     MetricQuery q{fmt::format("mem{}", i),
@@ -275,6 +277,9 @@ DoctorCheck CpuCheck(const std::vector<std::string>& ids,
 DoctorCheck MemoryCheck(const DoctorGroup& g,
                         const std::vector<std::string>& ids,
                         const std::vector<MetricSeries>& memory) {
+  if (!g.memory_not_read.empty()) {
+    return {"memory", Verdict::kSkipped, "not read: " + g.memory_not_read};
+  }
   if (!g.memory_enabled) {
     return {"memory", Verdict::kSkipped,
             "not read: memory_metric.enabled is false in the config"};

@@ -73,7 +73,11 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates,
     // A multiple of a shorter cycle correlates at that cycle too: at half
     // the period (an even multiple) or a third (an odd one).
     double half = Autocorrelation(b, lag / 2);
-    if (lag % 3 == 0) half = std::max(half, Autocorrelation(b, lag / 3));
+    const char* shorter = "half";
+    if (lag % 3 == 0 && Autocorrelation(b, lag / 3) > half) {
+      half = Autocorrelation(b, lag / 3);
+      shorter = "third";
+    }
     // Shuffled baseline, with the gaps left where they are.
     std::vector<size_t> known;
     for (size_t i = 0; i < b.size(); ++i) {
@@ -97,17 +101,17 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates,
         best.baseline = baseline;
         best.half = half;
         best.why = fmt::format(
-            "period {} steps: acf {:.2f} > shuffled {:.2f}, > half-period "
+            "period {} steps: acf {:.2f} > shuffled {:.2f}, > {}-period "
             "{:.2f}",
-            p, acf, baseline, half);
+            p, acf, baseline, shorter, half);
       }
       best.confirmed.push_back(p);
       continue;
     }
     if (best.period_steps != 0) continue;
     best.why += fmt::format(
-        "{} steps: acf {:.2f} (shuffled {:.2f}, half-period {:.2f}); ", p, acf,
-        baseline, half);
+        "{} steps: acf {:.2f} (shuffled {:.2f}, {}-period {:.2f}); ", p, acf,
+        baseline, shorter, half);
   }
   return best;
 }

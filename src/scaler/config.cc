@@ -507,6 +507,27 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   return c;
 }
 
+bool ReadsAllMetrics(const GroupConfig& g) {
+  return g.all_metrics || g.policy.MakePolicy()->needs().model;
+}
+
+std::string MetricsReadWords(const GroupConfig& g) {
+  std::string what;
+  if (ReadsAllMetrics(g)) {
+    what = g.memory.enabled ? "the 7 AWS/EC2 metrics and the memory metric"
+                            : "the 7 AWS/EC2 metrics";
+  } else if (g.signal.per_instance() &&
+             g.signal.instance_metric() != InstanceMetric::kCpu) {
+    what = fmt::format("CPUUtilization and {}",
+                       Info(g.signal.instance_metric()).name);
+  } else {
+    what = "CPUUtilization";
+  }
+  return fmt::format(
+      "{} (instance_metrics: {}{})", what, g.all_metrics ? "all" : "used",
+      ReadsAllMetrics(g) && !g.all_metrics ? "; the policy asks a model" : "");
+}
+
 Result<ScalerConfig> LoadScalerConfig(const std::string& path) {
   auto text = ReadFile(path, 1 << 20);
   if (text.status().code() == Status::Code::kIoError) {

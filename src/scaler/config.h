@@ -114,6 +114,15 @@ struct GroupConfig {
   AwsPolicySharing aws_policies = AwsPolicySharing::kRefuse;
 };
 
+// Whether the loop reads every instance metric of the group (and derives the
+// model's features): instance_metrics: all, or a policy that asks a model.
+bool ReadsAllMetrics(const GroupConfig& g);
+// The metrics each read asks per InService instance, in words, for the
+// startup log (CloudWatch bills each one): "CPUUtilization (instance_metrics:
+// used)", "the 7 AWS/EC2 metrics and the memory metric (instance_metrics:
+// used; the policy asks a model)", ...
+std::string MetricsReadWords(const GroupConfig& g);
+
 // The `aws:` section; cmd/ turns it into the AWS layer's options.
 struct AwsSection {
   // Endpoint overrides: keys "autoscaling", "cloudwatch", "ec2", "sts",

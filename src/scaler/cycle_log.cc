@@ -47,13 +47,19 @@ void LogReporter::LogObservation(TimePoint now, const GroupOutcome& o) {
   int n = o.observation.group.in_service;
   if (n == 0) {
     rec_->Log(now, "WARNING", o.group, "No running instances found in ASG");
-  } else if (!o.features) {
+  } else if (!o.metrics || o.metrics->instances_with_data == 0) {
     rec_->Log(now, "WARNING", o.group,
               "No metrics collected from any instance");
-  } else {
+  } else if (o.features) {
     rec_->Log(now, "INFO", o.group,
               fmt::format("ASG METRICS ({} instances): {}", n,
                           FeaturesJson(*o.features, n)));
+  } else {
+    // instance_metrics: used: the metrics read, not the model's features.
+    json read = json::object();
+    for (const auto& [k, a] : o.metrics->aggregate) read[k] = a.value;
+    rec_->Log(now, "INFO", o.group,
+              fmt::format("ASG METRICS ({} instances): {}", n, read.dump()));
   }
   if (const auto& m = o.observation.model) {
     rec_->Log(now, "INFO", o.group,

@@ -40,7 +40,7 @@ struct GroupToObserve {
   std::set<std::string> warming;  // InService instances still warming up
   // Read every instance metric (the model's features, the original's
   // record); false: only those the signal uses (see QueryPlan).
-  bool all_metrics = true;
+  bool all_metrics = false;
 };
 
 // One query per (InService instance, metric): the original's 7 AWS/EC2

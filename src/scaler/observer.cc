@@ -168,7 +168,7 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
                            groups_[i].memory,
                            groups_[i].signal,
                            {},
-                           groups_[i].all_metrics || groups_[i].needs.model};
+                           groups_[i].all_metrics};
         p.observe_group[n] = i;
       }
       o.group = std::move(d);

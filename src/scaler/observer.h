@@ -73,8 +73,9 @@ struct ObservedGroup {
   SignalSource signal;
   PolicyNeeds needs;
   bool keep_history = false;  // keep the load history (and temporal inputs)
-  // Read every instance metric and derive the original's features, whether
-  // or not the policy asks a model (which reads them all anyway).
+  // Read every instance metric and derive the original's features
+  // (ReadsAllMetrics in scaler/config.h: configured, or the policy asks a
+  // model).
   bool all_metrics = false;
 };
 

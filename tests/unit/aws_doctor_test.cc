@@ -116,6 +116,8 @@ TEST(DoctorTest, MemoryCheckAsConfigured) {
   custom.memory_dimensions = {"AutoScalingGroupName", "InstanceId"};
   DoctorGroup off;
   off.memory_enabled = false;
+  DoctorGroup unread;
+  unread.memory_not_read = "instance_metrics is used";
   struct Case {
     const char* name;
     DoctorGroup group;
@@ -142,6 +144,11 @@ TEST(DoctorTest, MemoryCheckAsConfigured) {
        R::kWarning,
        "on 1 of 2 InService instances (i-1)"},
       {"disabled", off, {0, 0}, R::kSkipped, "memory_metric.enabled is false"},
+      {"not read by the daemon",
+       unread,
+       {0, 0},
+       R::kSkipped,
+       "not read: instance_metrics is used"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

@@ -196,13 +196,34 @@ TEST(ConfigTest, SharingWithAwsAndTheControlsRefresh) {
 
 TEST(ConfigTest, InstanceMetricsAreTheUsedOnesUnlessAllAreAsked) {
   auto c = ParseScalerConfig(
-      "groups:\n  - name: a\n    instance_metrics: all\n"
-      "  - name: b\n    instance_metrics: used\n  - name: c\n",
+      "groups:\n  - name: a\n    instance_metrics: all\n    policy: "
+      "reactive\n"
+      "  - name: b\n    instance_metrics: used\n    policy: reactive\n"
+      "  - name: c\n    policy: target-tracking\n"
+      "  - name: d\n    policy: seed\n",
       "t.yaml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->groups[0].all_metrics);
   EXPECT_FALSE(c->groups[1].all_metrics);
   EXPECT_FALSE(c->groups[2].all_metrics);
+  EXPECT_FALSE(c->groups[3].all_metrics);
+  // What the loop reads: all when asked, or when the policy asks a model.
+  EXPECT_TRUE(ReadsAllMetrics(c->groups[0]));
+  EXPECT_FALSE(ReadsAllMetrics(c->groups[1]));
+  EXPECT_FALSE(ReadsAllMetrics(c->groups[2]));
+  EXPECT_TRUE(ReadsAllMetrics(c->groups[3]));
+  // The startup log says what each read asks.
+  EXPECT_EQ(MetricsReadWords(c->groups[0]),
+            "the 7 AWS/EC2 metrics and the memory metric (instance_metrics: "
+            "all)");
+  EXPECT_EQ(MetricsReadWords(c->groups[2]),
+            "CPUUtilization (instance_metrics: used)");
+  EXPECT_EQ(MetricsReadWords(c->groups[3]),
+            "the 7 AWS/EC2 metrics and the memory metric (instance_metrics: "
+            "used; the policy asks a model)");
+  c->groups[1].signal.kind = SignalKind::kNetworkIn;
+  EXPECT_EQ(MetricsReadWords(c->groups[1]),
+            "CPUUtilization and NetworkIn (instance_metrics: used)");
 }
 
 TEST(ConfigTest, SignalsAndTheirTargets) {

@@ -120,6 +120,22 @@ TEST(PeriodTest, DefaultCandidatesFindTheCycleAndNotItsMultiples) {
   }
 }
 
+// The why names the shorter cycle that held a candidate back: a twelve-hour
+// candidate on a four-hourly job correlates as well at a third of it.
+TEST(PeriodTest, TheWhyNamesTheShorterCycle) {
+  auto four_hourly = [](int i) {
+    return 6 + (i % 240 < 60 ? 4.0 : 0.0) + Jitter(i, 0.5);
+  };
+  forecast::PeriodResult r =
+      forecast::DetectPeriod(Make(3 * 24 * 60, four_hourly), {720});
+  EXPECT_EQ(r.period_steps, 0);
+  EXPECT_NE(r.why.find("720 steps: acf"), std::string::npos) << r.why;
+  EXPECT_NE(r.why.find("third-period"), std::string::npos) << r.why;
+  forecast::PeriodResult h =
+      forecast::DetectPeriod(Make(3 * 24 * 60, Hourly), {120});
+  EXPECT_NE(h.why.find("half-period"), std::string::npos) << h.why;
+}
+
 TEST(ForecasterTest, KnownAnswers) {
   // Pure daily sine: seasonal naive is exact; Holt-Winters close.
   Series sine = Make(3 * 1440, Sine);

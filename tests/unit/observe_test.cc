@@ -24,8 +24,10 @@ GroupDescription Described(const std::string& name, int in_service,
 }
 
 TEST(ObserveTest, OneQueryPerInServiceInstanceAndMetric) {
-  std::vector<GroupToObserve> groups = {{Described("a", 3, 2), {}, {}, {}},
-                                        {Described("b", 1, 0), {}, {}, {}}};
+  // Every metric (instance_metrics: all).
+  std::vector<GroupToObserve> groups = {
+      {Described("a", 3, 2), {}, {}, {}, true},
+      {Described("b", 1, 0), {}, {}, {}, true}};
   groups[1].memory.enabled = false;
   QueryPlan plan = PlanQueries(groups);
   EXPECT_EQ(plan.queries.size(),
@@ -116,16 +118,19 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
 
 // A group-level signal (ALB requests) adds one query per group, first in the
 // request; its sum per minute over the InService instances is the signal,
-// warm or not, and the load counts it in instance-units of `full`.
+// warm or not, and the load counts it in instance-units of `full`. Its
+// instances' CPU tells which served a minute: read even when the group reads
+// only what it uses, in the same request as a neighbour that reads all.
 TEST(ObserveTest, GroupLevelSignalIsOneQueryPerGroupDividedByInService) {
-  std::vector<GroupToObserve> groups = {{Described("a", 2, 1), {}, {}, {}},
-                                        {Described("b", 4, 0), {}, {}, {}}};
+  std::vector<GroupToObserve> groups = {
+      {Described("a", 2, 1), {}, {}, {}, true},
+      {Described("b", 4, 0), {}, {}, {}, false}};
   groups[1].signal.kind = SignalKind::kAlbRequests;
   groups[1].signal.resource_label = "app/lb/1/targetgroup/b/2";
   groups[1].signal.full = 500;
   groups[1].warming = {"b-i3"};
   QueryPlan plan = PlanQueries(groups);
-  ASSERT_EQ(plan.queries.size(), 2u + 6u * kInstanceMetricCount);
+  ASSERT_EQ(plan.queries.size(), 2u + 2u * kInstanceMetricCount + 4u);
   EXPECT_EQ(plan.queries[0].metric_name, "RequestCount");
   EXPECT_EQ(plan.targets[0].group, 1u);
   EXPECT_EQ(plan.targets[0].instance, QueryPlan::kGroupLevel);
@@ -168,13 +173,13 @@ TEST(ObserveTest, GroupLevelSignalIsOneQueryPerGroupDividedByInService) {
   EXPECT_EQ(a.signal[1].instances, 2);
 }
 
-// Network signals are per-instance metrics the loop reads anyway.
+// Network signals are per-instance metrics: read beside CPU.
 TEST(ObserveTest, NetworkSignalIsThePerInstanceMean) {
   std::vector<GroupToObserve> groups = {{Described("a", 2, 0), {}, {}, {}}};
   groups[0].signal.kind = SignalKind::kNetworkOut;
   groups[0].signal.full = 1000;
   QueryPlan plan = PlanQueries(groups);
-  EXPECT_EQ(plan.queries.size(), 2u * kInstanceMetricCount);
+  EXPECT_EQ(plan.queries.size(), 2u * 2u);
   std::vector<MetricSeries> results(plan.queries.size());
   for (size_t i = 0; i < plan.targets.size(); ++i) {
     if (plan.targets[i].metric != InstanceMetric::kNetworkOut) continue;

@@ -181,6 +181,30 @@ TEST_F(LoopTest, ScalesUpOnClassZeroUntilMaxWithCooldowns) {
       << log.substr(0, 2000);
 }
 
+// A group that reads only the metrics its policy uses (instance_metrics:
+// used, a policy without a model) logs what it read, not a warning that it
+// read nothing, and its records have no features.
+TEST_F(LoopTest, AGroupReadingOnlyItsSignalLogsItsMetrics) {
+  auto cloud = Cloud1(1, 4, 2, 1.0);
+  Scaler scaler({Group("reactive")}, {},
+                Env(cloud.get(), &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(5)));
+  std::string log = Log();
+  EXPECT_NE(log.find("ASG METRICS (2 instances): {\"cpu_utilization\":50.0}"),
+            std::string::npos)
+      << log.substr(0, 2000);
+  // Before the first minute is visible there is nothing to read: the
+  // warning is for then only, not for every cycle.
+  size_t warnings = 0;
+  for (size_t at = log.find("No metrics collected"); at != std::string::npos;
+       at = log.find("No metrics collected", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_LE(warnings, 12u) << log.substr(0, 2000);
+  EXPECT_GT(warnings, 0u);
+}
+
 TEST_F(LoopTest, ScalesDownOnlyAfterThirtyConsecutiveAnswers) {
   predictor_.action = ModelAction::kScaleDown;
   auto cloud = Cloud1(1, 6, 4, 0.5);
