@@ -39,8 +39,7 @@ class SimCloudTest : public ::testing::Test {
     g.demand = std::make_shared<FlatDemand>();
     SimOptions o;
     o.retention_minutes = retention_minutes;
-    return std::make_unique<SimCloud>(&clock_, std::vector<SimGroupSpec>{g},
-                                      o);
+    return std::make_unique<SimCloud>(&clock_, std::vector<SimGroupSpec>{g}, o);
   }
   std::vector<Instance> Instances(SimCloud* c) {
     auto d = c->DescribeGroups({"web"});
