@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -32,7 +33,25 @@ std::string Format(TimePoint t, const char* fmt) {
 }  // namespace
 
 std::string FormatIso8601(TimePoint t) {
-  return Format(t, "%Y-%m-%dT%H:%M:%SZ");
+  // The calendar by arithmetic (every decision's reason and log line has a
+  // time: gmtime_r and strftime cost ~1,500 instructions). A TimePoint
+  // (nanoseconds in 64 bits) spans the years 1677-2262: four digits.
+  using namespace std::chrono;
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  const long long s = duration_cast<seconds>(floor<seconds>(t) - day).count();
+  char buf[21] = "0000-00-00T00:00:00Z";
+  auto put = [&](int at, int v, int width) {
+    for (int i = at + width - 1; i >= at; --i, v /= 10) buf[i] = '0' + v % 10;
+  };
+  put(0, y, 4);
+  put(5, static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  put(8, static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  put(11, static_cast<int>(s / 3600), 2);
+  put(14, static_cast<int>(s / 60 % 60), 2);
+  put(17, static_cast<int>(s % 60), 2);
+  return std::string(buf, 20);
 }
 std::string FormatAmzDate(TimePoint t) { return Format(t, "%Y%m%dT%H%M%SZ"); }
 

@@ -1,10 +1,12 @@
 #include "decision/predictive_policy.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "common/format.h"
 #include "decision/points.h"
 
 namespace phas {
@@ -116,7 +118,7 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   if (obs.load_history && !obs.load_history->empty()) {
     double load = obs.load_history->back().value;
     now_need = InstancesFor(load, u);
-    now_why = fmt::format("now {:.2f} needs {}", load, now_need);
+    now_why = Format(FMT_COMPILE("now {:.2f} needs {}"), load, now_need);
   }
   const TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
   const TimePoint in_until = out_until + c_.metric_delay;
@@ -198,26 +200,27 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   const WindowCalibration& cal = p.state.out;
   std::string margin_why =
       cal.outcomes < kCalibrationMinOutcomes
-          ? fmt::format("forecaster's band {:.2f}, calibrating ({} outcomes)",
-                        out.band, cal.outcomes)
-          : fmt::format(
-                "bias {:+.2f} + margin {:.2f} x spread {:.2f}; short "
-                "{:.1f} % of {:.0f} min for SLO {} %",
-                cal.bias, p.state.margin, cal.spread,
-                p.state.minutes > 0
-                    ? 100 * p.state.short_minutes / p.state.minutes
-                    : 0.0,
-                p.state.minutes, c_.slo.max_underprovisioned_pct);
-  p.reason = fmt::format(
-      "forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; the way "
-      "back (to {}) needs {}",
+          ? Format(FMT_COMPILE("forecaster's band {:.2f}, calibrating ({} "
+                               "outcomes)"),
+                   out.band, cal.outcomes)
+          : Format(FMT_COMPILE("bias {:+.2f} + margin {:.2f} x spread {:.2f}; "
+                               "short {:.1f} % of {:.0f} min for SLO {} %"),
+                   cal.bias, p.state.margin, cal.spread,
+                   p.state.minutes > 0
+                       ? 100 * p.state.short_minutes / p.state.minutes
+                       : 0.0,
+                   p.state.minutes, c_.slo.max_underprovisioned_pct);
+  p.reason = Format(
+      FMT_COMPILE("forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; "
+                  "the way back (to {}) needs {}"),
       out.peak->mean, FormatIso8601(out_until).substr(11, 5), out_bound,
       margin_why, cold_ahead, now_why, FormatIso8601(in_until).substr(11, 5),
       cold_keep);
   p.reason += pool_why;
   if (want < raw || (raw < current && want == current)) {
-    p.reason += fmt::format("; scale-in held at {} (highest of the last {} s)",
-                            want, WholeSeconds(c_.stabilization));
+    p.reason += Format(FMT_COMPILE("; scale-in held at {} (highest of the last "
+                                   "{} s)"),
+                       want, WholeSeconds(c_.stabilization));
   }
   p.code = {want > current   ? (ahead >= now_need ? Reason::kPredForecastUp
                                                   : Reason::kPredReactiveUp)
