@@ -162,22 +162,19 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
     d.desired_capacity = g->spec.desired;
     d.tags = g->tags;
     d.suspended_processes = g->suspended;
-    if (!g->described_until || now >= *g->described_until ||
-        now < g->described_at) {
+    if (now >= g->described_until || now < g->described_at) {
       g->described_at = now;
       g->described.clear();
-      g->described_until.reset();
+      // No instance pending: valid until the next Resize.
+      g->described_until = TimePoint::max();
       for (const Machine& i : g->instances) {
         bool pending = now < i.in_service_at;
         g->described.push_back(
             {i.id, pending ? Lifecycle::kPending : Lifecycle::kInService, ""});
-        if (pending &&
-            (!g->described_until || i.in_service_at < *g->described_until)) {
-          g->described_until = i.in_service_at;
+        if (pending) {
+          g->described_until = std::min(g->described_until, i.in_service_at);
         }
       }
-      // No instance pending: valid until the next Resize.
-      if (!g->described_until) g->described_until = TimePoint::max();
     }
     d.instances = g->described;
     out.push_back(std::move(d));
@@ -337,7 +334,7 @@ void SimCloud::Resize(Group& g, int desired, TimePoint now) {
     g.instances.erase(victim);
   }
   g.spec.desired = desired;
-  g.described_until.reset();
+  g.described_until = TimePoint::min();  // describe again
 }
 
 Status SimCloud::SetDesiredCapacity(const std::string& group, int desired) {

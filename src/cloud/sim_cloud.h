@@ -160,10 +160,10 @@ class SimCloud final : public Cloud {
     std::unordered_map<std::string, TimePoint> serves_from;
     // The instances as DescribeGroups answered them at `described_at`,
     // valid until `described_until` (the next Pending instance's InService
-    // time) or the next Resize.
+    // time; min: not described yet or resized since).
     std::vector<Instance> described;
     TimePoint described_at;
-    std::optional<TimePoint> described_until;
+    TimePoint described_until = TimePoint::min();
     std::vector<SimMinute> minutes;
     TimePoint next_minute;  // first minute not yet simulated
     std::map<std::string, std::string> tags;

@@ -507,25 +507,29 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   return c;
 }
 
+bool ReadsAllMetrics(const GroupConfig& g, const PolicyNeeds& needs) {
+  return g.all_metrics || needs.model;
+}
+
 bool ReadsAllMetrics(const GroupConfig& g) {
-  return g.all_metrics || g.policy.MakePolicy()->needs().model;
+  return ReadsAllMetrics(g, g.policy.MakePolicy()->needs());
 }
 
 std::string MetricsReadWords(const GroupConfig& g) {
+  const bool all = ReadsAllMetrics(g);
   std::string what;
-  if (ReadsAllMetrics(g)) {
+  if (all) {
     what = g.memory.enabled ? "the 7 AWS/EC2 metrics and the memory metric"
                             : "the 7 AWS/EC2 metrics";
-  } else if (g.signal.per_instance() &&
-             g.signal.instance_metric() != InstanceMetric::kCpu) {
-    what = fmt::format("CPUUtilization and {}",
-                       Info(g.signal.instance_metric()).name);
   } else {
-    what = "CPUUtilization";
+    for (const InstanceMetricInfo& m : kInstanceMetrics) {
+      if (!ReadsInstanceMetric(false, g.signal, m.id)) continue;
+      what += (what.empty() ? "" : " and ") + std::string(m.name);
+    }
   }
-  return fmt::format(
-      "{} (instance_metrics: {}{})", what, g.all_metrics ? "all" : "used",
-      ReadsAllMetrics(g) && !g.all_metrics ? "; the policy asks a model" : "");
+  return fmt::format("{} (instance_metrics: {}{})", what,
+                     g.all_metrics ? "all" : "used",
+                     all && !g.all_metrics ? "; the policy asks a model" : "");
 }
 
 Result<ScalerConfig> LoadScalerConfig(const std::string& path) {

@@ -115,7 +115,9 @@ struct GroupConfig {
 };
 
 // Whether the loop reads every instance metric of the group (and derives the
-// model's features): instance_metrics: all, or a policy that asks a model.
+// model's features): instance_metrics: all, or a policy that asks a model
+// (`needs`: its policy's; without, the policy is made to ask it).
+bool ReadsAllMetrics(const GroupConfig& g, const PolicyNeeds& needs);
 bool ReadsAllMetrics(const GroupConfig& g);
 // The metrics each read asks per InService instance, in words, for the
 // startup log (CloudWatch bills each one): "CPUUtilization (instance_metrics:

@@ -14,6 +14,12 @@ std::vector<std::string> InServiceIds(const GroupDescription& d) {
   return out;
 }
 
+bool ReadsInstanceMetric(bool all_metrics, const SignalSource& signal,
+                         InstanceMetric m) {
+  return all_metrics || m == InstanceMetric::kCpu ||
+         (signal.per_instance() && m == signal.instance_metric());
+}
+
 QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
                       int period_seconds) {
   QueryPlan plan;
@@ -45,9 +51,8 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
       for (const InstanceMetricInfo& m : kInstanceMetrics) {
         bool memory = m.id == InstanceMetric::kMemory;
         if (memory && !mem.enabled) continue;
-        if (!groups[g].all_metrics && m.id != InstanceMetric::kCpu &&
-            !(groups[g].signal.per_instance() &&
-              m.id == groups[g].signal.instance_metric())) {
+        if (!ReadsInstanceMetric(groups[g].all_metrics, groups[g].signal,
+                                 m.id)) {
           continue;
         }
         MetricQuery& q = plan.queries.emplace_back();

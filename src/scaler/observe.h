@@ -43,6 +43,12 @@ struct GroupToObserve {
   bool all_metrics = false;
 };
 
+// Whether a group reads instance metric `m`: every one when it reads all
+// (the memory metric when also enabled), else CPUUtilization (which
+// instances served a minute) and the signal's own per-instance metric.
+bool ReadsInstanceMetric(bool all_metrics, const SignalSource& signal,
+                         InstanceMetric m);
+
 // One query per (InService instance, metric): the original's 7 AWS/EC2
 // metrics and the agent's memory metric (cloud/instance_metrics.h), or,
 // for a group that does not read them all, CPUUtilization (which instances

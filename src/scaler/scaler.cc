@@ -44,7 +44,7 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
     o.name = g.name;
     o.warmup = g.warmup;
     o.memory = g.memory;
-    o.all_metrics = g.all_metrics || needs.model;  // ReadsAllMetrics
+    o.all_metrics = ReadsAllMetrics(g, needs);
     o.signal = g.signal;
     o.signal.full = g.policy.target.signal.full;
     o.needs = needs;

@@ -11,6 +11,7 @@
 #include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -18,10 +19,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-class FlatDemand final : public SimDemand {
- public:
-  double Mean(TimePoint, Duration) const override { return 1.2; }
-};
+using testing::FlatDemand;
 
 // SimCloud as EC2 basic monitoring shows it: only the datapoints of minutes
 // divisible by 5, each visible 7 minutes after it starts. Counts the reads
@@ -70,8 +68,8 @@ Observed RunFor(bool basic, Duration length) {
   SimOptions so;
   so.retention_minutes = 60;
   SimCloud sim(
-      &clock, {{"web", 1, 10, 2, seconds(300), std::make_shared<FlatDemand>()}},
-      so);
+      &clock,
+      {{"web", 1, 10, 2, seconds(300), std::make_shared<FlatDemand>(1.2)}}, so);
   // Data from before phas started.
   clock.Advance(minutes(30));
   BasicMonitoringCloud cloud(&sim, &clock, basic);

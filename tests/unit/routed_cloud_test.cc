@@ -13,6 +13,7 @@
 #include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
 #include "scaler/scaler.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -20,14 +21,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-class FlatDemand final : public SimDemand {
- public:
-  explicit FlatDemand(double units) : units_(units) {}
-  double Mean(TimePoint, Duration) const override { return units_; }
-
- private:
-  double units_;
-};
+using testing::FlatDemand;
 
 // One account's groups as one role sees them: counts the calls, and
 // refuses every one while `refused` (as a role whose AssumeRole is denied).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "test_util.h"
 
 namespace phas {
 namespace {
@@ -17,11 +18,7 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-// 1.5 instance-units of demand, every minute.
-class FlatDemand final : public SimDemand {
- public:
-  double Mean(TimePoint, Duration) const override { return 1.5; }
-};
+using testing::FlatDemand;
 
 const TimePoint kT0 = FromUnixSeconds(1'700'000'000 / 60 * 60);
 
@@ -36,7 +33,7 @@ class SimCloudTest : public ::testing::Test {
     g.max_size = 10;
     g.desired = 2;
     g.boot_time = boot;
-    g.demand = std::make_shared<FlatDemand>();
+    g.demand = std::make_shared<FlatDemand>(1.5);  // instance-units
     SimOptions o;
     o.retention_minutes = retention_minutes;
     return std::make_unique<SimCloud>(&clock_, std::vector<SimGroupSpec>{g}, o);

@@ -11,7 +11,19 @@
 #include <sstream>
 #include <string>
 
+#include "cloud/sim_demand.h"
+
 namespace phas::testing {
+
+// The same demand, in instance-units, every minute (SimCloud's world).
+class FlatDemand final : public SimDemand {
+ public:
+  explicit FlatDemand(double units) : units_(units) {}
+  double Mean(TimePoint, Duration) const override { return units_; }
+
+ private:
+  double units_;
+};
 
 inline std::string SourcePath(const std::string& rel) {
   return std::string(PHAS_SOURCE_DIR) + "/" + rel;
