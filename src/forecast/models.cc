@@ -402,8 +402,9 @@ Status XgbForecaster::Fit(const Series& s) {
                                            {"tree_method", "hist"},
                                            {"max_bin", "32"}},
                                           60));
-  PHAS_ASSIGN_OR_RETURN(std::string json, b.SaveJson());
-  PHAS_ASSIGN_OR_RETURN(TreeEnsemble e, TreeEnsemble::FromXgboostJson(json));
+  PHAS_ASSIGN_OR_RETURN(std::string ubjson, b.SaveUbjson());
+  PHAS_ASSIGN_OR_RETURN(TreeEnsemble e,
+                        TreeEnsemble::FromXgboostUbjson(ubjson));
   trees_ = std::move(e);
   return Status::OK();
 }

@@ -36,6 +36,19 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Corruption("model is not a JSON object");
   }
+  return FromDocument(doc);
+}
+
+Result<TreeEnsemble> TreeEnsemble::FromXgboostUbjson(const std::string& bytes) {
+  json doc = json::from_ubjson(bytes, /*strict=*/true,
+                               /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Status::Corruption("model is not a UBJSON object");
+  }
+  return FromDocument(doc);
+}
+
+Result<TreeEnsemble> TreeEnsemble::FromDocument(const nlohmann::json& doc) {
   try {
     const json& learner = doc.at("learner");
     const json& params = learner.at("learner_model_param");

@@ -19,6 +19,7 @@
 #define PHAS_MODEL_TREE_ENSEMBLE_H_
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ class TreeEnsemble {
 
   // Parses an XGBoost JSON model (as written by save_model / SaveJson).
   static Result<TreeEnsemble> FromXgboostJson(const std::string& json);
+  // The same model in Universal Binary JSON (XgbBooster::SaveUbjson).
+  static Result<TreeEnsemble> FromXgboostUbjson(const std::string& ubjson);
 
   int num_features() const { return num_features_; }
   // Classes for multi-class models, 1 otherwise.
@@ -55,6 +58,7 @@ class TreeEnsemble {
     float value;       // split condition, or leaf value
   };
   static constexpr int kLanes = 8;  // trees walked together
+  static Result<TreeEnsemble> FromDocument(const nlohmann::json& doc);
   Status ComputeDepths();
 
   std::vector<Node> nodes_;

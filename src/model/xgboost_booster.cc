@@ -87,14 +87,25 @@ Result<XgbBooster> XgbBooster::Train(
   return b;
 }
 
-Result<std::string> XgbBooster::SaveJson() const {
+namespace {
+
+Result<std::string> SaveToBuffer(BoosterHandle h, const char* config) {
   bst_ulong len = 0;
   const char* buf = nullptr;
-  if (XGBoosterSaveModelToBuffer(handle_.get(), R"({"format": "json"})", &len,
-                                 &buf) != 0) {
+  if (XGBoosterSaveModelToBuffer(h, config, &len, &buf) != 0) {
     return Status::Internal("XGBoosterSaveModelToBuffer: " + XgbLastError());
   }
   return std::string(buf, len);
+}
+
+}  // namespace
+
+Result<std::string> XgbBooster::SaveJson() const {
+  return SaveToBuffer(handle_.get(), R"({"format": "json"})");
+}
+
+Result<std::string> XgbBooster::SaveUbjson() const {
+  return SaveToBuffer(handle_.get(), R"({"format": "ubj"})");
 }
 
 Status XgbBooster::SaveToFile(const std::string& path) const {

@@ -48,6 +48,10 @@ class XgbBooster {
 
   // The model as XGBoost's JSON document.
   Result<std::string> SaveJson() const;
+  // The same document in Universal Binary JSON: the numbers are written as
+  // their bytes, not as text, so writing and reading it back costs ~5x less
+  // (what a forecaster refitted every few hours pays).
+  Result<std::string> SaveUbjson() const;
   Status SaveToFile(const std::string& path) const;
 
   // Number of input features the model expects.

@@ -31,27 +31,46 @@ void ForecastProvider::Append(Group& g,
     g.series.values.push_back(it->value);
     g.last_time = it->time;
   }
-  // Keep the series bounded (a day more than the forecaster uses).
-  size_t cap = static_cast<size_t>(o_.forecast.max_history) + kMinutesPerDay;
-  if (g.series.size() > cap + kMinutesPerDay) {
-    size_t cut = g.series.size() - cap;
-    g.series.start = g.series.TimeAt(cut);
-    g.series.values.erase(
-        g.series.values.begin(),
-        g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
-    // The cursor followed the old series: choose again at once.
+  // Select cuts the series back to Kept() before each choice, so between
+  // two choices it grows by `reselect` of minutes. Past that and a day
+  // (a choice that did not come), it is cut here, and chosen again at
+  // once: the cursor followed the old series.
+  size_t bound = Kept() +
+                 static_cast<size_t>(o_.reselect / std::chrono::minutes(1)) +
+                 kMinutesPerDay;
+  if (g.series.size() > bound) {
+    Trim(g);
     g.cursor.reset();
     g.next_select = TimePoint();
   }
 }
 
+size_t ForecastProvider::Kept() const {
+  // A day more than the forecaster uses.
+  return static_cast<size_t>(o_.forecast.max_history) + kMinutesPerDay;
+}
+
+void ForecastProvider::Trim(Group& g) const {
+  if (g.series.size() <= Kept()) return;
+  size_t cut = g.series.size() - Kept();
+  g.series.start = g.series.TimeAt(cut);
+  g.series.values.erase(
+      g.series.values.begin(),
+      g.series.values.begin() + static_cast<std::ptrdiff_t>(cut));
+}
+
 void ForecastProvider::Select(const std::string& name, Group& g,
                               TimePoint now) {
+  // Cut here, where the cursor is made again anyway. Cutting as the series
+  // outgrew Kept() chose again a minute after every daily choice: twice
+  // the fitting, for the same data.
+  Trim(g);
   forecast::ForecastOptions fo = o_.forecast;
   if (auto q = quantile_.find(name); q != quantile_.end())
     fo.quantile = q->second;
   fo.horizon = std::min(fo.horizon, o_.horizon);
   auto fit = forecast::SelectForecaster(g.series, fo);
+  ++g.choices;
   g.cursor.reset();
   if (!fit.ok()) {
     g.fit.reset();
@@ -139,6 +158,11 @@ std::string ForecastProvider::Describe(const std::string& name) const {
   auto it = groups_.find(name);
   if (it == groups_.end()) return "";
   return it->second.fit ? it->second.fit->why : it->second.error;
+}
+
+int ForecastProvider::Choices(const std::string& name) const {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? 0 : it->second.choices;
 }
 
 }  // namespace phas

@@ -49,6 +49,8 @@ class ForecastProvider {
   void SetQuantile(const std::string& group, double q) { quantile_[group] = q; }
   // The current forecaster's description for a group ("" when none).
   std::string Describe(const std::string& group) const;
+  // How many times a forecaster was chosen (fitted) for a group.
+  int Choices(const std::string& group) const;
 
  private:
   struct Group {
@@ -58,11 +60,15 @@ class ForecastProvider {
     // Follows the series for the fitted model (ForecastCursor).
     std::unique_ptr<forecast::ForecastCursor> cursor;
     TimePoint next_select{};
+    int choices = 0;
     size_t forecast_at = 0;  // series size when the forecast was computed
     std::vector<ForecastPoint> forecast;
     std::string error;
   };
   void Append(Group& g, const std::vector<MetricSample>& history);
+  // The minutes of series kept after a choice, and the cut to them.
+  size_t Kept() const;
+  void Trim(Group& g) const;
   void Select(const std::string& name, Group& g, TimePoint now);
   void ColdStart(const Group& g, Observation* obs) const;
 

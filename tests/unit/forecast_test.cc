@@ -443,5 +443,31 @@ TEST(ForecastProviderTest, ColdStartThenForecasts) {
   EXPECT_NEAR(obs.forecast[4].mean, Sine(2 * 1440 + 4), 0.5);
 }
 
+// Once the series is as long as the provider keeps, the forecaster is still
+// chosen once per `reselect`: the series is cut when a choice is made, not
+// as it outgrows what is kept (that chose again a minute after every daily
+// choice, fitting twice the models for the same data).
+TEST(ForecastProviderTest, ChoosesOncePerReselectWhenTheSeriesIsFull) {
+  ForecastProviderOptions o;
+  o.forecast.max_history = 1440;  // keeps 2 days
+  o.forecast.use_xgboost = false;
+  ForecastProvider provider(o);
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  int choices_at_day3 = 0;
+  for (int i = 0; i < 7 * 1440; ++i) {
+    hist->push_back({kStart + minutes(i), Sine(i) + Jitter(i, 0.5), 1});
+    if (hist->size() > 60) hist->erase(hist->begin());
+    Observation obs;
+    obs.load_history = hist;
+    obs.now = kStart + minutes(i) + std::chrono::seconds(30);
+    provider.Fill("g", &obs);
+    ASSERT_TRUE(i < 1440 || !obs.forecast.empty())
+        << "minute " << i << ": " << obs.forecast_error;
+    if (i == 3 * 1440) choices_at_day3 = provider.Choices("g");
+  }
+  // Days 3..7 hold the series at what is kept: one choice a day.
+  EXPECT_EQ(provider.Choices("g") - choices_at_day3, 4);
+}
+
 }  // namespace
 }  // namespace phas

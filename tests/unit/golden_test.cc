@@ -98,6 +98,13 @@ TEST(GoldenEngines, TreeEvaluatorAgreesWithXgboostOnGoldenRows) {
   auto ensemble = TreeEnsemble::FromXgboostJson(*doc);
   ASSERT_TRUE(ensemble.ok()) << ensemble.status().ToString();
   EXPECT_EQ(ensemble->num_trees(), 300u);
+  // The binary document (what the forecaster's refits read) is the same
+  // model.
+  auto ubjson = booster->SaveUbjson();
+  ASSERT_TRUE(ubjson.ok());
+  auto from_binary = TreeEnsemble::FromXgboostUbjson(*ubjson);
+  ASSERT_TRUE(from_binary.ok()) << from_binary.status().ToString();
+  EXPECT_EQ(from_binary->num_trees(), 300u);
   auto lines =
       ReadJsonLines(testing::TestData("seed-model/golden_model_public.jsonl"));
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -105,12 +112,30 @@ TEST(GoldenEngines, TreeEvaluatorAgreesWithXgboostOnGoldenRows) {
     for (const json& v : lines[i]["row"]) row.push_back(v.get<float>());
     auto ref = booster->PredictDense(row.data(), 1, row.size());
     ASSERT_TRUE(ref.ok());
-    float out[3];
+    float out[3], out_binary[3];
     ensemble->Predict(row.data(), out);
+    from_binary->Predict(row.data(), out_binary);
     for (int k = 0; k < 3; ++k) {
       EXPECT_EQ(out[k], (*ref)[k]) << "row " << i << " class " << k;
+      EXPECT_EQ(out_binary[k], (*ref)[k]) << "row " << i << " class " << k;
       EXPECT_NEAR((*ref)[k], lines[i]["probabilities"][k].get<double>(), 1e-6);
     }
+  }
+}
+
+TEST(GoldenEngines, ABrokenBinaryModelIsRefused) {
+  auto booster =
+      XgbBooster::LoadFromFile(testing::TestData("seed-model/model.json"));
+  ASSERT_TRUE(booster.ok()) << booster.status().ToString();
+  auto ubjson = booster->SaveUbjson();
+  ASSERT_TRUE(ubjson.ok());
+  for (const std::string& bad :
+       {ubjson->substr(0, ubjson->size() / 2), std::string("{\"learner\""),
+        std::string("[i\x01]"), std::string()}) {
+    auto e = TreeEnsemble::FromXgboostUbjson(bad);
+    ASSERT_FALSE(e.ok()) << bad.size() << " bytes";
+    EXPECT_EQ(e.status().code(), Status::Code::kCorruption)
+        << e.status().ToString();
   }
 }
 
