@@ -19,8 +19,8 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   };
   if (history.empty() || now - history.front().time < c_.min_history) {
     double have = history.empty() ? 0.0 : hours(now - history.front().time);
-    *why = Format(FMT_COMPILE("needs {:.0f} h of history, has {:.1f} h"),
-                  hours(c_.min_history), have);
+    *why = Format(FMT_COMPILE("needs {} h of history, has {} h"),
+                  Fixed(hours(c_.min_history), 0), Fixed(have, 1));
     return std::nullopt;
   }
   // Mean load in the same hour of the day, over up to max_history.
@@ -47,10 +47,10 @@ std::optional<int> AwsPredictivePolicy::HourCapacity(
   }
   double load = sum / n;
   int cap = InstancesFor(load, target_.utilization());
-  *why = Format(
-      FMT_COMPILE("forecast {:.2f} instance-units at {} needs {} at {:.0f}{}"),
-      load, FormatIso8601(hour).substr(11, 5), cap, target_.value,
-      target_.signal.unit);
+  *why =
+      Format(FMT_COMPILE("forecast {} instance-units at {} needs {} at {}{}"),
+             Fixed(load, 2), FormatIso8601(hour).substr(11, 5), cap,
+             Fixed(target_.value, 0), target_.signal.unit);
   return cap;
 }
 

@@ -48,18 +48,18 @@ TypedProposal<HpaState> HpaPolicy::Evaluate(const Observation& obs,
   int limit = std::max(2 * current, current + 4);
   int want = std::min(stabilized, limit);
   p.target = want;
-  p.reason = Format(FMT_COMPILE("ceil({} ready x {:.1f} / {:.0f}) = {}"), ready,
-                    metric, target, raw);
+  p.reason = Format(FMT_COMPILE("ceil({} ready x {} / {}) = {}"), ready,
+                    Fixed(metric, 1), Fixed(target, 0), raw);
   if (covered) {
-    p.reason = Format(FMT_COMPILE("{} {:.1f}{} on {} ready; the {} not "
+    p.reason = Format(FMT_COMPILE("{} {}{} on {} ready; the {} not "
                                   "ready yet (counted at 0) cover "
                                   "it"),
-                      s.name, metric, unit, ready, unready);
+                      s.name, Fixed(metric, 1), unit, ready, unready);
     p.code = {Reason::kHpaUnreadyCover};
   } else if (raw == current) {
-    p.reason =
-        Format(FMT_COMPILE("{} {:.1f}{} within {:.0f}% of target {:.0f}{}"),
-               s.name, metric, unit, c_.tolerance * 100, target, unit);
+    p.reason = Format(FMT_COMPILE("{} {}{} within {}% of target {}{}"), s.name,
+                      Fixed(metric, 1), unit, Fixed(c_.tolerance * 100, 0),
+                      Fixed(target, 0), unit);
     p.code = {Reason::kHpaWithinTolerance};
   } else if (raw > current) {
     p.code = {want < raw ? Reason::kHpaScaleUpLimited : Reason::kHpaScaleUp};

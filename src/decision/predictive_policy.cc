@@ -118,7 +118,7 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   if (obs.load_history && !obs.load_history->empty()) {
     double load = obs.load_history->back().value;
     now_need = InstancesFor(load, u);
-    now_why = Format(FMT_COMPILE("now {:.2f} needs {}"), load, now_need);
+    now_why = Format(FMT_COMPILE("now {} needs {}"), Fixed(load, 2), now_need);
   }
   const TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
   const TimePoint in_until = out_until + c_.metric_delay;
@@ -200,22 +200,23 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   const WindowCalibration& cal = p.state.out;
   std::string margin_why =
       cal.outcomes < kCalibrationMinOutcomes
-          ? Format(FMT_COMPILE("forecaster's band {:.2f}, calibrating ({} "
+          ? Format(FMT_COMPILE("forecaster's band {}, calibrating ({} "
                                "outcomes)"),
-                   out.band, cal.outcomes)
-          : Format(FMT_COMPILE("bias {:+.2f} + margin {:.2f} x spread {:.2f}; "
-                               "short {:.1f} % of {:.0f} min for SLO {} %"),
-                   cal.bias, p.state.margin, cal.spread,
-                   p.state.minutes > 0
-                       ? 100 * p.state.short_minutes / p.state.minutes
-                       : 0.0,
-                   p.state.minutes, c_.slo.max_underprovisioned_pct);
-  p.reason = Format(
-      FMT_COMPILE("forecast max {:.2f} by {} (bound {:.2f}: {}) needs {}; {}; "
-                  "the way back (to {}) needs {}"),
-      out.peak->mean, FormatIso8601(out_until).substr(11, 5), out_bound,
-      margin_why, cold_ahead, now_why, FormatIso8601(in_until).substr(11, 5),
-      cold_keep);
+                   Fixed(out.band, 2), cal.outcomes)
+          : Format(FMT_COMPILE("bias {:+.2f} + margin {} x spread {}; "
+                               "short {} % of {} min for SLO {} %"),
+                   cal.bias, Fixed(p.state.margin, 2), Fixed(cal.spread, 2),
+                   Fixed(p.state.minutes > 0
+                             ? 100 * p.state.short_minutes / p.state.minutes
+                             : 0.0,
+                         1),
+                   Fixed(p.state.minutes, 0), c_.slo.max_underprovisioned_pct);
+  p.reason =
+      Format(FMT_COMPILE("forecast max {} by {} (bound {}: {}) needs {}; {}; "
+                         "the way back (to {}) needs {}"),
+             Fixed(out.peak->mean, 2), FormatIso8601(out_until).substr(11, 5),
+             Fixed(out_bound, 2), margin_why, cold_ahead, now_why,
+             FormatIso8601(in_until).substr(11, 5), cold_keep);
   p.reason += pool_why;
   if (want < raw || (raw < current && want == current)) {
     p.reason += Format(FMT_COMPILE("; scale-in held at {} (highest of the last "

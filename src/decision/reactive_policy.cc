@@ -17,37 +17,36 @@ int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
   double low = target_.value * (1 - c_.tolerance);
   double projected = d > n ? u * n / d : u;
   if (projected > high) {
-    *why =
-        d > n
-            ? Format(
-                  FMT_COMPILE("{} {:.1f}{} on {} instances, {:.1f}{} on the {} "
-                              "coming, above {:.1f}{}"),
-                  s.name, u, unit, n, projected, unit, d, high, unit)
-            : Format(FMT_COMPILE("{} {:.1f}{} above {:.1f}{} (target {:.0f}{} "
-                                 "+ {:.0f}%)"),
-                     s.name, u, unit, high, unit, target_.value, unit,
-                     c_.tolerance * 100);
+    *why = d > n ? Format(FMT_COMPILE("{} {}{} on {} instances, {}{} on the {} "
+                                      "coming, above {}{}"),
+                          s.name, Fixed(u, 1), unit, n, Fixed(projected, 1),
+                          unit, d, Fixed(high, 1), unit)
+                 : Format(FMT_COMPILE("{} {}{} above {}{} (target {}{} "
+                                      "+ {}%)"),
+                          s.name, Fixed(u, 1), unit, Fixed(high, 1), unit,
+                          Fixed(target_.value, 0), unit,
+                          Fixed(c_.tolerance * 100, 0));
     return +1;
   }
   if (d > n) {
-    *why = Format(FMT_COMPILE("{} {:.1f}{}; {} instance(s) still launching or "
+    *why = Format(FMT_COMPILE("{} {}{}; {} instance(s) still launching or "
                               "warming up"),
-                  s.name, u, unit, d - n);
+                  s.name, Fixed(u, 1), unit, d - n);
     return 0;
   }
   if (n > 1) {
     double after = u * n / (n - 1);
     if (after < low) {
       *why = Format(
-          FMT_COMPILE(
-              "{} {:.1f}{} on {} instances would be {:.1f}{} on {}, below "
-              "{:.1f}{}"),
-          s.name, u, unit, n, after, unit, n - 1, low, unit);
+          FMT_COMPILE("{} {}{} on {} instances would be {}{} on {}, below "
+                      "{}{}"),
+          s.name, Fixed(u, 1), unit, n, Fixed(after, 1), unit, n - 1,
+          Fixed(low, 1), unit);
       return -1;
     }
   }
-  *why = Format(FMT_COMPILE("{} {:.1f}{} near target {:.0f}{}"), s.name, u,
-                unit, target_.value, unit);
+  *why = Format(FMT_COMPILE("{} {}{} near target {}{}"), s.name, Fixed(u, 1),
+                unit, Fixed(target_.value, 0), unit);
   return 0;
 }
 

@@ -48,10 +48,11 @@ TypedProposal<AlarmState> StepPolicy::Evaluate(const Observation& obs,
     double adj = StepFor(c_.out_steps, metric - c_.high_threshold);
     int want = ready + Change(adj, ready, c_.percent());
     p.target = std::max(obs.group.desired, want);
-    p.reason = Format(FMT_COMPILE("{} {:.1f}{} over {:.0f}{} by {:.1f}: "
-                                  "step {:+g}{} on {} ready = {}"),
-                      s.name, metric, unit, c_.high_threshold, unit,
-                      metric - c_.high_threshold, adj, pct, ready, want);
+    p.reason = Format(
+        FMT_COMPILE("{} {}{} over {}{} by {}: "
+                    "step {:+g}{} on {} ready = {}"),
+        s.name, Fixed(metric, 1), unit, Fixed(c_.high_threshold, 0), unit,
+        Fixed(metric - c_.high_threshold, 1), adj, pct, ready, want);
     p.code = {p.target > obs.group.desired ? Reason::kStepOut
                                            : Reason::kStepOutWarming};
     return p;
@@ -64,14 +65,15 @@ TypedProposal<AlarmState> StepPolicy::Evaluate(const Observation& obs,
     }
     double adj = StepFor(c_.in_steps, metric - c_.low_threshold);
     p.target = obs.group.desired + Change(adj, obs.group.desired, c_.percent());
-    p.reason = Format(FMT_COMPILE("{} {:.1f}{} under {:.0f}{}: step {:+g}{}"),
-                      s.name, metric, unit, c_.low_threshold, unit, adj, pct);
+    p.reason = Format(FMT_COMPILE("{} {}{} under {}{}: step {:+g}{}"), s.name,
+                      Fixed(metric, 1), unit, Fixed(c_.low_threshold, 0), unit,
+                      adj, pct);
     p.code = {Reason::kStepIn};
     return p;
   }
-  p.reason =
-      Format(FMT_COMPILE("{} {:.1f}{} between {:.0f}{} and {:.0f}{}"), s.name,
-             metric, unit, c_.low_threshold, unit, c_.high_threshold, unit);
+  p.reason = Format(FMT_COMPILE("{} {}{} between {}{} and {}{}"), s.name,
+                    Fixed(metric, 1), unit, Fixed(c_.low_threshold, 0), unit,
+                    Fixed(c_.high_threshold, 0), unit);
   p.code = {Reason::kStepOk};
   return p;
 }

@@ -11,7 +11,7 @@ namespace phas {
 
 TargetTrackingPolicy::TargetTrackingPolicy(Config config, ScalingTarget target)
     : TypedPolicy(std::move(config), std::move(target)),
-      target_words_(Format(FMT_COMPILE("{:.0f}{}"), target_.value,
+      target_words_(Format(FMT_COMPILE("{}{}"), Fixed(target_.value, 0),
                            target_.signal.unit)) {}
 
 TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
@@ -35,11 +35,11 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
   if (above >= c_.scale_out_points) {
     int want = static_cast<int>(std::ceil(exact - 1e-9));
     p.target = std::max(obs.group.desired, want);
-    p.reason = Format(FMT_COMPILE("{} {:.1f}{} above target {:.0f}{} for "
-                                  "{} points: ceil({} x {:.1f} / "
-                                  "{:.0f}) = {}"),
-                      s.name, metric, unit, target, unit, above, n, metric,
-                      target, want);
+    p.reason = Format(FMT_COMPILE("{} {}{} above target {}{} for "
+                                  "{} points: ceil({} x {} / "
+                                  "{}) = {}"),
+                      s.name, Fixed(metric, 1), unit, Fixed(target, 0), unit,
+                      above, n, Fixed(metric, 1), Fixed(target, 0), want);
     p.code = {p.target > obs.group.desired ? Reason::kTtScaleOut
                                            : Reason::kTtScaleOutWarming};
     return p;
@@ -55,17 +55,20 @@ TypedProposal<AlarmState> TargetTrackingPolicy::Evaluate(
                    : static_cast<int>(std::floor(exact + 1e-9));
     want = std::max(want, 1);
     p.target = std::min(obs.group.desired, want);
-    p.reason = Format(FMT_COMPILE("{} {:.1f}{} below {:.0f}% of target "
-                                  "for {} points: {}({} x {:.1f} / "
-                                  "{:.0f}) = {}"),
-                      s.name, metric, unit, c_.scale_in_ratio * 100, below,
-                      c_.scale_in_rounding, n, metric, target, want);
+    p.reason =
+        Format(FMT_COMPILE("{} {}{} below {}% of target "
+                           "for {} points: {}({} x {} / "
+                           "{}) = {}"),
+               s.name, Fixed(metric, 1), unit,
+               Fixed(c_.scale_in_ratio * 100, 0), below, c_.scale_in_rounding,
+               n, Fixed(metric, 1), Fixed(target, 0), want);
     p.code = {Reason::kTtScaleIn};
     return p;
   }
-  p.reason = Format(FMT_COMPILE("{} {:.1f}{} (target {}): alarms not in "
-                                "breach ({} high, {} low points)"),
-                    s.name, metric, unit, target_words_, above, below);
+  p.reason =
+      Format(FMT_COMPILE("{} {}{} (target {}): alarms not in "
+                         "breach ({} high, {} low points)"),
+             s.name, Fixed(metric, 1), unit, target_words_, above, below);
   p.code = {Reason::kTtOk};
   return p;
 }
