@@ -8,12 +8,13 @@ namespace phas {
 size_t WriteFixed(double value, int digits, char* out) {
   static constexpr double kScale[] = {1e0, 1e1, 1e2, 1e3, 1e4,
                                       1e5, 1e6, 1e7, 1e8, 1e9};
-  digits = std::clamp(digits, 0, 9);
-  double scaled = std::fabs(value) * kScale[digits];
-  // Below 1e9 the product is within 1.2e-7 of the exact one, so a fraction
-  // that far from .5 rounds the same way as the exact decimal would.
+  bool fast = digits >= 0 && digits <= 9;
+  double scaled = fast ? std::fabs(value) * kScale[digits] : 0;
+  // Below 1e9 the product is within half an ulp (6e-8) of the exact one,
+  // so a fraction that far from .5 rounds as the exact decimal would.
   double frac = scaled - std::floor(scaled);
-  if (!std::isfinite(value) || scaled >= 1e9 || std::fabs(frac - 0.5) < 1e-6) {
+  if (!fast || !std::isfinite(value) || scaled >= 1e9 ||
+      std::fabs(frac - 0.5) < 1e-6) {
     auto end =
         fmt::format_to_n(out, kFixedMax, FMT_COMPILE("{:.{}f}"), value, digits);
     return static_cast<size_t>(end.out - out);

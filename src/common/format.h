@@ -34,7 +34,7 @@ std::string Format(const CompiledFormat& format, const Args&... args) {
 struct Fixed {
   Fixed(double v, int d) : value(v), digits(d) {}
   double value;
-  int digits;  // 0..9
+  int digits;  // 0..9 by integer arithmetic; others as fmt writes them
 };
 
 // Writes `value` with `digits` decimals into `out` (kFixedMax chars at

@@ -89,7 +89,7 @@ std::optional<double> MaxOver(const std::vector<MetricSample>& history,
 // The margin controller (loop 2 above).
 struct MarginControl {
   static constexpr double kStep = 0.05;  // spreads per minute short
-  static constexpr double kLow = -4, kHigh = 6;
+  static constexpr double kLow = -4, kHigh = 12;
   static constexpr double kStart = 1.5;
 };
 double AdaptMargin(double margin, bool short_minute, double slo);

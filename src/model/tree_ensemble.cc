@@ -40,8 +40,15 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(const std::string& text) {
 }
 
 Result<TreeEnsemble> TreeEnsemble::FromXgboostUbjson(const std::string& bytes) {
-  json doc = json::from_ubjson(bytes, /*strict=*/true,
-                               /*allow_exceptions=*/false);
+  json doc;
+  try {
+    // allow_exceptions=false still throws on a container whose declared
+    // size is past what a vector can hold.
+    doc = json::from_ubjson(bytes, /*strict=*/true,
+                            /*allow_exceptions=*/false);
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("model is not UBJSON: ") + e.what());
+  }
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Corruption("model is not a UBJSON object");
   }

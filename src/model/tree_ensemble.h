@@ -33,7 +33,10 @@ class TreeEnsemble {
 
   // Parses an XGBoost JSON model (as written by save_model / SaveJson).
   static Result<TreeEnsemble> FromXgboostJson(const std::string& json);
-  // The same model in Universal Binary JSON (XgbBooster::SaveUbjson).
+  // The same model in Universal Binary JSON (XgbBooster::SaveUbjson): for
+  // documents XGBoost wrote in this process. A broken one is refused, but a
+  // crafted one can declare containers of billions of empty values, which
+  // the reader allocates before it finds the input short.
   static Result<TreeEnsemble> FromXgboostUbjson(const std::string& ubjson);
 
   int num_features() const { return num_features_; }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace phas {
@@ -36,7 +37,8 @@ void ForecastProvider::Append(Group& g,
   // (a choice that did not come), it is cut here, and chosen again at
   // once: the cursor followed the old series.
   size_t bound = Kept() +
-                 static_cast<size_t>(o_.reselect / std::chrono::minutes(1)) +
+                 static_cast<size_t>(std::max<std::int64_t>(
+                     0, o_.reselect / std::chrono::minutes(1))) +
                  kMinutesPerDay;
   if (g.series.size() > bound) {
     Trim(g);
@@ -163,6 +165,11 @@ std::string ForecastProvider::Describe(const std::string& name) const {
 int ForecastProvider::Choices(const std::string& name) const {
   auto it = groups_.find(name);
   return it == groups_.end() ? 0 : it->second.choices;
+}
+
+size_t ForecastProvider::SeriesMinutes(const std::string& name) const {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? 0 : it->second.series.size();
 }
 
 }  // namespace phas

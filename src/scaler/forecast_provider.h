@@ -49,8 +49,10 @@ class ForecastProvider {
   void SetQuantile(const std::string& group, double q) { quantile_[group] = q; }
   // The current forecaster's description for a group ("" when none).
   std::string Describe(const std::string& group) const;
-  // How many times a forecaster was chosen (fitted) for a group.
+  // How many times a forecaster was chosen (fitted) for a group, and the
+  // minutes of load series it keeps.
   int Choices(const std::string& group) const;
+  size_t SeriesMinutes(const std::string& group) const;
 
  private:
   struct Group {

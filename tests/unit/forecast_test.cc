@@ -446,11 +446,13 @@ TEST(ForecastProviderTest, ColdStartThenForecasts) {
 // Once the series is as long as the provider keeps, the forecaster is still
 // chosen once per `reselect`: the series is cut when a choice is made, not
 // as it outgrows what is kept (that chose again a minute after every daily
-// choice, fitting twice the models for the same data).
+// choice, fitting twice the models for the same data), and it stays
+// bounded.
 TEST(ForecastProviderTest, ChoosesOncePerReselectWhenTheSeriesIsFull) {
   ForecastProviderOptions o;
-  o.forecast.max_history = 1440;  // keeps 2 days
+  o.forecast.max_history = 1440;
   o.forecast.use_xgboost = false;
+  const size_t kept = 1440 + 1440;  // a day more than the forecaster uses
   ForecastProvider provider(o);
   auto hist = std::make_shared<std::vector<MetricSample>>();
   int choices_at_day3 = 0;
@@ -460,13 +462,44 @@ TEST(ForecastProviderTest, ChoosesOncePerReselectWhenTheSeriesIsFull) {
     Observation obs;
     obs.load_history = hist;
     obs.now = kStart + minutes(i) + std::chrono::seconds(30);
+    int before = provider.Choices("g");
     provider.Fill("g", &obs);
-    ASSERT_TRUE(i < 1440 || !obs.forecast.empty())
-        << "minute " << i << ": " << obs.forecast_error;
+    if (i >= 1440) {
+      ASSERT_FALSE(obs.forecast.empty()) << "minute " << i;
+      ASSERT_EQ(obs.forecast_error, "") << "minute " << i;
+    }
+    size_t size = provider.SeriesMinutes("g");
+    ASSERT_LE(size, kept + 1440) << "minute " << i;
+    if (provider.Choices("g") > before && i + 1 >= static_cast<int>(kept)) {
+      ASSERT_EQ(size, kept)
+          << "a choice at minute " << i << " keeps " << kept << " minutes";
+    }
     if (i == 3 * 1440) choices_at_day3 = provider.Choices("g");
   }
   // Days 3..7 hold the series at what is kept: one choice a day.
   EXPECT_EQ(provider.Choices("g") - choices_at_day3, 4);
+}
+
+// A history that arrives past the bound at once (a restart with days of
+// saved load) is cut to what is kept, and chosen from once.
+TEST(ForecastProviderTest, AHistoryPastTheBoundIsCutAndChosenOnce) {
+  ForecastProviderOptions o;
+  o.forecast.max_history = 1440;
+  o.forecast.use_xgboost = false;
+  ForecastProvider provider(o);
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const int n = 6 * 1440;  // past 2 kept days + 1 day reselect + 1 day
+  for (int i = 0; i < n; ++i) {
+    hist->push_back({kStart + minutes(i), Sine(i) + Jitter(i, 0.5), 1});
+  }
+  Observation obs;
+  obs.load_history = hist;
+  obs.now = kStart + minutes(n) + std::chrono::seconds(30);
+  provider.Fill("g", &obs);
+  EXPECT_EQ(provider.Choices("g"), 1);
+  EXPECT_EQ(provider.SeriesMinutes("g"), 2880u);
+  ASSERT_FALSE(obs.forecast.empty()) << obs.forecast_error;
+  EXPECT_EQ(obs.forecast[0].time, kStart + minutes(n));
 }
 
 }  // namespace

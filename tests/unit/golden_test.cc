@@ -131,7 +131,9 @@ TEST(GoldenEngines, ABrokenBinaryModelIsRefused) {
   ASSERT_TRUE(ubjson.ok());
   for (const std::string& bad :
        {ubjson->substr(0, ubjson->size() / 2), std::string("{\"learner\""),
-        std::string("[i\x01]"), std::string()}) {
+        std::string("[i\x01]"), std::string(),
+        // An array declaring 2^62 elements: past what a vector can hold.
+        std::string("[#L\x40\0\0\0\0\0\0\0", 12)}) {
     auto e = TreeEnsemble::FromXgboostUbjson(bad);
     ASSERT_FALSE(e.ok()) << bad.size() << " bytes";
     EXPECT_EQ(e.status().code(), Status::Code::kCorruption)
