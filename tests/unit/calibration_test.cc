@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "decision/predictive_policy.h"
 #include "decision_test_util.h"
@@ -60,25 +61,31 @@ TEST(CalibrationTest, MaxOverNeedsHalfTheMinutes) {
   }
 }
 
+// Quantile tracking on exponential (skewed) noise: a minute is short when
+// the noise exceeds the margin. Returns the share of short minutes and the
+// final margin.
+std::pair<double, double> TrackExponentialNoise(double slo, int n) {
+  double m = MarginControl::kStart;
+  int shorts = 0;
+  uint64_t x = 12345;
+  for (int i = 0; i < n; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    double uniform = static_cast<double>(x >> 11) / 9007199254740992.0;
+    bool is_short = -std::log(1 - uniform) > m;
+    shorts += is_short;
+    m = AdaptMargin(m, is_short, slo);
+  }
+  return {static_cast<double>(shorts) / n, m};
+}
+
 TEST(CalibrationTest, TheMarginHoldsTheShareOfShortMinutesAsked) {
-  // Quantile tracking: minutes short when the noise exceeds the margin.
   // Whatever the noise's distribution, the share of short minutes comes to
-  // the SLO.
+  // the SLO, and the margin to the noise's 1 - slo quantile.
   for (double slo : {0.01, 0.03, 0.10}) {
     SCOPED_TRACE(slo);
-    double m = MarginControl::kStart;
-    int shorts = 0, n = 200000;
-    uint64_t x = 12345;
-    for (int i = 0; i < n; ++i) {
-      x = x * 6364136223846793005ull + 1442695040888963407ull;
-      double uniform = static_cast<double>(x >> 11) / 9007199254740992.0;
-      double noise = -std::log(1 - uniform);  // exponential, skewed
-      bool is_short = noise > m;
-      shorts += is_short;
-      m = AdaptMargin(m, is_short, slo);
-    }
-    EXPECT_NEAR(static_cast<double>(shorts) / n, slo, 0.1 * slo);
-    EXPECT_NEAR(m, -std::log(slo), 0.3) << "the noise's 1 - slo quantile";
+    auto [share, m] = TrackExponentialNoise(slo, 200000);
+    EXPECT_NEAR(share, slo, 0.1 * slo);
+    EXPECT_NEAR(m, -std::log(slo), 0.3);
   }
 }
 
@@ -87,17 +94,8 @@ TEST(CalibrationTest, TheMarginHoldsTheShareOfShortMinutesAsked) {
 // nab_nyc_taxi at 1.36 % short for the 1 % asked).
 TEST(CalibrationTest, TheCeilingDoesNotHoldAStrictAskBack) {
   const double slo = 0.001;  // the exponential's 0.999 quantile: 6.9
-  double m = MarginControl::kStart;
-  int shorts = 0, n = 2000000;
-  uint64_t x = 777;
-  for (int i = 0; i < n; ++i) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    double uniform = static_cast<double>(x >> 11) / 9007199254740992.0;
-    bool is_short = -std::log(1 - uniform) > m;
-    shorts += is_short;
-    m = AdaptMargin(m, is_short, slo);
-  }
-  EXPECT_NEAR(static_cast<double>(shorts) / n, slo, 0.1 * slo);
+  auto [share, m] = TrackExponentialNoise(slo, 2000000);
+  EXPECT_NEAR(share, slo, 0.1 * slo);
   EXPECT_NEAR(m, -std::log(slo), 0.3);
 }
 
