@@ -63,9 +63,9 @@ void ForecastProvider::Trim(Group& g) const {
 
 void ForecastProvider::Select(const std::string& name, Group& g,
                               TimePoint now) {
-  // Cut here, where the cursor is made again anyway. Cutting as the series
-  // outgrew Kept() chose again a minute after every daily choice: twice
-  // the fitting, for the same data.
+  // Cut here, where the cursor is made again anyway. Cutting in Append once
+  // the series passed Kept() and a day chose again a minute or two after
+  // each daily choice: twice the fitting, for the same data.
   Trim(g);
   forecast::ForecastOptions fo = o_.forecast;
   if (auto q = quantile_.find(name); q != quantile_.end())
