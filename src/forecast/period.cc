@@ -74,9 +74,12 @@ PeriodResult DetectPeriod(const Series& s, const std::vector<int>& candidates,
     // the period (an even multiple) or a third (an odd one).
     double half = Autocorrelation(b, lag / 2);
     const char* shorter = "half";
-    if (lag % 3 == 0 && Autocorrelation(b, lag / 3) > half) {
-      half = Autocorrelation(b, lag / 3);
-      shorter = "third";
+    if (lag % 3 == 0) {
+      double third = Autocorrelation(b, lag / 3);
+      if (third > half) {
+        half = third;
+        shorter = "third";
+      }
     }
     // Shuffled baseline, with the gaps left where they are.
     std::vector<size_t> known;
