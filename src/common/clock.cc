@@ -81,6 +81,8 @@ bool ParseIsoFast(const std::string& t, TimePoint* out) {
   double frac = 0;
   if (t[pos] == '.') {
     double scale = 0.1;
+    if (pos + 1 >= t.size() || t[pos + 1] < '0' || t[pos + 1] > '9')
+      return false;
     for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9';
          ++pos, scale /= 10) {
       frac += (t[pos] - '0') * scale;
@@ -105,27 +107,52 @@ bool ParseIsoFast(const std::string& t, TimePoint* out) {
 
 bool ParseIso8601(const std::string& text, TimePoint* out) {
   if (ParseIsoFast(text, out)) return true;
-  int y, mo, d, h, mi, n = 0;
-  double sec;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &y, &mo, &d,
-                  &h, &mi, &sec, &n) != 6) {
+  const char* p = text.c_str();
+  // lo to hi digits at p, advancing it.
+  auto digits = [&p](int lo, int hi, int* v) {
+    int x = 0, n = 0;
+    for (; n < hi && *p >= '0' && *p <= '9'; ++n, ++p) x = x * 10 + (*p - '0');
+    *v = x;
+    return n >= lo;
+  };
+  auto skip = [&p](char c) { return *p == c ? (++p, true) : false; };
+  int y, mo, d, h = 0, mi = 0;
+  double sec = 0;
+  if (!digits(4, 4, &y) || !skip('-') || !digits(1, 2, &mo) || !skip('-') ||
+      !digits(1, 2, &d)) {
     return false;
   }
-  const char* rest = text.c_str() + n;
+  if (*p == 'T' || *p == 't' || *p == ' ') {
+    ++p;
+    if (!digits(1, 2, &h) || !skip(':') || !digits(1, 2, &mi)) return false;
+    if (skip(':')) {  // seconds, with an optional fraction
+      int whole;
+      if (!digits(1, 2, &whole)) return false;
+      sec = whole;
+      if (skip('.')) {
+        double scale = 0.1;
+        if (*p < '0' || *p > '9') return false;
+        for (; *p >= '0' && *p <= '9'; ++p, scale /= 10)
+          sec += (*p - '0') * scale;
+      }
+    }
+  }
   int offset_seconds = 0;
-  if (*rest == 'Z' || *rest == 'z') {
-    ++rest;
-  } else if (*rest == '+' || *rest == '-') {
-    int oh = 0, om = 0;
-    if (std::sscanf(rest + 1, "%2d:%2d", &oh, &om) != 2) return false;
-    offset_seconds = (oh * 3600 + om * 60) * (*rest == '-' ? -1 : 1);
-    rest += 6;
-  } else if (*rest != '\0') {
-    return false;
+  if (*p == 'Z' || *p == 'z') {
+    ++p;
+  } else if (*p == '+' || *p == '-') {
+    int sign = *p++ == '-' ? -1 : 1;
+    int oh, om = 0;  // +HH, +HHMM or +HH:MM
+    if (!digits(2, 2, &oh)) return false;
+    if (*p != '\0') {
+      skip(':');
+      if (!digits(2, 2, &om)) return false;
+    }
+    if (oh > 23 || om > 59) return false;
+    offset_seconds = sign * (oh * 3600 + om * 60);
   }
-  if (*rest != '\0') return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 ||
-      sec >= 61) {
+  if (*p != '\0') return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec >= 61) {
     return false;
   }
   struct tm tm {};

@@ -80,9 +80,10 @@ TimePoint FromUnixSeconds(double s);
 std::string FormatIso8601(TimePoint t);
 // "20261128T041214Z", the SigV4 X-Amz-Date form.
 std::string FormatAmzDate(TimePoint t);
-// Parses ISO-8601 UTC timestamps: "2026-11-28T04:12:14Z", with optional
-// fractional seconds, "+00:00" offsets, or a space instead of 'T'. Returns
-// false when the text is not one.
+// Parses ISO-8601 timestamps: "2026-11-28T04:12:14Z", with optional
+// fractional seconds, a space instead of 'T', the seconds or the whole time
+// left out ("2026-11-28T04:12Z", "2026-11-28Z": 00), and an offset instead
+// of 'Z' ("+01:00", "+0100", "+01"). Returns false when the text is not one.
 bool ParseIso8601(const std::string& text, TimePoint* out);
 // Parses an HTTP Date header ("Sat, 28 Nov 2026 04:12:14 GMT").
 bool ParseHttpDate(const std::string& text, TimePoint* out);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <initializer_list>
 #include <string>
 
 namespace phas {
@@ -37,6 +38,46 @@ TEST(ClockTest, FormatIso8601IsTheCalendar) {
   // The ends of what a TimePoint holds (1677 and 2262).
   for (long long s : {-9'223'372'036LL, 9'223'372'035LL}) {
     EXPECT_EQ(FormatIso8601(TimePoint(std::chrono::seconds(s))), Strftime(s));
+  }
+}
+
+// The forms a trace or an API writes its times in, each to the same instant
+// (2024-03-05T06:07:08Z, or that minute / day), and texts that are not one.
+TEST(ClockTest, ParseIso8601ReadsTheCommonFormsAndRefusesTheRest) {
+  const double kSecond = 1709618828;  // 2024-03-05T06:07:08Z
+  const double kMinute = kSecond - 8, kDay = kSecond - 6 * 3600 - 7 * 60 - 8;
+  struct Case {
+    const char* text;
+    double unix_seconds;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"2024-03-05T06:07:08Z", kSecond},
+           {"2024-03-05T06:07:08.250Z", kSecond + 0.25},
+           {"2024-03-05 06:07:08Z", kSecond},
+           {"2024-03-05T06:07:08", kSecond},
+           {"2024-03-05T06:07:08+00:00", kSecond},
+           {"2024-03-05T07:07:08+01:00", kSecond},
+           {"2024-03-05T07:07:08+0100", kSecond},
+           {"2024-03-05T07:07:08+01", kSecond},
+           {"2024-03-05T01:37:08-04:30", kSecond},
+           {"2024-03-05T06:07Z", kMinute},
+           {"2024-03-05 06:07", kMinute},
+           {"2024-3-5 6:07:08", kSecond},
+           {"2024-03-05", kDay},
+           {"2024-03-05Z", kDay},
+       }) {
+    TimePoint t;
+    ASSERT_TRUE(ParseIso8601(c.text, &t)) << c.text;
+    EXPECT_EQ(t, FromUnixSeconds(c.unix_seconds)) << c.text;
+  }
+  for (const char* bad :
+       {"", "2024", "2024-03", "2024-13-05T00:00:00Z", "2024-03-05T24:00Z",
+        "2024-03-05T06:60Z", "2024-03-05T06:07:08ZZ", "2024-03-05T06:07:08+1",
+        "2024-03-05T06:07:08+01:0", "2024-03-05T06:07:08+25:00",
+        "2024-03-05T06:07:08.Z", "2024-03-05T06", "2024-03-05T06:07:08 x",
+        "24-03-05T06:07:08Z", "2024/03/05 06:07:08", "yesterday"}) {
+    TimePoint t;
+    EXPECT_FALSE(ParseIso8601(bad, &t)) << bad;
   }
 }
 
