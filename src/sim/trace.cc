@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "common/file_util.h"
@@ -21,6 +23,18 @@ bool ParseNumber(const std::string& s, double* out) {
   if (b == e) return false;
   auto r = std::from_chars(b, e, *out);
   return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
+}
+
+// A value a CSV writer puts where a sample is missing: nothing, NaN, null,
+// NA, N/A or None (any case).
+bool IsMissing(const std::string& s) {
+  std::string t;
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r')
+      t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return t.empty() || t == "nan" || t == "null" || t == "na" || t == "n/a" ||
+         t == "none";
 }
 
 // Epoch seconds a TimePoint holds (nanoseconds in 64 bits: 1678..2262);
@@ -52,6 +66,8 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   int lineno = 0;
   int period_column = -1;  // a `period_seconds` column, when named
   bool first = true;
+  std::optional<TimePoint> last;  // the previous row's time
+  std::vector<Duration> steps;    // between rows, missing values' included
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty() || line == "\r" || line[0] == '#') continue;
@@ -71,6 +87,19 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     double v;
     bool t_ok = ParseTime(ts, &t);
     bool v_ok = ParseNumber(vs, &v);
+    if (t_ok && !v_ok && IsMissing(vs)) {
+      // A missing sample is a missing row: the series has no data there
+      // (the gap rules below), it is not a value.
+      first = false;
+      if (last && t <= *last) {
+        return Status::InvalidArgument(fmt::format(
+            "{}:{}: timestamp not after the previous line's", source, lineno));
+      }
+      if (last) steps.push_back(t - *last);
+      last = t;
+      ++tr.missing;
+      continue;
+    }
     if (!t_ok || !v_ok) {
       if (first) {  // a header line
         first = false;
@@ -92,10 +121,12 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: negative value {}", source, lineno, v));
     }
-    if (!tr.samples.empty() && t <= tr.samples.back().time) {
+    if (last && t <= *last) {
       return Status::InvalidArgument(fmt::format(
           "{}:{}: timestamp not after the previous line's", source, lineno));
     }
+    if (last) steps.push_back(t - *last);
+    last = t;
     if (period_column >= 0) {
       double p = 0;
       if (static_cast<size_t>(period_column) >= fields.size() ||
@@ -109,10 +140,6 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   }
   if (tr.samples.size() < 2) {
     return Status::InvalidArgument(source + ": fewer than 2 samples");
-  }
-  std::vector<Duration> steps;
-  for (size_t i = 1; i < tr.samples.size(); ++i) {
-    steps.push_back(tr.samples[i].time - tr.samples[i - 1].time);
   }
   std::nth_element(steps.begin(), steps.begin() + steps.size() / 2,
                    steps.end());

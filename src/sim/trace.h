@@ -34,6 +34,9 @@ struct Trace {
   Duration median_step{};
   Duration max_gap{};  // intervals longer than this are gaps
   int gaps = 0;        // how many such intervals
+  // Rows whose value is missing (empty, NaN, null, NA, N/A, None): left out,
+  // as if the row were not there.
+  int missing = 0;
   // Each sample's own step (a `period_seconds` column); empty: median_step.
   std::vector<Duration> periods;
 

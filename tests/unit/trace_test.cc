@@ -60,5 +60,53 @@ TEST(TraceTest, BadPeriodNamesTheLine) {
             "b.csv:3: period_seconds must be a positive number");
 }
 
+// A missing value, however a CSV writer spells it, is a missing row: not a
+// sample, not an error; the gap rules decide what the series holds there.
+// Anything else that is not a number is refused, naming the line.
+TEST(TraceTest, AMissingValueIsAMissingRow) {
+  const std::string csv =
+      "timestamp,value\n"
+      "2026-11-01T00:00:00Z,10\n"
+      "2026-11-01T00:05:00Z,\n"
+      "2026-11-01T00:10:00Z,NaN\n"
+      "2026-11-01T00:15:00Z, null \n"
+      "2026-11-01T00:20:00Z,NA\r\n"
+      "2026-11-01T00:25:00Z,N/A\n"
+      "2026-11-01T00:30:00Z,None\n"
+      "2026-11-01T00:35:00Z,20\n"
+      "2026-11-01T00:40:00Z,30\n"
+      "2026-11-01T00:45:00Z,40\n"
+      "2026-11-01T00:50:00Z,nan\n"
+      "2026-11-01T00:55:00Z,50\n";
+  auto t = ParseTrace(csv, "m.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->missing, 7);
+  ASSERT_EQ(t->samples.size(), 5u);
+  EXPECT_EQ(t->samples[1].value, 20);
+  EXPECT_EQ(t->median_step, minutes(5));
+  EXPECT_EQ(t->gaps, 1);  // 35 minutes after the first row; 10 is not a gap
+  DemandMapping m;
+  m.capacity_per_instance = 10;
+  const TimePoint s = t->samples.front().time;
+  auto d = MakeDemand(*t, m, s);
+  EXPECT_DOUBLE_EQ(d->At(s + minutes(2)), 1);
+  EXPECT_TRUE(std::isnan(d->At(s + minutes(20))));
+  EXPECT_DOUBLE_EQ(d->At(s + minutes(52)), 4);  // one missing row: held
+
+  auto bad = ParseTrace(
+      "timestamp,value\n2026-11-01T00:00:00Z,1\n2026-11-01T00:01:00Z,lots\n",
+      "b.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "b.csv:3: unreadable value 'lots'");
+  // A missing row's time still has to come after the previous row's.
+  auto order = ParseTrace(
+      "2026-11-01T00:05:00Z,1\n2026-11-01T00:05:00Z,\n"
+      "2026-11-01T00:06:00Z,1\n",
+      "o.csv");
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(order.status().message(),
+            "o.csv:2: timestamp not after the previous line's");
+}
+
 }  // namespace
 }  // namespace phas
