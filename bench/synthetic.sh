@@ -72,7 +72,10 @@ for f in json.load(open(sys.argv[1]))["frontiers"]:
     p = next(p for p in f["policies"] if p["policy"] == "predictive")
     eq = p["equal_cost"]
     def ratio(key):
-        return f"{eq[key]:.2f}" if key in eq else f"outside the curve ({eq['side']})"
-    print(f"| {f['trace']} | {p['tau_u']:.2f} % | {p['vs_oracle_pct']:+.1f} % | "
+        v = eq.get(key)
+        return f"{v:.2f}" if v is not None else f"outside the curve ({eq.get('side')})"
+    vs = p.get("vs_oracle_pct")
+    vs = f"{vs:+.1f} %" if vs is not None else "-"
+    print(f"| {f['trace']} | {p['tau_u']:.2f} % | {vs} | "
           f"{ratio('tau_u_ratio')} | {ratio('theta_u_ratio')} |")
 PY

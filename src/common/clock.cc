@@ -57,6 +57,10 @@ std::string FormatAmzDate(TimePoint t) { return Format(t, "%Y%m%dT%H%M%SZ"); }
 
 namespace {
 
+// The years a TimePoint (nanoseconds since 1970 in 64 bits) holds whole:
+// converting a time outside them would overflow.
+constexpr int kFirstYear = 1678, kLastYear = 2261;
+
 // "YYYY-MM-DDTHH:MM:SS" with an optional ".fff" and "Z": the common shape,
 // parsed without sscanf (traces have hundreds of thousands of them).
 bool ParseIsoFast(const std::string& t, TimePoint* out) {
@@ -89,7 +93,8 @@ bool ParseIsoFast(const std::string& t, TimePoint* out) {
     }
   }
   if (pos + 1 != t.size() || (t[pos] != 'Z' && t[pos] != 'z')) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+  if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+      h > 23 || mi > 59 || sec > 60)
     return false;
   // Days from civil (Howard Hinnant's algorithm).
   int yy = y - (mo <= 2);
@@ -122,7 +127,8 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
       !digits(1, 2, &d)) {
     return false;
   }
-  if (*p == 'T' || *p == 't' || *p == ' ') {
+  const bool has_time = *p == 'T' || *p == 't' || *p == ' ';
+  if (has_time) {
     ++p;
     if (!digits(1, 2, &h) || !skip(':') || !digits(1, 2, &mi)) return false;
     if (skip(':')) {  // seconds, with an optional fraction
@@ -140,7 +146,7 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
   int offset_seconds = 0;
   if (*p == 'Z' || *p == 'z') {
     ++p;
-  } else if (*p == '+' || *p == '-') {
+  } else if (has_time && (*p == '+' || *p == '-')) {
     int sign = *p++ == '-' ? -1 : 1;
     int oh, om = 0;  // +HH, +HHMM or +HH:MM
     if (!digits(2, 2, &oh)) return false;
@@ -151,8 +157,9 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
     if (oh > 23 || om > 59) return false;
     offset_seconds = sign * (oh * 3600 + om * 60);
   }
-  if (*p != '\0') return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec >= 61) {
+  if (p != text.data() + text.size()) return false;  // more, or a NUL in it
+  if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+      h > 23 || mi > 59 || sec >= 61) {
     return false;
   }
   struct tm tm {};

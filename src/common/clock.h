@@ -83,7 +83,8 @@ std::string FormatAmzDate(TimePoint t);
 // Parses ISO-8601 timestamps: "2026-11-28T04:12:14Z", with optional
 // fractional seconds, a space instead of 'T', the seconds or the whole time
 // left out ("2026-11-28T04:12Z", "2026-11-28Z": 00), and an offset instead
-// of 'Z' ("+01:00", "+0100", "+01"). Returns false when the text is not one.
+// of 'Z' ("+01:00", "+0100", "+01", after a time of day). Years 1678 to
+// 2261 (what a TimePoint holds). Returns false when the text is not one.
 bool ParseIso8601(const std::string& text, TimePoint* out);
 // Parses an HTTP Date header ("Sat, 28 Nov 2026 04:12:14 GMT").
 bool ParseHttpDate(const std::string& text, TimePoint* out);

@@ -49,11 +49,11 @@ bool ParseTime(const std::string& s, TimePoint* out) {
     return true;
   }
   std::string t = s;
-  while (!t.empty() && (t.back() == '\r' || t.back() == ' ')) t.pop_back();
-  while (!t.empty() && t.front() == ' ') t.erase(0, 1);
-  if (!t.empty() && t.find_first_of("Zz+-", 10) == std::string::npos)
-    t += "Z";  // naive = UTC
-  return ParseIso8601(t, out);
+  while (!t.empty() &&
+         (t.back() == '\r' || t.back() == ' ' || t.back() == '\t'))
+    t.pop_back();
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(0, 1);
+  return ParseIso8601(t, out);  // without 'Z' or an offset: UTC
 }
 
 }  // namespace

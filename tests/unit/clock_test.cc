@@ -65,20 +65,46 @@ TEST(ClockTest, ParseIso8601ReadsTheCommonFormsAndRefusesTheRest) {
            {"2024-3-5 6:07:08", kSecond},
            {"2024-03-05", kDay},
            {"2024-03-05Z", kDay},
+           // The fraction on the slow path ('t', an offset) as on the fast.
+           {"2024-03-05t06:07:08.125Z", kSecond + 0.125},
+           {"2024-03-05T06:07:08.125+00:00", kSecond + 0.125},
+           {"2024-03-05T06:07:60Z", kSecond + 52},  // a leap second
+           {"1678-01-01T00:00:00Z", -9214560000},
+           {"2261-12-31T23:59:59Z", 9214646399},
        }) {
     TimePoint t;
     ASSERT_TRUE(ParseIso8601(c.text, &t)) << c.text;
     EXPECT_EQ(t, FromUnixSeconds(c.unix_seconds)) << c.text;
   }
-  for (const char* bad :
-       {"", "2024", "2024-03", "2024-13-05T00:00:00Z", "2024-03-05T24:00Z",
-        "2024-03-05T06:60Z", "2024-03-05T06:07:08ZZ", "2024-03-05T06:07:08+1",
-        "2024-03-05T06:07:08+01:0", "2024-03-05T06:07:08+25:00",
-        "2024-03-05T06:07:08.Z", "2024-03-05T06", "2024-03-05T06:07:08 x",
-        "24-03-05T06:07:08Z", "2024/03/05 06:07:08", "yesterday"}) {
+  for (const char* bad : {"",
+                          "2024",
+                          "2024-03",
+                          "2024-13-05T00:00:00Z",
+                          "2024-03-05T24:00Z",
+                          "2024-03-05T06:60Z",
+                          "2024-03-05T06:07:08ZZ",
+                          "2024-03-05T06:07:08+1",
+                          "2024-03-05T06:07:08+01:0",
+                          "2024-03-05T06:07:08+25:00",
+                          "2024-03-05T06:07:08.Z",
+                          "2024-03-05T06",
+                          "2024-03-05T06:07:08 x",
+                          "24-03-05T06:07:08Z",
+                          "2024/03/05 06:07:08",
+                          "yesterday",
+                          "2024-03-05T06:07:61Z",
+                          "2024-03-05+01",
+                          "2024-03-05-01",
+                          "1677-12-31T23:59:59Z",
+                          "2262-01-01T00:00:00Z",
+                          "9999-01-01"}) {
     TimePoint t;
     EXPECT_FALSE(ParseIso8601(bad, &t)) << bad;
   }
+  // What follows a NUL is not ignored.
+  TimePoint t;
+  EXPECT_FALSE(ParseIso8601(std::string("2024-03-05T06:07:08Z\0x", 22), &t));
+  EXPECT_FALSE(ParseIso8601(std::string("2024-03-05\0x", 12), &t));
 }
 
 }  // namespace

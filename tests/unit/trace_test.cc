@@ -93,6 +93,13 @@ TEST(TraceTest, AMissingValueIsAMissingRow) {
   EXPECT_TRUE(std::isnan(d->At(s + minutes(20))));
   EXPECT_DOUBLE_EQ(d->At(s + minutes(52)), 4);  // one missing row: held
 
+  // Spaces and tabs around a timestamp are not part of it.
+  auto padded =
+      ParseTrace("\t2026-11-01T00:00:00Z,1\n 2026-11-01 00:01 \t,2\n", "p.csv");
+  ASSERT_TRUE(padded.ok()) << padded.status().ToString();
+  EXPECT_EQ(padded->samples.size(), 2u);
+  EXPECT_EQ(padded->samples[1].time - padded->samples[0].time, minutes(1));
+
   auto bad = ParseTrace(
       "timestamp,value\n2026-11-01T00:00:00Z,1\n2026-11-01T00:01:00Z,lots\n",
       "b.csv");
