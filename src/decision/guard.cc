@@ -94,6 +94,7 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   d.current = g.desired;
   d.proposed = p.target;
   d.policy_code = p.code;
+  d.slo = p.slo;
   d.state_if_held = p.if_held;
   d.state_if_acted = p.if_acted;
   d.reason = p.reason;

@@ -54,6 +54,7 @@ struct TypedProposal {
   std::string reason;
   State state;
   std::optional<State> state_if_acted;
+  std::optional<SloStatus> slo;
 };
 
 template <typename Config, typename State>
@@ -70,6 +71,7 @@ class TypedPolicy : public Policy {
     out.target = p.target;
     out.code = p.code;
     out.reason = std::move(p.reason);
+    out.slo = p.slo;
     out.if_held = PolicyState::Of(std::move(p.state));
     out.if_acted = p.state_if_acted
                        ? PolicyState::Of(std::move(*p.state_if_acted))

@@ -110,6 +110,8 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   p.state = state;
   p.state.tracking = tt.state;  // keep target tracking's alarm counts going
   bool new_minute = Learn(obs, &p.state);
+  p.slo = SloStatus{c_.slo.max_underprovisioned_pct / 100, p.state.minutes,
+                    p.state.short_minutes, p.state.margin};
   int current = obs.group.desired;
   const double u = target_.utilization();
   // Now: the latest minute's load, or target tracking's scale-out.

@@ -90,11 +90,22 @@ struct Observation {
 // persisted by the state store through its Describe.
 using PolicyState = AnyStruct;
 
+// A policy that holds the group to a service level (predictive's
+// slo.max_underprovisioned_pct): what it was asked and what it has realised,
+// from its persisted state, for metrics (scaler/scaler_metrics.h).
+struct SloStatus {
+  double asked = 0;          // share of minutes the group may be short (0.03)
+  double minutes = 0;        // minutes counted since the state began
+  double short_minutes = 0;  // of them, short of capacity at the target
+  double margin = 0;         // the margin calibrated to hold it, in spreads
+};
+
 // What a policy asks for, before the safety rules.
 struct Proposal {
-  int target = 0;      // desired capacity the policy wants
-  ReasonCode code;     // why, as a code
-  std::string reason;  // why, in words
+  int target = 0;                // desired capacity the policy wants
+  ReasonCode code;               // why, as a code
+  std::string reason;            // why, in words
+  std::optional<SloStatus> slo;  // a policy that holds a service level
   // The policy's state after this cycle if the group is left as it is, and
   // if the target is applied. They differ when acting resets something (the
   // scale-down streak).
@@ -116,6 +127,7 @@ struct Decision {
   // the proposal ("...; wanted 2 -> 4, step limit +1: 2 -> 3").
   std::string reason;
   ReasonCode policy_code;                // what the policy saw
+  std::optional<SloStatus> slo;          // the policy's, when it has one
   GuardRule held_by = GuardRule::kNone;  // the rule that held it, if any
   // The rules that moved `proposed` to `wanted`, in the order applied.
   std::vector<GuardClamp> clamped_by;

@@ -179,6 +179,49 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
       .Inc();
 }
 
+void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
+  const std::optional<SloStatus>& s = o.decision.slo;
+  if (!s || !o.standby.empty()) {
+    // A standby's counts are the holder's: when it holds the lease again,
+    // it counts from the state it reads then, not from before.
+    mem->slo.reset();
+    return;
+  }
+  const std::string& g = o.group;
+  m_->GetGauge("phas_scaler_slo_max_underprovisioned_ratio",
+               "The share of minutes the policy's SLO lets the group be short "
+               "of capacity at its target (slo.max_underprovisioned_pct / "
+               "100).",
+               {{"group", g}})
+      .Set(s->asked);
+  m_->GetGauge("phas_scaler_slo_margin_spreads",
+               "The margin the policy calibrates to hold its SLO, in spreads "
+               "of its forecast's error.",
+               {{"group", g}})
+      .Set(s->margin);
+  // Seconds (Prometheus' base unit): each counted minute is 60.
+  Counter& counted = m_->GetCounter(
+      "phas_scaler_slo_counted_seconds_total",
+      "Time counted for the SLO: the minutes a forecast decided and the group "
+      "was below its MaxSize, in seconds.",
+      {{"group", g}});
+  Counter& short_of = m_->GetCounter(
+      "phas_scaler_slo_short_seconds_total",
+      "Of the time counted for the SLO, the minutes the group was short of "
+      "capacity at its target, in seconds.",
+      {{"group", g}});
+  if (mem->slo) {
+    // A state that counts less than before was begun again: all it counts
+    // is new.
+    bool restarted = s->minutes < mem->slo->minutes ||
+                     s->short_minutes < mem->slo->short_minutes;
+    counted.Inc(60 * (restarted ? s->minutes : s->minutes - mem->slo->minutes));
+    short_of.Inc(60 * (restarted ? s->short_minutes
+                                 : s->short_minutes - mem->slo->short_minutes));
+  }
+  mem->slo = s;
+}
+
 void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
   ReportRead(now, o);
   if (!o.found) return;
@@ -187,6 +230,7 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
   ReportLimits(o, &mem);
   ReportForecast(now, o, &mem);
   ReportDecision(o);
+  ReportSlo(o, &mem);
 }
 
 void MetricsReporter::EndCycle(TimePoint now) {

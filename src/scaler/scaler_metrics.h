@@ -22,6 +22,14 @@
 //   phas_scaler_forecast_abs_error_ratio{group}   |load - forecast| / load
 //       of the latest minute a forecast was made for (made a horizon ago)
 //   phas_scaler_forecast_model_info{group, model}  1: the forecaster in use
+//   a policy that holds a service level (predictive's slo), on the replica
+//   that acts for the group:
+//     phas_scaler_slo_max_underprovisioned_ratio{group}   the share asked
+//     phas_scaler_slo_counted_seconds_total{group},
+//     phas_scaler_slo_short_seconds_total{group}   the minutes counted, and
+//       of them those short of capacity at target, in seconds, since this
+//       process began counting them (increments of the state's counts)
+//     phas_scaler_slo_margin_spreads{group}   the margin calibrated to it
 //   phas_scaler_decisions_total{group, kind, code}
 //   phas_scaler_actions_total{group, direction, result}   ok/error/unknown
 //   phas_scaler_predictor_failures_total{group}
@@ -36,6 +44,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -60,12 +69,16 @@ class MetricsReporter final : public Reporter {
     std::string model;
     // The horizon point's mean per minute (Unix minutes), the last 6 hours.
     std::map<int64_t, double> forecast_mean;
+    // The state's counts last reported (none: the next report starts the
+    // counters from there).
+    std::optional<SloStatus> slo;
   };
   void ReportRead(TimePoint now, const GroupOutcome& o);
   void ReportCapacity(const GroupOutcome& o);
   void ReportLimits(const GroupOutcome& o, Memory* mem);
   void ReportForecast(TimePoint now, const GroupOutcome& o, Memory* mem);
   void ReportDecision(const GroupOutcome& o);
+  void ReportSlo(const GroupOutcome& o, Memory* mem);
   void Error(const std::string& group, const char* stage,
              const std::string& code);
 

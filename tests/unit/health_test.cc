@@ -230,6 +230,65 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
+// The SLO's counters count the minutes the state counted since this process
+// began reporting them: from the first report on, the state's increments;
+// nothing while a standby (the holder counts those); from the state read
+// again when it holds the lease back; all of a state begun again.
+TEST(ScalerMetricsTest, TheSloCountersFollowTheStatesCountsOnTheActingReplica) {
+  MetricsRegistry registry;
+  MetricsReporter reporter(&registry);
+  auto counter = [&](const char* name) {
+    return registry.GetCounter(name, "", {{"group", "web"}}).Value();
+  };
+  struct Step {
+    double minutes, short_minutes;
+    bool standby;
+    double want_counted, want_short;  // the counters (seconds) after it
+  };
+  const Step steps[] = {
+      {10, 1, false, 0, 0},      // the first report: the counting starts
+      {15, 2, false, 300, 60},   // five more minutes, one of them short
+      {15, 2, false, 300, 60},   // no new minute
+      {30, 3, true, 300, 60},    // a standby: the holder counts these
+      {40, 4, false, 300, 60},   // holding again: from the state read
+      {45, 6, false, 600, 180},  //
+      {2, 0, false, 720, 180},   // a state begun again: all of it is new
+  };
+  TimePoint now = kT0;
+  for (const Step& s : steps) {
+    SCOPED_TRACE(s.minutes);
+    GroupOutcome o;
+    o.group = "web";
+    o.found = true;
+    o.decision.slo = SloStatus{0.03, s.minutes, s.short_minutes, 1.5};
+    if (s.standby) o.standby = "another replica holds the lease";
+    reporter.Report(now, o);
+    EXPECT_EQ(counter("phas_scaler_slo_counted_seconds_total"), s.want_counted);
+    EXPECT_EQ(counter("phas_scaler_slo_short_seconds_total"), s.want_short);
+    now += std::chrono::minutes(1);
+  }
+  std::string text = registry.Render();
+  EXPECT_NE(
+      text.find("phas_scaler_slo_max_underprovisioned_ratio{group=\"web\"} "
+                "0.03"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("phas_scaler_slo_margin_spreads{group=\"web\"} 1.5"),
+            std::string::npos);
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
+// A policy without an SLO has none of its series.
+TEST(ScalerMetricsTest, APolicyWithoutAnSloHasNoSloSeries) {
+  MetricsRegistry registry;
+  MetricsReporter reporter(&registry);
+  GroupOutcome o;
+  o.group = "web";
+  o.found = true;
+  reporter.Report(kT0, o);
+  EXPECT_EQ(registry.Render().find("phas_scaler_slo_"), std::string::npos);
+}
+
 TEST(ProcessMetricsTest, ParsesProcStatWithParenthesesInTheName) {
   // Fields 14/15 (utime, stime) 250 + 50 ticks, 22 (starttime) 1000 ticks,
   // 23 (vsize) 8 MiB, 24 (rss) 100 pages.

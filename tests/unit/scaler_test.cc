@@ -443,9 +443,20 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   while (std::getline(in, line)) last = line;
   EXPECT_NE(last.find("\"forecast\":{\"model\""), std::string::npos)
       << last.substr(0, 300);
-  EXPECT_NE(metrics_.Render().find(
-                "phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
-            std::string::npos);
+  std::string text = metrics_.Render();
+  EXPECT_NE(
+      text.find("phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
+      std::string::npos);
+  // Its SLO (the default, 3 %) and the minutes it counted.
+  EXPECT_NE(
+      text.find("phas_scaler_slo_max_underprovisioned_ratio{group=\"web\"} "
+                "0.03"),
+      std::string::npos);
+  EXPECT_GT(metrics_
+                .GetCounter("phas_scaler_slo_counted_seconds_total", "",
+                            {{"group", "web"}})
+                .Value(),
+            60 * 60);
 }
 
 // Load history survives a restart: saved as it accumulates, reloaded from
