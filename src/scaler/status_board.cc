@@ -93,6 +93,7 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
   if (!load.empty()) g->load = load.back().value;
   g->forecast_model = o.forecast_model;
   g->forecast = obs.forecast;
+  g->slo = d.slo;
   json limited = LimitedReasons(d);
   g->decision = {{"kind", DecisionKindName(d.kind)},
                  {"from", d.current},
@@ -246,6 +247,19 @@ json StatusBoard::GroupJson(const Group& g, TimePoint now, bool chart) const {
                      {"upper", Round(f.upper, 3)}};
   } else {
     j["forecast"] = nullptr;
+  }
+  if (g.slo) {
+    // Over the minutes the policy's state has counted (it is persisted).
+    const SloStatus& s = *g.slo;
+    j["slo"] = {
+        {"max_underprovisioned_pct", Round(100 * s.asked, 3)},
+        {"underprovisioned_pct",
+         s.minutes > 0 ? json(Round(100 * s.short_minutes / s.minutes, 2))
+                       : json(nullptr)},
+        {"minutes", s.minutes},
+        {"margin_spreads", Round(s.margin, 2)}};
+  } else {
+    j["slo"] = nullptr;
   }
   (void)now;
   if (chart) j["chart"] = ChartJson(g);

@@ -103,6 +103,7 @@ class StatusBoard final : public Reporter {
     std::optional<double> signal, load;
     std::string forecast_model;
     std::vector<ForecastPoint> forecast;
+    std::optional<SloStatus> slo;  // the policy's, when it has one
     nlohmann::json decision;
     std::vector<Condition> conditions;
     std::deque<Action> actions;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "scaler/status_board.h"
 
@@ -85,6 +86,19 @@ void DescribeGroup(const json& g, TimePoint now, std::string* out) {
     *out += fmt::format("Forecast:       {} at {}: mean {}, upper {}\n",
                         Str(*f, "model"), Str(*f, "time"), Str(*f, "mean"),
                         Str(*f, "upper"));
+  }
+  if (const auto s = g.find("slo"); s != g.end() && s->is_object()) {
+    auto number = [&](const char* key) {
+      auto it = s->find(key);
+      return it != s->end() && it->is_number() ? it->get<double>() : NAN;
+    };
+    double realised = number("underprovisioned_pct");
+    *out += fmt::format(
+        "SLO:            short of capacity {} of {:.0f} min counted (at most "
+        "{:g} % asked), margin {:g} spreads\n",
+        std::isnan(realised) ? "-" : fmt::format("{:g} %", realised),
+        number("minutes"), number("max_underprovisioned_pct"),
+        number("margin_spreads"));
   }
   if (const auto d = g.find("decision"); d != g.end() && d->is_object()) {
     *out += fmt::format("Last decision:  {} {} -> {} (wanted {}) [{}]: {}\n",

@@ -382,11 +382,14 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
   dry.standby.clear();
   dry.dry_run = true;
   b.Report(kT0 + seconds(15), dry);
-  b.Report(kT0 + seconds(20), Healthy());
+  GroupOutcome last = Healthy();
+  last.decision.slo = SloStatus{0.03, 8000, 168, 1.2};  // a policy's SLO
+  b.Report(kT0 + seconds(20), last);
   b.EndCycle(kT0 + seconds(20));
   json j = b.Json(kT0 + seconds(20), true);
   const json& g = j["groups"][0];
   EXPECT_EQ(g["name"], "web");
+  EXPECT_EQ(g["slo"]["underprovisioned_pct"], 2.1);
   EXPECT_TRUE(g["ready"].get<bool>());
   // ScalingActive never changed: since the first cycle; AbleToScale went
   // SucceededRescale -> ReadyForNewScale: since the last.
@@ -418,7 +421,9 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
        {"Name:           web", "AbleToScale     True    ReadyForNewScale",
         "ScalingActive   True    ValidMetricFound",
         "ScalingLimited  False   DesiredWithinRange", "(5m0s ago)",
-        "scale_up   3 -> 4  ok: cpu 80% above target 60%"}) {
+        "scale_up   3 -> 4  ok: cpu 80% above target 60%",
+        "SLO:            short of capacity 2.1 % of 8000 min counted (at most "
+        "3 % asked), margin 1.2 spreads"}) {
     EXPECT_NE(described.find(want), std::string::npos) << want << "\n"
                                                        << described;
   }
