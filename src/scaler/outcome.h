@@ -41,6 +41,9 @@ struct GroupOutcome {
   // Not empty: with replicas, why this one did not act on the decision
   // (another holds the group's lease, or its state is not read yet).
   std::string standby;
+  // The group's state was read from the store this cycle (this replica took
+  // the lease): what it counts continues another replica's counting.
+  bool state_read = false;
   // Acted: SetDesiredCapacity succeeded (never in dry-run), or failed in a
   // way that may have carried it out all the same.
   bool acted = false;
@@ -63,6 +66,26 @@ inline const std::vector<MetricSample>& LoadOf(const GroupOutcome& o) {
 // neither dry-runs nor stands by.
 inline bool ActionAttempted(const GroupOutcome& o) {
   return o.decision.acts() && !o.dry_run && o.standby.empty();
+}
+
+// phas sets the group's capacity this cycle: not a dry run, not a standby,
+// not forecast-only (the policy's setting, the tag or --forecast-only), not
+// held off the whole group beside AWS's own scaling (decision/coexist.h).
+// Leaving scale-in to AWS's policies still leaves phas the scale-out.
+inline bool PhasSetsCapacity(const GroupOutcome& o) {
+  if (o.dry_run || !o.standby.empty()) return false;
+  if (o.decision.policy_code.reason == Reason::kForecastOnly) return false;
+  switch (o.decision.held_by) {
+    case GuardRule::kPausedByTag:
+    case GuardRule::kSuspended:
+    case GuardRule::kControlsUnknown:
+    case GuardRule::kInstanceRefresh:
+    case GuardRule::kAwsPolicyConflict:
+    case GuardRule::kForecastOnly:
+      return false;
+    default:
+      return true;
+  }
 }
 
 // An attempted action's result: "ok", "unknown" (failed, but may have been

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <utility>
 
 namespace phas {
 
@@ -166,6 +167,7 @@ std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
                     env_.leases->holder_id(), env_.store->Describe()));
     RestoreState(i, it == (*loaded)->end() ? nullptr : &it->second, now, false);
     m.term = v.term;
+    m.state_read = true;
   }
   return "";
 }
@@ -199,6 +201,7 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     out.policy = std::string(m.policy->name());
     out.dry_run = options_.dry_run;
     out.standby = standby[i];
+    out.state_read = std::exchange(m.state_read, false);
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
       CoexistFacts facts =

@@ -120,7 +120,8 @@ class Scaler {
     std::unique_ptr<Policy> policy;
     GuardConfig guard;
     GroupState state;
-    uint64_t term = 0;  // the lease term whose state was read (replicas)
+    uint64_t term = 0;        // the lease term whose state was read (replicas)
+    bool state_read = false;  // read from the store since the last outcome
   };
 
   // Sets group i's state from its saved record (null: none saved).

@@ -181,12 +181,14 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
 
 void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
   const std::optional<SloStatus>& s = o.decision.slo;
-  if (!s || !o.standby.empty()) {
-    // A standby's counts are the holder's: when it holds the lease again,
-    // it counts from the state it reads then, not from before.
+  if (!s || !PhasSetsCapacity(o)) {
+    // Not phas's capacity to count (a standby's are the holder's): counting
+    // starts again from the state seen when it is.
     mem->slo.reset();
     return;
   }
+  // Read from the store this cycle: the counts continue another replica's.
+  if (o.state_read) mem->slo.reset();
   const std::string& g = o.group;
   m_->GetGauge("phas_scaler_slo_max_underprovisioned_ratio",
                "The share of minutes the policy's SLO lets the group be short "
@@ -210,22 +212,22 @@ void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
       "Of the time counted for the SLO, the minutes the group was short of "
       "capacity at its target, in seconds.",
       {{"group", g}});
-  if (mem->slo) {
-    // A state that counts less than before was begun again: all it counts
-    // is new.
-    bool restarted = s->minutes < mem->slo->minutes ||
-                     s->short_minutes < mem->slo->short_minutes;
-    counted.Inc(60 * (restarted ? s->minutes : s->minutes - mem->slo->minutes));
-    short_of.Inc(60 * (restarted ? s->short_minutes
-                                 : s->short_minutes - mem->slo->short_minutes));
+  // Counts that went back (a state replaced): counting starts from them.
+  if (mem->slo && s->minutes >= mem->slo->minutes &&
+      s->short_minutes >= mem->slo->short_minutes) {
+    counted.Inc(60 * (s->minutes - mem->slo->minutes));
+    short_of.Inc(60 * (s->short_minutes - mem->slo->short_minutes));
   }
   mem->slo = s;
 }
 
 void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
   ReportRead(now, o);
-  if (!o.found) return;
   Memory& mem = memory_[o.group];
+  if (!o.found) {
+    mem.slo.reset();  // a cycle not counted: counting starts again after it
+    return;
+  }
   ReportCapacity(o);
   ReportLimits(o, &mem);
   ReportForecast(now, o, &mem);

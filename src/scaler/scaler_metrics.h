@@ -22,13 +22,16 @@
 //   phas_scaler_forecast_abs_error_ratio{group}   |load - forecast| / load
 //       of the latest minute a forecast was made for (made a horizon ago)
 //   phas_scaler_forecast_model_info{group, model}  1: the forecaster in use
-//   a policy that holds a service level (predictive's slo), on the replica
-//   that acts for the group:
+//   a policy that holds a service level (predictive's slo), while phas sets
+//   the group's capacity (outcome.h PhasSetsCapacity: not a standby, a dry
+//   run, forecast-only, or held off the group beside AWS's scaling):
 //     phas_scaler_slo_max_underprovisioned_ratio{group}   the share asked
 //     phas_scaler_slo_counted_seconds_total{group},
 //     phas_scaler_slo_short_seconds_total{group}   the minutes counted, and
-//       of them those short of capacity at target, in seconds, since this
-//       process began counting them (increments of the state's counts)
+//       of them those short of capacity at target, in seconds: increments
+//       of the state's counts from one report to the next that are both
+//       counted (a state read from the store, or counts that went back,
+//       start the counting again; the minutes in between are not counted)
 //     phas_scaler_slo_margin_spreads{group}   the margin calibrated to it
 //   phas_scaler_decisions_total{group, kind, code}
 //   phas_scaler_actions_total{group, direction, result}   ok/error/unknown

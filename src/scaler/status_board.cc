@@ -93,7 +93,8 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
   if (!load.empty()) g->load = load.back().value;
   g->forecast_model = o.forecast_model;
   g->forecast = obs.forecast;
-  g->slo = d.slo;
+  // A standby's state is the one it last read: its counts stand still.
+  g->slo = o.standby.empty() ? d.slo : std::nullopt;
   json limited = LimitedReasons(d);
   g->decision = {{"kind", DecisionKindName(d.kind)},
                  {"from", d.current},

@@ -230,38 +230,56 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
-// The SLO's counters count the minutes the state counted since this process
-// began reporting them: from the first report on, the state's increments;
-// nothing while a standby (the holder counts those); from the state read
-// again when it holds the lease back; all of a state begun again.
-TEST(ScalerMetricsTest, TheSloCountersFollowTheStatesCountsOnTheActingReplica) {
+// The SLO's counters count the minutes the policy's state counted while
+// phas set the group's capacity, from one report to the next that are both
+// counted: nothing while a standby (the holder counts), a dry run,
+// forecast-only, or a cycle the group was not read; counting starts again
+// after one of those, after the state was read from the store (another
+// replica counted meanwhile), and from counts that went back.
+TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
   MetricsRegistry registry;
   MetricsReporter reporter(&registry);
   auto counter = [&](const char* name) {
     return registry.GetCounter(name, "", {{"group", "web"}}).Value();
   };
+  enum Cycle { kActs, kStandby, kDryRun, kForecastOnly, kNotFound, kRead };
   struct Step {
     double minutes, short_minutes;
-    bool standby;
+    Cycle cycle;
     double want_counted, want_short;  // the counters (seconds) after it
   };
   const Step steps[] = {
-      {10, 1, false, 0, 0},      // the first report: the counting starts
-      {15, 2, false, 300, 60},   // five more minutes, one of them short
-      {15, 2, false, 300, 60},   // no new minute
-      {30, 3, true, 300, 60},    // a standby: the holder counts these
-      {40, 4, false, 300, 60},   // holding again: from the state read
-      {45, 6, false, 600, 180},  //
-      {2, 0, false, 720, 180},   // a state begun again: all of it is new
+      {10, 1, kActs, 0, 0},        // the first report: the counting starts
+      {15, 2, kActs, 300, 60},     // five more minutes, one of them short
+      {15, 2, kActs, 300, 60},     // no new minute
+      {30, 3, kStandby, 300, 60},  // the holder counts these
+      {40, 4, kActs, 300, 60},     // counting again, from here
+      {45, 6, kActs, 600, 180},
+      {50, 7, kDryRun, 600, 180},
+      {55, 8, kActs, 600, 180},
+      {60, 9, kForecastOnly, 600, 180},
+      {65, 10, kActs, 600, 180},
+      {70, 11, kNotFound, 600, 180},
+      {75, 12, kActs, 600, 180},
+      {80, 13, kActs, 900, 240},
+      {120, 20, kRead, 900, 240},  // the lease taken back, the state read
+      {125, 21, kActs, 1200, 300},
+      {2, 0, kActs, 1200, 300},  // counts that went back
+      {3, 1, kActs, 1260, 360},
   };
   TimePoint now = kT0;
   for (const Step& s : steps) {
     SCOPED_TRACE(s.minutes);
     GroupOutcome o;
     o.group = "web";
-    o.found = true;
+    o.found = s.cycle != kNotFound;
     o.decision.slo = SloStatus{0.03, s.minutes, s.short_minutes, 1.5};
-    if (s.standby) o.standby = "another replica holds the lease";
+    if (s.cycle == kStandby) o.standby = "another replica holds the lease";
+    o.dry_run = s.cycle == kDryRun;
+    if (s.cycle == kForecastOnly) {
+      o.decision.policy_code = {Reason::kForecastOnly};
+    }
+    o.state_read = s.cycle == kRead;
     reporter.Report(now, o);
     EXPECT_EQ(counter("phas_scaler_slo_counted_seconds_total"), s.want_counted);
     EXPECT_EQ(counter("phas_scaler_slo_short_seconds_total"), s.want_short);
@@ -276,6 +294,39 @@ TEST(ScalerMetricsTest, TheSloCountersFollowTheStatesCountsOnTheActingReplica) {
   EXPECT_NE(text.find("phas_scaler_slo_margin_spreads{group=\"web\"} 1.5"),
             std::string::npos);
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
+// Held off the whole group beside AWS's own scaling, phas does not count;
+// with scale-in left to AWS, it still sets the scale-out and counts.
+TEST(ScalerMetricsTest, HoldsBesideAwsScalingAreNotCounted) {
+  for (GuardRule rule :
+       {GuardRule::kPausedByTag, GuardRule::kSuspended,
+        GuardRule::kControlsUnknown, GuardRule::kInstanceRefresh,
+        GuardRule::kAwsPolicyConflict, GuardRule::kForecastOnly,
+        GuardRule::kAwsScaleIn, GuardRule::kCooldown}) {
+    SCOPED_TRACE(GuardRuleName(rule));
+    MetricsRegistry registry;
+    MetricsReporter reporter(&registry);
+    for (double minutes : {10, 20}) {
+      GroupOutcome o;
+      o.group = "web";
+      o.found = true;
+      o.decision.slo = SloStatus{0.03, minutes, 0, 1};
+      o.decision.held_by = rule;
+      reporter.Report(kT0, o);
+    }
+    bool counts =
+        rule == GuardRule::kAwsScaleIn || rule == GuardRule::kCooldown;
+    EXPECT_EQ(registry.Render().find("phas_scaler_slo_") != std::string::npos,
+              counts);
+    if (counts) {
+      EXPECT_EQ(registry
+                    .GetCounter("phas_scaler_slo_counted_seconds_total", "",
+                                {{"group", "web"}})
+                    .Value(),
+                600);
+    }
+  }
 }
 
 // A policy without an SLO has none of its series.
@@ -427,6 +478,11 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
     EXPECT_NE(described.find(want), std::string::npos) << want << "\n"
                                                        << described;
   }
+  // A standby's counts stand still at what it last read: not shown.
+  GroupOutcome standby_slo = standby;
+  standby_slo.decision.slo = SloStatus{0.03, 8000, 168, 1.2};
+  b.Report(kT0 + seconds(30), standby_slo);
+  EXPECT_TRUE(b.Json(kT0 + seconds(30), false)["groups"][0]["slo"].is_null());
   std::remove(file.c_str());
 }
 

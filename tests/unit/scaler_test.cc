@@ -447,16 +447,46 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   EXPECT_NE(
       text.find("phas_scaler_forecast_load{group=\"web\",bound=\"upper\"}"),
       std::string::npos);
-  // Its SLO (the default, 3 %) and the minutes it counted.
-  EXPECT_NE(
-      text.find("phas_scaler_slo_max_underprovisioned_ratio{group=\"web\"} "
-                "0.03"),
-      std::string::npos);
-  EXPECT_GT(metrics_
+  // Forecast-only: phas does not set the capacity, so the group's shortfall
+  // is not counted against the SLO.
+  EXPECT_EQ(text.find("phas_scaler_slo_"), std::string::npos);
+
+  // Acting, the same policy exports its SLO (the default, 3 %) and counts
+  // every minute its state counts after the first report.
+  ManualClock clock(kStart);
+  SimCloud acting_cloud(&clock, {spec});
+  MetricsRegistry registry;
+  MetricsReporter reporter(&registry);
+  g.policy.Edit<PredictiveConfig>(
+      [](PredictiveConfig& c) { c.forecast_only = false; });
+  Scaler acting(
+      {g}, {},
+      {.cloud = &acting_cloud, .clock = &clock, .reporter = &reporter});
+  ASSERT_TRUE(acting.Init(clock.Now()).ok());
+  std::optional<SloStatus> first, latest;
+  SimRunOptions opt = Until(kStart + std::chrono::hours(5));
+  opt.on_cycle = [&](const CycleReport& c) {
+    if (!c.groups[0].decision.slo) return;
+    if (!first) first = c.groups[0].decision.slo;
+    latest = c.groups[0].decision.slo;
+  };
+  RunVirtualTime(acting, acting_cloud, clock, opt);
+  ASSERT_TRUE(first && latest);
+  EXPECT_GT(latest->minutes - first->minutes, 60);
+  EXPECT_EQ(registry
                 .GetCounter("phas_scaler_slo_counted_seconds_total", "",
                             {{"group", "web"}})
                 .Value(),
-            60 * 60);
+            60 * (latest->minutes - first->minutes));
+  EXPECT_EQ(registry
+                .GetCounter("phas_scaler_slo_short_seconds_total", "",
+                            {{"group", "web"}})
+                .Value(),
+            60 * (latest->short_minutes - first->short_minutes));
+  EXPECT_NE(
+      registry.Render().find(
+          "phas_scaler_slo_max_underprovisioned_ratio{group=\"web\"} 0.03"),
+      std::string::npos);
 }
 
 // Load history survives a restart: saved as it accumulates, reloaded from
