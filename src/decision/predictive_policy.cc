@@ -63,9 +63,11 @@ bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   const std::vector<MetricSample>& h = *obs.load_history;
   if (s->last_minute && h.back().time <= *s->last_minute) return false;
   // Each new minute: short of capacity at target, or not (counted while
-  // the forecast decides: target tracking's shortfalls in a cold start are
-  // not the margin's).
-  const bool in_control = !obs.forecast.empty();
+  // the forecast decides and phas sets the capacity: target tracking's
+  // shortfalls in a cold start are not the margin's, nor those of a group
+  // another scaler sizes while phas only forecasts).
+  const bool in_control =
+      !obs.forecast.empty() && obs.phas_sets_capacity && !c_.forecast_only;
   const double u = target_.utilization();
   const double slo = c_.slo.max_underprovisioned_pct / 100;
   auto it = h.begin();

@@ -83,6 +83,11 @@ struct Observation {
   // Perfect foresight, simulator only: the capacity the demand will need
   // over the coming boot time (oracle policy).
   std::optional<int> oracle_capacity;
+  // phas may set the group's capacity this cycle (not a dry run, not held
+  // off the group: forecast-only, a tag, AWS's own scaling; scaler/scaler.cc).
+  // False, the capacity is someone else's: a policy that learns from the
+  // group's shortfall (predictive's margin) does not learn from it.
+  bool phas_sets_capacity = true;
 };
 
 // What a policy keeps between cycles: a struct of its own type

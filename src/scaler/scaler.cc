@@ -208,13 +208,15 @@ CycleReport Scaler::RunOnce(TimePoint now) {
           controls_->Facts(out.description, now, &out.warnings);
       out.observation.group.warm_pool =
           controls_->WarmPool(out.description, now);
-      Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
-                          m.state.guard);
       CoexistVerdict verdict =
           JudgeCoexistence(facts,
                            {.aws_policies = groups_[i].aws_policies,
                             .forecast_only = options_.forecast_only},
                            now);
+      out.observation.phas_sets_capacity =
+          !options_.dry_run && verdict.hold == GuardRule::kNone;
+      Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
+                          m.state.guard);
       controls_->Notify(out.group, verdict, &out.warnings);
       out.decision = ApplyCoexistence(std::move(d), verdict);
       // A standby decides (its forecast and log stay warm) and never acts

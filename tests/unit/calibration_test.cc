@@ -136,5 +136,43 @@ TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
   EXPECT_EQ(capacity, 6) << "3.3 at 60 % needs 6";
 }
 
+// While another scaler sizes the group (phas held off it, a dry run, or the
+// policy's own forecast_only), the group's shortfall is not the margin's:
+// a week of a comfortable group would otherwise leave the margin at its
+// floor for the day phas acts. The forecast's errors are still measured.
+TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
+  for (int mode = 0; mode < 3; ++mode) {
+    SCOPED_TRACE(mode);
+    PredictiveConfig c;
+    c.forecast_only = mode == 2;
+    PredictivePolicy policy(c, {});
+    PredictiveState s;
+    auto hist = std::make_shared<std::vector<MetricSample>>();
+    const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+    for (int minute = 0; minute < 300; ++minute) {
+      TimePoint now = t0 + minutes(minute) + seconds(10);
+      if (minute > 0) hist->push_back({t0 + minutes(minute - 1), 2.5, 1});
+      Observation o;
+      o.now = now;
+      o.group = {"g", 1, 50, 20, 20, 0, 0};  // never short
+      o.metrics_ok = true;
+      o.load_history = hist;
+      o.phas_sets_capacity = mode != 1;
+      for (int k = 1; k <= 12; ++k) {
+        o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
+      }
+      s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+    }
+    EXPECT_GT(s.out.outcomes, 250);
+    if (mode == 0) {
+      EXPECT_GT(s.minutes, 290);
+      EXPECT_LT(s.margin, MarginControl::kStart);
+    } else {
+      EXPECT_EQ(s.minutes, 0);
+      EXPECT_EQ(s.margin, MarginControl::kStart);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace phas

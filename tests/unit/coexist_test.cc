@@ -219,6 +219,7 @@ class CoexistLoopTest : public ::testing::Test {
     o.end = kNow + until;
     o.on_cycle = [this](const CycleReport& r) {
       codes_.push_back(r.groups[0].decision.code());
+      sets_capacity_.push_back(r.groups[0].observation.phas_sets_capacity);
       for (const std::string& w : r.groups[0].warnings) warnings_.push_back(w);
     };
     return RunVirtualTime(s, *cloud_, clock_, o);
@@ -230,6 +231,7 @@ class CoexistLoopTest : public ::testing::Test {
   ManualClock clock_{kNow};
   std::unique_ptr<SimCloud> cloud_;
   std::vector<std::string> codes_;
+  std::vector<bool> sets_capacity_;  // each cycle's observation said
   std::vector<std::string> warnings_;
 };
 
@@ -444,6 +446,9 @@ TEST_F(CoexistLoopTest, ForecastOnlyCoversAnyPolicy) {
   auto r = Run(*s, minutes(10));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(Count("forecast_only"), static_cast<int>(codes_.size()));
+  // The policies are told: what the group's capacity does is not theirs.
+  EXPECT_EQ(std::count(sets_capacity_.begin(), sets_capacity_.end(), true), 0);
+  EXPECT_FALSE(sets_capacity_.empty());
 }
 
 }  // namespace

@@ -229,7 +229,13 @@ TEST_F(LoopTest, DryRunDecidesButNeverActs) {
   Scaler scaler({Group()}, opts,
                 Env(cloud.get(), &clock_, &predictor_, nullptr, true, false));
   ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(20)));
+  SimRunOptions until = Until(kStart + minutes(20));
+  int told_it_sets = 0;  // cycles whose observation said phas sets capacity
+  until.on_cycle = [&](const CycleReport& c) {
+    told_it_sets += c.groups[0].observation.phas_sets_capacity;
+  };
+  auto r = RunVirtualTime(scaler, *cloud, clock_, until);
+  EXPECT_EQ(told_it_sets, 0);
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(cloud->calls().set_desired, 0);
   for (const SimMinute& m : r[0].minutes) EXPECT_EQ(m.desired, 2);
@@ -466,6 +472,7 @@ TEST_F(LoopTest, PredictiveForecastOnlyLogsAndExportsButNeverActs) {
   std::optional<SloStatus> first, latest;
   SimRunOptions opt = Until(kStart + std::chrono::hours(5));
   opt.on_cycle = [&](const CycleReport& c) {
+    EXPECT_TRUE(c.groups[0].observation.phas_sets_capacity);
     if (!c.groups[0].decision.slo) return;
     if (!first) first = c.groups[0].decision.slo;
     latest = c.groups[0].decision.slo;
