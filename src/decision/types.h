@@ -84,7 +84,9 @@ struct Observation {
   // over the coming boot time (oracle policy).
   std::optional<int> oracle_capacity;
   // phas may set the group's capacity this cycle (not a dry run, not held
-  // off the group: forecast-only, a tag, AWS's own scaling; scaler/scaler.cc).
+  // off the whole group: the phas:paused or phas:forecast-only tag,
+  // --forecast-only, AWS's own scaling; scaler/scaler.cc). A policy's own
+  // forecast_only is its own to know.
   // False, the capacity is someone else's: a policy that learns from the
   // group's shortfall (predictive's margin) does not learn from it.
   bool phas_sets_capacity = true;

@@ -68,24 +68,14 @@ inline bool ActionAttempted(const GroupOutcome& o) {
   return o.decision.acts() && !o.dry_run && o.standby.empty();
 }
 
-// phas sets the group's capacity this cycle: not a dry run, not a standby,
-// not forecast-only (the policy's setting, the tag or --forecast-only), not
-// held off the whole group beside AWS's own scaling (decision/coexist.h).
-// Leaving scale-in to AWS's policies still leaves phas the scale-out.
+// phas sets the group's capacity this cycle: the loop told the policy so
+// (Observation::phas_sets_capacity: not a dry run, not held off the whole
+// group: a tag, --forecast-only, AWS's own scaling), this replica holds the
+// lease, and the policy is not forecast-only itself. Leaving scale-in to
+// AWS's policies still leaves phas the scale-out.
 inline bool PhasSetsCapacity(const GroupOutcome& o) {
-  if (o.dry_run || !o.standby.empty()) return false;
-  if (o.decision.policy_code.reason == Reason::kForecastOnly) return false;
-  switch (o.decision.held_by) {
-    case GuardRule::kPausedByTag:
-    case GuardRule::kSuspended:
-    case GuardRule::kControlsUnknown:
-    case GuardRule::kInstanceRefresh:
-    case GuardRule::kAwsPolicyConflict:
-    case GuardRule::kForecastOnly:
-      return false;
-    default:
-      return true;
-  }
+  return !o.dry_run && o.standby.empty() && o.observation.phas_sets_capacity &&
+         o.decision.policy_code.reason != Reason::kForecastOnly;
 }
 
 // An attempted action's result: "ok", "unknown" (failed, but may have been

@@ -93,8 +93,9 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
   if (!load.empty()) g->load = load.back().value;
   g->forecast_model = o.forecast_model;
   g->forecast = obs.forecast;
-  // A standby's state is the one it last read: its counts stand still.
-  g->slo = o.standby.empty() ? d.slo : std::nullopt;
+  // Counted only while phas sets the capacity (a standby's are the
+  // holder's): otherwise its counts stand still, and are not shown.
+  g->slo = PhasSetsCapacity(o) ? d.slo : std::nullopt;
   json limited = LimitedReasons(d);
   g->decision = {{"kind", DecisionKindName(d.kind)},
                  {"from", d.current},

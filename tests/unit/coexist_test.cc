@@ -224,6 +224,11 @@ class CoexistLoopTest : public ::testing::Test {
     };
     return RunVirtualTime(s, *cloud_, clock_, o);
   }
+  // Cycles whose observation told the policy phas sets the capacity.
+  int ToldItSets() const {
+    return static_cast<int>(
+        std::count(sets_capacity_.begin(), sets_capacity_.end(), true));
+  }
   int Count(const std::string& code) const {
     return static_cast<int>(std::count(codes_.begin(), codes_.end(), code));
   }
@@ -252,6 +257,7 @@ TEST_F(CoexistLoopTest, AFailedFirstReadHoldsUntilARead) {
   auto r = Run(*s, minutes(3) - seconds(5));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(Count("controls_unreadable"), static_cast<int>(codes_.size()));
+  EXPECT_EQ(ToldItSets(), 0);
   EXPECT_EQ(cloud_->calls().describe_controls, 3);  // 0, 1 and 2 minutes
   ASSERT_FALSE(warnings_.empty());
   EXPECT_NE(warnings_[0].find("AccessDenied; holding the group until they "
@@ -274,6 +280,7 @@ TEST_F(CoexistLoopTest, AFailedRereadKeepsTheLastRead) {
   auto r = Run(*s, minutes(12));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(Count("aws_policy_conflict"), static_cast<int>(codes_.size()));
+  EXPECT_EQ(ToldItSets(), 0);
   bool told = false;
   for (const std::string& w : warnings_) {
     told |= w.find("deciding on the read of 300 s ago") != std::string::npos;
@@ -290,6 +297,8 @@ TEST_F(CoexistLoopTest, ScaleOutOnlySharesTheGroup) {
   ASSERT_FALSE(r[0].actions.empty());
   for (const ActionEvent& a : r[0].actions) EXPECT_GT(a.to, a.from);
   EXPECT_EQ(Count("aws_policy_conflict"), 0);
+  // Scale-in is AWS's; the scale-out, and so the capacity, still phas's.
+  EXPECT_EQ(ToldItSets(), static_cast<int>(sets_capacity_.size()));
 }
 
 // Tags come with every describe: a pause applies at the next cycle, and
@@ -300,11 +309,14 @@ TEST_F(CoexistLoopTest, TagsAreReadEveryCycle) {
   auto r = Run(*s, minutes(5));
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(Count("paused_by_tag"), static_cast<int>(codes_.size()));
+  EXPECT_EQ(ToldItSets(), 0);
   ASSERT_TRUE(cloud_->SetTags("web", {}).ok());
   codes_.clear();
+  sets_capacity_.clear();
   r = Run(*s, minutes(5) + seconds(10));
   ASSERT_FALSE(r[0].actions.empty());
   EXPECT_EQ(Count("paused_by_tag"), 0);
+  EXPECT_EQ(ToldItSets(), static_cast<int>(sets_capacity_.size()));
   EXPECT_EQ(cloud_->calls().describe_controls, 2) << "tags cost no read";
 }
 
@@ -447,7 +459,7 @@ TEST_F(CoexistLoopTest, ForecastOnlyCoversAnyPolicy) {
   EXPECT_TRUE(r[0].actions.empty());
   EXPECT_EQ(Count("forecast_only"), static_cast<int>(codes_.size()));
   // The policies are told: what the group's capacity does is not theirs.
-  EXPECT_EQ(std::count(sets_capacity_.begin(), sets_capacity_.end(), true), 0);
+  EXPECT_EQ(ToldItSets(), 0);
   EXPECT_FALSE(sets_capacity_.empty());
 }
 

@@ -296,8 +296,9 @@ TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
-// Held off the whole group beside AWS's own scaling, phas does not count;
-// with scale-in left to AWS, it still sets the scale-out and counts.
+// Held off the whole group beside AWS's own scaling (the loop tells the
+// policy so), phas does not count; with scale-in left to AWS, or in a
+// cooldown, it still sets the capacity and counts.
 TEST(ScalerMetricsTest, HoldsBesideAwsScalingAreNotCounted) {
   for (GuardRule rule :
        {GuardRule::kPausedByTag, GuardRule::kSuspended,
@@ -313,6 +314,9 @@ TEST(ScalerMetricsTest, HoldsBesideAwsScalingAreNotCounted) {
       o.found = true;
       o.decision.slo = SloStatus{0.03, minutes, 0, 1};
       o.decision.held_by = rule;
+      // What the loop told the policy (coexist_test checks the loop).
+      o.observation.phas_sets_capacity =
+          rule == GuardRule::kAwsScaleIn || rule == GuardRule::kCooldown;
       reporter.Report(kT0, o);
     }
     bool counts =
