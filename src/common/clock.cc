@@ -1,8 +1,6 @@
 #include "common/clock.h"
 
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <thread>
 
@@ -61,57 +59,22 @@ namespace {
 // converting a time outside them would overflow.
 constexpr int kFirstYear = 1678, kLastYear = 2261;
 
-// "YYYY-MM-DDTHH:MM:SS" with an optional ".fff" and "Z": the common shape,
-// parsed without sscanf (traces have hundreds of thousands of them).
-bool ParseIsoFast(const std::string& t, TimePoint* out) {
-  auto digits = [&](size_t pos, size_t n, int* v) {
-    if (pos + n > t.size()) return false;
-    int x = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      x = x * 10 + (t[i] - '0');
-    }
-    *v = x;
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' ||
-      (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' ||
-      !digits(0, 4, &y) || !digits(5, 2, &mo) || !digits(8, 2, &d) ||
-      !digits(11, 2, &h) || !digits(14, 2, &mi) || !digits(17, 2, &sec)) {
-    return false;
-  }
-  size_t pos = 19;
-  double frac = 0;
-  if (t[pos] == '.') {
-    double scale = 0.1;
-    if (pos + 1 >= t.size() || t[pos + 1] < '0' || t[pos + 1] > '9')
-      return false;
-    for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9';
-         ++pos, scale /= 10) {
-      frac += (t[pos] - '0') * scale;
-    }
-  }
-  if (pos + 1 != t.size() || (t[pos] != 'Z' && t[pos] != 'z')) return false;
-  if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-      h > 23 || mi > 59 || sec > 60)
-    return false;
-  // Days from civil (Howard Hinnant's algorithm).
+// Days from 1970-01-01 to the civil date y-mo-d (Howard Hinnant's
+// algorithm; linear in d, so a day past the month's end runs on).
+long long DaysFromCivil(int y, int mo, int d) {
   int yy = y - (mo <= 2);
   int era = (yy >= 0 ? yy : yy - 399) / 400;
   int yoe = yy - era * 400;
   int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  long long days = static_cast<long long>(era) * 146097 + doe - 719468;
-  *out = FromUnixSeconds(
-      static_cast<double>(days * 86400 + h * 3600 + mi * 60 + sec) + frac);
-  return true;
+  return static_cast<long long>(era) * 146097 + doe - 719468;
 }
 
 }  // namespace
 
+// One pass by hand, without sscanf or timegm: traces have hundreds of
+// thousands of timestamps.
 bool ParseIso8601(const std::string& text, TimePoint* out) {
-  if (ParseIsoFast(text, out)) return true;
   const char* p = text.c_str();
   // lo to hi digits at p, advancing it.
   auto digits = [&p](int lo, int hi, int* v) {
@@ -121,8 +84,8 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
     return n >= lo;
   };
   auto skip = [&p](char c) { return *p == c ? (++p, true) : false; };
-  int y, mo, d, h = 0, mi = 0;
-  double sec = 0;
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  double frac = 0;
   if (!digits(4, 4, &y) || !skip('-') || !digits(1, 2, &mo) || !skip('-') ||
       !digits(1, 2, &d)) {
     return false;
@@ -132,14 +95,12 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
     ++p;
     if (!digits(1, 2, &h) || !skip(':') || !digits(1, 2, &mi)) return false;
     if (skip(':')) {  // seconds, with an optional fraction
-      int whole;
-      if (!digits(1, 2, &whole)) return false;
-      sec = whole;
+      if (!digits(1, 2, &sec)) return false;
       if (skip('.')) {
         double scale = 0.1;
         if (*p < '0' || *p > '9') return false;
         for (; *p >= '0' && *p <= '9'; ++p, scale /= 10)
-          sec += (*p - '0') * scale;
+          frac += (*p - '0') * scale;
       }
     }
   }
@@ -159,18 +120,12 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
   }
   if (p != text.data() + text.size()) return false;  // more, or a NUL in it
   if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-      h > 23 || mi > 59 || sec >= 61) {
+      h > 23 || mi > 59 || sec > 60) {
     return false;
   }
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = 0;
-  time_t base = timegm(&tm);
-  *out = FromUnixSeconds(static_cast<double>(base) + sec - offset_seconds);
+  long long whole = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+                    offset_seconds;
+  *out = FromUnixSeconds(static_cast<double>(whole) + frac);
   return true;
 }
 

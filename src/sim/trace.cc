@@ -87,20 +87,10 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     double v;
     bool t_ok = ParseTime(ts, &t);
     bool v_ok = ParseNumber(vs, &v);
-    if (t_ok && !v_ok && IsMissing(vs)) {
-      // A missing sample is a missing row: the series has no data there
-      // (the gap rules below), it is not a value.
-      first = false;
-      if (last && t <= *last) {
-        return Status::InvalidArgument(fmt::format(
-            "{}:{}: timestamp not after the previous line's", source, lineno));
-      }
-      if (last) steps.push_back(t - *last);
-      last = t;
-      ++tr.missing;
-      continue;
-    }
-    if (!t_ok || !v_ok) {
+    // A missing sample is a missing row: its time sets the step, the
+    // series has no data there (the gap rules below).
+    const bool missing = t_ok && !v_ok && IsMissing(vs);
+    if (!missing && (!t_ok || !v_ok)) {
       if (first) {  // a header line
         first = false;
         for (size_t k = 2; k < fields.size(); ++k) {
@@ -117,7 +107,7 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
                       !t_ok ? ts : vs));
     }
     first = false;
-    if (v < 0) {
+    if (!missing && v < 0) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: negative value {}", source, lineno, v));
     }
@@ -127,6 +117,10 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     }
     if (last) steps.push_back(t - *last);
     last = t;
+    if (missing) {
+      ++tr.missing;
+      continue;
+    }
     if (period_column >= 0) {
       double p = 0;
       if (static_cast<size_t>(period_column) >= fields.size() ||
