@@ -57,17 +57,23 @@ bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   } else {
     s->capacity.emplace_back(minute, obs.group.in_service);
   }
-  std::erase_if(s->capacity,
-                [&](const auto& c) { return c.first < minute - minutes(15); });
+  // Counted while the forecast decides and phas sets the capacity: target
+  // tracking's shortfalls in a cold start are not the margin's, nor those
+  // of a group another scaler sizes while phas only forecasts.
+  const bool in_control =
+      !obs.forecast.empty() && obs.phas_sets_capacity && !c_.forecast_only;
+  if (!in_control &&
+      (s->uncounted.empty() || s->uncounted.back().first != minute)) {
+    s->uncounted.emplace_back(minute, 1);
+  }
+  for (Recommendations* r : {&s->capacity, &s->uncounted}) {
+    std::erase_if(
+        *r, [&](const auto& c) { return c.first < minute - minutes(15); });
+  }
   if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
   if (s->last_minute && h.back().time <= *s->last_minute) return false;
-  // Each new minute: short of capacity at target, or not (counted while
-  // the forecast decides and phas sets the capacity: target tracking's
-  // shortfalls in a cold start are not the margin's, nor those of a group
-  // another scaler sizes while phas only forecasts).
-  const bool in_control =
-      !obs.forecast.empty() && obs.phas_sets_capacity && !c_.forecast_only;
+  // Each new minute: short of capacity at target, or not.
   const double u = target_.utilization();
   const double slo = c_.slo.max_underprovisioned_pct / 100;
   auto it = h.begin();
@@ -78,10 +84,10 @@ bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   }
   for (; it != h.end(); ++it) {
     if (std::isnan(it->value)) continue;
-    auto cap = std::find_if(s->capacity.begin(), s->capacity.end(),
-                            [&](const auto& c) { return c.first == it->time; });
-    if (!in_control || cap == s->capacity.end() ||
-        cap->second >= obs.group.max_size) {
+    auto lived = [&](const auto& c) { return c.first == it->time; };
+    auto cap = std::find_if(s->capacity.begin(), s->capacity.end(), lived);
+    if (cap == s->capacity.end() || cap->second >= obs.group.max_size ||
+        std::ranges::any_of(s->uncounted, lived)) {
       continue;
     }
     bool is_short = InstancesFor(it->value, u) > cap->second;

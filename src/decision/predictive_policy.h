@@ -79,6 +79,10 @@ struct PredictiveState {
   double margin = MarginControl::kStart;
   std::vector<PendingOutcome> pending;  // forecasts awaiting their window
   Recommendations capacity;  // InService per recent minute (the lowest seen)
+  // Recent minutes in which some cycle did not count toward the SLO (phas
+  // did not set the capacity, or the forecast did not decide): judged when
+  // the minute is lived, not when its load arrives a metric delay later.
+  Recommendations uncounted;
   std::optional<TimePoint> last_minute;   // the newest load minute counted
   double minutes = 0, short_minutes = 0;  // realised, at target, below max
 
@@ -90,6 +94,7 @@ struct PredictiveState {
     v.Number("margin", &margin, MarginControl::kLow, MarginControl::kHigh);
     v.List("pending", &pending);
     v.Timed("capacity", &capacity);
+    v.Timed("uncounted", &uncounted);
     v.Time("last_minute", &last_minute);
     v.Number("minutes", &minutes, 0);
     v.Number("short_minutes", &short_minutes, 0);

@@ -174,5 +174,36 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
   }
 }
 
+// A minute's load arrives a metric delay after it is lived; whether it
+// counts is judged by the cycles that lived it. Right after a hold ends,
+// the held minutes (the other scaler's, short here) read by the acting
+// cycles are not counted; right after one starts, phas's own are.
+TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
+  PredictivePolicy policy(PredictiveConfig{}, {});
+  PredictiveState s;
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  auto held = [](int minute) { return minute >= 100 && minute < 200; };
+  for (int minute = 0; minute < 300; ++minute) {
+    TimePoint now = t0 + minutes(minute) + seconds(10);
+    // Three minutes late: the minute lived at minute - 3.
+    if (minute >= 3) hist->push_back({t0 + minutes(minute - 3), 2.5, 1});
+    Observation o;
+    o.now = now;
+    const int in_service = held(minute) ? 1 : 20;  // short only while held
+    o.group = {"g", 1, 50, in_service, in_service, 0, 0};
+    o.metrics_ok = true;
+    o.load_history = hist;
+    o.phas_sets_capacity = !held(minute);
+    for (int k = 1; k <= 12; ++k) {
+      o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
+    }
+    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+  }
+  // Lived while acting and read: minutes 0-99 and 200-296.
+  EXPECT_EQ(s.minutes, 197);
+  EXPECT_EQ(s.short_minutes, 0);
+}
+
 }  // namespace
 }  // namespace phas
