@@ -104,6 +104,13 @@ Gauge& MetricsRegistry::GetGauge(const std::string& name,
   return *slot;
 }
 
+void MetricsRegistry::RemoveGauge(const std::string& name,
+                                  const Labels& labels) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto f = families_.find(name);
+  if (f != families_.end()) f->second.gauges.erase(FormatLabels(labels));
+}
+
 Histogram& MetricsRegistry::GetHistogram(const std::string& name,
                                          const std::string& help,
                                          const std::vector<double>& bounds,

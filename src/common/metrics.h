@@ -70,6 +70,11 @@ class MetricsRegistry {
                           const std::vector<double>& bounds,
                           const Labels& labels = {});
 
+  // Removes the gauge `name{labels}`, if any, so that a series that no
+  // longer describes anything is not scraped with its last value; the
+  // family stays. A reference to it obtained before is invalid after.
+  void RemoveGauge(const std::string& name, const Labels& labels);
+
   // The whole registry in Prometheus text format, families sorted by name.
   std::string Render() const;
 

@@ -181,15 +181,20 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
 
 void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
   const std::optional<SloStatus>& s = o.decision.slo;
+  const std::string& g = o.group;
   if (!s || !PhasSetsCapacity(o)) {
     // Not phas's capacity to count (a standby's are the holder's): counting
-    // starts again from the state seen when it is.
+    // starts again from the state seen when it is. The SLO and margin it
+    // showed are no longer this replica's to show (the counters keep what
+    // it counted).
     mem->slo.reset();
+    m_->RemoveGauge("phas_scaler_slo_max_underprovisioned_ratio",
+                    {{"group", g}});
+    m_->RemoveGauge("phas_scaler_slo_margin_spreads", {{"group", g}});
     return;
   }
   // Read from the store this cycle: the counts continue another replica's.
   if (o.state_read) mem->slo.reset();
-  const std::string& g = o.group;
   m_->GetGauge("phas_scaler_slo_max_underprovisioned_ratio",
                "The share of minutes the policy's SLO lets the group be short "
                "of capacity at its target (slo.max_underprovisioned_pct / "

@@ -33,6 +33,7 @@
 //       counted (a state read from the store, or counts that went back,
 //       start the counting again; the minutes in between are not counted)
 //     phas_scaler_slo_margin_spreads{group}   the margin calibrated to it
+//     (the two gauges are removed while phas does not set the capacity)
 //   phas_scaler_decisions_total{group, kind, code}
 //   phas_scaler_actions_total{group, direction, result}   ok/error/unknown
 //   phas_scaler_predictor_failures_total{group}

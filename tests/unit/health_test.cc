@@ -235,7 +235,8 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
 // counted: nothing while a standby (the holder counts), a dry run,
 // forecast-only, or a cycle the group was not read; counting starts again
 // after one of those, after the state was read from the store (another
-// replica counted meanwhile), and from counts that went back.
+// replica counted meanwhile), and from counts that went back. The SLO and
+// margin gauges are removed while it does not count.
 TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
   MetricsRegistry registry;
   MetricsReporter reporter(&registry);
@@ -283,6 +284,19 @@ TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
     reporter.Report(now, o);
     EXPECT_EQ(counter("phas_scaler_slo_counted_seconds_total"), s.want_counted);
     EXPECT_EQ(counter("phas_scaler_slo_short_seconds_total"), s.want_short);
+    // The SLO and the margin are shown by the replica that counts (a group
+    // not read keeps what it showed); the counters stay.
+    const bool shown =
+        s.cycle == kActs || s.cycle == kRead || s.cycle == kNotFound;
+    std::string text = registry.Render();
+    EXPECT_EQ(text.find("phas_scaler_slo_max_underprovisioned_ratio{") !=
+                  std::string::npos,
+              shown);
+    EXPECT_EQ(text.find("phas_scaler_slo_margin_spreads{") != std::string::npos,
+              shown);
+    if (s.cycle == kStandby) {
+      EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+    }
     now += std::chrono::minutes(1);
   }
   std::string text = registry.Render();
