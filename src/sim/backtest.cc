@@ -299,6 +299,8 @@ Result<PreparedJob> Prepare(const Trace& trace,
   PreparedJob job;
   BacktestResult& res = job.res;
   res.trace = trace.name;
+  res.trace_gaps = trace.gaps;
+  res.trace_missing = trace.missing;
   res.options = o;
   // Replay starts on a minute boundary at the trace's first sample.
   TimePoint t0 = FloorMinute(trace.samples.front().time);

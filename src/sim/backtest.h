@@ -119,6 +119,8 @@ struct BacktestResult {
   TimePoint start, end;
   TimePoint scored_from;  // start + warmup_hours, on a minute
   double trace_peak = 0;  // in instance-units after mapping
+  int trace_gaps = 0;     // intervals longer than the trace's gap rule
+  int trace_missing = 0;  // rows whose value was missing (Trace::missing)
   std::vector<PolicyRun> runs;
 };
 

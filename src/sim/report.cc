@@ -50,16 +50,25 @@ std::string MetricsReadWords(const BacktestOptions& o) {
 }
 
 std::string ScoreTable(const BacktestResult& r) {
+  std::string holes;
+  if (r.trace_gaps > 0) {
+    holes +=
+        fmt::format("; {} gap{}", r.trace_gaps, r.trace_gaps > 1 ? "s" : "");
+  }
+  if (r.trace_missing > 0) {
+    holes += fmt::format("; {} row{} without a value", r.trace_missing,
+                         r.trace_missing > 1 ? "s" : "");
+  }
   std::string out = fmt::format(
       "trace {} ({}; smoothing {}; boot {} s; interval {} s; metrics read "
-      "{}; {:.1f} days)\n",
+      "{}; {:.1f} days{})\n",
       r.trace, r.mapping, r.smoothing,
       std::chrono::duration_cast<std::chrono::seconds>(r.options.boot_time)
           .count(),
       std::chrono::duration_cast<std::chrono::seconds>(r.options.interval)
           .count(),
       MetricsReadWords(r.options),
-      std::chrono::duration<double>(r.end - r.start).count() / 86400);
+      std::chrono::duration<double>(r.end - r.start).count() / 86400, holes);
   out += fmt::format(
       "{:<18} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>8} {:>8} "
       "{:>9}\n",
@@ -116,6 +125,8 @@ json BacktestJson(const BacktestResult& r) {
   const BacktestOptions& o = r.options;
   return {
       {"trace", r.trace},
+      {"trace_gaps", r.trace_gaps},
+      {"trace_rows_without_value", r.trace_missing},
       {"start", FormatIso8601(r.start)},
       {"end", FormatIso8601(r.end)},
       {"mapping", r.mapping},

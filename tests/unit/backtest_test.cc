@@ -2,6 +2,7 @@
 // and backtests through the production loop.
 #include "sim/backtest.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -234,6 +235,36 @@ TEST(BacktestTest, DeterministicAndReported) {
             html.rfind("data-src='tc-0-all'"));
   nlohmann::json chart = TimeChartData(*a, a->scored_from, a->end);
   EXPECT_EQ(chart["runs"].size(), 4u);
+}
+
+// The table's first line and the JSON say what the trace lacked: its gaps
+// and its rows without a value (both left out of the scores).
+TEST(BacktestTest, TheTraceHolesAreReported) {
+  std::string csv;
+  for (int i = 0; i < 240; ++i) {
+    // A gap (55 minutes between two rows), and two rows without a value (15
+    // minutes between the rows around them: no gap).
+    if (i >= 100 && i < 110) continue;
+    bool missing = i == 150 || i == 151;
+    csv += fmt::format("{},{}\n", 300 * i, missing ? "NaN" : "10");
+  }
+  auto t = ParseTrace(csv, "holes.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto r = RunBacktest(*t, {"reactive"}, BacktestOptions{});
+  ASSERT_TRUE(r.ok());
+  std::string table = ScoreTable(*r);
+  EXPECT_NE(table.find("; 1 gap; 2 rows without a value)"), std::string::npos)
+      << table;
+  nlohmann::json j = BacktestJson(*r);
+  EXPECT_EQ(j["trace_gaps"], 1);
+  EXPECT_EQ(j["trace_rows_without_value"], 2);
+  // A whole trace names neither.
+  auto whole = ParseTrace("0,10\n3600,10\n7200,10\n", "flat.csv");
+  ASSERT_TRUE(whole.ok());
+  auto w = RunBacktest(*whole, {"reactive"}, BacktestOptions{});
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(ScoreTable(*w).find("without a value"), std::string::npos);
+  EXPECT_EQ(ScoreTable(*w).find("gap"), std::string::npos);
 }
 
 TEST(BacktestTest, ConfigErrorsNameTheKey) {
