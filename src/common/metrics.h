@@ -2,8 +2,9 @@
 // labels, rendered in the text exposition format (version 0.0.4).
 //
 // Metric objects are created once and never move or die while the registry
-// lives, so hot paths look a series up once and keep the reference; updates
-// are lock-free atomics. Lookup/creation and Render() take a mutex.
+// lives (but for a gauge its owner removes: RemoveGauge), so hot paths look a
+// series up once and keep the reference; updates are lock-free atomics.
+// Lookup/creation, removal and Render() take a mutex.
 //
 // Thread-safety: all methods are safe from any thread.
 #ifndef PHAS_COMMON_METRICS_H_

@@ -48,7 +48,8 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 
 }  // namespace
 
-bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
+bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
+                             PredictiveState* s) const {
   // The capacity serving the current minute: the lowest InService seen in it.
   TimePoint minute = MinuteOf(obs.now);
   if (!s->capacity.empty() && s->capacity.back().first == minute) {
@@ -61,14 +62,17 @@ bool PredictivePolicy::Learn(const Observation& obs, PredictiveState* s) const {
   // tracking's shortfalls in a cold start are not the margin's, nor those
   // of a group another scaler sizes while phas only forecasts.
   const bool in_control =
-      !obs.forecast.empty() && obs.phas_sets_capacity && !c_.forecast_only;
+      forecast_decides && obs.phas_sets_capacity && !c_.forecast_only;
   if (!in_control &&
       (s->uncounted.empty() || s->uncounted.back().first != minute)) {
     s->uncounted.emplace_back(minute, 1);
   }
+  // Kept until the minute's load has arrived: a metric delay, and a few
+  // minutes for the minute itself and the loop's refresh.
+  const Duration keep =
+      std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   for (Recommendations* r : {&s->capacity, &s->uncounted}) {
-    std::erase_if(
-        *r, [&](const auto& c) { return c.first < minute - minutes(15); });
+    std::erase_if(*r, [&](const auto& c) { return c.first < minute - keep; });
   }
   if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
@@ -117,7 +121,11 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   TypedProposal<PredictiveState> p;
   p.state = state;
   p.state.tracking = tt.state;  // keep target tracking's alarm counts going
-  bool new_minute = Learn(obs, &p.state);
+  const TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
+  const TimePoint in_until = out_until + c_.metric_delay;
+  WindowForecast out = Window(obs.forecast, obs.now, out_until);
+  WindowForecast in = Window(obs.forecast, obs.now, in_until);
+  bool new_minute = Learn(obs, out.peak && in.peak, &p.state);
   p.slo = SloStatus{c_.slo.max_underprovisioned_pct / 100, p.state.minutes,
                     p.state.short_minutes, p.state.margin};
   int current = obs.group.desired;
@@ -130,10 +138,6 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     now_need = InstancesFor(load, u);
     now_why = Format(FMT_COMPILE("now {} needs {}"), Fixed(load, 2), now_need);
   }
-  const TimePoint out_until = obs.now + c_.boot_time + c_.buffer;
-  const TimePoint in_until = out_until + c_.metric_delay;
-  WindowForecast out = Window(obs.forecast, obs.now, out_until);
-  WindowForecast in = Window(obs.forecast, obs.now, in_until);
   if (!out.peak || !in.peak) {
     p.target = tt.target;
     p.reason = "no forecast (" +

@@ -122,8 +122,10 @@ class PredictivePolicy final
  private:
   // Counts what the load history shows since the last call: the outcomes
   // of pending forecasts, and each minute's shortfall for the margin.
-  // True when a new load minute arrived.
-  bool Learn(const Observation& obs, PredictiveState* s) const;
+  // True when a new load minute arrived. `forecast_decides`: the forecast
+  // reaches the lead windows (else target tracking decides this cycle).
+  bool Learn(const Observation& obs, bool forecast_decides,
+             PredictiveState* s) const;
   TargetTrackingPolicy tracking_;
 };
 

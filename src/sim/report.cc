@@ -50,14 +50,16 @@ std::string MetricsReadWords(const BacktestOptions& o) {
 }
 
 std::string ScoreTable(const BacktestResult& r) {
+  // The whole trace's (the days are the replayed range's).
   std::string holes;
   if (r.trace_gaps > 0) {
-    holes +=
-        fmt::format("; {} gap{}", r.trace_gaps, r.trace_gaps > 1 ? "s" : "");
+    holes += fmt::format("; the trace has {} gap{}", r.trace_gaps,
+                         r.trace_gaps > 1 ? "s" : "");
   }
   if (r.trace_missing > 0) {
-    holes += fmt::format("; {} row{} without a value", r.trace_missing,
-                         r.trace_missing > 1 ? "s" : "");
+    holes += fmt::format("{} {} row{} without a value",
+                         holes.empty() ? "; the trace has" : ",",
+                         r.trace_missing, r.trace_missing > 1 ? "s" : "");
   }
   std::string out = fmt::format(
       "trace {} ({}; smoothing {}; boot {} s; interval {} s; metrics read "

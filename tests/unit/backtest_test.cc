@@ -253,7 +253,8 @@ TEST(BacktestTest, TheTraceHolesAreReported) {
   auto r = RunBacktest(*t, {"reactive"}, BacktestOptions{});
   ASSERT_TRUE(r.ok());
   std::string table = ScoreTable(*r);
-  EXPECT_NE(table.find("; 1 gap; 2 rows without a value)"), std::string::npos)
+  EXPECT_NE(table.find("; the trace has 1 gap, 2 rows without a value)"),
+            std::string::npos)
       << table;
   nlohmann::json j = BacktestJson(*r);
   EXPECT_EQ(j["trace_gaps"], 1);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include "decision/predictive_policy.h"
@@ -136,6 +137,35 @@ TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
   EXPECT_EQ(capacity, 6) << "3.3 at 60 % needs 6";
 }
 
+// 300 minutes of a flat load (2.5 instance-units) through the policy, one
+// cycle 10 s into each minute; each minute's load arrives `late` minutes
+// after it, and the forecast (2.5, upper 2.6) covers `forecast_minutes`.
+PredictiveState RunFlatLoad(const PredictiveConfig& c, int late,
+                            int forecast_minutes,
+                            const std::function<int(int)>& in_service,
+                            const std::function<bool(int)>& phas_sets) {
+  PredictivePolicy policy(c, {});
+  PredictiveState s;
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  for (int minute = 0; minute < 300; ++minute) {
+    TimePoint now = t0 + minutes(minute) + seconds(10);
+    if (minute >= late) hist->push_back({t0 + minutes(minute - late), 2.5, 1});
+    Observation o;
+    o.now = now;
+    const int n = in_service(minute);
+    o.group = {"g", 1, 50, n, n, 0, 0};
+    o.metrics_ok = true;
+    o.load_history = hist;
+    o.phas_sets_capacity = phas_sets(minute);
+    for (int k = 1; k <= forecast_minutes; ++k) {
+      o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
+    }
+    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+  }
+  return s;
+}
+
 // While another scaler sizes the group (phas held off it, a dry run, or the
 // policy's own forecast_only), the group's shortfall is not the margin's:
 // a week of a comfortable group would otherwise leave the margin at its
@@ -145,24 +175,9 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
     SCOPED_TRACE(mode);
     PredictiveConfig c;
     c.forecast_only = mode == 2;
-    PredictivePolicy policy(c, {});
-    PredictiveState s;
-    auto hist = std::make_shared<std::vector<MetricSample>>();
-    const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
-    for (int minute = 0; minute < 300; ++minute) {
-      TimePoint now = t0 + minutes(minute) + seconds(10);
-      if (minute > 0) hist->push_back({t0 + minutes(minute - 1), 2.5, 1});
-      Observation o;
-      o.now = now;
-      o.group = {"g", 1, 50, 20, 20, 0, 0};  // never short
-      o.metrics_ok = true;
-      o.load_history = hist;
-      o.phas_sets_capacity = mode != 1;
-      for (int k = 1; k <= 12; ++k) {
-        o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
-      }
-      s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
-    }
+    PredictiveState s = RunFlatLoad(
+        c, 1, 12, [](int) { return 20; },  // never short
+        [&](int) { return mode != 1; });
     EXPECT_GT(s.out.outcomes, 250);
     if (mode == 0) {
       EXPECT_GT(s.minutes, 290);
@@ -176,33 +191,41 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
 
 // A minute's load arrives a metric delay after it is lived; whether it
 // counts is judged by the cycles that lived it. Right after a hold ends,
-// the held minutes (the other scaler's, short here) read by the acting
-// cycles are not counted; right after one starts, phas's own are.
+// the held minutes read by the acting cycles are not counted (the other
+// scaler's shortfall); right after one starts, phas's own minutes read by
+// the held cycles are.
 TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
-  PredictivePolicy policy(PredictiveConfig{}, {});
-  PredictiveState s;
-  auto hist = std::make_shared<std::vector<MetricSample>>();
-  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
-  auto held = [](int minute) { return minute >= 100 && minute < 200; };
-  for (int minute = 0; minute < 300; ++minute) {
-    TimePoint now = t0 + minutes(minute) + seconds(10);
+  auto acting = [](int minute) { return minute < 100 || minute >= 200; };
+  struct Case {
+    const char* name;
+    bool (*is_short)(int minute);
+    double want_short;
+  };
+  const Case cases[] = {
+      {"short while held", [](int m) { return m >= 100 && m < 200; }, 0},
+      {"short in the last acting minutes, read while held",
+       [](int m) { return m >= 97 && m < 100; }, 3},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
     // Three minutes late: the minute lived at minute - 3.
-    if (minute >= 3) hist->push_back({t0 + minutes(minute - 3), 2.5, 1});
-    Observation o;
-    o.now = now;
-    const int in_service = held(minute) ? 1 : 20;  // short only while held
-    o.group = {"g", 1, 50, in_service, in_service, 0, 0};
-    o.metrics_ok = true;
-    o.load_history = hist;
-    o.phas_sets_capacity = !held(minute);
-    for (int k = 1; k <= 12; ++k) {
-      o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
-    }
-    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+    PredictiveState s = RunFlatLoad(
+        PredictiveConfig{}, 3, 12,
+        [&](int m) { return tc.is_short(m) ? 1 : 20; }, acting);
+    // Lived while acting and read: minutes 0-99 and 200-296.
+    EXPECT_EQ(s.minutes, 197);
+    EXPECT_EQ(s.short_minutes, tc.want_short);
   }
-  // Lived while acting and read: minutes 0-99 and 200-296.
-  EXPECT_EQ(s.minutes, 197);
-  EXPECT_EQ(s.short_minutes, 0);
+}
+
+// A metric delay longer than a quarter of an hour: the minutes are still
+// counted when their load arrives.
+TEST(CalibrationTest, ALongMetricDelayStillCounts) {
+  PredictiveConfig c;
+  c.metric_delay = minutes(20);
+  PredictiveState s = RunFlatLoad(
+      c, 22, 40, [](int) { return 20; }, [](int) { return true; });
+  EXPECT_EQ(s.minutes, 278);
 }
 
 }  // namespace
