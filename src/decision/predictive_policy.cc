@@ -60,17 +60,19 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   }
   // Counted while the forecast decides and phas sets the capacity: target
   // tracking's shortfalls in a cold start are not the margin's, nor those
-  // of a group another scaler sizes while phas only forecasts.
+  // of a group another scaler sizes while phas only forecasts, nor those of
+  // the boot time after either (the capacity launched before, the other's).
   const bool in_control =
       forecast_decides && obs.phas_sets_capacity && !c_.forecast_only;
   if (!in_control &&
       (s->uncounted.empty() || s->uncounted.back().first != minute)) {
     s->uncounted.emplace_back(minute, 1);
   }
-  // Kept until the minute's load has arrived: a metric delay, and a few
-  // minutes for the minute itself and the loop's refresh.
-  const Duration keep =
-      std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
+  // Kept until the minute's load has arrived (a metric delay, and a few
+  // minutes for the minute itself and the loop's refresh), and a boot time
+  // before it.
+  const Duration keep = std::max<Duration>(
+      minutes(15), c_.metric_delay + c_.boot_time + minutes(5));
   for (Recommendations* r : {&s->capacity, &s->uncounted}) {
     std::erase_if(*r, [&](const auto& c) { return c.first < minute - keep; });
   }
@@ -89,9 +91,12 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   for (; it != h.end(); ++it) {
     if (std::isnan(it->value)) continue;
     auto lived = [&](const auto& c) { return c.first == it->time; };
+    auto sized_by_another = [&](const auto& c) {
+      return c.first <= it->time && c.first >= it->time - c_.boot_time;
+    };
     auto cap = std::find_if(s->capacity.begin(), s->capacity.end(), lived);
     if (cap == s->capacity.end() || cap->second >= obs.group.max_size ||
-        std::ranges::any_of(s->uncounted, lived)) {
+        std::ranges::any_of(s->uncounted, sized_by_another)) {
       continue;
     }
     bool is_short = InstancesFor(it->value, u) > cap->second;

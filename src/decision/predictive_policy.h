@@ -81,7 +81,8 @@ struct PredictiveState {
   Recommendations capacity;  // InService per recent minute (the lowest seen)
   // Recent minutes in which some cycle did not count toward the SLO (phas
   // did not set the capacity, or the forecast did not decide): judged when
-  // the minute is lived, not when its load arrives a metric delay later.
+  // the minute is lived, not when its load arrives a metric delay later. A
+  // minute is counted when none of these is within a boot time before it.
   Recommendations uncounted;
   std::optional<TimePoint> last_minute;   // the newest load minute counted
   double minutes = 0, short_minutes = 0;  // realised, at target, below max

@@ -190,10 +190,11 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
 }
 
 // A minute's load arrives a metric delay after it is lived; whether it
-// counts is judged by the cycles that lived it. Right after a hold ends,
-// the held minutes read by the acting cycles are not counted (the other
-// scaler's shortfall); right after one starts, phas's own minutes read by
-// the held cycles are.
+// counts is judged by the cycles that lived it, and a boot time before: right
+// after a hold ends, the held minutes read by the acting cycles are not
+// counted (the other scaler's shortfall), nor the boot time's after it (what
+// serves them was launched before); right after one starts, phas's own
+// minutes read by the held cycles are.
 TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
   auto acting = [](int minute) { return minute < 100 || minute >= 200; };
   struct Case {
@@ -205,6 +206,10 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
       {"short while held", [](int m) { return m >= 100 && m < 200; }, 0},
       {"short in the last acting minutes, read while held",
        [](int m) { return m >= 97 && m < 100; }, 3},
+      {"short in the boot time after the hold",
+       [](int m) { return m >= 200 && m < 205; }, 0},
+      {"short after the boot time after the hold",
+       [](int m) { return m >= 205 && m < 207; }, 2},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -212,8 +217,9 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
     PredictiveState s = RunFlatLoad(
         PredictiveConfig{}, 3, 12,
         [&](int m) { return tc.is_short(m) ? 1 : 20; }, acting);
-    // Lived while acting and read: minutes 0-99 and 200-296.
-    EXPECT_EQ(s.minutes, 197);
+    // Lived while acting, a boot time (300 s) after the hold, and read:
+    // minutes 0-99 and 205-296.
+    EXPECT_EQ(s.minutes, 192);
     EXPECT_EQ(s.short_minutes, tc.want_short);
   }
 }
