@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "common/format.h"
 #include "decision/points.h"
@@ -50,9 +51,17 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 
 bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
                              PredictiveState* s) const {
+  // The capacity kept until its minute's load has arrived (a metric delay,
+  // and a few minutes for the minute itself and the loop's refresh); the
+  // uncounted minutes a boot time longer (they rule the minutes after them).
+  const Duration keep_capacity =
+      std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
+  const Duration keep_uncounted = keep_capacity + c_.boot_time;
   // The capacity serving the current minute: the lowest InService seen in it.
   TimePoint minute = MinuteOf(obs.now);
-  if (!s->capacity.empty() && s->capacity.back().first == minute) {
+  std::optional<TimePoint> previous;  // the minute of the cycle before
+  if (!s->capacity.empty()) previous = s->capacity.back().first;
+  if (previous == minute) {
     s->capacity.back().second =
         std::min(s->capacity.back().second, obs.group.in_service);
   } else {
@@ -64,18 +73,26 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   // the boot time after either (the capacity launched before, the other's).
   const bool in_control =
       forecast_decides && obs.phas_sets_capacity && !c_.forecast_only;
+  // A cycle's decision holds until the next one: after a held cycle, the
+  // minutes up to this one (a loop slower than a minute) were held too.
+  if (previous && *previous < minute && !s->uncounted.empty() &&
+      s->uncounted.back().first == *previous) {
+    for (TimePoint m =
+             std::max(*previous + minutes(1), minute - keep_uncounted);
+         m < minute; m += minutes(1)) {
+      s->uncounted.emplace_back(m, 1);
+    }
+  }
   if (!in_control &&
       (s->uncounted.empty() || s->uncounted.back().first != minute)) {
     s->uncounted.emplace_back(minute, 1);
   }
-  // Kept until the minute's load has arrived (a metric delay, and a few
-  // minutes for the minute itself and the loop's refresh), and a boot time
-  // before it.
-  const Duration keep = std::max<Duration>(
-      minutes(15), c_.metric_delay + c_.boot_time + minutes(5));
-  for (Recommendations* r : {&s->capacity, &s->uncounted}) {
-    std::erase_if(*r, [&](const auto& c) { return c.first < minute - keep; });
-  }
+  std::erase_if(s->capacity, [&](const auto& c) {
+    return c.first < minute - keep_capacity;
+  });
+  std::erase_if(s->uncounted, [&](const auto& c) {
+    return c.first < minute - keep_uncounted;
+  });
   if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
   if (s->last_minute && h.back().time <= *s->last_minute) return false;
@@ -91,8 +108,11 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   for (; it != h.end(); ++it) {
     if (std::isnan(it->value)) continue;
     auto lived = [&](const auto& c) { return c.first == it->time; };
+    // Served by what was launched up to a boot time before it: the minute
+    // that decision was made in, and every minute since.
+    const TimePoint launched = MinuteOf(it->time - c_.boot_time);
     auto sized_by_another = [&](const auto& c) {
-      return c.first <= it->time && c.first >= it->time - c_.boot_time;
+      return c.first <= it->time && c.first >= launched;
     };
     auto cap = std::find_if(s->capacity.begin(), s->capacity.end(), lived);
     if (cap == s->capacity.end() || cap->second >= obs.group.max_size ||

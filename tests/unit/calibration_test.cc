@@ -138,27 +138,38 @@ TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
 }
 
 // 300 minutes of a flat load (2.5 instance-units) through the policy, one
-// cycle 10 s into each minute; each minute's load arrives `late` minutes
-// after it, and the forecast (2.5, upper 2.6) covers `forecast_minutes`.
-PredictiveState RunFlatLoad(const PredictiveConfig& c, int late,
-                            int forecast_minutes,
-                            const std::function<int(int)>& in_service,
-                            const std::function<bool(int)>& phas_sets) {
+// cycle 10 s into each minute that `cycles` says; each minute's load
+// arrives `late` minutes after it, at the first cycle the metrics are
+// `published`; the forecast (2.5, upper 2.6) covers `forecast_minutes`.
+struct FlatLoad {
+  int late = 1;
+  int forecast_minutes = 12;
+  std::function<int(int)> in_service = [](int) { return 20; };
+  std::function<bool(int)> phas_sets = [](int) { return true; };
+  std::function<bool(int)> published = [](int) { return true; };
+  std::function<bool(int)> cycles = [](int) { return true; };
+};
+
+PredictiveState RunFlatLoad(const PredictiveConfig& c, const FlatLoad& f) {
   PredictivePolicy policy(c, {});
   PredictiveState s;
   auto hist = std::make_shared<std::vector<MetricSample>>();
   const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  int next = 0;  // the next minute to publish
   for (int minute = 0; minute < 300; ++minute) {
+    if (!f.cycles(minute)) continue;
     TimePoint now = t0 + minutes(minute) + seconds(10);
-    if (minute >= late) hist->push_back({t0 + minutes(minute - late), 2.5, 1});
+    for (; f.published(minute) && next <= minute - f.late; ++next) {
+      hist->push_back({t0 + minutes(next), 2.5, 1});
+    }
     Observation o;
     o.now = now;
-    const int n = in_service(minute);
+    const int n = f.in_service(minute);
     o.group = {"g", 1, 50, n, n, 0, 0};
     o.metrics_ok = true;
     o.load_history = hist;
-    o.phas_sets_capacity = phas_sets(minute);
-    for (int k = 1; k <= forecast_minutes; ++k) {
+    o.phas_sets_capacity = f.phas_sets(minute);
+    for (int k = 1; k <= f.forecast_minutes; ++k) {
       o.forecast.push_back({now + minutes(k - 1), 2.5, 2.6});
     }
     s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
@@ -175,9 +186,9 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
     SCOPED_TRACE(mode);
     PredictiveConfig c;
     c.forecast_only = mode == 2;
-    PredictiveState s = RunFlatLoad(
-        c, 1, 12, [](int) { return 20; },  // never short
-        [&](int) { return mode != 1; });
+    FlatLoad f;  // never short
+    f.phas_sets = [&](int) { return mode != 1; };
+    PredictiveState s = RunFlatLoad(c, f);
     EXPECT_GT(s.out.outcomes, 250);
     if (mode == 0) {
       EXPECT_GT(s.minutes, 290);
@@ -191,35 +202,63 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
 
 // A minute's load arrives a metric delay after it is lived; whether it
 // counts is judged by the cycles that lived it, and a boot time before: right
-// after a hold ends, the held minutes read by the acting cycles are not
-// counted (the other scaler's shortfall), nor the boot time's after it (what
-// serves them was launched before); right after one starts, phas's own
-// minutes read by the held cycles are.
+// after a hold (minutes 100-199) ends, the held minutes read by the acting
+// cycles are not counted (the other scaler's shortfall), nor those within a
+// boot time after it (what serves them was launched before); right after
+// one starts, phas's own minutes read by the held cycles are.
 TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
-  auto acting = [](int minute) { return minute < 100 || minute >= 200; };
+  auto between = [](int from, int to) {
+    return [=](int m) { return m >= from && m < to; };
+  };
   struct Case {
     const char* name;
-    bool (*is_short)(int minute);
-    double want_short;
+    std::function<bool(int)> is_short;
+    Duration boot = std::chrono::seconds(300);
+    std::function<bool(int)> published = [](int) { return true; };
+    std::function<bool(int)> cycles = [](int) { return true; };
+    double want_minutes = 192;  // 0-99 and 205-296
+    double want_short = 0;
   };
   const Case cases[] = {
-      {"short while held", [](int m) { return m >= 100 && m < 200; }, 0},
-      {"short in the last acting minutes, read while held",
-       [](int m) { return m >= 97 && m < 100; }, 3},
-      {"short in the boot time after the hold",
-       [](int m) { return m >= 200 && m < 205; }, 0},
-      {"short after the boot time after the hold",
-       [](int m) { return m >= 205 && m < 207; }, 2},
+      {.name = "short while held", .is_short = between(100, 200)},
+      {.name = "short in the last acting minutes, read while held",
+       .is_short = between(97, 100),
+       .want_short = 3},
+      {.name = "short in the boot time after the hold",
+       .is_short = between(200, 205)},
+      {.name = "short after the boot time after the hold",
+       .is_short = between(205, 207),
+       .want_short = 2},
+      // Minute 205 is served by what was launched at 199:30, in the hold.
+      {.name = "a boot time of 330 s",
+       .is_short = between(205, 206),
+       .boot = std::chrono::seconds(330),
+       .want_minutes = 191},
+      // The hold's last minutes and the boot time after it are read at
+      // once, 16 minutes late.
+      {.name = "the load after the hold arrives late",
+       .is_short = between(200, 205),
+       .published = [](int m) { return m < 195 || m > 215; }},
+      // The held decision of 195 stands until 200: minute 200's capacity
+      // (boot 120 s) was launched in 198, under it.
+      {.name = "a loop every 5 minutes",
+       .is_short = between(200, 201),
+       .boot = std::chrono::seconds(120),
+       .cycles = [](int m) { return m % 5 == 0; },
+       .want_minutes = 38},  // the cycles' minutes 0-95 and 205-290
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
-    // Three minutes late: the minute lived at minute - 3.
-    PredictiveState s = RunFlatLoad(
-        PredictiveConfig{}, 3, 12,
-        [&](int m) { return tc.is_short(m) ? 1 : 20; }, acting);
-    // Lived while acting, a boot time (300 s) after the hold, and read:
-    // minutes 0-99 and 205-296.
-    EXPECT_EQ(s.minutes, 192);
+    PredictiveConfig c;
+    c.boot_time = tc.boot;
+    FlatLoad f;
+    f.late = 3;  // the minute lived at minute - 3
+    f.in_service = [&](int m) { return tc.is_short(m) ? 1 : 20; };
+    f.phas_sets = [](int m) { return m < 100 || m >= 200; };
+    f.published = tc.published;
+    f.cycles = tc.cycles;
+    PredictiveState s = RunFlatLoad(c, f);
+    EXPECT_EQ(s.minutes, tc.want_minutes);
     EXPECT_EQ(s.short_minutes, tc.want_short);
   }
 }
@@ -229,9 +268,10 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
 TEST(CalibrationTest, ALongMetricDelayStillCounts) {
   PredictiveConfig c;
   c.metric_delay = minutes(20);
-  PredictiveState s = RunFlatLoad(
-      c, 22, 40, [](int) { return 20; }, [](int) { return true; });
-  EXPECT_EQ(s.minutes, 278);
+  FlatLoad f;
+  f.late = 22;
+  f.forecast_minutes = 40;
+  EXPECT_EQ(RunFlatLoad(c, f).minutes, 278);
 }
 
 }  // namespace
