@@ -8,6 +8,11 @@
 namespace phas {
 namespace {
 
+// The SLO's gauges, removed where phas does not count.
+constexpr const char* kSloAskedGauge =
+    "phas_scaler_slo_max_underprovisioned_ratio";
+constexpr const char* kSloMarginGauge = "phas_scaler_slo_margin_spreads";
+
 constexpr const char* kModelHelp =
     "1: the forecaster the group's policy uses now (0: used before).";
 
@@ -188,20 +193,19 @@ void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
     // showed are no longer this replica's to show (the counters keep what
     // it counted).
     mem->slo.reset();
-    m_->RemoveGauge("phas_scaler_slo_max_underprovisioned_ratio",
-                    {{"group", g}});
-    m_->RemoveGauge("phas_scaler_slo_margin_spreads", {{"group", g}});
+    m_->RemoveGauge(kSloAskedGauge, {{"group", g}});
+    m_->RemoveGauge(kSloMarginGauge, {{"group", g}});
     return;
   }
   // Read from the store this cycle: the counts continue another replica's.
   if (o.state_read) mem->slo.reset();
-  m_->GetGauge("phas_scaler_slo_max_underprovisioned_ratio",
+  m_->GetGauge(kSloAskedGauge,
                "The share of minutes the policy's SLO lets the group be short "
                "of capacity at its target (slo.max_underprovisioned_pct / "
                "100).",
                {{"group", g}})
       .Set(s->asked);
-  m_->GetGauge("phas_scaler_slo_margin_spreads",
+  m_->GetGauge(kSloMarginGauge,
                "The margin the policy calibrates to hold its SLO, in spreads "
                "of its forecast's error.",
                {{"group", g}})

@@ -9,30 +9,40 @@
 #include <filesystem>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "common/file_util.h"
 
 namespace phas {
 namespace {
 
-bool ParseNumber(const std::string& s, double* out) {
-  const char* b = s.data();
-  const char* e = s.data() + s.size();
-  while (b < e && (*b == ' ' || *b == '\t')) ++b;
-  while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
-  if (b == e) return false;
-  auto r = std::from_chars(b, e, *out);
-  return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
+// A field without the spaces and tabs around it, and the carriage return
+// of a CRLF line.
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool ParseNumber(std::string_view field, double* out) {
+  std::string_view s = Trim(field);
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size() &&
+         std::isfinite(*out);
 }
 
 // A value a CSV writer puts where a sample is missing: nothing, NaN, null,
 // NA, N/A or None (any case).
-bool IsMissing(const std::string& s) {
-  std::string t;
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r')
-      t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+bool IsMissing(std::string_view field) {
+  std::string t(Trim(field));
+  for (char& c : t)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t.empty() || t == "nan" || t == "null" || t == "na" || t == "n/a" ||
          t == "none";
 }
@@ -48,12 +58,8 @@ bool ParseTime(const std::string& s, TimePoint* out) {
     *out = FromUnixSeconds(secs);
     return true;
   }
-  std::string t = s;
-  while (!t.empty() &&
-         (t.back() == '\r' || t.back() == ' ' || t.back() == '\t'))
-    t.pop_back();
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(0, 1);
-  return ParseIso8601(t, out);  // without 'Z' or an offset: UTC
+  // Without 'Z' or an offset: UTC.
+  return ParseIso8601(std::string(Trim(s)), out);
 }
 
 }  // namespace
