@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 
+#include "forecast/live.h"
+
 namespace phas::forecast {
 
 EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
@@ -58,14 +60,22 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
       got.resize(n, std::nan(""));
       f.insert(f.end(), got.begin(), got.end());
     }
-    // What the scaler would use: the selected model.
+    // What the scaler would use: the selected candidates, the one with the
+    // lowest recent error forecasting (live.h), as the day's values arrive.
     ForecastOptions so;
     so.horizon = o.horizon;
     std::vector<double> chosen(n, std::nan(""));
     auto fit = SelectForecaster(train, so);
     if (fit.ok()) {
-      chosen = fit->model->Backtest(upto, origin, o.horizon);
-      chosen.resize(n, std::nan(""));
+      Series grown = train;
+      LiveChoice live(*fit, grown, {.horizon = o.horizon});
+      for (size_t j = 0; j < n; ++j) {
+        if (j > 0) {
+          grown.values.push_back(upto.values[origin + j]);
+          live.Append(grown.values.back());
+        }
+        chosen[j] = live.Forecast(o.horizon)[o.horizon - 1];
+      }
     }
     auto& a = fc["auto"];
     a.insert(a.end(), chosen.begin(), chosen.end());

@@ -113,27 +113,28 @@ Result<FittedForecast> SelectForecaster(const Series& full,
   }
   double best = std::numeric_limits<double>::infinity();
   std::shared_ptr<Forecaster> chosen;
-  std::vector<double> chosen_fc;
   for (auto& c : candidates) {
     if (!c->Fit(train).ok()) continue;
     std::vector<double> fc = c->Backtest(history, split - 1, o.horizon);
     CandidateScore score = Score(c->name(), fc, actual);
     out.candidates.push_back(score);
+    // Every candidate is kept with its band: live.h may let it forecast.
+    std::vector<double> r;
+    for (size_t i = 0; i < fc.size() && i < actual.size(); ++i) {
+      if (!std::isnan(fc[i]) && !std::isnan(actual[i]))
+        r.push_back(actual[i] - fc[i]);
+    }
+    out.fitted.push_back(
+        {c, score.mae, std::max(0.0, Quantile(std::move(r), o.quantile))});
     if (score.mae < best) {
       best = score.mae;
       chosen = c;
-      chosen_fc = fc;
+      out.chosen = out.fitted.size() - 1;
     }
   }
   if (!chosen)
     return Status::FailedPrecondition("no forecaster could be fitted");
-  std::vector<double> residuals;
-  for (size_t i = 0; i < chosen_fc.size() && i < actual.size(); ++i) {
-    if (!std::isnan(chosen_fc[i]) && !std::isnan(actual[i])) {
-      residuals.push_back(actual[i] - chosen_fc[i]);
-    }
-  }
-  out.upper_margin = std::max(0.0, Quantile(residuals, o.quantile));
+  out.upper_margin = out.fitted[out.chosen].upper_margin;
   if (o.residual_horizon > 0) {
     out.holdout_residuals =
         BacktestResiduals(*chosen, history, split - 1, o.residual_horizon);

@@ -13,7 +13,10 @@
 //   4. each candidate is fitted on all but the most recent cycle (one period,
 //      at least `short_holdout` steps) and scored on that held-out
 //      cycle by its mean absolute error at the working horizon; the best one
-//      is kept as fitted (its state follows the whole series: ForecastCursor);
+//      is kept as fitted (its state follows the whole series: ForecastCursor),
+//      and every candidate that could be fitted is returned beside it with
+//      its score and band (`fitted`): between two choices, live.h lets the
+//      one with the lowest recent error forecast;
 //   5. its held-out residuals (actual - forecast) give the upper quantile:
 //      upper = forecast + q(residuals), so a policy can ask for the load it is
 //      `quantile` sure not to exceed.
@@ -71,12 +74,22 @@ struct HorizonResiduals {
   std::vector<std::vector<double>> by_horizon;
 };
 
+// A candidate as fitted on all but the held-out cycle, with its score there.
+struct FittedCandidate {
+  std::shared_ptr<Forecaster> model;
+  double holdout_mae = 0;
+  double upper_margin = 0;  // its residuals' quantile on the held-out cycle
+};
+
 struct FittedForecast {
   std::shared_ptr<Forecaster> model;
   PeriodResult period;
   double holdout_mae = 0;
   double upper_margin = 0;  // added to the forecast for the upper bound
   std::vector<CandidateScore> candidates;
+  // Every candidate that could be fitted, `model` among them at `chosen`.
+  std::vector<FittedCandidate> fitted;
+  size_t chosen = 0;
   std::string why;  // one line for logs
   // The chosen model's residuals on the held-out cycle (fitted without it),
   // for horizons 1..options.residual_horizon; empty when that is 0.

@@ -42,7 +42,7 @@ void ForecastProvider::Append(Group& g,
                  kMinutesPerDay;
   if (g.series.size() > bound) {
     Trim(g);
-    g.cursor.reset();
+    g.live.reset();
     g.next_select = TimePoint();
   }
 }
@@ -73,7 +73,7 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   fo.horizon = std::min(fo.horizon, o_.horizon);
   auto fit = forecast::SelectForecaster(g.series, fo);
   ++g.choices;
-  g.cursor.reset();
+  g.live.reset();
   if (!fit.ok()) {
     g.fit.reset();
     g.error = fit.status().message();
@@ -83,7 +83,8 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   g.fit = std::move(fit).value();
   g.error.clear();
   g.next_select = now + o_.reselect;
-  g.cursor = g.fit->model->Follow(g.series);
+  g.live.emplace(*g.fit, g.series,
+                 forecast::LiveChoiceOptions{.horizon = fo.horizon});
   g.forecast_at = 0;
 }
 
@@ -101,20 +102,20 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
   }
   if (obs->now >= g.next_select) {
     Select(name, g, obs->now);
-  } else if (g.cursor && g.series.size() > before) {
+  } else if (g.live && g.series.size() > before) {
     for (size_t i = before; i < g.series.size(); ++i) {
-      g.cursor->Append(g.series.values[i]);
+      g.live->Append(g.series.values[i]);
     }
   }
-  if (!g.fit || !g.cursor) {
+  if (!g.fit || !g.live) {
     obs->forecast_error = g.error;
     ColdStart(g, obs);
     return;
   }
   if (g.forecast_at != g.series.size()) {
-    std::vector<double> mean = g.cursor->Forecast(o_.horizon);
+    const std::vector<double>& mean = g.live->Forecast(o_.horizon);
     g.forecast.clear();
-    double margin = g.fit->upper_margin;
+    double margin = g.live->upper_margin();
     for (int k = 0; k < o_.horizon; ++k) {
       double m = mean[k];
       if (std::isnan(m)) continue;
@@ -129,7 +130,7 @@ void ForecastProvider::Fill(const std::string& name, Observation* obs) {
   }
   obs->forecast = g.forecast;
   if (g.forecast.empty())
-    obs->forecast_error = g.fit->model->name() + " gave no forecast";
+    obs->forecast_error = g.live->name() + " gave no forecast";
 }
 
 void ForecastProvider::ColdStart(const Group& g, Observation* obs) const {
@@ -159,7 +160,10 @@ void ForecastProvider::ColdStart(const Group& g, Observation* obs) const {
 std::string ForecastProvider::Describe(const std::string& name) const {
   auto it = groups_.find(name);
   if (it == groups_.end()) return "";
-  return it->second.fit ? it->second.fit->why : it->second.error;
+  const Group& g = it->second;
+  if (!g.fit) return g.error;
+  if (!g.live || g.live->active() == g.fit->chosen) return g.fit->why;
+  return fmt::format("{}; chosen: {}", g.live->Describe(), g.fit->why);
 }
 
 int ForecastProvider::Choices(const std::string& name) const {

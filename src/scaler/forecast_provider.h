@@ -6,7 +6,9 @@
 // a forecaster (forecast/select.h) at start and every `reselect` (default
 // 24 h: a day's new data; the fitted model follows every minute between) of
 // history, and recomputes the forecast only when a new minute
-// arrives (the model's cursor advanced one value at a time). Forecast points
+// arrives (the models' cursors advanced one value at a time; between two
+// choices the candidate with the lowest recent error forecasts: forecast/
+// live.h). Forecast points
 // cover the `horizon` minutes after the newest known minute, with the mean and
 // the upper bound (mean + the held-out residual quantile). Cold start and
 // failures leave the forecast empty and say why (obs->forecast_error), or,
@@ -21,6 +23,7 @@
 #include <string>
 
 #include "decision/types.h"
+#include "forecast/live.h"
 #include "forecast/select.h"
 
 namespace phas {
@@ -59,8 +62,9 @@ class ForecastProvider {
     forecast::Series series;
     std::optional<TimePoint> last_time;  // newest minute appended
     std::optional<forecast::FittedForecast> fit;
-    // Follows the series for the fitted model (ForecastCursor).
-    std::unique_ptr<forecast::ForecastCursor> cursor;
+    // Every fitted candidate follows the series; the one with the lowest
+    // recent error forecasts (forecast/live.h).
+    std::optional<forecast::LiveChoice> live;
     TimePoint next_select{};
     int choices = 0;
     size_t forecast_at = 0;  // series size when the forecast was computed

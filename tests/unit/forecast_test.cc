@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "forecast/live.h"
 #include "forecast/models.h"
 #include "forecast/period.h"
 #include "forecast/select.h"
@@ -500,6 +501,125 @@ TEST(ForecastProviderTest, AHistoryPastTheBoundIsCutAndChosenOnce) {
   EXPECT_EQ(provider.SeriesMinutes("g"), 2880u);
   ASSERT_FALSE(obs.forecast.empty()) << obs.forecast_error;
   EXPECT_EQ(obs.forecast[0].time, kStart + minutes(n));
+}
+
+// Forecasts a constant, whatever the history.
+class ConstantForecaster final : public forecast::Forecaster {
+ public:
+  explicit ConstantForecaster(double c) : c_(c) {}
+  std::string name() const override { return "constant"; }
+  Status Fit(const Series&) override { return Status::OK(); }
+  std::vector<double> Forecast(const Series&, int horizon) const override {
+    return std::vector<double>(horizon, c_);
+  }
+  std::vector<double> Backtest(const Series& s, size_t from,
+                               int h) const override {
+    return std::vector<double>(s.size() > from + h ? s.size() - from - h : 0,
+                               c_);
+  }
+
+ private:
+  double c_;
+};
+
+// Two candidates: "constant" (10, chosen: held-out MAE 1, band 0.5) and
+// naive (held-out MAE 2, band 0.7).
+forecast::FittedForecast TwoCandidates() {
+  forecast::FittedForecast fit;
+  fit.model = std::make_shared<ConstantForecaster>(10);
+  fit.fitted = {{fit.model, 1.0, 0.5},
+                {std::make_shared<forecast::SeasonalNaive>(0), 2.0, 0.7}};
+  fit.chosen = 0;
+  return fit;
+}
+
+// Between two choices the candidate with the lowest recent error forecasts:
+// the choice stands while it forecasts well, another takes over within the
+// half-life once it does not, and a missing value scores nothing.
+TEST(LiveChoiceTest, TheCandidateWithTheLowestRecentErrorForecasts) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    const char* name;
+    std::function<double(int)> value;  // step i after the choice
+    int steps;
+    size_t active;   // at the end
+    int switch_min;  // the first step the other may forecast (-1: never)
+    int switch_max;
+  };
+  const Case cases[] = {
+      {"the load stays at the chosen one's constant", [](int) { return 10.0; },
+       720, 0, -1, -1},
+      {"the level shifts to 20 at step 60: naive within the half-life",
+       [](int i) { return i < 60 ? 10.0 : 20.0; }, 720, 1, 60 + 10, 60 + 360},
+      {"no value arrives", [&](int) { return kNaN; }, 720, 0, -1, -1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Series s = Make(600, [](int i) { return 10 + Jitter(i, 0.5); });
+    forecast::FittedForecast fit = TwoCandidates();
+    forecast::LiveChoice live(fit, s, {.horizon = 10, .half_life = 360});
+    EXPECT_EQ(live.Forecast(12), std::vector<double>(12, 10.0));
+    EXPECT_EQ(live.Describe(), "constant");
+    int switched = -1;
+    for (int i = 0; i < c.steps; ++i) {
+      s.values.push_back(c.value(i));
+      live.Append(s.values.back());
+      live.Forecast(12);
+      if (switched < 0 && live.active() != 0) switched = i;
+    }
+    EXPECT_EQ(live.active(), c.active);
+    if (c.switch_min < 0) {
+      EXPECT_EQ(switched, -1);
+    } else {
+      EXPECT_GE(switched, c.switch_min);
+      EXPECT_LE(switched, c.switch_max);
+    }
+    if (std::isnan(c.value(0))) {
+      EXPECT_EQ(live.recent_mae(0), 1.0) << "nothing scored";
+      EXPECT_EQ(live.recent_mae(1), 2.0);
+    }
+    if (c.active == 1) {
+      EXPECT_EQ(live.Forecast(12), std::vector<double>(12, 20.0));
+      EXPECT_EQ(live.upper_margin(), 0.7);
+      EXPECT_EQ(live.name(), "naive");
+      EXPECT_NE(live.Describe().find("naive for the last"), std::string::npos)
+          << live.Describe();
+    } else {
+      EXPECT_EQ(live.upper_margin(), 0.5);
+    }
+  }
+}
+
+// The provider forecasts with the live choice: chosen on five days of a
+// weekday shape, the day after (flat and low) is forecast from what it is
+// within hours, not from the weekdays until the next choice.
+TEST(ForecastProviderTest, ADayUnlikeTheChoicesIsFollowedWithinHours) {
+  ForecastProviderOptions o;
+  o.forecast.use_xgboost = false;
+  ForecastProvider provider(o);
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const int day5 = 5 * 1440;  // Weekly(): days 5 and 6 are flat at 2
+  for (int i = 0; i < day5; ++i)
+    hist->push_back({kStart + minutes(i), Weekly(i) + Jitter(i, 0.2), 1});
+  Observation obs;
+  obs.load_history = hist;
+  obs.now = kStart + minutes(day5) + std::chrono::seconds(30);
+  provider.Fill("g", &obs);
+  ASSERT_EQ(provider.Choices("g"), 1);
+  const std::string chosen = provider.Describe("g");
+  for (int i = day5; i <= day5 + 360; ++i) {  // to 06:00, Weekly's peak
+    hist->push_back({kStart + minutes(i), Weekly(i) + Jitter(i, 0.2), 1});
+    obs = Observation();
+    obs.load_history = hist;
+    obs.now = kStart + minutes(i) + std::chrono::seconds(30);
+    provider.Fill("g", &obs);
+  }
+  EXPECT_EQ(provider.Choices("g"), 1) << "no new choice";
+  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+  // The weekday shape says 14 at 06:00; the day is flat at 2.
+  EXPECT_NEAR(obs.forecast[9].mean, 2.0, 0.5) << provider.Describe("g");
+  EXPECT_NE(provider.Describe("g").find("chosen: " + chosen), std::string::npos)
+      << provider.Describe("g");
 }
 
 }  // namespace
