@@ -24,7 +24,7 @@ struct EvalOptions {
 
 struct EvalResult {
   std::vector<CandidateScore>
-      models;  // includes "auto" (SelectForecaster's choice)
+      models;  // includes "auto" (SelectForecaster's, then live.h's choice)
   int days = 0;
   std::string period;  // what was detected on the full series
 };

@@ -37,8 +37,14 @@ void LiveChoice::Append(double y) {
   const size_t slot = steps_ % static_cast<size_t>(o_.horizon);
   for (Candidate& c : c_) {
     double& f = c.pending[slot];
-    if (!std::isnan(f) && !std::isnan(y) && std::isfinite(c.recent_mae))
-      c.recent_mae += alpha_ * (std::fabs(y - f) - c.recent_mae);
+    double e = std::fabs(y - f);  // NaN when either is
+    if (std::isfinite(e)) {
+      // A score that is not finite (a held-out stretch it could not
+      // forecast) starts from the first error.
+      c.recent_mae = std::isfinite(c.recent_mae)
+                         ? c.recent_mae + alpha_ * (e - c.recent_mae)
+                         : e;
+    }
     f = kNaN;
     c.cursor->Append(y);
   }
@@ -46,32 +52,49 @@ void LiveChoice::Append(double y) {
 }
 
 const std::vector<double>& LiveChoice::Forecast(int horizon) {
+  const size_t want = static_cast<size_t>(std::max(0, horizon));
   if (c_.empty()) {
-    out_.assign(static_cast<size_t>(std::max(0, horizon)), kNaN);
+    out_.assign(want, kNaN);
     return out_;
   }
-  if (forecast_at_ != steps_ + 1 ||
-      out_.size() != static_cast<size_t>(horizon)) {
-    const int h = std::max(horizon, o_.horizon);
-    // The newest value is step steps_ - 1; what each says o_.horizon steps
-    // after it is scored when that step arrives.
-    const size_t slot = (steps_ - 1 + o_.horizon) % o_.horizon;
-    for (Candidate& c : c_) {
-      c.forecast = c.cursor->Forecast(h);
-      if (steps_ > 0 && c.forecast.size() >= static_cast<size_t>(o_.horizon))
-        c.pending[slot] = c.forecast[o_.horizon - 1];
+  const int full = std::max(horizon, o_.horizon);
+  if (forecast_at_ != steps_ + 1) {
+    // The newest value is step steps_ - 1: what each candidate says
+    // o_.horizon steps after it is scored when that step arrives. The
+    // active one forecasts the whole horizon at once (it most often stays).
+    const size_t slot = (steps_ + o_.horizon - 1) % o_.horizon;
+    for (size_t i = 0; i < c_.size(); ++i) {
+      Candidate& c = c_[i];
+      c.forecast = c.cursor->Forecast(i == active_ ? full : o_.horizon);
+      c.ahead = c.forecast.size() >= static_cast<size_t>(o_.horizon)
+                    ? c.forecast[o_.horizon - 1]
+                    : kNaN;
+      if (steps_ > 0) c.pending[slot] = c.ahead;
     }
+    // The lowest recent error among those that forecast now (NaN counts
+    // as no score at all).
+    auto score = [](double x) {
+      return std::isnan(x) ? std::numeric_limits<double>::infinity() : x;
+    };
     size_t best = active_;
     for (size_t i = 0; i < c_.size(); ++i) {
-      if (c_[i].recent_mae < c_[best].recent_mae) best = i;
+      if (std::isnan(c_[i].ahead)) continue;
+      if (std::isnan(c_[best].ahead) ||
+          score(c_[i].recent_mae) < score(c_[best].recent_mae))
+        best = i;
     }
     if (best != active_) {
       active_ = best;
       since_ = steps_;
     }
-    out_ = c_[active_].forecast;
-    out_.resize(static_cast<size_t>(std::max(0, horizon)), kNaN);
     forecast_at_ = steps_ + 1;
+    out_.clear();
+  }
+  if (out_.size() != want) {
+    if (c_[active_].forecast.size() < static_cast<size_t>(full))
+      c_[active_].forecast = c_[active_].cursor->Forecast(full);
+    out_ = c_[active_].forecast;
+    out_.resize(want, kNaN);
   }
   return out_;
 }
@@ -91,11 +114,13 @@ const std::string& LiveChoice::name() const {
 
 std::string LiveChoice::Describe() const {
   if (c_.empty()) return "";
-  if (active_ == chosen_) return c_[active_].name;
+  const Candidate& a = c_[active_];
+  if (active_ == chosen_) return a.name;
   return fmt::format(
-      "{} for the last {} steps (recent error {:.3f}, {} {:.3f})",
-      c_[active_].name, steps_ - since_, c_[active_].recent_mae,
-      c_[chosen_].name, c_[chosen_].recent_mae);
+      "{} forecasts, for {} steps (recent error {:.3f} against {}'s {:.3f}; "
+      "band {:.3f})",
+      a.name, steps_ - since_ + 1, a.recent_mae, c_[chosen_].name,
+      c_[chosen_].recent_mae, a.upper_margin);
 }
 
 }  // namespace phas::forecast

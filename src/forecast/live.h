@@ -2,7 +2,10 @@
 // candidate fitted at the choice follows the series, and each is scored as
 // its forecasts come true: its absolute error at the working horizon,
 // averaged with a half-life (default 6 hours) and started from its held-out
-// score. The forecast is the candidate's with the lowest. A choice made on
+// score. The forecast is the candidate's with the lowest, among those that
+// give one (a score that is not finite starts from the first error). The
+// held-out scores start the race, and the chosen one's is the lowest of
+// several noisy scores: the incumbent is favoured at first. A choice made on
 // the last day's errors holds for the next day; a load that changes its
 // kind within that day (a weekend after a week of office hours, a level
 // that shifts) is followed within hours instead of at the next choice.
@@ -47,7 +50,8 @@ class LiveChoice {
   // The forecast of the `horizon` values after the newest, by the candidate
   // with the lowest recent error; computed once per new value (each
   // candidate forecasts then, and what it says `options.horizon` steps ahead
-  // is kept to be scored).
+  // is kept to be scored; values appended between two calls are not
+  // forecast from, so not scored).
   const std::vector<double>& Forecast(int horizon);
 
   // The candidate forecasting, its recent error, and its held-out quantile
@@ -56,8 +60,9 @@ class LiveChoice {
   double recent_mae(size_t candidate) const;
   double upper_margin() const;
   const std::string& name() const;
-  // "xgboost-1440" while the choice stands; "naive since 2 h (recent error
-  // 0.070, xgboost-1440 0.251)" once another candidate forecasts.
+  // "xgboost-1440" while the choice stands; once another candidate
+  // forecasts, "naive forecasts, for 42 steps (recent error 0.070 against
+  // xgboost-1440's 0.251; band 0.111)".
   std::string Describe() const;
 
  private:
@@ -67,8 +72,9 @@ class LiveChoice {
     double upper_margin = 0;
     std::unique_ptr<ForecastCursor> cursor;
     double recent_mae = 0;
-    std::vector<double> pending;  // its forecasts, by target step % horizon
-    std::vector<double> forecast;
+    std::vector<double> pending;   // its forecasts, by target step % horizon
+    std::vector<double> forecast;  // its latest (the active's: whole)
+    double ahead = 0;              // ... options.horizon steps ahead
   };
   LiveChoiceOptions o_;
   double alpha_;  // the average's weight of a new error

@@ -16,7 +16,8 @@
 //      is kept as fitted (its state follows the whole series: ForecastCursor),
 //      and every candidate that could be fitted is returned beside it with
 //      its score and band (`fitted`): between two choices, live.h lets the
-//      one with the lowest recent error forecast;
+//      one with the lowest recent error forecast (each as fitted here:
+//      none is fitted again on the held-out cycle);
 //   5. its held-out residuals (actual - forecast) give the upper quantile:
 //      upper = forecast + q(residuals), so a policy can ask for the load it is
 //      `quantile` sure not to exceed.

@@ -41,8 +41,8 @@ void ForecastProvider::Append(Group& g,
                      0, o_.reselect / std::chrono::minutes(1))) +
                  kMinutesPerDay;
   if (g.series.size() > bound) {
-    Trim(g);
     g.live.reset();
+    Trim(g);
     g.next_select = TimePoint();
   }
 }
@@ -66,6 +66,7 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   // Cut here, where the cursor is made again anyway. Cutting in Append once
   // the series passed Kept() and a day chose again a minute or two after
   // each daily choice: twice the fitting, for the same data.
+  g.live.reset();  // its cursors read the series: not past a cut
   Trim(g);
   forecast::ForecastOptions fo = o_.forecast;
   if (auto q = quantile_.find(name); q != quantile_.end())
@@ -73,7 +74,6 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   fo.horizon = std::min(fo.horizon, o_.horizon);
   auto fit = forecast::SelectForecaster(g.series, fo);
   ++g.choices;
-  g.live.reset();
   if (!fit.ok()) {
     g.fit.reset();
     g.error = fit.status().message();

@@ -1,5 +1,6 @@
 // Forecasters on synthetic series with known answers, period detection,
 // model selection and the provider.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -522,6 +523,98 @@ class ConstantForecaster final : public forecast::Forecaster {
   double c_;
 };
 
+// Forecasts the step it is asked about plus `offset` (a series whose value
+// at step j is j is then forecast with an error of exactly |offset|), or
+// NaN with `nan`.
+class IndexForecaster final : public forecast::Forecaster {
+ public:
+  explicit IndexForecaster(double offset, bool nan = false)
+      : offset_(offset), nan_(nan) {}
+  std::string name() const override {
+    return nan_ ? "nothing" : fmt::format("index{:+g}", offset_);
+  }
+  Status Fit(const Series&) override { return Status::OK(); }
+  std::vector<double> Forecast(const Series& s, int horizon) const override {
+    std::vector<double> out;
+    for (int k = 1; k <= horizon; ++k) {
+      out.push_back(nan_ ? std::numeric_limits<double>::quiet_NaN()
+                         : static_cast<double>(s.size() - 1 + k) + offset_);
+    }
+    return out;
+  }
+  std::vector<double> Backtest(const Series&, size_t, int) const override {
+    return {};
+  }
+
+ private:
+  double offset_;
+  bool nan_;
+};
+
+// Each candidate's forecast of step j is scored against the value of step j,
+// made from step j - horizon: a forecaster that is exact scores 0, one a
+// step ahead scores 1, and the scores decay from their start exactly as
+// often as a forecast came true (values appended between two forecasts are
+// not forecast from). A candidate that gives no forecast never forecasts; a
+// score that is not finite starts from the first error.
+TEST(LiveChoiceTest, EachForecastIsScoredAgainstTheStepItForecast) {
+  const double kInf = std::numeric_limits<double>::infinity();
+  const int H = 10;
+  const double alpha = 1 - std::pow(0.5, 1.0 / 360);
+  struct Case {
+    const char* name;
+    int start;                 // values before the choice
+    std::vector<int> batches;  // values appended before each forecast
+    int forecast_horizon;      // asked of Forecast
+  };
+  const Case cases[] = {
+      {"one value a step", 20, std::vector<int>(40, 1), 12},
+      {"an empty start", 0, std::vector<int>(40, 1), 12},
+      {"values caught up three at a time", 7, std::vector<int>(15, 3), 12},
+      {"a forecast shorter than the scoring horizon", 20,
+       std::vector<int>(40, 1), 4},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Series s = Make(c.start, [](int i) { return static_cast<double>(i); });
+    forecast::FittedForecast fit;
+    fit.fitted = {
+        {std::make_shared<IndexForecaster>(1), 2.0, 0},      // chosen
+        {std::make_shared<IndexForecaster>(0), 1.5, 0},      // exact
+        {std::make_shared<IndexForecaster>(0, true), 0, 0},  // nothing
+        {std::make_shared<IndexForecaster>(-3), kInf, 0},
+    };
+    fit.model = fit.fitted[0].model;
+    forecast::LiveChoice live(fit, s, {.horizon = H, .half_life = 360});
+    std::vector<int> origins;  // the newest step at each forecast
+    if (c.start > 0) origins.push_back(c.start - 1);
+    live.Forecast(c.forecast_horizon);
+    for (int n : c.batches) {
+      for (int k = 0; k < n; ++k) {
+        s.values.push_back(static_cast<double>(s.size()));
+        live.Append(s.values.back());
+      }
+      origins.push_back(static_cast<int>(s.size()) - 1);
+      const std::vector<double>& f = live.Forecast(c.forecast_horizon);
+      ASSERT_EQ(f.size(), static_cast<size_t>(c.forecast_horizon));
+      EXPECT_NE(live.name(), "nothing");
+      EXPECT_FALSE(std::isnan(f[0]));
+    }
+    int scored = 0;  // forecasts whose step has arrived
+    for (int o : origins) scored += o + H < static_cast<int>(s.size());
+    ASSERT_GT(scored, 0);
+    double decay = std::pow(1 - alpha, scored);
+    EXPECT_NEAR(live.recent_mae(0), 1 + (2.0 - 1) * decay, 1e-9);
+    EXPECT_NEAR(live.recent_mae(1), 1.5 * decay, 1e-9);
+    EXPECT_EQ(live.recent_mae(2), 0) << "nothing forecast, nothing scored";
+    EXPECT_NEAR(live.recent_mae(3), 3.0, 1e-9)
+        << "from inf: the first error, then the average";
+    EXPECT_EQ(live.name(), "index+0");
+    EXPECT_EQ(live.Forecast(c.forecast_horizon)[0],
+              static_cast<double>(s.size()));
+  }
+}
+
 // Two candidates: "constant" (10, chosen: held-out MAE 1, band 0.5) and
 // naive (held-out MAE 2, band 0.7).
 forecast::FittedForecast TwoCandidates() {
@@ -582,7 +675,8 @@ TEST(LiveChoiceTest, TheCandidateWithTheLowestRecentErrorForecasts) {
       EXPECT_EQ(live.Forecast(12), std::vector<double>(12, 20.0));
       EXPECT_EQ(live.upper_margin(), 0.7);
       EXPECT_EQ(live.name(), "naive");
-      EXPECT_NE(live.Describe().find("naive for the last"), std::string::npos)
+      EXPECT_NE(live.Describe().find("naive forecasts, for "),
+                std::string::npos)
           << live.Describe();
     } else {
       EXPECT_EQ(live.upper_margin(), 0.5);
@@ -592,32 +686,47 @@ TEST(LiveChoiceTest, TheCandidateWithTheLowestRecentErrorForecasts) {
 
 // The provider forecasts with the live choice: chosen on five days of a
 // weekday shape, the day after (flat and low) is forecast from what it is
-// within hours, not from the weekdays until the next choice.
+// within hours, not from the weekdays until the next choice: its forecasts
+// 10 minutes ahead are nearer the load than the chosen model's own.
 TEST(ForecastProviderTest, ADayUnlikeTheChoicesIsFollowedWithinHours) {
   ForecastProviderOptions o;
   o.forecast.use_xgboost = false;
   ForecastProvider provider(o);
   auto hist = std::make_shared<std::vector<MetricSample>>();
+  auto load = [](int i) { return Weekly(i) + Jitter(i, 0.2); };
   const int day5 = 5 * 1440;  // Weekly(): days 5 and 6 are flat at 2
   for (int i = 0; i < day5; ++i)
-    hist->push_back({kStart + minutes(i), Weekly(i) + Jitter(i, 0.2), 1});
+    hist->push_back({kStart + minutes(i), load(i), 1});
   Observation obs;
   obs.load_history = hist;
   obs.now = kStart + minutes(day5) + std::chrono::seconds(30);
   provider.Fill("g", &obs);
   ASSERT_EQ(provider.Choices("g"), 1);
   const std::string chosen = provider.Describe("g");
-  for (int i = day5; i <= day5 + 360; ++i) {  // to 06:00, Weekly's peak
-    hist->push_back({kStart + minutes(i), Weekly(i) + Jitter(i, 0.2), 1});
+  // The chosen model alone, as the provider held it before the live choice.
+  Series s = Make(day5, load);
+  forecast::ForecastOptions fo = o.forecast;
+  fo.horizon = 10;
+  auto fit = forecast::SelectForecaster(s, fo);
+  ASSERT_TRUE(fit.ok());
+  auto held = fit->model->Follow(s);
+  double live_error = 0, held_error = 0;
+  for (int i = day5; i < day5 + 360; ++i) {  // to 06:00, Weekly's peak
+    hist->push_back({kStart + minutes(i), load(i), 1});
     obs = Observation();
     obs.load_history = hist;
     obs.now = kStart + minutes(i) + std::chrono::seconds(30);
     provider.Fill("g", &obs);
+    s.values.push_back(load(i));
+    held->Append(load(i));
+    ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+    live_error += std::fabs(obs.forecast[9].mean - load(i + 10));
+    held_error +=
+        std::fabs(std::max(0.0, held->Forecast(10)[9]) - load(i + 10));
   }
   EXPECT_EQ(provider.Choices("g"), 1) << "no new choice";
-  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
-  // The weekday shape says 14 at 06:00; the day is flat at 2.
-  EXPECT_NEAR(obs.forecast[9].mean, 2.0, 0.5) << provider.Describe("g");
+  EXPECT_LT(live_error, 0.5 * held_error)
+      << provider.Describe("g") << "; held: " << fit->model->name();
   EXPECT_NE(provider.Describe("g").find("chosen: " + chosen), std::string::npos)
       << provider.Describe("g");
 }
