@@ -166,6 +166,13 @@ std::string ForecastProvider::Describe(const std::string& name) const {
   return fmt::format("{}; chosen: {}", g.live->Describe(), g.fit->why);
 }
 
+std::string ForecastProvider::ModelName(const std::string& name) const {
+  auto it = groups_.find(name);
+  if (it == groups_.end() || !it->second.fit) return "";
+  return it->second.live ? it->second.live->name()
+                         : it->second.fit->model->name();
+}
+
 int ForecastProvider::Choices(const std::string& name) const {
   auto it = groups_.find(name);
   return it == groups_.end() ? 0 : it->second.choices;

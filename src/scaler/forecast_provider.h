@@ -50,8 +50,10 @@ class ForecastProvider {
   void Fill(const std::string& group, Observation* obs);
   // The upper-bound quantile for one group (default: the options').
   void SetQuantile(const std::string& group, double q) { quantile_[group] = q; }
-  // The current forecaster's description for a group ("" when none).
+  // The current forecaster's description for a group ("" when none), and
+  // the name of the model forecasting ("" when none).
   std::string Describe(const std::string& group) const;
+  std::string ModelName(const std::string& group) const;
   // How many times a forecaster was chosen (fitted) for a group, and the
   // minutes of load series it keeps.
   int Choices(const std::string& group) const;

@@ -324,8 +324,10 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   }
   if (cfg.needs.forecast_quantile) {
     forecaster_.Fill(cfg.name, &obs);
-    if (!obs.forecast.empty())
+    if (!obs.forecast.empty()) {
       out->forecast_model = forecaster_.Describe(cfg.name);
+      out->forecast_model_name = forecaster_.ModelName(cfg.name);
+    }
   }
   int n = obs.group.in_service;
   // The features need every metric: a group that reads only its signal's

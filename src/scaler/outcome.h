@@ -35,6 +35,9 @@ struct GroupOutcome {
   bool model_asked = false;    // the policy reads a model
   Status predictor_status;     // not OK: the predictor was asked and failed
   std::string forecast_model;  // the forecaster behind observation.forecast
+  // Its name alone ("xgboost-1440"): a metric label, from a bounded set (the
+  // description above carries scores that change every minute).
+  std::string forecast_model_name;
   Observation observation;
   // Decided.
   Decision decision;

@@ -110,13 +110,13 @@ void MetricsReporter::ReportLimits(const GroupOutcome& o, Memory* mem) {
 void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
                                      Memory* mem) {
   const std::string& g = o.group;
-  if (!o.forecast_model.empty() && o.forecast_model != mem->model) {
+  if (!o.forecast_model_name.empty() && o.forecast_model_name != mem->model) {
     if (!mem->model.empty()) {
       m_->GetGauge("phas_scaler_forecast_model_info", kModelHelp,
                    {{"group", g}, {"model", mem->model}})
           .Set(0);
     }
-    mem->model = o.forecast_model;
+    mem->model = o.forecast_model_name;
   }
   if (!mem->model.empty()) {
     m_->GetGauge("phas_scaler_forecast_model_info", kModelHelp,

@@ -729,6 +729,12 @@ TEST(ForecastProviderTest, ADayUnlikeTheChoicesIsFollowedWithinHours) {
       << provider.Describe("g") << "; held: " << fit->model->name();
   EXPECT_NE(provider.Describe("g").find("chosen: " + chosen), std::string::npos)
       << provider.Describe("g");
+  // The name alone (a metric label) is the model forecasting now.
+  EXPECT_NE(provider.ModelName("g"), fit->model->name());
+  EXPECT_EQ(
+      provider.Describe("g").rfind(provider.ModelName("g") + " forecasts", 0),
+      0u)
+      << provider.Describe("g");
 }
 
 }  // namespace

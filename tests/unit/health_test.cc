@@ -191,13 +191,15 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   MetricsRegistry m;
   MetricsReporter r(&m);
   GroupOutcome o = AtMax();
-  o.forecast_model = "seasonal_naive";
+  o.forecast_model = "seasonal_naive (held-out MAE 0.100)";
+  o.forecast_model_name = "seasonal_naive";
   o.observation.forecast = {{kT0 + minutes(5), 5.0, 6.0}};
   r.Report(kT0, o);
   // Five minutes on: the load for the forecast minute is in, 4 instead of
   // 5 (error 25 %), and the model changed; the group is no longer at max.
   GroupOutcome later = Healthy();
-  later.forecast_model = "holt_winters";
+  later.forecast_model = "holt_winters (held-out MAE 0.090)";
+  later.forecast_model_name = "holt_winters";
   later.metrics = std::make_shared<GroupMetrics>(
       GroupMetrics{.load = {{kT0 + minutes(5), 4.0, 3}}});
   r.Report(kT0 + minutes(5), later);
