@@ -140,7 +140,7 @@ void BM_ForecastCursorStep(benchmark::State& state) {
       state.SkipWithError(fit.status().ToString().c_str());
       return;
     }
-    m = fit->model;
+    m = fit->model();
   } else {
     m = MakeModel(static_cast<int>(state.range(1)));
     if (!m->Fit(s).ok()) {

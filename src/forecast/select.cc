@@ -112,7 +112,6 @@ Result<FittedForecast> SelectForecaster(const Series& full,
     actual.push_back(history.values[i + o.horizon]);
   }
   double best = std::numeric_limits<double>::infinity();
-  std::shared_ptr<Forecaster> chosen;
   for (auto& c : candidates) {
     if (!c->Fit(train).ok()) continue;
     std::vector<double> fc = c->Backtest(history, split - 1, o.horizon);
@@ -128,26 +127,23 @@ Result<FittedForecast> SelectForecaster(const Series& full,
         {c, score.mae, std::max(0.0, Quantile(std::move(r), o.quantile))});
     if (score.mae < best) {
       best = score.mae;
-      chosen = c;
       out.chosen = out.fitted.size() - 1;
     }
   }
-  if (!chosen)
+  if (std::isinf(best))
     return Status::FailedPrecondition("no forecaster could be fitted");
-  out.upper_margin = out.fitted[out.chosen].upper_margin;
+  const Forecaster& chosen = *out.model();
   if (o.residual_horizon > 0) {
     out.holdout_residuals =
-        BacktestResiduals(*chosen, history, split - 1, o.residual_horizon);
+        BacktestResiduals(chosen, history, split - 1, o.residual_horizon);
   }
-  out.holdout_mae = best;
   // Kept as fitted on `train`: its parameters (Holt-Winters' constants, the
   // trees) were judged on the held-out cycle, and its cursor follows the
   // whole history. A second fit with that cycle in cost as much as the
   // first for little: the next selection is at most `reselect` away.
-  out.model = chosen;
   out.why =
       fmt::format("{} (held-out MAE {:.3f}, p{:.0f} margin {:.3f}; {})",
-                  chosen->name(), best, o.quantile * 100, out.upper_margin,
+                  chosen.name(), best, o.quantile * 100, out.upper_margin(),
                   P > 0 ? out.period.why : "no period: short-horizon models");
   return out;
 }

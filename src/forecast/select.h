@@ -83,14 +83,19 @@ struct FittedCandidate {
 };
 
 struct FittedForecast {
-  std::shared_ptr<Forecaster> model;
   PeriodResult period;
-  double holdout_mae = 0;
-  double upper_margin = 0;  // added to the forecast for the upper bound
   std::vector<CandidateScore> candidates;
-  // Every candidate that could be fitted, `model` among them at `chosen`.
+  // Every candidate that could be fitted (never empty in a returned fit),
+  // the chosen one at `chosen`.
   std::vector<FittedCandidate> fitted;
   size_t chosen = 0;
+  // The chosen candidate: its model, held-out MAE, and the margin added to
+  // its forecast for the upper bound.
+  const std::shared_ptr<Forecaster>& model() const {
+    return fitted[chosen].model;
+  }
+  double holdout_mae() const { return fitted[chosen].holdout_mae; }
+  double upper_margin() const { return fitted[chosen].upper_margin; }
   std::string why;  // one line for logs
   // The chosen model's residuals on the held-out cycle (fitted without it),
   // for horizons 1..options.residual_horizon; empty when that is 0.

@@ -168,9 +168,8 @@ std::string ForecastProvider::Describe(const std::string& name) const {
 
 std::string ForecastProvider::ModelName(const std::string& name) const {
   auto it = groups_.find(name);
-  if (it == groups_.end() || !it->second.fit) return "";
-  return it->second.live ? it->second.live->name()
-                         : it->second.fit->model->name();
+  if (it == groups_.end() || !it->second.live) return "";
+  return it->second.live->name();
 }
 
 int ForecastProvider::Choices(const std::string& name) const {

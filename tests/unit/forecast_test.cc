@@ -315,9 +315,9 @@ TEST(SelectTest, ColdStartSaysSoAndSelectionBeatsSeasonalMedian) {
     if (c.model == "seasonal-median-1440") sn_mae = c.mae;
   }
   ASSERT_GT(sn_mae, 0) << "the seasonal median competed";
-  EXPECT_LE(fit->holdout_mae, sn_mae);
-  EXPECT_GT(fit->upper_margin, 0);
-  EXPECT_LT(fit->upper_margin, 2.0);
+  EXPECT_LE(fit->holdout_mae(), sn_mae);
+  EXPECT_GT(fit->upper_margin(), 0);
+  EXPECT_LT(fit->upper_margin(), 2.0);
 }
 
 TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
@@ -344,7 +344,7 @@ TEST(SelectTest, XgboostSeesTheDayBeforeEvenWithoutAConfirmedPeriod) {
   }
   ASSERT_GT(xgb, 0) << "XGBoost has the one-day lag";
   EXPECT_LT(xgb, 0.85 * naive);
-  EXPECT_EQ(fit->model->name(), "xgboost-1440") << fit->why;
+  EXPECT_EQ(fit->model()->name(), "xgboost-1440") << fit->why;
 }
 
 TEST(SelectTest, AnHourlyCycleIsForecastFromItsPeriod) {
@@ -364,8 +364,8 @@ TEST(SelectTest, AnHourlyCycleIsForecastFromItsPeriod) {
     if (c.model == "naive") naive = c.mae;
   }
   ASSERT_GT(naive, 0);
-  EXPECT_LT(fit->holdout_mae, 0.5 * naive) << fit->why;
-  const std::string chosen = fit->model->name();
+  EXPECT_LT(fit->holdout_mae(), 0.5 * naive) << fit->why;
+  const std::string chosen = fit->model()->name();
   EXPECT_TRUE(chosen == "seasonal-median-60" || chosen == "holt-winters-60" ||
               chosen == "holt-winters-60-damped")
       << fit->why;
@@ -405,7 +405,7 @@ TEST(SelectTest, ResidualsPerHorizon) {
             s.size() - 1 - fit->holdout_residuals.from);
   EXPECT_NEAR(forecast::Quantile(
                   fit->holdout_residuals.by_horizon[o.horizon - 1], o.quantile),
-              fit->upper_margin, 1e-9);
+              fit->upper_margin(), 1e-9);
   EXPECT_TRUE(
       forecast::SelectForecaster(s, {})->holdout_residuals.by_horizon.empty());
 }
@@ -584,7 +584,6 @@ TEST(LiveChoiceTest, EachForecastIsScoredAgainstTheStepItForecast) {
         {std::make_shared<IndexForecaster>(0, true), 0, 0},  // nothing
         {std::make_shared<IndexForecaster>(-3), kInf, 0},
     };
-    fit.model = fit.fitted[0].model;
     forecast::LiveChoice live(fit, s, {.horizon = H, .half_life = 360});
     std::vector<int> origins;  // the newest step at each forecast
     if (c.start > 0) origins.push_back(c.start - 1);
@@ -619,8 +618,7 @@ TEST(LiveChoiceTest, EachForecastIsScoredAgainstTheStepItForecast) {
 // naive (held-out MAE 2, band 0.7).
 forecast::FittedForecast TwoCandidates() {
   forecast::FittedForecast fit;
-  fit.model = std::make_shared<ConstantForecaster>(10);
-  fit.fitted = {{fit.model, 1.0, 0.5},
+  fit.fitted = {{std::make_shared<ConstantForecaster>(10), 1.0, 0.5},
                 {std::make_shared<forecast::SeasonalNaive>(0), 2.0, 0.7}};
   fit.chosen = 0;
   return fit;
@@ -709,7 +707,7 @@ TEST(ForecastProviderTest, ADayUnlikeTheChoicesIsFollowedWithinHours) {
   fo.horizon = 10;
   auto fit = forecast::SelectForecaster(s, fo);
   ASSERT_TRUE(fit.ok());
-  auto held = fit->model->Follow(s);
+  auto held = fit->model()->Follow(s);
   double live_error = 0, held_error = 0;
   for (int i = day5; i < day5 + 360; ++i) {  // to 06:00, Weekly's peak
     hist->push_back({kStart + minutes(i), load(i), 1});
@@ -726,11 +724,11 @@ TEST(ForecastProviderTest, ADayUnlikeTheChoicesIsFollowedWithinHours) {
   }
   EXPECT_EQ(provider.Choices("g"), 1) << "no new choice";
   EXPECT_LT(live_error, 0.5 * held_error)
-      << provider.Describe("g") << "; held: " << fit->model->name();
+      << provider.Describe("g") << "; held: " << fit->model()->name();
   EXPECT_NE(provider.Describe("g").find("chosen: " + chosen), std::string::npos)
       << provider.Describe("g");
   // The name alone (a metric label) is the model forecasting now.
-  EXPECT_NE(provider.ModelName("g"), fit->model->name());
+  EXPECT_NE(provider.ModelName("g"), fit->model()->name());
   EXPECT_EQ(
       provider.Describe("g").rfind(provider.ModelName("g") + " forecasts", 0),
       0u)
