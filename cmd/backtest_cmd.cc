@@ -138,6 +138,11 @@ int RunBacktestCommand(const BacktestFlags& f,
     return ReportError(Status::InvalidArgument(
         "give exactly one of --trace FILE, --suite DIR or --asg NAME"));
   }
+  if (f.group.asg.empty()) {
+    if (Status st = CheckNoGroupFlags(f.group, "--scaler-config"); !st.ok()) {
+      return ReportError(st);
+    }
+  }
   BacktestOptions o;
   if (Status st = Apply(f, &o); !st.ok()) return ReportError(st);
   auto policies = PolicyList(f.policies, PolicyRegistry::Default().names());

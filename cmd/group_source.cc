@@ -207,6 +207,29 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                   "cost grows with the window's square)");
 }
 
+Status CheckNoGroupFlags(const GroupSourceFlags& f,
+                         const std::string& config_flag) {
+  const GroupSourceFlags none;
+  const std::pair<bool, std::string> given[] = {
+      {!f.config.empty(), config_flag},
+      {!f.region.empty(), "--region"},
+      {!f.signal.empty(), "--signal"},
+      {!f.resource_label.empty(), "--resource-label"},
+      {f.days != none.days, "--days"},
+      {f.request_hours != none.request_hours, "--request-hours"},
+  };
+  for (const auto& [set, flag] : given) {
+    if (set) {
+      const bool signal = flag == "--signal" || flag == "--resource-label";
+      return Status::InvalidArgument(fmt::format(
+          "{} goes with --asg (the group read from AWS){}", flag,
+          signal ? "; a trace's signal is world.signal in the --config file"
+                 : ""));
+    }
+  }
+  return Status::OK();
+}
+
 std::string PulledGroup::Summary() const {
   int total = 0;
   std::string per;

@@ -44,6 +44,13 @@ aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path);
 void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                          const std::string& config_flag = "--config");
 
+// Without --asg the flags above have no group to apply to: an error naming
+// the first one given (`config_flag` as AddGroupSourceFlags's), instead of
+// ignoring it. A trace's signal is its world's (`world.signal` in the
+// backtest config).
+Status CheckNoGroupFlags(const GroupSourceFlags& f,
+                         const std::string& config_flag = "--config");
+
 // A group's history, pulled, with what it took.
 struct PulledGroup {
   std::unique_ptr<aws::AwsSession> session;

@@ -55,6 +55,11 @@ int RunTuneCommand(const TuneFlags& f) {
     return ReportError(Status::InvalidArgument(
         "give exactly one of --trace FILE or --asg NAME"));
   }
+  if (f.group.asg.empty()) {
+    if (Status st = CheckNoGroupFlags(f.group, "--scaler-config"); !st.ok()) {
+      return ReportError(st);
+    }
+  }
   Result<Trace> trace = Status::Internal("no trace");
   std::string source = f.trace;
   if (!f.group.asg.empty()) {
