@@ -3,9 +3,10 @@
 // (ScalingTarget), and whose sum over the group is the group's load, in
 // instance-units (the load of one instance fully used).
 //
-// Today the one signal is average CPU (the original's): per instance in %,
-// one instance fully used = 100 %. The metric behind a signal is chosen by
-// the loop (scaler/observe.h); policies see only its values.
+// The default is average CPU (the original's): per instance in %, one
+// instance fully used = 100 %. The metric behind a signal (CPU, network, an
+// ALB's requests, a custom metric) is chosen by the loop
+// (scaler/signal_source.h, scaler/observe.h); policies see only its values.
 //
 // Thread-safety: plain values.
 #ifndef PHAS_DECISION_LOAD_SIGNAL_H_
@@ -24,6 +25,11 @@ struct LoadSignal {
   // The per-instance value of one instance fully used: a load in
   // instance-units is the group's sum divided by this. Default: 100 (CPU %).
   double full = 100;
+  // The metric shows at most `full` per instance (CPU's 100 %, the bytes an
+  // instance serves): a group at full may have more load than it shows.
+  // Default: true (CPU); false for a load counted where it arrives (an
+  // ALB's requests, a custom metric).
+  bool censored_at_full = true;
 };
 
 struct ScalingTarget {

@@ -17,6 +17,10 @@ using std::chrono::minutes;
 
 TimePoint MinuteOf(TimePoint t) { return std::chrono::floor<minutes>(t); }
 
+// The per-instance mean at which a signal censored at full (CPU's 100 %) is
+// taken as at full: the instances are practically saturated.
+constexpr double kAtFull = 0.95;
+
 // The forecast's highest mean and band over [from, until] (band: the
 // forecaster's own upper - mean at that point, the margin before the
 // calibration has outcomes).
@@ -48,6 +52,11 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 }
 
 }  // namespace
+
+bool PredictivePolicy::AtFull(const MetricSample& load) const {
+  return target_.signal.censored_at_full && load.instances > 0 &&
+         load.value >= kAtFull * load.instances;
+}
 
 bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
                              PredictiveState* s) const {
@@ -159,9 +168,25 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   int now_need = 0;
   std::string now_why;
   if (obs.load_history && !obs.load_history->empty()) {
-    double load = obs.load_history->back().value;
-    now_need = InstancesFor(load, u);
-    now_why = Format(FMT_COMPILE("now {} needs {}"), Fixed(load, 2), now_need);
+    const MetricSample& latest = obs.load_history->back();
+    now_need = InstancesFor(latest.value, u);
+    now_why = Format(FMT_COMPILE("now {} needs {}"), Fixed(latest.value, 2),
+                     now_need);
+    if (AtFull(latest)) {
+      // The load may be anywhere above what the signal shows. The target's
+      // step finds it one round (metric delay + boot) at a time; the next
+      // round's increase is taken now, the same number of instances again
+      // (1 -> 3 -> 7 -> 17 at 60 %). If the load is no higher than shown,
+      // the group holds (2 - u)x what the target asks, one round (the next
+      // round's whole step, x 1/u^2 a round, would hold 1/u x).
+      const int step = now_need;
+      now_need = std::max(step, 2 * step - latest.instances);
+      now_why =
+          Format(FMT_COMPILE("now {} is at full on {} instance(s) (the "
+                             "load above it is not seen): the step to "
+                             "{} is taken twice, {}"),
+                 Fixed(latest.value, 2), latest.instances, step, now_need);
+    }
   }
   if (!out.peak || !in.peak) {
     p.target = tt.target;

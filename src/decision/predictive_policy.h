@@ -4,7 +4,10 @@
 //   desired = max(now, out), scale-in no lower than in, where
 //     now = what the load measured in the latest minute needs at the target
 //           utilization, or target tracking's scale-out when its high alarm
-//           fires (the reactive safety net);
+//           fires (the reactive safety net); on a minute at full on a
+//           signal that cannot show more (CPU at 100 %), the step is taken
+//           twice (n -> 2 ceil(n/u) - n), so that a burst the signal hides
+//           is climbed in fewer rounds of metric delay + boot;
 //     out = what the bound on the HIGHEST load over the scale-out window
 //           (now .. now + boot + buffer) needs: capacity launched now serves
 //           only after the boot time;
@@ -127,6 +130,9 @@ class PredictivePolicy final
   // reaches the lead windows (else target tracking decides this cycle).
   bool Learn(const Observation& obs, bool forecast_decides,
              PredictiveState* s) const;
+  // The load of a minute (instance-units, over the instances that reported)
+  // is at full on a signal that cannot show more (LoadSignal).
+  bool AtFull(const MetricSample& load) const;
   TargetTrackingPolicy tracking_;
 };
 

@@ -205,6 +205,51 @@ TEST(BacktestTest, DrivesTheProductionLoopEveryInterval) {
   }
 }
 
+// A jump from 1 to 20 instances' worth of load on a one-instance group,
+// through the production loop. On CPU the instance shows 100 %, not how far
+// above it the load is: predictive takes the target's step twice (1 -> 3),
+// target tracking takes it once (1 -> 2). An ALB's requests show the whole
+// load, and predictive goes to what it needs as fast as its guard lets it.
+TEST(BacktestTest, AGroupAtFullClimbsTwoStepsARoundOnCpu) {
+  std::string csv;
+  for (int i = 0; i < 4 * 60; ++i) {
+    csv += fmt::format("{},{}\n", i * 60, i < 3 * 60 ? 10 : 400);
+  }
+  auto t = ParseTrace(csv, "jump.csv");
+  ASSERT_TRUE(t.ok());
+  struct Case {
+    const char* name;
+    const char* policy;
+    bool alb;
+    int first_to;  // the first scale-out after the jump
+  };
+  const Case cases[] = {
+      {"predictive on CPU: the step twice", "predictive", false, 3},
+      {"target tracking on CPU: the step", "target-tracking", false, 2},
+      {"predictive on an ALB's requests: the load seen (20, +10 an action)",
+       "predictive", true, 11},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    BacktestOptions o;
+    o.mapping.smoothing = Duration::zero();
+    o.max_size = 40;
+    if (tc.alb) {
+      o.signal.kind = SignalKind::kAlbRequests;
+      o.signal.resource_label =
+          "app/web/0123456789abcdef/targetgroup/web/0123456789abcdef";
+    }
+    auto r = RunBacktest(*t, {tc.policy}, o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const auto& actions = r->runs[0].result.actions;
+    auto first = std::find_if(actions.begin(), actions.end(),
+                              [](const ActionEvent& a) { return a.to > 1; });
+    ASSERT_NE(first, actions.end());
+    EXPECT_EQ(first->from, 1);
+    EXPECT_EQ(first->to, tc.first_to);
+  }
+}
+
 TEST(BacktestTest, DeterministicAndReported) {
   auto t = LoadTrace(std::string(PHAS_SOURCE_DIR) +
                      "/data/traces/nab_asg_cluster_cpu_5min.csv");

@@ -115,7 +115,8 @@ TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
   for (int minute = 0; minute < 200; ++minute) {
     TimePoint now = t0 + minutes(minute) + seconds(10);
     if (minute > 0) {
-      hist->push_back({t0 + minutes(minute - 1), minute % 2 ? 2.5 : 3.3, 1});
+      hist->push_back(
+          {t0 + minutes(minute - 1), minute % 2 ? 2.5 : 3.3, capacity});
     }
     Observation o;
     o.now = now;

@@ -224,5 +224,57 @@ TEST(PredictivePolicyTest, AnEmptyWarmPoolDoesNotLowerTheScaleInFloor) {
       << "the pool was not used: " << empty.reason;
 }
 
+// A minute at full on a signal that cannot show more (CPU at 100 %): the
+// load above it is unknown, and the step is taken twice; below full, on a
+// signal counted where the load arrives (an ALB's requests), or with the
+// minute's instances unknown, the step is the target's.
+TEST(PredictivePolicyTest, AMinuteAtFullTakesTheStepTwice) {
+  struct Case {
+    const char* name;
+    bool censored_at_full;
+    double load;    // instance-units, the latest minute
+    int instances;  // that reported it (0: unknown)
+    int target;
+    std::string code;
+  };
+  const Case cases[] = {
+      {"one instance at full: 2, taken twice", true, 1.0, 1, 3,
+       "pred_reactive_up"},
+      {"four at full: 7, taken twice", true, 4.0, 4, 10, "pred_reactive_up"},
+      {"practically full (95 %)", true, 3.8, 4, 10, "pred_reactive_up"},
+      {"below full (94 %): the target's step", true, 3.76, 4, 7,
+       "pred_reactive_up"},
+      {"a signal that shows the load above full", false, 4.0, 4, 7,
+       "pred_reactive_up"},
+      {"the minute's instances unknown", true, 4.0, 0, 7, "pred_reactive_up"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ScalingTarget target;
+    target.signal.censored_at_full = tc.censored_at_full;
+    PredictivePolicy p(PredictiveConfig{}, target);
+    Observation o;
+    o.now = kNow;
+    const int n = tc.instances > 0 ? tc.instances : 4;
+    o.group.desired = o.group.in_service = n;
+    o.group.min_size = 1;
+    o.group.max_size = 50;
+    o.metrics_ok = true;
+    o.signal = {{kNow - minutes(2), 100 * tc.load / n, n}};
+    auto hist = std::make_shared<std::vector<MetricSample>>();
+    hist->push_back({kNow - minutes(2), tc.load, tc.instances});
+    o.load_history = hist;
+    for (int k = 0; k < 10; ++k) {  // low: the forecast asks for 1
+      o.forecast.push_back({kNow + minutes(k), 0.4, 0.5});
+    }
+    Proposal out = p.Propose(o, PolicyState::Of(PredictiveState{}));
+    EXPECT_EQ(out.target, tc.target) << out.reason;
+    EXPECT_EQ(out.code.ToString(), tc.code) << out.reason;
+    EXPECT_EQ(out.reason.find("at full") != std::string::npos,
+              tc.target == 10 || tc.target == 3)
+        << out.reason;
+  }
+}
+
 }  // namespace
 }  // namespace phas
