@@ -192,8 +192,8 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                   "resolution order)");
   cmd->add_option("--signal", f->signal,
                   "Load signal: cpu, network_in, network_out or alb_requests "
-                  "(with --resource-label); custom: from --config. Default: "
-                  "the config's, else cpu");
+                  "(with --resource-label); custom: from " +
+                      config_flag + ". Default: the config's, else cpu");
   cmd->add_option("--resource-label", f->resource_label,
                   "alb_requests: the target group's resource label "
                   "(app/<lb>/<id>/targetgroup/<tg>/<id>)");

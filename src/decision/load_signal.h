@@ -25,10 +25,11 @@ struct LoadSignal {
   // The per-instance value of one instance fully used: a load in
   // instance-units is the group's sum divided by this. Default: 100 (CPU %).
   double full = 100;
-  // The metric shows at most `full` per instance (CPU's 100 %, the bytes an
-  // instance serves): a group at full may have more load than it shows.
-  // Default: true (CPU); false for a load counted where it arrives (an
-  // ALB's requests, a custom metric).
+  // The metric shows at most `full` per instance: a group at full may have
+  // more load than it shows. Default: true (CPU, whose 100 % is a hard
+  // bound); false for the others (SignalSource::Describe): a network
+  // signal's `full` is an estimate, the target when not configured, and
+  // requests and custom loads are counted where they arrive.
   bool censored_at_full = true;
 };
 

@@ -172,8 +172,9 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
     now_need = InstancesFor(latest.value, u);
     now_why = Format(FMT_COMPILE("now {} needs {}"), Fixed(latest.value, 2),
                      now_need);
-    if (AtFull(latest)) {
-      // The load may be anywhere above what the signal shows. The target's
+    if (AtFull(latest) && now_need > latest.instances) {
+      // The load may be anywhere above what the signal shows (and the target
+      // is below full, so its step adds instances). The target's
       // step finds it one round (metric delay + boot) at a time; the next
       // round's increase is taken now, the same number of instances again
       // (1 -> 3 -> 7 -> 17 at 60 %). If the load is no higher than shown,

@@ -101,15 +101,18 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     int n = 0;
   };
   std::vector<Acc> signal_by_minute, load_by_minute;
-  auto add = [](std::vector<Acc>& v, TimePoint t, double x) {
+  // Adds x at t, covering `n` more instances (a group-level series covers
+  // those that served the minute, not one more each).
+  auto add = [](std::vector<Acc>& v, TimePoint t, double x, int n = 1,
+                bool group_level = false) {
     for (Acc& a : v) {
       if (a.t == t) {
         a.sum += x;
-        ++a.n;
+        a.n = group_level ? std::max(a.n, n) : a.n + n;
         return;
       }
     }
-    v.push_back({t, x, 1});
+    v.push_back({t, x, n});
   };
   const double full = o.signal.full.value_or(100);
   int in_service = 0;
@@ -155,7 +158,7 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
       for (size_t k = 0; k < s.values.size(); ++k) {
         TimePoint ts = s.timestamps[k];
         int n = serving_at(ts);
-        if (t.load) add(load_by_minute, ts, s.values[k] / full);
+        if (t.load) add(load_by_minute, ts, s.values[k] / full, n, true);
         if (t.per_instance) {
           signal_by_minute.push_back({ts, s.values[k] * n, n});
         } else if (t.load && !per_instance_series) {

@@ -63,15 +63,14 @@ LoadSignal SignalSource::Describe(double target) const {
     case SignalKind::kAlbRequests:
       s.title = "ALB requests per target";
       s.unit = " req/min";
-      s.censored_at_full = false;
       break;
     case SignalKind::kCustom:
       s.title = "custom load";
       s.unit = " " + (unit.empty() ? std::string("units") : unit);
-      s.censored_at_full = false;
       break;
   }
   s.full = full.value_or(target);
+  s.censored_at_full = false;
   return s;
 }
 

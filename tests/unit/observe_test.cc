@@ -114,11 +114,13 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   // ...the load counts every instance, in instance-units.
   ASSERT_EQ(m.load.size(), 2u);
   EXPECT_DOUBLE_EQ(m.load[1].value, (20 + 40 + 90) / 100.0);
+  EXPECT_EQ(m.load[1].instances, 3);
 }
 
 // A group-level signal (ALB requests) adds one query per group, first in the
 // request; its sum per minute over the InService instances is the signal,
-// warm or not, and the load counts it in instance-units of `full`. Its
+// warm or not, and the load counts it in instance-units of `full`, over
+// the instances that served the minute. Its
 // instances' CPU tells which served a minute: read even when the group reads
 // only what it uses, in the same request as a neighbour that reads all.
 TEST(ObserveTest, GroupLevelSignalIsOneQueryPerGroupDividedByInService) {
@@ -165,6 +167,10 @@ TEST(ObserveTest, GroupLevelSignalIsOneQueryPerGroupDividedByInService) {
   EXPECT_DOUBLE_EQ(b.signal[1].value, 750);
   ASSERT_EQ(b.load.size(), 2u);
   EXPECT_DOUBLE_EQ(b.load[1].value, 3000.0 / 500);
+  // The whole group's load, over the instances that served each minute
+  // (not one per series).
+  EXPECT_EQ(b.load[0].instances, 3);
+  EXPECT_EQ(b.load[1].instances, 4);
   EXPECT_DOUBLE_EQ(b.aggregate.at("cpu_utilization").value, 5);
   // The CPU group is untouched by its neighbour's signal.
   GroupMetrics a = AggregateGroup(plan, results, 0, groups[0]);

@@ -227,7 +227,8 @@ TEST(PredictivePolicyTest, AnEmptyWarmPoolDoesNotLowerTheScaleInFloor) {
 // A minute at full on a signal that cannot show more (CPU at 100 %): the
 // load above it is unknown, and the step is taken twice; below full, on a
 // signal counted where the load arrives (an ALB's requests), or with the
-// minute's instances unknown, the step is the target's.
+// minute's instances unknown, the step is the target's; a target at full
+// has no step.
 TEST(PredictivePolicyTest, AMinuteAtFullTakesTheStepTwice) {
   struct Case {
     const char* name;
@@ -236,6 +237,7 @@ TEST(PredictivePolicyTest, AMinuteAtFullTakesTheStepTwice) {
     int instances;  // that reported it (0: unknown)
     int target;
     std::string code;
+    double target_value = 60;  // CPU %
   };
   const Case cases[] = {
       {"one instance at full: 2, taken twice", true, 1.0, 1, 3,
@@ -247,11 +249,14 @@ TEST(PredictivePolicyTest, AMinuteAtFullTakesTheStepTwice) {
       {"a signal that shows the load above full", false, 4.0, 4, 7,
        "pred_reactive_up"},
       {"the minute's instances unknown", true, 4.0, 0, 7, "pred_reactive_up"},
+      {"a target at full: no step to take twice", true, 4.0, 4, 4, "pred_hold",
+       100},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     ScalingTarget target;
     target.signal.censored_at_full = tc.censored_at_full;
+    target.value = tc.target_value;
     PredictivePolicy p(PredictiveConfig{}, target);
     Observation o;
     o.now = kNow;
