@@ -206,4 +206,17 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
   return out;
 }
 
+std::vector<MetricSample> SettledLoad(
+    const std::vector<MetricSample>& load,
+    const std::vector<TimePoint>& in_service_since) {
+  std::vector<MetricSample> out = load;
+  if (out.empty()) return out;
+  const TimePoint newest = out.back().time;
+  const auto expected =
+      std::count_if(in_service_since.begin(), in_service_since.end(),
+                    [&](TimePoint since) { return since <= newest; });
+  if (out.back().instances < expected) out.pop_back();
+  return out;
+}
+
 }  // namespace phas

@@ -316,7 +316,10 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.signal = m.signal;
   obs.metrics_ok = metrics_read && !m.signal.empty();
   if (history_[gi]) {
-    std::vector<MetricSample> added = history_[gi]->Add(m.load);
+    std::vector<TimePoint> since;
+    for (const auto& [id, t] : st.first_in_service) since.push_back(t);
+    std::vector<MetricSample> added =
+        history_[gi]->Add(SettledLoad(m.load, since));
     obs.load_history = history_[gi]->points();
     if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
       out->errors.push_back("cannot save load history: " + st.message());

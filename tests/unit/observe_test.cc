@@ -198,5 +198,52 @@ TEST(ObserveTest, NetworkSignalIsThePerInstanceMean) {
   EXPECT_DOUBLE_EQ(m.load[0].value, 0.4);
 }
 
+// The load history keeps a minute for good: a newest minute fewer instances
+// reported than were InService through it is held back (one of them had not
+// published it yet).
+TEST(ObserveTest, ANewestMinuteSomeInstancesHaveNotPublishedIsHeldBack) {
+  const TimePoint t1 = FromUnixSeconds(600), t2 = FromUnixSeconds(660);
+  const TimePoint before = t1 - std::chrono::minutes(5);
+  struct Case {
+    const char* name;
+    std::vector<MetricSample> load;
+    std::vector<TimePoint> since;  // the InService instances' first sight
+    size_t kept;
+  };
+  const Case cases[] = {
+      {"complete", {{t1, 2.0, 3}, {t2, 2.1, 3}}, {before, before, before}, 2},
+      {"one instance not yet published",
+       {{t1, 2.0, 3}, {t2, 1.5, 2}},
+       {before, before, before},
+       1},
+      {"the only minute read, short",
+       {{t2, 1.5, 2}},
+       {before, before, before},
+       0},
+      {"an instance in service only after the minute began",
+       {{t1, 2.0, 2}, {t2, 2.0, 2}},
+       {before, before, t2 + std::chrono::seconds(10)},
+       2},
+      {"an older short minute stays (a newer one has come)",
+       {{t1, 1.5, 2}, {t2, 2.0, 3}},
+       {before, before, before},
+       2},
+      {"the instances' first sight is now (a restart)",
+       {{t1, 2.0, 2}, {t2, 1.5, 2}},
+       {t2 + std::chrono::minutes(2), t2 + std::chrono::minutes(2),
+        t2 + std::chrono::minutes(2)},
+       2},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::vector<MetricSample> kept = SettledLoad(tc.load, tc.since);
+    ASSERT_EQ(kept.size(), tc.kept);
+    for (size_t i = 0; i < kept.size(); ++i) {
+      EXPECT_EQ(kept[i].time, tc.load[i].time);
+      EXPECT_EQ(kept[i].value, tc.load[i].value);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace phas

@@ -524,6 +524,49 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
 }
 
+// Each instance publishes its minute on its own: here one of the group's
+// publishes a minute later than the others. A minute first read without it
+// is held back and kept when complete, not kept short of its load.
+TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
+  class OneInstanceLate final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& queries, TimePoint start,
+        TimePoint end) override {
+      auto r = ForwardingCloud::GetMetricData(queries, start, end);
+      if (!r.ok()) return r;
+      TimePoint newest{};
+      for (const MetricSeries& s : *r) {
+        if (!s.timestamps.empty())
+          newest = std::max(newest, s.timestamps.back());
+      }
+      for (size_t i = 0; i < queries.size(); ++i) {
+        if (queries[i].metric_name != "CPUUtilization") continue;
+        MetricSeries& s = (*r)[i];
+        if (!s.timestamps.empty() && s.timestamps.back() == newest) {
+          s.timestamps.pop_back();
+          s.values.pop_back();
+        }
+        break;  // the first instance's CPU only
+      }
+      return r;
+    }
+  };
+  auto sim = Cloud1(3, 3, 3, 1.5);  // three instances at 50 %
+  OneInstanceLate late(sim.get());
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(&late, &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(30)));
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_GE(h.size(), 20u);
+  for (const MetricSample& p : h) {
+    EXPECT_NEAR(p.value, 1.5, 1e-9) << FormatIso8601(p.time);
+    EXPECT_EQ(p.instances, 3);
+  }
+}
+
 // A state database that cannot keep the history (here: its table is gone)
 // costs the restart nothing but a logged error: the history comes from the
 // cloud and the loop runs on.
