@@ -98,7 +98,8 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
 // the group's InService instances so). Each instance publishes its minute
 // on its own; a minute read before all have would be kept short of the load
 // they served. Held back, it is read again next time, and kept once
-// complete or once a newer minute has come.
+// complete or once a newer minute has come (the observer keeps it as last
+// read when a later read's window no longer has it).
 std::vector<MetricSample> SettledLoad(
     const std::vector<MetricSample>& load,
     const std::vector<TimePoint>& in_service_since);

@@ -91,6 +91,7 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       store_(store),
       seen_(groups_.size(), false),
       history_(groups_.size()),
+      held_(groups_.size()),
       forecaster_(o_.forecast) {
   coarse_told_.assign(groups_.size(), false);
   starved_since_.resize(groups_.size());
@@ -318,8 +319,23 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   if (history_[gi]) {
     std::vector<TimePoint> since;
     for (const auto& [id, t] : st.first_in_service) since.push_back(t);
-    std::vector<MetricSample> added =
-        history_[gi]->Add(SettledLoad(m.load, since));
+    // A minute held back last time and out of this read's window: as last
+    // read, before this read's minutes (the newest of them, if newer).
+    std::vector<MetricSample> load = m.load;
+    if (const auto& h = held_[gi];
+        h && std::none_of(load.begin(), load.end(), [&](const MetricSample& p) {
+          return p.time == h->time;
+        })) {
+      load.insert(std::upper_bound(load.begin(), load.end(), h->time,
+                                   [](TimePoint t, const MetricSample& p) {
+                                     return t < p.time;
+                                   }),
+                  *h);
+    }
+    std::vector<MetricSample> settled = SettledLoad(load, since);
+    held_[gi].reset();
+    if (settled.size() < load.size()) held_[gi] = load.back();
+    std::vector<MetricSample> added = history_[gi]->Add(settled);
     obs.load_history = history_[gi]->points();
     if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
       out->errors.push_back("cannot save load history: " + st.message());

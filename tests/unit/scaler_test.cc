@@ -526,7 +526,10 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
 
 // Each instance publishes its minute on its own: here one of the group's
 // publishes a minute later than the others. A minute first read without it
-// is held back and kept when complete, not kept short of its load.
+// is held back and kept when complete, not kept short of its load; when
+// the reads' window has moved past it (a read a minute, 30 s past the
+// minute: the daemon's refresh), it is kept as last read, and no minute is
+// lost.
 TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
   class OneInstanceLate final : public ForwardingCloud {
    public:
@@ -553,17 +556,41 @@ TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
       return r;
     }
   };
-  auto sim = Cloud1(3, 3, 3, 1.5);  // three instances at 50 %
-  OneInstanceLate late(sim.get());
-  Scaler scaler({Group("aws-predictive")}, {},
-                Env(&late, &clock_, nullptr, nullptr, true, false));
-  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(30)));
-  const auto& h = *scaler.history("web")->points();
-  ASSERT_GE(h.size(), 20u);
-  for (const MetricSample& p : h) {
-    EXPECT_NEAR(p.value, 1.5, 1e-9) << FormatIso8601(p.time);
-    EXPECT_EQ(p.instances, 3);
+  struct Case {
+    const char* name;
+    Duration start;    // after kStart
+    Duration refresh;  // metrics read every
+    bool whole;        // every kept minute on all three instances
+  };
+  const Case cases[] = {
+      {"read every cycle", Duration::zero(), Duration::zero(), true},
+      {"read every minute, 30 s past it", seconds(30), seconds(60), false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 3, 3, 3, seconds(300), Flat(1.5)};  // 3 at 50 %
+    SimCloud sim(&clock, {spec});
+    OneInstanceLate late(&sim);
+    clock.Advance(tc.start);
+    ScalerOptions o;
+    o.observe.metrics_refresh = tc.refresh;
+    Scaler scaler({Group("aws-predictive")}, o,
+                  Env(&late, &clock, nullptr, nullptr, true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+    const auto& h = *scaler.history("web")->points();
+    ASSERT_GE(h.size(), 2u);
+    EXPECT_GT(h.back().time, kStart + minutes(25)) << "the history goes on";
+    for (size_t k = 1; k < h.size(); ++k) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1))
+          << "no minute lost: " << FormatIso8601(h[k].time);
+    }
+    if (!tc.whole) continue;
+    for (const MetricSample& p : h) {
+      EXPECT_NEAR(p.value, 1.5, 1e-9) << FormatIso8601(p.time);
+      EXPECT_EQ(p.instances, 3);
+    }
   }
 }
 
