@@ -237,23 +237,7 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
 
 bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
                            CycleReport* report) {
-  // Back to each group's first minute not kept yet (the one held back, or
-  // the one after the newest kept: a late instance's minute is read again
-  // whole, and a read that failed or came late leaves no gap), within the
-  // coarse window.
-  TimePoint start = now - window;
-  for (size_t i : p.groups) {
-    std::optional<TimePoint> first;
-    if (held_[i]) {
-      first = held_[i]->time;
-    } else if (history_[i] && history_[i]->size() > 0) {
-      first = history_[i]->points()->back().time + std::chrono::minutes(1);
-    }
-    if (first) {
-      start = std::min(start, std::max(*first, now - o_.coarse_window));
-    }
-  }
-  auto r = p.cloud->GetMetricData(p.plan.queries, start, now);
+  auto r = p.cloud->GetMetricData(p.plan.queries, now - window, now);
   ++p.data_version;
   if (r.ok()) {
     p.metric_data = std::move(r).value();

@@ -143,9 +143,8 @@ class Observer {
   // ObserverOptions::coarse_window. Updates its starved_since_.
   bool Starved(size_t gi, const Partition& p, size_t oi, const GroupState& st,
                TimePoint now);
-  // Reads p's planned metrics over `window`, or from a group's first minute
-  // not kept yet when that is earlier (at most coarse_window back); false
-  // (and the status in p and the report) on failure.
+  // Reads p's planned metrics over `window`; false (and the status in p and
+  // the report) on failure.
   bool ReadMetrics(Partition& p, TimePoint now, Duration window,
                    CycleReport* report);
   // Appends new load minutes to the state store; a failure is returned for
