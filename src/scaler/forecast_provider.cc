@@ -41,7 +41,6 @@ void ForecastProvider::Append(Group& g,
                      0, o_.reselect / std::chrono::minutes(1))) +
                  kMinutesPerDay;
   if (g.series.size() > bound) {
-    g.live.reset();
     Trim(g);
     g.next_select = TimePoint();
   }
@@ -53,6 +52,7 @@ size_t ForecastProvider::Kept() const {
 }
 
 void ForecastProvider::Trim(Group& g) const {
+  g.live.reset();  // its cursors read the series: not past a cut
   if (g.series.size() <= Kept()) return;
   size_t cut = g.series.size() - Kept();
   g.series.start = g.series.TimeAt(cut);
@@ -66,7 +66,6 @@ void ForecastProvider::Select(const std::string& name, Group& g,
   // Cut here, where the cursor is made again anyway. Cutting in Append once
   // the series passed Kept() and a day chose again a minute or two after
   // each daily choice: twice the fitting, for the same data.
-  g.live.reset();  // its cursors read the series: not past a cut
   Trim(g);
   forecast::ForecastOptions fo = o_.forecast;
   if (auto q = quantile_.find(name); q != quantile_.end())

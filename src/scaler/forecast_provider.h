@@ -74,7 +74,8 @@ class ForecastProvider {
     std::string error;
   };
   void Append(Group& g, const std::vector<MetricSample>& history);
-  // The minutes of series kept after a choice, and the cut to them.
+  // The minutes of series kept after a choice, and the cut to them (which
+  // ends the live choice: its cursors follow the series).
   size_t Kept() const;
   void Trim(Group& g) const;
   void Select(const std::string& name, Group& g, TimePoint now);

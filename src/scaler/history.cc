@@ -27,4 +27,38 @@ std::vector<MetricSample> LoadHistory::Add(
   return added;
 }
 
+std::vector<MetricSample> LoadHistory::AddRead(
+    std::vector<MetricSample> read,
+    const std::vector<TimePoint>& in_service_since) {
+  // The minute held back last time, out of this read's window: as last
+  // read, before this read's minutes (the newest of them, if newer).
+  if (held_ &&
+      std::none_of(read.begin(), read.end(), [&](const MetricSample& p) {
+        return p.time == held_->time;
+      })) {
+    read.insert(std::upper_bound(read.begin(), read.end(), held_->time,
+                                 [](TimePoint t, const MetricSample& p) {
+                                   return t < p.time;
+                                 }),
+                *held_);
+  }
+  std::vector<MetricSample> settled = SettledLoad(read, in_service_since);
+  held_.reset();
+  if (settled.size() < read.size()) held_ = read.back();
+  return Add(settled);
+}
+
+std::vector<MetricSample> SettledLoad(
+    const std::vector<MetricSample>& load,
+    const std::vector<TimePoint>& in_service_since) {
+  std::vector<MetricSample> out = load;
+  if (out.empty()) return out;
+  const TimePoint newest = out.back().time;
+  const auto expected =
+      std::count_if(in_service_since.begin(), in_service_since.end(),
+                    [&](TimePoint since) { return since <= newest; });
+  if (out.back().instances < expected) out.pop_back();
+  return out;
+}
+
 }  // namespace phas

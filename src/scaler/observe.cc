@@ -101,14 +101,13 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
     int n = 0;
   };
   std::vector<Acc> signal_by_minute, load_by_minute;
-  // Adds x at t, covering `n` more instances (a group-level series covers
-  // those that served the minute, not one more each).
-  auto add = [](std::vector<Acc>& v, TimePoint t, double x, int n = 1,
-                bool group_level = false) {
+  // Adds x at t, covering `n` more instances (a group's one group-level
+  // series covers those that served the minute).
+  auto add = [](std::vector<Acc>& v, TimePoint t, double x, int n = 1) {
     for (Acc& a : v) {
       if (a.t == t) {
         a.sum += x;
-        a.n = group_level ? std::max(a.n, n) : a.n + n;
+        a.n += n;
         return;
       }
     }
@@ -158,7 +157,7 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
       for (size_t k = 0; k < s.values.size(); ++k) {
         TimePoint ts = s.timestamps[k];
         int n = serving_at(ts);
-        if (t.load) add(load_by_minute, ts, s.values[k] / full, n, true);
+        if (t.load) add(load_by_minute, ts, s.values[k] / full, n);
         if (t.per_instance) {
           signal_by_minute.push_back({ts, s.values[k] * n, n});
         } else if (t.load && !per_instance_series) {
@@ -203,19 +202,6 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
   }
   for (const Acc& a : load_by_minute) out.load.push_back({a.t, a.sum, a.n});
   for (char c : with_data) out.instances_with_data += c;
-  return out;
-}
-
-std::vector<MetricSample> SettledLoad(
-    const std::vector<MetricSample>& load,
-    const std::vector<TimePoint>& in_service_since) {
-  std::vector<MetricSample> out = load;
-  if (out.empty()) return out;
-  const TimePoint newest = out.back().time;
-  const auto expected =
-      std::count_if(in_service_since.begin(), in_service_since.end(),
-                    [&](TimePoint since) { return since <= newest; });
-  if (out.back().instances < expected) out.pop_back();
   return out;
 }
 

@@ -92,18 +92,6 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
                             const GroupToObserve& group);
 
-// The minutes of `load` (GroupMetrics::load) the load history may keep for
-// good: all but a newest minute that fewer instances reported than were
-// InService through it (`in_service_since`: when the loop first saw each of
-// the group's InService instances so). Each instance publishes its minute
-// on its own; a minute read before all have would be kept short of the load
-// they served. Held back, it is read again next time, and kept once
-// complete or once a newer minute has come (the observer keeps it as last
-// read when a later read's window no longer has it).
-std::vector<MetricSample> SettledLoad(
-    const std::vector<MetricSample>& load,
-    const std::vector<TimePoint>& in_service_since);
-
 // InService instance ids of a description.
 std::vector<std::string> InServiceIds(const GroupDescription& d);
 

@@ -91,7 +91,6 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       store_(store),
       seen_(groups_.size(), false),
       history_(groups_.size()),
-      held_(groups_.size()),
       forecaster_(o_.forecast) {
   coarse_told_.assign(groups_.size(), false);
   starved_since_.resize(groups_.size());
@@ -287,8 +286,9 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   // The same answers and warming instances aggregate the same: most cycles
   // decide on the last read (metrics_refresh).
   Aggregated& agg = aggregated_[gi];
-  if (!agg.version || *agg.version != p.data_version ||
-      agg.warming != o.warming) {
+  const bool fresh = !agg.version || *agg.version != p.data_version ||
+                     agg.warming != o.warming;
+  if (fresh) {
     agg.metrics = std::make_shared<const GroupMetrics>(
         AggregateGroup(p.plan, p.metric_data, oi, o));
     agg.version = p.data_version;
@@ -317,29 +317,16 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.signal = m.signal;
   obs.metrics_ok = metrics_read && !m.signal.empty();
   if (history_[gi]) {
-    std::vector<TimePoint> since;
-    for (const auto& [id, t] : st.first_in_service) since.push_back(t);
-    // A minute held back last time and out of this read's window: as last
-    // read, before this read's minutes (the newest of them, if newer).
-    std::vector<MetricSample> load = m.load;
-    if (const auto& h = held_[gi];
-        h && std::none_of(load.begin(), load.end(), [&](const MetricSample& p) {
-          return p.time == h->time;
-        })) {
-      load.insert(std::upper_bound(load.begin(), load.end(), h->time,
-                                   [](TimePoint t, const MetricSample& p) {
-                                     return t < p.time;
-                                   }),
-                  *h);
+    // A read's minutes, once (the cycles until the next read see the same).
+    if (fresh) {
+      std::vector<TimePoint> since;
+      for (const auto& [id, t] : st.first_in_service) since.push_back(t);
+      std::vector<MetricSample> added = history_[gi]->AddRead(m.load, since);
+      if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
+        out->errors.push_back("cannot save load history: " + st.message());
+      }
     }
-    std::vector<MetricSample> settled = SettledLoad(load, since);
-    held_[gi].reset();
-    if (settled.size() < load.size()) held_[gi] = load.back();
-    std::vector<MetricSample> added = history_[gi]->Add(settled);
     obs.load_history = history_[gi]->points();
-    if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
-      out->errors.push_back("cannot save load history: " + st.message());
-    }
   }
   if (cfg.needs.forecast_quantile) {
     forecaster_.Fill(cfg.name, &obs);

@@ -160,9 +160,6 @@ class Observer {
   StateStore* store_;
   std::vector<bool> seen_;  // observed at least once by this process
   std::vector<std::optional<LoadHistory>> history_;
-  // Per group: the newest minute SettledLoad held back, kept as last read
-  // when a later read no longer has it.
-  std::vector<std::optional<MetricSample>> held_;
   ForecastProvider forecaster_;
   std::vector<Partition> partitions_;
   // Per group: its partition, and this cycle its index in that

@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include "scaler/history.h"
+
 namespace phas {
 namespace {
 
