@@ -139,7 +139,7 @@ int RunBacktestCommand(const BacktestFlags& f,
         "give exactly one of --trace FILE, --suite DIR or --asg NAME"));
   }
   if (f.group.asg.empty()) {
-    if (Status st = CheckNoGroupFlags(f.group, "--scaler-config"); !st.ok()) {
+    if (Status st = CheckNoGroupFlags(f.group); !st.ok()) {
       return ReportError(st);
     }
   }

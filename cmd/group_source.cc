@@ -184,48 +184,40 @@ aws::AwsOptions AwsOptionsOf(const ScalerConfig& c, const std::string& path) {
 
 void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                          const std::string& config_flag) {
-  cmd->add_option(config_flag, f->config,
-                  "Scaler config: its region and endpoints, and the group's "
-                  "signal when the group is one of its groups");
-  cmd->add_option("--region", f->region,
-                  "AWS region (default: the config's, then the SDK "
-                  "resolution order)");
-  cmd->add_option("--signal", f->signal,
-                  "Load signal: cpu, network_in, network_out or alb_requests "
-                  "(with --resource-label); custom: from " +
-                      config_flag + ". Default: the config's, else cpu");
-  cmd->add_option("--resource-label", f->resource_label,
-                  "alb_requests: the target group's resource label "
-                  "(app/<lb>/<id>/targetgroup/<tg>/<id>)");
-  cmd->add_option("--days", f->days,
-                  "Days of history (up to 455; CloudWatch keeps 1-minute data "
-                  "15 days, 5-minute 63)")
-      ->capture_default_str();
-  cmd->add_option("--request-hours", f->request_hours,
-                  "Split each GetMetricData into windows of this many hours "
-                  "(default: one request per period; for test servers whose "
-                  "cost grows with the window's square)");
+  f->options = {
+      cmd->add_option(config_flag, f->config,
+                      "Scaler config: its region and endpoints, and the "
+                      "group's signal when the group is one of its groups"),
+      cmd->add_option("--region", f->region,
+                      "AWS region (default: the config's, then the SDK "
+                      "resolution order)"),
+      cmd->add_option("--signal", f->signal,
+                      "Load signal: cpu, network_in, network_out or "
+                      "alb_requests (with --resource-label); custom: from " +
+                          config_flag + ". Default: the config's, else cpu"),
+      cmd->add_option("--resource-label", f->resource_label,
+                      "alb_requests: the target group's resource label "
+                      "(app/<lb>/<id>/targetgroup/<tg>/<id>)"),
+      cmd->add_option("--days", f->days,
+                      "Days of history (up to 455; CloudWatch keeps 1-minute "
+                      "data 15 days, 5-minute 63)")
+          ->capture_default_str(),
+      cmd->add_option("--request-hours", f->request_hours,
+                      "Split each GetMetricData into windows of this many "
+                      "hours (default: one request per period; for test "
+                      "servers whose cost grows with the window's square)"),
+  };
 }
 
-Status CheckNoGroupFlags(const GroupSourceFlags& f,
-                         const std::string& config_flag) {
-  const GroupSourceFlags none;
-  const std::pair<bool, std::string> given[] = {
-      {!f.config.empty(), config_flag},
-      {!f.region.empty(), "--region"},
-      {!f.signal.empty(), "--signal"},
-      {!f.resource_label.empty(), "--resource-label"},
-      {f.days != none.days, "--days"},
-      {f.request_hours != none.request_hours, "--request-hours"},
-  };
-  for (const auto& [set, flag] : given) {
-    if (set) {
-      const bool signal = flag == "--signal" || flag == "--resource-label";
-      return Status::InvalidArgument(fmt::format(
-          "{} goes with --asg (the group read from AWS){}", flag,
-          signal ? "; a trace's signal is world.signal in the --config file"
-                 : ""));
-    }
+Status CheckNoGroupFlags(const GroupSourceFlags& f) {
+  for (const CLI::Option* o : f.options) {
+    if (o->count() == 0) continue;
+    const std::string flag = o->get_name();
+    const bool signal = flag == "--signal" || flag == "--resource-label";
+    return Status::InvalidArgument(fmt::format(
+        "{} goes with --asg (the group read from AWS){}", flag,
+        signal ? "; a trace's signal is world.signal in the --config file"
+               : ""));
   }
   return Status::OK();
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/session.h"
 #include "cloud/cloud.h"
@@ -30,6 +31,9 @@ struct GroupSourceFlags {
   std::string resource_label;  // alb_requests
   double days = 14;
   double request_hours = 0;  // split requests (slow test servers); 0: none
+  // The options AddGroupSourceFlags added, in order: whether each was given
+  // (a value equal to the default counts as given).
+  std::vector<const CLI::Option*> options;
 };
 
 // The AWS options of a scaler config read from `path`: its region (said to
@@ -45,11 +49,9 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                          const std::string& config_flag = "--config");
 
 // Without --asg the flags above have no group to apply to: an error naming
-// the first one given (`config_flag` as AddGroupSourceFlags's), instead of
-// ignoring it. A trace's signal is its world's (`world.signal` in the
-// backtest config).
-Status CheckNoGroupFlags(const GroupSourceFlags& f,
-                         const std::string& config_flag = "--config");
+// the first one given, instead of ignoring it. A trace's signal is its
+// world's (`world.signal` in the backtest config).
+Status CheckNoGroupFlags(const GroupSourceFlags& f);
 
 // A group's history, pulled, with what it took.
 struct PulledGroup {

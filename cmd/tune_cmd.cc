@@ -56,7 +56,7 @@ int RunTuneCommand(const TuneFlags& f) {
         "give exactly one of --trace FILE or --asg NAME"));
   }
   if (f.group.asg.empty()) {
-    if (Status st = CheckNoGroupFlags(f.group, "--scaler-config"); !st.ok()) {
+    if (Status st = CheckNoGroupFlags(f.group); !st.ok()) {
       return ReportError(st);
     }
   }

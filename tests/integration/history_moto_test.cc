@@ -256,18 +256,6 @@ TEST_F(HistoryMotoTest, ErrorsNameWhatIsWrong) {
             out.string(), "--region", "us-east-1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("resource_label"), std::string::npos) << r.err;
-  // A trace has no group to read: the group's flags are refused, not ignored.
-  const std::string trace =
-      std::string(PHAS_SOURCE_DIR) + "/data/traces/nasa_http_1995_1min.csv";
-  r = Phas({"backtest", "--trace", trace, "--signal", "alb_requests"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--signal goes with --asg (the group read from AWS); a "
-                       "trace's signal is world.signal in the --config file"),
-            std::string::npos)
-      << r.err;
-  r = Phas({"tune", "--trace", trace, "--days", "3"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--days goes with --asg"), std::string::npos) << r.err;
 }
 
 }  // namespace
