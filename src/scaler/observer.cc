@@ -387,9 +387,14 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     TimePoint from = points->empty()
                          ? now - kHistoryWindow
                          : points->back().time + std::chrono::minutes(1);
-    if (now - from < std::chrono::minutes(3)) continue;
+    // The minutes the loop's reads cover are theirs: read per instance,
+    // they are kept with the instances that served them, and a newest
+    // minute not every instance has published yet is held back (here, a
+    // sum over the group, it would be kept short of their load).
+    const TimePoint until = now - o_.metrics_window;
+    if (until - from < std::chrono::minutes(1)) continue;
     SignalQueries q = g.signal.HistoryQueries(g.name, 60);
-    auto r = cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, now);
+    auto r = cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until);
     if (!r.ok()) {
       reporter->Note(
           now, "WARNING", g.name,

@@ -95,7 +95,10 @@ class Observer {
   // kept, then fetches the rest of the last 14 days from CloudWatch (the
   // group's signal summed, one request per group, through the group's
   // Cloud), so a forecast is there at
-  // once after a restart or a first start. Failures are reported, not
+  // once after a restart or a first start. The fetch stops where the
+  // loop's first read begins (metrics_window before `now`): those minutes
+  // are the read's, per instance (a newest minute some instance has not
+  // published is held back, not kept short). Failures are reported, not
   // returned.
   void RestoreHistory(TimePoint now, Reporter* reporter);
 

@@ -524,6 +524,63 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
 }
 
+// The restart's fetch from CloudWatch sums the group's instances, so a
+// minute some instance has not published yet would be kept short of its
+// load. The fetch stops where the loop's first read begins: the newest
+// minutes are read per instance (held back until whole) and carry the
+// instances that served them (the at-full rule needs them).
+TEST_F(LoopTest, ARestartLeavesTheNewestMinutesToTheLoopsReads) {
+  // The group's sum of its newest published minute lacks one instance of
+  // three.
+  class NewestSumShort final : public ForwardingCloud {
+   public:
+    NewestSumShort(Cloud* target, Clock* clock)
+        : ForwardingCloud(target), clock_(clock) {}
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& queries, TimePoint start,
+        TimePoint end) override {
+      auto r = ForwardingCloud::GetMetricData(queries, start, end);
+      if (!r.ok()) return r;
+      for (size_t i = 0; i < queries.size(); ++i) {
+        if (queries[i].stat != "Sum") continue;
+        MetricSeries& s = (*r)[i];
+        for (size_t k = 0; k < s.values.size(); ++k) {
+          if (clock_->Now() - s.timestamps[k] <= minutes(2)) {
+            s.values[k] *= 2.0 / 3;
+          }
+        }
+      }
+      return r;
+    }
+
+   private:
+    Clock* clock_;
+  };
+  auto sim = Cloud1(3, 3, 3, 1.5);  // 3 at 50 %
+  NewestSumShort cloud(sim.get(), &clock_);
+  auto store = OpenStore();
+  clock_.Advance(minutes(30));
+  sim->Sync();
+  const TimePoint restart = clock_.Now();
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(&cloud, &clock_, nullptr, store.get(), true, false));
+  ASSERT_TRUE(scaler.Init(restart).ok());
+  scaler.RestoreHistory(restart);
+  const size_t fetched = scaler.history("web")->size();
+  EXPECT_GE(fetched, 25u);
+  RunVirtualTime(scaler, *sim, clock_, Until(restart + minutes(5)));
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_GT(h.size(), fetched);
+  for (size_t k = 0; k < h.size(); ++k) {
+    SCOPED_TRACE(FormatIso8601(h[k].time));
+    EXPECT_NEAR(h[k].value, 1.5, 1e-9) << "kept whole";
+    if (k > 0) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
+    }
+    EXPECT_EQ(h[k].instances, k < fetched ? 0 : 3);
+  }
+}
+
 // Each instance publishes its minute on its own: here one of the group's
 // publishes a minute later than the others. A minute first read without it
 // is held back and kept when complete, not kept short of its load; when
