@@ -48,6 +48,17 @@ std::vector<MetricSample> LoadHistory::AddRead(
   return Add(settled);
 }
 
+std::optional<std::pair<TimePoint, TimePoint>> LoadHistory::Missing(
+    TimePoint read_from) const {
+  if (points_->empty()) return std::nullopt;
+  const TimePoint next = points_->back().time + std::chrono::minutes(1);
+  const bool held_next = held_ && held_->time == next;
+  if (read_from <= next + (held_next ? std::chrono::minutes(1) : Duration{})) {
+    return std::nullopt;
+  }
+  return std::pair{next, read_from};
+}
+
 std::vector<MetricSample> SettledLoad(
     const std::vector<MetricSample>& load,
     const std::vector<TimePoint>& in_service_since) {

@@ -7,6 +7,9 @@
 #include <set>
 #include <string_view>
 
+#include "common/clock.h"
+#include "common/status.h"
+
 namespace phas {
 namespace {
 
@@ -319,9 +322,26 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   if (history_[gi]) {
     // A read's minutes, once (the cycles until the next read see the same).
     if (fresh) {
+      LoadHistory& hist = *history_[gi];
+      std::vector<MetricSample> added;
+      // Minutes the reads left out (they failed for longer than their
+      // window): fetched as a restart fetches them, whole by now.
+      if (auto gap = m.load.empty() ? std::nullopt
+                                    : hist.Missing(m.load.front().time)) {
+        auto fetched = FetchLoad(cfg, gap->first, gap->second);
+        if (fetched.ok()) {
+          added = hist.Add(*fetched);
+        } else {
+          out->errors.push_back(fmt::format(
+              "cannot fetch the load history's missing minutes {} .. {}: {}",
+              FormatIso8601(gap->first), FormatIso8601(gap->second),
+              fetched.status().message()));
+        }
+      }
       std::vector<TimePoint> since;
       for (const auto& [id, t] : st.first_in_service) since.push_back(t);
-      std::vector<MetricSample> added = history_[gi]->AddRead(m.load, since);
+      std::vector<MetricSample> read = hist.AddRead(m.load, since);
+      added.insert(added.end(), read.begin(), read.end());
       if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
         out->errors.push_back("cannot save load history: " + st.message());
       }
@@ -370,6 +390,24 @@ Status Observer::SaveHistory(const std::string& group,
   return store_->AppendSeries("load:" + group, added);
 }
 
+Result<std::vector<MetricSample>> Observer::FetchLoad(const ObservedGroup& g,
+                                                      TimePoint from,
+                                                      TimePoint until) {
+  SignalQueries q = g.signal.HistoryQueries(g.name, 60);
+  PHAS_ASSIGN_OR_RETURN(
+      std::vector<MetricSeries> r,
+      cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until));
+  std::vector<MetricSample> fetched;
+  const double full = g.signal.full.value_or(100);
+  for (const MetricSeries& s : r) {
+    if (s.id != q.load_id) continue;
+    for (size_t k = 0; k < s.values.size(); ++k) {
+      fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
+    }
+  }
+  return fetched;
+}
+
 void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (!history_[i]) continue;
@@ -393,23 +431,14 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     // sum over the group, it would be kept short of their load).
     const TimePoint until = now - o_.metrics_window;
     if (until - from < std::chrono::minutes(1)) continue;
-    SignalQueries q = g.signal.HistoryQueries(g.name, 60);
-    auto r = cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until);
-    if (!r.ok()) {
-      reporter->Note(
-          now, "WARNING", g.name,
-          "cannot fetch load history from CloudWatch: " + r.status().message());
+    auto fetched = FetchLoad(g, from, until);
+    if (!fetched.ok()) {
+      reporter->Note(now, "WARNING", g.name,
+                     "cannot fetch load history from CloudWatch: " +
+                         fetched.status().message());
       continue;
     }
-    std::vector<MetricSample> fetched;
-    const double full = g.signal.full.value_or(100);
-    for (const MetricSeries& s : *r) {
-      if (s.id != q.load_id) continue;
-      for (size_t k = 0; k < s.values.size(); ++k) {
-        fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
-      }
-    }
-    std::vector<MetricSample> added = hist.Add(fetched);
+    std::vector<MetricSample> added = hist.Add(*fetched);
     if (Status st = SaveHistory(g.name, added); !st.ok()) {
       reporter->Note(now, "ERROR", g.name,
                      "cannot save load history: " + st.message());

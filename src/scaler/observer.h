@@ -150,6 +150,11 @@ class Observer {
   // the report) on failure.
   bool ReadMetrics(Partition& p, TimePoint now, Duration window,
                    CycleReport* report);
+  // Group g's load per minute over [from, until) from CloudWatch: its
+  // signal summed over the group (SignalSource::HistoryQueries), in
+  // instance-units, no instance count.
+  Result<std::vector<MetricSample>> FetchLoad(const ObservedGroup& g,
+                                              TimePoint from, TimePoint until);
   // Appends new load minutes to the state store; a failure is returned for
   // the log (the in-memory history keeps them, and the next restart fetches
   // them again).

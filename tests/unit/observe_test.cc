@@ -251,5 +251,45 @@ TEST(ObserveTest, ANewestMinuteSomeInstancesHaveNotPublishedIsHeldBack) {
   }
 }
 
+// The minutes a read leaves out after the newest kept (reads that failed
+// for longer than their window), for the observer to fetch: from the
+// newest kept's next minute, a held-back minute there included; none when
+// only the held minute is missing.
+TEST(ObserveTest, TheHistoryNamesTheMinutesAReadLeavesOut) {
+  using std::chrono::minutes;
+  const TimePoint t = FromUnixSeconds(600);
+  const std::vector<TimePoint> since = {t - minutes(10), t - minutes(10)};
+  using Gap = std::optional<std::pair<TimePoint, TimePoint>>;
+  struct Case {
+    const char* name;
+    std::vector<MetricSample> first;  // an earlier read, kept
+    TimePoint read_from;              // the next read's oldest minute
+    Gap missing;
+  };
+  const Case cases[] = {
+      {"nothing kept yet", {}, t + minutes(5), std::nullopt},
+      {"the next minute", {{t, 1, 2}}, t + minutes(1), std::nullopt},
+      {"the same minutes again", {{t, 1, 2}}, t, std::nullopt},
+      {"two minutes left out",
+       {{t, 1, 2}},
+       t + minutes(3),
+       Gap{{t + minutes(1), t + minutes(3)}}},
+      {"only the held minute left out",
+       {{t, 1, 2}, {t + minutes(1), 0.5, 1}},
+       t + minutes(2),
+       std::nullopt},
+      {"the held minute and one more: fetched whole with it",
+       {{t, 1, 2}, {t + minutes(1), 0.5, 1}},
+       t + minutes(3),
+       Gap{{t + minutes(1), t + minutes(3)}}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    LoadHistory h;
+    h.AddRead(tc.first, since);
+    EXPECT_EQ(h.Missing(tc.read_from), tc.missing);
+  }
+}
+
 }  // namespace
 }  // namespace phas

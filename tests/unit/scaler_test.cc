@@ -694,6 +694,33 @@ class CountingCloud final : public ForwardingCloud {
   bool fail = false;
 };
 
+// Metric reads that fail for longer than their window (3 minutes) leave
+// minutes no later read has: they are fetched from CloudWatch, as at a
+// restart, when the reads come back, and the load history has no hole.
+TEST_F(LoopTest, MinutesTheFailedReadsMissedAreFetchedWhenTheyComeBack) {
+  auto sim = Cloud1(3, 3, 3, 1.5);  // 3 at 50 %
+  CountingCloud cloud(sim.get());
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(&cloud, &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(10)));
+  cloud.fail = true;
+  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(20)));
+  const size_t before = scaler.history("web")->size();
+  cloud.fail = false;
+  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(30)));
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_GT(h.size(), before);
+  EXPECT_GT(h.back().time, kStart + minutes(25));
+  for (size_t k = 0; k < h.size(); ++k) {
+    SCOPED_TRACE(FormatIso8601(h[k].time));
+    EXPECT_NEAR(h[k].value, 1.5, 1e-9);
+    if (k > 0) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1)) << "no hole";
+    }
+  }
+}
+
 TEST_F(LoopTest, MetricsRefreshReadsOncePerPeriodAndAtOnceWhenInstancesChange) {
   auto sim = Cloud1(1, 6, 2, 1.0);
   CountingCloud cloud(sim.get());
