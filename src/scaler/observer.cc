@@ -248,6 +248,7 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
   }
   p.metric_data.clear();
   p.metrics_read_at.reset();  // read again next cycle
+  ++p.failed_reads;
   p.metrics_status = r.status();
   if (report->metrics_status.ok()) report->metrics_status = r.status();
   return false;
@@ -324,10 +325,16 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     if (fresh) {
       LoadHistory& hist = *history_[gi];
       std::vector<MetricSample> added;
-      // Minutes the reads left out (they failed for longer than their
-      // window): fetched as a restart fetches them, whole by now.
-      if (auto gap = m.load.empty() ? std::nullopt
-                                    : hist.Missing(m.load.front().time)) {
+      // After failed reads, the minutes they left out (when they failed
+      // for longer than their window): fetched as a restart fetches them,
+      // whole by now. (Not on every hole: a quiet load balancer or basic
+      // monitoring publishes no datapoint for some minutes.)
+      std::optional<std::pair<TimePoint, TimePoint>> gap;
+      if (!m.load.empty() && agg.failed_reads_seen != p.failed_reads) {
+        agg.failed_reads_seen = p.failed_reads;
+        gap = hist.Missing(m.load.front().time);
+      }
+      if (gap) {
         auto fetched = FetchLoad(cfg, gap->first, gap->second);
         if (fetched.ok()) {
           added = hist.Add(*fetched);

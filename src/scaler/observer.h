@@ -132,6 +132,9 @@ class Observer {
     // Reading coarse_window (some group's instances publish too seldom for
     // metrics_window).
     bool coarse = false;
+    // Metric reads that failed so far: after one, the next read may leave
+    // out minutes the load history has not kept.
+    uint64_t failed_reads = 0;
   };
 
   // Describes p's groups and reads their metrics (when due).
@@ -182,6 +185,9 @@ class Observer {
     std::shared_ptr<const GroupMetrics> metrics;
     std::optional<Features> features;
     std::array<int, 3> features_of{};
+    // The partition's failed_reads when the history last looked for the
+    // minutes failed reads left out.
+    uint64_t failed_reads_seen = 0;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -696,28 +696,61 @@ class CountingCloud final : public ForwardingCloud {
 
 // Metric reads that fail for longer than their window (3 minutes) leave
 // minutes no later read has: they are fetched from CloudWatch, as at a
-// restart, when the reads come back, and the load history has no hole.
+// restart, when the reads come back, and the load history has no hole. A
+// load that published nothing for a while (a quiet load balancer) is not
+// fetched again: its hole is in CloudWatch too.
 TEST_F(LoopTest, MinutesTheFailedReadsMissedAreFetchedWhenTheyComeBack) {
-  auto sim = Cloud1(3, 3, 3, 1.5);  // 3 at 50 %
-  CountingCloud cloud(sim.get());
-  Scaler scaler({Group("aws-predictive")}, {},
-                Env(&cloud, &clock_, nullptr, nullptr, true, false));
-  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
-  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(10)));
-  cloud.fail = true;
-  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(20)));
-  const size_t before = scaler.history("web")->size();
-  cloud.fail = false;
-  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(30)));
-  const auto& h = *scaler.history("web")->points();
-  ASSERT_GT(h.size(), before);
-  EXPECT_GT(h.back().time, kStart + minutes(25));
-  for (size_t k = 0; k < h.size(); ++k) {
-    SCOPED_TRACE(FormatIso8601(h[k].time));
-    EXPECT_NEAR(h[k].value, 1.5, 1e-9);
-    if (k > 0) {
-      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1)) << "no hole";
+  // Fails its reads, or answers them with no datapoints, on demand; counts
+  // the group sums asked (the history's fetches).
+  class FlakyCloud final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+      for (const MetricQuery& m : q) sums += m.stat == "Sum" ? 1 : 0;
+      if (fail) return Status::Unavailable("throttled");
+      auto r = ForwardingCloud::GetMetricData(q, s, e);
+      if (r.ok() && silent) {
+        for (MetricSeries& m : *r) m.timestamps.clear(), m.values.clear();
+      }
+      return r;
     }
+    bool fail = false, silent = false;
+    int sums = 0;
+  };
+  struct Case {
+    const char* name;
+    bool fail;  // else silent
+    int sums;
+    bool hole;
+  };
+  const Case cases[] = {{"reads failing 10 minutes", true, 1, false},
+                        {"no datapoint for 10 minutes", false, 0, true}};
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 3, 3, 3, seconds(300), Flat(1.5)};  // 3 at 50 %
+    SimCloud sim(&clock, {spec});
+    FlakyCloud cloud(&sim);
+    Scaler scaler({Group("aws-predictive")}, {},
+                  Env(&cloud, &clock, nullptr, nullptr, true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(10)));
+    (tc.fail ? cloud.fail : cloud.silent) = true;
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(20)));
+    const size_t before = scaler.history("web")->size();
+    cloud.fail = cloud.silent = false;
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+    EXPECT_EQ(cloud.sums, tc.sums);
+    const auto& h = *scaler.history("web")->points();
+    ASSERT_GT(h.size(), before);
+    EXPECT_GT(h.back().time, kStart + minutes(25));
+    int holes = 0;
+    for (size_t k = 0; k < h.size(); ++k) {
+      EXPECT_NEAR(h[k].value, 1.5, 1e-9) << FormatIso8601(h[k].time);
+      if (k > 0 && h[k].time - h[k - 1].time != minutes(1)) ++holes;
+    }
+    EXPECT_EQ(holes, tc.hole ? 1 : 0);
   }
 }
 
