@@ -6,8 +6,10 @@
 #ifndef PHAS_SCALER_OUTCOME_H_
 #define PHAS_SCALER_OUTCOME_H_
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,11 +60,18 @@ struct GroupOutcome {
   std::vector<std::string> warnings;
 };
 
-// The group's load per minute this cycle (GroupMetrics::load), empty when
-// it was not observed.
-inline const std::vector<MetricSample>& LoadOf(const GroupOutcome& o) {
-  static const std::vector<MetricSample> kNone;
-  return o.metrics ? o.metrics->load : kNone;
+// The group's latest load per minute, empty when it was not observed: for
+// a group that keeps a load history, its newest minutes (as the policies
+// see them: a minute some instance has not published yet is not there, nor
+// its dip), else this cycle's read (GroupMetrics::load).
+inline std::span<const MetricSample> LoadOf(const GroupOutcome& o) {
+  if (const auto& h = o.observation.load_history; h && !h->empty()) {
+    const size_t n =
+        o.metrics ? std::max<size_t>(o.metrics->load.size(), 1) : 1;
+    return std::span<const MetricSample>(*h).last(std::min(n, h->size()));
+  }
+  if (!o.metrics) return {};
+  return o.metrics->load;
 }
 
 // The decision was sent to SetDesiredCapacity: it acts, and this replica

@@ -137,7 +137,7 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
     mem->forecast_mean[UnixMinute(f.time)] = f.mean;
   }
   // Score the latest minute that has both a load and a forecast made for it.
-  const std::vector<MetricSample>& loads = LoadOf(o);
+  std::span<const MetricSample> loads = LoadOf(o);
   for (auto it = loads.rbegin(); it != loads.rend(); ++it) {
     auto f = mem->forecast_mean.find(UnixMinute(it->time));
     if (f == mem->forecast_mean.end()) continue;

@@ -89,7 +89,7 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
   if (o.acted) g->view.desired = d.target;
   g->signal.reset();
   if (!obs.signal.empty()) g->signal = obs.signal.back().value;
-  const std::vector<MetricSample>& load = LoadOf(o);
+  std::span<const MetricSample> load = LoadOf(o);
   if (!load.empty()) g->load = load.back().value;
   g->forecast_model = o.forecast_model;
   g->forecast = obs.forecast;

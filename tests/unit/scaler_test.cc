@@ -632,10 +632,15 @@ TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
     clock.Advance(tc.start);
     ScalerOptions o;
     o.observe.metrics_refresh = tc.refresh;
+    MetricsRegistry registry;
+    MetricsReporter reporter(&registry);
     Scaler scaler({Group("aws-predictive")}, o,
-                  Env(&late, &clock, nullptr, nullptr, true, false));
+                  {.cloud = &late, .clock = &clock, .reporter = &reporter});
     ASSERT_TRUE(scaler.Init(clock.Now()).ok());
     RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+    const double gauge =
+        registry.GetGauge("phas_scaler_group_load", "", {{"group", "web"}})
+            .Value();
     const auto& h = *scaler.history("web")->points();
     ASSERT_GE(h.size(), 2u);
     EXPECT_GT(h.back().time, kStart + minutes(25)) << "the history goes on";
@@ -643,6 +648,9 @@ TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
       EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1))
           << "no minute lost: " << FormatIso8601(h[k].time);
     }
+    // The group's load, as exported: the newest kept minute, not the dip
+    // of one not yet whole.
+    EXPECT_EQ(gauge, h.back().value);
     if (!tc.whole) continue;
     for (const MetricSample& p : h) {
       EXPECT_NEAR(p.value, 1.5, 1e-9) << FormatIso8601(p.time);
