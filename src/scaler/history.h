@@ -30,10 +30,10 @@ class LoadHistory {
       std::vector<MetricSample> read,
       const std::vector<TimePoint>& in_service_since);
   // The minutes a read starting at `read_from` leaves out after the newest
-  // kept (reads that failed, or found no data, for longer than their
-  // window): [first, read_from), from the newest kept's next minute (a
-  // minute held back there is fetched whole with them); nullopt when only
-  // the held minute, or nothing, is missing.
+  // kept (after reads that failed for longer than their window, say):
+  // [first, read_from), from the newest kept's next minute (a minute held
+  // back there is fetched whole with them); nullopt when only the held
+  // minute, or nothing, is missing, or nothing is kept.
   std::optional<std::pair<TimePoint, TimePoint>> Missing(
       TimePoint read_from) const;
   std::shared_ptr<const std::vector<MetricSample>> points() const {

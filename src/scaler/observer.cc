@@ -94,6 +94,7 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
       store_(store),
       seen_(groups_.size(), false),
       history_(groups_.size()),
+      unrestored_(groups_.size()),
       forecaster_(o_.forecast) {
   coarse_told_.assign(groups_.size(), false);
   starved_since_.resize(groups_.size());
@@ -244,11 +245,18 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
   if (r.ok()) {
     p.metric_data = std::move(r).value();
     p.metrics_read_at = now;
+    // The minutes the last read could not have yet (published a minute
+    // after they end, and CloudWatch's delay: those of its last two
+    // minutes) are in this one while it begins no later than that.
+    if (!p.last_read_ok ||
+        now - window > *p.last_read_ok - std::chrono::minutes(2)) {
+      ++p.read_gaps;
+    }
+    p.last_read_ok = now;
     return true;
   }
   p.metric_data.clear();
   p.metrics_read_at.reset();  // read again next cycle
-  ++p.failed_reads;
   p.metrics_status = r.status();
   if (report->metrics_status.ok()) report->metrics_status = r.status();
   return false;
@@ -325,14 +333,21 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     if (fresh) {
       LoadHistory& hist = *history_[gi];
       std::vector<MetricSample> added;
-      // After failed reads, the minutes they left out (when they failed
-      // for longer than their window): fetched as a restart fetches them,
-      // whole by now. (Not on every hole: a quiet load balancer or basic
-      // monitoring publishes no datapoint for some minutes.)
+      // The minutes a read that began after the last one's reach left out
+      // (the first read after a restart; reads failed, or the groups could
+      // not be described, for longer than the window): fetched as a
+      // restart fetches them, whole by now. (Not on every hole: a quiet
+      // load balancer or basic monitoring publishes no datapoint for some
+      // minutes.)
       std::optional<std::pair<TimePoint, TimePoint>> gap;
-      if (!m.load.empty() && agg.failed_reads_seen != p.failed_reads) {
-        agg.failed_reads_seen = p.failed_reads;
+      if (!m.load.empty() && agg.read_gaps_seen != p.read_gaps) {
+        agg.read_gaps_seen = p.read_gaps;
         gap = hist.Missing(m.load.front().time);
+        // A restart that could not fetch the history (and had none saved).
+        if (!gap && hist.size() == 0 && unrestored_[gi]) {
+          gap = std::pair{*unrestored_[gi], m.load.front().time};
+        }
+        unrestored_[gi].reset();
       }
       if (gap) {
         auto fetched = FetchLoad(cfg, gap->first, gap->second);
@@ -436,13 +451,17 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     // they are kept with the instances that served them, and a newest
     // minute not every instance has published yet is held back (here, a
     // sum over the group, it would be kept short of their load).
-    const TimePoint until = now - o_.metrics_window;
+    // (On the minute: CloudWatch rounds the read's start down to it.)
+    const TimePoint until =
+        std::chrono::floor<std::chrono::minutes>(now - o_.metrics_window);
     if (until - from < std::chrono::minutes(1)) continue;
     auto fetched = FetchLoad(g, from, until);
     if (!fetched.ok()) {
       reporter->Note(now, "WARNING", g.name,
                      "cannot fetch load history from CloudWatch: " +
-                         fetched.status().message());
+                         fetched.status().message() +
+                         " (tried again at the first read)");
+      unrestored_[i] = from;
       continue;
     }
     std::vector<MetricSample> added = hist.Add(*fetched);

@@ -99,7 +99,7 @@ class Observer {
   // loop's first read begins (metrics_window before `now`): those minutes
   // are the read's, per instance (a newest minute some instance has not
   // published is held back, not kept short). Failures are reported, not
-  // returned.
+  // returned; the first read fetches what is still missing then.
   void RestoreHistory(TimePoint now, Reporter* reporter);
 
   // The group's load history (null when it keeps none).
@@ -132,9 +132,12 @@ class Observer {
     // Reading coarse_window (some group's instances publish too seldom for
     // metrics_window).
     bool coarse = false;
-    // Metric reads that failed so far: after one, the next read may leave
-    // out minutes the load history has not kept.
-    uint64_t failed_reads = 0;
+    // The last successful metric read, and how many reads so far began
+    // after the minutes the one before reached (the first; one after reads
+    // failed, a describe outage, a stalled loop): such a read may leave out
+    // minutes the load histories have not kept.
+    std::optional<TimePoint> last_read_ok;
+    uint64_t read_gaps = 0;
   };
 
   // Describes p's groups and reads their metrics (when due).
@@ -171,6 +174,10 @@ class Observer {
   StateStore* store_;
   std::vector<bool> seen_;  // observed at least once by this process
   std::vector<std::optional<LoadHistory>> history_;
+  // Per group: the start of a restart's fetch that failed, tried again at
+  // its first read with data (a saved history's newest minute is enough for
+  // LoadHistory::Missing; this is for a group with none).
+  std::vector<std::optional<TimePoint>> unrestored_;
   ForecastProvider forecaster_;
   std::vector<Partition> partitions_;
   // Per group: its partition, and this cycle its index in that
@@ -185,9 +192,9 @@ class Observer {
     std::shared_ptr<const GroupMetrics> metrics;
     std::optional<Features> features;
     std::array<int, 3> features_of{};
-    // The partition's failed_reads when the history last looked for the
-    // minutes failed reads left out.
-    uint64_t failed_reads_seen = 0;
+    // The partition's read_gaps when the history last looked for the
+    // minutes the reads left out.
+    uint64_t read_gaps_seen = 0;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;
