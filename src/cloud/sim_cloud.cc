@@ -188,6 +188,9 @@ Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
   calls_.get_metric_data +=
       std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));
   TimePoint visible_before = clock_->Now() - kMinute - options_.metric_delay;
+  // CloudWatch rounds a start that is not on the period down to it (the
+  // minute: the periods phas reads).
+  start = std::chrono::floor<std::chrono::minutes>(start);
   std::vector<MetricSeries> out;
   out.reserve(queries.size());
   auto in_window = [&](TimePoint m) {

@@ -245,11 +245,16 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
   if (r.ok()) {
     p.metric_data = std::move(r).value();
     p.metrics_read_at = now;
-    // The minutes the last read could not have yet (published a minute
-    // after they end, and CloudWatch's delay: those of its last two
-    // minutes) are in this one while it begins no later than that.
+    // The first minute the last read could not have yet (published a
+    // minute after it ends, plus CloudWatch's delay: the minute two
+    // minutes before it, or the next) is in this one while it begins no
+    // later, on the minute as CloudWatch rounds it: reads up to two minutes
+    // apart.
+    using std::chrono::floor;
+    using std::chrono::minutes;
     if (!p.last_read_ok ||
-        now - window > *p.last_read_ok - std::chrono::minutes(2)) {
+        floor<minutes>(now - window) >
+            floor<minutes>(*p.last_read_ok - minutes(2)) + minutes(1)) {
       ++p.read_gaps;
     }
     p.last_read_ok = now;
