@@ -83,6 +83,10 @@ struct GroupMetrics {
   // Per-minute load of all InService instances with data, in instance-units
   // (the sum of their signal / its full value).
   std::vector<MetricSample> load;
+  // The first `whole_load` minutes of `load` are whole: the rest, a newest
+  // minute some InService instance has not published yet (SettledLoad),
+  // would show less than the load. Set by the observer.
+  size_t whole_load = 0;
   int instances_with_data = 0;
 };
 

@@ -305,9 +305,12 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   Aggregated& agg = aggregated_[gi];
   const bool fresh = !agg.version || *agg.version != p.data_version ||
                      agg.warming != o.warming;
+  std::vector<TimePoint> since;  // when each InService instance was first so
   if (fresh) {
-    agg.metrics = std::make_shared<const GroupMetrics>(
-        AggregateGroup(p.plan, p.metric_data, oi, o));
+    for (const auto& [id, t] : st.first_in_service) since.push_back(t);
+    GroupMetrics m = AggregateGroup(p.plan, p.metric_data, oi, o);
+    m.whole_load = SettledLoad(m.load, since).size();
+    agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
     agg.warming = o.warming;
     agg.features.reset();
@@ -365,8 +368,6 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
               fetched.status().message()));
         }
       }
-      std::vector<TimePoint> since;
-      for (const auto& [id, t] : st.first_in_service) since.push_back(t);
       std::vector<MetricSample> read = hist.AddRead(m.load, since);
       added.insert(added.end(), read.begin(), read.end());
       if (Status st = SaveHistory(cfg.name, added); !st.ok()) {

@@ -63,7 +63,8 @@ struct GroupOutcome {
 // The group's latest load per minute, empty when it was not observed: for
 // a group that keeps a load history, its newest minutes (as the policies
 // see them: a minute some instance has not published yet is not there, nor
-// its dip), else this cycle's read (GroupMetrics::load).
+// its dip), else this cycle's read (GroupMetrics::load) without such a
+// minute when the read has an older one. Valid for the outcome's cycle.
 inline std::span<const MetricSample> LoadOf(const GroupOutcome& o) {
   if (const auto& h = o.observation.load_history; h && !h->empty()) {
     const size_t n =
@@ -71,7 +72,10 @@ inline std::span<const MetricSample> LoadOf(const GroupOutcome& o) {
     return std::span<const MetricSample>(*h).last(std::min(n, h->size()));
   }
   if (!o.metrics) return {};
-  return o.metrics->load;
+  const std::vector<MetricSample>& load = o.metrics->load;
+  const size_t whole = o.metrics->whole_load;
+  return std::span<const MetricSample>(load).first(
+      whole > 0 ? std::min(whole, load.size()) : load.size());
 }
 
 // The decision was sent to SetDesiredCapacity: it acts, and this replica
