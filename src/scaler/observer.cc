@@ -6,6 +6,7 @@
 #include <array>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -338,42 +339,7 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.metrics_ok = metrics_read && !m.signal.empty();
   if (history_[gi]) {
     // A read's minutes, once (the cycles until the next read see the same).
-    if (fresh) {
-      LoadHistory& hist = *history_[gi];
-      std::vector<MetricSample> added;
-      // The minutes a read that began after the last one's reach left out
-      // (the first read after a restart; reads failed, or the groups could
-      // not be described, for longer than the window): fetched as a
-      // restart fetches them, whole by now. (Not on every hole: a quiet
-      // load balancer or basic monitoring publishes no datapoint for some
-      // minutes.)
-      std::optional<std::pair<TimePoint, TimePoint>> gap;
-      if (!m.load.empty() && agg.read_gaps_seen != p.read_gaps) {
-        agg.read_gaps_seen = p.read_gaps;
-        gap = hist.Missing(m.load.front().time);
-        // A restart that could not fetch the history (and had none saved).
-        if (!gap && hist.size() == 0 && unrestored_[gi]) {
-          gap = std::pair{*unrestored_[gi], m.load.front().time};
-        }
-        unrestored_[gi].reset();
-      }
-      if (gap) {
-        auto fetched = FetchLoad(cfg, gap->first, gap->second);
-        if (fetched.ok()) {
-          added = hist.Add(*fetched);
-        } else {
-          out->errors.push_back(fmt::format(
-              "cannot fetch the load history's missing minutes {} .. {}: {}",
-              FormatIso8601(gap->first), FormatIso8601(gap->second),
-              fetched.status().message()));
-        }
-      }
-      std::vector<MetricSample> read = hist.AddRead(m.load, since);
-      added.insert(added.end(), read.begin(), read.end());
-      if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
-        out->errors.push_back("cannot save load history: " + st.message());
-      }
-    }
+    if (fresh) KeepRead(gi, p, since, out);
     obs.load_history = history_[gi]->points();
   }
   if (cfg.needs.forecast_quantile) {
@@ -409,6 +375,53 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   } else {
     obs.model_error = answer.status().message();
     out->predictor_status = answer.status();
+  }
+}
+
+std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
+    size_t gi, const Partition& p, TimePoint read_from) {
+  // Looked for once per read that began after the last one's reach (the
+  // first read after a restart; reads failed, or the groups could not be
+  // described, for longer than the window); not at every hole: a quiet
+  // load balancer or basic monitoring publishes no datapoint for some
+  // minutes.
+  Aggregated& agg = aggregated_[gi];
+  if (agg.read_gaps_seen == p.read_gaps) return std::nullopt;
+  agg.read_gaps_seen = p.read_gaps;
+  const LoadHistory& hist = *history_[gi];
+  std::optional<TimePoint> unrestored = std::exchange(unrestored_[gi], {});
+  if (auto gap = hist.Missing(read_from)) return gap;
+  // A restart that could not fetch the history (and had none saved).
+  if (hist.size() == 0 && unrestored) return std::pair{*unrestored, read_from};
+  return std::nullopt;
+}
+
+void Observer::KeepRead(size_t gi, const Partition& p,
+                        const std::vector<TimePoint>& since,
+                        GroupOutcome* out) {
+  const ObservedGroup& cfg = groups_[gi];
+  LoadHistory& hist = *history_[gi];
+  const std::vector<MetricSample>& load = out->metrics->load;
+  std::vector<MetricSample> added;
+  // The minutes the reads left out: fetched as a restart fetches them,
+  // whole by now.
+  auto gap =
+      load.empty() ? std::nullopt : MissingBefore(gi, p, load.front().time);
+  if (gap) {
+    auto fetched = FetchLoad(cfg, gap->first, gap->second);
+    if (fetched.ok()) {
+      added = hist.Add(*fetched);
+    } else {
+      out->errors.push_back(fmt::format(
+          "cannot fetch the load history's missing minutes {} .. {}: {}",
+          FormatIso8601(gap->first), FormatIso8601(gap->second),
+          fetched.status().message()));
+    }
+  }
+  std::vector<MetricSample> read = hist.AddRead(load, since);
+  added.insert(added.end(), read.begin(), read.end());
+  if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
+    out->errors.push_back("cannot save load history: " + st.message());
   }
 }
 

@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cloud/cloud.h"
@@ -148,6 +149,16 @@ class Observer {
   // outcome.
   void ObserveGroup(size_t gi, Partition& p, size_t oi, const GroupState& st,
                     TimePoint now, GroupOutcome* out);
+  // Keeps a new read's minutes (out->metrics->load) in group gi's load
+  // history, with the minutes the reads left out before them, and saves
+  // them; failures go to out->errors.
+  void KeepRead(size_t gi, const Partition& p,
+                const std::vector<TimePoint>& since, GroupOutcome* out);
+  // The minutes group gi's history lacks before a read starting at
+  // `read_from`, when p's reads may have left some out since the group
+  // last looked (LoadHistory::Missing; a failed restart's fetch).
+  std::optional<std::pair<TimePoint, TimePoint>> MissingBefore(
+      size_t gi, const Partition& p, TimePoint read_from);
   // Whether group gi (the oi-th of p's plan) needs the coarse window: see
   // ObserverOptions::coarse_window. Updates its starved_since_.
   bool Starved(size_t gi, const Partition& p, size_t oi, const GroupState& st,
