@@ -365,7 +365,14 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
         if (it == index.end()) continue;
         MetricSeries& s = out[it->second];
         s.label = Text(m, "Label");
+        // The last page's word holds: an InternalError answered with a
+        // NextToken is retried by the next page (as AWS asks).
         s.status_code = Text(m, "StatusCode");
+        s.message.clear();
+        for (pugi::xml_node msg : Members(m, "Messages")) {
+          s.message = Text(msg, "Code") + ": " + Text(msg, "Value");
+          break;
+        }
         auto ts = Members(m, "Timestamps");
         auto vs = Members(m, "Values");
         for (size_t k = 0; k < std::min(ts.size(), vs.size()); ++k) {
@@ -379,6 +386,20 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
       }
       token = Text(result, "NextToken");
     } while (!token.empty());
+  }
+  // A query CloudWatch could not answer fails the read: its series would
+  // otherwise be taken for an instance that published nothing (or a quiet
+  // load balancer), and its minutes for data.
+  for (const MetricSeries& s : out) {
+    if (s.status_code != "InternalError" && s.status_code != "Forbidden") {
+      continue;
+    }
+    std::string what =
+        fmt::format("GetMetricData: query {}{} answered {}{}", s.id,
+                    s.label.empty() ? "" : " (" + s.label + ")", s.status_code,
+                    s.message.empty() ? "" : " (" + s.message + ")");
+    return s.status_code == "Forbidden" ? Status::PermissionDenied(what)
+                                        : Status::Unavailable(what);
   }
   // Pages need not arrive in time order: sort each series by timestamp.
   for (MetricSeries& s : out) {

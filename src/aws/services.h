@@ -176,6 +176,7 @@ struct MetricSeries {
   std::string id;
   std::string label;
   std::string status_code;  // "Complete", "PartialData", "InternalError", ...
+  std::string message;      // its first message, "Code: Value", if any
   std::vector<TimePoint> timestamps;
   std::vector<double> values;
 };
@@ -191,7 +192,9 @@ class CloudWatchApi {
   explicit CloudWatchApi(std::shared_ptr<QueryClient> client)
       : client_(std::move(client)) {}
   // Runs the queries (500 per request, each paginated) over [start, end) and
-  // returns one series per query, in query order, timestamps ascending.
+  // returns one series per query, in query order, timestamps ascending. A
+  // query whose last page answers InternalError or Forbidden fails the call
+  // (Unavailable, PermissionDenied), naming the query.
   Result<std::vector<MetricSeries>> GetMetricData(
       const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end);
   Result<std::vector<Datapoint>> GetMetricStatistics(

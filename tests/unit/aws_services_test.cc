@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <mutex>
+#include <tuple>
 
 #include "aws/asg_controls.h"
 #include "aws/services.h"
@@ -178,6 +179,97 @@ TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
   ASSERT_EQ(t->bodies.size(), 3u);
   EXPECT_EQ(CountPrefix(t->bodies[0], ".Id="), 500u);
   EXPECT_EQ(CountPrefix(t->bodies[2], ".Id="), 1u);
+}
+
+// One GetMetricData page: each result as {id, status, message code}, then
+// its NextToken if any.
+std::string MetricPage(
+    const std::vector<std::tuple<std::string, std::string, std::string>>& rs,
+    const std::string& token) {
+  std::string x =
+      "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
+  for (const auto& [id, status, code] : rs) {
+    x += "<member><Id>" + id + "</Id><Label>CPUUtilization</Label>";
+    x += "<StatusCode>" + status + "</StatusCode>";
+    if (!code.empty()) {
+      x += "<Messages><member><Code>" + code +
+           "</Code><Value>it went wrong</Value></member></Messages>";
+    }
+    x += "<Timestamps><member>2026-01-01T00:01:00Z</member></Timestamps>"
+         "<Values><member>40</member></Values></member>";
+  }
+  x += "</MetricDataResults>";
+  if (!token.empty()) x += "<NextToken>" + token + "</NextToken>";
+  return x + "</GetMetricDataResult></GetMetricDataResponse>";
+}
+
+// A query CloudWatch could not answer fails the read, naming it; one it
+// answered on a later page (InternalError with a NextToken, as AWS asks to
+// retry), or partly (an expression's PartialData has no NextToken), is data.
+TEST_F(ServicesTest, GetMetricDataFailsOnAQueryItCouldNotAnswer) {
+  struct Row {
+    std::string name;
+    std::vector<std::string> pages;  // answered in turn
+    Status::Code want;               // kOk: the read succeeds
+    std::string names;               // in the error
+    size_t points = 0;               // cpu_1's datapoints when it succeeds
+  };
+  const std::vector<Row> rows = {
+      {"every query complete",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Complete", ""}}, "")},
+       Status::Code::kOk,
+       "",
+       1},
+      {"one query's internal error",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "InternalError", "InternalServiceError"}},
+                   "")},
+       Status::Code::kUnavailable,
+       "query cpu_1 (CPUUtilization) answered InternalError "
+       "(InternalServiceError: it went wrong)"},
+      {"one query forbidden",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", ""}},
+                   "")},
+       Status::Code::kPermissionDenied,
+       "query cpu_1 (CPUUtilization) answered Forbidden"},
+      {"an internal error retried by its next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "InternalError", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", ""}}, "")},
+       Status::Code::kOk,
+       "",
+       2},
+      {"an expression's partial data, no next token",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}},
+                   "")},
+       Status::Code::kOk,
+       "",
+       1},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    size_t n = 0;
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, row.pages[std::min(n++, row.pages.size() - 1)]};
+    });
+    CloudWatchApi api(Client("cloudwatch", t));
+    std::vector<MetricQuery> q;
+    for (const char* id : {"cpu_0", "cpu_1"}) {
+      q.push_back({id, "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""});
+    }
+    auto r = api.GetMetricData(q, clock_.Now(),
+                               clock_.Now() + std::chrono::minutes(3));
+    EXPECT_EQ(t->bodies.size(), row.pages.size());
+    if (row.want == Status::Code::kOk) {
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ((*r)[1].values.size(), row.points);
+      continue;
+    }
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), row.want);
+    EXPECT_NE(r.status().message().find(row.names), std::string::npos)
+        << r.status().ToString();
+  }
 }
 
 TEST_F(ServicesTest, DescribeInstances) {
