@@ -112,8 +112,31 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
     while (g->actions.size() > options_.max_actions) g->actions.pop_back();
   }
 
-  for (const MetricSample& s : load) {
-    g->minutes[UnixMinute(s.time)].load = s.value;
+  int64_t keep_from =
+      UnixMinute(now) -
+      std::chrono::duration_cast<std::chrono::minutes>(options_.chart_span)
+          .count();
+  // A load history's minutes are final once kept: each is charted once, the
+  // ones kept since the last cycle (after an outage, the minutes fetched to
+  // fill it; after a start, the restored history's last chart span). A
+  // read's minutes may still change: charted each cycle.
+  if (const auto& h = obs.load_history; h && !h->empty()) {
+    auto from = h->end();
+    while (
+        from != h->begin() && UnixMinute(std::prev(from)->time) >= keep_from &&
+        (!g->charted_through || std::prev(from)->time > *g->charted_through)) {
+      --from;
+    }
+    for (auto it = from; it != h->end(); ++it) {
+      if (!std::isnan(it->value)) {
+        g->minutes[UnixMinute(it->time)].load = it->value;
+      }
+    }
+    g->charted_through = h->back().time;
+  } else {
+    for (const MetricSample& s : load) {
+      g->minutes[UnixMinute(s.time)].load = s.value;
+    }
   }
   Minute& m = g->minutes[UnixMinute(now)];
   m.in_service = g->view.in_service;
@@ -124,10 +147,6 @@ void StatusBoard::Record(TimePoint now, const GroupOutcome& o, Group* g) {
     at.mean = f.mean;
     at.upper = f.upper;
   }
-  int64_t keep_from =
-      UnixMinute(now) -
-      std::chrono::duration_cast<std::chrono::minutes>(options_.chart_span)
-          .count();
   while (!g->minutes.empty() && g->minutes.begin()->first < keep_from) {
     g->minutes.erase(g->minutes.begin());
   }

@@ -108,6 +108,8 @@ class StatusBoard final : public Reporter {
     std::vector<Condition> conditions;
     std::deque<Action> actions;
     std::map<int64_t, Minute> minutes;  // by Unix minute
+    // The newest load history minute charted (each is charted once).
+    std::optional<TimePoint> charted_through;
   };
   void Record(TimePoint now, const GroupOutcome& o, Group* g);
   nlohmann::json GroupJson(const Group& g, TimePoint now, bool chart) const;

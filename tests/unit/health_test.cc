@@ -506,6 +506,44 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
   std::remove(file.c_str());
 }
 
+// The chart draws every minute the load history keeps, once: at the first
+// cycle the restored history's last chart span (not the 14 days), and after
+// an outage the minutes fetched to fill it, which come before the read's few
+// (the minutes the exported load shows).
+TEST(StatusBoardTest, TheChartHasEveryMinuteTheLoadHistoryKeeps) {
+  StatusBoardOptions opt = BoardOptions();
+  opt.chart_span = std::chrono::hours(1);
+  StatusBoard b({{"web", 0.5}}, opt);
+  auto history = std::make_shared<std::vector<MetricSample>>();
+  // Two hours restored, one per minute, load = the minute's index.
+  TimePoint start = kT0 - std::chrono::hours(2);
+  for (int i = 0; i <= 120; ++i) {
+    history->push_back({start + minutes(i), 1.0 * i, 3});
+  }
+  auto report = [&](TimePoint now) {
+    GroupOutcome o = Healthy();
+    o.observation.load_history = history;
+    b.Report(now, o);
+    return b.Json(now, true)["groups"][0]["chart"];
+  };
+  json chart = report(kT0);
+  // Minutes kT0 - 60 .. kT0: 61 buckets, the first at load 60.
+  ASSERT_EQ(chart["n"], 61);
+  EXPECT_DOUBLE_EQ(chart["demand"][0].get<double>(), 120);  // 60 / 0.5
+  // Reads fail for 20 minutes; then the hole is fetched and the read's two
+  // minutes kept after it (the read's size: Healthy()'s two minutes).
+  for (int i = 121; i <= 140; ++i) {
+    history->push_back({start + minutes(i), 1.0 * i, 3});
+  }
+  chart = report(kT0 + minutes(20));
+  ASSERT_EQ(chart["n"], 61);
+  for (int k = 0; k < 61; ++k) {
+    SCOPED_TRACE(k);
+    ASSERT_FALSE(chart["demand"][k].is_null());
+    EXPECT_DOUBLE_EQ(chart["demand"][k].get<double>(), 2.0 * (80 + k));
+  }
+}
+
 HttpResponse Get(const HttpHandler& h, const std::string& path,
                  const std::string& method = "GET") {
   HttpRequest q;
