@@ -295,26 +295,30 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
 void CachingCredentialsProvider::Seed(Credentials c) {
   std::lock_guard<std::mutex> lock(mu_);
   cached_ = std::move(c);
+  retry_at_.reset();
 }
 
 Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (cached_ &&
-      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow)) {
+      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow ||
+       (retry_at_ && now < *retry_at_ && now < *cached_->expiration))) {
     return *cached_;
   }
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
     cached_ = *fresh;
+    retry_at_.reset();
     return *cached_;
   }
   if (!cached_) return fresh.status();
   if (now < *cached_->expiration) {
+    retry_at_ = now + kRetryAfter;
     spdlog::warn(
         "credentials refresh from {} failed ({}); the current ones stay valid "
-        "until {}",
+        "until {} (asked again in {} s)",
         cached_->source, fresh.status().message(),
-        FormatIso8601(*cached_->expiration));
+        FormatIso8601(*cached_->expiration), kRetryAfter.count());
     return *cached_;
   }
   cached_.reset();

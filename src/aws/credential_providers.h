@@ -133,7 +133,10 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 
 // Caches the credentials of one source until kRefreshWindow before they
 // expire (long-term keys: for good), then fetches again; keeps valid
-// credentials when a refresh fails.
+// credentials when a refresh fails, and asks the source again kRetryAfter
+// later, not at every request (an STS or IMDS outage, a role's trust policy
+// changed: the group's every call would ask, and log, again). Expired, it
+// asks at every call: nothing valid is left to keep.
 class CachingCredentialsProvider final : public CredentialsProvider {
  public:
   explicit CachingCredentialsProvider(
@@ -146,11 +149,14 @@ class CachingCredentialsProvider final : public CredentialsProvider {
 
   // Refresh this long before expiry. Default: 5 minutes.
   static constexpr std::chrono::minutes kRefreshWindow{5};
+  // After a failed refresh, while the credentials are valid.
+  static constexpr std::chrono::seconds kRetryAfter{30};
 
  private:
   std::shared_ptr<CredentialsProvider> source_;
   std::mutex mu_;
   std::optional<Credentials> cached_;
+  std::optional<TimePoint> retry_at_;  // after a failed refresh
 };
 
 class CredentialChain final : public CredentialsProvider {

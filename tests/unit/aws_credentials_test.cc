@@ -299,6 +299,62 @@ TEST_F(CredentialsTest, NothingConfiguredListsWhatWasTried) {
   }
 }
 
+// A source whose answers are set by the test; counts the calls.
+class ScriptedSource final : public CredentialsProvider {
+ public:
+  Result<Credentials> Get(TimePoint now) override {
+    ++calls;
+    if (!up) return Status::Unavailable("sts: connection refused");
+    return Credentials{"ASIA" + std::to_string(calls), "s", "t",
+                       now + std::chrono::hours(1), "scripted"};
+  }
+  std::string name() const override { return "scripted"; }
+  bool up = true;
+  int calls = 0;
+};
+
+// A failed refresh keeps the valid credentials and asks the source again
+// kRetryAfter later, not at every request; once they have expired, every
+// call asks (nothing valid is left), and a success ends the wait.
+TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  auto source = std::make_shared<ScriptedSource>();
+  CachingCredentialsProvider cache(source);
+  const TimePoint t0 = FromUnixSeconds(1767225600);
+  ASSERT_TRUE(cache.Get(t0).ok());  // valid until t0 + 1 h
+  struct Step {
+    Duration at;  // after t0
+    bool up;
+    int calls;        // the source's calls so far
+    std::string key;  // the answer's key; "" for an error
+  };
+  const std::vector<Step> steps = {
+      {minutes(54), false, 1, "ASIA1"},                // cached, not asked
+      {minutes(56), false, 2, "ASIA1"},                // refresh fails: kept
+      {minutes(56) + seconds(1), false, 2, "ASIA1"},   // waits
+      {minutes(56) + seconds(29), false, 2, "ASIA1"},  // waits
+      {minutes(56) + seconds(30), false, 3, "ASIA1"},  // asks again
+      {minutes(59) + seconds(59), false, 4, "ASIA1"},
+      {minutes(60), false, 5, ""},               // expired: fails
+      {minutes(60) + seconds(1), false, 6, ""},  // and asks at every call
+      {minutes(61), true, 7, "ASIA7"},
+      {minutes(62), true, 7, "ASIA7"},  // cached again
+  };
+  for (const Step& s : steps) {
+    SCOPED_TRACE(FormatIso8601(t0 + s.at));
+    source->up = s.up;
+    auto c = cache.Get(t0 + s.at);
+    EXPECT_EQ(source->calls, s.calls);
+    if (s.key.empty()) {
+      EXPECT_FALSE(c.ok());
+    } else {
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      EXPECT_EQ(c->access_key_id, s.key);
+    }
+  }
+}
+
 TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
   FakeImds imds(&clock_);
   auto chain = Chain({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}});
