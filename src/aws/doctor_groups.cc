@@ -475,6 +475,9 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
       }
       if (!g.in_service.empty()) {
         auto series = cw.GetMetricData(GroupQueries(g), start, now);
+        if (series.ok() && !FirstFailedQuery(*series).ok()) {
+          series = FirstFailedQuery(*series);
+        }
         if (series.ok()) {
           size_t n = g.in_service.size();
           size_t s = config.signal_queries.size();
@@ -496,6 +499,9 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
             FromUnixSeconds(
                 std::floor(ToUnixSeconds(now - kHistoryWindow) / 3600) * 3600),
             now);
+        if (h.ok() && !FirstFailedQuery(*h).ok()) {
+          h = FirstFailedQuery(*h);
+        }
         if (h.ok()) {
           for (MetricSeries& m : *h) {
             if (m.id == config.history_load_id) g.history = std::move(m);

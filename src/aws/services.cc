@@ -323,6 +323,28 @@ Result<std::vector<ScalingActivity>> AutoScalingApi::DescribeScalingActivities(
   return out;
 }
 
+namespace {
+
+// A query as an operator reads it: "AWS/EC2 CPUUtilization Average
+// InstanceId=i-0abc", or its expression.
+std::string Describe(const MetricQuery& q) {
+  if (!q.expression.empty()) return "expression " + q.expression;
+  std::string d = q.ns + " " + q.metric_name + " " + q.stat;
+  for (const MetricDimension& dim : q.dimensions) {
+    d += " " + dim.name + "=" + dim.value;
+  }
+  return d;
+}
+
+}  // namespace
+
+Status FirstFailedQuery(const std::vector<MetricSeries>& series) {
+  for (const MetricSeries& s : series) {
+    if (!s.status.ok()) return s.status;
+  }
+  return Status::OK();
+}
+
 Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
   std::vector<MetricSeries> out(queries.size());
@@ -333,6 +355,7 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
   }
   for (size_t b = 0; b < queries.size(); b += kQueriesPerRequest) {
     std::string token;
+    int pages = 0;
     do {
       QueryParams p;
       size_t end_i = std::min(queries.size(), b + kQueriesPerRequest);
@@ -365,13 +388,17 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
         if (it == index.end()) continue;
         MetricSeries& s = out[it->second];
         s.label = Text(m, "Label");
-        // The last page's word holds: an InternalError answered with a
-        // NextToken is retried by the next page (as AWS asks).
-        s.status_code = Text(m, "StatusCode");
-        s.message.clear();
-        for (pugi::xml_node msg : Members(m, "Messages")) {
-          s.message = Text(msg, "Code") + ": " + Text(msg, "Value");
-          break;
+        // An InternalError answered with a NextToken is retried by the next
+        // page, as AWS asks: its word holds. Forbidden is not retried: it
+        // stays.
+        if (s.status_code != "Forbidden") {
+          s.status_code = Text(m, "StatusCode");
+          s.message.clear();
+          for (pugi::xml_node msg : Members(m, "Messages")) {
+            std::string code = Text(msg, "Code");
+            s.message = (code.empty() ? "" : code + ": ") + Text(msg, "Value");
+            break;
+          }
         }
         auto ts = Members(m, "Timestamps");
         auto vs = Members(m, "Values");
@@ -385,34 +412,41 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
         }
       }
       token = Text(result, "NextToken");
+      if (!token.empty() && ++pages >= kMaxPages) {
+        return Status::Unavailable(fmt::format(
+            "GetMetricData: still a NextToken after {} pages", kMaxPages));
+      }
     } while (!token.empty());
   }
-  // A query CloudWatch could not answer fails the read: its series would
-  // otherwise be taken for an instance that published nothing (or a quiet
-  // load balancer), and its minutes for data.
-  for (const MetricSeries& s : out) {
-    if (s.status_code != "InternalError" && s.status_code != "Forbidden") {
-      continue;
+  for (size_t i = 0; i < out.size(); ++i) {
+    MetricSeries& s = out[i];
+    // A query CloudWatch could not answer: named, so that its empty series
+    // is not taken for an instance that published nothing.
+    if (s.status_code == "InternalError" || s.status_code == "Forbidden") {
+      std::string what =
+          fmt::format("GetMetricData query {} ({}) answered {}{}", s.id,
+                      Describe(queries[i]), s.status_code,
+                      s.message.empty() ? "" : " (" + s.message + ")");
+      s.status = (s.status_code == "Forbidden" ? Status::PermissionDenied(what)
+                                               : Status::Unavailable(what))
+                     .WithDetail(s.status_code);
     }
-    std::string what =
-        fmt::format("GetMetricData: query {}{} answered {}{}", s.id,
-                    s.label.empty() ? "" : " (" + s.label + ")", s.status_code,
-                    s.message.empty() ? "" : " (" + s.message + ")");
-    return s.status_code == "Forbidden" ? Status::PermissionDenied(what)
-                                        : Status::Unavailable(what);
-  }
-  // Pages need not arrive in time order: sort each series by timestamp.
-  for (MetricSeries& s : out) {
+    // Pages need not arrive in time order: sort each series by timestamp.
+    // A minute a retried page answered again is kept once, as last answered.
     std::vector<size_t> order(s.timestamps.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       return s.timestamps[a] < s.timestamps[b];
     });
     std::vector<TimePoint> ts;
     std::vector<double> vs;
-    for (size_t i : order) {
-      ts.push_back(s.timestamps[i]);
-      vs.push_back(s.values[i]);
+    for (size_t k : order) {
+      if (!ts.empty() && ts.back() == s.timestamps[k]) {
+        vs.back() = s.values[k];
+        continue;
+      }
+      ts.push_back(s.timestamps[k]);
+      vs.push_back(s.values[k]);
     }
     s.timestamps = std::move(ts);
     s.values = std::move(vs);

@@ -177,9 +177,17 @@ struct MetricSeries {
   std::string label;
   std::string status_code;  // "Complete", "PartialData", "InternalError", ...
   std::string message;      // its first message, "Code: Value", if any
+  // Not OK when CloudWatch could not answer the query (InternalError on its
+  // last page, Forbidden on any): Unavailable or PermissionDenied, naming
+  // the query, its detail the status code. The series then holds what
+  // came, if anything.
+  Status status;
   std::vector<TimePoint> timestamps;
   std::vector<double> values;
 };
+
+// The first of `series` CloudWatch could not answer (its status), or OK.
+Status FirstFailedQuery(const std::vector<MetricSeries>& series);
 
 struct Datapoint {
   TimePoint timestamp;
@@ -192,9 +200,9 @@ class CloudWatchApi {
   explicit CloudWatchApi(std::shared_ptr<QueryClient> client)
       : client_(std::move(client)) {}
   // Runs the queries (500 per request, each paginated) over [start, end) and
-  // returns one series per query, in query order, timestamps ascending. A
-  // query whose last page answers InternalError or Forbidden fails the call
-  // (Unavailable, PermissionDenied), naming the query.
+  // returns one series per query, in query order, timestamps ascending
+  // (each minute once). A query CloudWatch could not answer has its own
+  // MetricSeries::status: one query's failure is not the others'.
   Result<std::vector<MetricSeries>> GetMetricData(
       const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end);
   Result<std::vector<Datapoint>> GetMetricStatistics(
@@ -204,6 +212,8 @@ class CloudWatchApi {
       const std::vector<std::string>& statistics);
 
   static constexpr size_t kQueriesPerRequest = 500;
+  // Pages per request, at most (a NextToken that never ends is an error).
+  static constexpr int kMaxPages = 1000;
 
  private:
   std::shared_ptr<QueryClient> client_;

@@ -81,8 +81,8 @@ Result<std::vector<MetricSeries>> AwsCloud::GetMetricData(
   std::vector<MetricSeries> out;
   out.reserve(series.size());
   for (aws::MetricSeries& s : series) {
-    out.push_back(
-        {std::move(s.id), std::move(s.timestamps), std::move(s.values)});
+    out.push_back({std::move(s.id), std::move(s.timestamps),
+                   std::move(s.values), std::move(s.status)});
   }
   return out;
 }

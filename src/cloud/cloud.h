@@ -81,6 +81,9 @@ struct MetricSeries {
   std::string id;
   std::vector<TimePoint> timestamps;  // ascending
   std::vector<double> values;         // parallel to timestamps
+  // Not OK when the cloud could not answer this query (the request as a
+  // whole succeeded): its series is not "no datapoint".
+  Status status;
 };
 
 class Cloud {

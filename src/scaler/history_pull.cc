@@ -187,8 +187,12 @@ Result<GroupHistory> PullHistory(Cloud* cloud, const std::string& group,
     queries.push_back(GroupMetric("cnt", "AWS/EC2", "CPUUtilization", group,
                                   "SampleCount", p));
     auto r = cloud->GetMetricData(queries, seg.start, seg.end);
-    if (!r.ok()) {
-      return r.status().WithContext(
+    Status st = r.ok() ? Status::OK() : r.status();
+    for (size_t i = 0; r.ok() && i < r->size() && st.ok(); ++i) {
+      st = (*r)[i].status;
+    }
+    if (!st.ok()) {
+      return st.WithContext(
           fmt::format("cannot read {}'s history for {} .. {} at {} s", group,
                       Iso(seg.start), Iso(seg.end), p));
     }

@@ -83,6 +83,16 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
   return plan;
 }
 
+Status GroupReadStatus(const QueryPlan& plan,
+                       const std::vector<MetricSeries>& results, size_t g) {
+  for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
+    if (plan.targets[i].group == g && !results[i].status.ok()) {
+      return results[i].status;
+    }
+  }
+  return Status::OK();
+}
+
 GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
                             const GroupToObserve& o) {

@@ -96,6 +96,11 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
                             const GroupToObserve& group);
 
+// The first of group `g`'s queries the cloud could not answer (its
+// status), or OK: the group's read failed, though the request went through.
+Status GroupReadStatus(const QueryPlan& plan,
+                       const std::vector<MetricSeries>& results, size_t g);
+
 // InService instance ids of a description.
 std::vector<std::string> InServiceIds(const GroupDescription& d);
 

@@ -143,6 +143,11 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     if (observe_index_[i] == SIZE_MAX) continue;
     out.found = true;
     out.metrics_status = p.metrics_status;
+    // One query's failure fails its group's read, not the partition's.
+    if (out.metrics_status.ok()) {
+      out.metrics_status =
+          GroupReadStatus(p.plan, p.metric_data, observe_index_[i]);
+    }
     ObserveGroup(i, p, observe_index_[i], *states[i], now, &out);
   }
 }
@@ -270,6 +275,8 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
 
 bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
                        const GroupState& st, TimePoint now) {
+  // A group whose queries were not all answered is failing, not starved.
+  if (!GroupReadStatus(p.plan, p.metric_data, oi).ok()) return false;
   // Data inside the narrow window, whichever window was read.
   TimePoint narrow = now - o_.metrics_window;
   for (size_t i = 0; i < p.plan.targets.size() && i < p.metric_data.size();
@@ -309,7 +316,14 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   std::vector<TimePoint> since;  // when each InService instance was first so
   if (fresh) {
     for (const auto& [id, t] : st.first_in_service) since.push_back(t);
-    GroupMetrics m = AggregateGroup(p.plan, p.metric_data, oi, o);
+    // A group some of whose queries were not answered aggregates as a
+    // failed read does, from nothing: its other series would show the load
+    // short of the missing instances'.
+    static const std::vector<MetricSeries> kNone;
+    const bool answered = out->metrics_status.ok();
+    agg.read_failed |= !answered;
+    GroupMetrics m =
+        AggregateGroup(p.plan, answered ? p.metric_data : kNone, oi, o);
     m.whole_load = SettledLoad(m.load, since).size();
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
@@ -386,8 +400,11 @@ std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
   // load balancer or basic monitoring publishes no datapoint for some
   // minutes.
   Aggregated& agg = aggregated_[gi];
-  if (agg.read_gaps_seen == p.read_gaps) return std::nullopt;
+  if (agg.read_gaps_seen == p.read_gaps && !agg.read_failed) {
+    return std::nullopt;
+  }
   agg.read_gaps_seen = p.read_gaps;
+  agg.read_failed = false;
   const LoadHistory& hist = *history_[gi];
   std::optional<TimePoint> unrestored = std::exchange(unrestored_[gi], {});
   if (auto gap = hist.Missing(read_from)) return gap;
@@ -442,6 +459,7 @@ Result<std::vector<MetricSample>> Observer::FetchLoad(const ObservedGroup& g,
   const double full = g.signal.full.value_or(100);
   for (const MetricSeries& s : r) {
     if (s.id != q.load_id) continue;
+    if (!s.status.ok()) return s.status;
     for (size_t k = 0; k < s.values.size(); ++k) {
       fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
     }

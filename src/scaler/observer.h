@@ -206,6 +206,9 @@ class Observer {
     // The partition's read_gaps when the history last looked for the
     // minutes the reads left out.
     uint64_t read_gaps_seen = 0;
+    // Some of the group's queries were not answered since it last looked:
+    // the next read looks too (the partition's reads went on).
+    bool read_failed = false;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

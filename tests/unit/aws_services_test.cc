@@ -1,11 +1,11 @@
 // The typed AWS clients over a fake transport: parsing of recorded response
 // documents, batching at the APIs' limits, pagination, and both error
 // layouts.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <mutex>
-#include <tuple>
 
 #include "aws/asg_controls.h"
 #include "aws/services.h"
@@ -181,70 +181,93 @@ TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
   EXPECT_EQ(CountPrefix(t->bodies[2], ".Id="), 1u);
 }
 
-// One GetMetricData page: each result as {id, status, message code}, then
-// its NextToken if any.
-std::string MetricPage(
-    const std::vector<std::tuple<std::string, std::string, std::string>>& rs,
-    const std::string& token) {
+// One GetMetricData result: its status, its first message's code (none:
+// no message; "-": a message without a code), one datapoint.
+struct Answer {
+  std::string id, status, code;
+  std::string minute = "00:01";
+  double value = 40;
+};
+
+// One GetMetricData page, with its NextToken if any.
+std::string MetricPage(const std::vector<Answer>& rs,
+                       const std::string& token = "") {
   std::string x =
       "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
-  for (const auto& [id, status, code] : rs) {
-    x += "<member><Id>" + id + "</Id><Label>CPUUtilization</Label>";
-    x += "<StatusCode>" + status + "</StatusCode>";
-    if (!code.empty()) {
-      x += "<Messages><member><Code>" + code +
+  for (const Answer& a : rs) {
+    x += "<member><Id>" + a.id + "</Id><Label>CPUUtilization</Label>";
+    x += "<StatusCode>" + a.status + "</StatusCode>";
+    if (!a.code.empty()) {
+      x += "<Messages><member><Code>" + (a.code == "-" ? "" : a.code) +
            "</Code><Value>it went wrong</Value></member></Messages>";
     }
-    x += "<Timestamps><member>2026-01-01T00:01:00Z</member></Timestamps>"
-         "<Values><member>40</member></Values></member>";
+    x += "<Timestamps><member>2026-01-01T" + a.minute +
+         ":00Z</member></Timestamps><Values><member>" +
+         fmt::format("{}", a.value) + "</member></Values></member>";
   }
   x += "</MetricDataResults>";
   if (!token.empty()) x += "<NextToken>" + token + "</NextToken>";
   return x + "</GetMetricDataResult></GetMetricDataResponse>";
 }
 
-// A query CloudWatch could not answer fails the read, naming it; one it
-// answered on a later page (InternalError with a NextToken, as AWS asks to
-// retry), or partly (an expression's PartialData has no NextToken), is data.
-TEST_F(ServicesTest, GetMetricDataFailsOnAQueryItCouldNotAnswer) {
+// A query CloudWatch could not answer has its own status, naming it: the
+// others' answers stand. An InternalError answered again on the next page
+// (AWS asks to retry through the NextToken) takes that page's word; a
+// Forbidden stays; an expression's PartialData (no NextToken) is data; a
+// minute answered twice is kept once, as last answered.
+TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
   struct Row {
     std::string name;
     std::vector<std::string> pages;  // answered in turn
-    Status::Code want;               // kOk: the read succeeds
-    std::string names;               // in the error
-    size_t points = 0;               // cpu_1's datapoints when it succeeds
+    Status::Code want;               // cpu_1's status
+    std::string names;               // in its message
+    std::vector<double> values;      // cpu_1's
   };
   const std::vector<Row> rows = {
       {"every query complete",
-       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Complete", ""}}, "")},
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Complete", ""}})},
        Status::Code::kOk,
        "",
-       1},
+       {40}},
       {"one query's internal error",
        {MetricPage({{"cpu_0", "Complete", ""},
-                    {"cpu_1", "InternalError", "InternalServiceError"}},
-                   "")},
+                    {"cpu_1", "InternalError", "InternalServiceError"}})},
        Status::Code::kUnavailable,
-       "query cpu_1 (CPUUtilization) answered InternalError "
-       "(InternalServiceError: it went wrong)"},
+       "query cpu_1 (AWS/EC2 CPUUtilization Average InstanceId=i-1) "
+       "answered InternalError (InternalServiceError: it went wrong)",
+       {40}},
       {"one query forbidden",
-       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", ""}},
-                   "")},
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", "-"}})},
        Status::Code::kPermissionDenied,
-       "query cpu_1 (CPUUtilization) answered Forbidden"},
-      {"an internal error retried by its next page",
+       "query cpu_1 (AWS/EC2 CPUUtilization Average InstanceId=i-1) "
+       "answered Forbidden (it went wrong)",
+       {40}},
+      {"an internal error answered by the next page",
        {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "InternalError", ""}},
                    "retry"),
-        MetricPage({{"cpu_1", "Complete", ""}}, "")},
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 41}})},
        Status::Code::kOk,
        "",
-       2},
+       {40, 41}},
+      {"forbidden, then complete on the next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 41}})},
+       Status::Code::kPermissionDenied,
+       "answered Forbidden",
+       {40, 41}},
+      {"a minute answered again by the next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "InternalError", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:01", 42}})},
+       Status::Code::kOk,
+       "",
+       {42}},
       {"an expression's partial data, no next token",
-       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}},
-                   "")},
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}})},
        Status::Code::kOk,
        "",
-       1},
+       {40}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -254,21 +277,31 @@ TEST_F(ServicesTest, GetMetricDataFailsOnAQueryItCouldNotAnswer) {
     });
     CloudWatchApi api(Client("cloudwatch", t));
     std::vector<MetricQuery> q;
-    for (const char* id : {"cpu_0", "cpu_1"}) {
-      q.push_back({id, "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""});
+    for (const char* i : {"0", "1"}) {
+      q.push_back({std::string("cpu_") + i,
+                   "AWS/EC2",
+                   "CPUUtilization",
+                   {{"InstanceId", std::string("i-") + i}},
+                   60,
+                   "Average",
+                   ""});
     }
     auto r = api.GetMetricData(q, clock_.Now(),
                                clock_.Now() + std::chrono::minutes(3));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(t->bodies.size(), row.pages.size());
-    if (row.want == Status::Code::kOk) {
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
-      EXPECT_EQ((*r)[1].values.size(), row.points);
-      continue;
+    if (row.pages.size() > 1) {
+      EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "retry");
     }
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), row.want);
-    EXPECT_NE(r.status().message().find(row.names), std::string::npos)
-        << r.status().ToString();
+    EXPECT_TRUE((*r)[0].status.ok()) << (*r)[0].status.ToString();
+    EXPECT_EQ((*r)[0].values, std::vector<double>{40});
+    EXPECT_EQ((*r)[1].values, row.values);
+    const Status& st = (*r)[1].status;
+    EXPECT_EQ(st.code(), row.want) << st.ToString();
+    EXPECT_NE(st.message().find(row.names), std::string::npos) << st.ToString();
+    if (!st.ok()) {
+      EXPECT_EQ(st.detail(), (*r)[1].status_code);
+    }
   }
 }
 
