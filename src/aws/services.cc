@@ -353,9 +353,14 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     out[i].id = queries[i].id;
     index[queries[i].id] = i;
   }
+  // Each datapoint's page (numbered across batches): a minute answered
+  // again by a later page replaces the earlier answer.
+  std::vector<std::vector<int>> page_of(queries.size());
+  int page = 0;
   for (size_t b = 0; b < queries.size(); b += kQueriesPerRequest) {
     std::string token;
-    int pages = 0;
+    int pages = 0;  // this batch's
+    int same = 0;   // pages in a row that answered the token sent
     do {
       QueryParams p;
       size_t end_i = std::min(queries.size(), b + kQueriesPerRequest);
@@ -408,14 +413,21 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
           if (ParseIso8601(ts[k].child_value(), &t) && v) {
             s.timestamps.push_back(t);
             s.values.push_back(*v);
+            page_of[it->second].push_back(page);
           }
         }
       }
-      token = Text(result, "NextToken");
-      if (!token.empty() && ++pages >= kMaxPages) {
+      std::string next = Text(result, "NextToken");
+      ++page;
+      // The same token again asks to retry a page (an InternalError): a few
+      // times.
+      same = !next.empty() && next == token ? same + 1 : 0;
+      if (!next.empty() && (same > kSameTokenRetries || ++pages >= kMaxPages)) {
         return Status::Unavailable(fmt::format(
-            "GetMetricData: still a NextToken after {} pages", kMaxPages));
+            "GetMetricData: still a NextToken after {} pages{}", pages,
+            same > kSameTokenRetries ? " (the same one again and again)" : ""));
       }
+      token = std::move(next);
     } while (!token.empty());
   }
   for (size_t i = 0; i < out.size(); ++i) {
@@ -432,7 +444,10 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
                      .WithDetail(s.status_code);
     }
     // Pages need not arrive in time order: sort each series by timestamp.
-    // A minute a retried page answered again is kept once, as last answered.
+    // A minute a later page answered again (a retry) is kept once, as last
+    // answered; one page's several values for a minute (an expression's
+    // several series) are all kept.
+    const std::vector<int>& pg = page_of[i];
     std::vector<size_t> order(s.timestamps.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -440,13 +455,16 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     });
     std::vector<TimePoint> ts;
     std::vector<double> vs;
+    int last_page = -1;
     for (size_t k : order) {
-      if (!ts.empty() && ts.back() == s.timestamps[k]) {
+      if (!ts.empty() && ts.back() == s.timestamps[k] && pg[k] != last_page) {
         vs.back() = s.values[k];
+        last_page = pg[k];
         continue;
       }
       ts.push_back(s.timestamps[k]);
       vs.push_back(s.values[k]);
+      last_page = pg[k];
     }
     s.timestamps = std::move(ts);
     s.values = std::move(vs);

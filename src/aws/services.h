@@ -212,8 +212,11 @@ class CloudWatchApi {
       const std::vector<std::string>& statistics);
 
   static constexpr size_t kQueriesPerRequest = 500;
-  // Pages per request, at most (a NextToken that never ends is an error).
-  static constexpr int kMaxPages = 1000;
+  // Pages per request, at most (a NextToken that never ends, or comes back
+  // the same, is an error): the loop's reads fit in one; a page holds up to
+  // 100,800 datapoints.
+  static constexpr int kMaxPages = 100;
+  static constexpr int kSameTokenRetries = 3;
 
  private:
   std::shared_ptr<QueryClient> client_;

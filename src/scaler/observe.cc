@@ -83,14 +83,19 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
   return plan;
 }
 
-Status GroupReadStatus(const QueryPlan& plan,
-                       const std::vector<MetricSeries>& results, size_t g) {
+std::vector<GroupReadFailures> GroupReadStatuses(
+    const QueryPlan& plan, const std::vector<MetricSeries>& results) {
+  std::vector<GroupReadFailures> out;
   for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
-    if (plan.targets[i].group == g && !results[i].status.ok()) {
-      return results[i].status;
-    }
+    if (results[i].status.ok()) continue;
+    const QueryPlan::Target& t = plan.targets[i];
+    if (out.size() <= t.group) out.resize(t.group + 1);
+    const bool memory = t.instance != QueryPlan::kGroupLevel &&
+                        t.metric == InstanceMetric::kMemory;
+    Status& first = memory ? out[t.group].memory : out[t.group].required;
+    if (first.ok()) first = results[i].status;
   }
-  return Status::OK();
+  return out;
 }
 
 GroupMetrics AggregateGroup(const QueryPlan& plan,

@@ -96,10 +96,18 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
                             const std::vector<MetricSeries>& results, size_t g,
                             const GroupToObserve& group);
 
-// The first of group `g`'s queries the cloud could not answer (its
-// status), or OK: the group's read failed, though the request went through.
-Status GroupReadStatus(const QueryPlan& plan,
-                       const std::vector<MetricSeries>& results, size_t g);
+// The queries of one group the cloud could not answer, though the request
+// went through: the first of those its decisions need (CPU, its signal's,
+// the group-level ones, the features' metrics), which fails its read; and
+// the first of its memory metric's (the CloudWatch agent's: optional, the
+// features estimate it without, as when the agent publishes nothing).
+struct GroupReadFailures {
+  Status required;
+  Status memory;
+};
+// Per group of the plan (by Target::group); one pass over the results.
+std::vector<GroupReadFailures> GroupReadStatuses(
+    const QueryPlan& plan, const std::vector<MetricSeries>& results);
 
 // InService instance ids of a description.
 std::vector<std::string> InServiceIds(const GroupDescription& d);

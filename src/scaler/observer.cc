@@ -145,8 +145,7 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     out.metrics_status = p.metrics_status;
     // One query's failure fails its group's read, not the partition's.
     if (out.metrics_status.ok()) {
-      out.metrics_status =
-          GroupReadStatus(p.plan, p.metric_data, observe_index_[i]);
+      out.metrics_status = GroupRead(p, observe_index_[i]).required;
     }
     ObserveGroup(i, p, observe_index_[i], *states[i], now, &out);
   }
@@ -205,6 +204,7 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
   if (p.plan.queries.empty()) {
     if (!p.metric_data.empty()) ++p.data_version;
     p.metric_data.clear();
+    p.group_read_status.clear();
     p.metrics_read_at.reset();
     return;
   }
@@ -250,6 +250,7 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
   ++p.data_version;
   if (r.ok()) {
     p.metric_data = std::move(r).value();
+    p.group_read_status = GroupReadStatuses(p.plan, p.metric_data);
     p.metrics_read_at = now;
     // The first minute the last read could not have yet (published a
     // minute after it ends, plus CloudWatch's delay: the minute two
@@ -267,6 +268,7 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
     return true;
   }
   p.metric_data.clear();
+  p.group_read_status.clear();
   p.metrics_read_at.reset();  // read again next cycle
   p.metrics_status = r.status();
   if (report->metrics_status.ok()) report->metrics_status = r.status();
@@ -275,8 +277,12 @@ bool Observer::ReadMetrics(Partition& p, TimePoint now, Duration window,
 
 bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
                        const GroupState& st, TimePoint now) {
-  // A group whose queries were not all answered is failing, not starved.
-  if (!GroupReadStatus(p.plan, p.metric_data, oi).ok()) return false;
+  // A group whose queries were not all answered is failing: its window
+  // stays as it was.
+  if (!GroupRead(p, oi).required.ok()) {
+    return p.coarse && starved_since_[gi] &&
+           now - *starved_since_[gi] >= o_.coarse_after;
+  }
   // Data inside the narrow window, whichever window was read.
   TimePoint narrow = now - o_.metrics_window;
   for (size_t i = 0; i < p.plan.targets.size() && i < p.metric_data.size();
@@ -319,11 +325,19 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     // A group some of whose queries were not answered aggregates as a
     // failed read does, from nothing: its other series would show the load
     // short of the missing instances'.
+    // (A whole read that failed: the partition's read gap counts it.)
     static const std::vector<MetricSeries> kNone;
     const bool answered = out->metrics_status.ok();
-    agg.read_failed |= !answered;
+    agg.read_failed |= !answered && p.metrics_status.ok();
     GroupMetrics m =
         AggregateGroup(p.plan, answered ? p.metric_data : kNone, oi, o);
+    const Status memory = GroupRead(p, oi).memory;
+    if (!memory.ok() && !agg.memory_failure_told) {
+      out->warnings.push_back(
+          memory.message() +
+          ": the features estimate memory until it is answered (told once)");
+    }
+    agg.memory_failure_told = !memory.ok();
     m.whole_load = SettledLoad(m.load, since).size();
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
@@ -458,8 +472,9 @@ Result<std::vector<MetricSample>> Observer::FetchLoad(const ObservedGroup& g,
   std::vector<MetricSample> fetched;
   const double full = g.signal.full.value_or(100);
   for (const MetricSeries& s : r) {
-    if (s.id != q.load_id) continue;
+    // An expression's input not answered: its load would be short.
     if (!s.status.ok()) return s.status;
+    if (s.id != q.load_id) continue;
     for (size_t k = 0; k < s.values.size(); ++k) {
       fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
     }

@@ -126,6 +126,9 @@ class Observer {
     std::vector<GroupToObserve> plan_groups;
     // The last successful metric read for `plan` and when it was made.
     std::vector<MetricSeries> metric_data;
+    // Per group of `plan` whose queries were not all answered, why (empty:
+    // every query was).
+    std::vector<GroupReadFailures> group_read_status;
     std::optional<TimePoint> metrics_read_at;
     // Changes whenever metric_data or plan may have: what was aggregated
     // from an equal version is still true.
@@ -141,6 +144,11 @@ class Observer {
     uint64_t read_gaps = 0;
   };
 
+  // The queries of p's oi-th group the last read did not answer.
+  static GroupReadFailures GroupRead(const Partition& p, size_t oi) {
+    return oi < p.group_read_status.size() ? p.group_read_status[oi]
+                                           : GroupReadFailures{};
+  }
   // Describes p's groups and reads their metrics (when due).
   void ObservePartition(Partition& p, TimePoint now,
                         const std::vector<GroupState*>& states,
@@ -209,6 +217,8 @@ class Observer {
     // Some of the group's queries were not answered since it last looked:
     // the next read looks too (the partition's reads went on).
     bool read_failed = false;
+    // Its memory metric was not answered, and the log told so.
+    bool memory_failure_told = false;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -263,6 +263,13 @@ TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
        Status::Code::kOk,
        "",
        {42}},
+      {"one page's two values for a minute (an expression's series)",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "Complete", "", "00:01", 40},
+                    {"cpu_1", "Complete", "", "00:01", 2}})},
+       Status::Code::kOk,
+       "",
+       {40, 2}},
       {"an expression's partial data, no next token",
        {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}})},
        Status::Code::kOk,
@@ -302,6 +309,32 @@ TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
     if (!st.ok()) {
       EXPECT_EQ(st.detail(), (*r)[1].status_code);
     }
+  }
+}
+
+// A NextToken that comes back as sent asks to retry the page: a few times,
+// then the read fails; one that never ends stops at kMaxPages.
+TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
+  for (bool same : {true, false}) {
+    SCOPED_TRACE(same ? "the same token" : "a new token each page");
+    int n = 0;
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      ++n;
+      return HttpReply{200,
+                       {},
+                       MetricPage({{"cpu_0", "InternalError", ""}},
+                                  same ? "again" : std::to_string(n))};
+    });
+    CloudWatchApi api(Client("cloudwatch", t));
+    std::vector<MetricQuery> q = {
+        {"cpu_0", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""}};
+    auto r = api.GetMetricData(q, clock_.Now(), clock_.Now());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("still a NextToken"),
+              std::string::npos);
+    EXPECT_EQ(t->bodies.size(),
+              same ? 2u + CloudWatchApi::kSameTokenRetries
+                   : static_cast<size_t>(CloudWatchApi::kMaxPages));
   }
 }
 
