@@ -313,12 +313,14 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   }
   if (!cached_) return fresh.status();
   if (now < *cached_->expiration) {
-    retry_at_ = now + kRetryAfter;
+    // Sooner as expiry nears: half the time left.
+    retry_at_ =
+        now + std::min<Duration>(kRetryAfter, (*cached_->expiration - now) / 2);
     spdlog::warn(
         "credentials refresh from {} failed ({}); the current ones stay valid "
-        "until {} (asked again in {} s)",
+        "until {} (asked again at {})",
         cached_->source, fresh.status().message(),
-        FormatIso8601(*cached_->expiration), kRetryAfter.count());
+        FormatIso8601(*cached_->expiration), FormatIso8601(*retry_at_));
     return *cached_;
   }
   cached_.reset();

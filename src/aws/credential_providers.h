@@ -134,9 +134,10 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 // Caches the credentials of one source until kRefreshWindow before they
 // expire (long-term keys: for good), then fetches again; keeps valid
 // credentials when a refresh fails, and asks the source again kRetryAfter
-// later, not at every request (an STS or IMDS outage, a role's trust policy
-// changed: the group's every call would ask, and log, again). Expired, it
-// asks at every call: nothing valid is left to keep.
+// later (or in half the time they have left), not at every request (an STS or
+// IMDS outage, a role's trust policy changed: the group's every call would ask,
+// and log, again). Expired, it asks at every call: nothing valid is left to
+// keep.
 class CachingCredentialsProvider final : public CredentialsProvider {
  public:
   explicit CachingCredentialsProvider(

@@ -314,7 +314,8 @@ class ScriptedSource final : public CredentialsProvider {
 };
 
 // A failed refresh keeps the valid credentials and asks the source again
-// kRetryAfter later, not at every request; once they have expired, every
+// kRetryAfter later (sooner near expiry: half the time left), not at every
+// request; once they have expired, every
 // call asks (nothing valid is left), and a success ends the wait.
 TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
   using std::chrono::minutes;
@@ -335,11 +336,13 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
       {minutes(56) + seconds(1), false, 2, "ASIA1"},   // waits
       {minutes(56) + seconds(29), false, 2, "ASIA1"},  // waits
       {minutes(56) + seconds(30), false, 3, "ASIA1"},  // asks again
-      {minutes(59) + seconds(59), false, 4, "ASIA1"},
-      {minutes(60), false, 5, ""},               // expired: fails
-      {minutes(60) + seconds(1), false, 6, ""},  // and asks at every call
-      {minutes(61), true, 7, "ASIA7"},
-      {minutes(62), true, 7, "ASIA7"},  // cached again
+      {minutes(59) + seconds(40), false, 4, "ASIA1"},  // 20 s left: 10 s
+      {minutes(59) + seconds(49), false, 4, "ASIA1"},
+      {minutes(59) + seconds(50), false, 5, "ASIA1"},
+      {minutes(60), false, 6, ""},               // expired: fails
+      {minutes(60) + seconds(1), false, 7, ""},  // and asks at every call
+      {minutes(61), true, 8, "ASIA8"},
+      {minutes(62), true, 8, "ASIA8"},  // cached again
   };
   for (const Step& s : steps) {
     SCOPED_TRACE(FormatIso8601(t0 + s.at));
