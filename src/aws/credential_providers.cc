@@ -313,9 +313,11 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   }
   if (!cached_) return fresh.status();
   if (now < *cached_->expiration) {
-    // Sooner as expiry nears: half the time left.
-    retry_at_ =
-        now + std::min<Duration>(kRetryAfter, (*cached_->expiration - now) / 2);
+    // Sooner as expiry nears: half the time left, a second at least.
+    retry_at_ = now + std::max<Duration>(
+                          std::chrono::seconds(1),
+                          std::min<Duration>(kRetryAfter,
+                                             (*cached_->expiration - now) / 2));
     spdlog::warn(
         "credentials refresh from {} failed ({}); the current ones stay valid "
         "until {} (asked again at {})",

@@ -422,10 +422,22 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
       // The same token again asks to retry a page (an InternalError): a few
       // times.
       same = !next.empty() && next == token ? same + 1 : 0;
-      if (!next.empty() && (same > kSameTokenRetries || ++pages >= kMaxPages)) {
-        return Status::Unavailable(fmt::format(
-            "GetMetricData: still a NextToken after {} pages{}", pages,
-            same > kSameTokenRetries ? " (the same one again and again)" : ""));
+      ++pages;
+      if (!next.empty() && (same > kSameTokenRetries || pages >= kMaxPages)) {
+        // Paging stops: the queries of the batch not answered in full by
+        // now are not answered (the others' answers stand).
+        for (size_t i = b; i < std::min(queries.size(), b + kQueriesPerRequest);
+             ++i) {
+          MetricSeries& s = out[i];
+          if (s.status_code == "Complete" || s.status_code == "Forbidden") {
+            continue;
+          }
+          s.message = fmt::format(
+              "{} and still a NextToken after {} pages{}", s.status_code, pages,
+              same > kSameTokenRetries ? ", the same one again and again" : "");
+          s.status_code = "InternalError";
+        }
+        break;
       }
       token = std::move(next);
     } while (!token.empty());
@@ -444,9 +456,9 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
                      .WithDetail(s.status_code);
     }
     // Pages need not arrive in time order: sort each series by timestamp.
-    // A minute a later page answered again (a retry) is kept once, as last
-    // answered; one page's several values for a minute (an expression's
-    // several series) are all kept.
+    // A minute is kept as the last page that answered it did (a retry
+    // answers it again); that page's several values for it (an expression's
+    // several series) all.
     const std::vector<int>& pg = page_of[i];
     std::vector<size_t> order(s.timestamps.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -455,16 +467,20 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     });
     std::vector<TimePoint> ts;
     std::vector<double> vs;
-    int last_page = -1;
-    for (size_t k : order) {
-      if (!ts.empty() && ts.back() == s.timestamps[k] && pg[k] != last_page) {
-        vs.back() = s.values[k];
-        last_page = pg[k];
-        continue;
+    for (size_t from = 0; from < order.size();) {
+      size_t to = from;
+      int last = -1;
+      while (to < order.size() &&
+             s.timestamps[order[to]] == s.timestamps[order[from]]) {
+        last = std::max(last, pg[order[to]]);
+        ++to;
       }
-      ts.push_back(s.timestamps[k]);
-      vs.push_back(s.values[k]);
-      last_page = pg[k];
+      for (size_t k = from; k < to; ++k) {
+        if (pg[order[k]] != last) continue;
+        ts.push_back(s.timestamps[order[k]]);
+        vs.push_back(s.values[order[k]]);
+      }
+      from = to;
     }
     s.timestamps = std::move(ts);
     s.values = std::move(vs);

@@ -331,13 +331,14 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     agg.read_failed |= !answered && p.metrics_status.ok();
     GroupMetrics m =
         AggregateGroup(p.plan, answered ? p.metric_data : kNone, oi, o);
+    // (Told once per episode: a whole read failing in it is no answer.)
     const Status memory = GroupRead(p, oi).memory;
-    if (!memory.ok() && !agg.memory_failure_told) {
+    if (!memory.ok() && answered && !agg.memory_failure_told) {
       out->warnings.push_back(
           memory.message() +
           ": the features estimate memory until it is answered (told once)");
     }
-    agg.memory_failure_told = !memory.ok();
+    if (p.metrics_status.ok()) agg.memory_failure_told = !memory.ok();
     m.whole_load = SettledLoad(m.load, since).size();
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;

@@ -339,10 +339,12 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
       {minutes(59) + seconds(40), false, 4, "ASIA1"},  // 20 s left: 10 s
       {minutes(59) + seconds(49), false, 4, "ASIA1"},
       {minutes(59) + seconds(50), false, 5, "ASIA1"},
-      {minutes(60), false, 6, ""},               // expired: fails
-      {minutes(60) + seconds(1), false, 7, ""},  // and asks at every call
-      {minutes(61), true, 8, "ASIA8"},
-      {minutes(62), true, 8, "ASIA8"},  // cached again
+      {minutes(59) + seconds(59), false, 6, "ASIA1"},  // a second at least
+      {minutes(59) + std::chrono::milliseconds(59600), false, 6, "ASIA1"},
+      {minutes(60), false, 7, ""},               // expired: fails
+      {minutes(60) + seconds(1), false, 8, ""},  // and asks at every call
+      {minutes(61), true, 9, "ASIA9"},
+      {minutes(62), true, 9, "ASIA9"},  // cached again
   };
   for (const Step& s : steps) {
     SCOPED_TRACE(FormatIso8601(t0 + s.at));

@@ -747,7 +747,14 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
     bool silent = false;
     int sums = 0;
   };
-  enum Outage { kReadsFail, kDescribeFails, kSilent, kRestart, kFirstStart };
+  enum Outage {
+    kReadsFail,
+    kDescribeFails,
+    kSilent,
+    kSilentAndAReadFails,  // the whole read, for 30 s
+    kRestart,
+    kFirstStart
+  };
   struct Case {
     const char* name;
     Outage outage;
@@ -763,6 +770,12 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
       {"reads failing 10 minutes", kReadsFail, {}, false, 1, 0},
       {"describes failing 10 minutes", kDescribeFails, {}, false, 1, 0},
       {"no datapoint for 10 minutes", kSilent, {}, false, 0, 1},
+      {"no datapoint for 10 minutes, a read failing in them",
+       kSilentAndAReadFails,
+       {},
+       false,
+       0,
+       1},
       {"a restart whose first cycle is 3 minutes late", kRestart, minutes(3),
        false, 2, 0},
       {"a restart whose fetch fails", kRestart, {}, true, 2, 0},
@@ -817,6 +830,12 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
       (tc.outage == kReadsFail       ? cloud.fail_reads
        : tc.outage == kDescribeFails ? cloud.fail_describe
                                      : cloud.silent) = true;
+      if (tc.outage == kSilentAndAReadFails) {
+        run_until(kStart + minutes(15));
+        cloud.fail_reads = true;
+        run_until(kStart + minutes(15) + seconds(30));
+        cloud.fail_reads = false;
+      }
       run_until(kStart + minutes(20));
       cloud.fail_reads = cloud.fail_describe = cloud.silent = false;
     }
@@ -839,7 +858,8 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
 // partition is not read again every cycle (each read is billed), the
 // failing group keeps no minute short of the instance, and once answered
 // again its missing minutes are fetched. The memory metric is optional:
-// not answered, the group reads on, and the log says so once.
+// not answered, the group reads on, and the log says so once (a whole read
+// failing meanwhile is no answer).
 TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
   // Answers one instance's queries of one metric with an error, on demand.
   class OneInstanceFails final : public ForwardingCloud {
@@ -849,6 +869,7 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
         const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
       const bool sum = !q.empty() && q[0].stat == "Sum";
       (sum ? sums : reads) += 1;
+      if (throttled && !sum) return Status::Unavailable("throttled");
       auto r = ForwardingCloud::GetMetricData(q, s, e);
       if (!r.ok() || sum || instance.empty()) return r;
       for (size_t i = 0; i < q.size(); ++i) {
@@ -866,6 +887,7 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
       return r;
     }
     std::string instance, metric;
+    bool throttled = false;  // every read fails
     int reads = 0, sums = 0;
   };
   struct Case {
@@ -898,7 +920,10 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
     int cycles = 0, told = 0;
     SimRunOptions failing = Until(kStart + minutes(20));
     failing.on_cycle = [&](const CycleReport& rep) {
-      ++cycles;
+      // A minute in, the whole read fails for a minute (throttled).
+      const bool throttled = cloud.throttled;
+      cloud.throttled = ++cycles >= 30 && cycles < 36;
+      if (throttled) return;
       ASSERT_EQ(rep.groups.size(), 2u);
       const GroupOutcome& w = rep.groups[0];
       EXPECT_EQ(w.metrics_status.ok(), !tc.fails_the_group);
@@ -917,7 +942,8 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
     };
     RunVirtualTime(scaler, sim, clock, failing);
     EXPECT_GE(cycles, 50);
-    EXPECT_LE(cloud.reads, 11);  // a read a minute, as before
+    // A read a minute, and each cycle while throttled (60 if each cycle).
+    EXPECT_LE(cloud.reads, 17);
     EXPECT_EQ(told, tc.fails_the_group ? 0 : 1);
     cloud.instance.clear();
     RunVirtualTime(scaler, sim, clock, Until(clock.Now() + minutes(10)));
