@@ -355,8 +355,13 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
   }
   // Each datapoint's page (numbered across batches): a minute answered
   // again by a later page replaces the earlier answer.
+  // (and its series' label: an expression may answer several series under
+  // one id, each with its own label).
   std::vector<std::vector<int>> page_of(queries.size());
+  std::vector<std::vector<std::string>> label_of(queries.size());
   int page = 0;
+  // Per query: why paging stopped before it was answered in full, if so.
+  std::vector<std::string> cut(queries.size());
   for (size_t b = 0; b < queries.size(); b += kQueriesPerRequest) {
     std::string token;
     int pages = 0;  // this batch's
@@ -414,6 +419,7 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
             s.timestamps.push_back(t);
             s.values.push_back(*v);
             page_of[it->second].push_back(page);
+            label_of[it->second].push_back(s.label);
           }
         }
       }
@@ -432,10 +438,9 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
           if (s.status_code == "Complete" || s.status_code == "Forbidden") {
             continue;
           }
-          s.message = fmt::format(
-              "{} and still a NextToken after {} pages{}", s.status_code, pages,
+          cut[i] = fmt::format(
+              "still a NextToken after {} pages{}", pages,
               same > kSameTokenRetries ? ", the same one again and again" : "");
-          s.status_code = "InternalError";
         }
         break;
       }
@@ -446,7 +451,17 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     MetricSeries& s = out[i];
     // A query CloudWatch could not answer: named, so that its empty series
     // is not taken for an instance that published nothing.
-    if (s.status_code == "InternalError" || s.status_code == "Forbidden") {
+    if (!cut[i].empty()) {
+      s.status =
+          Status::Unavailable(
+              fmt::format("GetMetricData query {} ({}) not answered in full: "
+                          "{} (last answered {}{})",
+                          s.id, Describe(queries[i]), cut[i],
+                          s.status_code.empty() ? "nothing" : s.status_code,
+                          s.message.empty() ? "" : ": " + s.message))
+              .WithDetail("Incomplete");
+    } else if (s.status_code == "InternalError" ||
+               s.status_code == "Forbidden") {
       std::string what =
           fmt::format("GetMetricData query {} ({}) answered {}{}", s.id,
                       Describe(queries[i]), s.status_code,
@@ -456,10 +471,11 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
                      .WithDetail(s.status_code);
     }
     // Pages need not arrive in time order: sort each series by timestamp.
-    // A minute is kept as the last page that answered it did (a retry
-    // answers it again); that page's several values for it (an expression's
-    // several series) all.
+    // A minute of one series (label) is kept as the last page that answered
+    // it did (a retry answers it again); that page's several values for it
+    // all, and every other series' value for it.
     const std::vector<int>& pg = page_of[i];
+    const std::vector<std::string>& lb = label_of[i];
     std::vector<size_t> order(s.timestamps.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -469,16 +485,19 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     std::vector<double> vs;
     for (size_t from = 0; from < order.size();) {
       size_t to = from;
-      int last = -1;
       while (to < order.size() &&
              s.timestamps[order[to]] == s.timestamps[order[from]]) {
-        last = std::max(last, pg[order[to]]);
         ++to;
       }
       for (size_t k = from; k < to; ++k) {
-        if (pg[order[k]] != last) continue;
-        ts.push_back(s.timestamps[order[k]]);
-        vs.push_back(s.values[order[k]]);
+        const size_t a = order[k];
+        bool newest = true;
+        for (size_t j = from; j < to && newest; ++j) {
+          newest = lb[order[j]] != lb[a] || pg[order[j]] <= pg[a];
+        }
+        if (!newest) continue;
+        ts.push_back(s.timestamps[a]);
+        vs.push_back(s.values[a]);
       }
       from = to;
     }

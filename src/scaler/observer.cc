@@ -331,14 +331,16 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     agg.read_failed |= !answered && p.metrics_status.ok();
     GroupMetrics m =
         AggregateGroup(p.plan, answered ? p.metric_data : kNone, oi, o);
-    // (Told once per episode: a whole read failing in it is no answer.)
+    // Told once per episode, in a read the group uses; the episode ends
+    // when memory is answered (a whole read failing is no answer).
     const Status memory = GroupRead(p, oi).memory;
     if (!memory.ok() && answered && !agg.memory_failure_told) {
       out->warnings.push_back(
           memory.message() +
           ": the features estimate memory until it is answered (told once)");
+      agg.memory_failure_told = true;
     }
-    if (p.metrics_status.ok()) agg.memory_failure_told = !memory.ok();
+    if (p.metrics_status.ok() && memory.ok()) agg.memory_failure_told = false;
     m.whole_load = SettledLoad(m.load, since).size();
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;

@@ -187,6 +187,7 @@ struct Answer {
   std::string id, status, code;
   std::string minute = "00:01";
   double value = 40;
+  std::string label = "CPUUtilization";  // an expression's series, each
 };
 
 // One GetMetricData page, with its NextToken if any.
@@ -195,7 +196,7 @@ std::string MetricPage(const std::vector<Answer>& rs,
   std::string x =
       "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
   for (const Answer& a : rs) {
-    x += "<member><Id>" + a.id + "</Id><Label>CPUUtilization</Label>";
+    x += "<member><Id>" + a.id + "</Id><Label>" + a.label + "</Label>";
     x += "<StatusCode>" + a.status + "</StatusCode>";
     if (!a.code.empty()) {
       x += "<Messages><member><Code>" + (a.code == "-" ? "" : a.code) +
@@ -280,6 +281,16 @@ TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
        Status::Code::kOk,
        "",
        {42, 3}},
+      {"an expression's two series, a page break between them",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "PartialData", "", "00:01", 10, "a"},
+                    {"cpu_1", "PartialData", "", "00:02", 20, "a"},
+                    {"cpu_1", "PartialData", "", "00:01", 11, "b"}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 21, "b"}})},
+       Status::Code::kOk,
+       "",
+       {10, 11, 20, 21}},
       {"an expression's partial data, no next token",
        {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}})},
        Status::Code::kOk,
@@ -348,7 +359,9 @@ TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
     EXPECT_EQ(t->bodies.size(), sent);
     EXPECT_EQ((*r)[0].status.code(), Status::Code::kUnavailable);
     EXPECT_NE((*r)[0].status.message().find(
-                  fmt::format("still a NextToken after {} pages", sent)),
+                  fmt::format("not answered in full: still a NextToken after "
+                              "{} pages",
+                              sent)),
               std::string::npos)
         << (*r)[0].status.ToString();
     EXPECT_TRUE((*r)[1].status.ok()) << (*r)[1].status.ToString();
