@@ -1,7 +1,8 @@
 // The observer's reading of CloudWatch (scaler/observer.h): a group on EC2
 // basic monitoring (one datapoint per 5 minutes, published minutes late)
 // gets a wider window and decisions on what there is, never "no metrics"
-// forever; a group on detailed monitoring keeps the narrow window.
+// forever; a group on detailed monitoring keeps the narrow window; a group
+// whose queries are not answered keeps the window it had.
 #include "scaler/observer.h"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,14 @@ class BasicMonitoringCloud final : public ForwardingCloud {
       TimePoint end) override {
     windows.push_back(end - start);
     auto r = ForwardingCloud::GetMetricData(queries, start, end);
+    if (r.ok() && failing) {
+      for (MetricSeries& s : *r) {
+        s.timestamps.clear();
+        s.values.clear();
+        s.status = Status::Unavailable("GetMetricData query " + s.id +
+                                       " answered InternalError");
+      }
+    }
     if (!r.ok() || !basic_) return r;
     for (MetricSeries& s : *r) {
       MetricSeries kept;
@@ -45,11 +54,13 @@ class BasicMonitoringCloud final : public ForwardingCloud {
           kept.values.push_back(s.values[k]);
         }
       }
+      kept.status = s.status;
       s = std::move(kept);
     }
     return r;
   }
   std::vector<Duration> windows;
+  bool failing = false;  // no query answered (the request went through)
 
  private:
   Clock* clock_;
@@ -62,7 +73,9 @@ struct Observed {
   std::vector<Duration> windows;
 };
 
-Observed RunFor(bool basic, Duration length) {
+// `fail_from` .. `fail_to` after the start: no query answered.
+Observed RunFor(bool basic, Duration length, Duration fail_from = {},
+                Duration fail_to = {}) {
   TimePoint start = FromUnixSeconds(1'700'000'000);
   ManualClock clock(start);
   SimOptions so;
@@ -84,11 +97,13 @@ Observed RunFor(bool basic, Duration length) {
   Observed run;
   for (TimePoint end = clock.Now() + length; clock.Now() < end;
        clock.Advance(seconds(10))) {
+    cloud.failing =
+        clock.Now() - start >= fail_from && clock.Now() - start < fail_to;
     CycleReport r = scaler.RunOnce(clock.Now());
     const GroupOutcome& out = r.groups[0];
     run.warnings += static_cast<int>(out.warnings.size());
     if (clock.Now() - start >= minutes(30 + 16) &&
-        !out.observation.metrics_ok) {
+        !out.observation.metrics_ok && !cloud.failing) {
       ++run.cycles_without_metrics_after_15_min;
     }
   }
@@ -109,6 +124,18 @@ TEST(ObserverTest, BasicMonitoringWidensTheWindowOnce) {
   EXPECT_EQ(basic.windows.back(), minutes(15));
   // One read a minute, and one more when it widened.
   EXPECT_EQ(basic.windows.size(), 60u + 1u);
+}
+
+// A group whose queries are not answered (its read fails, the request
+// went through) keeps the window it had: no narrow read while it fails, no
+// extra read to widen again after.
+TEST(ObserverTest, AGroupWhoseQueriesFailKeepsItsWindow) {
+  Observed basic = RunFor(true, minutes(60));
+  Observed failing =
+      RunFor(true, minutes(60), minutes(30 + 25), minutes(30 + 35));
+  EXPECT_EQ(failing.windows, basic.windows);
+  EXPECT_EQ(failing.warnings, 1);
+  EXPECT_EQ(failing.cycles_without_metrics_after_15_min, 0);
 }
 
 TEST(ObserverTest, DetailedMonitoringKeepsTheNarrowWindow) {
