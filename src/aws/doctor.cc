@@ -151,10 +151,8 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
   }
   queries.push_back(
       {"cpu", "AWS/EC2", "CPUUtilization", dims, 60, "Average", ""});
-  auto data = cw.GetMetricData(queries, now - std::chrono::minutes(10), now);
-  if (data.ok() && !FirstFailedQuery(*data).ok()) {
-    data = FirstFailedQuery(*data);
-  }
+  auto data = EveryQueryAnswered(
+      cw.GetMetricData(queries, now - std::chrono::minutes(10), now));
   rep.checks.push_back(Check(
       "cloudwatch", "GetMetricData", data.ok() ? Status::OK() : data.status(),
       data.ok() ? fmt::format(

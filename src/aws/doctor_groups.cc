@@ -474,10 +474,8 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
         if (i.lifecycle_state == "InService") g.in_service.push_back(&i);
       }
       if (!g.in_service.empty()) {
-        auto series = cw.GetMetricData(GroupQueries(g), start, now);
-        if (series.ok() && !FirstFailedQuery(*series).ok()) {
-          series = FirstFailedQuery(*series);
-        }
+        auto series =
+            EveryQueryAnswered(cw.GetMetricData(GroupQueries(g), start, now));
         if (series.ok()) {
           size_t n = g.in_service.size();
           size_t s = config.signal_queries.size();
@@ -494,14 +492,11 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
       }
       if (!config.history_queries.empty()) {
         // A request of its own: a 14-day window at an hourly period.
-        auto h = cw.GetMetricData(
+        auto h = EveryQueryAnswered(cw.GetMetricData(
             config.history_queries,
             FromUnixSeconds(
                 std::floor(ToUnixSeconds(now - kHistoryWindow) / 3600) * 3600),
-            now);
-        if (h.ok() && !FirstFailedQuery(*h).ok()) {
-          h = FirstFailedQuery(*h);
-        }
+            now));
         if (h.ok()) {
           for (MetricSeries& m : *h) {
             if (m.id == config.history_load_id) g.history = std::move(m);

@@ -338,11 +338,13 @@ std::string Describe(const MetricQuery& q) {
 
 }  // namespace
 
-Status FirstFailedQuery(const std::vector<MetricSeries>& series) {
-  for (const MetricSeries& s : series) {
+Result<std::vector<MetricSeries>> EveryQueryAnswered(
+    Result<std::vector<MetricSeries>> r) {
+  if (!r.ok()) return r;
+  for (const MetricSeries& s : *r) {
     if (!s.status.ok()) return s.status;
   }
-  return Status::OK();
+  return r;
 }
 
 Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
@@ -353,10 +355,9 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     out[i].id = queries[i].id;
     index[queries[i].id] = i;
   }
-  // Each datapoint's page (numbered across batches): a minute answered
-  // again by a later page replaces the earlier answer.
-  // (and its series' label: an expression may answer several series under
-  // one id, each with its own label).
+  // Each datapoint's page (numbered across batches) and series label (an
+  // expression may answer several series under one id): a minute of a
+  // series a later page answers again replaces the earlier answer.
   std::vector<std::vector<int>> page_of(queries.size());
   std::vector<std::vector<std::string>> label_of(queries.size());
   int page = 0;

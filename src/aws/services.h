@@ -186,8 +186,10 @@ struct MetricSeries {
   std::vector<double> values;
 };
 
-// The first of `series` CloudWatch could not answer (its status), or OK.
-Status FirstFailedQuery(const std::vector<MetricSeries>& series);
+// `r`, or the status of its first query CloudWatch could not answer: for
+// callers that need every query answered (doctor).
+Result<std::vector<MetricSeries>> EveryQueryAnswered(
+    Result<std::vector<MetricSeries>> r);
 
 struct Datapoint {
   TimePoint timestamp;

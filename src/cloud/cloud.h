@@ -86,6 +86,17 @@ struct MetricSeries {
   Status status;
 };
 
+// `r`, or the status of its first query the cloud could not answer: for
+// callers that need every query answered (a history fetch, a pull).
+inline Result<std::vector<MetricSeries>> EveryQueryAnswered(
+    Result<std::vector<MetricSeries>> r) {
+  if (!r.ok()) return r;
+  for (const MetricSeries& s : *r) {
+    if (!s.status.ok()) return s.status;
+  }
+  return r;
+}
+
 class Cloud {
  public:
   virtual ~Cloud() = default;

@@ -186,13 +186,10 @@ Result<GroupHistory> PullHistory(Cloud* cloud, const std::string& group,
         GroupMetric("cpu", "AWS/EC2", "CPUUtilization", group, "Average", p));
     queries.push_back(GroupMetric("cnt", "AWS/EC2", "CPUUtilization", group,
                                   "SampleCount", p));
-    auto r = cloud->GetMetricData(queries, seg.start, seg.end);
-    Status st = r.ok() ? Status::OK() : r.status();
-    for (size_t i = 0; r.ok() && i < r->size() && st.ok(); ++i) {
-      st = (*r)[i].status;
-    }
-    if (!st.ok()) {
-      return st.WithContext(
+    auto r =
+        EveryQueryAnswered(cloud->GetMetricData(queries, seg.start, seg.end));
+    if (!r.ok()) {
+      return r.status().WithContext(
           fmt::format("cannot read {}'s history for {} .. {} at {} s", group,
                       Iso(seg.start), Iso(seg.end), p));
     }

@@ -469,14 +469,15 @@ Result<std::vector<MetricSample>> Observer::FetchLoad(const ObservedGroup& g,
                                                       TimePoint from,
                                                       TimePoint until) {
   SignalQueries q = g.signal.HistoryQueries(g.name, 60);
+  // Every query answered: an expression's input not answered would leave
+  // its load short.
   PHAS_ASSIGN_OR_RETURN(
       std::vector<MetricSeries> r,
-      cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until));
+      EveryQueryAnswered(
+          cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until)));
   std::vector<MetricSample> fetched;
   const double full = g.signal.full.value_or(100);
   for (const MetricSeries& s : r) {
-    // An expression's input not answered: its load would be short.
-    if (!s.status.ok()) return s.status;
     if (s.id != q.load_id) continue;
     for (size_t k = 0; k < s.values.size(); ++k) {
       fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
