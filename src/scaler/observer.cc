@@ -442,14 +442,29 @@ void Observer::KeepRead(size_t gi, const Partition& p,
   auto gap =
       load.empty() ? std::nullopt : MissingBefore(gi, p, load.front().time);
   if (gap) {
+    Aggregated& agg = aggregated_[gi];
     auto fetched = FetchLoad(cfg, gap->first, gap->second);
     if (fetched.ok()) {
+      agg.missing_fetch_failures = 0;
       added = hist.Add(*fetched);
-    } else {
+    } else if (++agg.missing_fetch_failures < kMissingFetchTries) {
+      // The history only appends: the read waits, and the next read
+      // fetches the missing minutes with this read's.
+      agg.read_failed = true;
+      if (hist.size() == 0) unrestored_[gi] = gap->first;
       out->errors.push_back(fmt::format(
-          "cannot fetch the load history's missing minutes {} .. {}: {}",
+          "cannot fetch the load history's missing minutes {} .. {}: {} "
+          "(tried again at the next read; this read is kept with them)",
           FormatIso8601(gap->first), FormatIso8601(gap->second),
           fetched.status().message()));
+      return;
+    } else {
+      agg.missing_fetch_failures = 0;
+      out->errors.push_back(fmt::format(
+          "cannot fetch the load history's missing minutes {} .. {}: {} "
+          "(tried at {} reads; the history keeps them as a hole)",
+          FormatIso8601(gap->first), FormatIso8601(gap->second),
+          fetched.status().message(), kMissingFetchTries));
     }
   }
   std::vector<MetricSample> read = hist.AddRead(load, since);

@@ -107,6 +107,9 @@ class Observer {
   LoadHistory* history(const std::string& group);
 
  private:
+  // See KeepRead.
+  static constexpr int kMissingFetchTries = 3;
+
   // The groups one Cloud serves, read with one DescribeGroups and one
   // GetMetricData.
   struct Partition {
@@ -159,7 +162,11 @@ class Observer {
                     TimePoint now, GroupOutcome* out);
   // Keeps a new read's minutes (out->metrics->load) in group gi's load
   // history, with the minutes the reads left out before them, and saves
-  // them; failures go to out->errors.
+  // them; failures go to out->errors. When those minutes cannot be
+  // fetched, the read is not kept and the next read tries again (the
+  // history only appends: kept, the read would leave a hole for good),
+  // kMissingFetchTries reads in all; then the read is kept, and the hole
+  // with it.
   void KeepRead(size_t gi, const Partition& p,
                 const std::vector<TimePoint>& since, GroupOutcome* out);
   // The minutes group gi's history lacks before a read starting at
@@ -219,6 +226,9 @@ class Observer {
     bool read_failed = false;
     // Its memory metric was not answered, and the log told so.
     bool memory_failure_told = false;
+    // The reads in a row whose missing minutes could not be fetched (each
+    // waited for the next: see KeepRead).
+    int missing_fetch_failures = 0;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -738,6 +738,10 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
       if (fail_reads || (sum && fail_sums)) {
         return Status::Unavailable("throttled");
       }
+      if (sum && sums_to_fail > 0) {
+        --sums_to_fail;
+        return Status::Unavailable("throttled");
+      }
       auto r = ForwardingCloud::GetMetricData(q, s, e);
       if (r.ok() && silent) {
         for (MetricSeries& m : *r) m.timestamps.clear(), m.values.clear();
@@ -747,6 +751,7 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
     bool fail_describe = false, fail_reads = false, fail_sums = false;
     bool silent = false;
     int sums = 0;
+    int sums_to_fail = 0;  // the next ones
   };
   enum Outage {
     kReadsFail,
@@ -766,6 +771,9 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
     // The daemon's timing: a read a minute, cycles each 3 ms late (else a
     // read every 10-second cycle, on time).
     bool daemon = false;
+    // The group sums failing after the outage (the reads' missing minutes
+    // not fetched: the reads wait, 3 in all).
+    int sums_failing = 0;
   };
   const Case cases[] = {
       {"reads failing 10 minutes", kReadsFail, {}, false, 1, 0},
@@ -800,6 +808,47 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
        0,
        1,
        true},
+      {"reads failing 10 minutes, the first fetch of their minutes too",
+       kReadsFail,
+       {},
+       false,
+       2,
+       0,
+       false,
+       1},
+      {"reads failing 10 minutes, the first two fetches of their minutes "
+       "too, the daemon's timing",
+       kReadsFail,
+       {},
+       false,
+       3,
+       0,
+       true,
+       2},
+      {"reads failing 10 minutes, every fetch of their minutes too",
+       kReadsFail,
+       {},
+       false,
+       3,
+       1,
+       false,
+       100},
+      {"a restart whose fetch fails, and its first read's too",
+       kRestart,
+       {},
+       true,
+       3,
+       0,
+       false,
+       1},
+      {"a first start whose fetch fails, and its first read's too",
+       kFirstStart,
+       {},
+       true,
+       3,
+       0,
+       false,
+       1},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -840,6 +889,7 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
       run_until(kStart + minutes(20));
       cloud.fail_reads = cloud.fail_describe = cloud.silent = false;
     }
+    cloud.sums_to_fail = tc.sums_failing;
     run_until(clock.Now() + minutes(10));
     EXPECT_EQ(cloud.sums, tc.sums);
     const auto& h = *scaler.history("web")->points();
