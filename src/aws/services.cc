@@ -461,6 +461,14 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
                           s.status_code.empty() ? "nothing" : s.status_code,
                           s.message.empty() ? "" : ": " + s.message))
               .WithDetail("Incomplete");
+    } else if (s.status_code.empty()) {
+      // CloudWatch answers every query asked to return data, with no
+      // datapoint at least: one it never mentioned was not answered.
+      s.status = Status::Unavailable(
+                     fmt::format("GetMetricData query {} ({}) not answered: "
+                                 "no result for it in CloudWatch's answer",
+                                 s.id, Describe(queries[i])))
+                     .WithDetail("Incomplete");
     } else if (s.status_code == "InternalError" ||
                s.status_code == "Forbidden") {
       std::string what =
