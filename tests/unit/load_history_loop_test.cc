@@ -1,0 +1,540 @@
+// The load history the forecasting policies keep, through the control loop
+// on SimCloud and virtual time: restored at a restart, kept whole minute by
+// minute, its holes fetched after an outage, each group's failed queries
+// its own.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cloud/forwarding_cloud.h"
+#include "cloud/sim_cloud.h"
+#include "loop_test_util.h"
+#include "scaler/scaler.h"
+
+namespace phas {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using testing::Flat;
+using testing::kStart;
+using testing::LoopTest;
+using testing::ScriptedPredictor;
+using testing::Until;
+
+// Load history survives a restart: saved as it accumulates, reloaded from
+// the state store, and the minutes missed while down fetched from the cloud.
+TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  auto store = OpenStore();
+  GroupConfig g = Group("aws-predictive");
+  {
+    Scaler first({g}, {},
+                 Env(sim.get(), &clock_, nullptr, store.get(), true, false));
+    ASSERT_TRUE(first.Init(clock_.Now()).ok());
+    RunVirtualTime(first, *sim, clock_, Until(kStart + minutes(60)));
+    EXPECT_GE(first.history("web")->size(), 55u);
+  }
+  // Down for 20 minutes; the simulated group keeps running.
+  clock_.Advance(minutes(20));
+  sim->Sync();
+  Scaler second({g}, {},
+                Env(sim.get(), &clock_, nullptr, store.get(), true, false));
+  ASSERT_TRUE(second.Init(clock_.Now()).ok());
+  second.RestoreHistory(clock_.Now());
+  const auto& h = *second.history("web")->points();
+  EXPECT_GE(h.size(), 55u + 15u)
+      << "saved minutes plus the ones fetched for the downtime";
+  EXPECT_LT(h.front().time, kStart + minutes(5));
+  EXPECT_GT(h.back().time, kStart + minutes(75));
+  EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
+}
+
+// The restart's fetch from CloudWatch sums the group's instances, so a
+// minute some instance has not published yet would be kept short of its
+// load. The fetch stops where the loop's first read begins: the newest
+// minutes are read per instance (held back until whole) and carry the
+// instances that served them (the at-full rule needs them).
+TEST_F(LoopTest, ARestartLeavesTheNewestMinutesToTheLoopsReads) {
+  // The group's sum of its newest published minute lacks one instance of
+  // three.
+  class NewestSumShort final : public ForwardingCloud {
+   public:
+    NewestSumShort(Cloud* target, Clock* clock)
+        : ForwardingCloud(target), clock_(clock) {}
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& queries, TimePoint start,
+        TimePoint end) override {
+      auto r = ForwardingCloud::GetMetricData(queries, start, end);
+      if (!r.ok()) return r;
+      for (size_t i = 0; i < queries.size(); ++i) {
+        if (queries[i].stat != "Sum") continue;
+        MetricSeries& s = (*r)[i];
+        for (size_t k = 0; k < s.values.size(); ++k) {
+          if (clock_->Now() - s.timestamps[k] <= minutes(2)) {
+            s.values[k] *= 2.0 / 3;
+          }
+        }
+      }
+      return r;
+    }
+
+   private:
+    Clock* clock_;
+  };
+  auto sim = Cloud1(3, 3, 3, 1.5);  // 3 at 50 %
+  NewestSumShort cloud(sim.get(), &clock_);
+  auto store = OpenStore();
+  clock_.Advance(minutes(30));
+  sim->Sync();
+  const TimePoint restart = clock_.Now();
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(&cloud, &clock_, nullptr, store.get(), true, false));
+  ASSERT_TRUE(scaler.Init(restart).ok());
+  scaler.RestoreHistory(restart);
+  const size_t fetched = scaler.history("web")->size();
+  EXPECT_GE(fetched, 25u);
+  RunVirtualTime(scaler, *sim, clock_, Until(restart + minutes(5)));
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_GT(h.size(), fetched);
+  for (size_t k = 0; k < h.size(); ++k) {
+    SCOPED_TRACE(FormatIso8601(h[k].time));
+    EXPECT_NEAR(h[k].value, 1.5, 1e-9) << "kept whole";
+    if (k > 0) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
+    }
+    EXPECT_EQ(h[k].instances, k < fetched ? 0 : 3);
+  }
+}
+
+// Each instance publishes its minute on its own: here one of the group's
+// publishes a minute later than the others. A minute first read without it
+// is held back and kept when complete, not kept short of its load, also
+// with the daemon's refresh (a read a minute, 30 s past the minute: the
+// read's start rounded down to the minute, as CloudWatch does, keeps the
+// held minute in the next read); no minute is lost.
+TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
+  class OneInstanceLate final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& queries, TimePoint start,
+        TimePoint end) override {
+      auto r = ForwardingCloud::GetMetricData(queries, start, end);
+      if (!r.ok()) return r;
+      TimePoint newest{};
+      for (const MetricSeries& s : *r) {
+        if (!s.timestamps.empty())
+          newest = std::max(newest, s.timestamps.back());
+      }
+      for (size_t i = 0; i < queries.size(); ++i) {
+        if (queries[i].metric_name != "CPUUtilization") continue;
+        MetricSeries& s = (*r)[i];
+        if (!s.timestamps.empty() && s.timestamps.back() == newest) {
+          s.timestamps.pop_back();
+          s.values.pop_back();
+        }
+        break;  // the first instance's CPU only
+      }
+      return r;
+    }
+  };
+  struct Case {
+    const char* name;
+    Duration start;    // after kStart
+    Duration refresh;  // metrics read every
+    // Every kept minute after these is on all three instances (the first
+    // read's are not checked: the instances' first sight is then).
+    size_t unchecked;
+    const char* policy = "aws-predictive";  // keeps a load history
+  };
+  const Case cases[] = {
+      {"read every cycle", Duration::zero(), Duration::zero(), 0},
+      {"read every minute, 30 s past it", seconds(30), seconds(60), 1},
+      // No history: the read's newest whole minute is shown.
+      {"no history, read every cycle", Duration::zero(), Duration::zero(), 0,
+       "target-tracking"},
+      {"no history, read every minute, 30 s past it", seconds(30), seconds(60),
+       0, "target-tracking"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 3, 3, 3, seconds(300), Flat(1.5)};  // 3 at 50 %
+    SimCloud sim(&clock, {spec});
+    OneInstanceLate late(&sim);
+    clock.Advance(tc.start);
+    ScalerOptions o;
+    o.observe.metrics_refresh = tc.refresh;
+    MetricsRegistry registry;
+    MetricsReporter reporter(&registry);
+    Scaler scaler({Group(tc.policy)}, o,
+                  {.cloud = &late, .clock = &clock, .reporter = &reporter});
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+    const double gauge =
+        registry.GetGauge("phas_scaler_group_load", "", {{"group", "web"}})
+            .Value();
+    if (!scaler.history("web")) {
+      EXPECT_NEAR(gauge, 1.5, 1e-9) << "the group's load, as exported";
+      continue;
+    }
+    const auto& h = *scaler.history("web")->points();
+    ASSERT_GE(h.size(), 2u);
+    EXPECT_GT(h.back().time, kStart + minutes(25)) << "the history goes on";
+    for (size_t k = 1; k < h.size(); ++k) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1))
+          << "no minute lost: " << FormatIso8601(h[k].time);
+    }
+    // The group's load, as exported: the newest kept minute, not the dip
+    // of one not yet whole.
+    EXPECT_NEAR(gauge, 1.5, 1e-9);
+    for (size_t k = tc.unchecked; k < h.size(); ++k) {
+      EXPECT_NEAR(h[k].value, 1.5, 1e-9) << FormatIso8601(h[k].time);
+      EXPECT_EQ(h[k].instances, 3);
+    }
+  }
+}
+
+// A state database that cannot keep the history (here: its table is gone)
+// costs the restart nothing but a logged error: the history comes from the
+// cloud and the loop runs on.
+TEST_F(LoopTest, AFailedHistorySaveAtRestartIsLoggedAndTheLoopGoesOn) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  bool recovered = false;
+  std::string path = (dir_ / "state.db").string();
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE series", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  clock_.Advance(minutes(30));
+  sim->Sync();
+  Scaler scaler({Group("aws-predictive")}, {},
+                Env(sim.get(), &clock_, nullptr, store->get(), true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  scaler.RestoreHistory(clock_.Now());
+  EXPECT_GE(scaler.history("web")->size(), 25u);
+  std::string log = Log();
+  EXPECT_NE(log.find("cannot read saved load history"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("cannot save load history"), std::string::npos) << log;
+  RunVirtualTime(scaler, *sim, clock_, Until(clock_.Now() + minutes(5)));
+  EXPECT_GE(scaler.history("web")->size(), 29u);
+}
+
+// A read that begins after the minutes the last one reached (reads failing
+// or the group not described for longer than the read's 3 minutes, the
+// first read after a restart) may leave minutes no later read has: they
+// are fetched from CloudWatch as at a restart (the group's sum), and the
+// load history has no hole. A load that published nothing for a while (a
+// quiet load balancer) is not fetched again: its hole is in CloudWatch too.
+TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
+  // Fails describes, reads or the group sums (the history's fetches), or
+  // answers reads with no datapoints, on demand; counts the sums asked.
+  class FlakyCloud final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<GroupDescription>> DescribeGroups(
+        const std::vector<std::string>& names) override {
+      if (fail_describe) return Status::Unavailable("network down");
+      return ForwardingCloud::DescribeGroups(names);
+    }
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+      const bool sum = !q.empty() && q[0].stat == "Sum";
+      sums += sum ? 1 : 0;
+      if (fail_reads || (sum && fail_sums)) {
+        return Status::Unavailable("throttled");
+      }
+      if (sum && sums_to_fail > 0) {
+        --sums_to_fail;
+        return Status::Unavailable("throttled");
+      }
+      auto r = ForwardingCloud::GetMetricData(q, s, e);
+      if (r.ok() && silent) {
+        for (MetricSeries& m : *r) m.timestamps.clear(), m.values.clear();
+      }
+      return r;
+    }
+    bool fail_describe = false, fail_reads = false, fail_sums = false;
+    bool silent = false;
+    int sums = 0;
+    int sums_to_fail = 0;  // the next ones
+  };
+  enum Outage {
+    kReadsFail,
+    kDescribeFails,
+    kSilent,
+    kSilentAndAReadFails,  // the whole read, for 30 s
+    kRestart,
+    kFirstStart
+  };
+  struct Case {
+    const char* name;
+    Outage outage;
+    Duration first_cycle;  // after the restart (kRestart, kFirstStart)
+    bool restore_fails;
+    int sums;  // the group sums asked after the first 10 minutes
+    int holes;
+    // The daemon's timing: a read a minute, cycles each 3 ms late (else a
+    // read every 10-second cycle, on time).
+    bool daemon = false;
+    // The group sums failing after the outage (the reads' missing minutes
+    // not fetched: the reads wait, 3 in all).
+    int sums_failing = 0;
+  };
+  const Case cases[] = {
+      {"reads failing 10 minutes", kReadsFail, {}, false, 1, 0},
+      {"describes failing 10 minutes", kDescribeFails, {}, false, 1, 0},
+      {"no datapoint for 10 minutes", kSilent, {}, false, 0, 1},
+      {"no datapoint for 10 minutes, a read failing in them",
+       kSilentAndAReadFails,
+       {},
+       false,
+       0,
+       1},
+      {"a restart whose first cycle is 3 minutes late", kRestart, minutes(3),
+       false, 2, 0},
+      {"a restart whose fetch fails", kRestart, {}, true, 2, 0},
+      {"a first start (nothing saved) whose fetch fails",
+       kFirstStart,
+       {},
+       true,
+       2,
+       0},
+      {"reads failing 10 minutes, the daemon's timing",
+       kReadsFail,
+       {},
+       false,
+       1,
+       0,
+       true},
+      {"no datapoint for 10 minutes, the daemon's timing",
+       kSilent,
+       {},
+       false,
+       0,
+       1,
+       true},
+      {"reads failing 10 minutes, the first fetch of their minutes too",
+       kReadsFail,
+       {},
+       false,
+       2,
+       0,
+       false,
+       1},
+      {"reads failing 10 minutes, the first two fetches of their minutes "
+       "too, the daemon's timing",
+       kReadsFail,
+       {},
+       false,
+       3,
+       0,
+       true,
+       2},
+      {"reads failing 10 minutes, every fetch of their minutes too",
+       kReadsFail,
+       {},
+       false,
+       3,
+       1,
+       false,
+       100},
+      {"a restart whose fetch fails, and its first read's too",
+       kRestart,
+       {},
+       true,
+       3,
+       0,
+       false,
+       1},
+      {"a first start whose fetch fails, and its first read's too",
+       kFirstStart,
+       {},
+       true,
+       3,
+       0,
+       false,
+       1},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimGroupSpec spec{"web", 3, 3, 3, seconds(300), Flat(1.5)};  // 3 at 50 %
+    SimCloud sim(&clock, {spec});
+    FlakyCloud cloud(&sim);
+    ScalerOptions o;
+    if (tc.daemon) o.observe.metrics_refresh = seconds(60);
+    Scaler scaler({Group("aws-predictive")}, o,
+                  Env(&cloud, &clock, nullptr, nullptr, true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    auto run_until = [&](TimePoint end) {
+      SimRunOptions r = Until(end);
+      if (tc.daemon) r.interval = seconds(10) + std::chrono::milliseconds(3);
+      RunVirtualTime(scaler, sim, clock, r);
+    };
+    if (tc.outage != kFirstStart) run_until(kStart + minutes(10));
+    cloud.sums = 0;
+    if (tc.outage == kRestart || tc.outage == kFirstStart) {
+      clock.Advance(minutes(20));  // down (the scaler keeps its memory)
+      sim.Sync();
+      cloud.fail_sums = tc.restore_fails;
+      scaler.RestoreHistory(clock.Now());
+      cloud.fail_sums = false;
+      clock.Advance(tc.first_cycle);
+      sim.Sync();
+    } else {
+      (tc.outage == kReadsFail       ? cloud.fail_reads
+       : tc.outage == kDescribeFails ? cloud.fail_describe
+                                     : cloud.silent) = true;
+      if (tc.outage == kSilentAndAReadFails) {
+        run_until(kStart + minutes(15));
+        cloud.fail_reads = true;
+        run_until(kStart + minutes(15) + seconds(30));
+        cloud.fail_reads = false;
+      }
+      run_until(kStart + minutes(20));
+      cloud.fail_reads = cloud.fail_describe = cloud.silent = false;
+    }
+    cloud.sums_to_fail = tc.sums_failing;
+    run_until(clock.Now() + minutes(10));
+    EXPECT_EQ(cloud.sums, tc.sums);
+    const auto& h = *scaler.history("web")->points();
+    ASSERT_GE(h.size(), 15u);
+    EXPECT_GT(h.back().time, clock.Now() - minutes(4));
+    int holes = 0;
+    for (size_t k = 0; k < h.size(); ++k) {
+      EXPECT_NEAR(h[k].value, 1.5, 1e-9) << FormatIso8601(h[k].time);
+      if (k > 0 && h[k].time - h[k - 1].time != minutes(1)) ++holes;
+    }
+    EXPECT_EQ(holes, tc.holes);
+  }
+}
+
+// A query CloudWatch does not answer (InternalError, Forbidden) fails its
+// group's read alone: the other groups of the request read on, the
+// partition is not read again every cycle (each read is billed), the
+// failing group keeps no minute short of the instance, and once answered
+// again its missing minutes are fetched. The memory metric is optional:
+// not answered, the group reads on, and the log says so once (a whole read
+// failing meanwhile is no answer, nor a read the group could not use).
+TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
+  // Answers one instance's queries of one metric with an error, on demand.
+  class OneInstanceFails final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+      const bool sum = !q.empty() && q[0].stat == "Sum";
+      (sum ? sums : reads) += 1;
+      if (throttled && !sum) return Status::Unavailable("throttled");
+      auto r = ForwardingCloud::GetMetricData(q, s, e);
+      if (!r.ok() || sum || instance.empty()) return r;
+      for (size_t i = 0; i < q.size(); ++i) {
+        if (!metrics.count(q[i].metric_name)) continue;
+        for (const MetricDimension& d : q[i].dimensions) {
+          if (d.name != "InstanceId" || d.value != instance) continue;
+          MetricSeries& m = (*r)[i];
+          m.timestamps.clear();
+          m.values.clear();
+          m.status =
+              Status::Unavailable("GetMetricData query " + m.id + " (" +
+                                  q[i].metric_name + ") answered InternalError")
+                  .WithDetail("InternalError");
+        }
+      }
+      return r;
+    }
+    std::string instance;
+    std::set<std::string> metrics;
+    bool throttled = false;  // every read fails
+    int reads = 0, sums = 0;
+  };
+  struct Case {
+    const char* metric;
+    bool fails_the_group;
+    int sums;  // after: the group's missing minutes
+  };
+  for (const Case& tc :
+       {Case{"CPUUtilization", true, 1}, Case{"mem_used_percent", false, 0}}) {
+    SCOPED_TRACE(tc.metric);
+    ManualClock clock(kStart);
+    SimCloud sim(&clock, {{"web", 3, 3, 3, seconds(300), Flat(1.5)},
+                          {"api", 2, 2, 2, seconds(300), Flat(1.0)}});
+    OneInstanceFails cloud(&sim);
+    ScalerOptions o;
+    o.observe.metrics_refresh = seconds(60);
+    GroupConfig web = Group("aws-predictive"), api = Group("aws-predictive");
+    web.memory.enabled = true;  // read with all metrics
+    web.all_metrics = true;
+    api.name = "api";
+    Scaler scaler({web, api}, o,
+                  Env(&cloud, &clock, nullptr, nullptr, true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(10)));
+    auto described = sim.DescribeGroups({"web"});
+    ASSERT_TRUE(described.ok());
+    cloud.instance = (*described)[0].instances[0].id;
+    cloud.metrics = {tc.metric};
+    // Memory's first 40 s: the instance's CPU as well (the group's read
+    // fails: memory is told once the group reads on).
+    if (!tc.fails_the_group) cloud.metrics.insert("CPUUtilization");
+    cloud.reads = cloud.sums = 0;
+    int cycles = 0, told = 0;
+    SimRunOptions failing = Until(kStart + minutes(20));
+    failing.on_cycle = [&](const CycleReport& rep) {
+      // A minute in, the whole read fails for a minute (throttled).
+      const bool throttled = cloud.throttled;
+      cloud.throttled = ++cycles >= 30 && cycles < 36;
+      if (cycles == 4) cloud.metrics = {tc.metric};
+      ASSERT_EQ(rep.groups.size(), 2u);
+      const GroupOutcome& w = rep.groups[0];
+      for (const std::string& warning : w.warnings) {
+        told += warning.find(tc.metric) != std::string::npos ? 1 : 0;
+      }
+      // (The cycles up to the next read decide on the read CPU failed.)
+      if (throttled || (!tc.fails_the_group && cycles <= 10)) return;
+      EXPECT_EQ(w.metrics_status.ok(), !tc.fails_the_group);
+      EXPECT_EQ(w.observation.metrics_ok, !tc.fails_the_group);
+      if (tc.fails_the_group) {
+        EXPECT_NE(w.metrics_status.message().find("answered InternalError"),
+                  std::string::npos)
+            << w.metrics_status.ToString();
+      }
+      EXPECT_TRUE(rep.groups[1].metrics_status.ok())
+          << rep.groups[1].metrics_status.ToString();
+      EXPECT_TRUE(rep.groups[1].observation.metrics_ok);
+    };
+    RunVirtualTime(scaler, sim, clock, failing);
+    EXPECT_GE(cycles, 50);
+    // A read a minute, and each cycle while throttled (60 if each cycle).
+    EXPECT_LE(cloud.reads, 17);
+    EXPECT_EQ(told, tc.fails_the_group ? 0 : 1);
+    cloud.instance.clear();
+    RunVirtualTime(scaler, sim, clock, Until(clock.Now() + minutes(10)));
+    EXPECT_EQ(cloud.sums, tc.sums);
+    for (const char* g : {"web", "api"}) {
+      SCOPED_TRACE(g);
+      const auto& h = *scaler.history(g)->points();
+      ASSERT_GE(h.size(), 25u);
+      for (size_t k = 0; k < h.size(); ++k) {
+        EXPECT_NEAR(h[k].value, std::string(g) == "web" ? 1.5 : 1.0, 1e-9)
+            << FormatIso8601(h[k].time);
+        if (k > 0) {
+          EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace phas
