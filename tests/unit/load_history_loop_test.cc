@@ -13,6 +13,7 @@
 #include "cloud/sim_cloud.h"
 #include "loop_test_util.h"
 #include "scaler/scaler.h"
+#include "sim/backtest.h"
 
 namespace phas {
 namespace {
@@ -532,6 +533,72 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
           EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
         }
       }
+    }
+  }
+}
+
+// A load computed by a metric-math expression from the group's own metrics
+// (a custom signal): a fetch of the history fails when one of the
+// expression's inputs is not answered, whose load would be short of that
+// input, not only when the expression is. Answered again, the first read
+// fetches the minutes.
+TEST_F(LoopTest, AFetchFailsWhenAnInputOfItsExpressionIsNotAnswered) {
+  // Fails the history fetch's input query (the expression is evaluated
+  // before, from the whole input, as it would be from its answered part).
+  class InputFails final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+      auto r = ForwardingCloud::GetMetricData(q, s, e);
+      if (!r.ok() || !fail) return r;
+      for (size_t i = 0; i < q.size(); ++i) {
+        if (q[i].id != "h_jobs") continue;
+        MetricSeries& m = (*r)[i];
+        m.timestamps.clear();
+        m.values.clear();
+        m.status = Status::Unavailable(
+                       "GetMetricData query h_jobs (App Jobs "
+                       "Sum) answered InternalError")
+                       .WithDetail("InternalError");
+      }
+      return r;
+    }
+    bool fail = true;
+  };
+  SimGroupSpec spec{"web", 3, 3, 3, seconds(300), Flat(1.5)};
+  spec.load_metrics.push_back({"App", "Jobs", {}, 1, false});
+  SimCloud sim(&clock_, {spec});
+  InputFails cloud(&sim);
+  GroupConfig g = Group("aws-predictive");
+  g.signal.kind = SignalKind::kCustom;
+  MetricQuery jobs;
+  jobs.id = "jobs";
+  jobs.ns = "App";
+  jobs.metric_name = "Jobs";
+  jobs.stat = "Sum";
+  g.signal.metrics = {jobs};
+  g.signal.expression = "jobs";
+  g.signal = SimulatedSignal(g.signal);  // full: 1 a unit
+  g.policy = ForSignal(g.policy, g.signal, false);
+  clock_.Advance(minutes(30));
+  sim.Sync();
+  Scaler scaler({g}, {}, Env(&cloud, &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  scaler.RestoreHistory(clock_.Now());
+  EXPECT_EQ(scaler.history("web")->size(), 0u);
+  EXPECT_NE(Log().find("cannot fetch load history from CloudWatch: "
+                       "GetMetricData query h_jobs"),
+            std::string::npos)
+      << Log();
+  cloud.fail = false;
+  RunVirtualTime(scaler, sim, clock_, Until(clock_.Now() + minutes(5)));
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_GE(h.size(), 30u);
+  for (size_t k = 0; k < h.size(); ++k) {
+    EXPECT_NEAR(h[k].value, 1.5, 1e-9) << FormatIso8601(h[k].time);
+    if (k > 0) {
+      EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
     }
   }
 }
