@@ -300,19 +300,22 @@ void CachingCredentialsProvider::Seed(Credentials c) {
 
 Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (cached_ &&
+  const bool valid =
+      cached_ && (!cached_->expiration || now < *cached_->expiration);
+  if (valid &&
       (!cached_->expiration || now < *cached_->expiration - kRefreshWindow ||
-       (retry_at_ && now < *retry_at_ && now < *cached_->expiration))) {
+       (retry_at_ && now < *retry_at_))) {
     return *cached_;
   }
+  if (!valid && retry_at_ && now < *retry_at_) return failed_;
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
     cached_ = *fresh;
     retry_at_.reset();
+    failures_ = 0;
     return *cached_;
   }
-  if (!cached_) return fresh.status();
-  if (now < *cached_->expiration) {
+  if (valid) {
     // Sooner as expiry nears: half the time left, a second at least.
     retry_at_ = now + std::max<Duration>(
                           std::chrono::seconds(1),
@@ -325,8 +328,16 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
         FormatIso8601(*cached_->expiration), FormatIso8601(*retry_at_));
     return *cached_;
   }
-  cached_.reset();
-  return fresh.status().WithContext("credentials expired and refresh failed");
+  // 1, 2, 4, ... seconds, kRetryAfter at most.
+  retry_at_ =
+      now + std::min<Duration>(
+                kRetryAfter, std::chrono::seconds(1 << std::min(failures_, 5)));
+  ++failures_;
+  failed_ =
+      cached_
+          ? fresh.status().WithContext("credentials expired and refresh failed")
+          : fresh.status();
+  return failed_;
 }
 
 CredentialChain::CredentialChain(

@@ -136,8 +136,11 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 // credentials when a refresh fails, and asks the source again kRetryAfter
 // later (or in half the time they have left), not at every request (an STS or
 // IMDS outage, a role's trust policy changed: the group's every call would ask,
-// and log, again). Expired, it asks at every call: nothing valid is left to
-// keep.
+// and log, again). With nothing valid (expired, or never answered), a failed
+// ask's error is the answer until the source is asked again: a second later,
+// then twice as long after each failure in a row, kRetryAfter at most (each
+// ask waits out the source's own retries, and every call of every cycle
+// would wait so).
 class CachingCredentialsProvider final : public CredentialsProvider {
  public:
   explicit CachingCredentialsProvider(
@@ -150,14 +153,18 @@ class CachingCredentialsProvider final : public CredentialsProvider {
 
   // Refresh this long before expiry. Default: 5 minutes.
   static constexpr std::chrono::minutes kRefreshWindow{5};
-  // After a failed refresh, while the credentials are valid.
+  // After a failed refresh, while the credentials are valid; the longest
+  // wait with nothing valid.
   static constexpr std::chrono::seconds kRetryAfter{30};
 
  private:
   std::shared_ptr<CredentialsProvider> source_;
   std::mutex mu_;
-  std::optional<Credentials> cached_;
+  std::optional<Credentials> cached_;  // kept once expired, for the error
   std::optional<TimePoint> retry_at_;  // after a failed refresh
+  // With nothing valid: the last ask's error, and the failed asks in a row.
+  Status failed_;
+  int failures_ = 0;
 };
 
 class CredentialChain final : public CredentialsProvider {

@@ -315,8 +315,9 @@ class ScriptedSource final : public CredentialsProvider {
 
 // A failed refresh keeps the valid credentials and asks the source again
 // kRetryAfter later (sooner near expiry: half the time left), not at every
-// request; once they have expired, every
-// call asks (nothing valid is left), and a success ends the wait.
+// request. Once they have expired, the failed ask's error answers until the
+// source is asked again, 1 s later, then twice as long after each failure,
+// 30 s at most; a success ends the wait.
 TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
   using std::chrono::minutes;
   using std::chrono::seconds;
@@ -327,8 +328,9 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
   struct Step {
     Duration at;  // after t0
     bool up;
-    int calls;        // the source's calls so far
-    std::string key;  // the answer's key; "" for an error
+    int calls;               // the source's calls so far
+    std::string key;         // the answer's key; "" for an error
+    std::string error = "";  // in the error
   };
   const std::vector<Step> steps = {
       {minutes(54), false, 1, "ASIA1"},                // cached, not asked
@@ -341,10 +343,20 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
       {minutes(59) + seconds(50), false, 5, "ASIA1"},
       {minutes(59) + seconds(59), false, 6, "ASIA1"},  // a second at least
       {minutes(59) + std::chrono::milliseconds(59600), false, 6, "ASIA1"},
-      {minutes(60), false, 7, ""},               // expired: fails
-      {minutes(60) + seconds(1), false, 8, ""},  // and asks at every call
-      {minutes(61), true, 9, "ASIA9"},
-      {minutes(62), true, 9, "ASIA9"},  // cached again
+      {minutes(60), false, 7, "", "expired"},  // expired: fails
+      {minutes(60) + std::chrono::milliseconds(500), false, 7, "",
+       "expired"},                                          // its error: 1 s
+      {minutes(60) + seconds(1), false, 8, "", "expired"},  // then 2 s
+      {minutes(60) + seconds(2), false, 8, "", "expired"},
+      {minutes(60) + seconds(3), false, 9, "", "expired"},    // then 4 s
+      {minutes(60) + seconds(7), false, 10, "", "expired"},   // 8 s
+      {minutes(60) + seconds(15), false, 11, "", "expired"},  // 16 s
+      {minutes(60) + seconds(31), false, 12, "", "expired"},  // 30 s at most
+      {minutes(61), true, 12, "", "expired"},  // the source is up: waits
+      {minutes(61) + seconds(1), true, 13, "ASIA13"},
+      {minutes(62), true, 13, "ASIA13"},  // cached again
+      {minutes(121) + seconds(1), false, 14, "", "expired"},
+      {minutes(121) + seconds(2), true, 15, "ASIA15"},  // a second: reset
   };
   for (const Step& s : steps) {
     SCOPED_TRACE(FormatIso8601(t0 + s.at));
@@ -352,7 +364,12 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
     auto c = cache.Get(t0 + s.at);
     EXPECT_EQ(source->calls, s.calls);
     if (s.key.empty()) {
-      EXPECT_FALSE(c.ok());
+      ASSERT_FALSE(c.ok());
+      EXPECT_NE(c.status().message().find("connection refused"),
+                std::string::npos)
+          << c.status().ToString();
+      EXPECT_NE(c.status().message().find(s.error), std::string::npos)
+          << c.status().ToString();
     } else {
       ASSERT_TRUE(c.ok()) << c.status().ToString();
       EXPECT_EQ(c->access_key_id, s.key);
