@@ -296,6 +296,7 @@ void CachingCredentialsProvider::Seed(Credentials c) {
   std::lock_guard<std::mutex> lock(mu_);
   cached_ = std::move(c);
   retry_at_.reset();
+  failures_ = 0;
 }
 
 Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
