@@ -166,7 +166,10 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
   for (size_t i = 0; i < plan.targets.size() && i < results.size(); ++i) {
     const QueryPlan::Target& t = plan.targets[i];
     const MetricSeries& s = results[i];
-    if (t.group != g || s.values.empty()) continue;
+    // A series not answered (the memory metric's, optional: any other
+    // fails the group's read) counts nothing, its partial data included:
+    // its latest value may be minutes old.
+    if (t.group != g || s.values.empty() || !s.status.ok()) continue;
     if (t.instance == QueryPlan::kGroupLevel) {
       if (in_service == 0) continue;
       for (size_t k = 0; k < s.values.size(); ++k) {

@@ -119,6 +119,43 @@ TEST(ObserveTest, AggregatesLatestValuesAcrossInstances) {
   EXPECT_EQ(m.load[1].instances, 3);
 }
 
+// A memory series CloudWatch did not answer (InternalError) counts nothing,
+// its partial data included: its latest value may be minutes old.
+TEST(ObserveTest, AMemorySeriesNotAnsweredCountsNothing) {
+  std::vector<GroupToObserve> groups = {
+      {Described("a", 2, 0), {}, {}, {}, true}};
+  QueryPlan plan = PlanQueries(groups);
+  std::vector<MetricSeries> results(plan.queries.size());
+  const TimePoint t1 = FromUnixSeconds(600), t2 = FromUnixSeconds(660);
+  int memory_series = 0;
+  for (size_t i = 0; i < plan.targets.size(); ++i) {
+    results[i].id = plan.queries[i].id;
+    const QueryPlan::Target& t = plan.targets[i];
+    if (t.metric == InstanceMetric::kCpu) {
+      results[i].timestamps = {t1, t2};
+      results[i].values = {30, 30};
+    } else if (t.metric == InstanceMetric::kMemory) {
+      ++memory_series;
+      if (t.instance == 0) {  // its older minute, then not answered
+        results[i].timestamps = {t1};
+        results[i].values = {95};
+        results[i].status = Status::Unavailable("answered InternalError");
+      } else {
+        results[i].timestamps = {t1, t2};
+        results[i].values = {40, 50};
+      }
+    }
+  }
+  ASSERT_EQ(memory_series, 2);
+  GroupMetrics m = AggregateGroup(plan, results, 0, groups[0]);
+  const MetricAggregate& mem = m.aggregate.at("memory_utilization");
+  EXPECT_EQ(mem.instance_count, 1);
+  EXPECT_DOUBLE_EQ(mem.value, 50.0);
+  EXPECT_DOUBLE_EQ(mem.max_value, 50.0);
+  EXPECT_EQ(m.aggregate.at("cpu_utilization").instance_count, 2);
+  EXPECT_EQ(m.instances_with_data, 2);
+}
+
 // A group-level signal (ALB requests) adds one query per group, first in the
 // request; its sum per minute over the InService instances is the signal,
 // warm or not, and the load counts it in instance-units of `full`, over
