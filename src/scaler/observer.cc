@@ -101,6 +101,7 @@ Observer::Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
   starved_since_.resize(groups_.size());
   observe_index_.assign(groups_.size(), SIZE_MAX);
   aggregated_.resize(groups_.size());
+  cycle_.resize(groups_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (groups_[i].keep_history) history_[i].emplace();
     if (groups_[i].needs.forecast_quantile) {
@@ -140,6 +141,7 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     GroupOutcome& out = report->groups[i];
     Partition& p = partitions_[partition_of_[i]];
     out.describe_status = p.describe_status;
+    cycle_[i] = CycleRead{};
     if (observe_index_[i] == SIZE_MAX) continue;
     out.found = true;
     out.metrics_status = p.metrics_status;
@@ -147,7 +149,13 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     if (out.metrics_status.ok()) {
       out.metrics_status = GroupRead(p, observe_index_[i]).required;
     }
-    ObserveGroup(i, p, observe_index_[i], *states[i], now, &out);
+    AggregateRead(i, p, observe_index_[i], *states[i], &out);
+  }
+  FetchMissing();
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    if (observe_index_[i] == SIZE_MAX) continue;
+    ObserveGroup(i, partitions_[partition_of_[i]], observe_index_[i],
+                 *states[i], now, &report->groups[i]);
   }
 }
 
@@ -309,18 +317,17 @@ bool Observer::Starved(size_t gi, const Partition& p, size_t oi,
   return now - *starved_since_[gi] >= o_.coarse_after;
 }
 
-void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
-                            const GroupState& st, TimePoint now,
-                            GroupOutcome* out) {
-  const ObservedGroup& cfg = groups_[gi];
-  GroupToObserve& o = p.observe[oi];
+void Observer::AggregateRead(size_t gi, const Partition& p, size_t oi,
+                             const GroupState& st, GroupOutcome* out) {
+  const GroupToObserve& o = p.observe[oi];
   // The same answers and warming instances aggregate the same: most cycles
   // decide on the last read (metrics_refresh).
   Aggregated& agg = aggregated_[gi];
-  const bool fresh = !agg.version || *agg.version != p.data_version ||
-                     agg.warming != o.warming;
-  std::vector<TimePoint> since;  // when each InService instance was first so
-  if (fresh) {
+  CycleRead& cr = cycle_[gi];
+  cr.new_read = !agg.version || *agg.version != p.data_version;
+  cr.fresh = cr.new_read || agg.warming != o.warming;
+  if (cr.fresh) {
+    std::vector<TimePoint>& since = cr.since;
     for (const auto& [id, t] : st.first_in_service) since.push_back(t);
     // A group some of whose queries were not answered aggregates as a
     // failed read does, from nothing: its other series would show the load
@@ -346,8 +353,38 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
     agg.version = p.data_version;
     agg.warming = o.warming;
     agg.features.reset();
+    // The minutes the reads left out: fetched as a restart fetches them,
+    // whole by now.
+    const std::vector<MetricSample>& load = agg.metrics->load;
+    if (history_[gi] && cr.new_read && !load.empty()) {
+      cr.missing = MissingBefore(gi, p, load.front().time);
+    }
   }
   out->metrics = agg.metrics;
+}
+
+void Observer::FetchMissing() {
+  for (Partition& p : partitions_) {
+    std::vector<LoadFetch> fetches;
+    for (size_t gi : p.groups) {
+      if (const auto& m = cycle_[gi].missing) {
+        fetches.push_back({gi, m->first, m->second});
+      }
+    }
+    if (fetches.empty()) continue;
+    auto fetched = FetchLoads(p.cloud, fetches);
+    for (size_t k = 0; k < fetches.size(); ++k) {
+      cycle_[fetches[k].group].fetched = std::move(fetched[k]);
+    }
+  }
+}
+
+void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
+                            const GroupState& st, TimePoint now,
+                            GroupOutcome* out) {
+  const ObservedGroup& cfg = groups_[gi];
+  GroupToObserve& o = p.observe[oi];
+  Aggregated& agg = aggregated_[gi];
   // This cycle's description is the outcome's: the entry gets the next one.
   out->description = std::move(o.group);
   const GroupDescription& d = out->description;
@@ -369,8 +406,9 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.signal = m.signal;
   obs.metrics_ok = metrics_read && !m.signal.empty();
   if (history_[gi]) {
-    // A read's minutes, once (the cycles until the next read see the same).
-    if (fresh) KeepRead(gi, p, since, out);
+    // A read's minutes, once (the cycles until the next read see the same;
+    // a warm-up ending re-aggregates the same load).
+    if (cycle_[gi].new_read) KeepRead(gi, out);
     obs.load_history = history_[gi]->points();
   }
   if (cfg.needs.forecast_quantile) {
@@ -427,23 +465,20 @@ std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
   if (auto gap = hist.Missing(read_from)) return gap;
   // A restart that could not fetch the history (and had none saved).
   if (hist.size() == 0 && unrestored) return std::pair{*unrestored, read_from};
+  // Nothing missing (a wider read filled it): the next hole's fetch has
+  // its every try.
+  agg.missing_fetch_failures = 0;
   return std::nullopt;
 }
 
-void Observer::KeepRead(size_t gi, const Partition& p,
-                        const std::vector<TimePoint>& since,
-                        GroupOutcome* out) {
-  const ObservedGroup& cfg = groups_[gi];
+void Observer::KeepRead(size_t gi, GroupOutcome* out) {
   LoadHistory& hist = *history_[gi];
-  const std::vector<MetricSample>& load = out->metrics->load;
+  CycleRead& cr = cycle_[gi];
   std::vector<MetricSample> added;
-  // The minutes the reads left out: fetched as a restart fetches them,
-  // whole by now.
-  auto gap =
-      load.empty() ? std::nullopt : MissingBefore(gi, p, load.front().time);
-  if (gap) {
+  if (cr.missing && cr.fetched) {
+    const auto& [first, until] = *cr.missing;
     Aggregated& agg = aggregated_[gi];
-    auto fetched = FetchLoad(cfg, gap->first, gap->second);
+    const Result<std::vector<MetricSample>>& fetched = *cr.fetched;
     if (fetched.ok()) {
       agg.missing_fetch_failures = 0;
       added = hist.Add(*fetched);
@@ -451,11 +486,11 @@ void Observer::KeepRead(size_t gi, const Partition& p,
       // The history only appends: the read waits, and the next read
       // fetches the missing minutes with this read's.
       agg.read_failed = true;
-      if (hist.size() == 0) unrestored_[gi] = gap->first;
+      if (hist.size() == 0) unrestored_[gi] = first;
       out->errors.push_back(fmt::format(
           "cannot fetch the load history's missing minutes {} .. {}: {} "
-          "(tried again at the next read; this read is kept with them)",
-          FormatIso8601(gap->first), FormatIso8601(gap->second),
+          "(tried again at the next read; this read is not kept meanwhile)",
+          FormatIso8601(first), FormatIso8601(until),
           fetched.status().message()));
       return;
     } else {
@@ -463,13 +498,13 @@ void Observer::KeepRead(size_t gi, const Partition& p,
       out->errors.push_back(fmt::format(
           "cannot fetch the load history's missing minutes {} .. {}: {} "
           "(tried at {} reads; the history keeps them as a hole)",
-          FormatIso8601(gap->first), FormatIso8601(gap->second),
+          FormatIso8601(first), FormatIso8601(until),
           fetched.status().message(), kMissingFetchTries));
     }
   }
-  std::vector<MetricSample> read = hist.AddRead(load, since);
+  std::vector<MetricSample> read = hist.AddRead(out->metrics->load, cr.since);
   added.insert(added.end(), read.begin(), read.end());
-  if (Status st = SaveHistory(cfg.name, added); !st.ok()) {
+  if (Status st = SaveHistory(groups_[gi].name, added); !st.ok()) {
     out->errors.push_back("cannot save load history: " + st.message());
   }
 }
@@ -480,28 +515,64 @@ Status Observer::SaveHistory(const std::string& group,
   return store_->AppendSeries("load:" + group, added);
 }
 
-Result<std::vector<MetricSample>> Observer::FetchLoad(const ObservedGroup& g,
-                                                      TimePoint from,
-                                                      TimePoint until) {
-  SignalQueries q = g.signal.HistoryQueries(g.name, 60);
-  // Every query answered: an expression's input not answered would leave
-  // its load short.
-  PHAS_ASSIGN_OR_RETURN(
-      std::vector<MetricSeries> r,
-      EveryQueryAnswered(
-          cloud_->ForGroup(g.name)->GetMetricData(q.queries, from, until)));
-  std::vector<MetricSample> fetched;
-  const double full = g.signal.full.value_or(100);
-  for (const MetricSeries& s : r) {
-    if (s.id != q.load_id) continue;
-    for (size_t k = 0; k < s.values.size(); ++k) {
-      fetched.push_back({s.timestamps[k], s.values[k] / full, 0});
+std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
+    Cloud* cloud, const std::vector<LoadFetch>& fetches) {
+  std::vector<Result<std::vector<MetricSample>>> out(
+      fetches.size(), Status::Internal("not fetched"));
+  std::vector<bool> asked(fetches.size(), false);
+  for (size_t a = 0; a < fetches.size(); ++a) {
+    if (asked[a]) continue;
+    // The fetches of a's range, each group's queries under its own prefix.
+    std::vector<size_t> same;
+    std::vector<SignalQueries> each;
+    std::vector<size_t> first;  // each's first query
+    std::vector<MetricQuery> queries;
+    for (size_t b = a; b < fetches.size(); ++b) {
+      if (asked[b] || fetches[b].from != fetches[a].from ||
+          fetches[b].until != fetches[a].until) {
+        continue;
+      }
+      asked[b] = true;
+      const ObservedGroup& g = groups_[fetches[b].group];
+      same.push_back(b);
+      each.push_back(
+          g.signal.HistoryQueries(g.name, 60, fmt::format("h{}_", b)));
+      first.push_back(queries.size());
+      queries.insert(queries.end(), each.back().queries.begin(),
+                     each.back().queries.end());
+    }
+    auto r = cloud->GetMetricData(queries, fetches[a].from, fetches[a].until);
+    for (size_t k = 0; k < same.size(); ++k) {
+      if (!r.ok()) {
+        out[same[k]] = r.status();
+        continue;
+      }
+      const ObservedGroup& g = groups_[fetches[same[k]].group];
+      const double full = g.signal.full.value_or(100);
+      Status failed;
+      std::vector<MetricSample> fetched;
+      for (size_t q = first[k]; q < first[k] + each[k].queries.size(); ++q) {
+        const MetricSeries& s = (*r)[q];
+        if (!s.status.ok()) {
+          failed = s.status;
+          break;
+        }
+        if (s.id != each[k].load_id) continue;
+        for (size_t v = 0; v < s.values.size(); ++v) {
+          fetched.push_back({s.timestamps[v], s.values[v] / full, 0});
+        }
+      }
+      out[same[k]] = failed.ok()
+                         ? Result<std::vector<MetricSample>>(std::move(fetched))
+                         : failed;
     }
   }
-  return fetched;
+  return out;
 }
 
 void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
+  // Per partition, its groups' fetches (one request per range).
+  std::vector<std::vector<LoadFetch>> fetches(partitions_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (!history_[i]) continue;
     const ObservedGroup& g = groups_[i];
@@ -526,24 +597,33 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     const TimePoint until =
         std::chrono::floor<std::chrono::minutes>(now - o_.metrics_window);
     if (until - from < std::chrono::minutes(1)) continue;
-    auto fetched = FetchLoad(g, from, until);
-    if (!fetched.ok()) {
-      reporter->Note(now, "WARNING", g.name,
-                     "cannot fetch load history from CloudWatch: " +
-                         fetched.status().message() +
-                         " (tried again at the first read)");
-      unrestored_[i] = from;
-      continue;
+    fetches[partition_of_[i]].push_back({i, from, until});
+  }
+  for (size_t pi = 0; pi < partitions_.size(); ++pi) {
+    if (fetches[pi].empty()) continue;
+    auto fetched = FetchLoads(partitions_[pi].cloud, fetches[pi]);
+    for (size_t k = 0; k < fetches[pi].size(); ++k) {
+      const size_t i = fetches[pi][k].group;
+      const std::string& name = groups_[i].name;
+      if (!fetched[k].ok()) {
+        reporter->Note(now, "WARNING", name,
+                       "cannot fetch load history from CloudWatch: " +
+                           fetched[k].status().message() +
+                           " (tried again at the first read)");
+        unrestored_[i] = fetches[pi][k].from;
+        continue;
+      }
+      LoadHistory& hist = *history_[i];
+      std::vector<MetricSample> added = hist.Add(*fetched[k]);
+      if (Status st = SaveHistory(name, added); !st.ok()) {
+        reporter->Note(now, "ERROR", name,
+                       "cannot save load history: " + st.message());
+      }
+      reporter->Note(now, "INFO", name,
+                     fmt::format("load history: {} minutes ({} fetched from "
+                                 "CloudWatch)",
+                                 hist.size(), added.size()));
     }
-    std::vector<MetricSample> added = hist.Add(*fetched);
-    if (Status st = SaveHistory(g.name, added); !st.ok()) {
-      reporter->Note(now, "ERROR", g.name,
-                     "cannot save load history: " + st.message());
-    }
-    reporter->Note(now, "INFO", g.name,
-                   fmt::format("load history: {} minutes ({} fetched from "
-                               "CloudWatch)",
-                               hist.size(), added.size()));
   }
 }
 

@@ -94,13 +94,13 @@ class Observer {
 
   // For the groups that keep a load history: reloads what the state store
   // kept, then fetches the rest of the last 14 days from CloudWatch (the
-  // group's signal summed, one request per group, through the group's
-  // Cloud), so a forecast is there at
-  // once after a restart or a first start. The fetch stops where the
+  // group's signal summed, through the group's Cloud: one request for the
+  // groups that lack the same minutes, FetchLoads), so a forecast is there
+  // at once after a restart or a first start. The fetch stops where the
   // loop's first read begins (metrics_window before `now`): those minutes
   // are the read's, per instance (a newest minute some instance has not
   // published is held back, not kept short). Failures are reported, not
-  // returned; the first read fetches what is still missing then.
+  // returned; the reads fetch what is still missing then (KeepRead).
   void RestoreHistory(TimePoint now, Reporter* reporter);
 
   // The group's load history (null when it keeps none).
@@ -156,19 +156,27 @@ class Observer {
   void ObservePartition(Partition& p, TimePoint now,
                         const std::vector<GroupState*>& states,
                         CycleReport* report);
-  // Group gi, the oi-th of p's plan. Moves the entry's description into the
-  // outcome.
+  // Group gi, the oi-th of p's plan: its metrics aggregated from p's last
+  // read (out->metrics), and, for a new read, the minutes its load history
+  // lacks before it (cycle_[gi]).
+  void AggregateRead(size_t gi, const Partition& p, size_t oi,
+                     const GroupState& st, GroupOutcome* out);
+  // Fetches, per partition, the minutes AggregateRead found missing
+  // (FetchLoads: one request for the groups that lack the same minutes, as
+  // after an outage most do).
+  void FetchMissing();
+  // The rest of group gi's observation, once AggregateRead and
+  // FetchMissing have run. Moves the entry's description into the outcome.
   void ObserveGroup(size_t gi, Partition& p, size_t oi, const GroupState& st,
                     TimePoint now, GroupOutcome* out);
   // Keeps a new read's minutes (out->metrics->load) in group gi's load
-  // history, with the minutes the reads left out before them, and saves
-  // them; failures go to out->errors. When those minutes cannot be
-  // fetched, the read is not kept and the next read tries again (the
-  // history only appends: kept, the read would leave a hole for good),
-  // kMissingFetchTries reads in all; then the read is kept, and the hole
-  // with it.
-  void KeepRead(size_t gi, const Partition& p,
-                const std::vector<TimePoint>& since, GroupOutcome* out);
+  // history, with the minutes the reads left out before them (fetched by
+  // FetchMissing), and saves them; failures go to out->errors. When those
+  // minutes could not be fetched, the read is not kept and the next read
+  // tries again (the history only appends: kept, the read would leave a
+  // hole for good), kMissingFetchTries reads in all; then the read is kept,
+  // and the hole with it.
+  void KeepRead(size_t gi, GroupOutcome* out);
   // The minutes group gi's history lacks before a read starting at
   // `read_from`, when p's reads may have left some out since the group
   // last looked (LoadHistory::Missing; a failed restart's fetch).
@@ -182,11 +190,20 @@ class Observer {
   // the report) on failure.
   bool ReadMetrics(Partition& p, TimePoint now, Duration window,
                    CycleReport* report);
-  // Group g's load per minute over [from, until) from CloudWatch: its
-  // signal summed over the group (SignalSource::HistoryQueries), in
-  // instance-units, no instance count.
-  Result<std::vector<MetricSample>> FetchLoad(const ObservedGroup& g,
-                                              TimePoint from, TimePoint until);
+  // Group `group`'s load per minute over [from, until).
+  struct LoadFetch {
+    size_t group;
+    TimePoint from, until;
+  };
+  // Each fetch's minutes from CloudWatch, through `cloud` (the groups'
+  // partition's): the group's signal summed over the group
+  // (SignalSource::HistoryQueries), in instance-units, no instance count.
+  // One GetMetricData for the fetches of the same range (after an outage,
+  // or at a restart, most are). Each fails alone when one of its own
+  // queries is not answered (an expression's input too: its load would be
+  // short); all, when the request does.
+  std::vector<Result<std::vector<MetricSample>>> FetchLoads(
+      Cloud* cloud, const std::vector<LoadFetch>& fetches);
   // Appends new load minutes to the state store; a failure is returned for
   // the log (the in-memory history keeps them, and the next restart fetches
   // them again).
@@ -201,9 +218,20 @@ class Observer {
   std::vector<bool> seen_;  // observed at least once by this process
   std::vector<std::optional<LoadHistory>> history_;
   // Per group: the start of a restart's fetch that failed, tried again at
-  // its first read with data (a saved history's newest minute is enough for
+  // its next read with data (a saved history's newest minute is enough for
   // LoadHistory::Missing; this is for a group with none).
   std::vector<std::optional<TimePoint>> unrestored_;
+  // Per group, this cycle's: between AggregateRead, FetchMissing and
+  // ObserveGroup.
+  struct CycleRead {
+    bool new_read = false;         // the partition's data changed
+    bool fresh = false;            // new_read, or the warming instances did
+    std::vector<TimePoint> since;  // when each InService instance was first so
+    // The minutes its load history lacks before the read, and their fetch.
+    std::optional<std::pair<TimePoint, TimePoint>> missing;
+    std::optional<Result<std::vector<MetricSample>>> fetched;
+  };
+  std::vector<CycleRead> cycle_;
   ForecastProvider forecaster_;
   std::vector<Partition> partitions_;
   // Per group: its partition, and this cycle its index in that

@@ -118,9 +118,10 @@ SignalQueries SignalSource::GroupQueries(const std::string& prefix,
 }
 
 SignalQueries SignalSource::HistoryQueries(const std::string& group,
-                                           int period_seconds) const {
+                                           int period_seconds,
+                                           const std::string& prefix) const {
   if (!per_instance()) {
-    SignalQueries q = GroupQueries("h_", period_seconds);
+    SignalQueries q = GroupQueries(prefix, period_seconds);
     std::erase_if(q.queries, [&](const MetricQuery& m) {
       return m.id == q.per_instance_id;
     });
@@ -129,7 +130,7 @@ SignalQueries SignalSource::HistoryQueries(const std::string& group,
   }
   const InstanceMetricInfo& m = Info(instance_metric());
   MetricQuery q;
-  q.id = "history";
+  q.id = prefix + "history";
   q.ns = m.ns;
   q.metric_name = m.name;
   q.dimensions = {{"AutoScalingGroupName", group}};

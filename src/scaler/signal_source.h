@@ -89,8 +89,9 @@ struct SignalSource {
                              int period_seconds) const;
   // The queries of the group's load history at `period_seconds`: its total
   // per period (the per-instance metrics summed by AutoScalingGroupName).
-  SignalQueries HistoryQueries(const std::string& group,
-                               int period_seconds) const;
+  // Their ids begin with `prefix` (several groups' in one request).
+  SignalQueries HistoryQueries(const std::string& group, int period_seconds,
+                               const std::string& prefix = "h_") const;
 };
 
 // Splits an ALB target group's resource label into the CloudWatch

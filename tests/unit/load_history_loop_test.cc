@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -553,12 +554,12 @@ TEST_F(LoopTest, AFetchFailsWhenAnInputOfItsExpressionIsNotAnswered) {
       auto r = ForwardingCloud::GetMetricData(q, s, e);
       if (!r.ok() || !fail) return r;
       for (size_t i = 0; i < q.size(); ++i) {
-        if (q[i].id != "h_jobs") continue;
+        if (q[i].id != "h0_jobs") continue;  // the first group's fetch
         MetricSeries& m = (*r)[i];
         m.timestamps.clear();
         m.values.clear();
         m.status = Status::Unavailable(
-                       "GetMetricData query h_jobs (App Jobs "
+                       "GetMetricData query h0_jobs (App Jobs "
                        "Sum) answered InternalError")
                        .WithDetail("InternalError");
       }
@@ -588,7 +589,7 @@ TEST_F(LoopTest, AFetchFailsWhenAnInputOfItsExpressionIsNotAnswered) {
   scaler.RestoreHistory(clock_.Now());
   EXPECT_EQ(scaler.history("web")->size(), 0u);
   EXPECT_NE(Log().find("cannot fetch load history from CloudWatch: "
-                       "GetMetricData query h_jobs"),
+                       "GetMetricData query h0_jobs"),
             std::string::npos)
       << Log();
   cloud.fail = false;
@@ -599,6 +600,178 @@ TEST_F(LoopTest, AFetchFailsWhenAnInputOfItsExpressionIsNotAnswered) {
     EXPECT_NEAR(h[k].value, 1.5, 1e-9) << FormatIso8601(h[k].time);
     if (k > 0) {
       EXPECT_EQ(h[k].time - h[k - 1].time, minutes(1));
+    }
+  }
+}
+
+// Reads the group sums (the history's fetches) fail, on demand: every read
+// for a while, or the next N fetches, or one group's query in them; it
+// counts the fetches and when they and the reads came.
+class FetchFailingCloud final : public ForwardingCloud {
+ public:
+  FetchFailingCloud(Cloud* inner, Clock* clock)
+      : ForwardingCloud(inner), clock_(clock) {}
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+    const bool sum = !q.empty() && q[0].stat == "Sum";
+    (sum ? sums : reads).push_back(clock_->Now());
+    if (fail_reads) return Status::Unavailable("throttled");
+    if (sum && sums_to_fail > 0) {
+      --sums_to_fail;
+      return Status::Unavailable("throttled");
+    }
+    auto r = ForwardingCloud::GetMetricData(q, s, e);
+    if (!r.ok() || !sum || fail_query.empty()) return r;
+    for (size_t i = 0; i < q.size(); ++i) {
+      if (q[i].id != fail_query) continue;
+      (*r)[i] = MetricSeries{};
+      (*r)[i].id = q[i].id;
+      (*r)[i].status =
+          Status::Unavailable("query " + q[i].id + " answered InternalError")
+              .WithDetail("InternalError");
+    }
+    fail_query.clear();  // once
+    return r;
+  }
+  bool fail_reads = false;
+  int sums_to_fail = 0;
+  std::string fail_query;
+  std::vector<TimePoint> sums, reads;
+
+ private:
+  Clock* clock_;
+};
+
+// The holes in `h` (minutes missing between two kept).
+int Holes(const std::vector<MetricSample>& h) {
+  int holes = 0;
+  for (size_t k = 1; k < h.size(); ++k) {
+    holes += h[k].time - h[k - 1].time != minutes(1);
+  }
+  return holes;
+}
+
+// A hole's fetch is tried at 3 reads, each hole's anew; not again on the
+// same read (an instance's warm-up ending between two reads aggregates the
+// same read again).
+TEST_F(LoopTest, TheMissingMinutesAreTriedAtThreeReadsPerHole) {
+  struct Case {
+    const char* name;
+    std::vector<int> failing;  // per outage (reads failing 10 minutes)
+    size_t sums;               // fetches after the first 10 minutes
+    int holes;
+    bool warm_up = false;  // the daemon's timing; an instance added
+  };
+  const Case cases[] = {
+      {"2 failing, then 2 at the next outage", {2, 2}, 6, 0},
+      {"3 failing (the read kept with its hole), then 1", {3, 1}, 5, 1},
+      {"1 failing, then 2", {1, 2}, 5, 0},
+      {"3 failing, a warm-up ending between two of their reads",
+       {3},
+       3,
+       1,
+       true},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimCloud sim(&clock, {{"web", 3, 4, 3, seconds(300), Flat(1.5)}});
+    FetchFailingCloud cloud(&sim, &clock);
+    ScalerOptions o;
+    o.dry_run = true;
+    GroupConfig g = Group("aws-predictive");
+    if (tc.warm_up) {
+      o.observe.metrics_refresh = seconds(60);
+      g.warmup = seconds(120);
+    }
+    Scaler scaler({g}, o, Env(&cloud, &clock, nullptr, nullptr, true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    auto run_until = [&](TimePoint end) {
+      RunVirtualTime(scaler, sim, clock, Until(end));
+    };
+    run_until(kStart + minutes(10));
+    cloud.sums.clear();
+    cloud.reads.clear();
+    for (int failing : tc.failing) {
+      cloud.fail_reads = true;
+      if (tc.warm_up) {
+        run_until(clock.Now() + minutes(3) + seconds(30));
+        // InService 5 minutes later; warm 2 minutes after, between reads.
+        ASSERT_TRUE(sim.SetDesiredCapacity("web", 4).ok());
+      }
+      run_until(clock.Now() + minutes(10) -
+                (tc.warm_up ? minutes(3) + seconds(30) : Duration::zero()));
+      cloud.fail_reads = false;
+      cloud.sums_to_fail = failing;
+      run_until(clock.Now() + minutes(10));
+    }
+    EXPECT_EQ(cloud.sums.size(), tc.sums);
+    for (TimePoint t : cloud.sums) {
+      EXPECT_NE(std::find(cloud.reads.begin(), cloud.reads.end(), t),
+                cloud.reads.end())
+          << "a fetch with no read at " << FormatIso8601(t);
+    }
+    EXPECT_EQ(Holes(*scaler.history("web")->points()), tc.holes);
+  }
+}
+
+// After an outage, or at a restart, the groups one Cloud serves lack the
+// same minutes: one request fetches them all. Each group's answer stands
+// alone: one whose query was not answered tries again at its next read.
+TEST_F(LoopTest, TheGroupsMissingTheSameMinutesShareOneFetch) {
+  struct Case {
+    const char* name;
+    std::string fail_query;  // in the first fetch after the outage
+    size_t sums;             // after the outage
+  };
+  const Case cases[] = {
+      {"every query answered", "", 1},
+      {"the second group's query not answered", "h1_history", 2},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    SimCloud sim(&clock, {{"web", 3, 3, 3, seconds(300), Flat(1.5)},
+                          {"api", 2, 2, 2, seconds(300), Flat(1.0)}});
+    FetchFailingCloud cloud(&sim, &clock);
+    GroupConfig web = Group("aws-predictive"), api = web;
+    api.name = "api";
+    fs::remove(dir_ / "state.db");  // each row's own
+    auto store = OpenStore();
+    {
+      Scaler scaler({web, api}, {},
+                    Env(&cloud, &clock, nullptr, store.get(), true, false));
+      ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+      RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(10)));
+      cloud.fail_reads = true;
+      RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(20)));
+      cloud.fail_reads = false;
+      cloud.sums.clear();
+      cloud.fail_query = tc.fail_query;
+      RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+      EXPECT_EQ(cloud.sums.size(), tc.sums);
+      for (const char* name : {"web", "api"}) {
+        EXPECT_EQ(Holes(*scaler.history(name)->points()), 0) << name;
+      }
+    }
+    // Down for 20 minutes: the restart fetches both groups' in one request.
+    clock.Advance(minutes(20));
+    sim.Sync();
+    Scaler second({web, api}, {},
+                  Env(&cloud, &clock, nullptr, store.get(), true, false));
+    ASSERT_TRUE(second.Init(clock.Now()).ok());
+    cloud.sums.clear();
+    second.RestoreHistory(clock.Now());
+    EXPECT_EQ(cloud.sums.size(), 1u);
+    RunVirtualTime(second, sim, clock, Until(clock.Now() + minutes(5)));
+    for (const char* name : {"web", "api"}) {
+      const auto& h = *second.history(name)->points();
+      EXPECT_EQ(Holes(h), 0) << name;
+      EXPECT_GE(h.size(), 50u) << name;  // 55 minutes, the newest 2 not yet
+      for (const MetricSample& m : h) {
+        EXPECT_NEAR(m.value, std::string(name) == "web" ? 1.5 : 1.0, 1e-9)
+            << name << " " << FormatIso8601(m.time);
+      }
     }
   }
 }
