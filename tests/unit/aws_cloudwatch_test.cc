@@ -1,0 +1,280 @@
+// CloudWatch's GetMetricData over a fake transport: pages merged in time
+// order, 500 queries per request, each query's own status, a NextToken
+// that never ends.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "aws/services.h"
+#include "aws_fakes.h"
+
+namespace phas::aws {
+namespace {
+
+using fake::CountPrefix;
+using fake::FakeTransport;
+using fake::FormField;
+using fake::Recorded;
+using fake::ServicesTest;
+
+TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
+  auto t = std::make_shared<FakeTransport>([](const std::string& body) {
+    return HttpReply{200,
+                     {},
+                     FormField(body, "NextToken") == "cw-page-2"
+                         ? Recorded("get_metric_data_page2.xml")
+                         : Recorded("get_metric_data_page1.xml")};
+  });
+  CloudWatchApi api(Client("cloudwatch", t));
+  std::vector<MetricQuery> q = {{"cpu_0",
+                                 "AWS/EC2",
+                                 "CPUUtilization",
+                                 {{"InstanceId", "i-0aaa"}},
+                                 60,
+                                 "Average",
+                                 ""},
+                                {"mem_0",
+                                 "CWAgent",
+                                 "mem_used_percent",
+                                 {{"InstanceId", "i-0aaa"}},
+                                 60,
+                                 "Average",
+                                 ""}};
+  auto r = api.GetMetricData(q, clock_.Now(),
+                             clock_.Now() + std::chrono::minutes(3));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].values, (std::vector<double>{40, 42.5, 47.25}));
+  EXPECT_EQ(FormatIso8601((*r)[0].timestamps[0]), "2026-01-01T00:01:00Z");
+  EXPECT_TRUE((*r)[1].values.empty());
+  ASSERT_EQ(t->bodies.size(), 2u);
+  const std::string& b = t->bodies[0];
+  EXPECT_EQ(
+      FormField(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"),
+      "AWS%2FEC2");
+  EXPECT_EQ(FormField(b,
+                      "MetricDataQueries.member.2.MetricStat.Metric.Dimensions."
+                      "member.1.Value"),
+            "i-0aaa");
+  EXPECT_EQ(FormField(b, "StartTime"), "2026-01-01T00%3A00%3A00Z");
+}
+
+TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
+  auto t = std::make_shared<FakeTransport>([](const std::string&) {
+    return HttpReply{200, {}, Recorded("get_metric_data_page2.xml")};
+  });
+  CloudWatchApi api(Client("cloudwatch", t));
+  std::vector<MetricQuery> q;
+  for (int i = 0; i < 1001; ++i) {
+    q.push_back({"q" + std::to_string(i),
+                 "AWS/EC2",
+                 "CPUUtilization",
+                 {},
+                 60,
+                 "Average",
+                 ""});
+  }
+  ASSERT_TRUE(api.GetMetricData(q, clock_.Now(), clock_.Now()).ok());
+  ASSERT_EQ(t->bodies.size(), 3u);
+  EXPECT_EQ(CountPrefix(t->bodies[0], ".Id="), 500u);
+  EXPECT_EQ(CountPrefix(t->bodies[2], ".Id="), 1u);
+}
+
+// One GetMetricData result: its status, its first message's code (none:
+// no message; "-": a message without a code), one datapoint.
+struct Answer {
+  std::string id, status, code;
+  std::string minute = "00:01";
+  double value = 40;
+  std::string label = "CPUUtilization";  // an expression's series, each
+};
+
+// One GetMetricData page, with its NextToken if any.
+std::string MetricPage(const std::vector<Answer>& rs,
+                       const std::string& token = "") {
+  std::string x =
+      "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
+  for (const Answer& a : rs) {
+    x += "<member><Id>" + a.id + "</Id><Label>" + a.label + "</Label>";
+    x += "<StatusCode>" + a.status + "</StatusCode>";
+    if (!a.code.empty()) {
+      x += "<Messages><member><Code>" + (a.code == "-" ? "" : a.code) +
+           "</Code><Value>it went wrong</Value></member></Messages>";
+    }
+    x += "<Timestamps><member>2026-01-01T" + a.minute +
+         ":00Z</member></Timestamps><Values><member>" +
+         fmt::format("{}", a.value) + "</member></Values></member>";
+  }
+  x += "</MetricDataResults>";
+  if (!token.empty()) x += "<NextToken>" + token + "</NextToken>";
+  return x + "</GetMetricDataResult></GetMetricDataResponse>";
+}
+
+// A query CloudWatch could not answer has its own status, naming it: the
+// others' answers stand. An InternalError answered again on the next page
+// (AWS asks to retry through the NextToken) takes that page's word; a
+// Forbidden stays; an expression's PartialData (no NextToken) is data; a
+// minute answered twice is kept once, as last answered.
+TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
+  struct Row {
+    std::string name;
+    std::vector<std::string> pages;  // answered in turn
+    Status::Code want;               // cpu_1's status
+    std::string names;               // in its message
+    std::vector<double> values;      // cpu_1's
+  };
+  const std::vector<Row> rows = {
+      {"every query complete",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Complete", ""}})},
+       Status::Code::kOk,
+       "",
+       {40}},
+      {"one query's internal error",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "InternalError", "InternalServiceError"}})},
+       Status::Code::kUnavailable,
+       "query cpu_1 (AWS/EC2 CPUUtilization Average InstanceId=i-1) "
+       "answered InternalError (InternalServiceError: it went wrong)",
+       {40}},
+      {"one query forbidden",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", "-"}})},
+       Status::Code::kPermissionDenied,
+       "query cpu_1 (AWS/EC2 CPUUtilization Average InstanceId=i-1) "
+       "answered Forbidden (it went wrong)",
+       {40}},
+      {"an internal error answered by the next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "InternalError", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 41}})},
+       Status::Code::kOk,
+       "",
+       {40, 41}},
+      {"forbidden, then complete on the next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "Forbidden", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 41}})},
+       Status::Code::kPermissionDenied,
+       "answered Forbidden",
+       {40, 41}},
+      {"a minute answered again by the next page",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "InternalError", ""}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:01", 42}})},
+       Status::Code::kOk,
+       "",
+       {42}},
+      {"one page's two values for a minute (an expression's series)",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "Complete", "", "00:01", 40},
+                    {"cpu_1", "Complete", "", "00:01", 2}})},
+       Status::Code::kOk,
+       "",
+       {40, 2}},
+      {"a retried minute that had two values",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "InternalError", "", "00:01", 40},
+                    {"cpu_1", "InternalError", "", "00:01", 2}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:01", 42},
+                    {"cpu_1", "Complete", "", "00:01", 3}})},
+       Status::Code::kOk,
+       "",
+       {42, 3}},
+      {"an expression's two series, a page break between them",
+       {MetricPage({{"cpu_0", "Complete", ""},
+                    {"cpu_1", "PartialData", "", "00:01", 10, "a"},
+                    {"cpu_1", "PartialData", "", "00:02", 20, "a"},
+                    {"cpu_1", "PartialData", "", "00:01", 11, "b"}},
+                   "retry"),
+        MetricPage({{"cpu_1", "Complete", "", "00:02", 21, "b"}})},
+       Status::Code::kOk,
+       "",
+       {10, 11, 20, 21}},
+      {"a query the answer never mentions",
+       {MetricPage({{"cpu_0", "Complete", ""}})},
+       Status::Code::kUnavailable,
+       "query cpu_1 (AWS/EC2 CPUUtilization Average InstanceId=i-1) not "
+       "answered: no result for it",
+       {}},
+      {"an expression's partial data, no next token",
+       {MetricPage({{"cpu_0", "Complete", ""}, {"cpu_1", "PartialData", ""}})},
+       Status::Code::kOk,
+       "",
+       {40}},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    size_t n = 0;
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, row.pages[std::min(n++, row.pages.size() - 1)]};
+    });
+    CloudWatchApi api(Client("cloudwatch", t));
+    std::vector<MetricQuery> q;
+    for (const char* i : {"0", "1"}) {
+      q.push_back({std::string("cpu_") + i,
+                   "AWS/EC2",
+                   "CPUUtilization",
+                   {{"InstanceId", std::string("i-") + i}},
+                   60,
+                   "Average",
+                   ""});
+    }
+    auto r = api.GetMetricData(q, clock_.Now(),
+                               clock_.Now() + std::chrono::minutes(3));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(t->bodies.size(), row.pages.size());
+    if (row.pages.size() > 1) {
+      EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "retry");
+    }
+    EXPECT_TRUE((*r)[0].status.ok()) << (*r)[0].status.ToString();
+    EXPECT_EQ((*r)[0].values, std::vector<double>{40});
+    EXPECT_EQ((*r)[1].values, row.values);
+    const Status& st = (*r)[1].status;
+    EXPECT_EQ(st.code(), row.want) << st.ToString();
+    EXPECT_NE(st.message().find(row.names), std::string::npos) << st.ToString();
+    if (!st.ok()) {
+      const std::string& code = (*r)[1].status_code;
+      EXPECT_EQ(st.detail(), code.empty() ? "Incomplete" : code);
+    }
+  }
+}
+
+// A NextToken that comes back as sent asks to retry the page: a few times;
+// one that never ends stops at kMaxPages. The queries not answered in full
+// by then are not answered; the others' answers stand.
+TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
+  for (bool same : {true, false}) {
+    SCOPED_TRACE(same ? "the same token" : "a new token each page");
+    int n = 0;
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      ++n;
+      return HttpReply{200,
+                       {},
+                       MetricPage({{"cpu_0", "InternalError", ""},
+                                   {"cpu_1", "Complete", ""}},
+                                  same ? "again" : std::to_string(n))};
+    });
+    CloudWatchApi api(Client("cloudwatch", t));
+    std::vector<MetricQuery> q = {
+        {"cpu_0", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""},
+        {"cpu_1", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""}};
+    auto r = api.GetMetricData(q, clock_.Now(), clock_.Now());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const size_t sent = same ? 2u + CloudWatchApi::kSameTokenRetries
+                             : static_cast<size_t>(CloudWatchApi::kMaxPages);
+    EXPECT_EQ(t->bodies.size(), sent);
+    EXPECT_EQ((*r)[0].status.code(), Status::Code::kUnavailable);
+    EXPECT_NE((*r)[0].status.message().find(
+                  fmt::format("not answered in full: still a NextToken after "
+                              "{} pages",
+                              sent)),
+              std::string::npos)
+        << (*r)[0].status.ToString();
+    EXPECT_TRUE((*r)[1].status.ok()) << (*r)[1].status.ToString();
+    EXPECT_EQ((*r)[1].values, std::vector<double>{40});
+  }
+}
+}  // namespace
+}  // namespace phas::aws

@@ -1,0 +1,84 @@
+// The typed AWS clients' tests' fakes: a transport answering each request
+// through a function of its form body, a fixture building clients over
+// it, and readers of the recorded answers and the sent forms. Shared by
+// aws_services_test.cc and aws_cloudwatch_test.cc.
+#ifndef PHAS_TESTS_UNIT_AWS_FAKES_H_
+#define PHAS_TESTS_UNIT_AWS_FAKES_H_
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aws/query_client.h"
+#include "common/clock.h"
+#include "common/file_util.h"
+#include "test_util.h"
+
+namespace phas::aws::fake {
+
+inline std::string Recorded(const std::string& name) {
+  return *ReadFile(phas::testing::TestData("aws/" + name));
+}
+
+inline std::string FormField(const std::string& body, const std::string& key) {
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t amp = body.find('&', pos);
+    if (amp == std::string::npos) amp = body.size();
+    std::string kv = body.substr(pos, amp - pos);
+    size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return kv.substr(eq + 1);
+    pos = amp + 1;
+  }
+  return "";
+}
+
+inline size_t CountPrefix(const std::string& body, const std::string& prefix) {
+  size_t n = 0, pos = 0;
+  while ((pos = body.find(prefix, pos)) != std::string::npos) {
+    ++n;
+    pos += prefix.size();
+  }
+  return n;
+}
+
+// Answers each request through a function of its form body.
+class FakeTransport final : public HttpTransport {
+ public:
+  using Fn = std::function<HttpReply(const std::string& body)>;
+  explicit FakeTransport(Fn fn) : fn_(std::move(fn)) {}
+  Result<HttpReply> Send(const HttpCall& call) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bodies.push_back(call.body);
+    return fn_(call.body);
+  }
+  std::vector<std::string> bodies;
+
+ private:
+  std::mutex mu_;
+  Fn fn_;
+};
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<QueryClient> Client(const std::string& service,
+                                      std::shared_ptr<FakeTransport> t) {
+    ServiceEndpoint ep{
+        service,     service == "cloudwatch" ? "monitoring" : service,
+        "v",         "https://example.test",
+        "us-east-1", "test"};
+    auto creds = std::make_shared<StaticCredentialsProvider>(
+        Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
+    return std::make_shared<QueryClient>(ep, t, creds, &clock_, RetryOptions{},
+                                         [] { return 0.0; });
+  }
+  ManualClock clock_{FromUnixSeconds(1767225600)};  // 2026-01-01T00:00:00Z
+};
+
+}  // namespace phas::aws::fake
+
+#endif  // PHAS_TESTS_UNIT_AWS_FAKES_H_
