@@ -44,6 +44,9 @@ struct GroupSnapshot {
   std::vector<MetricSeries> cpu, memory;
   std::optional<MetricSeries> signal_load;  // group-level signals
   Status metrics;                           // the GetMetricData outcome
+  // Its queries CloudWatch did not answer: the first of the CPU ones, the
+  // signal's, the memory metric's.
+  Status cpu_status, signal_status, memory_status;
   std::optional<Result<std::vector<ScalingPolicy>>> policies;
   std::optional<ControlsRead> controls;
   std::optional<MetricSeries> history;  // hourly, the last 14 days
@@ -192,11 +195,29 @@ std::vector<DoctorCheck> CheckGroup(const GroupSnapshot& g,
     checks.push_back({"cpu", Verdict::kFailed, g.metrics.message()});
     return checks;
   }
+  // A query not answered, as the loop takes it: CPU's or the signal's
+  // fails the group's read; the memory metric's is optional.
+  const char* kReadFails =
+      ": the loop's read of the group fails while it is not answered";
   std::vector<std::string> ids;
   for (const AsgInstance* i : g.in_service) ids.push_back(i->id);
-  checks.push_back(CpuCheck(ids, g.cpu));
-  if (g.signal_load) checks.push_back(SignalCheck(*g.config, &*g.signal_load));
-  checks.push_back(MemoryCheck(*g.config, ids, g.memory));
+  checks.push_back(g.cpu_status.ok()
+                       ? CpuCheck(ids, g.cpu)
+                       : DoctorCheck{"cpu", Verdict::kFailed,
+                                     g.cpu_status.message() + kReadFails});
+  if (!g.signal_status.ok()) {
+    checks.push_back(
+        {"signal", Verdict::kFailed, g.signal_status.message() + kReadFails});
+  } else if (g.signal_load) {
+    checks.push_back(SignalCheck(*g.config, &*g.signal_load));
+  }
+  checks.push_back(
+      g.memory_status.ok()
+          ? MemoryCheck(*g.config, ids, g.memory)
+          : DoctorCheck{"memory", Verdict::kWarning,
+                        g.memory_status.message() +
+                            ": phas estimates memory while it is not "
+                            "answered (the group reads on)"});
   if (!g.config->history_queries.empty()) {
     checks.push_back(HistoryCheck(*g.config, g.history ? &*g.history : nullptr,
                                   g.history_status));
@@ -474,11 +495,19 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
         if (i.lifecycle_state == "InService") g.in_service.push_back(&i);
       }
       if (!g.in_service.empty()) {
-        auto series =
-            EveryQueryAnswered(cw.GetMetricData(GroupQueries(g), start, now));
+        auto series = cw.GetMetricData(GroupQueries(g), start, now);
         if (series.ok()) {
           size_t n = g.in_service.size();
           size_t s = config.signal_queries.size();
+          auto first_failed = [&](size_t from, size_t to) {
+            for (size_t k = from; k < to && k < series->size(); ++k) {
+              if (!(*series)[k].status.ok()) return (*series)[k].status;
+            }
+            return Status::OK();
+          };
+          g.cpu_status = first_failed(0, n);
+          g.signal_status = first_failed(n, n + s);
+          g.memory_status = first_failed(n + s, series->size());
           g.cpu.assign(series->begin(), series->begin() + n);
           for (size_t k = n; k < n + s; ++k) {
             if ((*series)[k].id == config.signal_load_id) {

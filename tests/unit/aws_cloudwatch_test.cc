@@ -16,6 +16,7 @@ namespace {
 using fake::CountPrefix;
 using fake::FakeTransport;
 using fake::FormField;
+using fake::MetricPage;
 using fake::Recorded;
 using fake::ServicesTest;
 
@@ -80,36 +81,6 @@ TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
   ASSERT_EQ(t->bodies.size(), 3u);
   EXPECT_EQ(CountPrefix(t->bodies[0], ".Id="), 500u);
   EXPECT_EQ(CountPrefix(t->bodies[2], ".Id="), 1u);
-}
-
-// One GetMetricData result: its status, its first message's code (none:
-// no message; "-": a message without a code), one datapoint.
-struct Answer {
-  std::string id, status, code;
-  std::string minute = "00:01";
-  double value = 40;
-  std::string label = "CPUUtilization";  // an expression's series, each
-};
-
-// One GetMetricData page, with its NextToken if any.
-std::string MetricPage(const std::vector<Answer>& rs,
-                       const std::string& token = "") {
-  std::string x =
-      "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
-  for (const Answer& a : rs) {
-    x += "<member><Id>" + a.id + "</Id><Label>" + a.label + "</Label>";
-    x += "<StatusCode>" + a.status + "</StatusCode>";
-    if (!a.code.empty()) {
-      x += "<Messages><member><Code>" + (a.code == "-" ? "" : a.code) +
-           "</Code><Value>it went wrong</Value></member></Messages>";
-    }
-    x += "<Timestamps><member>2026-01-01T" + a.minute +
-         ":00Z</member></Timestamps><Values><member>" +
-         fmt::format("{}", a.value) + "</member></Values></member>";
-  }
-  x += "</MetricDataResults>";
-  if (!token.empty()) x += "<NextToken>" + token + "</NextToken>";
-  return x + "</GetMetricDataResult></GetMetricDataResponse>";
 }
 
 // A query CloudWatch could not answer has its own status, naming it: the

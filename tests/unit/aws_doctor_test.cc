@@ -1,11 +1,14 @@
 // The doctor's verdicts on a group's metrics (pure): the resolution of a
 // series, basic monitoring named with its fix, the memory metric as
-// configured; and the report's text and exit verdict.
+// configured; a query CloudWatch did not answer (over a fake transport);
+// and the report's text and exit verdict.
 #include <gtest/gtest.h>
 
 #include <optional>
 
 #include "aws/doctor.h"
+#include "aws/services.h"
+#include "aws_fakes.h"
 
 namespace phas::aws {
 namespace {
@@ -334,6 +337,83 @@ TEST(DoctorTest, ReportVerdictAndText) {
       {"api", {{"group", DoctorCheck::Result::kFailed, "no group"}}});
   EXPECT_FALSE(rep.ok());
   EXPECT_NE(rep.ToText().find("result: FAILED"), std::string::npos);
+}
+
+// A metric query CloudWatch did not answer is its own check's, as the loop
+// takes it: CPU's or the signal's fails (the group's read fails), the
+// memory metric's warns (the group reads on); the other checks stand.
+class DoctorGroupsTest : public fake::ServicesTest {};
+TEST_F(DoctorGroupsTest, AQueryNotAnsweredIsItsOwnChecks) {
+  using Verdict = DoctorCheck::Result;
+  struct Row {
+    const char* name;
+    std::string failing;  // the query's id
+    bool custom_signal;
+    std::string check;
+    Verdict verdict;
+  };
+  const Row rows[] = {
+      {"CPU not answered", "cpu0", false, "cpu", Verdict::kFailed},
+      {"memory not answered", "mem0", false, "memory", Verdict::kWarning},
+      {"the signal not answered", "jobs", true, "signal", Verdict::kFailed},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    auto t = std::make_shared<fake::FakeTransport>([&](const std::string& b) {
+      auto has = [&](const char* s) { return b.find(s) != std::string::npos; };
+      if (has("Action=DescribeAutoScalingGroups")) {
+        return HttpReply{
+            200,
+            {},
+            fake::Recorded(has("NextToken=page-2") ? "describe_asg_page2.xml"
+                                                   : "describe_asg_page1.xml")};
+      }
+      if (!has("Action=GetMetricData")) {
+        return HttpReply{400, {}, fake::Recorded("query_error.xml")};
+      }
+      std::vector<fake::Answer> answers;
+      for (size_t k = 1;; ++k) {
+        std::string id = fake::FormField(
+            b, fmt::format("MetricDataQueries.member.{}.Id", k));
+        if (id.empty()) break;
+        const bool fails = id == row.failing;
+        answers.push_back({id, fails ? "InternalError" : "Complete",
+                           fails ? "InternalServiceError" : ""});
+      }
+      return HttpReply{200, {}, fake::MetricPage(answers)};
+    });
+    AutoScalingApi asg(Client("autoscaling", t));
+    CloudWatchApi cw(Client("cloudwatch", t));
+    DoctorGroup g;
+    g.name = "web";
+    if (row.custom_signal) {
+      g.signal = "custom";
+      g.signal_queries = {{"jobs", "App", "Jobs", {}, 60, "Sum", ""}};
+      g.signal_load_id = "jobs";
+    }
+    auto reports = CheckGroups(asg, cw, {g}, clock_.Now());
+    ASSERT_EQ(reports.size(), 1u);
+    std::map<std::string, DoctorCheck> by;
+    for (const DoctorCheck& c : reports[0].checks) by[c.what] = c;
+    for (const char* what : {"cpu", "memory"}) {
+      EXPECT_TRUE(by.count(what)) << what << ": every check stands";
+    }
+    EXPECT_EQ(by.count("signal"), row.custom_signal ? 1u : 0u);
+    ASSERT_TRUE(by.count(row.check));
+    EXPECT_EQ(by[row.check].result, row.verdict) << by[row.check].detail;
+    EXPECT_NE(by[row.check].detail.find("query " + row.failing + " ("),
+              std::string::npos)
+        << by[row.check].detail;
+    EXPECT_NE(by[row.check].detail.find("answered InternalError"),
+              std::string::npos)
+        << by[row.check].detail;
+    for (const auto& [what, c] : by) {
+      if (what == "cpu" || what == "memory" || what == "signal") {
+        EXPECT_TRUE(what == row.check || c.result != Verdict::kFailed)
+            << what << ": " << c.detail;
+      }
+    }
+  }
 }
 
 }  // namespace

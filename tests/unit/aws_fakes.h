@@ -5,6 +5,7 @@
 #ifndef PHAS_TESTS_UNIT_AWS_FAKES_H_
 #define PHAS_TESTS_UNIT_AWS_FAKES_H_
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -78,6 +79,36 @@ class ServicesTest : public ::testing::Test {
   }
   ManualClock clock_{FromUnixSeconds(1767225600)};  // 2026-01-01T00:00:00Z
 };
+
+// One GetMetricData result: its status, its first message's code (none:
+// no message; "-": a message without a code), one datapoint.
+struct Answer {
+  std::string id, status, code;
+  std::string minute = "00:01";
+  double value = 40;
+  std::string label = "CPUUtilization";  // an expression's series, each
+};
+
+// One GetMetricData page, with its NextToken if any.
+inline std::string MetricPage(const std::vector<Answer>& rs,
+                              const std::string& token = "") {
+  std::string x =
+      "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>";
+  for (const Answer& a : rs) {
+    x += "<member><Id>" + a.id + "</Id><Label>" + a.label + "</Label>";
+    x += "<StatusCode>" + a.status + "</StatusCode>";
+    if (!a.code.empty()) {
+      x += "<Messages><member><Code>" + (a.code == "-" ? "" : a.code) +
+           "</Code><Value>it went wrong</Value></member></Messages>";
+    }
+    x += "<Timestamps><member>2026-01-01T" + a.minute +
+         ":00Z</member></Timestamps><Values><member>" +
+         fmt::format("{}", a.value) + "</member></Values></member>";
+  }
+  x += "</MetricDataResults>";
+  if (!token.empty()) x += "<NextToken>" + token + "</NextToken>";
+  return x + "</GetMetricDataResult></GetMetricDataResponse>";
+}
 
 }  // namespace phas::aws::fake
 
