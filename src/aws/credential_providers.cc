@@ -322,6 +322,10 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
                           std::chrono::seconds(1),
                           std::min<Duration>(kRetryAfter,
                                              (*cached_->expiration - now) / 2));
+    // Asked again after the expiry (a second at least), the failure
+    // answers the calls between.
+    failed_ =
+        fresh.status().WithContext("credentials expired and refresh failed");
     spdlog::warn(
         "credentials refresh from {} failed ({}); the current ones stay valid "
         "until {} (asked again at {})",

@@ -184,6 +184,15 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
 
 Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
     const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
+  // CloudWatch refuses a request whose ids are not unique.
+  std::vector<std::string_view> ids;
+  ids.reserve(queries.size());
+  for (const MetricQuery& q : queries) ids.push_back(q.id);
+  std::sort(ids.begin(), ids.end());
+  if (auto d = std::adjacent_find(ids.begin(), ids.end()); d != ids.end()) {
+    return Status::InvalidArgument(
+        fmt::format("simulator: the query id '{}' appears twice", *d));
+  }
   Sync();
   calls_.get_metric_data +=
       std::max<int>(1, static_cast<int>((queries.size() + 499) / 500));

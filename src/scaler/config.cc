@@ -144,6 +144,13 @@ Status ParseSignal(const Reader& group, SignalSource* s) {
       s->metrics.push_back(std::move(q));
     }
     PHAS_RETURN_IF_ERROR(r.Str("expression", &s->expression));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!s->expression.empty() && ids[i] == "load") {
+        return r.Bad(fmt::format("metrics[{}].id", i),
+                     "'load' is the expression's own id: name the metric "
+                     "otherwise");
+      }
+    }
     if (s->expression.empty() && s->metrics.size() > 1) {
       return r.Bad("expression",
                    "needed with several metrics: the group's load from "

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -522,26 +523,37 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
   std::vector<bool> asked(fetches.size(), false);
   for (size_t a = 0; a < fetches.size(); ++a) {
     if (asked[a]) continue;
-    // The fetches of a's range, each group's queries under its own prefix.
+    const TimePoint from = fetches[a].from, until = fetches[a].until;
+    const size_t minutes = static_cast<size_t>(
+        std::max<std::int64_t>(1, (until - from) / std::chrono::minutes(1)));
+    // A request: the fetches of a's range that fit, each group's queries
+    // under its own prefix.
     std::vector<size_t> same;
     std::vector<SignalQueries> each;
     std::vector<size_t> first;  // each's first query
     std::vector<MetricQuery> queries;
     for (size_t b = a; b < fetches.size(); ++b) {
-      if (asked[b] || fetches[b].from != fetches[a].from ||
-          fetches[b].until != fetches[a].until) {
+      if (asked[b] || fetches[b].from != from || fetches[b].until != until) {
         continue;
       }
-      asked[b] = true;
       const ObservedGroup& g = groups_[fetches[b].group];
+      SignalQueries q =
+          g.signal.HistoryQueries(g.name, 60, fmt::format("h{}_", b));
+      const size_t n = queries.size() + q.queries.size();
+      if (!same.empty() && (n > kFetchQueries || n * minutes > kFetchPoints)) {
+        continue;  // the next request's
+      }
+      asked[b] = true;
       same.push_back(b);
-      each.push_back(
-          g.signal.HistoryQueries(g.name, 60, fmt::format("h{}_", b)));
       first.push_back(queries.size());
-      queries.insert(queries.end(), each.back().queries.begin(),
-                     each.back().queries.end());
+      queries.insert(queries.end(), q.queries.begin(), q.queries.end());
+      each.push_back(std::move(q));
     }
-    auto r = cloud->GetMetricData(queries, fetches[a].from, fetches[a].until);
+    auto r = cloud->GetMetricData(queries, from, until);
+    if (r.ok() && r->size() != queries.size()) {
+      r = Status::Internal(fmt::format("{} series answered {} queries",
+                                       r->size(), queries.size()));
+    }
     for (size_t k = 0; k < same.size(); ++k) {
       if (!r.ok()) {
         out[same[k]] = r.status();

@@ -109,6 +109,11 @@ class Observer {
  private:
   // See KeepRead.
   static constexpr int kMissingFetchTries = 3;
+  // A history fetch's request (FetchLoads), at most: CloudWatch's queries
+  // per GetMetricData (an expression names queries of its own request
+  // only), and its datapoints per page (a 14-day fetch: 5 queries).
+  static constexpr size_t kFetchQueries = 500;
+  static constexpr size_t kFetchPoints = 100800;
 
   // The groups one Cloud serves, read with one DescribeGroups and one
   // GetMetricData.
@@ -199,9 +204,10 @@ class Observer {
   // partition's): the group's signal summed over the group
   // (SignalSource::HistoryQueries), in instance-units, no instance count.
   // One GetMetricData for the fetches of the same range (after an outage,
-  // or at a restart, most are). Each fails alone when one of its own
+  // or at a restart, most are), kFetchQueries and kFetchPoints at most,
+  // each group's queries in one. Each fails alone when one of its own
   // queries is not answered (an expression's input too: its load would be
-  // short); all, when the request does.
+  // short); all of a request, when it does.
   std::vector<Result<std::vector<MetricSample>>> FetchLoads(
       Cloud* cloud, const std::vector<LoadFetch>& fetches);
   // Appends new load minutes to the state store; a failure is returned for

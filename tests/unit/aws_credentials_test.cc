@@ -377,6 +377,28 @@ TEST(CachingCredentialsTest, AFailedRefreshIsRetriedAfterAWaitNotAtEveryCall) {
   }
 }
 
+// A refresh failing less than 2 s before expiry is asked again after it
+// (a second at least): a call between answers that failure, with the
+// expiry named.
+TEST(CachingCredentialsTest, AnExpiryInsideARefreshWaitAnswersTheFailure) {
+  using std::chrono::milliseconds;
+  using std::chrono::minutes;
+  auto source = std::make_shared<ScriptedSource>();
+  CachingCredentialsProvider cache(source);
+  const TimePoint t0 = FromUnixSeconds(1767225600);
+  ASSERT_TRUE(cache.Get(t0).ok());  // valid until t0 + 1 h
+  source->up = false;
+  // Fails 0.5 s before expiry: asked again at t0 + 1 h + 0.5 s.
+  ASSERT_TRUE(cache.Get(t0 + minutes(60) - milliseconds(500)).ok());
+  auto c = cache.Get(t0 + minutes(60) + milliseconds(200));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(source->calls, 2);
+  EXPECT_NE(c.status().message().find("connection refused"), std::string::npos)
+      << c.status().ToString();
+  EXPECT_NE(c.status().message().find("expired"), std::string::npos)
+      << c.status().ToString();
+}
+
 TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
   FakeImds imds(&clock_);
   auto chain = Chain({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}});

@@ -141,6 +141,11 @@ TEST(ConfigTest, ErrorsNameTheKey) {
        "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
        "metrics: [{id: m1, namespace: App}]}\n",
        "groups[0].signal.metrics[0].name: missing"},
+      {"a custom metric named as the expression",
+       "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
+       "metrics: [{id: load, namespace: A, name: R}], expression: load * "
+       "2}\n",
+       "groups[0].signal.metrics[0].id: 'load' is the expression's own id"},
       {"several custom metrics need an expression",
        "groups:\n  - name: a\n    target: 5\n    signal: {type: custom, "
        "metrics: [{id: m1, namespace: A, name: R}, {id: m2, namespace: A, "

@@ -3,6 +3,7 @@
 // the reads come back (one request for the groups that lack the same),
 // tried again at the next reads when the fetch fails; each group's failed
 // queries its own.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -334,6 +335,21 @@ TEST_F(LoopTest, AQueryNotAnsweredFailsItsGroupsReadAlone) {
   }
 }
 
+// A custom signal: the group's App/Jobs metric (SimLoadMetric{"App",
+// "Jobs", {}, 1}), through the expression "jobs"; one unit an instance.
+void UseJobsSignal(GroupConfig* g) {
+  g->signal.kind = SignalKind::kCustom;
+  MetricQuery jobs;
+  jobs.id = "jobs";
+  jobs.ns = "App";
+  jobs.metric_name = "Jobs";
+  jobs.stat = "Sum";
+  g->signal.metrics = {jobs};
+  g->signal.expression = "jobs";
+  g->signal = SimulatedSignal(g->signal);  // full: 1 a unit
+  g->policy = ForSignal(g->policy, g->signal, false);
+}
+
 // A load computed by a metric-math expression from the group's own metrics
 // (a custom signal): a fetch of the history fails when one of the
 // expression's inputs is not answered, whose load would be short of that
@@ -368,16 +384,7 @@ TEST_F(LoopTest, AFetchFailsWhenAnInputOfItsExpressionIsNotAnswered) {
   SimCloud sim(&clock_, {spec});
   InputFails cloud(&sim);
   GroupConfig g = Group("aws-predictive");
-  g.signal.kind = SignalKind::kCustom;
-  MetricQuery jobs;
-  jobs.id = "jobs";
-  jobs.ns = "App";
-  jobs.metric_name = "Jobs";
-  jobs.stat = "Sum";
-  g.signal.metrics = {jobs};
-  g.signal.expression = "jobs";
-  g.signal = SimulatedSignal(g.signal);  // full: 1 a unit
-  g.policy = ForSignal(g.policy, g.signal, false);
+  UseJobsSignal(&g);
   clock_.Advance(minutes(30));
   sim.Sync();
   Scaler scaler({g}, {}, Env(&cloud, &clock_, nullptr, nullptr, true, false));
@@ -411,6 +418,7 @@ class FetchFailingCloud final : public ForwardingCloud {
       const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
     const bool sum = !q.empty() && q[0].stat == "Sum";
     (sum ? sums : reads).push_back(clock_->Now());
+    if (sum) sum_queries.push_back(q.size());
     if (fail_reads) return Status::Unavailable("throttled");
     if (sum && sums_to_fail > 0) {
       --sums_to_fail;
@@ -433,6 +441,7 @@ class FetchFailingCloud final : public ForwardingCloud {
   int sums_to_fail = 0;
   std::string fail_query;
   std::vector<TimePoint> sums, reads;
+  std::vector<size_t> sum_queries;  // each fetch's
 
  private:
   Clock* clock_;
@@ -517,12 +526,13 @@ TEST_F(LoopTest, TheMissingMinutesAreTriedAtThreeReadsPerHole) {
 TEST_F(LoopTest, TheGroupsMissingTheSameMinutesShareOneFetch) {
   struct Case {
     const char* name;
-    std::string fail_query;  // in the first fetch after the outage
-    size_t sums;             // after the outage
+    std::string fail_query;    // in the first fetch after the outage
+    std::vector<size_t> sums;  // the fetches after the outage, their queries
   };
   const Case cases[] = {
-      {"every query answered", "", 1},
-      {"the second group's query not answered", "h1_history", 2},
+      {"every query answered", "", {2}},
+      // The other group's minutes stand: the next fetch is the first's.
+      {"the second group's query not answered", "h1_history", {2, 1}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -542,10 +552,10 @@ TEST_F(LoopTest, TheGroupsMissingTheSameMinutesShareOneFetch) {
       cloud.fail_reads = true;
       RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(20)));
       cloud.fail_reads = false;
-      cloud.sums.clear();
+      cloud.sum_queries.clear();
       cloud.fail_query = tc.fail_query;
       RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
-      EXPECT_EQ(cloud.sums.size(), tc.sums);
+      EXPECT_EQ(cloud.sum_queries, tc.sums);
       for (const char* name : {"web", "api"}) {
         EXPECT_EQ(Holes(*scaler.history(name)->points()), 0) << name;
       }
@@ -568,6 +578,131 @@ TEST_F(LoopTest, TheGroupsMissingTheSameMinutesShareOneFetch) {
         EXPECT_NEAR(m.value, std::string(name) == "web" ? 1.5 : 1.0, 1e-9)
             << name << " " << FormatIso8601(m.time);
       }
+    }
+  }
+}
+
+// Groups that lack different minutes are fetched each over its own range:
+// a group added to the configuration at a restart has no saved history
+// (its 14 days), the other the minutes it was down.
+TEST_F(LoopTest, GroupsLackingDifferentMinutesGetTheirOwnRange) {
+  ManualClock clock(kStart);
+  SimCloud sim(&clock, {{"web", 3, 3, 3, seconds(300), Flat(1.5)},
+                        {"api", 2, 2, 2, seconds(300), Flat(1.0)}});
+  FetchFailingCloud cloud(&sim, &clock);
+  GroupConfig web = Group("aws-predictive"), api = web;
+  api.name = "api";
+  auto store = OpenStore();
+  {
+    Scaler scaler({web}, {},
+                  Env(&cloud, &clock, nullptr, store.get(), true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    RunVirtualTime(scaler, sim, clock, Until(kStart + minutes(30)));
+  }
+  clock.Advance(minutes(20));
+  sim.Sync();
+  Scaler second({web, api}, {},
+                Env(&cloud, &clock, nullptr, store.get(), true, false));
+  ASSERT_TRUE(second.Init(clock.Now()).ok());
+  cloud.sums.clear();
+  second.RestoreHistory(clock.Now());
+  EXPECT_EQ(cloud.sums.size(), 2u);  // two ranges
+  const auto& w = *second.history("web")->points();
+  const auto& a = *second.history("api")->points();
+  ASSERT_FALSE(w.empty());
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.front().time, w.front().time);
+  EXPECT_EQ(a.back().time, w.back().time);
+  EXPECT_EQ(Holes(a), 0);
+  EXPECT_EQ(Holes(w), 0);
+}
+
+// A fetch's request holds at most 500 queries, a group's all in one (a
+// metric-math expression names queries of its own request only: CloudWatch
+// refuses it otherwise, emulated here), and at most a page of datapoints
+// (100,800: a 14-day fetch asks 5 groups a request).
+TEST_F(LoopTest, AFetchsRequestsHoldWholeGroupsAndAPageOfDatapoints) {
+  // Splits each request as CloudWatchApi does (500 queries each), and
+  // refuses an expression whose input is in another part.
+  class Splits final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<MetricSeries>> GetMetricData(
+        const std::vector<MetricQuery>& q, TimePoint s, TimePoint e) override {
+      if (!q.empty() && q[0].stat == "Sum") sum_queries.push_back(q.size());
+      for (size_t i = 0; i < q.size(); ++i) {
+        if (q[i].expression.empty()) continue;
+        bool found = false;
+        for (size_t j = i / 500 * 500;
+             j < std::min(q.size(), i / 500 * 500 + 500); ++j) {
+          found |= j != i && q[i].expression == q[j].id;
+        }
+        if (!found) {
+          return Status::InvalidArgument(
+              "ValidationError: Error in "
+              "expression " +
+              q[i].id);
+        }
+      }
+      return ForwardingCloud::GetMetricData(q, s, e);
+    }
+    std::vector<size_t> sum_queries;
+  };
+  struct Case {
+    const char* name;
+    int cpu_groups;
+    bool first_start;              // else: down 30 minutes
+    std::vector<size_t> requests;  // their queries
+  };
+  const Case cases[] = {
+      {"499 CPU groups and a custom one, 30 minutes down",
+       499,
+       false,
+       {499, 2}},
+      {"6 groups' 14 days (a first start)", 5, true, {5, 2}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kStart);
+    std::vector<SimGroupSpec> specs;
+    std::vector<GroupConfig> groups;
+    for (int k = 0; k < tc.cpu_groups; ++k) {
+      specs.push_back(
+          {fmt::format("g{}", k), 1, 1, 1, seconds(300), Flat(0.5)});
+      GroupConfig g = Group("aws-predictive");
+      g.name = specs.back().name;
+      groups.push_back(g);
+    }
+    SimGroupSpec jobs_spec{"jobs", 1, 1, 1, seconds(300), Flat(1.5)};
+    jobs_spec.load_metrics.push_back({"App", "Jobs", {}, 1, false});
+    specs.push_back(jobs_spec);
+    GroupConfig j = Group("aws-predictive");
+    j.name = "jobs";
+    UseJobsSignal(&j);
+    groups.push_back(j);
+    SimCloud sim(&clock, specs);
+    Splits cloud(&sim);
+    clock.Advance(minutes(30));
+    sim.Sync();
+    fs::remove(dir_ / "state.db");
+    auto store = OpenStore();
+    if (!tc.first_start) {
+      // 30 minutes kept, then down 30.
+      Scaler first(groups, {},
+                   Env(&cloud, &clock, nullptr, store.get(), false, false));
+      ASSERT_TRUE(first.Init(clock.Now()).ok());
+      first.RestoreHistory(clock.Now());
+      clock.Advance(minutes(30));
+      sim.Sync();
+    }
+    cloud.sum_queries.clear();
+    Scaler scaler(groups, {},
+                  Env(&cloud, &clock, nullptr, store.get(), true, false));
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    scaler.RestoreHistory(clock.Now());
+    EXPECT_EQ(cloud.sum_queries, tc.requests);
+    for (const GroupConfig& g : groups) {
+      EXPECT_GE(scaler.history(g.name)->size(), 25u) << g.name;
     }
   }
 }

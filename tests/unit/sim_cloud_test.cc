@@ -122,5 +122,24 @@ TEST_F(SimCloudTest, TerminationAndRetention) {
   EXPECT_DOUBLE_EQ(left.values.front(), 100.0 * 1.5 / 2);  // 18:00: two
 }
 
+// CloudWatch refuses a request whose query ids are not unique: so does the
+// simulator (two groups' queries in one request must differ).
+TEST_F(SimCloudTest, AQueryIdTwiceIsRefused) {
+  auto c = Make();
+  MetricQuery q;
+  q.id = "q0";
+  q.ns = "AWS/EC2";
+  q.metric_name = "CPUUtilization";
+  q.stat = "Average";
+  q.dimensions = {{"AutoScalingGroupName", "web"}};
+  MetricQuery other = q;
+  other.id = "q1";
+  EXPECT_TRUE(c->GetMetricData({q, other}, clock_.Now(), clock_.Now()).ok());
+  auto r = c->GetMetricData({q, other, q}, clock_.Now(), clock_.Now());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("'q0' appears twice"), std::string::npos)
+      << r.status().ToString();
+}
+
 }  // namespace
 }  // namespace phas
