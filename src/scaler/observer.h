@@ -9,8 +9,9 @@
 //     changed or the last read failed; aggregated as the original did;
 //   - warm-up: when each instance was first seen InService (kept in the
 //     group's state), so warming instances are left out of the signal;
-//   - the load history (appended, saved to the state store), the forecast
-//     and the model's answer, for the groups whose policy reads them.
+//   - the load history (appended, saved to the state store; its holes
+//     fetched: observer_history.cc), the forecast and the model's answer,
+//     for the groups whose policy reads them.
 // Failures leave their mark in the outcome (describe_status, metrics_status,
 // predictor_status, errors) of the groups they concern (those of the Cloud
 // that failed) and never stop the other groups. The CycleReport's
