@@ -116,8 +116,13 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
   for (size_t a = 0; a < fetches.size(); ++a) {
     if (asked[a]) continue;
     const TimePoint from = fetches[a].from, until = fetches[a].until;
-    const size_t minutes = static_cast<size_t>(
-        std::max<std::int64_t>(1, (until - from) / std::chrono::minutes(1)));
+    // Its datapoints a query (one a minute: the period asked below):
+    // CloudWatch rounds the start down to the minute and answers every
+    // minute from there before `until`.
+    const size_t minutes = static_cast<size_t>(std::max<std::int64_t>(
+        1, std::chrono::ceil<std::chrono::minutes>(
+               until - std::chrono::floor<std::chrono::minutes>(from))
+               .count()));
     // A request: the fetches of a's range that fit, each group's queries
     // under its own prefix.
     std::vector<size_t> same;

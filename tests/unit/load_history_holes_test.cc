@@ -707,5 +707,34 @@ TEST_F(LoopTest, AFetchsRequestsHoldWholeGroupsAndAPageOfDatapoints) {
   }
 }
 
+// A group whose queries alone are over a page of datapoints (a custom
+// signal of 5 metrics and its expression: 6 queries of 14 days) gets a
+// request of its own: it is fetched, not left out.
+TEST_F(LoopTest, AGroupOverAPageAloneGetsItsOwnRequest) {
+  ManualClock clock(kStart);
+  SimGroupSpec web{"web", 1, 1, 1, seconds(300), Flat(0.5)};
+  SimGroupSpec jobs_spec{"jobs", 1, 1, 1, seconds(300), Flat(1.5)};
+  jobs_spec.load_metrics.push_back({"App", "Jobs", {}, 1, false});
+  GroupConfig w = Group("aws-predictive");
+  GroupConfig j = Group("aws-predictive");
+  j.name = "jobs";
+  UseJobsSignal(&j);
+  for (int k = 2; k <= 5; ++k) {
+    MetricQuery more = j.signal.metrics.front();
+    more.id = fmt::format("j{}", k);
+    j.signal.metrics.push_back(more);
+  }
+  SimCloud sim(&clock, {web, jobs_spec});
+  FetchFailingCloud cloud(&sim, &clock);  // counting, failing nothing
+  clock.Advance(minutes(30));
+  sim.Sync();
+  Scaler scaler({w, j}, {}, Env(&cloud, &clock, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+  scaler.RestoreHistory(clock.Now());
+  EXPECT_EQ(cloud.sum_queries, (std::vector<size_t>{1, 6}));
+  EXPECT_GE(scaler.history("jobs")->size(), 25u);
+  EXPECT_GE(scaler.history("web")->size(), 25u);
+}
+
 }  // namespace
 }  // namespace phas
