@@ -316,16 +316,18 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
     failures_ = 0;
     return *cached_;
   }
+  // The answer until the source is asked again (with valid credentials:
+  // the calls between their expiry and a retry set after it).
+  failed_ =
+      cached_
+          ? fresh.status().WithContext("credentials expired and refresh failed")
+          : fresh.status();
   if (valid) {
     // Sooner as expiry nears: half the time left, a second at least.
     retry_at_ = now + std::max<Duration>(
                           std::chrono::seconds(1),
                           std::min<Duration>(kRetryAfter,
                                              (*cached_->expiration - now) / 2));
-    // Asked again after the expiry (a second at least), the failure
-    // answers the calls between.
-    failed_ =
-        fresh.status().WithContext("credentials expired and refresh failed");
     spdlog::warn(
         "credentials refresh from {} failed ({}); the current ones stay valid "
         "until {} (asked again at {})",
@@ -338,10 +340,6 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
       now + std::min<Duration>(
                 kRetryAfter, std::chrono::seconds(1 << std::min(failures_, 5)));
   ++failures_;
-  failed_ =
-      cached_
-          ? fresh.status().WithContext("credentials expired and refresh failed")
-          : fresh.status();
   return failed_;
 }
 

@@ -185,13 +185,21 @@ Result<std::vector<GroupDescription>> SimCloud::DescribeGroups(
 Result<std::vector<MetricSeries>> SimCloud::GetMetricData(
     const std::vector<MetricQuery>& queries, TimePoint start, TimePoint end) {
   // CloudWatch refuses a request whose ids are not unique.
-  std::vector<std::string_view> ids;
-  ids.reserve(queries.size());
-  for (const MetricQuery& q : queries) ids.push_back(q.id);
-  std::sort(ids.begin(), ids.end());
-  if (auto d = std::adjacent_find(ids.begin(), ids.end()); d != ids.end()) {
-    return Status::InvalidArgument(
-        fmt::format("simulator: the query id '{}' appears twice", *d));
+  if (!std::equal(queries.begin(), queries.end(), unique_ids_.begin(),
+                  unique_ids_.end(),
+                  [](const MetricQuery& q, const std::string& id) {
+                    return q.id == id;
+                  })) {
+    std::vector<std::string_view> ids;
+    ids.reserve(queries.size());
+    for (const MetricQuery& q : queries) ids.push_back(q.id);
+    std::sort(ids.begin(), ids.end());
+    if (auto d = std::adjacent_find(ids.begin(), ids.end()); d != ids.end()) {
+      return Status::InvalidArgument(
+          fmt::format("simulator: the query id '{}' appears twice", *d));
+    }
+    unique_ids_.clear();
+    for (const MetricQuery& q : queries) unique_ids_.push_back(q.id);
   }
   Sync();
   calls_.get_metric_data +=

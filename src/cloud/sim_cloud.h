@@ -182,6 +182,9 @@ class SimCloud final : public Cloud {
   SimOptions options_;
   std::vector<Group> groups_;
   SimCallCounts calls_;
+  // The query ids of the last request found unique: the loop asks the
+  // same ones cycle after cycle, checked once.
+  std::vector<std::string> unique_ids_;
   int next_instance_ = 1;
   bool any_load_metric_ = false;  // some group publishes a SimLoadMetric
 };

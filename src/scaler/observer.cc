@@ -315,8 +315,7 @@ void Observer::AggregateRead(size_t gi, const Partition& p, size_t oi,
   Aggregated& agg = aggregated_[gi];
   CycleRead& cr = cycle_[gi];
   cr.new_read = !agg.version || *agg.version != p.data_version;
-  cr.fresh = cr.new_read || agg.warming != o.warming;
-  if (cr.fresh) {
+  if (cr.new_read || agg.warming != o.warming) {
     std::vector<TimePoint>& since = cr.since;
     for (const auto& [id, t] : st.first_in_service) since.push_back(t);
     // A group some of whose queries were not answered aggregates as a

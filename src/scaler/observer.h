@@ -232,7 +232,6 @@ class Observer {
   // ObserveGroup.
   struct CycleRead {
     bool new_read = false;         // the partition's data changed
-    bool fresh = false;            // new_read, or the warming instances did
     std::vector<TimePoint> since;  // when each InService instance was first so
     // The minutes its load history lacks before the read, and their fetch.
     std::optional<std::pair<TimePoint, TimePoint>> missing;

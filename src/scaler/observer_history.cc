@@ -25,6 +25,7 @@ LoadHistory* Observer::history(const std::string& group) {
   }
   return nullptr;
 }
+
 void Observer::FetchMissing() {
   for (Partition& p : partitions_) {
     std::vector<LoadFetch> fetches;
@@ -40,6 +41,7 @@ void Observer::FetchMissing() {
     }
   }
 }
+
 std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
     size_t gi, const Partition& p, TimePoint read_from) {
   // Looked for once per read that began after the last one's reach (the
@@ -75,24 +77,25 @@ void Observer::KeepRead(size_t gi, GroupOutcome* out) {
     if (fetched.ok()) {
       agg.missing_fetch_failures = 0;
       added = hist.Add(*fetched);
-    } else if (++agg.missing_fetch_failures < kMissingFetchTries) {
-      // The history only appends: the read waits, and the next read
-      // fetches the missing minutes with this read's.
-      agg.read_failed = true;
-      if (hist.size() == 0) unrestored_[gi] = first;
-      out->errors.push_back(fmt::format(
-          "cannot fetch the load history's missing minutes {} .. {}: {} "
-          "(tried again at the next read; this read is not kept meanwhile)",
-          FormatIso8601(first), FormatIso8601(until),
-          fetched.status().message()));
-      return;
     } else {
+      const std::string why = fmt::format(
+          "cannot fetch the load history's missing minutes {} .. {}: {}",
+          FormatIso8601(first), FormatIso8601(until),
+          fetched.status().message());
+      if (++agg.missing_fetch_failures < kMissingFetchTries) {
+        // The history only appends: the read waits, and the next read
+        // fetches the missing minutes with this read's.
+        agg.read_failed = true;
+        if (hist.size() == 0) unrestored_[gi] = first;
+        out->errors.push_back(
+            why +
+            " (tried again at the next read; this read is not kept meanwhile)");
+        return;
+      }
       agg.missing_fetch_failures = 0;
       out->errors.push_back(fmt::format(
-          "cannot fetch the load history's missing minutes {} .. {}: {} "
-          "(tried at {} reads; the history keeps them as a hole)",
-          FormatIso8601(first), FormatIso8601(until),
-          fetched.status().message(), kMissingFetchTries));
+          "{} (tried at {} reads; the history keeps them as a hole)", why,
+          kMissingFetchTries));
     }
   }
   std::vector<MetricSample> read = hist.AddRead(out->metrics->load, cr.since);
@@ -124,10 +127,11 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
                until - std::chrono::floor<std::chrono::minutes>(from))
                .count()));
     // A request: the fetches of a's range that fit, each group's queries
-    // under its own prefix.
-    std::vector<size_t> same;
-    std::vector<SignalQueries> each;
-    std::vector<size_t> first;  // each's first query
+    // under its own prefix: [first, end) of `queries`, its load at `load`.
+    struct Part {
+      size_t fetch, first, end, load;
+    };
+    std::vector<Part> parts;
     std::vector<MetricQuery> queries;
     for (size_t b = a; b < fetches.size(); ++b) {
       if (asked[b] || fetches[b].from != from || fetches[b].until != until) {
@@ -137,43 +141,47 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
       SignalQueries q =
           g.signal.HistoryQueries(g.name, 60, fmt::format("h{}_", b));
       const size_t n = queries.size() + q.queries.size();
-      if (!same.empty() && (n > kFetchQueries || n * minutes > kFetchPoints)) {
+      if (!parts.empty() && (n > kFetchQueries || n * minutes > kFetchPoints)) {
         continue;  // the next request's
       }
       asked[b] = true;
-      same.push_back(b);
-      first.push_back(queries.size());
-      queries.insert(queries.end(), q.queries.begin(), q.queries.end());
-      each.push_back(std::move(q));
+      Part part{b, queries.size(), n, n};
+      for (size_t k = 0; k < q.queries.size(); ++k) {
+        if (q.queries[k].id == q.load_id) part.load = part.first + k;
+        queries.push_back(std::move(q.queries[k]));
+      }
+      parts.push_back(part);
     }
     auto r = cloud->GetMetricData(queries, from, until);
     if (r.ok() && r->size() != queries.size()) {
       r = Status::Internal(fmt::format("{} series answered {} queries",
                                        r->size(), queries.size()));
     }
-    for (size_t k = 0; k < same.size(); ++k) {
+    for (const Part& part : parts) {
+      Result<std::vector<MetricSample>>& o = out[part.fetch];
       if (!r.ok()) {
-        out[same[k]] = r.status();
+        o = r.status();
         continue;
       }
-      const ObservedGroup& g = groups_[fetches[same[k]].group];
-      const double full = g.signal.full.value_or(100);
-      Status failed;
+      // Every query of the group answered: an expression's input not
+      // answered would leave its load short.
+      auto failed =
+          std::find_if(r->begin() + part.first, r->begin() + part.end,
+                       [](const MetricSeries& s) { return !s.status.ok(); });
+      if (failed != r->begin() + part.end) {
+        o = failed->status;
+        continue;
+      }
       std::vector<MetricSample> fetched;
-      for (size_t q = first[k]; q < first[k] + each[k].queries.size(); ++q) {
-        const MetricSeries& s = (*r)[q];
-        if (!s.status.ok()) {
-          failed = s.status;
-          break;
-        }
-        if (s.id != each[k].load_id) continue;
+      if (part.load < part.end) {
+        const MetricSeries& s = (*r)[part.load];
+        const double full =
+            groups_[fetches[part.fetch].group].signal.full.value_or(100);
         for (size_t v = 0; v < s.values.size(); ++v) {
           fetched.push_back({s.timestamps[v], s.values[v] / full, 0});
         }
       }
-      out[same[k]] = failed.ok()
-                         ? Result<std::vector<MetricSample>>(std::move(fetched))
-                         : failed;
+      o = std::move(fetched);
     }
   }
   return out;
@@ -235,4 +243,5 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     }
   }
 }
+
 }  // namespace phas

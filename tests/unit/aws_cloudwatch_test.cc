@@ -15,7 +15,7 @@ namespace {
 
 using fake::CountPrefix;
 using fake::FakeTransport;
-using fake::FormField;
+using fake::FormValue;
 using fake::MetricPage;
 using fake::Recorded;
 using fake::ServicesTest;
@@ -24,7 +24,7 @@ TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
     return HttpReply{200,
                      {},
-                     FormField(body, "NextToken") == "cw-page-2"
+                     FormValue(body, "NextToken") == "cw-page-2"
                          ? Recorded("get_metric_data_page2.xml")
                          : Recorded("get_metric_data_page1.xml")};
   });
@@ -53,13 +53,13 @@ TEST_F(ServicesTest, GetMetricDataMergesPagesInTimeOrder) {
   ASSERT_EQ(t->bodies.size(), 2u);
   const std::string& b = t->bodies[0];
   EXPECT_EQ(
-      FormField(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"),
+      FormValue(b, "MetricDataQueries.member.1.MetricStat.Metric.Namespace"),
       "AWS%2FEC2");
-  EXPECT_EQ(FormField(b,
+  EXPECT_EQ(FormValue(b,
                       "MetricDataQueries.member.2.MetricStat.Metric.Dimensions."
                       "member.1.Value"),
             "i-0aaa");
-  EXPECT_EQ(FormField(b, "StartTime"), "2026-01-01T00%3A00%3A00Z");
+  EXPECT_EQ(FormValue(b, "StartTime"), "2026-01-01T00%3A00%3A00Z");
 }
 
 TEST_F(ServicesTest, GetMetricDataBatchesFiveHundredQueriesPerRequest) {
@@ -197,7 +197,7 @@ TEST_F(ServicesTest, GetMetricDataGivesEachQueryItsOwnStatus) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(t->bodies.size(), row.pages.size());
     if (row.pages.size() > 1) {
-      EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "retry");
+      EXPECT_EQ(FormValue(t->bodies[1], "NextToken"), "retry");
     }
     EXPECT_TRUE((*r)[0].status.ok()) << (*r)[0].status.ToString();
     EXPECT_EQ((*r)[0].values, std::vector<double>{40});

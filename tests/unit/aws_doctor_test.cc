@@ -373,7 +373,7 @@ TEST_F(DoctorGroupsTest, AQueryNotAnsweredIsItsOwnChecks) {
       }
       std::vector<fake::Answer> answers;
       for (size_t k = 1;; ++k) {
-        std::string id = fake::FormField(
+        std::string id = fake::FormValue(
             b, fmt::format("MetricDataQueries.member.{}.Id", k));
         if (id.empty()) break;
         const bool fails = id == row.failing;

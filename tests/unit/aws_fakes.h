@@ -25,18 +25,7 @@ inline std::string Recorded(const std::string& name) {
   return *ReadFile(phas::testing::TestData("aws/" + name));
 }
 
-inline std::string FormField(const std::string& body, const std::string& key) {
-  size_t pos = 0;
-  while (pos <= body.size()) {
-    size_t amp = body.find('&', pos);
-    if (amp == std::string::npos) amp = body.size();
-    std::string kv = body.substr(pos, amp - pos);
-    size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return kv.substr(eq + 1);
-    pos = amp + 1;
-  }
-  return "";
-}
+using phas::testing::FormValue;
 
 inline size_t CountPrefix(const std::string& body, const std::string& prefix) {
   size_t n = 0, pos = 0;

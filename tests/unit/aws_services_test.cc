@@ -15,14 +15,14 @@ namespace {
 
 using fake::CountPrefix;
 using fake::FakeTransport;
-using fake::FormField;
+using fake::FormValue;
 using fake::Recorded;
 using fake::ServicesTest;
 
 TEST_F(ServicesTest, DescribeAutoScalingGroupsParsesAndPaginates) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
     HttpReply r{200, {}, ""};
-    r.body = FormField(body, "NextToken") == "page-2"
+    r.body = FormValue(body, "NextToken") == "page-2"
                  ? Recorded("describe_asg_page2.xml")
                  : Recorded("describe_asg_page1.xml");
     return r;
@@ -44,8 +44,8 @@ TEST_F(ServicesTest, DescribeAutoScalingGroupsParsesAndPaginates) {
   EXPECT_TRUE(web.instances[1].protected_from_scale_in);
   EXPECT_EQ(web.suspended_processes, std::vector<std::string>{"AZRebalance"});
   EXPECT_EQ((*groups)[1].status, "Delete in progress");
-  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeAutoScalingGroups");
-  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupNames.member.2"), "batch");
+  EXPECT_EQ(FormValue(t->bodies[0], "Action"), "DescribeAutoScalingGroups");
+  EXPECT_EQ(FormValue(t->bodies[0], "AutoScalingGroupNames.member.2"), "batch");
 }
 
 TEST_F(ServicesTest, DescribeAutoScalingGroupsBatchesFiftyNamesPerRequest) {
@@ -60,7 +60,7 @@ TEST_F(ServicesTest, DescribeAutoScalingGroupsBatchesFiftyNamesPerRequest) {
   EXPECT_EQ(CountPrefix(t->bodies[0], "AutoScalingGroupNames.member."), 50u);
   EXPECT_EQ(CountPrefix(t->bodies[1], "AutoScalingGroupNames.member."), 50u);
   EXPECT_EQ(CountPrefix(t->bodies[2], "AutoScalingGroupNames.member."), 20u);
-  EXPECT_EQ(FormField(t->bodies[2], "AutoScalingGroupNames.member.1"), "g100");
+  EXPECT_EQ(FormValue(t->bodies[2], "AutoScalingGroupNames.member.1"), "g100");
 }
 
 TEST_F(ServicesTest, DescribeInstances) {
@@ -75,14 +75,14 @@ TEST_F(ServicesTest, DescribeInstances) {
   EXPECT_EQ((*r)[0].availability_zone, "us-east-1a");
   ASSERT_TRUE((*r)[0].launch_time.has_value());
   EXPECT_EQ(FormatIso8601(*(*r)[0].launch_time), "2025-12-31T23:50:00Z");
-  EXPECT_EQ(FormField(t->bodies[0], "InstanceId.1"), "i-0aaa");
+  EXPECT_EQ(FormValue(t->bodies[0], "InstanceId.1"), "i-0aaa");
 }
 
 TEST_F(ServicesTest, DescribePoliciesParsesEveryKindAndPaginates) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
     return HttpReply{200,
                      {},
-                     FormField(body, "NextToken") == "policies-page-2"
+                     FormValue(body, "NextToken") == "policies-page-2"
                          ? Recorded("describe_policies_page2.xml")
                          : Recorded("describe_policies_page1.xml")};
   });
@@ -90,11 +90,11 @@ TEST_F(ServicesTest, DescribePoliciesParsesEveryKindAndPaginates) {
   auto r = api.DescribePolicies("web");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(t->bodies.size(), 2u);
-  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribePolicies");
-  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
-  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "100");
-  EXPECT_EQ(FormField(t->bodies[0], "NextToken"), "");
-  EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "policies-page-2");
+  EXPECT_EQ(FormValue(t->bodies[0], "Action"), "DescribePolicies");
+  EXPECT_EQ(FormValue(t->bodies[0], "AutoScalingGroupName"), "web");
+  EXPECT_EQ(FormValue(t->bodies[0], "MaxRecords"), "100");
+  EXPECT_EQ(FormValue(t->bodies[0], "NextToken"), "");
+  EXPECT_EQ(FormValue(t->bodies[1], "NextToken"), "policies-page-2");
   ASSERT_EQ(r->size(), 6u);
   const std::string tg =
       "app/web-lb/0123456789abcdef/targetgroup/web-tg/fedcba9876543210";
@@ -243,7 +243,7 @@ TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
 
 TEST_F(ServicesTest, DescribeScalingActivitiesPaginatesUpToMax) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
-    std::string token = FormField(body, "NextToken");
+    std::string token = FormValue(body, "NextToken");
     if (token == "activities-page-3") {  // the last page: empty, no token
       return HttpReply{200, {}, "<DescribeScalingActivitiesResponse/>"};
     }
@@ -259,11 +259,11 @@ TEST_F(ServicesTest, DescribeScalingActivitiesPaginatesUpToMax) {
   // 3 of the 4 there are: page 2 is asked for one record, page 3 not at all.
   ASSERT_EQ(r->size(), 3u);
   ASSERT_EQ(t->bodies.size(), 2u);
-  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeScalingActivities");
-  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
-  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "3");
-  EXPECT_EQ(FormField(t->bodies[1], "MaxRecords"), "1");
-  EXPECT_EQ(FormField(t->bodies[1], "NextToken"), "activities-page-2");
+  EXPECT_EQ(FormValue(t->bodies[0], "Action"), "DescribeScalingActivities");
+  EXPECT_EQ(FormValue(t->bodies[0], "AutoScalingGroupName"), "web");
+  EXPECT_EQ(FormValue(t->bodies[0], "MaxRecords"), "3");
+  EXPECT_EQ(FormValue(t->bodies[1], "MaxRecords"), "1");
+  EXPECT_EQ(FormValue(t->bodies[1], "NextToken"), "activities-page-2");
 
   const ScalingActivity& running = (*r)[0];
   EXPECT_EQ(running.id, "act-4");
@@ -286,7 +286,7 @@ TEST_F(ServicesTest, DescribeScalingActivitiesPaginatesUpToMax) {
   auto all = api.DescribeScalingActivities("web", 250);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   ASSERT_EQ(t->bodies.size(), 3u);
-  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "100");
+  EXPECT_EQ(FormValue(t->bodies[0], "MaxRecords"), "100");
   ASSERT_EQ(all->size(), 4u);
   EXPECT_EQ(all->back().status_code, "Failed");
   EXPECT_EQ(all->back().status_message.substr(0, 25),
@@ -329,7 +329,7 @@ TEST_F(ServicesTest, InstanceRefreshesParseAndPaginate) {
   auto t = std::make_shared<FakeTransport>([](const std::string& body) {
     return HttpReply{200,
                      {},
-                     Recorded(FormField(body, "NextToken") == "refreshes-page-2"
+                     Recorded(FormValue(body, "NextToken") == "refreshes-page-2"
                                   ? "describe_instance_refreshes_page2.xml"
                                   : "describe_instance_refreshes_in_progress."
                                     "xml")};
@@ -339,8 +339,8 @@ TEST_F(ServicesTest, InstanceRefreshesParseAndPaginate) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ(t->bodies.size(), 2u);
-  EXPECT_EQ(FormField(t->bodies[0], "Action"), "DescribeInstanceRefreshes");
-  EXPECT_EQ(FormField(t->bodies[0], "AutoScalingGroupName"), "web");
+  EXPECT_EQ(FormValue(t->bodies[0], "Action"), "DescribeInstanceRefreshes");
+  EXPECT_EQ(FormValue(t->bodies[0], "AutoScalingGroupName"), "web");
   const InstanceRefreshInfo& now = (*r)[0];
   EXPECT_EQ(now.id, "08b91cf7-8fa6-48af-b6a6-d227f40f1b9b");
   EXPECT_EQ(now.status, "InProgress");
@@ -357,7 +357,7 @@ TEST_F(ServicesTest, InstanceRefreshesParseAndPaginate) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 1u);
   EXPECT_EQ(t->bodies.size(), 1u);
-  EXPECT_EQ(FormField(t->bodies[0], "MaxRecords"), "1");
+  EXPECT_EQ(FormValue(t->bodies[0], "MaxRecords"), "1");
 }
 
 TEST_F(ServicesTest, InstanceRefreshStatusesInProgress) {
@@ -377,7 +377,7 @@ TEST_F(ServicesTest, ScheduledActionsWarmPoolAndHooksParse) {
       {"DescribeWarmPool", "describe_warm_pool.xml"},
       {"DescribeLifecycleHooks", "describe_lifecycle_hooks.xml"}};
   auto t = std::make_shared<FakeTransport>([&](const std::string& body) {
-    return HttpReply{200, {}, Recorded(files[FormField(body, "Action")])};
+    return HttpReply{200, {}, Recorded(files[FormValue(body, "Action")])};
   });
   AutoScalingControlsApi api(Client("autoscaling", t));
   auto scheduled = api.DescribeScheduledActions("web");

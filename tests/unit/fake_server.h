@@ -30,6 +30,7 @@
 
 #include "http/http_parser.h"
 #include "http/http_server.h"
+#include "test_util.h"
 
 namespace phas::testing {
 
@@ -43,17 +44,7 @@ struct RecordedRequest {
   }
   // Value of a form field in an x-www-form-urlencoded body (not decoded).
   std::string Form(const std::string& key) const {
-    size_t pos = 0;
-    while (pos <= body.size()) {
-      size_t amp = body.find('&', pos);
-      if (amp == std::string::npos) amp = body.size();
-      std::string kv = body.substr(pos, amp - pos);
-      size_t eq = kv.find('=');
-      if (kv.substr(0, eq) == key)
-        return eq == std::string::npos ? "" : kv.substr(eq + 1);
-      pos = amp + 1;
-    }
-    return "";
+    return FormValue(body, key);
   }
 };
 

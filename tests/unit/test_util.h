@@ -40,6 +40,23 @@ inline std::string ReadAll(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// The value of `key` in an x-www-form-urlencoded body, not decoded ("" when
+// absent).
+inline std::string FormValue(const std::string& body, const std::string& key) {
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t amp = body.find('&', pos);
+    if (amp == std::string::npos) amp = body.size();
+    std::string kv = body.substr(pos, amp - pos);
+    size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) {
+      return eq == std::string::npos ? "" : kv.substr(eq + 1);
+    }
+    pos = amp + 1;
+  }
+  return "";
+}
+
 // promtool's verdict on a Prometheus exposition: "" when `promtool check
 // metrics` finds it clean, else what it says. promtool is Debian's
 // prometheus package (make deps); without it the verdict says so.
