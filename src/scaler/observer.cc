@@ -381,7 +381,7 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   if (history_[gi]) {
     // A read's minutes, once (the cycles until the next read see the same;
     // a warm-up ending re-aggregates the same load).
-    if (cycle_[gi].new_read) KeepRead(gi, out);
+    if (cycle_[gi].new_read) KeepRead(gi, now, out);
     obs.load_history = history_[gi]->points();
   }
   if (cfg.needs.forecast_quantile) {

@@ -108,8 +108,11 @@ class Observer {
   LoadHistory* history(const std::string& group);
 
  private:
-  // See KeepRead.
+  // See KeepRead: a hole's fetch is tried at 3 reads, and for 2 minutes
+  // (the 3 reads at the daemon's one a minute; reads every 10 s cycle
+  // would spend 3 in 20 s, inside a throttling burst).
   static constexpr int kMissingFetchTries = 3;
+  static constexpr Duration kMissingFetchPatience = std::chrono::minutes(2);
   // A history fetch's request (FetchLoads), at most: CloudWatch's queries
   // per GetMetricData (an expression names queries of its own request
   // only), and its datapoints per page (a 14-day fetch: 5 queries).
@@ -180,9 +183,9 @@ class Observer {
   // FetchMissing), and saves them; failures go to out->errors. When those
   // minutes could not be fetched, the read is not kept and the next read
   // tries again (the history only appends: kept, the read would leave a
-  // hole for good), kMissingFetchTries reads in all; then the read is kept,
-  // and the hole with it.
-  void KeepRead(size_t gi, GroupOutcome* out);
+  // hole for good), kMissingFetchTries reads and kMissingFetchPatience in
+  // all; then the read is kept, and the hole with it.
+  void KeepRead(size_t gi, TimePoint now, GroupOutcome* out);
   // The minutes group gi's history lacks before a read starting at
   // `read_from`, when p's reads may have left some out since the group
   // last looked (LoadHistory::Missing; a failed restart's fetch).
@@ -261,8 +264,9 @@ class Observer {
     // Its memory metric was not answered, and the log told so.
     bool memory_failure_told = false;
     // The reads in a row whose missing minutes could not be fetched (each
-    // waited for the next: see KeepRead).
+    // waited for the next: see KeepRead), and when the first was.
     int missing_fetch_failures = 0;
+    TimePoint missing_fetch_failing_since;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -66,7 +66,7 @@ std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
   return std::nullopt;
 }
 
-void Observer::KeepRead(size_t gi, GroupOutcome* out) {
+void Observer::KeepRead(size_t gi, TimePoint now, GroupOutcome* out) {
   LoadHistory& hist = *history_[gi];
   CycleRead& cr = cycle_[gi];
   std::vector<MetricSample> added;
@@ -82,7 +82,11 @@ void Observer::KeepRead(size_t gi, GroupOutcome* out) {
           "cannot fetch the load history's missing minutes {} .. {}: {}",
           FormatIso8601(first), FormatIso8601(until),
           fetched.status().message());
-      if (++agg.missing_fetch_failures < kMissingFetchTries) {
+      if (agg.missing_fetch_failures++ == 0) {
+        agg.missing_fetch_failing_since = now;
+      }
+      if (agg.missing_fetch_failures < kMissingFetchTries ||
+          now - agg.missing_fetch_failing_since < kMissingFetchPatience) {
         // The history only appends: the read waits, and the next read
         // fetches the missing minutes with this read's.
         agg.read_failed = true;
@@ -92,10 +96,12 @@ void Observer::KeepRead(size_t gi, GroupOutcome* out) {
             " (tried again at the next read; this read is not kept meanwhile)");
         return;
       }
-      agg.missing_fetch_failures = 0;
       out->errors.push_back(fmt::format(
-          "{} (tried at {} reads; the history keeps them as a hole)", why,
-          kMissingFetchTries));
+          "{} (tried at {} reads over {} s; the history keeps them as a hole)",
+          why, std::exchange(agg.missing_fetch_failures, 0),
+          std::chrono::duration_cast<std::chrono::seconds>(
+              now - agg.missing_fetch_failing_since)
+              .count()));
     }
   }
   std::vector<MetricSample> read = hist.AddRead(out->metrics->load, cr.since);

@@ -147,25 +147,39 @@ int Holes(const std::vector<MetricSample>& h) {
   return holes;
 }
 
-// A hole's fetch is tried at 3 reads, each hole's anew; not again on the
-// same read (an instance's warm-up ending between two reads aggregates the
-// same read again).
-TEST_F(LoopTest, TheMissingMinutesAreTriedAtThreeReadsPerHole) {
+// A hole's fetch is tried at 3 reads and for 2 minutes, each hole's anew;
+// not again on the same read (an instance's warm-up ending between two
+// reads aggregates the same read again).
+TEST_F(LoopTest, TheMissingMinutesAreTriedAtThreeReadsAndTwoMinutesPerHole) {
   struct Case {
     const char* name;
     std::vector<int> failing;  // per outage (reads failing 10 minutes)
     size_t sums;               // fetches after the first 10 minutes
     int holes;
-    bool warm_up = false;  // the daemon's timing; an instance added
+    Duration refresh = Duration::zero();  // zero: a read each 10 s cycle
+    bool warm_up = false;  // an instance added during the first outage
   };
   const Case cases[] = {
       {"2 failing, then 2 at the next outage", {2, 2}, 6, 0},
-      {"3 failing (the read kept with its hole), then 1", {3, 1}, 5, 1},
+      {"3 failing at reads a minute apart (the read kept with its hole), "
+       "then 1",
+       {3, 1},
+       5,
+       1,
+       seconds(60)},
+      // 3 reads 10 s apart are 20 s: tried on for 2 minutes.
+      {"3 failing at reads 10 s apart, then 1", {3, 1}, 6, 0},
+      {"13 failing at reads 10 s apart (2 minutes: the read kept with its "
+       "hole), then 1",
+       {13, 1},
+       15,
+       1},
       {"1 failing, then 2", {1, 2}, 5, 0},
       {"3 failing, a warm-up ending between two of their reads",
        {3},
        3,
        1,
+       seconds(60),
        true},
   };
   for (const Case& tc : cases) {
@@ -175,11 +189,9 @@ TEST_F(LoopTest, TheMissingMinutesAreTriedAtThreeReadsPerHole) {
     FetchFailingCloud cloud(&sim, &clock);
     ScalerOptions o;
     o.dry_run = true;
+    o.observe.metrics_refresh = tc.refresh;
     GroupConfig g = Group("aws-predictive");
-    if (tc.warm_up) {
-      o.observe.metrics_refresh = seconds(60);
-      g.warmup = seconds(120);
-    }
+    if (tc.warm_up) g.warmup = seconds(120);
     Scaler scaler({g}, o, Env(&cloud, &clock, nullptr, nullptr, true, false));
     ASSERT_TRUE(scaler.Init(clock.Now()).ok());
     auto run_until = [&](TimePoint end) {
