@@ -118,6 +118,8 @@ class Observer {
   // only), and its datapoints per page (a 14-day fetch: 5 queries).
   static constexpr size_t kFetchQueries = 500;
   static constexpr size_t kFetchPoints = 100800;
+  // A history fetch's period: a datapoint a minute, as the reads keep.
+  static constexpr int kFetchPeriodSeconds = 60;
 
   // The groups one Cloud serves, read with one DescribeGroups and one
   // GetMetricData.

@@ -121,11 +121,20 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
     Cloud* cloud, const std::vector<LoadFetch>& fetches) {
   std::vector<Result<std::vector<MetricSample>>> out(
       fetches.size(), Status::Internal("not fetched"));
+  // Each fetch's queries, under its own prefix (asked once: the requests
+  // below scan the fetches left for each).
+  std::vector<SignalQueries> asks;
+  asks.reserve(fetches.size());
+  for (size_t b = 0; b < fetches.size(); ++b) {
+    const ObservedGroup& g = groups_[fetches[b].group];
+    asks.push_back(g.signal.HistoryQueries(g.name, kFetchPeriodSeconds,
+                                           fmt::format("h{}_", b)));
+  }
   std::vector<bool> asked(fetches.size(), false);
   for (size_t a = 0; a < fetches.size(); ++a) {
     if (asked[a]) continue;
     const TimePoint from = fetches[a].from, until = fetches[a].until;
-    // Its datapoints a query (one a minute: the period asked below):
+    // Its datapoints a query (one a minute: kFetchPeriodSeconds):
     // CloudWatch rounds the start down to the minute and answers every
     // minute from there before `until`.
     const size_t minutes = static_cast<size_t>(std::max<std::int64_t>(
@@ -143,9 +152,7 @@ std::vector<Result<std::vector<MetricSample>>> Observer::FetchLoads(
       if (asked[b] || fetches[b].from != from || fetches[b].until != until) {
         continue;
       }
-      const ObservedGroup& g = groups_[fetches[b].group];
-      SignalQueries q =
-          g.signal.HistoryQueries(g.name, 60, fmt::format("h{}_", b));
+      SignalQueries& q = asks[b];
       const size_t n = queries.size() + q.queries.size();
       if (!parts.empty() && (n > kFetchQueries || n * minutes > kFetchPoints)) {
         continue;  // the next request's
