@@ -1,0 +1,219 @@
+// Where phas's AWS settings come from, with no network: the region's
+// resolution order, each service's endpoint (environment, config, the
+// partition's default), endpoints that are not URLs, and the shared
+// config's INI.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "aws/credential_providers.h"
+#include "aws/session.h"
+#include "test_util.h"
+
+namespace phas::aws {
+namespace {
+
+TimePoint T0() {
+  TimePoint t;
+  ParseIso8601("2026-01-01T00:00:00Z", &t);
+  return t;
+}
+
+TEST(RegionAndEndpointTest, ResolutionOrder) {
+  Profile profile;
+  profile.name = "p";
+  profile.values["region"] = "from-profile";
+  struct Case {
+    const char* name;
+    std::string flag;
+    std::map<std::string, std::string> env;
+    // expected
+    std::string region;
+  };
+  const Case cases[] = {
+      {"flag wins",
+       "from-flag",
+       {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}},
+       "from-flag"},
+      {"AWS_REGION",
+       "",
+       {{"AWS_REGION", "r1"}, {"AWS_DEFAULT_REGION", "r2"}},
+       "r1"},
+      {"AWS_DEFAULT_REGION", "", {{"AWS_DEFAULT_REGION", "r2"}}, "r2"},
+      {"profile", "", {}, "from-profile"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto r = ResolveRegion(tc.flag, MapEnvironment(tc.env), profile, nullptr);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->region, tc.region);
+  }
+  // Messages name keys the config accepts: the top-level `region`, never
+  // `aws.region` (which the config rejects as unknown).
+  auto none = ResolveRegion("", MapEnvironment({}), Profile(), nullptr);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("`region:` at the top of the config"),
+            std::string::npos)
+      << none.status().message();
+  EXPECT_EQ(none.status().message().find("aws.region"), std::string::npos);
+  auto flag = ResolveRegion("r", MapEnvironment({}), Profile(), nullptr);
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->source, "--region or the config's region");
+  auto from_file = ResolveRegion("r", MapEnvironment({}), Profile(), nullptr,
+                                 "phas.yaml: region");
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(from_file->source, "phas.yaml: region");
+
+  struct EpCase {
+    const char* name;
+    Service service;
+    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> config;
+    std::string region;
+    // expected
+    std::string url;
+    std::string signing_name;
+  };
+  const EpCase eps[] = {
+      {"standard autoscaling",
+       Service::kAutoScaling,
+       {},
+       {},
+       "eu-west-1",
+       "https://autoscaling.eu-west-1.amazonaws.com",
+       "autoscaling"},
+      {"standard cloudwatch",
+       Service::kCloudWatch,
+       {},
+       {},
+       "eu-west-1",
+       "https://monitoring.eu-west-1.amazonaws.com",
+       "monitoring"},
+      {"china",
+       Service::kEc2,
+       {},
+       {},
+       "cn-north-1",
+       "https://ec2.cn-north-1.amazonaws.com.cn",
+       "ec2"},
+      {"service env beats global env",
+       Service::kCloudWatch,
+       {{"AWS_ENDPOINT_URL_CLOUDWATCH", "http://cw:1/"},
+        {"AWS_ENDPOINT_URL", "http://all:2"}},
+       {},
+       "r",
+       "http://cw:1",
+       "monitoring"},
+      {"global env beats config",
+       Service::kEc2,
+       {{"AWS_ENDPOINT_URL", "http://all:2"}},
+       {{"ec2", "http://cfg:3"}},
+       "r",
+       "http://all:2",
+       "ec2"},
+      {"config per service beats config default",
+       Service::kAutoScaling,
+       {},
+       {{"autoscaling", "http://as:4"}, {"default", "http://d:5"}},
+       "r",
+       "http://as:4",
+       "autoscaling"},
+      {"ignore configured endpoints",
+       Service::kAutoScaling,
+       {{"AWS_ENDPOINT_URL", "http://all:2"},
+        {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}},
+       {},
+       "us-east-2",
+       "https://autoscaling.us-east-2.amazonaws.com",
+       "autoscaling"},
+  };
+  for (const EpCase& tc : eps) {
+    SCOPED_TRACE(tc.name);
+    ServiceEndpoint ep = ResolveEndpoint(tc.service, tc.region,
+                                         MapEnvironment(tc.env), tc.config);
+    EXPECT_EQ(ep.url, tc.url);
+    EXPECT_EQ(ep.signing_name, tc.signing_name);
+  }
+}
+
+// An endpoint URL without a scheme is refused when the session is built,
+// naming where it came from (SendOnce took the host from after "://" and
+// threw std::out_of_range on a short URL).
+TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
+  struct Case {
+    const char* name;
+    // input
+    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> config;
+    // expected in the error
+    const char* want;
+  };
+  const Case cases[] = {
+      {"one character",
+       {{"AWS_ENDPOINT_URL_EC2", "x"}},
+       {},
+       "AWS_ENDPOINT_URL_EC2: must be an http:// or https:// URL, got 'x'"},
+      {"only a slash",
+       {{"AWS_ENDPOINT_URL", "/"}},
+       {},
+       "AWS_ENDPOINT_URL: must be an http:// or https:// URL, got ''"},
+      {"host and port",
+       {{"AWS_ENDPOINT_URL_STS", "localhost:5000"}},
+       {},
+       "AWS_ENDPOINT_URL_STS: must be an http:// or https:// URL"},
+      {"config default",
+       {},
+       {{"default", "moto"}},
+       "config aws.endpoints.default: must be an http:// or https:// URL"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::map<std::string, std::string> env = tc.env;
+    env["AWS_REGION"] = "us-east-1";
+    env["HOME"] = "/nonexistent";
+    AwsOptions opts;
+    opts.endpoints = tc.config;
+    ManualClock clock(T0());
+    Result<std::unique_ptr<AwsSession>> s = Status::Internal("not run");
+    EXPECT_NO_THROW(s = AwsSession::Create(opts, MapEnvironment(env), &clock));
+    ASSERT_FALSE(s.ok());
+    EXPECT_TRUE(s.status().IsInvalidArgument());
+    EXPECT_NE(s.status().message().find(tc.want), std::string::npos)
+        << s.status().message();
+  }
+}
+
+// A client built on such an endpoint anyway fails its call, not throws.
+TEST(RegionAndEndpointTest, ClientOnAUrlWithoutSchemeDoesNotThrow) {
+  class Refusing final : public HttpTransport {
+   public:
+    Result<HttpReply> Send(const HttpCall&) override {
+      return Status::Unavailable("refused", false);
+    }
+  };
+  ManualClock clock(T0());
+  auto creds = std::make_shared<StaticCredentialsProvider>(
+      Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
+  for (const char* url : {"", "x", "ec2"}) {
+    SCOPED_TRACE(url);
+    QueryClient client({"ec2", "ec2", "2016-11-15", url, "us-east-1", "test"},
+                       std::make_shared<Refusing>(), creds, &clock);
+    Result<XmlDoc> r = Status::Internal("not run");
+    EXPECT_NO_THROW(r = client.Call("DescribeInstances", {}));
+    EXPECT_FALSE(r.ok());
+  }
+}
+
+TEST(ProfileTest, IniParsing) {
+  IniFile ini = ParseIni(
+      "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"
+      "s3 =\n  max_concurrent_requests = 10\nkey=value=with=equals\n");
+  EXPECT_EQ(ini["default"]["region"], "us-east-1");
+  EXPECT_EQ(ini["profile x"]["s3.max_concurrent_requests"], "10");
+  EXPECT_EQ(ini["profile x"]["key"], "value=with=equals");
+}
+
+}  // namespace
+}  // namespace phas::aws
