@@ -303,12 +303,15 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool valid =
       cached_ && (!cached_->expiration || now < *cached_->expiration);
-  if (valid &&
-      (!cached_->expiration || now < *cached_->expiration - kRefreshWindow ||
-       (retry_at_ && now < *retry_at_))) {
+  // Inside a failed ask's wait. A call before that ask (the wall clock
+  // stepped back) asks again: the wait would last as long as the step.
+  const bool waiting = retry_at_ && now >= asked_at_ && now < *retry_at_;
+  if (valid && (!cached_->expiration ||
+                now < *cached_->expiration - kRefreshWindow || waiting)) {
     return *cached_;
   }
-  if (!valid && retry_at_ && now < *retry_at_) return failed_;
+  if (!valid && waiting) return failed_;
+  asked_at_ = now;
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
     cached_ = *fresh;

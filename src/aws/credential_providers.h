@@ -162,6 +162,7 @@ class CachingCredentialsProvider final : public CredentialsProvider {
   std::mutex mu_;
   std::optional<Credentials> cached_;  // kept once expired, for the error
   std::optional<TimePoint> retry_at_;  // after a failed refresh
+  TimePoint asked_at_;                 // the source's last ask
   // With nothing valid: the last ask's error, and the failed asks in a row.
   Status failed_;
   int failures_ = 0;

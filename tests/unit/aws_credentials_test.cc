@@ -399,6 +399,46 @@ TEST(CachingCredentialsTest, AnExpiryInsideARefreshWaitAnswersTheFailure) {
       << c.status().ToString();
 }
 
+// The wait after a failed ask runs on the wall clock: a call before that
+// ask (the clock stepped back) asks again, or the wait would last as long
+// as the step.
+TEST(CachingCredentialsTest, AClockSteppedBackEndsTheWait) {
+  using std::chrono::hours;
+  using std::chrono::milliseconds;
+  using std::chrono::minutes;
+  auto source = std::make_shared<ScriptedSource>();
+  const TimePoint t0 = FromUnixSeconds(1767225600);
+  {
+    // Nothing valid: the error answers for 1 s.
+    source->up = false;
+    CachingCredentialsProvider cache(source);
+    EXPECT_FALSE(cache.Get(t0).ok());
+    EXPECT_FALSE(cache.Get(t0 + milliseconds(500)).ok());
+    EXPECT_EQ(source->calls, 1);
+    source->up = true;
+    auto c = cache.Get(t0 - hours(1));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(source->calls, 2);
+  }
+  {
+    // Valid, a refresh failed: asked again 30 s later, or at once after a
+    // step back into the refresh window.
+    source->calls = 0;
+    CachingCredentialsProvider cache(source);
+    ASSERT_TRUE(cache.Get(t0).ok());  // valid until t0 + 1 h
+    source->up = false;
+    ASSERT_TRUE(cache.Get(t0 + minutes(58)).ok());
+    EXPECT_EQ(source->calls, 2);
+    ASSERT_TRUE(cache.Get(t0 + minutes(58) + milliseconds(500)).ok());
+    EXPECT_EQ(source->calls, 2);  // waits
+    source->up = true;
+    auto c = cache.Get(t0 + minutes(57));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(source->calls, 3);
+    EXPECT_EQ(c->access_key_id, "ASIA3");
+  }
+}
+
 TEST_F(CredentialsTest, ImdsV2TokenFlowExpiryAndRefresh) {
   FakeImds imds(&clock_);
   auto chain = Chain({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}});
