@@ -21,15 +21,13 @@
 #include "scaler/scaler.h"
 #include "scaler/scaler_metrics.h"
 #include "sim/demand.h"
+#include "test_util.h"
 
 namespace phas::testing {
 
 namespace fs = std::filesystem;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-inline const TimePoint kStart =
-    FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
 
 // Answers a fixed action, or fails.
 class ScriptedPredictor final : public Predictor {

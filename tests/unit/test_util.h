@@ -12,8 +12,12 @@
 #include <string>
 
 #include "cloud/sim_demand.h"
+#include "common/clock.h"
 
 namespace phas::testing {
+
+// The tests' virtual start: 2026-01-01T00:00:00Z, a Thursday.
+inline const TimePoint kStart = FromUnixSeconds(1767225600);
 
 // The same demand, in instance-units, every minute (SimCloud's world).
 class FlatDemand final : public SimDemand {
