@@ -32,10 +32,12 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
 
 // Updates the warm-up clocks of a group's InService instances and sets
 // `warming` to those still warming up. Instances already InService when a
-// group is first observed, with no record of them, count as warm. Most
+// group is first observed, with no record of them, count as warm, and as
+// InService over the read's window (`window`): a newest minute one of
+// them has not published is held back (SettledLoad), not kept short. Most
 // cycles change nothing: then nothing is allocated (`ids` is scratch).
-void TrackWarmup(const GroupDescription& d, Duration warmup, bool first_sight,
-                 TimePoint now, GroupState* st,
+void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
+                 bool first_sight, TimePoint now, GroupState* st,
                  std::vector<std::string_view>* ids,
                  std::set<std::string>* warming) {
   ids->clear();
@@ -52,8 +54,8 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, bool first_sight,
           [](std::string_view id, const auto& kv) { return id == kv.first; });
   if (!known) {
     for (std::string_view id : *ids) {
-      st->first_in_service.try_emplace(std::string(id),
-                                       first_sight ? now - warmup : now);
+      st->first_in_service.try_emplace(
+          std::string(id), first_sight ? now - std::max(warmup, window) : now);
     }
     // Every InService id is in the map: the same size means the same ids.
     if (st->first_in_service.size() != ids->size()) {
@@ -181,8 +183,8 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
       o.group = std::move(d);
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
-      TrackWarmup(o.group, groups_[i].warmup, first_sight, now, states[i],
-                  &p.scratch_ids, &o.warming);
+      TrackWarmup(o.group, groups_[i].warmup, o_.metrics_window, first_sight,
+                  now, states[i], &p.scratch_ids, &o.warming);
       observe_index_[i] = n++;
       break;
     }
