@@ -162,7 +162,9 @@ class CachingCredentialsProvider final : public CredentialsProvider {
   std::mutex mu_;
   std::optional<Credentials> cached_;  // kept once expired, for the error
   std::optional<TimePoint> retry_at_;  // after a failed refresh
-  TimePoint asked_at_;                 // the source's last ask
+  // The source's last ask: a call dated before it (the wall clock stepped
+  // back) ends the wait.
+  TimePoint asked_at_;
   // With nothing valid: the last ask's error, and the failed asks in a row.
   Status failed_;
   int failures_ = 0;

@@ -143,7 +143,7 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     }
     AggregateRead(i, p, observe_index_[i], *states[i], &out);
   }
-  FetchMissing();
+  FetchMissing(now);
   for (size_t i = 0; i < groups_.size(); ++i) {
     if (observe_index_[i] == SIZE_MAX) continue;
     ObserveGroup(i, partitions_[partition_of_[i]], observe_index_[i],
@@ -383,7 +383,7 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   if (history_[gi]) {
     // A read's minutes, once (the cycles until the next read see the same;
     // a warm-up ending re-aggregates the same load).
-    if (cycle_[gi].new_read) KeepRead(gi, now, out);
+    if (cycle_[gi].new_read) KeepRead(gi, out);
     obs.load_history = history_[gi]->points();
   }
   if (cfg.needs.forecast_quantile) {

@@ -108,11 +108,12 @@ class Observer {
   LoadHistory* history(const std::string& group);
 
  private:
-  // See KeepRead: a hole's fetch is tried at 3 reads, and for 2 minutes
-  // (the 3 reads at the daemon's one a minute; reads every 10 s cycle
-  // would spend 3 in 20 s, inside a throttling burst).
+  // See KeepRead: a hole's fetch is tried at 3 reads, kMissingFetchSpacing
+  // apart at least: at the daemon's read a minute, every read (its cycles
+  // drift by milliseconds either way); reads every 10 s cycle would spend
+  // the 3 tries in 20 s, inside a throttling burst, and ask at every read.
   static constexpr int kMissingFetchTries = 3;
-  static constexpr Duration kMissingFetchPatience = std::chrono::minutes(2);
+  static constexpr Duration kMissingFetchSpacing = std::chrono::seconds(50);
   // A history fetch's request (FetchLoads), at most: CloudWatch's queries
   // per GetMetricData (an expression names queries of its own request
   // only), and its datapoints per page (a 14-day fetch: 5 queries).
@@ -174,8 +175,9 @@ class Observer {
                      const GroupState& st, GroupOutcome* out);
   // Fetches, per partition, the minutes AggregateRead found missing
   // (FetchLoads: one request for the groups that lack the same minutes, as
-  // after an outage most do).
-  void FetchMissing();
+  // after an outage most do); not a group's whose last try failed less
+  // than kMissingFetchSpacing before `now`.
+  void FetchMissing(TimePoint now);
   // The rest of group gi's observation, once AggregateRead and
   // FetchMissing have run. Moves the entry's description into the outcome.
   void ObserveGroup(size_t gi, Partition& p, size_t oi, const GroupState& st,
@@ -185,9 +187,10 @@ class Observer {
   // FetchMissing), and saves them; failures go to out->errors. When those
   // minutes could not be fetched, the read is not kept and the next read
   // tries again (the history only appends: kept, the read would leave a
-  // hole for good), kMissingFetchTries reads and kMissingFetchPatience in
-  // all; then the read is kept, and the hole with it.
-  void KeepRead(size_t gi, TimePoint now, GroupOutcome* out);
+  // hole for good), kMissingFetchTries reads in all, kMissingFetchSpacing
+  // apart at least (the reads between wait without a try); then the read
+  // is kept, and the hole with it.
+  void KeepRead(size_t gi, GroupOutcome* out);
   // The minutes group gi's history lacks before a read starting at
   // `read_from`, when p's reads may have left some out since the group
   // last looked (LoadHistory::Missing; a failed restart's fetch).
@@ -266,9 +269,9 @@ class Observer {
     // Its memory metric was not answered, and the log told so.
     bool memory_failure_told = false;
     // The reads in a row whose missing minutes could not be fetched (each
-    // waited for the next: see KeepRead), and when the first was.
+    // waited for the next: see KeepRead), and when the last was.
     int missing_fetch_failures = 0;
-    TimePoint missing_fetch_failing_since;
+    TimePoint missing_fetch_tried;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -26,13 +26,19 @@ LoadHistory* Observer::history(const std::string& group) {
   return nullptr;
 }
 
-void Observer::FetchMissing() {
+void Observer::FetchMissing(TimePoint now) {
   for (Partition& p : partitions_) {
     std::vector<LoadFetch> fetches;
     for (size_t gi : p.groups) {
-      if (const auto& m = cycle_[gi].missing) {
-        fetches.push_back({gi, m->first, m->second});
+      const auto& m = cycle_[gi].missing;
+      if (!m) continue;
+      Aggregated& agg = aggregated_[gi];
+      if (agg.missing_fetch_failures > 0 &&
+          now - agg.missing_fetch_tried < kMissingFetchSpacing) {
+        continue;  // the read waits for the next try (KeepRead)
       }
+      agg.missing_fetch_tried = now;
+      fetches.push_back({gi, m->first, m->second});
     }
     if (fetches.empty()) continue;
     auto fetched = FetchLoads(p.cloud, fetches);
@@ -66,13 +72,23 @@ std::optional<std::pair<TimePoint, TimePoint>> Observer::MissingBefore(
   return std::nullopt;
 }
 
-void Observer::KeepRead(size_t gi, TimePoint now, GroupOutcome* out) {
+void Observer::KeepRead(size_t gi, GroupOutcome* out) {
   LoadHistory& hist = *history_[gi];
   CycleRead& cr = cycle_[gi];
   std::vector<MetricSample> added;
-  if (cr.missing && cr.fetched) {
+  if (cr.missing) {
     const auto& [first, until] = *cr.missing;
     Aggregated& agg = aggregated_[gi];
+    // The read waits: not kept, and the next read looks again (the history
+    // only appends: kept, the read would leave the hole for good).
+    auto wait = [&] {
+      agg.read_failed = true;
+      if (hist.size() == 0) unrestored_[gi] = first;
+    };
+    if (!cr.fetched) {
+      wait();  // the last try failed less than kMissingFetchSpacing ago
+      return;
+    }
     const Result<std::vector<MetricSample>>& fetched = *cr.fetched;
     if (fetched.ok()) {
       agg.missing_fetch_failures = 0;
@@ -82,26 +98,18 @@ void Observer::KeepRead(size_t gi, TimePoint now, GroupOutcome* out) {
           "cannot fetch the load history's missing minutes {} .. {}: {}",
           FormatIso8601(first), FormatIso8601(until),
           fetched.status().message());
-      if (agg.missing_fetch_failures++ == 0) {
-        agg.missing_fetch_failing_since = now;
-      }
-      if (agg.missing_fetch_failures < kMissingFetchTries ||
-          now - agg.missing_fetch_failing_since < kMissingFetchPatience) {
-        // The history only appends: the read waits, and the next read
-        // fetches the missing minutes with this read's.
-        agg.read_failed = true;
-        if (hist.size() == 0) unrestored_[gi] = first;
-        out->errors.push_back(
-            why +
-            " (tried again at the next read; this read is not kept meanwhile)");
+      if (++agg.missing_fetch_failures < kMissingFetchTries) {
+        wait();
+        out->errors.push_back(fmt::format(
+            "{} (tried again at a read {} s or more later; the reads are not "
+            "kept meanwhile)",
+            why, kMissingFetchSpacing / std::chrono::seconds(1)));
         return;
       }
+      agg.missing_fetch_failures = 0;
       out->errors.push_back(fmt::format(
-          "{} (tried at {} reads over {} s; the history keeps them as a hole)",
-          why, std::exchange(agg.missing_fetch_failures, 0),
-          std::chrono::duration_cast<std::chrono::seconds>(
-              now - agg.missing_fetch_failing_since)
-              .count()));
+          "{} (tried at {} reads; the history keeps them as a hole)", why,
+          kMissingFetchTries));
     }
   }
   std::vector<MetricSample> read = hist.AddRead(out->metrics->load, cr.since);

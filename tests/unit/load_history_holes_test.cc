@@ -134,12 +134,11 @@ TEST_F(LoopTest, TheLoadHistoryHasNoHoleAfterAnOutageOrARestart) {
        0,
        true,
        2},
-      // Tried at 3 reads and for 2 minutes: 13 reads 10 s apart.
       {"reads failing 10 minutes, every fetch of their minutes too",
        kReadsFail,
        {},
        false,
-       13,
+       3,
        1,
        false,
        100},
