@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/json_util.h"
 
@@ -13,6 +18,12 @@ namespace phas {
 namespace {
 
 using nlohmann::json;
+
+// A finite number the model's 32-bit floats hold (1e308 is a finite
+// double, and infinity as a float).
+bool InFloatRange(double d) {
+  return std::isfinite(d) && std::fabs(d) <= std::numeric_limits<float>::max();
+}
 
 bool Fail(CodecError* err, std::string message, std::string field = {},
           int status = 400) {
@@ -98,10 +109,16 @@ bool DescribeSyntaxError(std::string_view body, CodecError* err) {
   std::string what = t.what();
   if (size_t p = what.find("] "); p != std::string::npos)
     what = what.substr(p + 2);
+  // The token where parsing stopped (the last read, after its last
+  // delimiter): "N", "I", "i", "+" or "-I" begin NaN or Infinity (no JSON
+  // value does), and "na" too; a lone "n" or "no" is a misspelt null or a
+  // word.
+  size_t cut = tok.find_last_of(" \t\r\n[{,:");
+  std::string tail = cut == std::string::npos ? tok : tok.substr(cut + 1);
   bool nonfinite =
-      !tok.empty() &&
-      (tok[0] == 'N' || tok[0] == 'I' || tok[0] == 'n' || tok[0] == 'i' ||
-       tok.rfind("-I", 0) == 0 || tok.rfind("-i", 0) == 0 || tok[0] == '+');
+      !tail.empty() && (tail[0] == 'N' || tail[0] == 'I' || tail[0] == 'i' ||
+                        tail[0] == '+' || tail.rfind("-I", 0) == 0 ||
+                        tail.rfind("-i", 0) == 0 || tail.rfind("na", 0) == 0);
   if (nonfinite) {
     return Fail(err,
                 fmt::format("invalid JSON at byte {}: NaN and Infinity are not "
@@ -122,9 +139,28 @@ bool ParseObject(std::string_view body, json* out, CodecError* err) {
     return Fail(
         err, fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
   }
-  *out = json::parse(body.begin(), body.end(), nullptr,
+  // A key twice in one object: the parser would keep one of the values
+  // silently; which one the client meant is unknown.
+  std::vector<std::vector<std::string>> keys;  // per open object
+  std::optional<std::string> twice;
+  auto check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty() && !twice) {
+      const std::string& k = parsed.get_ref<const std::string&>();
+      std::vector<std::string>& seen = keys.back();
+      if (std::find(seen.begin(), seen.end(), k) != seen.end()) twice = k;
+      seen.push_back(k);
+    }
+    return true;
+  };
+  *out = json::parse(body.begin(), body.end(), check,
                      /*allow_exceptions=*/false);
   if (out->is_discarded()) return DescribeSyntaxError(body, err);
+  if (twice) {
+    std::string field = Abbreviate(*twice);
+    return Fail(err, fmt::format("field '{}' appears twice", field), field);
+  }
   if (!out->is_object()) {
     return Fail(err, std::string("the body must be a JSON object, got ") +
                          JsonTypeName(*out));
@@ -142,10 +178,12 @@ bool DecodeValue(const json& v, const InputSpec& spec, InputValue* out,
                   field);
     }
     double d = v.get<double>();
-    if (!std::isfinite(d)) {
-      return Fail(
-          err, fmt::format("{} ({}) must be a finite number", field, spec.name),
-          field);
+    if (!InFloatRange(d)) {
+      return Fail(err,
+                  fmt::format("{} ({}) must be a finite number within "
+                              "+-3.4e38 (the model reads 32-bit floats)",
+                              field, spec.name),
+                  field);
     }
     out->number = d;
     out->level = -1;
@@ -321,7 +359,7 @@ class Scanner {
       }
     }
     auto r = std::from_chars(b, e, *out);
-    return r.ec == std::errc() && r.ptr == e && std::isfinite(*out);
+    return r.ec == std::errc() && r.ptr == e && InFloatRange(*out);
   }
 
  private:

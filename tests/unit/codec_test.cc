@@ -121,6 +121,16 @@ TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
        "features"},
       {"object for category", R"({"features": [1,2,3,4,5,6,7,{},"low"]})", 400,
        "features[7]"},
+      {"duplicate features, both arrays",
+       R"({"features": [1,2], "features": [1,2,3,4,5,6,7,"io","low"]})", 400,
+       "features"},
+      {"named: a field twice",
+       R"({"cpu_usage": 1, "cpu_usage": 2, "memory_usage": 1})", 400,
+       "cpu_usage"},
+      {"finite as a double, infinite as the model's float",
+       R"({"features": [1e308,2,3,4,5,6,7,"io","low"]})", 400, "features[0]"},
+      {"named: infinite as a float", R"({"cpu_usage": -3.5e38})", 400,
+       "cpu_usage"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -132,6 +142,34 @@ TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
     EXPECT_EQ(err.status, tc.status);
     EXPECT_EQ(err.field, tc.field) << err.message;
     EXPECT_FALSE(err.message.empty());
+  }
+}
+
+// NaN and Infinity are named as such; a word or a misspelt null is not
+// taken for them.
+TEST_F(CodecTest, NonFiniteLiteralsAreToldApartFromOtherWords) {
+  struct Case {
+    const char* body;
+    bool nonfinite;  // the message says NaN and Infinity are not numbers
+  };
+  const Case cases[] = {
+      {R"({"features": [NaN,2,3,4,5,6,7,"io","low"]})", true},
+      {R"({"features": [nan,2,3,4,5,6,7,"io","low"]})", true},
+      {R"({"features": [1,-Infinity,3,4,5,6,7,"io","low"]})", true},
+      {R"({"features": [1,inf,3,4,5,6,7,"io","low"]})", true},
+      {R"({"features": [+1,2,3,4,5,6,7,"io","low"]})", true},
+      {"nope", false},
+      {R"({"features": [nul,2,3,4,5,6,7,"io","low"]})", false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.body);
+    std::vector<InputValue> out;
+    CodecError err;
+    EXPECT_FALSE(DecodePredictRequest(tc.body, pipeline(), &out, &err));
+    EXPECT_EQ(err.status, 400);
+    EXPECT_EQ(err.message.find("NaN and Infinity") != std::string::npos,
+              tc.nonfinite)
+        << err.message;
   }
 }
 
@@ -246,7 +284,7 @@ TEST_F(CodecTest, FastPathEqualsFullParser) {
                            "9223372036854775807",
                            "18446744073709551615",
                            "123456789012345678901234567890",
-                           "1.7976931348623157e308",
+                           "3.4028234663852886e38",  // the largest float
                            "4.9e-324",
                            "2.2250738585072014e-308",
                            "0.30000000000000004",
@@ -275,6 +313,7 @@ TEST_F(CodecTest, FastPathDeclinesWhatItDoesNotKnow) {
       R"({"features": [01,2,3,4,5,6,7,"io","low"]})",
       R"({"features": [1.,2,3,4,5,6,7,"io","low"]})",
       R"({"features": [1e999,2,3,4,5,6,7,"io","low"]})",
+      R"({"features": [1.7976931348623157e308,2,3,4,5,6,7,"io","low"]})",
       R"({"features": [1,2,3,4,5,6,7,"gpu","low"]})",
       R"({"features": [1,2,3,4,5,6,7,"io","low",8]})",
       R"({"features": [1,2,3,4,5,6,7,"io"]})",
