@@ -56,10 +56,30 @@ Status CheckEndpointUrl(const ServiceEndpoint& ep) {
 
 const char* ServiceId(Service s) { return Info(s).id; }
 
-Result<ResolvedRegion> ResolveRegion(const std::string& configured,
-                                     const Environment& env,
-                                     const Profile& profile, ImdsClient* imds,
-                                     const std::string& configured_source) {
+namespace {
+
+// A region as AWS names them (us-east-1, cn-north-1, us-gov-west-1):
+// lower-case letters and digits in words joined by hyphens. It becomes
+// part of every endpoint's host name and of the signature's scope.
+Result<ResolvedRegion> CheckRegion(ResolvedRegion r) {
+  const std::string& s = r.region;
+  bool ok = !s.empty() && s.size() <= 64 && s.front() != '-' &&
+            s.back() != '-' && s.find("--") == std::string::npos;
+  for (char c : s) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+  if (ok) return r;
+  return Status::InvalidArgument(
+      r.source +
+      ": not an AWS region name (lower-case letters, digits and "
+      "hyphens, like us-east-1), got '" +
+      Abbreviate(s) + "'");
+}
+
+Result<ResolvedRegion> FindRegion(const std::string& configured,
+                                  const Environment& env,
+                                  const Profile& profile, ImdsClient* imds,
+                                  const std::string& configured_source) {
   if (!configured.empty()) {
     return ResolvedRegion{configured, configured_source.empty()
                                           ? "--region or the config's region"
@@ -85,6 +105,17 @@ Result<ResolvedRegion> ResolveRegion(const std::string& configured,
       "file), AWS_REGION, AWS_DEFAULT_REGION or the profile's region (" +
       why + ")");
   return unanswered ? st.WithDetail(kRegionMetadataUnanswered) : st;
+}
+
+}  // namespace
+
+Result<ResolvedRegion> ResolveRegion(const std::string& configured,
+                                     const Environment& env,
+                                     const Profile& profile, ImdsClient* imds,
+                                     const std::string& configured_source) {
+  PHAS_ASSIGN_OR_RETURN(ResolvedRegion r, FindRegion(configured, env, profile,
+                                                     imds, configured_source));
+  return CheckRegion(std::move(r));
 }
 
 ServiceEndpoint ResolveEndpoint(

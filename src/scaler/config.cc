@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "scaler/yaml_fields.h"
 #include "scaler/yaml_reader.h"
 
@@ -414,18 +415,20 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
     return Status::InvalidArgument(source +
                                    ": interval_seconds: must be at least 1");
   }
+  // (--predictor-url sets it too.)
+  if (!c.predictor_url.empty() && c.predictor_url.rfind("http://", 0) != 0 &&
+      c.predictor_url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: predictor_url: must be an http:// or https:// URL, got '{}'",
+        source, Abbreviate(c.predictor_url)));
+  }
   return Status::OK();
 }
 
 Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
                                        const std::string& source,
                                        const PolicyRegistry& registry) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(source + ": not valid YAML: " + e.what());
-  }
+  PHAS_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(yaml, source));
   ScalerConfig c;
   if (!root || root.IsNull()) return c;
   Reader r(root, "");

@@ -222,6 +222,26 @@ class YamlReader {
   std::string path_;
 };
 
+// The one YAML document of a configuration file's text, or an error naming
+// `source`: not YAML, or more than one document (`---` between them: phas
+// reads one, and the others would be dropped silently). An empty text is
+// a null node.
+inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
+                                           const std::string& source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(yaml);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(source + ": not valid YAML: " + e.what());
+  }
+  if (docs.size() > 1) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: holds {} YAML documents (separated by ---); phas reads one",
+        source, docs.size()));
+  }
+  return docs.empty() ? YAML::Node() : docs[0];
+}
+
 }  // namespace phas
 
 #endif  // PHAS_SCALER_YAML_READER_H_

@@ -11,12 +11,7 @@ namespace phas {
 
 Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
                            BacktestOptions* o) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(source + ": not valid YAML: " + e.what());
-  }
+  PHAS_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlDocument(yaml, source));
   if (!root || root.IsNull()) return Status::OK();
   auto wrap = [&](Status st) { return st.ok() ? st : st.WithContext(source); };
   YamlReader r(root, "");

@@ -138,6 +138,40 @@ TEST(RegionAndEndpointTest, ResolutionOrder) {
   }
 }
 
+// A region is part of every endpoint's host name: one that is not a
+// region's name is refused, naming where it came from (it made every call
+// fail with "URL using bad/illegal format").
+TEST(RegionAndEndpointTest, ARegionMustBeARegionsName) {
+  struct Case {
+    std::string flag;
+    std::map<std::string, std::string> env;
+    const char* want;  // in the error; "" for none
+  };
+  const Case cases[] = {
+      {"us-gov-west-1", {}, ""},
+      {"eu west 1/../x",
+       {},
+       "--region or the config's region: not an AWS "
+       "region name"},
+      {"", {{"AWS_REGION", "US-EAST-1"}}, "AWS_REGION: not an AWS region"},
+      {"", {{"AWS_DEFAULT_REGION", "us-east-1."}}, "AWS_DEFAULT_REGION"},
+      {"-us", {}, "not an AWS region name"},
+      {"us--east", {}, "not an AWS region name"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.flag);
+    auto r = ResolveRegion(tc.flag, MapEnvironment(tc.env), Profile(), nullptr);
+    if (std::string(tc.want).empty()) {
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      continue;
+    }
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.status().IsInvalidArgument());
+    EXPECT_NE(r.status().message().find(tc.want), std::string::npos)
+        << r.status().message();
+  }
+}
+
 // An endpoint URL without a scheme is refused when the session is built,
 // naming where it came from (SendOnce took the host from after "://" and
 // threw std::out_of_range on a short URL).

@@ -125,7 +125,8 @@ TEST(YamlReaderTest, ChildOfAScalarIsUndefinedNotAnException) {
 }
 
 // Every configuration file: a key given twice names the key and its path
-// (yaml-cpp keeps both and a lookup took the first, silently).
+// (yaml-cpp keeps both and a lookup took the first, silently); a file of
+// two documents is refused.
 TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
   struct Case {
     const char* name;
@@ -173,6 +174,11 @@ TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
        "bt.yaml: policies: line 2: a key must be a string, got a list"},
       {"backtest top level", true, "model: a\nmodel: b\n",
        "bt.yaml: model: appears twice"},
+      // A second document would be dropped as silently.
+      {"scaler, two documents", false, "region: a\n---\nregion: us-east-1\n",
+       "phas.yaml: holds 2 YAML documents"},
+      {"backtest, two documents", true, "model: a\n---\nmodel: b\n",
+       "bt.yaml: holds 2 YAML documents"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
