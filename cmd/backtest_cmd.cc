@@ -11,6 +11,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
+#include "cmd/number_checks.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
 #include "scaler/config.h"
@@ -263,12 +264,12 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
                   "Target tracking's targets for --frontier, % (default 70 "
                   "65 60 55 50 45 40 35)")
       ->delimiter(',')
-      ->check(CLI::Range(1.0, 100.0));
+      ->check(NumberIn(1.0, 100.0));
   cmd->add_option("--history-hours", f->history_hours,
                   "Preload the forecasting policies' load history with the "
                   "demand of this many hours before the replayed range, as "
                   "a group restores it from CloudWatch at start (default 0)")
-      ->check(CLI::Range(0.0, 24.0 * 15));
+      ->check(NumberIn(0.0, 24.0 * 15));
   cmd->add_option("--asg", f->group.asg,
                   "Replay this Auto Scaling group's own CloudWatch history in "
                   "a world that matches it (bounds, signal, capacity, boot "

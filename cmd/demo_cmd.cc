@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/commands.h"
+#include "cmd/number_checks.h"
 #include "sim/demo.h"
 
 namespace phas {
@@ -21,9 +22,9 @@ void RegisterDemoCommand(CLI::App& app, int* exit_code) {
   demo->add_option("--history-days", d->history_days,
                    "Days of the trace before the replayed window, preloaded "
                    "as predictive's load history (default 14)")
-      ->check(CLI::Range(0.0, 15.0));
+      ->check(NumberIn(0.0, 15.0));
   demo->add_option("--hours", d->hours, "Hours replayed (default 72)")
-      ->check(CLI::Range(1.0, 24.0 * 90));
+      ->check(NumberIn(1.0, 24.0 * 90));
   demo->add_option("--model", d->model_dir,
                    "Model bundle of the seed policy (default: the original's, "
                    "data/models/seed-original)");

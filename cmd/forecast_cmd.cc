@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cmd/commands.h"
+#include "cmd/number_checks.h"
 #include "forecast/evaluate.h"
 #include "sim/backtest.h"
 #include "sim/trace.h"
@@ -30,7 +31,7 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 365));
   cmd->add_option("--smoothing", f->smoothing,
                   "Minutes, as the backtest (default 10)")
-      ->check(CLI::Range(0.0, double{kMinutesPerDay}));
+      ->check(NumberIn(0.0, double{kMinutesPerDay}));
   cmd->callback([f, exit_code] {
     for (const std::string& path : f->traces) {
       auto trace = LoadTrace(path);

@@ -5,15 +5,36 @@
 
 #include <chrono>
 #include <cmath>
+#include <string_view>
+#include <utility>
 
 #include "aws/asg_controls.h"
 #include "aws/boot_time.h"
 #include "aws/environment.h"
 #include "aws/services.h"
 #include "cloud/aws_cloud.h"
+#include "cmd/number_checks.h"
 
 namespace phas {
 namespace {
+
+// An error of the config's signal parser, naming the flag the value came
+// from instead of the config key it was read as ("signal: must be one of
+// ..." -> "--signal: must be one of ...").
+Status FlagsNamed(const Status& st) {
+  static constexpr std::pair<std::string_view, std::string_view> kKeys[] = {
+      {"signal.type: ", "--signal: "},
+      {"signal.resource_label: ", "--resource-label: "},
+      {"signal: ", "--signal: "},
+  };
+  for (const auto& [key, flag] : kKeys) {
+    if (st.message().rfind(key, 0) == 0) {
+      return Status::InvalidArgument(std::string(flag) +
+                                     st.message().substr(key.size()));
+    }
+  }
+  return st;
+}
 
 // The signal from --signal/--resource-label, else the config's group entry,
 // else CPU. Read by the scaler's own parser, so the rules and messages are
@@ -35,7 +56,7 @@ Result<SignalSource> ResolveSignal(const GroupSourceFlags& f,
     entry["signal"]["resource_label"] = f.resource_label;
   }
   SignalSource s;
-  PHAS_RETURN_IF_ERROR(ParseSignalConfig(entry, "--", &s));
+  PHAS_RETURN_IF_ERROR(FlagsNamed(ParseSignalConfig(entry, "", &s)));
   return s;
 }
 
@@ -205,7 +226,8 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
       cmd->add_option("--request-hours", f->request_hours,
                       "Split each GetMetricData into windows of this many "
                       "hours (default: one request per period; for test "
-                      "servers whose cost grows with the window's square)"),
+                      "servers whose cost grows with the window's square)")
+          ->check(NumberAtLeast(0)),
   };
 }
 

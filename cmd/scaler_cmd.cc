@@ -4,8 +4,10 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "aws/environment.h"
@@ -13,6 +15,7 @@
 #include "cloud/aws_fleet.h"
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
+#include "cmd/number_checks.h"
 #include "common/file_util.h"
 #include "common/metrics.h"
 #include "common/paths.h"
@@ -51,7 +54,59 @@ struct ScalerFlags {
   bool forecast_only = false;
 };
 
+// Flags that would otherwise be silently ignored or silently undo another:
+// one line naming them.
+Status CheckFlagCombinations(const ScalerFlags& f) {
+  if (!f.policy.empty() && f.groups.empty()) {
+    return Status::InvalidArgument(
+        "--policy goes with --group (it is the --group groups' policy; the "
+        "config's groups name their own)");
+  }
+  if (!f.model.empty() && !f.predictor_url.empty()) {
+    return Status::InvalidArgument(
+        "--model and --predictor-url: give one of them");
+  }
+  if (!f.metrics_listen.empty()) {
+    PHAS_RETURN_IF_ERROR(ParseListenAddress(f.metrics_listen)
+                             .status()
+                             .WithContext("--metrics-listen"));
+  }
+  return Status::OK();
+}
+
+// Where a path setting came from, for its errors: the flag when given, else
+// the config's key.
+std::string PathSetting(const std::string& flag_value, const char* flag,
+                        const std::string& config, const char* key) {
+  if (!flag_value.empty()) return flag;
+  return config.empty() ? key : config + ": " + key;
+}
+std::string OutputDirSetting(const ScalerFlags& f) {
+  return PathSetting(f.output_dir, "--output-dir", f.config, "output_dir");
+}
+std::string StatePathSetting(const ScalerFlags& f) {
+  return PathSetting(f.state_path, "--state", f.config, "state_path");
+}
+
+// The output directory must be one (or not exist yet), the state file must
+// not be a directory: refused before anything is opened, naming the setting.
+Status CheckPaths(const ScalerFlags& f, const ScalerConfig& c) {
+  std::error_code ec;
+  if (std::filesystem::exists(c.output_dir, ec) &&
+      !std::filesystem::is_directory(c.output_dir, ec)) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: '{}' is not a directory", OutputDirSetting(f), c.output_dir));
+  }
+  if (std::filesystem::is_directory(c.state_path, ec)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: '{}' is a directory (a file is expected)",
+                    StatePathSetting(f), c.state_path));
+  }
+  return Status::OK();
+}
+
 Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
+  PHAS_RETURN_IF_ERROR(CheckFlagCombinations(f));
   ScalerConfig c;
   std::string source = "flags";
   if (!f.config.empty()) {
@@ -66,8 +121,15 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
         std::chrono::duration_cast<Duration>(Seconds(f.metrics_refresh));
   }
   if (f.dry_run) c.dry_run = true;
-  if (!f.model.empty()) c.model_dir = f.model;
-  if (!f.predictor_url.empty()) c.predictor_url = f.predictor_url;
+  // Either flag replaces the config's way of predicting, whichever it is.
+  if (!f.model.empty()) {
+    c.model_dir = f.model;
+    c.predictor_url.clear();
+  }
+  if (!f.predictor_url.empty()) {
+    c.predictor_url = f.predictor_url;
+    c.model_dir.clear();
+  }
   if (!f.output_dir.empty()) c.output_dir = f.output_dir;
   if (!f.state_path.empty()) c.state_path = f.state_path;
   if (!f.metrics_listen.empty()) c.metrics_listen = f.metrics_listen;
@@ -83,6 +145,7 @@ Result<ScalerConfig> BuildConfig(const ScalerFlags& f) {
     }
   }
   PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, source));
+  PHAS_RETURN_IF_ERROR(CheckPaths(f, c));
   return c;
 }
 
@@ -100,21 +163,16 @@ Result<std::unique_ptr<Predictor>> MakePredictor(
   return std::unique_ptr<Predictor>(new BundlePredictor(model));
 }
 
+// Null when metrics_listen is off; checked by BuildConfig already.
 Result<std::unique_ptr<HttpServer>> StartMetricsServer(
     const std::string& listen, HttpHandler handler) {
-  if (listen.empty() || listen == "off") return std::unique_ptr<HttpServer>();
-  size_t colon = listen.rfind(':');
+  PHAS_ASSIGN_OR_RETURN(std::optional<ListenAddress> address,
+                        ParseListenAddress(listen));
+  if (!address) return std::unique_ptr<HttpServer>();
   HttpServerOptions opts;
   opts.threads = 1;
-  opts.host =
-      colon == std::string::npos ? "127.0.0.1" : listen.substr(0, colon);
-  try {
-    opts.port = std::stoi(
-        colon == std::string::npos ? listen : listen.substr(colon + 1));
-  } catch (...) {
-    return Status::InvalidArgument("metrics_listen: expected host:port, got '" +
-                                   listen + "'");
-  }
+  opts.host = address->host;
+  opts.port = address->port;
   auto server = std::make_unique<HttpServer>(opts, std::move(handler));
   PHAS_RETURN_IF_ERROR(server->Start());
   return server;
@@ -209,11 +267,15 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   ropts.echo_to_log = true;  // stderr, in --log-format, at --log-level
   ropts.metrics = &registry;
   Recorder recorder(ropts);
-  if (Status st = recorder.Open(); !st.ok()) return ReportError(st);
+  if (Status st = recorder.Open(); !st.ok()) {
+    return ReportError(st.WithContext(OutputDirSetting(flags)));
+  }
 
   bool recovered = false;
   auto store = SqliteStateStore::Open(c.state_path, &recovered);
-  if (!store.ok()) return ReportError(store.status());
+  if (!store.ok()) {
+    return ReportError(store.status().WithContext(StatePathSetting(flags)));
+  }
   if (recovered) {
     spdlog::error(
         "state store {} was unreadable: moved aside, no scale-in for a "
@@ -295,10 +357,14 @@ int RunScalerDaemon(const ScalerFlags& flags) {
       c.metrics_listen, ScalerHttpHandler(&registry, &board, &clock));
   if (!metrics_server.ok()) return ReportError(metrics_server.status());
   if (*metrics_server) {
+    // The port bound (metrics_listen's port 0: any free one).
+    const std::string at =
+        fmt::format("{}:{}", ParseListenAddress(c.metrics_listen)->value().host,
+                    (*metrics_server)->port());
     spdlog::info(
         "metrics on http://{0}/metrics, live page http://{0}/, health "
         "/healthz /readyz, status /status",
-        c.metrics_listen);
+        at);
   }
 
   ScalerOptions sopts;
@@ -405,12 +471,12 @@ void RegisterScalerCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--region", f->region, "AWS region");
   cmd->add_option("--interval", f->interval,
                   "Seconds between cycles (default 10)")
-      ->check(CLI::Range(1.0, 3600.0));
+      ->check(NumberIn(1.0, 3600.0));
   cmd->add_option("--metrics-refresh", f->metrics_refresh,
                   "Re-read CloudWatch metrics at most every this many seconds; "
                   "0: every cycle (default 60, or every cycle when the "
                   "interval is 60 s or longer)")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(NumberIn(0.0, 3600.0));
   cmd->add_flag("--dry-run", f->dry_run, "Decide and log, never act");
   cmd->add_option("--model", f->model,
                   "Model bundle directory (default: shipped default)");

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cmd/commands.h"
+#include "cmd/number_checks.h"
 #include "common/paths.h"
 #include "train/run.h"
 
@@ -27,16 +28,16 @@ void RegisterTrainCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 2000));
   cmd->add_option("--up-weight", o->train.up_weight,
                   "Extra weight of scale-up examples")
-      ->check(CLI::Range(0.01, 100.0));
+      ->check(NumberIn(0.01, 100.0));
   cmd->add_option("--down-weight", o->train.down_weight,
                   "Extra weight of scale-down examples")
-      ->check(CLI::Range(0.01, 100.0));
+      ->check(NumberIn(0.01, 100.0));
   cmd->add_option("--hours", *hours, "Use only the first H hours of each trace")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(NumberIn(0.0, 1e6));
   cmd->add_option("--backtest-hours", o->backtest_hours,
                   "Hours of each trace the comparison backtest replays "
                   "(default 168; 0: all)")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(NumberIn(0.0, 1e6));
   cmd->add_flag("--no-validate", *no_validate,
                 "Skip leave-one-trace-out validation");
   cmd->add_flag("--no-backtest", *no_backtest,

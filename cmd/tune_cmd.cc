@@ -10,6 +10,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
+#include "cmd/number_checks.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
 #include "sim/tune.h"
@@ -128,7 +129,7 @@ void RegisterTuneCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--slo-underprovisioned", f->slo,
                   "Most % of time under-provisioned (tau_U) allowed on the "
                   "fit window (default 5)")
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(NumberIn(0.0, 100.0));
   std::string names;
   for (const TuneKnob& k : TuneKnobs())
     names += (names.empty() ? "" : ", ") + k.policy;
@@ -138,7 +139,7 @@ void RegisterTuneCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--fit-fraction", f->fit_fraction,
                   "The first fraction of the range chooses, the rest checks "
                   "(default 0.667)")
-      ->check(CLI::Range(0.05, 0.95));
+      ->check(NumberIn(0.05, 0.95));
   cmd->add_option("--json", f->json_out, "Write the result as JSON here");
   AddWorldFlags(cmd, &f->world,
                 "Backtests run in parallel (default: one per CPU)");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cmd/number_checks.h"
 #include "common/file_util.h"
 #include "sim/backtest_config.h"
 
@@ -15,40 +16,40 @@ void AddWorldFlags(CLI::App* cmd, WorldFlags* f,
                   "YAML: world, demand, model, per-policy settings");
   cmd->add_option("--capacity-per-instance", f->capacity_per_instance,
                   "Trace units one instance serves at 100% CPU")
-      ->check(CLI::PositiveNumber);
+      ->check(NumberAbove(0));
   cmd->add_option("--peak-instances", f->peak_instances,
                   "Scale so the trace's peak needs N instances at the target "
                   "utilization (default 20)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--target-utilization", f->target_utilization, "Default 0.6")
-      ->check(CLI::Range(0.05, 1.0));
+      ->check(NumberIn(0.05, 1.0));
   cmd->add_option("--smoothing", f->smoothing_minutes,
                   "Moving-average window, minutes (default 10; 0: none)")
-      ->check(CLI::Range(0.0, double{kMinutesPerDay}));
+      ->check(NumberIn(0.0, double{kMinutesPerDay}));
   cmd->add_option("--boot-time", f->boot_seconds,
                   "Seconds from launch to InService (default 300)")
-      ->check(CLI::Range(0.0, 86400.0));
+      ->check(NumberIn(0.0, 86400.0));
   cmd->add_option("--metric-delay", f->metric_delay_seconds,
                   "CloudWatch delay, seconds (default 60)")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(NumberIn(0.0, 3600.0));
   cmd->add_option("--interval", f->interval_seconds,
                   "Loop interval, seconds (default 10)")
-      ->check(CLI::Range(1.0, 3600.0));
+      ->check(NumberIn(1.0, 3600.0));
   cmd->add_option("--min", f->min_size, "Group MinSize (default 1)")
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--max", f->max_size, "Group MaxSize (default 40)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--price", f->price,
                   "Dollars per instance-hour (default 0.10)")
-      ->check(CLI::Range(0.0, 1000.0));
+      ->check(NumberIn(0.0, 1000.0));
   cmd->add_option("--over-threshold", f->over_threshold,
                   "Utilization counted as over-utilized (default 0.9)")
-      ->check(CLI::Range(0.01, 10.0));
+      ->check(NumberIn(0.01, 10.0));
   cmd->add_option("--hours", f->hours, "Replay only this many hours")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(NumberIn(0.0, 1e6));
   cmd->add_option("--skip-hours", f->skip_hours,
                   "Start this far into the trace")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(NumberIn(0.0, 1e6));
   cmd->add_option("--threads", f->threads, threads_what)
       ->check(CLI::Range(0, 256));
 }
@@ -61,6 +62,12 @@ Status ApplyWorldFlags(const WorldFlags& f, BacktestOptions* o) {
   auto secs = [](double s) {
     return std::chrono::duration_cast<Duration>(Seconds(s));
   };
+  if (f.capacity_per_instance >= 0 && f.peak_instances > 0) {
+    // Either scales the trace: the one would silently undo the other.
+    return Status::InvalidArgument(
+        "--capacity-per-instance and --peak-instances: give one of them "
+        "(each sets how the trace maps to instances)");
+  }
   if (f.capacity_per_instance >= 0)
     o->mapping.capacity_per_instance = f.capacity_per_instance;
   if (f.peak_instances > 0) {

@@ -425,6 +425,28 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
   return Status::OK();
 }
 
+Result<std::optional<ListenAddress>> ParseListenAddress(
+    const std::string& text) {
+  if (text.empty() || text == "off") return std::optional<ListenAddress>();
+  const size_t colon = text.rfind(':');
+  ListenAddress a{.host = "127.0.0.1"};  // a bare port: on loopback
+  std::string port = text;
+  if (colon != std::string::npos) {
+    a.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(), [](char ch) {
+                        return ch >= '0' && ch <= '9';
+                      });
+  if (a.host.empty() || !digits || std::stoi(port) > 65535) {
+    return Status::InvalidArgument(fmt::format(
+        "must be host:port (port 0 to 65535) or off, got '{}'", text));
+  }
+  a.port = std::stoi(port);
+  return std::optional<ListenAddress>(a);
+}
+
 Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
                                        const std::string& source,
                                        const PolicyRegistry& registry) {
@@ -453,6 +475,15 @@ Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,
   PHAS_RETURN_IF_ERROR(wrap(r.Str("output_dir", &c.output_dir)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("state_path", &c.state_path)));
   PHAS_RETURN_IF_ERROR(wrap(r.Str("metrics_listen", &c.metrics_listen)));
+  if (!c.model_dir.empty() && !c.predictor_url.empty()) {
+    // The model would be silently ignored: predictor_url is asked instead.
+    return wrap(r.Bad("model", "give it or predictor_url, not both"));
+  }
+  if (r.Has("metrics_listen")) {
+    if (Status st = ParseListenAddress(c.metrics_listen).status(); !st.ok()) {
+      return wrap(r.Bad("metrics_listen", st.message()));
+    }
+  }
   int max_mb = static_cast<int>(c.log_max_bytes >> 20);
   PHAS_RETURN_IF_ERROR(wrap(r.Int("log_max_mb", &max_mb, 1, 100000)));
   c.log_max_bytes = static_cast<size_t>(max_mb) << 20;

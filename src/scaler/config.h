@@ -161,10 +161,10 @@ struct ScalerConfig {
   // actions, warm pool, instance refreshes, lifecycle hooks) are read
   // again (key controls_refresh_seconds). Default: 300 s.
   Duration controls_refresh = std::chrono::minutes(5);
-  // Model bundle; empty: the shipped default. Ignored when predictor_url is
-  // set.
+  // Model bundle; empty: the shipped default. Not with predictor_url.
   std::string model_dir;
   // Call a `phas predictor` over HTTP instead of predicting in process.
+  // Not with model.
   std::string predictor_url;
   // Default: 6 s (the original's).
   Duration predictor_timeout = std::chrono::seconds(6);
@@ -172,7 +172,8 @@ struct ScalerConfig {
   std::string output_dir = "output";
   // Default: state/phas.db.
   std::string state_path = "state/phas.db";
-  // Prometheus /metrics address; "off" disables. Default: 127.0.0.1:9464.
+  // Prometheus /metrics address, host:port (ParseListenAddress); "off"
+  // disables. Default: 127.0.0.1:9464.
   std::string metrics_listen = "127.0.0.1:9464";
   // Rotation of both output files (log_max_mb, log_keep). Default: 50 MiB,
   // 5 kept.
@@ -210,6 +211,17 @@ Status ParsePolicyConfig(
 // onto `out`; absent: unchanged. `path` names `entry` in errors.
 Status ParseSignalConfig(const YAML::Node& entry, const std::string& path,
                          SignalSource* out);
+
+// A listen address (metrics_listen, --metrics-listen).
+struct ListenAddress {
+  std::string host;
+  int port = 0;  // 0: any free port
+};
+// `text` as host:port (the host non-empty), or a bare port on 127.0.0.1;
+// the port digits only, 0 to 65535. "off" or empty: no address (nullopt).
+// InvalidArgument otherwise, saying what is expected, not where.
+Result<std::optional<ListenAddress>> ParseListenAddress(
+    const std::string& text);
 
 // InvalidArgument unless `arn` is an IAM role's ARN
 // (arn:<partition>:iam::<12 digits>:role/[<path>/]<name>); the message says

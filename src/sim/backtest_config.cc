@@ -58,6 +58,11 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
     PHAS_RETURN_IF_ERROR(
         wrap(d.CheckKeys({"capacity_per_instance", "peak_instances",
                           "target_utilization", "smoothing_minutes"})));
+    if (d.Has("capacity_per_instance") && d.Has("peak_instances")) {
+      // Either scales the trace: capacity_per_instance would silently win.
+      return wrap(d.Bad("capacity_per_instance",
+                        "give it or demand.peak_instances, not both"));
+    }
     PHAS_RETURN_IF_ERROR(wrap(d.Num(
         "capacity_per_instance", &o->mapping.capacity_per_instance, 0, 1e12)));
     PHAS_RETURN_IF_ERROR(

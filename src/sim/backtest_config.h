@@ -4,8 +4,8 @@
 //
 //   world:  {min_size, max_size, boot_seconds, metric_delay_seconds,
 //            interval_seconds, price_per_hour, over_threshold}
-//   demand: {capacity_per_instance | peak_instances, target_utilization,
-//            smoothing_minutes}
+//   demand: {capacity_per_instance | peak_instances (not both),
+//            target_utilization, smoothing_minutes}
 //   model:  DIR  (for the seed policy)
 //   policies:
 //     target-tracking: {cooldown_seconds: 60, target_tracking: {target_cpu:

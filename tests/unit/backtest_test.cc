@@ -329,6 +329,10 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
       {"policies: {hpa: {policy: seed}}\n", "policies.hpa.policy"},
       {"policies: {predictive: {predictive: {target_cpu: 50}}}\n",
        "policies.predictive.predictive.target_cpu"},
+      // Both scale the trace: peak_instances was silently ignored.
+      {"demand: {capacity_per_instance: 5, peak_instances: 3}\n",
+       "demand.capacity_per_instance: give it or demand.peak_instances, not "
+       "both"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.yaml);

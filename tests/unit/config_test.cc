@@ -54,6 +54,23 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   };
   const Case cases[] = {
       {"unknown top-level key", "intervall_seconds: 5\n", "intervall_seconds"},
+      // The model was silently ignored: predictor_url was asked.
+      {"model and predictor_url",
+       "model: m\npredictor_url: http://127.0.0.1:8000/predict\n",
+       "model: give it or predictor_url, not both"},
+      // The port was read by std::stoi at startup: 99999 bound a random
+      // port, junk after it was dropped, -5 failed in the resolver.
+      {"listen port too big", "metrics_listen: 127.0.0.1:99999\n",
+       "metrics_listen: must be host:port (port 0 to 65535) or off, got "
+       "'127.0.0.1:99999'"},
+      {"listen port junk", "metrics_listen: 127.0.0.1:18780junk\n",
+       "metrics_listen: must be host:port"},
+      {"listen port negative", "metrics_listen: 127.0.0.1:-5\n",
+       "metrics_listen: must be host:port"},
+      {"listen port missing", "metrics_listen: '127.0.0.1:'\n",
+       "metrics_listen: must be host:port"},
+      {"listen host missing", "metrics_listen: ':9464'\n",
+       "metrics_listen: must be host:port"},
       {"bad interval", "interval_seconds: fast\n", "interval_seconds"},
       {"negative metrics refresh", "metrics_refresh_seconds: -5\n",
        "metrics_refresh_seconds"},
@@ -185,6 +202,40 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   Status st = ValidateScalerConfig(dup, "x.yaml");
   EXPECT_NE(st.message().find("groups[1].name"), std::string::npos)
       << st.message();
+}
+
+TEST(ConfigTest, ListenAddresses) {
+  struct Case {
+    std::string text;
+    // expected: nullopt for off; host "" for an error
+    std::optional<ListenAddress> want;
+  } cases[] = {
+      {"127.0.0.1:9464", ListenAddress{"127.0.0.1", 9464}},
+      {"0.0.0.0:0", ListenAddress{"0.0.0.0", 0}},
+      {"localhost:65535", ListenAddress{"localhost", 65535}},
+      {"9464", ListenAddress{"127.0.0.1", 9464}},
+      {"off", std::nullopt},
+      {"", std::nullopt},
+      {"127.0.0.1:65536", ListenAddress{}},
+      {"127.0.0.1:123456", ListenAddress{}},
+      {"127.0.0.1:+80", ListenAddress{}},
+      {"127.0.0.1: 80", ListenAddress{}},
+      {"127.0.0.1:80 ", ListenAddress{}},
+      {"nine", ListenAddress{}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.text);
+    auto got = ParseListenAddress(tc.text);
+    if (tc.want && tc.want->host.empty()) {
+      EXPECT_TRUE(got.status().IsInvalidArgument()) << "accepted";
+      continue;
+    }
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->has_value(), tc.want.has_value());
+    if (!tc.want) continue;
+    EXPECT_EQ((*got)->host, tc.want->host);
+    EXPECT_EQ((*got)->port, tc.want->port);
+  }
 }
 
 // Each policy's guard defaults apply unless the group overrides them (the

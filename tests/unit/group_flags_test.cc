@@ -2,34 +2,15 @@
 // group read from AWS uses (--signal, --days, ...): exit 2 and one line
 // naming the flag, whatever its value, instead of ignoring it.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <string>
-#include <vector>
 
-#include "test_util.h"
+#include "phas_cli.h"
 
 namespace phas {
 namespace {
 
-class GroupFlagsTest : public testing::TempDirTest {
- protected:
-  struct Run {
-    int exit_code = -1;
-    std::string err;
-  };
-  Run Phas(const std::string& args) {
-    const std::string err_file = (dir_ / "stderr.txt").string();
-    const std::string cmd =
-        testing::PhasBinary() + " " + args + " >/dev/null 2>'" + err_file + "'";
-    const int rc = std::system(cmd.c_str());
-    Run r;
-    if (WIFEXITED(rc)) r.exit_code = WEXITSTATUS(rc);
-    r.err = testing::ReadAll(err_file);
-    return r;
-  }
-};
+using GroupFlagsTest = testing::PhasCliTest;
 
 TEST_F(GroupFlagsTest, ATraceRefusesTheGroupsFlagsEvenAtTheirDefaults) {
   const std::string trace =

@@ -1,0 +1,144 @@
+// Bad values on phas's command line and in the scaler's config, refused
+// with an exit code and one line on stderr naming the flag or key, where
+// they were silently ignored (nan, inf, a flag that another undid) or
+// reported without naming it.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "phas_cli.h"
+
+namespace phas {
+namespace {
+
+using BadFlagsTest = testing::PhasCliTest;
+
+struct Case {
+  std::string args;
+  int exit_code;
+  std::string want;  // the start of the one line on stderr
+};
+
+void ExpectRefused(const Case& c, const testing::PhasRun& r) {
+  SCOPED_TRACE(c.args);
+  EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+  EXPECT_EQ(r.err.substr(0, c.want.size()), c.want) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "not one line: " << r.err;
+}
+
+TEST_F(BadFlagsTest, NumberFlagsRefuseNanInfAndSayTheirBound) {
+  const std::string trace =
+      testing::SourcePath("data/traces/nasa_http_1995_1min.csv");
+  const std::string bt = "backtest --trace " + trace + " ";
+  const std::string help = " (see phas --help)\n";
+  const Case cases[] = {
+      // nan passed CLI11's Range, then a `>= 0` guard dropped it (exit 0,
+      // the default used).
+      {"scaler --interval nan", 2,
+       "phas: --interval: must be a number from 1 to 3600, got nan" + help},
+      {"scaler --metrics-refresh nan", 2,
+       "phas: --metrics-refresh: must be a number from 0 to 3600, got nan" +
+           help},
+      {bt + "--hours nan", 2,
+       "phas: --hours: must be a number from 0 to 1000000, got nan" + help},
+      {bt + "--skip-hours nan", 2, "phas: --skip-hours: must be a number"},
+      {bt + "--boot-time nan", 2, "phas: --boot-time: must be a number"},
+      {bt + "--price nan", 2, "phas: --price: must be a number"},
+      {bt + "--target-utilization nan", 2,
+       "phas: --target-utilization: must be a number"},
+      {bt + "--smoothing nan", 2, "phas: --smoothing: must be a number"},
+      {bt + "--history-hours nan", 2,
+       "phas: --history-hours: must be a number"},
+      {bt + "--capacity-per-instance nan", 2,
+       "phas: --capacity-per-instance: must be greater than 0, got nan" + help},
+      {bt + "--capacity-per-instance inf", 2,
+       "phas: --capacity-per-instance: must be greater than 0, got inf" + help},
+      // Was "Value 0 not in range 0.000000 to 1797693134862315708...".
+      {bt + "--capacity-per-instance 0", 2,
+       "phas: --capacity-per-instance: must be greater than 0, got 0" + help},
+      {"tune --trace " + trace + " --hours nan", 2,
+       "phas: --hours: must be a number"},
+      {"forecast " + trace + " --smoothing nan", 2,
+       "phas: --smoothing: must be a number"},
+      {"train --traces . --out x --hours nan", 2,
+       "phas: --hours: must be a number"},
+      {"history --asg g --out x --request-hours nan", 2,
+       "phas: --request-hours: must be a number of at least 0, got nan" + help},
+  };
+  for (const Case& c : cases) ExpectRefused(c, Phas(c.args));
+}
+
+TEST_F(BadFlagsTest, ConflictsAndNamesAreSaid) {
+  const std::string trace =
+      testing::SourcePath("data/traces/nasa_http_1995_1min.csv");
+  const std::string config = Write("phas.yaml",
+                                   "region: us-east-1\n"
+                                   "output_dir: " +
+                                       (dir_ / "out").string() +
+                                       "\n"
+                                       "groups: [{name: web}]\n");
+  const std::string file = Write("a-file", "x");
+  const Case cases[] = {
+      // The capacity was silently replaced by the peak's mapping.
+      {"backtest --trace " + trace +
+           " --hours 1 --quiet --policy target-tracking --peak-instances 5 "
+           "--capacity-per-instance 3",
+       2,
+       "phas: InvalidArgument: --capacity-per-instance and --peak-instances: "
+       "give one of them"},
+      // --policy applied only to --group groups: without, it was ignored.
+      {"scaler --config " + config + " --policy nonexistent --once", 2,
+       "phas: InvalidArgument: --policy goes with --group"},
+      {"scaler --config " + config + " --model m --predictor-url u --once", 2,
+       "phas: InvalidArgument: --model and --predictor-url: give one of them"},
+      // Read by std::stoi when the server started: a random port bound.
+      {"scaler --config " + config + " --metrics-listen 127.0.0.1:99999", 2,
+       "phas: InvalidArgument: --metrics-listen: must be host:port (port 0 to "
+       "65535) or off, got '127.0.0.1:99999'\n"},
+      // Was "--.signal: ...".
+      {"history --asg g --out x --signal gpu", 2,
+       "phas: InvalidArgument: --signal: must be one of"},
+      // Was "IOError: /etc/passwd: Not a directory", exit 1.
+      {"scaler --config " + config + " --output-dir " + file + " --once", 2,
+       "phas: InvalidArgument: --output-dir: '" + file +
+           "' is not a directory\n"},
+      {"scaler --config " + config + " --state " + dir_.string() + " --once", 2,
+       "phas: InvalidArgument: --state: '" + dir_.string() +
+           "' is a directory (a file is expected)\n"},
+      {"scaler --config " + config + " --output-dir " + file + "/sub --once", 1,
+       "phas: IOError: --output-dir: "},
+  };
+  for (const Case& c : cases) ExpectRefused(c, Phas(c.args));
+}
+
+TEST_F(BadFlagsTest, ConfigPathsAreNamedByTheirKey) {
+  const std::string file = Write("a-file", "x");
+  const std::string out = "output_dir: " + (dir_ / "out").string() + "\n";
+  struct Row {
+    std::string keys;
+    int exit_code;
+    std::string want;  // after "<config>: "
+  } rows[] = {
+      // Was "IOError: /etc/passwd: Not a directory", exit 1, no key.
+      {"output_dir: " + file + "\n", 2,
+       "output_dir: '" + file + "' is not a directory\n"},
+      {out + "state_path: " + dir_.string() + "\n", 2,
+       "state_path: '" + dir_.string() + "' is a directory"},
+      // Found only when opened: named too.
+      {out + "state_path: " + file + "/x.db\n", 1, "state_path: "},
+  };
+  int n = 0;
+  for (const Row& row : rows) {
+    const std::string config =
+        Write("phas" + std::to_string(n++) + ".yaml",
+              "region: us-east-1\ngroups: [{name: web}]\n" + row.keys);
+    const std::string kind =
+        row.exit_code == 2 ? "InvalidArgument: " : "IOError: ";
+    Case c{"scaler --once --config " + config, row.exit_code,
+           "phas: " + kind + config + ": " + row.want};
+    ExpectRefused(c, Phas(c.args));
+  }
+}
+
+}  // namespace
+}  // namespace phas
