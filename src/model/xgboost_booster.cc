@@ -4,21 +4,39 @@
 #include <xgboost/c_api.h>
 
 #include "common/file_util.h"
+#include "model/xgboost_model_check.h"
 
 namespace phas {
 
 std::string XgbLastError() {
   const char* e = XGBGetLastError();
-  std::string s = e ? e : "unknown XGBoost error";
-  // XGBoost prefixes messages with source locations; keep the last line,
-  // which says what is wrong.
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  size_t nl = s.rfind('\n');
-  if (nl != std::string::npos && nl + 1 < s.size()) {
-    std::string tail = s.substr(nl + 1);
-    if (tail.find("Stack trace") == std::string::npos) s = tail;
+  return XgbErrorMessage(e && *e ? e : "unknown XGBoost error");
+}
+
+std::string XgbErrorMessage(std::string_view text) {
+  // "[12:00:00] /src/learner.cc:1059: Check failed: ...\n<more>\nStack
+  // trace:\n  [bt] (0) ...": what is wrong is in the lines before the stack
+  // trace; the time and source location mean nothing to the reader.
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) continue;
+    line = line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+    if (line.starts_with("Stack trace")) break;
+    if (line.starts_with("[bt]")) continue;
+    if (out.empty() && line.starts_with('[')) {
+      // The time, then the source location ("file.cc:123: ").
+      size_t loc = line.find(": ", line.find(']'));
+      if (loc != std::string_view::npos) line = line.substr(loc + 2);
+    }
+    out += (out.empty() ? "" : " ") + std::string(line);
   }
-  return s;
+  return out.empty() ? "unknown XGBoost error" : out;
 }
 
 namespace {
@@ -43,25 +61,40 @@ Result<BoosterHandle> NewBooster(const DMatrixHandle* dmats, bst_ulong n) {
 
 XgbBooster::XgbBooster(void* handle) : handle_(OwnBooster(handle)) {}
 
+namespace {
+
+// The model in `bytes`, if it is one XGBoost can load without crashing.
+Status CheckModelBytes(const std::string& bytes) {
+  PHAS_ASSIGN_OR_RETURN(nlohmann::json doc, ParseXgboostModel(bytes));
+  return CheckXgboostModel(doc);
+}
+
+}  // namespace
+
 Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
   if (!FileExists(path)) {
     return Status::NotFound(path + ": no such model file");
   }
+  PHAS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  const std::string bad = path + ": not a loadable XGBoost model";
+  PHAS_RETURN_IF_ERROR(CheckModelBytes(bytes).WithContext(bad));
+  bytes.clear();
+  bytes.shrink_to_fit();
   PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
   XgbBooster b(h);
   if (XGBoosterLoadModel(h, path.c_str()) != 0) {
-    return Status::Corruption(
-        path + ": not a loadable XGBoost model: " + XgbLastError());
+    return Status::InvalidArgument(bad + ": " + XgbLastError());
   }
   return b;
 }
 
 Result<XgbBooster> XgbBooster::LoadFromJson(const std::string& json) {
+  const std::string bad = "not a loadable XGBoost model";
+  PHAS_RETURN_IF_ERROR(CheckModelBytes(json).WithContext(bad));
   PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
   XgbBooster b(h);
   if (XGBoosterLoadModelFromBuffer(h, json.data(), json.size()) != 0) {
-    return Status::Corruption("not a loadable XGBoost model: " +
-                              XgbLastError());
+    return Status::InvalidArgument(bad + ": " + XgbLastError());
   }
   return b;
 }

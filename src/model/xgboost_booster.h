@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -35,9 +36,12 @@ class XgbMatrix {
 
 class XgbBooster {
  public:
-  // Loads a model file (JSON, UBJSON or legacy binary). Errors name the file.
+  // Loads a JSON or UBJSON model file, once CheckXgboostModel
+  // (model/xgboost_model_check.h) found nothing XGBoost would crash or hang
+  // on. A file that is not such a model, the legacy binary format included,
+  // is InvalidArgument naming the file and what is wrong.
   static Result<XgbBooster> LoadFromFile(const std::string& path);
-  // Loads a model from an in-memory JSON document.
+  // Loads a model from an in-memory JSON document, checked the same way.
   static Result<XgbBooster> LoadFromJson(const std::string& json);
 
   // Trains `rounds` boosting rounds on `train` with string parameters as
@@ -67,8 +71,11 @@ class XgbBooster {
   std::shared_ptr<void> handle_;
 };
 
-// Last error text of the XGBoost C API.
+// Last error text of the XGBoost C API, as XgbErrorMessage gives it.
 std::string XgbLastError();
+// What an XGBoost error message says is wrong, on one line: its lines
+// before the stack trace, without the time and source location prefix.
+std::string XgbErrorMessage(std::string_view text);
 
 }  // namespace phas
 

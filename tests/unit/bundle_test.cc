@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,16 @@ class BundleTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
+  }
+  // A fresh copy of the seed model with `file` written over, loaded.
+  Result<std::shared_ptr<const ModelBundle>> LoadWith(
+      const std::string& file, const std::string& content) {
+    SetUp();
+    Write(file, content);
+    Result<std::shared_ptr<const ModelBundle>> b =
+        Status::Internal("not loaded");
+    EXPECT_NO_THROW(b = ModelBundle::Load(dir_));
+    return b;
   }
   json ShippedManifest() {
     return json::parse(*ReadFile(
@@ -193,7 +204,6 @@ TEST_F(BundleTest, ManifestFieldErrorsNameTheField) {
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
-    SetUp();
     json m = ShippedManifest();
     json::json_pointer ptr(tc.pointer);
     if (tc.value) {
@@ -201,10 +211,7 @@ TEST_F(BundleTest, ManifestFieldErrorsNameTheField) {
     } else {
       m[ptr.parent_pointer()].erase(ptr.back());
     }
-    Write("manifest.json", m.dump());
-    Result<std::shared_ptr<const ModelBundle>> b =
-        Status::Internal("not loaded");
-    EXPECT_NO_THROW(b = ModelBundle::Load(dir_));
+    auto b = LoadWith("manifest.json", m.dump());
     ASSERT_FALSE(b.ok());
     EXPECT_TRUE(b.status().IsInvalidArgument()) << b.status().ToString();
     std::string want = (dir_ / "manifest.json").string() + ": " + tc.want;
@@ -236,11 +243,7 @@ TEST_F(BundleTest, UnparsableFilesNameTheFile) {
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
-    SetUp();
-    Write(tc.file, tc.content);
-    Result<std::shared_ptr<const ModelBundle>> b =
-        Status::Internal("not loaded");
-    EXPECT_NO_THROW(b = ModelBundle::Load(dir_));
+    auto b = LoadWith(tc.file, tc.content);
     ASSERT_FALSE(b.ok());
     const std::string& msg = b.status().message();
     EXPECT_NE(msg.find(tc.file), std::string::npos) << msg;
@@ -264,6 +267,172 @@ TEST_F(BundleTest, InspectReportsABadFieldInOneLineWithExitCode2) {
   std::string err = *ReadFile(err_file);
   EXPECT_EQ(err, "phas: InvalidArgument: " + (dir_ / "manifest.json").string() +
                      ": format: must be a string, got 1\n");
+}
+
+// A booster file XGBoost would crash or hang on, or read as something it is
+// not, is refused before XGBoost sees it: one InvalidArgument line (exit 2,
+// as any bad bundle) naming the file, and the tree, node and field.
+TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
+  struct Edit {
+    const char* pointer;  // into the seed model's model.json
+    json value;
+  };
+  const std::string seed = *ReadFile(dir_ / "model.json");
+  auto edited = [&](std::vector<Edit> edits) {
+    json m = json::parse(seed);
+    for (const Edit& e : edits) m[json::json_pointer(e.pointer)] = e.value;
+    return m.dump();
+  };
+  const std::string tree0 = "/learner/gradient_booster/model/trees/0/";
+  const std::string tree1 = "/learner/gradient_booster/model/trees/1/";
+  json with_dot = ShippedManifest();
+  with_dot["booster"] = ".";
+  struct Case {
+    const char* name;
+    // input: a file of the bundle and its content
+    const char* file;
+    std::string content;
+    // expected in the error
+    std::string want;
+  };
+  const Case cases[] = {
+      // XGBoost reads past the tree: a segfault.
+      {"child past the tree", "model.json",
+       edited({{(tree0 + "left_children/0").c_str(), 999999}}),
+       "tree 0 node 0: left_children is 999999, outside [-1, 21)"},
+      // XGBoost reads 100000 tree_info entries: a segfault.
+      {"num_trees past the trees", "model.json",
+       edited({{"/learner/gradient_booster/model/gbtree_model_param/num_trees",
+                "100000"}}),
+       "gbtree_model_param.num_trees: is \"100000\", but 300 trees are "
+       "present"},
+      // XGBoost's prediction walks from node 0 to node 0 forever.
+      {"node its own child", "model.json",
+       edited({{(tree0 + "left_children/0").c_str(), 0},
+               {(tree0 + "right_children/0").c_str(), 0}}),
+       "tree 0 node 0: left_children is 0, a node already reached from the "
+       "root"},
+      {"two parents of one node", "model.json",
+       edited({{(tree0 + "right_children/0").c_str(), 1}}),
+       "tree 0 node 0: right_children is 1, a node already reached"},
+      {"tree_info shorter than the trees", "model.json",
+       edited(
+           {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
+       "tree_info: has 1 values, but num_trees is 300"},
+      {"group past the classes", "model.json",
+       edited({{"/learner/gradient_booster/model/tree_info/5", 3}}),
+       "tree_info[5]: the output group is 3, outside [0, 3)"},
+      {"split on a feature past num_feature", "model.json",
+       edited({{(tree0 + "split_indices/0").c_str(), 17}}),
+       "tree 0 node 0: split_indices is 17, outside [0, 17)"},
+      {"num_nodes past the arrays", "model.json",
+       edited({{(tree0 + "tree_param/num_nodes").c_str(), "1000"}}),
+       "tree 0 left_children: has 21 values, but num_nodes is 1000"},
+      {"two trees with one id", "model.json",
+       edited({{(tree1 + "id").c_str(), 0}}),
+       "tree 1 id: is 0, but 1 is the tree's place"},
+      // Not models at all: each gave XGBoost's stack trace's last line.
+      {"empty", "model.json", "",
+       "model.json: not a loadable XGBoost model: "
+       "the file is empty"},
+      {"truncated", "model.json", seed.substr(0, seed.size() / 2),
+       "not a loadable XGBoost model: invalid JSON"},
+      {"empty object", "model.json", "{}",
+       "not a loadable XGBoost model: learner: must be an object, got null"},
+      {"array", "model.json", "[1,2,3]", "it does not start with '{'"},
+      // XGBoost read it as its legacy binary format: std::bad_alloc.
+      {"text file", "model.json", "root:x:0:0:root:/root:/bin/bash\n",
+       "it does not start with '{'"},
+      {"booster is the directory", "manifest.json", with_dot.dump(),
+       "is a directory, not a file"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto b = LoadWith(tc.file, tc.content);
+    ASSERT_FALSE(b.ok());
+    EXPECT_TRUE(b.status().IsInvalidArgument()) << b.status().ToString();
+    const std::string& msg = b.status().message();
+    EXPECT_NE(msg.find(tc.want), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+// What an XGBoost error says is wrong, without its stack trace, time and
+// source location.
+TEST(XgbErrorMessageTest, KeepsWhatIsWrong) {
+  struct Case {
+    const char* name;
+    const char* raw;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"check with stack trace",
+       "[10:00:00] /src/learner.cc:1059: Check failed: header == "
+       "serialisation_header_: \n  If you are loading a model, use "
+       "load_model.\nStack trace:\n  [bt] (0) /lib/libxgboost.so(+0x1) "
+       "[0x7f]\n  [bt] (8) /path/phas(+0xa7394) [0x55d4]\n",
+       "Check failed: header == serialisation_header_: If you are loading a "
+       "model, use load_model."},
+      {"frames only", "  [bt] (0) /lib/libxgboost.so(+0x1) [0x7f]\n",
+       "unknown XGBoost error"},
+      {"plain", "Unknown gbm type foo", "Unknown gbm type foo"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    EXPECT_EQ(XgbErrorMessage(tc.raw), tc.want);
+  }
+}
+
+// End to end, each command that loads a bundle: a child past the tree and a
+// cycle are one line on stderr and exit 2, not a segfault or a hang. On the
+// shipped default model, where XGBoost's probe loops on the cycle.
+TEST_F(BundleTest, CommandsRefuseABrokenBoosterInOneLine) {
+  const std::string seed =
+      *ReadFile(testing::SourcePath("data/models/default/model.json"));
+  const std::string manifest =
+      *ReadFile(testing::SourcePath("data/models/default/manifest.json"));
+  const std::string left0 =
+      "/learner/gradient_booster/model/trees/0/left_children/0";
+  const std::string right0 =
+      "/learner/gradient_booster/model/trees/0/right_children/0";
+  json past = json::parse(seed), cycle = json::parse(seed);
+  past[json::json_pointer(left0)] = 999999;
+  cycle[json::json_pointer(left0)] = 0;
+  cycle[json::json_pointer(right0)] = 0;
+  struct Case {
+    const char* name;
+    const json* model;
+    const char* args;  // after the binary, before the bundle
+  };
+  const Case cases[] = {
+      {"inspect, child past the tree", &past, "model inspect"},
+      {"predict, cycle", &cycle,
+       "predict '{\"features\": [1, 2, 3, 4, 5, 6, 7, \"io\", \"low\"]}' "
+       "--model"},
+      {"predictor, cycle", &cycle, "predictor --port 0 --model"},
+  };
+  std::string err_file = (fs::temp_directory_path() /
+                          ("phas_bundle_err_" + std::to_string(::getpid())))
+                             .string();
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    SetUp();
+    Write("manifest.json", manifest);
+    Write("model.json", tc.model->dump());
+    std::string cmd = "timeout 30 " + testing::PhasBinary() + " " + tc.args +
+                      " '" + dir_.string() + "' >/dev/null 2>'" + err_file +
+                      "'";
+    int rc = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 2);
+    std::string err = *ReadFile(err_file);
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_NE(err.find("model.json: not a loadable XGBoost model: tree 0 "
+                       "node 0: "),
+              std::string::npos)
+        << err;
+  }
+  fs::remove(err_file);
 }
 
 TEST_F(BundleTest, MissingDirectoryAndEmptyDirectory) {

@@ -1,0 +1,41 @@
+// Checks of an XGBoost model file before XGBoost reads it.
+//
+// XGBoost (1.7) trusts the counts and indices in a model it loads: a child
+// index past the end of its tree, a num_trees larger than the trees present
+// or a tree_info group past the model's outputs make it read or write out of
+// bounds and crash the process; a child that leads back to an earlier node
+// makes its prediction loop forever; a file that is not JSON is read as the
+// legacy binary format, whose counts are trusted the same way. These
+// functions refuse such files with the field named, so that XGBoost only
+// ever sees a document it can walk.
+//
+// Thread-safety: stateless functions; safe from any thread.
+#ifndef PHAS_MODEL_XGBOOST_MODEL_CHECK_H_
+#define PHAS_MODEL_XGBOOST_MODEL_CHECK_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+
+namespace phas {
+
+// Parses a model file's bytes as XGBoost's JSON or UBJSON document (UBJSON
+// when the byte after the opening '{' is a letter: XGBoost's own test).
+// Anything else, the legacy binary format included, is InvalidArgument
+// saying what the bytes are not.
+Result<nlohmann::json> ParseXgboostModel(const std::string& bytes);
+
+// OK when every count and index XGBoost trusts agrees with what the document
+// holds: num_trees, tree_info and tree ids against the trees; each tree's
+// num_nodes against its arrays; children that form a tree (every node
+// reached once from the root, so no cycle); split features below
+// num_feature; groups below the number of outputs; categorical segments
+// inside their arrays. Otherwise InvalidArgument naming the place, e.g.
+// "tree 0 node 0: left_children is 999999, not a node of the tree (it has
+// 63)".
+Status CheckXgboostModel(const nlohmann::json& doc);
+
+}  // namespace phas
+
+#endif  // PHAS_MODEL_XGBOOST_MODEL_CHECK_H_
