@@ -227,7 +227,7 @@ void AddGroupSourceFlags(CLI::App* cmd, GroupSourceFlags* f,
                       "Split each GetMetricData into windows of this many "
                       "hours (default: one request per period; for test "
                       "servers whose cost grows with the window's square)")
-          ->check(NumberAtLeast(0)),
+          ->check(NumberIn(0, 455 * 24)),  // CloudWatch's retention
   };
 }
 

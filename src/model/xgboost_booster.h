@@ -36,10 +36,11 @@ class XgbMatrix {
 
 class XgbBooster {
  public:
-  // Loads a JSON or UBJSON model file, once CheckXgboostModel
+  // Loads a JSON model file, once CheckXgboostModel
   // (model/xgboost_model_check.h) found nothing XGBoost would crash or hang
-  // on. A file that is not such a model, the legacy binary format included,
-  // is InvalidArgument naming the file and what is wrong.
+  // on; XGBoost is given the document checked. A file that is not such a
+  // model (UBJSON and the legacy binary format included) is InvalidArgument
+  // naming the file and what is wrong.
   static Result<XgbBooster> LoadFromFile(const std::string& path);
   // Loads a model from an in-memory JSON document, checked the same way.
   static Result<XgbBooster> LoadFromJson(const std::string& json);
@@ -67,6 +68,10 @@ class XgbBooster {
                                           size_t cols) const;
 
  private:
+  // Checks `bytes` (a model file's or document's) and loads the document
+  // checked; errors begin with `bad`.
+  static Result<XgbBooster> LoadChecked(const std::string& bytes,
+                                        const std::string& bad);
   explicit XgbBooster(void* handle);
   std::shared_ptr<void> handle_;
 };

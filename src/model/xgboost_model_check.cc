@@ -314,24 +314,13 @@ Result<json> ParseXgboostModel(const std::string& bytes) {
   }
   if (bytes[first] != '{') {
     return Status::InvalidArgument(
-        "not an XGBoost JSON or UBJSON model (it does not start with '{'; "
-        "phas does not read XGBoost's legacy binary format)");
+        "not an XGBoost JSON model (it does not start with '{'; phas does "
+        "not read XGBoost's legacy binary format)");
   }
   if (bytes.size() > 1 && std::isalpha(static_cast<unsigned char>(bytes[1]))) {
-    try {
-      json doc = json::from_ubjson(bytes, /*strict=*/true,
-                                   /*allow_exceptions=*/false);
-      if (doc.is_discarded()) {
-        return Status::InvalidArgument("invalid UBJSON");
-      }
-      return doc;
-    } catch (const json::exception& e) {
-      return Status::InvalidArgument(std::string("invalid UBJSON: ") +
-                                     e.what());
-    } catch (const std::bad_alloc&) {
-      return Status::InvalidArgument(
-          "invalid UBJSON: it declares more values than memory holds");
-    }
+    return Status::InvalidArgument(
+        "an XGBoost UBJSON model: phas reads JSON models only (as phas train "
+        "writes them; XGBoost's save_model to a .json file)");
   }
   if (JsonNestingDepth(bytes, kMaxNesting) > kMaxNesting) {
     return Status::InvalidArgument(

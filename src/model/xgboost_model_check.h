@@ -20,10 +20,11 @@
 
 namespace phas {
 
-// Parses a model file's bytes as XGBoost's JSON or UBJSON document (UBJSON
-// when the byte after the opening '{' is a letter: XGBoost's own test).
-// Anything else, the legacy binary format included, is InvalidArgument
-// saying what the bytes are not.
+// Parses a model file's bytes as XGBoost's JSON document, 64 levels deep at
+// most. Anything else is InvalidArgument saying what the bytes are not:
+// UBJSON too (nlohmann's reader recurses without a limit and believes a
+// container's declared count: a few bytes could overflow the stack or ask
+// for gigabytes), and the legacy binary format, which cannot be checked.
 Result<nlohmann::json> ParseXgboostModel(const std::string& bytes);
 
 // OK when every count and index XGBoost trusts agrees with what the document

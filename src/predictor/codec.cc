@@ -2,14 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/json_util.h"
@@ -20,9 +18,12 @@ namespace {
 using nlohmann::json;
 
 // A finite number the model's 32-bit floats hold (1e308 is a finite
-// double, and infinity as a float).
+// double, and infinity as a float): below the float maximum plus half its
+// last step, where rounding to float goes to infinity (3.4028235e38, how
+// numpy prints the maximum, rounds to it).
 bool InFloatRange(double d) {
-  return std::isfinite(d) && std::fabs(d) <= std::numeric_limits<float>::max();
+  constexpr double kFloatRoundsToInfinity = 0x1.ffffffp+127;
+  return std::isfinite(d) && std::fabs(d) < kFloatRoundsToInfinity;
 }
 
 bool Fail(CodecError* err, std::string message, std::string field = {},
@@ -102,6 +103,42 @@ class PathTracker : public nlohmann::json_sax<json> {
   std::string last_token_, what_;
 };
 
+// The first key that appears twice in one object.
+class DuplicateFinder : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    open_.emplace_back();
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (open_.back().insert(k).second) return true;
+    key_ = k;
+    return false;  // found: stop
+  }
+  bool end_object() override {
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    return false;
+  }
+  const std::string& key() const { return key_; }
+
+ private:
+  std::vector<std::unordered_set<std::string>> open_;
+  std::string key_;
+};
+
 bool DescribeSyntaxError(std::string_view body, CodecError* err) {
   PathTracker t;
   json::sax_parse(body.begin(), body.end(), &t);
@@ -113,12 +150,15 @@ bool DescribeSyntaxError(std::string_view body, CodecError* err) {
   // delimiter): "N", "I", "i", "+" or "-I" begin NaN or Infinity (no JSON
   // value does), and "na" too; a lone "n" or "no" is a misspelt null or a
   // word.
+  // (Only where a value was expected: inside a string, a word after a
+  // comma is no literal.)
   size_t cut = tok.find_last_of(" \t\r\n[{,:");
   std::string tail = cut == std::string::npos ? tok : tok.substr(cut + 1);
-  bool nonfinite =
-      !tail.empty() && (tail[0] == 'N' || tail[0] == 'I' || tail[0] == 'i' ||
-                        tail[0] == '+' || tail.rfind("-I", 0) == 0 ||
-                        tail.rfind("-i", 0) == 0 || tail.rfind("na", 0) == 0);
+  bool nonfinite = !tail.empty() &&
+                   what.find("invalid string") == std::string::npos &&
+                   (tail[0] == 'N' || tail[0] == 'I' || tail[0] == 'i' ||
+                    tail[0] == '+' || tail.rfind("-I", 0) == 0 ||
+                    tail.rfind("-i", 0) == 0 || tail.rfind("na", 0) == 0);
   if (nonfinite) {
     return Fail(err,
                 fmt::format("invalid JSON at byte {}: NaN and Infinity are not "
@@ -140,17 +180,17 @@ bool ParseObject(std::string_view body, json* out, CodecError* err) {
         err, fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
   }
   // A key twice in one object: the parser would keep one of the values
-  // silently; which one the client meant is unknown.
-  std::vector<std::vector<std::string>> keys;  // per open object
-  std::optional<std::string> twice;
+  // silently; which one the client meant is unknown. Counted here (an
+  // object then holds fewer members than keys were read), named by a
+  // second pass on that error only.
+  std::vector<size_t> keys;  // per open object
+  bool twice = false;
   auto check = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys.emplace_back();
-    if (event == json::parse_event_t::object_end) keys.pop_back();
-    if (event == json::parse_event_t::key && !keys.empty() && !twice) {
-      const std::string& k = parsed.get_ref<const std::string&>();
-      std::vector<std::string>& seen = keys.back();
-      if (std::find(seen.begin(), seen.end(), k) != seen.end()) twice = k;
-      seen.push_back(k);
+    if (event == json::parse_event_t::object_start) keys.push_back(0);
+    if (event == json::parse_event_t::key && !keys.empty()) ++keys.back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) {
+      twice |= parsed.size() != keys.back();
+      keys.pop_back();
     }
     return true;
   };
@@ -158,7 +198,9 @@ bool ParseObject(std::string_view body, json* out, CodecError* err) {
                      /*allow_exceptions=*/false);
   if (out->is_discarded()) return DescribeSyntaxError(body, err);
   if (twice) {
-    std::string field = Abbreviate(*twice);
+    DuplicateFinder d;
+    json::sax_parse(body.begin(), body.end(), &d);
+    std::string field = Abbreviate(d.key());
     return Fail(err, fmt::format("field '{}' appears twice", field), field);
   }
   if (!out->is_object()) {

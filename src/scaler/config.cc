@@ -416,8 +416,10 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
                                    ": interval_seconds: must be at least 1");
   }
   // (--predictor-url sets it too.)
-  if (!c.predictor_url.empty() && c.predictor_url.rfind("http://", 0) != 0 &&
-      c.predictor_url.rfind("https://", 0) != 0) {
+  std::string scheme = c.predictor_url.substr(0, 8);
+  for (char& ch : scheme) ch = static_cast<char>(std::tolower(ch));
+  if (!c.predictor_url.empty() && scheme.rfind("http://", 0) != 0 &&
+      scheme.rfind("https://", 0) != 0) {
     return Status::InvalidArgument(fmt::format(
         "{}: predictor_url: must be an http:// or https:// URL, got '{}'",
         source, Abbreviate(c.predictor_url)));

@@ -234,6 +234,8 @@ inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ": not valid YAML: " + e.what());
   }
+  // A trailing "---" (templated files often end so) is no document.
+  while (docs.size() > 1 && docs.back().IsNull()) docs.pop_back();
   if (docs.size() > 1) {
     return Status::InvalidArgument(fmt::format(
         "{}: holds {} YAML documents (separated by ---); phas reads one",

@@ -63,7 +63,12 @@ TEST_F(BadFlagsTest, NumberFlagsRefuseNanInfAndSayTheirBound) {
       {"train --traces . --out x --hours nan", 2,
        "phas: --hours: must be a number"},
       {"history --asg g --out x --request-hours nan", 2,
-       "phas: --request-hours: must be a number of at least 0, got nan" + help},
+       "phas: --request-hours: must be a number from 0 to 10920, got nan" +
+           help},
+      // CloudWatch's retention: 1e300 hours overflowed the window's
+      // nanoseconds.
+      {"history --asg g --out x --request-hours 1e300", 2,
+       "phas: --request-hours: must be a number from 0 to 10920, got 1e300"},
   };
   for (const Case& c : cases) ExpectRefused(c, Phas(c.args));
 }

@@ -124,6 +124,9 @@ TEST_F(CodecTest, RejectsBadBodiesNamingTheField) {
       {"duplicate features, both arrays",
        R"({"features": [1,2], "features": [1,2,3,4,5,6,7,"io","low"]})", 400,
        "features"},
+      {"a field twice in a nested object",
+       R"({"features": [1,2,3,4,5,6,7,"io","low"], "x": {"a": 1, "a": 2}})",
+       400, "a"},
       {"named: a field twice",
        R"({"cpu_usage": 1, "cpu_usage": 2, "memory_usage": 1})", 400,
        "cpu_usage"},
@@ -160,6 +163,8 @@ TEST_F(CodecTest, NonFiniteLiteralsAreToldApartFromOtherWords) {
       {R"({"features": [+1,2,3,4,5,6,7,"io","low"]})", true},
       {"nope", false},
       {R"({"features": [nul,2,3,4,5,6,7,"io","low"]})", false},
+      // A control character in a string, after a comma and a capital.
+      {"{\"features\": [1,2,3,4,5,6,7,\"hello, Ivan\x01\",\"low\"]}", false},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.body);
@@ -285,6 +290,7 @@ TEST_F(CodecTest, FastPathEqualsFullParser) {
                            "18446744073709551615",
                            "123456789012345678901234567890",
                            "3.4028234663852886e38",  // the largest float
+                           "3.4028235e38",           // numpy's print of it
                            "4.9e-324",
                            "2.2250738585072014e-308",
                            "0.30000000000000004",

@@ -179,6 +179,9 @@ TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
        "phas.yaml: holds 2 YAML documents"},
       {"backtest, two documents", true, "model: a\n---\nmodel: b\n",
        "bt.yaml: holds 2 YAML documents"},
+      // (A trailing --- is no document: the first's error is the one.)
+      {"scaler, a trailing ---", false, "interval_seconds: x\n---\n",
+       "phas.yaml: interval_seconds"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
