@@ -60,7 +60,8 @@ namespace {
 constexpr int kFirstYear = 1678, kLastYear = 2261;
 
 // Days from 1970-01-01 to the civil date y-mo-d (Howard Hinnant's
-// algorithm; linear in d, so a day past the month's end runs on).
+// algorithm; linear in d, so a day past the month's end would run on into
+// the next month: the caller checks d against DaysInMonth).
 long long DaysFromCivil(int y, int mo, int d) {
   int yy = y - (mo <= 2);
   int era = (yy >= 0 ? yy : yy - 399) / 400;
@@ -68,6 +69,14 @@ long long DaysFromCivil(int y, int mo, int d) {
   int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return static_cast<long long>(era) * 146097 + doe - 719468;
+}
+
+// The days of month mo (1..12) of year y, in the Gregorian calendar.
+int DaysInMonth(int y, int mo) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return mo == 2 && leap ? 29 : kDays[mo - 1];
 }
 
 }  // namespace
@@ -119,8 +128,8 @@ bool ParseIso8601(const std::string& text, TimePoint* out) {
     offset_seconds = sign * (oh * 3600 + om * 60);
   }
   if (p != text.data() + text.size()) return false;  // more, or a NUL in it
-  if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-      h > 23 || mi > 59 || sec > 60) {
+  if (y < kFirstYear || y > kLastYear || mo < 1 || mo > 12 || d < 1 ||
+      d > DaysInMonth(y, mo) || h > 23 || mi > 59 || sec > 60) {
     return false;
   }
   long long whole = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -

@@ -71,11 +71,16 @@ TEST(ClockTest, ParseIso8601ReadsTheCommonFormsAndRefusesTheRest) {
            {"2024-03-05T06:07:60Z", kSecond + 52},  // a leap second
            {"1678-01-01T00:00:00Z", -9214560000},
            {"2261-12-31T23:59:59Z", 9214646399},
+           // Leap days: every 4th year, and a 400th though a century.
+           {"2024-02-29T00:00:00Z", 1709164800},
+           {"2000-02-29", 951782400},
        }) {
     TimePoint t;
     ASSERT_TRUE(ParseIso8601(c.text, &t)) << c.text;
     EXPECT_EQ(t, FromUnixSeconds(c.unix_seconds)) << c.text;
   }
+  // The last four: days past the month's end (they ran on into the next
+  // month), in and out of leap years.
   for (const char* bad : {"",
                           "2024",
                           "2024-03",
@@ -97,7 +102,11 @@ TEST(ClockTest, ParseIso8601ReadsTheCommonFormsAndRefusesTheRest) {
                           "2024-03-05-01",
                           "1677-12-31T23:59:59Z",
                           "2262-01-01T00:00:00Z",
-                          "9999-01-01"}) {
+                          "9999-01-01",
+                          "2024-02-30T00:00:00Z",
+                          "2023-02-29",
+                          "1900-02-29",
+                          "2024-04-31T12:00Z"}) {
     TimePoint t;
     EXPECT_FALSE(ParseIso8601(bad, &t)) << bad;
   }
