@@ -51,6 +51,35 @@ bool IsMissing(std::string_view field) {
 // converting a larger number would overflow.
 constexpr double kMaxEpochSeconds = 9e9;
 
+// The longest a trace may span, first row to last: 730 days. `phas history`
+// writes at most 455 days (what CloudWatch keeps) and public traces run days
+// to months; a replay and a forecast walk every minute of the span, so one
+// mistyped timestamp (a year 2252 among 2023's) would ask for centuries of
+// minutes and exhaust memory. 730 days (NYC taxi's 215 replay in 14 s) is
+// about a minute's replay.
+constexpr int kMaxSpanDays = 730;
+
+// The largest value a sample may hold: 1e15 is far above any load a trace
+// records (requests a minute, bytes, CPU %: Azure's trace peaks near 1e7),
+// and far below where the sums of smoothing and scoring overflow to inf.
+constexpr double kMaxValue = 1e15;
+
+// A row's period_seconds, from 1 s to a day: `phas history` writes 60, 300
+// or 3600; a row of more than a day is not a per-minute replay's, and a huge
+// one overflows the conversion to nanoseconds.
+constexpr double kMaxPeriodSeconds = 86400;
+
+// A first field that starts like a number (a digit, or a sign or point and
+// a digit) is data, however unreadable: a header names its columns, so a
+// mistyped first row is refused, not taken for a header and lost.
+bool LooksLikeData(std::string_view field) {
+  std::string_view s = Trim(field);
+  if (!s.empty() && (s[0] == '+' || s[0] == '-' || s[0] == '.')) {
+    s.remove_prefix(1);
+  }
+  return !s.empty() && std::isdigit(static_cast<unsigned char>(s[0]));
+}
+
 bool ParseTime(const std::string& s, TimePoint* out) {
   double secs;
   if (ParseNumber(s, &secs)) {
@@ -67,13 +96,18 @@ bool ParseTime(const std::string& s, TimePoint* out) {
 Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
   Trace tr;
   tr.name = std::filesystem::path(source).stem().string();
-  std::istringstream in(csv);
+  // A UTF-8 byte order mark (Excel writes one) is not part of the first row.
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  std::istringstream in(
+      std::string_view(csv).starts_with(kBom) ? csv.substr(kBom.size()) : csv);
   std::string line;
   int lineno = 0;
   int period_column = -1;  // a `period_seconds` column, when named
   bool first = true;
-  std::optional<TimePoint> last;  // the previous row's time
-  std::vector<Duration> steps;    // between rows, missing values' included
+  std::optional<TimePoint> last;   // the previous row's time
+  std::optional<TimePoint> start;  // the first row's time
+  int start_line = 0;
+  std::vector<Duration> steps;  // between rows, missing values' included
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty() || line == "\r" || line[0] == '#') continue;
@@ -97,7 +131,7 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
     // series has no data there (the gap rules below).
     const bool missing = t_ok && !v_ok && IsMissing(vs);
     if (!missing && (!t_ok || !v_ok)) {
-      if (first) {  // a header line
+      if (first && !LooksLikeData(ts)) {  // a header line
         first = false;
         for (size_t k = 2; k < fields.size(); ++k) {
           std::string name = fields[k];
@@ -117,9 +151,27 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: negative value {}", source, lineno, v));
     }
+    if (!missing && v > kMaxValue) {
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: value {} is over {:g}, the most a trace holds",
+                      source, lineno, v, kMaxValue));
+    }
     if (last && t <= *last) {
       return Status::InvalidArgument(fmt::format(
           "{}:{}: timestamp not after the previous line's", source, lineno));
+    }
+    if (!start) {
+      start = t;
+      start_line = lineno;
+    }
+    // In seconds as doubles: the nanoseconds between 1678 and 2261 overflow
+    // 64 bits.
+    const double days = (ToUnixSeconds(t) - ToUnixSeconds(*start)) / 86400;
+    if (days > kMaxSpanDays) {
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: {:.0f} days after the first row (line {}); a "
+                      "trace spans at most {} days",
+                      source, lineno, days, start_line, kMaxSpanDays));
     }
     if (last) steps.push_back(t - *last);
     last = t;
@@ -133,6 +185,11 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
           !ParseNumber(fields[period_column], &p) || p <= 0) {
         return Status::InvalidArgument(fmt::format(
             "{}:{}: period_seconds must be a positive number", source, lineno));
+      }
+      if (p < 1 || p > kMaxPeriodSeconds) {
+        return Status::InvalidArgument(
+            fmt::format("{}:{}: period_seconds {} is out of range (1 to {} s)",
+                        source, lineno, p, kMaxPeriodSeconds));
       }
       tr.periods.push_back(std::chrono::duration_cast<Duration>(Seconds(p)));
     }

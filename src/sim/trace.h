@@ -1,15 +1,18 @@
 // Load traces: CSV files of `timestamp,value`, and how a trace becomes the
 // demand of a simulated group.
 //
-// Format: an optional header line; then one sample per line; timestamps in
-// ISO-8601 UTC ("1995-07-01T04:00:00Z", offsets allowed) or epoch seconds
-// (a plain number: the Azure trace's seconds-since-start work as they are);
-// values are non-negative numbers. Lines must be in time order; a repeated
-// timestamp is an error. Errors name the file and line.
+// Format: an optional header line (a first line whose first field does not
+// start like a number; a UTF-8 byte order mark is skipped); then one sample
+// per line; timestamps in ISO-8601 UTC ("1995-07-01T04:00:00Z", offsets
+// allowed) or epoch seconds (a plain number: the Azure trace's
+// seconds-since-start work as they are); values are numbers from 0 to 1e15.
+// Lines must be in time order; a repeated timestamp is an error; a trace
+// spans at most 730 days (docs/backtest.md says why). Errors name the file
+// and line.
 //
 // Columns after the value are ignored, but for one: a header naming a
 // column `period_seconds` (what `phas history` writes, whose rows are 60 s,
-// 300 s or 3600 s apart by age) gives each row its own step.
+// 300 s or 3600 s apart by age; 1 to 86400) gives each row its own step.
 //
 // Gaps (docs/backtest.md): within `max_gap` (3x the median step, or 3x the
 // row's own period) the last value holds; a longer gap is no-data, left out

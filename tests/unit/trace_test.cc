@@ -115,5 +115,88 @@ TEST(TraceTest, AMissingValueIsAMissingRow) {
             "o.csv:2: timestamp not after the previous line's");
 }
 
+// A first row that starts like a number is data, however unreadable: it is
+// refused naming line 1, not taken for a header (which lost it). A trace's
+// span, its values and its periods are bounded: past them a replay walked
+// centuries of minutes, a forecast's errors were inf, every row was a gap.
+TEST(TraceTest, BadInputIsRefusedNamingTheLine) {
+  struct Case {
+    const char* name;
+    std::string csv;
+    std::string want;  // the error's message
+  } cases[] = {
+      {"an unreadable value in a header-less first row",
+       "1700000000,abc\n1700000300,6\n1700000600,7\n",
+       "t.csv:1: unreadable value 'abc'"},
+      {"an unreadable timestamp in a header-less first row",
+       "17000x0000,5\n1700000300,6\n1700000600,7\n",
+       "t.csv:1: unreadable timestamp '17000x0000'"},
+      {"an unreadable ISO-8601 first row",
+       "2024-02-30T00:00:00Z,5\n2024-03-01T00:00:00Z,6\n",
+       "t.csv:1: unreadable timestamp '2024-02-30T00:00:00Z'"},
+      {"a day past the month's end",
+       "timestamp,value\n2024-02-28T00:00:00Z,5\n2024-02-30T00:00:00Z,6\n"
+       "2024-03-02T00:00:00Z,6\n",
+       "t.csv:3: unreadable timestamp '2024-02-30T00:00:00Z'"},
+      {"a gap of 83,333 days",
+       "timestamp,value\n1700000000,5\n1700000300,6\n8900000000,7\n",
+       "t.csv:4: 83333 days after the first row (line 2); a trace spans at "
+       "most 730 days"},
+      {"a span of 731 days, a missing row's time counting",
+       "timestamp,value\n2024-01-01T00:00:00Z,5\n2025-12-31T00:00:00Z,6\n"
+       "2026-01-01T00:00:01Z,\n",
+       "t.csv:4: 731 days after the first row (line 2); a trace spans at most "
+       "730 days"},
+      {"a value that sums to inf",
+       "timestamp,value\n1700000000,5\n1700000300,1e308\n1700000600,7\n",
+       "t.csv:3: value 1e+308 is over 1e+15, the most a trace holds"},
+      {"a period of 1e300 s",
+       "timestamp,value,period_seconds\n1700000000,5,1e300\n"
+       "1700000300,6,1e300\n",
+       "t.csv:2: period_seconds 1e+300 is out of range (1 to 86400 s)"},
+      {"a period of more than a day",
+       "timestamp,value,period_seconds\n1700000000,5,60\n"
+       "1700000300,6,86401\n",
+       "t.csv:3: period_seconds 86401 is out of range (1 to 86400 s)"},
+      {"a period under a second",
+       "timestamp,value,period_seconds\n1700000000,5,1e-300\n"
+       "1700000300,6,60\n",
+       "t.csv:2: period_seconds 1e-300 is out of range (1 to 86400 s)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto t = ParseTrace(c.csv, "t.csv");
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.status().message(), c.want);
+  }
+}
+
+// A UTF-8 byte order mark (Excel's) is not part of the first row: a
+// header-less file keeps its first sample, a commented one its comment.
+TEST(TraceTest, AByteOrderMarkIsNotPartOfTheFirstRow) {
+  struct Case {
+    const char* name;
+    std::string csv;
+    double first_value;
+  } cases[] = {
+      {"header-less",
+       "\xEF\xBB\xBF"
+       "1700000000,5\n1700000300,6\n",
+       5},
+      {"a comment first",
+       "\xEF\xBB\xBF# exported\ntimestamp,value\n1700000000,8\n"
+       "1700000300,6\n",
+       8},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto t = ParseTrace(c.csv, "t.csv");
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->samples.size(), 2u);
+    EXPECT_EQ(t->samples[0].time, FromUnixSeconds(1700000000));
+    EXPECT_EQ(t->samples[0].value, c.first_value);
+  }
+}
+
 }  // namespace
 }  // namespace phas
