@@ -53,6 +53,17 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       forecast::EvalOptions eo;
       eo.horizon = f->horizon;
       eo.max_eval_days = f->days;
+      // Walk-forward fits on min_train_days before each evaluated day: a
+      // shorter trace evaluates nothing, and its errors (of no forecast)
+      // read inf; say so instead of printing them.
+      const int min_days = eo.min_train_days + 1;
+      if (s.values.size() < static_cast<size_t>(min_days * kMinutesPerDay)) {
+        *exit_code = ReportError(Status::InvalidArgument(fmt::format(
+            "{}: the trace spans {} minutes; phas forecast needs at least "
+            "{} days ({} to fit on, 1 to evaluate)",
+            path, s.values.size(), min_days, eo.min_train_days)));
+        return;
+      }
       forecast::EvalResult r = forecast::EvaluateForecasters(s, eo);
       std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n",
                   trace->name.c_str(), f->horizon, r.days, r.period.c_str());

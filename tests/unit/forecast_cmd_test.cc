@@ -1,0 +1,49 @@
+// `phas forecast` on a trace it cannot evaluate: exit 2 and one line saying
+// why, instead of "0 day(s) evaluated", MAE inf and exit 0.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "phas_cli.h"
+
+namespace phas {
+namespace {
+
+using ForecastCmdTest = testing::PhasCliTest;
+
+// `rows` samples of 5, 5 minutes apart from 2023-11-14T22:13:20Z.
+std::string Rows(int rows) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < rows; ++i) {
+    csv += std::to_string(1700000000 + 300 * i) + ",5\n";
+  }
+  return csv;
+}
+
+TEST_F(ForecastCmdTest, ATraceItCannotEvaluateIsRefusedInOneLine) {
+  const std::string need =
+      "; phas forecast needs at least 3 days (2 to fit on, 1 to evaluate)";
+  struct Case {
+    const char* name;
+    std::string csv;
+    std::string want;  // the line on stderr after the file's path
+  } cases[] = {
+      {"under a day", Rows(3), ": the trace spans 10 minutes" + need},
+      // Walk-forward fits on 2 days before each evaluated day.
+      {"an hour short of 3 days", Rows(3 * 288 - 11),
+       ": the trace spans 4260 minutes" + need},
+      {"a value whose errors are inf",
+       "timestamp,value\n1700000000,5\n1700000300,1e308\n1700000600,7\n",
+       ":3: value 1e+308 is over 1e+15, the most a trace holds"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string path = Write("t.csv", c.csv);
+    Run r = Phas("forecast '" + path + "'");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "phas: InvalidArgument: " + path + c.want + "\n");
+  }
+}
+
+}  // namespace
+}  // namespace phas
