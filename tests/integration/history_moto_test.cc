@@ -255,7 +255,9 @@ TEST_F(HistoryMotoTest, ErrorsNameWhatIsWrong) {
   r = Phas({"history", "--asg", "cpu-web", "--signal", "alb_requests", "--out",
             out.string(), "--region", "us-east-1"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("resource_label"), std::string::npos) << r.err;
+  // The flag's own name (the config's key is resource_label).
+  EXPECT_NE(r.err.find("--resource-label: missing"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace
