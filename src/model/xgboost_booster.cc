@@ -76,8 +76,12 @@ Result<std::string> CheckedModel(const std::string& bytes) {
 
 }  // namespace
 
-Result<XgbBooster> XgbBooster::LoadChecked(const std::string& bytes,
-                                           const std::string& bad) {
+Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
+  if (!FileExists(path)) {
+    return Status::NotFound(path + ": no such model file");
+  }
+  PHAS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  const std::string bad = path + ": not a loadable XGBoost model";
   Result<std::string> checked = CheckedModel(bytes);
   if (!checked.ok()) return checked.status().WithContext(bad);
   PHAS_ASSIGN_OR_RETURN(BoosterHandle h, NewBooster(nullptr, 0));
@@ -86,18 +90,6 @@ Result<XgbBooster> XgbBooster::LoadChecked(const std::string& bytes,
     return Status::InvalidArgument(bad + ": " + XgbLastError());
   }
   return b;
-}
-
-Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
-  if (!FileExists(path)) {
-    return Status::NotFound(path + ": no such model file");
-  }
-  PHAS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  return LoadChecked(bytes, path + ": not a loadable XGBoost model");
-}
-
-Result<XgbBooster> XgbBooster::LoadFromJson(const std::string& json) {
-  return LoadChecked(json, "not a loadable XGBoost model");
 }
 
 Result<XgbBooster> XgbBooster::Train(

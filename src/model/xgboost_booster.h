@@ -42,8 +42,6 @@ class XgbBooster {
   // model (UBJSON and the legacy binary format included) is InvalidArgument
   // naming the file and what is wrong.
   static Result<XgbBooster> LoadFromFile(const std::string& path);
-  // Loads a model from an in-memory JSON document, checked the same way.
-  static Result<XgbBooster> LoadFromJson(const std::string& json);
 
   // Trains `rounds` boosting rounds on `train` with string parameters as
   // XGBoost's learning API takes them ("objective", "max_depth", "seed" ...).
@@ -68,10 +66,6 @@ class XgbBooster {
                                           size_t cols) const;
 
  private:
-  // Checks `bytes` (a model file's or document's) and loads the document
-  // checked; errors begin with `bad`.
-  static Result<XgbBooster> LoadChecked(const std::string& bytes,
-                                        const std::string& bad);
   explicit XgbBooster(void* handle);
   std::shared_ptr<void> handle_;
 };
