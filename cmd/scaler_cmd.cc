@@ -359,8 +359,8 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   if (*metrics_server) {
     // The port bound (metrics_listen's port 0: any free one).
     const std::string at =
-        fmt::format("{}:{}", ParseListenAddress(c.metrics_listen)->value().host,
-                    (*metrics_server)->port());
+        FormatHostPort(ParseListenAddress(c.metrics_listen)->value().host,
+                       (*metrics_server)->port());
     spdlog::info(
         "metrics on http://{0}/metrics, live page http://{0}/, health "
         "/healthz /readyz, status /status",

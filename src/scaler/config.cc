@@ -437,16 +437,30 @@ Result<std::optional<ListenAddress>> ParseListenAddress(
     a.host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
+  // An IPv6 literal may be written in brackets, as in a URL ([::1]:9464);
+  // the brackets are not part of the address getaddrinfo is given.
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') {
+    a.host = a.host.substr(1, a.host.size() - 2);
+    if (a.host.find(':') == std::string::npos) a.host.clear();
+  }
   const bool digits = !port.empty() && port.size() <= 5 &&
                       std::all_of(port.begin(), port.end(), [](char ch) {
                         return ch >= '0' && ch <= '9';
                       });
-  if (a.host.empty() || !digits || std::stoi(port) > 65535) {
+  if (a.host.empty() || a.host.find_first_of("[]") != std::string::npos ||
+      !digits || std::stoi(port) > 65535) {
     return Status::InvalidArgument(fmt::format(
         "must be host:port (port 0 to 65535) or off, got '{}'", text));
   }
   a.port = std::stoi(port);
   return std::optional<ListenAddress>(a);
+}
+
+std::string FormatHostPort(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) {
+    return fmt::format("[{}]:{}", host, port);
+  }
+  return fmt::format("{}:{}", host, port);
 }
 
 Result<ScalerConfig> ParseScalerConfig(const std::string& yaml,

@@ -217,11 +217,15 @@ struct ListenAddress {
   std::string host;
   int port = 0;  // 0: any free port
 };
-// `text` as host:port (the host non-empty), or a bare port on 127.0.0.1;
-// the port digits only, 0 to 65535. "off" or empty: no address (nullopt).
-// InvalidArgument otherwise, saying what is expected, not where.
+// `text` as host:port (the host non-empty; an IPv6 literal bare, ::1:9464,
+// or in brackets, [::1]:9464, the brackets dropped from `host`), or a bare
+// port on 127.0.0.1; the port digits only, 0 to 65535. "off" or empty: no
+// address (nullopt). InvalidArgument otherwise, saying what is expected, not
+// where.
 Result<std::optional<ListenAddress>> ParseListenAddress(
     const std::string& text);
+// host:port as a URL writes it: an IPv6 literal in brackets.
+std::string FormatHostPort(const std::string& host, int port);
 
 // InvalidArgument unless `arn` is an IAM role's ARN
 // (arn:<partition>:iam::<12 digits>:role/[<path>/]<name>); the message says

@@ -225,7 +225,17 @@ TEST(ConfigTest, ListenAddresses) {
       {"127.0.0.1: 80", ListenAddress{}},
       {"127.0.0.1:80 ", ListenAddress{}},
       {"nine", ListenAddress{}},
+      {"::1:9464", ListenAddress{"::1", 9464}},
+      {"[::1]:9464", ListenAddress{"::1", 9464}},
+      {"[::]:0", ListenAddress{"::", 0}},
+      {"[]:9464", ListenAddress{}},
+      {"[localhost]:9464", ListenAddress{}},
+      {"[::1:9464", ListenAddress{}},
+      {"::1]:9464", ListenAddress{}},
+      {"[::1]9464", ListenAddress{}},
   };
+  EXPECT_EQ(FormatHostPort("::1", 9464), "[::1]:9464");
+  EXPECT_EQ(FormatHostPort("127.0.0.1", 80), "127.0.0.1:80");
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.text);
     auto got = ParseListenAddress(tc.text);
