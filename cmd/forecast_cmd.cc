@@ -65,6 +65,15 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
         return;
       }
       forecast::EvalResult r = forecast::EvaluateForecasters(s, eo);
+      // Every evaluated minute without data: no error to measure (each
+      // would read inf).
+      if (r.minutes_with_data == 0) {
+        *exit_code = ReportError(Status::InvalidArgument(fmt::format(
+            "{}: no minute of the {} day(s) evaluated has data; nothing to "
+            "score the forecasts against",
+            path, r.days)));
+        return;
+      }
       std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n",
                   trace->name.c_str(), f->horizon, r.days, r.period.c_str());
       double sn = 0;

@@ -81,6 +81,8 @@ EvalResult EvaluateForecasters(const Series& s, const EvalOptions& o) {
     a.insert(a.end(), chosen.begin(), chosen.end());
     ++out.days;
   }
+  out.minutes_with_data = static_cast<size_t>(std::count_if(
+      actual.begin(), actual.end(), [](double v) { return std::isfinite(v); }));
   names.push_back("auto");
   for (const std::string& name : names)
     out.models.push_back(Score(name, fc[name], actual));

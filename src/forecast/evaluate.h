@@ -26,6 +26,8 @@ struct EvalResult {
   std::vector<CandidateScore>
       models;  // includes "auto" (SelectForecaster's, then live.h's choice)
   int days = 0;
+  // The evaluated minutes with data (a forecast is scored against each).
+  size_t minutes_with_data = 0;
   std::string period;  // what was detected on the full series
 };
 
