@@ -200,20 +200,25 @@ std::vector<std::pair<std::string, std::string>> StatusBoard::NotReady(
   return out;
 }
 
+std::vector<std::string> StatusBoard::GroupNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  out.reserve(groups_.size());
+  for (const Group& g : groups_) out.push_back(g.config.name);
+  return out;
+}
+
 json StatusBoard::Json(TimePoint now, bool chart) const {
   std::string alive = NotAlive(now);
-  auto not_ready = NotReady(now);
+  std::map<std::string, std::string> not_ready;
+  for (auto& [name, why] : NotReady(now)) not_ready[name] = std::move(why);
   std::lock_guard<std::mutex> lock(mu_);
   json groups = json::array();
   for (const Group& g : groups_) {
     json j = GroupJson(g, now, chart);
-    j["ready"] = true;
-    for (const auto& [name, why] : not_ready) {
-      if (name == g.config.name) {
-        j["ready"] = false;
-        j["not_ready"] = why;
-      }
-    }
+    auto it = not_ready.find(g.config.name);
+    j["ready"] = it == not_ready.end();
+    if (it != not_ready.end()) j["not_ready"] = it->second;
     groups.push_back(std::move(j));
   }
   return {{"time", FormatIso8601(now)},

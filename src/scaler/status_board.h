@@ -75,6 +75,8 @@ class StatusBoard final : public Reporter {
   // (group, why) of every group not read within 3 intervals of `now`.
   std::vector<std::pair<std::string, std::string>> NotReady(
       TimePoint now) const;
+  // The groups' names, in the config's order.
+  std::vector<std::string> GroupNames() const;
   // The whole status (see the header comment); `chart`: with the
   // per-minute series (the time charts' data, common/time_chart_script.h) per
   // group.

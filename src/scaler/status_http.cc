@@ -32,10 +32,7 @@ HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
     } else if (q.path == "/readyz") {
       auto not_ready = board->NotReady(now);
       if (not_ready.empty()) {
-        json status = board->Json(now, false);
-        json names = json::array();
-        for (const json& g : status["groups"]) names.push_back(g["name"]);
-        r.body = json{{"ready", true}, {"groups", names}}.dump();
+        r.body = json{{"ready", true}, {"groups", board->GroupNames()}}.dump();
       } else {
         json list = json::array();
         for (const auto& [group, why] : not_ready) {

@@ -260,7 +260,12 @@ TEST(StatusHttpTest, Routes) {
   EXPECT_EQ(ready["not_ready"][0]["group"], "ghost");
   r = Get(h, "/status");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body)["groups"].size(), 2u);
+  json status = json::parse(r.body);
+  ASSERT_EQ(status["groups"].size(), 2u);
+  EXPECT_TRUE(status["groups"][0]["ready"].get<bool>());
+  EXPECT_FALSE(status["groups"][0].contains("not_ready"));
+  EXPECT_FALSE(status["groups"][1]["ready"].get<bool>());
+  EXPECT_EQ(status["groups"][1]["not_ready"], ready["not_ready"][0]["reason"]);
   r = Get(h, "/metrics");
   EXPECT_NE(r.body.find("process_open_fds"), std::string::npos);
   r = Get(h, "/");
@@ -281,6 +286,8 @@ TEST(StatusHttpTest, Routes) {
   clock.Set(kT0 + seconds(101));
   r = Get(h, "/readyz");
   EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body),
+            json({{"ready", true}, {"groups", {"web", "ghost"}}}));
 }
 
 }  // namespace
