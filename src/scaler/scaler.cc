@@ -99,6 +99,13 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
   Reporter& report = *env_.reporter;
   m.state = GroupState{};
   m.state.policy = m.policy->NewState();
+  if (saved && !saved->unreadable.empty()) {
+    report.Note(now, "ERROR", g.name,
+                fmt::format("state store {}: the group's record is "
+                            "unreadable: {}",
+                            env_.store->Describe(), saved->unreadable));
+    store_recovered = true;
+  }
   if (saved && !store_recovered) {
     const StoredGroup& s = *saved;
     PolicyState fresh = m.state.policy;

@@ -96,11 +96,11 @@ class Scaler {
 
   // Makes the policies and loads the saved states. A group with a saved
   // state keeps its last action's cooldown both ways. A group without one
-  // in a durable store (or every group, when the store had to be recreated:
-  // `store_recovered`) holds scale-in for a cooldown from `now` and may
-  // scale out at once (GuardState::started_without_state). Which applies
-  // is reported. InvalidArgument when a policy reads a model and there is
-  // no predictor.
+  // in a durable store, or with an unreadable one (every group, when the
+  // store had to be recreated: `store_recovered`), holds scale-in for a
+  // cooldown from `now` and may scale out at once
+  // (GuardState::started_without_state). Which applies is reported.
+  // InvalidArgument when a policy reads a model and there is no predictor.
   Status Init(TimePoint now, bool store_recovered = false);
 
   CycleReport RunOnce(TimePoint now);

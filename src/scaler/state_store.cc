@@ -79,6 +79,8 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
       "state TEXT NOT NULL, updated_at REAL NOT NULL);"
       "CREATE TABLE IF NOT EXISTS series (key TEXT NOT NULL, t REAL NOT NULL, "
       "v REAL NOT NULL, PRIMARY KEY (key, t));"
+      "CREATE TABLE IF NOT EXISTS unreadable_state (name TEXT, state TEXT, "
+      "found_at REAL NOT NULL);"
       "SELECT count(*) FROM group_state;"));
   // A full integrity check is cheap at this size and catches torn files.
   PHAS_ASSIGN_OR_RETURN(Stmt check,
@@ -259,12 +261,37 @@ Result<std::map<std::string, StoredGroup>> SqliteStateStore::LoadAll() {
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     std::string name = Text(stmt.get(), 0);
-    auto g = FromJson(Text(stmt.get(), 1));
-    if (!g.ok()) return g.status().WithContext(path_ + ": group " + name);
-    out[name] = std::move(g).value();
+    std::string text = Text(stmt.get(), 1);
+    auto g = FromJson(text);
+    if (g.ok()) {
+      out[name] = std::move(g).value();
+      continue;
+    }
+    // The group's alone: the others keep their cooldowns.
+    out[name].unreadable = g.status().message();
+    if (Status kept = KeepUnreadable(name, text); !kept.ok()) {
+      out[name].unreadable +=
+          " (not copied to unreadable_state: " + kept.message() + ")";
+    }
   }
   if (rc != SQLITE_DONE) return SqlError();
   return out;
+}
+
+Status SqliteStateStore::KeepUnreadable(const std::string& name,
+                                        const std::string& text) {
+  PHAS_ASSIGN_OR_RETURN(
+      Stmt stmt,
+      Prepare(Db(db_), path_,
+              "INSERT INTO unreadable_state (name, state, found_at) SELECT ?1, "
+              "?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM unreadable_state WHERE "
+              "name = ?1 AND state = ?2)"));
+  sqlite3_bind_text(stmt.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt.get(), 2, text.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(stmt.get(), 3,
+                      ToUnixSeconds(std::chrono::system_clock::now()));
+  if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError();
+  return Status::OK();
 }
 
 Status SqliteStateStore::Save(const std::string& group,

@@ -41,6 +41,9 @@ struct StoredGroup {
   GroupState state;         // policy state empty
   std::string policy;       // the policy that saved it ("" before version 2)
   std::string policy_json;  // its state, JSON text ("" when none)
+  // Why the record could not be read ("" when it was): the rest is then
+  // empty, and the loop starts the group as without saved state.
+  std::string unreadable;
 };
 
 class StateStore {
@@ -52,7 +55,9 @@ class StateStore {
   // Where the states are kept, for messages.
   virtual std::string Describe() const = 0;
 
-  // All stored groups. An unreadable record makes the whole load fail.
+  // All stored groups. An unreadable record fails its group only (its
+  // `unreadable` says why) in SqliteStateStore; in DynamoStateStore it
+  // fails the load (a new lease holder then does not act).
   virtual Result<std::map<std::string, StoredGroup>> LoadAll() = 0;
   // Saves a group's state, made by policy `policy`.
   virtual Status Save(const std::string& group, const std::string& policy,
@@ -108,6 +113,9 @@ class SqliteStateStore final : public StateStore {
 
   bool durable() const override { return true; }
   std::string Describe() const override { return path_; }
+  // An unreadable record is also copied, as it was, to the table
+  // unreadable_state (name, state, found_at), which phas never reads: its
+  // group's next save replaces it in group_state.
   Result<std::map<std::string, StoredGroup>> LoadAll() override;
   // A database file deleted or replaced while running is detected before
   // each write: the store is recreated at `path`, the write goes there, and
@@ -123,6 +131,8 @@ class SqliteStateStore final : public StateStore {
 
  private:
   SqliteStateStore(void* db, std::string path);
+  // Copies an unreadable record to unreadable_state (once).
+  Status KeepUnreadable(const std::string& name, const std::string& text);
   // Reopens the file when it is no longer the one opened.
   Status EnsureSameFile();
   // The database's last error, naming the file.

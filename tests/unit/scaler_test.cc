@@ -1,7 +1,9 @@
 // The control loop end to end on SimCloud and virtual time.
 #include "scaler/scaler.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cmath>
 #include <filesystem>
@@ -169,6 +171,18 @@ TEST_F(LoopTest, StateIsPersistedBeforeActingAndRespectedAfterRestart) {
       << Log();
 }
 
+// Writes a group's record as it is, readable or not.
+void StoreRaw(const fs::path& db_path, const std::string& group,
+              const std::string& text) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  std::string sql = fmt::format(
+      "INSERT OR REPLACE INTO group_state VALUES ('{}', '{}', 0)", group, text);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
 // A first start without saved state may scale out at once (a group at
 // 100 % must not wait because phas just started) and holds scale-in for a
 // cooldown; a restart with saved state keeps its last action's cooldown both
@@ -185,6 +199,8 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
     Duration first_action;  // after kStart
     int to;
     std::string log;  // a line of the log
+    // world: a group's record as stored ("" = none), e.g. unreadable
+    std::pair<std::string, std::string> raw = {};
   };
   GuardState acted_10s_before;
   acted_10s_before.last_action = kStart - seconds(10);
@@ -220,6 +236,23 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
       {"restart inside a first start's hold: scale-out at once",
        ModelAction::kScaleUp, 2, started_10s_before, minutes(2), 3,
        "DECISION: scale_up 2 -> 3"},
+      {"restart, another group's record unreadable: the cooldown is kept",
+       ModelAction::kScaleUp,
+       2,
+       acted_10s_before,
+       seconds(590),
+       3,
+       "wanted 2 -> 3, cooldown 600 s (470 s left): hold at 2",
+       {"api", "{not json"}},
+      {"restart, its own record unreadable: scale-in after a cooldown",
+       ModelAction::kScaleDown,
+       4,
+       {},
+       minutes(10),
+       3,
+       "the group's record is unreadable: state: last_action: must be a "
+       "number",
+       {"web", R"({"last_action": "soon"})"}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -234,6 +267,8 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
       saved.guard = *tc.saved;
       ASSERT_TRUE(store->Save("web", "seed", saved).ok());
     }
+    if (!tc.raw.first.empty())
+      StoreRaw(dir_ / "state.db", tc.raw.first, tc.raw.second);
     predictor_.action = tc.answer;
     auto sim = Cloud1(1, 10, tc.desired, 0.1 * tc.desired);
     GroupConfig g = Group();

@@ -4,6 +4,7 @@
 #include "scaler/state_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
@@ -127,6 +128,44 @@ TEST_F(StateStoreTest, RecoversFromACorruptFile) {
     if (e.path().string().find(".corrupt-") != std::string::npos) ++aside;
   }
   EXPECT_EQ(aside, 1) << "the unreadable file is kept for inspection";
+}
+
+// One unreadable record fails its group alone (the others keep their
+// cooldowns) and is kept as it was in unreadable_state, once.
+TEST_F(StateStoreTest, AnUnreadableRecordFailsItsGroupAloneAndIsKept) {
+  std::string path = (dir_ / "phas.db").string();
+  bool recovered = false;
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO group_state VALUES ('api', "
+                         "'{\"version\": 3}', 0)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (int load = 0; load < 2; ++load) {
+    auto all = (*store)->LoadAll();
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    EXPECT_EQ(all->at("web").state.guard, Sample().guard);
+    EXPECT_NE(all->at("api").unreadable.find("unknown format version"),
+              std::string::npos)
+        << all->at("api").unreadable;
+  }
+  std::string kept;
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "SELECT group_concat(name || ' ' || state) FROM "
+                "unreadable_state",
+                [](void* out, int, char** v, char**) {
+                  *static_cast<std::string*>(out) = v[0] ? v[0] : "";
+                  return 0;
+                },
+                &kept, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(kept, "api {\"version\": 3}");
 }
 
 // A path SQLite cannot open (here: a directory) is not a corrupt file:
