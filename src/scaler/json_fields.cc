@@ -15,6 +15,8 @@ std::string K(std::string_view key) { return std::string(key); }
 
 }  // namespace
 
+bool IsStoredUnixSeconds(double s) { return s >= 0 && s <= 9e9; }
+
 void JsonFieldWriter::Number(std::string_view key, double* v, double, double) {
   j_[K(key)] = *v;
 }
@@ -115,8 +117,8 @@ void JsonFieldReader::Choice(std::string_view key, std::string* v,
 }
 void JsonFieldReader::Time(std::string_view key, std::optional<TimePoint>* v) {
   if (const json* x = Get(key)) {
-    if (!x->is_number() || !std::isfinite(x->get<double>())) {
-      return Bad(key, "must be a time in Unix seconds");
+    if (!x->is_number() || !IsStoredUnixSeconds(x->get<double>())) {
+      return Bad(key, "must be a time in Unix seconds (0 to 9e9)");
     }
     *v = FromUnixSeconds(x->get<double>());
   }
@@ -128,8 +130,10 @@ void JsonFieldReader::Timed(std::string_view key, Recommendations* v) {
   Recommendations out;
   for (const json& r : *x) {
     if (!r.is_array() || r.size() != 2 || !r[0].is_number() ||
-        !r[1].is_number_integer()) {
-      return Bad(key, "must be a list of [time, n]");
+        !IsStoredUnixSeconds(r[0].get<double>()) || !r[1].is_number_integer() ||
+        r[1].get<long long>() < std::numeric_limits<int>::min() ||
+        r[1].get<long long>() > std::numeric_limits<int>::max()) {
+      return Bad(key, "must be a list of [time, n] (time: 0 to 9e9)");
     }
     out.emplace_back(FromUnixSeconds(r[0].get<double>()), r[1].get<int>());
   }

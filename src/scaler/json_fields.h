@@ -17,6 +17,11 @@
 
 namespace phas {
 
+// Whether `s` (Unix seconds) is a time phas can have saved: from the epoch
+// to 9e9 s (year 2255). A TimePoint (nanoseconds in 64 bits) ends in 2262:
+// a larger number, or NaN, would overflow converting it.
+bool IsStoredUnixSeconds(double s);
+
 class JsonFieldWriter final : public FieldVisitor {
  public:
   // The object written so far.

@@ -18,6 +18,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kFormatVersion = 2;
+constexpr const char* kNotATime = "not a time (Unix seconds, 0 to 9e9)";
 
 sqlite3* Db(void* p) { return static_cast<sqlite3*>(p); }
 
@@ -137,6 +138,7 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
                   &g.state.guard.started_without_state}}) {
     if (auto it = j.find(key); it != j.end()) {
       if (!it->is_number()) return bad(key, "must be a number");
+      if (!IsStoredUnixSeconds(it->get<double>())) return bad(key, kNotATime);
       *field = FromUnixSeconds(it->get<double>());
     }
   }
@@ -149,6 +151,8 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
     for (const auto& [id, t] : it->items()) {
       if (!t.is_number())
         return bad("first_in_service." + id, "must be a number");
+      if (!IsStoredUnixSeconds(t.get<double>()))
+        return bad("first_in_service." + id, kNotATime);
       g.state.first_in_service[id] = FromUnixSeconds(t.get<double>());
     }
   }

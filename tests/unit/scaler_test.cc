@@ -253,6 +253,14 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
        "the group's record is unreadable: state: last_action: must be a "
        "number",
        {"web", R"({"last_action": "soon"})"}},
+      {"restart, a last action beyond what a time holds: scale-in waits",
+       ModelAction::kScaleDown,
+       4,
+       {},
+       minutes(10),
+       3,
+       "the group's record is unreadable: state: last_action: not a time",
+       {"web", R"({"last_action": 1e300})"}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

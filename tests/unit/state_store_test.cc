@@ -89,6 +89,13 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
        R"({"last_action": 1000, "started_without_state": true})",
        "started_without_state"},
       {"unknown version", R"({"version": 7, "policy": "seed"})", "version"},
+      {"last action beyond what a time holds", R"({"last_action": 1e300})",
+       "last_action: not a time"},
+      {"last action before the epoch", R"({"last_action": -5})",
+       "last_action: not a time"},
+      {"first seen beyond what a time holds",
+       R"({"first_in_service": {"i-1": 1e19}})",
+       "first_in_service.i-1: not a time"},
       {"version 1: guard kept", R"({"last_action": 1000, "down_streak": 3,
          "counters": {"tt.above": 2}})",
        ""},
@@ -111,6 +118,37 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("state.down_streak"), std::string::npos)
       << bad.status().message();
+}
+
+// A policy's state that phas cannot have saved is refused, naming the
+// field.
+TEST(StateStoreJsonTest, PolicyStatesBeyondTheirRangeSayWhere) {
+  struct Case {
+    const char* name;
+    std::string json;   // a predictive policy's state
+    std::string error;  // "" = reads
+  };
+  const Case cases[] = {
+      {"in range", R"({"margin": 1.5, "last_minute": 1767225600,
+         "recommendations": [[1767225600, 3]]})",
+       ""},
+      {"a time beyond what a time holds", R"({"last_minute": 1e300})",
+       "state.last_minute: must be a time"},
+      {"a recommendation's time beyond", R"({"recommendations": [[1e300, 3]]})",
+       "state.recommendations"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto s = StateStore::ReadPolicyState(tc.json,
+                                         PolicyState::Of(PredictiveState{}));
+    if (tc.error.empty()) {
+      EXPECT_TRUE(s.ok()) << s.status().ToString();
+      continue;
+    }
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.status().message().find(tc.error), std::string::npos)
+        << s.status().message();
+  }
 }
 
 TEST_F(StateStoreTest, RecoversFromACorruptFile) {
