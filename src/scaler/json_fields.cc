@@ -70,28 +70,34 @@ void JsonFieldReader::Bad(std::string_view key, std::string_view what) {
   st_ = Status::Corruption(fmt::format("{}: {}", p, what));
 }
 
-void JsonFieldReader::Number(std::string_view key, double* v, double, double) {
+void JsonFieldReader::Number(std::string_view key, double* v, double lo,
+                             double hi) {
   if (const json* x = Get(key)) {
     if (!x->is_number()) return Bad(key, "must be a number");
-    *v = x->get<double>();
+    double n = x->get<double>();
+    // The described range holds for states too (a margin, a share): a
+    // value beyond it is not one phas saved.
+    if (!std::isfinite(n) || n < lo || n > hi) {
+      return Bad(key, fmt::format("{} is out of range [{}, {}]", n, lo, hi));
+    }
+    *v = n;
   }
 }
-void JsonFieldReader::Integer(std::string_view key, int* v, int, int) {
+void JsonFieldReader::Integer(std::string_view key, int* v, int lo, int hi) {
   if (const json* x = Get(key)) {
     if (!x->is_number_integer()) return Bad(key, "must be an integer");
     long long n = x->get<long long>();
-    if (n < std::numeric_limits<int>::min() ||
-        n > std::numeric_limits<int>::max()) {
-      return Bad(key, "out of range");
+    if (n < lo || n > hi) {
+      return Bad(key, fmt::format("{} is out of range [{}, {}]", n, lo, hi));
     }
     *v = static_cast<int>(n);
   }
 }
 void JsonFieldReader::Span(std::string_view key, Duration* v,
-                           double unit_seconds, double, double) {
+                           double unit_seconds, double lo, double hi) {
   double n = 0;
   bool had = Get(key) != nullptr;
-  Number(key, &n, 0, 0);
+  Number(key, &n, lo, hi);
   if (had && st_.ok()) {
     *v = std::chrono::duration_cast<Duration>(
         std::chrono::duration<double>(n * unit_seconds));

@@ -51,7 +51,8 @@ class JsonFieldWriter final : public FieldVisitor {
 };
 
 // Keys absent from the object keep their values; a present key of the wrong
-// type is an error (Corruption, naming `path.key`).
+// type, or a number out of the range the struct describes, is an error
+// (Corruption, naming `path.key`).
 class JsonFieldReader final : public FieldVisitor {
  public:
   JsonFieldReader(const nlohmann::json& j, std::string path)
