@@ -63,6 +63,33 @@ std::string Text(sqlite3_stmt* s, int col) {
   return t ? reinterpret_cast<const char*>(t) : "";
 }
 
+constexpr const char* kSaveSql =
+    "INSERT INTO group_state (name, state, updated_at) VALUES (?, ?, ?) ON "
+    "CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = "
+    "excluded.updated_at";
+constexpr const char* kAppendSql =
+    "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)";
+
+// Writes a group's record and a series point as Save and AppendSeries do,
+// and takes them back: a file phas can read but not write (read-only, or
+// tables of another shape) would otherwise fail every save, so every
+// action, from the first cycle on.
+Status ProbeWrites(sqlite3* db, const std::string& path) {
+  PHAS_RETURN_IF_ERROR(Exec(db, path, "BEGIN IMMEDIATE"));
+  Status st = [&]() -> Status {
+    for (const char* sql : {kSaveSql, kAppendSql}) {
+      PHAS_ASSIGN_OR_RETURN(Stmt stmt, Prepare(db, path, sql));
+      sqlite3_bind_text(stmt.get(), 1, "", -1, SQLITE_STATIC);
+      sqlite3_bind_text(stmt.get(), 2, "{}", -1, SQLITE_STATIC);
+      sqlite3_bind_double(stmt.get(), 3, 0);
+      if (sqlite3_step(stmt.get()) != SQLITE_DONE) return DbError(db, path);
+    }
+    return Status::OK();
+  }();
+  (void)Exec(db, path, "ROLLBACK");
+  return st;
+}
+
 Result<DbHandle> OpenAndCheck(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
@@ -89,6 +116,7 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
   if (sqlite3_step(check.get()) != SQLITE_ROW) return DbError(db.get(), path);
   std::string r = Text(check.get(), 0);
   if (r != "ok") return Status::Corruption(path + ": " + r);
+  PHAS_RETURN_IF_ERROR(ProbeWrites(db.get(), path));
   return db;
 }
 
@@ -302,12 +330,7 @@ Status SqliteStateStore::Save(const std::string& group,
                               const std::string& policy,
                               const GroupState& state) {
   PHAS_RETURN_IF_ERROR(EnsureSameFile());
-  PHAS_ASSIGN_OR_RETURN(
-      Stmt stmt,
-      Prepare(Db(db_), path_,
-              "INSERT INTO group_state (name, state, updated_at) VALUES (?, "
-              "?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, "
-              "updated_at = excluded.updated_at"));
+  PHAS_ASSIGN_OR_RETURN(Stmt stmt, Prepare(Db(db_), path_, kSaveSql));
   std::string text = ToJson(policy, state);
   sqlite3_bind_text(stmt.get(), 1, group.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(stmt.get(), 2, text.c_str(), -1, SQLITE_TRANSIENT);
@@ -322,10 +345,7 @@ Status SqliteStateStore::AppendSeries(const std::string& key,
   PHAS_RETURN_IF_ERROR(EnsureSameFile());
   PHAS_RETURN_IF_ERROR(Exec(Db(db_), path_, "BEGIN"));
   auto insert = [&]() -> Status {
-    PHAS_ASSIGN_OR_RETURN(
-        Stmt stmt,
-        Prepare(Db(db_), path_,
-                "INSERT OR REPLACE INTO series (key, t, v) VALUES (?, ?, ?)"));
+    PHAS_ASSIGN_OR_RETURN(Stmt stmt, Prepare(Db(db_), path_, kAppendSql));
     for (const MetricSample& p : points) {
       sqlite3_bind_text(stmt.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_double(stmt.get(), 2, ToUnixSeconds(p.time));

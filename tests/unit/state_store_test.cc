@@ -214,6 +214,59 @@ TEST_F(StateStoreTest, AnUnreadableRecordFailsItsGroupAloneAndIsKept) {
   EXPECT_EQ(kept, "api {\"version\": 3}");
 }
 
+// A database phas could read but not save to (tables of another shape)
+// is refused at the start, naming the file and what does not fit, and left
+// as it is; before, every save failed, and with it every action. (A
+// read-only file fails the same way; root, running the tests, can write
+// one.)
+TEST_F(StateStoreTest, ADatabaseThatCannotBeSavedToIsRefused) {
+  struct Case {
+    const char* name;
+    const char* schema;  // the file's tables
+    std::string error;   // "" = opens
+  };
+  const Case cases[] = {
+      {"no series table: created",
+       "CREATE TABLE group_state (name TEXT "
+       "PRIMARY KEY, state TEXT NOT NULL, updated_at REAL NOT NULL)",
+       ""},
+      {"an extra column with a default",
+       "CREATE TABLE group_state (name TEXT PRIMARY KEY, state TEXT NOT NULL, "
+       "updated_at REAL NOT NULL, note TEXT DEFAULT '')",
+       ""},
+      {"a column missing",
+       "CREATE TABLE group_state (name TEXT PRIMARY KEY, state TEXT NOT NULL)",
+       "table group_state has no column named updated_at"},
+      {"the name not a key",
+       "CREATE TABLE group_state (name TEXT, state TEXT, updated_at REAL)",
+       "ON CONFLICT clause does not match"},
+      {"an extra column without a default",
+       "CREATE TABLE series (key TEXT NOT NULL, t REAL NOT NULL, v REAL NOT "
+       "NULL, unit TEXT NOT NULL, PRIMARY KEY (key, t))",
+       "NOT NULL constraint failed: series.unit"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::string path = (dir_ / (std::string(tc.name) + ".db")).string();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, tc.schema, nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    bool recovered = false;
+    auto store = SqliteStateStore::Open(path, &recovered);
+    EXPECT_FALSE(recovered) << "nothing is moved aside";
+    if (tc.error.empty()) {
+      EXPECT_TRUE(store.ok()) << store.status().ToString();
+      continue;
+    }
+    EXPECT_FALSE(store.ok()) << "opened, and every save failed before";
+    EXPECT_NE(store.status().message().find(path + ": " + tc.error),
+              std::string::npos)
+        << store.status().message();
+  }
+}
+
 // A path SQLite cannot open (here: a directory) is not a corrupt file:
 // nothing is moved aside, and the error does not say so.
 TEST_F(StateStoreTest, AFileThatCannotBeOpenedIsNotCalledCorrupt) {
