@@ -255,9 +255,14 @@ Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadAll() {
       return item.status().WithContext(
           fmt::format("DynamoDB table {}: group {}", table_, g));
     }
-    if (!item->has_value()) continue;
+    if (!item->has_value() || !(**item).contains("state")) continue;
     std::optional<std::string> text = aws::GetS(**item, "state");
-    if (!text) continue;
+    if (!text) {
+      // Not "none saved": the last action in it would be forgotten.
+      return Status::Corruption(fmt::format(
+          "DynamoDB table {}: group {}: state: must be a string (S)", table_,
+          g));
+    }
     auto stored = FromJson(*text);
     if (!stored.ok()) {
       return stored.status().WithContext(

@@ -15,6 +15,7 @@
 #include "fake_server.h"
 #include "scaler/config.h"
 #include "scaler/cycle_log.h"
+#include "scaler/dynamo_ha.h"
 #include "scaler/lease.h"
 #include "scaler/scaler.h"
 #include "sim/demand.h"
@@ -152,6 +153,43 @@ TEST_F(DynamoWireTest, GetItemIsASignedJsonCall) {
   EXPECT_EQ(body["TableName"], "phas-leases");
   EXPECT_EQ(body["ConsistentRead"], true);
   EXPECT_EQ(body["Key"]["pk"]["S"], "group:web");
+}
+
+// The group's item as read: no state is "none saved"; a state that is not
+// a readable record fails the load (the new holder then does not act),
+// never counts as none (its last action would be forgotten).
+TEST_F(DynamoWireTest, AStateThatCannotBeReadIsNotNoState) {
+  struct Case {
+    const char* name;
+    std::string item;   // the GetItem answer's Item
+    std::string error;  // "" = read, with no state
+  };
+  const Case cases[] = {
+      {"no item", "", ""},
+      {"a lease, no state yet", R"({"holder": {"S": "a"}})", ""},
+      {"state a number", R"({"state": {"N": "5"}})",
+       "group web: state: must be a string (S)"},
+      {"state not JSON", R"({"state": {"S": "{"}})", "not a JSON object"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+      r.content_type = "application/x-amz-json-1.0";
+      r.body = tc.item.empty() ? "{}" : R"({"Item": )" + tc.item + "}";
+    });
+    aws::DynamoDbClient db = Client(server.url());
+    DynamoStateStore store(&db, "phas-leases", "me", {"web"},
+                           std::make_unique<NullStateStore>());
+    auto all = store.LoadAll();
+    if (tc.error.empty()) {
+      ASSERT_TRUE(all.ok()) << all.status().ToString();
+      EXPECT_TRUE(all->empty());
+      continue;
+    }
+    EXPECT_FALSE(all.ok()) << "read as no state before";
+    EXPECT_NE(all.status().message().find(tc.error), std::string::npos)
+        << all.status().message();
+  }
 }
 
 TEST_F(DynamoWireTest, ErrorsAreConvertedOnceFromTheirType) {
