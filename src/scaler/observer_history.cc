@@ -217,6 +217,20 @@ void Observer::RestoreHistory(TimePoint now, Reporter* reporter) {
     LoadHistory& hist = *history_[i];
     auto saved = store_->LoadSeries("load:" + g.name, now - kHistoryWindow);
     if (saved.ok()) {
+      // A minute after now was not read from CloudWatch (a clock that was
+      // ahead, or an edited file): kept, it would come last and every
+      // minute read before it would be refused as out of order.
+      auto future =
+          std::find_if(saved->begin(), saved->end(),
+                       [now](const MetricSample& p) { return p.time > now; });
+      if (future != saved->end()) {
+        reporter->Note(
+            now, "WARNING", g.name,
+            fmt::format("saved load history: {} minute(s) after now, from "
+                        "{}, not kept",
+                        saved->end() - future, FormatIso8601(future->time)));
+        saved->erase(future, saved->end());
+      }
       hist.Add(*saved);
     } else {
       reporter->Note(

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,43 @@ TEST_F(LoopTest, LoadHistoryIsRestoredFromTheStoreAndTheCloud) {
   EXPECT_LT(h.front().time, kStart + minutes(5));
   EXPECT_GT(h.back().time, kStart + minutes(75));
   EXPECT_NE(Log().find("fetched from CloudWatch"), std::string::npos);
+}
+
+// A saved minute after the restart's time (a clock that was ahead, an
+// edited file) is not kept: it would come last, and every minute the loop
+// reads would be refused as older than it.
+TEST_F(LoopTest, ASavedMinuteAfterNowIsNotKept) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  auto store = OpenStore();
+  GroupConfig g = Group("aws-predictive");
+  {
+    Scaler first({g}, {},
+                 Env(sim.get(), &clock_, nullptr, store.get(), true, false));
+    ASSERT_TRUE(first.Init(clock_.Now()).ok());
+    RunVirtualTime(first, *sim, clock_, Until(kStart + minutes(30)));
+  }
+  ASSERT_TRUE(store
+                  ->AppendSeries("load:web",
+                                 {{clock_.Now() + std::chrono::hours(24), 7}})
+                  .ok());
+  Scaler second({g}, {},
+                Env(sim.get(), &clock_, nullptr, store.get(), true, false));
+  ASSERT_TRUE(second.Init(clock_.Now()).ok());
+  second.RestoreHistory(clock_.Now());
+  RunVirtualTime(second, *sim, clock_, Until(kStart + minutes(40)));
+  const auto& h = *second.history("web")->points();
+  ASSERT_FALSE(h.empty());
+  EXPECT_LE(h.back().time, clock_.Now());
+  EXPECT_GE(std::count_if(h.begin(), h.end(),
+                          [&](const MetricSample& p) {
+                            return p.time > kStart + minutes(30) &&
+                                   p.time <= clock_.Now();
+                          }),
+            5)
+      << "the minutes read after the restart are kept";
+  EXPECT_NE(Log().find("saved load history: 1 minute(s) after now"),
+            std::string::npos)
+      << Log();
 }
 
 // The restart's fetch from CloudWatch sums the group's instances, so a
