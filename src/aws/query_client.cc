@@ -117,6 +117,15 @@ bool QueryClient::ParseBody(const Wire& wire, const HttpReply& reply,
     *why = std::string("not XML: ") + parsed.description();
     return false;
   }
+  // Every Query answer is <ActionResponse>: another document (a proxy's
+  // HTML page) would read as an answer with nothing in it.
+  std::string root = doc->document_element().name();
+  root = root.substr(root.find(':') + 1);
+  if (root != wire.action + "Response") {
+    *why = fmt::format("not a {}Response but <{}>", wire.action,
+                       Abbreviate(root, 40));
+    return false;
+  }
   a->doc = std::move(doc);
   return true;
 }

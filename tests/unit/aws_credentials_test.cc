@@ -250,8 +250,8 @@ TEST_F(CredentialsTest, ChainOrder) {
   });
   FakeServer sts([](const RecordedRequest&, HttpResponse& r) {
     r.body =
-        R"(<R><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
-      <SessionToken>t</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration></Credentials></R>)";
+        R"(<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
+      <SessionToken>t</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResponse>)";
   });
   std::string token = Write("token", "jwt");
   std::string creds = Write("credentials",

@@ -248,9 +248,13 @@ TEST_F(RetryTest, AChangeIsNeverResentBehindTheRetries) {
 // even when a later attempt is a clean rejection.
 TEST_F(RetryTest, OutcomeOfAFailedCall) {
   using Kind = SocketStep::Kind;
-  const SocketStep ok{Kind::kAnswer, 200, kOk};
+  const SocketStep ok{Kind::kAnswer, 200, "<SetDesiredCapacityResponse/>"};
   const SocketStep garbage200{Kind::kAnswer, 200, "this is not XML"};
   const SocketStep empty200{Kind::kAnswer, 200, ""};
+  // XML, but not the answer asked for: a proxy's page, another action's.
+  const SocketStep html200{Kind::kAnswer, 200,
+                           "<html><body>Proxy error</body></html>"};
+  const SocketStep other200{Kind::kAnswer, 200, kOk};
   const SocketStep internal{Kind::kAnswer, 500, ErrorXml("InternalFailure")};
   const SocketStep bad_gateway{Kind::kAnswer, 502, "<html>bad gateway</html>"};
   const SocketStep throttled{Kind::kAnswer, 400, ErrorXml("Throttling")};
@@ -278,6 +282,8 @@ TEST_F(RetryTest, OutcomeOfAFailedCall) {
        "malformed_response",
        true},
       {"empty 200 always", {empty200}, 3, false, "malformed_response", true},
+      {"html 200 always", {html200}, 3, false, "malformed_response", true},
+      {"another action's 200 then ok", {other200, ok}, 2, true, "", false},
       {"500 then validation error",
        {internal, invalid},
        2,
