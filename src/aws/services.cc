@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include "aws/xml.h"
 
@@ -33,37 +34,6 @@ void AddDimensions(QueryParams* p, const std::string& prefix,
     p->emplace_back(fmt::format("{}.member.{}.Value", prefix, i + 1),
                     dims[i].value);
   }
-}
-
-AutoScalingGroupInfo ParseGroup(pugi::xml_node g) {
-  AutoScalingGroupInfo a;
-  a.name = Text(g, "AutoScalingGroupName");
-  a.arn = Text(g, "AutoScalingGroupARN");
-  a.min_size = ToInt(Text(g, "MinSize"));
-  a.max_size = ToInt(Text(g, "MaxSize"));
-  a.desired_capacity = ToInt(Text(g, "DesiredCapacity"));
-  a.default_cooldown = ToInt(Text(g, "DefaultCooldown"), 300);
-  if (std::string w = Text(g, "DefaultInstanceWarmup"); !w.empty()) {
-    a.default_instance_warmup = ToInt(w);
-  }
-  a.status = Text(g, "Status");
-  for (pugi::xml_node m : Members(g, "Instances")) {
-    AsgInstance i;
-    i.id = Text(m, "InstanceId");
-    i.lifecycle_state = Text(m, "LifecycleState");
-    i.health_status = Text(m, "HealthStatus");
-    i.availability_zone = Text(m, "AvailabilityZone");
-    i.instance_type = Text(m, "InstanceType");
-    i.protected_from_scale_in = Text(m, "ProtectedFromScaleIn") == "true";
-    a.instances.push_back(i);
-  }
-  for (pugi::xml_node m : Members(g, "SuspendedProcesses")) {
-    a.suspended_processes.push_back(Text(m, "ProcessName"));
-  }
-  for (pugi::xml_node m : Members(g, "Tags")) {
-    a.tags[Text(m, "Key")] = Text(m, "Value");
-  }
-  return a;
 }
 
 // Reads typed values of one element of an answer; errors name `where`
@@ -118,6 +88,58 @@ class FieldReader {
   pugi::xml_node node_;
   std::string where_;
 };
+
+// A group's sizes bound every action phas takes: each must be read, none
+// defaults to 0 (a MaxSize read as 0 would scale the group to nothing).
+// DesiredCapacity is read as it is, within them or not: the guard bounds
+// what phas sets (decision/guard.h).
+Result<AutoScalingGroupInfo> ParseGroup(pugi::xml_node g) {
+  AutoScalingGroupInfo a;
+  a.name = Text(g, "AutoScalingGroupName");
+  a.arn = Text(g, "AutoScalingGroupARN");
+  FieldReader f(g,
+                fmt::format("DescribeAutoScalingGroups: group '{}'", a.name));
+  for (auto [name, out] : {std::pair{"MinSize", &a.min_size},
+                           {"MaxSize", &a.max_size},
+                           {"DesiredCapacity", &a.desired_capacity}}) {
+    PHAS_ASSIGN_OR_RETURN(std::optional<int> v, f.OptionalInt(name));
+    if (!v) return Status::Corruption(f.where() + ": " + name + " is missing");
+    if (*v < 0) return f.Error(name, std::to_string(*v), "a size (0 or more)");
+    *out = *v;
+  }
+  if (a.min_size > a.max_size) {
+    return Status::Corruption(fmt::format("{}: MinSize {} is above MaxSize {}",
+                                          f.where(), a.min_size, a.max_size));
+  }
+  a.default_cooldown = ToInt(Text(g, "DefaultCooldown"), 300);
+  if (std::string w = Text(g, "DefaultInstanceWarmup"); !w.empty()) {
+    a.default_instance_warmup = ToInt(w);
+  }
+  a.status = Text(g, "Status");
+  std::set<std::string> ids;
+  for (pugi::xml_node m : Members(g, "Instances")) {
+    AsgInstance i;
+    i.id = Text(m, "InstanceId");
+    i.lifecycle_state = Text(m, "LifecycleState");
+    i.health_status = Text(m, "HealthStatus");
+    i.availability_zone = Text(m, "AvailabilityZone");
+    i.instance_type = Text(m, "InstanceType");
+    i.protected_from_scale_in = Text(m, "ProtectedFromScaleIn") == "true";
+    // Listed twice, it would count as two instances serving.
+    if (!ids.insert(i.id).second) {
+      return Status::Corruption(
+          fmt::format("{}: instance '{}' is listed twice", f.where(), i.id));
+    }
+    a.instances.push_back(i);
+  }
+  for (pugi::xml_node m : Members(g, "SuspendedProcesses")) {
+    a.suspended_processes.push_back(Text(m, "ProcessName"));
+  }
+  for (pugi::xml_node m : Members(g, "Tags")) {
+    a.tags[Text(m, "Key")] = Text(m, "Value");
+  }
+  return a;
+}
 
 ScalingPolicyType PolicyType(const std::string& s) {
   if (s == "TargetTrackingScaling") return ScalingPolicyType::kTargetTracking;
@@ -249,6 +271,7 @@ AutoScalingApi::DescribeAutoScalingGroups(
   for (size_t b = 0; b < names.size() || (names.empty() && b == 0);
        b += kNamesPerRequest) {
     std::string token;
+    std::set<std::string> seen;  // this request's groups
     do {
       QueryParams p;
       for (size_t i = b; i < std::min(names.size(), b + kNamesPerRequest);
@@ -262,8 +285,16 @@ AutoScalingApi::DescribeAutoScalingGroups(
       PHAS_ASSIGN_OR_RETURN(XmlDoc doc,
                             client_->Call("DescribeAutoScalingGroups", p));
       pugi::xml_node result = Find(*doc, "DescribeAutoScalingGroupsResult");
-      for (pugi::xml_node g : Members(result, "AutoScalingGroups"))
-        out.push_back(ParseGroup(g));
+      for (pugi::xml_node g : Members(result, "AutoScalingGroups")) {
+        PHAS_ASSIGN_OR_RETURN(AutoScalingGroupInfo group, ParseGroup(g));
+        // Which of two answers would be the group's?
+        if (!seen.insert(group.name).second) {
+          return Status::Corruption(fmt::format(
+              "DescribeAutoScalingGroups: group '{}' is in the answer twice",
+              group.name));
+        }
+        out.push_back(std::move(group));
+      }
       token = Text(result, "NextToken");
     } while (!token.empty());
     if (names.empty()) break;
