@@ -51,6 +51,7 @@ Status Paginate(QueryClient& client, const char* action,
                 const std::string& group, int page, Read read, More more) {
   std::string result_name = std::string(action) + "Result";
   std::string token;
+  Paging paging(std::string("autoscaling ") + action);
   do {
     QueryParams p = {{"AutoScalingGroupName", group},
                      {"MaxRecords", std::to_string(page)}};
@@ -58,7 +59,9 @@ Status Paginate(QueryClient& client, const char* action,
     PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client.Call(action, p));
     pugi::xml_node result = Find(*doc, result_name.c_str());
     PHAS_RETURN_IF_ERROR(read(result));
-    token = Text(result, "NextToken");
+    std::string next = Text(result, "NextToken");
+    PHAS_RETURN_IF_ERROR(paging.Next(token, next));
+    token = std::move(next);
   } while (!token.empty() && more());
   return Status::OK();
 }

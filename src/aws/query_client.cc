@@ -71,6 +71,25 @@ bool IsReadOnly(const std::string& action) {
 
 }  // namespace
 
+Status Paging::Next(const std::string& sent, const std::string& next) {
+  ++pages_;
+  if (next.empty()) return Status::OK();
+  if (next == sent) {
+    return Status::Unavailable(
+               call_ +
+               ": paging does not end: the answer's NextToken is "
+               "the one sent")
+        .WithDetail("Incomplete");
+  }
+  if (pages_ >= kMaxPages) {
+    return Status::Unavailable(fmt::format("{}: paging does not end: still a "
+                                           "NextToken after {} pages",
+                                           call_, pages_))
+        .WithDetail("Incomplete");
+  }
+  return Status::OK();
+}
+
 QueryClient::QueryClient(ServiceEndpoint endpoint,
                          std::shared_ptr<HttpTransport> transport,
                          std::shared_ptr<CredentialsProvider> credentials,

@@ -75,6 +75,23 @@ struct CallRecord {
 };
 using CallObserver = std::function<void(const CallRecord&)>;
 
+// The pages of one list request (NextToken): AWS's list APIs move on at
+// every page and end, so a token answered back as sent, or a list longer
+// than kMaxPages pages, is an answer that would page forever.
+class Paging {
+ public:
+  static constexpr int kMaxPages = 100;
+  // `call` names the request in errors ("autoscaling DescribePolicies").
+  explicit Paging(std::string call) : call_(std::move(call)) {}
+  // After each page, sent with `sent` and answered with `next` ("": the
+  // last page): OK to go on, or the error that ends the request.
+  Status Next(const std::string& sent, const std::string& next);
+
+ private:
+  std::string call_;
+  int pages_ = 0;
+};
+
 class QueryClient {
  public:
   // `credentials` may be null: requests are then sent unsigned (STS

@@ -271,6 +271,7 @@ AutoScalingApi::DescribeAutoScalingGroups(
   for (size_t b = 0; b < names.size() || (names.empty() && b == 0);
        b += kNamesPerRequest) {
     std::string token;
+    Paging paging("autoscaling DescribeAutoScalingGroups");
     std::set<std::string> seen;  // this request's groups
     do {
       QueryParams p;
@@ -295,7 +296,9 @@ AutoScalingApi::DescribeAutoScalingGroups(
         }
         out.push_back(std::move(group));
       }
-      token = Text(result, "NextToken");
+      std::string next = Text(result, "NextToken");
+      PHAS_RETURN_IF_ERROR(paging.Next(token, next));
+      token = std::move(next);
     } while (!token.empty());
     if (names.empty()) break;
   }
@@ -316,6 +319,7 @@ Result<std::vector<ScalingPolicy>> AutoScalingApi::DescribePolicies(
     const std::string& group) {
   std::vector<ScalingPolicy> out;
   std::string token;
+  Paging paging("autoscaling DescribePolicies");
   do {
     QueryParams p = {{"AutoScalingGroupName", group},
                      {"MaxRecords", std::to_string(kRecordsPerRequest)}};
@@ -326,7 +330,9 @@ Result<std::vector<ScalingPolicy>> AutoScalingApi::DescribePolicies(
       PHAS_ASSIGN_OR_RETURN(ScalingPolicy policy, ParsePolicy(m));
       out.push_back(std::move(policy));
     }
-    token = Text(result, "NextToken");
+    std::string next = Text(result, "NextToken");
+    PHAS_RETURN_IF_ERROR(paging.Next(token, next));
+    token = std::move(next);
   } while (!token.empty());
   return out;
 }
@@ -335,6 +341,7 @@ Result<std::vector<ScalingActivity>> AutoScalingApi::DescribeScalingActivities(
     const std::string& group, int max) {
   std::vector<ScalingActivity> out;
   std::string token;
+  Paging paging("autoscaling DescribeScalingActivities");
   while (static_cast<int>(out.size()) < max) {
     int want = std::min(kRecordsPerRequest, max - static_cast<int>(out.size()));
     QueryParams p = {{"AutoScalingGroupName", group},
@@ -348,7 +355,9 @@ Result<std::vector<ScalingActivity>> AutoScalingApi::DescribeScalingActivities(
       PHAS_ASSIGN_OR_RETURN(ScalingActivity a, ParseActivity(m));
       out.push_back(std::move(a));
     }
-    token = Text(result, "NextToken");
+    std::string next = Text(result, "NextToken");
+    PHAS_RETURN_IF_ERROR(paging.Next(token, next));
+    token = std::move(next);
     if (token.empty()) break;
   }
   return out;
@@ -587,6 +596,7 @@ Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(
   for (size_t b = 0; b < ids.size() || (ids.empty() && b == 0);
        b += kIdsPerRequest) {
     std::string token;
+    Paging paging("ec2 DescribeInstances");
     do {
       QueryParams p;
       for (size_t i = b; i < std::min(ids.size(), b + kIdsPerRequest); ++i) {
@@ -609,7 +619,9 @@ Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(
           out.push_back(e);
         }
       }
-      token = ids.empty() ? "" : Text(root, "nextToken");
+      std::string next = ids.empty() ? "" : Text(root, "nextToken");
+      PHAS_RETURN_IF_ERROR(paging.Next(token, next));
+      token = std::move(next);
     } while (!token.empty());
     if (ids.empty()) break;
   }

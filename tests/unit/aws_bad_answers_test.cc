@@ -1,11 +1,12 @@
 // Answers AWS does not give, as a broken proxy or endpoint might: each is an
 // error naming the call and what is wrong, never a default the loop would
-// act on.
+// act on, never a request that does not end.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "aws/asg_controls.h"
 #include "aws/services.h"
 #include "aws_fakes.h"
 
@@ -129,6 +130,78 @@ TEST_F(ServicesTest, GroupSizesThatDoNotReadFailTheDescribe) {
   EXPECT_EQ((*r)[0].max_size, 4);
   EXPECT_EQ((*r)[0].desired_capacity, 6);
   EXPECT_EQ((*r)[0].instances.size(), 2u);
+}
+
+// An empty page of `action`'s list with NextToken `token`.
+std::string ListPage(const std::string& action, const std::string& token) {
+  if (action == "DescribeInstances") {  // EC2: no Result element
+    return "<DescribeInstancesResponse><reservationSet/><nextToken>" + token +
+           "</nextToken></DescribeInstancesResponse>";
+  }
+  return "<" + action + "Response><" + action + "Result><NextToken>" + token +
+         "</NextToken></" + action + "Result></" + action + "Response>";
+}
+
+// A list whose NextToken comes back as sent, or never ends, is an error
+// after that page, or after Paging::kMaxPages: each of these calls looped
+// forever, holding the loop's thread.
+TEST_F(ServicesTest, AListThatPagesForeverIsAnError) {
+  struct Case {
+    const char* name;
+    std::string action;
+    bool same;  // the token sent comes back; else a new one each page
+    // expected
+    size_t requests;
+  };
+  const size_t most = Paging::kMaxPages;
+  const Case cases[] = {
+      {"groups, the same token", "DescribeAutoScalingGroups", true, 2},
+      {"groups, tokens without end", "DescribeAutoScalingGroups", false, most},
+      {"policies, the same token", "DescribePolicies", true, 2},
+      {"policies, tokens without end", "DescribePolicies", false, most},
+      {"activities, the same token", "DescribeScalingActivities", true, 2},
+      {"activities, tokens without end", "DescribeScalingActivities", false,
+       most},
+      {"scheduled, the same token", "DescribeScheduledActions", true, 2},
+      {"scheduled, tokens without end", "DescribeScheduledActions", false,
+       most},
+      {"instances, the same token", "DescribeInstances", true, 2},
+      {"instances, tokens without end", "DescribeInstances", false, most},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    int n = 0;
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      ++n;
+      return HttpReply{
+          200, {}, ListPage(tc.action, tc.same ? "again" : std::to_string(n))};
+    });
+    Status st;
+    if (tc.action == "DescribeInstances") {
+      st = Ec2Api(Client("ec2", t)).DescribeInstances({"i-1"}).status();
+    } else if (tc.action == "DescribeScheduledActions") {
+      st = AutoScalingControlsApi(Client("autoscaling", t))
+               .DescribeScheduledActions("web")
+               .status();
+    } else {
+      AutoScalingApi api(Client("autoscaling", t));
+      st = tc.action == "DescribePolicies"
+               ? api.DescribePolicies("web").status()
+           : tc.action == "DescribeScalingActivities"
+               ? api.DescribeScalingActivities("web", 10).status()
+               : api.DescribeAutoScalingGroups({"web"}).status();
+    }
+    EXPECT_EQ(t->bodies.size(), tc.requests);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.code(), Status::Code::kUnavailable);
+    EXPECT_EQ(st.detail(), "Incomplete");
+    for (const std::string& said :
+         {tc.action, std::string("paging does not end"),
+          std::string(tc.same ? "the one sent"
+                              : fmt::format("after {} pages", most))}) {
+      EXPECT_NE(st.message().find(said), std::string::npos) << st.message();
+    }
+  }
 }
 
 }  // namespace
