@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "aws/xml.h"
+#include "common/json_util.h"
 
 namespace phas::aws {
 namespace {
@@ -403,6 +405,8 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
   int page = 0;
   // Per query: why paging stopped before it was answered in full, if so.
   std::vector<std::string> cut(queries.size());
+  // Per query: what of its answer did not read, if anything.
+  std::vector<std::string> malformed(queries.size());
   for (size_t b = 0; b < queries.size(); b += kQueriesPerRequest) {
     std::string token;
     int pages = 0;  // this batch's
@@ -453,15 +457,27 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
         }
         auto ts = Members(m, "Timestamps");
         auto vs = Members(m, "Values");
+        if (ts.size() != vs.size() && malformed[it->second].empty()) {
+          malformed[it->second] =
+              fmt::format("{} Timestamps and {} Values", ts.size(), vs.size());
+        }
         for (size_t k = 0; k < std::min(ts.size(), vs.size()); ++k) {
           TimePoint t;
           auto v = ToDouble(vs[k].child_value());
-          if (ParseIso8601(ts[k].child_value(), &t) && v) {
-            s.timestamps.push_back(t);
-            s.values.push_back(*v);
-            page_of[it->second].push_back(page);
-            label_of[it->second].push_back(s.label);
+          if (!ParseIso8601(ts[k].child_value(), &t) || !v ||
+              !std::isfinite(*v)) {
+            if (malformed[it->second].empty()) {
+              malformed[it->second] =
+                  fmt::format("a datapoint that does not read ('{}' at '{}')",
+                              Abbreviate(vs[k].child_value(), 40),
+                              Abbreviate(ts[k].child_value(), 40));
+            }
+            continue;
           }
+          s.timestamps.push_back(t);
+          s.values.push_back(*v);
+          page_of[it->second].push_back(page);
+          label_of[it->second].push_back(s.label);
         }
       }
       std::string next = Text(result, "NextToken");
@@ -492,7 +508,13 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
     MetricSeries& s = out[i];
     // A query CloudWatch could not answer: named, so that its empty series
     // is not taken for an instance that published nothing.
-    if (!cut[i].empty()) {
+    if (!malformed[i].empty()) {
+      // Its series would hold what read, the minutes in between gone.
+      s.status = Status::Unavailable(
+                     fmt::format("GetMetricData query {} ({}) answered {}",
+                                 s.id, Describe(queries[i]), malformed[i]))
+                     .WithDetail(transport_error::kMalformedResponse);
+    } else if (!cut[i].empty()) {
       s.status =
           Status::Unavailable(
               fmt::format("GetMetricData query {} ({}) not answered in full: "

@@ -179,8 +179,11 @@ struct MetricSeries {
   std::string message;      // its first message, "Code: Value", if any
   // Not OK when CloudWatch could not answer the query (InternalError on its
   // last page, Forbidden on any): Unavailable or PermissionDenied, naming
-  // the query, its detail the status code. The series then holds what
-  // came, if anything.
+  // the query, its detail the status code; or when its datapoints do not
+  // read (Timestamps and Values of different lengths, a time or value that
+  // does not parse, NaN, infinity): Unavailable, detail
+  // malformed_response. The series then holds what came and read, if
+  // anything.
   Status status;
   std::vector<TimePoint> timestamps;
   std::vector<double> values;

@@ -247,5 +247,65 @@ TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
     EXPECT_EQ((*r)[1].values, std::vector<double>{40});
   }
 }
+// A query's datapoints that do not read (Timestamps and Values of different
+// lengths, a time or value that does not parse, NaN or infinity) fail that
+// query, naming it: they were dropped, and the series read as complete.
+TEST_F(ServicesTest, GetMetricDataDatapointsThatDoNotReadFailTheirQuery) {
+  struct Case {
+    const char* name;
+    std::string timestamps, values;  // <member>s of cpu_0's answer
+    // expected
+    std::string said;
+  };
+  auto members = [](const std::vector<std::string>& xs) {
+    std::string x;
+    for (const std::string& v : xs) x += "<member>" + v + "</member>";
+    return x;
+  };
+  const std::string t1 = "2026-01-01T00:01:00Z", t2 = "2026-01-01T00:02:00Z";
+  const Case cases[] = {
+      {"a value short", members({t1, t2}), members({"40"}),
+       "2 Timestamps and 1 Values"},
+      {"a timestamp short", members({t1}), members({"40", "41"}),
+       "1 Timestamps and 2 Values"},
+      {"a value that is no number", members({t1, t2}), members({"40", "abc"}),
+       "'abc' at '" + t2 + "'"},
+      {"NaN", members({t1, t2}), members({"NaN", "41"}),
+       "'NaN' at '" + t1 + "'"},
+      {"infinity", members({t1, t2}), members({"40", "inf"}), "'inf'"},
+      {"1e400", members({t1, t2}), members({"40", "1e400"}), "'1e400'"},
+      {"a time that does not parse", members({"yesterday", t2}),
+       members({"40", "41"}), "'40' at 'yesterday'"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    const std::string answer =
+        "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>"
+        "<member><Id>cpu_0</Id><StatusCode>Complete</StatusCode><Timestamps>" +
+        tc.timestamps + "</Timestamps><Values>" + tc.values +
+        "</Values></member>"
+        "<member><Id>cpu_1</Id><StatusCode>Complete</StatusCode><Timestamps>" +
+        members({t1}) + "</Timestamps><Values>" + members({"7"}) +
+        "</Values></member></MetricDataResults></GetMetricDataResult>"
+        "</GetMetricDataResponse>";
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, answer};
+    });
+    std::vector<MetricQuery> q = {
+        {"cpu_0", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""},
+        {"cpu_1", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""}};
+    auto r = CloudWatchApi(Client("cloudwatch", t))
+                 .GetMetricData(q, clock_.Now(), clock_.Now());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const Status& st = (*r)[0].status;
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.detail(), "malformed_response");
+    for (const std::string& said : {std::string("query cpu_0"), tc.said})
+      EXPECT_NE(st.message().find(said), std::string::npos) << st.message();
+    // The other query's answer stands.
+    EXPECT_TRUE((*r)[1].status.ok()) << (*r)[1].status.ToString();
+    EXPECT_EQ((*r)[1].values, std::vector<double>{7});
+  }
+}
 }  // namespace
 }  // namespace phas::aws
