@@ -12,8 +12,20 @@ namespace {
 
 std::once_flag g_curl_init;
 
+// The answer's body, up to a limit.
+struct BodySink {
+  std::string* body;
+  size_t max;
+  bool too_long = false;
+};
+
 size_t WriteBody(char* ptr, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (size * n > sink->max - sink->body->size()) {
+    sink->too_long = true;
+    return 0;  // libcurl stops the transfer: CURLE_WRITE_ERROR
+  }
+  sink->body->append(ptr, size * n);
   return size * n;
 }
 
@@ -148,7 +160,8 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
+  BodySink sink{&reply.body, call.max_reply_bytes};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply.headers);
   if (call.bypass_proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -177,6 +190,13 @@ Result<HttpReply> CurlTransport::Send(const HttpCall& call) {
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(list);
+  if (sink.too_long) {
+    return Status::Unavailable(
+               fmt::format("{} {}: the answer is longer than {} bytes",
+                           call.method, call.url, call.max_reply_bytes))
+        .WithDetail(transport_error::kMalformedResponse)
+        .WithOutcomeUnknown();
+  }
   if (rc != CURLE_OK) {
     // Pre-transfer time is set when libcurl starts sending the request, on a
     // new connection or a reused one; it stays 0 when no connection was made.

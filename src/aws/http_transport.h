@@ -15,6 +15,7 @@
 #define PHAS_AWS_HTTP_TRANSPORT_H_
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,8 +38,8 @@ inline constexpr char kConnectionRefused[] = "connection_refused";
 inline constexpr char kConnectionReset[] = "connection_reset";
 inline constexpr char kDns[] = "dns";
 inline constexpr char kTls[] = "tls";
-// An answer that is not HTTP, or a 2xx whose body does not parse (set by the
-// protocol clients).
+// An answer that is not HTTP or longer than HttpCall::max_reply_bytes, or a
+// 2xx whose body does not parse (set by the protocol clients).
 inline constexpr char kMalformedResponse[] = "malformed_response";
 inline constexpr char kInvalidUrl[] = "invalid_url";
 // Any other transport failure.
@@ -61,6 +62,10 @@ struct HttpCall {
   // sends the request again by itself on a new connection, and a request the
   // server had carried out would be carried out twice. Default: false.
   bool fresh_connection = false;
+  // A longer answer fails (malformed_response, outcome unknown) rather than
+  // fill memory. phas's largest answers, a GetMetricData page of 100,800
+  // datapoints or 100 groups' instances, take a few MiB. Default: 128 MiB.
+  size_t max_reply_bytes = size_t{128} << 20;
 };
 
 struct HttpReply {

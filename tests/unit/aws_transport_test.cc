@@ -166,6 +166,10 @@ TEST(CurlTransportFaultTest, LabelsWhatHappenedToTheExchange) {
        true},
       {"not HTTP", {Kind::kNotHttp}, label::kMalformedResponse, true},
       {"no answer in time", {Kind::kHang}, label::kTimeout, true},
+      {"an answer past the size limit",
+       {Kind::kAnswer, 200, std::string(5000, 'x')},
+       label::kMalformedResponse,
+       true},
   };
   CurlTransport transport;
   for (const Case& tc : cases) {
@@ -178,6 +182,7 @@ TEST(CurlTransportFaultTest, LabelsWhatHappenedToTheExchange) {
     call.url = server.url() + "/";
     call.body = "Action=SetDesiredCapacity";
     call.timeout = milliseconds(300);
+    call.max_reply_bytes = 1000;
     ASSERT_TRUE(transport.Send(call).ok());
     call.fresh_connection = true;
     auto r = transport.Send(call);
