@@ -1,5 +1,6 @@
 #include "aws/xml.h"
 
+#include <charconv>
 #include <cstring>
 
 namespace phas::aws {
@@ -51,6 +52,14 @@ pugi::xml_node Find(pugi::xml_node node, const char* name) {
   return node.find_node([name](pugi::xml_node n) {
     return n.type() == pugi::node_element && NameIs(n, name);
   });
+}
+
+std::optional<double> ToDouble(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc()) return std::nullopt;
+  return v;
 }
 
 }  // namespace phas::aws

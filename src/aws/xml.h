@@ -4,6 +4,7 @@
 #ifndef PHAS_AWS_XML_H_
 #define PHAS_AWS_XML_H_
 
+#include <optional>
 #include <pugixml.hpp>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ std::vector<pugi::xml_node> Members(pugi::xml_node node,
                                     const char* item = "member");
 // First element called `name` anywhere below `node` (depth first).
 pugi::xml_node Find(pugi::xml_node node, const char* name);
+// A number's text as a double (std::from_chars: NaN and inf read); nullopt
+// when empty or out of range.
+std::optional<double> ToDouble(const std::string& s);
 
 }  // namespace phas::aws
 
