@@ -3,7 +3,8 @@
 // without knowing any of them.
 //
 // A described struct has a member `void Describe(FieldVisitor& v)` that names
-// each field once, with its range where it is a setting:
+// each field once, with its range (a setting's, checked when the config is
+// read; a state's, checked when a saved state is read):
 //
 //   struct HpaConfig {
 //     double tolerance = 0.1;
@@ -49,7 +50,7 @@ class FieldVisitor {
  public:
   virtual ~FieldVisitor() = default;
 
-  // Settings (a range, inclusive) and state (no range) alike.
+  // Settings and state alike (a range, inclusive; none: any number).
   virtual void Number(std::string_view key, double* v,
                       double lo = -std::numeric_limits<double>::infinity(),
                       double hi = std::numeric_limits<double>::infinity()) = 0;

@@ -86,6 +86,12 @@ void JsonFieldReader::Number(std::string_view key, double* v, double lo,
 void JsonFieldReader::Integer(std::string_view key, int* v, int lo, int hi) {
   if (const json* x = Get(key)) {
     if (!x->is_number_integer()) return Bad(key, "must be an integer");
+    // Past what a long long holds, get<long long> wraps (2^64-1 reads -1).
+    if (x->is_number_unsigned() &&
+        x->get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
+      return Bad(key, fmt::format("{} is out of range [{}, {}]",
+                                  x->get<unsigned long long>(), lo, hi));
+    }
     long long n = x->get<long long>();
     if (n < lo || n > hi) {
       return Bad(key, fmt::format("{} is out of range [{}, {}]", n, lo, hi));
@@ -137,6 +143,10 @@ void JsonFieldReader::Timed(std::string_view key, Recommendations* v) {
   for (const json& r : *x) {
     if (!r.is_array() || r.size() != 2 || !r[0].is_number() ||
         !IsStoredUnixSeconds(r[0].get<double>()) || !r[1].is_number_integer() ||
+        (r[1].is_number_unsigned() &&
+         r[1].get<unsigned long long>() >
+             static_cast<unsigned long long>(
+                 std::numeric_limits<int>::max())) ||
         r[1].get<long long>() < std::numeric_limits<int>::min() ||
         r[1].get<long long>() > std::numeric_limits<int>::max()) {
       return Bad(key, "must be a list of [time, n] (time: 0 to 9e9)");

@@ -121,11 +121,16 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                         read.status().message() + "): it starts afresh");
       }
     } else if (s.policy != policy) {
-      report.Note(now, "INFO", g.name,
+      report.Note(now, s.newer_format ? "WARNING" : "INFO", g.name,
                   fmt::format("saved state was kept by {}: the policy's own "
                               "counts start afresh (the last action is kept)",
-                              s.policy.empty() ? "an older phas"
-                                               : "policy " + s.policy));
+                              s.newer_format
+                                  ? fmt::format("a newer phas (record format "
+                                                "{}; copied to "
+                                                "unreadable_state)",
+                                                s.newer_format)
+                              : s.policy.empty() ? "an older phas"
+                                                 : "policy " + s.policy));
     }
     if (env_.store->durable()) {
       report.Note(

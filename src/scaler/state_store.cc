@@ -86,8 +86,15 @@ Status ProbeWrites(sqlite3* db, const std::string& path) {
     }
     return Status::OK();
   }();
-  (void)Exec(db, path, "ROLLBACK");
-  return st;
+  Status rolled_back = Exec(db, path, "ROLLBACK");
+  // Left inside the probe's transaction, every later save would "succeed"
+  // without reaching the file.
+  if (!sqlite3_get_autocommit(db)) {
+    return Status::IoError(fmt::format(
+        "{}: cannot roll back the write probe: {}", path,
+        rolled_back.ok() ? "still in a transaction" : rolled_back.message()));
+  }
+  return st.ok() ? rolled_back : st;
 }
 
 Result<DbHandle> OpenAndCheck(const std::string& path) {
@@ -110,12 +117,17 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
       "CREATE TABLE IF NOT EXISTS unreadable_state (name TEXT, state TEXT, "
       "found_at REAL NOT NULL);"
       "SELECT count(*) FROM group_state;"));
-  // A full integrity check is cheap at this size and catches torn files.
-  PHAS_ASSIGN_OR_RETURN(Stmt check,
-                        Prepare(db.get(), path, "PRAGMA quick_check;"));
-  if (sqlite3_step(check.get()) != SQLITE_ROW) return DbError(db.get(), path);
-  std::string r = Text(check.get(), 0);
-  if (r != "ok") return Status::Corruption(path + ": " + r);
+  {
+    // A full integrity check is cheap at this size and catches torn files.
+    // Its statement is finalized before the probe: while it is open its
+    // read transaction is too, and BEGIN IMMEDIATE would not wait for
+    // another writer's lock (busy_timeout) but fail at once.
+    PHAS_ASSIGN_OR_RETURN(Stmt check,
+                          Prepare(db.get(), path, "PRAGMA quick_check;"));
+    if (sqlite3_step(check.get()) != SQLITE_ROW) return DbError(db.get(), path);
+    std::string r = Text(check.get(), 0);
+    if (r != "ok") return Status::Corruption(path + ": " + r);
+  }
   PHAS_RETURN_IF_ERROR(ProbeWrites(db.get(), path));
   return db;
 }
@@ -188,8 +200,15 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
   // not carried over.
   auto version = j.find("version");
   if (version == j.end()) return g;
-  if (!version->is_number_integer() || version->get<int>() != kFormatVersion) {
+  if (!version->is_number_integer() ||
+      version->get<long long>() < kFormatVersion) {
     return bad("version", "unknown format version");
+  }
+  if (version->get<long long>() > kFormatVersion) {
+    // Written by a newer phas (a downgrade): its guard part is read as
+    // above, so the cooldown holds; its policy state is not.
+    g.newer_format = version->get<long long>();
+    return g;
   }
   auto policy = j.find("policy");
   if (policy == j.end() || !policy->is_string()) {
@@ -290,6 +309,9 @@ Result<std::map<std::string, StoredGroup>> SqliteStateStore::LoadAll() {
   PHAS_ASSIGN_OR_RETURN(
       Stmt stmt,
       Prepare(Db(db_), path_, "SELECT name, state FROM group_state"));
+  // Records the group's next save would replace without this phas having
+  // read them whole: (name, text).
+  std::vector<std::pair<std::string, std::string>> to_keep;
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     std::string name = Text(stmt.get(), 0);
@@ -297,16 +319,30 @@ Result<std::map<std::string, StoredGroup>> SqliteStateStore::LoadAll() {
     auto g = FromJson(text);
     if (g.ok()) {
       out[name] = std::move(g).value();
+      if (out[name].newer_format) to_keep.emplace_back(name, text);
       continue;
     }
     // The group's alone: the others keep their cooldowns.
     out[name].unreadable = g.status().message();
-    if (Status kept = KeepUnreadable(name, text); !kept.ok()) {
-      out[name].unreadable +=
-          " (not copied to unreadable_state: " + kept.message() + ")";
-    }
+    to_keep.emplace_back(name, text);
   }
   if (rc != SQLITE_DONE) return SqlError();
+  // Copied once the SELECT is done: inside its read transaction, a write
+  // would not wait for another writer's lock.
+  stmt.reset();
+  for (const auto& [name, text] : to_keep) {
+    if (Status kept = KeepUnreadable(name, text); !kept.ok()) {
+      std::string& why = out[name].unreadable;
+      if (!why.empty()) {
+        why += " (not copied to unreadable_state: " + kept.message() + ")";
+      } else {
+        spdlog::error(
+            "state store {}: group {}: not copied to "
+            "unreadable_state: {}",
+            path_, name, kept.message());
+      }
+    }
+  }
   return out;
 }
 
@@ -369,7 +405,8 @@ Result<std::vector<MetricSample>> SqliteStateStore::LoadSeries(
   PHAS_ASSIGN_OR_RETURN(
       Stmt stmt,
       Prepare(Db(db_), path_,
-              "SELECT t, v FROM series WHERE key = ? AND t >= ? ORDER BY t"));
+              "SELECT t, v FROM series WHERE key = ? AND t >= ? AND t <= "
+              "9e9 ORDER BY t"));
   sqlite3_bind_text(stmt.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(stmt.get(), 2, ToUnixSeconds(since));
   int rc;

@@ -16,9 +16,9 @@
 // "started_without_state": T (when set), "last_decision": ...,
 // "first_in_service": {...}, "state": {...}} where
 // "state" is the policy's own state as its Describe names it
-// (scaler/json_fields.h). A record of another policy, or of a phas before
-// version 2, keeps its guard and warm-up parts; the policy state starts
-// afresh.
+// (scaler/json_fields.h). A record of another policy, of a phas before
+// version 2, or of a newer phas (a later version), keeps its guard and
+// warm-up parts; the policy state starts afresh.
 //
 // Thread-safety: one thread at a time (the loop).
 #ifndef PHAS_SCALER_STATE_STORE_H_
@@ -44,6 +44,10 @@ struct StoredGroup {
   // Why the record could not be read ("" when it was): the rest is then
   // empty, and the loop starts the group as without saved state.
   std::string unreadable;
+  // The format version of a record written by a newer phas (0: not newer):
+  // its guard part (last action, warm-up) is read, its policy state is not
+  // (`policy` and `policy_json` empty).
+  long long newer_format = 0;
 };
 
 class StateStore {
@@ -104,7 +108,9 @@ class SqliteStateStore final : public StateStore {
  public:
   // Opens (creating it and its directory when missing) the database.
   // `recovered` is set when an unreadable database was moved aside (its
-  // name then says where to).
+  // name then says where to). A file phas can read but not write (read-only,
+  // tables of another shape, a writer's lock held past the busy timeout) is
+  // an IoError, and is not moved aside.
   static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path,
                                                         bool* recovered);
   ~SqliteStateStore() override;
@@ -113,9 +119,9 @@ class SqliteStateStore final : public StateStore {
 
   bool durable() const override { return true; }
   std::string Describe() const override { return path_; }
-  // An unreadable record is also copied, as it was, to the table
-  // unreadable_state (name, state, found_at), which phas never reads: its
-  // group's next save replaces it in group_state.
+  // An unreadable record, or one of a newer format, is also copied, as it
+  // was, to the table unreadable_state (name, state, found_at), which phas
+  // never reads: its group's next save replaces it in group_state.
   Result<std::map<std::string, StoredGroup>> LoadAll() override;
   // A database file deleted or replaced while running is detected before
   // each write: the store is recreated at `path`, the write goes there, and

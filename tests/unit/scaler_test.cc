@@ -261,6 +261,17 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
        3,
        "the group's record is unreadable: state: last_action: not a time",
        {"web", R"({"last_action": 1e300})"}},
+      {"restart, its own record from a newer phas: the cooldown is kept",
+       ModelAction::kScaleUp,
+       2,
+       {},
+       seconds(590),
+       3,
+       "saved state was kept by a newer phas (record format 3; copied to "
+       "unreadable_state)",
+       {"web", fmt::format(R"({{"version": 3, "policy": "seed", "state": {{}},
+                        "last_action": {}}})",
+                           ToUnixSeconds(kStart - seconds(10)))}},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "decision/predictive_policy.h"
 #include "decision/seed_policy.h"
@@ -81,6 +83,7 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
     const char* name;
     std::string json;
     std::string error;  // "" = reads
+    long long newer_format = 0;
   };
   const Case cases[] = {
       {"not json", "{", "not a JSON object"},
@@ -88,7 +91,17 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
       {"start without state not a number",
        R"({"last_action": 1000, "started_without_state": true})",
        "started_without_state"},
-      {"unknown version", R"({"version": 7, "policy": "seed"})", "version"},
+      {"a version phas never wrote", R"({"version": 1, "policy": "seed"})",
+       "version"},
+      {"a version not an integer", R"({"version": "2", "policy": "seed"})",
+       "version"},
+      {"a newer version: guard kept",
+       R"({"version": 7, "policy": "seed", "state": {"x": 1},
+           "last_action": 1000})",
+       "", 7},
+      {"a version past an int is not read as 2",
+       R"({"version": 4294967298, "policy": "seed", "last_action": 1000})", "",
+       4294967298},
       {"last action beyond what a time holds", R"({"last_action": 1e300})",
        "last_action: not a time"},
       {"last action before the epoch", R"({"last_action": -5})",
@@ -106,7 +119,9 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
     if (tc.error.empty()) {
       ASSERT_TRUE(g.ok()) << g.status().ToString();
       EXPECT_EQ(g->state.guard.last_action, FromUnixSeconds(1000));
-      EXPECT_EQ(g->policy, "") << "an older phas's counters are not carried";
+      EXPECT_EQ(g->policy, "") << "another phas's counters are not carried";
+      EXPECT_EQ(g->policy_json, "");
+      EXPECT_EQ(g->newer_format, tc.newer_format);
       continue;
     }
     ASSERT_FALSE(g.ok());
@@ -144,6 +159,17 @@ TEST(StateStoreJsonTest, PolicyStatesBeyondTheirRangeSayWhere) {
        "state.in.exceeded: 2 is out of range [0, 1]"},
       {"a negative count", R"({"out": {"outcomes": -3}})",
        "state.out.outcomes: -3 is out of range [0, 2147483647]"},
+      {"a count past a long long (it wrapped to -1)",
+       R"({"out": {"outcomes": 18446744073709551615}})",
+       "state.out.outcomes: 18446744073709551615 is out of range"},
+      {"a recommendation's count past a long long",
+       R"({"recommendations": [[1767225600, 18446744073709551615]]})",
+       "state.recommendations"},
+      {"the bounds themselves", R"({"margin": -4, "last_minute": 0,
+         "in": {"exceeded": 1, "spread": 0}, "out": {"exceeded": 0},
+         "recommendations": [[9e9, 2147483647]]})",
+       ""},
+      {"the margin's upper bound", R"({"margin": 12, "last_minute": 9e9})", ""},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -177,41 +203,88 @@ TEST_F(StateStoreTest, RecoversFromACorruptFile) {
 }
 
 // One unreadable record fails its group alone (the others keep their
-// cooldowns) and is kept as it was in unreadable_state, once.
+// cooldowns) and is kept as it was in unreadable_state, once; so is a
+// record of a newer phas, whose last action is read.
 TEST_F(StateStoreTest, AnUnreadableRecordFailsItsGroupAloneAndIsKept) {
+  struct Case {
+    const char* name;
+    std::string record;      // api's, as stored
+    std::string unreadable;  // in its load's `unreadable`; "" = read
+  };
+  const Case cases[] = {
+      {"not JSON", "{not json", "not a JSON object"},
+      {"a field of the wrong type", R"({"last_action": "soon"})",
+       "last_action: must be a number"},
+      {"a time out of range", R"({"last_action": 1e300})",
+       "last_action: not a time"},
+      {"a newer phas's: its last action is read",
+       R"({"version": 3, "policy": "seed", "last_action": 1000})", ""},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::string path = (dir_ / (std::string(tc.name) + ".db")).string();
+    bool recovered = false;
+    auto store = SqliteStateStore::Open(path, &recovered);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* put = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, "INSERT INTO group_state VALUES ('api', ?, 0)",
+                           -1, &put, nullptr),
+        SQLITE_OK);
+    sqlite3_bind_text(put, 1, tc.record.c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(put), SQLITE_DONE);
+    sqlite3_finalize(put);
+    for (int load = 0; load < 2; ++load) {
+      auto all = (*store)->LoadAll();
+      ASSERT_TRUE(all.ok()) << all.status().ToString();
+      EXPECT_EQ(all->at("web").state.guard, Sample().guard);
+      const StoredGroup& api = all->at("api");
+      if (tc.unreadable.empty()) {
+        EXPECT_EQ(api.unreadable, "");
+        EXPECT_EQ(api.state.guard.last_action, FromUnixSeconds(1000));
+      } else {
+        EXPECT_NE(api.unreadable.find(tc.unreadable), std::string::npos)
+            << api.unreadable;
+      }
+    }
+    std::string kept;
+    ASSERT_EQ(sqlite3_exec(
+                  db,
+                  "SELECT group_concat(name || ' ' || state) FROM "
+                  "unreadable_state",
+                  [](void* out, int, char** v, char**) {
+                    *static_cast<std::string*>(out) = v[0] ? v[0] : "";
+                    return 0;
+                  },
+                  &kept, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    EXPECT_EQ(kept, "api " + tc.record) << "copied once, as it was";
+  }
+}
+
+// Another program holding the write lock for a moment (a second process
+// saving, a backup tool) is waited for, as every save waits for it; the
+// start failed at once while the integrity check's statement was open.
+TEST_F(StateStoreTest, OpeningWaitsForAnotherWritersLock) {
   std::string path = (dir_ / "phas.db").string();
   bool recovered = false;
-  auto store = SqliteStateStore::Open(path, &recovered);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
+  ASSERT_TRUE(SqliteStateStore::Open(path, &recovered).ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "INSERT INTO group_state VALUES ('api', "
-                         "'{\"version\": 3}', 0)",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
             SQLITE_OK);
-  for (int load = 0; load < 2; ++load) {
-    auto all = (*store)->LoadAll();
-    ASSERT_TRUE(all.ok()) << all.status().ToString();
-    EXPECT_EQ(all->at("web").state.guard, Sample().guard);
-    EXPECT_NE(all->at("api").unreadable.find("unknown format version"),
-              std::string::npos)
-        << all->at("api").unreadable;
-  }
-  std::string kept;
-  ASSERT_EQ(sqlite3_exec(
-                db,
-                "SELECT group_concat(name || ' ' || state) FROM "
-                "unreadable_state",
-                [](void* out, int, char** v, char**) {
-                  *static_cast<std::string*>(out) = v[0] ? v[0] : "";
-                  return 0;
-                },
-                &kept, nullptr),
-            SQLITE_OK);
+  std::thread release([db] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  auto store = SqliteStateStore::Open(path, &recovered);
+  release.join();
   sqlite3_close(db);
-  EXPECT_EQ(kept, "api {\"version\": 3}");
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
 }
 
 // A database phas could read but not save to (tables of another shape)
