@@ -63,9 +63,10 @@ struct HttpCall {
   // server had carried out would be carried out twice. Default: false.
   bool fresh_connection = false;
   // A longer answer fails (malformed_response, outcome unknown) rather than
-  // fill memory. phas's largest answers, a GetMetricData page of 100,800
-  // datapoints or 100 groups' instances, take a few MiB. Default: 128 MiB.
-  size_t max_reply_bytes = size_t{128} << 20;
+  // fill memory (parsed, an answer takes several times its size). phas's
+  // largest answers, a GetMetricData page of 100,800 datapoints or 100
+  // groups' instances, take about 10 MiB. Default: 32 MiB.
+  size_t max_reply_bytes = size_t{32} << 20;
 };
 
 struct HttpReply {

@@ -1,5 +1,6 @@
 #include "aws/xml.h"
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -57,8 +58,14 @@ pugi::xml_node Find(pugi::xml_node node, const char* name) {
 std::optional<double> ToDouble(const std::string& s) {
   if (s.empty()) return std::nullopt;
   double v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  const char* end = s.data() + s.size();
+  auto r = std::from_chars(s.data(), end, v);
   if (r.ec != std::errc()) return std::nullopt;
+  // The whole text (trailing whitespace aside): "40abc" is not 40.
+  while (r.ptr != end && std::isspace(static_cast<unsigned char>(*r.ptr))) {
+    ++r.ptr;
+  }
+  if (r.ptr != end) return std::nullopt;
   return v;
 }
 

@@ -24,7 +24,7 @@ std::vector<pugi::xml_node> Members(pugi::xml_node node,
 // First element called `name` anywhere below `node` (depth first).
 pugi::xml_node Find(pugi::xml_node node, const char* name);
 // A number's text as a double (std::from_chars: NaN and inf read); nullopt
-// when empty or out of range.
+// when empty, out of range, or followed by anything but whitespace.
 std::optional<double> ToDouble(const std::string& s);
 
 }  // namespace phas::aws

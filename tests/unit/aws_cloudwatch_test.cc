@@ -247,6 +247,7 @@ TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
     EXPECT_EQ((*r)[1].values, std::vector<double>{40});
   }
 }
+
 // A query's datapoints that do not read (Timestamps and Values of different
 // lengths, a time or value that does not parse, NaN or infinity) fail that
 // query, naming it: they were dropped, and the series read as complete.
@@ -273,6 +274,8 @@ TEST_F(ServicesTest, GetMetricDataDatapointsThatDoNotReadFailTheirQuery) {
       {"NaN", members({t1, t2}), members({"NaN", "41"}),
        "'NaN' at '" + t1 + "'"},
       {"infinity", members({t1, t2}), members({"40", "inf"}), "'inf'"},
+      {"a number with junk after it", members({t1, t2}),
+       members({"40", "41abc"}), "'41abc'"},
       {"1e400", members({t1, t2}), members({"40", "1e400"}), "'1e400'"},
       {"a time that does not parse", members({"yesterday", t2}),
        members({"40", "41"}), "'40' at 'yesterday'"},

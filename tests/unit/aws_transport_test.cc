@@ -150,6 +150,7 @@ TEST(CurlTransportFaultTest, LabelsWhatHappenedToTheExchange) {
     // expected
     const char* detail;
     bool unknown;
+    const char* words = "";  // in the message
   };
   const Case cases[] = {
       {"reset after the request",
@@ -169,7 +170,8 @@ TEST(CurlTransportFaultTest, LabelsWhatHappenedToTheExchange) {
       {"an answer past the size limit",
        {Kind::kAnswer, 200, std::string(5000, 'x')},
        label::kMalformedResponse,
-       true},
+       true,
+       "the answer is longer than 1000 bytes"},
   };
   CurlTransport transport;
   for (const Case& tc : cases) {
@@ -192,7 +194,18 @@ TEST(CurlTransportFaultTest, LabelsWhatHappenedToTheExchange) {
     EXPECT_EQ(r.status().outcome_unknown(), tc.unknown);
     EXPECT_TRUE(r.status().retryable());
     EXPECT_NE(r.status().message().find(call.url), std::string::npos);
+    EXPECT_NE(r.status().message().find(tc.words), std::string::npos)
+        << r.status().message();
   }
+  // An answer of exactly the limit reads.
+  ScriptedSocketServer server({{Kind::kAnswer, 200, std::string(1000, 'x')}});
+  HttpCall call;
+  call.url = server.url() + "/";
+  call.timeout = milliseconds(300);
+  call.max_reply_bytes = 1000;
+  auto r = transport.Send(call);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body.size(), 1000u);
 }
 
 TEST(CurlTransportFaultTest, FailuresBeforeSendingAreDefinite) {
