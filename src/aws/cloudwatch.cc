@@ -248,15 +248,34 @@ Result<std::vector<Datapoint>> CloudWatchApi::GetMetricStatistics(
   }
   PHAS_ASSIGN_OR_RETURN(XmlDoc doc, client_->Call("GetMetricStatistics", p));
   std::vector<Datapoint> out;
+  // As GetMetricData's rule: a datapoint that does not read fails the
+  // answer, rather than be dropped or read in part.
+  auto malformed = [&](const std::string& what) {
+    return Status::Unavailable(
+               fmt::format("GetMetricStatistics {} {}: a datapoint that does "
+                           "not read ({})",
+                           ns, metric_name, what))
+        .WithDetail(transport_error::kMalformedResponse);
+  };
   for (pugi::xml_node m :
        Members(Find(*doc, "GetMetricStatisticsResult"), "Datapoints")) {
     Datapoint d;
-    if (!ParseIso8601(Text(m, "Timestamp"), &d.timestamp)) continue;
-    d.average = ToDouble(Text(m, "Average"));
-    d.maximum = ToDouble(Text(m, "Maximum"));
-    d.minimum = ToDouble(Text(m, "Minimum"));
-    d.sum = ToDouble(Text(m, "Sum"));
-    d.sample_count = ToDouble(Text(m, "SampleCount"));
+    const std::string time = Text(m, "Timestamp");
+    if (!ParseIso8601(time, &d.timestamp)) {
+      return malformed(fmt::format("Timestamp '{}'", Abbreviate(time, 40)));
+    }
+    for (auto [name, field] :
+         {std::pair{"Average", &d.average}, std::pair{"Maximum", &d.maximum},
+          std::pair{"Minimum", &d.minimum}, std::pair{"Sum", &d.sum},
+          std::pair{"SampleCount", &d.sample_count}}) {
+      const std::string text = Text(m, name);
+      if (text.empty()) continue;  // a statistic not asked for
+      *field = ToDouble(text);
+      if (!*field || !std::isfinite(**field)) {
+        return malformed(
+            fmt::format("{} '{}' at '{}'", name, Abbreviate(text, 40), time));
+      }
+    }
     d.unit = Text(m, "Unit");
     out.push_back(d);
   }

@@ -11,12 +11,6 @@
 namespace phas::aws {
 namespace {
 
-int ToInt(const std::string& s, int fallback = 0) {
-  int v = fallback;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
 // Reads typed values of one element of an answer; errors name `where`
 // ("DescribePolicies: policy 'cpu'") and the element's path.
 class FieldReader {
@@ -91,10 +85,6 @@ Result<AutoScalingGroupInfo> ParseGroup(pugi::xml_node g) {
   if (a.min_size > a.max_size) {
     return Status::Corruption(fmt::format("{}: MinSize {} is above MaxSize {}",
                                           f.where(), a.min_size, a.max_size));
-  }
-  a.default_cooldown = ToInt(Text(g, "DefaultCooldown"), 300);
-  if (std::string w = Text(g, "DefaultInstanceWarmup"); !w.empty()) {
-    a.default_instance_warmup = ToInt(w);
   }
   a.status = Text(g, "Status");
   std::set<std::string> ids;

@@ -37,8 +37,6 @@ struct AutoScalingGroupInfo {
   int min_size = 0;
   int max_size = 0;
   int desired_capacity = 0;
-  int default_cooldown = 0;
-  std::optional<int> default_instance_warmup;
   std::string status;  // "Delete in progress" while being deleted, else ""
   std::vector<AsgInstance> instances;
   std::vector<std::string> suspended_processes;

@@ -310,5 +310,57 @@ TEST_F(ServicesTest, GetMetricDataDatapointsThatDoNotReadFailTheirQuery) {
     EXPECT_EQ((*r)[1].values, std::vector<double>{7});
   }
 }
+
+// GetMetricStatistics (phas doctor's check of a group's metrics) holds the
+// same rule: a datapoint that does not read fails the answer; it was
+// dropped (a time) or read in part ('41abc', NaN).
+TEST_F(ServicesTest, GetMetricStatisticsDatapointsThatDoNotReadFailIt) {
+  struct Case {
+    const char* name;
+    std::string datapoint;  // one <member>'s elements
+    std::string said;       // "" = reads
+  };
+  const std::string t1 = "<Timestamp>2026-01-01T00:01:00Z</Timestamp>";
+  const Case cases[] = {
+      {"reads", t1 + "<Average>40</Average><Unit>Percent</Unit>", ""},
+      {"a statistic not asked for is absent", t1 + "<Maximum>7</Maximum>", ""},
+      {"a time that does not parse",
+       "<Timestamp>yesterday</Timestamp><Average>40</Average>",
+       "Timestamp 'yesterday'"},
+      {"no time", "<Average>40</Average>", "Timestamp ''"},
+      {"junk after a number", t1 + "<Average>41abc</Average>",
+       "Average '41abc'"},
+      {"NaN", t1 + "<Maximum>NaN</Maximum>", "Maximum 'NaN'"},
+      {"infinity", t1 + "<Sum>inf</Sum>", "Sum 'inf'"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    const std::string answer =
+        "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
+        "<member>" +
+        tc.datapoint +
+        "</member></Datapoints></GetMetricStatisticsResult>"
+        "</GetMetricStatisticsResponse>";
+    auto t = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, answer};
+    });
+    auto r =
+        CloudWatchApi(Client("cloudwatch", t))
+            .GetMetricStatistics("AWS/EC2", "CPUUtilization", {}, clock_.Now(),
+                                 clock_.Now(), 60, {"Average"});
+    if (tc.said.empty()) {
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ(r->size(), 1u);
+      continue;
+    }
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().detail(), "malformed_response");
+    for (const std::string& said :
+         {std::string("GetMetricStatistics AWS/EC2 CPUUtilization"), tc.said})
+      EXPECT_NE(r.status().message().find(said), std::string::npos)
+          << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace phas::aws

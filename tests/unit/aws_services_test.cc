@@ -37,7 +37,6 @@ TEST_F(ServicesTest, DescribeAutoScalingGroupsParsesAndPaginates) {
   EXPECT_EQ(web.min_size, 2);
   EXPECT_EQ(web.max_size, 10);
   EXPECT_EQ(web.desired_capacity, 3);
-  EXPECT_EQ(web.default_instance_warmup, 120);
   ASSERT_EQ(web.instances.size(), 2u);
   EXPECT_EQ(web.instances[0].lifecycle_state, "InService");
   EXPECT_EQ(web.instances[1].lifecycle_state, "Pending");
