@@ -256,17 +256,16 @@ Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadAll() {
           fmt::format("DynamoDB table {}: group {}", table_, g));
     }
     if (!item->has_value() || !(**item).contains("state")) continue;
+    // A record that does not read is the group's alone (`unreadable`: its
+    // new holder does not act on it); never "none saved", whose last
+    // action would be forgotten.
     std::optional<std::string> text = aws::GetS(**item, "state");
-    if (!text) {
-      // Not "none saved": the last action in it would be forgotten.
-      return Status::Corruption(fmt::format(
-          "DynamoDB table {}: group {}: state: must be a string (S)", table_,
-          g));
-    }
-    auto stored = FromJson(*text);
+    auto stored = text ? FromJson(*text)
+                       : Status::Corruption("state: must be a string (S)");
     if (!stored.ok()) {
-      return stored.status().WithContext(
-          fmt::format("DynamoDB table {}: group {}", table_, g));
+      out[g].unreadable = fmt::format("DynamoDB table {}: group {}: {}", table_,
+                                      g, stored.status().message());
+      continue;
     }
     out[g] = std::move(stored).value();
   }

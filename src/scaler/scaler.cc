@@ -172,6 +172,12 @@ std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
              loaded->status().message();
     }
     auto it = (*loaded)->find(groups_[i].name);
+    if (it != (*loaded)->end() && !it->second.unreadable.empty()) {
+      // Its last action unknown: another replica may have acted moments
+      // ago. The group waits (read again each cycle) until the record
+      // reads; the other groups go on.
+      return "lease acquired, state unreadable: " + it->second.unreadable;
+    }
     env_.reporter->Note(
         now, "INFO", groups_[i].name,
         fmt::format("ha: this replica ({}) now holds the "

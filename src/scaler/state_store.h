@@ -60,8 +60,9 @@ class StateStore {
   virtual std::string Describe() const = 0;
 
   // All stored groups. An unreadable record fails its group only (its
-  // `unreadable` says why) in SqliteStateStore; in DynamoStateStore it
-  // fails the load (a new lease holder then does not act).
+  // `unreadable` says why): with SqliteStateStore the group starts as
+  // without saved state; with DynamoStateStore its new lease holder does
+  // not act on it until it reads.
   virtual Result<std::map<std::string, StoredGroup>> LoadAll() = 0;
   // Saves a group's state, made by policy `policy`.
   virtual Status Save(const std::string& group, const std::string& policy,

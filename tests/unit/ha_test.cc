@@ -156,8 +156,8 @@ TEST_F(DynamoWireTest, GetItemIsASignedJsonCall) {
 }
 
 // The group's item as read: no state is "none saved"; a state that is not
-// a readable record fails the load (the new holder then does not act),
-// never counts as none (its last action would be forgotten).
+// a readable record is the group's `unreadable` (its new holder then does
+// not act), never none (its last action would be forgotten).
 TEST_F(DynamoWireTest, AStateThatCannotBeReadIsNotNoState) {
   struct Case {
     const char* name;
@@ -181,14 +181,14 @@ TEST_F(DynamoWireTest, AStateThatCannotBeReadIsNotNoState) {
     DynamoStateStore store(&db, "phas-leases", "me", {"web"},
                            std::make_unique<NullStateStore>());
     auto all = store.LoadAll();
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
     if (tc.error.empty()) {
-      ASSERT_TRUE(all.ok()) << all.status().ToString();
       EXPECT_TRUE(all->empty());
       continue;
     }
-    EXPECT_FALSE(all.ok()) << "read as no state before";
-    EXPECT_NE(all.status().message().find(tc.error), std::string::npos)
-        << all.status().message();
+    ASSERT_EQ(all->count("web"), 1u) << "read as no state before";
+    EXPECT_NE(all->at("web").unreadable.find(tc.error), std::string::npos)
+        << all->at("web").unreadable;
   }
 }
 
@@ -309,7 +309,9 @@ class HaLoopTest : public phas::testing::TempDirTest {
     std::string Describe() const override { return "flaky"; }
     Result<std::map<std::string, StoredGroup>> LoadAll() override {
       if (fail_reads) return Status::Unavailable("table unreachable");
-      return inner_->LoadAll();
+      auto all = inner_->LoadAll();
+      if (all.ok() && unreadable) (*all)["web"].unreadable = "state: bad";
+      return all;
     }
     Status Save(const std::string& g, const std::string& p,
                 const GroupState& s) override {
@@ -324,6 +326,7 @@ class HaLoopTest : public phas::testing::TempDirTest {
       return inner_->LoadSeries(k, t);
     }
     bool fail_reads = false;
+    bool unreadable = false;  // web's record
 
    private:
     StateStore* inner_;
@@ -416,19 +419,40 @@ TEST_F(HaLoopTest, TheNewHolderReadsTheStateAndKeepsTheCooldown) {
   EXPECT_GE(*SavedLastAction(), *acted + cooldown);
 }
 
-// A holder that cannot read the state does not act blind.
+// A holder that cannot read the state does not act blind; once it reads,
+// it does.
 TEST_F(HaLoopTest, ANewHolderThatCannotReadTheStateDoesNotAct) {
-  CountingCloud cloud(sim_.get());
-  FakeLeadership lease;
-  auto r = Replica(&cloud, &lease);
-  lease.Hold(1);
-  flaky_.fail_reads = true;
-  CycleReport rep = r->RunOnce(clock_.Now());
-  clock_.Advance(minutes(5));
-  rep = r->RunOnce(clock_.Now());
-  EXPECT_EQ(cloud.calls, 0);
-  EXPECT_NE(rep.groups[0].standby.find("state not read yet"), std::string::npos)
-      << rep.groups[0].standby;
+  struct Case {
+    const char* name;
+    bool fail_reads, unreadable;
+    const char* standby;
+  };
+  const Case cases[] = {
+      {"the table unreachable", true, false, "state not read yet"},
+      {"its record unreadable", false, true,
+       "lease acquired, state unreadable: state: bad"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    CountingCloud cloud(sim_.get());
+    FakeLeadership lease;
+    auto r = Replica(&cloud, &lease);
+    lease.Hold(1);
+    flaky_.fail_reads = tc.fail_reads;
+    flaky_.unreadable = tc.unreadable;
+    CycleReport rep = r->RunOnce(clock_.Now());
+    clock_.Advance(minutes(5));
+    rep = r->RunOnce(clock_.Now());
+    EXPECT_EQ(cloud.calls, 0);
+    EXPECT_NE(rep.groups[0].standby.find(tc.standby), std::string::npos)
+        << rep.groups[0].standby;
+    flaky_.fail_reads = flaky_.unreadable = false;
+    for (int i = 0; i < 60 && cloud.calls == 0; ++i) {
+      rep = r->RunOnce(clock_.Now());
+      clock_.Advance(seconds(10));
+    }
+    EXPECT_EQ(rep.groups[0].standby, "") << "reads, and holds the group";
+  }
 }
 
 }  // namespace
