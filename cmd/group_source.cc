@@ -301,6 +301,7 @@ Result<PulledGroup> PullGroup(const GroupSourceFlags& f, Clock* clock) {
         out.session->region().region, out.session->region().source));
   }
   out.group = groups.front();
+  PHAS_RETURN_IF_ERROR(out.group.unreadable);
   Duration span =
       std::chrono::duration_cast<Duration>(Seconds(std::round(f.days * 86400)));
   if (f.request_hours < 0) {

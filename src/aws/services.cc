@@ -237,7 +237,8 @@ bool ScalingPolicy::changes_capacity() const {
 
 Result<std::vector<AutoScalingGroupInfo>>
 AutoScalingApi::DescribeAutoScalingGroups(
-    const std::vector<std::string>& names) {
+    const std::vector<std::string>& names,
+    std::map<std::string, Status>* unreadable) {
   std::vector<AutoScalingGroupInfo> out;
   for (size_t b = 0; b < names.size() || (names.empty() && b == 0);
        b += kNamesPerRequest) {
@@ -258,14 +259,20 @@ AutoScalingApi::DescribeAutoScalingGroups(
                             client_->Call("DescribeAutoScalingGroups", p));
       pugi::xml_node result = Find(*doc, "DescribeAutoScalingGroupsResult");
       for (pugi::xml_node g : Members(result, "AutoScalingGroups")) {
-        PHAS_ASSIGN_OR_RETURN(AutoScalingGroupInfo group, ParseGroup(g));
+        auto group = ParseGroup(g);
+        const std::string name = Text(g, "AutoScalingGroupName");
         // Which of two answers would be the group's?
-        if (!seen.insert(group.name).second) {
+        if (!seen.insert(name).second) {
           return Status::Corruption(fmt::format(
               "DescribeAutoScalingGroups: group '{}' is in the answer twice",
-              group.name));
+              name));
         }
-        out.push_back(std::move(group));
+        if (!group.ok()) {
+          if (!unreadable || name.empty()) return group.status();
+          (*unreadable)[name] = group.status();
+          continue;
+        }
+        out.push_back(std::move(group).value());
       }
       std::string next = Text(result, "NextToken");
       PHAS_RETURN_IF_ERROR(paging.Next(token, next));

@@ -124,9 +124,13 @@ class AutoScalingApi {
   explicit AutoScalingApi(std::shared_ptr<QueryClient> client)
       : client_(std::move(client)) {}
   // Describes the named groups (50 names per request, each paginated). Groups
-  // that do not exist are simply absent from the result, as in the API.
+  // that do not exist are simply absent from the result, as in the API. A
+  // group whose description does not read (a size missing or not a size)
+  // fails the call; with `unreadable`, it is left out of the result and its
+  // error put there under its name instead (the other groups stand).
   Result<std::vector<AutoScalingGroupInfo>> DescribeAutoScalingGroups(
-      const std::vector<std::string>& names);
+      const std::vector<std::string>& names,
+      std::map<std::string, Status>* unreadable = nullptr);
   Status SetDesiredCapacity(const std::string& name, int desired,
                             bool honor_cooldown);
   // The group's scaling policies, every page (100 a request). A group without

@@ -35,10 +35,14 @@ Lifecycle AwsCloud::ParseLifecycle(std::string_view s) {
 
 Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     const std::vector<std::string>& names) {
+  std::map<std::string, Status> unreadable;
   PHAS_ASSIGN_OR_RETURN(std::vector<aws::AutoScalingGroupInfo> groups,
-                        asg_.DescribeAutoScalingGroups(names));
+                        asg_.DescribeAutoScalingGroups(names, &unreadable));
   std::vector<GroupDescription> out;
-  out.reserve(groups.size());
+  out.reserve(groups.size() + unreadable.size());
+  for (auto& [name, why] : unreadable) {
+    out.push_back(GroupDescription{.name = name, .unreadable = why});
+  }
   for (const aws::AutoScalingGroupInfo& g : groups) {
     GroupDescription d;
     d.name = g.name;

@@ -56,6 +56,10 @@ struct GroupDescription {
   // scaling processes suspended on it ("Launch", "AlarmNotification", ...).
   std::map<std::string, std::string> tags;
   std::vector<std::string> suspended_processes;
+  // Not OK: the group's description did not read (its sizes; the answer's
+  // other groups did). Only `name` is set then, and the group is not
+  // observed: it is held, the error saying why.
+  Status unreadable;
 };
 
 struct MetricDimension {

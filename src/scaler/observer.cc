@@ -133,6 +133,9 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
     GroupOutcome& out = report->groups[i];
     Partition& p = partitions_[partition_of_[i]];
     out.describe_status = p.describe_status;
+    for (const auto& [group, why] : p.unreadable) {
+      if (group == i) out.describe_status = why;
+    }
     cycle_[i] = CycleRead{};
     if (observe_index_[i] == SIZE_MAX) continue;
     out.found = true;
@@ -165,10 +168,19 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
   // its warming set (and its memory and signal settings) from one cycle to
   // the next.
   size_t n = 0;
+  p.unreadable.clear();
   for (size_t i : p.groups) {
     if (!described.ok()) break;
     for (GroupDescription& d : *described) {
       if (d.name != groups_[i].name) continue;
+      if (!d.unreadable.ok()) {
+        // Not observed: held, with why (not "not found").
+        p.unreadable.emplace_back(i, d.unreadable);
+        if (report->describe_status.ok()) {
+          report->describe_status = d.unreadable;
+        }
+        break;
+      }
       if (n == p.observe.size()) p.observe.emplace_back();
       if (n == p.observe_group.size()) p.observe_group.push_back(SIZE_MAX);
       GroupToObserve& o = p.observe[n];

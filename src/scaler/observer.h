@@ -134,6 +134,9 @@ class Observer {
     std::vector<size_t> observe_group;
     std::vector<std::string_view> scratch_ids;
     Status describe_status;
+    // This cycle: a group whose own description did not read (its index in
+    // groups_, why), the others' having read.
+    std::vector<std::pair<size_t, Status>> unreadable;
     Status metrics_status;
     // The last query plan and the instances it was built for: most cycles
     // see the same instances, and the plan is then reused as it is.

@@ -3,6 +3,7 @@
 // act on, never a request that does not end.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ TEST_F(ServicesTest, GroupSizesThatDoNotReadFailTheDescribe) {
     std::string answer;
     // expected: all of these in the message
     std::vector<std::string> said;
+    // the whole answer's fault, not the group's alone
+    bool whole = false;
   };
   const Case cases[] = {
       {"MaxSize missing",
@@ -89,7 +92,8 @@ TEST_F(ServicesTest, GroupSizesThatDoNotReadFailTheDescribe) {
        {"group 'web'", "MinSize 5 is above MaxSize 2"}},
       {"a group twice",
        GroupsAnswer({Group("web", ok_sizes), Group("web", ok_sizes)}),
-       {"group 'web' is in the answer twice"}},
+       {"group 'web' is in the answer twice"},
+       true},
       {"an instance twice",
        GroupsAnswer(
            {Group("web", ok_sizes, Instance("i-1") + Instance("i-1"))}),
@@ -110,6 +114,29 @@ TEST_F(ServicesTest, GroupSizesThatDoNotReadFailTheDescribe) {
     for (const std::string& s : tc.said)
       EXPECT_NE(r.status().message().find(s), std::string::npos)
           << r.status().message();
+    // Asked for each group's error apart (the loop does): the group's
+    // alone, the others stand.
+    std::map<std::string, Status> unreadable;
+    std::string with_api = tc.answer;
+    with_api.insert(with_api.find("</AutoScalingGroups>"),
+                    "<member>" + Group("api", ok_sizes) + "</member>");
+    auto t2 = std::make_shared<FakeTransport>([&](const std::string&) {
+      return HttpReply{200, {}, with_api};
+    });
+    auto each = AutoScalingApi(Client("autoscaling", t2))
+                    .DescribeAutoScalingGroups({"web", "api"}, &unreadable);
+    if (tc.whole) {
+      EXPECT_FALSE(each.ok());
+      continue;
+    }
+    ASSERT_TRUE(each.ok()) << each.status().ToString();
+    ASSERT_EQ(each->size(), 1u);
+    EXPECT_EQ((*each)[0].name, "api");
+    EXPECT_EQ((*each)[0].max_size, 4);
+    ASSERT_EQ(unreadable.count("web"), 1u);
+    for (const std::string& s : tc.said)
+      EXPECT_NE(unreadable["web"].message().find(s), std::string::npos)
+          << unreadable["web"].message();
   }
   // A desired capacity past MaxSize reads as it is: the guard bounds what
   // phas sets.

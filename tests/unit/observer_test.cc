@@ -146,5 +146,58 @@ TEST(ObserverTest, DetailedMonitoringKeepsTheNarrowWindow) {
   EXPECT_EQ(detailed.windows.size(), 60u);
 }
 
+// Describes as the target does, but one group's description did not read
+// (AwsCloud: a size missing from the answer).
+class OneUnreadableCloud final : public ForwardingCloud {
+ public:
+  OneUnreadableCloud(Cloud* target, std::string bad)
+      : ForwardingCloud(target), bad_(std::move(bad)) {}
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& names) override {
+    auto r = ForwardingCloud::DescribeGroups(names);
+    if (!r.ok()) return r;
+    for (GroupDescription& d : *r) {
+      if (d.name == bad_) {
+        d = GroupDescription{.name = bad_,
+                             .unreadable = Status::Corruption(
+                                 "group 'api': MaxSize is missing")};
+      }
+    }
+    return r;
+  }
+
+ private:
+  std::string bad_;
+};
+
+// A group whose own description does not read is held, saying why (not
+// "not found"); the other groups of the same describe go on.
+TEST(ObserverTest, AGroupWhoseDescriptionDoesNotReadIsHeldAlone) {
+  ManualClock clock(FromUnixSeconds(1'700'000'000));
+  SimCloud sim(
+      &clock,
+      {{"web", 1, 10, 2, seconds(300), std::make_shared<FlatDemand>(1.2)},
+       {"api", 1, 10, 2, seconds(300), std::make_shared<FlatDemand>(1.2)}});
+  clock.Advance(minutes(30));
+  OneUnreadableCloud cloud(&sim, "api");
+  std::vector<GroupConfig> groups(2);
+  groups[0].name = "web";
+  groups[1].name = "api";
+  for (GroupConfig& g : groups) {
+    EXPECT_TRUE(g.policy.Select("hpa").ok());
+    g.memory.enabled = false;
+  }
+  Scaler scaler(groups, {}, {.cloud = &cloud, .clock = &clock});
+  ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+  CycleReport r = scaler.RunOnce(clock.Now());
+  EXPECT_TRUE(r.groups[0].found);
+  EXPECT_TRUE(r.groups[0].describe_status.ok());
+  EXPECT_TRUE(r.groups[0].observation.metrics_ok);
+  EXPECT_FALSE(r.groups[1].found);
+  EXPECT_NE(r.groups[1].describe_status.message().find("MaxSize is missing"),
+            std::string::npos)
+      << "not 'not found': " << r.groups[1].describe_status.ToString();
+}
+
 }  // namespace
 }  // namespace phas
