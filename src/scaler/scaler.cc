@@ -4,9 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <string_view>
 #include <utility>
 
 namespace phas {
+
+namespace {
+
+// SyncLease's reason for a newly held group whose record does not read.
+constexpr std::string_view kStateUnreadable =
+    "lease acquired, state unreadable: ";
+
+}  // namespace
 
 Scaler::Scaler(std::vector<GroupConfig> groups, ScalerOptions options,
                ScalerEnv env)
@@ -99,6 +108,14 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
   Reporter& report = *env_.reporter;
   m.state = GroupState{};
   m.state.policy = m.policy->NewState();
+  if (saved && !saved->unreadable.empty() && env_.leases) {
+    // Replicas: its lease holder re-reads the record before acting, and
+    // waits while it does not read (SyncLease); no "scale-out at once".
+    report.Note(
+        now, "ERROR", g.name,
+        saved->unreadable + ": the group is not scaled until its record reads");
+    return;
+  }
   if (saved && !saved->unreadable.empty()) {
     report.Note(now, "ERROR", g.name,
                 fmt::format("state store {}: the group's record is "
@@ -176,7 +193,7 @@ std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
       // Its last action unknown: another replica may have acted moments
       // ago. The group waits (read again each cycle) until the record
       // reads; the other groups go on.
-      return "lease acquired, state unreadable: " + it->second.unreadable;
+      return std::string(kStateUnreadable) + it->second.unreadable;
     }
     env_.reporter->Note(
         now, "INFO", groups_[i].name,
@@ -219,6 +236,14 @@ CycleReport Scaler::RunOnce(TimePoint now) {
     out.policy = std::string(m.policy->name());
     out.dry_run = options_.dry_run;
     out.standby = standby[i];
+    if (out.standby.starts_with(kStateUnreadable)) {
+      // Not a standby's ordinary wait: the group is not scaled until its
+      // record is mended. An error each cycle (logged, counted in
+      // phas_scaler_group_errors_total{stage="cycle"}).
+      out.errors.push_back(out.standby +
+                           " (the group is not scaled until "
+                           "its record reads)");
+    }
     out.state_read = std::exchange(m.state_read, false);
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);

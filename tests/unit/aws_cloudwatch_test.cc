@@ -350,7 +350,16 @@ TEST_F(ServicesTest, GetMetricStatisticsDatapointsThatDoNotReadFailIt) {
                                  clock_.Now(), 60, {"Average"});
     if (tc.said.empty()) {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
-      EXPECT_EQ(r->size(), 1u);
+      ASSERT_EQ(r->size(), 1u);
+      const Datapoint& d = (*r)[0];
+      EXPECT_EQ(d.timestamp, FromUnixSeconds(1767225660));
+      // Each statistic as given, the others absent.
+      EXPECT_EQ(d.average, tc.datapoint.find("Average") == std::string::npos
+                               ? std::nullopt
+                               : std::optional<double>(40));
+      EXPECT_EQ(d.maximum, tc.datapoint.find("Maximum") == std::string::npos
+                               ? std::nullopt
+                               : std::optional<double>(7));
       continue;
     }
     ASSERT_FALSE(r.ok());

@@ -446,12 +446,16 @@ TEST_F(HaLoopTest, ANewHolderThatCannotReadTheStateDoesNotAct) {
     EXPECT_EQ(cloud.calls, 0);
     EXPECT_NE(rep.groups[0].standby.find(tc.standby), std::string::npos)
         << rep.groups[0].standby;
+    // A record that does not read is an error each cycle (an alert's
+    // errors_total), not only a standby's reason.
+    EXPECT_EQ(rep.groups[0].errors.size(), tc.unreadable ? 1u : 0u);
     flaky_.fail_reads = flaky_.unreadable = false;
     for (int i = 0; i < 60 && cloud.calls == 0; ++i) {
       rep = r->RunOnce(clock_.Now());
       clock_.Advance(seconds(10));
     }
     EXPECT_EQ(rep.groups[0].standby, "") << "reads, and holds the group";
+    EXPECT_TRUE(rep.groups[0].errors.empty());
   }
 }
 
