@@ -13,6 +13,18 @@ namespace {
 
 std::string K(std::string_view key) { return std::string(key); }
 
+// Whether `x` is an integer in [lo, hi]. Read as a long long, an unsigned
+// past LLONG_MAX would wrap (2^64-1 reads -1): it is compared unsigned.
+bool IntegerIn(const json& x, long long lo, long long hi) {
+  if (!x.is_number_integer()) return false;
+  if (x.is_number_unsigned()) {
+    return hi >= 0 &&
+           x.get<unsigned long long>() <= static_cast<unsigned long long>(hi);
+  }
+  const long long n = x.get<long long>();
+  return n >= lo && n <= hi;
+}
+
 }  // namespace
 
 bool IsStoredUnixSeconds(double s) { return s >= 0 && s <= 9e9; }
@@ -86,17 +98,11 @@ void JsonFieldReader::Number(std::string_view key, double* v, double lo,
 void JsonFieldReader::Integer(std::string_view key, int* v, int lo, int hi) {
   if (const json* x = Get(key)) {
     if (!x->is_number_integer()) return Bad(key, "must be an integer");
-    // Past what a long long holds, get<long long> wraps (2^64-1 reads -1).
-    if (x->is_number_unsigned() &&
-        x->get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
-      return Bad(key, fmt::format("{} is out of range [{}, {}]",
-                                  x->get<unsigned long long>(), lo, hi));
+    if (!IntegerIn(*x, lo, hi)) {
+      return Bad(key,
+                 fmt::format("{} is out of range [{}, {}]", x->dump(), lo, hi));
     }
-    long long n = x->get<long long>();
-    if (n < lo || n > hi) {
-      return Bad(key, fmt::format("{} is out of range [{}, {}]", n, lo, hi));
-    }
-    *v = static_cast<int>(n);
+    *v = x->get<int>();
   }
 }
 void JsonFieldReader::Span(std::string_view key, Duration* v,
@@ -142,13 +148,9 @@ void JsonFieldReader::Timed(std::string_view key, Recommendations* v) {
   Recommendations out;
   for (const json& r : *x) {
     if (!r.is_array() || r.size() != 2 || !r[0].is_number() ||
-        !IsStoredUnixSeconds(r[0].get<double>()) || !r[1].is_number_integer() ||
-        (r[1].is_number_unsigned() &&
-         r[1].get<unsigned long long>() >
-             static_cast<unsigned long long>(
-                 std::numeric_limits<int>::max())) ||
-        r[1].get<long long>() < std::numeric_limits<int>::min() ||
-        r[1].get<long long>() > std::numeric_limits<int>::max()) {
+        !IsStoredUnixSeconds(r[0].get<double>()) ||
+        !IntegerIn(r[1], std::numeric_limits<int>::min(),
+                   std::numeric_limits<int>::max())) {
       return Bad(key, "must be a list of [time, n] (time: 0 to 9e9)");
     }
     out.emplace_back(FromUnixSeconds(r[0].get<double>()), r[1].get<int>());
