@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "aws/xml.h"
@@ -24,12 +25,14 @@ class FieldReader {
     return Status::Corruption(
         fmt::format("{}: {} '{}' is not {}", where_, path, value, want));
   }
-  // A number, or `fallback` when the element is absent.
+  // A finite number, or `fallback` when the element is absent. NaN and
+  // infinity are refused: AWS never sends them, and a target of NaN would
+  // reach the backtest's `aws` row as a target nothing meets.
   Result<double> Number(const std::string& path, double fallback = 0) const {
     std::string s = Text(node_, path);
     if (s.empty()) return fallback;
     auto v = ToDouble(s);
-    if (!v) return Error(path, s, "a number");
+    if (!v || !std::isfinite(*v)) return Error(path, s, "a finite number");
     return *v;
   }
   Result<std::optional<int>> OptionalInt(const std::string& path) const {

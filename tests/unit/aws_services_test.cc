@@ -188,7 +188,19 @@ TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
                       "<TargetTrackingConfiguration><TargetValue>fifty"
                       "</TargetValue></TargetTrackingConfiguration>"),
        {"policy 'p'", "TargetTrackingConfiguration", "TargetValue 'fifty'",
-        "not a number"}},
+        "not a finite number"}},
+      {"target value NaN",
+       "policies",
+       PoliciesAnswer("<PolicyType>TargetTrackingScaling</PolicyType>"
+                      "<TargetTrackingConfiguration><TargetValue>NaN"
+                      "</TargetValue></TargetTrackingConfiguration>"),
+       {"policy 'p'", "TargetValue 'NaN'", "not a finite number"}},
+      {"target value infinite",
+       "policies",
+       PoliciesAnswer("<PolicyType>TargetTrackingScaling</PolicyType>"
+                      "<TargetTrackingConfiguration><TargetValue>inf"
+                      "</TargetValue></TargetTrackingConfiguration>"),
+       {"policy 'p'", "TargetValue 'inf'", "not a finite number"}},
       {"mode",
        "policies",
        PoliciesAnswer(pred +
@@ -210,6 +222,14 @@ TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
                       "</MetricSpecifications>"
                       "</PredictiveScalingConfiguration>"),
        {"MetricSpecifications", "TargetValue 'x'"}},
+      {"predictive target infinite",
+       "policies",
+       PoliciesAnswer(pred +
+                      "<PredictiveScalingConfiguration><MetricSpecifications>"
+                      "<member><TargetValue>-infinity</TargetValue></member>"
+                      "</MetricSpecifications>"
+                      "</PredictiveScalingConfiguration>"),
+       {"MetricSpecifications", "TargetValue '-infinity'", "finite"}},
       {"activity start",
        "activities",
        "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
