@@ -236,7 +236,8 @@ void ExportLeases(const Leadership& leases, const ScalerConfig& c,
     LeaseView v = leases.View(g.name);
     registry
         ->GetGauge("phas_scaler_lease_held",
-                   "1 when this replica holds the group's lease and may act.",
+                   "1 when this replica holds the group's lease (it acts once "
+                   "it has read the group's saved state).",
                    {{"group", g.name}})
         .Set(v.valid ? 1 : 0);
     registry
