@@ -248,8 +248,13 @@ std::string DynamoStateStore::Describe() const {
 }
 
 Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadAll() {
+  return LoadGroups(groups_);
+}
+
+Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadGroups(
+    const std::vector<std::string>& groups) {
   std::map<std::string, StoredGroup> out;
-  for (const std::string& g : groups_) {
+  for (const std::string& g : groups) {
     auto item = db_->GetItem(table_, GroupKey(g));
     if (!item.ok()) {
       return item.status().WithContext(

@@ -95,6 +95,10 @@ class DynamoStateStore final : public StateStore {
   // Every configured group's record (GetItem each); a group without one is
   // absent.
   Result<std::map<std::string, StoredGroup>> LoadAll() override;
+  // The records of `groups` alone (GetItem each): a replica newly holding
+  // one lease of a fleet's reads one item, not the fleet's.
+  Result<std::map<std::string, StoredGroup>> LoadGroups(
+      const std::vector<std::string>& groups) override;
   // FailedPrecondition when this replica does not hold the group's lease.
   Status Save(const std::string& group, const std::string& policy,
               const GroupState& state) override;

@@ -214,15 +214,15 @@ CycleReport Scaler::RunOnce(TimePoint now) {
   std::vector<std::string> standby(groups_.size());
   if (env_.leases) {
     // The groups whose leases this replica newly holds read their state
-    // before deciding: one read for all of them.
+    // before deciding: one read for all of them, and for them alone.
     std::vector<LeaseView> views;
-    bool acquired = false;
+    std::vector<std::string> acquired;
     for (size_t i = 0; i < groups_.size(); ++i) {
       views.push_back(env_.leases->View(groups_[i].name));
-      acquired |= NewlyAcquired(i, views[i]);
+      if (NewlyAcquired(i, views[i])) acquired.push_back(groups_[i].name);
     }
     std::optional<Result<StoredStates>> loaded;
-    if (acquired) loaded = env_.store->LoadAll();
+    if (!acquired.empty()) loaded = env_.store->LoadGroups(acquired);
     for (size_t i = 0; i < groups_.size(); ++i) {
       standby[i] = SyncLease(i, now, views[i], loaded ? &*loaded : nullptr);
     }

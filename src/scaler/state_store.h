@@ -64,6 +64,20 @@ class StateStore {
   // without saved state; with DynamoStateStore its new lease holder does
   // not act on it until it reads.
   virtual Result<std::map<std::string, StoredGroup>> LoadAll() = 0;
+  // The records of `groups` alone, read as LoadAll reads them (a group
+  // without one is absent). By default LoadAll's, filtered; a store that
+  // reads a record per group (DynamoDB) reads these only.
+  virtual Result<std::map<std::string, StoredGroup>> LoadGroups(
+      const std::vector<std::string>& groups) {
+    auto all = LoadAll();
+    if (!all.ok()) return all;
+    std::map<std::string, StoredGroup> out;
+    for (const std::string& g : groups) {
+      auto it = all->find(g);
+      if (it != all->end()) out.insert(*it);
+    }
+    return out;
+  }
   // Saves a group's state, made by policy `policy`.
   virtual Status Save(const std::string& group, const std::string& policy,
                       const GroupState& state) = 0;
