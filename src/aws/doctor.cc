@@ -117,7 +117,11 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
 
   std::vector<std::string> names;
   if (!options.asg.empty()) names.push_back(options.asg);
-  auto groups = asg.DescribeAutoScalingGroups(names);
+  // Without --asg every group of the account is listed: one whose
+  // description does not read (an unrelated group) is named, not a failure
+  // of the permission checked here.
+  std::map<std::string, Status> unreadable;
+  auto groups = asg.DescribeAutoScalingGroups(names, &unreadable);
   std::vector<std::string> instance_ids;
   const AutoScalingGroupInfo* group = nullptr;
   std::string detail;
@@ -126,7 +130,9 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
     for (const auto& g : *groups) {
       if (g.name == options.asg) group = &g;
     }
-    if (!options.asg.empty() && group == nullptr) {
+    if (auto it = unreadable.find(options.asg); it != unreadable.end()) {
+      gst = it->second;
+    } else if (!options.asg.empty() && group == nullptr) {
       gst = Status::NotFound("group " + options.asg + " does not exist in " +
                              rep.region);
     } else if (group) {
@@ -136,10 +142,14 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
                            group->desired_capacity, group->instances.size());
     } else {
       detail = fmt::format("{} groups visible", groups->size());
+      for (const auto& [name, st] : unreadable) detail += "; " + st.message();
     }
   }
   rep.checks.push_back(
       Check("autoscaling", "DescribeAutoScalingGroups", gst, detail));
+  if (gst.ok() && group == nullptr && !unreadable.empty()) {
+    rep.checks.back().result = DoctorCheck::Result::kWarning;
+  }
 
   TimePoint now = clock->Now();
   std::vector<MetricQuery> queries;

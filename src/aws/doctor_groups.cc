@@ -476,11 +476,16 @@ std::vector<GroupReport> CheckGroups(AutoScalingApi& asg, CloudWatchApi& cw,
                                      TimePoint now) {
   std::vector<std::string> names;
   for (const DoctorGroup& g : groups) names.push_back(g.name);
-  auto described = asg.DescribeAutoScalingGroups(names);
-  Status describe = described.ok() ? Status::OK() : described.status();
+  // A group whose description does not read fails its own check, as the
+  // loop holds it alone; the others are checked.
+  std::map<std::string, Status> unreadable;
+  auto described = asg.DescribeAutoScalingGroups(names, &unreadable);
   TimePoint start = FloorMinute(now - kGroupMetricWindow);
   std::vector<GroupReport> out;
   for (const DoctorGroup& config : groups) {
+    Status describe = described.ok() ? Status::OK() : described.status();
+    if (auto it = unreadable.find(config.name); it != unreadable.end())
+      describe = it->second;
     GroupSnapshot g;
     g.config = &config;
     if (described.ok()) {

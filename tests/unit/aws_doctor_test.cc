@@ -4,10 +4,13 @@
 // and the report's text and exit verdict.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 
 #include "aws/doctor.h"
+#include "aws/environment.h"
 #include "aws/services.h"
+#include "aws/session.h"
 #include "aws_fakes.h"
 
 namespace phas::aws {
@@ -418,6 +421,106 @@ TEST_F(DoctorGroupsTest, AQueryNotAnsweredIsItsOwnChecks) {
       }
     }
   }
+}
+
+// Account-wide (no --asg), a group whose description does not read is named
+// in a warning, not a failure of DescribeAutoScalingGroups (an unrelated
+// group failed the doctor); asked for by --asg, it fails naming why.
+TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
+  const std::string answer =
+      "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+      "<AutoScalingGroups><member><AutoScalingGroupName>web"
+      "</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>4</MaxSize>"
+      "<DesiredCapacity>2</DesiredCapacity></member>"
+      "<member><AutoScalingGroupName>api</AutoScalingGroupName>"
+      "<MinSize>1</MinSize><DesiredCapacity>2</DesiredCapacity></member>"
+      "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
+      "</DescribeAutoScalingGroupsResponse>";
+  auto t = std::make_shared<fake::FakeTransport>([&](const std::string& b) {
+    if (b.find("Action=DescribeAutoScalingGroups") != std::string::npos)
+      return HttpReply{200, {}, answer};
+    return HttpReply{400, {}, fake::Recorded("query_error.xml")};
+  });
+  AwsOptions opts;
+  opts.region = "us-east-1";
+  auto session = AwsSession::Create(
+      opts,
+      MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                      {"AWS_SECRET_ACCESS_KEY", "s"},
+                      {"AWS_EC2_METADATA_DISABLED", "true"}}),
+      &clock_, t);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  struct Row {
+    const char* asg;
+    DoctorCheck::Result result;
+    const char* said;
+  };
+  const Row rows[] = {
+      {"", DoctorCheck::Result::kWarning,
+       "1 groups visible; DescribeAutoScalingGroups: group 'api': MaxSize is "
+       "missing"},
+      {"api", DoctorCheck::Result::kFailed, "group 'api': MaxSize is missing"},
+      {"web", DoctorCheck::Result::kOk, "web: min 1 max 4 desired 2"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.asg);
+    DoctorOptions o;
+    o.asg = row.asg;
+    DoctorReport rep = RunDoctor(**session, o, &clock_);
+    const DoctorCheck* describe = nullptr;
+    for (const DoctorCheck& c : rep.checks) {
+      if (c.what == "autoscaling:DescribeAutoScalingGroups") describe = &c;
+    }
+    ASSERT_NE(describe, nullptr);
+    EXPECT_EQ(describe->result, row.result) << describe->detail;
+    EXPECT_NE(describe->detail.find(row.said), std::string::npos)
+        << describe->detail;
+  }
+}
+
+// A group of the config whose description does not read fails its own
+// "group" check, naming why; the config's other groups are checked (before,
+// the whole describe failed, so every group's check did).
+TEST_F(DoctorGroupsTest, AGroupWhoseDescriptionDoesNotReadFailsItsCheckAlone) {
+  const std::string sizes =
+      "<MinSize>1</MinSize><MaxSize>4</MaxSize><DesiredCapacity>2"
+      "</DesiredCapacity>";
+  auto group = [](const std::string& name, const std::string& inner) {
+    return "<member><AutoScalingGroupName>" + name + "</AutoScalingGroupName>" +
+           inner + "</member>";
+  };
+  const std::string answer =
+      "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+      "<AutoScalingGroups>" +
+      group("web", sizes) +
+      group("api", "<MinSize>1</MinSize><DesiredCapacity>2</DesiredCapacity>") +
+      "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
+      "</DescribeAutoScalingGroupsResponse>";
+  auto t = std::make_shared<fake::FakeTransport>([&](const std::string& b) {
+    if (b.find("Action=DescribeAutoScalingGroups") != std::string::npos)
+      return HttpReply{200, {}, answer};
+    return HttpReply{400, {}, fake::Recorded("query_error.xml")};
+  });
+  AutoScalingApi asg(Client("autoscaling", t));
+  CloudWatchApi cw(Client("cloudwatch", t));
+  DoctorGroup web, api;
+  web.name = "web";
+  api.name = "api";
+  auto reports = CheckGroups(asg, cw, {web, api}, clock_.Now());
+  ASSERT_EQ(reports.size(), 2u);
+  std::map<std::string, DoctorCheck> found;
+  for (const GroupReport& r : reports) {
+    for (const DoctorCheck& c : r.checks) {
+      if (c.what == "group") found[r.name] = c;
+    }
+  }
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found["web"].result, DoctorCheck::Result::kOk)
+      << found["web"].detail;
+  EXPECT_EQ(found["api"].result, DoctorCheck::Result::kFailed);
+  EXPECT_NE(found["api"].detail.find("group 'api': MaxSize is missing"),
+            std::string::npos)
+      << found["api"].detail;
 }
 
 }  // namespace
