@@ -129,6 +129,18 @@ Result<std::vector<MetricSeries>> CloudWatchApi::GetMetricData(
             }
             continue;
           }
+          // CloudWatch answers the window asked for. A minute after it (a
+          // broken endpoint, a year 2100) would be the load history's
+          // newest: every later minute refused as out of order, the older
+          // ones cut as past the history's length.
+          if (t > end) {
+            if (malformed[it->second].empty()) {
+              malformed[it->second] = fmt::format(
+                  "a datapoint after the window's end {} (at '{}')",
+                  FormatIso8601(end), Abbreviate(ts[k].child_value(), 40));
+            }
+            continue;
+          }
           s.timestamps.push_back(t);
           s.values.push_back(*v);
           page_of[it->second].push_back(page);

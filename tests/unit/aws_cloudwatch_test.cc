@@ -231,7 +231,8 @@ TEST_F(ServicesTest, GetMetricDataStopsATokenThatNeverEnds) {
     std::vector<MetricQuery> q = {
         {"cpu_0", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""},
         {"cpu_1", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""}};
-    auto r = api.GetMetricData(q, clock_.Now(), clock_.Now());
+    auto r = api.GetMetricData(q, clock_.Now(),
+                               clock_.Now() + std::chrono::minutes(3));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     const size_t sent = same ? 2u + CloudWatchApi::kSameTokenRetries
                              : static_cast<size_t>(CloudWatchApi::kMaxPages);
@@ -279,6 +280,12 @@ TEST_F(ServicesTest, GetMetricDataDatapointsThatDoNotReadFailTheirQuery) {
       {"1e400", members({t1, t2}), members({"40", "1e400"}), "'1e400'"},
       {"a time that does not parse", members({"yesterday", t2}),
        members({"40", "41"}), "'40' at 'yesterday'"},
+      // The window asked ends at 00:03 (exclusive: CloudWatch never
+      // answers a minute after it).
+      {"a time after the window", members({t1, "2100-01-01T00:00:00Z"}),
+       members({"40", "41"}),
+       "after the window's end 2026-01-01T00:03:00Z (at "
+       "'2100-01-01T00:00:00Z')"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -298,7 +305,8 @@ TEST_F(ServicesTest, GetMetricDataDatapointsThatDoNotReadFailTheirQuery) {
         {"cpu_0", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""},
         {"cpu_1", "AWS/EC2", "CPUUtilization", {}, 60, "Average", ""}};
     auto r = CloudWatchApi(Client("cloudwatch", t))
-                 .GetMetricData(q, clock_.Now(), clock_.Now());
+                 .GetMetricData(q, clock_.Now(),
+                                clock_.Now() + std::chrono::minutes(3));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     const Status& st = (*r)[0].status;
     ASSERT_FALSE(st.ok());

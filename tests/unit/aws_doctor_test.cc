@@ -394,7 +394,9 @@ TEST_F(DoctorGroupsTest, AQueryNotAnsweredIsItsOwnChecks) {
       g.signal_queries = {{"jobs", "App", "Jobs", {}, 60, "Sum", ""}};
       g.signal_load_id = "jobs";
     }
-    auto reports = CheckGroups(asg, cw, {g}, clock_.Now());
+    // The fake's datapoints are at 00:01, in the window read.
+    auto reports =
+        CheckGroups(asg, cw, {g}, clock_.Now() + std::chrono::minutes(5));
     ASSERT_EQ(reports.size(), 1u);
     std::map<std::string, DoctorCheck> by;
     for (const DoctorCheck& c : reports[0].checks) by[c.what] = c;
