@@ -167,10 +167,39 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   return d;
 }
 
+std::string BoundToNow(GuardState* state, TimePoint now, Duration latest) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  std::string words;
+  auto bound = [&](std::optional<TimePoint>* t, TimePoint at_most,
+                   const char* what) {
+    if (!*t || **t <= at_most) return;
+    words +=
+        Format(FMT_COMPILE("{}{} is {} s after now (the clock went back?): "
+                           "it counts from {}"),
+               words.empty() ? "" : "; ", what,
+               duration_cast<seconds>(**t - now).count(),
+               at_most == now ? "now" : "now as a call's latest effect");
+    *t = at_most;
+  };
+  bound(&state->last_action, now + latest, "the last action on record");
+  bound(&state->started_without_state, now, "the start without saved state");
+  return words;
+}
+
 std::string DescribeGuardState(const GuardState& state, TimePoint now,
                                const GuardConfig& cfg) {
   using std::chrono::duration_cast;
   using std::chrono::seconds;
+  if (state.last_action && *state.last_action > now) {
+    // Saved before a call, as late as it could take effect.
+    return Format(FMT_COMPILE("last action on record {} s after now (as late "
+                              "as its call could take effect): no action "
+                              "either way for {} s more (cooldown {})"),
+                  duration_cast<seconds>(*state.last_action - now).count(),
+                  CeilSeconds(*state.last_action + cfg.cooldown - now),
+                  Secs(cfg.cooldown));
+  }
   if (auto left = Left(state.last_action, now, cfg.cooldown)) {
     return Format(FMT_COMPILE("last action {} s ago: no action either way "
                               "for {} s more (cooldown "

@@ -66,6 +66,17 @@ Decision Decide(const Policy& policy, const GuardConfig& guard,
 // True when `now` is inside the cooldown that followed state.last_action.
 bool InCooldown(const GuardState& state, TimePoint now, Duration cooldown);
 
+// Brings `state`'s times back to what this clock can have stamped: a last
+// action at most `latest` after `now` (the record saved before a call is
+// stamped as late as the call could take effect: Cloud::MaxActionLatency),
+// a start without saved state at most `now`. A time further ahead comes
+// from a clock that went back since (or a record of another clock): it
+// counts from `now + latest` (the start from `now`), so two actions stay a
+// whole cooldown apart in real time, and the group is not held until the
+// clock catches up (an hour stepped back, a record saying 2191). Returns
+// what it changed, in words for the log; "" when nothing was ahead.
+std::string BoundToNow(GuardState* state, TimePoint now, Duration latest);
+
 // Which cooldown `state` holds at `now`, in words for the log when the loop
 // starts: "last action 20 s ago: no action either way for 40 s (cooldown
 // 60 s)", "started without saved state: no scale-in for 300 s (cooldown

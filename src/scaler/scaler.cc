@@ -149,6 +149,11 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                               : s.policy.empty() ? "an older phas"
                                                  : "policy " + s.policy));
     }
+    if (std::string ahead =
+            BoundToNow(&m.state.guard, now, env_.cloud->MaxActionLatency());
+        !ahead.empty()) {
+      report.Note(now, "WARNING", g.name, "saved state: " + ahead);
+    }
     if (env_.store->durable()) {
       report.Note(
           now, "INFO", g.name,
@@ -245,6 +250,13 @@ CycleReport Scaler::RunOnce(TimePoint now) {
                            "its record reads)");
     }
     out.state_read = std::exchange(m.state_read, false);
+    // The clock may have gone back since the last action (or a new
+    // holder's record came from another clock).
+    if (std::string ahead =
+            BoundToNow(&m.state.guard, now, env_.cloud->MaxActionLatency());
+        !ahead.empty()) {
+      out.warnings.push_back(ahead);
+    }
     if (out.found) {
       if (hook_) hook_(out.group, &out.observation);
       CoexistFacts facts =

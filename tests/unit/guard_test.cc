@@ -15,6 +15,7 @@ namespace {
 
 using phas::testing::Group;
 using phas::testing::kNow;
+using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using Kind = Decision::Kind;
@@ -444,10 +445,61 @@ TEST(GuardTest, DescribeGuardStateSaysWhichCooldownApplies) {
        StartedWithoutStateAgo(seconds(45)),
        "started without saved state: no scale-in for 15 s more (cooldown "
        "60 s); scale-out at once"},
+      {"a record saved before a call, as late as it could take effect",
+       LastActionAgo(-seconds(30)),
+       "last action on record 30 s after now (as late as its call could "
+       "take effect): no action either way for 90 s more (cooldown 60 s)"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     EXPECT_EQ(DescribeGuardState(tc.state, kNow, cd60), tc.words);
+  }
+}
+
+// Times ahead of what this clock can have stamped count from now: a last
+// action up to a call's latest effect ahead is kept (the record saved
+// before a call); further ahead (a clock that went back), from now plus
+// that latency; a start without state ahead, from now.
+TEST(GuardTest, TimesAheadOfTheClockCountFromNow) {
+  struct Case {
+    const char* name;
+    GuardState state;
+    // expected
+    GuardState bounded;
+    std::string words;  // "" = unchanged
+  };
+  const Duration latency = minutes(2);
+  auto at = [](std::optional<Duration> last, std::optional<Duration> start) {
+    GuardState g;
+    if (last) g.last_action = kNow + *last;
+    if (start) g.started_without_state = kNow + *start;
+    return g;
+  };
+  const Case cases[] = {
+      {"nothing on record", {}, {}, ""},
+      {"in the past", at(-seconds(20), -hours(1)), at(-seconds(20), -hours(1)),
+       ""},
+      {"a call's latest effect ahead: kept", at(minutes(2), std::nullopt),
+       at(minutes(2), std::nullopt), ""},
+      {"an hour ahead: from now plus the latency", at(hours(1), std::nullopt),
+       at(minutes(2), std::nullopt),
+       "the last action on record is 3600 s after now (the clock went "
+       "back?): it counts from now as a call's latest effect"},
+      {"a start without state ahead: from now", at(std::nullopt, seconds(1)),
+       at(std::nullopt, seconds(0)),
+       "the start without saved state is 1 s after now (the clock went "
+       "back?): it counts from now"},
+      {"both", at(hours(24), hours(24)), at(minutes(2), seconds(0)),
+       "the last action on record is 86400 s after now (the clock went "
+       "back?): it counts from now as a call's latest effect; the start "
+       "without saved state is 86400 s after now (the clock went back?): it "
+       "counts from now"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    GuardState g = tc.state;
+    EXPECT_EQ(BoundToNow(&g, kNow, latency), tc.words);
+    EXPECT_EQ(g, tc.bounded);
   }
 }
 

@@ -25,6 +25,7 @@ namespace phas {
 namespace {
 
 namespace fs = std::filesystem;
+using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::Flat;
@@ -206,6 +207,11 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
   acted_10s_before.last_action = kStart - seconds(10);
   GuardState started_10s_before;  // a first start that had not acted yet
   started_10s_before.started_without_state = kStart - seconds(10);
+  // Saved by a clock a day ahead of this one (it went back since): before,
+  // the group was held for a day.
+  GuardState ahead_1d, started_ahead_1d;
+  ahead_1d.last_action = kStart + hours(24);
+  started_ahead_1d.started_without_state = kStart + hours(24);
   const Case cases[] = {
       {"first start: scale-out at once",
        ModelAction::kScaleUp,
@@ -261,6 +267,16 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
        3,
        "the group's record is unreadable: state: last_action: not a time",
        {"web", R"({"last_action": 1e300})"}},
+      {"restart, a last action a day ahead (the clock went back): its "
+       "cooldown counts from now",
+       ModelAction::kScaleUp, 2, ahead_1d, seconds(600), 3,
+       "saved state: last action 0 s ago: no action either way for 600 s "
+       "more (cooldown 600 s)"},
+      {"restart, a start without state a day ahead: scale-in waits a "
+       "cooldown from now",
+       ModelAction::kScaleDown, 4, started_ahead_1d, minutes(10), 3,
+       "saved state: started without saved state: no scale-in for 600 s "
+       "more"},
       {"restart, its own record from a newer phas: the cooldown is kept",
        ModelAction::kScaleUp,
        2,
@@ -303,6 +319,32 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
     EXPECT_EQ(r[0].actions[0].to, tc.to);
     EXPECT_NE(Log().find(tc.log), std::string::npos) << Log();
   }
+}
+
+// The clock going back while the loop runs: the last action, now after
+// "now", counts from now (the simulator's calls take effect at once), so
+// the group waits one cooldown, not the hour the clock went back as well.
+TEST_F(LoopTest, AClockThatWentBackCountsTheLastActionFromNow) {
+  predictor_.action = ModelAction::kScaleUp;
+  auto cloud = Cloud1(1, 10, 2, 0.2);
+  Scaler scaler({Group()}, {},
+                Env(cloud.get(), &clock_, &predictor_, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  auto r = RunVirtualTime(scaler, *cloud, clock_, Until(kStart + minutes(4)));
+  ASSERT_FALSE(r[0].actions.empty());
+  std::optional<TimePoint> last = scaler.state("web").guard.last_action;
+  ASSERT_TRUE(last);
+  const TimePoint back = *last - hours(1);
+  CycleReport rep = scaler.RunOnce(back);
+  EXPECT_EQ(scaler.state("web").guard.last_action, back);
+  ASSERT_EQ(rep.groups.size(), 1u);
+  bool told = false;
+  for (const std::string& w : rep.groups[0].warnings) {
+    told |= w.find(
+                "the last action on record is 3600 s after now (the clock "
+                "went back?)") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
 }
 
 TEST_F(LoopTest, BoundsAreReadEveryCycle) {
