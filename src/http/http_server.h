@@ -80,6 +80,9 @@ struct HttpResponse {
   bool close = false;  // close the connection after this response
 };
 
+// Answers a request. A HEAD request is answered as its GET would be: the
+// server sends the answer's head, with the body's Content-Length, and not
+// the body.
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
 // Called after every response, including those the server itself generates

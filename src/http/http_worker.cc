@@ -32,8 +32,13 @@ void UpdateDate(char* date, size_t size, time_t* last) {
   ::strftime(date, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+// Appends the answer's head and, unless it answers a HEAD request, its body.
+// A HEAD answer's Content-Length is the body's, as a GET's would be (RFC 9110
+// section 9.3.2); its body bytes are not sent, whatever the handler put there:
+// a client reads no body after a HEAD answer and would take them for the
+// start of the next answer.
 void AppendResponse(const HttpResponse& resp, const char* date, bool keep_alive,
-                    std::string* out) {
+                    bool head_request, std::string* out) {
   std::string& o = *out;
   fmt::format_to(std::back_inserter(o), "HTTP/1.1 {} {}\r\n", resp.status,
                  HttpServer::ReasonPhrase(resp.status));
@@ -50,7 +55,7 @@ void AppendResponse(const HttpResponse& resp, const char* date, bool keep_alive,
   if (!has_date) o.append("Date: ").append(date).append("\r\n");
   if (!keep_alive) o.append("Connection: close\r\n");
   o.append("\r\n");
-  o.append(resp.body);
+  if (!head_request) o.append(resp.body);
 }
 
 // Writes as much pending output as the socket takes. Returns the bytes
@@ -280,7 +285,7 @@ void Worker::Process(Connection* c, TimePoint now) {
       resp.body = HttpServer::ErrorBody("internal error");
     }
     if (resp.close) keep_alive = false;
-    AppendResponse(resp, date_, keep_alive, &c->out);
+    AppendResponse(resp, date_, keep_alive, c->req.method == "HEAD", &c->out);
     if (s_->observer) {
       s_->observer(c->req.path, resp.status,
                    Seconds(s_->clock->Now() - t0).count());
@@ -307,7 +312,7 @@ void Worker::AnswerError(Connection* c, int status, const std::string& message,
   HttpResponse resp;
   resp.status = status;
   resp.body = HttpServer::ErrorBody(message, field);
-  AppendResponse(resp, date_, false, &c->out);
+  AppendResponse(resp, date_, false, false, &c->out);
   c->phase = Phase::kClosing;
   c->linger = true;
   c->closing_since = now;

@@ -160,7 +160,6 @@ void PredictorService::Handle(const HttpRequest& req, HttpResponse& resp) {
     default:
       break;
   }
-  if (MethodIs(req, "HEAD")) resp.body.clear();
 }
 
 void PredictorService::HandlePredict(const HttpRequest& req,

@@ -175,5 +175,47 @@ TEST_F(HttpServerTest, ErrorInAPipelineEndsIt) {
   EXPECT_TRUE(c.ClosedByPeer());
 }
 
+// A HEAD request's answer is the head a GET would get (its Content-Length
+// included) and no body, whatever the handler put there: a client reads no
+// body after it, so body bytes would be taken for the next answer.
+TEST_F(HttpServerTest, HeadAnswersCarryNoBody) {
+  server_ = std::make_unique<HttpServer>(
+      options_, [](const HttpRequest& q, HttpResponse& r) {
+        if (q.path == "/missing") {
+          r.status = 404;
+          r.body = HttpServer::ErrorBody("no route", "path");
+        } else {
+          r.body = json{{"path", q.path}}.dump();
+        }
+      });
+  ASSERT_TRUE(server_->Start().ok());
+  struct Case {
+    const char* path;
+    // expected
+    int status;
+  };
+  const Case cases[] = {{"/a", 200}, {"/missing", 404}};
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.path);
+    RawConnection c(server_->port());
+    std::string path = tc.path;
+    ASSERT_TRUE(c.Send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n" +
+                       "HEAD " + path + " HTTP/1.1\r\nHost: t\r\n\r\n" +
+                       "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"));
+    RawResponse get = c.Read();
+    ASSERT_EQ(get.status, tc.status);
+    RawResponse head = c.ReadHeadAnswer();
+    EXPECT_EQ(head.status, tc.status) << head.head;
+    EXPECT_NE(head.head.find("Content-Length: " +
+                             std::to_string(get.body.size()) + "\r\n"),
+              std::string::npos)
+        << head.head;
+    RawResponse after = c.Read();
+    EXPECT_EQ(after.status, 200)
+        << "the HEAD answer's body came: " << after.head;
+    EXPECT_EQ(after.body, R"({"path":"/after"})");
+  }
+}
+
 }  // namespace
 }  // namespace phas

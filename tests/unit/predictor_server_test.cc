@@ -346,6 +346,33 @@ TEST_F(PredictorServerTest, ClientThatDisconnectsMidRequest) {
   ExpectGoodAnswer();
 }
 
+// HEAD is answered on every route as GET would be, without a body, so the
+// connection's next answer reads: a 404 or 405's JSON body sent after a HEAD
+// answer was taken by the client for the start of the next one.
+TEST_F(PredictorServerTest, HeadAnswersLeaveTheConnectionReadable) {
+  struct Case {
+    const char* path;
+    // expected
+    int status;
+  };
+  const Case cases[] = {
+      {"/health", 200}, {"/metrics", 200}, {"/nope", 404}, {"/predict", 405}};
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.path);
+    RawConnection c(server_->port());
+    std::string path = tc.path;
+    ASSERT_TRUE(c.Send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" +
+                       "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    RawResponse head = c.ReadHeadAnswer();
+    EXPECT_EQ(head.status, tc.status) << head.head;
+    EXPECT_EQ(head.head.find("Content-Length: 0\r\n"), std::string::npos)
+        << "a HEAD answer's length is the GET answer's: " << head.head;
+    RawResponse health = c.Read();
+    ASSERT_EQ(health.status, 200) << health.head;
+    EXPECT_EQ(json::parse(health.body)["status"], "ok");
+  }
+}
+
 TEST_F(PredictorServerTest, ExpectContinue) {
   RawConnection c(server_->port());
   std::string body = kGood;

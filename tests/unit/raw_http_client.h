@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -52,36 +53,13 @@ class RawConnection {
   }
 
   // Reads one response (head + Content-Length body), waiting up to timeout.
-  RawResponse Read(int timeout_ms = 5000) {
-    RawResponse r;
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(timeout_ms);
-    while (true) {
-      size_t end = buf_.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        std::string head = buf_.substr(0, end + 4);
-        size_t len = 0;
-        size_t p = head.find("Content-Length: ");
-        if (p != std::string::npos) len = std::stoul(head.substr(p + 16));
-        if (buf_.size() >= end + 4 + len) {
-          r.head = head;
-          r.body = buf_.substr(end + 4, len);
-          r.status = std::stoi(head.substr(9, 3));
-          buf_.erase(0, end + 4 + len);
-          return r;
-        }
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now())
-                      .count();
-      if (left <= 0) return r;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left)) <= 0) return r;
-      char tmp[65536];
-      ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
-      if (n <= 0) return r;
-      buf_.append(tmp, static_cast<size_t>(n));
-    }
+  // A response that does not start with a status line has status -1.
+  RawResponse Read(int timeout_ms = 5000) { return ReadOne(timeout_ms, true); }
+
+  // Reads the head of an answer to a HEAD request: Content-Length says what
+  // a GET would have, and no body follows.
+  RawResponse ReadHeadAnswer(int timeout_ms = 5000) {
+    return ReadOne(timeout_ms, false);
   }
 
   // True when the peer closed the connection (reads EOF within timeout).
@@ -102,6 +80,44 @@ class RawConnection {
   void Shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
  private:
+  // One response; with_body: read the Content-Length bytes after the head.
+  RawResponse ReadOne(int timeout_ms, bool with_body) {
+    RawResponse r;
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(timeout_ms);
+    while (true) {
+      size_t end = buf_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        std::string head = buf_.substr(0, end + 4);
+        size_t len = 0;
+        size_t p = head.find("Content-Length: ");
+        if (p != std::string::npos && with_body) {
+          len = std::stoul(head.substr(p + 16));
+        }
+        if (buf_.size() >= end + 4 + len) {
+          r.head = head;
+          r.body = buf_.substr(end + 4, len);
+          r.status = head.compare(0, 7, "HTTP/1.") == 0 && head.size() > 12 &&
+                             std::isdigit(static_cast<unsigned char>(head[9]))
+                         ? std::stoi(head.substr(9, 3))
+                         : -1;
+          buf_.erase(0, end + 4 + len);
+          return r;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) return r;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) <= 0) return r;
+      char tmp[65536];
+      ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
+      if (n <= 0) return r;
+      buf_.append(tmp, static_cast<size_t>(n));
+    }
+  }
+
   int fd_ = -1;
   std::string buf_;
 };
