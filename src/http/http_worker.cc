@@ -32,13 +32,15 @@ void UpdateDate(char* date, size_t size, time_t* last) {
   ::strftime(date, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-// Appends the answer's head and, unless it answers a HEAD request, its body.
+// Appends the answer to `req` (nullptr: a request that could not be read).
 // A HEAD answer's Content-Length is the body's, as a GET's would be (RFC 9110
 // section 9.3.2); its body bytes are not sent, whatever the handler put there:
 // a client reads no body after a HEAD answer and would take them for the
-// start of the next answer.
-void AppendResponse(const HttpResponse& resp, const char* date, bool keep_alive,
-                    bool head_request, std::string* out) {
+// start of the next answer. An HTTP/1.0 client keeps the connection only if
+// the answer says "Connection: keep-alive" (RFC 9112 section 9.3); an
+// HTTP/1.1 one unless it says "close".
+void AppendResponse(const HttpResponse& resp, const HttpRequest* req,
+                    const char* date, bool keep_alive, std::string* out) {
   std::string& o = *out;
   fmt::format_to(std::back_inserter(o), "HTTP/1.1 {} {}\r\n", resp.status,
                  HttpServer::ReasonPhrase(resp.status));
@@ -53,9 +55,13 @@ void AppendResponse(const HttpResponse& resp, const char* date, bool keep_alive,
     has_date = has_date || EqualsIgnoreCase(k, "date");
   }
   if (!has_date) o.append("Date: ").append(date).append("\r\n");
-  if (!keep_alive) o.append("Connection: close\r\n");
+  if (!keep_alive) {
+    o.append("Connection: close\r\n");
+  } else if (req != nullptr && req->version_minor == 0) {
+    o.append("Connection: keep-alive\r\n");
+  }
   o.append("\r\n");
-  if (!head_request) o.append(resp.body);
+  if (req == nullptr || req->method != "HEAD") o.append(resp.body);
 }
 
 // Writes as much pending output as the socket takes. Returns the bytes
@@ -285,7 +291,7 @@ void Worker::Process(Connection* c, TimePoint now) {
       resp.body = HttpServer::ErrorBody("internal error");
     }
     if (resp.close) keep_alive = false;
-    AppendResponse(resp, date_, keep_alive, c->req.method == "HEAD", &c->out);
+    AppendResponse(resp, &c->req, date_, keep_alive, &c->out);
     if (s_->observer) {
       s_->observer(c->req.path, resp.status,
                    Seconds(s_->clock->Now() - t0).count());
@@ -312,7 +318,7 @@ void Worker::AnswerError(Connection* c, int status, const std::string& message,
   HttpResponse resp;
   resp.status = status;
   resp.body = HttpServer::ErrorBody(message, field);
-  AppendResponse(resp, date_, false, false, &c->out);
+  AppendResponse(resp, nullptr, date_, false, &c->out);
   c->phase = Phase::kClosing;
   c->linger = true;
   c->closing_since = now;

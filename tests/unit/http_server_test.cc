@@ -217,5 +217,48 @@ TEST_F(HttpServerTest, HeadAnswersCarryNoBody) {
   }
 }
 
+// An HTTP/1.0 client keeps a connection only when the answer says
+// "Connection: keep-alive" (RFC 9112 9.3); without it, one that asked for
+// keep-alive (ab -k) waits for the close that does not come until the idle
+// timeout.
+TEST_F(HttpServerTest, ConnectionHeaderOfTheAnswer) {
+  Start();
+  struct Case {
+    const char* name;
+    std::string request;
+    // expected
+    const char* connection;  // the answer's Connection header; "" none
+    bool open_after;
+  };
+  const Case cases[] = {
+      {"1.0 asking keep-alive",
+       "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "keep-alive", true},
+      {"1.0", "GET /a HTTP/1.0\r\n\r\n", "close", false},
+      {"1.1", "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", "", true},
+      {"1.1 asking close",
+       "GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", "close",
+       false},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    RawConnection c(server_->port());
+    ASSERT_TRUE(c.Send(tc.request));
+    RawResponse r = c.Read();
+    ASSERT_EQ(r.status, 200);
+    size_t at = r.head.find("\r\nConnection: ");
+    std::string connection =
+        at == std::string::npos
+            ? ""
+            : r.head.substr(at + 14, r.head.find("\r\n", at + 2) - at - 14);
+    EXPECT_EQ(connection, tc.connection) << r.head;
+    if (tc.open_after) {
+      ASSERT_TRUE(c.Send(tc.request));
+      EXPECT_EQ(c.Read().status, 200);
+    } else {
+      EXPECT_TRUE(c.ClosedByPeer());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace phas
