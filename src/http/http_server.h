@@ -108,7 +108,8 @@ struct HttpServerOptions {
   // An idle keep-alive connection (no request pending, no byte read or
   // written) is closed after this. Default: 60 s.
   int idle_timeout_seconds = 60;
-  // Connections beyond this are accepted and closed at once. Default: 10000.
+  // Connections beyond this are accepted and closed at once, as are those
+  // that find the process's descriptor table full (EMFILE). Default: 10000.
   int max_connections = 10000;
   // Responses queued for a connection beyond this stop the reading and
   // parsing of its further (pipelined) requests until the client reads them.

@@ -1,5 +1,6 @@
 #include "http/http_worker.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -99,6 +100,7 @@ Worker::~Worker() {
     s_->connections.fetch_sub(1);
     delete c;
   }
+  if (spare_fd_ >= 0) ::close(spare_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
@@ -112,6 +114,11 @@ Status Worker::Init() {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) {
     return Status::IoError("eventfd: " + std::string(std::strerror(errno)));
+  }
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (spare_fd_ < 0) {
+    return Status::IoError("open /dev/null: " +
+                           std::string(std::strerror(errno)));
   }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -145,6 +152,9 @@ void Worker::Run() {
   while (!s_->stopping.load(std::memory_order_relaxed)) {
     int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, interval_ms);
     if (n < 0 && errno != EINTR) break;
+    // Paused for want of a descriptor: look again once per wait (another
+    // connection's event or the timer interval), not in a loop.
+    if (accept_paused_) ResumeAccepting();
     TimePoint now = s_->clock->Now();
     UpdateDate(date_, sizeof(date_), &date_second_);
     for (int i = 0; i < n; ++i) {
@@ -170,7 +180,14 @@ void Worker::Accept(TimePoint now) {
   while (true) {
     int cfd = ::accept4(s_->listen_fd, nullptr, nullptr,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (cfd < 0) break;
+    if (cfd < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        if (ShedOneConnection()) continue;
+        PauseAccepting();
+      }
+      break;
+    }
     if (s_->connections.load(std::memory_order_relaxed) >=
         s_->options.max_connections) {
       ::close(cfd);
@@ -188,6 +205,33 @@ void Worker::Accept(TimePoint now) {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, cfd, &ev);
     conns_.insert(c);
     s_->connections.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+bool Worker::ShedOneConnection() {
+  if (spare_fd_ < 0) return false;
+  ::close(spare_fd_);
+  int cfd = ::accept4(s_->listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (cfd >= 0) ::close(cfd);
+  // Another thread may take the descriptor first: then no spare, and the
+  // next EMFILE pauses accepting instead.
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return cfd >= 0;
+}
+
+void Worker::PauseAccepting() {
+  if (accept_paused_) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s_->listen_fd, nullptr);
+  accept_paused_ = true;
+}
+
+void Worker::ResumeAccepting() {
+  if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+  ev.data.ptr = nullptr;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s_->listen_fd, &ev) == 0) {
+    accept_paused_ = false;
   }
 }
 

@@ -80,6 +80,15 @@ class Worker {
 
  private:
   void Accept(TimePoint now);
+  // After accept failed for want of a file descriptor (EMFILE, ENFILE):
+  // frees the spare descriptor, accepts the oldest waiting connection and
+  // closes it at once, and takes the spare again. Returns false when there
+  // is no spare: accepting then pauses until the next wake-up. Either
+  // way the listening socket stops being ready, which it otherwise stays
+  // (level-triggered) while the table is full: the loop would spin.
+  bool ShedOneConnection();
+  void PauseAccepting();
+  void ResumeAccepting();
   void OnEvent(Connection* c, uint32_t events, TimePoint now);
   // Reads what the connection may take now. Returns false when it must close.
   bool ReadInput(Connection* c, TimePoint now);
@@ -102,6 +111,8 @@ class Worker {
   ServerState* s_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  int spare_fd_ = -1;  // /dev/null, held for ShedOneConnection
+  bool accept_paused_ = false;
   std::unordered_set<Connection*> conns_;
   size_t max_buffered_ = 0;  // this worker's share of the high-water mark
   char date_[64] = {0};

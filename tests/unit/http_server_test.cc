@@ -4,12 +4,16 @@
 // moves the clock and waits for what the server does.
 #include "http/http_server.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "raw_http_client.h"
@@ -258,6 +262,40 @@ TEST_F(HttpServerTest, ConnectionHeaderOfTheAnswer) {
       EXPECT_TRUE(c.ClosedByPeer());
     }
   }
+}
+
+// With the process's descriptor table full, accept fails (EMFILE) and the
+// listening socket stays ready: the worker looped on it at full CPU, the
+// client left waiting. The server now closes such a connection at once
+// (its spare descriptor makes room for the accept), and serves again when
+// descriptors are free.
+TEST_F(HttpServerTest, AConnectionPastTheDescriptorLimitIsClosed) {
+  Start();
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(probe, 0);
+  ::close(probe);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(probe) + 32;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> held;  // every descriptor below the limit
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
+    held.push_back(fd);
+  }
+  ASSERT_FALSE(held.empty());
+  ::close(held.back());  // the client's, and none for the server
+  held.pop_back();
+  {
+    RawConnection c(server_->port());
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c.ClosedByPeer()) << "not accepted: the worker spins on it";
+  }
+  for (int fd : held) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  RawConnection after(server_->port());
+  ASSERT_TRUE(after.Send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n"));
+  EXPECT_EQ(after.Read().status, 200);
 }
 
 }  // namespace
