@@ -7,6 +7,17 @@ namespace phas {
 
 using nlohmann::json;
 
+namespace {
+
+// A group name or a reason may hold bytes that are not UTF-8 (a config file
+// in Latin-1, an error message from a misbehaving endpoint): they become
+// U+FFFD instead of making dump() throw, which answered a 500.
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
 HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
                               Clock* clock) {
   return [registry, board, clock](const HttpRequest& q, HttpResponse& r) {
@@ -27,22 +38,22 @@ HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
         r.body = R"({"status":"ok"})";
       } else {
         r.status = 503;
-        r.body = json{{"status", "stuck"}, {"error", why}}.dump();
+        r.body = Dump(json{{"status", "stuck"}, {"error", why}});
       }
     } else if (q.path == "/readyz") {
       auto not_ready = board->NotReady(now);
       if (not_ready.empty()) {
-        r.body = json{{"ready", true}, {"groups", board->GroupNames()}}.dump();
+        r.body = Dump(json{{"ready", true}, {"groups", board->GroupNames()}});
       } else {
         json list = json::array();
         for (const auto& [group, why] : not_ready) {
           list.push_back({{"group", group}, {"reason", why}});
         }
         r.status = 503;
-        r.body = json{{"ready", false}, {"not_ready", list}}.dump();
+        r.body = Dump(json{{"ready", false}, {"not_ready", list}});
       }
     } else if (q.path == "/status") {
-      r.body = board->Json(now, true).dump();
+      r.body = Dump(board->Json(now, true));
     } else if (q.path == "/" || q.path == "/index.html") {
       r.content_type = "text/html; charset=utf-8";
       r.body = LivePageHtml();

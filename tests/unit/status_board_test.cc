@@ -290,5 +290,50 @@ TEST(StatusHttpTest, Routes) {
             json({{"ready", true}, {"groups", {"web", "ghost"}}}));
 }
 
+// A group name from a config file in Latin-1, or an error message with
+// bytes that are not UTF-8: /status, /readyz and the status file replace
+// them with U+FFFD. json::dump threw on them: /status and /readyz answered
+// 500, and the status file's write threw out of the loop's cycle.
+TEST(StatusHttpTest, BytesThatAreNotUtf8AreReplaced) {
+  struct Case {
+    const char* name;
+    std::string group;
+    std::string reason;  // the decision's; "" for a group not found
+    // expected
+    int readyz;
+    std::string seen;  // in /status, the bytes as replaced
+  };
+  const Case cases[] = {
+      {"a group name", "caf\xe9", "", 503, "caf\xef\xbf\xbd"},
+      {"a reason", "web", "cpu high; AWS said: \xff\xfe", 200,
+       "AWS said: \xef\xbf\xbd\xef\xbf\xbd"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    std::string file = ::testing::TempDir() + "/phas_status_utf8_" +
+                       std::to_string(::getpid()) + ".json";
+    ManualClock clock(kT0 + seconds(15));
+    MetricsRegistry m;
+    StatusBoard b({{tc.group, 0.6}}, BoardOptions(file));
+    b.CycleStarted(kT0 + seconds(10));
+    GroupOutcome o = tc.reason.empty() ? NotFound(tc.group) : Healthy(tc.group);
+    if (!tc.reason.empty()) o.decision.reason = tc.reason;
+    b.Report(kT0 + seconds(10), o);
+    b.EndCycle(kT0 + seconds(10));
+    HttpHandler h = ScalerHttpHandler(&m, &b, &clock);
+    HttpResponse r = Get(h, "/status");
+    EXPECT_EQ(r.status, 200);
+    json status = json::parse(r.body);
+    EXPECT_NE(status.dump().find(tc.seen), std::string::npos) << r.body;
+    r = Get(h, "/readyz");
+    EXPECT_EQ(r.status, tc.readyz) << r.body;
+    EXPECT_FALSE(json::parse(r.body, nullptr, false).is_discarded()) << r.body;
+    auto saved = ReadFile(file);
+    ASSERT_TRUE(saved.ok()) << "the status file was not written";
+    EXPECT_NE(json::parse(*saved).dump().find(tc.seen), std::string::npos);
+    std::remove(file.c_str());
+  }
+}
+
 }  // namespace
 }  // namespace phas
