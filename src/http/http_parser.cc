@@ -187,7 +187,10 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
   req->headers.clear();
   bool have_length = false;
   size_t content_length = 0;
-  std::string_view connection;
+  // Every Connection line counts: a field sent on several lines is one list
+  // (RFC 9110 section 5.3).
+  bool asks_close = false;
+  bool asks_keep_alive = false;
   size_t pos = eol == std::string_view::npos ? head.size() : eol + 2;
   while (pos < head.size()) {
     size_t next = head.find("\r\n", pos);
@@ -240,7 +243,8 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
                    "Content-Length",
                    "Transfer-Encoding");
     } else if (EqualsIgnoreCase(name, "connection")) {
-      connection = value;
+      asks_close = asks_close || ContainsToken(value, "close");
+      asks_keep_alive = asks_keep_alive || ContainsToken(value, "keep-alive");
     } else if (EqualsIgnoreCase(name, "expect")) {
       if (!EqualsIgnoreCase(value, "100-continue")) {
         return Error(417, "only 'Expect: 100-continue' is supported", "Expect");
@@ -258,11 +262,8 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
   result.state = ParsedHead::State::kComplete;
   result.head_length = end + 4;
   result.body_length = content_length;
-  if (req->version_minor == 0) {
-    result.keep_alive = ContainsToken(connection, "keep-alive");
-  } else {
-    result.keep_alive = !ContainsToken(connection, "close");
-  }
+  result.keep_alive =
+      !asks_close && (req->version_minor == 1 || asks_keep_alive);
   if (result.expect_continue && req->version_minor == 0) {
     result.expect_continue = false;
   }

@@ -37,6 +37,21 @@ TEST(HttpParserTest, Table) {
        0, true},
       {"connection close", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
        State::kComplete, 0, 0, false},
+      {"close on a second Connection line",
+       "GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: "
+       "close\r\n\r\n",
+       State::kComplete, 0, 0, false},
+      {"close on the first of two Connection lines",
+       "GET / HTTP/1.1\r\nConnection: close\r\nConnection: te\r\n\r\n",
+       State::kComplete, 0, 0, false},
+      {"http/1.0 keep-alive then another Connection line",
+       "GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: "
+       "upgrade\r\n\r\n",
+       State::kComplete, 0, 0, true},
+      {"http/1.0 keep-alive and close",
+       "GET / HTTP/1.0\r\nConnection: "
+       "keep-alive, close\r\n\r\n",
+       State::kComplete, 0, 0, false},
       {"leading blank lines", "\r\n\r\nGET / HTTP/1.1\r\n\r\n",
        State::kComplete, 0, 0, true},
       {"leading blank lines count against the header limit",
