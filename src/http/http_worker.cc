@@ -301,6 +301,15 @@ void Worker::Process(Connection* c, TimePoint now) {
   const HttpServerOptions& o = s_->options;
   while (c->phase == Phase::kOpen &&
          c->pending() < o.max_pending_output_bytes && c->unparsed() > 0) {
+    // Empty lines before a request are ignored (RFC 9112 section 2.2) and
+    // begin none: the CRLF some clients send after a POST body would
+    // otherwise be a request not completed in time, and the idle
+    // connection would get a 408 that its next request reads as its answer.
+    while (c->unparsed() >= 2 && c->in[c->in_off] == '\r' &&
+           c->in[c->in_off + 1] == '\n') {
+      c->in_off += 2;
+    }
+    if (c->unparsed() == 0) break;
     std::string_view avail(c->in.data() + c->in_off, c->unparsed());
     ParsedHead head =
         ParseRequestHead(avail, o.max_header_bytes, o.max_body_bytes, &c->req);

@@ -165,6 +165,26 @@ TEST_F(HttpServerTest, LingeringCloseEndsAfterLingeringMaxBytes) {
       << "stopped reading soon after the bound";
 }
 
+// The CRLF some clients send after a POST body (RFC 9112 2.2: ignore it)
+// begins no request: the connection is idle, not late. It was taken for a
+// request not completed in time, and the 408 then came as the answer to the
+// connection's next request.
+TEST_F(HttpServerTest, AnEmptyLineAfterARequestIsNotARequest) {
+  options_.request_timeout_seconds = 10;
+  Start();
+  RawConnection c(server_->port());
+  SendAndWaitRead(c, PostRequest("/a", "{}") + "\r\n");
+  EXPECT_EQ(c.Read().status, 200);
+  // A request that is late at the same check: its 408 shows the check ran.
+  RawConnection late(server_->port());
+  SendAndWaitRead(late, "GET /a HTTP/1.1\r\n");
+  clock_.Advance(seconds(11));
+  EXPECT_EQ(late.Read().status, 408);
+  ASSERT_TRUE(c.Send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n"));
+  RawResponse r = c.Read();
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 // An error answered to a pipelining client: the requests after it are not
 // answered, the connection lingers like after any error.
 TEST_F(HttpServerTest, ErrorInAPipelineEndsIt) {
