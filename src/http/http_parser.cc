@@ -158,6 +158,8 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
     // Fail fast on bytes that cannot begin a request (a TLS handshake sent
     // to a plain-HTTP port, binary noise) instead of waiting for a timeout.
     for (size_t i = start; i < buf.size() && buf[i] != ' '; ++i) {
+      // A CR as the last byte may be an empty line's, its LF still to come.
+      if (i == start && buf[i] == '\r' && i + 1 == buf.size()) break;
       if (!IsTokenChar(static_cast<unsigned char>(buf[i])) || i - start > 32) {
         return Error(400, "malformed request line");
       }
