@@ -236,8 +236,9 @@ void ExportLeases(const Leadership& leases, const ScalerConfig& c,
     LeaseView v = leases.View(g.name);
     registry
         ->GetGauge("phas_scaler_lease_held",
-                   "1 when this replica holds the group's lease (it acts once "
-                   "it has read the group's saved state).",
+                   "1 while this replica holds the group's lease and renewed "
+                   "it within lease - margin (it acts once it has read the "
+                   "group's saved state).",
                    {{"group", g.name}})
         .Set(v.valid ? 1 : 0);
     registry

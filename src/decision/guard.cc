@@ -39,8 +39,9 @@ const char* ModelActionName(ModelAction a) {
 namespace {
 
 // What is left of a cooldown of `cooldown` that began at `from`, or nothing
-// when it is over or never began. A beginning in the future (the clock went
-// back) counts: waiting is the safe side.
+// when it is over or never began. A beginning after `now` counts (a record
+// saved before a call is stamped as late as the call could take effect);
+// the loop bounds how far ahead first (BoundToNow).
 std::optional<Duration> Left(const std::optional<TimePoint>& from,
                              TimePoint now, Duration cooldown) {
   if (!from || now >= *from + cooldown) return std::nullopt;
@@ -170,20 +171,22 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
 std::string BoundToNow(GuardState* state, TimePoint now, Duration latest) {
   using std::chrono::duration_cast;
   using std::chrono::seconds;
+  const TimePoint at_most =
+      now + std::max(latest, state->stamped_ahead.value_or(Duration::zero()));
   std::string words;
-  auto bound = [&](std::optional<TimePoint>* t, TimePoint at_most,
-                   const char* what) {
+  auto bound = [&](std::optional<TimePoint>* t, const char* what) {
     if (!*t || **t <= at_most) return;
     words +=
         Format(FMT_COMPILE("{}{} is {} s after now (the clock went back?): "
-                           "it counts from {}"),
+                           "it counts from now as a call's latest effect "
+                           "({} s ahead)"),
                words.empty() ? "" : "; ", what,
                duration_cast<seconds>(**t - now).count(),
-               at_most == now ? "now" : "now as a call's latest effect");
+               duration_cast<seconds>(at_most - now).count());
     *t = at_most;
   };
-  bound(&state->last_action, now + latest, "the last action on record");
-  bound(&state->started_without_state, now, "the start without saved state");
+  bound(&state->last_action, "the last action on record");
+  bound(&state->started_without_state, "the start without saved state");
   return words;
 }
 

@@ -46,6 +46,11 @@ struct GuardState {
   // stamps it when a SetDesiredCapacity returns, whatever it returned unless
   // it was surely refused. No action either way within the cooldown.
   std::optional<TimePoint> last_action;
+  // How far after its call began `last_action` was stamped: the record saved
+  // before a call is stamped as late as the call could take effect (the
+  // saving phas's Cloud::MaxActionLatency, and the save's allowance). None
+  // once the call has returned (the stamp is then when it returned).
+  std::optional<Duration> stamped_ahead;
   // When the loop started without the group's saved state (none, or
   // unreadable), so without knowing its last action: no scale-in within the
   // cooldown from then; scale-out is not held.
@@ -66,13 +71,14 @@ Decision Decide(const Policy& policy, const GuardConfig& guard,
 // True when `now` is inside the cooldown that followed state.last_action.
 bool InCooldown(const GuardState& state, TimePoint now, Duration cooldown);
 
-// Brings `state`'s times back to what this clock can have stamped: a last
-// action at most `latest` after `now` (the record saved before a call is
-// stamped as late as the call could take effect: Cloud::MaxActionLatency),
-// a start without saved state at most `now`. A time further ahead comes
-// from a clock that went back since (or a record of another clock): it
-// counts from `now + latest` (the start from `now`), so two actions stay a
-// whole cooldown apart in real time, and the group is not held until the
+// Brings `state`'s times back to what a clock reading `now` can have
+// stamped: at most `now` plus the longer of `latest` (this phas's
+// Cloud::MaxActionLatency) and the record's own `stamped_ahead` (the phas
+// that saved it may allow more: more retries). The call behind a last
+// action began before now, so it took effect by then in real time. A time
+// further ahead comes from a clock that went back since (or a record of a
+// clock ahead of this one): it counts from that bound, so two actions stay
+// a whole cooldown apart in real time, and the group is not held until the
 // clock catches up (an hour stepped back, a record saying 2191). Returns
 // what it changed, in words for the log; "" when nothing was ahead.
 std::string BoundToNow(GuardState* state, TimePoint now, Duration latest);

@@ -30,15 +30,28 @@ void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
   } else if (dry_run_) {
     state->policy = d.state_if_acted;
     state->guard.last_action = now;
+    state->guard.stamped_ahead.reset();
   } else {
     // Persist first: the action is on record before it can happen, as late
-    // as it could take effect.
+    // as it could take effect: the call's longest latency, after a save that
+    // takes at most kSaveAllowance (else the call is not made).
     GroupState before = *state;
     GroupState record = *state;
     record.policy = d.state_if_acted;
-    record.guard.last_action = clock_->Now() + cloud_->MaxActionLatency();
+    const TimePoint stamped = clock_->Now();
+    record.guard.stamped_ahead = cloud_->MaxActionLatency() + kSaveAllowance;
+    record.guard.last_action = stamped + *record.guard.stamped_ahead;
     Status lease = MayAct(group);
     Status saved = lease.ok() ? store_->Save(group, policy, record) : lease;
+    if (saved.ok() && clock_->Now() > stamped + kSaveAllowance) {
+      // The call would begin later than the record allows for.
+      saved = Status::Unavailable(Format(
+          FMT_COMPILE("the save took {:.1f} s, more than the {} s its record "
+                      "allows for"),
+          std::chrono::duration<double>(clock_->Now() - stamped).count(),
+          std::chrono::duration_cast<std::chrono::seconds>(kSaveAllowance)
+              .count()));
+    }
     if (!saved.ok()) {
       out->act_status = lease.ok()
                             ? saved.WithContext("state not saved; not acting")
@@ -57,6 +70,7 @@ void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
       if (out->acted || out->may_have_acted) {
         state->policy = d.state_if_acted;
         state->guard.last_action = returned;
+        state->guard.stamped_ahead.reset();
       } else {
         state->policy = d.state_if_held;
         state->guard = before.guard;

@@ -28,6 +28,7 @@
 #ifndef PHAS_SCALER_ACTUATOR_H_
 #define PHAS_SCALER_ACTUATOR_H_
 
+#include <chrono>
 #include <string>
 
 #include "cloud/cloud.h"
@@ -55,6 +56,13 @@ class Actuator {
   // `state` (and saves it), and out->acted / may_have_acted / act_status /
   // errors.
   void Act(TimePoint now, GroupState* state, GroupOutcome* out);
+
+  // The longest the save of an action's record may take before its call:
+  // the record is stamped this much later than the call's latency alone, and
+  // a save that took longer (a DynamoDB save retried, a lock held on the
+  // state file) does not call, so a call never takes effect after its
+  // record's stamp.
+  static constexpr Duration kSaveAllowance = std::chrono::seconds(10);
 
  private:
   // OK when this replica may act on `group` (always without leases).

@@ -153,6 +153,10 @@ std::string StateStore::ToJson(const std::string& policy, const GroupState& s) {
   if (s.guard.started_without_state) {
     j["started_without_state"] = ToUnixSeconds(*s.guard.started_without_state);
   }
+  if (s.guard.stamped_ahead) {
+    j["stamped_ahead"] =
+        std::chrono::duration<double>(*s.guard.stamped_ahead).count();
+  }
   j["last_decision"] = s.last_decision;
   json seen = json::object();
   for (const auto& [id, t] : s.first_in_service) seen[id] = ToUnixSeconds(t);
@@ -181,6 +185,16 @@ Result<StoredGroup> StateStore::FromJson(const std::string& text) {
       if (!IsStoredUnixSeconds(it->get<double>())) return bad(key, kNotATime);
       *field = FromUnixSeconds(it->get<double>());
     }
+  }
+  // Seconds; a day is far more than any call's latency.
+  if (auto it = j.find("stamped_ahead"); it != j.end()) {
+    if (!it->is_number()) return bad("stamped_ahead", "must be a number");
+    const double ahead = it->get<double>();
+    if (!(ahead >= 0 && ahead <= 86400)) {
+      return bad("stamped_ahead", "must be 0..86400 seconds");
+    }
+    g.state.guard.stamped_ahead = std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(ahead));
   }
   if (auto it = j.find("last_decision"); it != j.end()) {
     if (!it->is_string()) return bad("last_decision", "must be a string");

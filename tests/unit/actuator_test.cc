@@ -60,6 +60,7 @@ class RecordingStore final : public StateStore {
               const GroupState& s) override {
     if (fail) return Status::IoError("disk full");
     saves.push_back(s);
+    if (clock != nullptr && saves.size() == 1) clock->Advance(first_takes);
     return Status::OK();
   }
   Status AppendSeries(const std::string&,
@@ -72,6 +73,8 @@ class RecordingStore final : public StateStore {
   }
   bool fail = false;
   std::vector<GroupState> saves;
+  ManualClock* clock = nullptr;  // advanced by the first save's time
+  Duration first_takes = Duration::zero();
 };
 
 TEST(ActuatorTest, Table) {
@@ -151,9 +154,57 @@ TEST(ActuatorTest, Table) {
       // stamped as late as the call could take effect.
       ASSERT_GE(store.saves.size(), 2u);
       EXPECT_EQ(store.saves[0].guard.last_action,
-                cloud.called_at + cloud.latency);
+                cloud.called_at + cloud.latency + Actuator::kSaveAllowance);
+      EXPECT_EQ(store.saves[0].guard.stamped_ahead,
+                cloud.latency + Actuator::kSaveAllowance);
       EXPECT_EQ(store.saves[0].policy, acted);
       EXPECT_EQ(store.saves.back(), state) << "and the outcome saved after";
+      EXPECT_EQ(state.guard.stamped_ahead, std::nullopt)
+          << "stamped when the call returned";
+    }
+  }
+}
+
+// The record saved before a call allows for a save of kSaveAllowance: a
+// save that took longer (a DynamoDB save retried, a lock on the state file)
+// does not call, as the call could take effect after the record's stamp.
+TEST(ActuatorTest, ASaveLongerThanItsAllowanceDoesNotCall) {
+  const PolicyState held = PolicyState::Of(ReactiveState{3, {}});
+  const PolicyState acted = PolicyState::Of(ReactiveState{0, {}});
+  const TimePoint before = kNow - seconds(3600);
+  for (Duration save :
+       {Actuator::kSaveAllowance, Actuator::kSaveAllowance + seconds(1)}) {
+    const bool in_time = save <= Actuator::kSaveAllowance;
+    SCOPED_TRACE(in_time ? "within the allowance" : "past it");
+    ManualClock clock(kNow);
+    ScriptedCloud cloud(&clock);
+    cloud.latency = seconds(45);
+    RecordingStore store;
+    store.clock = &clock;
+    store.first_takes = save;
+    Actuator actuator(&cloud, &store, &clock, false);
+    GroupState state;
+    state.guard.last_action = before;
+    state.policy = held;
+    GroupOutcome out;
+    out.group = "web";
+    out.policy = "reactive";
+    out.decision.kind = Decision::Kind::kScaleUp;
+    out.decision.current = 3;
+    out.decision.target = 4;
+    out.decision.state_if_held = held;
+    out.decision.state_if_acted = acted;
+    actuator.Act(kNow, &state, &out);
+    EXPECT_EQ(cloud.calls, in_time ? 1 : 0);
+    EXPECT_EQ(out.acted, in_time);
+    EXPECT_EQ(state.guard.last_action, in_time ? kNow + save : before);
+    EXPECT_EQ(state.policy, in_time ? acted : held);
+    if (!in_time) {
+      EXPECT_NE(out.act_status.message().find(
+                    "the save took 11.0 s, more than the 10 s its record "
+                    "allows for"),
+                std::string::npos)
+          << out.act_status.ToString();
     }
   }
 }

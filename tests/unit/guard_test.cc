@@ -458,8 +458,8 @@ TEST(GuardTest, DescribeGuardStateSaysWhichCooldownApplies) {
 
 // Times ahead of what this clock can have stamped count from now: a last
 // action up to a call's latest effect ahead is kept (the record saved
-// before a call); further ahead (a clock that went back), from now plus
-// that latency; a start without state ahead, from now.
+// before a call: this phas's latency, or the record's own if longer);
+// further ahead (a clock that went back), from now plus that latency.
 TEST(GuardTest, TimesAheadOfTheClockCountFromNow) {
   struct Case {
     const char* name;
@@ -475,6 +475,13 @@ TEST(GuardTest, TimesAheadOfTheClockCountFromNow) {
     if (start) g.started_without_state = kNow + *start;
     return g;
   };
+  // Saved by a phas whose calls could take `stamped` to take effect.
+  auto ahead_by = [](Duration last, Duration stamped) {
+    GuardState g;
+    g.last_action = kNow + last;
+    g.stamped_ahead = stamped;
+    return g;
+  };
   const Case cases[] = {
       {"nothing on record", {}, {}, ""},
       {"in the past", at(-seconds(20), -hours(1)), at(-seconds(20), -hours(1)),
@@ -484,16 +491,22 @@ TEST(GuardTest, TimesAheadOfTheClockCountFromNow) {
       {"an hour ahead: from now plus the latency", at(hours(1), std::nullopt),
        at(minutes(2), std::nullopt),
        "the last action on record is 3600 s after now (the clock went "
-       "back?): it counts from now as a call's latest effect"},
-      {"a start without state ahead: from now", at(std::nullopt, seconds(1)),
-       at(std::nullopt, seconds(0)),
-       "the start without saved state is 1 s after now (the clock went "
-       "back?): it counts from now"},
-      {"both", at(hours(24), hours(24)), at(minutes(2), seconds(0)),
+       "back?): it counts from now as a call's latest effect (120 s ahead)"},
+      {"a record's own latency, longer than this phas's: kept",
+       ahead_by(seconds(250), seconds(250)),
+       ahead_by(seconds(250), seconds(250)), ""},
+      {"a record's own latency, and further ahead: from now plus it",
+       ahead_by(hours(1), seconds(250)), ahead_by(seconds(250), seconds(250)),
+       "the last action on record is 3600 s after now (the clock went "
+       "back?): it counts from now as a call's latest effect (250 s ahead)"},
+      {"a start without state up to the latency ahead: kept",
+       at(std::nullopt, seconds(1)), at(std::nullopt, seconds(1)), ""},
+      {"both further ahead", at(hours(24), hours(24)),
+       at(minutes(2), minutes(2)),
        "the last action on record is 86400 s after now (the clock went "
-       "back?): it counts from now as a call's latest effect; the start "
-       "without saved state is 86400 s after now (the clock went back?): it "
-       "counts from now"},
+       "back?): it counts from now as a call's latest effect (120 s ahead); "
+       "the start without saved state is 86400 s after now (the clock went "
+       "back?): it counts from now as a call's latest effect (120 s ahead)"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

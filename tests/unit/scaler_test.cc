@@ -41,9 +41,13 @@ class SpyCloud final : public ForwardingCloud {
       : ForwardingCloud(inner), store_(store), clock_(clock) {}
   Status SetDesiredCapacity(const std::string& g, int d) override {
     auto saved = store_->LoadAll();
-    persisted_before_act.push_back(saved.ok() && saved->count(g) &&
-                                   saved->at(g).state.guard.last_action ==
-                                       clock_->Now());
+    // Stamped as late as the call could take effect: the simulator's
+    // calls take effect at once, after a save of at most its allowance.
+    persisted_before_act.push_back(
+        saved.ok() && saved->count(g) &&
+        saved->at(g).state.guard.last_action ==
+            clock_->Now() + Actuator::kSaveAllowance &&
+        saved->at(g).state.guard.stamped_ahead == Actuator::kSaveAllowance);
     return ForwardingCloud::SetDesiredCapacity(g, d);
   }
   std::vector<bool> persisted_before_act;

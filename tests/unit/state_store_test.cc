@@ -24,6 +24,7 @@ GroupState Sample() {
   GroupState s;
   s.guard.last_action = FromUnixSeconds(1000.5);
   s.guard.started_without_state = FromUnixSeconds(900.25);
+  s.guard.stamped_ahead = std::chrono::milliseconds(101500);
   SeedState seed;
   seed.down_streak = 17;
   seed.reactive.below = 3;
@@ -109,6 +110,15 @@ TEST(StateStoreJsonTest, RecordsThatDoNotFitSayWhere) {
       {"first seen beyond what a time holds",
        R"({"first_in_service": {"i-1": 1e19}})",
        "first_in_service.i-1: not a time"},
+      {"stamped ahead not a number",
+       R"({"last_action": 1000, "stamped_ahead": "90"})",
+       "stamped_ahead: must be a number"},
+      {"stamped ahead negative",
+       R"({"last_action": 1000, "stamped_ahead": -1})",
+       "stamped_ahead: must be 0..86400 seconds"},
+      {"stamped ahead past a day",
+       R"({"last_action": 1000, "stamped_ahead": 1e300})",
+       "stamped_ahead: must be 0..86400 seconds"},
       {"version 1: guard kept", R"({"last_action": 1000, "down_streak": 3,
          "counters": {"tt.above": 2}})",
        ""},
