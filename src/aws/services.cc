@@ -25,12 +25,13 @@ class FieldReader {
     return Status::Corruption(
         fmt::format("{}: {} '{}' is not {}", where_, path, value, want));
   }
-  // A finite number, or `fallback` when the element is absent. NaN and
-  // infinity are refused: AWS never sends them, and a target of NaN would
-  // reach the backtest's `aws` row as a target nothing meets.
-  Result<double> Number(const std::string& path, double fallback = 0) const {
+  // A finite number; required (AWS always sends the target values read so).
+  // NaN and infinity are refused: AWS never sends them, and a target of NaN
+  // would reach the backtest's `aws` row as a target nothing meets.
+  Result<double> Number(const std::string& path) const {
     std::string s = Text(node_, path);
-    if (s.empty()) return fallback;
+    if (s.empty())
+      return Status::Corruption(where_ + ": " + path + " is missing");
     auto v = ToDouble(s);
     if (!v || !std::isfinite(*v)) return Error(path, s, "a finite number");
     return *v;

@@ -189,6 +189,12 @@ TEST_F(ServicesTest, AnswersThatDoNotParseAreErrorsNamingTheElement) {
                       "</TargetValue></TargetTrackingConfiguration>"),
        {"policy 'p'", "TargetTrackingConfiguration", "TargetValue 'fifty'",
         "not a finite number"}},
+      {"target value missing",
+       "policies",
+       PoliciesAnswer("<PolicyType>TargetTrackingScaling</PolicyType>"
+                      "<TargetTrackingConfiguration><DisableScaleIn>false"
+                      "</DisableScaleIn></TargetTrackingConfiguration>"),
+       {"policy 'p'", "TargetTrackingConfiguration", "TargetValue is missing"}},
       {"target value NaN",
        "policies",
        PoliciesAnswer("<PolicyType>TargetTrackingScaling</PolicyType>"
