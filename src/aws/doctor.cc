@@ -141,7 +141,7 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
                            group->name, group->min_size, group->max_size,
                            group->desired_capacity, group->instances.size());
     } else {
-      detail = fmt::format("{} groups visible", groups->size());
+      detail = fmt::format("groups visible: {}", groups->size());
       for (const auto& [name, st] : unreadable) detail += "; " + st.message();
     }
   }
@@ -184,10 +184,12 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
   DoctorCheck write;
   write.what = "autoscaling:SetDesiredCapacity";
   if (!options.check_write || group == nullptr) {
-    write.detail = group ? "not tried: pass --check-write to set the group's "
-                           "desired capacity "
-                           "to its current value"
-                         : "not tried: needs --asg and --check-write";
+    write.detail =
+        group ? "not tried: pass --check-write to set the group's desired "
+                "capacity to its current value"
+        : options.asg.empty()
+            ? "not tried: needs --asg and --check-write"
+            : "not tried: the group " + options.asg + " was not described";
   } else {
     Status st =
         asg.SetDesiredCapacity(group->name, group->desired_capacity, false);

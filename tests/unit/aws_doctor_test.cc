@@ -459,8 +459,8 @@ TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
   };
   const Row rows[] = {
       {"", DoctorCheck::Result::kWarning,
-       "1 groups visible; DescribeAutoScalingGroups: group 'api': MaxSize is "
-       "missing"},
+       "groups visible: 1; DescribeAutoScalingGroups: group 'api': MaxSize "
+       "is missing"},
       {"api", DoctorCheck::Result::kFailed, "group 'api': MaxSize is missing"},
       {"web", DoctorCheck::Result::kOk, "web: min 1 max 4 desired 2"},
   };
@@ -477,6 +477,16 @@ TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
     EXPECT_EQ(describe->result, row.result) << describe->detail;
     EXPECT_NE(describe->detail.find(row.said), std::string::npos)
         << describe->detail;
+    // --check-write is not tried on a group that was not described, and
+    // says so (it said "needs --asg and --check-write").
+    if (std::string(row.asg) == "api") {
+      o.check_write = true;
+      DoctorReport w = RunDoctor(**session, o, &clock_);
+      ASSERT_FALSE(w.checks.empty());
+      EXPECT_EQ(w.checks.back().what, "autoscaling:SetDesiredCapacity");
+      EXPECT_EQ(w.checks.back().detail,
+                "not tried: the group api was not described");
+    }
   }
 }
 
