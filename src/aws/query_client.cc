@@ -69,6 +69,33 @@ bool IsReadOnly(const std::string& action) {
   return false;
 }
 
+// Parameters whose values are secrets: STS AssumeRoleWithWebIdentity's
+// token, sent unsigned in the body.
+bool IsSecretParameter(const std::string& name) {
+  return name == "WebIdentityToken";
+}
+
+// `text` with every secret the request carried (its session token, its
+// signature, a secret parameter) replaced, as sent and form-encoded. An
+// answer may quote them: a proxy or a broken endpoint echoing the request
+// in an error page, or AWS's SignatureDoesNotMatch quoting the canonical
+// request, x-amz-security-token included. Values under 8 characters are
+// left (they would erase ordinary words); real tokens and signatures are
+// 64 characters and more.
+std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+  static constexpr std::string_view kRedacted = "[redacted]";
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 8) continue;
+    for (const std::string& form : {secret, UriEncode(secret)}) {
+      for (size_t pos = text.find(form); pos != std::string::npos;
+           pos = text.find(form, pos + kRedacted.size())) {
+        text.replace(pos, form.size(), kRedacted);
+      }
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 Status Paging::Next(const std::string& sent, const std::string& next) {
@@ -190,18 +217,21 @@ AwsError JsonError(const HttpReply& reply) {
 
 }  // namespace
 
-QueryClient::Attempt QueryClient::Interpret(const Wire& wire,
-                                            const HttpReply& reply) {
+QueryClient::Attempt QueryClient::Interpret(
+    const Wire& wire, const HttpReply& reply,
+    const std::vector<std::string>& secrets) {
   Attempt a;
   std::string where = endpoint_.service + " " + wire.action;
   if (reply.status >= 200 && reply.status < 300) {
     std::string why;
     if (!ParseBody(wire, reply, &a, &why)) {
       // Retried as the SDKs do; the server may have acted on the request.
-      a.status = Status::Unavailable(fmt::format("{}: HTTP {} response is {}",
-                                                 where, reply.status, why))
-                     .WithDetail(transport_error::kMalformedResponse)
-                     .WithOutcomeUnknown();
+      a.status =
+          Status::Unavailable(Redact(fmt::format("{}: HTTP {} response is {}",
+                                                 where, reply.status, why),
+                                     secrets))
+              .WithDetail(transport_error::kMalformedResponse)
+              .WithOutcomeUnknown();
       a.kind = ErrorKind::kTransient;
     }
     return a;
@@ -212,7 +242,8 @@ QueryClient::Attempt QueryClient::Interpret(const Wire& wire,
   if (e.request_id.empty()) e.request_id = reply.Header("x-amzn-requestid");
   if (e.code.empty()) {
     e.code = fmt::format("HTTP{}", reply.status);
-    e.message = Abbreviate(reply.body, 200);
+    // Redacted before it is cut: a secret cut short would not match.
+    e.message = Abbreviate(Redact(reply.body, secrets), 200);
   }
   std::chrono::seconds skew{0};
   TimePoint server;
@@ -226,9 +257,11 @@ QueryClient::Attempt QueryClient::Interpret(const Wire& wire,
       ParseHttpDate(reply.Header("date"), &server)) {
     offset_.store((server - clock_->Now()).count());
   }
-  std::string text = fmt::format(
-      "{}: {}: {} (HTTP {}{})", where, e.code, e.message, reply.status,
-      e.request_id.empty() ? "" : ", request id " + e.request_id);
+  std::string text = Redact(
+      fmt::format("{}: {}: {} (HTTP {}{})", where, e.code, e.message,
+                  reply.status,
+                  e.request_id.empty() ? "" : ", request id " + e.request_id),
+      secrets);
   a.status = StatusForAwsError(e.code, reply.status, a.kind, text);
   if (MayHaveBeenProcessed(reply.status, a.kind)) {
     a.status = a.status.WithOutcomeUnknown();
@@ -262,6 +295,7 @@ QueryClient::Attempt QueryClient::SendOnce(const Wire& wire) {
   if (!wire.target.empty()) {
     call.headers.emplace_back("X-Amz-Target", wire.target);
   }
+  std::vector<std::string> secrets = wire.secrets;
   if (credentials_) {
     auto creds = credentials_->Get(clock_->Now());
     if (!creds.ok()) {
@@ -284,6 +318,8 @@ QueryClient::Attempt QueryClient::SendOnce(const Wire& wire) {
         {endpoint_.region, endpoint_.signing_name,
          std::chrono::floor<std::chrono::seconds>(t)});
     call.headers.emplace_back("Authorization", sig.authorization);
+    secrets.push_back(creds->session_token);
+    secrets.push_back(sig.signature);
   }
   auto reply = transport_->Send(call);
   if (!reply.ok()) {
@@ -297,14 +333,18 @@ QueryClient::Attempt QueryClient::SendOnce(const Wire& wire) {
     }
     return a;
   }
-  return Interpret(wire, *reply);
+  return Interpret(wire, *reply, secrets);
 }
 
 Result<XmlDoc> QueryClient::Call(const std::string& action,
                                  const QueryParams& params) {
   QueryParams full = {{"Action", action}, {"Version", endpoint_.api_version}};
   full.insert(full.end(), params.begin(), params.end());
-  Attempt a = Send({action, FormEncode(full), ""});
+  std::vector<std::string> secrets;
+  for (const auto& [name, value] : params) {
+    if (IsSecretParameter(name)) secrets.push_back(value);
+  }
+  Attempt a = Send({action, FormEncode(full), "", std::move(secrets)});
   if (!a.status.ok()) return a.status;
   return a.doc;
 }
@@ -312,7 +352,7 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
 Result<nlohmann::json> QueryClient::CallJson(const std::string& target_prefix,
                                              const std::string& action,
                                              const nlohmann::json& body) {
-  Attempt a = Send({action, body.dump(), target_prefix + "." + action});
+  Attempt a = Send({action, body.dump(), target_prefix + "." + action, {}});
   if (!a.status.ok()) return a.status;
   return std::move(a.json);
 }

@@ -124,6 +124,8 @@ class QueryClient {
     std::string action;
     std::string body;
     std::string target;  // X-Amz-Target; empty: the Query protocol
+    // Values of the body that are secrets (STS's WebIdentityToken).
+    std::vector<std::string> secrets;
   };
   struct Attempt {
     Status status;  // OK or the error of this attempt
@@ -134,7 +136,10 @@ class QueryClient {
   // Sends with retries; the last attempt, its status given the context.
   Attempt Send(const Wire& wire);
   Attempt SendOnce(const Wire& wire);
-  Attempt Interpret(const Wire& wire, const HttpReply& reply);
+  // `secrets`: what the request carried that no message may show (see
+  // Redact in query_client.cc).
+  Attempt Interpret(const Wire& wire, const HttpReply& reply,
+                    const std::vector<std::string>& secrets);
   // Parses a 2xx body into `a`; false when it does not parse (`why`).
   static bool ParseBody(const Wire& wire, const HttpReply& reply, Attempt* a,
                         std::string* why);

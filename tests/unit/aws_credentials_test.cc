@@ -11,6 +11,7 @@
 
 #include "aws/credential_providers.h"
 #include "aws/session.h"
+#include "aws/sigv4.h"
 #include "fake_server.h"
 #include "test_util.h"
 
@@ -409,6 +410,124 @@ TEST_F(CredentialsTest, CreateWaitsBoundedForUnansweredMetadata) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(waits, 0);
+}
+
+// An error answer may quote what the request carried: a proxy or a broken
+// endpoint echoing it, AWS's SignatureDoesNotMatch quoting its canonical
+// request. No message shows the session token, the signature or STS's web
+// identity token; the code and the rest of the answer stay.
+TEST_F(CredentialsTest, NoErrorQuotesASecretTheRequestCarried) {
+  const std::string kToken =
+      "IQoJb3JpZ2luX2VjEP//////////wEaCXVzLWVhc3QtMSJHMEUCIQsess+tok/en==";
+  const std::string kJwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwaGFzIn0.c2lnbmF0";
+  auto signature = [](const RecordedRequest& q) {
+    std::string auth = q.Header("authorization");
+    size_t at = auth.find("Signature=");
+    return at == std::string::npos ? "" : auth.substr(at + 10);
+  };
+  struct Case {
+    const char* name;
+    // input: the call, signed with kToken, or STS's web identity
+    bool web_identity;
+    bool dynamodb;
+    // world: the answer, from the request
+    std::function<void(const RecordedRequest&, HttpResponse&)> answer;
+    // expected in the message
+    const char* want;
+  };
+  const Case cases[] = {
+      {"web identity: a proxy echoing the body", true, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 400;
+         r.content_type = "text/plain";
+         r.body = "bad request: " + q.body;
+       },
+       "HTTP400: bad request: Action=AssumeRoleWithWebIdentity"},
+      {"a gateway echoing the headers", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.content_type = "text/html";
+         r.body = "<p>denied: x-amz-security-token " +
+                  q.Header("x-amz-security-token") + " signature " +
+                  signature(q) + "</p>";
+       },
+       "HTTP403: <p>denied: x-amz-security-token [redacted] signature "
+       "[redacted]</p>"},
+      {"a gateway echoing the token form-encoded", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.content_type = "text/plain";
+         r.body = "token=" + UriEncode(q.Header("x-amz-security-token"));
+       },
+       "HTTP403: token=[redacted]"},
+      {"SignatureDoesNotMatch quoting the canonical request", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.body =
+             "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
+             "<Message>The Canonical String for this request should have "
+             "been 'POST\n/\n\nx-amz-security-token:" +
+             q.Header("x-amz-security-token") +
+             "'</Message></Error></ErrorResponse>";
+       },
+       "SignatureDoesNotMatch: The Canonical String"},
+      {"DynamoDB's InvalidSignatureException", false, true,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 400;
+         r.content_type = "application/x-amz-json-1.0";
+         r.body =
+             nlohmann::json{
+                 {"__type",
+                  "com.amazon.coral.service#InvalidSignatureException"},
+                 {"message", "should have been x-amz-security-token:" +
+                                 q.Header("x-amz-security-token") +
+                                 " signature " + signature(q)}}
+                 .dump();
+       },
+       "InvalidSignatureException: should have been x-amz-security-token:"},
+  };
+  std::string token_file = Write("token", kJwt + "\n");
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FakeServer server(tc.answer);
+    ServiceEndpoint ep{"sts",        "sts",       "2011-06-15",
+                       server.url(), "us-east-1", "test"};
+    RetryOptions once;
+    once.max_attempts = 1;
+    auto transport = std::make_shared<CurlTransport>();
+    auto signer = std::make_shared<StaticCredentialsProvider>(Credentials{
+        "ASIAEXAMPLE", "the-secret-key", kToken, std::nullopt, "static"});
+    auto client = std::make_shared<QueryClient>(
+        ep, transport,
+        tc.web_identity ? nullptr
+                        : std::shared_ptr<CredentialsProvider>(signer),
+        &clock_, once);
+    Status st;
+    if (tc.web_identity) {
+      WebIdentityCredentialsProvider p(
+          {token_file, "arn:aws:iam::123456789012:role/phas", "", "test"},
+          client);
+      st = p.Get(clock_.Now()).status();
+    } else if (tc.dynamodb) {
+      st =
+          client->CallJson("DynamoDB_20120810", "GetItem", {{"a", 1}}).status();
+    } else {
+      st = client->Call("GetCallerIdentity", {}).status();
+    }
+    ASSERT_FALSE(st.ok());
+    ASSERT_EQ(server.requests().size(), 1u);
+    const std::string msg = st.message();
+    EXPECT_NE(msg.find(tc.want), std::string::npos) << msg;
+    for (const std::string& secret :
+         {kToken, UriEncode(kToken), kJwt, signature(server.requests()[0])}) {
+      if (!secret.empty()) {
+        EXPECT_EQ(msg.find(secret), std::string::npos) << msg;
+      }
+    }
+    // Not even a recognizable part.
+    EXPECT_EQ(msg.find(kToken.substr(0, 20)), std::string::npos) << msg;
+    EXPECT_EQ(msg.find(kJwt.substr(0, 20)), std::string::npos) << msg;
+  }
 }
 
 // The JSON the container endpoint and IMDS answer may be malformed: each
