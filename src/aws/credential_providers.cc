@@ -36,6 +36,20 @@ bool AllowedContainerHost(const std::string& url) {
          host == "fd00:ec2::23";
 }
 
+// Credentials a source gave that had expired already (a helper printing
+// an old Expiration, a broken endpoint): used, every call would ask the
+// source again and AWS would refuse each request (ExpiredToken). This
+// host's clock decides, as for every refresh; it may be the one that is
+// wrong, and the message says both times.
+Status CheckNotExpired(const Credentials& c, TimePoint now) {
+  if (!c.expiration || now < *c.expiration) return Status::OK();
+  return Status::Unavailable(
+      fmt::format("{}: the credentials it gave expired at {}, before they "
+                  "were used (this host's clock says {})",
+                  c.source, FormatIso8601(*c.expiration), FormatIso8601(now)),
+      false);
+}
+
 }  // namespace
 
 Result<Credentials> ParseCredentialsJson(const std::string& body,
@@ -314,6 +328,9 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   asked_at_ = now;
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
+    if (Status st = CheckNotExpired(*fresh, now); !st.ok()) fresh = st;
+  }
+  if (fresh.ok()) {
     cached_ = *fresh;
     retry_at_.reset();
     failures_ = 0;
@@ -357,6 +374,9 @@ Result<Credentials> CredentialChain::Get(TimePoint now) {
   std::string tried;
   for (const auto& provider : providers_) {
     auto c = provider->Get(now);
+    if (c.ok()) {
+      if (Status st = CheckNotExpired(*c, now); !st.ok()) c = st;
+    }
     if (c.ok()) {
       chosen_ = std::make_shared<CachingCredentialsProvider>(provider);
       chosen_->Seed(*c);

@@ -18,11 +18,12 @@ class ScriptedSource final : public CredentialsProvider {
   Result<Credentials> Get(TimePoint now) override {
     ++calls;
     if (!up) return Status::Unavailable("sts: connection refused");
-    return Credentials{"ASIA" + std::to_string(calls), "s", "t",
-                       now + std::chrono::hours(1), "scripted"};
+    return Credentials{"ASIA" + std::to_string(calls), "s", "t", now + lifetime,
+                       "scripted"};
   }
   std::string name() const override { return "scripted"; }
   bool up = true;
+  Duration lifetime = std::chrono::hours(1);  // from the ask
   int calls = 0;
 };
 
@@ -150,6 +151,77 @@ TEST(CachingCredentialsTest, AClockSteppedBackEndsTheWait) {
     EXPECT_EQ(source->calls, 3);
     EXPECT_EQ(c->access_key_id, "ASIA3");
   }
+}
+
+// Credentials that had expired when the source gave them (a helper's old
+// Expiration, a broken endpoint) are the source's failure, with both times:
+// kept, every call asked the source again and signed with them. Valid
+// credentials stay in use meanwhile; the chain stops on them as on any
+// broken source.
+TEST(CachingCredentialsTest, CredentialsExpiredOnArrivalAreAFailure) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  const TimePoint t0 = FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+  struct Step {
+    Duration at;        // after t0
+    Duration lifetime;  // of the source's answer, from the ask
+    int calls;          // the source's calls so far
+    std::string key;    // the answer's key; "" for an error
+  };
+  struct Case {
+    const char* name;
+    bool valid_first;  // the cache holds credentials valid for an hour
+    std::vector<Step> steps;
+  };
+  const Case cases[] = {
+      {"nothing valid",
+       false,
+       {{seconds(0), -minutes(1), 1, ""},
+        {std::chrono::milliseconds(500), -minutes(1), 1, ""},  // waits
+        {seconds(1), seconds(0), 2, ""},  // expiring as given: expired
+        {seconds(3), minutes(60), 3, "ASIA3"}}},
+      {"a refresh",
+       true,
+       {{minutes(56), -minutes(1), 2, "ASIA1"},
+        {minutes(56) + seconds(10), minutes(60), 2, "ASIA1"},
+        {minutes(56) + seconds(30), minutes(60), 3, "ASIA3"}}},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto source = std::make_shared<ScriptedSource>();
+    CachingCredentialsProvider cache(source);
+    if (tc.valid_first) {
+      ASSERT_TRUE(cache.Get(t0).ok());
+    }
+    for (const Step& s : tc.steps) {
+      SCOPED_TRACE(FormatIso8601(t0 + s.at));
+      source->lifetime = s.lifetime;
+      auto c = cache.Get(t0 + s.at);
+      EXPECT_EQ(source->calls, s.calls);
+      if (s.key.empty()) {
+        ASSERT_FALSE(c.ok());
+        EXPECT_NE(c.status().message().find(
+                      "scripted: the credentials it gave expired at "),
+                  std::string::npos)
+            << c.status().ToString();
+      } else {
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        EXPECT_EQ(c->access_key_id, s.key);
+      }
+    }
+  }
+  // The chain's first answer: an error, not a source to keep.
+  auto source = std::make_shared<ScriptedSource>();
+  source->lifetime = -minutes(5);
+  CredentialChain chain({source});
+  auto c = chain.Get(t0);
+  ASSERT_FALSE(c.ok());
+  EXPECT_FALSE(c.status().IsNotFound());
+  EXPECT_NE(c.status().message().find(
+                "expired at 2025-12-31T23:55:00Z, before they were used "
+                "(this host's clock says 2026-01-01T00:00:00Z)"),
+            std::string::npos)
+      << c.status().ToString();
 }
 
 }  // namespace
