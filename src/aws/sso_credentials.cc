@@ -182,9 +182,13 @@ Result<Credentials> SsoCredentialsProvider::Get(TimePoint now) {
     if (st.ok()) st = r.RequiredStr(key, out);
   }
   if (st.ok()) st = r.Str("sessionToken", &c.session_token);
-  if (st.ok()) st = r.Num("expiration", &expiration_ms, 0, 1e15);
+  // Required: the role's credentials are temporary, and without their
+  // expiry they would never be asked for again. Milliseconds since 1970,
+  // up to the year 2255 (a TimePoint ends in 2262).
+  if (st.ok() && !r.Has("expiration")) st = r.Bad("expiration", "missing");
+  if (st.ok()) st = r.Num("expiration", &expiration_ms, 1, 9e12);
   if (!st.ok()) return Status::Unavailable(where + ": " + st.message(), false);
-  if (expiration_ms > 0) c.expiration = FromUnixSeconds(expiration_ms / 1000);
+  c.expiration = FromUnixSeconds(expiration_ms / 1000);
   return c;
 }
 

@@ -63,16 +63,22 @@ class FakePortal {
             r.body = R"({"message":"No access"})";
             return;
           }
-          r.body = R"({"roleCredentials":{"accessKeyId":"ASIASSO",
-            "secretAccessKey":"sso-secret","sessionToken":"sso-session-token",
-            "expiration":1767229200000}})";  // 2026-01-01T01:00:00Z
+          r.body = fmt::format(
+              R"({{"roleCredentials":{{"accessKeyId":"ASIASSO",
+            "secretAccessKey":"sso-secret","sessionToken":"sso-session-token"
+            {}}}}})",
+              expiration_);
         }) {}
   std::string url() const { return server_.url(); }
   std::vector<RecordedRequest> requests() { return server_.requests(); }
   void set_token(std::string t) { token_ = std::move(t); }
+  // The answer's expiration member, after a comma; "" for none.
+  void set_expiration(std::string e) { expiration_ = std::move(e); }
 
  private:
   std::string token_ = kToken;
+  std::string expiration_ =
+      R"(, "expiration":1767229200000)";  // 2026-01-01T01:00:00Z
   FakeServer server_;
 };
 
@@ -185,6 +191,8 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
     std::string portal_token;  // what the portal accepts
     // expected in the message
     std::vector<std::string> want;
+    // the portal's expiration member (after a comma)
+    std::string expiration = R"(, "expiration":1767229200000)";
   };
   const std::string kLogin = "aws sso login --profile dev";
   const Case cases[] = {
@@ -241,6 +249,33 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
        kToken,
        {"profile 'dev': sso_start_url differs from the one in [sso-session "
         "corp]"}},
+      // The role's credentials: an expiry that is missing (they would never
+      // be asked for again), past what a time holds, or past.
+      {"credentials without an expiration",
+       kSessionProfile,
+       kSessionCacheFile,
+       "2026-01-01T08:00:00Z",
+       kToken,
+       {"SSO role ReadOnly in account 111122223333: "
+        "roleCredentials.expiration: missing"},
+       ""},
+      {"an expiration in the year 2286",
+       kSessionProfile,
+       kSessionCacheFile,
+       "2026-01-01T08:00:00Z",
+       kToken,
+       {"roleCredentials.expiration: must be a number in [1, 9000000000000], "
+        "got "
+        "a number"},
+       R"(, "expiration":10000000000000)"},
+      {"credentials expired when given",
+       kSessionProfile,
+       kSessionCacheFile,
+       "2026-01-01T08:00:00Z",
+       kToken,
+       {"the credentials it gave expired at 2025-12-31T23:50:00Z, before "
+        "they were used"},
+       R"(, "expiration":1767225000000)"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -248,6 +283,7 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
     fs::create_directories(dir_ / ".aws/sso/cache");
     if (tc.cache_file) WriteToken(tc.cache_file, tc.expires_at);
     portal_.set_token(tc.portal_token);
+    portal_.set_expiration(tc.expiration);
     auto c = Get(tc.config);
     ASSERT_FALSE(c.ok());
     const std::string& msg = c.status().message();
