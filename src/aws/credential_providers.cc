@@ -306,13 +306,6 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
                               "instance metadata (IMDSv2, role " + role + ")");
 }
 
-void CachingCredentialsProvider::Seed(Credentials c) {
-  std::lock_guard<std::mutex> lock(mu_);
-  cached_ = std::move(c);
-  retry_at_.reset();
-  failures_ = 0;
-}
-
 Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool valid =
@@ -369,21 +362,26 @@ CredentialChain::CredentialChain(
 
 Result<Credentials> CredentialChain::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Once a source has answered, it alone is asked again.
-  if (chosen_) return chosen_->Get(now);
+  // Once a source has answered, or failed as configured but broken, it
+  // alone is asked again, through its cache: a broken one after the cache's
+  // wait, not at every call (each ask waits out STS's retries, or a
+  // credential_process's run).
+  if (chosen_) {
+    auto c = chosen_->Get(now);
+    if (c.ok()) return c;
+    return c.status().WithContext("credentials (" + chosen_->name() + ")");
+  }
   std::string tried;
   for (const auto& provider : providers_) {
-    auto c = provider->Get(now);
+    auto cache = std::make_shared<CachingCredentialsProvider>(provider);
+    auto c = cache->Get(now);
     if (c.ok()) {
-      if (Status st = CheckNotExpired(*c, now); !st.ok()) c = st;
-    }
-    if (c.ok()) {
-      chosen_ = std::make_shared<CachingCredentialsProvider>(provider);
-      chosen_->Seed(*c);
+      chosen_ = std::move(cache);
       spdlog::info("AWS credentials from {}", c->source);
       return *c;
     }
     if (!c.status().IsNotFound()) {
+      chosen_ = std::move(cache);
       return c.status().WithContext("credentials (" + provider->name() + ")");
     }
     tried += (tried.empty() ? "" : "; ") + provider->name() + ": " +

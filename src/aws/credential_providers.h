@@ -11,11 +11,13 @@
 //      AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) (ECS, EKS Pod Identity)
 //   5. instance metadata, IMDSv2 (an EC2 instance profile)
 //
-// CredentialChain remembers the source that answered and, through
-// CachingCredentialsProvider, refreshes from it 5 minutes before expiry; if
-// a refresh fails while the old credentials are still valid it keeps them
-// (and logs a warning) rather than failing a call. A role assumed from
-// another source caches that source's credentials the same way.
+// CredentialChain remembers the source that answered (or the first one
+// configured but broken) and, through CachingCredentialsProvider, refreshes
+// from it 5 minutes before expiry; if a refresh fails while the old
+// credentials are still valid it keeps them (and logs a warning) rather than
+// failing a call; a source that fails with nothing valid is asked again after
+// the cache's wait. A role assumed from another source caches that source's
+// credentials the same way.
 //
 // Thread-safety: all providers are safe to share; the caching ones have a
 // mutex.
@@ -148,8 +150,6 @@ class CachingCredentialsProvider final : public CredentialsProvider {
       : source_(std::move(source)) {}
   Result<Credentials> Get(TimePoint now) override;
   std::string name() const override { return source_->name(); }
-  // Takes credentials the caller fetched from the source itself.
-  void Seed(Credentials c);
 
   // Refresh this long before expiry. Default: 5 minutes.
   static constexpr std::chrono::minutes kRefreshWindow{5};
@@ -183,7 +183,8 @@ class CredentialChain final : public CredentialsProvider {
  private:
   std::vector<std::shared_ptr<CredentialsProvider>> providers_;
   std::mutex mu_;
-  // The source that answered first, cached; null until one has.
+  // The first source that answered, or that is configured but broken,
+  // cached; null until one has.
   std::shared_ptr<CachingCredentialsProvider> chosen_;
 };
 

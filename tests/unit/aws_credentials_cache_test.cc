@@ -27,6 +27,17 @@ class ScriptedSource final : public CredentialsProvider {
   int calls = 0;
 };
 
+// A source that is not configured (the chain moves on).
+class NotConfiguredSource final : public CredentialsProvider {
+ public:
+  Result<Credentials> Get(TimePoint) override {
+    ++calls;
+    return Status::NotFound("not set");
+  }
+  std::string name() const override { return "absent"; }
+  int calls = 0;
+};
+
 // A failed refresh keeps the valid credentials and asks the source again
 // kRetryAfter later (sooner near expiry: half the time left), not at every
 // request. Once they have expired, the failed ask's error answers until the
@@ -222,6 +233,52 @@ TEST(CachingCredentialsTest, CredentialsExpiredOnArrivalAreAFailure) {
                 "(this host's clock says 2026-01-01T00:00:00Z)"),
             std::string::npos)
       << c.status().ToString();
+}
+
+// The chain keeps the first source configured but broken as it keeps one
+// that answered: asked again after the cache's wait, not at every call
+// (each ask waits out STS's retries or a credential_process's run), with
+// the source named in every answer.
+TEST(CredentialChainTest, ABrokenSourceIsAskedAgainAfterAWait) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  const TimePoint t0 = FromUnixSeconds(1767225600);
+  auto absent = std::make_shared<NotConfiguredSource>();
+  auto source = std::make_shared<ScriptedSource>();
+  source->up = false;
+  CredentialChain chain({absent, source});
+  struct Step {
+    Duration at;  // after t0
+    bool up;
+    int calls;        // the source's calls so far
+    std::string key;  // the answer's key; "" for an error
+  };
+  const Step steps[] = {
+      {seconds(0), false, 1, ""},
+      {milliseconds(500), false, 1, ""},  // its error, not asked
+      {seconds(1), false, 2, ""},
+      {seconds(2), true, 2, ""},  // up, but 2 s after the second failure
+      {seconds(3), true, 3, "ASIA3"},
+      {seconds(4), true, 3, "ASIA3"},
+  };
+  for (const Step& s : steps) {
+    SCOPED_TRACE(FormatIso8601(t0 + s.at));
+    source->up = s.up;
+    auto c = chain.Get(t0 + s.at);
+    EXPECT_EQ(source->calls, s.calls);
+    EXPECT_EQ(absent->calls, 1) << "the sources before it are not asked again";
+    if (s.key.empty()) {
+      ASSERT_FALSE(c.ok());
+      EXPECT_FALSE(c.status().IsNotFound());
+      EXPECT_NE(c.status().message().find(
+                    "credentials (scripted): sts: connection refused"),
+                std::string::npos)
+          << c.status().ToString();
+    } else {
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      EXPECT_EQ(c->access_key_id, s.key);
+    }
+  }
 }
 
 }  // namespace
