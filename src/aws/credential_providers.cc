@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "aws/xml.h"
 #include "common/file_util.h"
 #include "common/json_util.h"
@@ -48,6 +50,29 @@ Status CheckNotExpired(const Credentials& c, TimePoint now) {
                   "were used (this host's clock says {})",
                   c.source, FormatIso8601(*c.expiration), FormatIso8601(now)),
       false);
+}
+
+// Keys and tokens are printable ASCII without spaces (AWS's are A-Z and
+// digits, and base64). A space or a line break, such as a file's trailing
+// newline carried into a variable or a Kubernetes secret, fails every
+// signature with nothing to say why, and a line break in
+// X-Amz-Security-Token ends the request's headers early. Says which and
+// where, never the value.
+Status CheckPrintable(const Credentials& c) {
+  for (auto [what, value] : {std::pair{"access key id", &c.access_key_id},
+                             {"secret access key", &c.secret_access_key},
+                             {"session token", &c.session_token}}) {
+    auto unprintable = [](unsigned char ch) { return ch <= ' ' || ch >= 0x7f; };
+    auto bad = std::find_if(value->begin(), value->end(), unprintable);
+    if (bad == value->end()) continue;
+    bool at_end = std::all_of(bad, value->end(), unprintable);
+    return Status::InvalidArgument(fmt::format(
+        "{}: the {} it gave holds a space, a line break or a byte outside "
+        "printable ASCII {}",
+        c.source, what,
+        at_end ? "at its end (a file's trailing newline?)" : "inside it"));
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -321,7 +346,9 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   asked_at_ = now;
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
-    if (Status st = CheckNotExpired(*fresh, now); !st.ok()) fresh = st;
+    Status st = CheckPrintable(*fresh);
+    if (st.ok()) st = CheckNotExpired(*fresh, now);
+    if (!st.ok()) fresh = st;
   }
   if (fresh.ok()) {
     cached_ = *fresh;
