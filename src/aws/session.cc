@@ -41,17 +41,37 @@ std::string TrimSlash(std::string url) {
   return url;
 }
 
+// `url` without a user name and password ("user:pass@host" -> "…@host"),
+// for messages.
+std::string HideUserInfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + "…" + url.substr(at);
+}
+
 }  // namespace
 
 // The transport and the signer take the host from after the scheme: an
-// endpoint from the environment or the config must have one.
+// endpoint from the environment or the config must have one. A user name
+// and password in it would be the Host header phas signs, and printed with
+// the URL in errors and by phas doctor: refused, never echoed.
 Status CheckEndpointUrl(const ServiceEndpoint& ep) {
-  if (ep.url.rfind("http://", 0) == 0 || ep.url.rfind("https://", 0) == 0) {
-    return Status::OK();
+  if (ep.url.rfind("http://", 0) != 0 && ep.url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(
+        ep.source + ": must be an http:// or https:// URL, got '" +
+        Abbreviate(HideUserInfo(ep.url)) + "'");
   }
-  return Status::InvalidArgument(ep.source +
-                                 ": must be an http:// or https:// URL, got '" +
-                                 Abbreviate(ep.url) + "'");
+  if (HideUserInfo(ep.url) != ep.url) {
+    return Status::InvalidArgument(
+        ep.source + ": must not hold a user name or password (" +
+        Abbreviate(HideUserInfo(ep.url)) +
+        "): AWS requests are signed with the AWS credentials; a proxy's "
+        "password goes in HTTPS_PROXY");
+  }
+  return Status::OK();
 }
 
 const char* ServiceId(Service s) { return Info(s).id; }

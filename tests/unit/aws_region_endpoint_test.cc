@@ -201,6 +201,21 @@ TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
        {},
        {{"default", "moto"}},
        "config aws.endpoints.default: must be an http:// or https:// URL"},
+      // A password is never echoed.
+      {"a user and password",
+       {{"AWS_ENDPOINT_URL", "https://ops:hunter2pw@gw.example.com/aws"}},
+       {},
+       "AWS_ENDPOINT_URL: must not hold a user name or password "
+       "(https://…@gw.example.com/aws)"},
+      {"a user and password in the config",
+       {},
+       {{"sts", "http://ops:hunter2pw@localhost:5000"}},
+       "config aws.endpoints.sts: must not hold a user name or password"},
+      {"a password without a scheme",
+       {{"AWS_ENDPOINT_URL_EC2", "ops:hunter2pw@gw:5000"}},
+       {},
+       "AWS_ENDPOINT_URL_EC2: must be an http:// or https:// URL, got "
+       "'…@gw:5000'"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -215,6 +230,8 @@ TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
     ASSERT_FALSE(s.ok());
     EXPECT_TRUE(s.status().IsInvalidArgument());
     EXPECT_NE(s.status().message().find(tc.want), std::string::npos)
+        << s.status().message();
+    EXPECT_EQ(s.status().message().find("hunter2"), std::string::npos)
         << s.status().message();
   }
 }
