@@ -14,6 +14,7 @@
 #include "cmd/number_checks.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "scaler/config.h"
 #include "sim/backtest.h"
 #include "sim/frontier.h"
@@ -82,7 +83,7 @@ Status WriteOutputs(const BacktestFlags& f,
       for (const auto& fr : frontiers) fj.push_back(FrontierJson(fr));
       doc = {{"frontiers", fj}, {"results", j}};
     }
-    PHAS_RETURN_IF_ERROR(WriteFileAtomic(f.json_out, doc.dump(2) + "\n"));
+    PHAS_RETURN_IF_ERROR(WriteFileAtomic(f.json_out, DumpJson(doc, 2) + "\n"));
   }
   if (!f.report_out.empty()) {
     PHAS_RETURN_IF_ERROR(

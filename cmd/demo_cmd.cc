@@ -4,6 +4,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/number_checks.h"
+#include "common/json_util.h"
 #include "sim/demo.h"
 
 namespace phas {
@@ -42,7 +43,7 @@ void RegisterDemoCommand(CLI::App& app, int* exit_code) {
       return;
     }
     if (*json_out)
-      std::printf("%s\n", FrontierJson(r->frontier).dump().c_str());
+      std::printf("%s\n", DumpJson(FrontierJson(r->frontier)).c_str());
     *exit_code = kExitOk;
   });
 }

@@ -9,6 +9,7 @@
 
 #include "aws/http_transport.h"
 #include "cmd/commands.h"
+#include "common/json_util.h"
 #include "common/metrics.h"
 #include "common/paths.h"
 #include "common/systemd_notify.h"
@@ -194,7 +195,7 @@ void RegisterPredictorCommands(CLI::App& app, int* exit_code) {
                         {"inputs", inputs},
                         {"columns", m.pipeline().columns()},
                         {"classes", classes}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", DumpJson(j, 2).c_str());
     *exit_code = kExitOk;
   });
   auto legacy_dir = std::make_shared<std::string>();

@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "scaler/config.h"
 #include "scaler/status_board.h"
 
@@ -46,7 +47,7 @@ int RunStatus(const StatusFlags& f) {
     return kExitFailure;
   }
   if (f.json) {
-    std::printf("%s\n", status.dump(2).c_str());
+    std::printf("%s\n", DumpJson(status, 2).c_str());
     return kExitOk;
   }
   TimePoint now = SystemClock().Now();

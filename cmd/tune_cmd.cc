@@ -13,6 +13,7 @@
 #include "cmd/number_checks.h"
 #include "cmd/world_flags.h"
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "sim/tune.h"
 #include "sim/tune_report.h"
 
@@ -106,7 +107,7 @@ int RunTuneCommand(const TuneFlags& f) {
   if (!r.ok()) return ReportError(r.status().WithContext(source));
   std::printf("%s", TuneText(*r).c_str());
   if (!f.json_out.empty()) {
-    Status st = WriteFileAtomic(f.json_out, TuneJson(*r).dump(2) + "\n");
+    Status st = WriteFileAtomic(f.json_out, DumpJson(TuneJson(*r), 2) + "\n");
     if (!st.ok()) return ReportError(st);
   }
   return kExitOk;

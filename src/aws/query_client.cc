@@ -352,7 +352,7 @@ Result<XmlDoc> QueryClient::Call(const std::string& action,
 Result<nlohmann::json> QueryClient::CallJson(const std::string& target_prefix,
                                              const std::string& action,
                                              const nlohmann::json& body) {
-  Attempt a = Send({action, body.dump(), target_prefix + "." + action, {}});
+  Attempt a = Send({action, DumpJson(body), target_prefix + "." + action, {}});
   if (!a.status.ok()) return a.status;
   return std::move(a.json);
 }

@@ -68,7 +68,51 @@ int JsonNestingDepth(std::string_view text, int limit) {
 
 std::string Abbreviate(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);
-  return std::string(s.substr(0, max)) + "...";
+  size_t cut = max;
+  // Back to the first byte of the character the cut falls in (at most 3
+  // continuation bytes; past that the text is not UTF-8 anyway).
+  for (int k = 0;
+       k < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80;
+       ++k) {
+    --cut;
+  }
+  return std::string(s.substr(0, cut)) + "...";
+}
+
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // cut short
+    for (size_t k = 1; k <= n; ++k) {
+      const unsigned char b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string DumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 const char* JsonTypeName(const nlohmann::json& v) {
@@ -89,8 +133,7 @@ const char* JsonTypeName(const nlohmann::json& v) {
 }
 
 std::string JsonForError(const nlohmann::json& v) {
-  return Abbreviate(
-      v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return Abbreviate(DumpJson(v));
 }
 
 Result<nlohmann::json> ParseJson(std::string_view text) {

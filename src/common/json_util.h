@@ -24,8 +24,19 @@ void AppendJsonString(std::string* out, std::string_view s);
 // so that a hostile body is rejected before a parser recurses into it.
 int JsonNestingDepth(std::string_view text, int limit);
 
-// Shortens `s` to at most `max` bytes for echoing in an error message.
+// Shortens `s` to at most `max` bytes for echoing in an error message, never
+// inside a UTF-8 character (a cut there made the text not UTF-8).
 std::string Abbreviate(std::string_view s, size_t max = 64);
+
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF).
+bool IsUtf8(std::string_view s);
+
+// j.dump(indent) with bytes that are not UTF-8 in its strings replaced by
+// U+FFFD: nlohmann's dump() throws on them (a Latin-1 trace name, an
+// endpoint's answer quoted in a reason). Every JSON phas writes goes
+// through it. Never throws.
+std::string DumpJson(const nlohmann::json& j, int indent = -1);
 
 // "null", "a boolean", "a number", "a string", "an array" or "an object".
 const char* JsonTypeName(const nlohmann::json& v);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_util.h"
+
 namespace phas {
 namespace {
 
@@ -32,8 +34,7 @@ class JsonLogFormatter final : public spdlog::formatter {
       text = text.substr(close + 2);
     }
     j["msg"] = text;
-    std::string line =
-        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string line = DumpJson(j);
     dest.append(line.data(), line.data() + line.size());
     dest.push_back('\n');
   }

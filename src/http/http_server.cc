@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/json_util.h"
 #include "http/http_worker.h"
 
 namespace phas {
@@ -98,7 +99,7 @@ std::string HttpServer::ErrorBody(std::string_view message,
   } else {
     j["field"] = std::string(field);
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return DumpJson(j);
 }
 
 Status HttpServer::Start() {

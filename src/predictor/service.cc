@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_util.h"
 #include "http/http_parser.h"
 #include "predictor/codec.h"
 
@@ -235,7 +236,7 @@ void PredictorService::HandleHealth(HttpResponse& resp) {
         {"classes", model_->classes().size()}}},
       {"uptime_seconds", uptime},
   };
-  resp.body = j.dump();
+  resp.body = DumpJson(j);
 }
 
 }  // namespace phas

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_util.h"
+
 namespace phas {
 
 using nlohmann::json;
@@ -59,7 +61,7 @@ void LogReporter::LogObservation(TimePoint now, const GroupOutcome& o) {
     json read = json::object();
     for (const auto& [k, a] : o.metrics->aggregate) read[k] = a.value;
     rec_->Log(now, "INFO", o.group,
-              fmt::format("ASG METRICS ({} instances): {}", n, read.dump()));
+              fmt::format("ASG METRICS ({} instances): {}", n, DumpJson(read)));
   }
   if (const auto& m = o.observation.model) {
     rec_->Log(now, "INFO", o.group,

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "common/metrics.h"
 
 namespace phas {
@@ -161,8 +162,7 @@ void Recorder::Log(TimePoint t, const char* level, const std::string& group,
 
 void Recorder::Record(const nlohmann::json& record) {
   if (!options_.write_files) return;
-  Write(&records_,
-        record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  Write(&records_, DumpJson(record));
 }
 
 void Recorder::Flush() {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "scaler/json_fields.h"
 
 namespace phas {
@@ -164,7 +165,7 @@ std::string StateStore::ToJson(const std::string& policy, const GroupState& s) {
   JsonFieldWriter w;
   s.policy.Show(w);
   j["state"] = w.result();
-  return j.dump();
+  return DumpJson(j);
 }
 
 Result<StoredGroup> StateStore::FromJson(const std::string& text) {

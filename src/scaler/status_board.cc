@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 
 namespace phas {
 
@@ -160,9 +161,7 @@ void StatusBoard::EndCycle(TimePoint now) {
 void StatusBoard::WriteStatusFile(TimePoint now) {
   // Bytes that are not UTF-8 (in a group name, an error message) become
   // U+FFFD: dump() would throw, out of the loop's cycle.
-  std::string text =
-      Json(now, false).dump(1, ' ', false, json::error_handler_t::replace) +
-      "\n";
+  std::string text = DumpJson(Json(now, false), 1) + "\n";
   Status st = WriteFileAtomic(options_.status_file, text);
   std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok() && !status_file_failing_) {

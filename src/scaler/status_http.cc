@@ -1,5 +1,6 @@
 #include "scaler/status_http.h"
 
+#include "common/json_util.h"
 #include "common/process_metrics.h"
 #include "scaler/live_page.h"
 
@@ -12,9 +13,7 @@ namespace {
 // A group name or a reason may hold bytes that are not UTF-8 (a config file
 // in Latin-1, an error message from a misbehaving endpoint): they become
 // U+FFFD instead of making dump() throw, which answered a 500.
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return DumpJson(j); }
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/json_util.h"
 #include "common/status.h"
 
 namespace phas {
@@ -226,6 +227,29 @@ class YamlReader {
 // `source`: not YAML, or more than one document (`---` between them: phas
 // reads one, and the others would be dropped silently). An empty text is
 // a null node.
+// The path of the first key or value under `n` that is not UTF-8 ("" when
+// all are), for the error: "groups[0].name".
+inline std::string NotUtf8(const YAML::Node& n, const std::string& path) {
+  if (n.IsScalar())
+    return IsUtf8(n.Scalar()) ? "" : (path.empty() ? "(top level)" : path);
+  if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) {
+      std::string w = NotUtf8(n[i], fmt::format("{}[{}]", path, i));
+      if (!w.empty()) return w;
+    }
+  }
+  if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const std::string here = path.empty() ? key : path + "." + key;
+      if (!IsUtf8(key)) return (path.empty() ? "" : path + ".") + "a key";
+      std::string w = NotUtf8(kv.second, here);
+      if (!w.empty()) return w;
+    }
+  }
+  return "";
+}
+
 inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
                                            const std::string& source) {
   std::vector<YAML::Node> docs;
@@ -241,7 +265,15 @@ inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
         "{}: holds {} YAML documents (separated by ---); phas reads one",
         source, docs.size()));
   }
-  return docs.empty() ? YAML::Node() : docs[0];
+  if (docs.empty()) return YAML::Node();
+  // YAML is Unicode text; yaml-cpp passes other bytes through. A group
+  // name in Latin-1 would reach AWS, the logs and the JSON phas writes (two
+  // such names could even become one DynamoDB key once replaced).
+  if (std::string where = NotUtf8(docs[0], ""); !where.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: {}: not UTF-8 text", source, where));
+  }
+  return docs[0];
 }
 
 }  // namespace phas

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/json_util.h"
 #include "sim/report_charts.h"
 
 namespace phas {
@@ -192,7 +193,7 @@ std::string Capitalized(std::string s) {
 
 // A time chart: its box and its data.
 std::string TimeChart(const std::string& id, const nlohmann::json& data) {
-  std::string j = data.dump();
+  std::string j = DumpJson(data);
   for (size_t at = j.find("</"); at != std::string::npos; at = j.find("</"))
     j.replace(at, 2, "<\\/");
   return fmt::format(

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "model/features.h"
 
 namespace phas::train {
@@ -168,9 +169,8 @@ Status WriteBundle(const std::string& dir, const XgbBooster& b,
   };
   // The card names the traces by their file names, which need not be UTF-8:
   // dump() would throw on them.
-  return WriteFileAtomic(
-      JoinPath(dir, "manifest.json"),
-      manifest.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
+  return WriteFileAtomic(JoinPath(dir, "manifest.json"),
+                         DumpJson(manifest, 1) + "\n");
 }
 
 }  // namespace phas::train

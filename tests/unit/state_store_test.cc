@@ -62,6 +62,23 @@ TEST_F(StateStoreTest, RoundTripAndSurvivesReopen) {
   EXPECT_EQ(*policy, s.policy);
 }
 
+// Text phas did not make (an endpoint's answer quoted in a reason) may not
+// be UTF-8: the record is saved with those bytes replaced. Before, the
+// save threw out of the actuator and stopped the daemon.
+TEST_F(StateStoreTest, AReasonThatIsNotUtf8IsSavedReplaced) {
+  bool recovered = false;
+  auto store = SqliteStateStore::Open((dir_ / "phas.db").string(), &recovered);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  GroupState s = Sample();
+  s.last_decision = "hold: no model answer (404: caf\xc3)";
+  ASSERT_TRUE((*store)->Save("web", "seed", s).ok());
+  auto all = (*store)->LoadAll();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->at("web").state.last_decision,
+            "hold: no model answer (404: caf\xef\xbf\xbd)");
+  EXPECT_EQ(all->at("web").state.guard, s.guard);
+}
+
 // Every policy's state is persisted through its Describe: nested sections
 // and recommendations included.
 TEST(StateStoreJsonTest, NestedStatesRoundTrip) {

@@ -182,6 +182,17 @@ TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
       // (A trailing --- is no document: the first's error is the one.)
       {"scaler, a trailing ---", false, "interval_seconds: x\n---\n",
        "phas.yaml: interval_seconds"},
+      // Not UTF-8 (a file saved in Latin-1): named, never echoed.
+      {"scaler group name in Latin-1", false,
+       "groups:\n  - name: web\n  - name: caf\xe9\n",
+       "phas.yaml: groups[1].name: not UTF-8 text"},
+      {"scaler key in Latin-1", false,
+       "aws:\n  endpoints:\n    \xe9"
+       "c2: x\n",
+       "phas.yaml: aws.endpoints.a key: not UTF-8 text"},
+      {"backtest policy name in Latin-1", true,
+       "policies:\n  hpa: {}\n  seed:\n    model: m\xe9\n",
+       "bt.yaml: policies.seed.model: not UTF-8 text"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
