@@ -105,6 +105,10 @@ Worker::~Worker() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
+// A descriptor held to be freed when the table is full: an eventfd, which
+// needs no path (a chroot or a scratch image may have no /dev/null).
+int Worker::NewSpare() { return ::eventfd(0, EFD_CLOEXEC); }
+
 Status Worker::Init() {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) {
@@ -115,11 +119,9 @@ Status Worker::Init() {
   if (wake_fd_ < 0) {
     return Status::IoError("eventfd: " + std::string(std::strerror(errno)));
   }
-  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (spare_fd_ < 0) {
-    return Status::IoError("open /dev/null: " +
-                           std::string(std::strerror(errno)));
-  }
+  // The spare descriptor (ShedOneConnection): without one the worker only
+  // pauses accepting when the table is full.
+  spare_fd_ = NewSpare();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.ptr = nullptr;  // nullptr marks the listening socket
@@ -215,7 +217,7 @@ bool Worker::ShedOneConnection() {
   if (cfd >= 0) ::close(cfd);
   // Another thread may take the descriptor first: then no spare, and the
   // next EMFILE pauses accepting instead.
-  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  spare_fd_ = NewSpare();
   return cfd >= 0;
 }
 
@@ -226,7 +228,7 @@ void Worker::PauseAccepting() {
 }
 
 void Worker::ResumeAccepting() {
-  if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (spare_fd_ < 0) spare_fd_ = NewSpare();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.ptr = nullptr;
@@ -371,7 +373,13 @@ void Worker::AnswerError(Connection* c, int status, const std::string& message,
   HttpResponse resp;
   resp.status = status;
   resp.body = HttpServer::ErrorBody(message, field);
-  AppendResponse(resp, nullptr, date_, false, &c->out);
+  // A HEAD request that could not be read (a 400 in its headers, a 413, a
+  // 408) gets no body either: its client reads none.
+  HttpRequest head;
+  head.method = "HEAD";
+  const bool is_head =
+      std::string_view(c->in).substr(c->in_off).starts_with("HEAD ");
+  AppendResponse(resp, is_head ? &head : nullptr, date_, false, &c->out);
   c->phase = Phase::kClosing;
   c->linger = true;
   c->closing_since = now;

@@ -87,6 +87,7 @@ class Worker {
   // way the listening socket stops being ready, which it otherwise stays
   // (level-triggered) while the table is full: the loop would spin.
   bool ShedOneConnection();
+  static int NewSpare();
   void PauseAccepting();
   void ResumeAccepting();
   void OnEvent(Connection* c, uint32_t events, TimePoint now);
@@ -111,7 +112,7 @@ class Worker {
   ServerState* s_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  int spare_fd_ = -1;  // /dev/null, held for ShedOneConnection
+  int spare_fd_ = -1;  // an eventfd, held for ShedOneConnection (NewSpare)
   bool accept_paused_ = false;
   std::unordered_set<Connection*> conns_;
   size_t max_buffered_ = 0;  // this worker's share of the high-water mark

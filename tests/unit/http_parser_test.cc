@@ -62,6 +62,11 @@ TEST(HttpParserTest, Table) {
        0, true},
       {"a CR and not an LF", "\rGET / HTTP/1.1\r\n\r\n", State::kError, 400, 0,
        false},
+      // No head's end yet: refused by the early check on how a request can
+      // begin, not by the request line's parse.
+      {"a CR and not an LF, no head end yet", "\rG", State::kError, 400, 0,
+       false},
+      {"two CRs, no head end yet", "\r\r", State::kError, 400, 0, false},
       {"garbage line", "HELLO\r\n\r\n", State::kError, 400, 0, false},
       {"binary prefix, incomplete", std::string("\x16\x03\x01\x00", 4),
        State::kError, 400, 0, false},

@@ -241,6 +241,27 @@ TEST_F(HttpServerTest, HeadAnswersCarryNoBody) {
   }
 }
 
+// The server's own error answers (a request it could not read) follow the
+// same rule: none for a HEAD request, which the connection's close made
+// bytes of junk before it; a GET gets its JSON.
+TEST_F(HttpServerTest, AHeadRequestThatCannotBeReadGetsNoBody) {
+  Start();
+  for (const std::string method : {"HEAD", "GET"}) {
+    SCOPED_TRACE(method);
+    RawConnection c(server_->port());
+    ASSERT_TRUE(
+        c.Send(method + " /a HTTP/1.1\r\nHost: t\r\nExpect: x\r\n\r\n"));
+    RawResponse r = method == "HEAD" ? c.ReadHeadAnswer() : c.Read();
+    EXPECT_EQ(r.status, 417) << r.head;
+    if (method == "HEAD") {
+      EXPECT_EQ(c.Buffered(), "") << "a body after the HEAD answer";
+      EXPECT_TRUE(c.ClosedByPeer()) << "no body bytes before the close";
+    } else {
+      EXPECT_NE(r.body.find("error"), std::string::npos) << r.body;
+    }
+  }
+}
+
 // An HTTP/1.0 client keeps a connection only when the answer says
 // "Connection: keep-alive" (RFC 9112 9.3); without it, one that asked for
 // keep-alive (ab -k) waits for the close that does not come until the idle
@@ -296,23 +317,31 @@ TEST_F(HttpServerTest, AConnectionPastTheDescriptorLimitIsClosed) {
   int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   ASSERT_GE(probe, 0);
   ::close(probe);
-  rlimit low = old;
-  low.rlim_cur = static_cast<rlim_t>(probe) + 32;
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  std::vector<int> held;  // every descriptor below the limit
-  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
-    held.push_back(fd);
-  }
-  ASSERT_FALSE(held.empty());
-  ::close(held.back());  // the client's, and none for the server
-  held.pop_back();
+  // Restores the limit and frees the descriptors however the block ends
+  // (a failed ASSERT would leave the whole test binary at the low limit).
+  struct FullTable {
+    rlimit old;
+    std::vector<int> held;  // every descriptor below the limit
+    ~FullTable() {
+      for (int fd : held) ::close(fd);
+      ::setrlimit(RLIMIT_NOFILE, &old);
+    }
+  };
   {
+    FullTable full{old, {}};
+    rlimit low = old;
+    low.rlim_cur = static_cast<rlim_t>(probe) + 32;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
+      full.held.push_back(fd);
+    }
+    ASSERT_FALSE(full.held.empty());
+    ::close(full.held.back());  // the client's, and none for the server
+    full.held.pop_back();
     RawConnection c(server_->port());
     ASSERT_TRUE(c.ok());
     EXPECT_TRUE(c.ClosedByPeer()) << "not accepted: the worker spins on it";
   }
-  for (int fd : held) ::close(fd);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
   RawConnection after(server_->port());
   ASSERT_TRUE(after.Send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n"));
   EXPECT_EQ(after.Read().status, 200);

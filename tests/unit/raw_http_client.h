@@ -62,6 +62,9 @@ class RawConnection {
     return ReadOne(timeout_ms, false);
   }
 
+  // What was read past the last answer taken.
+  const std::string& Buffered() const { return buf_; }
+
   // True when the peer closed the connection (reads EOF within timeout).
   bool ClosedByPeer(int timeout_ms = 2000) {
     pollfd p{fd_, POLLIN, 0};
