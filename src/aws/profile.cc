@@ -31,7 +31,12 @@ IniFile ParseIni(const std::string& text) {
     }
     if (section.empty()) continue;
     bool indented = line[0] == ' ' || line[0] == '\t';
-    size_t eq = t.find('=');
+    // "key = value" or "key: value": botocore reads the files with Python's
+    // configparser, which takes either delimiter, the first on the line. A
+    // credentials file written with colons that phas skipped would have
+    // left the profile without keys, and the chain went on to another
+    // identity (an instance role, another account).
+    size_t eq = t.find_first_of("=:");
     if (eq == std::string::npos) continue;
     std::string key = Trim(t.substr(0, eq));
     std::string value = Trim(t.substr(eq + 1));

@@ -260,10 +260,17 @@ TEST(RegionAndEndpointTest, ClientOnAUrlWithoutSchemeDoesNotThrow) {
 TEST(ProfileTest, IniParsing) {
   IniFile ini = ParseIni(
       "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"
-      "s3 =\n  max_concurrent_requests = 10\nkey=value=with=equals\n");
+      "s3 =\n  max_concurrent_requests = 10\nkey=value=with=equals\n"
+      "[colons]\naws_access_key_id: AKIDCOLON\n"
+      "role_arn: arn:aws:iam::123456789012:role/x\n"
+      "source = arn:aws:iam::1:role/y\n");
   EXPECT_EQ(ini["default"]["region"], "us-east-1");
   EXPECT_EQ(ini["profile x"]["s3.max_concurrent_requests"], "10");
   EXPECT_EQ(ini["profile x"]["key"], "value=with=equals");
+  // Either delimiter, the first on the line, as botocore's configparser.
+  EXPECT_EQ(ini["colons"]["aws_access_key_id"], "AKIDCOLON");
+  EXPECT_EQ(ini["colons"]["role_arn"], "arn:aws:iam::123456789012:role/x");
+  EXPECT_EQ(ini["colons"]["source"], "arn:aws:iam::1:role/y");
 }
 
 }  // namespace
