@@ -77,6 +77,19 @@ class RecordingStore final : public StateStore {
   Duration first_takes = Duration::zero();
 };
 
+// The reactive policy's decision to go from 3 to 4 instances in "web".
+GroupOutcome ScaleUp3To4(const PolicyState& held, const PolicyState& acted) {
+  GroupOutcome out;
+  out.group = "web";
+  out.policy = "reactive";
+  out.decision.kind = Decision::Kind::kScaleUp;
+  out.decision.current = 3;
+  out.decision.target = 4;
+  out.decision.state_if_held = held;
+  out.decision.state_if_acted = acted;
+  return out;
+}
+
 TEST(ActuatorTest, Table) {
   const PolicyState held = PolicyState::Of(ReactiveState{3, {}});
   const PolicyState acted = PolicyState::Of(ReactiveState{0, {}});
@@ -186,14 +199,7 @@ TEST(ActuatorTest, ASaveLongerThanItsAllowanceDoesNotCall) {
     GroupState state;
     state.guard.last_action = before;
     state.policy = held;
-    GroupOutcome out;
-    out.group = "web";
-    out.policy = "reactive";
-    out.decision.kind = Decision::Kind::kScaleUp;
-    out.decision.current = 3;
-    out.decision.target = 4;
-    out.decision.state_if_held = held;
-    out.decision.state_if_acted = acted;
+    GroupOutcome out = ScaleUp3To4(held, acted);
     actuator.Act(kNow, &state, &out);
     EXPECT_EQ(cloud.calls, in_time ? 1 : 0);
     EXPECT_EQ(out.acted, in_time);
@@ -242,14 +248,7 @@ TEST(ActuatorTest, ALeaseNotValidBeforeTheSaveOrTheCallIsARefusal) {
     GroupState state;
     state.guard.last_action = before;
     state.policy = held;
-    GroupOutcome out;
-    out.group = "web";
-    out.policy = "reactive";
-    out.decision.kind = Decision::Kind::kScaleUp;
-    out.decision.current = 3;
-    out.decision.target = 4;
-    out.decision.state_if_held = held;
-    out.decision.state_if_acted = acted;
+    GroupOutcome out = ScaleUp3To4(held, acted);
     actuator.Act(kNow, &state, &out);
     EXPECT_EQ(leases.may_act_calls, static_cast<int>(tc.checks.size()));
     EXPECT_EQ(cloud.calls, tc.calls);

@@ -425,10 +425,9 @@ TEST_F(DoctorGroupsTest, AQueryNotAnsweredIsItsOwnChecks) {
   }
 }
 
-// Account-wide (no --asg), a group whose description does not read is named
-// in a warning, not a failure of DescribeAutoScalingGroups (an unrelated
-// group failed the doctor); asked for by --asg, it fails naming why.
-TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
+// Auto Scaling answering two groups, web (1..4, 2) and api (no MaxSize: its
+// description does not read); every other call refused.
+std::shared_ptr<fake::FakeTransport> WebAndAnUnreadableApi() {
   const std::string answer =
       "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
       "<AutoScalingGroups><member><AutoScalingGroupName>web"
@@ -438,11 +437,18 @@ TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
       "<MinSize>1</MinSize><DesiredCapacity>2</DesiredCapacity></member>"
       "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
       "</DescribeAutoScalingGroupsResponse>";
-  auto t = std::make_shared<fake::FakeTransport>([&](const std::string& b) {
+  return std::make_shared<fake::FakeTransport>([answer](const std::string& b) {
     if (b.find("Action=DescribeAutoScalingGroups") != std::string::npos)
       return HttpReply{200, {}, answer};
     return HttpReply{400, {}, fake::Recorded("query_error.xml")};
   });
+}
+
+// Account-wide (no --asg), a group whose description does not read is named
+// in a warning, not a failure of DescribeAutoScalingGroups (an unrelated
+// group failed the doctor); asked for by --asg, it fails naming why.
+TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
+  auto t = WebAndAnUnreadableApi();
   AwsOptions opts;
   opts.region = "us-east-1";
   auto session = AwsSession::Create(
@@ -494,25 +500,7 @@ TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
 // "group" check, naming why; the config's other groups are checked (before,
 // the whole describe failed, so every group's check did).
 TEST_F(DoctorGroupsTest, AGroupWhoseDescriptionDoesNotReadFailsItsCheckAlone) {
-  const std::string sizes =
-      "<MinSize>1</MinSize><MaxSize>4</MaxSize><DesiredCapacity>2"
-      "</DesiredCapacity>";
-  auto group = [](const std::string& name, const std::string& inner) {
-    return "<member><AutoScalingGroupName>" + name + "</AutoScalingGroupName>" +
-           inner + "</member>";
-  };
-  const std::string answer =
-      "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
-      "<AutoScalingGroups>" +
-      group("web", sizes) +
-      group("api", "<MinSize>1</MinSize><DesiredCapacity>2</DesiredCapacity>") +
-      "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
-      "</DescribeAutoScalingGroupsResponse>";
-  auto t = std::make_shared<fake::FakeTransport>([&](const std::string& b) {
-    if (b.find("Action=DescribeAutoScalingGroups") != std::string::npos)
-      return HttpReply{200, {}, answer};
-    return HttpReply{400, {}, fake::Recorded("query_error.xml")};
-  });
+  auto t = WebAndAnUnreadableApi();
   AutoScalingApi asg(Client("autoscaling", t));
   CloudWatchApi cw(Client("cloudwatch", t));
   DoctorGroup web, api;
