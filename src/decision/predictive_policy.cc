@@ -66,8 +66,30 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   const Duration keep_capacity =
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
-  // The capacity serving the current minute: the lowest InService seen in it.
   TimePoint minute = MinuteOf(obs.now);
+  // The clock went back (the observer then leaves out the history's minutes
+  // after now): what this state keeps after now came from the clock as it
+  // was. Counting goes on from the history's newest minute up to now (the
+  // minutes from now on are new ones), and the capacities, uncounted
+  // minutes and forecasts pending after now are dropped; kept, counting
+  // waited until the clock caught up, then matched minutes to them.
+  if (s->last_minute && *s->last_minute > obs.now) {
+    s->last_minute.reset();
+    if (obs.load_history) {
+      const auto& h = *obs.load_history;
+      auto it = std::upper_bound(
+          h.begin(), h.end(), obs.now,
+          [](TimePoint t, const MetricSample& p) { return t < p.time; });
+      if (it != h.begin()) s->last_minute = std::prev(it)->time;
+    }
+    auto after = [&](const auto& c) { return c.first > minute; };
+    std::erase_if(s->capacity, after);
+    std::erase_if(s->uncounted, after);
+    std::erase_if(s->pending, [&](const PendingOutcome& p) {
+      return p.from && *p.from > obs.now;
+    });
+  }
+  // The capacity serving the current minute: the lowest InService seen in it.
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;
   if (previous == minute) {

@@ -11,6 +11,11 @@ namespace phas {
 
 void ForecastProvider::Append(Group& g,
                               const std::vector<MetricSample>& history) {
+  // The history lost its newest minutes (left out after the clock went
+  // back): the series starts again from it, and the choice with it.
+  if (g.last_time && (history.empty() || history.back().time < *g.last_time)) {
+    g = Group{};
+  }
   // The history is per minute and time-ordered: append what is new, with NaN
   // for skipped minutes.
   auto it = history.begin();

@@ -27,6 +27,19 @@ std::vector<MetricSample> LoadHistory::Add(
   return added;
 }
 
+size_t LoadHistory::DropAfter(TimePoint now) {
+  if (held_ && held_->time > now) held_.reset();
+  auto it = std::upper_bound(
+      points_->begin(), points_->end(), now,
+      [](TimePoint t, const MetricSample& s) { return t < s.time; });
+  const size_t n = static_cast<size_t>(points_->end() - it);
+  if (n > 0) {
+    // A new vector: the policies may hold the old one (points()).
+    points_ = std::make_shared<std::vector<MetricSample>>(points_->begin(), it);
+  }
+  return n;
+}
+
 std::vector<MetricSample> LoadHistory::AddRead(
     std::vector<MetricSample> read,
     const std::vector<TimePoint>& in_service_since) {

@@ -36,6 +36,11 @@ class LoadHistory {
   // minute, or nothing, is missing, or nothing is kept.
   std::optional<std::pair<TimePoint, TimePoint>> Missing(
       TimePoint read_from) const;
+  // Drops the minutes after `now` (and a held minute after it): kept by a
+  // clock that has gone back since, they would stay the newest, and every
+  // minute read until the clock caught up would be refused as older.
+  // Returns how many were dropped.
+  size_t DropAfter(TimePoint now);
   std::shared_ptr<const std::vector<MetricSample>> points() const {
     return points_;
   }

@@ -126,6 +126,17 @@ void Observer::Observe(TimePoint now, const std::vector<GroupState*>& states,
   report->groups.resize(groups_.size());
   for (size_t i = 0; i < groups_.size(); ++i) {
     report->groups[i].group = groups_[i].name;
+    if (!history_[i]) continue;
+    const auto kept = history_[i]->points();
+    if (kept->empty() || kept->back().time <= now) continue;
+    const TimePoint newest = kept->back().time;
+    // The clock went back while running: the minutes after now are left
+    // out (a restart leaves them out of the saved history as well).
+    const size_t dropped = history_[i]->DropAfter(now);
+    report->groups[i].warnings.push_back(fmt::format(
+        "load history: {} minute(s) after now, up to {} (the clock went "
+        "back?): left out",
+        dropped, FormatIso8601(newest)));
   }
   observe_index_.assign(groups_.size(), SIZE_MAX);
   for (Partition& p : partitions_) ObservePartition(p, now, states, report);

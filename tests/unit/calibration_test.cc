@@ -264,6 +264,41 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
   }
 }
 
+// The clock going back 58 minutes (the history's minutes after the new now
+// left out, as the observer does): the minutes from then on are counted,
+// not held until the clock catches up with the last one counted.
+TEST(CalibrationTest, AClockThatWentBackCountsTheMinutesAfterIt) {
+  PredictivePolicy policy(PredictiveConfig{}, {});
+  PredictiveState s;
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  // A cycle in the minute starting at `m`, the minutes before it published.
+  auto cycle = [&](TimePoint m) {
+    while (hist->empty() || hist->back().time < m - minutes(1)) {
+      hist->push_back(
+          {hist->empty() ? t0 : hist->back().time + minutes(1), 2.5, 1});
+    }
+    Observation o;
+    o.now = m + seconds(10);
+    o.group = {"g", 1, 50, 20, 20, 0, 0};
+    o.metrics_ok = true;
+    o.load_history = hist;
+    o.phas_sets_capacity = true;
+    for (int k = 1; k <= 12; ++k) {
+      o.forecast.push_back({o.now + minutes(k - 1), 2.5, 2.6});
+    }
+    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+  };
+  for (int m = 0; m < 100; ++m) cycle(t0 + minutes(m));
+  const double before = s.minutes;
+  ASSERT_GT(before, 90);
+  const TimePoint back = t0 + minutes(42);
+  std::erase_if(*hist, [&](const MetricSample& p) { return p.time > back; });
+  for (int m = 42; m < 72; ++m) cycle(t0 + minutes(m));
+  EXPECT_GE(s.minutes, before + 28) << "the 30 minutes after the step";
+  for (const auto& [t, n] : s.capacity) EXPECT_LE(t, t0 + minutes(71));
+}
+
 // A metric delay longer than a quarter of an hour: the minutes are still
 // counted when their load arrives.
 TEST(CalibrationTest, ALongMetricDelayStillCounts) {

@@ -60,6 +60,33 @@ TEST(ForecastProviderTest, ColdStartThenForecasts) {
   EXPECT_NEAR(obs.forecast[4].mean, Sine(2 * 1440 + 4), 0.5);
 }
 
+// A history that lost its newest minutes (left out after the clock went
+// back) starts the series again: the forecast follows the history's newest
+// minute, not the minutes it no longer has (before, it forecast from them
+// until the clock caught up).
+TEST(ForecastProviderTest, AHistoryThatLostItsNewestMinutesStartsAgain) {
+  ForecastProviderOptions o;
+  ForecastProvider provider(o);
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  for (int i = 0; i < 200; ++i)
+    hist->push_back({kStart + minutes(i), Sine(i), 1});
+  Observation obs;
+  obs.load_history = hist;
+  obs.now = kStart + minutes(202);
+  provider.Fill("g", &obs);
+  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+  EXPECT_EQ(obs.forecast[0].time, kStart + minutes(200));
+  auto cut = std::make_shared<std::vector<MetricSample>>(hist->begin(),
+                                                         hist->begin() + 150);
+  obs = Observation();
+  obs.load_history = cut;
+  obs.now = kStart + minutes(151);
+  provider.Fill("g", &obs);
+  ASSERT_EQ(obs.forecast.size(), 12u) << obs.forecast_error;
+  EXPECT_EQ(obs.forecast[0].time, kStart + minutes(150));
+  EXPECT_EQ(obs.forecast[0].mean, Sine(149));
+}
+
 // Once the series is as long as the provider keeps, the forecaster is still
 // chosen once per `reselect`: the series is cut when a choice is made, not
 // as it outgrows what is kept (that chose again a minute after every daily

@@ -89,6 +89,31 @@ TEST_F(LoopTest, ASavedMinuteAfterNowIsNotKept) {
       << Log();
 }
 
+// The clock going back while the loop runs: the history's minutes after the
+// new now are left out (with a warning), so the minutes read from then on
+// are kept, not refused as older than the newest until the clock catches
+// up (a restart does the same with the saved minutes).
+TEST_F(LoopTest, AClockThatWentBackLeavesOutTheMinutesAfterNow) {
+  auto sim = Cloud1(1, 10, 3, 1.5);
+  GroupConfig g = Group("aws-predictive");
+  Scaler scaler({g}, {},
+                Env(sim.get(), &clock_, nullptr, nullptr, true, false));
+  ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+  RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(60)));
+  ASSERT_GT(scaler.history("web")->points()->back().time, kStart + minutes(50));
+  const TimePoint back = kStart + minutes(30);
+  CycleReport rep = scaler.RunOnce(back);
+  const auto& h = *scaler.history("web")->points();
+  ASSERT_FALSE(h.empty());
+  EXPECT_LE(h.back().time, back);
+  bool told = false;
+  for (const std::string& w : rep.groups[0].warnings) {
+    told |= w.find("minute(s) after now") != std::string::npos &&
+            w.find("(the clock went back?): left out") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
+}
+
 // The restart's fetch from CloudWatch sums the group's instances, so a
 // minute some instance has not published yet would be kept short of its
 // load. The fetch stops where the loop's first read begins: the newest
