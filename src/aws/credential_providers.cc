@@ -38,20 +38,6 @@ bool AllowedContainerHost(const std::string& url) {
          host == "fd00:ec2::23";
 }
 
-// Credentials a source gave that had expired already (a helper printing
-// an old Expiration, a broken endpoint): used, every call would ask the
-// source again and AWS would refuse each request (ExpiredToken). This
-// host's clock decides, as for every refresh; it may be the one that is
-// wrong, and the message says both times.
-Status CheckNotExpired(const Credentials& c, TimePoint now) {
-  if (!c.expiration || now < *c.expiration) return Status::OK();
-  return Status::Unavailable(
-      fmt::format("{}: the credentials it gave expired at {}, before they "
-                  "were used (this host's clock says {})",
-                  c.source, FormatIso8601(*c.expiration), FormatIso8601(now)),
-      false);
-}
-
 // Keys and tokens are printable ASCII without spaces (AWS's are A-Z and
 // digits, and base64). A space or a line break, such as a file's trailing
 // newline carried into a variable or a Kubernetes secret, fails every
@@ -192,7 +178,11 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
   // The token file is re-read on every refresh: the platform rotates it.
   auto token = ReadFile(c.token_file, 64 * 1024);
   if (!token.ok()) {
-    return token.status().WithContext(c.origin + ": web identity token file");
+    // Configured, so broken: a missing file (NotFound) would read as "not
+    // configured" and the chain would go on to another identity (on EKS,
+    // the node's role).
+    return Status::FailedPrecondition(
+        c.origin + ": web identity token file: " + token.status().message());
   }
   std::string tok = *token;
   if (!TrimTrailingNewlines(&tok)) {
@@ -333,6 +323,11 @@ Result<Credentials> ImdsCredentialsProvider::Get(TimePoint) {
 
 Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Credentials that came expired or near expiry by this clock: used until
+  // the source is asked again.
+  if (cached_ && hold_until_ && now >= asked_at_ && now < *hold_until_) {
+    return *cached_;
+  }
   const bool valid =
       cached_ && (!cached_->expiration || now < *cached_->expiration);
   // Inside a failed ask's wait. A call before that ask (the wall clock
@@ -344,11 +339,48 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   }
   if (!valid && waiting) return failed_;
   asked_at_ = now;
+  hold_until_.reset();
   auto fresh = source_->Get(now);
   if (fresh.ok()) {
-    Status st = CheckPrintable(*fresh);
-    if (st.ok()) st = CheckNotExpired(*fresh, now);
-    if (!st.ok()) fresh = st;
+    if (Status st = CheckPrintable(*fresh); !st.ok()) fresh = st;
+  }
+  // Credentials that expire within the refresh window, or have expired, by
+  // this host's clock: a helper handing out what it cached, a broken
+  // endpoint, or this clock ahead of AWS's (then they are good: the
+  // signer corrects the skew, and refusing them would stop phas until the
+  // clock is fixed). Used, unless those held expire later; the source is
+  // asked again in half their time left, kRetryAfter at most (kRetryAfter
+  // once expired), not at every call. AWS refuses them if they have
+  // expired (ExpiredToken).
+  const bool short_lived = fresh.ok() && fresh->expiration &&
+                           now >= *fresh->expiration - kRefreshWindow;
+  if (short_lived && !(valid && cached_->expiration &&
+                       *cached_->expiration > *fresh->expiration)) {
+    cached_ = *fresh;
+    retry_at_.reset();
+    failures_ = 0;
+    const Duration left = *cached_->expiration - now;
+    hold_until_ =
+        now + (left <= Duration::zero()
+                   ? Duration(kRetryAfter)
+                   : std::clamp<Duration>(left / 2, std::chrono::seconds(1),
+                                          kRetryAfter));
+    spdlog::warn(
+        "{}: the credentials it gave expire at {}, and this host's clock says "
+        "{}: used, and asked again at {} (if this clock is ahead, set it "
+        "right)",
+        cached_->source, FormatIso8601(*cached_->expiration),
+        FormatIso8601(now), FormatIso8601(*hold_until_));
+    return *cached_;
+  }
+  if (short_lived) {
+    // The credentials held outlive the new ones: kept, as after a failed
+    // refresh.
+    fresh = Status::Unavailable(
+        fmt::format("{}: the credentials it gave expire at {}, before those "
+                    "held",
+                    fresh->source, FormatIso8601(*fresh->expiration)),
+        false);
   }
   if (fresh.ok()) {
     cached_ = *fresh;

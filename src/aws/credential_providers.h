@@ -142,7 +142,9 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 // ask's error is the answer until the source is asked again: a second later,
 // then twice as long after each failure in a row, kRetryAfter at most (each
 // ask waits out the source's own retries, and every call of every cycle
-// would wait so).
+// would wait so). Credentials that come expired or inside the refresh window
+// by this clock (which may be the one that is wrong) are used, and the
+// source asked again in half their time left, kRetryAfter at most.
 class CachingCredentialsProvider final : public CredentialsProvider {
  public:
   explicit CachingCredentialsProvider(
@@ -162,6 +164,9 @@ class CachingCredentialsProvider final : public CredentialsProvider {
   std::mutex mu_;
   std::optional<Credentials> cached_;  // kept once expired, for the error
   std::optional<TimePoint> retry_at_;  // after a failed refresh
+  // Credentials that came expired or inside the refresh window: used until
+  // then, when the source is asked again.
+  std::optional<TimePoint> hold_until_;
   // The source's last ask: a call dated before it (the wall clock stepped
   // back) ends the wait.
   TimePoint asked_at_;

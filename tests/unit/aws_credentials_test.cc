@@ -290,6 +290,29 @@ TEST_F(CredentialsTest, ChainOrder) {
   }
 }
 
+// A web identity configured with a token file that is not there is a broken
+// source, not an absent one: the chain stops on it (on EKS it went on to
+// the node's role, and kept it).
+TEST_F(CredentialsTest, AMissingWebIdentityTokenFileDoesNotFallThrough) {
+  FakeServer ecs([](const RecordedRequest&, HttpResponse& r) {
+    r.body = R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "s", "Token": "t",
+                 "Expiration": "2026-01-01T06:00:00Z"})";
+  });
+  auto c =
+      Chain({{"AWS_WEB_IDENTITY_TOKEN_FILE", (dir_ / "no-such-token").string()},
+             {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
+             {"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/c"},
+             {"AWS_EC2_METADATA_DISABLED", "true"}})
+          ->Get(clock_.Now());
+  ASSERT_FALSE(c.ok()) << "answered by " << c->source;
+  EXPECT_FALSE(c.status().IsNotFound());
+  EXPECT_NE(c.status().message().find(
+                "AWS_WEB_IDENTITY_TOKEN_FILE: web identity token file"),
+            std::string::npos)
+      << c.status().ToString();
+  EXPECT_EQ(ecs.count(), 0u);
+}
+
 TEST_F(CredentialsTest, NothingConfiguredListsWhatWasTried) {
   auto c = Chain({{"AWS_EC2_METADATA_DISABLED", "true"}})->Get(clock_.Now());
   ASSERT_FALSE(c.ok());

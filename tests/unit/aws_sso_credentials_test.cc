@@ -268,14 +268,6 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
         "got "
         "a number"},
        R"(, "expiration":10000000000000)"},
-      {"credentials expired when given",
-       kSessionProfile,
-       kSessionCacheFile,
-       "2026-01-01T08:00:00Z",
-       kToken,
-       {"the credentials it gave expired at 2025-12-31T23:50:00Z, before "
-        "they were used"},
-       R"(, "expiration":1767225000000)"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
