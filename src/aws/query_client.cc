@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <random>
 #include <set>
 
@@ -76,24 +77,64 @@ bool IsSecretParameter(const std::string& name) {
 }
 
 // `text` with every secret the request carried (its session token, its
-// signature, a secret parameter) replaced, as sent and form-encoded. An
-// answer may quote them: a proxy or a broken endpoint echoing the request
-// in an error page, or AWS's SignatureDoesNotMatch quoting the canonical
-// request, x-amz-security-token included. Values under 8 characters are
-// left (they would erase ordinary words); real tokens and signatures are
-// 64 characters and more.
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+// signature, a secret parameter) replaced. An answer may quote them: a
+// proxy or a broken endpoint echoing the request in an error page, or AWS's
+// SignatureDoesNotMatch quoting the canonical request, x-amz-security-token
+// included. An echo may escape them any way (percent-encoded with or
+// without '/', JSON's "\/" or "\u002B", HTML's "&#43;"), but every form
+// begins with the secret's leading letters and digits: from there, the
+// whole run of characters a token or its escapes are made of is replaced.
+// A secret whose leading letters and digits are under 8 characters is
+// matched as sent and form-encoded; values under 8 characters are left
+// (they would erase ordinary words: real tokens and signatures are 64
+// characters and more). One pass: a 32 MiB answer full of echoes is not
+// rewritten once per echo.
+std::string Redact(std::string_view text,
+                   const std::vector<std::string>& secrets) {
   static constexpr std::string_view kRedacted = "[redacted]";
+  auto alnum = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+  };
+  std::vector<std::string> patterns;
   for (const std::string& secret : secrets) {
     if (secret.size() < 8) continue;
-    for (const std::string& form : {secret, UriEncode(secret)}) {
-      for (size_t pos = text.find(form); pos != std::string::npos;
-           pos = text.find(form, pos + kRedacted.size())) {
-        text.replace(pos, form.size(), kRedacted);
-      }
+    size_t n = 0;
+    while (n < secret.size() && n < 16 && alnum(secret[n])) ++n;
+    if (n >= 8) {
+      patterns.push_back(secret.substr(0, n));
+    } else {
+      patterns.push_back(secret);
+      patterns.push_back(UriEncode(secret));
     }
   }
-  return text;
+  if (patterns.empty()) return std::string(text);
+  auto in_token = [&](char c) {
+    return alnum(c) ||
+           std::string_view("+/=%\\&#;_.-").find(c) != std::string_view::npos;
+  };
+  std::vector<size_t> next;  // each one's next match at or after i
+  for (const std::string& p : patterns) next.push_back(text.find(p));
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t at = std::string_view::npos, len = 0;
+    for (size_t k = 0; k < patterns.size(); ++k) {
+      if (next[k] != std::string_view::npos && next[k] < i) {
+        next[k] = text.find(patterns[k], i);
+      }
+      if (next[k] < at) {
+        at = next[k];
+        len = patterns[k].size();
+      }
+    }
+    if (at == std::string_view::npos) break;
+    out.append(text.substr(i, at - i)).append(kRedacted);
+    i = at + len;
+    while (i < text.size() && in_token(text[i])) ++i;
+  }
+  if (i < text.size()) out.append(text.substr(i));
+  return out;
 }
 
 }  // namespace

@@ -439,6 +439,17 @@ TEST_F(CredentialsTest, CreateWaitsBoundedForUnansweredMetadata) {
 // endpoint echoing it, AWS's SignatureDoesNotMatch quoting its canonical
 // request. No message shows the session token, the signature or STS's web
 // identity token; the code and the rest of the answer stay.
+// `s` with each of `escapes`' characters written as its escape.
+std::string Escape(const std::string& s,
+                   const std::map<char, std::string>& escapes) {
+  std::string out;
+  for (char c : s) {
+    auto it = escapes.find(c);
+    out += it == escapes.end() ? std::string(1, c) : it->second;
+  }
+  return out;
+}
+
 TEST_F(CredentialsTest, NoErrorQuotesASecretTheRequestCarried) {
   const std::string kToken =
       "IQoJb3JpZ2luX2VjEP//////////wEaCXVzLWVhc3QtMSJHMEUCIQsess+tok/en==";
@@ -483,6 +494,38 @@ TEST_F(CredentialsTest, NoErrorQuotesASecretTheRequestCarried) {
          r.body = "token=" + UriEncode(q.Header("x-amz-security-token"));
        },
        "HTTP403: token=[redacted]"},
+      // Escaped as other programs escape it: every form begins with the
+      // token's leading letters and digits.
+      {"a gateway echoing the token JSON-escaped", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.content_type = "application/json";
+         r.body = R"({"token": ")" +
+                  Escape(q.Header("x-amz-security-token"),
+                         {{'/', "\\/"}, {'+', "\\u002B"}}) +
+                  R"(", "why": "denied"})";
+       },
+       R"(HTTP403: {"token": "[redacted]", "why": "denied"})"},
+      {"a gateway echoing the token HTML-escaped", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.content_type = "text/html";
+         r.body = "<p>" +
+                  Escape(q.Header("x-amz-security-token"),
+                         {{'/', "&#x2F;"}, {'+', "&#43;"}, {'=', "&#61;"}}) +
+                  " denied</p>";
+       },
+       "HTTP403: <p>[redacted] denied</p>"},
+      {"a gateway echoing the token percent-encoded, '/' as is", false, false,
+       [&](const RecordedRequest& q, HttpResponse& r) {
+         r.status = 403;
+         r.content_type = "text/plain";
+         r.body = "token=" +
+                  Escape(q.Header("x-amz-security-token"),
+                         {{'+', "%2b"}, {'=', "%3d"}}) +
+                  " denied";
+       },
+       "HTTP403: token=[redacted] denied"},
       {"SignatureDoesNotMatch quoting the canonical request", false, false,
        [&](const RecordedRequest& q, HttpResponse& r) {
          r.status = 403;
@@ -549,6 +592,7 @@ TEST_F(CredentialsTest, NoErrorQuotesASecretTheRequestCarried) {
     }
     // Not even a recognizable part.
     EXPECT_EQ(msg.find(kToken.substr(0, 20)), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("wEaCXVzLWVhc3Qt"), std::string::npos) << msg;
     EXPECT_EQ(msg.find(kJwt.substr(0, 20)), std::string::npos) << msg;
   }
 }
