@@ -216,6 +216,16 @@ TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
        {},
        "AWS_ENDPOINT_URL_EC2: must be an http:// or https:// URL, got "
        "'…@gw:5000'"},
+      // An unencoded '/' ends the authority early: still a password.
+      {"a password holding a slash",
+       {{"AWS_ENDPOINT_URL", "https://ops:hunter2/pw@gw.example.com"}},
+       {},
+       "AWS_ENDPOINT_URL: must not hold a user name or password "
+       "(https://…@gw.example.com)"},
+      {"a password holding a slash, without a scheme",
+       {{"AWS_ENDPOINT_URL_EC2", "ops:hunter2/pw@gw:5000"}},
+       {},
+       "got '…@gw:5000'"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
