@@ -46,11 +46,10 @@ std::string TrimSlash(std::string url) {
 std::string HideUserInfo(const std::string& url) {
   size_t scheme = url.find("://");
   size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  // Up to the last '@' before a query, not only the authority: a password
-  // holding an unencoded '/' ("ops:hun/ter2@gw") ends the authority early.
-  // An AWS endpoint's path holds no '@'.
-  size_t end = url.find_first_of("?#", start);
-  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  // Up to the last '@' anywhere, not only in the authority: a password
+  // holding an unencoded '/', '?' or '#' ("ops:hun/ter2@gw") ends the
+  // authority early. An AWS endpoint's URL holds no other '@'.
+  size_t at = url.rfind('@');
   if (at == std::string::npos || at < start) return url;
   return url.substr(0, start) + "…" + url.substr(at);
 }

@@ -226,6 +226,18 @@ TEST(RegionAndEndpointTest, EndpointsMustBeHttpUrls) {
        {{"AWS_ENDPOINT_URL_EC2", "ops:hunter2/pw@gw:5000"}},
        {},
        "got '…@gw:5000'"},
+      {"a password holding a question mark",
+       {{"AWS_ENDPOINT_URL", "https://ops:hunter2?pw@gw.example.com"}},
+       {},
+       "(https://…@gw.example.com)"},
+      {"a password holding a hash",
+       {{"AWS_ENDPOINT_URL", "https://ops:hunter2#pw@gw.example.com"}},
+       {},
+       "(https://…@gw.example.com)"},
+      {"a password holding a question mark, without a scheme",
+       {{"AWS_ENDPOINT_URL_EC2", "ops:hunter2?pw@gw:5000"}},
+       {},
+       "got '…@gw:5000'"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
