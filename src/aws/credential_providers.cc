@@ -365,12 +365,17 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
                    ? Duration(kRetryAfter)
                    : std::clamp<Duration>(left / 2, std::chrono::seconds(1),
                                           kRetryAfter));
-    spdlog::warn(
-        "{}: the credentials it gave expire at {}, and this host's clock says "
-        "{}: used, and asked again at {} (if this clock is ahead, set it "
-        "right)",
-        cached_->source, FormatIso8601(*cached_->expiration),
-        FormatIso8601(now), FormatIso8601(*hold_until_));
+    // Told once until credentials of a normal lifetime come (a clock ahead
+    // would say it every 30 s).
+    if (!told_short_) {
+      spdlog::warn(
+          "{}: the credentials it gave expire at {}, and this host's clock "
+          "says {}: used, and asked again at {}, every 30 s at most until it "
+          "gives longer ones (if this clock is ahead, set it right)",
+          cached_->source, FormatIso8601(*cached_->expiration),
+          FormatIso8601(now), FormatIso8601(*hold_until_));
+      told_short_ = true;
+    }
     return *cached_;
   }
   if (short_lived) {
@@ -386,6 +391,7 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
     cached_ = *fresh;
     retry_at_.reset();
     failures_ = 0;
+    told_short_ = false;
     return *cached_;
   }
   // The answer until the source is asked again (with valid credentials:

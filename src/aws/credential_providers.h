@@ -167,6 +167,7 @@ class CachingCredentialsProvider final : public CredentialsProvider {
   // Credentials that came expired or inside the refresh window: used until
   // then, when the source is asked again.
   std::optional<TimePoint> hold_until_;
+  bool told_short_ = false;  // the warning about them, once
   // The source's last ask: a call dated before it (the wall clock stepped
   // back) ends the wait.
   TimePoint asked_at_;
