@@ -77,6 +77,9 @@ inline int InstancesFor(double load, double u) {
 // raw is below `current`, the highest recommendation of the window.
 inline int StabilizeScaleIn(Recommendations* recs, TimePoint now,
                             Duration window, int raw, int current) {
+  // One timed after now (the clock went back since) counts from now: the
+  // window holds scale-in once more, not for as long as the step.
+  for (auto& r : *recs) r.first = std::min(r.first, now);
   recs->erase(
       std::remove_if(recs->begin(), recs->end(),
                      [&](const auto& r) { return r.first < now - window; }),

@@ -73,14 +73,21 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   // minutes from now on are new ones), and the capacities, uncounted
   // minutes and forecasts pending after now are dropped; kept, counting
   // waited until the clock caught up, then matched minutes to them.
-  if (s->last_minute && *s->last_minute > obs.now) {
-    s->last_minute.reset();
-    if (obs.load_history) {
-      const auto& h = *obs.load_history;
-      auto it = std::upper_bound(
-          h.begin(), h.end(), obs.now,
-          [](TimePoint t, const MetricSample& p) { return t < p.time; });
-      if (it != h.begin()) s->last_minute = std::prev(it)->time;
+  // The state's own minutes tell it too: a clock that was ahead of
+  // CloudWatch's and is set right leaves the history as it was, but the
+  // capacities kept under it ahead.
+  const bool counted_ahead = s->last_minute && *s->last_minute > obs.now;
+  if (counted_ahead ||
+      (!s->capacity.empty() && s->capacity.back().first > minute)) {
+    if (counted_ahead) {
+      s->last_minute.reset();
+      if (obs.load_history) {
+        const auto& h = *obs.load_history;
+        auto it = std::upper_bound(
+            h.begin(), h.end(), obs.now,
+            [](TimePoint t, const MetricSample& p) { return t < p.time; });
+        if (it != h.begin()) s->last_minute = std::prev(it)->time;
+      }
     }
     auto after = [&](const auto& c) { return c.first > minute; };
     std::erase_if(s->capacity, after);

@@ -299,6 +299,36 @@ TEST(CalibrationTest, AClockThatWentBackCountsTheMinutesAfterIt) {
   for (const auto& [t, n] : s.capacity) EXPECT_LE(t, t0 + minutes(71));
 }
 
+// A clock an hour ahead of CloudWatch's, then set right: the history was
+// never ahead (CloudWatch's minutes), but the capacities kept under the old
+// clock were; they are dropped, not matched to the minutes an hour later.
+TEST(CalibrationTest, AClockSetRightDropsTheCapacitiesKeptAhead) {
+  PredictivePolicy policy(PredictiveConfig{}, {});
+  PredictiveState s;
+  auto hist = std::make_shared<std::vector<MetricSample>>();
+  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
+  auto cycle = [&](int m, Duration ahead) {
+    while (hist->empty() || hist->back().time < t0 + minutes(m - 1)) {
+      hist->push_back(
+          {hist->empty() ? t0 : hist->back().time + minutes(1), 2.5, 1});
+    }
+    Observation o;
+    o.now = t0 + minutes(m) + ahead + seconds(10);
+    o.group = {"g", 1, 50, 20, 20, 0, 0};
+    o.metrics_ok = true;
+    o.load_history = hist;
+    o.phas_sets_capacity = true;
+    for (int k = 1; k <= 12; ++k) {
+      o.forecast.push_back({o.now + minutes(k - 1), 2.5, 2.6});
+    }
+    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
+  };
+  for (int m = 0; m < 60; ++m) cycle(m, std::chrono::hours(1));
+  ASSERT_GT(s.capacity.back().first, t0 + minutes(100));
+  cycle(60, Duration::zero());
+  for (const auto& [t, n] : s.capacity) EXPECT_LE(t, t0 + minutes(60));
+}
+
 // A metric delay longer than a quarter of an hour: the minutes are still
 // counted when their load arrives.
 TEST(CalibrationTest, ALongMetricDelayStillCounts) {

@@ -91,5 +91,19 @@ TEST(HpaTest, Table) {
   }
 }
 
+// A recommendation timed after now (the clock went back an hour) holds
+// scale-in for one window from now, not for the hour as well.
+TEST(HpaTest, ARecommendationAfterNowCountsFromNow) {
+  HpaPolicy p({}, {});
+  HpaState s;
+  s.recommendations.emplace_back(kNow + std::chrono::hours(1), 4);
+  Proposal first = p.Propose(Signal({30}, Sized(4), 4), PolicyState::Of(s));
+  EXPECT_EQ(first.target, 4) << first.reason;
+  Observation later = Signal({30}, Sized(4), 4);
+  later.now = kNow + seconds(301);
+  Proposal second = p.Propose(later, first.if_held);
+  EXPECT_EQ(second.target, 2) << second.reason;  // its raw recommendation
+}
+
 }  // namespace
 }  // namespace phas
