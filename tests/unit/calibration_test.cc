@@ -264,50 +264,17 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
   }
 }
 
-// The clock going back 58 minutes (the history's minutes after the new now
-// left out, as the observer does): the minutes from then on are counted,
-// not held until the clock catches up with the last one counted.
-TEST(CalibrationTest, AClockThatWentBackCountsTheMinutesAfterIt) {
-  PredictivePolicy policy(PredictiveConfig{}, {});
+// A loop's cycles on a flat load, one a minute, the clock as each says:
+// the minutes up to the true minute before are published.
+struct ClockedCycles {
+  PredictivePolicy policy{PredictiveConfig{}, {}};
   PredictiveState s;
-  auto hist = std::make_shared<std::vector<MetricSample>>();
-  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
-  // A cycle in the minute starting at `m`, the minutes before it published.
-  auto cycle = [&](TimePoint m) {
-    while (hist->empty() || hist->back().time < m - minutes(1)) {
-      hist->push_back(
-          {hist->empty() ? t0 : hist->back().time + minutes(1), 2.5, 1});
-    }
-    Observation o;
-    o.now = m + seconds(10);
-    o.group = {"g", 1, 50, 20, 20, 0, 0};
-    o.metrics_ok = true;
-    o.load_history = hist;
-    o.phas_sets_capacity = true;
-    for (int k = 1; k <= 12; ++k) {
-      o.forecast.push_back({o.now + minutes(k - 1), 2.5, 2.6});
-    }
-    s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
-  };
-  for (int m = 0; m < 100; ++m) cycle(t0 + minutes(m));
-  const double before = s.minutes;
-  ASSERT_GT(before, 90);
-  const TimePoint back = t0 + minutes(42);
-  std::erase_if(*hist, [&](const MetricSample& p) { return p.time > back; });
-  for (int m = 42; m < 72; ++m) cycle(t0 + minutes(m));
-  EXPECT_GE(s.minutes, before + 28) << "the 30 minutes after the step";
-  for (const auto& [t, n] : s.capacity) EXPECT_LE(t, t0 + minutes(71));
-}
+  std::shared_ptr<std::vector<MetricSample>> hist =
+      std::make_shared<std::vector<MetricSample>>();
+  TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
 
-// A clock an hour ahead of CloudWatch's, then set right: the history was
-// never ahead (CloudWatch's minutes), but the capacities kept under the old
-// clock were; they are dropped, not matched to the minutes an hour later.
-TEST(CalibrationTest, AClockSetRightDropsTheCapacitiesKeptAhead) {
-  PredictivePolicy policy(PredictiveConfig{}, {});
-  PredictiveState s;
-  auto hist = std::make_shared<std::vector<MetricSample>>();
-  const TimePoint t0 = std::chrono::floor<minutes>(kNow) + minutes(10);
-  auto cycle = [&](int m, Duration ahead) {
+  // A cycle in true minute `m`, on a clock `ahead` of the true time.
+  void Cycle(int m, Duration ahead = Duration::zero()) {
     while (hist->empty() || hist->back().time < t0 + minutes(m - 1)) {
       hist->push_back(
           {hist->empty() ? t0 : hist->back().time + minutes(1), 2.5, 1});
@@ -322,11 +289,33 @@ TEST(CalibrationTest, AClockSetRightDropsTheCapacitiesKeptAhead) {
       o.forecast.push_back({o.now + minutes(k - 1), 2.5, 2.6});
     }
     s = policy.Propose(o, PolicyState::Of(s)).if_held.As<PredictiveState>();
-  };
-  for (int m = 0; m < 60; ++m) cycle(m, std::chrono::hours(1));
-  ASSERT_GT(s.capacity.back().first, t0 + minutes(100));
-  cycle(60, Duration::zero());
-  for (const auto& [t, n] : s.capacity) EXPECT_LE(t, t0 + minutes(60));
+  }
+};
+
+// The clock going back 58 minutes (the history's minutes after the new now
+// left out, as the observer does): the minutes from then on are counted,
+// not held until the clock catches up with the last one counted.
+TEST(CalibrationTest, AClockThatWentBackCountsTheMinutesAfterIt) {
+  ClockedCycles c;
+  for (int m = 0; m < 100; ++m) c.Cycle(m);
+  const double before = c.s.minutes;
+  ASSERT_GT(before, 90);
+  const TimePoint back = c.t0 + minutes(42);
+  std::erase_if(*c.hist, [&](const MetricSample& p) { return p.time > back; });
+  for (int m = 42; m < 72; ++m) c.Cycle(m);
+  EXPECT_GE(c.s.minutes, before + 28) << "the 30 minutes after the step";
+  for (const auto& [t, n] : c.s.capacity) EXPECT_LE(t, c.t0 + minutes(71));
+}
+
+// A clock an hour ahead of CloudWatch's, then set right: the history was
+// never ahead (CloudWatch's minutes), but the capacities kept under the old
+// clock were; they are dropped, not matched to the minutes an hour later.
+TEST(CalibrationTest, AClockSetRightDropsTheCapacitiesKeptAhead) {
+  ClockedCycles c;
+  for (int m = 0; m < 60; ++m) c.Cycle(m, std::chrono::hours(1));
+  ASSERT_GT(c.s.capacity.back().first, c.t0 + minutes(100));
+  c.Cycle(60);
+  for (const auto& [t, n] : c.s.capacity) EXPECT_LE(t, c.t0 + minutes(60));
 }
 
 // A metric delay longer than a quarter of an hour: the minutes are still
