@@ -354,11 +354,24 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
   // expired (ExpiredToken).
   const bool short_lived = fresh.ok() && fresh->expiration &&
                            now >= *fresh->expiration - kRefreshWindow;
-  if (short_lived && !(valid && cached_->expiration &&
-                       *cached_->expiration > *fresh->expiration)) {
+  if (short_lived && valid && cached_->expiration &&
+      *cached_->expiration > *fresh->expiration) {
+    // The credentials held outlive the new ones: kept, as after a failed
+    // refresh.
+    fresh = Status::Unavailable(
+        fmt::format("{}: the credentials it gave expire at {}, before those "
+                    "held",
+                    fresh->source, FormatIso8601(*fresh->expiration)),
+        false);
+  }
+  if (fresh.ok()) {
     cached_ = *fresh;
     retry_at_.reset();
     failures_ = 0;
+    if (!short_lived) {
+      told_short_ = false;
+      return *cached_;
+    }
     const Duration left = *cached_->expiration - now;
     hold_until_ =
         now + (left <= Duration::zero()
@@ -376,22 +389,6 @@ Result<Credentials> CachingCredentialsProvider::Get(TimePoint now) {
           FormatIso8601(now), FormatIso8601(*hold_until_));
       told_short_ = true;
     }
-    return *cached_;
-  }
-  if (short_lived) {
-    // The credentials held outlive the new ones: kept, as after a failed
-    // refresh.
-    fresh = Status::Unavailable(
-        fmt::format("{}: the credentials it gave expire at {}, before those "
-                    "held",
-                    fresh->source, FormatIso8601(*fresh->expiration)),
-        false);
-  }
-  if (fresh.ok()) {
-    cached_ = *fresh;
-    retry_at_.reset();
-    failures_ = 0;
-    told_short_ = false;
     return *cached_;
   }
   // The answer until the source is asked again (with valid credentials:

@@ -61,15 +61,16 @@ std::string HideUserInfo(const std::string& url) {
 // and password in it would be the Host header phas signs, and printed with
 // the URL in errors and by phas doctor: refused, never echoed.
 Status CheckEndpointUrl(const ServiceEndpoint& ep) {
+  const std::string shown = HideUserInfo(ep.url);
   if (ep.url.rfind("http://", 0) != 0 && ep.url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument(
         ep.source + ": must be an http:// or https:// URL, got '" +
-        Abbreviate(HideUserInfo(ep.url)) + "'");
+        Abbreviate(shown) + "'");
   }
-  if (HideUserInfo(ep.url) != ep.url) {
+  if (shown != ep.url) {
     return Status::InvalidArgument(
         ep.source + ": must not hold a user name or password (" +
-        Abbreviate(HideUserInfo(ep.url)) +
+        Abbreviate(shown) +
         "): AWS requests are signed with the AWS credentials; a proxy's "
         "password goes in HTTPS_PROXY");
   }

@@ -194,21 +194,20 @@ std::string DescribeGuardState(const GuardState& state, TimePoint now,
                                const GuardConfig& cfg) {
   using std::chrono::duration_cast;
   using std::chrono::seconds;
-  if (state.last_action && *state.last_action > now) {
-    // Saved before a call, as late as it could take effect.
-    return Format(FMT_COMPILE("last action on record {} s after now (as late "
-                              "as its call could take effect): no action "
-                              "either way for {} s more (cooldown {})"),
-                  duration_cast<seconds>(*state.last_action - now).count(),
-                  CeilSeconds(*state.last_action + cfg.cooldown - now),
-                  Secs(cfg.cooldown));
-  }
   if (auto left = Left(state.last_action, now, cfg.cooldown)) {
-    return Format(FMT_COMPILE("last action {} s ago: no action either way "
-                              "for {} s more (cooldown "
-                              "{})"),
-                  duration_cast<seconds>(now - *state.last_action).count(),
-                  CeilSeconds(*left), Secs(cfg.cooldown));
+    // A record saved before a call is stamped as late as it could take
+    // effect: after now.
+    const Duration since = now - *state.last_action;
+    return Format(
+        FMT_COMPILE("last action {}: no action either way for {} s more "
+                    "(cooldown {})"),
+        since < Duration::zero()
+            ? Format(FMT_COMPILE("on record {} s after now (as late as its "
+                                 "call could take effect)"),
+                     duration_cast<seconds>(-since).count())
+            : Format(FMT_COMPILE("{} s ago"),
+                     duration_cast<seconds>(since).count()),
+        CeilSeconds(*left), Secs(cfg.cooldown));
   }
   if (auto left = Left(state.started_without_state, now, cfg.cooldown)) {
     return Format(

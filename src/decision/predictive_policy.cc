@@ -51,6 +51,39 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
   return std::max(0.0, w.peak->mean + c.bias + margin * c.spread);
 }
 
+// The clock went back (the observer then leaves out the history's minutes
+// after now): what `s` keeps after now came from the clock as it was.
+// Counting goes on from the history's newest minute up to now (the minutes
+// from now on are new ones), and the capacities, uncounted minutes and
+// forecasts pending after now are dropped; kept, counting waited until the
+// clock caught up, then matched minutes to them. The state's own minutes
+// tell it too: a clock that was ahead of CloudWatch's and is set right
+// leaves the history as it was, but the capacities kept under it ahead.
+void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
+                       PredictiveState* s) {
+  const bool counted_ahead = s->last_minute && *s->last_minute > obs.now;
+  if (!counted_ahead &&
+      (s->capacity.empty() || s->capacity.back().first <= minute)) {
+    return;
+  }
+  if (counted_ahead) {
+    s->last_minute.reset();
+    if (obs.load_history) {
+      const auto& h = *obs.load_history;
+      auto it = std::upper_bound(
+          h.begin(), h.end(), obs.now,
+          [](TimePoint t, const MetricSample& p) { return t < p.time; });
+      if (it != h.begin()) s->last_minute = std::prev(it)->time;
+    }
+  }
+  auto after = [&](const auto& c) { return c.first > minute; };
+  std::erase_if(s->capacity, after);
+  std::erase_if(s->uncounted, after);
+  std::erase_if(s->pending, [&](const PendingOutcome& p) {
+    return p.from && *p.from > obs.now;
+  });
+}
+
 }  // namespace
 
 bool PredictivePolicy::AtFull(const MetricSample& load) const {
@@ -67,35 +100,7 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
   TimePoint minute = MinuteOf(obs.now);
-  // The clock went back (the observer then leaves out the history's minutes
-  // after now): what this state keeps after now came from the clock as it
-  // was. Counting goes on from the history's newest minute up to now (the
-  // minutes from now on are new ones), and the capacities, uncounted
-  // minutes and forecasts pending after now are dropped; kept, counting
-  // waited until the clock caught up, then matched minutes to them.
-  // The state's own minutes tell it too: a clock that was ahead of
-  // CloudWatch's and is set right leaves the history as it was, but the
-  // capacities kept under it ahead.
-  const bool counted_ahead = s->last_minute && *s->last_minute > obs.now;
-  if (counted_ahead ||
-      (!s->capacity.empty() && s->capacity.back().first > minute)) {
-    if (counted_ahead) {
-      s->last_minute.reset();
-      if (obs.load_history) {
-        const auto& h = *obs.load_history;
-        auto it = std::upper_bound(
-            h.begin(), h.end(), obs.now,
-            [](TimePoint t, const MetricSample& p) { return t < p.time; });
-        if (it != h.begin()) s->last_minute = std::prev(it)->time;
-      }
-    }
-    auto after = [&](const auto& c) { return c.first > minute; };
-    std::erase_if(s->capacity, after);
-    std::erase_if(s->uncounted, after);
-    std::erase_if(s->pending, [&](const PendingOutcome& p) {
-      return p.from && *p.from > obs.now;
-    });
-  }
+  ForgetWhatIsAhead(obs, minute, s);
   // The capacity serving the current minute: the lowest InService seen in it.
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;

@@ -8,15 +8,6 @@ namespace phas {
 
 using nlohmann::json;
 
-namespace {
-
-// A group name or a reason may hold bytes that are not UTF-8 (a config file
-// in Latin-1, an error message from a misbehaving endpoint): they become
-// U+FFFD instead of making dump() throw, which answered a 500.
-std::string Dump(const json& j) { return DumpJson(j); }
-
-}  // namespace
-
 HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
                               Clock* clock) {
   return [registry, board, clock](const HttpRequest& q, HttpResponse& r) {
@@ -37,22 +28,23 @@ HttpHandler ScalerHttpHandler(MetricsRegistry* registry, StatusBoard* board,
         r.body = R"({"status":"ok"})";
       } else {
         r.status = 503;
-        r.body = Dump(json{{"status", "stuck"}, {"error", why}});
+        r.body = DumpJson(json{{"status", "stuck"}, {"error", why}});
       }
     } else if (q.path == "/readyz") {
       auto not_ready = board->NotReady(now);
       if (not_ready.empty()) {
-        r.body = Dump(json{{"ready", true}, {"groups", board->GroupNames()}});
+        r.body =
+            DumpJson(json{{"ready", true}, {"groups", board->GroupNames()}});
       } else {
         json list = json::array();
         for (const auto& [group, why] : not_ready) {
           list.push_back({{"group", group}, {"reason", why}});
         }
         r.status = 503;
-        r.body = Dump(json{{"ready", false}, {"not_ready", list}});
+        r.body = DumpJson(json{{"ready", false}, {"not_ready", list}});
       }
     } else if (q.path == "/status") {
-      r.body = Dump(board->Json(now, true));
+      r.body = DumpJson(board->Json(now, true));
     } else if (q.path == "/" || q.path == "/index.html") {
       r.content_type = "text/html; charset=utf-8";
       r.body = LivePageHtml();

@@ -223,10 +223,6 @@ class YamlReader {
   std::string path_;
 };
 
-// The one YAML document of a configuration file's text, or an error naming
-// `source`: not YAML, or more than one document (`---` between them: phas
-// reads one, and the others would be dropped silently). An empty text is
-// a null node.
 // The path of the first key or value under `n` that is not UTF-8 ("" when
 // all are), for the error: "groups[0].name".
 inline std::string NotUtf8(const YAML::Node& n, const std::string& path) {
@@ -250,6 +246,10 @@ inline std::string NotUtf8(const YAML::Node& n, const std::string& path) {
   return "";
 }
 
+// The one YAML document of a configuration file's text, or an error naming
+// `source`: not YAML, or more than one document (`---` between them: phas
+// reads one, and the others would be dropped silently). An empty text is
+// a null node. Every key and value must be UTF-8 text (NotUtf8).
 inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
                                            const std::string& source) {
   std::vector<YAML::Node> docs;
