@@ -1,10 +1,15 @@
 #include "scaler/state_store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -133,6 +138,42 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
   return db;
 }
 
+// Takes `path`.lock, held until the descriptor is closed (the kernel drops
+// it when the process ends, however it ends). A second scaler on the same
+// file would act without seeing the first's actions: two actions inside a
+// cooldown. The holder's pid is written in the file for the message.
+Result<int> LockExclusive(const std::string& path) {
+  std::string lock = path + ".lock";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IoError(fmt::format("{}: {}", lock, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    char buf[32] = {};
+    ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+    ::close(fd);
+    if (err != EWOULDBLOCK) {
+      return Status::IoError(
+          fmt::format("{}: cannot lock: {}", lock, std::strerror(err)));
+    }
+    std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    bool digits = !pid.empty() && pid.size() < 12 &&
+                  pid.find_first_not_of("0123456789") == std::string::npos;
+    return Status::IoError(fmt::format(
+        "{}: in use by another phas scaler{} (its lock {} is held); each "
+        "scaler needs a state file of its own",
+        path, digits ? " (pid " + pid + ")" : "", lock));
+  }
+  std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
+                                     static_cast<ssize_t>(pid.size())) {
+    spdlog::warn("{}: cannot write this process's pid: {}", lock,
+                 std::strerror(errno));
+  }
+  return fd;
+}
+
 bool FileId(const std::string& path, unsigned long long* dev,
             unsigned long long* ino) {
   struct stat st;
@@ -246,8 +287,8 @@ Result<PolicyState> StateStore::ReadPolicyState(const std::string& text,
   return s;
 }
 
-SqliteStateStore::SqliteStateStore(void* db, std::string path)
-    : db_(db), path_(std::move(path)) {
+SqliteStateStore::SqliteStateStore(void* db, std::string path, int lock_fd)
+    : db_(db), path_(std::move(path)), lock_fd_(lock_fd) {
   FileId(path_, &dev_, &ino_);
 }
 
@@ -258,6 +299,14 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
   if (!dir.empty()) {
     PHAS_RETURN_IF_ERROR(MakeDirs(dir).WithContext("state store"));
   }
+  auto lock = LockExclusive(path);
+  if (!lock.ok()) return lock.status().WithContext("state store");
+  struct LockCloser {
+    int fd;
+    ~LockCloser() {
+      if (fd >= 0) ::close(fd);
+    }
+  } lock_closer{*lock};
   auto db = OpenAndCheck(path);
   if (!db.ok() && db.status().code() == Status::Code::kCorruption) {
     // Unreadable: keep it for inspection, start afresh (the loop then holds
@@ -287,11 +336,15 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
     }
   }
   if (!db.ok()) return db.status().WithContext("state store");
+  int lock_fd = std::exchange(lock_closer.fd, -1);
   return std::unique_ptr<SqliteStateStore>(
-      new SqliteStateStore(std::move(db).value().release(), path));
+      new SqliteStateStore(std::move(db).value().release(), path, lock_fd));
 }
 
-SqliteStateStore::~SqliteStateStore() { sqlite3_close(Db(db_)); }
+SqliteStateStore::~SqliteStateStore() {
+  sqlite3_close(Db(db_));
+  ::close(lock_fd_);
+}
 
 Status SqliteStateStore::SqlError() const { return DbError(Db(db_), path_); }
 

@@ -125,7 +125,9 @@ class SqliteStateStore final : public StateStore {
   // `recovered` is set when an unreadable database was moved aside (its
   // name then says where to). A file phas can read but not write (read-only,
   // tables of another shape, a writer's lock held past the busy timeout) is
-  // an IoError, and is not moved aside.
+  // an IoError, and is not moved aside. The store holds `path`.lock (flock)
+  // for its life: a file another store holds, in this process or another,
+  // is an IoError naming the holder's pid.
   static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path,
                                                         bool* recovered);
   ~SqliteStateStore() override;
@@ -151,7 +153,7 @@ class SqliteStateStore final : public StateStore {
   const std::string& path() const { return path_; }
 
  private:
-  SqliteStateStore(void* db, std::string path);
+  SqliteStateStore(void* db, std::string path, int lock_fd);
   // Copies an unreadable record to unreadable_state (once).
   Status KeepUnreadable(const std::string& name, const std::string& text);
   // Reopens the file when it is no longer the one opened.
@@ -161,6 +163,7 @@ class SqliteStateStore final : public StateStore {
   void* db_;  // sqlite3*
   std::string path_;
   unsigned long long dev_ = 0, ino_ = 0;  // the file opened
+  int lock_fd_;                           // holds `path_`.lock
 };
 
 }  // namespace phas

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -314,6 +315,33 @@ TEST_F(StateStoreTest, OpeningWaitsForAnotherWritersLock) {
   EXPECT_TRUE(store.ok()) << store.status().ToString();
 }
 
+// A second scaler on the same state file stops at start, naming the
+// holder's pid, and leaves the file as it is; the file is free again once
+// the first store is gone. Before, both ran, each acting without seeing the
+// other's actions (two actions inside a cooldown).
+TEST_F(StateStoreTest, ASecondStoreOnTheSameFileIsRefused) {
+  std::string path = (dir_ / "phas.db").string();
+  bool recovered = false;
+  auto first = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE((*first)->Save("web", "seed", Sample()).ok());
+  auto second = SqliteStateStore::Open(path, &recovered);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kIoError);
+  EXPECT_NE(second.status().message().find(
+                path + ": in use by another phas scaler (pid " +
+                std::to_string(::getpid()) + ")"),
+            std::string::npos)
+      << second.status().message();
+  EXPECT_FALSE(recovered);
+  first->reset();
+  auto third = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  auto all = (*third)->LoadAll();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->count("web"), 1u);
+}
+
 // A database phas could read but not save to (tables of another shape)
 // is refused at the start, naming the file and what does not fit, and left
 // as it is; before, every save failed, and with it every action. (A
@@ -396,6 +424,7 @@ TEST_F(StateStoreTest, AFileDeletedWhileRunningIsRecreated) {
   fs::remove(path + "-shm");
   ASSERT_TRUE((*store)->Save("web", "seed", Sample()).ok());
   ASSERT_TRUE(fs::exists(path)) << "the state file is there again";
+  store->reset();  // a second store on the file is refused while it is held
   auto reopened = SqliteStateStore::Open(path, &recovered);
   ASSERT_TRUE(reopened.ok());
   auto all = (*reopened)->LoadAll();
