@@ -256,6 +256,21 @@ AwsError JsonError(const HttpReply& reply) {
   return e;
 }
 
+// An AWS error code is an identifier ("Throttling",
+// "InvalidInstanceID.NotFound"). Anything else (a proxy's text, bytes that
+// are not UTF-8, a page-long "code") is not taken for one: the code becomes
+// a status detail and a Prometheus label, where such text broke the scrape.
+bool IsErrorCode(std::string_view code) {
+  if (code.empty() || code.size() > 128) return false;
+  for (char c : code) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+              c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 QueryClient::Attempt QueryClient::Interpret(
@@ -281,7 +296,7 @@ QueryClient::Attempt QueryClient::Interpret(
   // A proxy (or moto's IAM check) may answer a JSON call in XML.
   if (e.code.empty() && !wire.target.empty()) e = XmlError(reply);
   if (e.request_id.empty()) e.request_id = reply.Header("x-amzn-requestid");
-  if (e.code.empty()) {
+  if (!IsErrorCode(e.code)) {
     e.code = fmt::format("HTTP{}", reply.status);
     // Redacted before it is cut: a secret cut short would not match.
     e.message = Abbreviate(Redact(reply.body, secrets), 200);

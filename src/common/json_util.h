@@ -32,6 +32,11 @@ std::string Abbreviate(std::string_view s, size_t max = 64);
 // surrogates, nothing past U+10FFFF).
 bool IsUtf8(std::string_view s);
 
+// `s` with each byte that does not begin a well-formed UTF-8 character
+// replaced by U+FFFD, as DumpJson does (text from outside phas that must be
+// UTF-8 where it goes: a Prometheus label value).
+std::string ValidUtf8(std::string_view s);
+
 // j.dump(indent) with bytes that are not UTF-8 in its strings replaced by
 // U+FFFD: nlohmann's dump() throws on them (a Latin-1 trace name, an
 // endpoint's answer quoted in a reason). Every JSON phas writes goes

@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/json_util.h"
+
 namespace phas {
 namespace {
 
+// A label value must be UTF-8: one that is not fails the whole scrape
+// (an AWS error code or a model's class label from outside phas).
 std::string EscapeLabelValue(const std::string& v) {
   std::string out;
-  for (char c : v) {
+  for (char c : ValidUtf8(v)) {
     if (c == '\\')
       out += "\\\\";
     else if (c == '"')

@@ -180,6 +180,30 @@ TEST_F(RetryTest, ScriptedFaults) {
   }
 }
 
+// An error answer whose code is not an AWS error code (bytes that are not
+// UTF-8, a page of text) is classified by its HTTP status, and its body
+// quoted: the code becomes a status detail and a Prometheus label, where
+// such text broke the whole scrape.
+TEST_F(RetryTest, AnErrorCodeThatIsNotAnIdentifierIsNotTakenForOne) {
+  for (const std::string& code :
+       {std::string("Bad\xff"
+                    "Code"),
+        std::string(200, 'A'), std::string("Access Denied")}) {
+    SCOPED_TRACE(code);
+    FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+      r.status = 400;
+      r.body = ErrorXml(code);
+    });
+    auto r = Client(server.url())->Call("DescribeAutoScalingGroups", {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(r.status().detail(), "HTTP400");
+    EXPECT_NE(r.status().message().find("HTTP400: <ErrorResponse>"),
+              std::string::npos)
+        << r.status().message();
+  }
+}
+
 TEST_F(RetryTest, TimeoutsAreRetriedAndReported) {
   std::atomic<int> seen{0};
   FakeServer server([&](const RecordedRequest&, HttpResponse& r) {

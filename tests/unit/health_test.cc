@@ -141,6 +141,24 @@ TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
+// A label value that is not UTF-8 (an error code quoted from outside phas)
+// is written with its bytes replaced: it broke the whole scrape (promtool:
+// "invalid label value"), every series with it.
+TEST(ScalerMetricsTest, ALabelThatIsNotUtf8DoesNotBreakTheScrape) {
+  MetricsRegistry m;
+  MetricsReporter r(&m);
+  GroupOutcome gone = NotFound();
+  gone.describe_status =
+      Status::Unavailable("broken").WithDetail("Bad\xff\"Code\\");
+  r.Report(kT0, gone);
+  r.EndCycle(kT0);
+  std::string text = m.Render();
+  EXPECT_NE(text.find("code=\"Bad\xef\xbf\xbd\\\"Code\\\\\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
+}
+
 TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   MetricsRegistry m;
   MetricsReporter r(&m);

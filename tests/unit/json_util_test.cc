@@ -35,7 +35,19 @@ TEST(JsonUtilTest, IsUtf8) {
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     EXPECT_EQ(IsUtf8(tc.text), tc.utf8);
+    // ValidUtf8 keeps UTF-8 as it is and makes the rest UTF-8.
+    EXPECT_TRUE(IsUtf8(ValidUtf8(tc.text)));
+    if (tc.utf8) {
+      EXPECT_EQ(ValidUtf8(tc.text), tc.text);
+    }
   }
+}
+
+TEST(JsonUtilTest, ValidUtf8ReplacesEachBadByte) {
+  EXPECT_EQ(ValidUtf8("caf\xe9!"), "caf\xef\xbf\xbd!");
+  EXPECT_EQ(ValidUtf8("\xff\xfe"), "\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(ValidUtf8("a\xc3"), "a\xef\xbf\xbd");  // cut short
+  EXPECT_EQ(ValidUtf8("\xc3\xa9\x80"), "\xc3\xa9\xef\xbf\xbd");
 }
 
 // A cut inside a character moves back to its start: the text stays UTF-8
