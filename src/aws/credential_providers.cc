@@ -259,9 +259,23 @@ Result<Credentials> AssumeRoleCredentialsProvider::Get(TimePoint now) {
 Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
   std::string url;
   if (auto rel = env_("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    // A path: "@host/..." would have sent the token to that host.
+    if (rel->empty() || (*rel)[0] != '/') {
+      return Status::InvalidArgument(
+          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path beginning "
+          "with '/'");
+    }
     url = "http://169.254.170.2" + *rel;
   } else if (auto full = env_("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
     url = *full;
+    // "http://127.0.0.1:x@host/" is a request to host: the loopback check
+    // below read the user name as the host, and sent the token in plain
+    // text. A password would also be echoed. Never shown.
+    if (url.find('@') != std::string::npos) {
+      return Status::InvalidArgument(
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI must not hold a user name or "
+          "password ('@')");
+    }
     if (url.rfind("https://", 0) != 0 && !AllowedContainerHost(url)) {
       return Status::InvalidArgument(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a "
@@ -286,6 +300,17 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
     call.headers.emplace_back("Authorization", t);
   } else if (auto tok = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
     call.headers.emplace_back("Authorization", *tok);
+  }
+  // As botocore: a line break would end the header early and begin
+  // another (or the body). Says which, never the value.
+  if (!call.headers.empty() &&
+      call.headers.back().second.find_first_of("\r\n") != std::string::npos) {
+    return Status::InvalidArgument(
+        fmt::format("container authorization token ({}) holds a line break: "
+                    "not a legal header value",
+                    env_("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+                        ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+                        : "AWS_CONTAINER_AUTHORIZATION_TOKEN"));
   }
   PHAS_ASSIGN_OR_RETURN(HttpReply reply, transport_->Send(call));
   if (reply.status != 200) {

@@ -214,6 +214,58 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
   EXPECT_NE(bad.status().message().find("must be https"), std::string::npos);
 }
 
+// What would send the authorization token elsewhere than the container
+// endpoint, or split its header, is refused before any request, naming the
+// variable and never the token: a FULL_URI whose user name looks like a
+// loopback address ("http://127.0.0.1:x@host/" is a request to host, in
+// plain text), a RELATIVE_URI that is not a path ("@host/x"), a token with
+// a line break (as botocore). Before, each was sent.
+TEST_F(CredentialsTest, ContainerCredentialsGoOnlyWhereTheyShould) {
+  FakeServer ecs([](const RecordedRequest&, HttpResponse& r) {
+    r.content_type = "application/json";
+    r.body =
+        R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
+                 "Expiration": "2026-01-01T06:00:00Z"})";
+  });
+  std::string authority = ecs.url().substr(ecs.url().find("://") + 3);
+  std::string split_file = Write("split", "tok-one\nX-Injected: 1\n");
+  struct Case {
+    const char* name;
+    std::map<std::string, std::string> env;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"user name like a loopback address",
+       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+         "http://127.0.0.1:hunter2@" + authority + "/creds"}},
+       "must not hold a user name or password"},
+      {"relative uri that is not a path",
+       {{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "@" + authority + "/creds"}},
+       "RELATIVE_URI must be a path"},
+      {"token with a line break",
+       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok-one\r\nX-Injected: 1"}},
+       "(AWS_CONTAINER_AUTHORIZATION_TOKEN) holds a line break"},
+      {"token file with a line break inside",
+       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", split_file}},
+       "(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) holds a line break"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto c = Chain(tc.env)->Get(clock_.Now());
+    if (c.ok()) {
+      ADD_FAILURE() << "accepted";
+      continue;
+    }
+    EXPECT_NE(c.status().message().find(tc.says), std::string::npos)
+        << c.status().message();
+    EXPECT_EQ(c.status().message().find("hunter2"), std::string::npos);
+    EXPECT_EQ(c.status().message().find("tok-one"), std::string::npos);
+  }
+  EXPECT_EQ(ecs.count(), 0u) << "no request was sent";
+}
+
 TEST_F(CredentialsTest, WebIdentityCallsStsUnsigned) {
   FakeServer sts([](const RecordedRequest& q, HttpResponse& r) {
     r.body =
