@@ -1,6 +1,11 @@
 #include "aws/profile.h"
 
+#include <fmt/format.h>
+
+#include <cctype>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/file_util.h"
 
@@ -16,36 +21,83 @@ std::string Trim(const std::string& s) {
 
 }  // namespace
 
-IniFile ParseIni(const std::string& text) {
+// As botocore reads the files (Python's configparser, then one level of
+// nested settings): what the AWS CLI refuses ("Unable to parse config
+// file") is an error naming the line, never its text (it may hold a key).
+// Before, such lines were skipped (a key the CLI refuses to read went
+// missing), and the keys after "[prod] ; comment" went into the section
+// above it: the default profile used the prod account's keys.
+Result<IniFile> ParseIni(const std::string& text) {
   IniFile out;
   std::istringstream in(text);
-  std::string line, section, parent_key;
+  std::string line, section;
+  bool in_section = false;
+  // The current key, whose value lines indented deeper continue.
+  std::string key;
+  size_t key_indent = 0;
+  std::set<std::string> sections;
+  int n = 0;
+  auto error = [&](const char* what) {
+    return Status::InvalidArgument(fmt::format("line {}: {}", n, what));
+  };
   while (std::getline(in, line)) {
+    ++n;
     std::string t = Trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    if (t.front() == '[' && t.back() == ']') {
-      section = Trim(t.substr(1, t.size() - 2));
+    size_t indent = line.find_first_not_of(" \t");
+    if (!key.empty() && indent > key_indent) {
+      out[section][key] += "\n" + t;  // a continuation line
+      continue;
+    }
+    key.clear();
+    // "[name]", anything after the last ']' ignored, as configparser does.
+    if (size_t close = t.rfind(']');
+        t[0] == '[' && close != std::string::npos && close >= 2) {
+      section = Trim(t.substr(1, close - 1));
+      if (!sections.insert(section).second) {
+        return error("a [section] that is already in the file");
+      }
       out[section];
-      parent_key.clear();
+      in_section = true;
       continue;
     }
-    if (section.empty()) continue;
-    bool indented = line[0] == ' ' || line[0] == '\t';
-    // "key = value" or "key: value": botocore reads the files with Python's
-    // configparser, which takes either delimiter, the first on the line. A
-    // credentials file written with colons that phas skipped would have
-    // left the profile without keys, and the chain went on to another
-    // identity (an instance role, another account).
+    if (!in_section) return error("a setting before any [section]");
+    // "key = value" or "key: value", the first delimiter on the line.
     size_t eq = t.find_first_of("=:");
-    if (eq == std::string::npos) continue;
-    std::string key = Trim(t.substr(0, eq));
-    std::string value = Trim(t.substr(eq + 1));
-    if (indented && !parent_key.empty()) {
-      out[section][parent_key + "." + key] = value;
-      continue;
+    if (eq == std::string::npos) {
+      return error("neither a [section] nor key = value");
     }
-    out[section][key] = value;
-    parent_key = value.empty() ? key : "";
+    key = Trim(t.substr(0, eq));
+    if (key.empty()) return error("a value without a key");
+    for (char& c : key) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (out[section].count(key)) {
+      return error("a key that is already in its section");
+    }
+    out[section][key] = Trim(t.substr(eq + 1));
+    key_indent = indent;
+  }
+  // A value that begins on the next line holds nested "child = value"
+  // lines (s3 =\n  max_concurrent_requests = 10): kept as "parent.child".
+  for (auto& [name, values] : out) {
+    std::vector<std::pair<std::string, std::string>> nested;
+    for (auto& [k, v] : values) {
+      if (v.empty() || v[0] != '\n') continue;
+      std::istringstream lines(v.substr(1));
+      std::string child;
+      while (std::getline(lines, child)) {
+        size_t eq = child.find('=');
+        if (eq == std::string::npos) {
+          return Status::InvalidArgument(
+              fmt::format("[{}] {}: a nested line without '='", name, k));
+        }
+        nested.emplace_back(k + "." + Trim(child.substr(0, eq)),
+                            Trim(child.substr(eq + 1)));
+      }
+      v.clear();
+    }
+    for (auto& [k, v] : nested) values[k] = v;
   }
   return out;
 }
@@ -93,7 +145,9 @@ Result<SharedConfig> LoadSharedConfig(const Environment& env) {
     if (path->empty() || !FileExists(*path)) continue;
     auto text = ReadFile(*path, 1 << 20);
     if (!text.ok()) return text.status();
-    *out = ParseIni(*text);
+    auto ini = ParseIni(*text);
+    if (!ini.ok()) return ini.status().WithContext(*path);
+    *out = std::move(ini).value();
   }
   return c;
 }

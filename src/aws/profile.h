@@ -21,9 +21,14 @@ namespace phas::aws {
 using IniSection = std::map<std::string, std::string>;
 using IniFile = std::map<std::string, IniSection>;
 
-// Parses INI text: [section], key = value, comments (# ;), and indented
-// continuation lines (nested settings), which are kept as "parent.child".
-IniFile ParseIni(const std::string& text);
+// Parses INI text as botocore does (Python's configparser): [section],
+// key = value or key: value (keys lower-cased), comments (# ;), lines
+// indented deeper than their key continuing its value, and a value that
+// begins on the next line read as nested settings, kept as "parent.child".
+// What botocore refuses is InvalidArgument naming the line, never its text:
+// a line that is neither a section nor a setting, a setting before any
+// section, a section or a key given twice, a nested line without '='.
+Result<IniFile> ParseIni(const std::string& text);
 
 struct Profile {
   std::string name;

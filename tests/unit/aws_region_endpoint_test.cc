@@ -280,12 +280,16 @@ TEST(RegionAndEndpointTest, ClientOnAUrlWithoutSchemeDoesNotThrow) {
 }
 
 TEST(ProfileTest, IniParsing) {
-  IniFile ini = ParseIni(
+  auto parsed = ParseIni(
       "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"
       "s3 =\n  max_concurrent_requests = 10\nkey=value=with=equals\n"
       "[colons]\naws_access_key_id: AKIDCOLON\n"
       "role_arn: arn:aws:iam::123456789012:role/x\n"
-      "source = arn:aws:iam::1:role/y\n");
+      "source = arn:aws:iam::1:role/y\n"
+      "[prod] ; the production account\r\nAWS_Secret_Access_Key = s\r\n"
+      "Extra = first\n  second\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  IniFile ini = *parsed;
   EXPECT_EQ(ini["default"]["region"], "us-east-1");
   EXPECT_EQ(ini["profile x"]["s3.max_concurrent_requests"], "10");
   EXPECT_EQ(ini["profile x"]["key"], "value=with=equals");
@@ -293,6 +297,50 @@ TEST(ProfileTest, IniParsing) {
   EXPECT_EQ(ini["colons"]["aws_access_key_id"], "AKIDCOLON");
   EXPECT_EQ(ini["colons"]["role_arn"], "arn:aws:iam::123456789012:role/x");
   EXPECT_EQ(ini["colons"]["source"], "arn:aws:iam::1:role/y");
+  // As configparser: text after a section's ']' is left out, keys are
+  // lower-cased, and a line indented deeper than its key continues it.
+  // Before, "[prod] ; ..." was skipped and its keys went to [colons].
+  EXPECT_EQ(ini["prod"]["aws_secret_access_key"], "s");
+  EXPECT_EQ(ini["prod"]["extra"], "first\nsecond");
+  EXPECT_EQ(ini["colons"].count("aws_secret_access_key"), 0u);
+}
+
+// What the AWS CLI refuses to read ("Unable to parse config file") is an
+// error naming the line, never its text; before, it was skipped, and a
+// profile could go on with another identity ("source_profile prod"
+// without its '=' left a role profile without the keys to assume it).
+TEST(ProfileTest, WhatBotocoreRefusesIsAnError) {
+  struct Case {
+    const char* name;
+    const char* text;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"no delimiter", "[p]\naws_access_key_id = A\nsource_profile secret\n",
+       "line 3: neither a [section] nor key = value"},
+      {"before any section", "region = x\n[p]\n",
+       "line 1: a setting before any [section]"},
+      {"section twice", "[p]\na = 1\n[q]\n[p]\nb = 2\n",
+       "line 4: a [section] that is already in the file"},
+      {"key twice", "[p]\naws_access_key_id = A\nAWS_ACCESS_KEY_ID = B\n",
+       "line 3: a key that is already in its section"},
+      {"no key", "[p]\n= secret\n", "line 2: a value without a key"},
+      {"empty brackets", "[p]\n[]\n", "line 2: neither a [section]"},
+      {"nested line without '='", "[p]\ns3 =\n  secret\n",
+       "[p] s3: a nested line without '='"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto ini = ParseIni(tc.text);
+    if (ini.ok()) {
+      ADD_FAILURE() << "read";
+      continue;
+    }
+    EXPECT_EQ(ini.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(ini.status().message().find(tc.says), std::string::npos)
+        << ini.status().message();
+    EXPECT_EQ(ini.status().message().find("secret"), std::string::npos);
+  }
 }
 
 }  // namespace

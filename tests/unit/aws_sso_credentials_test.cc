@@ -218,7 +218,10 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
         "UnauthorizedException)",
         kLogin}},
       {"no such role",
-       std::string(kSessionProfile) + "[profile dev]\nsso_role_name = Admin\n",
+       "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"
+       "sso_role_name = Admin\n"
+       "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+       "sso_region = eu-west-1\n",
        kSessionCacheFile,
        "2026-01-01T08:00:00Z",
        kToken,
@@ -242,8 +245,11 @@ TEST_F(SsoTest, FailuresNameTheWayOutAndNeverTheToken) {
        {"profile 'dev': sso_session 'corp' has no [sso-session corp] "
         "section"}},
       {"profile disagrees with its session",
-       std::string(kSessionProfile) +
-           "[profile dev]\nsso_start_url = https://other/start\n",
+       "[profile dev]\nsso_start_url = https://other/start\n"
+       "sso_session = corp\nsso_account_id = 111122223333\n"
+       "sso_role_name = ReadOnly\n"
+       "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+       "sso_region = eu-west-1\n",
        kSessionCacheFile,
        "2026-01-01T08:00:00Z",
        kToken,
