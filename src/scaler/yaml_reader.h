@@ -246,10 +246,35 @@ inline std::string NotUtf8(const YAML::Node& n, const std::string& path) {
   return "";
 }
 
+// Whether `n`, its aliases expanded, is at most `depth` levels deep and
+// `*nodes` nodes big (counted down). yaml-cpp gives an alias its anchor's
+// node: `&a [*a]` holds itself (walking it overflowed the stack) and nine
+// nested lists of nine aliases are 9^9 nodes of a 300-byte text (walking
+// them never ended). A configuration is a few levels deep and, the file at
+// most 1 MB, under a million nodes.
+inline bool WithinYamlBounds(const YAML::Node& n, int depth, long* nodes) {
+  if (--*nodes < 0 || depth < 0) return false;
+  if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (!WithinYamlBounds(n[i], depth - 1, nodes)) return false;
+    }
+  }
+  if (n.IsMap()) {
+    for (const auto& kv : n) {
+      if (!WithinYamlBounds(kv.first, depth - 1, nodes) ||
+          !WithinYamlBounds(kv.second, depth - 1, nodes))
+        return false;
+    }
+  }
+  return true;
+}
+
 // The one YAML document of a configuration file's text, or an error naming
 // `source`: not YAML, or more than one document (`---` between them: phas
-// reads one, and the others would be dropped silently). An empty text is
-// a null node. Every key and value must be UTF-8 text (NotUtf8).
+// reads one, and the others would be dropped silently), or too deep or too
+// big once its aliases are expanded (WithinYamlBounds: 64 levels, a million
+// nodes). An empty text is a null node. Every key and value must be UTF-8
+// text (NotUtf8).
 inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
                                            const std::string& source) {
   std::vector<YAML::Node> docs;
@@ -266,6 +291,12 @@ inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
         source, docs.size()));
   }
   if (docs.empty()) return YAML::Node();
+  if (long nodes = 1000000; !WithinYamlBounds(docs[0], 64, &nodes)) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: deeper than 64 levels or more than a million values once its "
+        "aliases are expanded (an alias inside its own anchor?)",
+        source));
+  }
   // YAML is Unicode text; yaml-cpp passes other bytes through. A group
   // name in Latin-1 would reach AWS, the logs and the JSON phas writes (two
   // such names could even become one DynamoDB key once replaced).

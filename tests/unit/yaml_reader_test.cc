@@ -4,9 +4,11 @@
 // error in every configuration file phas reads.
 #include "scaler/yaml_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string>
 
 #include "scaler/config.h"
 #include "sim/backtest_config.h"
@@ -126,8 +128,17 @@ TEST(YamlReaderTest, ChildOfAScalarIsUndefinedNotAnException) {
 
 // Every configuration file: a key given twice names the key and its path
 // (yaml-cpp keeps both and a lookup took the first, silently); a file of
-// two documents is refused.
+// two documents is refused, and so is one whose aliases hold themselves or
+// expand past a million values.
 TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
+  // Nine lists of nine aliases of the list before: 9^9 values of 300 bytes.
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    laughs += fmt::format("a{}: &a{} [", i, i);
+    for (int k = 0; k < 9; ++k)
+      laughs += fmt::format("{}*a{}", k ? ", " : "", i - 1);
+    laughs += "]\n";
+  }
   struct Case {
     const char* name;
     // input: which file and its text
@@ -193,6 +204,16 @@ TEST(YamlReaderTest, DuplicatedKeysInEveryConfigFile) {
       {"backtest policy name in Latin-1", true,
        "policies:\n  hpa: {}\n  seed:\n    model: m\xe9\n",
        "bt.yaml: policies.seed.model: not UTF-8 text"},
+      // An alias inside its own anchor crashed (the stack overflowed);
+      // aliases of aliases never ended.
+      {"backtest, an alias inside its anchor", true, "&a [*a]\n",
+       "bt.yaml: deeper than 64 levels"},
+      {"backtest world holding itself", true, "world: &w {signal: *w}\n",
+       "bt.yaml: deeper than 64 levels"},
+      {"scaler groups holding themselves", false,
+       "region: us-east-1\ngroups: &g [*g]\n", "phas.yaml: deeper than 64"},
+      {"backtest, a billion laughs", true, laughs.c_str(),
+       "bt.yaml: deeper than 64 levels or more than a million values"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
