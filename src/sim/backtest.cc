@@ -306,9 +306,16 @@ Result<PreparedJob> Prepare(const Trace& trace,
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   job.demand = MakeDemand(trace, o.mapping, t0);
   const DemandSeries& demand = *job.demand;
-  res.start = t0 + Hours(o.skip_hours);
-  res.end = FloorMinute(demand.end()) + std::chrono::minutes(1);
-  if (o.hours > 0) res.end = std::min(res.end, res.start + Hours(o.hours));
+  const TimePoint last = FloorMinute(demand.end()) + std::chrono::minutes(1);
+  // Within the trace, compared in hours first: added to a time near 2262
+  // (the most a TimePoint holds), --skip-hours 1e5 overflowed to 1680 and
+  // the replay walked six centuries of minutes.
+  const double span_hours =
+      std::chrono::duration<double>(last - t0).count() / 3600;
+  res.start = o.skip_hours < span_hours ? t0 + Hours(o.skip_hours) : last;
+  res.end = last;
+  if (o.hours > 0 && o.hours < span_hours)
+    res.end = std::min(res.end, res.start + Hours(o.hours));
   if (res.end <= res.start)
     return Status::InvalidArgument("nothing to replay: the range is empty");
   res.scored_from =

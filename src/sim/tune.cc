@@ -241,10 +241,16 @@ Result<TuneWindows> SplitWindows(const Trace& trace,
   // As RunBacktest replays: from the first sample's minute, one minute
   // past the last sample's.
   TimePoint t0 = FloorMinute(trace.samples.front().time);
-  w.start = t0 + Hours(world.skip_hours);
-  w.end = FloorMinute(DemandTime(trace, world.mapping, trace.samples.back())) +
-          std::chrono::minutes(1);
-  if (world.hours > 0) w.end = std::min(w.end, w.start + Hours(world.hours));
+  const TimePoint last =
+      FloorMinute(DemandTime(trace, world.mapping, trace.samples.back())) +
+      std::chrono::minutes(1);
+  // Within the trace, compared in hours first: added to a time near 2262,
+  // --skip-hours or --hours 1e6 overflowed ("-999999.97 h to replay").
+  const double span_hours = HoursBetween(t0, last);
+  w.start = world.skip_hours < span_hours ? t0 + Hours(world.skip_hours) : last;
+  w.end = last;
+  if (world.hours > 0 && world.hours < span_hours)
+    w.end = std::min(w.end, w.start + Hours(world.hours));
   w.split = FloorMinute(w.start + std::chrono::duration_cast<Duration>(
                                       (w.end - w.start) * fit_fraction));
   if (w.split <= w.start || w.split >= w.end) {

@@ -313,6 +313,28 @@ TEST(BacktestTest, TheTraceHolesAreReported) {
   EXPECT_EQ(ScoreTable(*w).find("gap"), std::string::npos);
 }
 
+// A trace near the last time a TimePoint holds (2262): --skip-hours past
+// its end overflowed to 1680 and the replay walked six centuries of
+// minutes (it never ended); --hours 1e6 said "the range is empty".
+TEST(BacktestTest, ARangePastTheEndOfATraceIn2255StaysInIt) {
+  auto t =
+      ParseTrace("8999990000,10\n8999993600,10\n8999997200,10\n", "late.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  BacktestOptions whole;
+  whole.hours = 1e6;
+  auto r = RunBacktest(*t, {"reactive"}, whole);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->end - r->start, minutes(121));
+  for (double skip : {2.1, 1e5, 1e6}) {
+    SCOPED_TRACE(skip);
+    BacktestOptions past;
+    past.skip_hours = skip;
+    auto e = RunBacktest(*t, {"reactive"}, past);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.status().message(), "nothing to replay: the range is empty");
+  }
+}
+
 TEST(BacktestTest, ConfigErrorsNameTheKey) {
   struct Case {
     const char* yaml;

@@ -173,6 +173,29 @@ TEST(TuneTest, SplitsTheRangeOnAMinute) {
   }
 }
 
+// A trace near the last time a TimePoint holds (2262): --hours and
+// --skip-hours far past its end overflowed ("1000000.00 h to replay is too
+// short", "-99999.97 h").
+TEST(TuneTest, ARangePastTheEndOfATraceIn2255StaysInIt) {
+  Trace t = Synthetic(12);
+  for (auto& s : t.samples) s.time += std::chrono::seconds(7'299'999'960);
+  BacktestOptions whole;
+  whole.hours = 1e6;
+  auto s = SplitWindows(t, whole, 0.5);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_DOUBLE_EQ(s->fit_hours() + s->score_hours(), 12);
+  for (double skip : {1e5, 1e6}) {
+    SCOPED_TRACE(skip);
+    BacktestOptions past;
+    past.skip_hours = skip;
+    auto e = SplitWindows(t, past, 0.5);
+    ASSERT_FALSE(e.ok());
+    EXPECT_NE(e.status().message().find(": 0.00 h to replay is too short"),
+              std::string::npos)
+        << e.status().message();
+  }
+}
+
 // Every knob's snippet, at every grid value, is a group entry the scaler's
 // own parser accepts, and sets exactly that knob.
 TEST(TuneTest, SnippetsParseAsScalerGroupEntries) {
