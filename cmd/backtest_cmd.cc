@@ -186,6 +186,17 @@ int RunBacktestCommand(const BacktestFlags& f,
     if (traces.empty())
       return ReportError(Status::NotFound(f.suite + ": no .csv traces"));
   }
+  std::vector<FlagPath> inputs = {{"--config", f.world.config},
+                                  {"--scaler-config", f.group.config}};
+  for (const std::string& t : traces)
+    inputs.push_back({f.suite.empty() ? "--trace" : "--suite", t});
+  if (Status st = CheckOutputPaths({{"--json", f.json_out},
+                                    {"--report", f.report_out},
+                                    {"--update-doc", f.update_doc}},
+                                   inputs);
+      !st.ok()) {
+    return ReportError(st);
+  }
   if (f.frontier) return RunFrontierCommand(f, o, *policies, traces);
   std::mutex mu;
   std::vector<BacktestResult> results;

@@ -6,6 +6,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/group_source.h"
+#include "cmd/world_flags.h"
 #include "common/file_util.h"
 
 namespace phas {
@@ -24,6 +25,12 @@ void RegisterHistoryCommand(CLI::App& app, int* exit_code) {
   AddGroupSourceFlags(cmd, &flags->source);
   cmd->add_option("--out", flags->out, "The trace CSV to write")->required();
   cmd->callback([flags, exit_code] {
+    if (Status st = CheckOutputPaths({{"--out", flags->out}},
+                                     {{"--config", flags->source.config}});
+        !st.ok()) {
+      *exit_code = ReportError(st);
+      return;
+    }
     SystemClock clock;
     auto pulled = PullGroup(flags->source, &clock);
     if (!pulled.ok()) {

@@ -62,6 +62,13 @@ int RunTuneCommand(const TuneFlags& f) {
       return ReportError(st);
     }
   }
+  if (Status st = CheckOutputPaths({{"--json", f.json_out}},
+                                   {{"--trace", f.trace},
+                                    {"--config", f.world.config},
+                                    {"--scaler-config", f.group.config}});
+      !st.ok()) {
+    return ReportError(st);
+  }
   Result<Trace> trace = Status::Internal("no trace");
   std::string source = f.trace;
   if (!f.group.asg.empty()) {

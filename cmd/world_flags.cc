@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "cmd/number_checks.h"
 #include "common/file_util.h"
@@ -91,6 +92,43 @@ Status ApplyWorldFlags(const WorldFlags& f, BacktestOptions* o) {
   o->threads = f.threads;
   if (o->min_size > o->max_size) {
     return Status::InvalidArgument("--min must not exceed --max");
+  }
+  return Status::OK();
+}
+
+namespace {
+
+bool SameFile(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec1, ec2, ec3;
+  if (fs::equivalent(a, b, ec1)) return true;
+  // A file not written yet: the same path once symlinks and dots resolve.
+  fs::path ca = fs::weakly_canonical(a, ec2), cb = fs::weakly_canonical(b, ec3);
+  return !ec2 && !ec3 && ca == cb;
+}
+
+}  // namespace
+
+Status CheckOutputPaths(const std::vector<FlagPath>& outputs,
+                        const std::vector<FlagPath>& inputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const FlagPath& out = outputs[i];
+    if (out.path.empty()) continue;
+    for (const FlagPath& in : inputs) {
+      if (!in.path.empty() && SameFile(out.path, in.path)) {
+        return Status::InvalidArgument(fmt::format(
+            "{} {}: the same file as {} {}: it would be overwritten", out.flag,
+            out.path, in.flag, in.path));
+      }
+    }
+    for (size_t k = 0; k < i; ++k) {
+      if (!outputs[k].path.empty() && SameFile(out.path, outputs[k].path)) {
+        return Status::InvalidArgument(
+            fmt::format("{} {}: the same file as {}: one would overwrite the "
+                        "other",
+                        out.flag, out.path, outputs[k].flag));
+      }
+    }
   }
   return Status::OK();
 }

@@ -1,5 +1,6 @@
 // Flags of the simulated world (demand mapping, group, timing, scoring,
-// range), shared by `phas backtest` and `phas tune`; and the --policy list.
+// range), shared by `phas backtest` and `phas tune`; the --policy list; and
+// the check that no output overwrites an input (backtest, tune, history).
 //
 // Thread-safety: plain values and stateless functions.
 #ifndef PHAS_CMD_WORLD_FLAGS_H_
@@ -35,6 +36,18 @@ void AddWorldFlags(CLI::App* cmd, WorldFlags* f,
 // The --config file (if any), then the flags, onto `o`. InvalidArgument
 // naming the flag or key on bad input.
 Status ApplyWorldFlags(const WorldFlags& f, BacktestOptions* o);
+
+// A flag and the file it names.
+struct FlagPath {
+  std::string flag, path;
+};
+
+// OK unless an output names the same file (however written: a symlink, a
+// hard link, "./x") as an input or another output: InvalidArgument naming
+// both flags. `--json` over `--trace` replaced the trace with the results;
+// `--report` over `--json` kept only the report. Empty paths are not given.
+Status CheckOutputPaths(const std::vector<FlagPath>& outputs,
+                        const std::vector<FlagPath>& inputs);
 
 // A --policy value: comma-separated names, each one of `known`; empty or
 // "all": every known one.

@@ -2,8 +2,10 @@
 // with an exit code and one line on stderr naming the flag or key, where
 // they were silently ignored (nan, inf, a flag that another undid) or
 // reported without naming it.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "phas_cli.h"
@@ -114,6 +116,49 @@ TEST_F(BadFlagsTest, ConflictsAndNamesAreSaid) {
        "phas: IOError: --output-dir: "},
   };
   for (const Case& c : cases) ExpectRefused(c, Phas(c.args));
+}
+
+// An output over an input replaced it: `--json` over `--trace` left the
+// results where the trace was. Refused naming both flags; the file is
+// left as it was.
+TEST_F(BadFlagsTest, NoOutputOverwritesAnInput) {
+  std::string csv;
+  for (int m = 0; m < 30; ++m) csv += fmt::format("{},{}\n", 60 * m, 5 + m);
+  const std::string t = Write("t.csv", csv);
+  const std::string yaml = "demand: {peak_instances: 5}\n";
+  const std::string c = Write("c.yaml", yaml);
+  std::filesystem::create_symlink(t, dir_ / "link.csv");
+  const std::string d = dir_.string();
+  const std::string bt = "backtest --quiet --policy reactive ";
+  const std::string same = ": the same file as ";
+  const Case cases[] = {
+      {bt + "--trace " + t + " --json " + t, 2,
+       "phas: InvalidArgument: --json " + t + same + "--trace " + t +
+           ": it would be overwritten\n"},
+      {bt + "--trace " + t + " --report " + d + "/./t.csv", 2,
+       "phas: InvalidArgument: --report " + d + "/./t.csv" + same + "--trace"},
+      {bt + "--trace " + t + " --json " + d + "/link.csv", 2,
+       "phas: InvalidArgument: --json " + d + "/link.csv" + same + "--trace"},
+      {bt + "--suite " + d + " --frontier --json " + t, 2,
+       "phas: InvalidArgument: --json " + t + same + "--suite "},
+      {bt + "--trace " + t + " --config " + c + " --report " + c, 2,
+       "phas: InvalidArgument: --report " + c + same + "--config " + c},
+      {bt + "--trace " + t + " --json " + d + "/o --report " + d + "/o", 2,
+       "phas: InvalidArgument: --report " + d + "/o" + same +
+           "--json: one would overwrite the other\n"},
+      {"tune --quiet --trace " + t + " --json " + t, 2,
+       "phas: InvalidArgument: --json " + t + same + "--trace"},
+      {"tune --quiet --trace " + t + " --config " + c + " --json " + c, 2,
+       "phas: InvalidArgument: --json " + c + same + "--config"},
+      {"history --asg g --config " + c + " --out " + c, 2,
+       "phas: InvalidArgument: --out " + c + same + "--config"},
+  };
+  for (const Case& tc : cases) {
+    ExpectRefused(tc, Phas(tc.args));
+    EXPECT_EQ(testing::ReadAll(t), csv) << tc.args;
+    EXPECT_EQ(testing::ReadAll(c), yaml) << tc.args;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "o")) << tc.args;
+  }
 }
 
 TEST_F(BadFlagsTest, ConfigPathsAreNamedByTheirKey) {
