@@ -32,6 +32,14 @@ const char* TimeChartScript() {
     t.textContent = s;
     return t;
   }
+  // A name as HTML text: a run's or a forecast's name (an AWS scaling
+  // policy's, "aws:" and its name) is not markup.
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;',
+              "'": '&#39;'}[c];
+    });
+  }
   function pad(v) { return (v < 10 ? '0' : '') + v; }
   function when(ms) {
     var d = new Date(ms);
@@ -91,7 +99,7 @@ const char* TimeChartScript() {
         draw();
       });
       s.innerHTML = '<svg width="22" height="8"><line x1="0" x2="22" y1="4" ' +
-          'y2="4" stroke="' + color + '" stroke-width="2.5"' +
+          'y2="4" stroke="' + esc(color) + '" stroke-width="2.5"' +
           (dash ? ' stroke-dasharray="4 3"' : '') + '/></svg> ';
       s.appendChild(document.createTextNode(label));
       legend.appendChild(s);
@@ -240,11 +248,12 @@ const char* TimeChartScript() {
           (d.step > 1 ? ' (' + d.step + ' min, highest)' : '') +
           '<br>demand: ' + f(d.demand[i], ' instances needed');
       shown(d.runs).forEach(function (r) {
-        h += '<br><span style="color:' + r.color + '">' + r.name + '</span>: ' +
-            f(r.cap[i], ' in service') + ', ' + f(r.util[i], ' % utilised');
+        h += '<br><span style="color:' + esc(r.color) + '">' + esc(r.name) +
+            '</span>: ' + f(r.cap[i], ' in service') + ', ' +
+            f(r.util[i], ' % utilised');
       });
       shown(d.forecasts).forEach(function (fc) {
-        h += '<br>forecast (' + fc.name + '): ' + f(fc.mean[i], '') +
+        h += '<br>forecast (' + esc(fc.name) + '): ' + f(fc.mean[i], '') +
             ', upper ' + f(fc.upper[i], '');
       });
       tip.innerHTML = h;

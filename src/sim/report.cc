@@ -191,11 +191,14 @@ std::string Capitalized(std::string s) {
   return s;
 }
 
-// A time chart: its box and its data.
+// A time chart: its box and its data. Every '<' of the JSON (in names
+// only) is \u003c: "</script>" would end the element, and "<!--<script>"
+// (a run named so) made the parser take the element's end for text, so the
+// rest of the report, its script included, became script data.
 std::string TimeChart(const std::string& id, const nlohmann::json& data) {
   std::string j = DumpJson(data);
-  for (size_t at = j.find("</"); at != std::string::npos; at = j.find("</"))
-    j.replace(at, 2, "<\\/");
+  for (size_t at = j.find('<'); at != std::string::npos; at = j.find('<', at))
+    j.replace(at, 1, "\\u003c");
   return fmt::format(
       "<div class='timechart' data-src='{0}'></div>"
       "<script type='application/json' id='{0}'>{1}</script>",

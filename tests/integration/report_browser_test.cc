@@ -106,5 +106,66 @@ TEST(ReportBrowserTest, VerdictFrontierAndTimeChartsRenderInChromium) {
   fs::remove_all(dir);
 }
 
+// A run's name is text wherever the report shows it: the time chart's
+// tooltip put it into innerHTML as it was, so an AWS scaling policy named
+// with markup (`backtest --asg` labels its row "aws:<its name>") ran its
+// script in the report, and a name holding "<!--<script>" turned the rest
+// of the report into script data (no chart drawn). The tooltip is shown by
+// a mousemove over the chart.
+TEST(ReportBrowserTest, NamesInTheTimeChartTooltipAreText) {
+  std::string chromium = phas::testing::FindExecutable("chromium");
+  ASSERT_FALSE(chromium.empty())
+      << "chromium is not installed (make test installs it)";
+  fs::path dir = fs::temp_directory_path() /
+                 ("phas_report_names_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto trace = LoadTrace(std::string(PHAS_SOURCE_DIR) +
+                         "/data/traces/nasa_http_1995_1min.csv");
+  ASSERT_TRUE(trace.ok());
+  BacktestOptions o;
+  o.skip_hours = 14 * 24;
+  o.history_hours = 14 * 24;
+  o.hours = 2;
+  const std::string tracking =
+      "aws:<img src=x onerror=\"document.title='tracking'\">";
+  const std::string forecast = "aws:<!--<script><img src=x onerror=a>'";
+  auto r = RunBacktestRuns(*trace,
+                           {{"target-tracking", std::nullopt, tracking},
+                            {"predictive", std::nullopt, forecast}},
+                           o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string html = BacktestHtml({*r});
+  const std::string hover =
+      "<script>var s = document.querySelector('.tc-svg');"
+      "var b = s.getBoundingClientRect();"
+      "s.dispatchEvent(new MouseEvent('mousemove', {clientX: b.left + "
+      "b.width / 2, clientY: b.top + 40}));</script></body>";
+  html.replace(html.rfind("</body>"), 7, hover);
+  std::string path = (dir / "report.html").string();
+  ASSERT_TRUE(WriteFileAtomic(path, html).ok());
+
+  std::vector<std::string> args = ChromiumArgs(chromium, dir);
+  args.push_back("--dump-dom");
+  args.push_back("file://" + path);
+  auto dom = RunProcess(args, {}, 120);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  const std::string& d = dom.out;
+  size_t tip = d.find("class=\"tc-tip\"");
+  ASSERT_NE(tip, std::string::npos);
+  std::string shown = d.substr(tip, d.find("</div>", tip) - tip);
+  EXPECT_NE(shown.find("aws:&lt;img src=x onerror=\"document.title="),
+            std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("forecast (aws:&lt;!--&lt;script&gt;&lt;img"),
+            std::string::npos)
+      << shown;
+  // No element made of a name: not in the tooltip, nor in the chart's data
+  // (the script drew the chart; its onerror did not run).
+  EXPECT_EQ(Count(d, "<img"), 0u) << shown;
+  EXPECT_EQ(Count(d, "<title>tracking"), 0u);
+  EXPECT_GE(Count(d, "class=\"tc-svg\""), 1u);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace phas

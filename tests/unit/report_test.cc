@@ -176,5 +176,28 @@ TEST(ReportTest, DocumentAnswersWhichPolicyInOrderAndFetchesNothing) {
   EXPECT_LT(html.size(), 2u << 20);
 }
 
+// A run's name reaches the time chart's JSON (an AWS scaling policy's,
+// "aws:<its name>", in `backtest --asg`): "<!--<script>" there made the
+// parser take the element's end for script text, and the rest of the
+// report, its script included, was swallowed. No '<' of a name is left in
+// the document (the tooltip's escaping: ReportBrowserTest).
+TEST(ReportTest, NamesInTheChartsDataAreNotMarkup) {
+  BacktestResult r = Synthetic(1);
+  r.runs[1].policy = "aws:</script><!--<script><img src=x onerror=a>";
+  std::string html = BacktestHtml({r});
+  EXPECT_EQ(html.find("<!--"), std::string::npos);
+  EXPECT_EQ(html.find("aws:<"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  size_t opened = 0, closed = 0;
+  for (size_t at = html.find("<script"); at != std::string::npos;
+       at = html.find("<script", at + 1))
+    ++opened;
+  for (size_t at = html.find("</script>"); at != std::string::npos;
+       at = html.find("</script>", at + 1))
+    ++closed;
+  EXPECT_EQ(opened, closed);
+  EXPECT_NE(html.find("aws:\\u003c/script>\\u003c!--"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace phas
