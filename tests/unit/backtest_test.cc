@@ -343,6 +343,8 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
   const Case cases[] = {
       {"world: {boot: 3}\n", "world.boot"},
       {"demand: {target_utilization: 2}\n", "demand.target_utilization"},
+      // Was the peak mapping, silently (the flag's 0 is refused).
+      {"demand: {capacity_per_instance: 0}\n", "demand.capacity_per_instance"},
       {"policies: {magic: {}}\n", "policies.magic"},
       {"policies: {hpa: {hpa: {tolerance: 5}}}\n",
        "policies.hpa.hpa.tolerance"},
