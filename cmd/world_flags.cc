@@ -147,6 +147,11 @@ Result<std::vector<std::string>> PolicyList(
           fmt::format("--policy: unknown policy '{}' (known: {})", p,
                       fmt::join(known, ", ")));
     }
+    if (std::find(out.begin(), out.end(), p) != out.end()) {
+      // Each would run and be scored twice, side by side.
+      return Status::InvalidArgument(
+          fmt::format("--policy: '{}' named twice", p));
+    }
     out.push_back(p);
     pos = comma + 1;
   }

@@ -49,8 +49,8 @@ struct FlagPath {
 Status CheckOutputPaths(const std::vector<FlagPath>& outputs,
                         const std::vector<FlagPath>& inputs);
 
-// A --policy value: comma-separated names, each one of `known`; empty or
-// "all": every known one.
+// A --policy value: comma-separated names, each one of `known` and named
+// once; empty or "all": every known one.
 Result<std::vector<std::string>> PolicyList(
     const std::string& flag, const std::vector<std::string>& known);
 

@@ -227,10 +227,19 @@ Result<std::vector<BacktestRun>> FrontierRuns(
     const std::vector<std::string>& policies, const BacktestOptions& world) {
   if (targets.empty())
     return Status::InvalidArgument("frontier targets: none given");
-  for (double t : targets) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const double t = targets[i];
     if (!(t > 0 && t <= 100)) {
       return Status::InvalidArgument(
           fmt::format("frontier targets: {} is not a target in (0, 100] %", t));
+    }
+    // Runs are matched to the curve by label: a target given twice (or two
+    // that print alike) put each of its runs on the curve twice.
+    for (size_t k = 0; k < i; ++k) {
+      if (CurveLabel(targets[k]) == CurveLabel(t)) {
+        return Status::InvalidArgument(
+            fmt::format("frontier targets: {} given twice", TuneNumber(t)));
+      }
     }
   }
   PHAS_ASSIGN_OR_RETURN(TuneKnob knob, FindTuneKnob("target-tracking"));

@@ -93,6 +93,16 @@ TEST_F(BadFlagsTest, ConflictsAndNamesAreSaid) {
        2,
        "phas: InvalidArgument: --capacity-per-instance and --peak-instances: "
        "give one of them"},
+      // Ran and scored twice, side by side (tune refused it in other words).
+      {"backtest --trace " + trace +
+           " --hours 1 --quiet --policy reactive,hpa,reactive",
+       2, "phas: InvalidArgument: --policy: 'reactive' named twice\n"},
+      {"tune --trace " + trace + " --hours 1 --quiet --policy hpa,hpa", 2,
+       "phas: InvalidArgument: --policy: 'hpa' named twice\n"},
+      // Each of its runs was put on the curve twice.
+      {"backtest --trace " + trace +
+           " --hours 1 --quiet --frontier --frontier-targets 60,50,60",
+       2, "phas: InvalidArgument: frontier targets: 60 given twice\n"},
       // --policy applied only to --group groups: without, it was ignored.
       {"scaler --config " + config + " --policy nonexistent --once", 2,
        "phas: InvalidArgument: --policy goes with --group"},

@@ -225,7 +225,8 @@ TEST(FrontierTest, RunsAreTheCurveThePoliciesAndTheOracle) {
 
   for (const std::vector<double>& bad :
        {std::vector<double>{}, std::vector<double>{60, 0},
-        std::vector<double>{120}}) {
+        std::vector<double>{120}, std::vector<double>{60, 50, 60},
+        std::vector<double>{60.0000001, 60.0000002}}) {
     auto r = FrontierRuns(bad, {}, world);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find("frontier targets"), std::string::npos)
