@@ -31,6 +31,7 @@ struct BacktestFlags {
   GroupSourceFlags group;  // --asg: the group's own history
   bool frontier = false;
   std::vector<double> frontier_targets = DefaultFrontierTargets();
+  bool frontier_targets_given = false;
   double history_hours = 0;
 };
 
@@ -152,6 +153,16 @@ int RunBacktestCommand(const BacktestFlags& f,
   if (f.frontier && !f.group.asg.empty()) {
     return ReportError(Status::InvalidArgument(
         "--frontier: give --trace FILE or --suite DIR (not --asg)"));
+  }
+  // Each was ignored without it (or with it), silently.
+  if (f.frontier_targets_given && !f.frontier) {
+    return ReportError(
+        Status::InvalidArgument("--frontier-targets goes with --frontier"));
+  }
+  if (f.frontier && !f.update_doc.empty()) {
+    return ReportError(Status::InvalidArgument(
+        "--update-doc does not go with --frontier (it writes the "
+        "leaderboard of the runs at their defaults)"));
   }
   // --asg: the group's own history, in a world made to match it.
   std::optional<GroupWorld> group_world;
@@ -288,6 +299,7 @@ void RegisterBacktestCommand(CLI::App& app, int* exit_code) {
                   "time), its current AWS policy as a row");
   AddGroupSourceFlags(cmd, &f->group, "--scaler-config");
   cmd->callback([f, exit_code, cmd] {
+    f->frontier_targets_given = cmd->count("--frontier-targets") > 0;
     std::string line = "phas backtest";
     for (const auto& opt : cmd->get_options()) {
       if (opt->count() == 0 || opt->get_name() == "--help") continue;

@@ -103,6 +103,14 @@ TEST_F(BadFlagsTest, ConflictsAndNamesAreSaid) {
       {"backtest --trace " + trace +
            " --hours 1 --quiet --frontier --frontier-targets 60,50,60",
        2, "phas: InvalidArgument: frontier targets: 60 given twice\n"},
+      // Ignored, silently: the targets without --frontier, the document
+      // with it (left as it was).
+      {"backtest --trace " + trace +
+           " --hours 1 --quiet --policy reactive --frontier-targets 60,50",
+       2, "phas: InvalidArgument: --frontier-targets goes with --frontier\n"},
+      {"backtest --trace " + trace + " --hours 1 --quiet --frontier " +
+           "--update-doc " + file,
+       2, "phas: InvalidArgument: --update-doc does not go with --frontier"},
       // --policy applied only to --group groups: without, it was ignored.
       {"scaler --config " + config + " --policy nonexistent --once", 2,
        "phas: InvalidArgument: --policy goes with --group"},
