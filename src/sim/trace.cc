@@ -29,6 +29,26 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// A field as an error shows it: trimmed (a CRLF line's '\r' sent the
+// terminal's cursor back over the message), at most 40 characters, and
+// every byte that is not printable ASCII (an escape sequence, a file not
+// in UTF-8) as \xNN.
+std::string Shown(std::string_view field) {
+  constexpr size_t kMost = 40;
+  std::string_view s = Trim(field);
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < kMost; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  if (s.size() > kMost) out += "...";
+  return out;
+}
+
 bool ParseNumber(std::string_view field, double* out) {
   std::string_view s = Trim(field);
   if (s.empty()) return false;
@@ -144,7 +164,7 @@ Result<Trace> ParseTrace(const std::string& csv, const std::string& source) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: {} '{}'", source, lineno,
                       !t_ok ? "unreadable timestamp" : "unreadable value",
-                      !t_ok ? ts : vs));
+                      Shown(!t_ok ? ts : vs)));
     }
     first = false;
     if (!missing && v < 0) {

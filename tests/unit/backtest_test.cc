@@ -107,6 +107,14 @@ TEST(TraceTest, ErrorsNameFileAndLine) {
        "x.csv:2: unreadable timestamp '1e300'"},
       {"epoch seconds too small", "0,1\n60,1\n-1e12,2\n",
        "x.csv:3: unreadable timestamp '-1e12'"},
+      // The field as it was: a CRLF line's '\r' took the cursor back over
+      // the message, an escape sequence coloured the terminal, and a
+      // field of any length was echoed whole.
+      {"CRLF", "0,1\r\n60,abc\r\n", "x.csv:2: unreadable value 'abc'"},
+      {"control and non-UTF-8 bytes", "0,1\n60,\x1b[31m\xff\n",
+       "x.csv:2: unreadable value '\\x1b[31m\\xff'"},
+      {"long", "0,1\n60," + std::string(100, 'x') + "\n",
+       "x.csv:2: unreadable value '" + std::string(40, 'x') + "...'"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
