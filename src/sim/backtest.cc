@@ -273,6 +273,13 @@ Result<BacktestResult> RunBacktest(const Trace& trace,
 
 namespace {
 
+// The most instances a trace's peak may need at the target utilization:
+// 100 times the largest group (--max 100000). A capacity per instance far
+// below the trace's units (--capacity-per-instance 1e-9 on a load of 5)
+// needed more instances than an int holds, and every score overflowed
+// (theta_O -214748364700 %, 0 instance-hours).
+constexpr double kMaxDemandInstances = 1e7;
+
 // One job made ready to run: its result's header, its demand and what its
 // runs share.
 struct PreparedJob {
@@ -337,6 +344,13 @@ Result<PreparedJob> Prepare(const Trace& trace,
                     : fmt::format("peak = {} instances at {:.0f}%",
                                   o.mapping.peak_instances,
                                   o.mapping.target_utilization * 100);
+  if (res.trace_peak / o.score.target_utilization > kMaxDemandInstances) {
+    return Status::InvalidArgument(fmt::format(
+        "the trace's peak needs {:.3g} instances at {:.0f}% ({}): more than "
+        "{:g}; the mapping is too small for this trace's values",
+        res.trace_peak / o.score.target_utilization,
+        o.score.target_utilization * 100, res.mapping, kMaxDemandInstances));
+  }
   if (std::any_of(runs.begin(), runs.end(),
                   [](const BacktestRun& r) { return r.policy == "seed"; })) {
     std::string dir = o.model_dir;

@@ -343,6 +343,38 @@ TEST(BacktestTest, ARangePastTheEndOfATraceIn2255StaysInIt) {
   }
 }
 
+// A capacity per instance far below the trace's units needed more
+// instances than an int holds: every score overflowed (theta_O
+// -214748364700 %, 0 instance-hours), exit 0.
+TEST(BacktestTest, AMappingNeedingTooManyInstancesIsRefused) {
+  auto t = ParseTrace("0,5\n60,7\n120,6\n", "small.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  struct Case {
+    double capacity_per_instance;
+    bool ok;
+  };
+  // Peak 6 (smoothed over 10 minutes) at 60 %: 5e-7 needs 2e7 instances,
+  // 1e-5 a million (the group's 40 are short).
+  const Case cases[] = {{1e-9, false}, {5e-7, false}, {1e-5, true}};
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.capacity_per_instance);
+    BacktestOptions o;
+    o.mapping.capacity_per_instance = tc.capacity_per_instance;
+    auto r = RunBacktest(*t, {"reactive"}, o);
+    ASSERT_EQ(r.ok(), tc.ok) << r.status().ToString();
+    if (tc.ok) {
+      EXPECT_GE(r->runs[0].scores.theta_o, 0);
+      continue;
+    }
+    EXPECT_NE(r.status().message().find(
+                  "instances at 60% (capacity per instance " +
+                  fmt::format("{:.6g}", tc.capacity_per_instance) +
+                  " trace units): more than 1e+07"),
+              std::string::npos)
+        << r.status().message();
+  }
+}
+
 TEST(BacktestTest, ConfigErrorsNameTheKey) {
   struct Case {
     const char* yaml;
