@@ -138,40 +138,80 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
   return db;
 }
 
+// The lock beside the database, through symlinks: two names for one
+// database share one lock.
+std::string LockPathOf(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path real = std::filesystem::weakly_canonical(path, ec);
+  return (ec ? path : real.string()) + ".lock";
+}
+
+bool SameFile(int fd, const std::string& path) {
+  struct stat held, there;
+  return ::fstat(fd, &held) == 0 && ::stat(path.c_str(), &there) == 0 &&
+         held.st_dev == there.st_dev && held.st_ino == there.st_ino;
+}
+
 // Takes `path`.lock, held until the descriptor is closed (the kernel drops
 // it when the process ends, however it ends). A second scaler on the same
 // file would act without seeing the first's actions: two actions inside a
 // cooldown. The holder's pid is written in the file for the message.
 Result<int> LockExclusive(const std::string& path) {
-  std::string lock = path + ".lock";
-  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::IoError(fmt::format("{}: {}", lock, std::strerror(errno)));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    char buf[32] = {};
-    ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
-    ::close(fd);
-    if (err != EWOULDBLOCK) {
-      return Status::IoError(
-          fmt::format("{}: cannot lock: {}", lock, std::strerror(err)));
+  const std::string lock = LockPathOf(path);
+  for (int attempt = 1;; ++attempt) {
+    // Readable by all, and given to the directory's owner when root makes
+    // it (an admin's `sudo phas scaler --once`): the service's user opens
+    // it after. One it cannot write is locked read-only (flock needs no
+    // write; the pid is then not written).
+    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    bool writable = fd >= 0;
+    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+      fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
     }
-    std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
-    bool digits = !pid.empty() && pid.size() < 12 &&
-                  pid.find_first_not_of("0123456789") == std::string::npos;
-    return Status::IoError(fmt::format(
-        "{}: in use by another phas scaler{} (its lock {} is held); each "
-        "scaler needs a state file of its own",
-        path, digits ? " (pid " + pid + ")" : "", lock));
+    if (fd < 0) {
+      return Status::IoError(fmt::format("{}: {}", lock, std::strerror(errno)));
+    }
+    struct stat dir;
+    if (writable && ::geteuid() == 0 &&
+        ::stat(std::filesystem::path(lock).parent_path().c_str(), &dir) == 0 &&
+        ::fchown(fd, dir.st_uid, dir.st_gid) != 0) {
+      spdlog::warn("{}: cannot give it to the directory's owner: {}", lock,
+                   std::strerror(errno));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      char buf[32] = {};
+      ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+      ::close(fd);
+      if (err != EWOULDBLOCK) {
+        return Status::IoError(
+            fmt::format("{}: cannot lock: {}", lock, std::strerror(err)));
+      }
+      std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
+      bool digits = !pid.empty() && pid.size() < 12 &&
+                    pid.find_first_not_of("0123456789") == std::string::npos;
+      return Status::IoError(fmt::format(
+          "{}: in use by another phas scaler{} (its lock {} is held); each "
+          "scaler needs a state file of its own",
+          path, digits ? " (pid " + pid + ", as its lock file says)" : "",
+          lock));
+    }
+    // Deleted or replaced between the open and the lock: lock the one
+    // there now.
+    if (!SameFile(fd, lock)) {
+      ::close(fd);
+      if (attempt < 3) continue;
+      return Status::IoError(lock + ": replaced while being locked");
+    }
+    std::string pid = std::to_string(::getpid());
+    if (writable &&
+        (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
+                                        static_cast<ssize_t>(pid.size()))) {
+      spdlog::warn("{}: cannot write this process's pid: {}", lock,
+                   std::strerror(errno));
+    }
+    return fd;
   }
-  std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
-                                     static_cast<ssize_t>(pid.size())) {
-    spdlog::warn("{}: cannot write this process's pid: {}", lock,
-                 std::strerror(errno));
-  }
-  return fd;
 }
 
 bool FileId(const std::string& path, unsigned long long* dev,
@@ -349,6 +389,21 @@ SqliteStateStore::~SqliteStateStore() {
 Status SqliteStateStore::SqlError() const { return DbError(Db(db_), path_); }
 
 Status SqliteStateStore::EnsureSameFile() {
+  // A lock file deleted (an operator's `rm phas.db*`) would let a second
+  // scaler take a new one: lock again, or fail the write.
+  if (!SameFile(lock_fd_, LockPathOf(path_))) {
+    auto lock = LockExclusive(path_);
+    if (!lock.ok()) {
+      return lock.status().WithContext(
+          "state store: the lock file was deleted or replaced while running");
+    }
+    ::close(lock_fd_);
+    lock_fd_ = *lock;
+    spdlog::error(
+        "state store {}: its lock file was deleted or replaced while phas "
+        "was running; locked it again",
+        path_);
+  }
   unsigned long long dev = 0, ino = 0;
   if (FileId(path_, &dev, &ino) && dev == dev_ && ino == ino_) {
     return Status::OK();

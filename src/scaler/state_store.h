@@ -125,9 +125,11 @@ class SqliteStateStore final : public StateStore {
   // `recovered` is set when an unreadable database was moved aside (its
   // name then says where to). A file phas can read but not write (read-only,
   // tables of another shape, a writer's lock held past the busy timeout) is
-  // an IoError, and is not moved aside. The store holds `path`.lock (flock)
-  // for its life: a file another store holds, in this process or another,
-  // is an IoError naming the holder's pid.
+  // an IoError, and is not moved aside. The store holds `path`.lock (flock,
+  // beside the file symlinks lead to) for its life: a file another store
+  // holds, in this process or another, is an IoError naming the holder's
+  // pid. A lock file deleted while running is taken again before the next
+  // write, which fails if another store took it meanwhile.
   static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path,
                                                         bool* recovered);
   ~SqliteStateStore() override;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -330,7 +331,7 @@ TEST_F(StateStoreTest, ASecondStoreOnTheSameFileIsRefused) {
   EXPECT_EQ(second.status().code(), Status::Code::kIoError);
   EXPECT_NE(second.status().message().find(
                 path + ": in use by another phas scaler (pid " +
-                std::to_string(::getpid()) + ")"),
+                std::to_string(::getpid()) + ", as its lock file says)"),
             std::string::npos)
       << second.status().message();
   EXPECT_FALSE(recovered);
@@ -340,6 +341,54 @@ TEST_F(StateStoreTest, ASecondStoreOnTheSameFileIsRefused) {
   auto all = (*third)->LoadAll();
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(all->count("web"), 1u);
+}
+
+// The lock goes with the database, not with its name: a symlink to a held
+// file is refused too; and a lock file deleted while running (an operator's
+// `rm phas.db*`) is taken again before the next save, which fails while
+// another store holds the new one. Before, each let two scalers run on one
+// database.
+TEST_F(StateStoreTest, TheLockFollowsTheDatabase) {
+  std::string path = (dir_ / "phas.db").string();
+  bool recovered = false;
+  auto first = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  fs::create_symlink(path, dir_ / "other.db");
+  auto linked =
+      SqliteStateStore::Open((dir_ / "other.db").string(), &recovered);
+  ASSERT_FALSE(linked.ok());
+  EXPECT_NE(linked.status().message().find("in use by another phas scaler"),
+            std::string::npos)
+      << linked.status().message();
+
+  fs::remove(path + ".lock");
+  auto second = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Status st = (*first)->Save("web", "seed", Sample());
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("lock file was deleted or replaced"),
+            std::string::npos)
+      << st.message();
+  second->reset();
+  EXPECT_TRUE((*first)->Save("web", "seed", Sample()).ok());
+  EXPECT_TRUE(fs::exists(path + ".lock"));
+}
+
+// Made by root (an admin's `sudo phas scaler --once`), the lock file goes to
+// the state directory's owner, the service's user, which opens it at its
+// next start; before, root's 0600 file stopped every later start.
+TEST_F(StateStoreTest, ALockFileRootMakesIsTheDirectorysOwners) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  fs::path dir = dir_ / "state";
+  fs::create_directories(dir);
+  ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+  bool recovered = false;
+  auto store = SqliteStateStore::Open((dir / "phas.db").string(), &recovered);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  struct stat st;
+  ASSERT_EQ(::stat((dir / "phas.db.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
 }
 
 // A database phas could read but not save to (tables of another shape)
