@@ -1,6 +1,8 @@
 #include "aws/credential_providers.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -23,19 +25,31 @@ bool TrimTrailingNewlines(std::string* s) {
 }
 
 // Hosts allowed for AWS_CONTAINER_CREDENTIALS_FULL_URI over plain HTTP.
+// As botocore: an address, not a name that begins like one
+// ("127.0.0.1.attacker.example" resolves anywhere).
 bool AllowedContainerHost(const std::string& url) {
   size_t start = url.find("://");
   if (start == std::string::npos) return false;
   std::string rest = url.substr(start + 3);
-  std::string host = rest.substr(0, rest.find('/'));
+  std::string host = rest.substr(0, rest.find_first_of("/?#"));
   if (!host.empty() && host[0] == '[') {
     host = host.substr(1, host.find(']') - 1);
   } else {
     host = host.substr(0, host.find(':'));
   }
-  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1" ||
-         host == "169.254.170.2" || host == "169.254.170.23" ||
-         host == "fd00:ec2::23";
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    uint32_t a = ntohl(v4.s_addr);
+    return (a >> 24) == 127 || a == 0xA9FEAA02 /* 169.254.170.2 */ ||
+           a == 0xA9FEAA17 /* 169.254.170.23 */;
+  }
+  in6_addr v6, ecs;
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    ::inet_pton(AF_INET6, "fd00:ec2::23", &ecs);
+    return IN6_IS_ADDR_LOOPBACK(&v6) || IN6_ARE_ADDR_EQUAL(&v6, &ecs);
+  }
+  return false;
 }
 
 // Keys and tokens are printable ASCII without spaces (AWS's are A-Z and
@@ -301,13 +315,15 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
   } else if (auto tok = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
     call.headers.emplace_back("Authorization", *tok);
   }
-  // As botocore: a line break would end the header early and begin
-  // another (or the body). Says which, never the value.
+  // A line break would end the header early and begin another (or the
+  // body), a NUL cut it short (botocore refuses CR and LF, even a file's
+  // trailing newline, which phas trims). Says which, never the value.
   if (!call.headers.empty() &&
-      call.headers.back().second.find_first_of("\r\n") != std::string::npos) {
+      call.headers.back().second.find_first_of(std::string_view("\r\n\0", 3)) !=
+          std::string::npos) {
     return Status::InvalidArgument(
-        fmt::format("container authorization token ({}) holds a line break: "
-                    "not a legal header value",
+        fmt::format("container authorization token ({}) holds a line break or "
+                    "a NUL: not a legal header value",
                     env_("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
                         ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
                         : "AWS_CONTAINER_AUTHORIZATION_TOKEN"));

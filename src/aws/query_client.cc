@@ -245,7 +245,10 @@ AwsError JsonError(const HttpReply& reply) {
   nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, false);
   if (!j.is_object()) return e;
   if (auto t = j.find("__type"); t != j.end() && t->is_string()) {
+    // "prefix#Code", or "Code:uri" (awsJson): cut at the first ':', then
+    // after the last '#', as botocore.
     e.code = t->get<std::string>();
+    e.code = e.code.substr(0, e.code.find(':'));
     e.code = e.code.substr(e.code.rfind('#') + 1);
   }
   for (const char* key : {"message", "Message"}) {

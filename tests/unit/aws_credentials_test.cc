@@ -229,6 +229,7 @@ TEST_F(CredentialsTest, ContainerCredentialsGoOnlyWhereTheyShould) {
   });
   std::string authority = ecs.url().substr(ecs.url().find("://") + 3);
   std::string split_file = Write("split", "tok-one\nX-Injected: 1\n");
+  std::string nul_file = Write("nul", std::string("tok-one\0rest\n", 13));
   struct Case {
     const char* name;
     std::map<std::string, std::string> env;
@@ -250,6 +251,16 @@ TEST_F(CredentialsTest, ContainerCredentialsGoOnlyWhereTheyShould) {
        {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"},
         {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", split_file}},
        "(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) holds a line break"},
+      {"token file with a NUL",
+       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", nul_file}},
+       "(AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) holds a line break or a NUL"},
+      // A name, not an address: it resolves anywhere (botocore refuses it).
+      {"a host name that begins like a loopback address",
+       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+         "http://127.0.0.1.attacker.example/creds"},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok-one"}},
+       "must be https, or http to a loopback"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);

@@ -239,6 +239,12 @@ TEST_F(DynamoWireTest, ErrorsAreConvertedOnceFromTheirType) {
        R"({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
            "message": "Rate exceeded"})",
        Status::Code::kUnavailable, "ThrottlingException", 3, false},
+      // The awsJson form with a URI after a colon, cut there first (as
+      // botocore); kept whole, the "code" was not one, and not retried.
+      {"throttled, the type with a colon: retried", 400,
+       R"({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/",
+           "message": "Rate exceeded"})",
+       Status::Code::kUnavailable, "ThrottlingException", 3, false},
       {"over capacity: retried", 400,
        R"({"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
            "message": "slow down"})",
