@@ -167,13 +167,21 @@ Status CheckCategories(const json& tree, const std::string& where, size_t n) {
   return Status::OK();
 }
 
-// Every array of a tree holds num_nodes values; split types are 0 or 1.
+// Every array of a tree holds num_nodes values; every node but the root has
+// a parent in the tree (XGBoost reads each one's node as it loads, reached
+// from the root or not); split types are 0 or 1.
 Status CheckTreeArrays(const json& tree, const std::string& where, size_t n) {
   const json* unused;
   for (const char* key : {"left_children", "right_children", "split_indices",
                           "parents", "split_conditions", "default_left",
                           "loss_changes", "sum_hessian", "base_weights"}) {
     PHAS_RETURN_IF_ERROR(SizedArray(tree, key, where, n, "num_nodes", &unused));
+  }
+  const json& parents = Member(tree, "parents");
+  for (size_t i = 1; i < n; ++i) {
+    int64_t parent;
+    PHAS_RETURN_IF_ERROR(IntAt(parents, i, where + fmt::format("node {}", i),
+                               "parents", 0, int64_t(n), &parent));
   }
   if (!tree.contains("split_type")) return Status::OK();
   const json* types;

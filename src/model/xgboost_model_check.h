@@ -29,12 +29,12 @@ Result<nlohmann::json> ParseXgboostModel(const std::string& bytes);
 
 // OK when every count and index XGBoost trusts agrees with what the document
 // holds: num_trees, tree_info and tree ids against the trees; each tree's
-// num_nodes against its arrays; children that form a tree (every node
-// reached once from the root, so no cycle); split features below
-// num_feature; groups below the number of outputs; categorical segments
-// inside their arrays. Otherwise InvalidArgument naming the place, e.g.
-// "tree 0 node 0: left_children is 999999, not a node of the tree (it has
-// 63)".
+// num_nodes against its arrays; parents inside the tree; children that
+// form a tree (every node reached once from the root, so no cycle); split
+// features below num_feature; groups below the number of outputs;
+// categorical segments inside their arrays. Otherwise InvalidArgument naming
+// the place, e.g. "tree 0 node 0: left_children is 999999, not a node of the
+// tree (it has 63)".
 Status CheckXgboostModel(const nlohmann::json& doc);
 
 }  // namespace phas

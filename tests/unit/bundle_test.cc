@@ -315,6 +315,13 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
       {"two parents of one node", "model.json",
        edited({{(tree0 + "right_children/0").c_str(), 1}}),
        "tree 0 node 0: right_children is 1, a node already reached"},
+      // XGBoost reads every node's parent as it loads: a segfault.
+      {"parent past the tree", "model.json",
+       edited({{(tree0 + "parents/3").c_str(), 999999}}),
+       "tree 0 node 3: parents is 999999, outside [0, 21)"},
+      {"negative parent", "model.json",
+       edited({{(tree0 + "parents/20").c_str(), -5}}),
+       "tree 0 node 20: parents is -5, outside [0, 21)"},
       {"tree_info shorter than the trees", "model.json",
        edited(
            {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
