@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <new>
 #include <vector>
 
@@ -22,6 +24,10 @@ using nlohmann::json;
 constexpr int kMaxNesting = 64;
 // Categories are floats on input, so XGBoost keeps them below 2^24.
 constexpr int64_t kMaxCategory = int64_t{1} << 24;
+// XGBoost adds leaf values in float: a leaf, a base_score or a sum of them
+// beyond this is infinite, and a softmax of infinities is NaN (the service
+// would answer "probabilities": [nan, ...]).
+constexpr double kMaxFloat = std::numeric_limits<float>::max();
 
 Status Bad(const std::string& where, const std::string& what) {
   return Status::InvalidArgument(where + ": " + what);
@@ -126,6 +132,7 @@ Status IntAt(const json& arr, size_t i, const std::string& where,
 struct Counts {
   int64_t num_feature = 0;
   int64_t num_groups = 1;  // outputs: max(num_class, num_target, 1)
+  double base_score = 0;   // its magnitude
 };
 
 // The categorical splits' segments must lie inside `categories`, one per
@@ -197,12 +204,14 @@ Status CheckTreeArrays(const json& tree, const std::string& where, size_t n) {
 
 // The children, from the root: each is a node of the tree not reached
 // before (so a prediction's walk ends, without a cycle to loop in), and each
-// split's feature is one the model has.
+// split's feature is one the model has; each leaf's value is a finite float,
+// the largest magnitude of them in `*reach`.
 Status CheckTreeWalk(const json& tree, const std::string& where, size_t n,
-                     int64_t num_feature) {
+                     int64_t num_feature, double* reach) {
   const json& left = Member(tree, "left_children");
   const json& right = Member(tree, "right_children");
   const json& index = Member(tree, "split_indices");
+  const json& value = Member(tree, "split_conditions");
   std::vector<char> reached(n, 0);
   std::vector<size_t> stack = {0};
   reached[0] = 1;
@@ -213,7 +222,17 @@ Status CheckTreeWalk(const json& tree, const std::string& where, size_t n,
     int64_t l, r, f;
     PHAS_RETURN_IF_ERROR(
         IntAt(left, i, node, "left_children", -1, int64_t(n), &l));
-    if (l == -1) continue;  // a leaf
+    if (l == -1) {  // a leaf: split_conditions holds its value
+      // Not a number: XGBoost refuses it itself.
+      double v = value[i].is_number() ? std::fabs(value[i].get<double>()) : 0;
+      if (!(v <= kMaxFloat)) {
+        return Bad(node, fmt::format("split_conditions (the leaf's value) is "
+                                     "{}, not a finite 32-bit float",
+                                     JsonForError(value[i])));
+      }
+      *reach = std::max(*reach, v);
+      continue;
+    }
     PHAS_RETURN_IF_ERROR(
         IntAt(right, i, node, "right_children", 0, int64_t(n), &r));
     PHAS_RETURN_IF_ERROR(
@@ -233,7 +252,8 @@ Status CheckTreeWalk(const json& tree, const std::string& where, size_t n,
   return Status::OK();
 }
 
-Status CheckTree(const json& tree, size_t t, const Counts& counts) {
+Status CheckTree(const json& tree, size_t t, const Counts& counts,
+                 double* reach) {
   std::string where = fmt::format("tree {} ", t);
   if (!tree.is_object()) {
     return Bad(fmt::format("tree {}", t),
@@ -252,10 +272,11 @@ Status CheckTree(const json& tree, size_t t, const Counts& counts) {
                                 &num_nodes));
   size_t n = static_cast<size_t>(num_nodes);
   PHAS_RETURN_IF_ERROR(CheckTreeArrays(tree, where, n));
-  return CheckTreeWalk(tree, where, n, counts.num_feature);
+  return CheckTreeWalk(tree, where, n, counts.num_feature, reach);
 }
 
-// gbtree's model (dart holds one too): num_trees, the trees, tree_info.
+// gbtree's model (dart holds one too): num_trees, the trees, tree_info; the
+// leaves of each output group cannot add up past a float.
 Status CheckTrees(const json& model, const std::string& where,
                   const Counts& counts) {
   Status st;
@@ -272,12 +293,23 @@ Status CheckTrees(const json& model, const std::string& where,
   const json* info;
   PHAS_RETURN_IF_ERROR(
       SizedArray(model, "tree_info", where, trees.size(), "num_trees", &info));
+  std::map<int64_t, double> reach;  // output group -> its largest score
   for (size_t t = 0; t < trees.size(); ++t) {
     int64_t group;
     PHAS_RETURN_IF_ERROR(
         IntAt(*info, t, where + fmt::format("tree_info[{}]", t),
               "the output group", 0, counts.num_groups, &group));
-    PHAS_RETURN_IF_ERROR(CheckTree(trees[t], t, counts));
+    double leaf = 0;
+    PHAS_RETURN_IF_ERROR(CheckTree(trees[t], t, counts, &leaf));
+    reach[group] += leaf;
+  }
+  for (const auto& [group, sum] : reach) {
+    if (!(sum + counts.base_score <= kMaxFloat)) {
+      return Bad(where + "trees",
+                 fmt::format("the leaves of output group {} add up to {:g}, "
+                             "past a 32-bit float",
+                             group, sum + counts.base_score));
+    }
   }
   return Status::OK();
 }
@@ -311,6 +343,26 @@ Status CheckBooster(const json& gb, const Counts& counts) {
         "(num_feature + 1) x outputs", &weights);
   }
   return Status::OK();  // XGBoost refuses other names itself
+}
+
+// The magnitude of base_score, which XGBoost writes as a string ("5E-1"):
+// a finite float. One that is not a number is left to XGBoost.
+Status BaseScore(const json& params, const std::string& where, double* out) {
+  const json& base = Member(params, "base_score");
+  double b = base.is_number() ? base.get<double>() : 0;
+  if (base.is_string()) {
+    const std::string& s = base.get_ref<const std::string&>();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && *end == '\0') b = v;
+  }
+  *out = std::fabs(b);
+  if (!(*out <= kMaxFloat)) {
+    return Bad(
+        where + "base_score",
+        fmt::format("is {}, not a finite 32-bit float", JsonForError(base)));
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -358,6 +410,7 @@ Status CheckXgboostModel(const json& doc) {
                                   &num_target));
   }
   counts.num_groups = std::max<int64_t>({num_class, num_target, 1});
+  PHAS_RETURN_IF_ERROR(BaseScore(params, where, &counts.base_score));
   return CheckBooster(gb, counts);
 }
 

@@ -32,7 +32,10 @@ Result<nlohmann::json> ParseXgboostModel(const std::string& bytes);
 // num_nodes against its arrays; parents inside the tree; children that
 // form a tree (every node reached once from the root, so no cycle); split
 // features below num_feature; groups below the number of outputs;
-// categorical segments inside their arrays. Otherwise InvalidArgument naming
+// categorical segments inside their arrays; base_score, each leaf's value and
+// each output's largest sum of leaves inside a float's range (beyond it,
+// XGBoost's scores are infinite and its probabilities NaN). Otherwise
+// InvalidArgument naming
 // the place, e.g. "tree 0 node 0: left_children is 999999, not a node of the
 // tree (it has 63)".
 Status CheckXgboostModel(const nlohmann::json& doc);

@@ -322,6 +322,23 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
       {"negative parent", "model.json",
        edited({{(tree0 + "parents/20").c_str(), -5}}),
        "tree 0 node 20: parents is -5, outside [0, 21)"},
+      // A leaf past a float is infinite in XGBoost: every probability of
+      // the rows reaching it was NaN, and the service answered
+      // "probabilities": [-nan, -nan, -nan] (not JSON).
+      {"leaf value past a float", "model.json",
+       edited({{(tree0 + "split_conditions/1").c_str(), 1e39}}),
+       "tree 0 node 1: split_conditions (the leaf's value) is 1e+39, not a "
+       "finite 32-bit float"},
+      {"leaves adding up past a float", "model.json",
+       edited({{(tree0 + "split_conditions/1").c_str(), 3e38},
+               {"/learner/gradient_booster/model/trees/3/split_conditions/1",
+                3e38}}),
+       "model.trees: the leaves of output group 0 add up to 6e+38, past a "
+       "32-bit float"},
+      {"base_score past a float", "model.json",
+       edited({{"/learner/learner_model_param/base_score", "1e40"}}),
+       "learner.learner_model_param.base_score: is \"1e40\", not a finite "
+       "32-bit float"},
       {"tree_info shorter than the trees", "model.json",
        edited(
            {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
