@@ -24,6 +24,11 @@ using nlohmann::json;
 constexpr int kMaxNesting = 64;
 // Categories are floats on input, so XGBoost keeps them below 2^24.
 constexpr int64_t kMaxCategory = int64_t{1} << 24;
+// Outputs (num_class, num_target): XGBoost's prediction allocates one float
+// per row and output, so a count of 2^31 in a small file asked for gigabytes
+// (64 probe rows at load: 512 GB). phas names each output in the manifest's
+// classes and answers each in a prediction; a scaling classifier has a few.
+constexpr int64_t kMaxOutputs = 256;
 // XGBoost adds leaf values in float: a leaf, a base_score or a sum of them
 // beyond this is infinite, and a softmax of infinities is NaN (the service
 // would answer "probabilities": [nan, ...]).
@@ -401,13 +406,11 @@ Status CheckXgboostModel(const json& doc) {
   PHAS_RETURN_IF_ERROR(IntParam(params, "num_feature", where, 0,
                                 std::numeric_limits<int32_t>::max(),
                                 &counts.num_feature));
-  PHAS_RETURN_IF_ERROR(IntParam(params, "num_class", where, 0,
-                                std::numeric_limits<int32_t>::max(),
-                                &num_class));
+  PHAS_RETURN_IF_ERROR(
+      IntParam(params, "num_class", where, 0, kMaxOutputs, &num_class));
   if (params.contains("num_target")) {
-    PHAS_RETURN_IF_ERROR(IntParam(params, "num_target", where, 1,
-                                  std::numeric_limits<int32_t>::max(),
-                                  &num_target));
+    PHAS_RETURN_IF_ERROR(
+        IntParam(params, "num_target", where, 1, kMaxOutputs, &num_target));
   }
   counts.num_groups = std::max<int64_t>({num_class, num_target, 1});
   PHAS_RETURN_IF_ERROR(BaseScore(params, where, &counts.base_score));

@@ -28,7 +28,8 @@ namespace phas {
 Result<nlohmann::json> ParseXgboostModel(const std::string& bytes);
 
 // OK when every count and index XGBoost trusts agrees with what the document
-// holds: num_trees, tree_info and tree ids against the trees; each tree's
+// holds: num_class and num_target at most 256; num_trees, tree_info and tree
+// ids against the trees; each tree's
 // num_nodes against its arrays; parents inside the tree; children that
 // form a tree (every node reached once from the root, so no cycle); split
 // features below num_feature; groups below the number of outputs;

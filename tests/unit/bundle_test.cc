@@ -339,6 +339,12 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
        edited({{"/learner/learner_model_param/base_score", "1e40"}}),
        "learner.learner_model_param.base_score: is \"1e40\", not a finite "
        "32-bit float"},
+      // XGBoost's probe prediction asked for 64 x 2^31 floats: 512 GB
+      // (std::bad_alloc, exit 1; 5000000 took 2.5 GB before the error).
+      {"num_class past 256", "model.json",
+       edited({{"/learner/learner_model_param/num_class", "2000000000"}}),
+       "learner.learner_model_param.num_class: must be an integer from 0 to "
+       "256, got \"2000000000\""},
       {"tree_info shorter than the trees", "model.json",
        edited(
            {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
