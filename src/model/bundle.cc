@@ -246,7 +246,15 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
   std::string booster_path = JoinPath(dir, fields.booster);
   PHAS_ASSIGN_OR_RETURN(XgbBooster booster,
                         XgbBooster::LoadFromFile(booster_path));
-  PHAS_ASSIGN_OR_RETURN(uint64_t nf, booster.NumFeatures());
+  // XGBoost checks some of a model's parameters only when it first uses it
+  // (num_class 0, classes and targets both): its errors here are the file's.
+  auto refused = [&](const Status& st) {
+    return Status::InvalidArgument(
+        booster_path + ": not a loadable XGBoost model: " + st.message());
+  };
+  Result<uint64_t> num_features = booster.NumFeatures();
+  if (!num_features.ok()) return refused(num_features.status());
+  uint64_t nf = *num_features;
   if (nf != pipeline_.num_columns()) {
     return Status::InvalidArgument(fmt::format(
         "{}: the model takes {} features but the pipeline produces {} columns",
@@ -254,15 +262,19 @@ Status ModelBundle::Init(const std::string& dir, const json& manifest,
   }
   size_t k = classes_.size();
   std::vector<float> probe = ProbeRows(nf, 64);
-  PHAS_ASSIGN_OR_RETURN(std::vector<float> reference,
-                        booster.PredictDense(probe.data(), 64, nf));
+  Result<std::vector<float>> probed =
+      booster.PredictDense(probe.data(), 64, nf);
+  if (!probed.ok()) return refused(probed.status());
+  const std::vector<float>& reference = *probed;
   if (reference.size() != 64 * k) {
     return Status::InvalidArgument(
         fmt::format("{}: the model has {} outputs per row but the manifest "
                     "lists {} classes",
                     booster_path, reference.size() / 64, k));
   }
-  PHAS_ASSIGN_OR_RETURN(std::string model_json, booster.SaveJson());
+  Result<std::string> saved = booster.SaveJson();
+  if (!saved.ok()) return refused(saved.status());
+  std::string model_json = std::move(saved).value();
   auto ensemble = TreeEnsemble::FromXgboostJson(model_json);
   if (ensemble.ok() && ensemble->num_outputs() == static_cast<int>(k)) {
     double worst = 0.0;

@@ -345,6 +345,16 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
        edited({{"/learner/learner_model_param/num_class", "2000000000"}}),
        "learner.learner_model_param.num_class: must be an integer from 0 to "
        "256, got \"2000000000\""},
+      // XGBoost refuses these when it first uses the model, not as it
+      // loads it: they were "Internal" errors, exit 1.
+      {"classes and targets both", "model.json",
+       edited({{"/learner/learner_model_param/num_target", "3"}}),
+       "model.json: not a loadable XGBoost model: XGBoosterGetNumFeature: "
+       "Check failed: n_classes <= 1 || n_targets <= 1"},
+      {"a categorical split without categories", "model.json",
+       edited({{(tree0 + "split_type/0").c_str(), 1}}),
+       "model.json: not a loadable XGBoost model: "
+       "XGBoosterSaveModelToBuffer: Check failed"},
       {"tree_info shorter than the trees", "model.json",
        edited(
            {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
