@@ -10,17 +10,30 @@
 
 namespace phas {
 
-Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// ReadFile; with `regular_only`, ReadRegularFile.
+Result<std::string> Read(const std::string& path, size_t max_bytes,
+                         bool regular_only) {
+  // O_NONBLOCK: opening a FIFO to read waits for a writer, without end if
+  // none comes; it changes nothing for a regular file.
+  int flags = O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0);
+  int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path + ": no such file");
     return Status::IoError(path + ": " + std::strerror(err));
   }
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  bool stated = ::fstat(fd, &st) == 0;
+  if (stated && S_ISDIR(st.st_mode)) {
     ::close(fd);
     return Status::InvalidArgument(path + ": is a directory, not a file");
+  }
+  if (regular_only && !(stated && S_ISREG(st.st_mode))) {
+    ::close(fd);
+    return Status::InvalidArgument(
+        path + ": not a regular file (a FIFO, socket or device)");
   }
   std::string out;
   char buf[65536];
@@ -42,6 +55,16 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   }
   ::close(fd);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  return Read(path, max_bytes, /*regular_only=*/false);
+}
+
+Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+  return Read(path, max_bytes, /*regular_only=*/true);
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {

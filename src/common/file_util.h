@@ -14,6 +14,12 @@ namespace phas {
 Result<std::string> ReadFile(const std::string& path,
                              size_t max_bytes = 512u << 20);
 
+// As ReadFile, for a file that must be a regular one (a model): a FIFO, a
+// socket or a device is InvalidArgument, refused at once (ReadFile waits,
+// without end, for a FIFO's writer).
+Result<std::string> ReadRegularFile(const std::string& path,
+                                    size_t max_bytes = 512u << 20);
+
 // Writes `data` to path via a temporary file and rename(2), so a reader sees
 // either the old or the new content, never a partial file.
 Status WriteFileAtomic(const std::string& path, const std::string& data);

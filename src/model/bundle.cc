@@ -20,7 +20,7 @@ constexpr const char* kManifestFile = "manifest.json";
 constexpr const char* kFormat = "phas-model/1";
 
 Result<json> ReadJsonFile(const std::string& path) {
-  PHAS_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  PHAS_ASSIGN_OR_RETURN(std::string text, ReadRegularFile(path));
   auto j = ParseJson(text);
   if (!j.ok()) return j.status().WithContext(path);
   return j;

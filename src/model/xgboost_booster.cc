@@ -80,7 +80,7 @@ Result<XgbBooster> XgbBooster::LoadFromFile(const std::string& path) {
   if (!FileExists(path)) {
     return Status::NotFound(path + ": no such model file");
   }
-  PHAS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  PHAS_ASSIGN_OR_RETURN(std::string bytes, ReadRegularFile(path));
   const std::string bad = path + ": not a loadable XGBoost model";
   Result<std::string> checked = CheckedModel(bytes);
   if (!checked.ok()) return checked.status().WithContext(bad);

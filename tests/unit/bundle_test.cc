@@ -1,13 +1,17 @@
 // Model bundle loading: errors name the file and what is wrong.
 #include "model/bundle.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -506,6 +510,33 @@ TEST_F(BundleTest, CommandsRefuseABrokenBoosterInOneLine) {
         << err;
   }
   fs::remove(err_file);
+}
+
+// A bundle's file that is a FIFO is refused at once: reading it waited
+// without end for a writer (`phas predictor` never started, and never said
+// why).
+TEST_F(BundleTest, AFifoIsRefusedNotWaitedOn) {
+  for (const char* file : {"model.json", "scaler.json", "manifest.json"}) {
+    SCOPED_TRACE(file);
+    SetUp();
+    const std::string fifo = (dir_ / file).string();
+    fs::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto load =
+        std::async(std::launch::async, [&] { return ModelBundle::Load(dir_); });
+    if (load.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "still waiting for a writer after 10 s";
+      // A writer that comes and goes lets it go on, with an empty file.
+      int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) ::close(fd);
+    }
+    auto b = load.get();
+    ASSERT_FALSE(b.ok());
+    EXPECT_TRUE(b.status().IsInvalidArgument()) << b.status().ToString();
+    EXPECT_NE(b.status().message().find(fifo + ": not a regular file"),
+              std::string::npos)
+        << b.status().message();
+  }
 }
 
 TEST_F(BundleTest, MissingDirectoryAndEmptyDirectory) {
