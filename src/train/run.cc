@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/version.h"
+#include "model/bundle.h"
 
 namespace phas::train {
 namespace {
@@ -92,6 +93,13 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
 
 Result<TrainReport> RunTraining(const TrainRunOptions& o) {
   TrainReport rep;
+  if (o.backtest) {
+    // The baseline is loaded before training: one that does not load
+    // failed the run only after the new model.json and manifest.json had
+    // been written over the output's, the card left as it was.
+    auto baseline = ModelBundle::Load(o.baseline_model);
+    if (!baseline.ok()) return baseline.status().WithContext("--baseline");
+  }
   std::vector<std::string> paths;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(o.traces_dir, ec)) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/file_util.h"
 #include "model/bundle.h"
@@ -99,6 +100,25 @@ TEST_F(TrainTest, DeterministicAndServesTheOriginalsRequest) {
   ASSERT_TRUE((*model)->Predict(in.data(), &p).ok());
   EXPECT_GE(p.cls, 0);
   EXPECT_LE(p.cls, 2);
+}
+
+// A baseline that does not load fails the run before anything is trained or
+// written: the output directory is left as it was.
+TEST_F(TrainTest, ABaselineThatDoesNotLoadFailsBeforeAnythingIsWritten) {
+  fs::create_directories(dir_ / "bad");
+  std::ofstream(dir_ / "bad" / "manifest.json") << "{";
+  TrainRunOptions o = Options("out");
+  o.validate = false;
+  o.backtest = true;
+  o.baseline_model = (dir_ / "bad").string();
+  auto r = RunTraining(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("--baseline: " + o.baseline_model +
+                                      "/manifest.json: invalid JSON"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
 }  // namespace
