@@ -121,5 +121,25 @@ TEST_F(TrainTest, ABaselineThatDoesNotLoadFailsBeforeAnythingIsWritten) {
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
+// The output directory is not the baseline's (here spelt another way): the
+// original's model would be overwritten by the new one, and the comparison
+// made with itself.
+TEST_F(TrainTest, AnOutputThatIsTheBaselineIsRefused) {
+  fs::copy(std::string(PHAS_SOURCE_DIR) + "/data/models/seed-original",
+           dir_ / "base");
+  const std::string before = *ReadFile((dir_ / "base" / "model.json").string());
+  TrainRunOptions o = Options("base");
+  o.validate = false;
+  o.backtest = true;
+  o.baseline_model = (dir_ / "base" / ".").string();
+  auto r = RunTraining(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("is the --baseline model's directory"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(*ReadFile((dir_ / "base" / "model.json").string()), before);
+}
+
 }  // namespace
 }  // namespace phas::train
