@@ -18,9 +18,18 @@ using nlohmann::json;
 
 constexpr const char* kManifestFile = "manifest.json";
 constexpr const char* kFormat = "phas-model/1";
+// nlohmann copies and prints a document recursively, a call per level:
+// 100,000 nested brackets (a 200 KB manifest) overflowed the stack. A
+// bundle's files are a few levels deep; the free-form card and training
+// objects have room.
+constexpr int kMaxNesting = 64;
 
 Result<json> ReadJsonFile(const std::string& path) {
   PHAS_ASSIGN_OR_RETURN(std::string text, ReadRegularFile(path));
+  if (JsonNestingDepth(text, kMaxNesting) > kMaxNesting) {
+    return Status::InvalidArgument(
+        fmt::format("{}: nested deeper than {} levels", path, kMaxNesting));
+  }
   auto j = ParseJson(text);
   if (!j.ok()) return j.status().WithContext(path);
   return j;

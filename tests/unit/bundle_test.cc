@@ -244,6 +244,13 @@ TEST_F(BundleTest, UnparsableFilesNameTheFile) {
        "invalid JSON"},
       {"columns not strings", "columns.json", "[1, 2]",
        "must be an array of names"},
+      // 200 KB of brackets: copying the document overflowed the stack.
+      {"manifest nested 100000 deep", "manifest.json",
+       std::string(100000, '[') + std::string(100000, ']'),
+       "nested deeper than 64 levels"},
+      {"scaler nested 100000 deep", "scaler.json",
+       std::string(100000, '[') + std::string(100000, ']'),
+       "nested deeper than 64 levels"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
