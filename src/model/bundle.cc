@@ -119,12 +119,13 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
   PHAS_ASSIGN_OR_RETURN(json scaler, ReadJsonFile(scaler_path));
   PHAS_ASSIGN_OR_RETURN(json columns, ReadJsonFile(columns_path));
   if (!columns.is_array()) {
-    return Status::Corruption(columns_path + ": must be an array of names");
+    return Status::InvalidArgument(columns_path +
+                                   ": must be an array of names");
   }
   if (!scaler.is_object() || !scaler.contains("columns") ||
       !scaler.contains("mean") || !scaler.contains("scale")) {
-    return Status::Corruption(scaler_path +
-                              ": must have 'columns', 'mean' and 'scale'");
+    return Status::InvalidArgument(scaler_path +
+                                   ": must have 'columns', 'mean' and 'scale'");
   }
   // The original's inputs, derived columns and categories (seed-model README).
   json inputs = OriginalInputsSpec();
@@ -167,7 +168,8 @@ Result<json> ModelBundle::SeedManifest(const std::string& dir) {
     std::string prefix = std::string(src) + "_";
     for (const json& c : columns) {
       if (!c.is_string()) {
-        return Status::Corruption(columns_path + ": must be an array of names");
+        return Status::InvalidArgument(columns_path +
+                                       ": must be an array of names");
       }
       const std::string& name = c.get_ref<const std::string&>();
       if (name.rfind(prefix, 0) == 0) {

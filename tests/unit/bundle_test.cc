@@ -109,6 +109,10 @@ TEST_F(BundleTest, LoadErrorsNameTheFile) {
        "model.json", "takes 17 features"},
       {"manifest not json", "manifest.json", "nope", "manifest.json",
        "invalid JSON"},
+      {"scaler without mean", "scaler.json", R"({"columns": [], "scale": []})",
+       "scaler.json", "must have 'columns', 'mean' and 'scale'"},
+      {"columns not names", "columns.json", "[\"cpu_usage\", 5]",
+       "columns.json", "must be an array of names"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -119,6 +123,9 @@ TEST_F(BundleTest, LoadErrorsNameTheFile) {
     const std::string& msg = m.status().message();
     EXPECT_NE(msg.find(tc.want1), std::string::npos) << msg;
     EXPECT_NE(msg.find(tc.want2), std::string::npos) << msg;
+    // Exit 2, as any bad bundle (not 1, which systemd restarts on).
+    EXPECT_TRUE(m.status().IsInvalidArgument() || m.status().IsNotFound())
+        << m.status().ToString();
   }
 }
 
