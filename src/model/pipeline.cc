@@ -71,6 +71,10 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
   if (inputs_it == spec.end() || !inputs_it->is_array() || inputs_it->empty()) {
     return Bad("inputs", "must be a non-empty array");
   }
+  if (inputs_it->size() > kMaxSlots) {
+    return Bad("inputs", fmt::format("at most {} inputs, got {}", kMaxSlots,
+                                     inputs_it->size()));
+  }
   for (size_t i = 0; i < inputs_it->size(); ++i) {
     const json& in = (*inputs_it)[i];
     std::string path = fmt::format("inputs[{}]", i);

@@ -47,7 +47,15 @@ TEST(PipelineTest, ErrorsNameTheKey) {
     json value;
     const char* expected_key;
   };
+  json many_inputs = ValidSpec()["inputs"];
+  while (many_inputs.size() < 513) {
+    many_inputs.push_back({{"name", "n" + std::to_string(many_inputs.size())},
+                           {"type", "number"}});
+  }
   const Case cases[] = {
+      // It was blamed on pipeline.derived.
+      {"too many inputs", "/inputs", many_inputs,
+       "pipeline.inputs: at most 512 inputs, got 513"},
       {"unknown op", "/derived/0/op", "pow", "pipeline.derived[0].op"},
       {"derived from unknown", "/derived/0/b", "nope", "pipeline.derived[0].b"},
       {"bad input type", "/inputs/1/type", "text", "pipeline.inputs[1].type"},
