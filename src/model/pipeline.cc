@@ -121,6 +121,12 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
       PHAS_RETURN_IF_ERROR(r.CheckKeys({"name", "value"}));
       PHAS_ASSIGN_OR_RETURN(std::string name, GetString(r, "name"));
       PHAS_ASSIGN_OR_RETURN(std::string value, GetString(r, "value"));
+      // One-hot columns read an input before a constant: a constant named
+      // as an input, or as an earlier constant, would be silently ignored.
+      if (numeric_slot.count(name) || category_input.count(name) ||
+          constants.count(name)) {
+        return Bad(path + ".name", "duplicate name '" + name + "'");
+      }
       constants[name] = value;
     }
   }
@@ -182,10 +188,16 @@ Result<FeaturePipeline> FeaturePipeline::FromJson(const json& spec) {
     if (!scale.is_array() || scale.size() != cols.size()) {
       return Bad("standardize.scale", "must be an array as long as columns");
     }
+    std::set<std::string> listed;
     for (size_t i = 0; i < cols.size(); ++i) {
       if (!numeric_slot.count(cols[i])) {
         return Bad(fmt::format("standardize.columns[{}]", i),
                    "no numeric value '" + cols[i] + "'");
+      }
+      if (!listed.insert(cols[i]).second) {
+        return Bad(
+            fmt::format("standardize.columns[{}]", i),
+            "'" + cols[i] + "' is listed twice (it would be scaled twice)");
       }
       if (!mean[i].is_number() || !scale[i].is_number()) {
         return Bad(fmt::format("standardize.mean/scale[{}]", i),
