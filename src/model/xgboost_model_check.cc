@@ -281,9 +281,10 @@ Status CheckTree(const json& tree, size_t t, const Counts& counts,
 }
 
 // gbtree's model (dart holds one too): num_trees, the trees, tree_info; the
-// leaves of each output group cannot add up past a float.
+// leaves of each output group, times dart's weight of each tree (`drop`, a
+// finite float each, or nullptr), cannot add up past a float.
 Status CheckTrees(const json& model, const std::string& where,
-                  const Counts& counts) {
+                  const Counts& counts, const json* drop) {
   Status st;
   const json& param = Object(model, "gbtree_model_param", where, &st);
   PHAS_RETURN_IF_ERROR(st);
@@ -306,7 +307,12 @@ Status CheckTrees(const json& model, const std::string& where,
               "the output group", 0, counts.num_groups, &group));
     double leaf = 0;
     PHAS_RETURN_IF_ERROR(CheckTree(trees[t], t, counts, &leaf));
-    reach[group] += leaf;
+    // A weight that is not a number: XGBoost refuses it itself.
+    double weight = 1;
+    if (drop && (*drop)[t].is_number()) {
+      weight = std::fabs((*drop)[t].get<double>());
+    }
+    reach[group] += leaf * weight;
   }
   for (const auto& [group, sum] : reach) {
     if (!(sum + counts.base_score <= kMaxFloat)) {
@@ -326,16 +332,28 @@ Status CheckBooster(const json& gb, const Counts& counts) {
   if (name == "gbtree") {
     const json& model = Object(gb, "model", where, &st);
     PHAS_RETURN_IF_ERROR(st);
-    return CheckTrees(model, where + "model.", counts);
+    return CheckTrees(model, where + "model.", counts, nullptr);
   }
   if (name == "dart") {
     const json& inner = Object(gb, "gbtree", where, &st);
     const json& model = Object(inner, "model", where + "gbtree.", &st);
     PHAS_RETURN_IF_ERROR(st);
-    PHAS_RETURN_IF_ERROR(CheckTrees(model, where + "gbtree.model.", counts));
+    const json& trees = Member(model, "trees");
+    if (!trees.is_array()) {  // CheckTrees says so
+      return CheckTrees(model, where + "gbtree.model.", counts, nullptr);
+    }
     const json* drop;  // a weight per tree, read with it
-    return SizedArray(gb, "weight_drop", where, Member(model, "trees").size(),
-                      "num_trees", &drop);
+    PHAS_RETURN_IF_ERROR(
+        SizedArray(gb, "weight_drop", where, trees.size(), "num_trees", &drop));
+    for (size_t t = 0; t < drop->size(); ++t) {
+      const json& w = (*drop)[t];
+      if (w.is_number() && !(std::fabs(w.get<double>()) <= kMaxFloat)) {
+        return Bad(
+            where + fmt::format("weight_drop[{}]", t),
+            fmt::format("is {}, not a finite 32-bit float", JsonForError(w)));
+      }
+    }
+    return CheckTrees(model, where + "gbtree.model.", counts, drop);
   }
   if (name == "gblinear") {
     // A weight per feature and output, and a bias per output.

@@ -303,6 +303,20 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
   };
   const std::string tree0 = "/learner/gradient_booster/model/trees/0/";
   const std::string tree1 = "/learner/gradient_booster/model/trees/1/";
+  // The seed's trees as a dart booster, each weighted 1 but tree 0 (w0)
+  // and tree 5 (w5); tree 0's first leaf is `leaf`.
+  auto dart = [&](json w0, json w5, double leaf) {
+    json m = json::parse(seed);
+    m[json::json_pointer(tree0 + "split_conditions/1")] = leaf;
+    json& gb = m["learner"]["gradient_booster"];
+    json weights(std::vector<double>(300, 1.0));
+    weights[0] = w0;
+    weights[5] = w5;
+    gb = {{"name", "dart"},
+          {"gbtree", {{"name", "gbtree"}, {"model", gb["model"]}}},
+          {"weight_drop", weights}};
+    return m.dump();
+  };
   json with_dot = ShippedManifest();
   with_dot["booster"] = ".";
   struct Case {
@@ -373,6 +387,13 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
        edited({{(tree0 + "split_type/0").c_str(), 1}}),
        "model.json: not a loadable XGBoost model: "
        "XGBoosterSaveModelToBuffer: Check failed"},
+      // A dart weight scales its tree's leaves: past a float, NaN again.
+      {"dart weight past a float", "model.json", dart(1.0, 1e39, 0.45),
+       "learner.gradient_booster.weight_drop[5]: is 1e+39, not a finite "
+       "32-bit float"},
+      {"dart weights adding up past a float", "model.json",
+       dart(2.0, 1.0, 3e38),
+       "gbtree.model.trees: the leaves of output group 0 add up to 6e+38"},
       {"tree_info shorter than the trees", "model.json",
        edited(
            {{"/learner/gradient_booster/model/tree_info", json::array({0})}}),
