@@ -248,14 +248,37 @@ Result<GroupHistory> PullHistory(Cloud* cloud, const std::string& group,
   return h;
 }
 
+namespace {
+
+// A value on a '#' line: AWS allows line breaks in a group's name (and a
+// metric's dimensions), which would end the comment and begin a row.
+std::string OneLine(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string HistoryCsv(const GroupHistory& h) {
   std::string out;
-  out += fmt::format("# phas history of Auto Scaling group {}\n", h.group);
-  if (!h.region.empty()) out += fmt::format("# region: {}\n", h.region);
-  out += fmt::format("# signal: {}\n", h.signal);
-  out += fmt::format("# load: {}\n", h.load_metric);
-  out += fmt::format("# load unit: {}\n", h.load_unit);
-  out += fmt::format("# in_service: {}\n", h.in_service_from);
+  out += fmt::format("# phas history of Auto Scaling group {}\n",
+                     OneLine(h.group));
+  if (!h.region.empty()) {
+    out += fmt::format("# region: {}\n", OneLine(h.region));
+  }
+  out += fmt::format("# signal: {}\n", OneLine(h.signal));
+  out += fmt::format("# load: {}\n", OneLine(h.load_metric));
+  out += fmt::format("# load unit: {}\n", OneLine(h.load_unit));
+  out += fmt::format("# in_service: {}\n", OneLine(h.in_service_from));
   out += "# cpu: AWS/EC2 CPUUtilization Average over the group, %\n";
   for (const HistorySegment& s : h.segments) {
     out += fmt::format("# period: {} s from {} to {}\n", s.period_seconds,

@@ -238,6 +238,15 @@ TEST(PullHistoryTest, GapsStayGapsAndNoDataIsAnError) {
   auto trace = ParseTrace(HistoryCsv(*h), "web.csv");
   ASSERT_TRUE(trace.ok()) << trace.status().ToString();
   EXPECT_EQ(trace->gaps, 1);
+  // AWS allows line breaks in a group's name: on its '#' line they are
+  // written as \n, and the file still reads back (before, the name's second
+  // line was read as the CSV's header).
+  h->group = "web\r\ntimestamp,load\nx";
+  std::string csv = HistoryCsv(*h);
+  EXPECT_NE(csv.find("group web\\r\\ntimestamp,load\\nx\n"), std::string::npos);
+  trace = ParseTrace(csv, "web.csv");
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  EXPECT_EQ(trace->gaps, 1);
 
   FakeHistoryCloud empty;
   auto none = PullHistory(&empty, "web", SignalSource{}, now, hours(24));
