@@ -61,7 +61,7 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       "## Validation (leave one trace out)\n\n"
       "For each trace, a model trained on the other traces classifies it; the "
       "confusion "
-      "matrices add up.\n\n```\n{}```\n\n"
+      "matrices add up.\n\n{}\n\n"
       "## Backtest: the seed policy with this model vs with the original's\n\n"
       "The first {} hours of each trace (`phas backtest --policy seed --model "
       "DIR`).\n\n{}\n"
@@ -86,7 +86,12 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       w.mapping.target_utilization * 100,
       std::chrono::duration<double>(o.dataset.scale_down_window).count(),
       r.examples, r.per_class[0], r.per_class[1], r.per_class[2],
-      r.loto.ToText(), o.backtest_hours, r.backtest_markdown);
+      // Zeros in a table would read as a measured result.
+      o.validate ? "```\n" + r.loto.ToText() + "```"
+                 : std::string("Not measured: trained with `--no-validate`."),
+      o.backtest_hours,
+      o.backtest ? r.backtest_markdown
+                 : std::string("Not run: trained with `--no-backtest`.\n"));
 }
 
 }  // namespace
@@ -169,10 +174,13 @@ Result<TrainReport> RunTraining(const TrainRunOptions& o) {
        "0: demand one boot time ahead > n*u; 1: demand over the scale-down "
        "window < (n-1)*u; 2: otherwise"},
       {"leave_one_trace_out",
-       {{"precision",
-         {rep.loto.precision(0), rep.loto.precision(1), rep.loto.precision(2)}},
-        {"recall",
-         {rep.loto.recall(0), rep.loto.recall(1), rep.loto.recall(2)}}}}};
+       o.validate ? json{{"precision",
+                          {rep.loto.precision(0), rep.loto.precision(1),
+                           rep.loto.precision(2)}},
+                         {"recall",
+                          {rep.loto.recall(0), rep.loto.recall(1),
+                           rep.loto.recall(2)}}}
+                  : json("not measured: trained with --no-validate")}};
   PHAS_RETURN_IF_ERROR(WriteBundle(o.out_dir, model, card));
   if (o.backtest) {
     std::string md =

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 #include "model/bundle.h"
 #include "predictor/codec.h"
 #include "train/run.h"
@@ -85,6 +86,9 @@ TEST_F(TrainTest, DeterministicAndServesTheOriginalsRequest) {
       << "fixed seeds: the same bytes";
   EXPECT_GT(a->loto.support(0) + a->loto.support(1) + a->loto.support(2), 1000);
   EXPECT_TRUE(fs::exists(dir_ / "a" / "MODEL_CARD.md"));
+  EXPECT_NE(ReadFile((dir_ / "a" / "MODEL_CARD.md").string())
+                ->find("Not run: trained with `--no-backtest`."),
+            std::string::npos);
 
   auto model = ModelBundle::Load((dir_ / "a").string());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
@@ -100,6 +104,25 @@ TEST_F(TrainTest, DeterministicAndServesTheOriginalsRequest) {
   ASSERT_TRUE((*model)->Predict(in.data(), &p).ok());
   EXPECT_GE(p.cls, 0);
   EXPECT_LE(p.cls, 2);
+}
+
+// Trained without validation, the card says so: before, its table and the
+// manifest read precision and recall 0.000 for every class, as if measured.
+TEST_F(TrainTest, ValidationSkippedIsSaidNotZero) {
+  TrainRunOptions o = Options("nv");
+  o.validate = false;
+  auto r = RunTraining(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string card = *ReadFile((dir_ / "nv" / "MODEL_CARD.md").string());
+  EXPECT_NE(card.find("Not measured: trained with `--no-validate`."),
+            std::string::npos)
+      << card;
+  EXPECT_EQ(card.find("precision"), std::string::npos) << card;
+  auto manifest =
+      ParseJson(*ReadFile((dir_ / "nv" / "manifest.json").string()));
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_EQ((*manifest)["card"]["leave_one_trace_out"],
+            "not measured: trained with --no-validate");
 }
 
 // A baseline that does not load fails the run before anything is trained or
