@@ -138,18 +138,63 @@ Result<DbHandle> OpenAndCheck(const std::string& path) {
   return db;
 }
 
-// The lock beside the database, through symlinks: two names for one
-// database share one lock.
+// The lock beside the database, through symlinks (also one to a database
+// not made yet): two names for one database share one lock.
 std::string LockPathOf(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::path real = std::filesystem::weakly_canonical(path, ec);
-  return (ec ? path : real.string()) + ".lock";
+  fs::path p = path;
+  for (int i = 0; i < 40 && fs::is_symlink(p, ec); ++i) {
+    fs::path target = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  fs::path real = fs::weakly_canonical(p, ec);
+  return (ec ? p.string() : real.string()) + ".lock";
 }
 
 bool SameFile(int fd, const std::string& path) {
   struct stat held, there;
   return ::fstat(fd, &held) == 0 && ::stat(path.c_str(), &there) == 0 &&
          held.st_dev == there.st_dev && held.st_ino == there.st_ino;
+}
+
+// Opens the lock file, never through a symlink or into anything but a
+// regular file: root (an admin's `sudo phas scaler --once`) would otherwise
+// write through a link the service's user planted. A file this call makes
+// is readable by all whatever the umask, so the service's user can lock
+// one root made (read-only: flock needs no write). `*write_pid`: the file
+// may take this process's pid (this user's, of no other name).
+Result<int> OpenLockFile(const std::string& lock, bool* write_pid) {
+  const int flags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_EXCL | flags, 0644);
+  if (fd >= 0) {
+    ::fchmod(fd, 0644);
+    *write_pid = true;
+    return fd;
+  }
+  const int first = errno;
+  fd = ::open(lock.c_str(), O_RDWR | flags);
+  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+    fd = ::open(lock.c_str(), O_RDONLY | flags);
+  }
+  if (fd < 0) {
+    // Not there, and it could not be made: why it could not.
+    int err = errno == ENOENT ? first : errno;
+    return Status::IoError(
+        fmt::format("{}: {}{}", lock, std::strerror(err),
+                    err == ELOOP ? " (a symlink, which phas does not follow "
+                                   "for its lock)"
+                                 : ""));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::IoError(lock + ": not a regular file");
+  }
+  *write_pid = st.st_uid == ::geteuid() && st.st_nlink == 1 &&
+               (::fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR;
+  return fd;
 }
 
 // Takes `path`.lock, held until the descriptor is closed (the kernel drops
@@ -159,25 +204,8 @@ bool SameFile(int fd, const std::string& path) {
 Result<int> LockExclusive(const std::string& path) {
   const std::string lock = LockPathOf(path);
   for (int attempt = 1;; ++attempt) {
-    // Readable by all, and given to the directory's owner when root makes
-    // it (an admin's `sudo phas scaler --once`): the service's user opens
-    // it after. One it cannot write is locked read-only (flock needs no
-    // write; the pid is then not written).
-    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    bool writable = fd >= 0;
-    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
-      fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
-    }
-    if (fd < 0) {
-      return Status::IoError(fmt::format("{}: {}", lock, std::strerror(errno)));
-    }
-    struct stat dir;
-    if (writable && ::geteuid() == 0 &&
-        ::stat(std::filesystem::path(lock).parent_path().c_str(), &dir) == 0 &&
-        ::fchown(fd, dir.st_uid, dir.st_gid) != 0) {
-      spdlog::warn("{}: cannot give it to the directory's owner: {}", lock,
-                   std::strerror(errno));
-    }
+    bool write_pid = false;
+    PHAS_ASSIGN_OR_RETURN(int fd, OpenLockFile(lock, &write_pid));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
       char buf[32] = {};
@@ -204,7 +232,7 @@ Result<int> LockExclusive(const std::string& path) {
       return Status::IoError(lock + ": replaced while being locked");
     }
     std::string pid = std::to_string(::getpid());
-    if (writable &&
+    if (write_pid &&
         (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
                                         static_cast<ssize_t>(pid.size()))) {
       spdlog::warn("{}: cannot write this process's pid: {}", lock,

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/file_util.h"
 #include "decision/predictive_policy.h"
 #include "decision/seed_policy.h"
 #include "test_util.h"
@@ -374,21 +376,65 @@ TEST_F(StateStoreTest, TheLockFollowsTheDatabase) {
   EXPECT_TRUE(fs::exists(path + ".lock"));
 }
 
-// Made by root (an admin's `sudo phas scaler --once`), the lock file goes to
-// the state directory's owner, the service's user, which opens it at its
-// next start; before, root's 0600 file stopped every later start.
-TEST_F(StateStoreTest, ALockFileRootMakesIsTheDirectorysOwners) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  fs::path dir = dir_ / "state";
-  fs::create_directories(dir);
-  ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+// The lock file is never opened through a symlink: root (an admin's `sudo
+// phas scaler --once`) wrote its pid through one the service's user could
+// plant, and gave the target to that user. It is refused, naming the lock,
+// and the target is left as it was.
+TEST_F(StateStoreTest, TheLockFileIsNotOpenedThroughASymlink) {
+  std::string victim = (dir_ / "victim").string();
+  std::ofstream(victim) << "root's file";
+  fs::create_symlink(victim, dir_ / "phas.db.lock");
   bool recovered = false;
-  auto store = SqliteStateStore::Open((dir / "phas.db").string(), &recovered);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto store = SqliteStateStore::Open((dir_ / "phas.db").string(), &recovered);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("phas.db.lock: Too many levels of "
+                                          "symbolic links (a symlink"),
+            std::string::npos)
+      << store.status().message();
+  EXPECT_EQ(*ReadFile(victim), "root's file");
+}
+
+// Root makes the lock file readable by all whatever its umask (the
+// service's user locks it read-only at its next start), and leaves one it
+// finds as it is: owner, mode and content (before, root gave every lock
+// file to the directory's owner, and truncated it).
+TEST_F(StateStoreTest, RootLeavesTheServicesLockFileAsItIs) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  mode_t old = ::umask(077);
+  std::string made = (dir_ / "made.db").string();
+  bool recovered = false;
+  EXPECT_TRUE(SqliteStateStore::Open(made, &recovered).ok());
+  ::umask(old);
   struct stat st;
-  ASSERT_EQ(::stat((dir / "phas.db.lock").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, 65534u);
+  ASSERT_EQ(::stat((made + ".lock").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
+
+  std::string found = (dir_ / "found.db").string();
+  std::ofstream(found + ".lock") << "812";
+  ASSERT_EQ(::chown((found + ".lock").c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chmod((found + ".lock").c_str(), 0600), 0);
+  auto store = SqliteStateStore::Open(found, &recovered);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_EQ(::stat((found + ".lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(*ReadFile(found + ".lock"), "812");
+}
+
+// A symlink to a database not made yet shares its lock with the path it
+// leads to: the second is refused at start (weakly_canonical alone did not
+// follow a link whose target was missing).
+TEST_F(StateStoreTest, ASymlinkToADatabaseNotMadeYetSharesItsLock) {
+  fs::create_directories(dir_ / "real");
+  fs::create_directories(dir_ / "link");
+  fs::create_symlink(dir_ / "real" / "phas.db", dir_ / "link" / "phas.db");
+  bool recovered = false;
+  auto first =
+      SqliteStateStore::Open((dir_ / "link" / "phas.db").string(), &recovered);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second =
+      SqliteStateStore::Open((dir_ / "real" / "phas.db").string(), &recovered);
+  EXPECT_FALSE(second.ok());
 }
 
 // A database phas could read but not save to (tables of another shape)
