@@ -164,6 +164,33 @@ int RunBacktestCommand(const BacktestFlags& f,
         "--update-doc does not go with --frontier (it writes the "
         "leaderboard of the runs at their defaults)"));
   }
+  std::vector<std::string> traces;
+  if (!f.group.asg.empty()) {
+    traces.push_back("");  // the group's own, pulled below, in memory
+  } else if (!f.trace.empty()) {
+    traces.push_back(f.trace);
+  } else {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(f.suite, ec)) {
+      if (e.path().extension() == ".csv") traces.push_back(e.path().string());
+    }
+    if (ec) return ReportError(Status::NotFound(f.suite + ": " + ec.message()));
+    std::sort(traces.begin(), traces.end());
+    if (traces.empty())
+      return ReportError(Status::NotFound(f.suite + ": no .csv traces"));
+  }
+  std::vector<FlagPath> inputs = {{"--config", f.world.config},
+                                  {"--scaler-config", f.group.config}};
+  for (const std::string& t : traces)
+    inputs.push_back({f.suite.empty() ? "--trace" : "--suite", t});
+  // Before the pull from AWS (up to 455 days of GetMetricData, billed).
+  if (Status st = CheckOutputPaths({{"--json", f.json_out},
+                                    {"--report", f.report_out},
+                                    {"--update-doc", f.update_doc}},
+                                   inputs);
+      !st.ok()) {
+    return ReportError(st);
+  }
   // --asg: the group's own history, in a world made to match it.
   std::optional<GroupWorld> group_world;
   if (!f.group.asg.empty()) {
@@ -181,32 +208,6 @@ int RunBacktestCommand(const BacktestFlags& f,
     std::printf("\n");
     o = w->options;
     group_world = std::move(w).value();
-  }
-  std::vector<std::string> traces;
-  if (group_world) {
-    traces.push_back("");  // the group's own, in memory
-  } else if (!f.trace.empty()) {
-    traces.push_back(f.trace);
-  } else {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(f.suite, ec)) {
-      if (e.path().extension() == ".csv") traces.push_back(e.path().string());
-    }
-    if (ec) return ReportError(Status::NotFound(f.suite + ": " + ec.message()));
-    std::sort(traces.begin(), traces.end());
-    if (traces.empty())
-      return ReportError(Status::NotFound(f.suite + ": no .csv traces"));
-  }
-  std::vector<FlagPath> inputs = {{"--config", f.world.config},
-                                  {"--scaler-config", f.group.config}};
-  for (const std::string& t : traces)
-    inputs.push_back({f.suite.empty() ? "--trace" : "--suite", t});
-  if (Status st = CheckOutputPaths({{"--json", f.json_out},
-                                    {"--report", f.report_out},
-                                    {"--update-doc", f.update_doc}},
-                                   inputs);
-      !st.ok()) {
-    return ReportError(st);
   }
   if (f.frontier) return RunFrontierCommand(f, o, *policies, traces);
   std::mutex mu;

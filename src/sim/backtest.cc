@@ -278,7 +278,10 @@ namespace {
 // below the trace's units (--capacity-per-instance 1e-9 on a load of 5)
 // needed more instances than an int holds, and every score overflowed
 // (theta_O -214748364700 %, 0 instance-hours).
-constexpr double kMaxDemandInstances = 1e7;
+// The bound is an int's with room to spare: a run that fits one is not
+// refused (a trace with one glitch row far above the rest, a capacity of 1
+// on a trace in small units).
+constexpr double kMaxDemandInstances = 1e9;
 
 // One job made ready to run: its result's header, its demand and what its
 // runs share.
@@ -347,7 +350,8 @@ Result<PreparedJob> Prepare(const Trace& trace,
   if (res.trace_peak / o.score.target_utilization > kMaxDemandInstances) {
     return Status::InvalidArgument(fmt::format(
         "the trace's peak needs {:.3g} instances at {:.0f}% ({}): more than "
-        "{:g}; the mapping is too small for this trace's values",
+        "{:g}; the capacity per instance (--capacity-per-instance, "
+        "demand.capacity_per_instance) is too small for this trace's values",
         res.trace_peak / o.score.target_utilization,
         o.score.target_utilization * 100, res.mapping, kMaxDemandInstances));
   }

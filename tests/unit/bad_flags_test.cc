@@ -170,6 +170,9 @@ TEST_F(BadFlagsTest, NoOutputOverwritesAnInput) {
        "phas: InvalidArgument: --json " + c + same + "--config"},
       {"history --asg g --config " + c + " --out " + c, 2,
        "phas: InvalidArgument: --out " + c + same + "--config"},
+      // Before the pull from AWS (here, before the scaler config is read).
+      {"backtest --quiet --asg g --scaler-config " + c + " --json " + c, 2,
+       "phas: InvalidArgument: --json " + c + same + "--scaler-config"},
   };
   for (const Case& tc : cases) {
     ExpectRefused(tc, Phas(tc.args));
