@@ -67,21 +67,49 @@ Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
   return Read(path, max_bytes, /*regular_only=*/true);
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError(tmp + ": " + std::strerror(errno));
+namespace {
+
+// Writes all of `data` to `fd`; errno is set when it returns false.
+bool WriteAll(int fd, const std::string& data) {
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::IoError(tmp + ": " + std::strerror(err));
+      return false;
     }
     off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const std::string& data) {
+  // Not a file (--json /dev/stdout, a pipe, /dev/null): written to as it
+  // is. Renamed over, it was replaced by a regular file (root replaced
+  // /dev/stdout's link), or its directory refused the temporary file.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return Status::IoError(path + ": is a directory");
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
+    if (!WriteAll(fd, data)) {
+      int err = errno;
+      ::close(fd);
+      return Status::IoError(path + ": " + std::strerror(err));
+    }
+    ::close(fd);
+    return Status::OK();
+  }
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError(tmp + ": " + std::strerror(errno));
+  if (!WriteAll(fd, data)) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::IoError(tmp + ": " + std::strerror(err));
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
