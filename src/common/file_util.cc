@@ -15,16 +15,24 @@ namespace {
 // ReadFile; with `regular_only`, ReadRegularFile.
 Result<std::string> Read(const std::string& path, size_t max_bytes,
                          bool regular_only) {
+  // Looked at before it is opened: opening a socket fails (ENXIO, an
+  // IoError), and opening a device can act (/dev/watchdog).
+  struct stat st;
+  if (regular_only && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) &&
+      !S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(
+        path + ": not a regular file (a FIFO, socket or device)");
+  }
   // O_NONBLOCK: opening a FIFO to read waits for a writer, without end if
-  // none comes; it changes nothing for a regular file.
-  int flags = O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0);
+  // none comes (one made since the stat); it changes nothing for a regular
+  // file.
+  int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0);
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path + ": no such file");
     return Status::IoError(path + ": " + std::strerror(err));
   }
-  struct stat st;
   bool stated = ::fstat(fd, &st) == 0;
   if (stated && S_ISDIR(st.st_mode)) {
     ::close(fd);

@@ -26,9 +26,10 @@ constexpr int kMaxNesting = 64;
 constexpr int64_t kMaxCategory = int64_t{1} << 24;
 // Outputs (num_class, num_target): XGBoost's prediction allocates one float
 // per row and output, so a count of 2^31 in a small file asked for gigabytes
-// (64 probe rows at load: 512 GB). phas names each output in the manifest's
-// classes and answers each in a prediction; a scaling classifier has a few.
-constexpr int64_t kMaxOutputs = 256;
+// (64 probe rows at load: 512 GB). The bound is far above any classifier
+// (a scaling one has a few; each is named in the manifest) and costs some
+// 30 MB at most: a bundle that fits it is not refused.
+constexpr int64_t kMaxOutputs = 65536;
 // XGBoost adds leaf values in float: a leaf, a base_score or a sum of them
 // beyond this is infinite, and a softmax of infinities is NaN (the service
 // would answer "probabilities": [nan, ...]).

@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -373,10 +376,10 @@ TEST_F(BundleTest, BrokenBoostersAreRefusedBeforeXgboostReadsThem) {
        "32-bit float"},
       // XGBoost's probe prediction asked for 64 x 2^31 floats: 512 GB
       // (std::bad_alloc, exit 1; 5000000 took 2.5 GB before the error).
-      {"num_class past 256", "model.json",
+      {"num_class past 65536", "model.json",
        edited({{"/learner/learner_model_param/num_class", "2000000000"}}),
        "learner.learner_model_param.num_class: must be an integer from 0 to "
-       "256, got \"2000000000\""},
+       "65536, got \"2000000000\""},
       // XGBoost refuses these when it first uses the model, not as it
       // loads it: they were "Internal" errors, exit 1.
       {"classes and targets both", "model.json",
@@ -572,6 +575,27 @@ TEST_F(BundleTest, AFifoIsRefusedNotWaitedOn) {
               std::string::npos)
         << b.status().message();
   }
+}
+
+// A socket is refused as not a file too, exit 2 (InvalidArgument): opening
+// it failed first (ENXIO, an IoError: exit 1, which systemd restarts).
+TEST_F(BundleTest, ASocketIsRefusedAsNotAFile) {
+  const std::string path = (dir_ / "model.json").string();
+  fs::remove(path);
+  int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(path.size(), sizeof(addr.sun_path));
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  auto b = ModelBundle::Load(dir_);
+  ::close(sock);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(b.status().IsInvalidArgument()) << b.status().ToString();
+  EXPECT_NE(b.status().message().find(path + ": not a regular file"),
+            std::string::npos)
+      << b.status().message();
 }
 
 TEST_F(BundleTest, MissingDirectoryAndEmptyDirectory) {
