@@ -98,18 +98,18 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
 
 Result<TrainReport> RunTraining(const TrainRunOptions& o) {
   TrainReport rep;
+  // The output is not the baseline: the new model would be written over
+  // the one it is to be compared with (by default the original's, which
+  // nothing rebuilds, also with --no-backtest), and compared with itself.
+  std::error_code same;
+  if (std::filesystem::equivalent(o.out_dir, o.baseline_model, same)) {
+    return Status::InvalidArgument(
+        fmt::format("--out {} is the --baseline model's directory: the new "
+                    "model would be written over the one it is compared "
+                    "with",
+                    o.out_dir));
+  }
   if (o.backtest) {
-    // The output is not the baseline: the new model would be written over
-    // the one it is to be compared with (the original's, which nothing
-    // rebuilds), and compared with itself.
-    std::error_code same;
-    if (std::filesystem::equivalent(o.out_dir, o.baseline_model, same)) {
-      return Status::InvalidArgument(
-          fmt::format("--out {} is the --baseline model's directory: the new "
-                      "model would be written over the one it is compared "
-                      "with",
-                      o.out_dir));
-    }
     // The baseline is loaded before training: one that does not load
     // failed the run only after the new model.json and manifest.json had
     // been written over the output's, the card left as it was.

@@ -162,6 +162,12 @@ TEST_F(TrainTest, AnOutputThatIsTheBaselineIsRefused) {
             std::string::npos)
       << r.status().message();
   EXPECT_EQ(*ReadFile((dir_ / "base" / "model.json").string()), before);
+  // Without the comparison too: the default baseline is the original's.
+  o.backtest = false;
+  r = RunTraining(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+  EXPECT_EQ(*ReadFile((dir_ / "base" / "model.json").string()), before);
 }
 
 }  // namespace
