@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "aws/environment.h"
 #include "common/status.h"
@@ -21,14 +22,18 @@ namespace phas::aws {
 using IniSection = std::map<std::string, std::string>;
 using IniFile = std::map<std::string, IniSection>;
 
-// Parses INI text as botocore does (Python's configparser): [section],
-// key = value or key: value (keys lower-cased), comments (# ;), lines
-// indented deeper than their key continuing its value, and a value that
-// begins on the next line read as nested settings, kept as "parent.child".
-// What botocore refuses is InvalidArgument naming the line, never its text:
-// a line that is neither a section nor a setting, a setting before any
-// section, a section or a key given twice, a nested line without '='.
-Result<IniFile> ParseIni(const std::string& text);
+// Parses INI text as botocore does (Python's configparser, strict):
+// [section] (its name as written, up to the last ']'), key = value or
+// key: value (keys lower-cased), comments (# ;), "\n", "\r\n" or "\r" line
+// ends, lines indented deeper continuing a value (blank lines inside it
+// kept), [DEFAULT]'s keys given to every section under its own, and a value
+// that begins on the next line read as nested settings, kept as
+// "parent.child". What botocore refuses is InvalidArgument naming the line,
+// never its text: a line that is neither a section nor a setting, a setting
+// before any section, a section or a key given twice, a nested line without
+// '='. `order`, if given, receives the sections' names in the file's order.
+Result<IniFile> ParseIni(const std::string& text,
+                         std::vector<std::string>* order = nullptr);
 
 struct Profile {
   std::string name;
@@ -47,8 +52,9 @@ struct SharedConfig {
   std::string credentials_path;  // where the files were looked for
   std::string config_path;
   IniFile credentials;  // empty when the file does not exist
-  IniFile config;
-  std::string active;  // AWS_PROFILE, default "default"
+  IniFile config;       // keyed "profile NAME" ([default] too), "sso-session
+                        // NAME", other sections as written: botocore's map
+  std::string active;   // AWS_PROFILE, default "default"
 
   // The profile `name`: its config section ("[profile NAME]", "[default]")
   // with the credentials file's "[NAME]" over it.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "aws/credential_providers.h"
+#include "aws/profile.h"
 #include "aws/session.h"
 #include "test_util.h"
 
@@ -279,6 +280,8 @@ TEST(RegionAndEndpointTest, ClientOnAUrlWithoutSchemeDoesNotThrow) {
   }
 }
 
+using CredentialsFilesTest = phas::testing::TempDirTest;
+
 TEST(ProfileTest, IniParsing) {
   auto parsed = ParseIni(
       "# comment\n[default]\nregion = us-east-1 \n; other\n[profile x]\n"
@@ -303,6 +306,57 @@ TEST(ProfileTest, IniParsing) {
   EXPECT_EQ(ini["prod"]["aws_secret_access_key"], "s");
   EXPECT_EQ(ini["prod"]["extra"], "first\nsecond");
   EXPECT_EQ(ini["colons"].count("aws_secret_access_key"), 0u);
+}
+
+// As configparser reads text: a lone CR ends a line (a file with CR line
+// ends was one line, a profile without keys), [DEFAULT]'s keys go to every
+// section under its own and it may come again (it was a profile named
+// DEFAULT, and twice refused), a section's name is as written ("[ prod ]"
+// is not "prod"), and blank lines inside a value are kept.
+TEST(ProfileTest, IniReadsAsConfigparser) {
+  auto cr =
+      ParseIni("[default]\raws_access_key_id = A\raws_secret_access_key = S\r");
+  ASSERT_TRUE(cr.ok()) << cr.status().ToString();
+  EXPECT_EQ((*cr)["default"]["aws_access_key_id"], "A");
+  EXPECT_EQ((*cr)["default"]["aws_secret_access_key"], "S");
+
+  auto d = ParseIni(
+      "[DEFAULT]\naws_access_key_id = AKIADEFAULT\nregion = r0\n[prod]\n"
+      "region = r1\n[DEFAULT]\naws_secret_access_key = S\n[ prod ]\nk = v\n"
+      "role_arn = r\n\n  extra\n");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->count("DEFAULT"), 0u);
+  EXPECT_EQ((*d)["prod"]["aws_access_key_id"], "AKIADEFAULT");
+  EXPECT_EQ((*d)["prod"]["aws_secret_access_key"], "S");
+  EXPECT_EQ((*d)["prod"]["region"], "r1");
+  EXPECT_EQ((*d)[" prod "]["k"], "v");
+  EXPECT_EQ((*d)[" prod "]["role_arn"], "r\n\nextra");
+}
+
+// The config file's profiles as botocore's build_profile_map finds them:
+// any header beginning "profile" that shlex splits in two ("[profile  x]",
+// "[profile \"y\"]", "[profilefoo z]"), not one it does not ("[profile v
+// u]"); "[default]" and "[profile default]" are one profile, the later
+// section replacing the earlier whole. Before, x, y and z were not found,
+// "v u" was, and the two defaults were merged: the CLI's default profile
+// here has no role, phas's assumed it.
+TEST_F(CredentialsFilesTest, ConfigProfilesAsBotocoreMapsThem) {
+  std::string config =
+      Write("config",
+            "[profile  x]\nregion = a\n[profile \"y\"]\nregion = b\n"
+            "[profilefoo z]\nregion = c\n[profile v u]\nregion = d\n"
+            "[profile default]\nrole_arn = arn:aws:iam::1:role/r\n"
+            "credential_source = Environment\n[default]\nregion = e\n");
+  auto files = LoadSharedConfig(
+      MapEnvironment({{"HOME", dir_.string()}, {"AWS_CONFIG_FILE", config}}));
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_EQ(files->Find("x").Get("region"), "a");
+  EXPECT_EQ(files->Find("y").Get("region"), "b");
+  EXPECT_EQ(files->Find("z").Get("region"), "c");
+  EXPECT_FALSE(files->Find("v u").found);
+  Profile def = files->Find("default");
+  EXPECT_EQ(def.Get("region"), "e");
+  EXPECT_EQ(def.Get("role_arn"), "");
 }
 
 // What the AWS CLI refuses to read ("Unable to parse config file") is an
