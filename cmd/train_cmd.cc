@@ -46,13 +46,15 @@ void RegisterTrainCommand(CLI::App& app, int* exit_code) {
     o->dataset.world.hours = *hours;
     o->validate = !*no_validate;
     o->backtest = !*no_backtest;
-    if (o->baseline_model.empty() && o->backtest) {
+    if (o->baseline_model.empty()) {
+      // With --no-backtest too: --out is checked against it (the
+      // original's model, which nothing rebuilds, is not written over).
       auto dir = FindDataPath("models/seed-original");
-      if (!dir.ok()) {
+      if (!dir.ok() && o->backtest) {
         *exit_code = ReportError(dir.status());
         return;
       }
-      o->baseline_model = *dir;
+      if (dir.ok()) o->baseline_model = *dir;
     }
     auto r = train::RunTraining(*o);
     if (!r.ok()) {

@@ -63,8 +63,7 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       "confusion "
       "matrices add up.\n\n{}\n\n"
       "## Backtest: the seed policy with this model vs with the original's\n\n"
-      "The first {} hours of each trace (`phas backtest --policy seed --model "
-      "DIR`).\n\n{}\n"
+      "{}\n"
       "## Limits\n\n"
       "Trained on five public traces mapped to a 20-instance service; a "
       "workload whose CPU "
@@ -89,8 +88,9 @@ std::string CardMarkdown(const TrainRunOptions& o, const TrainReport& r) {
       // Zeros in a table would read as a measured result.
       o.validate ? "```\n" + r.loto.ToText() + "```"
                  : std::string("Not measured: trained with `--no-validate`."),
-      o.backtest_hours,
-      o.backtest ? r.backtest_markdown
+      o.backtest ? fmt::format("The first {} hours of each trace (`phas "
+                               "backtest --policy seed --model DIR`).\n\n{}",
+                               o.backtest_hours, r.backtest_markdown)
                  : std::string("Not run: trained with `--no-backtest`.\n"));
 }
 

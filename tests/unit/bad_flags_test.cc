@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -180,6 +181,39 @@ TEST_F(BadFlagsTest, NoOutputOverwritesAnInput) {
     EXPECT_EQ(testing::ReadAll(c), yaml) << tc.args;
     EXPECT_FALSE(std::filesystem::exists(dir_ / "o")) << tc.args;
   }
+}
+
+// `phas train --no-backtest --out` the original's directory is refused: the
+// default baseline was set only with the comparison on, so the check never
+// saw it, and the original's model (which nothing rebuilds) was written over.
+TEST_F(BadFlagsTest, TrainNeverWritesOverTheOriginalsModel) {
+  namespace fs = std::filesystem;
+  const fs::path data = dir_ / "data";
+  fs::create_directories(data / "models");
+  fs::copy(std::string(PHAS_SOURCE_DIR) + "/data/models/seed-original",
+           data / "models" / "seed-original");
+  fs::create_directories(dir_ / "traces");
+  fs::copy_file(
+      std::string(PHAS_SOURCE_DIR) + "/data/traces/nab_nyc_taxi_30min.csv",
+      dir_ / "traces" / "t.csv");
+  const std::string model = (data / "models/seed-original/model.json").string();
+  const std::string before = testing::ReadAll(model);
+  const char* old = std::getenv("PHAS_DATA_DIR");
+  const std::string saved = old ? old : "";
+  ::setenv("PHAS_DATA_DIR", data.c_str(), 1);
+  auto r = Phas("train --traces " + (dir_ / "traces").string() + " --out " +
+                (data / "models/seed-original").string() +
+                " --no-backtest --no-validate --rounds 2 --hours 24");
+  if (old) {
+    ::setenv("PHAS_DATA_DIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("PHAS_DATA_DIR");
+  }
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is the --baseline model's directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::ReadAll(model), before);
 }
 
 TEST_F(BadFlagsTest, ConfigPathsAreNamedByTheirKey) {

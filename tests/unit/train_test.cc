@@ -86,9 +86,10 @@ TEST_F(TrainTest, DeterministicAndServesTheOriginalsRequest) {
       << "fixed seeds: the same bytes";
   EXPECT_GT(a->loto.support(0) + a->loto.support(1) + a->loto.support(2), 1000);
   EXPECT_TRUE(fs::exists(dir_ / "a" / "MODEL_CARD.md"));
-  EXPECT_NE(ReadFile((dir_ / "a" / "MODEL_CARD.md").string())
-                ->find("Not run: trained with `--no-backtest`."),
+  const std::string card = *ReadFile((dir_ / "a" / "MODEL_CARD.md").string());
+  EXPECT_NE(card.find("Not run: trained with `--no-backtest`."),
             std::string::npos);
+  EXPECT_EQ(card.find("The first"), std::string::npos) << card;
 
   auto model = ModelBundle::Load((dir_ / "a").string());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
