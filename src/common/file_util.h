@@ -21,9 +21,10 @@ Result<std::string> ReadRegularFile(const std::string& path,
                                     size_t max_bytes = 512u << 20);
 
 // Writes `data` to path via a temporary file and rename(2), so a reader sees
-// either the old or the new content, never a partial file. A path that is
-// there and not a regular file (/dev/stdout, a pipe, /dev/null) is written
-// to as it is; a directory is an IoError.
+// either the old or the new content, never a partial file (a FIFO or a
+// symlink at `path` is replaced). A path under /dev or /proc, or linked
+// there (/dev/stdout, /dev/null), is appended to as it is, never waiting
+// for a FIFO's reader; a block device is not written.
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 
 bool FileExists(const std::string& path);
