@@ -6,12 +6,14 @@
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <utility>
 
 #include "common/file_util.h"
@@ -166,7 +168,8 @@ bool SameFile(int fd, const std::string& path) {
 // one root made (read-only: flock needs no write). `*write_pid`: the file
 // may take this process's pid (this user's, of no other name).
 Result<int> OpenLockFile(const std::string& lock, bool* write_pid) {
-  const int flags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+  // O_NONBLOCK: a FIFO there is refused below, not waited on.
+  const int flags = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
   int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_EXCL | flags, 0644);
   if (fd >= 0) {
     ::fchmod(fd, 0644);
@@ -197,6 +200,32 @@ Result<int> OpenLockFile(const std::string& lock, bool* write_pid) {
   return fd;
 }
 
+// The pid holding the flock on `fd`'s file, as /proc/locks says ("1: FLOCK
+// ADVISORY WRITE 812 08:01:1234 0 EOF"); 0 when it does not say. The lock
+// file's own text can be stale: a holder that could not write it (root's
+// file, locked read-only) left the previous one's pid.
+long FlockHolder(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return 0;
+  const std::string id = fmt::format("{:02x}:{:02x}:{}", major(st.st_dev),
+                                     minor(st.st_dev), st.st_ino);
+  auto text = ReadFile("/proc/locks", 16u << 20);
+  if (!text.ok()) return 0;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string n, kind, mode, access, pid, file;
+    words >> n >> kind >> mode >> access >> pid >> file;
+    if (kind == "FLOCK" && file == id &&
+        pid.find_first_not_of("0123456789") == std::string::npos &&
+        !pid.empty() && pid.size() < 12) {
+      return std::stol(pid);
+    }
+  }
+  return 0;
+}
+
 // Takes `path`.lock, held until the descriptor is closed (the kernel drops
 // it when the process ends, however it ends). A second scaler on the same
 // file would act without seeing the first's actions: two actions inside a
@@ -210,6 +239,7 @@ Result<int> LockExclusive(const std::string& path) {
       int err = errno;
       char buf[32] = {};
       ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+      long holder = err == EWOULDBLOCK ? FlockHolder(fd) : 0;
       ::close(fd);
       if (err != EWOULDBLOCK) {
         return Status::IoError(
@@ -218,11 +248,13 @@ Result<int> LockExclusive(const std::string& path) {
       std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
       bool digits = !pid.empty() && pid.size() < 12 &&
                     pid.find_first_not_of("0123456789") == std::string::npos;
+      std::string who = holder > 0 ? fmt::format(" (pid {})", holder)
+                        : digits   ? " (pid " + pid + ", as its lock file says)"
+                                   : "";
       return Status::IoError(fmt::format(
           "{}: in use by another phas scaler{} (its lock {} is held); each "
           "scaler needs a state file of its own",
-          path, digits ? " (pid " + pid + ", as its lock file says)" : "",
-          lock));
+          path, who, lock));
     }
     // Deleted or replaced between the open and the lock: lock the one
     // there now.
