@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -96,53 +95,28 @@ bool WriteAll(int fd, const std::string& data) {
 
 namespace {
 
-// Whether `path`, or a link on the way to it, names something under /dev or
-// /proc (/dev/stdout -> /proc/self/fd/1). Renamed over, the system's entry
-// was replaced by a regular file (as root: /dev/stdout itself), or the
-// temporary file was refused.
-bool UnderDevOrProc(const std::string& path) {
-  namespace fs = std::filesystem;
+// Whether `path` is an entry of /dev itself (/dev/stdout, /dev/null) or of
+// /proc, once the links to its directory are followed: renamed over, such
+// an entry was replaced by a regular file (as root: /dev/stdout itself).
+// /dev/shm and the like are file systems of files, and written as any.
+bool SystemEntry(const std::string& path) {
   std::error_code ec;
-  fs::path p = fs::absolute(path, ec);
-  if (ec) p = path;
-  for (int i = 0; i < 40; ++i) {
-    std::string s = p.lexically_normal().string();
-    if (s.rfind("/dev/", 0) == 0 || s.rfind("/proc/", 0) == 0) return true;
-    if (!fs::is_symlink(p, ec)) return false;
-    fs::path target = fs::read_symlink(p, ec);
-    if (ec) return false;
-    p = target.is_absolute() ? target : p.parent_path() / target;
-  }
-  return false;
-}
-
-// Appends `data` to what is there: a terminal, a pipe, /dev/null, the file
-// a shell redirected stdout to. Never waits for a FIFO's reader (ENXIO);
-// a block device is not written.
-Status WriteInPlace(const std::string& path, const std::string& data) {
-  int fd = ::open(path.c_str(),
-                  O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return Status::IoError(path + ": a block device or directory: not written");
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  std::fflush(nullptr);  // what stdio holds for the same file goes first
-  if (!WriteAll(fd, data)) {
-    int err = errno;
-    ::close(fd);
-    return Status::IoError(path + ": " + std::strerror(err));
-  }
-  ::close(fd);
-  return Status::OK();
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  std::string real = std::filesystem::canonical(dir, ec).string();
+  if (ec) return false;
+  return real == "/dev" || real == "/proc" || real.rfind("/proc/", 0) == 0;
 }
 
 }  // namespace
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
-  if (UnderDevOrProc(path)) return WriteInPlace(path, data);
+  if (SystemEntry(path)) {
+    return Status::InvalidArgument(
+        path +
+        ": an entry of /dev or /proc: phas writes its output to a "
+        "file (give a file's path)");
+  }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IoError(tmp + ": " + std::strerror(errno));

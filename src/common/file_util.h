@@ -22,9 +22,9 @@ Result<std::string> ReadRegularFile(const std::string& path,
 
 // Writes `data` to path via a temporary file and rename(2), so a reader sees
 // either the old or the new content, never a partial file (a FIFO or a
-// symlink at `path` is replaced). A path under /dev or /proc, or linked
-// there (/dev/stdout, /dev/null), is appended to as it is, never waiting
-// for a FIFO's reader; a block device is not written.
+// symlink at `path` is replaced). An entry of /dev itself or of /proc
+// (/dev/stdout, /dev/null, /dev/fd/1) is InvalidArgument: the rename would
+// replace it.
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 
 bool FileExists(const std::string& path);
