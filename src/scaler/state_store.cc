@@ -6,10 +6,10 @@
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -200,27 +200,41 @@ Result<int> OpenLockFile(const std::string& lock, bool* write_pid) {
   return fd;
 }
 
-// The pid holding the flock on `fd`'s file, as /proc/locks says ("1: FLOCK
-// ADVISORY WRITE 812 08:01:1234 0 EOF"); 0 when it does not say. The lock
-// file's own text can be stale: a holder that could not write it (root's
-// file, locked read-only) left the previous one's pid.
+// The pid holding the write flock on `fd`'s file, as /proc/locks says ("1:
+// FLOCK ADVISORY WRITE 812 08:01:1234 0 EOF"); 0 when it cannot tell. The
+// device /proc/locks prints can differ from stat's (btrfs, overlayfs), so a
+// line is matched by its inode and confirmed by a descriptor of that pid's
+// on this file. The lock file's own text can be stale: a holder that could
+// not write it (root's file, locked read-only) left the previous one's pid.
 long FlockHolder(int fd) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return 0;
-  const std::string id = fmt::format("{:02x}:{:02x}:{}", major(st.st_dev),
-                                     minor(st.st_dev), st.st_ino);
   auto text = ReadFile("/proc/locks", 16u << 20);
   if (!text.ok()) return 0;
+  const std::string inode = ":" + std::to_string(st.st_ino);
   std::istringstream lines(*text);
   std::string line;
   while (std::getline(lines, line)) {
     std::istringstream words(line);
     std::string n, kind, mode, access, pid, file;
     words >> n >> kind >> mode >> access >> pid >> file;
-    if (kind == "FLOCK" && file == id &&
-        pid.find_first_not_of("0123456789") == std::string::npos &&
-        !pid.empty() && pid.size() < 12) {
-      return std::stol(pid);
+    long holder = 0;
+    auto [end, ec] =
+        std::from_chars(pid.data(), pid.data() + pid.size(), holder);
+    if (kind != "FLOCK" || access != "WRITE" || ec != std::errc() ||
+        end != pid.data() + pid.size() || holder <= 0 ||
+        file.size() < inode.size() ||
+        file.compare(file.size() - inode.size(), inode.size(), inode) != 0) {
+      continue;
+    }
+    std::error_code dir_ec;
+    for (const auto& e :
+         std::filesystem::directory_iterator("/proc/" + pid + "/fd", dir_ec)) {
+      struct stat open;
+      if (::stat(e.path().c_str(), &open) == 0 && open.st_dev == st.st_dev &&
+          open.st_ino == st.st_ino) {
+        return holder;
+      }
     }
   }
   return 0;

@@ -333,12 +333,13 @@ TEST_F(StateStoreTest, ASecondStoreOnTheSameFileIsRefused) {
   EXPECT_EQ(second.status().code(), Status::Code::kIoError);
   EXPECT_NE(second.status().message().find(
                 path + ": in use by another phas scaler (pid " +
-                std::to_string(::getpid()) + ")"),
+                std::to_string(::getpid())),
             std::string::npos)
       << second.status().message();
   EXPECT_FALSE(recovered);
   // The holder as the kernel says, not the lock file's text, which can be
   // stale (a holder that could only lock it read-only left another's pid).
+  if (!fs::exists("/proc/locks")) GTEST_SKIP() << "no /proc/locks here";
   std::ofstream(path + ".lock") << "812";
   second = SqliteStateStore::Open(path, &recovered);
   ASSERT_FALSE(second.ok());
