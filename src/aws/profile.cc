@@ -210,6 +210,22 @@ const IniSection* SharedConfig::SsoSession(const std::string& name) const {
   return it == config.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// A shared file parsed; empty when there is none (no path, or not there).
+Result<IniFile> ReadIni(const std::string& path,
+                        std::vector<std::string>* order) {
+  if (path.empty() || !FileExists(path)) return IniFile{};
+  // 64 MiB: an SSO config generated for a large organisation (thousands
+  // of account and role profiles) passes 1 MiB; the CLI reads it.
+  PHAS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 64u << 20));
+  auto ini = ParseIni(text, order);
+  if (!ini.ok()) return ini.status().WithContext(path);
+  return ini;
+}
+
+}  // namespace
+
 Result<SharedConfig> LoadSharedConfig(const Environment& env) {
   SharedConfig c;
   c.active = env("AWS_PROFILE").value_or("default");
@@ -219,41 +235,27 @@ Result<SharedConfig> LoadSharedConfig(const Environment& env) {
           .value_or(home.empty() ? "" : home + "/.aws/credentials");
   c.config_path = env("AWS_CONFIG_FILE")
                       .value_or(home.empty() ? "" : home + "/.aws/config");
-  // 64 MiB: an SSO config generated for a large organisation (thousands
-  // of account and role profiles) passes 1 MiB; the CLI reads it.
-  constexpr size_t kMaxBytes = 64u << 20;
-  if (!c.credentials_path.empty() && FileExists(c.credentials_path)) {
-    auto text = ReadFile(c.credentials_path, kMaxBytes);
-    if (!text.ok()) return text.status();
-    auto ini = ParseIni(*text);
-    if (!ini.ok()) return ini.status().WithContext(c.credentials_path);
-    c.credentials = std::move(ini).value();
-  }
-  if (!c.config_path.empty() && FileExists(c.config_path)) {
-    auto text = ReadFile(c.config_path, kMaxBytes);
-    if (!text.ok()) return text.status();
-    std::vector<std::string> order;
-    auto ini = ParseIni(*text, &order);
-    if (!ini.ok()) return ini.status().WithContext(c.config_path);
-    // As botocore's build_profile_map, in the file's order (a later one
-    // replaces an earlier one whole): "[profile NAME]" (any header
-    // beginning "profile" that shlex splits in two: "[profile  x]",
-    // "[profile \"x\"]") and "[default]" are the profile NAME and
-    // "default"; "[sso-session NAME]" likewise; the rest as they are.
-    for (const std::string& name : order) {
-      const IniSection& values = ini->at(name);
-      std::string key = name;
-      for (const char* prefix : {"profile", "sso-session"}) {
-        if (name.rfind(prefix, 0) != 0) continue;
-        auto words = ShlexSplit(name);
-        key = words && words->size() == 2
-                  ? std::string(prefix) + " " + (*words)[1]
-                  : "";  // not a profile: botocore leaves it out
-        break;
-      }
-      if (name == "default") key = "profile default";
-      if (!key.empty()) c.config[key] = values;
+  PHAS_ASSIGN_OR_RETURN(c.credentials, ReadIni(c.credentials_path, nullptr));
+  std::vector<std::string> order;
+  PHAS_ASSIGN_OR_RETURN(IniFile config, ReadIni(c.config_path, &order));
+  // As botocore's build_profile_map, in the file's order (a later one
+  // replaces an earlier one whole): "[profile NAME]" (any header
+  // beginning "profile" that shlex splits in two: "[profile  x]",
+  // "[profile \"x\"]") and "[default]" are the profile NAME and
+  // "default"; "[sso-session NAME]" likewise; the rest as they are.
+  for (const std::string& name : order) {
+    const IniSection& values = config.at(name);
+    std::string key = name;
+    for (const char* prefix : {"profile", "sso-session"}) {
+      if (name.rfind(prefix, 0) != 0) continue;
+      auto words = ShlexSplit(name);
+      key = words && words->size() == 2
+                ? std::string(prefix) + " " + (*words)[1]
+                : "";  // not a profile: botocore leaves it out
+      break;
     }
+    if (name == "default") key = "profile default";
+    if (!key.empty()) c.config[key] = values;
   }
   return c;
 }

@@ -91,10 +91,6 @@ bool WriteAll(int fd, const std::string& data) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // Whether `path` is an entry of /dev itself (/dev/stdout, /dev/null) or of
 // /proc, once the links to its directory are followed: renamed over, such
 // an entry was replaced by a regular file (as root: /dev/stdout itself).

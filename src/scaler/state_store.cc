@@ -240,12 +240,12 @@ long FlockHolder(int fd) {
   return 0;
 }
 
-// Takes `path`.lock, held until the descriptor is closed (the kernel drops
-// it when the process ends, however it ends). A second scaler on the same
-// file would act without seeing the first's actions: two actions inside a
-// cooldown. The holder's pid is written in the file for the message.
-Result<int> LockExclusive(const std::string& path) {
-  const std::string lock = LockPathOf(path);
+// Takes `lock` (LockPathOf(path)), held until the descriptor is closed
+// (the kernel drops it when the process ends, however it ends). A second
+// scaler on the same file would act without seeing the first's actions:
+// two actions inside a cooldown. The holder's pid is written in the file
+// for the message.
+Result<int> LockExclusive(const std::string& path, const std::string& lock) {
   for (int attempt = 1;; ++attempt) {
     bool write_pid = false;
     PHAS_ASSIGN_OR_RETURN(int fd, OpenLockFile(lock, &write_pid));
@@ -401,8 +401,12 @@ Result<PolicyState> StateStore::ReadPolicyState(const std::string& text,
   return s;
 }
 
-SqliteStateStore::SqliteStateStore(void* db, std::string path, int lock_fd)
-    : db_(db), path_(std::move(path)), lock_fd_(lock_fd) {
+SqliteStateStore::SqliteStateStore(void* db, std::string path,
+                                   std::string lock_path, int lock_fd)
+    : db_(db),
+      path_(std::move(path)),
+      lock_path_(std::move(lock_path)),
+      lock_fd_(lock_fd) {
   FileId(path_, &dev_, &ino_);
 }
 
@@ -413,7 +417,8 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
   if (!dir.empty()) {
     PHAS_RETURN_IF_ERROR(MakeDirs(dir).WithContext("state store"));
   }
-  auto lock = LockExclusive(path);
+  const std::string lock_path = LockPathOf(path);
+  auto lock = LockExclusive(path, lock_path);
   if (!lock.ok()) return lock.status().WithContext("state store");
   struct LockCloser {
     int fd;
@@ -451,8 +456,8 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
   }
   if (!db.ok()) return db.status().WithContext("state store");
   int lock_fd = std::exchange(lock_closer.fd, -1);
-  return std::unique_ptr<SqliteStateStore>(
-      new SqliteStateStore(std::move(db).value().release(), path, lock_fd));
+  return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(
+      std::move(db).value().release(), path, lock_path, lock_fd));
 }
 
 SqliteStateStore::~SqliteStateStore() {
@@ -465,8 +470,8 @@ Status SqliteStateStore::SqlError() const { return DbError(Db(db_), path_); }
 Status SqliteStateStore::EnsureSameFile() {
   // A lock file deleted (an operator's `rm phas.db*`) would let a second
   // scaler take a new one: lock again, or fail the write.
-  if (!SameFile(lock_fd_, LockPathOf(path_))) {
-    auto lock = LockExclusive(path_);
+  if (!SameFile(lock_fd_, lock_path_)) {
+    auto lock = LockExclusive(path_, lock_path_);
     if (!lock.ok()) {
       return lock.status().WithContext(
           "state store: the lock file was deleted or replaced while running");

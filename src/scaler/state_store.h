@@ -155,7 +155,8 @@ class SqliteStateStore final : public StateStore {
   const std::string& path() const { return path_; }
 
  private:
-  SqliteStateStore(void* db, std::string path, int lock_fd);
+  SqliteStateStore(void* db, std::string path, std::string lock_path,
+                   int lock_fd);
   // Copies an unreadable record to unreadable_state (once).
   Status KeepUnreadable(const std::string& name, const std::string& text);
   // Reopens the file when it is no longer the one opened.
@@ -165,7 +166,9 @@ class SqliteStateStore final : public StateStore {
   void* db_;  // sqlite3*
   std::string path_;
   unsigned long long dev_ = 0, ino_ = 0;  // the file opened
-  int lock_fd_;                           // holds `path_`.lock
+  std::string lock_path_;  // `path_`.lock beside the file links lead to,
+                           // found once, at Open
+  int lock_fd_;            // holds it
 };
 
 }  // namespace phas

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "common/paths.h"
 #include "decision/predictive_policy.h"
@@ -258,6 +259,17 @@ int OracleCapacity(const DemandSeries& d, TimePoint now, Duration horizon,
   return need;
 }
 
+std::pair<TimePoint, TimePoint> ReplayRange(TimePoint first, TimePoint last,
+                                            double skip_hours, double hours) {
+  const double span_hours =
+      std::chrono::duration<double>(last - first).count() / 3600;
+  TimePoint start = skip_hours < span_hours ? first + Hours(skip_hours) : last;
+  TimePoint end = last;
+  if (hours > 0 && hours < span_hours)
+    end = std::min(end, start + Hours(hours));
+  return {start, end};
+}
+
 Result<BacktestResult> RunBacktest(const Trace& trace,
                                    const std::vector<std::string>& policies,
                                    const BacktestOptions& options) {
@@ -316,16 +328,9 @@ Result<PreparedJob> Prepare(const Trace& trace,
   TimePoint t0 = FloorMinute(trace.samples.front().time);
   job.demand = MakeDemand(trace, o.mapping, t0);
   const DemandSeries& demand = *job.demand;
-  const TimePoint last = FloorMinute(demand.end()) + std::chrono::minutes(1);
-  // Within the trace, compared in hours first: added to a time near 2262
-  // (the most a TimePoint holds), --skip-hours 1e5 overflowed to 1680 and
-  // the replay walked six centuries of minutes.
-  const double span_hours =
-      std::chrono::duration<double>(last - t0).count() / 3600;
-  res.start = o.skip_hours < span_hours ? t0 + Hours(o.skip_hours) : last;
-  res.end = last;
-  if (o.hours > 0 && o.hours < span_hours)
-    res.end = std::min(res.end, res.start + Hours(o.hours));
+  std::tie(res.start, res.end) =
+      ReplayRange(t0, FloorMinute(demand.end()) + std::chrono::minutes(1),
+                  o.skip_hours, o.hours);
   if (res.end <= res.start)
     return Status::InvalidArgument("nothing to replay: the range is empty");
   res.scored_from =

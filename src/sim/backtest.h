@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scaler/config.h"
@@ -123,6 +124,13 @@ struct BacktestResult {
   int trace_missing = 0;  // rows whose value was missing (Trace::missing)
   std::vector<PolicyRun> runs;
 };
+
+// The range a replay covers, [first, last) of the trace's minutes cut by
+// `skip_hours` from the start and `hours` long (0: to the end). Compared in
+// hours before any is added to a time: near 2262 (the most a TimePoint
+// holds) the sum overflowed, and --skip-hours 1e5 replayed from 1680.
+std::pair<TimePoint, TimePoint> ReplayRange(TimePoint first, TimePoint last,
+                                            double skip_hours, double hours);
 
 // Each policy configured as options.policies says (else its defaults).
 Result<BacktestResult> RunBacktest(const Trace& trace,

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 
 #include "decision/predictive_policy.h"
 
@@ -59,11 +60,6 @@ std::vector<TuneKnob> MakeKnobs() {
   predictive.untuned = SloConfig{}.max_underprovisioned_pct;
   return {target("reactive"), target("target-tracking"), step,
           target("hpa"),      target("aws-predictive"),  predictive};
-}
-
-Duration Hours(double h) {
-  return std::chrono::duration_cast<Duration>(
-      std::chrono::round<std::chrono::milliseconds>(Seconds(h * 3600)));
 }
 
 double HoursBetween(TimePoint a, TimePoint b) {
@@ -244,13 +240,8 @@ Result<TuneWindows> SplitWindows(const Trace& trace,
   const TimePoint last =
       FloorMinute(DemandTime(trace, world.mapping, trace.samples.back())) +
       std::chrono::minutes(1);
-  // Within the trace, compared in hours first: added to a time near 2262,
-  // --skip-hours or --hours 1e6 overflowed ("-999999.97 h to replay").
-  const double span_hours = HoursBetween(t0, last);
-  w.start = world.skip_hours < span_hours ? t0 + Hours(world.skip_hours) : last;
-  w.end = last;
-  if (world.hours > 0 && world.hours < span_hours)
-    w.end = std::min(w.end, w.start + Hours(world.hours));
+  std::tie(w.start, w.end) =
+      ReplayRange(t0, last, world.skip_hours, world.hours);
   w.split = FloorMinute(w.start + std::chrono::duration_cast<Duration>(
                                       (w.end - w.start) * fit_fraction));
   if (w.split <= w.start || w.split >= w.end) {
