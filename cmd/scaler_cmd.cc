@@ -262,6 +262,14 @@ int RunScalerDaemon(const ScalerFlags& flags) {
       .GetGauge("phas_scaler_interval_seconds",
                 "The control loop's interval (seconds).")
       .Set(std::chrono::duration<double>(c.interval).count());
+  // The state file's lock first: a second scaler refused there has not
+  // opened the first one's logs.
+  bool recovered = false;
+  auto store = SqliteStateStore::Open(c.state_path, &recovered);
+  if (!store.ok()) {
+    return ReportError(store.status().WithContext(StatePathSetting(flags)));
+  }
+
   RecorderOptions ropts;
   ropts.output_dir = c.output_dir;
   ropts.max_bytes = c.log_max_bytes;
@@ -271,12 +279,6 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   Recorder recorder(ropts);
   if (Status st = recorder.Open(); !st.ok()) {
     return ReportError(st.WithContext(OutputDirSetting(flags)));
-  }
-
-  bool recovered = false;
-  auto store = SqliteStateStore::Open(c.state_path, &recovered);
-  if (!store.ok()) {
-    return ReportError(store.status().WithContext(StatePathSetting(flags)));
   }
   if (recovered) {
     spdlog::error(

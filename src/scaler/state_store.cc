@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -153,6 +154,30 @@ std::string LockPathOf(const std::string& path) {
   }
   fs::path real = fs::weakly_canonical(p, ec);
   return (ec ? p.string() : real.string()) + ".lock";
+}
+
+// Root (an admin's `sudo phas scaler --once`) must not make the database
+// in a directory of another user's (the service's StateDirectory): the
+// file would be root's, and the service could not write it at its next
+// start. `db`: the path symlinks lead to.
+Status RootMayCreate(const std::string& db) {
+  if (::geteuid() != 0) return Status::OK();
+  std::string dir = std::filesystem::path(db).parent_path().string();
+  struct stat st;
+  if (::stat(dir.empty() ? "." : dir.c_str(), &st) != 0 || st.st_uid == 0) {
+    return Status::OK();
+  }
+  std::string user = std::to_string(st.st_uid);
+  struct passwd pw, *found = nullptr;
+  char buf[1024];
+  if (::getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found) {
+    user = fmt::format("{} ({})", pw.pw_name, st.st_uid);
+  }
+  return Status::FailedPrecondition(fmt::format(
+      "{}: root would make this database, in a directory of user {}'s, and "
+      "that user (the service's) could not write it; run as that user "
+      "(sudo -u), or give --state a file of root's own",
+      db, user));
 }
 
 bool SameFile(int fd, const std::string& path) {
@@ -418,6 +443,10 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
     PHAS_RETURN_IF_ERROR(MakeDirs(dir).WithContext("state store"));
   }
   const std::string lock_path = LockPathOf(path);
+  const std::string db_path = lock_path.substr(0, lock_path.size() - 5);
+  if (!FileExists(db_path)) {
+    PHAS_RETURN_IF_ERROR(RootMayCreate(db_path).WithContext("state store"));
+  }
   auto lock = LockExclusive(path, lock_path);
   if (!lock.ok()) return lock.status().WithContext("state store");
   struct LockCloser {
@@ -430,6 +459,8 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
   if (!db.ok() && db.status().code() == Status::Code::kCorruption) {
     // Unreadable: keep it for inspection, start afresh (the loop then holds
     // scale-in for a cooldown).
+    PHAS_RETURN_IF_ERROR(RootMayCreate(db_path).WithContext(
+        "state store (unreadable: " + db.status().message() + ")"));
     std::string aside =
         fmt::format("{}.corrupt-{:.0f}", path,
                     ToUnixSeconds(std::chrono::system_clock::now()));

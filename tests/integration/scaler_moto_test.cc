@@ -2,6 +2,7 @@
 // user): scales up on class 0, down after the streak, honours cooldown and
 // bounds, does nothing in dry-run, survives kill -9 inside a cooldown, stops
 // cleanly on SIGTERM; and its API economy.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -27,7 +28,9 @@ using nlohmann::json;
 using phas::testing::ChildProcess;
 using phas::testing::FakeServer;
 using phas::testing::MotoServer;
+using phas::testing::ProcessResult;
 using phas::testing::RecordedRequest;
+using phas::testing::RunProcess;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -310,6 +313,29 @@ TEST_F(ScalerMotoTest, KillNineInsideACooldownDoesNotActAgain) {
   EXPECT_EQ(Log(restart.log).find("SCALING UP"), std::string::npos)
       << Log(restart.log);
   EXPECT_EQ(restarted->Terminate(), 0);
+}
+
+// A second scaler on a running one's state file stops at start, exit 1,
+// naming the running one's pid, and neither acts nor opens any output
+// (before, it had opened its output directory's logs for appending
+// before the lock refused it).
+TEST_F(ScalerMotoTest, ASecondScalerOnTheSameStateStopsAtStart) {
+  ScriptedHttpPredictor predictor;
+  std::string config = WriteConfig(predictor.url(), /*cooldown=*/600, 3);
+  auto first = StartScaler(config);
+  ASSERT_TRUE(WaitDesired(3, seconds(30))) << Stderr();
+  std::string other_output = (dir_ / "second-output").string();
+  ProcessResult second = RunProcess(
+      {PHAS_BINARY, "scaler", "--config", config, "--output-dir", other_output},
+      moto_.EnvFor(world_["phas"], dir_), 60);
+  EXPECT_EQ(second.exit_code, 1) << second.err;
+  EXPECT_NE(second.err.find(fmt::format(
+                "in use by another phas scaler (pid {})", first->pid())),
+            std::string::npos)
+      << second.err;
+  EXPECT_FALSE(fs::exists(other_output)) << "no output opened";
+  EXPECT_EQ(Desired(), 3);
+  EXPECT_EQ(first->Terminate(), 0);
 }
 
 // Requests per cycle for one group of 1, 5 and 50 instances: constant (two

@@ -431,6 +431,48 @@ TEST_F(StateStoreTest, RootLeavesTheServicesLockFileAsItIs) {
   EXPECT_EQ(*ReadFile(found + ".lock"), "812");
 }
 
+// Root does not make the database in the service's directory (before, an
+// admin's `sudo phas scaler --once` there left a database owned by root,
+// and the service's next start failed its write probe): refused, naming
+// the directory's owner, and nothing made. A database the service made is
+// opened by root (SQLite gives root's -wal and -shm files to its owner).
+TEST_F(StateStoreTest, RootDoesNotMakeTheServicesDatabase) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  fs::path svc = dir_ / "svc";
+  fs::create_directories(svc);
+  ASSERT_EQ(::chown(svc.c_str(), 65534, 65534), 0);
+  std::string path = (svc / "phas.db").string();
+  bool recovered = false;
+  auto refused = SqliteStateStore::Open(path, &recovered);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("65534"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(fs::is_empty(svc)) << "neither the database nor its lock";
+
+  // Unreadable: not moved aside and made again as root's.
+  std::ofstream(path) << "this is not a database";
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  EXPECT_EQ(SqliteStateStore::Open(path, &recovered).status().code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(*ReadFile(path), "this is not a database");
+
+  // The service's own database: root opens it, and it stays the service's.
+  fs::remove(path);
+  fs::remove(path + ".lock");
+  {
+    bool r = false;
+    ASSERT_TRUE(SqliteStateStore::Open((dir_ / "made.db").string(), &r).ok());
+  }
+  fs::rename(dir_ / "made.db", path);
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  auto store = SqliteStateStore::Open(path, &recovered);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  struct stat st;
+  ASSERT_EQ(::stat((path + "-wal").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+}
+
 // A symlink to a database not made yet shares its lock with the path it
 // leads to: the second is refused at start (weakly_canonical alone did not
 // follow a link whose target was missing).
