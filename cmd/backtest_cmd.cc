@@ -100,7 +100,9 @@ int RunFrontierCommand(const BacktestFlags& f, const BacktestOptions& o,
                        const std::vector<std::string>& policies,
                        const std::vector<std::string>& paths) {
   auto runs = FrontierRuns(f.frontier_targets, policies, o);
-  if (!runs.ok()) return ReportError(runs.status());
+  if (!runs.ok()) {
+    return ReportError(runs.status().WithContext("--frontier-targets"));
+  }
   std::vector<Trace> traces;
   for (const std::string& path : paths) {
     auto trace = LoadTrace(path);

@@ -10,6 +10,7 @@
 #include "aws/xml.h"
 #include "common/file_util.h"
 #include "common/json_util.h"
+#include "common/text.h"
 
 namespace phas::aws {
 namespace {
@@ -37,6 +38,8 @@ bool AllowedContainerHost(const std::string& url) {
   } else {
     host = host.substr(0, host.find(':'));
   }
+  // Names are case-blind, as botocore's urlparse lower-cases them.
+  host = AsciiLower(host);
   if (host == "localhost") return true;
   in_addr v4;
   if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
@@ -190,7 +193,7 @@ Result<Credentials> WebIdentityCredentialsProvider::Get(TimePoint) {
                                    " is not set");
   }
   // The token file is re-read on every refresh: the platform rotates it.
-  auto token = ReadFile(c.token_file, 64 * 1024);
+  auto token = ReadRegularFile(c.token_file, 64 * 1024);
   if (!token.ok()) {
     // Configured, so broken: a missing file (NotFound) would read as "not
     // configured" and the chain would go on to another identity (on EKS,
@@ -290,7 +293,10 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must not hold a user name or "
           "password ('@')");
     }
-    if (url.rfind("https://", 0) != 0 && !AllowedContainerHost(url)) {
+    std::string scheme = AsciiLower(url.substr(0, url.find("://")));
+    if (url.find("://") == std::string::npos ||
+        (scheme != "https" &&
+         (scheme != "http" || !AllowedContainerHost(url)))) {
       return Status::InvalidArgument(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a "
           "loopback "
@@ -306,7 +312,7 @@ Result<Credentials> ContainerCredentialsProvider::Get(TimePoint) {
   call.connect_timeout = std::chrono::milliseconds(2000);
   call.timeout = std::chrono::milliseconds(5000);
   if (auto file = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-    auto tok = ReadFile(*file, 16 * 1024);
+    auto tok = ReadRegularFile(*file, 16 * 1024);
     if (!tok.ok())
       return tok.status().WithContext("container authorization token file");
     std::string t = *tok;

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "common/text.h"
+
 namespace phas::aws {
 namespace {
 
@@ -38,9 +40,7 @@ size_t WriteHeader(char* ptr, size_t size, size_t n, void* user) {
   }
   size_t colon = line.find(':');
   if (colon == std::string::npos) return size * n;
-  std::string name = line.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::string name = AsciiLower(line.substr(0, colon));
   std::string value = line.substr(colon + 1);
   auto not_space = [](unsigned char c) { return !std::isspace(c); };
   value.erase(value.begin(),

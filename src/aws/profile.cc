@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/file_util.h"
+#include "common/text.h"
 
 namespace phas::aws {
 namespace {
@@ -147,9 +148,7 @@ Result<IniFile> ParseIni(const std::string& text,
     }
     key = Trim(t.substr(0, eq));
     if (key.empty()) return error("a value without a key");
-    for (char& c : key) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    key = AsciiLower(key);
     if (!keys.insert({section_name, key}).second) {
       return error("a key that is already in its section");
     }

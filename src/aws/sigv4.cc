@@ -4,16 +4,10 @@
 #include <cctype>
 
 #include "aws/crypto.h"
+#include "common/text.h"
 
 namespace phas::aws {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Trims and collapses runs of spaces to one, as the canonical form requires.
 std::string CanonicalValue(std::string_view v) {
@@ -96,7 +90,7 @@ Signature SignV4(const SigningRequest& req, const SigningKey& key,
   // Canonical headers: lower-case names, sorted; repeated names joined by ','.
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [k, v] : req.headers) {
-    std::string name = Lower(k);
+    std::string name = AsciiLower(k);
     std::string value = CanonicalValue(v);
     auto it = std::find_if(headers.begin(), headers.end(),
                            [&](const auto& h) { return h.first == name; });

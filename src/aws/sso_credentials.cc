@@ -92,7 +92,7 @@ std::string SsoCredentialsProvider::Relogin() const {
 Result<std::string> SsoCredentialsProvider::Token(TimePoint now) const {
   std::string where = "profile '" + config_.profile + "': SSO token";
   std::string path = JoinPath(cache_dir_, SsoCacheFileName(config_));
-  auto text = ReadFile(path, 1 << 20);
+  auto text = ReadRegularFile(path, 1 << 20);
   if (!text.ok()) {
     if (text.status().IsNotFound()) {
       return Status::FailedPrecondition(

@@ -3,19 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <optional>
 
+#include "common/text.h"
 #include "decision/points.h"
 
 namespace phas {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(c));
-  return s;
-}
 
 // The words of a set tag when it says "on": nullopt when the tag is absent
 // or "false". Any other value than "true" counts as on, and says so.
@@ -23,7 +18,7 @@ std::optional<std::string> TagOn(const std::map<std::string, std::string>& tags,
                                  const char* key) {
   auto it = tags.find(key);
   if (it == tags.end()) return std::nullopt;
-  std::string v = Lower(it->second);
+  std::string v = AsciiLower(it->second);
   if (v == "false") return std::nullopt;
   std::string words = fmt::format("tag {}={}", key, it->second);
   if (v != "true") words += " (neither true nor false: read as true)";

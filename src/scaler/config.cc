@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/json_util.h"
+#include "common/text.h"
 #include "scaler/yaml_fields.h"
 #include "scaler/yaml_reader.h"
 
@@ -416,8 +417,7 @@ Status ValidateScalerConfig(const ScalerConfig& c, const std::string& source) {
                                    ": interval_seconds: must be at least 1");
   }
   // (--predictor-url sets it too.)
-  std::string scheme = c.predictor_url.substr(0, 8);
-  for (char& ch : scheme) ch = static_cast<char>(std::tolower(ch));
+  std::string scheme = AsciiLower(c.predictor_url.substr(0, 8));
   if (!c.predictor_url.empty() && scheme.rfind("http://", 0) != 0 &&
       scheme.rfind("https://", 0) != 0) {
     return Status::InvalidArgument(fmt::format(

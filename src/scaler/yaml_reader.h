@@ -134,20 +134,22 @@ class YamlReader {
     return Bad(key, fmt::format("must be an integer in [{}, {}], got '{}'", lo,
                                 hi, v));
   }
-  Status Num(const std::string& key, double* out, double lo, double hi) const {
+  // `lo_open`: lo itself is refused, (lo, hi].
+  Status Num(const std::string& key, double* out, double lo, double hi,
+             bool lo_open = false) const {
     if (!Has(key)) return Status::OK();
     std::string v = ScalarOrEmpty(key);
     try {
       size_t used = 0;
       double x = std::stod(v, &used);
-      if (used == v.size() && x >= lo && x <= hi) {
+      if (used == v.size() && (lo_open ? x > lo : x >= lo) && x <= hi) {
         *out = x;
         return Status::OK();
       }
     } catch (...) {
     }
-    return Bad(
-        key, fmt::format("must be a number in [{}, {}], got '{}'", lo, hi, v));
+    return Bad(key, fmt::format("must be a number in {}{}, {}], got '{}'",
+                                lo_open ? "(" : "[", lo, hi, v));
   }
   // A duration given as a number of `unit`s (the key says which:
   // "_seconds", "_minutes", "_hours", "_days"), within [lo, hi] units.
@@ -292,10 +294,15 @@ inline Result<YAML::Node> LoadYamlDocument(const std::string& yaml,
   }
   if (docs.empty()) return YAML::Node();
   if (long nodes = 1000000; !WithinYamlBounds(docs[0], 64, &nodes)) {
+    // Which bound, and the alias hint only where there are aliases (a
+    // document that is only deep was told of one).
+    const bool aliases = yaml.find('*') != std::string::npos;
     return Status::InvalidArgument(fmt::format(
-        "{}: deeper than 64 levels or more than a million values once its "
-        "aliases are expanded (an alias inside its own anchor?)",
-        source));
+        "{}: {}{}", source,
+        nodes < 0 ? "more than a million values" : "deeper than 64 levels",
+        aliases ? " once its aliases are expanded (an alias inside its own "
+                  "anchor?)"
+                : ""));
   }
   // YAML is Unicode text; yaml-cpp passes other bytes through. A group
   // name in Latin-1 would reach AWS, the logs and the JSON phas writes (two

@@ -63,14 +63,11 @@ Status ParseBacktestConfig(const std::string& yaml, const std::string& source,
       return wrap(d.Bad("capacity_per_instance",
                         "give it or demand.peak_instances, not both"));
     }
-    PHAS_RETURN_IF_ERROR(wrap(d.Num(
-        "capacity_per_instance", &o->mapping.capacity_per_instance, 0, 1e12)));
     // 0 is the mapping's "by the peak": given, it silently mapped the trace
     // by demand.peak_instances' default (20) instead.
-    if (d.Has("capacity_per_instance") &&
-        !(o->mapping.capacity_per_instance > 0)) {
-      return wrap(d.Bad("capacity_per_instance", "must be greater than 0"));
-    }
+    PHAS_RETURN_IF_ERROR(wrap(d.Num("capacity_per_instance",
+                                    &o->mapping.capacity_per_instance, 0, 1e12,
+                                    /*lo_open=*/true)));
     PHAS_RETURN_IF_ERROR(
         wrap(d.Int("peak_instances", &o->mapping.peak_instances, 1, 100000)));
     PHAS_RETURN_IF_ERROR(wrap(d.Num(

@@ -225,21 +225,24 @@ FrontierComparison CompareToCurve(const std::vector<CurvePoint>& curve,
 Result<std::vector<BacktestRun>> FrontierRuns(
     const std::vector<double>& targets,
     const std::vector<std::string>& policies, const BacktestOptions& world) {
-  if (targets.empty())
-    return Status::InvalidArgument("frontier targets: none given");
+  if (targets.empty()) return Status::InvalidArgument("none given");
   for (size_t i = 0; i < targets.size(); ++i) {
     const double t = targets[i];
     if (!(t > 0 && t <= 100)) {
       return Status::InvalidArgument(
-          fmt::format("frontier targets: {} is not a target in (0, 100] %", t));
+          fmt::format("{} is not a target in (0, 100] %", t));
     }
     // Runs are matched to the curve by label: a target given twice (or two
     // that print alike) put each of its runs on the curve twice.
     for (size_t k = 0; k < i; ++k) {
-      if (CurveLabel(targets[k]) == CurveLabel(t)) {
+      if (CurveLabel(targets[k]) != CurveLabel(t)) continue;
+      if (targets[k] == t) {
         return Status::InvalidArgument(
-            fmt::format("frontier targets: {} given twice", TuneNumber(t)));
+            fmt::format("{} given twice", TuneNumber(t)));
       }
+      return Status::InvalidArgument(
+          fmt::format("{} and {} are one target once rounded ({})", targets[k],
+                      t, TuneNumber(t)));
     }
   }
   PHAS_ASSIGN_OR_RETURN(TuneKnob knob, FindTuneKnob("target-tracking"));

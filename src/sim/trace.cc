@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/file_util.h"
+#include "common/text.h"
 
 namespace phas {
 namespace {
@@ -60,9 +61,7 @@ bool ParseNumber(std::string_view field, double* out) {
 // A value a CSV writer puts where a sample is missing: nothing, NaN, null,
 // NA, N/A or None (any case).
 bool IsMissing(std::string_view field) {
-  std::string t(Trim(field));
-  for (char& c : t)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string t = AsciiLower(Trim(field));
   return t.empty() || t == "nan" || t == "null" || t == "na" || t == "n/a" ||
          t == "none";
 }

@@ -3,6 +3,7 @@
 // and refresh on a manual clock.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -214,6 +215,14 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
   EXPECT_NE(bad.status().message().find("must be https"), std::string::npos);
 }
 
+// A container credentials endpoint that answers every request.
+void AnswerContainerCredentials(const RecordedRequest&, HttpResponse& r) {
+  r.content_type = "application/json";
+  r.body =
+      R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
+                 "Expiration": "2026-01-01T06:00:00Z"})";
+}
+
 // What would send the authorization token elsewhere than the container
 // endpoint, or split its header, is refused before any request, naming the
 // variable and never the token: a FULL_URI whose user name looks like a
@@ -221,12 +230,7 @@ TEST_F(CredentialsTest, ContainerCredentialsWithAuthorizationToken) {
 // plain text), a RELATIVE_URI that is not a path ("@host/x"), a token with
 // a line break (as botocore). Before, each was sent.
 TEST_F(CredentialsTest, ContainerCredentialsGoOnlyWhereTheyShould) {
-  FakeServer ecs([](const RecordedRequest&, HttpResponse& r) {
-    r.content_type = "application/json";
-    r.body =
-        R"({"AccessKeyId": "ASIAECS", "SecretAccessKey": "ecs-secret", "Token": "ecs-token",
-                 "Expiration": "2026-01-01T06:00:00Z"})";
-  });
+  FakeServer ecs(AnswerContainerCredentials);
   std::string authority = ecs.url().substr(ecs.url().find("://") + 3);
   std::string split_file = Write("split", "tok-one\nX-Injected: 1\n");
   std::string nul_file = Write("nul", std::string("tok-one\0rest\n", 13));
@@ -275,6 +279,46 @@ TEST_F(CredentialsTest, ContainerCredentialsGoOnlyWhereTheyShould) {
     EXPECT_EQ(c.status().message().find("tok-one"), std::string::npos);
   }
   EXPECT_EQ(ecs.count(), 0u) << "no request was sent";
+}
+
+// The FULL_URI's scheme and host are compared case-blind, as botocore's
+// urlparse lowers them (and curl reads them): "HTTP://" and "LOCALHOST"
+// were refused. A token file that is a FIFO is refused at once; it was
+// waited on for a writer, without end, on every refresh.
+TEST_F(CredentialsTest, ContainerUrlIsCaseBlindAndTheTokenFileMustBeAFile) {
+  FakeServer ecs(AnswerContainerCredentials);
+  std::string authority = ecs.url().substr(ecs.url().find("://") + 3);
+  std::string port = authority.substr(authority.rfind(':') + 1);
+  for (const std::string& url : {"HTTP://" + authority + "/creds",
+                                 "Http://LocalHost:" + port + "/creds"}) {
+    SCOPED_TRACE(url);
+    auto c =
+        Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", url}})->Get(clock_.Now());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->access_key_id, "ASIAECS");
+  }
+  auto remote = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                        "HTTP://example.com/creds"}})
+                    ->Get(clock_.Now());
+  EXPECT_NE(remote.status().message().find("must be https"), std::string::npos)
+      << remote.status().ToString();
+
+  std::string fifo = (dir_ / "token.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto c = Chain({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"},
+                  {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", fifo}})
+               ->Get(clock_.Now());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("not a regular file"), std::string::npos)
+      << c.status().message();
+  auto web = Chain({{"AWS_WEB_IDENTITY_TOKEN_FILE", fifo},
+                    {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"}})
+                 ->Get(clock_.Now());
+  ASSERT_FALSE(web.ok());
+  EXPECT_NE(web.status().message().find("not a regular file"),
+            std::string::npos)
+      << web.status().message();
+  EXPECT_EQ(ecs.count(), 2u) << "the two case-blind fetches only";
 }
 
 TEST_F(CredentialsTest, WebIdentityCallsStsUnsigned) {

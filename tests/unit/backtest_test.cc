@@ -387,7 +387,14 @@ TEST(BacktestTest, ConfigErrorsNameTheKey) {
       {"world: {boot: 3}\n", "world.boot"},
       {"demand: {target_utilization: 2}\n", "demand.target_utilization"},
       // Was the peak mapping, silently (the flag's 0 is refused).
-      {"demand: {capacity_per_instance: 0}\n", "demand.capacity_per_instance"},
+      {"demand: {capacity_per_instance: 0}\n",
+       "demand.capacity_per_instance: must be a number in (0, 1000000000000], "
+       "got '0'"},
+      // Said "[0, 1e+12]", though 0 is refused too.
+      {"demand: {capacity_per_instance: -1}\n",
+       "demand.capacity_per_instance: must be a number in (0, 1000000000000], "
+       "got "
+       "'-1'"},
       {"policies: {magic: {}}\n", "policies.magic"},
       {"policies: {hpa: {hpa: {tolerance: 5}}}\n",
        "policies.hpa.hpa.tolerance"},

@@ -103,7 +103,7 @@ TEST_F(BadFlagsTest, ConflictsAndNamesAreSaid) {
       // Each of its runs was put on the curve twice.
       {"backtest --trace " + trace +
            " --hours 1 --quiet --frontier --frontier-targets 60,50,60",
-       2, "phas: InvalidArgument: frontier targets: 60 given twice\n"},
+       2, "phas: InvalidArgument: --frontier-targets: 60 given twice\n"},
       // Ignored, silently: the targets without --frontier, the document
       // with it (left as it was).
       {"backtest --trace " + trace +

@@ -223,14 +223,18 @@ TEST(FrontierTest, RunsAreTheCurveThePoliciesAndTheOracle) {
   EXPECT_FALSE((*runs)[2].keep_minutes);
   EXPECT_TRUE((*runs)[3].keep_minutes);
 
-  for (const std::vector<double>& bad :
-       {std::vector<double>{}, std::vector<double>{60, 0},
-        std::vector<double>{120}, std::vector<double>{60, 50, 60},
-        std::vector<double>{60.0000001, 60.0000002}}) {
-    auto r = FrontierRuns(bad, {}, world);
+  const std::pair<std::vector<double>, const char*> bad[] = {
+      {{}, "none given"},
+      {{60, 0}, "0 is not a target in (0, 100] %"},
+      {{120}, "120 is not a target in (0, 100] %"},
+      {{60, 50, 60}, "60 given twice"},
+      // Said "60 given twice" of two targets that were not.
+      {{60, 60.0000001}, "60 and 60.0000001 are one target once rounded (60)"},
+  };
+  for (const auto& [targets, says] : bad) {
+    auto r = FrontierRuns(targets, {}, world);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("frontier targets"), std::string::npos)
-        << r.status().ToString();
+    EXPECT_EQ(r.status().message(), says);
   }
 }
 
