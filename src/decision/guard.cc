@@ -136,6 +136,21 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   if (cfg.max_step_down > 0 && target < g.desired - cfg.max_step_down) {
     clamp(&target, g.desired - cfg.max_step_down, GuardClamp::kStepDown);
   }
+  // The bounds again: from a desired outside them (bounds just changed by
+  // hand), a step toward them stopped short of them (12 -> 11 with max 10),
+  // a value AWS refuses and phas never sends. Each rule is named once.
+  auto bound = [&](int to, GuardClamp rule) {
+    target = to;
+    if (std::find(d.clamped_by.begin(), d.clamped_by.end(), rule) ==
+        d.clamped_by.end()) {
+      d.clamped_by.push_back(rule);
+    }
+  };
+  if (target > g.max_size) {
+    bound(g.max_size, GuardClamp::kMaxSize);
+  } else if (int lo = std::min(g.min_size, g.max_size); target < lo) {
+    bound(lo, GuardClamp::kMinSize);
+  }
   d.wanted = target;
   // Rule 4 before 3: a hold needs no cooldown check.
   if (target == g.desired) {
