@@ -217,8 +217,11 @@ Result<HaReplica> OpenHaReplica(const ScalerConfig& c,
   std::string holder = MakeHolderId();
   r.leases = std::make_unique<DynamoLeases>(r.db.get(), ha.dynamodb_table,
                                             names, lo, holder);
+  DynamoLeases* leases = r.leases.get();
   r.store = std::make_unique<DynamoStateStore>(
-      r.db.get(), ha.dynamodb_table, holder, names, std::move(series));
+      r.db.get(), ha.dynamodb_table,
+      [leases](const std::string& group) { return leases->Token(group); },
+      names, std::move(series));
   spdlog::info(
       "ha: replica {} on DynamoDB table {} ({}): lease {} s, renewed every "
       "cycle and every {} s, acts only within {} s of a renew",

@@ -1,9 +1,12 @@
 #include "aws/dynamodb.h"
 
 #include <charconv>
+#include <map>
 
 namespace phas::aws {
 namespace {
+
+using nlohmann::json;
 
 constexpr char kTargetPrefix[] = "DynamoDB_20120810";
 
@@ -80,7 +83,8 @@ Result<Item> DynamoDbClient::UpdateItem(const WriteRequest& r) {
   return *it;
 }
 
-Result<std::string> DynamoDbClient::DescribeTable(const std::string& table) {
+Result<DynamoDbClient::TableInfo> DynamoDbClient::DescribeTable(
+    const std::string& table) {
   PHAS_ASSIGN_OR_RETURN(nlohmann::json out,
                         Call("DescribeTable", {{"TableName", table}}));
   auto t = out.find("Table");
@@ -89,7 +93,33 @@ Result<std::string> DynamoDbClient::DescribeTable(const std::string& table) {
     return Status::Unavailable("dynamodb DescribeTable: no TableStatus")
         .WithDetail(transport_error::kMalformedResponse);
   }
-  return (*t)["TableStatus"].get<std::string>();
+  TableInfo info;
+  info.status = (*t)["TableStatus"].get<std::string>();
+  // Each key's name and declared type, the partition key (HASH) first.
+  std::map<std::string, std::string> types;
+  if (auto defs = t->find("AttributeDefinitions");
+      defs != t->end() && defs->is_array()) {
+    for (const auto& a : *defs) {
+      if (a.is_object() && a.value("AttributeName", json()).is_string() &&
+          a.value("AttributeType", json()).is_string()) {
+        types[a["AttributeName"]] = a["AttributeType"];
+      }
+    }
+  }
+  if (auto keys = t->find("KeySchema"); keys != t->end() && keys->is_array()) {
+    for (const char* kind : {"HASH", "RANGE"}) {
+      for (const auto& k : *keys) {
+        if (!k.is_object() || k.value("KeyType", json()) != kind ||
+            !k.value("AttributeName", json()).is_string()) {
+          continue;
+        }
+        std::string name = k["AttributeName"];
+        info.key_schema += (info.key_schema.empty() ? "" : ",") + name + ":" +
+                           (types.count(name) ? types[name] : "?");
+      }
+    }
+  }
+  return info;
 }
 
 }  // namespace phas::aws

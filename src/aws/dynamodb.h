@@ -61,8 +61,14 @@ class DynamoDbClient {
   // Updates (creating when missing); returns the item as it is after the
   // update (ReturnValues ALL_NEW).
   Result<Item> UpdateItem(const WriteRequest& r);
-  // The table's status ("ACTIVE", ...): NotFound when there is no table.
-  Result<std::string> DescribeTable(const std::string& table);
+  // What phas needs of a table: NotFound when there is none.
+  struct TableInfo {
+    std::string status;  // "ACTIVE", ...
+    // The key schema: "pk:S" for a partition key pk of type S, then
+    // ",sk:N" for a sort key, as declared ("" where the answer said none).
+    std::string key_schema;
+  };
+  Result<TableInfo> DescribeTable(const std::string& table);
 
   const ServiceEndpoint& endpoint() const { return client_->endpoint(); }
 

@@ -20,6 +20,43 @@ Status Actuator::MayAct(const std::string& group) const {
   return leases_ ? leases_->MayAct(group) : Status::OK();
 }
 
+Status Actuator::Recheck(const std::string& group, const Decision& d) {
+  if (leases_) {
+    const uint64_t term = leases_->View(group).term;
+    leases_->RenewGroup(group, clock_->Now());
+    if (leases_->View(group).term != term) {
+      return Status::FailedPrecondition(
+          "the group's lease was taken again during the cycle (another "
+          "replica may have acted meanwhile): its state is read again next "
+          "cycle");
+    }
+  }
+  auto described = cloud_->DescribeGroups({group});
+  if (!described.ok()) {
+    return described.status().WithContext("the group described again");
+  }
+  for (const GroupDescription& g : *described) {
+    if (g.name != group) continue;
+    if (!g.unreadable.ok()) {
+      return g.unreadable.WithContext("the group described again");
+    }
+    if (g.desired_capacity != d.current) {
+      return Status::FailedPrecondition(Format(
+          FMT_COMPILE("desired capacity changed from {} to {} during the "
+                      "cycle (by another actor): decided again next cycle"),
+          d.current, g.desired_capacity));
+    }
+    if (d.target < g.min_size || d.target > g.max_size) {
+      return Status::FailedPrecondition(Format(
+          FMT_COMPILE("bounds changed during the cycle to [{}, {}]: decided "
+                      "again next cycle"),
+          g.min_size, g.max_size));
+    }
+    return Status::OK();
+  }
+  return Status::NotFound("the group was not found when described again");
+}
+
 void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
   const Decision& d = out->decision;
   const std::string& group = out->group;
@@ -36,12 +73,15 @@ void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {
     // as it could take effect: the call's longest latency, after a save that
     // takes at most kSaveAllowance (else the call is not made).
     GroupState before = *state;
+    // Right before acting (a cycle may take longer than the lease's margin,
+    // and another actor may have changed the group since it was read).
+    Status lease = Recheck(group, d);
+    if (lease.ok()) lease = MayAct(group);
     GroupState record = *state;
     record.policy = d.state_if_acted;
     const TimePoint stamped = clock_->Now();
     record.guard.stamped_ahead = cloud_->MaxActionLatency() + kSaveAllowance;
     record.guard.last_action = stamped + *record.guard.stamped_ahead;
-    Status lease = MayAct(group);
     Status saved = lease.ok() ? store_->Save(group, policy, record) : lease;
     if (saved.ok() && clock_->Now() > stamped + kSaveAllowance) {
       // The call would begin later than the record allows for.

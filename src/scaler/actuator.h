@@ -20,9 +20,17 @@
 // The cooldown is stamped from the clock when the call returns, not from
 // the cycle's start: a call that took 20 s of retries starts its cooldown
 // 20 s later.
-// With replicas (scaler/lease.h), the lease is checked before the record is
-// saved and again right before SetDesiredCapacity: a lease not valid with
-// its margin is a refusal (nothing called, the state as if held).
+// Before the record is saved, the group is described again: a desired
+// capacity another actor changed since the cycle read it (a person, an AWS
+// policy, a scheduled action), or bounds the target is no longer inside,
+// is a refusal (nothing called, the state as if held; the next cycle
+// decides on what it reads); before, phas set its absolute target over the
+// change, undoing it. With replicas (scaler/lease.h), the group's lease is
+// renewed there too (a cycle may take longer than the lease's margin: it
+// never acted then), and a new term is a refusal (another replica may have
+// acted since the state was read); the lease is checked before the save and
+// again right before SetDesiredCapacity: a lease not valid with its margin
+// is a refusal.
 //
 // Thread-safety: the loop's thread only.
 #ifndef PHAS_SCALER_ACTUATOR_H_
@@ -45,7 +53,7 @@ class Actuator {
   // The collaborators must outlive the actuator. `clock` stamps actions.
   // `leases` null: a single replica, always allowed to act.
   Actuator(Cloud* cloud, StateStore* store, Clock* clock, bool dry_run,
-           const Leadership* leases = nullptr)
+           Leadership* leases = nullptr)
       : cloud_(cloud),
         store_(store),
         clock_(clock),
@@ -67,11 +75,14 @@ class Actuator {
  private:
   // OK when this replica may act on `group` (always without leases).
   Status MayAct(const std::string& group) const;
+  // The lease renewed and the group described again, right before an
+  // action: OK when `d` still holds.
+  Status Recheck(const std::string& group, const Decision& d);
   Cloud* cloud_;
   StateStore* store_;
   Clock* clock_;
   bool dry_run_;
-  const Leadership* leases_;
+  Leadership* leases_;
 };
 
 }  // namespace phas

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace phas {
 namespace {
 
@@ -70,9 +72,19 @@ Status CheckHaTable(aws::DynamoDbClient* db, const std::string& table) {
     }
     return status.status().WithContext("ha.dynamodb_table " + table);
   }
-  if (*status != "ACTIVE" && *status != "UPDATING") {
-    return Status::Unavailable(fmt::format(
-        "ha.dynamodb_table: table {} is {}, not ACTIVE", table, *status));
+  if (status->status != "ACTIVE" && status->status != "UPDATING") {
+    return Status::Unavailable(
+        fmt::format("ha.dynamodb_table: table {} is {}, not ACTIVE", table,
+                    status->status));
+  }
+  // Another key (a table made for something else): every lease's write is
+  // refused, and every replica stood by for ever, warning each cycle.
+  if (status->key_schema != "pk:S") {
+    return Status::InvalidArgument(fmt::format(
+        "ha.dynamodb_table: table {} is keyed {}, and phas needs a partition "
+        "key pk of type S and no sort key (create one: {})",
+        table, status->key_schema.empty() ? "(no key)" : status->key_schema,
+        create));
   }
   return Status::OK();
 }
@@ -105,48 +117,67 @@ void DynamoLeases::Read(const std::string& group, Entry* e) {
   e->view.expires = FromUnixMs(aws::GetN(it, "expires_ms").value_or(0));
 }
 
+bool DynamoLeases::Mine(const std::string& holder) const {
+  return holder == holder_ || holder.starts_with(holder_ + "/");
+}
+
 void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
   LeaseView& v = e->view;
   // Held by another and not over by our clock: only look (a write would be
   // refused).
-  if (!v.held && !v.holder.empty() && v.holder != holder_ && now < v.expires) {
+  if (!v.held && !v.holder.empty() && !Mine(v.holder) && now < v.expires) {
     Read(group, e);
     return;
   }
   SteadyTime sent = steady_();
+  // Each acquisition writes a holder value of its own (the replica's id and
+  // its term): a renew continues the lease only while the item holds that
+  // value, which any other acquisition overwrites and a release removes.
+  // So a renew that lands late (a retry, a healed partition), after
+  // another replica took the lease, acted and released it, fails; it is
+  // never taken for a continuation, with the other's action unread.
+  const bool continuing = v.held && !e->token.empty();
+  const std::string token =
+      continuing ? e->token : fmt::format("{}/{}", holder_, v.term + 1);
   WriteRequest w =
-      GroupWrite(table_, group, "SET #h = :me, #e = :exp",
-                 "attribute_not_exists(#h) OR #e < :now OR #h = :me");
-  w.values = {{":me", AttrS(holder_)},
-              {":exp", AttrN(UnixMs(now + options_.duration))},
-              {":now", AttrN(UnixMs(now))}};
+      continuing
+          ? GroupWrite(table_, group, "SET #e = :exp", "#h = :me")
+          : GroupWrite(table_, group, "SET #h = :me, #e = :exp",
+                       "attribute_not_exists(#h) OR #e < :now OR #h = :me");
+  w.values = {{":me", AttrS(token)},
+              {":exp", AttrN(UnixMs(now + options_.duration))}};
+  if (!continuing) w.values[":now"] = AttrN(UnixMs(now));
   auto r = db_->UpdateItem(w);
   if (r.ok()) {
-    // A renew after our lease may have lapsed is an acquisition: another
-    // replica may have held the group meanwhile, and acted.
+    // A renew after our lease may have lapsed by our own clock counts as
+    // an acquisition too: the state is read again.
     bool lapsed =
         !e->renew_sent || !LeaseValidAt(*e->renew_sent, sent, options_);
-    if (!v.held || lapsed) {
+    if (!continuing || lapsed) {
       ++v.term;
-      spdlog::info("ha: group {}: lease acquired by {} (term {})", group,
-                   holder_, v.term);
+      spdlog::info("ha: group {}: lease acquired by {} (term {})", group, token,
+                   v.term);
     } else if (!v.last_error.ok()) {
       spdlog::info("ha: group {}: lease renewed again", group);
     }
     v.held = true;
-    v.holder = holder_;
+    v.holder = token;
     v.expires = now + options_.duration;
     v.last_error = Status::OK();
+    e->token = token;
     e->renew_sent = sent;
     return;
   }
   if (aws::IsConditionFailed(r.status())) {
     if (v.held) {
-      spdlog::warn("ha: group {}: lease lost (another replica holds it)",
-                   group);
+      spdlog::warn(
+          "ha: group {}: lease lost (another replica took it, or took it and "
+          "let it go, since this one's last renew)",
+          group);
     }
     v.held = false;
     v.last_error = Status::OK();
+    e->token.clear();
     e->renew_sent.reset();
     Read(group, e);
     return;
@@ -159,16 +190,26 @@ void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
 }
 
 void DynamoLeases::Renew(TimePoint now) {
-  for (const std::string& g : groups_) {
-    Entry e;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      e = entries_[g];
-    }
-    RenewOne(g, now, &e);
+  for (const std::string& g : groups_) RenewGroup(g, now);
+}
+
+void DynamoLeases::RenewGroup(const std::string& group, TimePoint now) {
+  Entry e;
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    entries_[g] = e;
+    auto it = entries_.find(group);
+    if (it == entries_.end()) return;
+    e = it->second;
   }
+  RenewOne(group, now, &e);
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_[group] = e;
+}
+
+std::string DynamoLeases::Token(const std::string& group) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(group);
+  return it != entries_.end() && it->second.view.held ? it->second.token : "";
 }
 
 Status DynamoLeases::MayAct(const std::string& group) const {
@@ -211,6 +252,7 @@ LeaseView DynamoLeases::View(const std::string& group) const {
 void DynamoLeases::ReleaseAll() {
   for (const std::string& g : groups_) {
     TimePoint expires;
+    std::string token;
     {
       std::lock_guard<std::mutex> lock(mu_);
       Entry& e = entries_[g];
@@ -218,10 +260,11 @@ void DynamoLeases::ReleaseAll() {
       e.view.held = false;
       e.renew_sent.reset();
       expires = e.view.expires;
+      token = std::exchange(e.token, "");
     }
     WriteRequest w =
         GroupWrite(table_, g, "SET #e = :zero REMOVE #h", "#h = :me");
-    w.values = {{":me", AttrS(holder_)}, {":zero", AttrN(0)}};
+    w.values = {{":me", AttrS(token)}, {":zero", AttrN(0)}};
     auto r = db_->UpdateItem(w);
     if (r.ok()) {
       spdlog::info("ha: group {}: lease released", g);
@@ -232,13 +275,13 @@ void DynamoLeases::ReleaseAll() {
   }
 }
 
-DynamoStateStore::DynamoStateStore(aws::DynamoDbClient* db, std::string table,
-                                   std::string holder_id,
-                                   std::vector<std::string> groups,
-                                   std::unique_ptr<StateStore> series)
+DynamoStateStore::DynamoStateStore(
+    aws::DynamoDbClient* db, std::string table,
+    std::function<std::string(const std::string&)> holder_of,
+    std::vector<std::string> groups, std::unique_ptr<StateStore> series)
     : db_(db),
       table_(std::move(table)),
-      holder_(std::move(holder_id)),
+      holder_of_(std::move(holder_of)),
       groups_(std::move(groups)),
       series_(std::move(series)) {}
 
@@ -280,11 +323,16 @@ Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadGroups(
 Status DynamoStateStore::Save(const std::string& group,
                               const std::string& policy,
                               const GroupState& state) {
+  const std::string holder = holder_of_(group);
+  if (holder.empty()) {
+    return Status::FailedPrecondition(fmt::format(
+        "group {}: this replica does not hold the group's lease", group));
+  }
   WriteRequest w =
       GroupWrite(table_, group, "SET #s = :s, #t = :t", "#h = :me");
   w.values = {{":s", AttrS(ToJson(policy, state))},
               {":t", AttrN(UnixMs(std::chrono::system_clock::now()))},
-              {":me", AttrS(holder_)}};
+              {":me", AttrS(holder)}};
   auto r = db_->UpdateItem(w);
   if (aws::IsConditionFailed(r.status())) {
     return Status::FailedPrecondition(fmt::format(

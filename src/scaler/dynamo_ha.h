@@ -58,15 +58,23 @@ class DynamoLeases final : public Leadership {
   const std::string& holder_id() const override { return holder_; }
   const LeaseOptions& options() const override { return options_; }
   void Renew(TimePoint now) override;
+  void RenewGroup(const std::string& group, TimePoint now) override;
   Status MayAct(const std::string& group) const override;
   LeaseView View(const std::string& group) const override;
   void ReleaseAll() override;
+  // The holder value this replica's current acquisition of `group` wrote
+  // ("<holder id>/<term>"), "" when it does not hold it: the condition of
+  // the state's saves (DynamoStateStore).
+  std::string Token(const std::string& group) const;
 
  private:
   struct Entry {
     LeaseView view;
     std::optional<SteadyTime> renew_sent;  // of the last successful renew
+    std::string token;  // the holder value of this acquisition ("": none)
   };
+  // Whether a holder value is this replica's (of any of its terms).
+  bool Mine(const std::string& holder) const;
   // One group's renew, on a copy of its entry.
   void RenewOne(const std::string& group, TimePoint now, Entry* e);
   // Reads holder and expiry into e->view.
@@ -84,10 +92,12 @@ class DynamoLeases final : public Leadership {
 
 class DynamoStateStore final : public StateStore {
  public:
-  // `db` must outlive this; `holder_id` is the DynamoLeases' one; `series`
-  // keeps the load history (the local SQLite store).
+  // `db` must outlive this; `holder_of(group)` is the holder value a save
+  // is conditioned on (DynamoLeases::Token: "" when not held, and the save
+  // is refused); `series` keeps the load history (the local SQLite store).
   DynamoStateStore(aws::DynamoDbClient* db, std::string table,
-                   std::string holder_id, std::vector<std::string> groups,
+                   std::function<std::string(const std::string&)> holder_of,
+                   std::vector<std::string> groups,
                    std::unique_ptr<StateStore> series);
 
   bool durable() const override { return true; }
@@ -114,7 +124,7 @@ class DynamoStateStore final : public StateStore {
  private:
   aws::DynamoDbClient* db_;
   std::string table_;
-  std::string holder_;
+  std::function<std::string(const std::string&)> holder_of_;
   std::vector<std::string> groups_;
   std::unique_ptr<StateStore> series_;
 };

@@ -76,6 +76,10 @@ class Leadership {
   // stamped into `expires`. Never fails as a whole: a group whose call
   // failed keeps its view, which stops being valid as time passes.
   virtual void Renew(TimePoint now) = 0;
+  // Renew for `group` alone: the actuator's, right before an action (a
+  // cycle may take longer than the lease's margin). A new term then means
+  // another replica may have held the group since the state was read.
+  virtual void RenewGroup(const std::string& group, TimePoint now) = 0;
   // OK when this replica may act on `group` now (held, LeaseValidAt);
   // FailedPrecondition saying why not otherwise.
   virtual Status MayAct(const std::string& group) const = 0;

@@ -18,6 +18,7 @@
 // is checked by PolicyFileHoldsExactlyWhatEachCommandCalls.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -29,6 +30,7 @@
 #include "aws/services.h"
 #include "aws/session.h"
 #include "moto_fixture.h"
+#include "scaler/dynamo_ha.h"
 
 namespace phas::aws {
 namespace {
@@ -397,6 +399,70 @@ TEST_F(MotoTest, EachCommandsStatementsAllowItsCallsAndNoOther) {
 // phas=managed tag, which AWS refuses. If this starts failing, moto evaluates
 // autoscaling:ResourceTag: expect AccessDenied here instead and drop the
 // note in docs/aws.md.
+// Two replicas' leases on one group, in moto's DynamoDB: a renew of A's
+// sent while its lease was valid that lands late (a retry, a healed
+// partition), after B took the lease, saved the record of an action and
+// let the lease go (a clean stop), is not a continuation of A's lease. It
+// used to be (the condition allowed a missing holder): A went on in the
+// same term without reading the state, acted inside B's cooldown, and its
+// save erased B's record. Now the late renew fails (each acquisition's
+// holder value is its own), A's save is refused, B's record stays, and A's
+// next renew is a new term, which reads the state again.
+TEST_F(MotoTest, ALeaseRenewThatLandsLateIsNotAContinuation) {
+  json w = World("ha-late-renew");
+  auto s = Session(w["phas"]);
+  DynamoDbClient db(s->client(Service::kDynamoDb));
+  LeaseOptions o;  // 30 s, margin 10 s
+  SteadyTime a_steady{std::chrono::seconds(1000)};
+  DynamoLeases a(&db, kLeaseTable, {"web"}, o, "replica-a",
+                 [&] { return a_steady; });
+  DynamoLeases b(&db, kLeaseTable, {"web"}, o, "replica-b");
+  auto store_of = [&](DynamoLeases* l) {
+    return DynamoStateStore(
+        &db, kLeaseTable, [l](const std::string& g) { return l->Token(g); },
+        {"web"}, std::make_unique<NullStateStore>());
+  };
+  DynamoStateStore a_store = store_of(&a), b_store = store_of(&b);
+  // Whole seconds: the record keeps the action's time to the millisecond.
+  const TimePoint t0 = FromUnixSeconds(std::floor(ToUnixSeconds(clock_.Now())));
+
+  a.Renew(t0);
+  ASSERT_TRUE(a.View("web").held);
+  ASSERT_EQ(a.View("web").term, 1u);
+  // B, 31 s later by its clock (A's lease over), takes it, records an
+  // action and lets it go.
+  b.Renew(t0 + std::chrono::seconds(31));
+  ASSERT_TRUE(b.MayAct("web").ok()) << b.MayAct("web").ToString();
+  GroupState acted;
+  acted.guard.last_action = t0 + std::chrono::seconds(32);
+  ASSERT_TRUE(b_store.Save("web", "reactive", acted).ok());
+  b.ReleaseAll();
+
+  // A's renew, sent while its lease was valid, lands now.
+  a_steady += std::chrono::seconds(15);
+  a.Renew(t0 + std::chrono::seconds(15));
+  EXPECT_FALSE(a.View("web").held);
+  EXPECT_FALSE(a.MayAct("web").ok());
+  EXPECT_EQ(a_store.Save("web", "reactive", GroupState()).code(),
+            Status::Code::kFailedPrecondition);
+  auto kept = a_store.LoadAll();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  ASSERT_EQ(kept->count("web"), 1u);
+  EXPECT_EQ(kept->at("web").state.guard.last_action, acted.guard.last_action)
+      << "B's record of its action stays";
+
+  // A's next renew takes the free lease: a new term (the loop reads the
+  // state again), and its saves are A's again.
+  a_steady += std::chrono::seconds(1);
+  a.Renew(t0 + std::chrono::seconds(16));
+  EXPECT_TRUE(a.View("web").held);
+  EXPECT_EQ(a.View("web").term, 2u);
+  EXPECT_TRUE(a_store.Save("web", "reactive", kept->at("web").state).ok());
+  // B's save now is refused: A holds the group.
+  EXPECT_EQ(b_store.Save("web", "reactive", acted).code(),
+            Status::Code::kFailedPrecondition);
+}
+
 TEST_F(MotoTest, MotoDoesNotEvaluateTheTagCondition) {
   json w = World("untagged", phas::testing::DeployPolicyPath(), {"--untagged"});
   json rw = World("as-scaler", PolicyOf("scaler", [](const std::string& sid) {

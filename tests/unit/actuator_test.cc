@@ -20,9 +20,12 @@ const TimePoint kNow = FromUnixSeconds(1000);
 class ScriptedCloud final : public Cloud {
  public:
   explicit ScriptedCloud(ManualClock* clock) : clock_(clock) {}
+  // `group`, as the decision saw it unless a test changes it.
   Result<std::vector<GroupDescription>> DescribeGroups(
       const std::vector<std::string>&) override {
-    return std::vector<GroupDescription>{};
+    ++describes;
+    if (!describe_answer.ok()) return describe_answer;
+    return std::vector<GroupDescription>{group};
   }
   Result<std::vector<MetricSeries>> GetMetricData(
       const std::vector<MetricQuery>&, TimePoint, TimePoint) override {
@@ -38,6 +41,10 @@ class ScriptedCloud final : public Cloud {
   Duration MaxActionLatency() const override { return latency; }
 
   Status answer;
+  GroupDescription group{
+      .name = "web", .min_size = 1, .max_size = 10, .desired_capacity = 3};
+  Status describe_answer;
+  int describes = 0;
   Duration takes = Duration::zero();
   Duration latency = Duration::zero();
   int calls = 0;
@@ -259,6 +266,71 @@ TEST(ActuatorTest, ALeaseNotValidBeforeTheSaveOrTheCallIsARefusal) {
       EXPECT_EQ(state.guard.last_action, before);
       EXPECT_EQ(state.policy, held);
       EXPECT_EQ(store.saves.back(), state) << "the outcome is what is kept";
+    }
+  }
+}
+
+// Right before an action the group is described again, and with replicas
+// its lease renewed: a desired capacity another actor changed during the
+// cycle, bounds the target left, a description that fails, or a lease
+// taken again (a new term: another replica may have acted) is a refusal:
+// nothing saved as acted, nothing called. Before, phas set its absolute
+// target over an operator's change (1 -> 4 by hand, then phas's "up" to 2:
+// a scale-in of two), and a cycle longer than the lease's margin never
+// acted.
+TEST(ActuatorTest, TheGroupAndTheLeaseAreReadAgainBeforeActing) {
+  const PolicyState held = PolicyState::Of(ReactiveState{3, {}});
+  const PolicyState acted = PolicyState::Of(ReactiveState{0, {}});
+  const TimePoint before = kNow - seconds(3600);
+  struct Case {
+    const char* name;
+    // inputs
+    int desired, min, max;
+    Status describe;
+    bool new_term;  // the renew before acting acquires the lease again
+    // expected
+    bool acts;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"unchanged: acts", 3, 1, 10, Status::OK(), false, true, ""},
+      {"desired changed by another actor", 5, 1, 10, Status::OK(), false, false,
+       "desired capacity changed from 3 to 5 during the cycle"},
+      {"max lowered under the target", 3, 1, 3, Status::OK(), false, false,
+       "bounds changed during the cycle to [1, 3]"},
+      {"description failed", 3, 1, 10, Status::Unavailable("throttled"), false,
+       false, "the group described again: throttled"},
+      {"lease taken again", 3, 1, 10, Status::OK(), true, false,
+       "the group's lease was taken again during the cycle"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    ManualClock clock(kNow);
+    ScriptedCloud cloud(&clock);
+    cloud.group.desired_capacity = tc.desired;
+    cloud.group.min_size = tc.min;
+    cloud.group.max_size = tc.max;
+    cloud.describe_answer = tc.describe;
+    RecordingStore store;
+    phas::testing::FakeLeadership leases;
+    leases.Hold(1);
+    if (tc.new_term) leases.on_group_renew = [&] { leases.Hold(2); };
+    Actuator actuator(&cloud, &store, &clock, false, &leases);
+    GroupState state;
+    state.guard.last_action = before;
+    state.policy = held;
+    GroupOutcome out = ScaleUp3To4(held, acted);
+    actuator.Act(kNow, &state, &out);
+    EXPECT_EQ(leases.group_renews, 1);
+    EXPECT_EQ(cloud.describes, tc.new_term ? 0 : 1);
+    EXPECT_EQ(cloud.calls, tc.acts ? 1 : 0);
+    EXPECT_EQ(out.acted, tc.acts);
+    if (!tc.acts) {
+      EXPECT_NE(out.act_status.message().find(tc.says), std::string::npos)
+          << out.act_status.ToString();
+      EXPECT_EQ(state.guard.last_action, before);
+      EXPECT_EQ(state.policy, held);
+      ASSERT_EQ(store.saves.size(), 1u) << "the outcome alone, not a record";
     }
   }
 }

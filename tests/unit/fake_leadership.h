@@ -4,6 +4,7 @@
 #define PHAS_TESTS_UNIT_FAKE_LEADERSHIP_H_
 
 #include <deque>
+#include <functional>
 #include <string>
 
 #include "scaler/lease.h"
@@ -15,6 +16,11 @@ class FakeLeadership final : public Leadership {
   const std::string& holder_id() const override { return id; }
   const LeaseOptions& options() const override { return opts; }
   void Renew(TimePoint) override { ++renews; }
+  // Runs `on_group_renew` (a test's change of the view).
+  void RenewGroup(const std::string&, TimePoint) override {
+    ++group_renews;
+    if (on_group_renew) on_group_renew();
+  }
   // The next scripted answer; then OK when held, else a refusal.
   Status MayAct(const std::string&) const override {
     ++may_act_calls;
@@ -48,6 +54,8 @@ class FakeLeadership final : public Leadership {
   mutable std::deque<Status> script;
   mutable int may_act_calls = 0;
   int renews = 0;
+  int group_renews = 0;
+  std::function<void()> on_group_renew;
 };
 
 }  // namespace phas::testing

@@ -33,6 +33,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+// The holder value a DynamoStateStore's saves are conditioned on.
+std::string Me(const std::string&) { return "me"; }
+
 TEST(LeaseTest, ValidOnlyWithinDurationMinusMarginOfTheRenewSent) {
   LeaseOptions o;  // 30 s, margin 10 s
   const SteadyTime sent{seconds(1000)};
@@ -126,6 +129,57 @@ class DynamoWireTest : public ::testing::Test {
   SystemClock clock_;
 };
 
+// The lease table's key is checked at start: a table keyed otherwise (made
+// for something else) was accepted, every lease's write was then refused
+// (ValidationException), and every replica stood by for ever. Exit 2 (a
+// configuration error), with the create-table command.
+TEST_F(DynamoWireTest, ALeaseTableKeyedOtherwiseIsRefused) {
+  struct Case {
+    const char* name;
+    // input: DescribeTable's Table
+    const char* table;
+    // expected: "" accepted, else in the error
+    const char* error;
+  };
+  const Case cases[] = {
+      {"pk of type S", R"({"TableStatus": "ACTIVE",
+         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})",
+       ""},
+      {"keyed id", R"({"TableStatus": "ACTIVE",
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]})",
+       "table phas-leases is keyed id:S, and phas needs a partition key pk of "
+       "type S and no sort key (create one: aws dynamodb create-table"},
+      {"pk a number", R"({"TableStatus": "ACTIVE",
+         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "N"}],
+         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})",
+       "is keyed pk:N"},
+      {"with a sort key", R"({"TableStatus": "ACTIVE",
+         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "sk", "KeyType": "RANGE"},
+                       {"AttributeName": "pk", "KeyType": "HASH"}]})",
+       "is keyed pk:S,sk:S"},
+      {"no key said", R"({"TableStatus": "ACTIVE"})", "is keyed (no key)"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FakeServer server([&](const RecordedRequest&, HttpResponse& r) {
+      r.content_type = "application/x-amz-json-1.0";
+      r.body = std::string(R"({"Table": )") + tc.table + "}";
+    });
+    aws::DynamoDbClient db = Client(server.url());
+    Status st = CheckHaTable(&db, "phas-leases");
+    if (*tc.error == '\0') {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+      continue;
+    }
+    EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+    EXPECT_NE(st.message().find(tc.error), std::string::npos) << st.message();
+  }
+}
+
 TEST_F(DynamoWireTest, GetItemIsASignedJsonCall) {
   FakeServer server([](const RecordedRequest&, HttpResponse& r) {
     r.content_type = "application/x-amz-json-1.0";
@@ -178,7 +232,7 @@ TEST_F(DynamoWireTest, AStateThatCannotBeReadIsNotNoState) {
       r.body = tc.item.empty() ? "{}" : R"({"Item": )" + tc.item + "}";
     });
     aws::DynamoDbClient db = Client(server.url());
-    DynamoStateStore store(&db, "phas-leases", "me", {"web"},
+    DynamoStateStore store(&db, "phas-leases", Me, {"web"},
                            std::make_unique<NullStateStore>());
     auto all = store.LoadAll();
     ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -202,7 +256,7 @@ TEST_F(DynamoWireTest, TheGroupsAskedForAreReadAlone) {
     r.body = R"({"Item": {"state": {"S": "{"}}})";
   });
   aws::DynamoDbClient db = Client(server.url());
-  DynamoStateStore store(&db, "phas-leases", "me", {"web", "api", "db"},
+  DynamoStateStore store(&db, "phas-leases", Me, {"web", "api", "db"},
                          std::make_unique<NullStateStore>());
   auto some = store.LoadGroups({"api"});
   ASSERT_TRUE(some.ok()) << some.status().ToString();
