@@ -99,10 +99,11 @@ Status WriteOutputs(const BacktestFlags& f,
 int RunFrontierCommand(const BacktestFlags& f, const BacktestOptions& o,
                        const std::vector<std::string>& policies,
                        const std::vector<std::string>& paths) {
-  auto runs = FrontierRuns(f.frontier_targets, policies, o);
-  if (!runs.ok()) {
-    return ReportError(runs.status().WithContext("--frontier-targets"));
+  if (Status st = CheckFrontierTargets(f.frontier_targets); !st.ok()) {
+    return ReportError(st.WithContext("--frontier-targets"));
   }
+  auto runs = FrontierRuns(f.frontier_targets, policies, o);
+  if (!runs.ok()) return ReportError(runs.status());
   std::vector<Trace> traces;
   for (const std::string& path : paths) {
     auto trace = LoadTrace(path);

@@ -81,10 +81,10 @@ Result<DemoResult> RunDemo(const DemoOptions& o) {
   world.hours = o.hours;
   world.model_dir = model_dir;
   world.threads = o.threads;
-  auto runs = FrontierRuns(o.targets, {"predictive", "seed"}, world);
-  if (!runs.ok()) return runs.status().WithContext("demo's frontier targets");
+  PHAS_ASSIGN_OR_RETURN(std::vector<BacktestRun> runs,
+                        FrontierRuns(o.targets, {"predictive", "seed"}, world));
   auto t0 = std::chrono::steady_clock::now();
-  PHAS_ASSIGN_OR_RETURN(BacktestResult r, RunBacktestRuns(trace, *runs, world));
+  PHAS_ASSIGN_OR_RETURN(BacktestResult r, RunBacktestRuns(trace, runs, world));
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
           .count();

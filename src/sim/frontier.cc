@@ -222,9 +222,7 @@ FrontierComparison CompareToCurve(const std::vector<CurvePoint>& curve,
   return out;
 }
 
-Result<std::vector<BacktestRun>> FrontierRuns(
-    const std::vector<double>& targets,
-    const std::vector<std::string>& policies, const BacktestOptions& world) {
+Status CheckFrontierTargets(const std::vector<double>& targets) {
   if (targets.empty()) return Status::InvalidArgument("none given");
   for (size_t i = 0; i < targets.size(); ++i) {
     const double t = targets[i];
@@ -245,6 +243,14 @@ Result<std::vector<BacktestRun>> FrontierRuns(
                       t, TuneNumber(t)));
     }
   }
+  return Status::OK();
+}
+
+Result<std::vector<BacktestRun>> FrontierRuns(
+    const std::vector<double>& targets,
+    const std::vector<std::string>& policies, const BacktestOptions& world) {
+  PHAS_RETURN_IF_ERROR(
+      CheckFrontierTargets(targets).WithContext("frontier targets"));
   PHAS_ASSIGN_OR_RETURN(TuneKnob knob, FindTuneKnob("target-tracking"));
   // The curve's run nearest the default target keeps its minutes (charts).
   double keep = *std::min_element(

@@ -91,12 +91,17 @@ const std::vector<double>& DefaultFrontierTargets();
 // The label of target tracking's run at `target` ("target-tracking@57.5").
 std::string CurveLabel(double target);
 
+// OK for a list of target tracking's targets a frontier can draw: not
+// empty, each in (0, 100] %, no two alike once rounded (runs are matched
+// to the curve by label); InvalidArgument saying which.
+Status CheckFrontierTargets(const std::vector<double>& targets);
+
 // The runs of a frontier on `world`: target tracking at each target (`%` of
 // one instance fully used, in the world's signal), then `policies` (any
 // but target-tracking and oracle; configured as world.policies says, else
 // at their defaults), then the oracle. Runs of the curve other than the
-// default target (60) keep no per-minute record. InvalidArgument for an
-// empty target list or a target outside (0, 100].
+// default target (60) keep no per-minute record. InvalidArgument when
+// CheckFrontierTargets refuses the targets.
 Result<std::vector<BacktestRun>> FrontierRuns(
     const std::vector<double>& targets,
     const std::vector<std::string>& policies, const BacktestOptions& world);

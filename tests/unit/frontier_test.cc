@@ -232,9 +232,10 @@ TEST(FrontierTest, RunsAreTheCurveThePoliciesAndTheOracle) {
       {{60, 60.0000001}, "60 and 60.0000001 are one target once rounded (60)"},
   };
   for (const auto& [targets, says] : bad) {
+    EXPECT_EQ(CheckFrontierTargets(targets).message(), says);
     auto r = FrontierRuns(targets, {}, world);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().message(), says);
+    EXPECT_EQ(r.status().message(), std::string("frontier targets: ") + says);
   }
 }
 
