@@ -31,19 +31,23 @@ int RunStatus(const StatusFlags& f) {
   }
   if (!f.output_dir.empty()) dir = f.output_dir;
   std::string path = JoinPath(dir, "status.json");
-  auto text = ReadFile(path);
+  // A FIFO there would be waited on for ever.
+  auto text = ReadRegularFile(path);
   if (!text.ok()) {
-    std::fprintf(stderr,
-                 "phas: %s (phas scaler writes it every cycle; is "
-                 "--output-dir or the config's output_dir the daemon's?)\n",
-                 text.status().message().c_str());
+    std::fprintf(stderr, "phas: %s%s\n", text.status().message().c_str(),
+                 text.status().IsNotFound()
+                     ? " (phas scaler writes it every cycle; is --output-dir "
+                       "or the config's output_dir the daemon's?)"
+                     : "");
     return kExitFailure;
   }
   nlohmann::json status =
       nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (status.is_discarded() || !status.is_object()) {
-    std::fprintf(stderr, "phas: %s: not a status document (not JSON)\n",
-                 path.c_str());
+  Status valid = status.is_discarded() ? Status::InvalidArgument("not JSON")
+                                       : CheckStatusDocument(status);
+  if (!valid.ok()) {
+    std::fprintf(stderr, "phas: %s: not a status document phas wrote: %s\n",
+                 path.c_str(), valid.message().c_str());
     return kExitFailure;
   }
   if (f.json) {
@@ -51,7 +55,9 @@ int RunStatus(const StatusFlags& f) {
     return kExitOk;
   }
   TimePoint now = SystemClock().Now();
-  std::printf("%s", DescribeStatus(status, now).c_str());
+  // fwrite: a NUL in the text (now shown as \x00) must not end it.
+  const std::string described = DescribeStatus(status, now);
+  std::fwrite(described.data(), 1, described.size(), stdout);
   TimePoint written;
   double interval = status.value("interval_seconds", 10.0);
   if (ParseIso8601(status.value("time", ""), &written) &&

@@ -15,6 +15,7 @@
 #include "common/file_util.h"
 #include "common/json_util.h"
 #include "common/metrics.h"
+#include "common/text.h"
 
 namespace phas {
 
@@ -142,8 +143,13 @@ void Recorder::Write(Sink* sink, const std::string& line) {
 
 void Recorder::Log(TimePoint t, const char* level, const std::string& group,
                    const std::string& message) {
-  std::string line =
-      fmt::format("{} - {} - [{}] - {}", AscTime(t), level, group, message);
+  // One line, no escape sequence: a group's name and the text of AWS's
+  // and a predictor's errors come from outside phas (a line break in one
+  // split the line; an escape reached the terminal of `tail -f`).
+  const std::string safe_group = Printable(group);
+  const std::string safe_message = Printable(message);
+  std::string line = fmt::format("{} - {} - [{}] - {}", AscTime(t), level,
+                                 safe_group, safe_message);
   if (options_.write_files) Write(&log_, line);
   if (options_.echo_to_log) {
     std::string_view l(level);
@@ -151,7 +157,7 @@ void Recorder::Log(TimePoint t, const char* level, const std::string& group,
                : l == "WARNING" ? spdlog::level::warn
                : l == "DEBUG"   ? spdlog::level::debug
                                 : spdlog::level::info;
-    spdlog::log(lvl, "[{}] {}", group, message);
+    spdlog::log(lvl, "[{}] {}", safe_group, safe_message);
   }
   if (options_.echo &&
       (!options_.echo_filter || options_.echo_filter(t, message))) {

@@ -129,8 +129,15 @@ class StatusBoard final : public Reporter {
 // A duration as people read an age: "42s", "5m10s", "3h05m", "2d04h".
 std::string FormatAge(Duration d);
 
+// OK when `status` is a document DescribeStatus reads: an object whose
+// fields it reads have the types Json() writes; otherwise InvalidArgument
+// naming the field (a file phas did not write, or an edited one).
+Status CheckStatusDocument(const nlohmann::json& status);
+
 // `phas status`'s text: per group in the manner of `kubectl describe hpa`,
-// from a Json() document (with or without chart); `now` for "ago".
+// from a Json() document (with or without chart) CheckStatusDocument
+// accepts; `now` for "ago". Text from outside phas (group names, errors) is
+// Printable: no escape sequence reaches the terminal.
 std::string DescribeStatus(const nlohmann::json& status, TimePoint now);
 
 }  // namespace phas

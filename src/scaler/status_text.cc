@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/text.h"
 #include "scaler/status_board.h"
 
 namespace phas {
@@ -21,10 +22,12 @@ std::string FormatAge(Duration d) {
 
 namespace {
 
+// The field as text for a terminal (Printable: the text of AWS's and a
+// predictor's errors, group names, came from outside phas).
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return Printable(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 // "2026-11-28T04:12:14Z (5m10s ago)".
@@ -110,6 +113,47 @@ void DescribeGroup(const json& g, TimePoint now, std::string* out) {
 }
 
 }  // namespace
+
+Status CheckStatusDocument(const json& status) {
+  if (!status.is_object()) {
+    return Status::InvalidArgument("not a JSON object");
+  }
+  using Is = bool (json::*)() const noexcept;
+  struct Field {
+    const char* key;
+    Is is;
+    const char* what;
+  };
+  auto check = [](const json& j, const std::string& where,
+                  const Field& f) -> Status {
+    auto it = j.find(f.key);
+    if (it == j.end() || it->is_null() || ((*it).*f.is)()) return Status::OK();
+    return Status::InvalidArgument(fmt::format("{}{}: {} where {} was expected",
+                                               where, f.key, it->type_name(),
+                                               f.what));
+  };
+  for (const Field& f :
+       {Field{"time", &json::is_string, "text"},
+        Field{"alive", &json::is_boolean, "true or false"},
+        Field{"interval_seconds", &json::is_number, "a number"},
+        Field{"groups", &json::is_array, "a list"}}) {
+    PHAS_RETURN_IF_ERROR(check(status, "", f));
+  }
+  const json& groups = status.value("groups", json::array());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const std::string where = fmt::format("groups[{}].", i);
+    if (!groups[i].is_object()) {
+      return Status::InvalidArgument(
+          fmt::format("groups[{}]: {} where an object was expected", i,
+                      groups[i].type_name()));
+    }
+    for (const char* key : {"dry_run", "ready"}) {
+      PHAS_RETURN_IF_ERROR(check(
+          groups[i], where, Field{key, &json::is_boolean, "true or false"}));
+    }
+  }
+  return Status::OK();
+}
 
 std::string DescribeStatus(const json& status, TimePoint now) {
   std::string out;

@@ -6,11 +6,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/file_util.h"
 #include "common/metrics.h"
 #include "test_util.h"
 
@@ -143,6 +145,35 @@ TEST_F(RecorderTest, WriteFailuresAreCountedLoggedOnceAndRecordsResume) {
   EXPECT_TRUE(all_json);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[1], R"({"cycle":6})");
+}
+
+// A log line is one line without escape sequences: a group's name or an
+// error's text from outside phas with a line break split it (the second
+// part read as a line of its own), and an escape reached the terminal of
+// `tail -f`, in the file, the journal (stderr) and the echo alike.
+TEST_F(RecorderTest, ALogLineIsOneLineWithoutEscapes) {
+  std::ostringstream logged;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logged);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("t", sink));
+  RecorderOptions o;
+  o.output_dir = (dir_ / "out").string();
+  o.echo_to_log = true;
+  Recorder rec(o);
+  ASSERT_TRUE(rec.Open().ok());
+  rec.Log(FromUnixSeconds(0), "ERROR", "web\nFAKE",
+          "HTTP 500: \x1b[2Jgone\r\n2026 - INFO - [web] - all fine");
+  spdlog::set_default_logger(previous);
+  auto text = ReadFile((dir_ / "out" / "ec2_monitor.log").string());
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(std::count(text->begin(), text->end(), '\n'), 1) << *text;
+  EXPECT_NE(text->find("[web\\x0aFAKE] - HTTP 500: \\x1b[2Jgone\\x0d\\x0a2026"),
+            std::string::npos)
+      << *text;
+  EXPECT_EQ(logged.str().find('\x1b'), std::string::npos) << logged.str();
+  EXPECT_NE(logged.str().find("[web\\x0aFAKE] HTTP 500: \\x1b[2J"),
+            std::string::npos)
+      << logged.str();
 }
 
 TEST(AscTimeTest, IsTheOriginalsFormat) {

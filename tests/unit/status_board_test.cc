@@ -241,6 +241,65 @@ TEST(StatusBoardTest, CoexistenceHoldsShowInConditionsMetricsAndStatus) {
   }
 }
 
+// `phas status` shows text from outside phas (a predictor's or AWS's error
+// body, a group's name): an escape sequence in it retitled the terminal,
+// cleared it and printed lines of its own, and a NUL ended the output
+// (printf), the rest of the groups unsaid, exit 0. Control characters are
+// now shown as \xNN (C1 as \u00NN), and the output goes out whole.
+TEST(StatusBoardTest, StatusTextShowsNoTerminalEscapes) {
+  const std::string body =
+      "oops \x1b]0;HACKED\x07\x1b[2J\r\nFAKE: healthy\xc2\x9b" +
+      std::string(1, '\0') + "after";
+  json status = {
+      {"time", FormatIso8601(kT0)},
+      {"groups",
+       {{{"name", "web"}, {"decision", {{"kind", "hold"}, {"reason", body}}}},
+        {{"name", "api"}}}}};
+  ASSERT_TRUE(CheckStatusDocument(status).ok());
+  std::string described = DescribeStatus(status, kT0);
+  EXPECT_NE(described.find("oops \\x1b]0;HACKED\\x07\\x1b[2J\\x0d\\x0aFAKE: "
+                           "healthy\\u009b\\x00after"),
+            std::string::npos)
+      << described;
+  EXPECT_NE(described.find("Name:           api"), std::string::npos);
+  for (char c : described) {
+    EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20)
+        << "control character " << static_cast<int>(c);
+  }
+}
+
+// A status file phas did not write (or an edited one) is refused naming
+// the field; it ended `phas status` in "internal error" (a JSON type
+// error), some of them after part of the text was printed.
+TEST(StatusBoardTest, AStatusDocumentOfOtherTypesIsRefusedNamingTheField) {
+  struct Case {
+    const char* json;
+    const char* error;  // "" accepted
+  };
+  const Case cases[] = {
+      {R"({"time": "2026-01-01T00:00:00Z", "alive": true, "groups": []})", ""},
+      {R"({})", ""},
+      {R"([1, 2])", "not a JSON object"},
+      {R"({"time": 5})", "time: number where text was expected"},
+      {R"({"alive": "no"})", "alive: string where true or false was expected"},
+      {R"({"interval_seconds": "10"})",
+       "interval_seconds: string where a number was expected"},
+      {R"({"groups": {}})", "groups: object where a list was expected"},
+      {R"({"groups": [7]})", "groups[0]: number where an object was expected"},
+      {R"({"groups": [{"name": "a"}, {"ready": 1}]})",
+       "groups[1].ready: number where true or false was expected"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.json);
+    Status st = CheckStatusDocument(json::parse(tc.json));
+    if (*tc.error == '\0') {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    } else {
+      EXPECT_EQ(st.message(), tc.error);
+    }
+  }
+}
+
 TEST(StatusHttpTest, Routes) {
   ManualClock clock(kT0 + seconds(15));
   MetricsRegistry m;
