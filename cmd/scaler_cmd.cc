@@ -220,7 +220,7 @@ Result<HaReplica> OpenHaReplica(const ScalerConfig& c,
   DynamoLeases* leases = r.leases.get();
   r.store = std::make_unique<DynamoStateStore>(
       r.db.get(), ha.dynamodb_table,
-      [leases](const std::string& group) { return leases->Token(group); },
+      [leases](const std::string& group) { return leases->Fence(group); },
       names, std::move(series));
   spdlog::info(
       "ha: replica {} on DynamoDB table {} ({}): lease {} s, renewed every "

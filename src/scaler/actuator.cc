@@ -3,6 +3,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/format.h"
 
 namespace phas {
@@ -21,40 +23,47 @@ Status Actuator::MayAct(const std::string& group) const {
 }
 
 Status Actuator::Recheck(const std::string& group, const Decision& d) {
+  // The description first: a slow one (retried under throttling) must not
+  // use up the lease renewed for the action.
+  auto described = cloud_->DescribeGroups({group});
+  if (!described.ok()) {
+    return described.status().WithContext("the group described again");
+  }
+  auto g =
+      std::find_if(described->begin(), described->end(),
+                   [&](const GroupDescription& x) { return x.name == group; });
+  if (g == described->end()) {
+    return Status::NotFound("the group was not found when described again");
+  }
+  if (!g->unreadable.ok()) {
+    return g->unreadable.WithContext("the group described again");
+  }
+  if (g->desired_capacity != d.current) {
+    return Status::FailedPrecondition(
+               Format(FMT_COMPILE("desired capacity changed from {} to {} "
+                                  "during the cycle (by another actor): "
+                                  "decided again next cycle"),
+                      d.current, g->desired_capacity))
+        .WithDetail(kChangedMeanwhile);
+  }
+  if (d.target < g->min_size || d.target > g->max_size) {
+    return Status::FailedPrecondition(
+               Format(FMT_COMPILE("bounds changed during the cycle to [{}, "
+                                  "{}]: decided again next cycle"),
+                      g->min_size, g->max_size))
+        .WithDetail(kChangedMeanwhile);
+  }
   if (leases_) {
     const uint64_t term = leases_->View(group).term;
     leases_->RenewGroup(group, clock_->Now());
     if (leases_->View(group).term != term) {
       return Status::FailedPrecondition(
-          "the group's lease was taken again during the cycle (another "
-          "replica may have acted meanwhile): its state is read again next "
-          "cycle");
+          "the group's lease was lost and taken again during the cycle "
+          "(another replica may have acted meanwhile): its state is read "
+          "again next cycle");
     }
   }
-  auto described = cloud_->DescribeGroups({group});
-  if (!described.ok()) {
-    return described.status().WithContext("the group described again");
-  }
-  for (const GroupDescription& g : *described) {
-    if (g.name != group) continue;
-    if (!g.unreadable.ok()) {
-      return g.unreadable.WithContext("the group described again");
-    }
-    if (g.desired_capacity != d.current) {
-      return Status::FailedPrecondition(Format(
-          FMT_COMPILE("desired capacity changed from {} to {} during the "
-                      "cycle (by another actor): decided again next cycle"),
-          d.current, g.desired_capacity));
-    }
-    if (d.target < g.min_size || d.target > g.max_size) {
-      return Status::FailedPrecondition(Format(
-          FMT_COMPILE("bounds changed during the cycle to [{}, {}]: decided "
-                      "again next cycle"),
-          g.min_size, g.max_size));
-    }
-    return Status::OK();
-  }
-  return Status::NotFound("the group was not found when described again");
+  return Status::OK();
 }
 
 void Actuator::Act(TimePoint now, GroupState* state, GroupOutcome* out) {

@@ -20,7 +20,8 @@
 // The cooldown is stamped from the clock when the call returns, not from
 // the cycle's start: a call that took 20 s of retries starts its cooldown
 // 20 s later.
-// Before the record is saved, the group is described again: a desired
+// Before the record is saved, the group is described again (first: a
+// slow description must not use up the lease renewed next): a desired
 // capacity another actor changed since the cycle read it (a person, an AWS
 // policy, a scheduled action), or bounds the target is no longer inside,
 // is a refusal (nothing called, the state as if held; the next cycle
@@ -71,6 +72,11 @@ class Actuator {
   // state file) does not call, so a call never takes effect after its
   // record's stamp.
   static constexpr Duration kSaveAllowance = std::chrono::seconds(10);
+
+  // The detail of an act_status refused because the group changed during
+  // the cycle (another actor): an ordinary event, logged as a warning, not
+  // a failed call.
+  static constexpr const char* kChangedMeanwhile = "ChangedMeanwhile";
 
  private:
   // OK when this replica may act on `group` (always without leases).

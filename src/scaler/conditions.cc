@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "scaler/actuator.h"
+
 namespace phas {
 namespace {
 
@@ -17,6 +19,11 @@ Condition AbleToScale(const GroupOutcome& o) {
   const Decision& d = o.decision;
   if (!o.found) {
     return Make("AbleToScale", false, "FailedGetScale", ReadFailure(o));
+  }
+  if (d.acts() && !o.dry_run &&
+      o.act_status.detail() == Actuator::kChangedMeanwhile) {
+    return Make("AbleToScale", false, "ChangedMeanwhile",
+                "not acting: " + o.act_status.message());
   }
   if (d.acts() && !o.dry_run && !o.act_status.ok()) {
     return Make("AbleToScale", false, "FailedUpdateScale",
@@ -54,6 +61,9 @@ Condition ScalingActive(const GroupOutcome& o) {
   if (!o.metrics_status.ok()) {
     return Make("ScalingActive", false, "FailedGetMetrics",
                 "cannot read metrics: " + o.metrics_status.message());
+  }
+  if (std::string none = NoMetricData(o); !none.empty()) {
+    return Make("ScalingActive", false, "NoMetricData", none);
   }
   if (o.model_asked && !o.predictor_status.ok()) {
     return Make("ScalingActive", true, "FallbackRule",
@@ -109,6 +119,19 @@ std::vector<std::string> LimitedReasons(const Decision& d) {
   return out;
 }
 
+std::string NoMetricData(const GroupOutcome& o) {
+  if (!o.found || !o.metrics_status.ok() ||
+      o.decision.policy_code.reason != Reason::kNoMetrics ||
+      o.observation.group.in_service <= 0) {
+    return "";
+  }
+  return fmt::format(
+      "no datapoint from the group's {} in-service instance(s) this cycle "
+      "(is the metric published? detailed monitoring on?): the policy "
+      "holds",
+      o.observation.group.in_service);
+}
+
 std::string ReadFailure(const GroupOutcome& o) {
   if (!o.found) {
     return o.describe_status.ok()
@@ -118,7 +141,7 @@ std::string ReadFailure(const GroupOutcome& o) {
   if (!o.metrics_status.ok()) {
     return "cannot read metrics: " + o.metrics_status.message();
   }
-  return "";
+  return NoMetricData(o);
 }
 
 std::vector<std::pair<std::string, std::string>> FailedGroups(

@@ -44,8 +44,18 @@ std::vector<Condition> GroupConditions(const GroupOutcome& o);
 std::vector<std::string> LimitedReasons(const Decision& d);
 
 // Why the group was not read this cycle ("" when it was): not found, the
-// describe call failed, or its metrics could not be read.
+// describe call failed, its metrics could not be read, or they held no
+// datapoint (NoMetricData).
 std::string ReadFailure(const GroupOutcome& o);
+
+// "" unless the metrics read held no datapoint though the group has
+// instances in service (basic monitoring, an agent missing, a metric not
+// published): the policy holds ("no_metrics"), and the group is not read
+// (ScalingActive False NoMetricData, phas_scaler_group_up 0,
+// group_errors_total{stage="metrics",code="no_data"}). Before, this showed
+// as ValidMetricFound, and no alert fired. A group with no instance in
+// service has none to publish: read.
+std::string NoMetricData(const GroupOutcome& o);
 
 // The groups of a cycle that could not be read, decided or acted on, each
 // with why (the action failed: "SetDesiredCapacity failed: ..."). Empty when

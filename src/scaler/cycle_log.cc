@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
+#include "scaler/actuator.h"
 
 namespace phas {
 
@@ -107,7 +108,10 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
               fmt::format("Already at minimum capacity of ({} instances)",
                           d.current));
   }
-  if (ActionAttempted(o) && !o.act_status.ok()) {
+  if (ActionAttempted(o) &&
+      o.act_status.detail() == Actuator::kChangedMeanwhile) {
+    rec_->Log(now, "WARNING", name, "not acting: " + o.act_status.message());
+  } else if (ActionAttempted(o) && !o.act_status.ok()) {
     rec_->Log(
         now, "ERROR", name,
         fmt::format("SetDesiredCapacity failed{}: {}",

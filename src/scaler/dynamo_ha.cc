@@ -44,9 +44,10 @@ WriteRequest GroupWrite(const std::string& table, const std::string& group,
   w.names = {{"#h", "holder"},
              {"#e", "expires_ms"},
              {"#s", "state"},
-             {"#t", "saved_ms"}};
+             {"#t", "saved_ms"},
+             {"#v", "acquisitions"}};
   // DynamoDB refuses names an expression does not use.
-  for (const char* n : {"#h", "#e", "#s", "#t"}) {
+  for (const char* n : {"#h", "#e", "#s", "#t", "#v"}) {
     if (w.update_expression.find(n) == std::string::npos &&
         w.condition_expression.find(n) == std::string::npos) {
       w.names.erase(n);
@@ -130,31 +131,45 @@ void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
     return;
   }
   SteadyTime sent = steady_();
-  // Each acquisition writes a holder value of its own (the replica's id and
-  // its term): a renew continues the lease only while the item holds that
-  // value, which any other acquisition overwrites and a release removes.
-  // So a renew that lands late (a retry, a healed partition), after
-  // another replica took the lease, acted and released it, fails; it is
-  // never taken for a continuation, with the other's action unread.
-  const bool continuing = v.held && !e->token.empty();
+  // Fencing. Every acquisition, by any replica, adds one to the item's
+  // `acquisitions` and writes a holder value of its own (the replica's id
+  // and its term); a renew continues the lease only while the item holds
+  // both as this acquisition left them, and the state's saves are
+  // conditioned on both (Fence). So a write that lands late (a retry's
+  // first attempt, a healed partition) after another replica took the
+  // lease, acted and let it go is never a continuation: before, a renew
+  // landing then succeeded (no holder), in the same term, and the replica
+  // acted inside the other's cooldown and saved over its record. A
+  // continuing renew that succeeds proves no other acquisition came
+  // between, however late by this replica's own clock.
+  const bool continuing = v.held && e->fence.has_value();
   const std::string token =
-      continuing ? e->token : fmt::format("{}/{}", holder_, v.term + 1);
+      continuing ? e->fence->holder : fmt::format("{}/{}", holder_, v.term + 1);
   WriteRequest w =
       continuing
-          ? GroupWrite(table_, group, "SET #e = :exp", "#h = :me")
-          : GroupWrite(table_, group, "SET #h = :me, #e = :exp",
+          ? GroupWrite(table_, group, "SET #e = :exp", "#h = :me AND #v = :v")
+          : GroupWrite(table_, group, "SET #h = :me, #e = :exp ADD #v :one",
                        "attribute_not_exists(#h) OR #e < :now OR #h = :me");
   w.values = {{":me", AttrS(token)},
               {":exp", AttrN(UnixMs(now + options_.duration))}};
-  if (!continuing) w.values[":now"] = AttrN(UnixMs(now));
+  if (continuing) {
+    w.values[":v"] = AttrN(e->fence->acquisitions);
+  } else {
+    w.values[":now"] = AttrN(UnixMs(now));
+    w.values[":one"] = AttrN(1);
+  }
   auto r = db_->UpdateItem(w);
+  std::optional<int64_t> acquisitions =
+      r.ok() ? aws::GetN(*r, "acquisitions") : std::nullopt;
+  if (r.ok() && !continuing && !acquisitions) {
+    r = Status::Unavailable(
+        "UpdateItem: the answer holds no 'acquisitions' (ReturnValues "
+        "ALL_NEW)");
+  }
   if (r.ok()) {
-    // A renew after our lease may have lapsed by our own clock counts as
-    // an acquisition too: the state is read again.
-    bool lapsed =
-        !e->renew_sent || !LeaseValidAt(*e->renew_sent, sent, options_);
-    if (!continuing || lapsed) {
+    if (!continuing) {
       ++v.term;
+      e->fence = LeaseFence{token, *acquisitions};
       spdlog::info("ha: group {}: lease acquired by {} (term {})", group, token,
                    v.term);
     } else if (!v.last_error.ok()) {
@@ -164,7 +179,6 @@ void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
     v.holder = token;
     v.expires = now + options_.duration;
     v.last_error = Status::OK();
-    e->token = token;
     e->renew_sent = sent;
     return;
   }
@@ -177,7 +191,7 @@ void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
     }
     v.held = false;
     v.last_error = Status::OK();
-    e->token.clear();
+    e->fence.reset();
     e->renew_sent.reset();
     Read(group, e);
     return;
@@ -206,10 +220,11 @@ void DynamoLeases::RenewGroup(const std::string& group, TimePoint now) {
   entries_[group] = e;
 }
 
-std::string DynamoLeases::Token(const std::string& group) const {
+std::optional<LeaseFence> DynamoLeases::Fence(const std::string& group) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(group);
-  return it != entries_.end() && it->second.view.held ? it->second.token : "";
+  if (it == entries_.end() || !it->second.view.held) return std::nullopt;
+  return it->second.fence;
 }
 
 Status DynamoLeases::MayAct(const std::string& group) const {
@@ -256,11 +271,12 @@ void DynamoLeases::ReleaseAll() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       Entry& e = entries_[g];
-      if (!e.view.held) continue;
+      if (!e.view.held || !e.fence) continue;
       e.view.held = false;
       e.renew_sent.reset();
       expires = e.view.expires;
-      token = std::exchange(e.token, "");
+      token = e.fence->holder;
+      e.fence.reset();
     }
     WriteRequest w =
         GroupWrite(table_, g, "SET #e = :zero REMOVE #h", "#h = :me");
@@ -277,7 +293,7 @@ void DynamoLeases::ReleaseAll() {
 
 DynamoStateStore::DynamoStateStore(
     aws::DynamoDbClient* db, std::string table,
-    std::function<std::string(const std::string&)> holder_of,
+    std::function<std::optional<LeaseFence>(const std::string&)> holder_of,
     std::vector<std::string> groups, std::unique_ptr<StateStore> series)
     : db_(db),
       table_(std::move(table)),
@@ -323,16 +339,17 @@ Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadGroups(
 Status DynamoStateStore::Save(const std::string& group,
                               const std::string& policy,
                               const GroupState& state) {
-  const std::string holder = holder_of_(group);
-  if (holder.empty()) {
+  const std::optional<LeaseFence> fence = holder_of_(group);
+  if (!fence) {
     return Status::FailedPrecondition(fmt::format(
         "group {}: this replica does not hold the group's lease", group));
   }
   WriteRequest w =
-      GroupWrite(table_, group, "SET #s = :s, #t = :t", "#h = :me");
+      GroupWrite(table_, group, "SET #s = :s, #t = :t", "#h = :me AND #v = :v");
   w.values = {{":s", AttrS(ToJson(policy, state))},
               {":t", AttrN(UnixMs(std::chrono::system_clock::now()))},
-              {":me", AttrS(holder)}};
+              {":me", AttrS(fence->holder)},
+              {":v", AttrN(fence->acquisitions)}};
   auto r = db_->UpdateItem(w);
   if (aws::IsConditionFailed(r.status())) {
     return Status::FailedPrecondition(fmt::format(

@@ -46,6 +46,14 @@ namespace phas {
 // create (the `aws dynamodb create-table` command).
 Status CheckHaTable(aws::DynamoDbClient* db, const std::string& table);
 
+// What this replica's current acquisition of a group's lease wrote: the
+// holder value ("<holder id>/<term>") and the item's count of
+// acquisitions. Renews and the state's saves are conditioned on both.
+struct LeaseFence {
+  std::string holder;
+  int64_t acquisitions = 0;
+};
+
 class DynamoLeases final : public Leadership {
  public:
   // `db` must outlive this. `steady` reads the monotonic clock (null:
@@ -62,16 +70,15 @@ class DynamoLeases final : public Leadership {
   Status MayAct(const std::string& group) const override;
   LeaseView View(const std::string& group) const override;
   void ReleaseAll() override;
-  // The holder value this replica's current acquisition of `group` wrote
-  // ("<holder id>/<term>"), "" when it does not hold it: the condition of
-  // the state's saves (DynamoStateStore).
-  std::string Token(const std::string& group) const;
+  // This replica's current acquisition of `group`, nullopt when it does
+  // not hold it: the condition of the state's saves (DynamoStateStore).
+  std::optional<LeaseFence> Fence(const std::string& group) const;
 
  private:
   struct Entry {
     LeaseView view;
     std::optional<SteadyTime> renew_sent;  // of the last successful renew
-    std::string token;  // the holder value of this acquisition ("": none)
+    std::optional<LeaseFence> fence;       // of the current acquisition
   };
   // Whether a holder value is this replica's (of any of its terms).
   bool Mine(const std::string& holder) const;
@@ -92,13 +99,14 @@ class DynamoLeases final : public Leadership {
 
 class DynamoStateStore final : public StateStore {
  public:
-  // `db` must outlive this; `holder_of(group)` is the holder value a save
-  // is conditioned on (DynamoLeases::Token: "" when not held, and the save
-  // is refused); `series` keeps the load history (the local SQLite store).
-  DynamoStateStore(aws::DynamoDbClient* db, std::string table,
-                   std::function<std::string(const std::string&)> holder_of,
-                   std::vector<std::string> groups,
-                   std::unique_ptr<StateStore> series);
+  // `db` must outlive this; `fence_of(group)` is what a save is
+  // conditioned on (DynamoLeases::Fence: nullopt when not held, and the
+  // save is refused); `series` keeps the load history (the local SQLite
+  // store).
+  DynamoStateStore(
+      aws::DynamoDbClient* db, std::string table,
+      std::function<std::optional<LeaseFence>(const std::string&)> fence_of,
+      std::vector<std::string> groups, std::unique_ptr<StateStore> series);
 
   bool durable() const override { return true; }
   std::string Describe() const override;
@@ -124,7 +132,7 @@ class DynamoStateStore final : public StateStore {
  private:
   aws::DynamoDbClient* db_;
   std::string table_;
-  std::function<std::string(const std::string&)> holder_of_;
+  std::function<std::optional<LeaseFence>(const std::string&)> holder_of_;
   std::vector<std::string> groups_;
   std::unique_ptr<StateStore> series_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scaler/actuator.h"
 #include "scaler/conditions.h"
 
 namespace phas {
@@ -48,11 +49,16 @@ void MetricsReporter::ReportRead(TimePoint now, const GroupOutcome& o) {
   }
   if (!o.metrics_status.ok()) {
     Error(o.group, "metrics", ErrorCode(o.metrics_status));
+  } else if (!NoMetricData(o).empty()) {
+    Error(o.group, "metrics", "no_data");
   }
   if (!o.predictor_status.ok()) {
     Error(o.group, "predictor", ErrorCode(o.predictor_status));
   }
-  if (o.decision.acts() && !o.dry_run && !o.act_status.ok()) {
+  // Not acting because another actor changed the group during the cycle is
+  // no failed call.
+  if (o.decision.acts() && !o.dry_run && !o.act_status.ok() &&
+      o.act_status.detail() != Actuator::kChangedMeanwhile) {
     Error(o.group, "act", ErrorCode(o.act_status));
   }
   for (size_t i = 0; i < o.errors.size(); ++i) Error(o.group, "cycle", "error");

@@ -394,20 +394,16 @@ TEST_F(MotoTest, EachCommandsStatementsAllowItsCallsAndNoOther) {
   }
 }
 
-// moto does not evaluate the tag condition (see the top of this file): the
-// scaler's statements let SetDesiredCapacity through on a group without the
-// phas=managed tag, which AWS refuses. If this starts failing, moto evaluates
-// autoscaling:ResourceTag: expect AccessDenied here instead and drop the
-// note in docs/aws.md.
 // Two replicas' leases on one group, in moto's DynamoDB: a renew of A's
 // sent while its lease was valid that lands late (a retry, a healed
 // partition), after B took the lease, saved the record of an action and
 // let the lease go (a clean stop), is not a continuation of A's lease. It
 // used to be (the condition allowed a missing holder): A went on in the
 // same term without reading the state, acted inside B's cooldown, and its
-// save erased B's record. Now the late renew fails (each acquisition's
-// holder value is its own), A's save is refused, B's record stays, and A's
-// next renew is a new term, which reads the state again.
+// save erased B's record. Now the late renew fails (each acquisition
+// writes a holder value and a count of acquisitions of its own, and a
+// renew or a save is conditioned on both), A's save is refused, B's record
+// stays, and A's next renew is a new term, which reads the state again.
 TEST_F(MotoTest, ALeaseRenewThatLandsLateIsNotAContinuation) {
   json w = World("ha-late-renew");
   auto s = Session(w["phas"]);
@@ -419,7 +415,7 @@ TEST_F(MotoTest, ALeaseRenewThatLandsLateIsNotAContinuation) {
   DynamoLeases b(&db, kLeaseTable, {"web"}, o, "replica-b");
   auto store_of = [&](DynamoLeases* l) {
     return DynamoStateStore(
-        &db, kLeaseTable, [l](const std::string& g) { return l->Token(g); },
+        &db, kLeaseTable, [l](const std::string& g) { return l->Fence(g); },
         {"web"}, std::make_unique<NullStateStore>());
   };
   DynamoStateStore a_store = store_of(&a), b_store = store_of(&b);
@@ -463,6 +459,33 @@ TEST_F(MotoTest, ALeaseRenewThatLandsLateIsNotAContinuation) {
             Status::Code::kFailedPrecondition);
 }
 
+// A cycle longer than the lease's margin (a slow predictor, AWS's retries)
+// keeps its lease: the actuator's renew right before the action continues
+// it (the same term), however late by the replica's own clock, since its
+// condition proves no other acquisition came between. Before, such a renew
+// counted as a new term and the action was refused, every cycle.
+TEST_F(MotoTest, ALongCycleKeepsItsLeaseForTheAction) {
+  json w = World("ha-long-cycle");
+  auto s = Session(w["phas"]);
+  DynamoDbClient db(s->client(Service::kDynamoDb));
+  SteadyTime steady{std::chrono::seconds(1000)};
+  DynamoLeases a(&db, kLeaseTable, {"web"}, LeaseOptions{}, "replica-a",
+                 [&] { return steady; });
+  const TimePoint t0 = clock_.Now();
+  a.Renew(t0);
+  ASSERT_EQ(a.View("web").term, 1u);
+  steady += std::chrono::seconds(25);  // past lease - margin (20 s)
+  EXPECT_FALSE(a.MayAct("web").ok());
+  a.RenewGroup("web", t0 + std::chrono::seconds(25));
+  EXPECT_EQ(a.View("web").term, 1u) << "a continuation, not a new term";
+  EXPECT_TRUE(a.MayAct("web").ok()) << a.MayAct("web").ToString();
+}
+
+// moto does not evaluate the tag condition (see the top of this file): the
+// scaler's statements let SetDesiredCapacity through on a group without the
+// phas=managed tag, which AWS refuses. If this starts failing, moto evaluates
+// autoscaling:ResourceTag: expect AccessDenied here instead and drop the
+// note in docs/aws.md.
 TEST_F(MotoTest, MotoDoesNotEvaluateTheTagCondition) {
   json w = World("untagged", phas::testing::DeployPolicyPath(), {"--untagged"});
   json rw = World("as-scaler", PolicyOf("scaler", [](const std::string& sid) {

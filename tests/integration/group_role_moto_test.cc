@@ -127,11 +127,12 @@ TEST(MotoGroupRoleTest, EachGroupCallsAsItsRole) {
   EXPECT_EQ(desired, (std::map<std::string, int>{
                          {"web", 2}, {"jobs", 2}, {"api", 1}, {"batch", 1}}));
   // Requests: per role one AssumeRole, one describe and one GetMetricData
-  // for all its groups; the refused role's AssumeRole fails and nothing
-  // else of it goes out.
+  // for all its groups, and a describe of the group right before each of
+  // the three actions (web, jobs, and api's that is refused); the refused
+  // role's AssumeRole fails and nothing else of it goes out.
   EXPECT_EQ(ok_calls["sts AssumeRole"], 2);
   EXPECT_EQ(failed_calls["sts AssumeRole"], 1);
-  EXPECT_EQ(ok_calls["autoscaling DescribeAutoScalingGroups"], 2);
+  EXPECT_EQ(ok_calls["autoscaling DescribeAutoScalingGroups"], 2 + 3);
   EXPECT_EQ(ok_calls["cloudwatch GetMetricData"], 2);
   EXPECT_EQ(ok_calls["autoscaling SetDesiredCapacity"], 2);
   EXPECT_EQ(failed_calls["autoscaling SetDesiredCapacity"], 1);

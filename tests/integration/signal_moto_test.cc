@@ -161,8 +161,9 @@ TEST_F(SignalMotoTest, ScalesOnRequestsPerTargetWithFlatCpu) {
     EXPECT_EQ(static_cast<int>(InService().size()), p.want);
   }
   EXPECT_EQ(desired, (std::vector<int>{1, 1, 1, 3, 3, 3, 1, 1, 1}));
-  // API economy: the ALB signal rides in the one GetMetricData per cycle.
-  EXPECT_EQ(calls["DescribeAutoScalingGroups"], cycles);
+  // API economy: the ALB signal rides in the one GetMetricData per cycle;
+  // the group is described once a cycle, and again right before each action.
+  EXPECT_EQ(calls["DescribeAutoScalingGroups"], cycles + 2);
   EXPECT_EQ(calls["GetMetricData"], cycles);
   EXPECT_EQ(calls["SetDesiredCapacity"], 2);
 }

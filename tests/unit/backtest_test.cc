@@ -207,7 +207,8 @@ TEST(BacktestTest, DrivesTheProductionLoopEveryInterval) {
     auto r = RunBacktest(*t, {"reactive"}, o);
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(r->runs[0].result.actions.empty()) << "flat: no new instances";
-    // One DescribeAutoScalingGroups per RunOnce: 360 cycles of 10 s.
+    // One DescribeAutoScalingGroups per RunOnce: 360 cycles of 10 s (and
+    // one more right before each action: none here).
     EXPECT_EQ(r->runs[0].result.cloud_calls.describe, 360);
     EXPECT_EQ(r->runs[0].result.cloud_calls.get_metric_data, tc.reads);
   }

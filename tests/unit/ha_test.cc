@@ -33,8 +33,10 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-// The holder value a DynamoStateStore's saves are conditioned on.
-std::string Me(const std::string&) { return "me"; }
+// What a DynamoStateStore's saves are conditioned on.
+std::optional<LeaseFence> Me(const std::string&) {
+  return LeaseFence{"me/1", 1};
+}
 
 TEST(LeaseTest, ValidOnlyWithinDurationMinusMarginOfTheRenewSent) {
   LeaseOptions o;  // 30 s, margin 10 s

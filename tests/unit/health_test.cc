@@ -11,6 +11,7 @@
 #include "common/log_format.h"
 #include "common/process_metrics.h"
 #include "health_test_util.h"
+#include "scaler/actuator.h"
 #include "scaler/conditions.h"
 #include "scaler/scaler_metrics.h"
 #include "test_util.h"
@@ -55,6 +56,17 @@ TEST(ConditionsTest, FromOutcomes) {
       Status::PermissionDenied("not authorized").WithDetail("AccessDenied");
   GroupOutcome dry = Healthy();
   dry.dry_run = true;
+  // Not acted: another actor changed the group during the cycle.
+  GroupOutcome changed = failed;
+  changed.act_status = Status::FailedPrecondition("desired capacity changed")
+                           .WithDetail(Actuator::kChangedMeanwhile);
+  // Read, and empty: no datapoint from the instances in service (it showed
+  // ValidMetricFound); with none in service there is none to publish.
+  GroupOutcome no_data = Healthy();
+  no_data.decision.policy_code = {Reason::kNoMetrics, Via::kPredictiveFallback};
+  GroupOutcome none_in_service = no_data;
+  none_in_service.observation.group.desired =
+      none_in_service.observation.group.in_service = 0;
   Case cases[] = {
       // name, outcome, AbleToScale, ScalingActive, ScalingLimited
       {"holding", Healthy(), "True ReadyForNewScale", "True ValidMetricFound",
@@ -77,6 +89,13 @@ TEST(ConditionsTest, FromOutcomes) {
        "False FailedGetScale", "Unknown FailedGetScale"},
       {"dry run", dry, "False DryRun", "True ValidMetricFound",
        "False DesiredWithinRange"},
+      {"changed meanwhile", changed, "False ChangedMeanwhile",
+       "True ValidMetricFound", "False DesiredWithinRange"},
+      {"no datapoint", no_data, "True ReadyForNewScale", "False NoMetricData",
+       "False DesiredWithinRange"},
+      {"no datapoint, none in service", none_in_service,
+       "True ReadyForNewScale", "True ValidMetricFound",
+       "False DesiredWithinRange"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -84,6 +103,11 @@ TEST(ConditionsTest, FromOutcomes) {
     EXPECT_EQ(Find(cs, "AbleToScale"), tc.able);
     EXPECT_EQ(Find(cs, "ScalingActive"), tc.active);
     EXPECT_EQ(Find(cs, "ScalingLimited"), tc.limited);
+    // A group not read is not "up" (phas_scaler_group_up, /readyz).
+    EXPECT_EQ(ReadFailure(tc.outcome).empty(),
+              std::string(tc.active).ends_with("ValidMetricFound") ||
+                  std::string(tc.active).ends_with("FallbackRule"))
+        << ReadFailure(tc.outcome);
   }
 }
 
