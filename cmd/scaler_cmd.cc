@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -255,6 +257,26 @@ void ExportLeases(const Leadership& leases, const ScalerConfig& c,
 
 int RunScalerDaemon(const ScalerFlags& flags) {
   BlockStopSignals();  // before any thread starts
+  // SIGTERM and SIGINT are heard from the start, with --once too. Before
+  // the first cycle (the region's wait, the history's restore: a minute or
+  // more) the process ends at once: nothing of it is half done that a kill
+  // -9 would not leave the same (no lease is held yet, the state file is
+  // crash-safe). Before, the signal waited, blocked, until the loop ran:
+  // `systemctl stop` hung until TimeoutStopSec and SIGKILL, and --once
+  // never heard it. In the loop, the cycle under way finishes.
+  // Static: the detached thread may hear a signal after this returns.
+  static StopSignal stop;
+  static std::atomic<bool> looping{false};
+  std::thread([] {
+    int sig = WaitForStopSignal();
+    if (!looping.load()) {
+      spdlog::info("signal {} received before the first cycle: stopping", sig);
+      SystemdNotifyOrWarn(kNotifyStopping);
+      std::_Exit(kExitOk);
+    }
+    spdlog::info("signal {} received: finishing the cycle", sig);
+    stop.Stop();
+  }).detach();
   auto config = BuildConfig(flags);
   if (!config.ok()) return ReportError(config.status());
   const ScalerConfig& c = *config;
@@ -427,14 +449,6 @@ int RunScalerDaemon(const ScalerFlags& flags) {
                              std::chrono::duration<double>(c.interval).count(),
                              c.dry_run ? ", dry run" : "")));
 
-  StopSignal stop;
-  if (!flags.once) {
-    std::thread([&stop] {
-      int sig = WaitForStopSignal();
-      spdlog::info("signal {} received: finishing the cycle", sig);
-      stop.Stop();
-    }).detach();
-  }
   Histogram& cycle_time = registry.GetHistogram(
       "phas_scaler_cycle_duration_seconds",
       "Wall time of a control loop cycle.", MetricsRegistry::LatencyBuckets());
@@ -451,6 +465,7 @@ int RunScalerDaemon(const ScalerFlags& flags) {
     run.on_tick = [&] { ha.leases->Renew(clock.Now()); };
   }
   run.on_cycle_start = [&board](TimePoint now) { board.CycleStarted(now); };
+  looping = true;
   CycleReport last = RunRealTime(scaler, clock, run, &stop);
   if (ha.leases) ha.leases->ReleaseAll();
   SystemdNotifyOrWarn(kNotifyStopping);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "moto_fixture.h"
@@ -25,6 +26,7 @@
 namespace phas {
 namespace {
 
+namespace fs = std::filesystem;
 using phas::testing::ChildProcess;
 using phas::testing::MotoServer;
 using phas::testing::NotifySocket;
@@ -154,6 +156,48 @@ TEST_F(ServiceNotifyTest, ScalerReadyWatchdogEachCycleStopping) {
   std::vector<std::string> rest = Drain();
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(rest.back(), "STOPPING=1") << Join(rest);
+}
+
+// SIGTERM is heard from the start: during the wait for a region (no region
+// configured, instance metadata not answering: up to a minute) the scaler
+// ends at once, exit 0, STOPPING=1. Before, the signal stayed blocked
+// until the loop ran: `systemctl stop` waited for TimeoutStopSec and
+// SIGKILL (the audit measured 52 s), and --once never heard it.
+TEST_F(ServiceNotifyTest, ScalerStopsAtOnceOnSigtermBeforeItsFirstCycle) {
+  std::string config = (dir_ / "phas.yaml").string();
+  std::ofstream(config) << "output_dir: " << (dir_ / "output").string() << "\n"
+                        << "state_path: " << (dir_ / "state.db").string()
+                        << "\n"
+                        << "metrics_listen: off\n"
+                        << "groups:\n  - name: web\n";
+  for (bool once : {false, true}) {
+    SCOPED_TRACE(once ? "--once" : "daemon");
+    auto env = NotifyEnv("");
+    env["AWS_REGION"] = "";
+    env["AWS_DEFAULT_REGION"] = "";
+    env["AWS_EC2_METADATA_DISABLED"] = "";
+    env["HOME"] = dir_.string();
+    env["AWS_CONFIG_FILE"] = (dir_ / "none").string();
+    env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] =
+        "http://127.0.0.1:" + std::to_string(phas::testing::FreePort());
+    std::vector<std::string> argv = {PHAS_BINARY, "scaler", "--config", config};
+    if (once) argv.push_back("--once");
+    const fs::path log = dir_ / (once ? "once.log" : "daemon.log");
+    ChildProcess proc(argv, env, log.string());
+    auto text = [&] { return phas::testing::ReadAll(log); };
+    auto waiting = [&] {
+      return text().find("trying again in") != std::string::npos;
+    };
+    auto end = std::chrono::steady_clock::now() + seconds(30);
+    while (!waiting() && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    ASSERT_TRUE(waiting()) << "not waiting for the region\n" << text();
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(proc.Terminate(/*timeout_seconds=*/10), 0) << text();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(5)) << text();
+    EXPECT_EQ(Drain(), std::vector<std::string>{"STOPPING=1"});
+  }
 }
 
 // RestartPreventExitStatus=2: each of these exits 2 with one line on stderr
