@@ -143,11 +143,18 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
     } else {
       detail = fmt::format("groups visible: {}", groups->size());
       for (const auto& [name, st] : unreadable) detail += "; " + st.message();
+      if (groups->empty() && unreadable.empty()) {
+        detail += fmt::format(" (none in {}: is that the groups' region?)",
+                              rep.region);
+      }
     }
   }
   rep.checks.push_back(
       Check("autoscaling", "DescribeAutoScalingGroups", gst, detail));
-  if (gst.ok() && group == nullptr && !unreadable.empty()) {
+  // No group seen at all reads as a wrong region more often than an empty
+  // account: a warning, not "ok" (it said ok).
+  if (gst.ok() && group == nullptr &&
+      (!unreadable.empty() || (groups.ok() && groups->empty()))) {
     rep.checks.back().result = DoctorCheck::Result::kWarning;
   }
 
@@ -191,11 +198,24 @@ DoctorReport RunDoctor(AwsSession& session, const DoctorOptions& options,
             ? "not tried: needs --asg and --check-write"
             : "not tried: the group " + options.asg + " was not described";
   } else {
-    Status st =
-        asg.SetDesiredCapacity(group->name, group->desired_capacity, false);
+    // Described again right before: the metric and instance calls above
+    // can take seconds (tens with retries), and setting the value read
+    // then would undo a change made meanwhile (phas's own scale-out, an AWS
+    // policy, a person).
+    auto fresh = asg.DescribeAutoScalingGroups({group->name});
+    int desired = group->desired_capacity;
+    Status st = fresh.status();
+    if (st.ok() && (fresh->size() != 1 || (*fresh)[0].name != group->name)) {
+      st = Status::NotFound("group " + group->name +
+                            " was not found when described again");
+    }
+    if (st.ok()) {
+      desired = (*fresh)[0].desired_capacity;
+      st = asg.SetDesiredCapacity(group->name, desired, false);
+    }
     write = Check("autoscaling", "SetDesiredCapacity", st,
                   fmt::format("set {} to its current desired capacity {}",
-                              group->name, group->desired_capacity));
+                              group->name, desired));
   }
   rep.checks.push_back(write);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
+#include "common/text.h"
 
 namespace phas {
 namespace {
@@ -49,10 +50,42 @@ std::unique_ptr<spdlog::formatter> MakeJsonLogFormatter() {
   return std::make_unique<JsonLogFormatter>();
 }
 
+namespace {
+
+// The text format, with the message Printable: text from outside phas (an
+// AWS error body, a group's name) shown raw put escape sequences and line
+// breaks into the journal and the terminal.
+class PrintableTextFormatter final : public spdlog::formatter {
+ public:
+  PrintableTextFormatter()
+      : inner_(std::make_unique<spdlog::pattern_formatter>(
+            "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v",
+            spdlog::pattern_time_type::utc)) {}
+  void format(const spdlog::details::log_msg& msg,
+              spdlog::memory_buf_t& dest) override {
+    const std::string safe =
+        Printable(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(safe.data(), safe.size());
+    inner_->format(copy, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<PrintableTextFormatter>();
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
+}  // namespace
+
+std::unique_ptr<spdlog::formatter> MakeTextLogFormatter() {
+  return std::make_unique<PrintableTextFormatter>();
+}
+
 Status SetLogFormat(const std::string& format) {
   if (format == "text") {
-    spdlog::set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc));
+    spdlog::set_formatter(MakeTextLogFormatter());
     return Status::OK();
   }
   if (format == "json") {

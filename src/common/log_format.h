@@ -29,6 +29,10 @@ Status SetLogFormat(const std::string& format);
 // The JSON line formatter (exposed for tests).
 std::unique_ptr<spdlog::formatter> MakeJsonLogFormatter();
 
+// "<time> <level> <message>", the message Printable (common/text.h): one
+// line, no escape sequence from text that came from outside phas.
+std::unique_ptr<spdlog::formatter> MakeTextLogFormatter();
+
 }  // namespace phas
 
 #endif  // PHAS_COMMON_LOG_FORMAT_H_

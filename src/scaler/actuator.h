@@ -76,7 +76,7 @@ class Actuator {
   // The detail of an act_status refused because the group changed during
   // the cycle (another actor): an ordinary event, logged as a warning, not
   // a failed call.
-  static constexpr const char* kChangedMeanwhile = "ChangedMeanwhile";
+  static constexpr const char* kChangedMeanwhile = kActChangedMeanwhile;
 
  private:
   // OK when this replica may act on `group` (always without leases).

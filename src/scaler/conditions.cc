@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "scaler/actuator.h"
-
 namespace phas {
 namespace {
 
@@ -20,8 +18,7 @@ Condition AbleToScale(const GroupOutcome& o) {
   if (!o.found) {
     return Make("AbleToScale", false, "FailedGetScale", ReadFailure(o));
   }
-  if (d.acts() && !o.dry_run &&
-      o.act_status.detail() == Actuator::kChangedMeanwhile) {
+  if (d.acts() && !o.dry_run && ChangedMeanwhile(o)) {
     return Make("AbleToScale", false, "ChangedMeanwhile",
                 "not acting: " + o.act_status.message());
   }
@@ -120,16 +117,15 @@ std::vector<std::string> LimitedReasons(const Decision& d) {
 }
 
 std::string NoMetricData(const GroupOutcome& o) {
-  if (!o.found || !o.metrics_status.ok() ||
-      o.decision.policy_code.reason != Reason::kNoMetrics ||
+  if (!o.found || !o.metrics_status.ok() || !o.metrics ||
+      o.metrics->instances_with_data > 0 ||
       o.observation.group.in_service <= 0) {
     return "";
   }
   return fmt::format(
-      "no datapoint from the group's {} in-service instance(s) this cycle "
-      "(is the metric published? detailed monitoring on?): the policy "
-      "holds",
-      o.observation.group.in_service);
+      "no datapoint from any of the group's {} in-service instance(s) this "
+      "cycle (is the metric published? detailed monitoring on?): {}",
+      o.observation.group.in_service, o.decision.reason);
 }
 
 std::string ReadFailure(const GroupOutcome& o) {
@@ -141,7 +137,7 @@ std::string ReadFailure(const GroupOutcome& o) {
   if (!o.metrics_status.ok()) {
     return "cannot read metrics: " + o.metrics_status.message();
   }
-  return NoMetricData(o);
+  return "";
 }
 
 std::vector<std::pair<std::string, std::string>> FailedGroups(
@@ -149,7 +145,8 @@ std::vector<std::pair<std::string, std::string>> FailedGroups(
   std::vector<std::pair<std::string, std::string>> out;
   for (const GroupOutcome& o : r.groups) {
     std::string why = ReadFailure(o);
-    if (why.empty() && o.decision.acts() && !o.dry_run && !o.act_status.ok()) {
+    if (why.empty() && o.decision.acts() && !o.dry_run && !o.act_status.ok() &&
+        !ChangedMeanwhile(o)) {
       why = "SetDesiredCapacity failed: " + o.act_status.message();
     }
     if (!why.empty()) out.emplace_back(o.group, why);

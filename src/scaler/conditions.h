@@ -44,17 +44,18 @@ std::vector<Condition> GroupConditions(const GroupOutcome& o);
 std::vector<std::string> LimitedReasons(const Decision& d);
 
 // Why the group was not read this cycle ("" when it was): not found, the
-// describe call failed, its metrics could not be read, or they held no
-// datapoint (NoMetricData).
+// describe call failed, or its metrics could not be read.
 std::string ReadFailure(const GroupOutcome& o);
 
-// "" unless the metrics read held no datapoint though the group has
-// instances in service (basic monitoring, an agent missing, a metric not
-// published): the policy holds ("no_metrics"), and the group is not read
-// (ScalingActive False NoMetricData, phas_scaler_group_up 0,
-// group_errors_total{stage="metrics",code="no_data"}). Before, this showed
-// as ValidMetricFound, and no alert fired. A group with no instance in
-// service has none to publish: read.
+// "" unless the metrics read held no datapoint from any instance though
+// the group has instances in service (an agent missing, a metric not
+// published, basic monitoring): ScalingActive False NoMetricData (it
+// showed ValidMetricFound while the policy held). Shown, not a read
+// failure: right after a start with basic monitoring the observer waits
+// for its coarser window (about 11 minutes) with nothing yet, which is
+// normal; phas_scaler_group_reporting_instances 0 for 30 minutes fires
+// PhasGroupNoMetricData. A group with no instance in service has none to
+// publish.
 std::string NoMetricData(const GroupOutcome& o);
 
 // The groups of a cycle that could not be read, decided or acted on, each

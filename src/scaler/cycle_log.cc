@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_util.h"
-#include "scaler/actuator.h"
 
 namespace phas {
 
@@ -108,8 +107,7 @@ void LogReporter::LogDecision(TimePoint now, const GroupOutcome& o) {
               fmt::format("Already at minimum capacity of ({} instances)",
                           d.current));
   }
-  if (ActionAttempted(o) &&
-      o.act_status.detail() == Actuator::kChangedMeanwhile) {
+  if (ChangedMeanwhile(o)) {
     rec_->Log(now, "WARNING", name, "not acting: " + o.act_status.message());
   } else if (ActionAttempted(o) && !o.act_status.ok()) {
     rec_->Log(

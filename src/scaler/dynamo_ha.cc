@@ -162,9 +162,21 @@ void DynamoLeases::RenewOne(const std::string& group, TimePoint now, Entry* e) {
   std::optional<int64_t> acquisitions =
       r.ok() ? aws::GetN(*r, "acquisitions") : std::nullopt;
   if (r.ok() && !continuing && !acquisitions) {
-    r = Status::Unavailable(
-        "UpdateItem: the answer holds no 'acquisitions' (ReturnValues "
-        "ALL_NEW)");
+    // Taken, but the answer did not say the count (an endpoint that
+    // ignores ReturnValues): read it. Not read, the term moves on all the
+    // same, so the next try is a new acquisition, never the same write
+    // again and again while nobody acts.
+    auto item = db_->GetItem(table_, GroupKey(group));
+    if (item.ok() && item->has_value() &&
+        aws::GetS(**item, "holder") == token) {
+      acquisitions = aws::GetN(**item, "acquisitions");
+    }
+    if (!acquisitions) {
+      ++v.term;
+      r = Status::Unavailable(
+          "UpdateItem: the lease was written but its count of acquisitions "
+          "could not be read (ReturnValues ALL_NEW, then GetItem)");
+    }
   }
   if (r.ok()) {
     if (!continuing) {

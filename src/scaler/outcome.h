@@ -78,10 +78,22 @@ inline std::span<const MetricSample> LoadOf(const GroupOutcome& o) {
       whole > 0 ? std::min(whole, load.size()) : load.size());
 }
 
-// The decision was sent to SetDesiredCapacity: it acts, and this replica
-// neither dry-runs nor stands by.
+// The detail of an act_status refused right before the call because
+// another actor changed the group during the cycle (scaler/actuator.h).
+inline constexpr char kActChangedMeanwhile[] = "ChangedMeanwhile";
+
+// The action was refused right before its call because another actor (a
+// person, an AWS policy, a scheduled action) changed the group during the
+// cycle: an ordinary event, no call made; decided again next cycle.
+inline bool ChangedMeanwhile(const GroupOutcome& o) {
+  return !o.act_status.ok() && o.act_status.detail() == kActChangedMeanwhile;
+}
+
+// The decision was sent to SetDesiredCapacity: it acts, this replica
+// neither dry-runs nor stands by, and the group had not changed meanwhile.
 inline bool ActionAttempted(const GroupOutcome& o) {
-  return o.decision.acts() && !o.dry_run && o.standby.empty();
+  return o.decision.acts() && !o.dry_run && o.standby.empty() &&
+         !ChangedMeanwhile(o);
 }
 
 // phas sets the group's capacity this cycle: the loop told the policy so

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "scaler/actuator.h"
 #include "scaler/conditions.h"
 
 namespace phas {
@@ -49,8 +48,13 @@ void MetricsReporter::ReportRead(TimePoint now, const GroupOutcome& o) {
   }
   if (!o.metrics_status.ok()) {
     Error(o.group, "metrics", ErrorCode(o.metrics_status));
-  } else if (!NoMetricData(o).empty()) {
-    Error(o.group, "metrics", "no_data");
+  } else if (o.metrics) {
+    m_->GetGauge("phas_scaler_group_reporting_instances",
+                 "Instances of the group with a datapoint in the last metrics "
+                 "read (0 while instances are in service: nothing to decide "
+                 "on; PhasGroupNoMetricData).",
+                 {{"group", o.group}})
+        .Set(o.metrics->instances_with_data);
   }
   if (!o.predictor_status.ok()) {
     Error(o.group, "predictor", ErrorCode(o.predictor_status));
@@ -58,7 +62,7 @@ void MetricsReporter::ReportRead(TimePoint now, const GroupOutcome& o) {
   // Not acting because another actor changed the group during the cycle is
   // no failed call.
   if (o.decision.acts() && !o.dry_run && !o.act_status.ok() &&
-      o.act_status.detail() != Actuator::kChangedMeanwhile) {
+      !ChangedMeanwhile(o)) {
     Error(o.group, "act", ErrorCode(o.act_status));
   }
   for (size_t i = 0; i < o.errors.size(); ++i) Error(o.group, "cycle", "error");

@@ -139,6 +139,14 @@ Status CheckStatusDocument(const json& status) {
         Field{"groups", &json::is_array, "a list"}}) {
     PHAS_RETURN_IF_ERROR(check(status, "", f));
   }
+  // It scales the staleness NOTE: out of range it overflowed the duration
+  // (1e300) or always said "stopped" (negative).
+  if (auto it = status.find("interval_seconds");
+      it != status.end() && it->is_number() &&
+      !(it->get<double>() > 0 && it->get<double>() <= 86400)) {
+    return Status::InvalidArgument(
+        fmt::format("interval_seconds: {} is not in (0, 86400]", it->dump()));
+  }
   const json& groups = status.value("groups", json::array());
   for (size_t i = 0; i < groups.size(); ++i) {
     const std::string where = fmt::format("groups[{}].", i);

@@ -2,10 +2,16 @@
 // series, basic monitoring named with its fix, the memory metric as
 // configured; a query CloudWatch did not answer (over a fake transport);
 // and the report's text and exit verdict.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/doctor.h"
 #include "aws/environment.h"
@@ -494,6 +500,85 @@ TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
                 "not tried: the group api was not described");
     }
   }
+}
+
+// Auto Scaling answering `groups` (name, desired) in turn, one answer per
+// DescribeAutoScalingGroups; SetDesiredCapacity's bodies kept in `*sets`.
+std::shared_ptr<fake::FakeTransport> DescribedInTurn(
+    std::vector<std::vector<std::pair<std::string, int>>> answers,
+    std::vector<std::string>* sets) {
+  auto turn = std::make_shared<size_t>(0);
+  return std::make_shared<fake::FakeTransport>(
+      [answers, turn, sets](const std::string& b) {
+        if (b.find("Action=DescribeAutoScalingGroups") != std::string::npos) {
+          const auto& groups = answers[std::min(*turn, answers.size() - 1)];
+          ++*turn;
+          std::string members;
+          for (const auto& [name, desired] : groups) {
+            members += fmt::format(
+                "<member><AutoScalingGroupName>{}</AutoScalingGroupName>"
+                "<MinSize>1</MinSize><MaxSize>9</MaxSize><DesiredCapacity>{}"
+                "</DesiredCapacity></member>",
+                name, desired);
+          }
+          return HttpReply{
+              200,
+              {},
+              "<DescribeAutoScalingGroupsResponse>"
+              "<DescribeAutoScalingGroupsResult><AutoScalingGroups>" +
+                  members +
+                  "</AutoScalingGroups></DescribeAutoScalingGroupsResult>"
+                  "</DescribeAutoScalingGroupsResponse>"};
+        }
+        if (b.find("Action=SetDesiredCapacity") != std::string::npos) {
+          sets->push_back(b);
+          return HttpReply{200,
+                           {},
+                           "<SetDesiredCapacityResponse><ResponseMetadata>"
+                           "</ResponseMetadata></SetDesiredCapacityResponse>"};
+        }
+        return HttpReply{400, {}, fake::Recorded("query_error.xml")};
+      });
+}
+
+// No group at all in the region reads as the wrong region more often than
+// an empty account: a warning saying so (it said ok). --check-write sets
+// the desired capacity read right before the call, not the one read before
+// the metric and instance calls (seconds earlier, tens with retries): that
+// undid a change made meanwhile (phas's own scale-out, an AWS policy).
+TEST_F(DoctorGroupsTest, NoGroupIsAWarningAndCheckWriteSetsWhatItReadLast) {
+  AwsOptions opts;
+  opts.region = "us-east-1";
+  auto env = MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                             {"AWS_SECRET_ACCESS_KEY", "s"},
+                             {"AWS_EC2_METADATA_DISABLED", "true"}});
+  std::vector<std::string> sets;
+  auto none =
+      AwsSession::Create(opts, env, &clock_, DescribedInTurn({{}}, &sets));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  DoctorReport empty = RunDoctor(**none, DoctorOptions(), &clock_);
+  ASSERT_FALSE(empty.checks.empty());
+  const DoctorCheck* describe = nullptr;
+  for (const DoctorCheck& c : empty.checks) {
+    if (c.what == "autoscaling:DescribeAutoScalingGroups") describe = &c;
+  }
+  ASSERT_NE(describe, nullptr);
+  EXPECT_EQ(describe->result, DoctorCheck::Result::kWarning);
+  EXPECT_EQ(describe->detail,
+            "groups visible: 0 (none in us-east-1: is that the groups' "
+            "region?)");
+
+  auto moved = AwsSession::Create(
+      opts, env, &clock_, DescribedInTurn({{{"web", 2}}, {{"web", 5}}}, &sets));
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  DoctorOptions o;
+  o.asg = "web";
+  o.check_write = true;
+  DoctorReport w = RunDoctor(**moved, o, &clock_);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_NE(sets[0].find("DesiredCapacity=5"), std::string::npos) << sets[0];
+  EXPECT_EQ(w.checks.back().detail,
+            "set web to its current desired capacity 5");
 }
 
 // A group of the config whose description does not read fails its own

@@ -245,5 +245,20 @@ TEST_F(BadFlagsTest, ConfigPathsAreNamedByTheirKey) {
   }
 }
 
+// The pre-flight check refuses what the daemon refuses at start (it said
+// "result: ok" of a file with no group, or a group twice, that `phas scaler`
+// then refused), exit 2, the same line.
+TEST_F(BadFlagsTest, TheDoctorRefusesAConfigTheScalerRefuses) {
+  const std::string twice = Write(
+      "twice.yaml", "region: us-east-1\ngroups: [{name: web}, {name: web}]\n");
+  for (const char* command : {"scaler --once", "doctor"}) {
+    SCOPED_TRACE(command);
+    testing::PhasRun r = Phas(std::string(command) + " --config " + twice);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("web"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.rfind("phas: InvalidArgument: " + twice, 0), 0u) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace phas

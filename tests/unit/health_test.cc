@@ -11,7 +11,6 @@
 #include "common/log_format.h"
 #include "common/process_metrics.h"
 #include "health_test_util.h"
-#include "scaler/actuator.h"
 #include "scaler/conditions.h"
 #include "scaler/scaler_metrics.h"
 #include "test_util.h"
@@ -59,11 +58,17 @@ TEST(ConditionsTest, FromOutcomes) {
   // Not acted: another actor changed the group during the cycle.
   GroupOutcome changed = failed;
   changed.act_status = Status::FailedPrecondition("desired capacity changed")
-                           .WithDetail(Actuator::kChangedMeanwhile);
-  // Read, and empty: no datapoint from the instances in service (it showed
-  // ValidMetricFound); with none in service there is none to publish.
+                           .WithDetail(kActChangedMeanwhile);
+  // Read, and empty: no datapoint from any instance in service (it showed
+  // ValidMetricFound); with none in service there is none to publish; with
+  // every instance warming (datapoints, no signal yet) it is read.
   GroupOutcome no_data = Healthy();
   no_data.decision.policy_code = {Reason::kNoMetrics, Via::kPredictiveFallback};
+  no_data.metrics =
+      std::make_shared<GroupMetrics>(GroupMetrics{.instances_with_data = 0});
+  GroupOutcome warming = no_data;
+  warming.metrics =
+      std::make_shared<GroupMetrics>(GroupMetrics{.instances_with_data = 3});
   GroupOutcome none_in_service = no_data;
   none_in_service.observation.group.desired =
       none_in_service.observation.group.in_service = 0;
@@ -93,6 +98,8 @@ TEST(ConditionsTest, FromOutcomes) {
        "True ValidMetricFound", "False DesiredWithinRange"},
       {"no datapoint", no_data, "True ReadyForNewScale", "False NoMetricData",
        "False DesiredWithinRange"},
+      {"every instance warming", warming, "True ReadyForNewScale",
+       "True ValidMetricFound", "False DesiredWithinRange"},
       {"no datapoint, none in service", none_in_service,
        "True ReadyForNewScale", "True ValidMetricFound",
        "False DesiredWithinRange"},
@@ -103,10 +110,11 @@ TEST(ConditionsTest, FromOutcomes) {
     EXPECT_EQ(Find(cs, "AbleToScale"), tc.able);
     EXPECT_EQ(Find(cs, "ScalingActive"), tc.active);
     EXPECT_EQ(Find(cs, "ScalingLimited"), tc.limited);
-    // A group not read is not "up" (phas_scaler_group_up, /readyz).
+    // Not read: not found, or its metrics not read (phas_scaler_group_up,
+    // /readyz); no datapoint is shown, not a failed read.
     EXPECT_EQ(ReadFailure(tc.outcome).empty(),
-              std::string(tc.active).ends_with("ValidMetricFound") ||
-                  std::string(tc.active).ends_with("FallbackRule"))
+              !std::string(tc.active).ends_with("FailedGetScale") &&
+                  !std::string(tc.active).ends_with("FailedGetMetrics"))
         << ReadFailure(tc.outcome);
   }
 }
@@ -126,6 +134,15 @@ TEST(ConditionsTest, FailedGroupsNameWhyAndSkipTheHealthy) {
   EXPECT_NE(f[1].second.find("SetDesiredCapacity failed"), std::string::npos);
   r.groups = {Healthy()};
   EXPECT_TRUE(FailedGroups(r).empty());
+  // Not acted because another actor changed the group meanwhile: no
+  // failure (--once exits 0), and no attempt (actions_total, the status).
+  GroupOutcome changed = Healthy("web");
+  changed.decision.kind = Decision::Kind::kScaleUp;
+  changed.act_status = Status::FailedPrecondition("desired capacity changed")
+                           .WithDetail(kActChangedMeanwhile);
+  r.groups = {changed};
+  EXPECT_TRUE(FailedGroups(r).empty());
+  EXPECT_FALSE(ActionAttempted(changed));
 }
 
 TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
@@ -408,6 +425,23 @@ TEST(LogFormatTest, JsonLinesCarryLevelGroupAndMessage) {
   EXPECT_EQ(j["group"], "asg-prod");
   EXPECT_EQ(j["msg"], "Scale up \"needed\" but in cooldown");
   EXPECT_FALSE(SetLogFormat("xml").ok());
+}
+
+// The text format writes one line without escape sequences: an AWS error
+// body or a group's name with a line break or an ESC went raw to the
+// journal and the terminal (every spdlog call, not only the recorder's).
+TEST(LogFormatTest, TextLinesAreOneLineWithoutEscapes) {
+  auto f = MakeTextLogFormatter();
+  spdlog::details::log_msg msg("phas", spdlog::level::warn,
+                               "lease not renewed: \x1b[2Jgone\r\nFAKE é");
+  msg.time = std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(1764306600123));
+  spdlog::memory_buf_t buf;
+  f->format(msg, buf);
+  std::string line(buf.data(), buf.size());
+  EXPECT_EQ(line,
+            "2025-11-28T05:10:00.123Z warning lease not renewed: "
+            "\\x1b[2Jgone\\x0d\\x0aFAKE é\n");
 }
 
 }  // namespace
