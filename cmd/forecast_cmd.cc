@@ -1,6 +1,8 @@
 // `phas forecast`: forecast error of every model on a trace (walk-forward).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -47,7 +49,16 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       auto demand = MakeDemand(*trace, bo.mapping, t0);
       forecast::Series s;
       s.start = t0;
-      for (TimePoint t = t0; t < demand->end(); t += std::chrono::minutes(1)) {
+      // Through the last sample's own interval: 3 days of 5-minute samples
+      // span 3 days (the series stopped at the last sample's start, 4315
+      // minutes, and was refused as shorter than 3 days).
+      // (The sample's step: its own period, else the trace's median; at
+      // most an hour, the step of any trace phas reads.)
+      const Duration step = std::min<Duration>(
+          trace->periods.empty() ? trace->median_step : trace->periods.back(),
+          std::chrono::hours(1));
+      const TimePoint until = demand->end() + step;
+      for (TimePoint t = t0; t < until; t += std::chrono::minutes(1)) {
         s.values.push_back(demand->Mean(t, std::chrono::minutes(1)));
       }
       forecast::EvalOptions eo;
@@ -83,8 +94,19 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       std::printf("  %-26s %10s %8s %14s\n", "model", "MAE", "MAPE %",
                   "MAE vs SN-day");
       for (const auto& m : r.models) {
-        std::printf("  %-26s %10.4f %8.2f %13.0f%%\n", m.model.c_str(), m.mae,
-                    m.mape, sn > 0 ? 100 * m.mae / sn : 0.0);
+        // A model that made no forecast (the week's needs 7 days to fit on)
+        // has no error: said, not "inf"; a ratio to a seasonal-naive error
+        // of ~0 (an exactly periodic trace) or none is no figure ("0%" read
+        // as perfect, 1e15 % as nonsense).
+        if (!std::isfinite(m.mae)) {
+          std::printf("  %-26s %10s %8s %14s\n", m.model.c_str(), "-", "-",
+                      "no forecast");
+          continue;
+        }
+        const bool ratio = std::isfinite(sn) && sn > 1e-9;
+        std::printf(
+            "  %-26s %10.4f %8.2f %13s\n", m.model.c_str(), m.mae, m.mape,
+            ratio ? fmt::format("{:.0f}%", 100 * m.mae / sn).c_str() : "-");
       }
     }
     *exit_code = kExitOk;

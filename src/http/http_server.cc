@@ -73,6 +73,8 @@ const char* HttpServer::ReasonPhrase(int status) {
       return "Unsupported Media Type";
     case 417:
       return "Expectation Failed";
+    case 421:
+      return "Misdirected Request";
     case 422:
       return "Unprocessable Content";
     case 429:
@@ -143,6 +145,12 @@ Status HttpServer::Start() {
   port_ = bound.ss_family == AF_INET6
               ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
               : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  state_->loopback_only =
+      bound.ss_family == AF_INET6
+          ? IN6_IS_ADDR_LOOPBACK(
+                &reinterpret_cast<sockaddr_in6*>(&bound)->sin6_addr)
+          : (ntohl(reinterpret_cast<sockaddr_in*>(&bound)->sin_addr.s_addr) >>
+             24) == 127;
   state_->listen_fd = fd;
 
   int n = options.threads > 0

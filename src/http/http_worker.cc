@@ -1,5 +1,6 @@
 #include "http/http_worker.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -15,9 +16,29 @@
 #include <iterator>
 #include <vector>
 
+#include "common/text.h"
 #include "http/http_parser.h"
 
 namespace phas::http_internal {
+
+bool HostReachesLoopback(std::string_view host) {
+  while (!host.empty() && (host.back() == ' ' || host.back() == '\t')) {
+    host.remove_suffix(1);
+  }
+  if (host.empty()) return true;
+  std::string name;
+  if (host.front() == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    in6_addr v6;
+    return ::inet_pton(AF_INET6, std::string(host.substr(1, close - 1)).c_str(),
+                       &v6) == 1;
+  }
+  name = std::string(host.substr(0, host.find(':')));
+  in_addr v4;
+  return AsciiLower(name) == "localhost" ||
+         ::inet_pton(AF_INET, name.c_str(), &v4) == 1;
+}
 namespace {
 
 using Phase = Connection::Phase;
@@ -338,12 +359,20 @@ void Worker::Process(Connection* c, TimePoint now) {
     bool keep_alive = head.keep_alive;
     HttpResponse resp;
     TimePoint t0 = s_->clock->Now();
-    try {
-      s_->handler(c->req, resp);
-    } catch (...) {
-      resp = HttpResponse();
-      resp.status = 500;
-      resp.body = HttpServer::ErrorBody("internal error");
+    if (s_->loopback_only && !HostReachesLoopback(c->req.Header("host"))) {
+      resp.status = 421;
+      resp.body = HttpServer::ErrorBody(
+          "this server listens on a loopback address and answers requests "
+          "that name it by address or as localhost",
+          "Host");
+    } else {
+      try {
+        s_->handler(c->req, resp);
+      } catch (...) {
+        resp = HttpResponse();
+        resp.status = 500;
+        resp.body = HttpServer::ErrorBody("internal error");
+      }
     }
     if (resp.close) keep_alive = false;
     AppendResponse(resp, &c->req, date_, keep_alive, &c->out);

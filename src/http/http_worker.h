@@ -34,6 +34,9 @@ struct ServerState {
   HttpObserver observer;
   Clock* clock = nullptr;
   int listen_fd = -1;
+  // Bound to a loopback address: a request's Host must name it by address
+  // or as localhost (HostReachesLoopback), or it is refused (421).
+  bool loopback_only = false;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
   std::atomic<int> lingering{0};
@@ -41,6 +44,14 @@ struct ServerState {
   std::atomic<uint64_t> bytes_received{0};
   std::atomic<uint64_t> max_buffered{0};
 };
+
+// Whether a Host header value names a loopback server the way a local
+// client does: an IP address (v4, or v6 in brackets), "localhost", or
+// nothing (HTTP/1.0), with or without a port. A name that resolves to
+// 127.0.0.1 from elsewhere (DNS rebinding: a web page in the host's
+// browser, its name now pointing here) is not, so the page cannot read
+// /status or /metrics, nor post to /predict.
+bool HostReachesLoopback(std::string_view host);
 
 struct Connection {
   enum class Phase { kOpen, kClosing, kLingering };

@@ -88,15 +88,20 @@ void MetricsReporter::ReportCapacity(const GroupOutcome& o) {
         "Instances launched and not yet InService.", view.pending);
   gauge("phas_scaler_group_min_size", "The group's MinSize.", view.min_size);
   gauge("phas_scaler_group_max_size", "The group's MaxSize.", view.max_size);
+  // Without a value this cycle, none (the last one stood still).
   if (!o.observation.signal.empty()) {
     gauge("phas_scaler_group_signal",
           "The load signal observed, per instance, in its unit (cpu: %).",
           o.observation.signal.back().value);
+  } else {
+    m_->RemoveGauge("phas_scaler_group_signal", {{"group", g}});
   }
   if (!LoadOf(o).empty()) {
     gauge("phas_scaler_group_load",
           "The group's load in instance-units (one instance fully used = 1).",
           LoadOf(o).back().value);
+  } else {
+    m_->RemoveGauge("phas_scaler_group_load", {{"group", g}});
   }
 }
 
@@ -145,6 +150,11 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
           .Set(v);
     }
     mem->forecast_mean[UnixMinute(f.time)] = f.mean;
+  } else {
+    for (const char* bound : {"mean", "upper"}) {
+      m_->RemoveGauge("phas_scaler_forecast_load",
+                      {{"group", g}, {"bound", bound}});
+    }
   }
   // Score the latest minute that has both a load and a forecast made for it.
   std::span<const MetricSample> loads = LoadOf(o);
@@ -245,6 +255,23 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
   Memory& mem = memory_[o.group];
   if (!o.found) {
     mem.slo.reset();  // a cycle not counted: counting starts again after it
+    // Not described (deleted, or the describe failed): what was read of it
+    // is no longer known. Kept, the last values stood still (a dashboard
+    // summing in-service instances counted a deleted group's).
+    for (const char* name :
+         {"phas_scaler_group_desired_capacity",
+          "phas_scaler_group_wanted_capacity",
+          "phas_scaler_group_in_service_instances",
+          "phas_scaler_group_pending_instances", "phas_scaler_group_min_size",
+          "phas_scaler_group_max_size", "phas_scaler_group_signal",
+          "phas_scaler_group_load", "phas_scaler_group_reporting_instances",
+          "phas_scaler_forecast_abs_error_ratio"}) {
+      m_->RemoveGauge(name, {{"group", o.group}});
+    }
+    for (const char* bound : {"mean", "upper"}) {
+      m_->RemoveGauge("phas_scaler_forecast_load",
+                      {{"group", o.group}, {"bound", bound}});
+    }
     return;
   }
   ReportCapacity(o);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -258,6 +259,23 @@ TEST_F(BadFlagsTest, TheDoctorRefusesAConfigTheScalerRefuses) {
     EXPECT_NE(r.err.find("web"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.rfind("phas: InvalidArgument: " + twice, 0), 0u) << r.err;
   }
+}
+
+// phas forecast: 3 days of 5-minute samples are 3 days (the series ended
+// at the last sample's start, 4315 minutes, and was refused); a model that
+// made no forecast says so, and a ratio to an error of ~0 is no figure
+// (it printed inf and 1e15 %).
+TEST_F(BadFlagsTest, ForecastTakesThreeDaysAndSaysWhatItCannotScore) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < 3 * 24 * 12; ++i) {
+    csv += fmt::format("{},{}\n", 1700000000 + 300 * i,
+                       100 + 50 * std::sin(2 * M_PI * i / 288.0));
+  }
+  const std::string trace = Write("three-days.csv", csv);
+  testing::PhasRun r = Phas("forecast " + trace);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("inf"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no forecast"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -182,6 +182,44 @@ TEST(ScalerMetricsTest, AnUnreadableGroupIsSeenWhileCyclesAdvance) {
   EXPECT_EQ(phas::testing::PromtoolCheck(text), "");
 }
 
+// A group no longer described (deleted, or the describe failing) keeps no
+// gauge of what was read of it: they stood at their last values (a
+// dashboard summing in-service instances counted a deleted group's), and
+// a forecast or a signal that stopped keeps none either.
+TEST(ScalerMetricsTest, WhatIsNoLongerReadIsNotShown) {
+  MetricsRegistry m;
+  MetricsReporter r(&m);
+  GroupOutcome web = Healthy();
+  web.observation.forecast = {{kT0 + std::chrono::minutes(5), 2.0, 2.5}};
+  r.Report(kT0, web);
+  std::string before = m.Render();
+  for (const char* want :
+       {"phas_scaler_group_in_service_instances{group=\"web\"} 3",
+        "phas_scaler_forecast_load{group=\"web\",bound=\"mean\"} 2"}) {
+    EXPECT_NE(before.find(want), std::string::npos) << want << "\n" << before;
+  }
+  GroupOutcome no_forecast = Healthy();
+  no_forecast.observation.signal.clear();
+  r.Report(kT0 + seconds(10), no_forecast);
+  std::string after = m.Render();
+  EXPECT_EQ(after.find("phas_scaler_forecast_load{"), std::string::npos)
+      << after;
+  EXPECT_EQ(after.find("phas_scaler_group_signal{"), std::string::npos)
+      << after;
+  GroupOutcome gone = NotFound("web");
+  r.Report(kT0 + seconds(20), gone);
+  std::string text = m.Render();
+  for (const char* absent :
+       {"phas_scaler_group_desired_capacity{",
+        "phas_scaler_group_in_service_instances{",
+        "phas_scaler_group_min_size{", "phas_scaler_group_load{"}) {
+    EXPECT_EQ(text.find(absent), std::string::npos) << absent << "\n" << text;
+  }
+  EXPECT_NE(text.find("phas_scaler_group_up{group=\"web\"} 0"),
+            std::string::npos)
+      << text;
+}
+
 // A label value that is not UTF-8 (an error code quoted from outside phas)
 // is written with its bytes replaced: it broke the whole scrape (promtool:
 // "invalid label value"), every series with it.
@@ -215,6 +253,7 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
   later.forecast_model_name = "holt_winters";
   later.metrics = std::make_shared<GroupMetrics>(
       GroupMetrics{.load = {{kT0 + minutes(5), 4.0, 3}}});
+  later.observation.forecast = {{kT0 + minutes(10), 4.5, 5.5}};
   r.Report(kT0 + minutes(5), later);
   r.EndCycle(kT0 + minutes(5));
   std::string text = m.Render();
@@ -222,7 +261,7 @@ TEST(ScalerMetricsTest, LimitsForecastAndModelSeries) {
            "phas_scaler_scaling_limited{group=\"web\",reason=\"at_max\"} 0",
            "phas_scaler_scaling_limited{group=\"web\",reason=\"cooldown\"} 0",
            "phas_scaler_scaling_limited{group=\"web\",reason=\"step_cap\"} 0",
-           "phas_scaler_forecast_load{group=\"web\",bound=\"upper\"} 6",
+           "phas_scaler_forecast_load{group=\"web\",bound=\"upper\"} 5.5",
            "phas_scaler_forecast_abs_error_ratio{group=\"web\"} 0.25",
            "phas_scaler_forecast_model_info{group=\"web\",model=\"holt_"
            "winters\"} 1",

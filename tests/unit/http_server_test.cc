@@ -63,9 +63,10 @@ class HttpServerTest : public ::testing::Test {
   // Sends a request whose Content-Length is over the limit, with the start
   // of its body, reads the 413 and waits for the lingering close to begin.
   void AnswerOversizedAndLinger(RawConnection& c) {
-    ASSERT_TRUE(c.Send(
-        "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
-        std::string(1000, 'x')));
+    ASSERT_TRUE(
+        c.Send("POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+               "1000000\r\n\r\n" +
+               std::string(1000, 'x')));
     RawResponse r = c.Read();
     ASSERT_EQ(r.status, 413) << r.head;
     EXPECT_EQ(json::parse(r.body)["field"], "body");
@@ -89,7 +90,7 @@ TEST_F(HttpServerTest, IdleConnectionClosedAfterIdleTimeout) {
   options_.idle_timeout_seconds = 60;
   Start();
   RawConnection c(server_->port());
-  SendAndWaitRead(c, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+  SendAndWaitRead(c, "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_EQ(c.Read().status, 200);
   clock_.Advance(seconds(61));
   EXPECT_TRUE(c.ClosedByPeer(5000));
@@ -180,9 +181,45 @@ TEST_F(HttpServerTest, AnEmptyLineAfterARequestIsNotARequest) {
   SendAndWaitRead(late, "GET /a HTTP/1.1\r\n");
   clock_.Advance(seconds(11));
   EXPECT_EQ(late.Read().status, 408);
-  ASSERT_TRUE(c.Send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(c.Send("GET /b HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   RawResponse r = c.Read();
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// Bound to loopback, the server answers requests that name it by address
+// or as localhost, and refuses others (421, naming Host): a web page in the
+// host's browser whose name was made to resolve to 127.0.0.1 (DNS
+// rebinding) read /status and /metrics, and could post to /predict.
+TEST_F(HttpServerTest, OnLoopbackARequestForAnotherNameIsRefused) {
+  Start();
+  struct Case {
+    const char* host;  // nullptr: no Host header (HTTP/1.0)
+    int status;
+  };
+  const Case cases[] = {
+      {"localhost", 200},
+      {"LocalHost:8000", 200},
+      {"127.0.0.1:9464", 200},
+      {"[::1]:9464", 200},
+      {"10.1.2.3", 200},
+      {nullptr, 200},
+      {"evil.example", 421},
+      {"evil.example:9464", 421},
+      {"localhost.evil.example", 421},
+      {"[not-an-address]", 421},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.host ? tc.host : "(none)");
+    RawConnection c(server_->port());
+    ASSERT_TRUE(c.Send(tc.host ? std::string("GET /a HTTP/1.1\r\nHost: ") +
+                                     tc.host + "\r\n\r\n"
+                               : std::string("GET /a HTTP/1.0\r\n\r\n")));
+    RawResponse r = c.Read();
+    EXPECT_EQ(r.status, tc.status) << r.head << r.body;
+    if (tc.status == 421) {
+      EXPECT_EQ(json::parse(r.body)["field"], "Host");
+    }
+  }
 }
 
 // An error answered to a pipelining client: the requests after it are not
@@ -223,9 +260,9 @@ TEST_F(HttpServerTest, HeadAnswersCarryNoBody) {
     SCOPED_TRACE(tc.path);
     RawConnection c(server_->port());
     std::string path = tc.path;
-    ASSERT_TRUE(c.Send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n" +
-                       "HEAD " + path + " HTTP/1.1\r\nHost: t\r\n\r\n" +
-                       "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_TRUE(c.Send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+                       "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+                       "GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     RawResponse get = c.Read();
     ASSERT_EQ(get.status, tc.status);
     RawResponse head = c.ReadHeadAnswer();
@@ -249,8 +286,8 @@ TEST_F(HttpServerTest, AHeadRequestThatCannotBeReadGetsNoBody) {
   for (const std::string method : {"HEAD", "GET"}) {
     SCOPED_TRACE(method);
     RawConnection c(server_->port());
-    ASSERT_TRUE(
-        c.Send(method + " /a HTTP/1.1\r\nHost: t\r\nExpect: x\r\n\r\n"));
+    ASSERT_TRUE(c.Send(method +
+                       " /a HTTP/1.1\r\nHost: localhost\r\nExpect: x\r\n\r\n"));
     RawResponse r = method == "HEAD" ? c.ReadHeadAnswer() : c.Read();
     EXPECT_EQ(r.status, 417) << r.head;
     if (method == "HEAD") {
@@ -279,10 +316,10 @@ TEST_F(HttpServerTest, ConnectionHeaderOfTheAnswer) {
       {"1.0 asking keep-alive",
        "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "keep-alive", true},
       {"1.0", "GET /a HTTP/1.0\r\n\r\n", "close", false},
-      {"1.1", "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", "", true},
+      {"1.1", "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n", "", true},
       {"1.1 asking close",
-       "GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", "close",
-       false},
+       "GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+       "close", false},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -343,7 +380,7 @@ TEST_F(HttpServerTest, AConnectionPastTheDescriptorLimitIsClosed) {
     EXPECT_TRUE(c.ClosedByPeer()) << "not accepted: the worker spins on it";
   }
   RawConnection after(server_->port());
-  ASSERT_TRUE(after.Send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(after.Send("GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   EXPECT_EQ(after.Read().status, 200);
 }
 

@@ -14,7 +14,7 @@ namespace phas::testing {
 
 struct PhasRun {
   int exit_code = -1;
-  std::string err;
+  std::string out, err;
 };
 
 class PhasCliTest : public TempDirTest {
@@ -22,12 +22,14 @@ class PhasCliTest : public TempDirTest {
   using Run = PhasRun;
   // `args` as a shell would split them.
   Run Phas(const std::string& args) {
+    const std::string out_file = (dir_ / "stdout.txt").string();
     const std::string err_file = (dir_ / "stderr.txt").string();
     const std::string cmd =
-        PhasBinary() + " " + args + " >/dev/null 2>'" + err_file + "'";
+        PhasBinary() + " " + args + " >'" + out_file + "' 2>'" + err_file + "'";
     const int rc = std::system(cmd.c_str());
     Run r;
     if (WIFEXITED(rc)) r.exit_code = WEXITSTATUS(rc);
+    r.out = ReadAll(out_file);
     r.err = ReadAll(err_file);
     return r;
   }

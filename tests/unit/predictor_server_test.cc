@@ -107,7 +107,7 @@ TEST_F(PredictorServerTest, BatchAnswersInOrder) {
 }
 
 TEST_F(PredictorServerTest, HealthAndMetrics) {
-  RawResponse h = Roundtrip("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse h = Roundtrip("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
   ASSERT_EQ(h.status, 200);
   json j = json::parse(h.body);
   EXPECT_EQ(j["status"], "ok");
@@ -117,7 +117,7 @@ TEST_F(PredictorServerTest, HealthAndMetrics) {
 
   ExpectGoodAnswer();
   Roundtrip(PostRequest("/predict", "{"));
-  RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.head.find("text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(
@@ -196,26 +196,29 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
        PostRequest("/predict", kGood,
                    "Content-Type: application/x-www-form-urlencoded\r\n"),
        415, "Content-Type"},
-      {"GET /predict", "GET /predict HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+      {"GET /predict", "GET /predict HTTP/1.1\r\nHost: localhost\r\n\r\n", 405,
        "method"},
-      {"DELETE /health", "DELETE /health HTTP/1.1\r\nHost: x\r\n\r\n", 405,
-       "method"},
-      {"unknown path", "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n", 404, "path"},
-      {"path traversal", "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-       404, "path"},
+      {"DELETE /health", "DELETE /health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+       405, "method"},
+      {"unknown path", "GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n", 404,
+       "path"},
+      {"path traversal",
+       "GET /../../etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n", 404,
+       "path"},
       {"tls handshake",
        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), 400,
        nullptr},
       {"chunked body",
-       "POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+       "POST /predict HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: "
        "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
        411, nullptr},
       {"bad content-length",
-       "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
-       nullptr},
+       "POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+       "abc\r\n\r\n",
+       400, nullptr},
       {"http/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, nullptr},
-      {"http/2 request line", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n", 400,
-       "version"},
+      {"http/2 request line", "GET /health HTTP/2.0\r\nHost: localhost\r\n\r\n",
+       400, "version"},
       {"bare LF line endings", "GET /health HTTP/1.1\nHost: x\n\n", 400, ""},
       {"bare LF after a header", "GET /health HTTP/1.1\r\nHost: x\n\n", 400,
        "headers"},
@@ -248,7 +251,7 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
     }
   }
   ExpectGoodAnswer();
-  RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse m = Roundtrip("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_EQ(m.body.find("status=\"5"), std::string::npos)
       << "no 5xx was ever answered";
 }
@@ -361,8 +364,8 @@ TEST_F(PredictorServerTest, HeadAnswersLeaveTheConnectionReadable) {
     SCOPED_TRACE(tc.path);
     RawConnection c(server_->port());
     std::string path = tc.path;
-    ASSERT_TRUE(c.Send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" +
-                       "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.Send("HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+                       "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     RawResponse head = c.ReadHeadAnswer();
     EXPECT_EQ(head.status, tc.status) << head.head;
     EXPECT_EQ(head.head.find("Content-Length: 0\r\n"), std::string::npos)
@@ -376,10 +379,10 @@ TEST_F(PredictorServerTest, HeadAnswersLeaveTheConnectionReadable) {
 TEST_F(PredictorServerTest, ExpectContinue) {
   RawConnection c(server_->port());
   std::string body = kGood;
-  ASSERT_TRUE(
-      c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-             "Content-Type: application/json\r\nContent-Length: " +
-             std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(c.Send(
+      "POST /predict HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n"));
   RawResponse cont = c.Read();
   EXPECT_EQ(cont.status, 100);
   ASSERT_TRUE(c.Send(body));

@@ -141,7 +141,7 @@ inline bool WaitUntil(const std::function<bool()>& done,
 inline std::string PostRequest(
     const std::string& path, const std::string& body,
     const std::string& extra_headers = "Content-Type: application/json\r\n") {
-  return "POST " + path + " HTTP/1.1\r\nHost: test\r\n" + extra_headers +
+  return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers +
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
