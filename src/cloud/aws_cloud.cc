@@ -154,6 +154,24 @@ Result<GroupControls> AwsCloud::DescribeControls(const std::string& group) {
   return c;
 }
 
+Result<std::optional<TimePoint>> AwsCloud::LastDesiredCapacitySet(
+    const std::string& group) {
+  // One request: the newest 100 activities (a busy group's launches and
+  // terminations of the last hours), newest first.
+  PHAS_ASSIGN_OR_RETURN(std::vector<aws::ScalingActivity> activities,
+                        asg_.DescribeScalingActivities(
+                            group, aws::AutoScalingApi::kRecordsPerRequest));
+  std::optional<TimePoint> newest;
+  for (const aws::ScalingActivity& a : activities) {
+    if (a.cause.find("explicitly set group desired capacity") ==
+        std::string::npos) {
+      continue;
+    }
+    if (!newest || a.start_time > *newest) newest = a.start_time;
+  }
+  return newest;
+}
+
 Status AwsCloud::SetDesiredCapacity(const std::string& group, int desired) {
   return asg_.SetDesiredCapacity(group, desired, /*honor_cooldown=*/false);
 }

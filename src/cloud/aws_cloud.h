@@ -35,6 +35,8 @@ class AwsCloud final : public Cloud {
   // DescribeInstanceRefreshes and DescribeLifecycleHooks, in that order;
   // the first failure fails it, naming the call.
   Result<GroupControls> DescribeControls(const std::string& group) override;
+  Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+      const std::string& group) override;
   // Every attempt's timeout and every backoff, plus a minute for fetching
   // credentials before the first attempt.
   Duration MaxActionLatency() const override;

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,6 +131,17 @@ class Cloud {
   virtual Result<GroupControls> DescribeControls(const std::string& group) {
     (void)group;
     return GroupControls{};
+  }
+  // When someone last set the group's desired capacity by request (AWS:
+  // the newest scaling activity whose cause is "a user request explicitly
+  // set group desired capacity", as phas's own SetDesiredCapacity is
+  // recorded), nullopt when none is recorded. Read at a start without the
+  // group's saved state: a previous run's action inside the cooldown then
+  // holds the group as a saved one would. Default: none recorded.
+  virtual Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+      const std::string& group) {
+    (void)group;
+    return std::optional<TimePoint>();
   }
   // The Cloud that serves `group`: its describes, metrics and actions go
   // there (cloud/routed_cloud.h). Default: this one. The answer lives as

@@ -31,6 +31,10 @@ class ForwardingCloud : public Cloud {
   Result<GroupControls> DescribeControls(const std::string& group) override {
     return target_->DescribeControls(group);
   }
+  Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+      const std::string& group) override {
+    return target_->LastDesiredCapacitySet(group);
+  }
   Duration MaxActionLatency() const override {
     return target_->MaxActionLatency();
   }

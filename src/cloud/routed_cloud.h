@@ -46,6 +46,10 @@ class RoutedCloud final : public Cloud {
   Result<GroupControls> DescribeControls(const std::string& group) override {
     return ForGroup(group)->DescribeControls(group);
   }
+  Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+      const std::string& group) override {
+    return ForGroup(group)->LastDesiredCapacitySet(group);
+  }
   Duration MaxActionLatency() const override;
   Cloud* ForGroup(const std::string& group) override;
 

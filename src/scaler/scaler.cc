@@ -162,16 +162,35 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
     return;
   }
   if (env_.store->durable()) {
-    // Unknown history: a previous run may have acted moments ago. A
-    // second scale-in could take capacity the group needs, so scale-in
-    // waits a cooldown; a second scale-out only costs, so it may act.
+    // Unknown history: a previous run may have acted moments ago. AWS
+    // keeps the group's activities: a desired capacity set by request
+    // inside the cooldown (phas's own action, recorded so) holds the group
+    // as a saved record would. Otherwise (none, or not read), a second
+    // scale-in could take capacity the group needs, so scale-in waits a
+    // cooldown; a second scale-out only costs, so it may act.
     m.state.guard.started_without_state = now;
+    const char* which = store_recovered ? "unreadable" : "no saved";
+    auto set = env_.cloud->LastDesiredCapacitySet(g.name);
+    if (set.ok() && *set && **set <= now && now - **set < m.guard.cooldown) {
+      m.state.guard.last_action = **set;
+      report.Note(
+          now, "WARNING", g.name,
+          fmt::format("{} state for this group; its desired capacity was set "
+                      "by request at {} (AWS's scaling activities), inside "
+                      "the cooldown ({} s): no action until it ends",
+                      which, FormatIso8601(**set),
+                      std::chrono::duration<double>(m.guard.cooldown).count()));
+      return;
+    }
     report.Note(
         now, "WARNING", g.name,
         fmt::format("{} state for this group: no scale-in for one cooldown "
-                    "({} s), scale-out at once",
-                    store_recovered ? "unreadable" : "no saved",
-                    std::chrono::duration<double>(m.guard.cooldown).count()));
+                    "({} s), scale-out at once{}",
+                    which,
+                    std::chrono::duration<double>(m.guard.cooldown).count(),
+                    set.ok() ? ""
+                             : " (its scaling activities did not read: " +
+                                   set.status().message() + ")"));
   }
 }
 

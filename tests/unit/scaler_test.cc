@@ -325,6 +325,73 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
   }
 }
 
+// A start without saved state reads AWS's record of the group: a desired
+// capacity set by request inside the cooldown (a previous run's action,
+// its state file lost) holds the group as a saved record would, both ways;
+// one set long ago, or a record that does not read, leaves the start as
+// before (scale-out at once). Before, a lost state file let a second
+// scale-out follow the first inside the cooldown.
+TEST_F(LoopTest, AStartWithoutStateReadsTheLastSetCapacityFromAws) {
+  class Activities final : public ForwardingCloud {
+   public:
+    Activities(Cloud* inner, Result<std::optional<TimePoint>> set)
+        : ForwardingCloud(inner), set_(std::move(set)) {}
+    Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+        const std::string&) override {
+      return set_;
+    }
+
+   private:
+    Result<std::optional<TimePoint>> set_;
+  };
+  struct Case {
+    const char* name;
+    Result<std::optional<TimePoint>> set;
+    Duration first_action;  // after kStart
+    std::string log;
+  };
+  const Case cases[] = {
+      {"set 10 s before: held the rest of the cooldown",
+       std::optional<TimePoint>(kStart - seconds(10)), seconds(590),
+       "no saved state for this group; its desired capacity was set by "
+       "request at " +
+           FormatIso8601(kStart - seconds(10)) +
+           " (AWS's scaling activities), inside the cooldown (600 s): no "
+           "action until it ends"},
+      {"set 20 min before: scale-out at once",
+       std::optional<TimePoint>(kStart - minutes(20)), minutes(2),
+       "no saved state for this group: no scale-in for one cooldown (600 s), "
+       "scale-out at once"},
+      {"never set: scale-out at once", std::optional<TimePoint>(), minutes(2),
+       "scale-out at once"},
+      {"not read: scale-out at once, and said",
+       Status::Unavailable("throttled"), minutes(2),
+       "scale-out at once (its scaling activities did not read: throttled)"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    clock_.Set(kStart);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    rec_ = MakeRecorder();
+    log_ = LogReporter(rec_.get());
+    auto store = OpenStore();
+    predictor_.action = ModelAction::kScaleUp;
+    auto sim = Cloud1(1, 10, 2, 0.2);
+    Activities cloud(sim.get(), tc.set);
+    GroupConfig g = Group();
+    g.policy.cooldown = minutes(10);
+    Scaler scaler({g}, {},
+                  Env(&cloud, &clock_, &predictor_, store.get(), true, false));
+    ASSERT_TRUE(scaler.Init(clock_.Now()).ok());
+    auto r = RunVirtualTime(scaler, *sim, clock_, Until(kStart + minutes(11)));
+    rec_->Flush();
+    ASSERT_FALSE(r[0].actions.empty());
+    EXPECT_EQ(r[0].actions[0].time, kStart + tc.first_action);
+    EXPECT_NE(Log().find(tc.log), std::string::npos) << Log();
+  }
+}
+
 // The clock going back while the loop runs: the last action, now after
 // "now", counts from now (the simulator's calls take effect at once), so
 // the group waits one cooldown, not the hour the clock went back as well.

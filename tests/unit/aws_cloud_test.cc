@@ -1,0 +1,76 @@
+// AwsCloud (cloud/aws_cloud.h) on a fake transport: what a start without
+// saved state reads of AWS's record of the group.
+#include "cloud/aws_cloud.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "aws/environment.h"
+#include "aws/session.h"
+#include "aws_fakes.h"
+
+namespace phas::aws {
+namespace {
+
+class AwsCloudTest : public fake::ServicesTest {
+ protected:
+  std::unique_ptr<AwsSession> Session(std::shared_ptr<HttpTransport> t) {
+    AwsOptions opts;
+    opts.region = "us-east-1";
+    auto s = AwsSession::Create(
+        opts,
+        MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                        {"AWS_SECRET_ACCESS_KEY", "s"},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}}),
+        &clock_, std::move(t));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+};
+
+// The newest activity caused by "a user request explicitly set group
+// desired capacity" (as phas's own SetDesiredCapacity is recorded), not
+// the newest activity: on page 1 a constraints update and a replacement
+// are newer (2025-12-31T23:58 and 22:00), the set is on page 2 (20:00:03).
+// None such: nullopt; the call failing: its error.
+TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
+  auto pages = std::make_shared<fake::FakeTransport>([](const std::string& b) {
+    if (b.find("NextToken=activities-page-3") != std::string::npos) {
+      return HttpReply{200, {}, "<DescribeScalingActivitiesResponse/>"};
+    }
+    return HttpReply{
+        200,
+        {},
+        fake::Recorded(b.find("NextToken=activities-page-2") != std::string::npos
+                           ? "describe_scaling_activities_page2.xml"
+                           : "describe_scaling_activities_page1.xml")};
+  });
+  auto session = Session(pages);
+  AwsCloud cloud(session.get());
+  auto set = cloud.LastDesiredCapacitySet("web");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_TRUE(set->has_value());
+  EXPECT_EQ(FormatIso8601(**set), "2025-12-31T20:00:03Z");
+
+  auto none = Session(std::make_shared<fake::FakeTransport>(
+      [](const std::string&) {
+        return HttpReply{200, {},
+                         fake::Recorded("describe_scaling_activities_warm_pool.xml")};
+      }));
+  AwsCloud quiet(none.get());
+  auto unset = quiet.LastDesiredCapacitySet("web");
+  ASSERT_TRUE(unset.ok()) << unset.status().ToString();
+  EXPECT_FALSE(unset->has_value());
+
+  auto refused = Session(std::make_shared<fake::FakeTransport>(
+      [](const std::string&) {
+        return HttpReply{400, {}, fake::Recorded("query_error.xml")};
+      }));
+  AwsCloud denied(refused.get());
+  EXPECT_FALSE(denied.LastDesiredCapacitySet("web").ok());
+}
+
+}  // namespace
+}  // namespace phas::aws
