@@ -44,10 +44,13 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
   aws::AwsOptions opts;
   if (!f->config.empty()) {
     PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f->config));
-    // What the daemon refuses at start (no group, a name twice, a policy
-    // it cannot run), the pre-flight check refuses too: it passed such a
-    // file.
-    PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, f->config));
+    // What the daemon refuses at start (a name twice, a policy it cannot
+    // run), the pre-flight check refuses too: it passed such a file. A
+    // file without groups is for `phas scaler --group`: checked as the
+    // account's.
+    if (!c.groups.empty()) {
+      PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, f->config));
+    }
     opts = AwsOptionsOf(c, f->config);
     f->doctor.config_path = f->config;
     if (c.ha) f->ha_table = c.ha->dynamodb_table;

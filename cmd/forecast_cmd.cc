@@ -52,11 +52,11 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
       // Through the last sample's own interval: 3 days of 5-minute samples
       // span 3 days (the series stopped at the last sample's start, 4315
       // minutes, and was refused as shorter than 3 days).
-      // (The sample's step: its own period, else the trace's median; at
-      // most an hour, the step of any trace phas reads.)
+      // (The sample's step: its own period, else the trace's median, as
+      // the demand covers it; at most a day.)
       const Duration step = std::min<Duration>(
           trace->periods.empty() ? trace->median_step : trace->periods.back(),
-          std::chrono::hours(1));
+          std::chrono::hours(24));
       const TimePoint until = demand->end() + step;
       for (TimePoint t = t0; t < until; t += std::chrono::minutes(1)) {
         s.values.push_back(demand->Mean(t, std::chrono::minutes(1)));
@@ -85,6 +85,15 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
             path, r.days)));
         return;
       }
+      // No model scored a minute (every one without a forecast): nothing
+      // to show but dashes, exit 0 read as a result.
+      if (std::none_of(r.models.begin(), r.models.end(),
+                       [](const auto& m) { return std::isfinite(m.mae); })) {
+        *exit_code = ReportError(Status::InvalidArgument(fmt::format(
+            "{}: no model made a forecast for the {} day(s) evaluated", path,
+            r.days)));
+        return;
+      }
       std::printf("%s: horizon %d min, %d day(s) evaluated, period %s\n",
                   trace->name.c_str(), f->horizon, r.days, r.period.c_str());
       double sn = 0;
@@ -104,8 +113,11 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
           continue;
         }
         const bool ratio = std::isfinite(sn) && sn > 1e-9;
+        // MAPE of a load that is 0 in some minutes: none.
+        const bool mape = std::isfinite(m.mape) && m.mape < 1e6;
         std::printf(
-            "  %-26s %10.4f %8.2f %13s\n", m.model.c_str(), m.mae, m.mape,
+            "  %-26s %10.4f %8s %13s\n", m.model.c_str(), m.mae,
+            mape ? fmt::format("{:.2f}", m.mape).c_str() : "-",
             ratio ? fmt::format("{:.0f}%", 100 * m.mae / sn).c_str() : "-");
       }
     }

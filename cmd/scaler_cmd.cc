@@ -264,15 +264,22 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   // crash-safe). Before, the signal waited, blocked, until the loop ran:
   // `systemctl stop` hung until TimeoutStopSec and SIGKILL, and --once
   // never heard it. In the loop, the cycle under way finishes.
-  // Static: the detached thread may hear a signal after this returns.
+  // Static: the detached thread may hear a signal after this returns, and
+  // then leaves the exit to the return's code (`done`).
   static StopSignal stop;
-  static std::atomic<bool> looping{false};
-  std::thread([] {
+  static std::atomic<bool> looping{false}, done{false};
+  struct Done {
+    ~Done() { done = true; }
+  } mark_done;
+  const bool once = flags.once;
+  std::thread([once] {
     int sig = WaitForStopSignal();
+    if (done.load()) return;
     if (!looping.load()) {
+      // --once stopped before its cycle did nothing it was asked: not 0.
       spdlog::info("signal {} received before the first cycle: stopping", sig);
       SystemdNotifyOrWarn(kNotifyStopping);
-      std::_Exit(kExitOk);
+      std::_Exit(once ? kExitFailure : kExitOk);
     }
     spdlog::info("signal {} received: finishing the cycle", sig);
     stop.Stop();

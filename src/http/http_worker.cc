@@ -21,12 +21,11 @@
 
 namespace phas::http_internal {
 
-bool HostReachesLoopback(std::string_view host) {
+bool HostReachesLoopback(std::string_view host, std::string_view listen_host) {
   while (!host.empty() && (host.back() == ' ' || host.back() == '\t')) {
     host.remove_suffix(1);
   }
   if (host.empty()) return true;
-  std::string name;
   if (host.front() == '[') {
     size_t close = host.find(']');
     if (close == std::string_view::npos) return false;
@@ -34,9 +33,12 @@ bool HostReachesLoopback(std::string_view host) {
     return ::inet_pton(AF_INET6, std::string(host.substr(1, close - 1)).c_str(),
                        &v6) == 1;
   }
-  name = std::string(host.substr(0, host.find(':')));
+  std::string name = AsciiLower(host.substr(0, host.find(':')));
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  std::string listen = AsciiLower(listen_host);
+  if (!listen.empty() && listen.back() == '.') listen.pop_back();
   in_addr v4;
-  return AsciiLower(name) == "localhost" ||
+  return name == "localhost" || (!name.empty() && name == listen) ||
          ::inet_pton(AF_INET, name.c_str(), &v4) == 1;
 }
 namespace {
@@ -359,7 +361,8 @@ void Worker::Process(Connection* c, TimePoint now) {
     bool keep_alive = head.keep_alive;
     HttpResponse resp;
     TimePoint t0 = s_->clock->Now();
-    if (s_->loopback_only && !HostReachesLoopback(c->req.Header("host"))) {
+    if (s_->loopback_only &&
+        !HostReachesLoopback(c->req.Header("host"), o.host)) {
       resp.status = 421;
       resp.body = HttpServer::ErrorBody(
           "this server listens on a loopback address and answers requests "

@@ -46,12 +46,14 @@ struct ServerState {
 };
 
 // Whether a Host header value names a loopback server the way a local
-// client does: an IP address (v4, or v6 in brackets), "localhost", or
-// nothing (HTTP/1.0), with or without a port. A name that resolves to
-// 127.0.0.1 from elsewhere (DNS rebinding: a web page in the host's
-// browser, its name now pointing here) is not, so the page cannot read
-// /status or /metrics, nor post to /predict.
-bool HostReachesLoopback(std::string_view host);
+// client does: an IP address (v4, or v6 in brackets), "localhost", the
+// name the server was told to listen on (`listen_host`: `--host vm`, where
+// vm resolves to 127.0.1.1, is asked for as vm, by its own watchdog too),
+// or nothing (no Host), with or without a port or a trailing dot. A name
+// that resolves to 127.0.0.1 from elsewhere (DNS rebinding: a web page in
+// the host's browser, its name now pointing here) is not, so the page
+// cannot read /status or /metrics, nor post to /predict.
+bool HostReachesLoopback(std::string_view host, std::string_view listen_host);
 
 struct Connection {
   enum class Phase { kOpen, kClosing, kLingering };

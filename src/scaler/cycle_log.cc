@@ -189,7 +189,11 @@ void LogReporter::Record(TimePoint now, const GroupOutcome& out) {
   }
   if (out.may_have_acted) rec["decision"]["may_have_acted"] = true;
   if (!out.standby.empty()) rec["decision"]["standby"] = out.standby;
-  if (!out.act_status.ok()) rec["decision"]["error"] = out.act_status.message();
+  if (ChangedMeanwhile(out)) {
+    rec["decision"]["not_acting"] = out.act_status.message();
+  } else if (!out.act_status.ok()) {
+    rec["decision"]["error"] = out.act_status.message();
+  }
   // What the operator should know this cycle (a scheduled action about to
   // run, the AWS controls unreadable, ...), as in the log.
   if (!out.warnings.empty()) rec["warnings"] = out.warnings;

@@ -158,6 +158,7 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
   }
   // Score the latest minute that has both a load and a forecast made for it.
   std::span<const MetricSample> loads = LoadOf(o);
+  bool scored = false;
   for (auto it = loads.rbegin(); it != loads.rend(); ++it) {
     auto f = mem->forecast_mean.find(UnixMinute(it->time));
     if (f == mem->forecast_mean.end()) continue;
@@ -167,7 +168,13 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
                  "forecast a horizon before.",
                  {{"group", g}})
         .Set(std::abs(load - f->second) / std::max(load, 0.01));
+    scored = true;
     break;
+  }
+  // No minute to score (no forecast made for the minutes read): none, not
+  // the last ratio standing still under PhasForecastErrorHigh.
+  if (!scored) {
+    m_->RemoveGauge("phas_scaler_forecast_abs_error_ratio", {{"group", g}});
   }
   int64_t keep_from = UnixMinute(now) - 6 * 60;
   while (!mem->forecast_mean.empty() &&
@@ -189,6 +196,14 @@ void MetricsReporter::ReportDecision(const GroupOutcome& o) {
         .Inc();
   }
   const Decision& d = o.decision;
+  if (ChangedMeanwhile(o)) {
+    m_->GetCounter("phas_scaler_actions_changed_meanwhile_total",
+                   "Actions not sent because another actor changed the "
+                   "group's desired capacity or bounds during the cycle "
+                   "(decided again the next).",
+                   {{"group", g}, {"direction", DecisionKindName(d.kind)}})
+        .Inc();
+  }
   if (ActionAttempted(o)) {
     m_->GetCounter("phas_scaler_actions_total",
                    "SetDesiredCapacity attempts, by result (unknown: failed, "
@@ -255,9 +270,13 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
   Memory& mem = memory_[o.group];
   if (!o.found) {
     mem.slo.reset();  // a cycle not counted: counting starts again after it
-    // Not described (deleted, or the describe failed): what was read of it
-    // is no longer known. Kept, the last values stood still (a dashboard
-    // summing in-service instances counted a deleted group's).
+    // Described, and absent (deleted): what was read of it is gone. Kept,
+    // the last values stood still (a dashboard summing in-service
+    // instances counted a deleted group's). A describe that failed (now
+    // and then, throttled) keeps them, as it keeps scaling_limited: alerts
+    // joining the two (PhasGroupStuckAtMaxWhileShort) would start their
+    // `for` again at every such cycle and never fire.
+    if (!o.describe_status.ok()) return;
     for (const char* name :
          {"phas_scaler_group_desired_capacity",
           "phas_scaler_group_wanted_capacity",

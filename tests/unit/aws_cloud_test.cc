@@ -43,7 +43,8 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
     return HttpReply{
         200,
         {},
-        fake::Recorded(b.find("NextToken=activities-page-2") != std::string::npos
+        fake::Recorded(b.find("NextToken=activities-page-2") !=
+                               std::string::npos
                            ? "describe_scaling_activities_page2.xml"
                            : "describe_scaling_activities_page1.xml")};
   });
@@ -54,18 +55,20 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
   ASSERT_TRUE(set->has_value());
   EXPECT_EQ(FormatIso8601(**set), "2025-12-31T20:00:03Z");
 
-  auto none = Session(std::make_shared<fake::FakeTransport>(
-      [](const std::string&) {
-        return HttpReply{200, {},
-                         fake::Recorded("describe_scaling_activities_warm_pool.xml")};
+  auto none =
+      Session(std::make_shared<fake::FakeTransport>([](const std::string&) {
+        return HttpReply{
+            200,
+            {},
+            fake::Recorded("describe_scaling_activities_warm_pool.xml")};
       }));
   AwsCloud quiet(none.get());
   auto unset = quiet.LastDesiredCapacitySet("web");
   ASSERT_TRUE(unset.ok()) << unset.status().ToString();
   EXPECT_FALSE(unset->has_value());
 
-  auto refused = Session(std::make_shared<fake::FakeTransport>(
-      [](const std::string&) {
+  auto refused =
+      Session(std::make_shared<fake::FakeTransport>([](const std::string&) {
         return HttpReply{400, {}, fake::Recorded("query_error.xml")};
       }));
   AwsCloud denied(refused.get());

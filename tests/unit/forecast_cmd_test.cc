@@ -20,6 +20,16 @@ std::string Rows(int rows) {
   return csv;
 }
 
+// As Rows, with every value but the first and the last missing.
+std::string Gapped(int rows) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < rows; ++i) {
+    csv += std::to_string(1700000000 + 300 * i) + "," +
+           (i == 0 || i == rows - 1 ? "5" : "") + "\n";
+  }
+  return csv;
+}
+
 TEST_F(ForecastCmdTest, ATraceItCannotEvaluateIsRefusedInOneLine) {
   const std::string need =
       "; phas forecast needs at least 3 days (2 to fit on, 1 to evaluate)";
@@ -36,6 +46,14 @@ TEST_F(ForecastCmdTest, ATraceItCannotEvaluateIsRefusedInOneLine) {
       {"a value whose errors are inf",
        "timestamp,value\n1700000000,5\n1700000300,1e308\n1700000600,7\n",
        ":3: value 1e+308 is over 1e+15, the most a trace holds"},
+      // The partial last day is not evaluated: the evaluated one is empty.
+      {"4 days and an hour with data only in the first and last rows",
+       Gapped(4 * 288 + 12),
+       ": no minute of the 2 day(s) evaluated has data; nothing to score "
+       "the forecasts against"},
+      // Its last sample's minutes are, and no model forecast them.
+      {"4 days with data only in the first and last rows", Gapped(4 * 288),
+       ": no model made a forecast for the 2 day(s) evaluated"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

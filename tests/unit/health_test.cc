@@ -206,6 +206,14 @@ TEST(ScalerMetricsTest, WhatIsNoLongerReadIsNotShown) {
       << after;
   EXPECT_EQ(after.find("phas_scaler_group_signal{"), std::string::npos)
       << after;
+  // A describe that failed (throttled now and then) keeps them, as it keeps
+  // scaling_limited: PhasGroupStuckAtMaxWhileShort joins the two.
+  GroupOutcome throttled = NotFound("web");
+  throttled.describe_status = Status::Unavailable("throttled");
+  r.Report(kT0 + seconds(15), throttled);
+  EXPECT_NE(m.Render().find(
+                "phas_scaler_group_in_service_instances{group=\"web\"} 3"),
+            std::string::npos);
   GroupOutcome gone = NotFound("web");
   r.Report(kT0 + seconds(20), gone);
   std::string text = m.Render();

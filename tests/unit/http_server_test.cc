@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "http/http_worker.h"
 #include "raw_http_client.h"
 
 namespace phas {
@@ -219,6 +220,33 @@ TEST_F(HttpServerTest, OnLoopbackARequestForAnotherNameIsRefused) {
     if (tc.status == 421) {
       EXPECT_EQ(json::parse(r.body)["field"], "Host");
     }
+  }
+}
+
+// The name the server was told to listen on is its own (`--host vm`, vm
+// resolving to 127.0.1.1: its watchdog asks http://vm:port/health, and got
+// 421, so systemd restarted the predictor every WatchdogSec).
+TEST(HostReachesLoopbackTest, AddressesLocalhostAndTheListenName) {
+  struct Case {
+    const char* host;
+    const char* listen;
+    bool reaches;
+  };
+  const Case cases[] = {
+      {"vm:8000", "vm", true},
+      {"VM.", "vm", true},
+      {"vm", "127.0.0.1", false},
+      {"localhost.:9464", "127.0.0.1", true},
+      {"127.0.0.1", "vm", true},
+      {"[::ffff:127.0.0.1]:1", "::1", true},
+      {"other:8000", "vm", false},
+      {"vm.evil.example", "vm", false},
+      {"", "vm", true},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(std::string(tc.host) + " / " + tc.listen);
+    EXPECT_EQ(http_internal::HostReachesLoopback(tc.host, tc.listen),
+              tc.reaches);
   }
 }
 

@@ -70,12 +70,17 @@ class LoopTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() /
            ("phas_loop_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    Afresh();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  // An empty directory (no state, no output) and a new recorder: each row
+  // of a table starts as a first start.
+  void Afresh() {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     rec_ = MakeRecorder();
     log_ = LogReporter(rec_.get());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<SimCloud> Cloud1(int min, int max, int desired,
                                    double demand) {

@@ -296,10 +296,7 @@ TEST_F(LoopTest, FirstStartScalesOutAtOnceAndHoldsScaleInForACooldown) {
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     clock_.Set(kStart);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    rec_ = MakeRecorder();
-    log_ = LogReporter(rec_.get());
+    Afresh();
     auto store = OpenStore();
     if (tc.saved) {
       GroupState saved;
@@ -371,10 +368,7 @@ TEST_F(LoopTest, AStartWithoutStateReadsTheLastSetCapacityFromAws) {
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     clock_.Set(kStart);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    rec_ = MakeRecorder();
-    log_ = LogReporter(rec_.get());
+    Afresh();
     auto store = OpenStore();
     predictor_.action = ModelAction::kScaleUp;
     auto sim = Cloud1(1, 10, 2, 0.2);
