@@ -7,6 +7,7 @@
 #define PHAS_CMD_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <string>
 
 #include "common/status.h"
@@ -31,6 +32,10 @@ void RegisterStatusCommand(CLI::App& app, int* exit_code);
 // Prints "phas: <message>" on one line on stderr and returns the exit code
 // for the status: 2 for invalid input/config, 1 otherwise.
 int ReportError(const Status& st);
+
+// Set by ReportError: the process's exit code is decided (a signal heard
+// while it tears down must not replace it).
+std::atomic<bool>& ExitDecided();
 
 // The --model value, or the shipped default model when it is empty.
 Result<std::string> ResolveModelDir(const std::string& flag);

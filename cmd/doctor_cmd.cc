@@ -45,12 +45,15 @@ Result<aws::AwsOptions> Prepare(DoctorFlags* f) {
   if (!f->config.empty()) {
     PHAS_ASSIGN_OR_RETURN(ScalerConfig c, LoadScalerConfig(f->config));
     // What the daemon refuses at start (a name twice, a policy it cannot
-    // run), the pre-flight check refuses too: it passed such a file. A
-    // file without groups is for `phas scaler --group`: checked as the
-    // account's.
-    if (!c.groups.empty()) {
-      PHAS_RETURN_IF_ERROR(ValidateScalerConfig(c, f->config));
+    // run, a predictor_url that is no URL), the pre-flight check refuses
+    // too: it passed such a file. A file without groups is for `phas
+    // scaler --group`: checked with one group in their place.
+    ScalerConfig checked = c;
+    if (checked.groups.empty()) {
+      checked.groups.emplace_back();
+      checked.groups.back().name = "(--group)";
     }
+    PHAS_RETURN_IF_ERROR(ValidateScalerConfig(checked, f->config));
     opts = AwsOptionsOf(c, f->config);
     f->doctor.config_path = f->config;
     if (c.ha) f->ha_table = c.ha->dynamodb_table;

@@ -113,8 +113,8 @@ void RegisterForecastCommand(CLI::App& app, int* exit_code) {
           continue;
         }
         const bool ratio = std::isfinite(sn) && sn > 1e-9;
-        // MAPE of a load that is 0 in some minutes: none.
-        const bool mape = std::isfinite(m.mape) && m.mape < 1e6;
+        // MAPE skips minutes of no load: over none, it is not finite.
+        const bool mape = std::isfinite(m.mape);
         std::printf(
             "  %-26s %10.4f %8s %13s\n", m.model.c_str(), m.mae,
             mape ? fmt::format("{:.2f}", m.mape).c_str() : "-",

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -13,7 +14,13 @@
 
 namespace phas {
 
+std::atomic<bool>& ExitDecided() {
+  static std::atomic<bool> decided{false};
+  return decided;
+}
+
 int ReportError(const Status& st) {
+  ExitDecided() = true;
   std::fprintf(stderr, "phas: %s\n", st.ToString().c_str());
   bool usage = st.code() == Status::Code::kInvalidArgument ||
                st.code() == Status::Code::kNotFound;

@@ -264,17 +264,15 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   // crash-safe). Before, the signal waited, blocked, until the loop ran:
   // `systemctl stop` hung until TimeoutStopSec and SIGKILL, and --once
   // never heard it. In the loop, the cycle under way finishes.
-  // Static: the detached thread may hear a signal after this returns, and
-  // then leaves the exit to the return's code (`done`).
-  static StopSignal stop;
-  static std::atomic<bool> looping{false}, done{false};
-  struct Done {
-    ~Done() { done = true; }
-  } mark_done;
+  // Never destroyed: the detached thread may hear a signal while this
+  // returns. An exit code already decided (ReportError: a config error, the
+  // region's wait run out) is left as it is.
+  static StopSignal& stop = *new StopSignal;
+  static std::atomic<bool> looping{false};
   const bool once = flags.once;
   std::thread([once] {
     int sig = WaitForStopSignal();
-    if (done.load()) return;
+    if (ExitDecided().load()) return;
     if (!looping.load()) {
       // --once stopped before its cycle did nothing it was asked: not 0.
       spdlog::info("signal {} received before the first cycle: stopping", sig);

@@ -95,13 +95,13 @@ Status Scaler::Init(TimePoint now, bool store_recovered) {
                         : ""));
     auto it = saved.find(g.name);
     RestoreState(i, it == saved.end() ? nullptr : &it->second, now,
-                 store_recovered);
+                 store_recovered, /*read_activities=*/env_.leases == nullptr);
   }
   return Status::OK();
 }
 
 void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
-                          bool store_recovered) {
+                          bool store_recovered, bool read_activities) {
   const GroupConfig& g = groups_[i];
   Managed& m = managed_[i];
   std::string policy(m.policy->name());
@@ -170,14 +170,22 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
     // cooldown; a second scale-out only costs, so it may act.
     m.state.guard.started_without_state = now;
     const char* which = store_recovered ? "unreadable" : "no saved";
-    auto set = env_.cloud->LastDesiredCapacitySet(g.name);
-    if (set.ok() && *set && **set <= now && now - **set < m.guard.cooldown) {
-      m.state.guard.last_action = **set;
+    // With replicas, the lease's new holder reads it (SyncLease), not every
+    // standby at start.
+    auto set = read_activities ? env_.cloud->LastDesiredCapacitySet(g.name)
+                               : Result<std::optional<TimePoint>>(std::nullopt);
+    // A time after now (AWS's clock ahead of this one, a launch seconds
+    // after the request) counts from now at the latest, as a saved record
+    // ahead does (BoundToNow): dropped, it let a second action through.
+    if (set.ok() && *set && now - **set < m.guard.cooldown) {
+      m.state.guard.last_action =
+          std::min(**set, now + env_.cloud->MaxActionLatency());
       report.Note(
           now, "WARNING", g.name,
           fmt::format("{} state for this group; its desired capacity was set "
                       "by request at {} (AWS's scaling activities), inside "
-                      "the cooldown ({} s): no action until it ends",
+                      "the cooldown ({} s): no scale-out until that cooldown "
+                      "ends, no scale-in for one cooldown from now",
                       which, FormatIso8601(**set),
                       std::chrono::duration<double>(m.guard.cooldown).count()));
       return;
@@ -224,7 +232,8 @@ std::string Scaler::SyncLease(size_t i, TimePoint now, const LeaseView& v,
         fmt::format("ha: this replica ({}) now holds the "
                     "group's lease; state read from {}",
                     env_.leases->holder_id(), env_.store->Describe()));
-    RestoreState(i, it == (*loaded)->end() ? nullptr : &it->second, now, false);
+    RestoreState(i, it == (*loaded)->end() ? nullptr : &it->second, now, false,
+                 /*read_activities=*/true);
     m.term = v.term;
     m.state_read = true;
   }

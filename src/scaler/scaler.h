@@ -124,9 +124,11 @@ class Scaler {
     bool state_read = false;  // read from the store since the last outcome
   };
 
-  // Sets group i's state from its saved record (null: none saved).
+  // Sets group i's state from its saved record (null: none saved). Without
+  // one, `read_activities` asks the cloud when the group's desired
+  // capacity was last set by request (Cloud::LastDesiredCapacitySet).
   void RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
-                    bool store_recovered);
+                    bool store_recovered, bool read_activities);
   using StoredStates = std::map<std::string, StoredGroup>;
   // Group i's lease, as `v` shows it, is held and valid with a term this
   // replica has not read the state for: the state is read before acting.

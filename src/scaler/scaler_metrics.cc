@@ -272,11 +272,15 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
     mem.slo.reset();  // a cycle not counted: counting starts again after it
     // Described, and absent (deleted): what was read of it is gone. Kept,
     // the last values stood still (a dashboard summing in-service
-    // instances counted a deleted group's). A describe that failed (now
-    // and then, throttled) keeps them, as it keeps scaling_limited: alerts
+    // instances counted a deleted group's). A describe that failed now and
+    // then (throttled) keeps them, as it keeps scaling_limited: alerts
     // joining the two (PhasGroupStuckAtMaxWhileShort) would start their
-    // `for` again at every such cycle and never fire.
-    if (!o.describe_status.ok()) return;
+    // `for` again at every such cycle and never fire. One failing for 10
+    // minutes (a role revoked) is no longer known either.
+    if (!o.describe_status.ok()) {
+      if (!mem.unread_since) mem.unread_since = now;
+      if (now - *mem.unread_since < std::chrono::minutes(10)) return;
+    }
     for (const char* name :
          {"phas_scaler_group_desired_capacity",
           "phas_scaler_group_wanted_capacity",
@@ -293,6 +297,7 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
     }
     return;
   }
+  mem.unread_since.reset();
   ReportCapacity(o);
   ReportLimits(o, &mem);
   ReportForecast(now, o, &mem);

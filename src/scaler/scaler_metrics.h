@@ -76,6 +76,8 @@ class MetricsReporter final : public Reporter {
     // The state's counts last reported (none: the next report starts the
     // counters from there).
     std::optional<SloStatus> slo;
+    // Since when the group's describe has failed, cycle after cycle.
+    std::optional<TimePoint> unread_since;
   };
   void ReportRead(TimePoint now, const GroupOutcome& o);
   void ReportCapacity(const GroupOutcome& o);

@@ -66,7 +66,9 @@ const std::vector<Role>& Roles() {
         "autoscaling:DescribePolicies", "autoscaling:DescribeScheduledActions",
         "autoscaling:DescribeWarmPool", "autoscaling:DescribeInstanceRefreshes",
         "autoscaling:DescribeLifecycleHooks",
-        // A warm pool's launch time (cloud/aws_cloud.cc DescribeControls).
+        // A warm pool's launch time (cloud/aws_cloud.cc DescribeControls),
+        // and at a start without saved state the last SetDesiredCapacity
+        // (LastDesiredCapacitySet).
         "autoscaling:DescribeScalingActivities"}},
       {"Doctor",
        "phas doctor",

@@ -214,6 +214,11 @@ TEST(ScalerMetricsTest, WhatIsNoLongerReadIsNotShown) {
   EXPECT_NE(m.Render().find(
                 "phas_scaler_group_in_service_instances{group=\"web\"} 3"),
             std::string::npos);
+  // ... for 10 minutes: failing that long (a role revoked), they go.
+  r.Report(kT0 + minutes(10) + seconds(15), throttled);
+  EXPECT_EQ(m.Render().find("phas_scaler_group_in_service_instances{"),
+            std::string::npos);
+  r.Report(kT0 + minutes(11), no_forecast);
   GroupOutcome gone = NotFound("web");
   r.Report(kT0 + seconds(20), gone);
   std::string text = m.Render();

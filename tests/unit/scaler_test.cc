@@ -354,7 +354,13 @@ TEST_F(LoopTest, AStartWithoutStateReadsTheLastSetCapacityFromAws) {
        "request at " +
            FormatIso8601(kStart - seconds(10)) +
            " (AWS's scaling activities), inside the cooldown (600 s): no "
-           "action until it ends"},
+           "scale-out until that cooldown ends, no scale-in for one cooldown "
+           "from now"},
+      // AWS's clock ahead of this one (or a launch seconds after the
+      // request): counted from now at the latest, not dropped.
+      {"set 5 s after the start: held a cooldown from now",
+       std::optional<TimePoint>(kStart + seconds(5)), seconds(600),
+       "inside the cooldown (600 s): no scale-out until that cooldown ends"},
       {"set 20 min before: scale-out at once",
        std::optional<TimePoint>(kStart - minutes(20)), minutes(2),
        "no saved state for this group: no scale-in for one cooldown (600 s), "
