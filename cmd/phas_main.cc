@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   try {
     return phas::RealMain(argc, argv);
   } catch (const std::exception& e) {
+    phas::ExitDecided() = true;
     std::fprintf(stderr, "phas: internal error: %s\n", e.what());
     return phas::kExitFailure;
   }

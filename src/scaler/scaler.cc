@@ -190,6 +190,14 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                       std::chrono::duration<double>(m.guard.cooldown).count()));
       return;
     }
+    if (!read_activities) {
+      report.Note(now, "INFO", g.name,
+                  fmt::format("{} state for this group: the lease's holder "
+                              "reads it, and AWS's scaling activities, when "
+                              "it takes the lease",
+                              which));
+      return;
+    }
     report.Note(
         now, "WARNING", g.name,
         fmt::format("{} state for this group: no scale-in for one cooldown "

@@ -425,7 +425,7 @@ class HaLoopTest : public phas::testing::TempDirTest {
     StateStore* inner_;
   };
 
-  std::unique_ptr<Scaler> Replica(CountingCloud* cloud, Leadership* leases) {
+  std::unique_ptr<Scaler> Replica(Cloud* cloud, Leadership* leases) {
     GroupConfig g;
     g.name = "web";
     EXPECT_TRUE(g.policy.Select("reactive").ok());
@@ -514,6 +514,49 @@ TEST_F(HaLoopTest, TheNewHolderReadsTheStateAndKeepsTheCooldown) {
 
 // A holder that cannot read the state does not act blind; once it reads,
 // it does.
+// With replicas and no record of the group, the lease's new holder reads
+// AWS's activities (a previous holder's SetDesiredCapacity inside the
+// cooldown holds it), not every standby at start; before, a failover onto
+// an empty table let a second action follow inside the cooldown.
+TEST_F(HaLoopTest, ANewHolderWithoutARecordReadsTheActivities) {
+  class Activities final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::optional<TimePoint>> LastDesiredCapacitySet(
+        const std::string&) override {
+      ++reads;
+      return set;
+    }
+    Status SetDesiredCapacity(const std::string& g, int d) override {
+      ++calls;
+      return ForwardingCloud::SetDesiredCapacity(g, d);
+    }
+    std::optional<TimePoint> set;
+    int reads = 0, calls = 0;
+  };
+  Activities cloud(sim_.get());
+  cloud.set = kStart - seconds(10);
+  FakeLeadership lease;
+  auto r = Replica(&cloud, &lease);
+  EXPECT_EQ(cloud.reads, 0) << "a standby at start reads nothing";
+  lease.Hold(1);
+  r->RunOnce(clock_.Now());
+  EXPECT_EQ(cloud.reads, 1);
+  EXPECT_EQ(r->state("web").guard.last_action,
+            std::optional<TimePoint>(kStart - seconds(10)));
+  // Cycles every 10 s: the first action waits for the cooldown from the
+  // recorded set (without it, the first with metrics, at about 1 minute).
+  std::optional<TimePoint> first;
+  for (int i = 0; i < 40 && !first; ++i) {
+    clock_.Advance(seconds(10));
+    r->RunOnce(clock_.Now());
+    if (cloud.calls > 0) first = clock_.Now();
+  }
+  ASSERT_TRUE(first.has_value());
+  EXPECT_GE(*first, kStart + seconds(290));
+  EXPECT_EQ(cloud.reads, 1) << "read once, at the acquisition";
+}
+
 TEST_F(HaLoopTest, ANewHolderThatCannotReadTheStateDoesNotAct) {
   struct Case {
     const char* name;

@@ -214,13 +214,21 @@ TEST(ScalerMetricsTest, WhatIsNoLongerReadIsNotShown) {
   EXPECT_NE(m.Render().find(
                 "phas_scaler_group_in_service_instances{group=\"web\"} 3"),
             std::string::npos);
+  // Read again in between: the 10 minutes start again.
+  r.Report(kT0 + minutes(5), Healthy());
+  r.Report(kT0 + minutes(6), throttled);
+  r.Report(kT0 + minutes(15) + seconds(59), throttled);
+  EXPECT_NE(m.Render().find(
+                "phas_scaler_group_in_service_instances{group=\"web\"} 3"),
+            std::string::npos)
+      << "9 min 59 s of failing describes";
   // ... for 10 minutes: failing that long (a role revoked), they go.
-  r.Report(kT0 + minutes(10) + seconds(15), throttled);
+  r.Report(kT0 + minutes(16), throttled);
   EXPECT_EQ(m.Render().find("phas_scaler_group_in_service_instances{"),
             std::string::npos);
-  r.Report(kT0 + minutes(11), no_forecast);
+  r.Report(kT0 + minutes(17), no_forecast);
   GroupOutcome gone = NotFound("web");
-  r.Report(kT0 + seconds(20), gone);
+  r.Report(kT0 + minutes(18), gone);
   std::string text = m.Render();
   for (const char* absent :
        {"phas_scaler_group_desired_capacity{",
