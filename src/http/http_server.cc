@@ -151,6 +151,7 @@ Status HttpServer::Start() {
                 &reinterpret_cast<sockaddr_in6*>(&bound)->sin6_addr)
           : (ntohl(reinterpret_cast<sockaddr_in*>(&bound)->sin_addr.s_addr) >>
              24) == 127;
+  state_->listen_name = http_internal::HostName(options.host);
   state_->listen_fd = fd;
 
   int n = options.threads > 0

@@ -21,7 +21,13 @@
 
 namespace phas::http_internal {
 
-bool HostReachesLoopback(std::string_view host, std::string_view listen_host) {
+std::string HostName(std::string_view host) {
+  std::string name = AsciiLower(host);
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  return name;
+}
+
+bool HostReachesLoopback(std::string_view host, std::string_view listen_name) {
   while (!host.empty() && (host.back() == ' ' || host.back() == '\t')) {
     host.remove_suffix(1);
   }
@@ -33,12 +39,9 @@ bool HostReachesLoopback(std::string_view host, std::string_view listen_host) {
     return ::inet_pton(AF_INET6, std::string(host.substr(1, close - 1)).c_str(),
                        &v6) == 1;
   }
-  std::string name = AsciiLower(host.substr(0, host.find(':')));
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  std::string listen = AsciiLower(listen_host);
-  if (!listen.empty() && listen.back() == '.') listen.pop_back();
+  const std::string name = HostName(host.substr(0, host.find(':')));
   in_addr v4;
-  return name == "localhost" || (!name.empty() && name == listen) ||
+  return name == "localhost" || (!name.empty() && name == listen_name) ||
          ::inet_pton(AF_INET, name.c_str(), &v4) == 1;
 }
 namespace {
@@ -362,7 +365,7 @@ void Worker::Process(Connection* c, TimePoint now) {
     HttpResponse resp;
     TimePoint t0 = s_->clock->Now();
     if (s_->loopback_only &&
-        !HostReachesLoopback(c->req.Header("host"), o.host)) {
+        !HostReachesLoopback(c->req.Header("host"), s_->listen_name)) {
       resp.status = 421;
       resp.body = HttpServer::ErrorBody(
           "this server listens on a loopback address and answers requests "

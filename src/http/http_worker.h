@@ -34,9 +34,11 @@ struct ServerState {
   HttpObserver observer;
   Clock* clock = nullptr;
   int listen_fd = -1;
-  // Bound to a loopback address: a request's Host must name it by address
-  // or as localhost (HostReachesLoopback), or it is refused (421).
+  // Bound to a loopback address: a request's Host must name it by address,
+  // as localhost or by `listen_name` (HostReachesLoopback), or it is
+  // refused (421).
   bool loopback_only = false;
+  std::string listen_name;  // HostName(options.host), found once at Start
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
   std::atomic<int> lingering{0};
@@ -53,7 +55,12 @@ struct ServerState {
 // that resolves to 127.0.0.1 from elsewhere (DNS rebinding: a web page in
 // the host's browser, its name now pointing here) is not, so the page
 // cannot read /status or /metrics, nor post to /predict.
-bool HostReachesLoopback(std::string_view host, std::string_view listen_host);
+// `listen_name` as HostName gives it.
+bool HostReachesLoopback(std::string_view host, std::string_view listen_name);
+
+// A host name as Host headers are compared: lower-cased, a trailing dot
+// dropped.
+std::string HostName(std::string_view host);
 
 struct Connection {
   enum class Phase { kOpen, kClosing, kLingering };

@@ -44,14 +44,14 @@ Status Actuator::Recheck(const std::string& group, const Decision& d) {
                                   "during the cycle (by another actor): "
                                   "decided again next cycle"),
                       d.current, g->desired_capacity))
-        .WithDetail(kChangedMeanwhile);
+        .WithDetail(kActChangedMeanwhile);
   }
   if (d.target < g->min_size || d.target > g->max_size) {
     return Status::FailedPrecondition(
                Format(FMT_COMPILE("bounds changed during the cycle to [{}, "
                                   "{}]: decided again next cycle"),
                       g->min_size, g->max_size))
-        .WithDetail(kChangedMeanwhile);
+        .WithDetail(kActChangedMeanwhile);
   }
   if (leases_) {
     const uint64_t term = leases_->View(group).term;

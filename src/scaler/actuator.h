@@ -73,11 +73,6 @@ class Actuator {
   // record's stamp.
   static constexpr Duration kSaveAllowance = std::chrono::seconds(10);
 
-  // The detail of an act_status refused because the group changed during
-  // the cycle (another actor): an ordinary event, logged as a warning, not
-  // a failed call.
-  static constexpr const char* kChangedMeanwhile = kActChangedMeanwhile;
-
  private:
   // OK when this replica may act on `group` (always without leases).
   Status MayAct(const std::string& group) const;

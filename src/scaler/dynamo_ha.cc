@@ -305,11 +305,11 @@ void DynamoLeases::ReleaseAll() {
 
 DynamoStateStore::DynamoStateStore(
     aws::DynamoDbClient* db, std::string table,
-    std::function<std::optional<LeaseFence>(const std::string&)> holder_of,
+    std::function<std::optional<LeaseFence>(const std::string&)> fence_of,
     std::vector<std::string> groups, std::unique_ptr<StateStore> series)
     : db_(db),
       table_(std::move(table)),
-      holder_of_(std::move(holder_of)),
+      fence_of_(std::move(fence_of)),
       groups_(std::move(groups)),
       series_(std::move(series)) {}
 
@@ -351,7 +351,7 @@ Result<std::map<std::string, StoredGroup>> DynamoStateStore::LoadGroups(
 Status DynamoStateStore::Save(const std::string& group,
                               const std::string& policy,
                               const GroupState& state) {
-  const std::optional<LeaseFence> fence = holder_of_(group);
+  const std::optional<LeaseFence> fence = fence_of_(group);
   if (!fence) {
     return Status::FailedPrecondition(fmt::format(
         "group {}: this replica does not hold the group's lease", group));

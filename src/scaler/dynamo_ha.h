@@ -132,7 +132,7 @@ class DynamoStateStore final : public StateStore {
  private:
   aws::DynamoDbClient* db_;
   std::string table_;
-  std::function<std::optional<LeaseFence>(const std::string&)> holder_of_;
+  std::function<std::optional<LeaseFence>(const std::string&)> fence_of_;
   std::vector<std::string> groups_;
   std::unique_ptr<StateStore> series_;
 };

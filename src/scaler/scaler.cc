@@ -172,8 +172,15 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
     const char* which = store_recovered ? "unreadable" : "no saved";
     // With replicas, the lease's new holder reads it (SyncLease), not every
     // standby at start.
-    auto set = read_activities ? env_.cloud->LastDesiredCapacitySet(g.name)
-                               : Result<std::optional<TimePoint>>(std::nullopt);
+    if (!read_activities) {
+      report.Note(now, "INFO", g.name,
+                  fmt::format("{} state for this group: the lease's holder "
+                              "reads it, and AWS's scaling activities, when "
+                              "it takes the lease",
+                              which));
+      return;
+    }
+    auto set = env_.cloud->LastDesiredCapacitySet(g.name);
     // A time after now (AWS's clock ahead of this one, a launch seconds
     // after the request) counts from now at the latest, as a saved record
     // ahead does (BoundToNow): dropped, it let a second action through.
@@ -188,14 +195,6 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
                       "ends, no scale-in for one cooldown from now",
                       which, FormatIso8601(**set),
                       std::chrono::duration<double>(m.guard.cooldown).count()));
-      return;
-    }
-    if (!read_activities) {
-      report.Note(now, "INFO", g.name,
-                  fmt::format("{} state for this group: the lease's holder "
-                              "reads it, and AWS's scaling activities, when "
-                              "it takes the lease",
-                              which));
       return;
     }
     report.Note(

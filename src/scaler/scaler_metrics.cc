@@ -122,6 +122,13 @@ void MetricsReporter::ReportLimits(const GroupOutcome& o, Memory* mem) {
   }
 }
 
+void MetricsReporter::RemoveForecastLoad(const std::string& group) {
+  for (const char* bound : {"mean", "upper"}) {
+    m_->RemoveGauge("phas_scaler_forecast_load",
+                    {{"group", group}, {"bound", bound}});
+  }
+}
+
 void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
                                      Memory* mem) {
   const std::string& g = o.group;
@@ -151,10 +158,7 @@ void MetricsReporter::ReportForecast(TimePoint now, const GroupOutcome& o,
     }
     mem->forecast_mean[UnixMinute(f.time)] = f.mean;
   } else {
-    for (const char* bound : {"mean", "upper"}) {
-      m_->RemoveGauge("phas_scaler_forecast_load",
-                      {{"group", g}, {"bound", bound}});
-    }
+    RemoveForecastLoad(g);
   }
   // Score the latest minute that has both a load and a forecast made for it.
   std::span<const MetricSample> loads = LoadOf(o);
@@ -291,10 +295,7 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
           "phas_scaler_forecast_abs_error_ratio"}) {
       m_->RemoveGauge(name, {{"group", o.group}});
     }
-    for (const char* bound : {"mean", "upper"}) {
-      m_->RemoveGauge("phas_scaler_forecast_load",
-                      {{"group", o.group}, {"bound", bound}});
-    }
+    RemoveForecastLoad(o.group);
     return;
   }
   mem.unread_since.reset();

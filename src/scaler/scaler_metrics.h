@@ -83,6 +83,8 @@ class MetricsReporter final : public Reporter {
   void ReportCapacity(const GroupOutcome& o);
   void ReportLimits(const GroupOutcome& o, Memory* mem);
   void ReportForecast(TimePoint now, const GroupOutcome& o, Memory* mem);
+  // Drops the group's forecast_load series (both bounds).
+  void RemoveForecastLoad(const std::string& group);
   void ReportDecision(const GroupOutcome& o);
   void ReportSlo(const GroupOutcome& o, Memory* mem);
   void Error(const std::string& group, const char* stage,

@@ -332,7 +332,7 @@ TEST(ActuatorTest, TheGroupAndTheLeaseAreReadAgainBeforeActing) {
       EXPECT_NE(out.act_status.message().find(tc.says), std::string::npos)
           << out.act_status.ToString();
       // A change by another actor is no failed call (logged as a warning).
-      EXPECT_EQ(out.act_status.detail() == Actuator::kChangedMeanwhile,
+      EXPECT_EQ(out.act_status.detail() == kActChangedMeanwhile,
                 tc.describe.ok() && !tc.new_term);
       EXPECT_EQ(state.guard.last_action, before);
       EXPECT_EQ(state.policy, held);

@@ -7,8 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "aws/environment.h"
-#include "aws/session.h"
 #include "aws_fakes.h"
 
 namespace phas::aws {
@@ -16,15 +14,8 @@ namespace {
 
 class AwsCloudTest : public fake::ServicesTest {
  protected:
-  std::unique_ptr<AwsSession> Session(std::shared_ptr<HttpTransport> t) {
-    AwsOptions opts;
-    opts.region = "us-east-1";
-    auto s = AwsSession::Create(
-        opts,
-        MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-                        {"AWS_SECRET_ACCESS_KEY", "s"},
-                        {"AWS_EC2_METADATA_DISABLED", "true"}}),
-        &clock_, std::move(t));
+  std::unique_ptr<AwsSession> Open(std::shared_ptr<HttpTransport> t) {
+    auto s = Session(std::move(t));
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return std::move(s).value();
   }
@@ -48,7 +39,7 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
                            ? "describe_scaling_activities_page2.xml"
                            : "describe_scaling_activities_page1.xml")};
   });
-  auto session = Session(pages);
+  auto session = Open(pages);
   AwsCloud cloud(session.get());
   auto set = cloud.LastDesiredCapacitySet("web");
   ASSERT_TRUE(set.ok()) << set.status().ToString();
@@ -56,7 +47,7 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
   EXPECT_EQ(FormatIso8601(**set), "2025-12-31T20:00:03Z");
 
   auto none =
-      Session(std::make_shared<fake::FakeTransport>([](const std::string&) {
+      Open(std::make_shared<fake::FakeTransport>([](const std::string&) {
         return HttpReply{
             200,
             {},
@@ -68,7 +59,7 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
   EXPECT_FALSE(unset->has_value());
 
   auto refused =
-      Session(std::make_shared<fake::FakeTransport>([](const std::string&) {
+      Open(std::make_shared<fake::FakeTransport>([](const std::string&) {
         return HttpReply{400, {}, fake::Recorded("query_error.xml")};
       }));
   AwsCloud denied(refused.get());

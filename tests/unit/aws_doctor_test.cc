@@ -455,14 +455,7 @@ std::shared_ptr<fake::FakeTransport> WebAndAnUnreadableApi() {
 // group failed the doctor); asked for by --asg, it fails naming why.
 TEST_F(DoctorGroupsTest, AnUnreadableGroupOfTheAccountIsAWarning) {
   auto t = WebAndAnUnreadableApi();
-  AwsOptions opts;
-  opts.region = "us-east-1";
-  auto session = AwsSession::Create(
-      opts,
-      MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-                      {"AWS_SECRET_ACCESS_KEY", "s"},
-                      {"AWS_EC2_METADATA_DISABLED", "true"}}),
-      &clock_, t);
+  auto session = Session(t);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   struct Row {
     const char* asg;
@@ -547,14 +540,8 @@ std::shared_ptr<fake::FakeTransport> DescribedInTurn(
 // the metric and instance calls (seconds earlier, tens with retries): that
 // undid a change made meanwhile (phas's own scale-out, an AWS policy).
 TEST_F(DoctorGroupsTest, NoGroupIsAWarningAndCheckWriteSetsWhatItReadLast) {
-  AwsOptions opts;
-  opts.region = "us-east-1";
-  auto env = MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-                             {"AWS_SECRET_ACCESS_KEY", "s"},
-                             {"AWS_EC2_METADATA_DISABLED", "true"}});
   std::vector<std::string> sets;
-  auto none =
-      AwsSession::Create(opts, env, &clock_, DescribedInTurn({{}}, &sets));
+  auto none = Session(DescribedInTurn({{}}, &sets));
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   DoctorReport empty = RunDoctor(**none, DoctorOptions(), &clock_);
   ASSERT_FALSE(empty.checks.empty());
@@ -568,8 +555,7 @@ TEST_F(DoctorGroupsTest, NoGroupIsAWarningAndCheckWriteSetsWhatItReadLast) {
             "groups visible: 0 (none in us-east-1: is that the groups' "
             "region?)");
 
-  auto moved = AwsSession::Create(
-      opts, env, &clock_, DescribedInTurn({{{"web", 2}}, {{"web", 5}}}, &sets));
+  auto moved = Session(DescribedInTurn({{{"web", 2}}, {{"web", 5}}}, &sets));
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   DoctorOptions o;
   o.asg = "web";

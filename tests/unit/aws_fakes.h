@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "aws/environment.h"
 #include "aws/query_client.h"
+#include "aws/session.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 #include "test_util.h"
@@ -65,6 +67,19 @@ class ServicesTest : public ::testing::Test {
         Credentials{"AKIDEXAMPLE", "s", "", std::nullopt, "static"});
     return std::make_shared<QueryClient>(ep, t, creds, &clock_, RetryOptions{},
                                          [] { return 0.0; });
+  }
+  // A session in us-east-1 with static keys and no instance metadata,
+  // whose requests go to `t`.
+  Result<std::unique_ptr<AwsSession>> Session(
+      std::shared_ptr<HttpTransport> t) {
+    AwsOptions opts;
+    opts.region = "us-east-1";
+    return AwsSession::Create(
+        opts,
+        MapEnvironment({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                        {"AWS_SECRET_ACCESS_KEY", "s"},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}}),
+        &clock_, std::move(t));
   }
   ManualClock clock_{FromUnixSeconds(1767225600)};  // 2026-01-01T00:00:00Z
 };
