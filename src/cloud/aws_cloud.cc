@@ -53,8 +53,8 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     d.suspended_processes = g.suspended_processes;
     d.instances.reserve(g.instances.size());
     for (const aws::AsgInstance& i : g.instances) {
-      d.instances.push_back(
-          {i.id, ParseLifecycle(i.lifecycle_state), i.instance_type});
+      d.instances.push_back({i.id, ParseLifecycle(i.lifecycle_state),
+                             i.instance_type, i.protected_from_scale_in});
     }
     out.push_back(std::move(d));
   }

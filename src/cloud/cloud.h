@@ -45,6 +45,8 @@ struct Instance {
   std::string id;
   Lifecycle lifecycle = Lifecycle::kPending;
   std::string instance_type;
+  // AWS does not terminate it when the desired capacity is lowered.
+  bool protected_from_scale_in = false;
 };
 
 struct GroupDescription {

@@ -58,6 +58,13 @@ long long CeilSeconds(Duration d) {
   return std::chrono::ceil<std::chrono::seconds>(d).count();
 }
 
+// "3 instances protected from scale-in".
+std::string ProtectedWords(const GroupView& g) {
+  return Format(FMT_COMPILE("{} instance{} protected from scale-in"),
+                g.protected_from_scale_in,
+                g.protected_from_scale_in == 1 ? "" : "s");
+}
+
 std::string ClampWords(GuardClamp c, const GroupView& g,
                        const GuardConfig& cfg) {
   switch (c) {
@@ -69,6 +76,8 @@ std::string ClampWords(GuardClamp c, const GroupView& g,
       return Format(FMT_COMPILE("step limit +{}"), cfg.max_step_up);
     case GuardClamp::kStepDown:
       return Format(FMT_COMPILE("step limit -{}"), cfg.max_step_down);
+    case GuardClamp::kScaleInProtected:
+      return ProtectedWords(g);
   }
   return "";
 }
@@ -123,6 +132,15 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
     return hold(GuardRule::kAtMin,
                 Format(FMT_COMPILE("min size {}"), g.min_size));
   }
+  // Rule 1b: AWS terminates only instances not protected from scale-in. A
+  // desired capacity below those it keeps removes nothing now, and the
+  // instances all at once when their protection is lifted. Inside the
+  // bounds only: above MaxSize the bound decides.
+  if (p.target < g.desired && g.desired <= g.protected_from_scale_in &&
+      g.desired <= g.max_size) {
+    d.wanted = g.desired;
+    return hold(GuardRule::kScaleInProtected, ProtectedWords(g));
+  }
   int target = p.target;
   if (target > g.max_size) {
     clamp(&target, g.max_size, GuardClamp::kMaxSize);
@@ -135,6 +153,10 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
   }
   if (cfg.max_step_down > 0 && target < g.desired - cfg.max_step_down) {
     clamp(&target, g.desired - cfg.max_step_down, GuardClamp::kStepDown);
+  }
+  if (target < g.desired && target < g.protected_from_scale_in) {
+    clamp(&target, std::min(g.desired, g.protected_from_scale_in),
+          GuardClamp::kScaleInProtected);
   }
   // The bounds again: from a desired outside them (bounds just changed by
   // hand), a step toward them stopped short of them (12 -> 11 with max 10),

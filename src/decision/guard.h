@@ -3,6 +3,9 @@
 //   1. bounds: the target is clamped to [MinSize, MaxSize] as read this
 //      cycle (they can change between cycles);
 //   2. step: at most max_step_up / max_step_down instances per action;
+//      and no scale-in below the instances protected from scale-in, which
+//      AWS would not terminate (a desired capacity below them lowers
+//      nothing until their protection is lifted, then all at once);
 //   3. cooldown: no action within `cooldown` of the last one (the loop
 //      persists the last action's time, so this holds across restarts);
 //      after a start without the group's saved state, no scale-in within

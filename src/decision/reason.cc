@@ -119,6 +119,8 @@ const char* GuardRuleName(GuardRule r) {
       return "at_min";
     case GuardRule::kCooldown:
       return "cooldown";
+    case GuardRule::kScaleInProtected:
+      return "scale_in_protected";
     case GuardRule::kPausedByTag:
       return "paused_by_tag";
     case GuardRule::kSuspended:
@@ -147,6 +149,8 @@ const char* GuardClampName(GuardClamp c) {
       return "step_up";
     case GuardClamp::kStepDown:
       return "step_down";
+    case GuardClamp::kScaleInProtected:
+      return "scale_in_protected";
   }
   return "";
 }

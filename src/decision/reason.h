@@ -88,6 +88,9 @@ enum class GuardRule : uint8_t {
   kCooldown,  // "cooldown": inside the cooldown of the last action, or a
               // scale-in inside the first cooldown after a start without
               // saved state
+  kScaleInProtected,  // "scale_in_protected": wanted fewer, and every
+                      // instance AWS could terminate is protected from
+                      // scale-in
   // Beside AWS's own scaling (decision/coexist.h), in the order they apply:
   kPausedByTag,        // "paused_by_tag": tag phas:paused=true
   kSuspended,          // "suspended": Launch or Terminate suspended
@@ -102,13 +105,15 @@ enum class GuardRule : uint8_t {
 const char* GuardRuleName(GuardRule r);
 
 // A safety rule that moved a policy's target without holding it
-// (decision/guard.h), in the order the guard applies them: bounds, then
-// step limits.
+// (decision/guard.h), in the order the guard applies them: bounds, step
+// limits, then the instances protected from scale-in.
 enum class GuardClamp : uint8_t {
-  kMaxSize,   // "max_size": the target was above MaxSize
-  kMinSize,   // "min_size": the target was below MinSize
-  kStepUp,    // "step_up": more than max_step_up instances at once
-  kStepDown,  // "step_down": more than max_step_down instances at once
+  kMaxSize,           // "max_size": the target was above MaxSize
+  kMinSize,           // "min_size": the target was below MinSize
+  kStepUp,            // "step_up": more than max_step_up instances at once
+  kStepDown,          // "step_down": more than max_step_down instances at once
+  kScaleInProtected,  // "scale_in_protected": a scale-in below the instances
+                      // protected from scale-in
 };
 const char* GuardClampName(GuardClamp c);
 

@@ -30,7 +30,8 @@ Condition AbleToScale(const GroupOutcome& o) {
     return Make("AbleToScale", false, "BackoffCooldown", d.reason);
   }
   if (d.held_by != GuardRule::kNone && d.held_by != GuardRule::kAtMax &&
-      d.held_by != GuardRule::kAtMin) {
+      d.held_by != GuardRule::kAtMin &&
+      d.held_by != GuardRule::kScaleInProtected) {
     // A rule that keeps phas off the group (paused, suspended processes,
     // another controller): its own code.
     return Make("AbleToScale", false, d.code(), d.reason);
@@ -110,6 +111,9 @@ std::vector<std::string> LimitedReasons(const Decision& d) {
       case GuardClamp::kStepUp:
       case GuardClamp::kStepDown:
         add("step_cap");
+        break;
+      case GuardClamp::kScaleInProtected:
+        add("scale_in_protected");
         break;
     }
   }

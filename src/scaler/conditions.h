@@ -9,7 +9,8 @@
 //                   or its metrics could not be read
 //   ScalingLimited  did a rule keep the capacity from what the policy
 //                   wanted? True with the rule (at_max, at_min, step_cap,
-//                   cooldown, or the holding rule's code)
+//                   scale_in_protected, cooldown, or the holding rule's
+//                   code)
 // and the checks behind `--once`'s exit code. Pure functions of values; the
 // "since" of a condition is kept by its caller (scaler/status_board.h).
 //
@@ -39,8 +40,9 @@ std::vector<Condition> GroupConditions(const GroupOutcome& o);
 
 // The rules that kept the decision from the policy's wish, as short codes:
 // "at_max", "at_min" (held at or clamped to a bound), "step_cap" (a step
-// limit), "cooldown", the code of any other holding rule, "forecast_only"
-// (the predictive policy never acts). Empty: none.
+// limit), "scale_in_protected" (held at or clamped to the instances
+// protected from scale-in), "cooldown", the code of any other holding rule,
+// "forecast_only" (the predictive policy never acts). Empty: none.
 std::vector<std::string> LimitedReasons(const Decision& d);
 
 // Why the group was not read this cycle ("" when it was): not found, the

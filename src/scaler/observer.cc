@@ -393,8 +393,13 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.group.max_size = d.max_size;
   obs.group.desired = d.desired_capacity;
   for (const Instance& i : d.instances) {
+    bool counted = i.lifecycle == Lifecycle::kInService ||
+                   i.lifecycle == Lifecycle::kPending;
     if (i.lifecycle == Lifecycle::kInService) ++obs.group.in_service;
     if (i.lifecycle == Lifecycle::kPending) ++obs.group.pending;
+    if (counted && i.protected_from_scale_in) {
+      ++obs.group.protected_from_scale_in;
+    }
   }
   for (const auto& [id, since] : st.first_in_service) {
     if (now - since < cfg.warmup) ++obs.group.warming;

@@ -115,8 +115,9 @@ void MetricsReporter::ReportLimits(const GroupOutcome& o, Memory* mem) {
     bool on = std::find(now.begin(), now.end(), r) != now.end();
     m_->GetGauge("phas_scaler_scaling_limited",
                  "1 while a rule keeps the group's capacity from what the "
-                 "policy wants: at_max, at_min, step_cap, cooldown, or a rule "
-                 "that keeps phas off the group (its code).",
+                 "policy wants: at_max, at_min, step_cap, scale_in_protected, "
+                 "cooldown, or a rule that keeps phas off the group (its "
+                 "code).",
                  {{"group", o.group}, {"reason", r}})
         .Set(on ? 1 : 0);
   }

@@ -66,5 +66,28 @@ TEST_F(AwsCloudTest, LastDesiredCapacitySetIsTheNewestSetByRequest) {
   EXPECT_FALSE(denied.LastDesiredCapacitySet("web").ok());
 }
 
+// An instance's protection from scale-in reaches the loop (the guard keeps
+// the desired capacity at the protected instances).
+TEST_F(AwsCloudTest, DescribeGroupsKeepsTheProtectionFromScaleIn) {
+  auto session =
+      Open(std::make_shared<fake::FakeTransport>([](const std::string& b) {
+        return HttpReply{
+            200,
+            {},
+            fake::Recorded(fake::FormValue(b, "NextToken") == "page-2"
+                               ? "describe_asg_page2.xml"
+                               : "describe_asg_page1.xml")};
+      }));
+  AwsCloud cloud(session.get());
+  auto groups = cloud.DescribeGroups({"web", "batch"});
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  ASSERT_FALSE(groups->empty());
+  const GroupDescription& web = (*groups)[0];
+  ASSERT_EQ(web.name, "web");
+  ASSERT_EQ(web.instances.size(), 2u);
+  EXPECT_FALSE(web.instances[0].protected_from_scale_in);
+  EXPECT_TRUE(web.instances[1].protected_from_scale_in);
+}
+
 }  // namespace
 }  // namespace phas::aws

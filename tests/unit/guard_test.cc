@@ -20,6 +20,12 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using Kind = Decision::Kind;
 
+// `g` with `n` of its instances protected from scale-in.
+GroupView Protected(GroupView g, int n) {
+  g.protected_from_scale_in = n;
+  return g;
+}
+
 GuardState LastActionAgo(Duration ago) { return GuardState{kNow - ago}; }
 // The loop started `ago` without the group's saved state.
 GuardState StartedWithoutStateAgo(Duration ago) {
@@ -51,6 +57,8 @@ TEST(GuardTest, Table) {
   step2.max_step_down = 1;
   GuardConfig step1;
   step1.max_step_up = 1;
+  GuardConfig step_down3;
+  step_down3.max_step_down = 3;
   GuardConfig cd60;
   cd60.cooldown = seconds(60);
   GuardConfig cd60_step1 = cd60;
@@ -59,6 +67,7 @@ TEST(GuardTest, Table) {
   const auto kMin = GuardClamp::kMinSize;
   const auto kUp = GuardClamp::kStepUp;
   const auto kDown = GuardClamp::kStepDown;
+  const auto kProt = GuardClamp::kScaleInProtected;
   const Case cases[] = {
       {"up",
        4,
@@ -273,6 +282,100 @@ TEST(GuardTest, Table) {
        3,
        "because; wanted 1 -> 2, min size 3, step limit +1: 1 -> 3",
        {kMin, kUp}},
+      // Instances protected from scale-in: AWS terminates none of them, so
+      // a desired capacity below them would remove nothing now and all of
+      // them when their protection is lifted.
+      {"protected: scale-in stops at them",
+       2,
+       Protected(Group(1, 10, 5), 3),
+       {},
+       def,
+       Kind::kScaleDown,
+       3,
+       "tt_ok",
+       3,
+       "because; wanted 5 -> 2, 3 instances protected from scale-in: 5 -> 3",
+       {kProt}},
+      {"protected: one",
+       0,
+       Protected(Group(0, 10, 2), 1),
+       {},
+       def,
+       Kind::kScaleDown,
+       1,
+       "tt_ok",
+       1,
+       "because; wanted 2 -> 0, 1 instance protected from scale-in: 2 -> 1",
+       {kProt}},
+      {"protected: every instance, held",
+       2,
+       Protected(Group(1, 10, 3), 3),
+       {},
+       def,
+       Kind::kHold,
+       3,
+       "scale_in_protected",
+       3,
+       "because; wanted 3 -> 2, 3 instances protected from scale-in: hold at 3",
+       {}},
+      {"protected: more than desired, held",
+       1,
+       Protected(Group(1, 10, 2), 4),
+       {},
+       def,
+       Kind::kHold,
+       2,
+       "scale_in_protected",
+       2,
+       "because; wanted 2 -> 1, 4 instances protected from scale-in: hold at 2",
+       {}},
+      {"protected: scale-out as ever",
+       6,
+       Protected(Group(1, 10, 3), 3),
+       {},
+       def,
+       Kind::kScaleUp,
+       6,
+       "tt_ok",
+       6,
+       "because",
+       {}},
+      {"protected: step limit, then them",
+       1,
+       Protected(Group(1, 10, 6), 4),
+       {},
+       step_down3,
+       Kind::kScaleDown,
+       4,
+       "tt_ok",
+       4,
+       "because; wanted 6 -> 1, step limit -3, 4 instances protected from "
+       "scale-in: 6 -> 4",
+       {kDown, kProt}},
+      {"protected: above max, the bound decides",
+       9,
+       Protected(Group(1, 10, 12), 11),
+       {},
+       def,
+       Kind::kScaleDown,
+       10,
+       "tt_ok",
+       10,
+       "because; wanted 12 -> 9, 11 instances protected from scale-in, max "
+       "size 10: 12 -> 10",
+       {kProt, kMax}},
+      {"protected: at max, held by them",
+       4,
+       Protected(Group(1, 10, 10), 10),
+       {},
+       def,
+       Kind::kHold,
+       10,
+       "scale_in_protected",
+       10,
+       "because; wanted 10 -> 4, 10 instances protected from scale-in: hold "
+       "at 10",
+       {}},
       // Cooldown after an action (also after a restart with saved state).
       {"in cooldown: held, wanted up",
        4,

@@ -7,10 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
+#include "scaler/conditions.h"
 #include "scaler/scaler.h"
 #include "test_util.h"
 
@@ -211,6 +213,65 @@ TEST(ObserverTest, AGroupWhoseDescriptionDoesNotReadIsHeldAlone) {
       }
       clock.Advance(seconds(10));
     }
+  }
+}
+
+// SimCloud with the first `n` instances it lists protected from scale-in.
+class ProtectingCloud final : public ForwardingCloud {
+ public:
+  ProtectingCloud(Cloud* target, int n) : ForwardingCloud(target), n_(n) {}
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& names) override {
+    auto r = ForwardingCloud::DescribeGroups(names);
+    if (!r.ok()) return r;
+    for (GroupDescription& d : *r) {
+      for (size_t k = 0; k < d.instances.size(); ++k) {
+        d.instances[k].protected_from_scale_in = static_cast<int>(k) < n_;
+      }
+    }
+    return r;
+  }
+
+ private:
+  int n_;
+};
+
+// Instances protected from scale-in are counted from the description, and
+// the loop lowers the desired capacity to them and no further (AWS would
+// terminate none of them): hpa wants 1 instance for the load, 3 are
+// protected.
+TEST(ObserverTest, ScaleInStopsAtTheInstancesProtectedFromIt) {
+  for (int protected_n : {0, 3}) {
+    SCOPED_TRACE(protected_n);
+    ManualClock clock(FromUnixSeconds(1'700'000'000));
+    SimCloud sim(&clock, {{"web", 1, 10, 6, seconds(60),
+                           std::make_shared<FlatDemand>(0.3)}});
+    clock.Advance(minutes(30));
+    ProtectingCloud cloud(&sim, protected_n);
+    GroupConfig g;
+    g.name = "web";
+    ASSERT_TRUE(g.policy.Select("hpa").ok());
+    g.memory.enabled = false;
+    Scaler scaler({g}, {}, {.cloud = &cloud, .clock = &clock});
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    int lowest = 6;
+    GroupOutcome last;
+    for (TimePoint end = clock.Now() + minutes(30); clock.Now() < end;
+         clock.Advance(seconds(10))) {
+      CycleReport r = scaler.RunOnce(clock.Now());
+      last = r.groups[0];
+      lowest = std::min(lowest, last.observation.group.desired);
+      if (last.acted) lowest = std::min(lowest, last.decision.target);
+    }
+    EXPECT_EQ(last.observation.group.protected_from_scale_in, protected_n);
+    if (protected_n == 0) {
+      EXPECT_EQ(lowest, 1);
+      continue;
+    }
+    EXPECT_EQ(lowest, protected_n);
+    EXPECT_EQ(last.decision.held_by, GuardRule::kScaleInProtected);
+    EXPECT_EQ(LimitedReasons(last.decision),
+              std::vector<std::string>{"scale_in_protected"});
   }
 }
 
