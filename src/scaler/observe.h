@@ -78,7 +78,9 @@ QueryPlan PlanQueries(const std::vector<GroupToObserve>& groups,
 struct GroupMetrics {
   AggregatedMetrics aggregate;  // over all InService instances
   // Per-minute mean of the load signal over the instances not warming up
-  // (a group-level signal: its load over the InService instances).
+  // (a group-level signal: its load over the InService instances). The
+  // observer leaves out a newest minute some of them have not published
+  // yet (SettledLoad): the policies would count the group as those few.
   std::vector<MetricSample> signal;
   // Per-minute load of all InService instances with data, in instance-units
   // (the sum of their signal / its full value).

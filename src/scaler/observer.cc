@@ -363,6 +363,17 @@ void Observer::AggregateRead(size_t gi, const Partition& p, size_t oi,
     }
     if (p.metrics_status.ok() && memory.ok()) agg.memory_failure_told = false;
     m.whole_load = SettledLoad(m.load, since).size();
+    // The policies decide on minutes every instance they count has
+    // published. Each publishes on its own: a newest minute only some had
+    // was read as a group of those few (6 instances at 20 %, 2 published:
+    // target tracking's ceil(2 x 20 / 60), a scale-in to 1). It waits for
+    // the next read, as the history's does, over the instances the signal
+    // averages (not warming up).
+    std::vector<TimePoint>& ready = cr.ready_since;
+    for (const auto& [id, t] : st.first_in_service) {
+      if (!o.warming.contains(id)) ready.push_back(t);
+    }
+    m.signal = SettledLoad(m.signal, ready);
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
     agg.warming = o.warming;

@@ -244,6 +244,7 @@ class Observer {
   struct CycleRead {
     bool new_read = false;         // the partition's data changed
     std::vector<TimePoint> since;  // when each InService instance was first so
+    std::vector<TimePoint> ready_since;  // the same, of those not warming up
     // The minutes its load history lacks before the read, and their fetch.
     std::optional<std::pair<TimePoint, TimePoint>> missing;
     std::optional<Result<std::vector<MetricSample>>> fetched;

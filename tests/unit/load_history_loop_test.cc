@@ -186,11 +186,7 @@ TEST_F(LoopTest, AMinuteNotEveryInstanceHasPublishedIsNotKeptShort) {
         TimePoint end) override {
       auto r = ForwardingCloud::GetMetricData(queries, start, end);
       if (!r.ok()) return r;
-      TimePoint newest{};
-      for (const MetricSeries& s : *r) {
-        if (!s.timestamps.empty())
-          newest = std::max(newest, s.timestamps.back());
-      }
+      const TimePoint newest = testing::NewestTimestamp(*r);
       for (size_t i = 0; i < queries.size(); ++i) {
         if (queries[i].metric_name != "CPUUtilization") continue;
         MetricSeries& s = (*r)[i];

@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <set>
+#include <string>
 
 #include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
@@ -273,6 +276,86 @@ TEST(ObserverTest, ScaleInStopsAtTheInstancesProtectedFromIt) {
     EXPECT_EQ(LimitedReasons(last.decision),
               std::vector<std::string>{"scale_in_protected"});
   }
+}
+
+// CloudWatch read while the group's instances publish their newest minute
+// one by one: of the per-instance series, only those of `published`
+// instances have the answer's newest minute.
+class PartlyPublishedCloud final : public ForwardingCloud {
+ public:
+  PartlyPublishedCloud(Cloud* target, size_t published)
+      : ForwardingCloud(target), published_(published) {}
+  Result<std::vector<MetricSeries>> GetMetricData(
+      const std::vector<MetricQuery>& queries, TimePoint start,
+      TimePoint end) override {
+    auto r = ForwardingCloud::GetMetricData(queries, start, end);
+    if (!r.ok()) return r;
+    const TimePoint newest = testing::NewestTimestamp(*r);
+    auto instance = [&](size_t q) {
+      for (const MetricDimension& d : queries[q].dimensions) {
+        if (d.name == "InstanceId") return d.value;
+      }
+      return std::string();
+    };
+    std::set<std::string> ids;
+    for (size_t q = 0; q < queries.size(); ++q) ids.insert(instance(q));
+    ids.erase("");
+    for (size_t q = 0; q < queries.size(); ++q) {
+      const std::string id = instance(q);
+      MetricSeries& s = (*r)[q];
+      if (id.empty() ||
+          std::distance(ids.begin(), ids.find(id)) <
+              static_cast<long>(published_) ||
+          s.timestamps.empty() || s.timestamps.back() != newest) {
+        continue;
+      }
+      s.timestamps.pop_back();
+      s.values.pop_back();
+    }
+    return r;
+  }
+
+ private:
+  size_t published_;
+};
+
+// A newest minute only some instances have published is not the group: 6
+// instances at 20 %, 2 of them published. The policies decide on the
+// minutes all 6 have published (6 instances, 20 %), and target tracking at
+// 60 % goes to 2 instances, not 1 (ceil(2 x 20 / 60) before). A cooldown
+// of 10 minutes: after a scale-in the window's older minutes show the
+// survivors at the load of 6 (a second scale-in on them is another matter).
+TEST(ObserverTest, ANewestMinuteSomeInstancesHaveNotPublishedWaits) {
+  ManualClock clock(FromUnixSeconds(1'700'000'000));
+  SimCloud sim(&clock, {{"web", 1, 10, 6, seconds(60),
+                         std::make_shared<FlatDemand>(1.2)}});
+  clock.Advance(minutes(30));
+  PartlyPublishedCloud cloud(&sim, 2);
+  GroupConfig g;
+  g.name = "web";
+  ASSERT_TRUE(g.policy.Select("target-tracking").ok());
+  g.policy.cooldown = minutes(10);
+  g.memory.enabled = false;
+  Scaler scaler({g}, {}, {.cloud = &cloud, .clock = &clock});
+  ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+  int lowest = 6;
+  int decided = 0;
+  for (TimePoint end = clock.Now() + minutes(40); clock.Now() < end;
+       clock.Advance(seconds(10))) {
+    CycleReport r = scaler.RunOnce(clock.Now());
+    const GroupOutcome& o = r.groups[0];
+    lowest = std::min(lowest, o.observation.group.desired);
+    if (o.acted) lowest = std::min(lowest, o.decision.target);
+    if (!o.observation.metrics_ok) continue;
+    ++decided;
+    const MetricSample& latest = o.observation.signal.back();
+    if (o.observation.group.in_service == 6) {
+      EXPECT_EQ(latest.instances, 6);
+      EXPECT_NEAR(latest.value, 20, 0.5);
+    }
+  }
+  EXPECT_GT(decided, 200);
+  EXPECT_EQ(lowest, 2);
 }
 
 }  // namespace

@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "cloud/cloud.h"
 #include "cloud/sim_demand.h"
 #include "common/clock.h"
 
@@ -28,6 +31,15 @@ class FlatDemand final : public SimDemand {
  private:
   double units_;
 };
+
+// The newest timestamp of a GetMetricData answer (its series' last).
+inline TimePoint NewestTimestamp(const std::vector<MetricSeries>& answer) {
+  TimePoint newest{};
+  for (const MetricSeries& s : answer) {
+    if (!s.timestamps.empty()) newest = std::max(newest, s.timestamps.back());
+  }
+  return newest;
+}
 
 inline std::string SourcePath(const std::string& rel) {
   return std::string(PHAS_SOURCE_DIR) + "/" + rel;
