@@ -30,8 +30,9 @@ struct GroupView {
   int in_service = 0;  // InService instances
   int pending = 0;     // launched, not yet InService
   int warming = 0;     // InService but still inside the warm-up time
-  // InService or Pending instances protected from scale-in: AWS terminates
-  // none of them when the desired capacity is lowered.
+  // InService instances protected from scale-in: AWS terminates none of
+  // them when the desired capacity is lowered (a Pending instance's
+  // protection starts once it is InService).
   int protected_from_scale_in = 0;
   // The group's warm pool, when it has one (read with its AWS controls,
   // scaler/controls.h): the instances it holds, and how long a launch from

@@ -58,8 +58,7 @@ class LoadHistory {
 // the group's InService instances so). Each instance publishes its minute
 // on its own; a minute read before all have would be kept short of the load
 // they served. Held back, it is read again next time, and kept once
-// complete or once a newer minute has come. (The observer holds back the
-// signal's newest minute the same way, over the instances not warming up.)
+// complete or once a newer minute has come.
 std::vector<MetricSample> SettledLoad(
     const std::vector<MetricSample>& load,
     const std::vector<TimePoint>& in_service_since);

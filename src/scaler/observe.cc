@@ -218,6 +218,7 @@ GroupMetrics AggregateGroup(const QueryPlan& plan,
   for (const Acc& a : signal_by_minute) {
     out.signal.push_back({a.t, a.sum / a.n, a.n});
   }
+  out.signal_divided = !o.signal.per_instance() && !per_instance_series;
   for (const Acc& a : load_by_minute) out.load.push_back({a.t, a.sum, a.n});
   for (char c : with_data) out.instances_with_data += c;
   return out;

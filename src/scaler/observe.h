@@ -79,9 +79,13 @@ struct GroupMetrics {
   AggregatedMetrics aggregate;  // over all InService instances
   // Per-minute mean of the load signal over the instances not warming up
   // (a group-level signal: its load over the InService instances). The
-  // observer leaves out a newest minute some of them have not published
-  // yet (SettledLoad): the policies would count the group as those few.
+  // observer then counts the instances that served each minute, also
+  // those that have not reported it (Observer's CountServing).
   std::vector<MetricSample> signal;
+  // The signal is a group-level load divided by the instances that had a
+  // CPU datapoint for each minute (not a mean, not the source's own
+  // per-instance series).
+  bool signal_divided = false;
   // Per-minute load of all InService instances with data, in instance-units
   // (the sum of their signal / its full value).
   std::vector<MetricSample> load;

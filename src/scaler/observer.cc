@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -36,10 +39,15 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
 // InService over the read's window (`window`): a newest minute one of
 // them has not published is held back (SettledLoad), not kept short. Most
 // cycles change nothing: then nothing is allocated (`ids` is scratch).
+// Instances no longer InService are recorded in `left` (when first
+// InService, when seen gone), for `keep`.
 void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                  bool first_sight, TimePoint now, GroupState* st,
                  std::vector<std::string_view>* ids,
-                 std::set<std::string>* warming) {
+                 std::set<std::string>* warming,
+                 std::vector<std::pair<TimePoint, TimePoint>>* left,
+                 Duration keep) {
+  std::erase_if(*left, [&](const auto& l) { return now - l.second > keep; });
   ids->clear();
   for (const Instance& i : d.instances) {
     if (i.lifecycle == Lifecycle::kInService) ids->push_back(i.id);
@@ -60,8 +68,12 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
     // Every InService id is in the map: the same size means the same ids.
     if (st->first_in_service.size() != ids->size()) {
       std::erase_if(st->first_in_service, [&](const auto& kv) {
-        return !std::binary_search(ids->begin(), ids->end(),
-                                   std::string_view(kv.first));
+        if (std::binary_search(ids->begin(), ids->end(),
+                               std::string_view(kv.first))) {
+          return false;
+        }
+        left->emplace_back(kv.second, now);
+        return true;
       });
     }
   }
@@ -80,6 +92,37 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
   warming->clear();
   for (const auto& [id, since] : st->first_in_service) {
     if (warm(since)) warming->insert(warming->end(), id);
+  }
+}
+
+// Each minute of `signal` counts the instances that served it, not only
+// those that reported it: every instance publishes its minute on its own
+// (a read often holds the newest minute of only some), and the minutes
+// before a scale-in are read on the instances that stayed (after 6 -> 2,
+// the 2 read 20 % for minutes the 6 served at 20 %). Taken for the group,
+// those few made target tracking scale 6 -> 1 where 2 were needed, and
+// 2 -> 1 a minute after 6 -> 2. Served: InService when the minute began
+// (`since`; a per-instance signal: not warming up), or then and gone since
+// (`left`); never fewer than reported it. A per-instance signal's minute is the
+// mean of those that reported, and stands for the others; so is a group-level
+// signal's own per-instance series (RequestCountPerTarget); a group-level load
+// divided by the instances (`divided`) is divided by the ones that served.
+void CountServing(const GroupToObserve& o,
+                  const std::map<std::string, TimePoint>& since,
+                  const std::vector<std::pair<TimePoint, TimePoint>>& left,
+                  bool divided, std::vector<MetricSample>* signal) {
+  const bool per_instance = o.signal.per_instance();
+  for (MetricSample& minute : *signal) {
+    int served = 0;
+    for (const auto& [id, t] : since) {
+      served += t <= minute.time && !(per_instance && o.warming.contains(id));
+    }
+    for (const auto& [first, gone] : left) {
+      served += first <= minute.time && gone > minute.time;
+    }
+    if (served <= minute.instances) continue;
+    if (divided) minute.value *= double(minute.instances) / served;
+    minute.instances = served;
   }
 }
 
@@ -207,7 +250,9 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
       TrackWarmup(o.group, groups_[i].warmup, o_.metrics_window, first_sight,
-                  now, states[i], &p.scratch_ids, &o.warming);
+                  now, states[i], &p.scratch_ids, &o.warming,
+                  &aggregated_[i].left,
+                  o_.coarse_window + std::chrono::minutes(1));
       observe_index_[i] = n++;
       break;
     }
@@ -363,17 +408,7 @@ void Observer::AggregateRead(size_t gi, const Partition& p, size_t oi,
     }
     if (p.metrics_status.ok() && memory.ok()) agg.memory_failure_told = false;
     m.whole_load = SettledLoad(m.load, since).size();
-    // The policies decide on minutes every instance they count has
-    // published. Each publishes on its own: a newest minute only some had
-    // was read as a group of those few (6 instances at 20 %, 2 published:
-    // target tracking's ceil(2 x 20 / 60), a scale-in to 1). It waits for
-    // the next read, as the history's does, over the instances the signal
-    // averages (not warming up).
-    std::vector<TimePoint>& ready = cr.ready_since;
-    for (const auto& [id, t] : st.first_in_service) {
-      if (!o.warming.contains(id)) ready.push_back(t);
-    }
-    m.signal = SettledLoad(m.signal, ready);
+    CountServing(o, st.first_in_service, agg.left, m.signal_divided, &m.signal);
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
     agg.warming = o.warming;
@@ -404,11 +439,11 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   obs.group.max_size = d.max_size;
   obs.group.desired = d.desired_capacity;
   for (const Instance& i : d.instances) {
-    bool counted = i.lifecycle == Lifecycle::kInService ||
-                   i.lifecycle == Lifecycle::kPending;
     if (i.lifecycle == Lifecycle::kInService) ++obs.group.in_service;
     if (i.lifecycle == Lifecycle::kPending) ++obs.group.pending;
-    if (counted && i.protected_from_scale_in) {
+    // AWS protects an instance from the moment it is InService: a Pending
+    // one showing the flag is still terminated first.
+    if (i.lifecycle == Lifecycle::kInService && i.protected_from_scale_in) {
       ++obs.group.protected_from_scale_in;
     }
   }

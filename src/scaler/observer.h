@@ -244,7 +244,6 @@ class Observer {
   struct CycleRead {
     bool new_read = false;         // the partition's data changed
     std::vector<TimePoint> since;  // when each InService instance was first so
-    std::vector<TimePoint> ready_since;  // the same, of those not warming up
     // The minutes its load history lacks before the read, and their fetch.
     std::optional<std::pair<TimePoint, TimePoint>> missing;
     std::optional<Result<std::vector<MetricSample>>> fetched;
@@ -276,6 +275,10 @@ class Observer {
     // waited for the next: see KeepRead), and when the last was.
     int missing_fetch_failures = 0;
     TimePoint missing_fetch_tried;
+    // Instances that left service in the last coarse_window: when each was
+    // first InService, and when it was seen gone. The minutes they served
+    // are still read, on the instances that stayed.
+    std::vector<std::pair<TimePoint, TimePoint>> left;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

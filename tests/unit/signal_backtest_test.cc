@@ -107,12 +107,14 @@ TEST(SignalBacktestTest, EveryPolicyDecidesAlikeOnEverySignal) {
       // history sums the instances still there (after a scale-in the past
       // minutes lose the instances that served them): the predictive
       // policy's history differs. A custom load has no per-instance series:
-      // the loop divides it by the instances it still sees for past minutes,
-      // which after a scale-in overstates them (measured: step +3 % of
-      // instance-hours with metrics read every 60 s).
+      // the loop divides it by the instances that served each minute,
+      // those warming up included, where CPU's mean leaves them out
+      // (measured: step 54.6 % of the minutes short for 303.2
+      // instance-hours, on CPU 52.5 % for 305.9; target tracking 9.44 %
+      // and 9.38 %).
       EXPECT_NEAR(a.scores.instance_hours, c.scores.instance_hours,
                   0.05 * c.scores.instance_hours);
-      EXPECT_LE(a.scores.tau_u, c.scores.tau_u + 0.5);
+      EXPECT_LE(a.scores.tau_u, c.scores.tau_u + 3);
     }
   }
 }
