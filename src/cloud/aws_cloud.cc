@@ -18,15 +18,21 @@ const char* LifecycleName(Lifecycle l) {
       return "Terminating";
     case Lifecycle::kStandby:
       return "Standby";
+    case Lifecycle::kUnhealthy:
+      return "Unhealthy";
     case Lifecycle::kOther:
       return "Other";
   }
   return "Other";
 }
 
-Lifecycle AwsCloud::ParseLifecycle(std::string_view s) {
+Lifecycle AwsCloud::ParseLifecycle(std::string_view s,
+                                   std::string_view health) {
   auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
-  if (s == "InService") return Lifecycle::kInService;
+  if (s == "InService") {
+    return health == "Unhealthy" ? Lifecycle::kUnhealthy
+                                 : Lifecycle::kInService;
+  }
   if (starts("Pending")) return Lifecycle::kPending;
   if (starts("Terminat")) return Lifecycle::kTerminating;
   if (s == "Standby" || s == "EnteringStandby") return Lifecycle::kStandby;
@@ -53,7 +59,8 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     d.suspended_processes = g.suspended_processes;
     d.instances.reserve(g.instances.size());
     for (const aws::AsgInstance& i : g.instances) {
-      d.instances.push_back({i.id, ParseLifecycle(i.lifecycle_state),
+      d.instances.push_back({i.id,
+                             ParseLifecycle(i.lifecycle_state, i.health_status),
                              i.instance_type, i.protected_from_scale_in});
     }
     out.push_back(std::move(d));

@@ -41,8 +41,10 @@ class AwsCloud final : public Cloud {
   // credentials before the first attempt.
   Duration MaxActionLatency() const override;
 
-  // EC2 Auto Scaling's lifecycle state names, folded.
-  static Lifecycle ParseLifecycle(std::string_view state);
+  // EC2 Auto Scaling's lifecycle state names, folded, with the instance's
+  // HealthStatus ("Unhealthy": InService is kUnhealthy).
+  static Lifecycle ParseLifecycle(std::string_view state,
+                                  std::string_view health);
 
  private:
   aws::AutoScalingApi asg_;

@@ -37,6 +37,9 @@ enum class Lifecycle : uint8_t {
   kInService,    // InService: serves, reports metrics
   kTerminating,  // Terminating*, Terminated
   kStandby,      // EnteringStandby, Standby
+  kUnhealthy,    // InService, but its HealthStatus is Unhealthy: out of the
+                 // load balancer, replaced by AWS (unless ReplaceUnhealthy
+                 // is suspended); it serves nothing and is not read
   kOther,        // Detaching, Detached, Warmed:*, anything new
 };
 const char* LifecycleName(Lifecycle l);

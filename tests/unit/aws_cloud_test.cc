@@ -89,5 +89,42 @@ TEST_F(AwsCloudTest, DescribeGroupsKeepsTheProtectionFromScaleIn) {
   EXPECT_TRUE(web.instances[1].protected_from_scale_in);
 }
 
+// An InService instance AWS marks Unhealthy is not counted as serving (nor
+// read): it is out of the load balancer, being replaced.
+TEST_F(AwsCloudTest, AnUnhealthyInstanceIsNotInService) {
+  auto session = Open(std::make_shared<
+                      fake::FakeTransport>([](const std::string&) {
+    auto member = [](const char* id, const char* state, const char* health) {
+      return std::string("<member><InstanceId>") + id +
+             "</InstanceId><LifecycleState>" + state +
+             "</LifecycleState><HealthStatus>" + health +
+             "</HealthStatus></member>";
+    };
+    return HttpReply{
+        200,
+        {},
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+        "<AutoScalingGroups><member><AutoScalingGroupName>web"
+        "</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>9</MaxSize>"
+        "<DesiredCapacity>3</DesiredCapacity><Instances>" +
+            member("i-1", "InService", "Healthy") +
+            member("i-2", "InService", "Unhealthy") +
+            member("i-3", "Pending", "Healthy") +
+            "</Instances></member></AutoScalingGroups>"
+            "</DescribeAutoScalingGroupsResult>"
+            "</DescribeAutoScalingGroupsResponse>"};
+  }));
+  AwsCloud cloud(session.get());
+  auto groups = cloud.DescribeGroups({"web"});
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  ASSERT_EQ(groups->size(), 1u);
+  const std::vector<Instance>& in = (*groups)[0].instances;
+  ASSERT_EQ(in.size(), 3u);
+  EXPECT_EQ(in[0].lifecycle, Lifecycle::kInService);
+  EXPECT_EQ(in[1].lifecycle, Lifecycle::kUnhealthy);
+  EXPECT_EQ(in[2].lifecycle, Lifecycle::kPending);
+  EXPECT_STREQ(LifecycleName(in[1].lifecycle), "Unhealthy");
+}
+
 }  // namespace
 }  // namespace phas::aws
