@@ -56,8 +56,9 @@ inline AlarmState CountAlarms(const std::vector<MetricSample>& signal,
   return s;
 }
 
-// Instances the latest signal point averages (the ones that count, warm-up
-// excluded), or InService minus warming when unknown; at least 1.
+// Instances that served the latest signal point (scaler/observer.cc
+// CountServing: also those that had not reported it, or have left since),
+// or InService minus warming when unknown; at least 1.
 inline int ReadyInstances(const Observation& obs) {
   if (!obs.signal.empty() && obs.signal.back().instances > 0) {
     return obs.signal.back().instances;

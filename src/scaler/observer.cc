@@ -39,15 +39,17 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
 // InService over the read's window (`window`): a newest minute one of
 // them has not published is held back (SettledLoad), not kept short. Most
 // cycles change nothing: then nothing is allocated (`ids` is scratch).
-// Instances no longer InService are recorded in `left` (when first
-// InService, when seen gone), for `keep`.
+// Instances no longer InService are recorded in `left`, for `keep`, when
+// this process saw them InService at its last describe (`last_described`;
+// none after a start: a record's instances gone meanwhile served no minute
+// this process reads).
 void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                  bool first_sight, TimePoint now, GroupState* st,
                  std::vector<std::string_view>* ids,
                  std::set<std::string>* warming,
-                 std::vector<std::pair<TimePoint, TimePoint>>* left,
-                 Duration keep) {
-  std::erase_if(*left, [&](const auto& l) { return now - l.second > keep; });
+                 std::optional<TimePoint> last_described,
+                 std::vector<Observer::LeftService>* left, Duration keep) {
+  std::erase_if(*left, [&](const auto& l) { return now - l.last_seen > keep; });
   ids->clear();
   for (const Instance& i : d.instances) {
     if (i.lifecycle == Lifecycle::kInService) ids->push_back(i.id);
@@ -72,7 +74,9 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                                std::string_view(kv.first))) {
           return false;
         }
-        left->emplace_back(kv.second, now);
+        if (last_described) {
+          left->push_back({kv.second, kv.second + warmup, *last_described});
+        }
         return true;
       });
     }
@@ -101,24 +105,33 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
 // before a scale-in are read on the instances that stayed (after 6 -> 2,
 // the 2 read 20 % for minutes the 6 served at 20 %). Taken for the group,
 // those few made target tracking scale 6 -> 1 where 2 were needed, and
-// 2 -> 1 a minute after 6 -> 2. Served: InService when the minute began
-// (`since`; a per-instance signal: not warming up), or then and gone since
-// (`left`); never fewer than reported it. A per-instance signal's minute is the
-// mean of those that reported, and stands for the others; so is a group-level
-// signal's own per-instance series (RequestCountPerTarget); a group-level load
-// divided by the instances (`divided`) is divided by the ones that served.
+// 2 -> 1 a minute after 6 -> 2. Served, never fewer than reported it: the
+// InService instances established when the minute began (InService a
+// minute before it: a new one may not take load yet, and counted at the
+// others' mean it would overstate the load), and those seen InService
+// through the whole minute and gone since (`left`); for a per-instance
+// signal, past their warm-up (its mean leaves warming instances out). A
+// per-instance signal's minute is the mean of those that reported, and
+// stands for the others; so is a group-level signal's own per-instance
+// series (RequestCountPerTarget); a group-level load divided by the
+// instances (`divided`) is divided by the ones that served.
 void CountServing(const GroupToObserve& o,
                   const std::map<std::string, TimePoint>& since,
-                  const std::vector<std::pair<TimePoint, TimePoint>>& left,
-                  bool divided, std::vector<MetricSample>* signal) {
+                  const std::vector<Observer::LeftService>& left, bool divided,
+                  std::vector<MetricSample>* signal) {
+  using std::chrono::minutes;
   const bool per_instance = o.signal.per_instance();
   for (MetricSample& minute : *signal) {
+    const TimePoint begin = minute.time;
     int served = 0;
     for (const auto& [id, t] : since) {
-      served += t <= minute.time && !(per_instance && o.warming.contains(id));
+      served +=
+          t + minutes(1) <= begin && !(per_instance && o.warming.contains(id));
     }
-    for (const auto& [first, gone] : left) {
-      served += first <= minute.time && gone > minute.time;
+    for (const Observer::LeftService& l : left) {
+      served += (per_instance ? std::max(l.since + minutes(1), l.warm)
+                              : l.since + minutes(1)) <= begin &&
+                l.last_seen >= begin + minutes(1);
     }
     if (served <= minute.instances) continue;
     if (divided) minute.value *= double(minute.instances) / served;
@@ -249,10 +262,12 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
       o.group = std::move(d);
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
+      Aggregated& agg = aggregated_[i];
       TrackWarmup(o.group, groups_[i].warmup, o_.metrics_window, first_sight,
                   now, states[i], &p.scratch_ids, &o.warming,
-                  &aggregated_[i].left,
+                  agg.last_described, &agg.left,
                   o_.coarse_window + std::chrono::minutes(1));
+      agg.last_described = now;
       observe_index_[i] = n++;
       break;
     }

@@ -83,6 +83,13 @@ struct ObservedGroup {
 
 class Observer {
  public:
+  // An instance that left service: when it was first InService, when its
+  // warm-up ended, and the last describe that saw it InService.
+  struct LeftService {
+    TimePoint since;
+    TimePoint warm;
+    TimePoint last_seen;
+  };
   // The collaborators must outlive the observer.
   Observer(std::vector<ObservedGroup> groups, ObserverOptions options,
            Cloud* cloud, Predictor* predictor, StateStore* store);
@@ -275,10 +282,13 @@ class Observer {
     // waited for the next: see KeepRead), and when the last was.
     int missing_fetch_failures = 0;
     TimePoint missing_fetch_tried;
-    // Instances that left service in the last coarse_window: when each was
-    // first InService, and when it was seen gone. The minutes they served
-    // are still read, on the instances that stayed.
-    std::vector<std::pair<TimePoint, TimePoint>> left;
+    // Instances that left service in the last coarse_window, as this
+    // process saw them serve (Observer's CountServing): the minutes they
+    // served are still read, on the instances that stayed.
+    std::vector<LeftService> left;
+    // When this process last described the group (the instances gone at
+    // the next describe were last seen InService then).
+    std::optional<TimePoint> last_described;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;

@@ -375,27 +375,42 @@ TEST(ObserverTest, MinutesSomeInstancesHaveNotPublishedCountThemAll) {
 // After a scale-in the window's older minutes are read on the instances
 // that stayed: 6 instances served 1.2 instance-units at 20 %, and after
 // 6 -> 2 the 2 still read 20 % for those minutes. They count the 6 that
-// served them: target tracking (60 s cooldown) stays at 2, where it went
-// on 2 -> 1 (ceil(2 x 20 / 60)) a minute later, short, then back to 2.
+// served them, and not the minute the 4 left in (they served part of it):
+// target tracking (60 s cooldown) stays at 2, where it went on 2 -> 1
+// (ceil(2 x 20 / 60)) a minute later, short, then back to 2; hpa stays
+// where it went (counting the instances gone in the minute they left, at
+// the mean of those that stayed, took it back up two minutes later).
 TEST(ObserverTest, MinutesBeforeAScaleInCountTheInstancesThatServedThem) {
-  ManualClock clock(FromUnixSeconds(1'700'000'000));
-  SimCloud sim(&clock, {{"web", 1, 10, 6, seconds(60),
-                         std::make_shared<FlatDemand>(1.2)}});
-  clock.Advance(minutes(30));
-  GroupConfig g;
-  g.name = "web";
-  ASSERT_TRUE(g.policy.Select("target-tracking").ok());
-  g.memory.enabled = false;
-  Scaler scaler({g}, {}, {.cloud = &sim, .clock = &clock});
-  ASSERT_TRUE(scaler.Init(clock.Now()).ok());
-  std::vector<std::pair<int, int>> actions;
-  for (TimePoint end = clock.Now() + minutes(60); clock.Now() < end;
-       clock.Advance(seconds(10))) {
-    CycleReport r = scaler.RunOnce(clock.Now());
-    const GroupOutcome& o = r.groups[0];
-    if (o.acted) actions.emplace_back(o.decision.current, o.decision.target);
+  struct Case {
+    const char* policy;
+    int from;
+    double load;
+    std::pair<int, int> action;
+  };
+  for (const Case& c :
+       {Case{"target-tracking", 6, 1.2, {6, 2}}, Case{"hpa", 6, 1.2, {6, 2}},
+        Case{"hpa", 4, 1.7, {4, 3}}}) {
+    const char* policy = c.policy;
+    SCOPED_TRACE(::testing::Message() << policy << " from " << c.from);
+    ManualClock clock(FromUnixSeconds(1'700'000'000));
+    SimCloud sim(&clock, {{"web", 1, 10, c.from, seconds(60),
+                           std::make_shared<FlatDemand>(c.load)}});
+    clock.Advance(minutes(30));
+    GroupConfig g;
+    g.name = "web";
+    ASSERT_TRUE(g.policy.Select(policy).ok());
+    g.memory.enabled = false;
+    Scaler scaler({g}, {}, {.cloud = &sim, .clock = &clock});
+    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
+    std::vector<std::pair<int, int>> actions;
+    for (TimePoint end = clock.Now() + minutes(60); clock.Now() < end;
+         clock.Advance(seconds(10))) {
+      CycleReport r = scaler.RunOnce(clock.Now());
+      const GroupOutcome& o = r.groups[0];
+      if (o.acted) actions.emplace_back(o.decision.current, o.decision.target);
+    }
+    EXPECT_EQ(actions, (std::vector<std::pair<int, int>>{c.action}));
   }
-  EXPECT_EQ(actions, (std::vector<std::pair<int, int>>{{6, 2}}));
 }
 
 }  // namespace

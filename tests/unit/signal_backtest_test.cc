@@ -97,8 +97,7 @@ TEST(SignalBacktestTest, EveryPolicyDecidesAlikeOnEverySignal) {
       const PolicyRun& c = cpu->runs[i];
       bool group_level =
           kind == SignalKind::kAlbRequests || kind == SignalKind::kCustom;
-      if (!group_level ||
-          (kind == SignalKind::kAlbRequests && c.policy != "predictive")) {
+      if (!group_level || c.policy != "predictive") {
         EXPECT_EQ(Capacity(a), Capacity(c));
         EXPECT_EQ(a.scores.actions, c.scores.actions);
         continue;
@@ -106,16 +105,44 @@ TEST(SignalBacktestTest, EveryPolicyDecidesAlikeOnEverySignal) {
       // Close, not equal. A group-level load is the whole load, where CPU's
       // history sums the instances still there (after a scale-in the past
       // minutes lose the instances that served them): the predictive
-      // policy's history differs. A custom load has no per-instance series:
-      // the loop divides it by the instances that served each minute,
-      // those warming up included, where CPU's mean leaves them out
-      // (measured: step 54.6 % of the minutes short for 303.2
-      // instance-hours, on CPU 52.5 % for 305.9; target tracking 9.44 %
-      // and 9.38 %).
+      // policy's history differs. (The others decide alike: a custom load
+      // is divided by the instances that served each minute, as CPU's mean
+      // counts them.)
       EXPECT_NEAR(a.scores.instance_hours, c.scores.instance_hours,
                   0.05 * c.scores.instance_hours);
-      EXPECT_LE(a.scores.tau_u, c.scores.tau_u + 3);
+      EXPECT_LE(a.scores.tau_u, c.scores.tau_u + 0.5);
     }
+  }
+}
+
+// Neither target tracking nor hpa scales in and then out again within 3
+// minutes (step does, 81 times, by its thresholds, as before): the minutes
+// around a scale-in count the instances that served them
+// (scaler/observer.cc CountServing). On nyc_taxi's first 30
+// days, counting the instances gone in the minute they left (at the mean
+// of those that stayed) and new ones before they were established made
+// hpa do so 266 times (77 with the first alone); counting only the
+// instances left, target tracking scaled in a second time a minute after
+// the first.
+TEST(SignalBacktestTest, TrackingTurnsNotBackRightAfterAScaleIn) {
+  auto trace = LoadTrace(std::string(PHAS_SOURCE_DIR) +
+                         "/data/traces/nab_nyc_taxi_30min.csv");
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  BacktestOptions o = World(SignalKind::kCpu);
+  o.mapping = BacktestOptions().mapping;
+  o.hours = 720;
+  auto run = RunBacktest(*trace, {"target-tracking", "hpa"}, o);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  for (const PolicyRun& r : run->runs) {
+    SCOPED_TRACE(r.policy);
+    const std::vector<ActionEvent>& a = r.result.actions;
+    EXPECT_GT(a.size(), 100u);
+    int turned = 0;
+    for (size_t k = 1; k < a.size(); ++k) {
+      turned += a[k - 1].to < a[k - 1].from && a[k].to > a[k].from &&
+                a[k].time - a[k - 1].time <= minutes(3);
+    }
+    EXPECT_EQ(turned, 0);
   }
 }
 
