@@ -36,18 +36,21 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
 // Updates the warm-up clocks of a group's InService instances and sets
 // `warming` to those still warming up. Instances already InService when a
 // group is first observed, with no record of them, count as warm, and as
-// InService over the read's window (`window`): a newest minute one of
-// them has not published is held back (SettledLoad), not kept short. Most
-// cycles change nothing: then nothing is allocated (`ids` is scratch).
-// Instances no longer InService are recorded in `left`, for `keep`, when
-// this process saw them InService at its last describe (`last_described`;
-// none after a start: a record's instances gone meanwhile served no minute
-// this process reads).
+// InService and established over the widest window a read covers
+// (`window`, and its first minute rounded down): a newest minute one of
+// them has not published is held back from the history (SettledLoad), and
+// counted as served in the signal (CountServing). Most cycles change
+// nothing: then nothing is allocated (`ids` is scratch). Instances no
+// longer InService are recorded in `left`, for `keep`, when this process's
+// last describe saw them InService (`last_described`, `last_in_service`;
+// not an instance of a record restored since, at a start or a lease taken
+// over).
 void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                  bool first_sight, TimePoint now, GroupState* st,
                  std::vector<std::string_view>* ids,
                  std::set<std::string>* warming,
                  std::optional<TimePoint> last_described,
+                 const std::vector<std::string>& last_in_service,
                  std::vector<Observer::LeftService>* left, Duration keep) {
   std::erase_if(*left, [&](const auto& l) { return now - l.last_seen > keep; });
   ids->clear();
@@ -65,7 +68,9 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
   if (!known) {
     for (std::string_view id : *ids) {
       st->first_in_service.try_emplace(
-          std::string(id), first_sight ? now - std::max(warmup, window) : now);
+          std::string(id),
+          first_sight ? now - std::max(warmup, window) - std::chrono::minutes(2)
+                      : now);
     }
     // Every InService id is in the map: the same size means the same ids.
     if (st->first_in_service.size() != ids->size()) {
@@ -74,7 +79,11 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                                std::string_view(kv.first))) {
           return false;
         }
-        if (last_described) {
+        // Seen InService by this process's last describe: not an instance
+        // of a record restored since (a restart, a lease taken over).
+        if (last_described &&
+            std::binary_search(last_in_service.begin(), last_in_service.end(),
+                               kv.first)) {
           left->push_back({kv.second, kv.second + warmup, *last_described});
         }
         return true;
@@ -118,9 +127,18 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
 void CountServing(const GroupToObserve& o,
                   const std::map<std::string, TimePoint>& since,
                   const std::vector<Observer::LeftService>& left, bool divided,
-                  std::vector<MetricSample>* signal) {
+                  bool coarse, std::vector<MetricSample>* signal) {
   using std::chrono::minutes;
   const bool per_instance = o.signal.per_instance();
+  // A datapoint's length: a minute, or basic monitoring's 5 minutes
+  // (stamped at their start; a group read over the coarse window, or
+  // datapoints that far apart).
+  Duration period =
+      coarse || signal->size() > 1 ? Duration(minutes(5)) : minutes(1);
+  for (size_t k = 1; k < signal->size(); ++k) {
+    period = std::min(period, (*signal)[k].time - (*signal)[k - 1].time);
+  }
+  period = std::max<Duration>(period, minutes(1));
   for (MetricSample& minute : *signal) {
     const TimePoint begin = minute.time;
     int served = 0;
@@ -131,7 +149,7 @@ void CountServing(const GroupToObserve& o,
     for (const Observer::LeftService& l : left) {
       served += (per_instance ? std::max(l.since + minutes(1), l.warm)
                               : l.since + minutes(1)) <= begin &&
-                l.last_seen >= begin + minutes(1);
+                l.last_seen >= begin + period;
     }
     if (served <= minute.instances) continue;
     if (divided) minute.value *= double(minute.instances) / served;
@@ -263,11 +281,16 @@ void Observer::ObservePartition(Partition& p, TimePoint now,
       bool first_sight = !seen_[i] && states[i]->first_in_service.empty();
       seen_[i] = true;
       Aggregated& agg = aggregated_[i];
-      TrackWarmup(o.group, groups_[i].warmup, o_.metrics_window, first_sight,
+      TrackWarmup(o.group, groups_[i].warmup, o_.coarse_window, first_sight,
                   now, states[i], &p.scratch_ids, &o.warming,
-                  agg.last_described, &agg.left,
+                  agg.last_described, agg.last_in_service, &agg.left,
                   o_.coarse_window + std::chrono::minutes(1));
       agg.last_described = now;
+      // (Most cycles the same ids: nothing is copied.)
+      if (!std::equal(agg.last_in_service.begin(), agg.last_in_service.end(),
+                      p.scratch_ids.begin(), p.scratch_ids.end())) {
+        agg.last_in_service.assign(p.scratch_ids.begin(), p.scratch_ids.end());
+      }
       observe_index_[i] = n++;
       break;
     }
@@ -423,7 +446,8 @@ void Observer::AggregateRead(size_t gi, const Partition& p, size_t oi,
     }
     if (p.metrics_status.ok() && memory.ok()) agg.memory_failure_told = false;
     m.whole_load = SettledLoad(m.load, since).size();
-    CountServing(o, st.first_in_service, agg.left, m.signal_divided, &m.signal);
+    CountServing(o, st.first_in_service, agg.left, m.signal_divided, p.coarse,
+                 &m.signal);
     agg.metrics = std::make_shared<const GroupMetrics>(std::move(m));
     agg.version = p.data_version;
     agg.warming = o.warming;

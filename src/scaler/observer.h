@@ -286,9 +286,11 @@ class Observer {
     // process saw them serve (Observer's CountServing): the minutes they
     // served are still read, on the instances that stayed.
     std::vector<LeftService> left;
-    // When this process last described the group (the instances gone at
-    // the next describe were last seen InService then).
+    // When this process last described the group, and the InService
+    // instances it saw then (sorted): those gone at the next describe were
+    // last seen InService then.
     std::optional<TimePoint> last_described;
+    std::vector<std::string> last_in_service;
   };
   std::vector<Aggregated> aggregated_;
   std::vector<size_t> observe_index_;
