@@ -91,6 +91,7 @@ Result<AutoScalingGroupInfo> ParseGroup(pugi::xml_node g) {
                                           f.where(), a.min_size, a.max_size));
   }
   a.status = Text(g, "Status");
+  a.desired_capacity_type = Text(g, "DesiredCapacityType");
   std::set<std::string> ids;
   for (pugi::xml_node m : Members(g, "Instances")) {
     AsgInstance i;
@@ -100,6 +101,7 @@ Result<AutoScalingGroupInfo> ParseGroup(pugi::xml_node g) {
     i.availability_zone = Text(m, "AvailabilityZone");
     i.instance_type = Text(m, "InstanceType");
     i.protected_from_scale_in = Text(m, "ProtectedFromScaleIn") == "true";
+    i.weighted_capacity = Text(m, "WeightedCapacity");
     // Listed twice, it would count as two instances serving.
     if (!ids.insert(i.id).second) {
       return Status::Corruption(

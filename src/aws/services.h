@@ -29,6 +29,7 @@ struct AsgInstance {
   std::string availability_zone;
   std::string instance_type;
   bool protected_from_scale_in = false;
+  std::string weighted_capacity;  // "" unless a mixed instances policy sets it
 };
 
 struct AutoScalingGroupInfo {
@@ -38,6 +39,7 @@ struct AutoScalingGroupInfo {
   int max_size = 0;
   int desired_capacity = 0;
   std::string status;  // "Delete in progress" while being deleted, else ""
+  std::string desired_capacity_type;  // "units" (or ""), "vcpu", "memory-mib"
   std::vector<AsgInstance> instances;
   std::vector<std::string> suspended_processes;
   std::map<std::string, std::string> tags;  // key -> value

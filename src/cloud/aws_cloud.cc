@@ -57,6 +57,17 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     d.desired_capacity = g.desired_capacity;
     d.tags = g.tags;
     d.suspended_processes = g.suspended_processes;
+    if (!g.desired_capacity_type.empty() &&
+        g.desired_capacity_type != "units") {
+      d.capacity_units = "DesiredCapacityType " + g.desired_capacity_type;
+    }
+    for (const aws::AsgInstance& i : g.instances) {
+      if (d.capacity_units.empty() && !i.weighted_capacity.empty() &&
+          i.weighted_capacity != "1") {
+        d.capacity_units = fmt::format("instance {} weighs {} units", i.id,
+                                       i.weighted_capacity);
+      }
+    }
     d.instances.reserve(g.instances.size());
     for (const aws::AsgInstance& i : g.instances) {
       d.instances.push_back({i.id,

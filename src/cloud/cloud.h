@@ -62,6 +62,11 @@ struct GroupDescription {
   // scaling processes suspended on it ("Launch", "AlarmNotification", ...).
   std::map<std::string, std::string> tags;
   std::vector<std::string> suspended_processes;
+  // Why the desired capacity does not count instances, "" when it does: a
+  // DesiredCapacityType other than units ("vcpu", "memory-mib"), or
+  // instances weighted other than 1 (a mixed instances policy's
+  // WeightedCapacity). phas sizes in instances.
+  std::string capacity_units;
   // Not OK: the group's description did not read (its sizes; the answer's
   // other groups did). Only `name` is set then, and the group is not
   // observed: it is held, the error saying why.

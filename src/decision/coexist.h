@@ -69,6 +69,9 @@ struct CoexistFacts {
   // Read every cycle with the describe.
   std::map<std::string, std::string> tags;
   std::vector<std::string> suspended_processes;
+  // Why the desired capacity does not count instances ("" when it does:
+  // cloud/cloud.h GroupDescription::capacity_units).
+  std::string capacity_units;
   // The AWS controls (read every few minutes): whether a read ever
   // succeeded, and why the last one failed ("" when it did not).
   bool controls_read = false;

@@ -125,6 +125,8 @@ const char* GuardRuleName(GuardRule r) {
       return "paused_by_tag";
     case GuardRule::kSuspended:
       return "suspended";
+    case GuardRule::kCapacityUnits:
+      return "capacity_units";
     case GuardRule::kControlsUnknown:
       return "controls_unreadable";
     case GuardRule::kInstanceRefresh:

@@ -94,6 +94,8 @@ enum class GuardRule : uint8_t {
   // Beside AWS's own scaling (decision/coexist.h), in the order they apply:
   kPausedByTag,        // "paused_by_tag": tag phas:paused=true
   kSuspended,          // "suspended": Launch or Terminate suspended
+  kCapacityUnits,      // "capacity_units": the desired capacity counts
+                       // vCPUs, MiB or weighted units, not instances
   kControlsUnknown,    // "controls_unreadable": never read the AWS controls
   kInstanceRefresh,    // "instance_refresh": AWS is replacing instances
   kAwsPolicyConflict,  // "aws_policy_conflict": an AWS policy scales it

@@ -147,6 +147,7 @@ CoexistFacts ControlsWatch::Facts(const GroupDescription& d, TimePoint now,
   CoexistFacts f = e.good ? e.good_facts : CoexistFacts{};
   f.tags = d.tags;
   f.suspended_processes = d.suspended_processes;
+  f.capacity_units = d.capacity_units;
   f.controls_error = e.error;
   return f;
 }

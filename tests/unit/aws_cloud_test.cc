@@ -126,5 +126,50 @@ TEST_F(AwsCloudTest, AnUnhealthyInstanceIsNotInService) {
   EXPECT_STREQ(LifecycleName(in[1].lifecycle), "Unhealthy");
 }
 
+// A desired capacity that counts vCPUs or weighted units is named, so that
+// the loop holds the group (decision/coexist.h): phas sizes in instances.
+TEST_F(AwsCloudTest, ACapacityNotCountedInInstancesIsNamed) {
+  struct Case {
+    const char* name;
+    std::string group_extra;  // inside the group's member
+    std::string weight;       // each instance's WeightedCapacity, or none
+    std::string want;
+  };
+  const Case cases[] = {
+      {"instances", "", "", ""},
+      {"units, unweighted", "<DesiredCapacityType>units</DesiredCapacityType>",
+       "1", ""},
+      {"vcpu", "<DesiredCapacityType>vcpu</DesiredCapacityType>", "",
+       "DesiredCapacityType vcpu"},
+      {"weighted", "", "4", "instance i-1 weighs 4 units"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string body =
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+        "<AutoScalingGroups><member><AutoScalingGroupName>web"
+        "</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>9</MaxSize>"
+        "<DesiredCapacity>1</DesiredCapacity>" +
+        c.group_extra +
+        "<Instances><member><InstanceId>i-1</InstanceId><LifecycleState>"
+        "InService</LifecycleState>" +
+        (c.weight.empty()
+             ? std::string()
+             : "<WeightedCapacity>" + c.weight + "</WeightedCapacity>") +
+        "</member></Instances></member></AutoScalingGroups>"
+        "</DescribeAutoScalingGroupsResult>"
+        "</DescribeAutoScalingGroupsResponse>";
+    auto session =
+        Open(std::make_shared<fake::FakeTransport>([body](const std::string&) {
+          return HttpReply{200, {}, body};
+        }));
+    AwsCloud cloud(session.get());
+    auto groups = cloud.DescribeGroups({"web"});
+    ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+    ASSERT_EQ(groups->size(), 1u);
+    EXPECT_EQ((*groups)[0].capacity_units, c.want);
+  }
+}
+
 }  // namespace
 }  // namespace phas::aws

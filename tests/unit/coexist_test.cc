@@ -81,6 +81,12 @@ TEST(CoexistTest, Table) {
        }),
        refuse, false, false, "suspended",
        "processes Launch and Terminate suspended"},
+      {"capacity in vCPUs",
+       with([](auto& f) { f.capacity_units = "DesiredCapacityType vcpu"; }),
+       refuse, true, false, "capacity_units",
+       "cpu; wanted 2 -> 3, the desired capacity does not count instances "
+       "(DesiredCapacityType vcpu): phas sizes in instances and does not "
+       "scale such a group: hold at 2"},
       {"AlarmNotification and ScheduledActions do not hold", with([](auto& f) {
          f.suspended_processes = {"AlarmNotification", "ScheduledActions"};
        }),
