@@ -92,6 +92,12 @@ Result<AutoScalingGroupInfo> ParseGroup(pugi::xml_node g) {
   }
   a.status = Text(g, "Status");
   a.desired_capacity_type = Text(g, "DesiredCapacityType");
+  for (pugi::xml_node o :
+       Members(g, "MixedInstancesPolicy/LaunchTemplate/Overrides")) {
+    if (std::string w = Text(o, "WeightedCapacity"); !w.empty()) {
+      a.override_weights.push_back(w);
+    }
+  }
   std::set<std::string> ids;
   for (pugi::xml_node m : Members(g, "Instances")) {
     AsgInstance i;

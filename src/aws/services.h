@@ -40,6 +40,9 @@ struct AutoScalingGroupInfo {
   int desired_capacity = 0;
   std::string status;  // "Delete in progress" while being deleted, else ""
   std::string desired_capacity_type;  // "units" (or ""), "vcpu", "memory-mib"
+  // A mixed instances policy's weights (its overrides' WeightedCapacity),
+  // as given; empty without weights.
+  std::vector<std::string> override_weights;
   std::vector<AsgInstance> instances;
   std::vector<std::string> suspended_processes;
   std::map<std::string, std::string> tags;  // key -> value

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "aws/boot_time.h"
+#include "aws/xml.h"
 
 namespace phas {
 
@@ -61,9 +64,20 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
         g.desired_capacity_type != "units") {
       d.capacity_units = "DesiredCapacityType " + g.desired_capacity_type;
     }
+    // Weights other than 1: the policy's (also with no such instance
+    // running, or none at all), or an instance's (it keeps its weight once
+    // its type leaves the policy).
+    auto weighted = [](const std::string& w) {
+      return !w.empty() && aws::ToDouble(w) != std::optional<double>(1.0);
+    };
+    for (const std::string& w : g.override_weights) {
+      if (d.capacity_units.empty() && weighted(w)) {
+        d.capacity_units =
+            "a mixed instances policy weighs instance types " + w + " units";
+      }
+    }
     for (const aws::AsgInstance& i : g.instances) {
-      if (d.capacity_units.empty() && !i.weighted_capacity.empty() &&
-          i.weighted_capacity != "1") {
+      if (d.capacity_units.empty() && weighted(i.weighted_capacity)) {
         d.capacity_units = fmt::format("instance {} weighs {} units", i.id,
                                        i.weighted_capacity);
       }

@@ -74,15 +74,6 @@ CoexistVerdict JudgeCoexistence(const CoexistFacts& f, const CoexistConfig& c,
                     blocking.size() > 1 ? "es" : "",
                     fmt::join(blocking, " and ")));
   }
-  // 2b. A desired capacity in other units than instances: phas's targets,
-  // its +1, its bounds on steps would be read as vCPUs, MiB or weights.
-  if (!f.capacity_units.empty()) {
-    return hold(GuardRule::kCapacityUnits,
-                "the desired capacity does not count instances (" +
-                    f.capacity_units +
-                    "): phas sizes in instances and does not scale such a "
-                    "group");
-  }
   // 3. Blind to AWS's own scaling.
   if (!f.controls_read) {
     return hold(
@@ -91,6 +82,15 @@ CoexistVerdict JudgeCoexistence(const CoexistFacts& f, const CoexistConfig& c,
                     "policy or an instance refresh cannot be ruled "
                     "out",
                     f.controls_error.empty() ? "not yet" : f.controls_error));
+  }
+  // 3b. A desired capacity in other units than instances: phas's targets,
+  // its +1, its bounds on steps would be read as vCPUs, MiB or weights.
+  if (!f.capacity_units.empty()) {
+    return hold(GuardRule::kCapacityUnits,
+                "the desired capacity does not count instances (" +
+                    f.capacity_units +
+                    "): phas sizes in instances and does not scale such a "
+                    "group");
   }
   // 4. AWS is replacing instances.
   if (!f.refresh.empty()) {

@@ -11,6 +11,9 @@
 //      SetDesiredCapacity from taking effect, so they do not hold)
 //   3. the controls were never read                  controls_unreadable
 //      (an AWS policy or a refresh cannot be ruled out)
+//   3b. the desired capacity does not count         capacity_units
+//      instances (DesiredCapacityType vcpu or memory-mib; weights other
+//      than 1 on a mixed instances policy or an instance)
 //   4. an instance refresh in progress               instance_refresh
 //      (AWS is replacing instances; capacity changes would fight it)
 //   5. an AWS policy that changes capacity           aws_policy_conflict

@@ -142,6 +142,20 @@ TEST_F(AwsCloudTest, ACapacityNotCountedInInstancesIsNamed) {
       {"vcpu", "<DesiredCapacityType>vcpu</DesiredCapacityType>", "",
        "DesiredCapacityType vcpu"},
       {"weighted", "", "4", "instance i-1 weighs 4 units"},
+      {"weighted 1.0", "", "1.0", ""},
+      {"a weighted policy, its weight-1 type running",
+       "<MixedInstancesPolicy><LaunchTemplate><Overrides>"
+       "<member><InstanceType>m5.large</InstanceType>"
+       "<WeightedCapacity>1</WeightedCapacity></member>"
+       "<member><InstanceType>m5.2xlarge</InstanceType>"
+       "<WeightedCapacity>4</WeightedCapacity></member>"
+       "</Overrides></LaunchTemplate></MixedInstancesPolicy>",
+       "1", "a mixed instances policy weighs instance types 4 units"},
+      {"a policy without weights",
+       "<MixedInstancesPolicy><LaunchTemplate><Overrides>"
+       "<member><InstanceType>m5.large</InstanceType></member>"
+       "</Overrides></LaunchTemplate></MixedInstancesPolicy>",
+       "", ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
