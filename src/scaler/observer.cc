@@ -48,8 +48,7 @@ bool SameInstances(const std::vector<GroupToObserve>& a,
 void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
                  bool first_sight, TimePoint now, GroupState* st,
                  std::vector<std::string_view>* ids,
-                 std::set<std::string>* warming,
-                 std::optional<TimePoint> last_described,
+                 std::set<std::string>* warming, TimePoint last_described,
                  const std::vector<std::string>& last_in_service,
                  std::vector<Observer::LeftService>* left, Duration keep) {
   std::erase_if(*left, [&](const auto& l) { return now - l.last_seen > keep; });
@@ -81,10 +80,9 @@ void TrackWarmup(const GroupDescription& d, Duration warmup, Duration window,
         }
         // Seen InService by this process's last describe: not an instance
         // of a record restored since (a restart, a lease taken over).
-        if (last_described &&
-            std::binary_search(last_in_service.begin(), last_in_service.end(),
+        if (std::binary_search(last_in_service.begin(), last_in_service.end(),
                                kv.first)) {
-          left->push_back({kv.second, kv.second + warmup, *last_described});
+          left->push_back({kv.second, kv.second + warmup, last_described});
         }
         return true;
       });

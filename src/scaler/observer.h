@@ -287,9 +287,9 @@ class Observer {
     // served are still read, on the instances that stayed.
     std::vector<LeftService> left;
     // When this process last described the group, and the InService
-    // instances it saw then (sorted): those gone at the next describe were
-    // last seen InService then.
-    std::optional<TimePoint> last_described;
+    // instances it saw then (sorted; none before its first describe):
+    // those gone at the next describe were last seen InService then.
+    TimePoint last_described;
     std::vector<std::string> last_in_service;
   };
   std::vector<Aggregated> aggregated_;
