@@ -59,6 +59,15 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 // clock caught up, then matched minutes to them. The state's own minutes
 // tell it too: a clock that was ahead of CloudWatch's and is set right
 // leaves the history as it was, but the capacities kept under it ahead.
+// Keeps the lowest value seen in each minute (`recs` in time order).
+void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
+  if (!recs->empty() && recs->back().first == minute) {
+    recs->back().second = std::min(recs->back().second, value);
+  } else {
+    recs->emplace_back(minute, value);
+  }
+}
+
 void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
                        PredictiveState* s) {
   const bool counted_ahead = s->last_minute && *s->last_minute > obs.now;
@@ -79,6 +88,7 @@ void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
   auto after = [&](const auto& c) { return c.first > minute; };
   std::erase_if(s->capacity, after);
   std::erase_if(s->uncounted, after);
+  std::erase_if(s->asked, after);
   std::erase_if(s->pending, [&](const PendingOutcome& p) {
     return p.from && *p.from > obs.now;
   });
@@ -99,17 +109,18 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   const Duration keep_capacity =
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
+  // What a minute was asked: the desired capacity from two boot times
+  // before it (a launch slower than the boot time is still counted).
+  const Duration asked_since = 2 * c_.boot_time + minutes(1);
+  const Duration keep_asked = keep_capacity + asked_since;
   TimePoint minute = MinuteOf(obs.now);
   ForgetWhatIsAhead(obs, minute, s);
-  // The capacity serving the current minute: the lowest InService seen in it.
+  // The capacity serving the current minute: the lowest InService seen in
+  // it; the lowest desired capacity, likewise.
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;
-  if (previous == minute) {
-    s->capacity.back().second =
-        std::min(s->capacity.back().second, obs.group.in_service);
-  } else {
-    s->capacity.emplace_back(minute, obs.group.in_service);
-  }
+  RecordLowest(&s->capacity, minute, obs.group.in_service);
+  RecordLowest(&s->asked, minute, obs.group.desired);
   // Counted while the forecast decides and phas sets the capacity: target
   // tracking's shortfalls in a cold start are not the margin's, nor those
   // of a group another scaler sizes while phas only forecasts, nor those of
@@ -136,6 +147,8 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   std::erase_if(s->uncounted, [&](const auto& c) {
     return c.first < minute - keep_uncounted;
   });
+  std::erase_if(s->asked,
+                [&](const auto& c) { return c.first < minute - keep_asked; });
   if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
   if (s->last_minute && h.back().time <= *s->last_minute) return false;
@@ -162,6 +175,18 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
         std::ranges::any_of(s->uncounted, sized_by_another)) {
       continue;
     }
+    // Launches failing (a broken launch template, no capacity in the zone,
+    // a quota): the group short of what phas asked since two boot times
+    // before. Counted, hours of them would raise the margin to its ceiling
+    // and keep the group above its need for days after AWS delivers again;
+    // PhasGroupCapacityNotDelivered says it (deploy/prometheus).
+    const TimePoint asked_from = it->time - asked_since;
+    std::optional<int> asked;
+    for (const auto& [m, desired] : s->asked) {
+      if (m < asked_from || m > it->time) continue;
+      asked = std::min(asked.value_or(desired), desired);
+    }
+    if (asked && cap->second < *asked) continue;
     bool is_short = InstancesFor(it->value, u) > cap->second;
     s->minutes += 1;
     s->short_minutes += is_short ? 1 : 0;

@@ -82,6 +82,10 @@ struct PredictiveState {
   double margin = MarginControl::kStart;
   std::vector<PendingOutcome> pending;  // forecasts awaiting their window
   Recommendations capacity;  // InService per recent minute (the lowest seen)
+  // The desired capacity per recent minute (the lowest seen): a minute
+  // short of what was asked two boot times before it and since was not
+  // delivered (launches failing), and is not the margin's to learn from.
+  Recommendations asked;
   // Recent minutes in which some cycle did not count toward the SLO (phas
   // did not set the capacity, or the forecast did not decide): judged when
   // the minute is lived, not when its load arrives a metric delay later. A
@@ -98,6 +102,7 @@ struct PredictiveState {
     v.Number("margin", &margin, MarginControl::kLow, MarginControl::kHigh);
     v.List("pending", &pending);
     v.Timed("capacity", &capacity);
+    v.Timed("asked", &asked);
     v.Timed("uncounted", &uncounted);
     v.Time("last_minute", &last_minute);
     v.Number("minutes", &minutes, 0);

@@ -138,6 +138,11 @@ TEST(CalibrationTest, ThePolicyLearnsFromItsOwnMinutes) {
   EXPECT_EQ(capacity, 6) << "3.3 at 60 % needs 6";
 }
 
+// The minutes [from, to).
+std::function<bool(int)> Between(int from, int to) {
+  return [=](int m) { return m >= from && m < to; };
+}
+
 // 300 minutes of a flat load (2.5 instance-units) through the policy, one
 // cycle 10 s into each minute that `cycles` says; each minute's load
 // arrives `late` minutes after it, at the first cycle the metrics are
@@ -146,6 +151,7 @@ struct FlatLoad {
   int late = 1;
   int forecast_minutes = 12;
   std::function<int(int)> in_service = [](int) { return 20; };
+  std::function<int(int)> desired;  // unset: InService
   std::function<bool(int)> phas_sets = [](int) { return true; };
   std::function<bool(int)> published = [](int) { return true; };
   std::function<bool(int)> cycles = [](int) { return true; };
@@ -166,7 +172,7 @@ PredictiveState RunFlatLoad(const PredictiveConfig& c, const FlatLoad& f) {
     Observation o;
     o.now = now;
     const int n = f.in_service(minute);
-    o.group = {"g", 1, 50, n, n, 0, 0};
+    o.group = {"g", 1, 50, f.desired ? f.desired(minute) : n, n, 0, 0};
     o.metrics_ok = true;
     o.load_history = hist;
     o.phas_sets_capacity = f.phas_sets(minute);
@@ -208,9 +214,6 @@ TEST(CalibrationTest, TheMarginLearnsOnlyWhilePhasSetsTheCapacity) {
 // boot time after it (what serves them was launched before); right after
 // one starts, phas's own minutes read by the held cycles are.
 TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
-  auto between = [](int from, int to) {
-    return [=](int m) { return m >= from && m < to; };
-  };
   struct Case {
     const char* name;
     std::function<bool(int)> is_short;
@@ -221,29 +224,29 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
     double want_short = 0;
   };
   const Case cases[] = {
-      {.name = "short while held", .is_short = between(100, 200)},
+      {.name = "short while held", .is_short = Between(100, 200)},
       {.name = "short in the last acting minutes, read while held",
-       .is_short = between(97, 100),
+       .is_short = Between(97, 100),
        .want_short = 3},
       {.name = "short in the boot time after the hold",
-       .is_short = between(200, 205)},
+       .is_short = Between(200, 205)},
       {.name = "short after the boot time after the hold",
-       .is_short = between(205, 207),
+       .is_short = Between(205, 207),
        .want_short = 2},
       // Minute 205 is served by what was launched at 199:30, in the hold.
       {.name = "a boot time of 330 s",
-       .is_short = between(205, 206),
+       .is_short = Between(205, 206),
        .boot = std::chrono::seconds(330),
        .want_minutes = 191},
       // The hold's last minutes and the boot time after it are read at
       // once, 16 minutes late.
       {.name = "the load after the hold arrives late",
-       .is_short = between(200, 205),
+       .is_short = Between(200, 205),
        .published = [](int m) { return m < 195 || m > 215; }},
       // The held decision of 195 stands until 200: minute 200's capacity
       // (boot 120 s) was launched in 198, under it.
       {.name = "a loop every 5 minutes",
-       .is_short = between(200, 201),
+       .is_short = Between(200, 201),
        .boot = std::chrono::seconds(120),
        .cycles = [](int m) { return m % 5 == 0; },
        .want_minutes = 38},  // the cycles' minutes 0-95 and 205-290
@@ -261,6 +264,44 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
     PredictiveState s = RunFlatLoad(c, f);
     EXPECT_EQ(s.minutes, tc.want_minutes);
     EXPECT_EQ(s.short_minutes, tc.want_short);
+  }
+}
+
+// A group short of what phas asked (launches failing: a broken launch
+// template, no capacity in the zone, a quota) is not short by phas's
+// forecast: hours of it would raise the margin to its ceiling, and keep the
+// group above its need for days once AWS delivers again. A minute counts
+// when the group had what was asked since two boot times before it (a
+// launch slower than the boot time is still the margin's).
+TEST(CalibrationTest, MinutesAwsDidNotDeliverAreNotTheMargins) {
+  struct Case {
+    const char* name;
+    std::function<int(int)> desired;
+    double want_short;
+    std::optional<bool> margin_rises;  // above where it started
+  };
+  auto short_from_100 = Between(100, 200);
+  const Case cases[] = {
+      // 1 instance serves 0.6 of the 2.5 instance-units: short.
+      {"asked 1, had 1", [&](int m) { return short_from_100(m) ? 1 : 20; }, 100,
+       true},
+      {"asked 20, had 1 (instances lost, none replaced)",
+       [](int) { return 20; }, 0, false},
+      // Asked 1 until 99, then 20: minutes 100-110 still count, their
+      // window reaching back to the minutes asked 1.
+      {"asked 20 from minute 100, had 1",
+       [](int m) { return m < 100 ? 1 : 20; }, 11, std::nullopt},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FlatLoad f;
+    f.in_service = [&](int m) { return short_from_100(m) ? 1 : 20; };
+    f.desired = tc.desired;
+    PredictiveState s = RunFlatLoad(PredictiveConfig{}, f);
+    EXPECT_EQ(s.short_minutes, tc.want_short);
+    if (tc.margin_rises) {
+      EXPECT_EQ(s.margin > MarginControl::kStart, *tc.margin_rises) << s.margin;
+    }
   }
 }
 
