@@ -51,6 +51,15 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
   return std::max(0.0, w.peak->mean + c.bias + margin * c.spread);
 }
 
+// Keeps the lowest value seen in each minute (`recs` in time order).
+void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
+  if (!recs->empty() && recs->back().first == minute) {
+    recs->back().second = std::min(recs->back().second, value);
+  } else {
+    recs->emplace_back(minute, value);
+  }
+}
+
 // The clock went back (the observer then leaves out the history's minutes
 // after now): what `s` keeps after now came from the clock as it was.
 // Counting goes on from the history's newest minute up to now (the minutes
@@ -59,13 +68,19 @@ double Bound(const WindowForecast& w, const WindowCalibration& c,
 // clock caught up, then matched minutes to them. The state's own minutes
 // tell it too: a clock that was ahead of CloudWatch's and is set right
 // leaves the history as it was, but the capacities kept under it ahead.
-// Keeps the lowest value seen in each minute (`recs` in time order).
-void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
-  if (!recs->empty() && recs->back().first == minute) {
-    recs->back().second = std::min(recs->back().second, value);
-  } else {
-    recs->emplace_back(minute, value);
+// The group was below its desired capacity in every cycle recorded from
+// `from` to `to` (`flags`: RecordLowest of 1 when below, in time order),
+// and the record reaches back to `from` (a state restored without it, or
+// younger, does not say).
+bool Undelivered(const Recommendations& flags, TimePoint from, TimePoint to) {
+  if (flags.empty() || flags.front().first > from) return false;
+  bool any = false;
+  for (const auto& [m, below] : flags) {
+    if (m < from || m > to) continue;
+    if (below == 0) return false;
+    any = true;
   }
+  return any;
 }
 
 void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
@@ -88,7 +103,7 @@ void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
   auto after = [&](const auto& c) { return c.first > minute; };
   std::erase_if(s->capacity, after);
   std::erase_if(s->uncounted, after);
-  std::erase_if(s->asked, after);
+  std::erase_if(s->undelivered, after);
   std::erase_if(s->pending, [&](const PendingOutcome& p) {
     return p.from && *p.from > obs.now;
   });
@@ -109,18 +124,21 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   const Duration keep_capacity =
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
-  // What a minute was asked: the desired capacity from two boot times
-  // before it (a launch slower than the boot time is still counted).
-  const Duration asked_since = 2 * c_.boot_time + minutes(1);
-  const Duration keep_asked = keep_capacity + asked_since;
+  // A shortfall AWS did not deliver: the group below its desired capacity
+  // through two boot times and a minute (a launch slower than the boot
+  // time, an instance replaced, is still counted).
+  const Duration undelivered_for = 2 * c_.boot_time + minutes(1);
+  const Duration keep_undelivered = keep_capacity + undelivered_for;
   TimePoint minute = MinuteOf(obs.now);
   ForgetWhatIsAhead(obs, minute, s);
   // The capacity serving the current minute: the lowest InService seen in
-  // it; the lowest desired capacity, likewise.
+  // it; and whether every cycle in it saw the group below its desired
+  // capacity.
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;
   RecordLowest(&s->capacity, minute, obs.group.in_service);
-  RecordLowest(&s->asked, minute, obs.group.desired);
+  RecordLowest(&s->undelivered, minute,
+               obs.group.in_service < obs.group.desired ? 1 : 0);
   // Counted while the forecast decides and phas sets the capacity: target
   // tracking's shortfalls in a cold start are not the margin's, nor those
   // of a group another scaler sizes while phas only forecasts, nor those of
@@ -147,8 +165,9 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   std::erase_if(s->uncounted, [&](const auto& c) {
     return c.first < minute - keep_uncounted;
   });
-  std::erase_if(s->asked,
-                [&](const auto& c) { return c.first < minute - keep_asked; });
+  std::erase_if(s->undelivered, [&](const auto& c) {
+    return c.first < minute - keep_undelivered;
+  });
   if (!obs.load_history || obs.load_history->empty()) return false;
   const std::vector<MetricSample>& h = *obs.load_history;
   if (s->last_minute && h.back().time <= *s->last_minute) return false;
@@ -176,17 +195,13 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
       continue;
     }
     // Launches failing (a broken launch template, no capacity in the zone,
-    // a quota): the group short of what phas asked since two boot times
-    // before. Counted, hours of them would raise the margin to its ceiling
-    // and keep the group above its need for days after AWS delivers again;
-    // PhasGroupCapacityNotDelivered says it (deploy/prometheus).
-    const TimePoint asked_from = it->time - asked_since;
-    std::optional<int> asked;
-    for (const auto& [m, desired] : s->asked) {
-      if (m < asked_from || m > it->time) continue;
-      asked = std::min(asked.value_or(desired), desired);
+    // a quota): counted, hours of them would raise the margin to its
+    // ceiling and keep the group above its need for days after AWS
+    // delivers again. Counted apart (phas_scaler_slo_undelivered_seconds).
+    if (Undelivered(s->undelivered, it->time - undelivered_for, it->time)) {
+      s->undelivered_minutes += 1;
+      continue;
     }
-    if (asked && cap->second < *asked) continue;
     bool is_short = InstancesFor(it->value, u) > cap->second;
     s->minutes += 1;
     s->short_minutes += is_short ? 1 : 0;
@@ -220,7 +235,8 @@ TypedProposal<PredictiveState> PredictivePolicy::Evaluate(
   WindowForecast in = Window(obs.forecast, obs.now, in_until);
   bool new_minute = Learn(obs, out.peak && in.peak, &p.state);
   p.slo = SloStatus{c_.slo.max_underprovisioned_pct / 100, p.state.minutes,
-                    p.state.short_minutes, p.state.margin};
+                    p.state.short_minutes, p.state.margin,
+                    p.state.undelivered_minutes};
   int current = obs.group.desired;
   const double u = target_.utilization();
   // Now: the latest minute's load, or target tracking's scale-out.

@@ -82,10 +82,11 @@ struct PredictiveState {
   double margin = MarginControl::kStart;
   std::vector<PendingOutcome> pending;  // forecasts awaiting their window
   Recommendations capacity;  // InService per recent minute (the lowest seen)
-  // The desired capacity per recent minute (the lowest seen): a minute
-  // short of what was asked two boot times before it and since was not
-  // delivered (launches failing), and is not the margin's to learn from.
-  Recommendations asked;
+  // Per recent minute, 1 when every cycle in it saw fewer instances
+  // InService than desired: a minute after two boot times and a minute of
+  // them was not delivered (launches failing), and is not the margin's to
+  // learn from.
+  Recommendations undelivered;
   // Recent minutes in which some cycle did not count toward the SLO (phas
   // did not set the capacity, or the forecast did not decide): judged when
   // the minute is lived, not when its load arrives a metric delay later. A
@@ -93,6 +94,7 @@ struct PredictiveState {
   Recommendations uncounted;
   std::optional<TimePoint> last_minute;   // the newest load minute counted
   double minutes = 0, short_minutes = 0;  // realised, at target, below max
+  double undelivered_minutes = 0;         // left out: AWS did not deliver
 
   void Describe(FieldVisitor& v) {
     v.Section("tracking", &tracking);
@@ -102,11 +104,12 @@ struct PredictiveState {
     v.Number("margin", &margin, MarginControl::kLow, MarginControl::kHigh);
     v.List("pending", &pending);
     v.Timed("capacity", &capacity);
-    v.Timed("asked", &asked);
+    v.Timed("undelivered", &undelivered);
     v.Timed("uncounted", &uncounted);
     v.Time("last_minute", &last_minute);
     v.Number("minutes", &minutes, 0);
     v.Number("short_minutes", &short_minutes, 0);
+    v.Number("undelivered_minutes", &undelivered_minutes, 0);
   }
   friend bool operator==(const PredictiveState&,
                          const PredictiveState&) = default;

@@ -109,6 +109,9 @@ struct SloStatus {
   double minutes = 0;        // minutes counted since the state began
   double short_minutes = 0;  // of them, short of capacity at the target
   double margin = 0;         // the margin calibrated to hold it, in spreads
+  // Minutes left out: the group below its desired capacity for two boot
+  // times (AWS not delivering), not the policy's shortfall.
+  double undelivered_minutes = 0;
 };
 
 // What a policy asks for, before the safety rules.

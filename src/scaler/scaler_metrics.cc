@@ -261,11 +261,19 @@ void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
       "Of the time counted for the SLO, the minutes the group was short of "
       "capacity at its target, in seconds.",
       {{"group", g}});
+  Counter& undelivered = m_->GetCounter(
+      "phas_scaler_slo_undelivered_seconds_total",
+      "Time left out of the SLO because the group stayed below its desired "
+      "capacity for two boot times (AWS not delivering), in seconds.",
+      {{"group", g}});
   // Counts that went back (a state replaced): counting starts from them.
   if (mem->slo && s->minutes >= mem->slo->minutes &&
-      s->short_minutes >= mem->slo->short_minutes) {
+      s->short_minutes >= mem->slo->short_minutes &&
+      s->undelivered_minutes >= mem->slo->undelivered_minutes) {
     counted.Inc(60 * (s->minutes - mem->slo->minutes));
     short_of.Inc(60 * (s->short_minutes - mem->slo->short_minutes));
+    undelivered.Inc(60 *
+                    (s->undelivered_minutes - mem->slo->undelivered_minutes));
   }
   mem->slo = s;
 }

@@ -267,42 +267,58 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
   }
 }
 
-// A group short of what phas asked (launches failing: a broken launch
-// template, no capacity in the zone, a quota) is not short by phas's
-// forecast: hours of it would raise the margin to its ceiling, and keep the
-// group above its need for days once AWS delivers again. A minute counts
-// when the group had what was asked since two boot times before it (a
-// launch slower than the boot time is still the margin's).
+// A group below its desired capacity for two boot times and a minute
+// (launches failing: a broken launch template, no capacity in the zone, a
+// quota) is not short by phas's forecast: hours of it would raise the
+// margin to its ceiling, and keep the group above its need for days once
+// AWS delivers again. Those minutes are counted apart. A shorter stretch
+// (an instance replaced, a launch slower than the boot time) is the
+// margin's, and so is a group that phas asked too little of.
 TEST(CalibrationTest, MinutesAwsDidNotDeliverAreNotTheMargins) {
   struct Case {
     const char* name;
+    std::function<bool(int)> below;  // 1 InService (short), else 20
     std::function<int(int)> desired;
-    double want_short;
+    double want_short, want_undelivered;
     std::optional<bool> margin_rises;  // above where it started
   };
-  auto short_from_100 = Between(100, 200);
   const Case cases[] = {
-      // 1 instance serves 0.6 of the 2.5 instance-units: short.
-      {"asked 1, had 1", [&](int m) { return short_from_100(m) ? 1 : 20; }, 100,
-       true},
-      {"asked 20, had 1 (instances lost, none replaced)",
-       [](int) { return 20; }, 0, false},
-      // Asked 1 until 99, then 20: minutes 100-110 still count, their
-      // window reaching back to the minutes asked 1.
-      {"asked 20 from minute 100, had 1",
-       [](int m) { return m < 100 ? 1 : 20; }, 11, std::nullopt},
+      {"asked 1, had 1", Between(100, 200),
+       [](int m) { return m >= 100 && m < 200 ? 1 : 20; }, 100, 0, true},
+      // Minutes 100-110 count: the stretch is not yet two boot times and a
+      // minute old.
+      {"asked 20, had 1 for 100 minutes", Between(100, 200),
+       [](int) { return 20; }, 11, 89, std::nullopt},
+      {"asked 20 from minute 100, had 1", Between(100, 200),
+       [](int m) { return m < 100 ? 1 : 20; }, 11, 89, std::nullopt},
+      {"an instance replaced in 5 minutes", Between(100, 105),
+       [](int) { return 20; }, 5, 0, std::nullopt},
+      // The record does not reach two boot times back before minute 11.
+      {"asked 20, had 1 from the start", [](int m) { return m < 200; },
+       [](int) { return 20; }, 11, 189, std::nullopt},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     FlatLoad f;
-    f.in_service = [&](int m) { return short_from_100(m) ? 1 : 20; };
+    f.in_service = [&](int m) { return tc.below(m) ? 1 : 20; };
     f.desired = tc.desired;
     PredictiveState s = RunFlatLoad(PredictiveConfig{}, f);
     EXPECT_EQ(s.short_minutes, tc.want_short);
+    EXPECT_EQ(s.undelivered_minutes, tc.want_undelivered);
     if (tc.margin_rises) {
       EXPECT_EQ(s.margin > MarginControl::kStart, *tc.margin_rises) << s.margin;
     }
   }
+  // 200 minutes of it move the margin by the first 11 (+0.5 spread);
+  // asked too little, it climbs 0.05 spread a minute short.
+  FlatLoad f;
+  f.in_service = [](int m) { return m >= 100 ? 1 : 20; };
+  f.desired = [](int) { return 20; };
+  EXPECT_LT(RunFlatLoad(PredictiveConfig{}, f).margin,
+            MarginControl::kStart + 1);
+  f.desired = f.in_service;
+  EXPECT_GT(RunFlatLoad(PredictiveConfig{}, f).margin,
+            MarginControl::kStart + 5);
 }
 
 // A loop's cycles on a flat load, one a minute, the clock as each says:

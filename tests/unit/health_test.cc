@@ -349,7 +349,9 @@ TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
     GroupOutcome o;
     o.group = "web";
     o.found = s.cycle != kNotFound;
-    o.decision.slo = SloStatus{0.03, s.minutes, s.short_minutes, 1.5};
+    // Twice as many minutes undelivered as short, to follow them apart.
+    o.decision.slo =
+        SloStatus{0.03, s.minutes, s.short_minutes, 1.5, 2 * s.short_minutes};
     if (s.cycle == kStandby) o.standby = "another replica holds the lease";
     o.dry_run = s.cycle == kDryRun;
     if (s.cycle == kForecastOnly) {
@@ -359,6 +361,8 @@ TEST(ScalerMetricsTest, TheSloCountersCountWhilePhasSetsTheCapacity) {
     reporter.Report(now, o);
     EXPECT_EQ(counter("phas_scaler_slo_counted_seconds_total"), s.want_counted);
     EXPECT_EQ(counter("phas_scaler_slo_short_seconds_total"), s.want_short);
+    EXPECT_EQ(counter("phas_scaler_slo_undelivered_seconds_total"),
+              2 * s.want_short);
     // The SLO and the margin are shown by the replica that counts (a group
     // not read keeps what it showed); the counters stay.
     const bool shown =
