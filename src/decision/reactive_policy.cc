@@ -10,37 +10,41 @@
 
 namespace phas {
 
-int ReactivePolicy::Direction(double u, int n, int d, std::string* why) const {
+int ReactivePolicy::Direction(double u, int n, int d, int launching,
+                              std::string* why) const {
   const LoadSignal& s = target_.signal;
   const char* unit = s.unit.c_str();
   double high = target_.value * (1 + c_.tolerance);
   double low = target_.value * (1 - c_.tolerance);
-  double projected = d > n ? u * n / d : u;
+  // The load the n instances served, on the d instances the group is sized
+  // to: more when some are still launching, less when some served the
+  // minute and are leaving (a scale-in, a rebalance).
+  double projected = d != n ? u * n / std::max(d, 1) : u;
   if (projected > high) {
-    *why = d > n ? Format(FMT_COMPILE("{} {}{} on {} instances, {}{} on the {} "
-                                      "coming, above {}{}"),
-                          s.name, Fixed(u, 1), unit, n, Fixed(projected, 1),
-                          unit, d, Fixed(high, 1), unit)
-                 : Format(FMT_COMPILE("{} {}{} above {}{} (target {}{} "
-                                      "+ {}%)"),
-                          s.name, Fixed(u, 1), unit, Fixed(high, 1), unit,
-                          Fixed(target_.value, 0), unit,
-                          Fixed(c_.tolerance * 100, 0));
+    *why = d != n ? Format(FMT_COMPILE("{} {}{} on {} instances, {}{} on the "
+                                       "{} desired, above {}{}"),
+                           s.name, Fixed(u, 1), unit, n, Fixed(projected, 1),
+                           unit, d, Fixed(high, 1), unit)
+                  : Format(FMT_COMPILE("{} {}{} above {}{} (target {}{} "
+                                       "+ {}%)"),
+                           s.name, Fixed(u, 1), unit, Fixed(high, 1), unit,
+                           Fixed(target_.value, 0), unit,
+                           Fixed(c_.tolerance * 100, 0));
     return +1;
   }
-  if (d > n) {
+  if (launching > 0) {
     *why = Format(FMT_COMPILE("{} {}{}; {} instance(s) still launching or "
                               "warming up"),
-                  s.name, Fixed(u, 1), unit, d - n);
+                  s.name, Fixed(u, 1), unit, launching);
     return 0;
   }
-  if (n > 1) {
-    double after = u * n / (n - 1);
+  if (d > 1) {
+    double after = u * n / (d - 1);
     if (after < low) {
       *why = Format(
           FMT_COMPILE("{} {}{} on {} instances would be {}{} on {}, below "
                       "{}{}"),
-          s.name, Fixed(u, 1), unit, n, Fixed(after, 1), unit, n - 1,
+          s.name, Fixed(u, 1), unit, n, Fixed(after, 1), unit, d - 1,
           Fixed(low, 1), unit);
       return -1;
     }
@@ -64,18 +68,18 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   // The instances the average covers: a new instance has no datapoint yet,
   // so it has taken no load in the numbers either.
   const MetricSample& latest = obs.signal.back();
-  int n = latest.instances > 0
-              ? latest.instances
-              : std::max(1, obs.group.in_service - obs.group.warming);
-  int d = std::max(obs.group.desired, n);
+  const int n = ReadyInstances(obs);
+  const int d = obs.group.desired;
+  // Instances still to serve: no scale-in until they do.
+  const int launching = std::max(d - n, obs.group.pending + obs.group.warming);
   std::string why;
   // Count each new one-minute point once.
   int below = state.below;
   p.state.last_point =
       ForEachNewPoint(obs.signal, state.last_point, [&](const MetricSample& s) {
-        below = Direction(s.value, n, d, &why) < 0 ? below + 1 : 0;
+        below = Direction(s.value, n, d, launching, &why) < 0 ? below + 1 : 0;
       });
-  int dir = Direction(latest.value, n, d, &why);
+  int dir = Direction(latest.value, n, d, launching, &why);
   p.state.below = below;
   if (dir > 0) {
     p.target = obs.group.desired + 1;

@@ -2,16 +2,18 @@
 // when no model answers (the seed policy's `reactive` fallback) and a policy
 // of its own.
 //
-// With u the latest per-minute mean of the signal over the n InService
-// instances that are past warm-up, and d the desired capacity (what will be
-// serving once launches finish):
+// With u the latest per-minute mean of the signal over the n instances that
+// served it (decision/points.h ReadyInstances: past warm-up, and those that
+// have left since), and d the desired capacity (what will be serving once
+// launches and terminations finish):
 //   u * n / d > target * (1 + tolerance)       -> scale_up (+1): capacity
 //       already launching counts, so a boot time does not cause a second
-//       scale-up for the same load (as AWS target tracking counts it)
-//   u * n / (n - 1) < target * (1 - tolerance) -> scale_down, i.e. only when
-//       one instance fewer would still run below target: no flapping; and
-//       never while instances are pending or warming up (AWS: warming
-//       instances block scale-in)
+//       scale-up for the same load (as AWS target tracking counts it), and
+//       instances leaving count too (after a scale-in, during a rebalance)
+//   u * n / (d - 1) < target * (1 - tolerance) -> scale_down, i.e. only when
+//       one instance fewer than desired would still run below target: no
+//       flapping; and never while instances are pending or warming up
+//       (AWS: warming instances block scale-in)
 //   otherwise                                  -> hold
 // Scale-down needs `scale_down_points` consecutive such minutes (each
 // one-minute point counted once, however often the loop runs).
@@ -58,9 +60,10 @@ class ReactivePolicy final
   TypedProposal<State> Evaluate(const Observation& obs,
                                 const State& state) const override;
 
-  // What the rule says for one reading `u` on n serving instances with
-  // desired capacity d: +1, -1 or 0 (before the scale-down counting).
-  int Direction(double u, int n, int d, std::string* why) const;
+  // What the rule says for one reading `u` on the n instances that served
+  // it, for a group of desired capacity d with `launching` instances not yet
+  // serving: +1, -1 or 0 (before the scale-down counting).
+  int Direction(double u, int n, int d, int launching, std::string* why) const;
 };
 
 }  // namespace phas

@@ -28,6 +28,15 @@ TEST(ReactivePolicyTest, Table) {
   GroupView launching = Group(1, 10, 4);
   launching.in_service = 3;
   launching.pending = 1;
+  // AWS launches before it terminates (an Availability Zone rebalance), or
+  // the minute was served by instances phas has since removed: 4 served
+  // it, 3 are desired.
+  GroupView leaving = Group(1, 10, 3);
+  leaving.in_service = 4;
+  // An instance being replaced (unhealthy, a spot interruption): 3 desired,
+  // 3 served, 1 launching.
+  GroupView replacing = Group(1, 10, 3);
+  replacing.pending = 1;
   const Case cases[] = {
       {"hot", {70, 80}, 3, Group(1, 10, 3), 0, 4, "cpu_above_target"},
       {"near target", {55, 62}, 3, Group(1, 10, 3), 0, 3, "cpu_near_target"},
@@ -72,6 +81,23 @@ TEST(ReactivePolicyTest, Table) {
        launching,
        10,
        4,
+       "cpu_near_target"},
+      // 30 on 4 is 40 on 3 and 60 on 2: the one fewer is counted from the
+      // desired 3, not the 4 that served.
+      {"cold on the instances leaving, not one fewer than desired",
+       {30},
+       4,
+       leaving,
+       4,
+       3,
+       "cpu_near_target"},
+      {"hot on the instances left", {55}, 4, leaving, 0, 4, "cpu_above_target"},
+      {"no scale-in while an instance is replaced",
+       {20},
+       3,
+       replacing,
+       4,
+       3,
        "cpu_near_target"},
   };
   for (const Case& tc : cases) {
