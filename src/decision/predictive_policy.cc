@@ -68,19 +68,23 @@ void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
 // clock caught up, then matched minutes to them. The state's own minutes
 // tell it too: a clock that was ahead of CloudWatch's and is set right
 // leaves the history as it was, but the capacities kept under it ahead.
-// The group was below its desired capacity in every cycle recorded from
-// `from` to `to` (`flags`: RecordLowest of 1 when below, in time order),
-// and the record reaches back to `from` (a state restored without it, or
-// younger, does not say).
-bool Undelivered(const Recommendations& flags, TimePoint from, TimePoint to) {
-  if (flags.empty() || flags.front().first > from) return false;
-  bool any = false;
-  for (const auto& [m, below] : flags) {
+// A launch asked before `from` and not delivered at `to`: `desired`
+// (RecordLowest of the desired capacity when a cycle saw the group below
+// it, else 0; in time order) reaches back to `from`, the group was below
+// its desired capacity in every cycle since, and `in_service` is still
+// below the least of them. A group climbing (each minute a scale-out)
+// is below its desired capacity throughout, with every launch delivered in
+// time; an instance replaced is below it for a boot time.
+bool Undelivered(const Recommendations& desired, TimePoint from, TimePoint to,
+                 int in_service) {
+  if (desired.empty() || desired.front().first > from) return false;
+  std::optional<int> asked;
+  for (const auto& [m, d] : desired) {
     if (m < from || m > to) continue;
-    if (below == 0) return false;
-    any = true;
+    if (d == 0) return false;
+    asked = std::min(asked.value_or(d), d);
   }
-  return any;
+  return asked && in_service < *asked;
 }
 
 void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
@@ -124,21 +128,22 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   const Duration keep_capacity =
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
-  // A shortfall AWS did not deliver: the group below its desired capacity
-  // through two boot times and a minute (a launch slower than the boot
-  // time, an instance replaced, is still counted).
+  // A shortfall AWS did not deliver: a launch asked two boot times and a
+  // minute before, not InService yet (one slower than the boot time, an
+  // instance replaced, is still counted).
   const Duration undelivered_for = 2 * c_.boot_time + minutes(1);
   const Duration keep_undelivered = keep_capacity + undelivered_for;
   TimePoint minute = MinuteOf(obs.now);
   ForgetWhatIsAhead(obs, minute, s);
   // The capacity serving the current minute: the lowest InService seen in
-  // it; and whether every cycle in it saw the group below its desired
-  // capacity.
+  // it; and the lowest desired capacity, when every cycle in it saw the
+  // group below it.
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;
   RecordLowest(&s->capacity, minute, obs.group.in_service);
-  RecordLowest(&s->undelivered, minute,
-               obs.group.in_service < obs.group.desired ? 1 : 0);
+  RecordLowest(
+      &s->undelivered, minute,
+      obs.group.in_service < obs.group.desired ? obs.group.desired : 0);
   // Counted while the forecast decides and phas sets the capacity: target
   // tracking's shortfalls in a cold start are not the margin's, nor those
   // of a group another scaler sizes while phas only forecasts, nor those of
@@ -198,7 +203,8 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
     // a quota): counted, hours of them would raise the margin to its
     // ceiling and keep the group above its need for days after AWS
     // delivers again. Counted apart (phas_scaler_slo_undelivered_seconds).
-    if (Undelivered(s->undelivered, it->time - undelivered_for, it->time)) {
+    if (Undelivered(s->undelivered, it->time - undelivered_for, it->time,
+                    cap->second)) {
       s->undelivered_minutes += 1;
       continue;
     }

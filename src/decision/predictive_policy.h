@@ -82,10 +82,10 @@ struct PredictiveState {
   double margin = MarginControl::kStart;
   std::vector<PendingOutcome> pending;  // forecasts awaiting their window
   Recommendations capacity;  // InService per recent minute (the lowest seen)
-  // Per recent minute, 1 when every cycle in it saw fewer instances
-  // InService than desired: a minute after two boot times and a minute of
-  // them was not delivered (launches failing), and is not the margin's to
-  // learn from.
+  // Per recent minute, the lowest desired capacity when every cycle in it
+  // saw fewer instances InService (else 0): a minute short of what was
+  // asked two boot times and a minute before, and below it since, was not
+  // delivered (launches failing), and is not the margin's to learn from.
   Recommendations undelivered;
   // Recent minutes in which some cycle did not count toward the SLO (phas
   // did not set the capacity, or the forecast did not decide): judged when

@@ -109,8 +109,8 @@ struct SloStatus {
   double minutes = 0;        // minutes counted since the state began
   double short_minutes = 0;  // of them, short of capacity at the target
   double margin = 0;         // the margin calibrated to hold it, in spreads
-  // Minutes left out: the group below its desired capacity for two boot
-  // times (AWS not delivering), not the policy's shortfall.
+  // Minutes left out: the group still lacking capacity asked two boot
+  // times before (AWS not delivering), not the policy's shortfall.
   double undelivered_minutes = 0;
 };
 

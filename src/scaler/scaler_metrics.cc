@@ -263,8 +263,8 @@ void MetricsReporter::ReportSlo(const GroupOutcome& o, Memory* mem) {
       {{"group", g}});
   Counter& undelivered = m_->GetCounter(
       "phas_scaler_slo_undelivered_seconds_total",
-      "Time left out of the SLO because the group stayed below its desired "
-      "capacity for two boot times (AWS not delivering), in seconds.",
+      "Time left out of the SLO because the group still lacked capacity "
+      "asked two boot times before (AWS not delivering), in seconds.",
       {{"group", g}});
   // Counts that went back (a state replaced): counting starts from them.
   if (mem->slo && s->minutes >= mem->slo->minutes &&

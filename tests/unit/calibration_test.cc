@@ -275,32 +275,42 @@ TEST(CalibrationTest, AMinuteCountsByTheCyclesThatLivedIt) {
 // (an instance replaced, a launch slower than the boot time) is the
 // margin's, and so is a group that phas asked too little of.
 TEST(CalibrationTest, MinutesAwsDidNotDeliverAreNotTheMargins) {
+  auto one_or_20 = [](std::function<bool(int)> below) {
+    return [=](int m) { return below(m) ? 1 : 20; };
+  };
+  auto always = [](int n) { return [=](int) { return n; }; };
   struct Case {
     const char* name;
-    std::function<bool(int)> below;  // 1 InService (short), else 20
-    std::function<int(int)> desired;
+    std::function<int(int)> in_service, desired;
     double want_short, want_undelivered;
     std::optional<bool> margin_rises;  // above where it started
   };
   const Case cases[] = {
-      {"asked 1, had 1", Between(100, 200),
-       [](int m) { return m >= 100 && m < 200 ? 1 : 20; }, 100, 0, true},
-      // Minutes 100-110 count: the stretch is not yet two boot times and a
-      // minute old.
-      {"asked 20, had 1 for 100 minutes", Between(100, 200),
-       [](int) { return 20; }, 11, 89, std::nullopt},
-      {"asked 20 from minute 100, had 1", Between(100, 200),
+      // 1 instance serves 0.6 of the 2.5 instance-units: short.
+      {"asked 1, had 1", one_or_20(Between(100, 200)),
+       one_or_20(Between(100, 200)), 100, 0, true},
+      // Minutes 100-110 count: the launches were asked less than two boot
+      // times and a minute before.
+      {"asked 20, had 1 for 100 minutes", one_or_20(Between(100, 200)),
+       always(20), 11, 89, std::nullopt},
+      {"asked 20 from minute 100, had 1", one_or_20(Between(100, 200)),
        [](int m) { return m < 100 ? 1 : 20; }, 11, 89, std::nullopt},
-      {"an instance replaced in 5 minutes", Between(100, 105),
-       [](int) { return 20; }, 5, 0, std::nullopt},
+      {"an instance replaced in 5 minutes", one_or_20(Between(100, 105)),
+       always(20), 5, 0, std::nullopt},
       // The record does not reach two boot times back before minute 11.
-      {"asked 20, had 1 from the start", [](int m) { return m < 200; },
-       [](int) { return 20; }, 11, 189, std::nullopt},
+      {"asked 20, had 1 from the start", one_or_20(Between(0, 200)), always(20),
+       11, 189, std::nullopt},
+      // One more instance asked each minute from 100 to 130, each InService
+      // a boot time later: below the desired capacity for 35 minutes, and
+      // every launch delivered.
+      {"a climb", [](int m) { return 20 + std::clamp(m - 105, 0, 30); },
+       [](int m) { return 20 + std::clamp(m - 100, 0, 30); }, 0, 0,
+       std::nullopt},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     FlatLoad f;
-    f.in_service = [&](int m) { return tc.below(m) ? 1 : 20; };
+    f.in_service = tc.in_service;
     f.desired = tc.desired;
     PredictiveState s = RunFlatLoad(PredictiveConfig{}, f);
     EXPECT_EQ(s.short_minutes, tc.want_short);
