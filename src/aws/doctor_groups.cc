@@ -393,6 +393,13 @@ DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
                     "can (controls_unreadable; {}, deploy/iam-policy.json)",
                     fmt::join(failed, ", "), first, fmt::join(actions, ", "))};
   }
+  if (std::string units = group.CapacityUnits(); !units.empty()) {
+    return {"controls", Verdict::kWarning,
+            fmt::format("the desired capacity does not count instances ({}): "
+                        "phas sizes in instances and holds such a group "
+                        "(capacity_units)",
+                        units)};
+  }
   std::vector<std::string> holds;
   if (const InstanceRefreshInfo* r = ActiveRefresh(*read.refreshes)) {
     holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r->id,

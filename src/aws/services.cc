@@ -392,4 +392,25 @@ Result<std::vector<Ec2Instance>> Ec2Api::DescribeInstances(
   return out;
 }
 
+std::string AutoScalingGroupInfo::CapacityUnits() const {
+  if (!desired_capacity_type.empty() && desired_capacity_type != "units") {
+    return "DesiredCapacityType " + desired_capacity_type;
+  }
+  auto weighted = [](const std::string& w) {
+    return !w.empty() && ToDouble(w) != std::optional<double>(1.0);
+  };
+  for (const std::string& w : override_weights) {
+    if (weighted(w)) {
+      return "a mixed instances policy weighs instance types " + w + " units";
+    }
+  }
+  for (const AsgInstance& i : instances) {
+    if (weighted(i.weighted_capacity)) {
+      return fmt::format("instance {} weighs {} units", i.id,
+                         i.weighted_capacity);
+    }
+  }
+  return "";
+}
+
 }  // namespace phas::aws

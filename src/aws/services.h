@@ -46,6 +46,14 @@ struct AutoScalingGroupInfo {
   std::vector<AsgInstance> instances;
   std::vector<std::string> suspended_processes;
   std::map<std::string, std::string> tags;  // key -> value
+
+  // Why the desired capacity does not count instances ("DesiredCapacityType
+  // vcpu", "instance i-1 weighs 4 units", ...), or "" when it does: phas
+  // sizes in instances and holds such a group (decision/coexist.h rule 3b).
+  // Weights other than 1: the policy's (also with no such instance running,
+  // or none at all), or an instance's (it keeps its weight once its type
+  // leaves the policy).
+  std::string CapacityUnits() const;
 };
 
 enum class ScalingPolicyType {

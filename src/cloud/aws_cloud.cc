@@ -42,35 +42,6 @@ Lifecycle AwsCloud::ParseLifecycle(std::string_view s,
   return Lifecycle::kOther;
 }
 
-namespace {
-
-// Why `g`'s desired capacity does not count instances (GroupDescription::
-// capacity_units), "" when it does. Weights other than 1: the policy's
-// (also with no such instance running, or none at all), or an instance's
-// (it keeps its weight once its type leaves the policy).
-std::string CapacityUnits(const aws::AutoScalingGroupInfo& g) {
-  if (!g.desired_capacity_type.empty() && g.desired_capacity_type != "units") {
-    return "DesiredCapacityType " + g.desired_capacity_type;
-  }
-  auto weighted = [](const std::string& w) {
-    return !w.empty() && aws::ToDouble(w) != std::optional<double>(1.0);
-  };
-  for (const std::string& w : g.override_weights) {
-    if (weighted(w)) {
-      return "a mixed instances policy weighs instance types " + w + " units";
-    }
-  }
-  for (const aws::AsgInstance& i : g.instances) {
-    if (weighted(i.weighted_capacity)) {
-      return fmt::format("instance {} weighs {} units", i.id,
-                         i.weighted_capacity);
-    }
-  }
-  return "";
-}
-
-}  // namespace
-
 Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     const std::vector<std::string>& names) {
   std::map<std::string, Status> unreadable;
@@ -89,7 +60,7 @@ Result<std::vector<GroupDescription>> AwsCloud::DescribeGroups(
     d.desired_capacity = g.desired_capacity;
     d.tags = g.tags;
     d.suspended_processes = g.suspended_processes;
-    d.capacity_units = CapacityUnits(g);
+    d.capacity_units = g.CapacityUnits();
     d.instances.reserve(g.instances.size());
     for (const aws::AsgInstance& i : g.instances) {
       d.instances.push_back({i.id,

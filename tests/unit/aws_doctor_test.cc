@@ -270,6 +270,7 @@ TEST(DoctorTest, ControlsCheckAsTheScalerReadsThem) {
     std::vector<std::string> suspended;
     R want;
     std::string detail;
+    std::string capacity_type;  // DesiredCapacityType
   };
   std::vector<Case> cases;
   cases.push_back({"nothing beside phas",
@@ -314,10 +315,21 @@ TEST(DoctorTest, ControlsCheckAsTheScalerReadsThem) {
       "cannot read its scaling activities (AccessDenied): its "
       "launch time is unknown";
   cases.push_back(blind);
+  Case vcpu{"sized in vCPUs, a refresh in progress",
+            {},
+            {},
+            R::kWarning,
+            "the desired capacity does not count instances "
+            "(DesiredCapacityType vcpu): phas sizes in instances and holds "
+            "such a group (capacity_units)"};
+  vcpu.read.refreshes = std::vector<InstanceRefreshInfo>{refresh};
+  vcpu.capacity_type = "vcpu";
+  cases.push_back(vcpu);
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
     AutoScalingGroupInfo g;
     g.suspended_processes = tc.suspended;
+    g.desired_capacity_type = tc.capacity_type;
     DoctorCheck c = ControlsCheck(g, tc.read);
     EXPECT_EQ(c.what, "controls");
     EXPECT_EQ(c.result, tc.want) << c.detail;
