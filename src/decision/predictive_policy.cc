@@ -60,6 +60,28 @@ void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
   }
 }
 
+// A launch asked before `from` and not delivered at `to`: `desired`
+// (RecordLowest of the desired capacity when a cycle saw the group short of
+// it with nothing launching, else 0; in time order) has every minute from
+// `from` to `to` (a minute no cycle saw, a loop slower than a minute or a
+// gap, does not say) and none is 0, and `in_service` is still below the
+// least of them. A group climbing has instances Pending; one replacing an
+// instance has it Pending, or is short of it for a minute or two.
+bool Undelivered(const Recommendations& desired, TimePoint from, TimePoint to,
+                 int in_service) {
+  TimePoint next = MinuteOf(from);
+  if (next < from) next += minutes(1);
+  std::optional<int> asked;
+  for (const auto& [m, d] : desired) {
+    if (m < next) continue;
+    if (m > to) break;
+    if (m != next || d == 0) return false;
+    asked = std::min(asked.value_or(d), d);
+    next += minutes(1);
+  }
+  return next > to && asked && in_service < *asked;
+}
+
 // The clock went back (the observer then leaves out the history's minutes
 // after now): what `s` keeps after now came from the clock as it was.
 // Counting goes on from the history's newest minute up to now (the minutes
@@ -68,25 +90,6 @@ void RecordLowest(Recommendations* recs, TimePoint minute, int value) {
 // clock caught up, then matched minutes to them. The state's own minutes
 // tell it too: a clock that was ahead of CloudWatch's and is set right
 // leaves the history as it was, but the capacities kept under it ahead.
-// A launch asked before `from` and not delivered at `to`: `desired`
-// (RecordLowest of the desired capacity when a cycle saw the group below
-// it, else 0; in time order) reaches back to `from`, the group was below
-// its desired capacity in every cycle since, and `in_service` is still
-// below the least of them. A group climbing (each minute a scale-out)
-// is below its desired capacity throughout, with every launch delivered in
-// time; an instance replaced is below it for a boot time.
-bool Undelivered(const Recommendations& desired, TimePoint from, TimePoint to,
-                 int in_service) {
-  if (desired.empty() || desired.front().first > from) return false;
-  std::optional<int> asked;
-  for (const auto& [m, d] : desired) {
-    if (m < from || m > to) continue;
-    if (d == 0) return false;
-    asked = std::min(asked.value_or(d), d);
-  }
-  return asked && in_service < *asked;
-}
-
 void ForgetWhatIsAhead(const Observation& obs, TimePoint minute,
                        PredictiveState* s) {
   const bool counted_ahead = s->last_minute && *s->last_minute > obs.now;
@@ -129,21 +132,23 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
       std::max<Duration>(minutes(15), c_.metric_delay + minutes(5));
   const Duration keep_uncounted = keep_capacity + c_.boot_time;
   // A shortfall AWS did not deliver: a launch asked two boot times and a
-  // minute before, not InService yet (one slower than the boot time, an
-  // instance replaced, is still counted).
+  // minute before, and none Pending since (one slower than the boot time,
+  // an instance replaced, is still counted).
   const Duration undelivered_for = 2 * c_.boot_time + minutes(1);
   const Duration keep_undelivered = keep_capacity + undelivered_for;
   TimePoint minute = MinuteOf(obs.now);
   ForgetWhatIsAhead(obs, minute, s);
   // The capacity serving the current minute: the lowest InService seen in
   // it; and the lowest desired capacity, when every cycle in it saw the
-  // group below it.
+  // group short of it with nothing launching (InService and Pending below
+  // it, as PhasGroupCapacityNotDelivered compares them).
   std::optional<TimePoint> previous;  // the minute of the cycle before
   if (!s->capacity.empty()) previous = s->capacity.back().first;
   RecordLowest(&s->capacity, minute, obs.group.in_service);
-  RecordLowest(
-      &s->undelivered, minute,
-      obs.group.in_service < obs.group.desired ? obs.group.desired : 0);
+  RecordLowest(&s->undelivered, minute,
+               obs.group.in_service + obs.group.pending < obs.group.desired
+                   ? obs.group.desired
+                   : 0);
   // Counted while the forecast decides and phas sets the capacity: target
   // tracking's shortfalls in a cold start are not the margin's, nor those
   // of a group another scaler sizes while phas only forecasts, nor those of

@@ -83,9 +83,10 @@ struct PredictiveState {
   std::vector<PendingOutcome> pending;  // forecasts awaiting their window
   Recommendations capacity;  // InService per recent minute (the lowest seen)
   // Per recent minute, the lowest desired capacity when every cycle in it
-  // saw fewer instances InService (else 0): a minute short of what was
-  // asked two boot times and a minute before, and below it since, was not
-  // delivered (launches failing), and is not the margin's to learn from.
+  // saw fewer instances InService and Pending (else 0): a minute short of
+  // what was asked two boot times and a minute before, with nothing
+  // launching since, was not delivered (launches failing), and is not the
+  // margin's to learn from.
   Recommendations undelivered;
   // Recent minutes in which some cycle did not count toward the SLO (phas
   // did not set the capacity, or the forecast did not decide): judged when

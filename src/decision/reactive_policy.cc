@@ -69,7 +69,9 @@ TypedProposal<ReactiveState> ReactivePolicy::Evaluate(
   // so it has taken no load in the numbers either.
   const MetricSample& latest = obs.signal.back();
   const int n = ReadyInstances(obs);
-  const int d = obs.group.desired;
+  // A desired capacity of 0 with instances still serving (protected from
+  // scale-in, terminating): the load is read on them.
+  const int d = obs.group.desired > 0 ? obs.group.desired : n;
   // Instances still to serve: no scale-in until they do.
   const int launching = std::max(d - n, obs.group.pending + obs.group.warming);
   std::string why;

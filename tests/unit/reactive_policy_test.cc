@@ -28,15 +28,20 @@ TEST(ReactivePolicyTest, Table) {
   GroupView launching = Group(1, 10, 4);
   launching.in_service = 3;
   launching.pending = 1;
-  // AWS launches before it terminates (an Availability Zone rebalance), or
-  // the minute was served by instances phas has since removed: 4 served
-  // it, 3 are desired.
+  // The minute was served by 4, and the desired capacity is 3 since (a
+  // scale-in by phas, or by someone else).
   GroupView leaving = Group(1, 10, 3);
   leaving.in_service = 4;
-  // An instance being replaced (unhealthy, a spot interruption): 3 desired,
-  // 3 served, 1 launching.
-  GroupView replacing = Group(1, 10, 3);
-  replacing.pending = 1;
+  // An instance being replaced: capacity rebalancing launches first (3
+  // desired, 3 InService, 1 Pending), an unhealthy one is terminated first
+  // (2 InService, 1 Pending).
+  GroupView rebalancing = Group(1, 10, 3);
+  rebalancing.pending = 1;
+  GroupView replacing = rebalancing;
+  replacing.in_service = 2;
+  // Set to 0 while its instances are protected from scale-in: they serve.
+  GroupView at_zero = Group(0, 10, 0);
+  at_zero.in_service = 2;
   const Case cases[] = {
       {"hot", {70, 80}, 3, Group(1, 10, 3), 0, 4, "cpu_above_target"},
       {"near target", {55, 62}, 3, Group(1, 10, 3), 0, 3, "cpu_near_target"},
@@ -92,6 +97,13 @@ TEST(ReactivePolicyTest, Table) {
        3,
        "cpu_near_target"},
       {"hot on the instances left", {55}, 4, leaving, 0, 4, "cpu_above_target"},
+      {"no scale-in while capacity is rebalanced",
+       {20},
+       3,
+       rebalancing,
+       4,
+       3,
+       "cpu_near_target"},
       {"no scale-in while an instance is replaced",
        {20},
        3,
@@ -99,6 +111,8 @@ TEST(ReactivePolicyTest, Table) {
        4,
        3,
        "cpu_near_target"},
+      // 40 % on the 2 serving: near target, as on a group of 2.
+      {"desired 0, 2 serving", {40}, 2, at_zero, 0, 0, "cpu_near_target"},
   };
   for (const Case& tc : cases) {
     SCOPED_TRACE(tc.name);
