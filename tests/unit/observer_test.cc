@@ -247,6 +247,30 @@ class ProtectingCloud final : public ForwardingCloud {
   int n_;
 };
 
+// A "web" group on `cloud` (a SimCloud on `clock`, or a wrapper of one)
+// scaled by `policy` (memory not read), one cycle every 10 s for `span`;
+// `each` sees every cycle's outcome. Returns the actions taken (from, to).
+std::vector<std::pair<int, int>> RunWeb(
+    Cloud* cloud, ManualClock* clock, const char* policy, Duration span,
+    const ScalerOptions& options = {},
+    const std::function<void(const GroupOutcome&)>& each = {}) {
+  GroupConfig g;
+  g.name = "web";
+  EXPECT_TRUE(g.policy.Select(policy).ok());
+  g.memory.enabled = false;
+  Scaler scaler({g}, options, {.cloud = cloud, .clock = clock});
+  EXPECT_TRUE(scaler.Init(clock->Now()).ok());
+  std::vector<std::pair<int, int>> actions;
+  for (TimePoint end = clock->Now() + span; clock->Now() < end;
+       clock->Advance(seconds(10))) {
+    CycleReport r = scaler.RunOnce(clock->Now());
+    const GroupOutcome& o = r.groups[0];
+    if (o.acted) actions.emplace_back(o.decision.current, o.decision.target);
+    if (each) each(o);
+  }
+  return actions;
+}
+
 // Instances protected from scale-in are counted from the description, and
 // the loop lowers the desired capacity to them and no further (AWS would
 // terminate none of them): hpa wants 1 instance for the load, 3 are
@@ -259,21 +283,13 @@ TEST(ObserverTest, ScaleInStopsAtTheInstancesProtectedFromIt) {
                            std::make_shared<FlatDemand>(0.3)}});
     clock.Advance(minutes(30));
     ProtectingCloud cloud(&sim, protected_n);
-    GroupConfig g;
-    g.name = "web";
-    ASSERT_TRUE(g.policy.Select("hpa").ok());
-    g.memory.enabled = false;
-    Scaler scaler({g}, {}, {.cloud = &cloud, .clock = &clock});
-    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
     int lowest = 6;
     GroupOutcome last;
-    for (TimePoint end = clock.Now() + minutes(30); clock.Now() < end;
-         clock.Advance(seconds(10))) {
-      CycleReport r = scaler.RunOnce(clock.Now());
-      last = r.groups[0];
-      lowest = std::min(lowest, last.observation.group.desired);
-      if (last.acted) lowest = std::min(lowest, last.decision.target);
-    }
+    RunWeb(&cloud, &clock, "hpa", minutes(30), {}, [&](const GroupOutcome& o) {
+      last = o;
+      lowest = std::min(lowest, o.observation.group.desired);
+      if (o.acted) lowest = std::min(lowest, o.decision.target);
+    });
     EXPECT_EQ(last.observation.group.protected_from_scale_in, protected_n);
     if (protected_n == 0) {
       EXPECT_EQ(lowest, 1);
@@ -344,29 +360,19 @@ TEST(ObserverTest, MinutesSomeInstancesHaveNotPublishedCountThemAll) {
                            std::make_shared<FlatDemand>(1.2)}});
     clock.Advance(minutes(30));
     PartlyPublishedCloud cloud(&sim, 2, lag);
-    GroupConfig g;
-    g.name = "web";
-    ASSERT_TRUE(g.policy.Select(policy).ok());
-    g.memory.enabled = false;
-    Scaler scaler({g}, {}, {.cloud = &cloud, .clock = &clock});
-    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
-    std::vector<std::pair<int, int>> actions;
     int decided = 0;
-    for (TimePoint end = clock.Now() + minutes(40); clock.Now() < end;
-         clock.Advance(seconds(10))) {
-      CycleReport r = scaler.RunOnce(clock.Now());
-      const GroupOutcome& o = r.groups[0];
-      if (o.acted) actions.emplace_back(o.decision.current, o.decision.target);
-      if (!o.observation.metrics_ok) continue;
-      ++decided;
-      // (From the first cycle: instances first seen count as serving the
-      // whole window read.)
-      if (o.observation.group.in_service != 6) continue;
-      for (const MetricSample& minute : o.observation.signal) {
-        EXPECT_EQ(minute.instances, 6);
-        EXPECT_NEAR(minute.value, 20, 0.5);
-      }
-    }
+    auto actions = RunWeb(
+        &cloud, &clock, policy, minutes(40), {}, [&](const GroupOutcome& o) {
+          if (!o.observation.metrics_ok) return;
+          ++decided;
+          // (From the first cycle: instances first seen count as serving
+          // the whole window read.)
+          if (o.observation.group.in_service != 6) return;
+          for (const MetricSample& minute : o.observation.signal) {
+            EXPECT_EQ(minute.instances, 6);
+            EXPECT_NEAR(minute.value, 20, 0.5);
+          }
+        });
     EXPECT_EQ(decided, 240);  // every cycle
     EXPECT_EQ(actions, (std::vector<std::pair<int, int>>{{6, 2}}));
   }
@@ -396,19 +402,7 @@ TEST(ObserverTest, MinutesBeforeAScaleInCountTheInstancesThatServedThem) {
     SimCloud sim(&clock, {{"web", 1, 10, c.from, seconds(60),
                            std::make_shared<FlatDemand>(c.load)}});
     clock.Advance(minutes(30));
-    GroupConfig g;
-    g.name = "web";
-    ASSERT_TRUE(g.policy.Select(policy).ok());
-    g.memory.enabled = false;
-    Scaler scaler({g}, {}, {.cloud = &sim, .clock = &clock});
-    ASSERT_TRUE(scaler.Init(clock.Now()).ok());
-    std::vector<std::pair<int, int>> actions;
-    for (TimePoint end = clock.Now() + minutes(60); clock.Now() < end;
-         clock.Advance(seconds(10))) {
-      CycleReport r = scaler.RunOnce(clock.Now());
-      const GroupOutcome& o = r.groups[0];
-      if (o.acted) actions.emplace_back(o.decision.current, o.decision.target);
-    }
+    auto actions = RunWeb(&sim, &clock, policy, minutes(60));
     EXPECT_EQ(actions, (std::vector<std::pair<int, int>>{c.action}));
   }
 }
@@ -465,23 +459,9 @@ TEST(ObserverTest, OnBasicMonitoringAnInstanceGoneCountsForWholeDatapoints) {
       {{"web", 1, 10, 6, seconds(60), std::make_shared<FlatDemand>(1.2)}}, so);
   clock.Advance(minutes(30));
   FiveMinuteMeansCloud cloud(&sim, &clock);
-  GroupConfig g;
-  g.name = "web";
-  ASSERT_TRUE(g.policy.Select("hpa").ok());
-  g.memory.enabled = false;
   ScalerOptions o;
   o.observe.metrics_refresh = seconds(60);
-  Scaler scaler({g}, o, {.cloud = &cloud, .clock = &clock});
-  ASSERT_TRUE(scaler.Init(clock.Now()).ok());
-  std::vector<std::pair<int, int>> actions;
-  for (TimePoint end = clock.Now() + minutes(90); clock.Now() < end;
-       clock.Advance(seconds(10))) {
-    CycleReport r = scaler.RunOnce(clock.Now());
-    const GroupOutcome& out = r.groups[0];
-    if (out.acted) {
-      actions.emplace_back(out.decision.current, out.decision.target);
-    }
-  }
+  auto actions = RunWeb(&cloud, &clock, "hpa", minutes(90), o);
   EXPECT_EQ(actions, (std::vector<std::pair<int, int>>{{6, 2}}));
 }
 
