@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/text.h"
+
 namespace phas {
 
 void AppendJsonString(std::string* out, std::string_view s) {
@@ -78,38 +80,6 @@ std::string Abbreviate(std::string_view s, size_t max) {
   }
   return std::string(s.substr(0, cut)) + "...";
 }
-
-namespace {
-
-// The length of the well-formed UTF-8 character at s[i], 0 if there is none.
-size_t Utf8CharAt(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-  if (c < 0x80) {
-    return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    n = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 2;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 3;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n >= s.size()) return 0;  // cut short
-  for (size_t k = 1; k <= n; ++k) {
-    const unsigned char b = static_cast<unsigned char>(s[i + k]);
-    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return 0;
-  }
-  return n + 1;
-}
-
-}  // namespace
 
 bool IsUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
