@@ -193,6 +193,7 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
   // (RFC 9110 section 5.3).
   bool asks_close = false;
   bool asks_keep_alive = false;
+  int hosts = 0;
   size_t pos = eol == std::string_view::npos ? head.size() : eol + 2;
   while (pos < head.size()) {
     size_t next = head.find("\r\n", pos);
@@ -244,6 +245,10 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
                    "Transfer-Encoding is not accepted; send the body with a "
                    "Content-Length",
                    "Transfer-Encoding");
+    } else if (EqualsIgnoreCase(name, "host")) {
+      // Two would leave which one names the server to the reader (RFC 9112
+      // section 3.2: 400).
+      if (++hosts > 1) return Error(400, "more than one Host header", "Host");
     } else if (EqualsIgnoreCase(name, "connection")) {
       asks_close = asks_close || ContainsToken(value, "close");
       asks_keep_alive = asks_keep_alive || ContainsToken(value, "keep-alive");
@@ -253,6 +258,10 @@ ParsedHead ParseRequestHead(std::string_view buf, size_t max_header_bytes,
       }
       result.expect_continue = true;
     }
+  }
+  // RFC 9112 section 3.2: an HTTP/1.1 request names its server.
+  if (hosts == 0 && req->version_minor == 1) {
+    return Error(400, "an HTTP/1.1 request must have a Host header", "Host");
   }
   if (content_length > max_body_bytes) {
     return Error(413,

@@ -104,7 +104,8 @@ TEST_F(HttpServerTest, TricklingRequestGets408AfterRequestTimeout) {
   options_.request_timeout_seconds = 10;
   Start();
   RawConnection c(server_->port());
-  SendAndWaitRead(c, "POST /a HTTP/1.1\r\nContent-Length: 100\r\n\r\n{");
+  SendAndWaitRead(
+      c, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
   for (int i = 0; i < 4; ++i) {  // 12 s, a byte every 3 s
     clock_.Advance(seconds(3));
     SendAndWaitRead(c, "x");
@@ -179,7 +180,7 @@ TEST_F(HttpServerTest, AnEmptyLineAfterARequestIsNotARequest) {
   EXPECT_EQ(c.Read().status, 200);
   // A request that is late at the same check: its 408 shows the check ran.
   RawConnection late(server_->port());
-  SendAndWaitRead(late, "GET /a HTTP/1.1\r\n");
+  SendAndWaitRead(late, "GET /a HTTP/1.1\r\nHost: x\r\n");
   clock_.Advance(seconds(11));
   EXPECT_EQ(late.Read().status, 408);
   ASSERT_TRUE(c.Send("GET /b HTTP/1.1\r\nHost: localhost\r\n\r\n"));

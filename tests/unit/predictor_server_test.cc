@@ -223,8 +223,9 @@ TEST_F(PredictorServerTest, HostileBatteryAllFourXxServerStaysUp) {
       {"bare LF after a header", "GET /health HTTP/1.1\r\nHost: x\n\n", 400,
        "headers"},
       {"header flood",
-       "GET /health HTTP/1.1\r\n" + std::string(20000, 'X') + "\r\n\r\n", 431,
-       nullptr},
+       "GET /health HTTP/1.1\r\nHost: x\r\n" + std::string(20000, 'X') +
+           "\r\n\r\n",
+       431, nullptr},
       {"null byte in body",
        PostRequest("/predict", std::string("{\"features\": [1\0,2]}", 20)), 400,
        nullptr},
@@ -283,7 +284,7 @@ TEST_F(PredictorServerTest, BodyOverLimitSentWithoutWaitingGetsThe413) {
 TEST_F(PredictorServerTest, SlowClientsAreCutOffAndOthersServed) {
   RawConnection slow(server_->port());
   std::string partial =
-      "POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"feat";
+      "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"feat";
   uint64_t before = server_->stats().bytes_received;
   ASSERT_TRUE(slow.Send(partial));
   ASSERT_TRUE(WaitUntil([&] {
@@ -344,7 +345,8 @@ TEST_F(PredictorServerTest, ClientThatDisconnectsMidRequest) {
   for (int i = 0; i < 20; ++i) {
     RawConnection c(server_->port());
     c.Send(
-        "POST /predict HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{\"features\":");
+        "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        "1000\r\n\r\n{\"features\":");
   }
   ExpectGoodAnswer();
 }
