@@ -393,22 +393,21 @@ DoctorCheck ControlsCheck(const AutoScalingGroupInfo& group,
                     "can (controls_unreadable; {}, deploy/iam-policy.json)",
                     fmt::join(failed, ", "), first, fmt::join(actions, ", "))};
   }
-  if (std::string units = group.CapacityUnits(); !units.empty()) {
-    return {"controls", Verdict::kWarning,
-            fmt::format("the desired capacity does not count instances ({}): "
-                        "phas sizes in instances and holds such a group "
-                        "(capacity_units)",
-                        units)};
-  }
+  // Every hold, in the order the daemon's rules take them
+  // (decision/coexist.h): suspended processes, capacity units, a refresh.
   std::vector<std::string> holds;
-  if (const InstanceRefreshInfo* r = ActiveRefresh(*read.refreshes)) {
-    holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r->id,
-                                r->status, r->percentage_complete));
-  }
   for (const std::string& p : group.suspended_processes) {
     if (p == "Launch" || p == "Terminate") {
       holds.push_back("process " + p + " suspended");
     }
+  }
+  if (std::string units = group.CapacityUnits(); !units.empty()) {
+    holds.push_back("the desired capacity does not count instances (" + units +
+                    "; phas sizes in instances, capacity_units)");
+  }
+  if (const InstanceRefreshInfo* r = ActiveRefresh(*read.refreshes)) {
+    holds.push_back(fmt::format("instance refresh {} ({}, {} % done)", r->id,
+                                r->status, r->percentage_complete));
   }
   if (!holds.empty()) {
     return {"controls", Verdict::kWarning,

@@ -157,7 +157,10 @@ void Recorder::Log(TimePoint t, const char* level, const std::string& group,
                : l == "WARNING" ? spdlog::level::warn
                : l == "DEBUG"   ? spdlog::level::debug
                                 : spdlog::level::info;
-    spdlog::log(lvl, "[{}] {}", safe_group, safe_message);
+    // The log's formatter makes it safe (common/log_format.h: Printable in
+    // text, escaped in JSON); escaped here too, a backslash was doubled
+    // twice.
+    spdlog::log(lvl, "[{}] {}", group, message);
   }
   if (options_.echo &&
       (!options_.echo_filter || options_.echo_filter(t, message))) {

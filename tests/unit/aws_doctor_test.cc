@@ -294,8 +294,8 @@ TEST(DoctorTest, ControlsCheckAsTheScalerReadsThem) {
                   {},
                   {"Launch", "AlarmNotification"},
                   R::kWarning,
-                  "instance refresh r-1 (InProgress, 40 % done), process "
-                  "Launch suspended: phas holds the group meanwhile"};
+                  "process Launch suspended, instance refresh r-1 "
+                  "(InProgress, 40 % done): phas holds the group meanwhile"};
   refreshing.read.refreshes = std::vector<InstanceRefreshInfo>{refresh};
   cases.push_back(refreshing);
   Case warm{"a warm pool, its launches measured",
@@ -315,13 +315,14 @@ TEST(DoctorTest, ControlsCheckAsTheScalerReadsThem) {
       "cannot read its scaling activities (AccessDenied): its "
       "launch time is unknown";
   cases.push_back(blind);
-  Case vcpu{"sized in vCPUs, a refresh in progress",
+  Case vcpu{"sized in vCPUs, a refresh in progress, Launch suspended",
             {},
-            {},
+            {"Launch"},
             R::kWarning,
-            "the desired capacity does not count instances "
-            "(DesiredCapacityType vcpu): phas sizes in instances and holds "
-            "such a group (capacity_units)"};
+            "process Launch suspended, the desired capacity does not count "
+            "instances (DesiredCapacityType vcpu; phas sizes in instances, "
+            "capacity_units), instance refresh r-1 (InProgress, 40 % done): "
+            "phas holds the group meanwhile"};
   vcpu.read.refreshes = std::vector<InstanceRefreshInfo>{refresh};
   vcpu.capacity_type = "vcpu";
   cases.push_back(vcpu);

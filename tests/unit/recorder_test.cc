@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/file_util.h"
+#include "common/log_format.h"
 #include "common/metrics.h"
 #include "test_util.h"
 
@@ -155,14 +156,16 @@ TEST_F(RecorderTest, ALogLineIsOneLineWithoutEscapes) {
   std::ostringstream logged;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logged);
   auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("t", sink));
+  auto logger = std::make_shared<spdlog::logger>("t", sink);
+  logger->set_formatter(MakeTextLogFormatter());  // the daemon's default
+  spdlog::set_default_logger(logger);
   RecorderOptions o;
   o.output_dir = (dir_ / "out").string();
   o.echo_to_log = true;
   Recorder rec(o);
   ASSERT_TRUE(rec.Open().ok());
   rec.Log(FromUnixSeconds(0), "ERROR", "web\nFAKE",
-          "HTTP 500: \x1b[2Jgone\r\n2026 - INFO - [web] - all fine");
+          "HTTP 500: \x1b[2Jgone\r\n2026 - INFO - [web] - all fine \\x1b");
   spdlog::set_default_logger(previous);
   auto text = ReadFile((dir_ / "out" / "ec2_monitor.log").string());
   ASSERT_TRUE(text.ok());
@@ -173,6 +176,11 @@ TEST_F(RecorderTest, ALogLineIsOneLineWithoutEscapes) {
   EXPECT_EQ(logged.str().find('\x1b'), std::string::npos) << logged.str();
   EXPECT_NE(logged.str().find("[web\\x0aFAKE] HTTP 500: \\x1b[2J"),
             std::string::npos)
+      << logged.str();
+  // Escaped once, in the journal as in the file: a literal backslash is
+  // two, not four.
+  EXPECT_NE(text->find("all fine \\\\x1b\n"), std::string::npos) << *text;
+  EXPECT_NE(logged.str().find("all fine \\\\x1b\n"), std::string::npos)
       << logged.str();
 }
 
