@@ -141,6 +141,22 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
     d.wanted = g.desired;
     return hold(GuardRule::kScaleInProtected, ProtectedWords(g));
   }
+  // Rule 1c: no scale-out on top of a desired capacity AWS has not
+  // delivered for a while.
+  if (p.target > g.desired && state.not_delivered_since &&
+      now - *state.not_delivered_since >= kNotDeliveredHold) {
+    d.wanted = g.desired;
+    return hold(
+        GuardRule::kNotDelivered,
+        Format(FMT_COMPILE("AWS has not delivered the desired {} for {} min "
+                           "({} InService, {} Pending; its scaling "
+                           "activities say why)"),
+               g.desired,
+               std::chrono::duration_cast<std::chrono::minutes>(
+                   now - *state.not_delivered_since)
+                   .count(),
+               g.in_service, g.pending));
+  }
   int target = p.target;
   if (target > g.max_size) {
     clamp(&target, g.max_size, GuardClamp::kMaxSize);

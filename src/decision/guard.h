@@ -6,6 +6,11 @@
 //      and no scale-in below the instances protected from scale-in, which
 //      AWS would not terminate (a desired capacity below them lowers
 //      nothing until their protection is lifted, then all at once);
+//      and no scale-out while AWS has not delivered the desired capacity
+//      for `kNotDeliveredHold` (fewer InService and Pending than desired:
+//      launches failing on a broken launch template, no capacity in the
+//      zone, a quota): a higher desired capacity launches nothing then,
+//      and all of it at once when launches work again;
 //   3. cooldown: no action within `cooldown` of the last one (the loop
 //      persists the last action's time, so this holds across restarts);
 //      after a start without the group's saved state, no scale-in within
@@ -58,9 +63,17 @@ struct GuardState {
   // unreadable), so without knowing its last action: no scale-in within the
   // cooldown from then; scale-out is not held.
   std::optional<TimePoint> started_without_state;
+  // Since when the group has had fewer instances InService and Pending than
+  // its desired capacity, as the loop read it each cycle (none while it
+  // has them). Not saved: after a start it is measured again.
+  std::optional<TimePoint> not_delivered_since;
 
   friend bool operator==(const GuardState&, const GuardState&) = default;
 };
+
+// How long AWS may not deliver the desired capacity before scale-out is
+// held (the PhasGroupCapacityNotDelivered alert's `for`).
+inline constexpr Duration kNotDeliveredHold = std::chrono::minutes(15);
 
 Decision ApplyGuard(const Proposal& proposal, const GroupView& group,
                     const GuardState& state, TimePoint now,

@@ -121,6 +121,8 @@ const char* GuardRuleName(GuardRule r) {
       return "cooldown";
     case GuardRule::kScaleInProtected:
       return "scale_in_protected";
+    case GuardRule::kNotDelivered:
+      return "capacity_not_delivered";
     case GuardRule::kPausedByTag:
       return "paused_by_tag";
     case GuardRule::kSuspended:

@@ -91,6 +91,8 @@ enum class GuardRule : uint8_t {
   kScaleInProtected,  // "scale_in_protected": wanted fewer, and every
                       // instance AWS could terminate is protected from
                       // scale-in
+  kNotDelivered,      // "capacity_not_delivered": wanted more, and AWS has
+                      // not delivered the desired capacity for 15 minutes
   // Beside AWS's own scaling (decision/coexist.h), in the order they apply:
   kPausedByTag,        // "paused_by_tag": tag phas:paused=true
   kSuspended,          // "suspended": Launch or Terminate suspended

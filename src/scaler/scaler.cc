@@ -305,6 +305,15 @@ CycleReport Scaler::RunOnce(TimePoint now) {
                            now);
       out.observation.phas_sets_capacity =
           !options_.dry_run && verdict.hold == GuardRule::kNone;
+      // Since when AWS has not delivered the desired capacity (guard rule
+      // 1c; a standby measures it too, for when it holds the lease).
+      const GroupView& seen = out.observation.group;
+      if (seen.in_service + seen.pending >= seen.desired) {
+        m.state.guard.not_delivered_since.reset();
+      } else if (!m.state.guard.not_delivered_since ||
+                 *m.state.guard.not_delivered_since > now) {  // clock back
+        m.state.guard.not_delivered_since = now;
+      }
       Decision d = Decide(*m.policy, m.guard, out.observation, m.state.policy,
                           m.state.guard);
       controls_->Notify(out.group, verdict, &out.warnings);

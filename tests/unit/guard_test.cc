@@ -27,6 +27,17 @@ GroupView Protected(GroupView g, int n) {
 }
 
 GuardState LastActionAgo(Duration ago) { return GuardState{kNow - ago}; }
+// AWS has had fewer InService and Pending than desired for `ago`.
+GuardState NotDeliveredFor(Duration ago) {
+  GuardState s;
+  s.not_delivered_since = kNow - ago;
+  return s;
+}
+// `g` with only `n` instances InService and none Pending.
+GroupView Delivered(GroupView g, int n) {
+  g.in_service = n;
+  return g;
+}
 // The loop started `ago` without the group's saved state.
 GuardState StartedWithoutStateAgo(Duration ago) {
   GuardState s;
@@ -500,6 +511,44 @@ TEST(GuardTest, Table) {
        2,
        "tt_ok",
        2,
+       "because",
+       {}},
+      // Launches failing (a broken launch template, no capacity, a quota):
+      // a higher desired capacity launches nothing, and all of it at once
+      // when they work again.
+      {"not delivered for 15 min: scale-out held",
+       6,
+       Delivered(Group(1, 10, 5), 3),
+       NotDeliveredFor(minutes(15)),
+       def,
+       Kind::kHold,
+       5,
+       "capacity_not_delivered",
+       5,
+       "because; wanted 5 -> 6, AWS has not delivered the desired 5 for 15 "
+       "min (3 InService, 0 Pending; its scaling activities say why): hold "
+       "at 5",
+       {}},
+      {"not delivered for 14 min: scale-out as ever",
+       6,
+       Delivered(Group(1, 10, 5), 3),
+       NotDeliveredFor(minutes(14)),
+       def,
+       Kind::kScaleUp,
+       6,
+       "tt_ok",
+       6,
+       "because",
+       {}},
+      {"not delivered: scale-in as ever",
+       4,
+       Delivered(Group(1, 10, 5), 3),
+       NotDeliveredFor(hours(2)),
+       def,
+       Kind::kScaleDown,
+       4,
+       "tt_ok",
+       4,
        "because",
        {}},
       {"started without state, then acted: both ways held",

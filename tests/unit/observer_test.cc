@@ -18,6 +18,7 @@
 
 #include "cloud/forwarding_cloud.h"
 #include "cloud/sim_cloud.h"
+#include "loop_test_util.h"
 #include "scaler/conditions.h"
 #include "scaler/scaler.h"
 #include "test_util.h"
@@ -253,12 +254,14 @@ class ProtectingCloud final : public ForwardingCloud {
 std::vector<std::pair<int, int>> RunWeb(
     Cloud* cloud, ManualClock* clock, const char* policy, Duration span,
     const ScalerOptions& options = {},
-    const std::function<void(const GroupOutcome&)>& each = {}) {
+    const std::function<void(const GroupOutcome&)>& each = {},
+    Predictor* predictor = nullptr) {
   GroupConfig g;
   g.name = "web";
   EXPECT_TRUE(g.policy.Select(policy).ok());
   g.memory.enabled = false;
-  Scaler scaler({g}, options, {.cloud = cloud, .clock = clock});
+  Scaler scaler({g}, options,
+                {.cloud = cloud, .clock = clock, .predictor = predictor});
   EXPECT_TRUE(scaler.Init(clock->Now()).ok());
   std::vector<std::pair<int, int>> actions;
   for (TimePoint end = clock->Now() + span; clock->Now() < end;
@@ -300,6 +303,82 @@ TEST(ObserverTest, ScaleInStopsAtTheInstancesProtectedFromIt) {
     EXPECT_EQ(LimitedReasons(last.decision),
               std::vector<std::string>{"scale_in_protected"});
   }
+}
+
+// AWS accepting every desired capacity and launching nothing (a broken
+// launch template, no capacity in the zone, a quota): the group keeps the
+// instances it had, none Pending, and says the desired capacity asked.
+class NotLaunchingCloud final : public ForwardingCloud {
+ public:
+  using ForwardingCloud::ForwardingCloud;
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& names) override {
+    auto r = ForwardingCloud::DescribeGroups(names);
+    if (r.ok() && asked_) {
+      for (GroupDescription& d : *r) d.desired_capacity = *asked_;
+    }
+    return r;
+  }
+  Status SetDesiredCapacity(const std::string& group, int desired) override {
+    if (delivering_) return ForwardingCloud::SetDesiredCapacity(group, desired);
+    asked_ = desired;
+    return Status::OK();
+  }
+  // Launches work again: what was asked is launched.
+  void Deliver(const std::string& group) {
+    if (asked_) {
+      EXPECT_TRUE(ForwardingCloud::SetDesiredCapacity(group, *asked_).ok());
+    }
+    asked_.reset();
+    delivering_ = true;
+  }
+
+ private:
+  std::optional<int> asked_;
+  bool delivering_ = false;
+};
+
+// The seed policy adds one to the desired capacity on every "scale up"
+// answer, a cooldown (300 s) apart: with launches failing it went 3 -> 10
+// (MaxSize) in 35 minutes, all of it to launch at once when they work
+// again. It stops adding once AWS has not delivered for 15 minutes (guard
+// rule 1c), and goes on once AWS delivers.
+TEST(ObserverTest, ScaleOutStopsWhileAwsDeliversNothing) {
+  ManualClock clock(FromUnixSeconds(1'700'000'000));
+  SimCloud sim(&clock, {{"web", 1, 10, 3, seconds(60),
+                         std::make_shared<FlatDemand>(2.7)}});
+  clock.Advance(minutes(30));
+  NotLaunchingCloud cloud(&sim);
+  testing::ScriptedPredictor always_up;  // the original model's answer
+  const TimePoint fixed = clock.Now() + minutes(45);  // launches work again
+  const TimePoint start = clock.Now();
+  std::optional<GroupOutcome> before_fixed;
+  std::vector<Duration> at;  // when each action was taken
+  auto actions = RunWeb(
+      &cloud, &clock, "seed", minutes(65), {},
+      [&](const GroupOutcome& o) {
+        if (o.acted) at.push_back(clock.Now() - start);
+        if (clock.Now() + seconds(10) < fixed) return;
+        if (!before_fixed) {
+          before_fixed = o;
+          cloud.Deliver("web");
+        }
+      },
+      &always_up);
+  // 3 -> 4 at the first answer (2 min), then one a cooldown apart until
+  // 15 minutes after the first went undelivered; from 45 min, on again.
+  EXPECT_EQ(actions,
+            (std::vector<std::pair<int, int>>{
+                {3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 10}}));
+  ASSERT_EQ(at.size(), 7u);
+  EXPECT_LT(at[3], minutes(18));
+  EXPECT_GE(at[4], minutes(45));
+  ASSERT_TRUE(before_fixed);
+  EXPECT_EQ(before_fixed->observation.group.in_service, 3);
+  EXPECT_EQ(before_fixed->decision.held_by, GuardRule::kNotDelivered)
+      << before_fixed->decision.reason;
+  EXPECT_EQ(LimitedReasons(before_fixed->decision),
+            std::vector<std::string>{"capacity_not_delivered"});
 }
 
 // CloudWatch read while the group's instances publish their minutes one by
