@@ -146,7 +146,8 @@ bool PredictivePolicy::Learn(const Observation& obs, bool forecast_decides,
   if (!s->capacity.empty()) previous = s->capacity.back().first;
   RecordLowest(&s->capacity, minute, obs.group.in_service);
   RecordLowest(&s->undelivered, minute,
-               obs.group.in_service + obs.group.pending < obs.group.desired
+               obs.group.in_service + obs.group.pending + obs.group.unhealthy <
+                       obs.group.desired
                    ? obs.group.desired
                    : 0);
   // Counted while the forecast decides and phas sets the capacity: target

@@ -29,7 +29,10 @@ struct GroupView {
   int desired = 0;
   int in_service = 0;  // InService instances
   int pending = 0;     // launched, not yet InService
-  int warming = 0;     // InService but still inside the warm-up time
+  // InService but marked Unhealthy: launched and not serving (AWS replaces
+  // it, unless ReplaceUnhealthy is suspended); not in `in_service`.
+  int unhealthy = 0;
+  int warming = 0;  // InService but still inside the warm-up time
   // InService instances protected from scale-in: AWS terminates none of
   // them when the desired capacity is lowered (a Pending instance's
   // protection starts once it is InService).

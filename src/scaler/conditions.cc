@@ -31,7 +31,8 @@ Condition AbleToScale(const GroupOutcome& o) {
   }
   if (d.held_by != GuardRule::kNone && d.held_by != GuardRule::kAtMax &&
       d.held_by != GuardRule::kAtMin &&
-      d.held_by != GuardRule::kScaleInProtected) {
+      d.held_by != GuardRule::kScaleInProtected &&
+      d.held_by != GuardRule::kNotDelivered) {
     // A rule that keeps phas off the group (paused, suspended processes,
     // another controller): its own code.
     return Make("AbleToScale", false, d.code(), d.reason);

@@ -478,6 +478,7 @@ void Observer::ObserveGroup(size_t gi, Partition& p, size_t oi,
   for (const Instance& i : d.instances) {
     if (i.lifecycle == Lifecycle::kInService) ++obs.group.in_service;
     if (i.lifecycle == Lifecycle::kPending) ++obs.group.pending;
+    if (i.lifecycle == Lifecycle::kUnhealthy) ++obs.group.unhealthy;
     // AWS protects an instance from the moment it is InService: a Pending
     // one showing the flag is still terminated first.
     if (i.lifecycle == Lifecycle::kInService && i.protected_from_scale_in) {

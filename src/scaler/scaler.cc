@@ -106,7 +106,12 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
   Managed& m = managed_[i];
   std::string policy(m.policy->name());
   Reporter& report = *env_.reporter;
+  // What this process measured of AWS's delivery goes on (a standby taking
+  // the lease); the record does not keep it.
+  const std::optional<TimePoint> not_delivered_since =
+      m.state.guard.not_delivered_since;
   m.state = GroupState{};
+  m.state.guard.not_delivered_since = not_delivered_since;
   m.state.policy = m.policy->NewState();
   if (saved && !saved->unreadable.empty() && env_.leases) {
     // Replicas: its lease holder re-reads the record before acting, and
@@ -306,9 +311,11 @@ CycleReport Scaler::RunOnce(TimePoint now) {
       out.observation.phas_sets_capacity =
           !options_.dry_run && verdict.hold == GuardRule::kNone;
       // Since when AWS has not delivered the desired capacity (guard rule
-      // 1c; a standby measures it too, for when it holds the lease).
+      // 1c; a standby measures it too, for when it takes the lease). An
+      // Unhealthy instance was delivered (kept while ReplaceUnhealthy is
+      // suspended, it launches nothing).
       const GroupView& seen = out.observation.group;
-      if (seen.in_service + seen.pending >= seen.desired) {
+      if (seen.in_service + seen.pending + seen.unhealthy >= seen.desired) {
         m.state.guard.not_delivered_since.reset();
       } else if (!m.state.guard.not_delivered_since ||
                  *m.state.guard.not_delivered_since > now) {  // clock back
@@ -321,6 +328,9 @@ CycleReport Scaler::RunOnce(TimePoint now) {
       // A standby decides (its forecast and log stay warm) and never acts
       // or saves: the holder's state is the one kept.
       if (out.standby.empty()) actuator_->Act(now, &m.state, &out);
+    } else {
+      // Not read: what AWS delivered meanwhile is unknown, measured anew.
+      m.state.guard.not_delivered_since.reset();
     }
     env_.reporter->Report(now, out);
   }

@@ -381,6 +381,46 @@ TEST(ObserverTest, ScaleOutStopsWhileAwsDeliversNothing) {
             std::vector<std::string>{"capacity_not_delivered"});
 }
 
+// The group's first instance InService and marked Unhealthy, kept (the
+// ReplaceUnhealthy process suspended): launched, not serving.
+class KeptUnhealthyCloud final : public ForwardingCloud {
+ public:
+  using ForwardingCloud::ForwardingCloud;
+  Result<std::vector<GroupDescription>> DescribeGroups(
+      const std::vector<std::string>& names) override {
+    auto r = ForwardingCloud::DescribeGroups(names);
+    if (r.ok()) {
+      for (GroupDescription& d : *r) {
+        if (!d.instances.empty())
+          d.instances[0].lifecycle = Lifecycle::kUnhealthy;
+      }
+    }
+    return r;
+  }
+};
+
+// An Unhealthy instance AWS keeps is delivered: the desired capacity is
+// never held as not delivered for it (it was, and scale-out stopped 15
+// minutes after the first).
+TEST(ObserverTest, AnUnhealthyInstanceKeptIsDelivered) {
+  ManualClock clock(FromUnixSeconds(1'700'000'000));
+  SimCloud sim(&clock, {{"web", 1, 20, 4, seconds(60),
+                         std::make_shared<FlatDemand>(2.7)}});
+  clock.Advance(minutes(30));
+  KeptUnhealthyCloud cloud(&sim);
+  testing::ScriptedPredictor always_up;
+  int held = 0;
+  auto actions = RunWeb(
+      &cloud, &clock, "seed", minutes(40), {},
+      [&](const GroupOutcome& o) {
+        held += o.decision.held_by == GuardRule::kNotDelivered;
+        EXPECT_EQ(o.observation.group.unhealthy, 1);
+      },
+      &always_up);
+  EXPECT_EQ(held, 0);
+  EXPECT_GE(actions.size(), 7u);  // one a cooldown (300 s) from 2 min
+}
+
 // CloudWatch read while the group's instances publish their minutes one by
 // one: of the per-instance series, only those of the first `published`
 // instances (by id) have the answer's newest `lag` minutes.
