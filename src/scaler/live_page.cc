@@ -64,13 +64,21 @@ const char* kTail = R"HTML(</script>
           esc(c.in_service) + ', pending ' + esc(c.pending) + ' (min ' +
           esc(c.min) + ', max ' + esc(c.max) + ')');
     }
-    h += row('signal', esc(g.signal === null ? '-' : g.signal) +
+    // "(5 instance(s) at 60 %)": what a load in instance-units needs.
+    function needs(n) {
+      return n === null || n === undefined ? '' : ' (' + esc(n) +
+          ' instance(s) at ' + esc(g.target_utilization_pct) + ' %)';
+    }
+    h += row('signal', (g.signal_name ? esc(g.signal_name) + ' ' : '') +
+        (g.signal === null ? '-' : esc(g.signal) +
+            (g.signal_unit ? ' ' + esc(g.signal_unit) : '')) +
         ' per instance; load ' + esc(g.load === null ? '-' : g.load) +
-        ' instance(s)');
+        ' instance-units' + needs(g.load_needs));
     if (g.forecast) {
       h += row('forecast', esc(g.forecast.model) + ' at ' +
           esc(g.forecast.time) + ': mean ' + esc(g.forecast.mean) +
-          ', upper ' + esc(g.forecast.upper));
+          ', upper ' + esc(g.forecast.upper) + ' instance-units' +
+          needs(g.forecast.upper_needs));
     }
     var d = g.decision;
     if (d) {

@@ -7,6 +7,7 @@
 
 #include "common/file_util.h"
 #include "common/json_util.h"
+#include "decision/points.h"
 
 namespace phas {
 
@@ -266,14 +267,24 @@ json StatusBoard::GroupJson(const Group& g, TimePoint now, bool chart) const {
                      {"min", v.min_size},
                      {"max", v.max_size}};
   }
+  // The signal per instance in its unit; the load and the forecast in
+  // instance-units (the signal summed over the instances, each at full
+  // counting 1), and the instances they need at the target.
+  const double u =
+      g.config.target_utilization > 0 ? g.config.target_utilization : 1;
   j["signal"] = g.signal ? json(Round(*g.signal, 2)) : json(nullptr);
+  j["signal_name"] = g.config.signal_name;
+  j["signal_unit"] = g.config.signal_unit;
+  j["target_utilization_pct"] = Round(100 * u, 1);
   j["load"] = g.load ? json(Round(*g.load, 3)) : json(nullptr);
+  j["load_needs"] = g.load ? json(InstancesFor(*g.load, u)) : json(nullptr);
   if (!g.forecast.empty()) {
     const ForecastPoint& f = g.forecast.back();
     j["forecast"] = {{"model", g.forecast_model},
                      {"time", FormatIso8601(f.time)},
                      {"mean", Round(f.mean, 3)},
-                     {"upper", Round(f.upper, 3)}};
+                     {"upper", Round(f.upper, 3)},
+                     {"upper_needs", InstancesFor(f.upper, u)}};
   } else {
     j["forecast"] = nullptr;
   }

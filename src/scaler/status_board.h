@@ -57,6 +57,9 @@ struct StatusBoardOptions {
 struct StatusGroup {
   std::string name;
   double target_utilization = 0.6;
+  // The load signal's name and unit, for the status's words ("cpu", "%").
+  std::string signal_name = "cpu";
+  std::string signal_unit = "%";
 };
 
 class StatusBoard final : public Reporter {

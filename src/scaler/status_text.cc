@@ -82,13 +82,25 @@ void DescribeGroup(const json& g, TimePoint now, std::string* out) {
         Str(*c, "desired"), Str(*c, "in_service"), Str(*c, "pending"),
         Str(*c, "min"), Str(*c, "max"));
   }
-  *out += fmt::format("Signal:         {} per instance, load {} instance(s)\n",
-                      Str(g, "signal").empty() ? "-" : Str(g, "signal"),
-                      Str(g, "load").empty() ? "-" : Str(g, "load"));
+  // "(5 instances at 60 %)": what a load in instance-units needs.
+  auto needs = [&](const json& o, const char* key) {
+    const std::string n = Str(o, key);
+    const auto u = g.find("target_utilization_pct");
+    if (n.empty() || u == g.end() || !u->is_number()) return std::string();
+    return fmt::format(" ({} instance(s) at {:g} %)", n, u->get<double>());
+  };
+  const std::string unit = Str(g, "signal_unit");
+  *out += fmt::format(
+      "Signal:         {}{}{} per instance; load {} instance-units{}\n",
+      Str(g, "signal_name").empty() ? "" : Str(g, "signal_name") + " ",
+      Str(g, "signal").empty() ? "-" : Str(g, "signal"),
+      unit.empty() || Str(g, "signal").empty() ? "" : " " + unit,
+      Str(g, "load").empty() ? "-" : Str(g, "load"), needs(g, "load_needs"));
   if (const auto f = g.find("forecast"); f != g.end() && f->is_object()) {
-    *out += fmt::format("Forecast:       {} at {}: mean {}, upper {}\n",
-                        Str(*f, "model"), Str(*f, "time"), Str(*f, "mean"),
-                        Str(*f, "upper"));
+    *out += fmt::format(
+        "Forecast:       {} at {}: mean {}, upper {} instance-units{}\n",
+        Str(*f, "model"), Str(*f, "time"), Str(*f, "mean"), Str(*f, "upper"),
+        needs(*f, "upper_needs"));
   }
   if (const auto s = g.find("slo"); s != g.end() && s->is_object()) {
     auto number = [&](const char* key) {

@@ -126,7 +126,10 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
         "ScalingLimited  False   DesiredWithinRange", "(5m0s ago)",
         "scale_up   3 -> 4  ok: cpu 80% above target 60%",
         "SLO:            short of capacity 2.1 % of 8000 min counted (at most "
-        "3 % asked), margin 1.2 spreads"}) {
+        "3 % asked), margin 1.2 spreads",
+        // Each figure in its unit, the load also as instances at target.
+        "Signal:         cpu 55.0 % per instance; load 1.65 instance-units (3 "
+        "instance(s) at 60 %)"}) {
     EXPECT_NE(described.find(want), std::string::npos) << want << "\n"
                                                        << described;
   }
