@@ -57,9 +57,28 @@ const char* TimeChartScript() {
     return 10 * p;
   }
   function setup(box) {
-    var d = JSON.parse(
-        document.getElementById(box.getAttribute('data-src')).textContent);
+    var key = box.getAttribute('data-src');
+    var d = JSON.parse(document.getElementById(key).textContent);
     var view = {lo: 0, hi: d.n};
+    // What the reader chose on this chart before the page drew it again
+    // (the live page every 15 s): the time range zoomed to, by time, as
+    // the newest minutes come in, and the series hidden, by name.
+    var memo = window.phasChartViews || (window.phasChartViews = {});
+    var ms = d.step * 60000, was = memo[key];
+    if (was && was.step !== d.step) was = null;
+    if (was && !was.whole) {
+      var lo = Math.max(0, Math.round((was.lo - d.t0) / ms));
+      var hi = Math.min(d.n, Math.round((was.hi - d.t0) / ms));
+      if (hi - lo >= 2) { view.lo = lo; view.hi = hi; }
+    }
+    var entries = [];  // the legend's {label, series}
+    function remember() {
+      memo[key] = {step: d.step, whole: view.lo === 0 && view.hi === d.n,
+                   lo: d.t0 + view.lo * ms, hi: d.t0 + view.hi * ms,
+                   hidden: entries.filter(function (e) {
+                     return e.series.hidden;
+                   }).map(function (e) { return e.label; })};
+    }
     var bar = document.createElement('div');
     bar.className = 'tc-bar';
     box.appendChild(bar);
@@ -91,6 +110,9 @@ const char* TimeChartScript() {
     // A legend entry; a click hides or shows its series (the axis follows).
     function swatch(color, label, dash, series) {
       var s = document.createElement('span');
+      entries.push({label: label, series: series});
+      if (was && was.hidden.indexOf(label) >= 0) series.hidden = true;
+      s.style.opacity = series.hidden ? 0.35 : 1;
       s.style.cursor = 'pointer';
       s.title = 'click to hide or show';
       s.addEventListener('click', function () {
@@ -174,6 +196,7 @@ const char* TimeChartScript() {
       return s;
     }
     function draw() {
+      remember();
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       var top = 1, utop = 100;
       var runs = shown(d.runs), forecasts = shown(d.forecasts);

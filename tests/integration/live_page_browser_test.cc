@@ -14,7 +14,9 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/file_util.h"
 #include "common/metrics.h"
+#include "common/time_chart_script.h"
 #include "http/http_server.h"
 #include "process_util.h"
 #include "scaler/status_board.h"
@@ -131,6 +133,105 @@ TEST(LivePageBrowserTest, DrawsTheGroupFromStatusInChromium) {
   EXPECT_GT(s["near"]["#e4572e"].get<int>(), 200) << "demand: " << stats.out;
   EXPECT_GT(s["near"]["#2a9d3f"].get<int>(), 200) << "forecast: " << stats.out;
   server.Stop();
+  fs::remove_all(dir);
+}
+
+// The live page draws its charts again every 15 s: the time range a reader
+// zoomed to and the series hidden stay (they went back to the whole range
+// and every series at each refresh). A page draws the chart from a
+// board's data, zooms in and hides the demand as a click would, then draws
+// it again from the data of a minute later, as the live page's refresh
+// does, and says what it sees.
+TEST(LivePageBrowserTest, ARefreshKeepsTheZoomAndTheHiddenSeries) {
+  std::string chromium = phas::testing::FindExecutable("chromium");
+  ASSERT_FALSE(chromium.empty())
+      << "chromium is not installed (make test installs it)";
+  fs::path dir = fs::temp_directory_path() /
+                 ("phas_live_zoom_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const TimePoint start = FromUnixSeconds(1764306600);
+  StatusBoardOptions bo;
+  bo.interval = std::chrono::seconds(60);
+  bo.started = start;
+  StatusBoard board({{"web-prod", 0.6}}, bo);
+  Feed(&board, start, 180);
+  const std::string before =
+      board.Json(start + minutes(179), true)["groups"][0]["chart"].dump();
+  Feed(&board, start + minutes(180), 1);
+  const std::string after =
+      board.Json(start + minutes(180), true)["groups"][0]["chart"].dump();
+  auto data = [](const std::string& id, const std::string& json) {
+    return "<script type=\"application/json\" id=\"" + id + "\">" + json +
+           "</script>";
+  };
+  // The second box and its data as a JavaScript string, "</" kept from
+  // ending the inline script.
+  std::string second = nlohmann::json(data("chart-data-0", after)).dump();
+  for (size_t k = 0; (k = second.find("</", k)) != std::string::npos; k += 3) {
+    second.replace(k, 2, "<\\/");
+  }
+  const std::string page =
+      "<!DOCTYPE html><html><body><div id=\"groups\"><div class=\"timechart\" "
+      "data-src=\"chart-data-0\"></div>" +
+      data("chart-data-0", before) +
+      "</div><script type=\"text/plain\" id=\"chart-script\">" +
+      TimeChartScript() +
+      "</script><script>\n"
+      "function drawCharts() {\n"
+      "  var s = document.createElement('script');\n"
+      "  s.textContent = document.getElementById('chart-script').textContent;\n"
+      "  document.getElementById('groups').appendChild(s);\n"
+      "}\n"
+      "function ticks() {\n"
+      "  return Array.prototype.map.call(\n"
+      "      document.querySelectorAll('.tc-svg text'),\n"
+      "      function (t) { return t.textContent; }).join('|');\n"
+      "}\n"
+      "drawCharts();\n"
+      "var box = document.querySelector('.timechart');\n"
+      "var whole = ticks();\n"
+      "box.querySelectorAll('.tc-bar button')[2].click();  // zoom in\n"
+      "box.querySelector('.tc-legend span').click();  // hide the demand\n"
+      "var zoomed = ticks();\n"
+      "document.getElementById('groups').innerHTML =\n"
+      "    '<div class=\"timechart\" data-src=\"chart-data-0\"></div>' +\n"
+      "    " +
+      second +
+      ";\n"
+      "drawCharts();\n"
+      "var again = document.querySelector('.timechart');\n"
+      "document.body.setAttribute('data-result', JSON.stringify({\n"
+      "  zoomed_differs: zoomed !== whole,\n"
+      "  same_range: ticks() === zoomed,\n"
+      "  demand_opacity: again.querySelector('.tc-legend "
+      "span').style.opacity,\n"
+      "  demand_paths: again.querySelectorAll('.tc-demand').length,\n"
+      "  cap_paths: again.querySelectorAll('.tc-cap').length}));\n"
+      "</script></body></html>";
+  const fs::path html = dir / "zoom.html";
+  ASSERT_TRUE(WriteFileAtomic(html.string(), page).ok());
+  std::vector<std::string> args = ChromiumArgs(chromium, dir);
+  args.push_back("--dump-dom");
+  args.push_back("file://" + html.string());
+  auto dom = RunProcess(args, {}, 120);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(dom.out, m, std::regex("data-result=\"([^\"]*)\"")))
+      << dom.out.substr(0, 2000);
+  std::string result = m[1];
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"&quot;", "\""}, {"&amp;", "&"}}) {
+    for (size_t k; (k = result.find(from)) != std::string::npos;) {
+      result.replace(k, from.size(), to);
+    }
+  }
+  nlohmann::json r = nlohmann::json::parse(result);
+  EXPECT_TRUE(r["zoomed_differs"].get<bool>()) << result;
+  EXPECT_TRUE(r["same_range"].get<bool>()) << result;
+  EXPECT_EQ(r["demand_opacity"], "0.35") << result;
+  EXPECT_EQ(r["demand_paths"], 0) << result;
+  EXPECT_GT(r["cap_paths"].get<int>(), 0) << result;
   fs::remove_all(dir);
 }
 
