@@ -149,13 +149,16 @@ Decision ApplyGuard(const Proposal& p, const GroupView& g,
     return hold(
         GuardRule::kNotDelivered,
         Format(FMT_COMPILE("AWS has not delivered the desired {} for {} min "
-                           "({} InService, {} Pending; its scaling "
+                           "({} InService, {} Pending{}; its scaling "
                            "activities say why)"),
                g.desired,
                std::chrono::duration_cast<std::chrono::minutes>(
                    now - *state.not_delivered_since)
                    .count(),
-               g.in_service, g.pending));
+               g.in_service, g.pending,
+               g.unhealthy > 0
+                   ? Format(FMT_COMPILE(", {} Unhealthy"), g.unhealthy)
+                   : std::string()));
   }
   int target = p.target;
   if (target > g.max_size) {

@@ -132,6 +132,7 @@ void Scaler::RestoreState(size_t i, const StoredGroup* saved, TimePoint now,
     const StoredGroup& s = *saved;
     PolicyState fresh = m.state.policy;
     m.state = s.state;
+    m.state.guard.not_delivered_since = not_delivered_since;  // not saved
     m.state.policy = fresh;
     if (s.policy == policy && !s.policy_json.empty()) {
       auto read = StateStore::ReadPolicyState(s.policy_json, fresh);
@@ -314,7 +315,13 @@ CycleReport Scaler::RunOnce(TimePoint now) {
       // 1c; a standby measures it too, for when it takes the lease). An
       // Unhealthy instance was delivered (kept while ReplaceUnhealthy is
       // suspended, it launches nothing).
+      // Unread for 10 minutes or more (a role revoked, not a throttled
+      // describe now and then), it is measured anew.
       const GroupView& seen = out.observation.group;
+      if (m.last_found && now - *m.last_found >= std::chrono::minutes(10)) {
+        m.state.guard.not_delivered_since.reset();
+      }
+      m.last_found = now;
       if (seen.in_service + seen.pending + seen.unhealthy >= seen.desired) {
         m.state.guard.not_delivered_since.reset();
       } else if (!m.state.guard.not_delivered_since ||
@@ -328,9 +335,6 @@ CycleReport Scaler::RunOnce(TimePoint now) {
       // A standby decides (its forecast and log stay warm) and never acts
       // or saves: the holder's state is the one kept.
       if (out.standby.empty()) actuator_->Act(now, &m.state, &out);
-    } else {
-      // Not read: what AWS delivered meanwhile is unknown, measured anew.
-      m.state.guard.not_delivered_since.reset();
     }
     env_.reporter->Report(now, out);
   }

@@ -122,6 +122,7 @@ class Scaler {
     GroupState state;
     uint64_t term = 0;        // the lease term whose state was read (replicas)
     bool state_read = false;  // read from the store since the last outcome
+    std::optional<TimePoint> last_found;  // the group's last describe
   };
 
   // Sets group i's state from its saved record (null: none saved). Without

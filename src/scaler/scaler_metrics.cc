@@ -86,6 +86,9 @@ void MetricsReporter::ReportCapacity(const GroupOutcome& o) {
         "InService instances of the group.", view.in_service);
   gauge("phas_scaler_group_pending_instances",
         "Instances launched and not yet InService.", view.pending);
+  gauge("phas_scaler_group_unhealthy_instances",
+        "InService instances marked Unhealthy (not counted in service).",
+        view.unhealthy);
   gauge("phas_scaler_group_min_size", "The group's MinSize.", view.min_size);
   gauge("phas_scaler_group_max_size", "The group's MaxSize.", view.max_size);
   // Without a value this cycle, none (the last one stood still).
@@ -298,7 +301,8 @@ void MetricsReporter::Report(TimePoint now, const GroupOutcome& o) {
          {"phas_scaler_group_desired_capacity",
           "phas_scaler_group_wanted_capacity",
           "phas_scaler_group_in_service_instances",
-          "phas_scaler_group_pending_instances", "phas_scaler_group_min_size",
+          "phas_scaler_group_pending_instances",
+          "phas_scaler_group_unhealthy_instances", "phas_scaler_group_min_size",
           "phas_scaler_group_max_size", "phas_scaler_group_signal",
           "phas_scaler_group_load", "phas_scaler_group_reporting_instances",
           "phas_scaler_forecast_abs_error_ratio"}) {

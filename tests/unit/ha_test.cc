@@ -13,6 +13,7 @@
 #include "cloud/sim_cloud.h"
 #include "fake_leadership.h"
 #include "fake_server.h"
+#include "loop_test_util.h"
 #include "scaler/config.h"
 #include "scaler/cycle_log.h"
 #include "scaler/dynamo_ha.h"
@@ -425,15 +426,18 @@ class HaLoopTest : public phas::testing::TempDirTest {
     StateStore* inner_;
   };
 
-  std::unique_ptr<Scaler> Replica(Cloud* cloud, Leadership* leases) {
+  std::unique_ptr<Scaler> Replica(Cloud* cloud, Leadership* leases,
+                                  const char* policy = "reactive",
+                                  Predictor* predictor = nullptr) {
     GroupConfig g;
     g.name = "web";
-    EXPECT_TRUE(g.policy.Select("reactive").ok());
+    EXPECT_TRUE(g.policy.Select(policy).ok());
     g.memory.enabled = false;
     auto s =
         std::make_unique<Scaler>(std::vector<GroupConfig>{g}, ScalerOptions{},
                                  ScalerEnv{.cloud = cloud,
                                            .clock = &clock_,
+                                           .predictor = predictor,
                                            .store = &flaky_,
                                            .reporter = log_.get(),
                                            .leases = leases});
@@ -510,6 +514,57 @@ TEST_F(HaLoopTest, TheNewHolderReadsTheStateAndKeepsTheCooldown) {
   }
   EXPECT_EQ(cloud_b.calls, before + 1) << "and acts once it is over";
   EXPECT_GE(*SavedLastAction(), *acted + cooldown);
+}
+
+// What AWS has not delivered is measured by the standby too, and kept when
+// it takes the lease, the holder's record read (the record does not keep
+// it): launches failing for 20 minutes under a (the seed policy, adding
+// one a cooldown), b holds scale-out from its first cycle as holder.
+TEST_F(HaLoopTest, ANewHolderKeepsWhatItMeasuredOfAwsDelivery) {
+  // AWS accepts every desired capacity and launches nothing.
+  class NotLaunching final : public ForwardingCloud {
+   public:
+    using ForwardingCloud::ForwardingCloud;
+    Result<std::vector<GroupDescription>> DescribeGroups(
+        const std::vector<std::string>& names) override {
+      auto r = ForwardingCloud::DescribeGroups(names);
+      if (r.ok() && *asked > 0) {
+        for (GroupDescription& d : *r) d.desired_capacity = *asked;
+      }
+      return r;
+    }
+    Status SetDesiredCapacity(const std::string&, int d) override {
+      *asked = d;
+      return Status::OK();
+    }
+    int* asked = nullptr;
+  };
+  int asked = 0;
+  NotLaunching cloud_a(sim_.get()), cloud_b(sim_.get());
+  cloud_a.asked = cloud_b.asked = &asked;
+  phas::testing::ScriptedPredictor always_up;
+  FakeLeadership lease_a, lease_b;
+  lease_a.id = "replica-a";
+  lease_b.id = "replica-b";
+  lease_a.Hold(1);
+  lease_b.LoseTo("replica-a");
+  auto a = Replica(&cloud_a, &lease_a, "seed", &always_up);
+  auto b = Replica(&cloud_b, &lease_b, "seed", &always_up);
+  for (TimePoint end = clock_.Now() + minutes(20); clock_.Now() < end;
+       clock_.Advance(seconds(10))) {
+    a->RunOnce(clock_.Now());
+    b->RunOnce(clock_.Now());
+  }
+  ASSERT_GT(asked, 2) << "a scaled out";
+  ASSERT_TRUE(SavedLastAction()) << "a's record";
+  lease_a.LoseTo("replica-b");
+  lease_b.Hold(2);
+  const int before = asked;
+  CycleReport r = b->RunOnce(clock_.Now());
+  ASSERT_TRUE(r.groups[0].standby.empty()) << r.groups[0].standby;
+  EXPECT_EQ(r.groups[0].decision.held_by, GuardRule::kNotDelivered)
+      << r.groups[0].decision.reason;
+  EXPECT_EQ(asked, before);
 }
 
 // A holder that cannot read the state does not act blind; once it reads,
