@@ -381,9 +381,9 @@ int RunScalerDaemon(const ScalerFlags& flags) {
   }
   std::vector<StatusGroup> board_groups;
   for (const GroupConfig& g : c.groups) {
-    board_groups.push_back({g.name, g.policy.target.utilization(),
-                            g.policy.target.signal.name,
-                            g.policy.target.signal.unit});
+    board_groups.push_back(
+        {g.name, g.policy.target.utilization(), g.policy.target.signal.name,
+         g.policy.target.signal.unit, g.policy.target.value});
   }
   StatusBoard board(board_groups,
                     {.interval = c.interval,

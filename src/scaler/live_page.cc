@@ -67,7 +67,8 @@ const char* kTail = R"HTML(</script>
     // "(5 instance(s) at 60 %)": what a load in instance-units needs.
     function needs(n) {
       return n === null || n === undefined ? '' : ' (' + esc(n) +
-          ' instance(s) at ' + esc(g.target_utilization_pct) + ' %)';
+          ' instance(s) at target ' + esc(g.signal_target) +
+          (g.signal_unit ? ' ' + esc(g.signal_unit) : '') + ')';
     }
     h += row('signal', (g.signal_name ? esc(g.signal_name) + ' ' : '') +
         (g.signal === null ? '-' : esc(g.signal) +

@@ -274,8 +274,11 @@ json StatusBoard::GroupJson(const Group& g, TimePoint now, bool chart) const {
       g.config.target_utilization > 0 ? g.config.target_utilization : 1;
   j["signal"] = g.signal ? json(Round(*g.signal, 2)) : json(nullptr);
   j["signal_name"] = g.config.signal_name;
-  j["signal_unit"] = g.config.signal_unit;
-  j["target_utilization_pct"] = Round(100 * u, 1);
+  // Units are kept with their space for reasons ("cpu 72.0%", "41 B/min").
+  std::string_view unit = g.config.signal_unit;
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  j["signal_unit"] = std::string(unit);
+  j["signal_target"] = g.config.signal_target;
   j["load"] = g.load ? json(Round(*g.load, 3)) : json(nullptr);
   j["load_needs"] = g.load ? json(InstancesFor(*g.load, u)) : json(nullptr);
   if (!g.forecast.empty()) {

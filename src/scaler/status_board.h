@@ -57,9 +57,11 @@ struct StatusBoardOptions {
 struct StatusGroup {
   std::string name;
   double target_utilization = 0.6;
-  // The load signal's name and unit, for the status's words ("cpu", "%").
+  // The load signal's name, unit and per-instance target, for the status's
+  // words ("cpu", "%", 60).
   std::string signal_name = "cpu";
   std::string signal_unit = "%";
+  double signal_target = 60;
 };
 
 class StatusBoard final : public Reporter {

@@ -83,13 +83,19 @@ void DescribeGroup(const json& g, TimePoint now, std::string* out) {
         Str(*c, "min"), Str(*c, "max"));
   }
   // "(5 instances at 60 %)": what a load in instance-units needs.
+  const std::string unit = Str(g, "signal_unit");
   auto needs = [&](const json& o, const char* key) {
     const std::string n = Str(o, key);
-    const auto u = g.find("target_utilization_pct");
-    if (n.empty() || u == g.end() || !u->is_number()) return std::string();
-    return fmt::format(" ({} instance(s) at {:g} %)", n, u->get<double>());
+    const auto t = g.find("signal_target");
+    if (n.empty() || t == g.end() || !t->is_number()) return std::string();
+    const double v = t->get<double>();
+    // 50000000, not 5e+07; 0.5 as it is.
+    const std::string target = v == std::floor(v) && std::fabs(v) < 1e15
+                                   ? fmt::format("{:.0f}", v)
+                                   : fmt::format("{:g}", v);
+    return fmt::format(" ({} instance(s) at target {}{}{})", n, target,
+                       unit.empty() ? "" : " ", unit);
   };
-  const std::string unit = Str(g, "signal_unit");
   *out += fmt::format(
       "Signal:         {}{}{} per instance; load {} instance-units{}\n",
       Str(g, "signal_name").empty() ? "" : Str(g, "signal_name") + " ",

@@ -129,10 +129,23 @@ TEST(StatusBoardTest, ConditionsKeepTheirSinceAndActionsAreListed) {
         "3 % asked), margin 1.2 spreads",
         // Each figure in its unit, the load also as instances at target.
         "Signal:         cpu 55.0 % per instance; load 1.65 instance-units (3 "
-        "instance(s) at 60 %)"}) {
+        "instance(s) at target 60 %)"}) {
     EXPECT_NE(described.find(want), std::string::npos) << want << "\n"
                                                        << described;
   }
+  // A signal in its own unit (its space kept for reasons: " B/min"), full
+  // at its target when not configured.
+  StatusBoard net({{"web", 1.0, "network_in", " B/min", 5e7}},
+                  BoardOptions(file + ".net"));
+  net.Report(kT0, Healthy());
+  net.EndCycle(kT0);
+  const std::string net_text = DescribeStatus(net.Json(kT0, false), kT0);
+  EXPECT_NE(net_text.find("Signal:         network_in 55.0 B/min per "
+                          "instance; load 1.65 instance-units (2 instance(s) "
+                          "at target 50000000 B/min)"),
+            std::string::npos)
+      << net_text;
+  std::remove((file + ".net").c_str());
   // A standby's counts stand still at what it last read: not shown.
   GroupOutcome standby_slo = standby;
   standby_slo.decision.slo = SloStatus{0.03, 8000, 168, 1.2};
