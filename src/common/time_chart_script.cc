@@ -127,7 +127,8 @@ const char* TimeChartScript() {
       legend.appendChild(s);
     }
     var need = {hidden: false};
-    swatch(DEMAND, 'demand: instances needed at ' + d.target + ' %', false,
+    swatch(DEMAND, 'demand: instances needed at ' +
+           (d.target_words || d.target + ' %'), false,
            need);
     d.runs.forEach(function (r) {
       swatch(r.color, 'capacity: ' + r.name, false, r);

@@ -351,22 +351,31 @@ json StatusBoard::ChartJson(const Group& g) const {
          {"mean", mean},
          {"upper", upper}});
   }
-  return {{"t0", std::chrono::duration_cast<std::chrono::milliseconds>(
-                     FromUnixMinute(first).time_since_epoch())
-                     .count()},
-          {"step", 1},
-          {"n", last - first + 1},
-          {"target", Round(100 * u, 1)},
-          {"demand", demand},
-          {"runs", json::array({{{"name", "in service"},
-                                 {"color", "#1f6fb2"},
-                                 {"cap", cap},
-                                 {"util", util}},
-                                {{"name", "desired"},
-                                 {"color", "#8e44ad"},
-                                 {"cap", desired},
-                                 {"util", none}}})},
-          {"forecasts", forecasts}};
+  return {
+      {"t0", std::chrono::duration_cast<std::chrono::milliseconds>(
+                 FromUnixMinute(first).time_since_epoch())
+                 .count()},
+      {"step", 1},
+      {"n", last - first + 1},
+      {"target", Round(100 * u, 1)},
+      // The legend's words for the target: the signal's, in its unit
+      // (a network target's utilization is 100 % of itself).
+      {"target_words", fmt::format("target {}{}{}", g.config.signal_target,
+                                   g.config.signal_unit.empty() ||
+                                           g.config.signal_unit.front() == ' '
+                                       ? ""
+                                       : " ",
+                                   g.config.signal_unit)},
+      {"demand", demand},
+      {"runs", json::array({{{"name", "in service"},
+                             {"color", "#1f6fb2"},
+                             {"cap", cap},
+                             {"util", util}},
+                            {{"name", "desired"},
+                             {"color", "#8e44ad"},
+                             {"cap", desired},
+                             {"util", none}}})},
+      {"forecasts", forecasts}};
 }
 
 }  // namespace phas

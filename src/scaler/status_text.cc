@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "common/text.h"
 #include "scaler/status_board.h"
@@ -88,13 +87,9 @@ void DescribeGroup(const json& g, TimePoint now, std::string* out) {
     const std::string n = Str(o, key);
     const auto t = g.find("signal_target");
     if (n.empty() || t == g.end() || !t->is_number()) return std::string();
-    const double v = t->get<double>();
-    // 50000000, not 5e+07; 0.5 as it is.
-    const std::string target = v == std::floor(v) && std::fabs(v) < 1e15
-                                   ? fmt::format("{:.0f}", v)
-                                   : fmt::format("{:g}", v);
-    return fmt::format(" ({} instance(s) at target {}{}{})", n, target,
-                       unit.empty() ? "" : " ", unit);
+    // fmt's shortest exact form: 50000000, 41000000.5, 60.
+    return fmt::format(" ({} instance(s) at target {}{}{})", n,
+                       t->get<double>(), unit.empty() ? "" : " ", unit);
   };
   *out += fmt::format(
       "Signal:         {}{}{} per instance; load {} instance-units{}\n",

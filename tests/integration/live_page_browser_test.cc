@@ -138,10 +138,11 @@ TEST(LivePageBrowserTest, DrawsTheGroupFromStatusInChromium) {
 
 // The live page draws its charts again every 15 s: the time range a reader
 // zoomed to and the series hidden stay (they went back to the whole range
-// and every series at each refresh). A page draws the chart from a
-// board's data, zooms in and hides the demand as a click would, then draws
-// it again from the data of a minute later, as the live page's refresh
-// does, and says what it sees.
+// and every series at each refresh). A page draws two charts from a
+// board's data (its 6-hour window full), zooms into the first and hides
+// its demand as clicks would, leaves the second at its whole range, then
+// draws both again from the data of 30 minutes later (the window slid),
+// as the live page's refresh does, and says what it sees.
 TEST(LivePageBrowserTest, ARefreshKeepsTheZoomAndTheHiddenSeries) {
   std::string chromium = phas::testing::FindExecutable("chromium");
   ASSERT_FALSE(chromium.empty())
@@ -154,26 +155,32 @@ TEST(LivePageBrowserTest, ARefreshKeepsTheZoomAndTheHiddenSeries) {
   bo.interval = std::chrono::seconds(60);
   bo.started = start;
   StatusBoard board({{"web-prod", 0.6}}, bo);
-  Feed(&board, start, 180);
-  const std::string before =
-      board.Json(start + minutes(179), true)["groups"][0]["chart"].dump();
-  Feed(&board, start + minutes(180), 1);
-  const std::string after =
-      board.Json(start + minutes(180), true)["groups"][0]["chart"].dump();
-  auto data = [](const std::string& id, const std::string& json) {
-    return "<script type=\"application/json\" id=\"" + id + "\">" + json +
-           "</script>";
+  Feed(&board, start, 400);
+  const nlohmann::json before =
+      board.Json(start + minutes(399), true)["groups"][0]["chart"];
+  Feed(&board, start + minutes(400), 30);
+  const nlohmann::json after =
+      board.Json(start + minutes(429), true)["groups"][0]["chart"];
+  ASSERT_GT(after["t0"].get<double>(), before["t0"].get<double>())
+      << "the window slid";
+  // Two boxes and their data.
+  auto charts = [](const nlohmann::json& data) {
+    std::string h;
+    for (const char* id : {"chart-data-0", "chart-data-1"}) {
+      h += std::string("<div class=\"timechart\" data-src=\"") + id +
+           "\"></div><script type=\"application/json\" id=\"" + id + "\">" +
+           data.dump() + "</script>";
+    }
+    return h;
   };
-  // The second box and its data as a JavaScript string, "</" kept from
+  // The second drawing's HTML as a JavaScript string, "</" kept from
   // ending the inline script.
-  std::string second = nlohmann::json(data("chart-data-0", after)).dump();
+  std::string second = nlohmann::json(charts(after)).dump();
   for (size_t k = 0; (k = second.find("</", k)) != std::string::npos; k += 3) {
     second.replace(k, 2, "<\\/");
   }
   const std::string page =
-      "<!DOCTYPE html><html><body><div id=\"groups\"><div class=\"timechart\" "
-      "data-src=\"chart-data-0\"></div>" +
-      data("chart-data-0", before) +
+      "<!DOCTYPE html><html><body><div id=\"groups\">" + charts(before) +
       "</div><script type=\"text/plain\" id=\"chart-script\">" +
       TimeChartScript() +
       "</script><script>\n"
@@ -182,31 +189,36 @@ TEST(LivePageBrowserTest, ARefreshKeepsTheZoomAndTheHiddenSeries) {
       "  s.textContent = document.getElementById('chart-script').textContent;\n"
       "  document.getElementById('groups').appendChild(s);\n"
       "}\n"
-      "function ticks() {\n"
-      "  return Array.prototype.map.call(\n"
-      "      document.querySelectorAll('.tc-svg text'),\n"
-      "      function (t) { return t.textContent; }).join('|');\n"
+      "// The time axis's labels of chart k (the text at the bottom).\n"
+      "function times(k) {\n"
+      "  var svg = document.querySelectorAll('.timechart')[k]"
+      ".querySelector('.tc-svg');\n"
+      "  var bottom = svg.viewBox.baseVal.height - 6;\n"
+      "  return Array.prototype.filter.call(svg.querySelectorAll('text'),\n"
+      "      function (t) { return +t.getAttribute('y') === bottom; })\n"
+      "      .map(function (t) { return t.textContent; }).join('|');\n"
       "}\n"
       "drawCharts();\n"
-      "var box = document.querySelector('.timechart');\n"
-      "var whole = ticks();\n"
+      "var box = document.querySelectorAll('.timechart')[0];\n"
+      "var whole = times(0), other = times(1);\n"
       "box.querySelectorAll('.tc-bar button')[2].click();  // zoom in\n"
       "box.querySelector('.tc-legend span').click();  // hide the demand\n"
-      "var zoomed = ticks();\n"
-      "document.getElementById('groups').innerHTML =\n"
-      "    '<div class=\"timechart\" data-src=\"chart-data-0\"></div>' +\n"
-      "    " +
+      "var zoomed = times(0);\n"
+      "document.getElementById('groups').innerHTML = " +
       second +
       ";\n"
       "drawCharts();\n"
-      "var again = document.querySelector('.timechart');\n"
+      "var again = document.querySelectorAll('.timechart');\n"
       "document.body.setAttribute('data-result', JSON.stringify({\n"
+      "  labels: whole.length > 0,\n"
       "  zoomed_differs: zoomed !== whole,\n"
-      "  same_range: ticks() === zoomed,\n"
-      "  demand_opacity: again.querySelector('.tc-legend "
-      "span').style.opacity,\n"
-      "  demand_paths: again.querySelectorAll('.tc-demand').length,\n"
-      "  cap_paths: again.querySelectorAll('.tc-cap').length}));\n"
+      "  same_range: times(0) === zoomed,\n"
+      "  whole_follows: times(1) !== other,\n"
+      "  demand_opacity: again[0].querySelector('.tc-legend span')"
+      ".style.opacity,\n"
+      "  demand_paths: again[0].querySelectorAll('.tc-demand').length,\n"
+      "  other_demand_paths: again[1].querySelectorAll('.tc-demand').length,\n"
+      "  cap_paths: again[0].querySelectorAll('.tc-cap').length}));\n"
       "</script></body></html>";
   const fs::path html = dir / "zoom.html";
   ASSERT_TRUE(WriteFileAtomic(html.string(), page).ok());
@@ -227,10 +239,13 @@ TEST(LivePageBrowserTest, ARefreshKeepsTheZoomAndTheHiddenSeries) {
     }
   }
   nlohmann::json r = nlohmann::json::parse(result);
+  EXPECT_TRUE(r["labels"].get<bool>()) << result;
   EXPECT_TRUE(r["zoomed_differs"].get<bool>()) << result;
-  EXPECT_TRUE(r["same_range"].get<bool>()) << result;
+  EXPECT_TRUE(r["same_range"].get<bool>()) << "the same minutes: " << result;
+  EXPECT_TRUE(r["whole_follows"].get<bool>()) << result;
   EXPECT_EQ(r["demand_opacity"], "0.35") << result;
   EXPECT_EQ(r["demand_paths"], 0) << result;
+  EXPECT_GT(r["other_demand_paths"].get<int>(), 0) << result;
   EXPECT_GT(r["cap_paths"].get<int>(), 0) << result;
   fs::remove_all(dir);
 }
